@@ -1,0 +1,56 @@
+# Shared by the README commands (scripts/run, scripts/test) and CI. Sourced, not run.
+# shellcheck shell=bash
+
+SALESOPS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+SALESOPS_BUILD_DIR="${SALESOPS_BUILD_DIR:-$SALESOPS_ROOT/build}"
+
+# Everything the build, the tests and the run command need, all from Debian 12.
+SALESOPS_DEBIAN_PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev libpqxx-dev prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
+  libssl-dev openssl libgoogle-common-protos-java golang-github-gogo-googleapis-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  postgresql postgresql-common curl
+)
+
+step() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+note() { printf '    %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "need root (or sudo) to run: $*"
+  fi
+}
+
+# Installs the Debian packages that are missing; quick when all are present.
+ensure_packages() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  step "Installing ${#missing[@]} Debian packages: ${missing[*]}"
+  note "(first run on a fresh machine: this takes a few minutes)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+ensure_dependencies() { ensure_packages "${SALESOPS_DEBIAN_PACKAGES[@]}"; }
+
+# Configures once, then builds only what changed, on all cores.
+build_salesops() {
+  local jobs
+  jobs="$(nproc)"
+  if [ ! -f "$SALESOPS_BUILD_DIR/build.ninja" ]; then
+    step "Configuring the build in ${SALESOPS_BUILD_DIR#"$SALESOPS_ROOT"/}"
+    cmake -S "$SALESOPS_ROOT" -B "$SALESOPS_BUILD_DIR" -G Ninja \
+      -DCMAKE_BUILD_TYPE="${SALESOPS_BUILD_TYPE:-RelWithDebInfo}" >/dev/null
+  fi
+  step "Building with $jobs jobs"
+  export CCACHE_DIR="${CCACHE_DIR:-$SALESOPS_ROOT/.cache/ccache}"
+  cmake --build "$SALESOPS_BUILD_DIR" -j "$jobs" "$@"
+}

@@ -1,0 +1,225 @@
+#include "services/common/auth.h"
+
+#include <absl/strings/ascii.h>
+#include <absl/strings/str_split.h>
+#include <absl/strings/strip.h>
+
+#include "services/common/sha256.h"
+
+namespace salesops::common {
+namespace {
+
+constexpr char kActorIdProperty[] = "salesops.actor_id";
+constexpr char kActorRoleProperty[] = "salesops.actor_role";
+constexpr char kActorNameProperty[] = "salesops.actor_name";
+
+bool IsSha256Hex(std::string_view text) {
+  if (text.size() != 64) return false;
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// Debian's Abseil is built with its own absl::string_view (not an alias of
+// std::string_view), so views are converted at this boundary.
+absl::string_view AbslView(std::string_view view) { return {view.data(), view.size()}; }
+
+std::string_view SliceView(const grpc_slice& slice) {
+  return {reinterpret_cast<const char*>(GRPC_SLICE_START_PTR(slice)), GRPC_SLICE_LENGTH(slice)};
+}
+
+}  // namespace
+
+std::optional<v1::Role> ParseRole(std::string_view name) {
+  std::string lower = absl::AsciiStrToLower(AbslView(name));
+  if (lower == "sales") return v1::ROLE_SALES;
+  if (lower == "ops") return v1::ROLE_OPS;
+  if (lower == "admin") return v1::ROLE_ADMIN;
+  if (lower == "service") return v1::ROLE_SERVICE;
+  return std::nullopt;
+}
+
+std::string RoleName(v1::Role role) {
+  switch (role) {
+    case v1::ROLE_SALES:
+      return "sales";
+    case v1::ROLE_OPS:
+      return "ops";
+    case v1::ROLE_ADMIN:
+      return "admin";
+    case v1::ROLE_SERVICE:
+      return "service";
+    default:
+      return "unspecified";
+  }
+}
+
+absl::StatusOr<TokenRegistry> TokenRegistry::Parse(std::string_view text) {
+  TokenRegistry registry;
+  int line_number = 0;
+  for (absl::string_view line : absl::StrSplit(AbslView(text), absl::ByAnyChar("\n;"))) {
+    ++line_number;
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty() || line.front() == '#') continue;
+    std::vector<absl::string_view> parts =
+        absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    if (parts.size() < 3) {
+      return absl::InvalidArgumentError("token entry " + std::to_string(line_number) +
+                                        ": expected '<sha256-hex> <actor-id> <role>'");
+    }
+    std::string hash = absl::AsciiStrToLower(parts[0]);
+    if (!IsSha256Hex(hash)) {
+      return absl::InvalidArgumentError(
+          "token entry " + std::to_string(line_number) +
+          ": first field must be the token's SHA-256 in hex (tokens are never stored in clear)");
+    }
+    std::optional<v1::Role> role = ParseRole(std::string_view(parts[2].data(), parts[2].size()));
+    if (!role) {
+      return absl::InvalidArgumentError("token entry " + std::to_string(line_number) +
+                                        ": unknown role '" + std::string(parts[2]) +
+                                        "' (sales, ops, admin or service)");
+    }
+    v1::Actor actor;
+    actor.set_id(std::string(parts[1]));
+    actor.set_role(*role);
+    if (parts.size() > 3) {
+      size_t name_start = parts[3].data() - line.data();
+      actor.set_display_name(std::string(line.substr(name_start)));
+    }
+    registry.by_hash_[hash] = std::move(actor);
+  }
+  return registry;
+}
+
+std::optional<v1::Actor> TokenRegistry::Find(std::string_view token) const {
+  if (token.empty()) return std::nullopt;
+  auto found = by_hash_.find(Sha256Hex(token));
+  if (found == by_hash_.end()) return std::nullopt;
+  return found->second;
+}
+
+RolePolicy& RolePolicy::Allow(std::string_view method, std::initializer_list<v1::Role> roles) {
+  std::string full = "/" + service_ + "/" + std::string(method);
+  allowed_[full].insert(roles.begin(), roles.end());
+  return *this;
+}
+
+RolePolicy& RolePolicy::Merge(const RolePolicy& other) {
+  for (const auto& [method, roles] : other.allowed_)
+    allowed_[method].insert(roles.begin(), roles.end());
+  return *this;
+}
+
+bool RolePolicy::IsPublic(std::string_view full_method) {
+  return full_method.rfind("/grpc.health.v1.Health/", 0) == 0 ||
+         full_method.rfind("/grpc.reflection.v1alpha.ServerReflection/", 0) == 0 ||
+         full_method.rfind("/grpc.reflection.v1.ServerReflection/", 0) == 0;
+}
+
+const std::set<v1::Role>* RolePolicy::AllowedRoles(std::string_view full_method) const {
+  auto found = allowed_.find(full_method);
+  return found == allowed_.end() ? nullptr : &found->second;
+}
+
+bool RolePolicy::IsAllowed(std::string_view full_method, v1::Role role) const {
+  const std::set<v1::Role>* roles = AllowedRoles(full_method);
+  return roles != nullptr && roles->count(role) > 0;
+}
+
+std::vector<std::string> RolePolicy::Methods() const {
+  std::vector<std::string> methods;
+  for (const auto& [method, roles] : allowed_) methods.push_back(method);
+  return methods;
+}
+
+AuthDecision Authenticator::Decide(std::string_view full_method,
+                                   std::optional<std::string_view> authorization) const {
+  AuthDecision decision;
+  std::optional<v1::Actor> actor;
+  if (authorization) {
+    absl::string_view value = absl::StripAsciiWhitespace(AbslView(*authorization));
+    if (absl::ConsumePrefix(&value, "Bearer ") || absl::ConsumePrefix(&value, "bearer ")) {
+      value = absl::StripAsciiWhitespace(value);
+      actor = tokens_.Find(std::string_view(value.data(), value.size()));
+    }
+  }
+  decision.actor = actor;
+  if (RolePolicy::IsPublic(full_method)) return decision;
+  if (!authorization) {
+    decision.code = GRPC_STATUS_UNAUTHENTICATED;
+    decision.message = "missing bearer token (send 'authorization: Bearer <token>')";
+  } else if (!actor) {
+    decision.code = GRPC_STATUS_UNAUTHENTICATED;
+    decision.message = "invalid bearer token";
+  } else if (!policy_.IsAllowed(full_method, actor->role())) {
+    decision.code = GRPC_STATUS_PERMISSION_DENIED;
+    decision.message =
+        "role '" + RoleName(actor->role()) + "' may not call " + std::string(full_method);
+  }
+  return decision;
+}
+
+namespace {
+
+void ProcessAuthMetadata(void* state, grpc_auth_context* context, const grpc_metadata* metadata,
+                         size_t metadata_count, grpc_process_auth_metadata_done_cb done,
+                         void* user_data) {
+  const auto& authenticator = *static_cast<std::shared_ptr<const Authenticator>*>(state);
+  std::string_view path;
+  std::optional<std::string_view> authorization;
+  const grpc_metadata* consumed = nullptr;
+  for (size_t i = 0; i < metadata_count; ++i) {
+    std::string_view key = SliceView(metadata[i].key);
+    if (key == ":path") path = SliceView(metadata[i].value);
+    if (key == "authorization") {
+      authorization = SliceView(metadata[i].value);
+      consumed = &metadata[i];
+    }
+  }
+  AuthDecision decision = authenticator->Decide(path, authorization);
+  if (decision.code != GRPC_STATUS_OK) {
+    done(user_data, nullptr, 0, nullptr, 0, decision.code, decision.message.c_str());
+    return;
+  }
+  if (decision.actor) {
+    grpc_auth_context_add_cstring_property(context, kActorIdProperty, decision.actor->id().c_str());
+    grpc_auth_context_add_cstring_property(context, kActorRoleProperty,
+                                           RoleName(decision.actor->role()).c_str());
+    grpc_auth_context_add_cstring_property(context, kActorNameProperty,
+                                           decision.actor->display_name().c_str());
+  }
+  done(user_data, consumed, consumed ? 1 : 0, nullptr, 0, GRPC_STATUS_OK, nullptr);
+}
+
+void DestroyAuthState(void* state) {
+  delete static_cast<std::shared_ptr<const Authenticator>*>(state);
+}
+
+}  // namespace
+
+void InstallAuthProcessor(grpc_server_credentials* credentials,
+                          std::shared_ptr<const Authenticator> authenticator) {
+  grpc_auth_metadata_processor processor;
+  processor.process = ProcessAuthMetadata;
+  processor.destroy = DestroyAuthState;
+  processor.state = new std::shared_ptr<const Authenticator>(std::move(authenticator));
+  grpc_server_credentials_set_auth_metadata_processor(credentials, processor);
+}
+
+std::optional<v1::Actor> ActorFromAuthContext(const grpc::AuthContext& context) {
+  auto ids = context.FindPropertyValues(kActorIdProperty);
+  auto roles = context.FindPropertyValues(kActorRoleProperty);
+  if (ids.empty() || roles.empty()) return std::nullopt;
+  v1::Actor actor;
+  actor.set_id(std::string(ids.front().data(), ids.front().size()));
+  std::optional<v1::Role> role =
+      ParseRole(std::string_view(roles.front().data(), roles.front().size()));
+  actor.set_role(role.value_or(v1::ROLE_UNSPECIFIED));
+  auto names = context.FindPropertyValues(kActorNameProperty);
+  if (!names.empty())
+    actor.set_display_name(std::string(names.front().data(), names.front().size()));
+  return actor;
+}
+
+}  // namespace salesops::common

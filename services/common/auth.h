@@ -1,0 +1,91 @@
+#pragma once
+
+#include <absl/status/statusor.h>
+#include <grpc/grpc_security.h>
+#include <grpcpp/security/auth_context.h>
+
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "salesops/v1/vocabulary.pb.h"
+
+namespace salesops::common {
+
+// Bearer tokens the service accepts, kept only as SHA-256 hashes: a leaked
+// configuration does not leak a usable token.
+class TokenRegistry {
+ public:
+  // Lines of `<sha256-hex> <actor-id> <role> [display name…]`; lines are
+  // separated by newlines or ';'; '#' starts a comment. Roles: sales, ops,
+  // admin, service.
+  static absl::StatusOr<TokenRegistry> Parse(std::string_view text);
+
+  // The actor a presented token stands for, if any.
+  std::optional<v1::Actor> Find(std::string_view token) const;
+  size_t size() const { return by_hash_.size(); }
+
+ private:
+  std::map<std::string, v1::Actor, std::less<>> by_hash_;
+};
+
+std::optional<v1::Role> ParseRole(std::string_view name);
+std::string RoleName(v1::Role role);
+
+// Which roles may call each RPC of a service: one table per service, deny by
+// default. Health and reflection are open to everyone (probes carry no token).
+class RolePolicy {
+ public:
+  explicit RolePolicy(std::string service_full_name) : service_(std::move(service_full_name)) {}
+  RolePolicy& Allow(std::string_view method, std::initializer_list<v1::Role> roles);
+  // Adds another service's table (a binary may host several services).
+  RolePolicy& Merge(const RolePolicy& other);
+
+  bool IsAllowed(std::string_view full_method, v1::Role role) const;
+  // Methods the table knows, as "/package.Service/Method".
+  std::vector<std::string> Methods() const;
+  const std::set<v1::Role>* AllowedRoles(std::string_view full_method) const;
+
+  static bool IsPublic(std::string_view full_method);
+
+ private:
+  std::string service_;
+  std::map<std::string, std::set<v1::Role>, std::less<>> allowed_;
+};
+
+// The decision taken for one incoming call.
+struct AuthDecision {
+  grpc_status_code code = GRPC_STATUS_OK;
+  std::string message;
+  std::optional<v1::Actor> actor;
+};
+
+class Authenticator {
+ public:
+  Authenticator(TokenRegistry tokens, RolePolicy policy)
+      : tokens_(std::move(tokens)), policy_(std::move(policy)) {}
+  // `authorization` is the raw header value, absent when not sent.
+  AuthDecision Decide(std::string_view full_method,
+                      std::optional<std::string_view> authorization) const;
+
+ private:
+  TokenRegistry tokens_;
+  RolePolicy policy_;
+};
+
+// Runs `authenticator` on every call accepted through `credentials`, before
+// any handler: refused calls end with UNAUTHENTICATED or PERMISSION_DENIED and
+// never reach the service; admitted ones carry their actor in the call's auth
+// context. The authorization header is consumed, so handlers never see tokens.
+void InstallAuthProcessor(grpc_server_credentials* credentials,
+                          std::shared_ptr<const Authenticator> authenticator);
+
+// The actor the auth processor attached to a call.
+std::optional<v1::Actor> ActorFromAuthContext(const grpc::AuthContext& context);
+
+}  // namespace salesops::common

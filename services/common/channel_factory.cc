@@ -1,0 +1,45 @@
+#include "services/common/channel_factory.h"
+
+#include <absl/strings/str_format.h>
+#include <grpcpp/create_channel.h>
+#include <grpcpp/support/channel_arguments.h>
+
+#include "services/common/interceptors.h"
+
+namespace salesops::common {
+
+std::string ServiceConfigJson(const ChannelOptions& options) {
+  std::string names;
+  for (const std::string& service : options.services) {
+    if (!names.empty()) names += ",";
+    names += absl::StrFormat(R"({"service":"%s"})", service);
+  }
+  double timeout_seconds = std::chrono::duration<double>(options.call_timeout).count();
+  return absl::StrFormat(R"({"methodConfig":[{"name":[%s],"timeout":"%.3fs","retryPolicy":{)"
+                         R"("maxAttempts":%d,"initialBackoff":"0.1s","maxBackoff":"2s",)"
+                         R"("backoffMultiplier":2,"retryableStatusCodes":["UNAVAILABLE"]}}]})",
+                         names, timeout_seconds, options.max_attempts);
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelFactory::Create(
+    const ChannelOptions& options) const {
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      MakeChannelCredentials(options.tls);
+  if (!credentials.ok()) return credentials.status();
+  grpc::ChannelArguments arguments;
+  arguments.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
+  if (!options.services.empty()) arguments.SetServiceConfigJSON(ServiceConfigJson(options));
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<BearerTokenInterceptorFactory>(options.bearer_token));
+  if (client_metrics_) {
+    interceptors.push_back(std::make_unique<ClientMetricsInterceptorFactory>(client_metrics_));
+  }
+  return grpc::experimental::CreateCustomChannelWithInterceptors(
+      options.target, *credentials, arguments, std::move(interceptors));
+}
+
+void SetDeadline(grpc::ClientContext& context, std::chrono::milliseconds timeout) {
+  context.set_deadline(std::chrono::system_clock::now() + timeout);
+}
+
+}  // namespace salesops::common

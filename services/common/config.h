@@ -1,0 +1,70 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace salesops::common {
+
+// What every salesops server needs to start. Each field is a flag
+// (`--listen-address`) and an environment variable (`SALESOPS_LISTEN_ADDRESS`);
+// a flag wins over the environment, the environment over the default.
+struct ServerConfig {
+  std::string listen_address = "0.0.0.0:50051";
+  std::string metrics_address = "0.0.0.0:9100";
+
+  // libpq URL without a password, e.g. postgresql://inventory@db:5432/inventory.
+  // The password comes from `database_password_file` (or libpq's own PGPASSFILE),
+  // so that no credential ever sits in a URL, a flag listing or a log line.
+  std::string database_url;
+  std::string database_password_file;
+  int database_pool_size = 8;
+  std::chrono::milliseconds database_check_interval{2000};
+  std::chrono::milliseconds database_acquire_timeout{5000};
+
+  // Accepted bearer tokens, stored as SHA-256 hashes: one `<sha256-hex> <actor-id>
+  // <role>` per line in the file; `tokens` holds the same lines separated by ';'.
+  std::string tokens_file;
+  std::string tokens;
+  // This service's own bearer token, for calls it makes to other services.
+  std::string service_token_file;
+
+  // TLS switches on when a certificate and key are given; a CA makes the server
+  // require and verify client certificates (mutual TLS).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_ca_file;
+
+  int max_message_bytes = 4 * 1024 * 1024;
+  std::chrono::milliseconds shutdown_grace{15000};
+
+  std::string log_level = "info";
+  std::string log_format = "text";  // text (key=value) or json
+};
+
+// Parses the command line and the SALESOPS_* environment. Services add their
+// own options to `app()` before calling Parse.
+class CommandLine {
+ public:
+  CommandLine(std::string program, std::string description);
+
+  CLI::App& app() { return app_; }
+  const ServerConfig& config() const { return config_; }
+
+  // Returns an exit code when the program should stop now (after --help, or
+  // on a bad flag, with the message printed), std::nullopt to go on.
+  std::optional<int> Parse(int argc, const char* const* argv);
+
+ private:
+  CLI::App app_;
+  ServerConfig config_;
+  int check_interval_ms_ = 2000;
+  int acquire_timeout_ms_ = 5000;
+  int shutdown_grace_ms_ = 15000;
+};
+
+// Reads a whole small file (secrets, tokens), trimming trailing whitespace.
+std::optional<std::string> ReadSecretFile(const std::string& path);
+
+}  // namespace salesops::common

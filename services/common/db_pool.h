@@ -1,0 +1,104 @@
+#pragma once
+
+#include <absl/status/status.h>
+#include <absl/status/statusor.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace salesops::common {
+
+struct DatabaseOptions {
+  // libpq URL without a password; the password is added when connecting only.
+  std::string url;
+  std::string password;
+  std::string application_name = "salesops";
+  int pool_size = 8;
+  std::chrono::milliseconds acquire_timeout{5000};
+  std::chrono::seconds connect_timeout{3};
+};
+
+// Builds the libpq connection URL with the password and timeouts attached as
+// query parameters (percent-encoded). Never log the result.
+std::string ConnectionString(const DatabaseOptions& options);
+
+// Where pool events go (metrics); kept an interface so the pool knows nothing
+// about Prometheus.
+class PoolObserver {
+ public:
+  virtual ~PoolObserver() = default;
+  virtual void OnAcquire(std::chrono::duration<double> wait, bool acquired) = 0;
+  virtual void OnConnections(int open, int in_use) = 0;
+  virtual void OnTransaction(std::string_view name, std::chrono::duration<double> took,
+                             const absl::Status& outcome) = 0;
+};
+
+// A bounded set of libpqxx connections shared by a service's handlers.
+// Connections are opened on demand up to `pool_size`; a connection found
+// broken is dropped together with every idle one (after a database restart
+// they are all dead), so the pool heals by itself once the database is back.
+class ConnectionPool {
+ public:
+  class Lease {
+   public:
+    Lease(Lease&& other) noexcept;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+    pqxx::connection& operator*() { return *connection_; }
+    pqxx::connection* operator->() { return connection_.get(); }
+    // The connection must not be reused (it failed mid-use).
+    void MarkBroken() { broken_ = true; }
+
+   private:
+    friend class ConnectionPool;
+    Lease(ConnectionPool* pool, std::unique_ptr<pqxx::connection> connection);
+    ConnectionPool* pool_;
+    std::unique_ptr<pqxx::connection> connection_;
+    bool broken_ = false;
+  };
+
+  explicit ConnectionPool(DatabaseOptions options, PoolObserver* observer = nullptr);
+  ~ConnectionPool();
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+  // Waits up to acquire_timeout for a connection; UNAVAILABLE when the pool
+  // stays exhausted or the database cannot be reached.
+  absl::StatusOr<Lease> Acquire();
+
+  // Runs `work` in one transaction, committed when it returns OK and rolled
+  // back otherwise. libpqxx exceptions never escape: they become statuses
+  // (UNAVAILABLE when the database is gone, ABORTED after repeated
+  // serialization failures or deadlocks, INTERNAL for the rest). Serialization
+  // failures, deadlocks and a connection lost before commit are retried, so
+  // `work` must only touch the database.
+  absl::Status InTransaction(std::string_view name,
+                             const std::function<absl::Status(pqxx::work&)>& work);
+
+  // SELECT 1 on a pooled connection.
+  absl::Status Ping();
+
+  int open_connections() const;
+
+ private:
+  void Return(std::unique_ptr<pqxx::connection> connection, bool broken);
+  void DiscardIdleLocked();
+  void ReportLocked();
+
+  const DatabaseOptions options_;
+  const std::string connection_string_;
+  PoolObserver* const observer_;
+  mutable std::mutex mutex_;
+  std::condition_variable returned_;
+  std::vector<std::unique_ptr<pqxx::connection>> idle_;
+  int open_ = 0;  // idle + leased + being opened
+};
+
+}  // namespace salesops::common

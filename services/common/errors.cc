@@ -1,0 +1,92 @@
+#include "services/common/errors.h"
+
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+
+namespace salesops::common {
+namespace {
+
+constexpr char kErrorInfoUrl[] = "type.googleapis.com/google.rpc.ErrorInfo";
+constexpr char kBadRequestUrl[] = "type.googleapis.com/google.rpc.BadRequest";
+
+std::string ReasonName(v1::ErrorReason reason) { return v1::ErrorReason_Name(reason); }
+
+}  // namespace
+
+absl::Status ReasonedError(absl::StatusCode code, v1::ErrorReason reason, std::string_view message,
+                           const std::map<std::string, std::string>& metadata) {
+  absl::Status status(code, absl::string_view(message.data(), message.size()));
+  google::rpc::ErrorInfo info;
+  info.set_reason(ReasonName(reason));
+  info.set_domain(std::string(kErrorDomain));
+  for (const auto& [key, value] : metadata) (*info.mutable_metadata())[key] = value;
+  status.SetPayload(kErrorInfoUrl, absl::Cord(info.SerializeAsString()));
+  return status;
+}
+
+absl::Status BusinessRefusal(v1::ErrorReason reason, std::string_view message,
+                             const std::map<std::string, std::string>& metadata) {
+  return ReasonedError(absl::StatusCode::kFailedPrecondition, reason, message, metadata);
+}
+
+absl::Status InvalidArgumentError(std::vector<FieldViolation> violations) {
+  std::string message = "invalid request";
+  if (!violations.empty()) {
+    message = violations.front().field + ": " + violations.front().description;
+    if (violations.size() > 1) {
+      message += " (and " + std::to_string(violations.size() - 1) + " more)";
+    }
+  }
+  absl::Status status =
+      ReasonedError(absl::StatusCode::kInvalidArgument, v1::INVALID_REQUEST, message);
+  google::rpc::BadRequest bad_request;
+  for (const FieldViolation& violation : violations) {
+    auto* added = bad_request.add_field_violations();
+    added->set_field(violation.field);
+    added->set_description(violation.description);
+  }
+  status.SetPayload(kBadRequestUrl, absl::Cord(bad_request.SerializeAsString()));
+  return status;
+}
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  google::rpc::Status rich;
+  rich.set_code(static_cast<int>(status.code()));
+  rich.set_message(std::string(status.message()));
+  for (const char* url : {kErrorInfoUrl, kBadRequestUrl}) {
+    absl::optional<absl::Cord> payload = status.GetPayload(url);
+    if (!payload) continue;
+    auto* detail = rich.add_details();
+    detail->set_type_url(url);
+    detail->set_value(std::string(*payload));
+  }
+  // absl and gRPC share the canonical code numbering.
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), rich.message(),
+                      rich.SerializeAsString());
+}
+
+ErrorDetails ParseGrpcError(const grpc::Status& status) {
+  ErrorDetails details;
+  details.code = status.error_code();
+  details.message = status.error_message();
+  google::rpc::Status rich;
+  if (status.error_details().empty() || !rich.ParseFromString(status.error_details())) {
+    return details;
+  }
+  for (const auto& any : rich.details()) {
+    google::rpc::ErrorInfo info;
+    google::rpc::BadRequest bad_request;
+    if (any.UnpackTo(&info)) {
+      details.reason = info.reason();
+      details.metadata.insert(info.metadata().begin(), info.metadata().end());
+    } else if (any.UnpackTo(&bad_request)) {
+      for (const auto& violation : bad_request.field_violations()) {
+        details.violations.push_back({violation.field(), violation.description()});
+      }
+    }
+  }
+  return details;
+}
+
+}  // namespace salesops::common

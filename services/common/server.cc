@@ -1,0 +1,241 @@
+#include "services/common/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/server_builder.h>
+
+#include <csignal>
+
+#include "services/common/credentials.h"
+#include "services/common/errors.h"
+#include "services/common/interceptors.h"
+#include "services/common/log.h"
+
+namespace salesops::common {
+namespace {
+
+absl::StatusOr<TokenRegistry> LoadTokens(const ServerConfig& config) {
+  std::string text = config.tokens;
+  if (!config.tokens_file.empty()) {
+    std::optional<std::string> file = ReadSecretFile(config.tokens_file);
+    if (!file) return absl::InvalidArgumentError("cannot read tokens file " + config.tokens_file);
+    text += "\n" + *file;
+  }
+  return TokenRegistry::Parse(text);
+}
+
+}  // namespace
+
+Server::Server(ServiceDefinition definition, ServerConfig config)
+    : definition_(std::move(definition)), config_(std::move(config)) {}
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServiceDefinition definition,
+                                                      ServerConfig config,
+                                                      const ServiceFactory& factory) {
+  std::unique_ptr<Server> server(new Server(std::move(definition), std::move(config)));
+  const ServerConfig& cfg = server->config_;
+
+  absl::StatusOr<TokenRegistry> tokens = LoadTokens(cfg);
+  if (!tokens.ok()) return tokens.status();
+  if (tokens->size() == 0) {
+    LogWarn("no_tokens_configured", {{"effect", "every call except health is refused"}});
+  }
+  std::string own_token;
+  if (!cfg.service_token_file.empty()) {
+    std::optional<std::string> read = ReadSecretFile(cfg.service_token_file);
+    if (!read) return absl::InvalidArgumentError("cannot read " + cfg.service_token_file);
+    own_token = *read;
+  }
+
+  SALESOPS_RETURN_IF_ERROR(server->metrics_.Serve(cfg.metrics_address));
+  server->database_metrics_ = std::make_unique<DatabaseMetrics>(server->metrics_.registry());
+
+  DatabaseOptions database;
+  database.url = cfg.database_url;
+  if (!cfg.database_password_file.empty()) {
+    std::optional<std::string> password = ReadSecretFile(cfg.database_password_file);
+    if (!password) {
+      return absl::InvalidArgumentError("cannot read " + cfg.database_password_file);
+    }
+    database.password = *password;
+  }
+  database.application_name = "salesops-" + server->definition_.name;
+  database.pool_size = cfg.database_pool_size;
+  database.acquire_timeout = cfg.database_acquire_timeout;
+  server->database_options_ = database;
+  server->pool_ = std::make_unique<ConnectionPool>(database, server->database_metrics_.get());
+  server->channels_ = std::make_unique<ChannelFactory>(
+      std::make_shared<GrpcMetrics>(server->metrics_.registry(), "grpc_client"));
+
+  server->services_ = factory(*server);
+
+  auto authenticator =
+      std::make_shared<const Authenticator>(std::move(*tokens), server->definition_.roles);
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = MakeServerCredentials(
+      {cfg.tls_cert_file, cfg.tls_key_file, cfg.tls_ca_file}, std::move(authenticator));
+  if (!credentials.ok()) return credentials.status();
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(cfg.listen_address, *credentials, &server->grpc_port_);
+  builder.SetMaxReceiveMessageSize(cfg.max_message_bytes);
+  builder.SetMaxSendMessageSize(cfg.max_message_bytes);
+  for (const auto& service : server->services_) {
+    builder.RegisterService(service.get());
+  }
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<ServerMetricsInterceptorFactory>(
+      std::make_shared<GrpcMetrics>(server->metrics_.registry(), "grpc_server")));
+  interceptors.push_back(std::make_unique<AccessLogInterceptorFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+
+  server->server_ = builder.BuildAndStart();
+  if (!server->server_ || server->grpc_port_ == 0) {
+    return absl::UnavailableError("cannot listen on " + cfg.listen_address);
+  }
+  for (const std::string& method : server->definition_.roles.Methods()) {
+    std::string service = SplitFullMethod(method).first;
+    if (std::find(server->service_names_.begin(), server->service_names_.end(), service) ==
+        server->service_names_.end()) {
+      server->service_names_.push_back(service);
+    }
+  }
+  // NOT_SERVING until migrations ran and the database answers.
+  server->SetServing(false);
+  server->watcher_ = std::thread([raw = server.get()] { raw->WatchDatabase(); });
+  LogInfo("server_started", {{"grpc_port", std::to_string(server->grpc_port_)},
+                             {"metrics_port", std::to_string(server->metrics_port())},
+                             {"tls", cfg.tls_cert_file.empty() ? "off"
+                                     : cfg.tls_ca_file.empty() ? "on"
+                                                               : "mutual"}});
+  return server;
+}
+
+Server::~Server() { Shutdown(); }
+
+void Server::SetServing(bool serving) {
+  if (serving_ == serving) return;
+  serving_ = serving;
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  health->SetServingStatus(serving);
+  for (const std::string& name : service_names_) health->SetServingStatus(name, serving);
+  database_metrics_->SetDatabaseUp(serving);
+  LogInfo("health_changed", {{"status", serving ? "SERVING" : "NOT_SERVING"}});
+}
+
+void Server::WatchDatabase() {
+  bool migrated = false;
+  std::string last_error;
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    absl::Status status;
+    if (!migrated) {
+      // Migrations hold a session-level lock, so they get their own connection.
+      try {
+        DatabaseOptions options = database_options_;
+        options.application_name += "-migrations";
+        pqxx::connection connection(ConnectionString(options));
+        absl::StatusOr<MigrationReport> report =
+            ApplyMigrations(connection, definition_.migrations);
+        status = report.status();
+        if (report.ok()) {
+          migrated = true;
+          LogInfo("migrations_current", {{"version", std::to_string(report->current_version)},
+                                         {"applied_now", std::to_string(report->applied.size())}});
+        } else if (status.code() != absl::StatusCode::kUnavailable) {
+          LogError("migrations_failed", {{"error", std::string(status.message())}});
+          RequestShutdown(1);
+        }
+      } catch (const std::exception& error) {
+        status = absl::UnavailableError(error.what());
+      }
+    }
+    if (migrated) status = pool_->Ping();
+    if (!status.ok() && std::string(status.message()) != last_error) {
+      LogWarn("database_unreachable", {{"error", std::string(status.message())}});
+    }
+    last_error = status.ok() ? "" : std::string(status.message());
+    lock.lock();
+    if (stopping_) break;
+    SetServing(migrated && status.ok());
+    changed_.wait_for(lock, config_.database_check_interval, [this] { return stopping_; });
+  }
+}
+
+int Server::WaitForShutdownRequest() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait(lock, [this] { return shutdown_requested_; });
+  return exit_code_;
+}
+
+void Server::RequestShutdown(int exit_code) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!shutdown_requested_) exit_code_ = exit_code;
+  shutdown_requested_ = true;
+  changed_.notify_all();
+}
+
+void Server::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (shut_down_) return;
+    shut_down_ = true;
+    stopping_ = true;
+    shutdown_requested_ = true;
+    // Load balancers stop sending before the listener closes.
+    if (server_) SetServing(false);
+    changed_.notify_all();
+  }
+  if (watcher_.joinable()) watcher_.join();
+  if (server_) {
+    LogInfo("draining", {{"grace_ms", std::to_string(config_.shutdown_grace.count())}});
+    server_->Shutdown(std::chrono::system_clock::now() + config_.shutdown_grace);
+    server_->Wait();
+  }
+  LogInfo("server_stopped");
+}
+
+v1::Actor CallerOf(const grpc::ServerContext& context) {
+  std::optional<v1::Actor> actor = ActorFromAuthContext(*context.auth_context());
+  return actor.value_or(v1::Actor());
+}
+
+int RunServiceMain(ServiceDefinition definition, int argc, char** argv,
+                   const ServiceFactory& factory,
+                   const std::function<void(CLI::App&)>& add_options) {
+  CommandLine command_line("salesops-" + definition.name,
+                           "salesops " + definition.name + " service");
+  if (add_options) add_options(command_line.app());
+  if (std::optional<int> exit_code = command_line.Parse(argc, argv)) return *exit_code;
+  const ServerConfig& config = command_line.config();
+  InitLogging(definition.name, config.log_level, config.log_format);
+
+  // Signals are taken by one thread with sigwait; every other thread
+  // (gRPC's, the watcher) inherits the blocked mask.
+  static sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  absl::StatusOr<std::unique_ptr<Server>> server =
+      Server::Start(std::move(definition), config, factory);
+  if (!server.ok()) {
+    LogError("startup_failed", {{"error", std::string(server.status().message())}});
+    return 1;
+  }
+  std::thread signal_thread([raw = server->get()] {
+    int received = 0;
+    sigwait(&signals, &received);
+    LogInfo("signal_received", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    raw->RequestShutdown(0);
+  });
+  signal_thread.detach();
+  int exit_code = (*server)->WaitForShutdownRequest();
+  (*server)->Shutdown();
+  return exit_code;
+}
+
+}  // namespace salesops::common

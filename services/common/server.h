@@ -1,0 +1,110 @@
+#pragma once
+
+#include <absl/status/statusor.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/sync_stream.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "services/common/auth.h"
+#include "services/common/channel_factory.h"
+#include "services/common/config.h"
+#include "services/common/db_pool.h"
+#include "services/common/metrics.h"
+#include "services/common/migrations.h"
+
+namespace salesops::common {
+
+// What a service brings to the shared bootstrap.
+struct ServiceDefinition {
+  std::string name;  // "inventory": log and metric label, DB application_name
+  std::vector<Migration> migrations;
+  RolePolicy roles;
+};
+
+// What handlers get from the bootstrap: the database, metrics, channels.
+class ServiceRuntime {
+ public:
+  virtual ~ServiceRuntime() = default;
+  virtual const ServerConfig& config() const = 0;
+  virtual ConnectionPool& database() = 0;
+  virtual prometheus::Registry& metrics() = 0;
+  virtual const ChannelFactory& channels() const = 0;
+};
+
+using ServiceFactory =
+    std::function<std::vector<std::unique_ptr<grpc::Service>>(ServiceRuntime& runtime)>;
+
+// A running salesops server: gRPC (health, reflection, auth, metrics and
+// access-log interceptors), /metrics, the database pool, migrations and the
+// database watcher that drives health.
+class Server final : public ServiceRuntime {
+ public:
+  static absl::StatusOr<std::unique_ptr<Server>> Start(ServiceDefinition definition,
+                                                       ServerConfig config,
+                                                       const ServiceFactory& factory);
+  ~Server() override;
+
+  int grpc_port() const { return grpc_port_; }
+  int metrics_port() const { return metrics_.port(); }
+
+  // Blocks until Shutdown starts (signal or fatal error); returns the exit code.
+  int WaitForShutdownRequest();
+  // Asks the server to stop (safe from any thread).
+  void RequestShutdown(int exit_code = 0);
+  // Reports NOT_SERVING, refuses new calls, lets in-flight calls finish within
+  // the grace period, then stops the watcher. Idempotent.
+  void Shutdown();
+
+  // ServiceRuntime
+  const ServerConfig& config() const override { return config_; }
+  ConnectionPool& database() override { return *pool_; }
+  prometheus::Registry& metrics() override { return metrics_.registry(); }
+  const ChannelFactory& channels() const override { return *channels_; }
+
+ private:
+  Server(ServiceDefinition definition, ServerConfig config);
+  void WatchDatabase();
+  void SetServing(bool serving);
+
+  ServiceDefinition definition_;
+  ServerConfig config_;
+  MetricsRegistry metrics_;
+  DatabaseOptions database_options_;
+  std::unique_ptr<DatabaseMetrics> database_metrics_;
+  std::unique_ptr<ConnectionPool> pool_;
+  std::unique_ptr<ChannelFactory> channels_;
+  std::vector<std::unique_ptr<grpc::Service>> services_;
+  std::vector<std::string> service_names_;
+  std::unique_ptr<grpc::Server> server_;
+  int grpc_port_ = 0;
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool shutdown_requested_ = false;
+  bool stopping_ = false;
+  bool shut_down_ = false;
+  int exit_code_ = 0;
+  std::optional<bool> serving_;
+  std::thread watcher_;
+};
+
+// The whole life of a service binary: parse flags and environment, start,
+// wait for SIGTERM/SIGINT, drain. `add_options` lets a service add its own.
+int RunServiceMain(ServiceDefinition definition, int argc, char** argv,
+                   const ServiceFactory& factory,
+                   const std::function<void(CLI::App&)>& add_options = {});
+
+// The actor of the current call (set by the auth processor); a call that
+// reached a handler always has one, except on public methods.
+v1::Actor CallerOf(const grpc::ServerContext& context);
+
+}  // namespace salesops::common

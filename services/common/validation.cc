@@ -1,0 +1,262 @@
+#include "services/common/validation.h"
+
+#include <absl/strings/str_cat.h>
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/duration.pb.h>
+#include <google/protobuf/timestamp.pb.h>
+
+#include "google/api/field_behavior.pb.h"
+#include "google/type/money.pb.h"
+#include "salesops/v1/vocabulary.pb.h"
+
+namespace salesops::common {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+// Timestamps must lie in 0001-01-01 .. 9999-12-31 (the protobuf definition).
+constexpr int64_t kMinTimestampSeconds = -62135596800;
+constexpr int64_t kMaxTimestampSeconds = 253402300799;
+constexpr int64_t kMaxDurationSeconds = 315576000000;
+
+bool HasBehavior(const FieldDescriptor& field, google::api::FieldBehavior behavior) {
+  const auto& options = field.options();
+  for (int i = 0; i < options.ExtensionSize(google::api::field_behavior); ++i) {
+    if (options.GetExtension(google::api::field_behavior, i) == behavior) return true;
+  }
+  return false;
+}
+
+class RequestValidator {
+ public:
+  std::vector<FieldViolation> Run(const Message& request) {
+    ValidateMessage(request, "");
+    return std::move(violations_);
+  }
+
+ private:
+  void Add(const std::string& field, std::string description) {
+    violations_.push_back({field, std::move(description)});
+  }
+
+  void ValidateMessage(const Message& message, const std::string& path) {
+    ValidateVocabularyType(message, path);
+    const Descriptor* descriptor = message.GetDescriptor();
+    for (int i = 0; i < descriptor->field_count(); ++i) {
+      const FieldDescriptor* field = descriptor->field(i);
+      if (HasBehavior(*field, google::api::OUTPUT_ONLY)) continue;
+      std::string field_path =
+          path.empty() ? field->name() : absl::StrCat(path, ".", field->name());
+      if (field->is_repeated()) {
+        ValidateRepeated(message, *field, field_path);
+      } else {
+        ValidateSingular(message, *field, field_path);
+      }
+    }
+  }
+
+  void ValidateRepeated(const Message& message, const FieldDescriptor& field,
+                        const std::string& path) {
+    const Reflection* reflection = message.GetReflection();
+    int size = reflection->FieldSize(message, &field);
+    if (size == 0 && HasBehavior(field, google::api::REQUIRED)) {
+      Add(path, "is required");
+    }
+    uint32_t max_items = field.options().GetExtension(v1::max_items);
+    if (max_items > 0 && static_cast<uint32_t>(size) > max_items) {
+      Add(path, absl::StrCat("has ", size, " items; at most ", max_items, " are allowed"));
+      return;  // no point reporting each element of an oversized list
+    }
+    if (field.is_map()) return;
+    for (int i = 0; i < size; ++i) {
+      std::string element_path = absl::StrCat(path, "[", i, "]");
+      switch (field.cpp_type()) {
+        case FieldDescriptor::CPPTYPE_MESSAGE:
+          ValidateMessage(reflection->GetRepeatedMessage(message, &field, i), element_path);
+          break;
+        case FieldDescriptor::CPPTYPE_STRING:
+          ValidateString(field, reflection->GetRepeatedString(message, &field, i), element_path,
+                         /*required=*/true);
+          break;
+        case FieldDescriptor::CPPTYPE_INT32:
+          ValidateInteger(field, reflection->GetRepeatedInt32(message, &field, i), element_path);
+          break;
+        case FieldDescriptor::CPPTYPE_INT64:
+          ValidateInteger(field, reflection->GetRepeatedInt64(message, &field, i), element_path);
+          break;
+        case FieldDescriptor::CPPTYPE_ENUM:
+          ValidateEnum(field, reflection->GetRepeatedEnumValue(message, &field, i), element_path,
+                       /*required=*/true);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  void ValidateSingular(const Message& message, const FieldDescriptor& field,
+                        const std::string& path) {
+    const Reflection* reflection = message.GetReflection();
+    bool required = HasBehavior(field, google::api::REQUIRED);
+    switch (field.cpp_type()) {
+      case FieldDescriptor::CPPTYPE_MESSAGE:
+        if (reflection->HasField(message, &field)) {
+          ValidateMessage(reflection->GetMessage(message, &field), path);
+        } else if (required) {
+          Add(path, "is required");
+        }
+        break;
+      case FieldDescriptor::CPPTYPE_STRING:
+        ValidateString(field, reflection->GetString(message, &field), path, required);
+        break;
+      case FieldDescriptor::CPPTYPE_INT32:
+        ValidateInteger(field, reflection->GetInt32(message, &field), path);
+        break;
+      case FieldDescriptor::CPPTYPE_INT64:
+        ValidateInteger(field, reflection->GetInt64(message, &field), path);
+        break;
+      case FieldDescriptor::CPPTYPE_UINT32:
+        ValidateInteger(field, reflection->GetUInt32(message, &field), path);
+        break;
+      case FieldDescriptor::CPPTYPE_ENUM:
+        ValidateEnum(field, reflection->GetEnumValue(message, &field), path, required);
+        break;
+      case FieldDescriptor::CPPTYPE_DOUBLE: {
+        double value = reflection->GetDouble(message, &field);
+        if (field.name() == "win_probability" && !(value >= 0.0 && value <= 1.0)) {
+          Add(path, "must be between 0 and 1");
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  void ValidateString(const FieldDescriptor& field, const std::string& value,
+                      const std::string& path, bool required) {
+    if (value.empty()) {
+      if (required) Add(path, "is required");
+      return;
+    }
+    uint32_t max_length = field.options().GetExtension(v1::max_length);
+    if (max_length > 0 && value.size() > max_length) {
+      Add(path,
+          absl::StrCat("is ", value.size(), " bytes long; at most ", max_length, " are allowed"));
+    }
+    v1::CodeKind kind = field.options().GetExtension(v1::code);
+    if (kind != v1::CODE_KIND_UNSPECIFIED && !IsValidCatalogCode(value)) {
+      Add(path, absl::StrCat("'", value.substr(0, 60), "' is not a valid ",
+                             kind == v1::CODE_KIND_PRODUCT ? "product" : "inventory",
+                             " code (upper-case letters, digits and '-', 2 to 40 characters, "
+                             "not starting with '-')"));
+    }
+  }
+
+  void ValidateInteger(const FieldDescriptor& field, int64_t value, const std::string& path) {
+    const auto& options = field.options();
+    if (options.HasExtension(v1::min_value) && value < options.GetExtension(v1::min_value)) {
+      Add(path,
+          absl::StrCat("is ", value, "; must be at least ", options.GetExtension(v1::min_value)));
+    }
+    if (options.HasExtension(v1::max_value) && value > options.GetExtension(v1::max_value)) {
+      Add(path,
+          absl::StrCat("is ", value, "; must be at most ", options.GetExtension(v1::max_value)));
+    }
+    if (field.name() == "page_size" && (value < 0 || value > kMaxPageSize)) {
+      Add(path, absl::StrCat("is ", value, "; must be between 0 and ", kMaxPageSize));
+    }
+  }
+
+  void ValidateEnum(const FieldDescriptor& field, int value, const std::string& path,
+                    bool required) {
+    if (field.enum_type()->FindValueByNumber(value) == nullptr) {
+      Add(path, absl::StrCat("has unknown value ", value));
+    } else if (required && value == 0) {
+      Add(path, "is required");
+    }
+  }
+
+  // Rules that come with a vocabulary type, wherever it is used.
+  void ValidateVocabularyType(const Message& message, const std::string& path) {
+    const std::string& type = message.GetDescriptor()->full_name();
+    if (type == "google.protobuf.Timestamp") {
+      const auto& timestamp = static_cast<const google::protobuf::Timestamp&>(message);
+      if (timestamp.seconds() < kMinTimestampSeconds ||
+          timestamp.seconds() > kMaxTimestampSeconds || timestamp.nanos() < 0 ||
+          timestamp.nanos() > 999999999) {
+        Add(path, "is not a valid timestamp");
+      }
+    } else if (type == "google.protobuf.Duration") {
+      const auto& duration = static_cast<const google::protobuf::Duration&>(message);
+      if (std::abs(duration.seconds()) > kMaxDurationSeconds ||
+          std::abs(duration.nanos()) > 999999999 ||
+          (duration.seconds() > 0 && duration.nanos() < 0) ||
+          (duration.seconds() < 0 && duration.nanos() > 0)) {
+        Add(path, "is not a valid duration");
+      }
+    } else if (type == "google.type.Money") {
+      ValidateMoney(static_cast<const google::type::Money&>(message), path);
+    } else if (type == "salesops.v1.Window") {
+      const auto& window = static_cast<const v1::Window&>(message);
+      if (window.has_not_before() && window.has_no_later_than() &&
+          (window.not_before().seconds() > window.no_later_than().seconds() ||
+           (window.not_before().seconds() == window.no_later_than().seconds() &&
+            window.not_before().nanos() >= window.no_later_than().nanos()))) {
+        Add(path + ".not_before", "must be before no_later_than");
+      }
+    } else if (type == "salesops.v1.DeliveryWindow") {
+      const auto& delivery = static_cast<const v1::DeliveryWindow&>(message);
+      if (delivery.pinned() && delivery.pinned_reason().empty()) {
+        Add(path + ".pinned_reason",
+            "is required for a pinned (exact-time) delivery: say why 'no later than' will not do");
+      }
+    }
+  }
+
+  void ValidateMoney(const google::type::Money& money, const std::string& path) {
+    const std::string& currency = money.currency_code();
+    bool currency_ok = currency.size() == 3;
+    for (char c : currency) currency_ok = currency_ok && c >= 'A' && c <= 'Z';
+    if (!currency_ok) {
+      Add(path + ".currency_code", "must be a three-letter ISO 4217 code such as EUR");
+    }
+    if (money.nanos() <= -1000000000 || money.nanos() >= 1000000000) {
+      Add(path + ".nanos", "must be between -999999999 and 999999999");
+    } else if ((money.units() > 0 && money.nanos() < 0) ||
+               (money.units() < 0 && money.nanos() > 0)) {
+      Add(path + ".nanos", "must have the same sign as units");
+    }
+  }
+
+  std::vector<FieldViolation> violations_;
+};
+
+}  // namespace
+
+bool IsValidCatalogCode(std::string_view code) {
+  if (code.size() < 2 || code.size() > 40) return false;
+  auto upper_or_digit = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  if (!upper_or_digit(code.front())) return false;
+  for (char c : code) {
+    if (!upper_or_digit(c) && c != '-') return false;
+  }
+  return true;
+}
+
+std::vector<FieldViolation> ValidateRequest(const google::protobuf::Message& request) {
+  return RequestValidator().Run(request);
+}
+
+absl::Status CheckRequest(const google::protobuf::Message& request) {
+  std::vector<FieldViolation> violations = ValidateRequest(request);
+  if (violations.empty()) return absl::OkStatus();
+  return InvalidArgumentError(std::move(violations));
+}
+
+int EffectivePageSize(int requested) { return requested <= 0 ? kDefaultPageSize : requested; }
+
+}  // namespace salesops::common

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <absl/status/status.h>
+#include <google/protobuf/message.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "services/common/errors.h"
+
+namespace salesops::common {
+
+inline constexpr int kMaxPageSize = 1000;
+inline constexpr int kDefaultPageSize = 50;
+
+// Product and inventory codes share one format: upper-case,
+// `[A-Z0-9][A-Z0-9-]{1,39}`. The single definition every service uses.
+bool IsValidCatalogCode(std::string_view code);
+
+// Walks a request and reports every violation of the rules declared on its
+// fields in the protos (salesops.v1 code/max_length/max_items/min_value/
+// max_value options and google.api.field_behavior REQUIRED), plus the rules
+// that belong to vocabulary types wherever they appear: Window order, pinned
+// deliveries need a reason, Money and Timestamp well-formedness, page sizes.
+// OUTPUT_ONLY fields are ignored: the server sets them.
+std::vector<FieldViolation> ValidateRequest(const google::protobuf::Message& request);
+
+// ValidateRequest as a status: OK, or INVALID_ARGUMENT naming every bad field.
+absl::Status CheckRequest(const google::protobuf::Message& request);
+
+// Page size as the server will use it: 0 means the default; callers have
+// already been refused for values outside [0, kMaxPageSize].
+int EffectivePageSize(int requested);
+
+}  // namespace salesops::common

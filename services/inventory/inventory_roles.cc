@@ -1,0 +1,35 @@
+#include "services/inventory/inventory_service.h"
+
+namespace salesops::inventory {
+
+// Who may call what. Deny by default: an RPC missing here is refused for
+// every role, so a new RPC cannot ship open by accident.
+common::RolePolicy RolePolicy() {
+  common::RolePolicy policy(v1::InventoryService::service_full_name());
+  policy.Allow("UpsertItem", {v1::ROLE_ADMIN})
+      .Allow("GetItem", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("ListItems", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("DeleteItem", {v1::ROLE_ADMIN})
+      .Allow("UpsertProduct", {v1::ROLE_ADMIN})
+      .Allow("GetProduct", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("ListProducts", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("DeleteProduct", {v1::ROLE_ADMIN})
+      .Allow("ResolveProducts", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("CheckAvailability", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("GetAvailabilityCalendar",
+             {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("PlaceHold", {v1::ROLE_SERVICE, v1::ROLE_ADMIN})
+      .Allow("Reserve", {v1::ROLE_SERVICE, v1::ROLE_ADMIN})
+      .Allow("Release", {v1::ROLE_SERVICE, v1::ROLE_ADMIN})
+      .Allow("AddSubRental", {v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("ListSubRentals", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("GetPullSheet", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("RecordPrep", {v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("CheckOut", {v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("CheckIn", {v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("SetOutOfService", {v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("ForecastDemand", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE});
+  return policy;
+}
+
+}  // namespace salesops::inventory

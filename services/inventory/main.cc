@@ -1,0 +1,9 @@
+// salesops-inventory: the shared catalog, availability over time, holds and reservations, prep,
+// check-out and check-in.
+#include "services/common/server.h"
+#include "services/inventory/inventory_service.h"
+
+int main(int argc, char** argv) {
+  return salesops::common::RunServiceMain(salesops::inventory::Definition(), argc, argv,
+                                          salesops::inventory::MakeServices);
+}

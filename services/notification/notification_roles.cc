@@ -1,0 +1,21 @@
+#include "services/notification/notification_service.h"
+
+namespace salesops::notification {
+
+// Who may call what. Deny by default: an RPC missing here is refused for
+// every role, so a new RPC cannot ship open by accident.
+common::RolePolicy RolePolicy() {
+  common::RolePolicy policy(v1::NotificationService::service_full_name());
+  policy.Allow("Publish", {v1::ROLE_SERVICE})
+      .Allow("CreateSubscription", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("ListSubscriptions", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("DeleteSubscription", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("ListNotifications", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("AckNotification", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("WatchNotifications", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("ListDeadLetters", {v1::ROLE_ADMIN})
+      .Allow("RetryDeadLetter", {v1::ROLE_ADMIN});
+  return policy;
+}
+
+}  // namespace salesops::notification

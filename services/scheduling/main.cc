@@ -1,0 +1,9 @@
+// salesops-scheduling: crew and vehicles, jobs planned from orders, global assignment by deadlines,
+// commitments, prep plan.
+#include "services/common/server.h"
+#include "services/scheduling/scheduling_service.h"
+
+int main(int argc, char** argv) {
+  return salesops::common::RunServiceMain(salesops::scheduling::Definition(), argc, argv,
+                                          salesops::scheduling::MakeServices);
+}
