@@ -12,9 +12,9 @@ TEST(Sha256Test, MatchesTheStandardDigest) {
 }
 
 TEST(TokenRegistryTest, FindsActorsByTheHashOfTheirToken) {
-  absl::StatusOr<TokenRegistry> registry = TokenRegistry::Parse(
-      "# comment\n" + Sha256Hex("s3cret") + " seller-7 sales Sam Seller\n" +
-      Sha256Hex("other") + " ops-2 OPS;");
+  absl::StatusOr<TokenRegistry> registry =
+      TokenRegistry::Parse("# comment\n" + Sha256Hex("s3cret") + " seller-7 sales Sam Seller\n" +
+                           Sha256Hex("other") + " ops-2 OPS;");
   ASSERT_TRUE(registry.ok()) << registry.status();
   EXPECT_EQ(registry->size(), 2u);
   std::optional<v1::Actor> actor = registry->Find("s3cret");
@@ -49,7 +49,8 @@ TEST(RolePolicyTest, DeniesByDefault) {
   EXPECT_FALSE(policy.IsAllowed("/salesops.v1.InventoryService/NotInTable", v1::ROLE_ADMIN));
   EXPECT_EQ(policy.Methods().size(), 2u);
   EXPECT_TRUE(RolePolicy::IsPublic("/grpc.health.v1.Health/Check"));
-  EXPECT_TRUE(RolePolicy::IsPublic("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"));
+  EXPECT_TRUE(
+      RolePolicy::IsPublic("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"));
   EXPECT_FALSE(RolePolicy::IsPublic("/salesops.v1.InventoryService/GetItem"));
 }
 

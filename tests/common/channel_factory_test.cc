@@ -1,8 +1,9 @@
 #include "services/common/channel_factory.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <prometheus/text_serializer.h>
+
+#include <nlohmann/json.hpp>
 
 #include "tests/common/grpc_test_server.h"
 

@@ -1,8 +1,8 @@
 #include "services/common/config.h"
 
-#include <cstdlib>
-
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 
 namespace salesops::common {
 namespace {
@@ -24,8 +24,8 @@ class ConfigTest : public ::testing::Test {
 TEST_F(ConfigTest, FlagsSetTheConfiguration) {
   CommandLine command_line("salesops-test", "test");
   ASSERT_EQ(ParseArgs(command_line, {"--database-url", "postgresql://inv@db/inv",
-                                     "--listen-address=127.0.0.1:7000", "--database-pool-size",
-                                     "3", "--shutdown-grace-ms", "250"}),
+                                     "--listen-address=127.0.0.1:7000", "--database-pool-size", "3",
+                                     "--shutdown-grace-ms", "250"}),
             std::nullopt);
   const ServerConfig& config = command_line.config();
   EXPECT_EQ(config.database_url, "postgresql://inv@db/inv");

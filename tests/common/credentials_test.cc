@@ -1,9 +1,10 @@
 #include "services/common/credentials.h"
 
-#include <cstdlib>
-
 #include <grpcpp/create_channel.h>
 #include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
 
 #include "services/common/channel_factory.h"
 #include "tests/common/grpc_test_server.h"
@@ -19,19 +20,21 @@ class ThrowawayCa {
   ThrowawayCa() {
     char dir_template[] = "/tmp/salesops-ca.XXXXXX";
     dir_ = mkdtemp(dir_template);
-    std::string script =
-        "set -e; cd " + dir_ +
-        "; openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1"
-        " -subj /CN=salesops-test-ca 2>/dev/null"
-        "; printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > server.ext"
-        "; for who in server client; do"
-        "   openssl req -newkey rsa:2048 -nodes -keyout $who.key -out $who.csr"
-        "     -subj /CN=salesops-$who 2>/dev/null;"
-        "   ext=''; [ $who = server ] && ext='-extfile server.ext';"
-        "   openssl x509 -req -in $who.csr -CA ca.pem -CAkey ca.key -CAcreateserial"
-        "     -out $who.pem -days 1 $ext 2>/dev/null;"
-        " done";
-    ok_ = testing::RunCommand("bash -c \"" + script + "\"") == 0;
+    std::ofstream script(dir_ + "/make-ca.sh");
+    script << "set -e\n"
+              "cd \"$(dirname \"$0\")\"\n"
+              "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 \\\n"
+              "  -subj /CN=salesops-test-ca 2>/dev/null\n"
+              "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > server.ext\n"
+              "for who in server client; do\n"
+              "  openssl req -newkey rsa:2048 -nodes -keyout $who.key -out $who.csr \\\n"
+              "    -subj /CN=salesops-$who 2>/dev/null\n"
+              "  ext=''; if [ \"$who\" = server ]; then ext='-extfile server.ext'; fi\n"
+              "  openssl x509 -req -in $who.csr -CA ca.pem -CAkey ca.key -CAcreateserial \\\n"
+              "    -out $who.pem -days 1 $ext 2>/dev/null\n"
+              "done\n";
+    script.close();
+    ok_ = testing::RunCommand("bash " + dir_ + "/make-ca.sh") == 0;
   }
   ~ThrowawayCa() { testing::RunCommand("rm -rf " + dir_); }
   bool ok() const { return ok_; }
@@ -64,7 +67,8 @@ class TlsTest : public ::testing::Test {
     options.target = "127.0.0.1:" + std::to_string(port_);
     options.tls = tls;
     options.bearer_token = token;
-    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ChannelFactory(nullptr).Create(options);
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        ChannelFactory(nullptr).Create(options);
     EXPECT_TRUE(channel.ok());
     auto stub = v1::InventoryService::NewStub(*channel);
     grpc::ClientContext context;
@@ -106,9 +110,8 @@ TEST_F(TlsTest, TokenIsStillRequiredOverTls) {
 
 TEST_F(TlsTest, MutualTlsAcceptsClientsWithACertificateFromTheCa) {
   StartServer(/*mutual=*/true);
-  grpc::Status status =
-      Call({ca_->Path("client.pem"), ca_->Path("client.key"), ca_->Path("ca.pem")},
-           "service-token");
+  grpc::Status status = Call(
+      {ca_->Path("client.pem"), ca_->Path("client.key"), ca_->Path("ca.pem")}, "service-token");
   EXPECT_TRUE(status.ok()) << status.error_message();
 }
 
@@ -119,10 +122,9 @@ TEST_F(TlsTest, MutualTlsRefusesClientsWithoutACertificate) {
 }
 
 TEST(CredentialsTest, MissingFilesAreAClearError) {
-  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
-      MakeServerCredentials({"/nonexistent/cert.pem", "/nonexistent/key.pem", ""},
-                            std::make_shared<const Authenticator>(TokenRegistry(),
-                                                                  RolePolicy("x.Y")));
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = MakeServerCredentials(
+      {"/nonexistent/cert.pem", "/nonexistent/key.pem", ""},
+      std::make_shared<const Authenticator>(TokenRegistry(), RolePolicy("x.Y")));
   EXPECT_EQ(credentials.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(std::string(credentials.status().message()).find("/nonexistent/cert.pem"),
             std::string::npos);

@@ -34,10 +34,13 @@ class ConnectionPoolTest : public ::testing::Test {
   ConnectionPool pool_{OptionsFor(database_.server(), database_.name())};
 
   void SetUp() override {
-    ASSERT_TRUE(pool_.InTransaction("setup", [](pqxx::work& transaction) {
-                       transaction.exec("CREATE TABLE things (id int PRIMARY KEY)");
-                       return absl::OkStatus();
-                     }).ok());
+    ASSERT_TRUE(pool_
+                    .InTransaction("setup",
+                                   [](pqxx::work& transaction) {
+                                     transaction.exec("CREATE TABLE things (id int PRIMARY KEY)");
+                                     return absl::OkStatus();
+                                   })
+                    .ok());
   }
 };
 
@@ -55,10 +58,13 @@ TEST(ConnectionStringTest, AddsPasswordAndTimeoutsAsEncodedParameters) {
 }
 
 TEST_F(ConnectionPoolTest, CommitsWhenTheWorkSucceeds) {
-  ASSERT_TRUE(pool_.InTransaction("insert", [](pqxx::work& transaction) {
-                     transaction.exec("INSERT INTO things VALUES (1)");
-                     return absl::OkStatus();
-                   }).ok());
+  ASSERT_TRUE(pool_
+                  .InTransaction("insert",
+                                 [](pqxx::work& transaction) {
+                                   transaction.exec("INSERT INTO things VALUES (1)");
+                                   return absl::OkStatus();
+                                 })
+                  .ok());
   EXPECT_EQ(CountRows(pool_, "things"), 1);
 }
 

@@ -1,13 +1,13 @@
 #pragma once
 
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
-
-#include <grpcpp/server.h>
-#include <grpcpp/server_builder.h>
 
 #include "salesops/v1/inventory.grpc.pb.h"
 #include "services/common/auth.h"
@@ -55,9 +55,9 @@ inline common::RolePolicy ScriptedInventoryPolicy() {
 // processor; the service token "service-token" maps to actor "svc-1".
 inline std::unique_ptr<grpc::Server> StartTestServer(grpc::Service* service,
                                                      const common::TlsFiles& tls, int* port) {
-  auto tokens = common::TokenRegistry::Parse(common::Sha256Hex("service-token") +
-                                             " svc-1 service;" + common::Sha256Hex("sales-token") +
-                                             " seller-1 sales");
+  auto tokens =
+      common::TokenRegistry::Parse(common::Sha256Hex("service-token") + " svc-1 service;" +
+                                   common::Sha256Hex("sales-token") + " seller-1 sales");
   auto authenticator =
       std::make_shared<const common::Authenticator>(*tokens, ScriptedInventoryPolicy());
   auto credentials = common::MakeServerCredentials(tls, authenticator);

@@ -1,6 +1,7 @@
 #include "services/common/log.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace salesops::common {

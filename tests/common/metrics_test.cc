@@ -28,8 +28,8 @@ TEST(MetricsTest, HandledCallsShowUpWithConventionalNamesAndLabels) {
   prometheus::Registry registry;
   GrpcMetrics metrics(registry, "grpc_server");
   metrics.Started("salesops.v1.InventoryService", "GetItem", "unary");
-  metrics.Handled("salesops.v1.InventoryService", "GetItem", "unary",
-                  grpc::StatusCode::NOT_FOUND, std::chrono::milliseconds(30));
+  metrics.Handled("salesops.v1.InventoryService", "GetItem", "unary", grpc::StatusCode::NOT_FOUND,
+                  std::chrono::milliseconds(30));
   std::string text = Render(registry);
   EXPECT_NE(text.find("grpc_server_started_total{grpc_method=\"GetItem\",grpc_service=\"salesops."
                       "v1.InventoryService\",grpc_type=\"unary\"} 1"),
@@ -55,8 +55,9 @@ TEST(MetricsTest, DatabaseMetricsTrackPoolAndTransactions) {
   EXPECT_NE(text.find("salesops_db_pool_connections{state=\"open\"} 3"), std::string::npos);
   EXPECT_NE(text.find("salesops_db_pool_connections{state=\"in_use\"} 1"), std::string::npos);
   EXPECT_NE(text.find("salesops_db_pool_acquire_failures_total 1"), std::string::npos);
-  EXPECT_NE(text.find("salesops_db_transaction_seconds_count{outcome=\"ok\",transaction=\"reserve\"} 1"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("salesops_db_transaction_seconds_count{outcome=\"ok\",transaction=\"reserve\"} 1"),
+      std::string::npos)
       << text;
   EXPECT_NE(text.find("salesops_db_up 1"), std::string::npos);
 }

@@ -1,8 +1,8 @@
 #include "services/common/migrations.h"
 
-#include <thread>
-
 #include <gtest/gtest.h>
+
+#include <thread>
 
 #include "tests/support/test_support.h"
 

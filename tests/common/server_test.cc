@@ -1,9 +1,9 @@
 #include "services/common/server.h"
 
-#include <future>
-
 #include <grpcpp/create_channel.h>
 #include <gtest/gtest.h>
+
+#include <future>
 
 #include "tests/common/grpc_test_server.h"
 #include "tests/support/test_support.h"
@@ -64,9 +64,8 @@ TEST_F(ServerTest, ServesHealthOnceMigratedAndPerService) {
 TEST_F(ServerTest, GracefulShutdownLetsInFlightCallsFinishAndRefusesNewOnes) {
   ASSERT_TRUE(testing::WaitForHealth(address_, "SERVING", std::chrono::seconds(10)));
   inventory_->get_product_delay = std::chrono::milliseconds(1000);
-  std::future<grpc::Status> in_flight = std::async(std::launch::async, [this] {
-    return GetProduct(std::chrono::seconds(10));
-  });
+  std::future<grpc::Status> in_flight =
+      std::async(std::launch::async, [this] { return GetProduct(std::chrono::seconds(10)); });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   std::future<void> shutdown = std::async(std::launch::async, [this] { server_->Shutdown(); });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));

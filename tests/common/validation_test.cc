@@ -14,7 +14,8 @@ using ::testing::IsEmpty;
 // Field paths of the violations, in order.
 std::vector<std::string> Fields(const google::protobuf::Message& request) {
   std::vector<std::string> fields;
-  for (const FieldViolation& violation : ValidateRequest(request)) fields.push_back(violation.field);
+  for (const FieldViolation& violation : ValidateRequest(request))
+    fields.push_back(violation.field);
   return fields;
 }
 
@@ -38,12 +39,12 @@ TEST(CatalogCodeTest, AcceptsTheDocumentedFormatOnly) {
   EXPECT_TRUE(IsValidCatalogCode("LED-PANEL-500"));
   EXPECT_TRUE(IsValidCatalogCode("K2"));
   EXPECT_TRUE(IsValidCatalogCode(std::string(40, 'A')));
-  EXPECT_FALSE(IsValidCatalogCode("A"));                     // too short
-  EXPECT_FALSE(IsValidCatalogCode(std::string(41, 'A')));    // too long
-  EXPECT_FALSE(IsValidCatalogCode("led-panel"));             // lower case
-  EXPECT_FALSE(IsValidCatalogCode("-LED"));                  // leading dash
-  EXPECT_FALSE(IsValidCatalogCode("LED PANEL"));             // space
-  EXPECT_FALSE(IsValidCatalogCode("LED_PANEL"));             // underscore
+  EXPECT_FALSE(IsValidCatalogCode("A"));                   // too short
+  EXPECT_FALSE(IsValidCatalogCode(std::string(41, 'A')));  // too long
+  EXPECT_FALSE(IsValidCatalogCode("led-panel"));           // lower case
+  EXPECT_FALSE(IsValidCatalogCode("-LED"));                // leading dash
+  EXPECT_FALSE(IsValidCatalogCode("LED PANEL"));           // space
+  EXPECT_FALSE(IsValidCatalogCode("LED_PANEL"));           // underscore
 }
 
 TEST(ValidationTest, ValidRequestHasNoViolations) {
@@ -126,8 +127,8 @@ TEST(ValidationTest, MoneyMustBeWellFormed) {
   product->mutable_day_rate()->set_currency_code("eur");
   product->mutable_day_rate()->set_units(10);
   product->mutable_day_rate()->set_nanos(-5);
-  EXPECT_EQ(Fields(request), (std::vector<std::string>{"product.day_rate.currency_code",
-                                                        "product.day_rate.nanos"}));
+  EXPECT_EQ(Fields(request),
+            (std::vector<std::string>{"product.day_rate.currency_code", "product.day_rate.nanos"}));
   product->mutable_day_rate()->set_currency_code("EUR");
   product->mutable_day_rate()->set_nanos(500000000);
   EXPECT_THAT(Fields(request), IsEmpty());

@@ -2,6 +2,7 @@
 // NOT_SERVING within 10 s, starting it again flips them back, and the
 // processes keep running throughout.
 #include <gtest/gtest.h>
+
 #include <pqxx/pqxx>
 
 #include "tests/support/test_support.h"

@@ -1,6 +1,7 @@
 // Two replicas of one service started at the same moment against an empty
 // database: both come up, and each migration ran exactly once.
 #include <gtest/gtest.h>
+
 #include <pqxx/pqxx>
 
 #include "services/common/migrations.h"
@@ -27,8 +28,7 @@ TEST(ReplicasTest, TwoReplicasStartingTogetherMigrateOnce) {
   ASSERT_TRUE(first.WaitUntilStarted()) << first.log();
   ASSERT_TRUE(second.WaitUntilStarted()) << second.log();
   EXPECT_TRUE(WaitForHealth(first.address(), "SERVING", std::chrono::seconds(20))) << first.log();
-  EXPECT_TRUE(WaitForHealth(second.address(), "SERVING", std::chrono::seconds(20)))
-      << second.log();
+  EXPECT_TRUE(WaitForHealth(second.address(), "SERVING", std::chrono::seconds(20))) << second.log();
 
   std::string logs = first.log() + second.log();
   const auto& shared = common::SharedMigrations();

@@ -1,12 +1,12 @@
 // The four service binaries, started as real processes against their own
 // databases: health, metrics, and the auth table of every RPC.
-#include <condition_variable>
-#include <mutex>
-
 #include <google/protobuf/descriptor.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <mutex>
 
 #include "services/common/auth.h"
 #include "services/inventory/inventory_service.h"
@@ -26,9 +26,11 @@ struct ServiceUnderTest {
   std::unique_ptr<ServiceProcess> process;
 };
 
-template <typename Service>
+// A service's descriptor. Reached through a message of the same file, which
+// makes the linker keep that file's generated code (and so its descriptors).
+template <typename Service, typename MessageOfTheSameFile>
 const google::protobuf::ServiceDescriptor* Api() {
-  return google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+  return MessageOfTheSameFile::descriptor()->file()->pool()->FindServiceByName(
       Service::service_full_name());
 }
 
@@ -71,21 +73,32 @@ class ServicesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     services_ = new std::vector<ServiceUnderTest>();
-    services_->push_back({"inventory", {Api<v1::InventoryService>()},
-                          inventory::RolePolicy(), nullptr, nullptr});
-    services_->push_back({"scheduling", {Api<v1::SchedulingService>()},
-                          scheduling::RolePolicy(), nullptr, nullptr});
-    services_->push_back({"notification", {Api<v1::NotificationService>()},
-                          notification::RolePolicy(), nullptr, nullptr});
+    services_->push_back({"inventory",
+                          {Api<v1::InventoryService, v1::GetItemRequest>()},
+                          inventory::RolePolicy(),
+                          nullptr,
+                          nullptr});
+    services_->push_back({"scheduling",
+                          {Api<v1::SchedulingService, v1::GetCrewMemberRequest>()},
+                          scheduling::RolePolicy(),
+                          nullptr,
+                          nullptr});
+    services_->push_back({"notification",
+                          {Api<v1::NotificationService, v1::PublishRequest>()},
+                          notification::RolePolicy(),
+                          nullptr,
+                          nullptr});
     services_->push_back({"order-intake",
-                          {Api<v1::OrderIntakeService>(), Api<v1::EventSink>()},
-                          order_intake::RolePolicy(), nullptr, nullptr});
+                          {Api<v1::OrderIntakeService, v1::GetOrderRequest>(),
+                           Api<v1::EventSink, v1::DeliverRequest>()},
+                          order_intake::RolePolicy(),
+                          nullptr,
+                          nullptr});
     for (ServiceUnderTest& service : *services_) {
       service.database = std::make_unique<TestDatabase>();
       service.process = std::make_unique<ServiceProcess>(
           ServiceBinary(service.binary_name),
-          ServiceArgs(service.database->url(), service.database->server().password_file,
-                      tokens_));
+          ServiceArgs(service.database->url(), service.database->server().password_file, tokens_));
     }
     for (ServiceUnderTest& service : *services_) {
       ASSERT_TRUE(service.process->WaitUntilStarted()) << service.process->log();
@@ -115,9 +128,9 @@ TEST_F(ServicesTest, EveryServiceMigratesItsOwnDatabaseAndServes) {
     pqxx::connection connection(service.database->connection_string());
     pqxx::nontransaction statement(connection);
     EXPECT_GE(statement.exec1("SELECT count(*) FROM schema_migrations")[0].as<int>(), 2);
-    EXPECT_EQ(statement.exec1("SELECT count(*) FROM pg_tables WHERE tablename = 'outbox'")[0]
-                  .as<int>(),
-              1);
+    EXPECT_EQ(
+        statement.exec1("SELECT count(*) FROM pg_tables WHERE tablename = 'outbox'")[0].as<int>(),
+        1);
   }
 }
 
@@ -165,10 +178,12 @@ TEST_F(ServicesTest, EveryRpcOfEveryServiceEnforcesTokensAndRoles) {
 TEST_F(ServicesTest, MetricsShowConventionalGrpcServerFamiliesAfterACall) {
   for (ServiceUnderTest& service : *services_) {
     SCOPED_TRACE(service.binary_name);
-    std::string method = "/" + service.apis[0]->full_name() + "/" + service.apis[0]->method(0)->name();
+    std::string method =
+        "/" + service.apis[0]->full_name() + "/" + service.apis[0]->method(0)->name();
     ASSERT_EQ(CallWithToken(service.process->address(), method, tokens_.admin),
-              service.policy.IsAllowed(method, v1::ROLE_ADMIN) ? grpc::StatusCode::UNIMPLEMENTED
-                                                               : grpc::StatusCode::PERMISSION_DENIED);
+              service.policy.IsAllowed(method, v1::ROLE_ADMIN)
+                  ? grpc::StatusCode::UNIMPLEMENTED
+                  : grpc::StatusCode::PERMISSION_DENIED);
     std::string metrics = FetchMetrics(service.process->metrics_port());
     std::string labels = "grpc_method=\"" + service.apis[0]->method(0)->name() +
                          "\",grpc_service=\"" + service.apis[0]->full_name() +

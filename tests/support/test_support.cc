@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <grpcpp/create_channel.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -11,14 +12,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <pqxx/pqxx>
 #include <random>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
-
-#include <grpcpp/create_channel.h>
-#include <pqxx/pqxx>
 
 #include "services/common/config.h"
 #include "services/common/health_client.h"
@@ -77,8 +76,8 @@ std::string PostgresServer::Url(const std::string& database) const {
 }
 
 std::string PostgresServer::ConnectionString(const std::string& database) const {
-  return "host=" + host + " port=" + std::to_string(port) + " user=" + user + " password=" +
-         password + " dbname=" + database + " connect_timeout=5";
+  return "host=" + host + " port=" + std::to_string(port) + " user=" + user +
+         " password=" + password + " dbname=" + database + " connect_timeout=5";
 }
 
 TestDatabase::TestDatabase(const PostgresServer& server)
@@ -220,8 +219,7 @@ const std::string& TestTokens::ForRole(const std::string& role) const {
 }
 
 std::vector<std::string> ServiceArgs(const std::string& database_url,
-                                     const std::string& password_file,
-                                     const TestTokens& tokens) {
+                                     const std::string& password_file, const TestTokens& tokens) {
   return {"--database-url",
           database_url,
           "--database-password-file",
@@ -244,7 +242,8 @@ std::string HealthStatus(const std::string& address, const std::string& service)
   auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   absl::StatusOr<std::string> status =
       common::CheckHealth(channel, service, std::chrono::milliseconds(2000));
-  if (!status.ok()) return common::GrpcCodeLabel(static_cast<grpc::StatusCode>(status.status().code()));
+  if (!status.ok())
+    return common::GrpcCodeLabel(static_cast<grpc::StatusCode>(status.status().code()));
   return *status;
 }
 

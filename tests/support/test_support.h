@@ -1,5 +1,6 @@
 #pragma once
 
+#include <grpcpp/channel.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -7,8 +8,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/channel.h>
 
 namespace salesops::testing {
 
@@ -103,8 +102,7 @@ struct TestTokens {
 
 // Standard flags to run a service binary against `database_url` on free ports.
 std::vector<std::string> ServiceArgs(const std::string& database_url,
-                                     const std::string& password_file,
-                                     const TestTokens& tokens);
+                                     const std::string& password_file, const TestTokens& tokens);
 
 // grpc.health.v1 Check over a real channel: "SERVING", "NOT_SERVING", or the
 // error code name when the call fails.
