@@ -9,10 +9,6 @@
 namespace salesops::common {
 namespace {
 
-constexpr char kActorIdProperty[] = "salesops.actor_id";
-constexpr char kActorRoleProperty[] = "salesops.actor_role";
-constexpr char kActorNameProperty[] = "salesops.actor_name";
-
 bool IsSha256Hex(std::string_view text) {
   if (text.size() != 64) return false;
   for (char c : text) {
@@ -136,14 +132,7 @@ std::vector<std::string> RolePolicy::Methods() const {
 AuthDecision Authenticator::Decide(std::string_view full_method,
                                    std::optional<std::string_view> authorization) const {
   AuthDecision decision;
-  std::optional<v1::Actor> actor;
-  if (authorization) {
-    absl::string_view value = absl::StripAsciiWhitespace(AbslView(*authorization));
-    if (absl::ConsumePrefix(&value, "Bearer ") || absl::ConsumePrefix(&value, "bearer ")) {
-      value = absl::StripAsciiWhitespace(value);
-      actor = tokens_.Find(std::string_view(value.data(), value.size()));
-    }
-  }
+  std::optional<v1::Actor> actor = Identify(authorization);
   decision.actor = actor;
   if (RolePolicy::IsPublic(full_method)) return decision;
   if (!authorization) {
@@ -157,6 +146,7 @@ AuthDecision Authenticator::Decide(std::string_view full_method,
     decision.message =
         "role '" + RoleName(actor->role()) + "' may not call " + std::string(full_method);
   }
+  if (decision.code != GRPC_STATUS_OK && on_refusal_) on_refusal_(full_method, decision.code);
   return decision;
 }
 
@@ -168,28 +158,20 @@ void ProcessAuthMetadata(void* state, grpc_auth_context* context, const grpc_met
   const auto& authenticator = *static_cast<std::shared_ptr<const Authenticator>*>(state);
   std::string_view path;
   std::optional<std::string_view> authorization;
-  const grpc_metadata* consumed = nullptr;
   for (size_t i = 0; i < metadata_count; ++i) {
     std::string_view key = SliceView(metadata[i].key);
     if (key == ":path") path = SliceView(metadata[i].value);
     if (key == "authorization") {
       authorization = SliceView(metadata[i].value);
-      consumed = &metadata[i];
     }
   }
   AuthDecision decision = authenticator->Decide(path, authorization);
-  if (decision.code != GRPC_STATUS_OK) {
-    done(user_data, nullptr, 0, nullptr, 0, decision.code, decision.message.c_str());
-    return;
-  }
-  if (decision.actor) {
-    grpc_auth_context_add_cstring_property(context, kActorIdProperty, decision.actor->id().c_str());
-    grpc_auth_context_add_cstring_property(context, kActorRoleProperty,
-                                           RoleName(decision.actor->role()).c_str());
-    grpc_auth_context_add_cstring_property(context, kActorNameProperty,
-                                           decision.actor->display_name().c_str());
-  }
-  done(user_data, consumed, consumed ? 1 : 0, nullptr, 0, GRPC_STATUS_OK, nullptr);
+  // The header is not consumed and no identity is stored in the auth context:
+  // gRPC 1.51 shares that context across every call of a connection, so a
+  // property set here would leak one call's identity into the next. Handlers
+  // resolve the caller from their own call's metadata instead (CallerOf).
+  done(user_data, nullptr, 0, nullptr, 0, decision.code,
+       decision.code == GRPC_STATUS_OK ? nullptr : decision.message.c_str());
 }
 
 void DestroyAuthState(void* state) {
@@ -207,19 +189,22 @@ void InstallAuthProcessor(grpc_server_credentials* credentials,
   grpc_server_credentials_set_auth_metadata_processor(credentials, processor);
 }
 
-std::optional<v1::Actor> ActorFromAuthContext(const grpc::AuthContext& context) {
-  auto ids = context.FindPropertyValues(kActorIdProperty);
-  auto roles = context.FindPropertyValues(kActorRoleProperty);
-  if (ids.empty() || roles.empty()) return std::nullopt;
-  v1::Actor actor;
-  actor.set_id(std::string(ids.front().data(), ids.front().size()));
-  std::optional<v1::Role> role =
-      ParseRole(std::string_view(roles.front().data(), roles.front().size()));
-  actor.set_role(role.value_or(v1::ROLE_UNSPECIFIED));
-  auto names = context.FindPropertyValues(kActorNameProperty);
-  if (!names.empty())
-    actor.set_display_name(std::string(names.front().data(), names.front().size()));
-  return actor;
+std::optional<v1::Actor> Authenticator::Identify(
+    std::optional<std::string_view> authorization) const {
+  if (!authorization) return std::nullopt;
+  absl::string_view value = absl::StripAsciiWhitespace(AbslView(*authorization));
+  if (!absl::ConsumePrefix(&value, "Bearer ") && !absl::ConsumePrefix(&value, "bearer ")) {
+    return std::nullopt;
+  }
+  value = absl::StripAsciiWhitespace(value);
+  return tokens_.Find(std::string_view(value.data(), value.size()));
+}
+
+std::optional<v1::Actor> Authenticator::Identify(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const {
+  auto found = metadata.find("authorization");
+  if (found == metadata.end()) return std::nullopt;
+  return Identify(std::string_view(found->second.data(), found->second.size()));
 }
 
 }  // namespace salesops::common

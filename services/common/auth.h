@@ -2,8 +2,9 @@
 
 #include <absl/status/statusor.h>
 #include <grpc/grpc_security.h>
-#include <grpcpp/security/auth_context.h>
+#include <grpcpp/support/string_ref.h>
 
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <memory>
@@ -67,8 +68,19 @@ struct AuthDecision {
 
 class Authenticator {
  public:
-  Authenticator(TokenRegistry tokens, RolePolicy policy)
-      : tokens_(std::move(tokens)), policy_(std::move(policy)) {}
+  // Told of every refused call, so refusals count in the same gRPC metrics as
+  // handled calls (they never reach the server interceptors).
+  using RefusalObserver = std::function<void(std::string_view full_method, grpc_status_code)>;
+
+  Authenticator(TokenRegistry tokens, RolePolicy policy, RefusalObserver on_refusal = {})
+      : tokens_(std::move(tokens)),
+        policy_(std::move(policy)),
+        on_refusal_(std::move(on_refusal)) {}
+  // The actor behind an `authorization` header value ("Bearer <token>").
+  std::optional<v1::Actor> Identify(std::optional<std::string_view> authorization) const;
+  // The actor behind a call's client metadata.
+  std::optional<v1::Actor> Identify(
+      const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const;
   // `authorization` is the raw header value, absent when not sent.
   AuthDecision Decide(std::string_view full_method,
                       std::optional<std::string_view> authorization) const;
@@ -76,16 +88,13 @@ class Authenticator {
  private:
   TokenRegistry tokens_;
   RolePolicy policy_;
+  RefusalObserver on_refusal_;
 };
 
 // Runs `authenticator` on every call accepted through `credentials`, before
 // any handler: refused calls end with UNAUTHENTICATED or PERMISSION_DENIED and
-// never reach the service; admitted ones carry their actor in the call's auth
-// context. The authorization header is consumed, so handlers never see tokens.
+// never reach the service.
 void InstallAuthProcessor(grpc_server_credentials* credentials,
                           std::shared_ptr<const Authenticator> authenticator);
-
-// The actor the auth processor attached to a call.
-std::optional<v1::Actor> ActorFromAuthContext(const grpc::AuthContext& context);
 
 }  // namespace salesops::common

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <random>
 
-#include "services/common/auth.h"
 #include "services/common/log.h"
 
 namespace salesops::common {
@@ -79,12 +78,14 @@ std::string NewRequestId() {
 
 class AccessLogInterceptor : public Interceptor {
  public:
-  explicit AccessLogInterceptor(grpc::experimental::ServerRpcInfo* info)
-      : info_(info), method_(info->method()) {}
+  AccessLogInterceptor(grpc::experimental::ServerRpcInfo* info, const Authenticator& authenticator)
+      : method_(info->method()), authenticator_(authenticator) {}
 
   void Intercept(InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
-      for (const auto& [key, value] : *methods->GetRecvInitialMetadata()) {
+      const auto& metadata = *methods->GetRecvInitialMetadata();
+      if (auto caller = authenticator_.Identify(metadata)) actor_ = caller->id();
+      for (const auto& [key, value] : metadata) {
         if (key == kRequestIdHeader)
           request_id_.assign(value.data(), std::min<size_t>(value.size(), 100));
       }
@@ -106,17 +107,13 @@ class AccessLogInterceptor : public Interceptor {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       EnsureRequestId();
       grpc::Status status = methods->GetSendStatus();
-      std::string actor;
-      if (auto* context = info_->server_context(); context != nullptr) {
-        if (auto found = ActorFromAuthContext(*context->auth_context())) actor = found->id();
-      }
       double millis = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
       LogEvent(status.ok() ? spdlog::level::info : spdlog::level::warn, "rpc",
                {{"method", method_},
                 {"code", GrpcCodeLabel(status.error_code())},
                 {"duration_ms", absl::StrFormat("%.2f", millis)},
                 {"request_id", request_id_},
-                {"actor", actor},
+                {"actor", actor_},
                 {"message", status.ok() ? "" : status.error_message()}});
     }
     methods->Proceed();
@@ -127,8 +124,9 @@ class AccessLogInterceptor : public Interceptor {
     if (request_id_.empty()) request_id_ = NewRequestId();
   }
 
-  grpc::experimental::ServerRpcInfo* info_;
   std::string method_;
+  const Authenticator& authenticator_;
+  std::string actor_;
   std::string request_id_;
   Clock::time_point started_ = Clock::now();
 };
@@ -187,7 +185,7 @@ Interceptor* ServerMetricsInterceptorFactory::CreateServerInterceptor(
 
 Interceptor* AccessLogInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
-  return new AccessLogInterceptor(info);
+  return new AccessLogInterceptor(info, *authenticator_);
 }
 
 Interceptor* ClientMetricsInterceptorFactory::CreateClientInterceptor(

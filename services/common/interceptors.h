@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "services/common/auth.h"
 #include "services/common/metrics.h"
 
 namespace salesops::common {
@@ -31,8 +32,13 @@ class ServerMetricsInterceptorFactory
 // generated) and the calling actor; the id is echoed back as x-request-id.
 class AccessLogInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
+  explicit AccessLogInterceptorFactory(std::shared_ptr<const Authenticator> authenticator)
+      : authenticator_(std::move(authenticator)) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override;
+
+ private:
+  std::shared_ptr<const Authenticator> authenticator_;
 };
 
 // Client: counts and times every outgoing call into grpc_client_* metrics.

@@ -1,5 +1,7 @@
 #include "services/common/metrics.h"
 
+#include <google/protobuf/descriptor.h>
+
 #include "services/common/log.h"
 
 namespace salesops::common {
@@ -117,6 +119,24 @@ void GrpcMetrics::Handled(const std::string& service, const std::string& method,
       .Add({{"grpc_service", service}, {"grpc_method", method}, {"grpc_type", type}},
            GrpcLatencyBuckets())
       .Observe(took.count());
+}
+
+void GrpcMetrics::Refused(std::string_view full_method, grpc::StatusCode code) {
+  auto [service, method] = SplitFullMethod(full_method);
+  std::string type = "unary";
+  const auto* descriptor =
+      google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(service + "." + method);
+  if (descriptor != nullptr) {
+    if (descriptor->client_streaming() && descriptor->server_streaming()) {
+      type = "bidi_stream";
+    } else if (descriptor->client_streaming()) {
+      type = "client_stream";
+    } else if (descriptor->server_streaming()) {
+      type = "server_stream";
+    }
+  }
+  Started(service, method, type);
+  Handled(service, method, type, code, std::chrono::duration<double>(0));
 }
 
 void GrpcMetrics::MessageReceived(const std::string& service, const std::string& method,

@@ -52,6 +52,9 @@ class GrpcMetrics {
   void Started(const std::string& service, const std::string& method, const std::string& type);
   void Handled(const std::string& service, const std::string& method, const std::string& type,
                grpc::StatusCode code, std::chrono::duration<double> took);
+  // A call refused before it reached a handler (e.g. by auth): started and
+  // handled at once, typed from the method's descriptor.
+  void Refused(std::string_view full_method, grpc::StatusCode code);
   void MessageReceived(const std::string& service, const std::string& method,
                        const std::string& type);
   void MessageSent(const std::string& service, const std::string& method, const std::string& type);

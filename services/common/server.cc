@@ -69,10 +69,20 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServiceDefinition definiti
 
   server->services_ = factory(*server);
 
-  auto authenticator =
-      std::make_shared<const Authenticator>(std::move(*tokens), server->definition_.roles);
-  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = MakeServerCredentials(
-      {cfg.tls_cert_file, cfg.tls_key_file, cfg.tls_ca_file}, std::move(authenticator));
+  auto server_metrics = std::make_shared<GrpcMetrics>(server->metrics_.registry(), "grpc_server");
+  auto authenticator = std::make_shared<const Authenticator>(
+      std::move(*tokens), server->definition_.roles,
+      [server_metrics](std::string_view method, grpc_status_code code) {
+        server_metrics->Refused(method, static_cast<grpc::StatusCode>(code));
+        // Refused calls never reach the access-log interceptor; log them here.
+        LogEvent(spdlog::level::warn, "rpc",
+                 {{"method", std::string(method)},
+                  {"code", GrpcCodeLabel(static_cast<grpc::StatusCode>(code))},
+                  {"refused_by", "auth"}});
+      });
+  server->authenticator_ = authenticator;
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      MakeServerCredentials({cfg.tls_cert_file, cfg.tls_key_file, cfg.tls_ca_file}, authenticator);
   if (!credentials.ok()) return credentials.status();
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -85,9 +95,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServiceDefinition definiti
     builder.RegisterService(service.get());
   }
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(std::make_unique<ServerMetricsInterceptorFactory>(
-      std::make_shared<GrpcMetrics>(server->metrics_.registry(), "grpc_server")));
-  interceptors.push_back(std::make_unique<AccessLogInterceptorFactory>());
+  interceptors.push_back(std::make_unique<ServerMetricsInterceptorFactory>(server_metrics));
+  interceptors.push_back(std::make_unique<AccessLogInterceptorFactory>(authenticator));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
 
   server->server_ = builder.BuildAndStart();
@@ -197,9 +206,12 @@ void Server::Shutdown() {
   LogInfo("server_stopped");
 }
 
-v1::Actor CallerOf(const grpc::ServerContext& context) {
-  std::optional<v1::Actor> actor = ActorFromAuthContext(*context.auth_context());
-  return actor.value_or(v1::Actor());
+v1::Actor CallerOf(const Authenticator& authenticator, const grpc::ServerContext& context) {
+  return authenticator.Identify(context.client_metadata()).value_or(v1::Actor());
+}
+
+v1::Actor Server::CallerOf(const grpc::ServerContext& context) const {
+  return common::CallerOf(*authenticator_, context);
 }
 
 int RunServiceMain(ServiceDefinition definition, int argc, char** argv,

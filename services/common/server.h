@@ -38,6 +38,9 @@ class ServiceRuntime {
   virtual ConnectionPool& database() = 0;
   virtual prometheus::Registry& metrics() = 0;
   virtual const ChannelFactory& channels() const = 0;
+  // Who is calling: resolved from the call's own bearer token (the auth
+  // processor already refused calls without a valid one).
+  virtual v1::Actor CallerOf(const grpc::ServerContext& context) const = 0;
 };
 
 using ServiceFactory =
@@ -69,6 +72,7 @@ class Server final : public ServiceRuntime {
   ConnectionPool& database() override { return *pool_; }
   prometheus::Registry& metrics() override { return metrics_.registry(); }
   const ChannelFactory& channels() const override { return *channels_; }
+  v1::Actor CallerOf(const grpc::ServerContext& context) const override;
 
  private:
   Server(ServiceDefinition definition, ServerConfig config);
@@ -82,6 +86,7 @@ class Server final : public ServiceRuntime {
   std::unique_ptr<DatabaseMetrics> database_metrics_;
   std::unique_ptr<ConnectionPool> pool_;
   std::unique_ptr<ChannelFactory> channels_;
+  std::shared_ptr<const Authenticator> authenticator_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::vector<std::string> service_names_;
   std::unique_ptr<grpc::Server> server_;
@@ -103,8 +108,8 @@ int RunServiceMain(ServiceDefinition definition, int argc, char** argv,
                    const ServiceFactory& factory,
                    const std::function<void(CLI::App&)>& add_options = {});
 
-// The actor of the current call (set by the auth processor); a call that
-// reached a handler always has one, except on public methods.
-v1::Actor CallerOf(const grpc::ServerContext& context);
+// The actor behind a call's bearer token; empty on public methods called
+// without one.
+v1::Actor CallerOf(const Authenticator& authenticator, const grpc::ServerContext& context);
 
 }  // namespace salesops::common

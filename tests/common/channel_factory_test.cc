@@ -1,5 +1,6 @@
 #include "services/common/channel_factory.h"
 
+#include <grpcpp/create_channel.h>
 #include <gtest/gtest.h>
 #include <prometheus/text_serializer.h>
 
@@ -59,6 +60,23 @@ TEST_F(ChannelFactoryTest, AttachesTheServiceTokenSoTheServerKnowsTheCaller) {
   v1::GetItemResponse response;
   ASSERT_TRUE(stub->GetItem(&context, request, &response).ok());
   EXPECT_EQ(response.item().description(), "svc-1");
+}
+
+TEST_F(ChannelFactoryTest, EachCallOnASharedConnectionIsAttributedToItsOwnToken) {
+  // One connection, two callers: identities must not leak from call to call.
+  auto stub = v1::InventoryService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(port_), grpc::InsecureChannelCredentials()));
+  for (const auto& [token, expected_actor] : std::vector<std::pair<std::string, std::string>>{
+           {"service-token", "svc-1"}, {"sales-token", "seller-1"}, {"service-token", "svc-1"}}) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + token);
+    SetDeadline(context, std::chrono::seconds(5));
+    v1::GetItemRequest request;
+    request.set_inventory_code("LED-PANEL-500");
+    v1::GetItemResponse response;
+    ASSERT_TRUE(stub->GetItem(&context, request, &response).ok());
+    EXPECT_EQ(response.item().description(), expected_actor);
+  }
 }
 
 TEST_F(ChannelFactoryTest, RetriesUnavailableThroughTheServiceConfig) {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -25,6 +26,8 @@ class ScriptedInventory final : public v1::InventoryService::Service {
   std::atomic<int> failures_before_success{0};
   std::atomic<int> get_item_calls{0};
   std::chrono::milliseconds get_product_delay{0};
+  // How the handler learns its caller (set by whoever starts the server).
+  std::function<v1::Actor(const grpc::ServerContext&)> caller;
 
   grpc::Status GetItem(grpc::ServerContext* context, const v1::GetItemRequest* request,
                        v1::GetItemResponse* response) override {
@@ -33,7 +36,7 @@ class ScriptedInventory final : public v1::InventoryService::Service {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, "warming up");
     }
     response->mutable_item()->set_inventory_code(request->inventory_code());
-    response->mutable_item()->set_description(common::CallerOf(*context).id());
+    response->mutable_item()->set_description(caller(*context).id());
     return grpc::Status::OK;
   }
 
@@ -53,13 +56,16 @@ inline common::RolePolicy ScriptedInventoryPolicy() {
 
 // Starts `service` on 127.0.0.1 with the production credentials and auth
 // processor; the service token "service-token" maps to actor "svc-1".
-inline std::unique_ptr<grpc::Server> StartTestServer(grpc::Service* service,
+inline std::unique_ptr<grpc::Server> StartTestServer(ScriptedInventory* service,
                                                      const common::TlsFiles& tls, int* port) {
   auto tokens =
       common::TokenRegistry::Parse(common::Sha256Hex("service-token") + " svc-1 service;" +
                                    common::Sha256Hex("sales-token") + " seller-1 sales");
   auto authenticator =
       std::make_shared<const common::Authenticator>(*tokens, ScriptedInventoryPolicy());
+  service->caller = [authenticator](const grpc::ServerContext& context) {
+    return common::CallerOf(*authenticator, context);
+  };
   auto credentials = common::MakeServerCredentials(tls, authenticator);
   if (!credentials.ok()) return nullptr;
   grpc::ServerBuilder builder;

@@ -24,9 +24,12 @@ class ServerTest : public ::testing::Test {
     config.tokens = Sha256Hex("service-token") + " svc-1 service";
     absl::StatusOr<std::unique_ptr<Server>> server =
         Server::Start({"test", WithSharedMigrations({}), testing::ScriptedInventoryPolicy()},
-                      config, [this](ServiceRuntime&) {
+                      config, [this](ServiceRuntime& runtime) {
                         std::vector<std::unique_ptr<grpc::Service>> services;
                         auto inventory = std::make_unique<testing::ScriptedInventory>();
+                        inventory->caller = [&runtime](const grpc::ServerContext& context) {
+                          return runtime.CallerOf(context);
+                        };
                         inventory_ = inventory.get();
                         services.push_back(std::move(inventory));
                         return services;
