@@ -7,6 +7,7 @@
 #   postgres.sh init  DIR          create the cluster (superuser password in DIR/../superuser.password)
 #   postgres.sh start DIR PORT     start it on 127.0.0.1:PORT (socket in DIR)
 #   postgres.sh stop  DIR          fast shutdown (idempotent)
+#   postgres.sh status DIR         exit 0 when the cluster is running
 #   postgres.sh free-port          print a free TCP port on 127.0.0.1
 #   postgres.sh create-db DIR PORT NAME   a role and a database named NAME, password in DIR/../NAME.password
 set -euo pipefail
@@ -60,6 +61,12 @@ cmd_stop() {
   as_owner "$(pg_bindir)/pg_ctl" -D "$data" -m fast -w -t 60 stop >/dev/null 2>&1 || true
 }
 
+cmd_status() {
+  local data="$1"
+  [ -f "$data/postmaster.pid" ] || return 1
+  as_owner "$(pg_bindir)/pg_ctl" -D "$data" status >/dev/null 2>&1
+}
+
 cmd_free_port() {
   local port
   for _ in $(seq 1 200); do
@@ -88,7 +95,8 @@ case "${1:-}" in
   init) cmd_init "$2" ;;
   start) cmd_start "$2" "$3" ;;
   stop) cmd_stop "$2" ;;
+  status) cmd_status "$2" ;;
   free-port) cmd_free_port ;;
   create-db) cmd_create_db "$2" "$3" "$4" ;;
-  *) sed -n '2,12p' "$0"; exit 2 ;;
+  *) sed -n '2,13p' "$0"; exit 2 ;;
 esac

@@ -303,3 +303,7 @@ std::string ServiceBinary(const std::string& service) {
 }
 
 }  // namespace salesops::testing
+
+namespace salesops::testing {
+std::string SalesopsctlBinary() { return SALESOPS_BINARY_SALESOPSCTL; }
+}  // namespace salesops::testing

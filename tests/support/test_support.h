@@ -120,5 +120,6 @@ int RunCommand(const std::string& command, std::string* output = nullptr);
 
 // The binary of a service, from the build (set by CMake).
 std::string ServiceBinary(const std::string& service);
+std::string SalesopsctlBinary();
 
 }  // namespace salesops::testing
