@@ -11,7 +11,7 @@ SALESOPS_DEBIAN_PACKAGES=(
   libabsl-dev libpqxx-dev prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   libssl-dev openssl libgoogle-common-protos-java golang-github-gogo-googleapis-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql postgresql-common curl
+  libcurl4-openssl-dev postgresql postgresql-common curl
 )
 
 step() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
