@@ -29,7 +29,7 @@ absl::Status BusinessRefusal(v1::ErrorReason reason, std::string_view message,
   return ReasonedError(absl::StatusCode::kFailedPrecondition, reason, message, metadata);
 }
 
-absl::Status InvalidArgumentError(std::vector<FieldViolation> violations) {
+absl::Status InvalidArgumentError(std::vector<FieldViolation> violations, v1::ErrorReason reason) {
   std::string message = "invalid request";
   if (!violations.empty()) {
     message = violations.front().field + ": " + violations.front().description;
@@ -37,8 +37,7 @@ absl::Status InvalidArgumentError(std::vector<FieldViolation> violations) {
       message += " (and " + std::to_string(violations.size() - 1) + " more)";
     }
   }
-  absl::Status status =
-      ReasonedError(absl::StatusCode::kInvalidArgument, v1::INVALID_REQUEST, message);
+  absl::Status status = ReasonedError(absl::StatusCode::kInvalidArgument, reason, message);
   google::rpc::BadRequest bad_request;
   for (const FieldViolation& violation : violations) {
     auto* added = bad_request.add_field_violations();
@@ -49,18 +48,22 @@ absl::Status InvalidArgumentError(std::vector<FieldViolation> violations) {
   return status;
 }
 
+absl::Status WithDetail(absl::Status status, const google::protobuf::Message& detail) {
+  status.SetPayload("type.googleapis.com/" + detail.GetDescriptor()->full_name(),
+                    absl::Cord(detail.SerializeAsString()));
+  return status;
+}
+
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   google::rpc::Status rich;
   rich.set_code(static_cast<int>(status.code()));
   rich.set_message(std::string(status.message()));
-  for (const char* url : {kErrorInfoUrl, kBadRequestUrl}) {
-    absl::optional<absl::Cord> payload = status.GetPayload(url);
-    if (!payload) continue;
+  status.ForEachPayload([&rich](absl::string_view url, const absl::Cord& payload) {
     auto* detail = rich.add_details();
-    detail->set_type_url(url);
-    detail->set_value(std::string(*payload));
-  }
+    detail->set_type_url(std::string(url));
+    detail->set_value(std::string(payload));
+  });
   // absl and gRPC share the canonical code numbering.
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), rich.message(),
                       rich.SerializeAsString());

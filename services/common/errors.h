@@ -2,6 +2,7 @@
 
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
+#include <google/protobuf/message.h>
 #include <grpcpp/support/status.h>
 
 #include <map>
@@ -26,12 +27,17 @@ struct FieldViolation {
 // Statuses the domain and stores return. They carry the stable reason (and,
 // for bad input, the field violations) as absl::Status payloads, so they
 // cross layers as plain values and become rich gRPC errors in one place.
-absl::Status InvalidArgumentError(std::vector<FieldViolation> violations);
+absl::Status InvalidArgumentError(std::vector<FieldViolation> violations,
+                                  v1::ErrorReason reason = v1::INVALID_REQUEST);
 absl::Status ReasonedError(absl::StatusCode code, v1::ErrorReason reason, std::string_view message,
                            const std::map<std::string, std::string>& metadata = {});
 // A business rule refused the request (FAILED_PRECONDITION).
 absl::Status BusinessRefusal(v1::ErrorReason reason, std::string_view message,
                              const std::map<std::string, std::string>& metadata = {});
+
+// Attaches a typed detail (e.g. a Feasibility listing shortages) that
+// ToGrpcStatus carries into google.rpc.Status.details.
+absl::Status WithDetail(absl::Status status, const google::protobuf::Message& detail);
 
 // Converts to a grpc::Status whose binary details hold a google.rpc.Status with
 // ErrorInfo (reason, domain "salesops") and BadRequest field violations.
@@ -48,6 +54,17 @@ struct ErrorDetails {
 ErrorDetails ParseGrpcError(const grpc::Status& status);
 
 // Early return for absl::Status-returning code, Envoy style.
+#define SALESOPS_STATUS_CONCAT_INNER(a, b) a##b
+#define SALESOPS_STATUS_CONCAT(a, b) SALESOPS_STATUS_CONCAT_INNER(a, b)
+
+// `lhs = value of expr`, or return its error.
+#define SALESOPS_ASSIGN_OR_RETURN(lhs, expr) \
+  SALESOPS_ASSIGN_OR_RETURN_IMPL(SALESOPS_STATUS_CONCAT(salesops_statusor_, __LINE__), lhs, expr)
+#define SALESOPS_ASSIGN_OR_RETURN_IMPL(statusor, lhs, expr) \
+  auto statusor = (expr);                                   \
+  if (!statusor.ok()) return statusor.status();             \
+  lhs = std::move(*statusor)
+
 #define SALESOPS_RETURN_IF_ERROR(expr)                   \
   do {                                                   \
     ::absl::Status salesops_status_ = (expr);            \

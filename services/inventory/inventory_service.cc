@@ -1,6 +1,14 @@
 #include "services/inventory/inventory_service.h"
 
+#include "services/common/errors.h"
+#include "services/common/page_token.h"
+#include "services/common/validation.h"
+#include "services/inventory/postgres_inventory_store.h"
+
 namespace salesops::inventory {
+
+using common::CheckRequest;
+using common::ToGrpcStatus;
 
 common::ServiceDefinition Definition() {
   return {"inventory", common::WithSharedMigrations(Migrations()), RolePolicy()};
@@ -8,8 +16,172 @@ common::ServiceDefinition Definition() {
 
 std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime& runtime) {
   std::vector<std::unique_ptr<grpc::Service>> services;
-  services.push_back(std::make_unique<InventoryServiceImpl>(runtime));
+  services.push_back(std::make_unique<InventoryServiceImpl>(
+      runtime, std::make_unique<PostgresInventoryStore>(runtime.database())));
   return services;
+}
+
+InventoryServiceImpl::InventoryServiceImpl(common::ServiceRuntime& runtime,
+                                           std::unique_ptr<InventoryStore> store)
+    : runtime_(runtime), store_(std::move(store)), keeper_(*store_) {}
+
+grpc::Status InventoryServiceImpl::UpsertItem(grpc::ServerContext*,
+                                              const v1::UpsertItemRequest* request,
+                                              v1::UpsertItemResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(auto stored, store_->UpsertItem(request->item(), request->etag()));
+    *response->mutable_item() = std::move(stored.first);
+    response->set_created(stored.second);
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::GetItem(grpc::ServerContext*, const v1::GetItemRequest* request,
+                                           v1::GetItemResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(*response, store_->GetItem(request->inventory_code()));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::ListItems(grpc::ServerContext*,
+                                             const v1::ListItemsRequest* request,
+                                             v1::ListItemsResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(std::string after,
+                              common::DecodePageToken("items", request->page_token()));
+    SALESOPS_ASSIGN_OR_RETURN(
+        Page<v1::Item> page,
+        store_->ListItems(*request, common::EffectivePageSize(request->page_size()), after));
+    for (v1::Item& item : page.entries) *response->add_items() = std::move(item);
+    response->set_next_page_token(common::EncodePageToken("items", page.next_after));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::DeleteItem(grpc::ServerContext*,
+                                              const v1::DeleteItemRequest* request,
+                                              v1::DeleteItemResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_RETURN_IF_ERROR(store_->DeleteItem(request->inventory_code(), request->etag()));
+    response->set_inventory_code(request->inventory_code());
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::UpsertProduct(grpc::ServerContext*,
+                                                 const v1::UpsertProductRequest* request,
+                                                 v1::UpsertProductResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(auto stored,
+                              store_->UpsertProduct(request->product(), request->etag()));
+    *response->mutable_product() = std::move(stored.first);
+    response->set_created(stored.second);
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::GetProduct(grpc::ServerContext*,
+                                              const v1::GetProductRequest* request,
+                                              v1::GetProductResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_product(),
+                              store_->GetProduct(request->product_code()));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::ListProducts(grpc::ServerContext*,
+                                                const v1::ListProductsRequest* request,
+                                                v1::ListProductsResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(std::string after,
+                              common::DecodePageToken("products", request->page_token()));
+    SALESOPS_ASSIGN_OR_RETURN(
+        Page<v1::Product> page,
+        store_->ListProducts(*request, common::EffectivePageSize(request->page_size()), after));
+    for (v1::Product& product : page.entries) *response->add_products() = std::move(product);
+    response->set_next_page_token(common::EncodePageToken("products", page.next_after));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::DeleteProduct(grpc::ServerContext*,
+                                                 const v1::DeleteProductRequest* request,
+                                                 v1::DeleteProductResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_RETURN_IF_ERROR(store_->DeleteProduct(request->product_code(), request->etag()));
+    response->set_product_code(request->product_code());
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::ResolveProducts(grpc::ServerContext*,
+                                                   const v1::ResolveProductsRequest* request,
+                                                   v1::ResolveProductsResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(*response, keeper_.Resolve(*request));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::CheckAvailability(grpc::ServerContext*,
+                                                     const v1::CheckAvailabilityRequest* request,
+                                                     v1::CheckAvailabilityResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(*response, keeper_.CheckAvailability(*request));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::GetAvailabilityCalendar(
+    grpc::ServerContext*, const v1::GetAvailabilityCalendarRequest* request,
+    v1::GetAvailabilityCalendarResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(*response, keeper_.Calendar(*request));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::PlaceHold(grpc::ServerContext* context,
+                                             const v1::PlaceHoldRequest* request,
+                                             v1::PlaceHoldResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(*response, keeper_.PlaceHold(*request, runtime_.CallerOf(*context)));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::Reserve(grpc::ServerContext* context,
+                                           const v1::ReserveRequest* request,
+                                           v1::ReserveResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(*response, keeper_.Reserve(*request, runtime_.CallerOf(*context)));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::Release(grpc::ServerContext* context,
+                                           const v1::ReleaseRequest* request,
+                                           v1::ReleaseResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(*response, keeper_.Release(*request, runtime_.CallerOf(*context)));
+    return absl::OkStatus();
+  }());
 }
 
 }  // namespace salesops::inventory

@@ -4,18 +4,56 @@
 #include "services/common/auth.h"
 #include "services/common/migrations.h"
 #include "services/common/server.h"
+#include "services/inventory/inventory_store.h"
+#include "services/inventory/stock_keeper.h"
 
 namespace salesops::inventory {
 
-// Inventory: the shared catalog, availability over time, holds and reservations, prep, check-out
-// and check-in. The handlers come with issue #3; until then every RPC answers UNIMPLEMENTED (the
-// generated base class), behind the shared auth, metrics, logging and health.
+// Inventory: the shared catalog, availability over time, holds and
+// reservations that never overbook. Handlers validate, call the domain
+// (StockKeeper, catalog) or the store, and map the result to a status.
+// Prep, movements, sub-rentals, out-of-service and forecasts are still
+// UNIMPLEMENTED (the rest of issue #3).
 class InventoryServiceImpl final : public v1::InventoryService::Service {
  public:
-  explicit InventoryServiceImpl(common::ServiceRuntime& runtime) : runtime_(runtime) {}
+  InventoryServiceImpl(common::ServiceRuntime& runtime, std::unique_ptr<InventoryStore> store);
+
+  grpc::Status UpsertItem(grpc::ServerContext* context, const v1::UpsertItemRequest* request,
+                          v1::UpsertItemResponse* response) override;
+  grpc::Status GetItem(grpc::ServerContext* context, const v1::GetItemRequest* request,
+                       v1::GetItemResponse* response) override;
+  grpc::Status ListItems(grpc::ServerContext* context, const v1::ListItemsRequest* request,
+                         v1::ListItemsResponse* response) override;
+  grpc::Status DeleteItem(grpc::ServerContext* context, const v1::DeleteItemRequest* request,
+                          v1::DeleteItemResponse* response) override;
+  grpc::Status UpsertProduct(grpc::ServerContext* context, const v1::UpsertProductRequest* request,
+                             v1::UpsertProductResponse* response) override;
+  grpc::Status GetProduct(grpc::ServerContext* context, const v1::GetProductRequest* request,
+                          v1::GetProductResponse* response) override;
+  grpc::Status ListProducts(grpc::ServerContext* context, const v1::ListProductsRequest* request,
+                            v1::ListProductsResponse* response) override;
+  grpc::Status DeleteProduct(grpc::ServerContext* context, const v1::DeleteProductRequest* request,
+                             v1::DeleteProductResponse* response) override;
+  grpc::Status ResolveProducts(grpc::ServerContext* context,
+                               const v1::ResolveProductsRequest* request,
+                               v1::ResolveProductsResponse* response) override;
+  grpc::Status CheckAvailability(grpc::ServerContext* context,
+                                 const v1::CheckAvailabilityRequest* request,
+                                 v1::CheckAvailabilityResponse* response) override;
+  grpc::Status GetAvailabilityCalendar(grpc::ServerContext* context,
+                                       const v1::GetAvailabilityCalendarRequest* request,
+                                       v1::GetAvailabilityCalendarResponse* response) override;
+  grpc::Status PlaceHold(grpc::ServerContext* context, const v1::PlaceHoldRequest* request,
+                         v1::PlaceHoldResponse* response) override;
+  grpc::Status Reserve(grpc::ServerContext* context, const v1::ReserveRequest* request,
+                       v1::ReserveResponse* response) override;
+  grpc::Status Release(grpc::ServerContext* context, const v1::ReleaseRequest* request,
+                       v1::ReleaseResponse* response) override;
 
  private:
-  [[maybe_unused]] common::ServiceRuntime& runtime_;
+  common::ServiceRuntime& runtime_;
+  std::unique_ptr<InventoryStore> store_;
+  StockKeeper keeper_;
 };
 
 // The service's migrations (services/inventory/migrations), compiled in.

@@ -1,0 +1,15 @@
+#pragma once
+
+#include <absl/status/statusor.h>
+
+#include <string>
+
+namespace salesops::common {
+
+// Page tokens are opaque to callers (AIP-158): the last key returned, tagged
+// with the listing it belongs to, base64url-encoded. A token from another
+// listing or a mangled one is INVALID_ARGUMENT on `page_token`.
+std::string EncodePageToken(const std::string& listing, const std::string& last_key);
+absl::StatusOr<std::string> DecodePageToken(const std::string& listing, const std::string& token);
+
+}  // namespace salesops::common

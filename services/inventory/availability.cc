@@ -1,0 +1,105 @@
+#include "services/inventory/availability.h"
+
+#include <algorithm>
+#include <set>
+
+namespace salesops::inventory {
+namespace {
+
+// One step of the sweep: at `at`, the net use of the kind changes by `delta`.
+struct Step {
+  Instant at;
+  int delta;
+  StockChange::Kind kind;
+};
+
+}  // namespace
+
+WindowUsage UsageOverWindow(int owned, const std::vector<StockChange>& changes,
+                            const Interval& window) {
+  std::vector<Step> steps;
+  steps.reserve(changes.size() * 2);
+  for (const StockChange& change : changes) {
+    if (!change.during.Overlaps(window) || change.quantity <= 0) continue;
+    Instant start = std::max(change.during.start, window.start);
+    Instant end = std::min(change.during.end, window.end);
+    steps.push_back({start, change.quantity, change.kind});
+    steps.push_back({end, -change.quantity, change.kind});
+  }
+  // Ends before starts at the same instant: intervals are half-open.
+  std::sort(steps.begin(), steps.end(), [](const Step& a, const Step& b) {
+    return a.at != b.at ? a.at < b.at : a.delta < b.delta;
+  });
+
+  WindowUsage usage;
+  usage.owned = owned;
+  int reserved = 0, held = 0, out_of_service = 0, sub_rented = 0;
+  int worst_net = 0;  // in use + out of service - rented in, at the worst instant
+  int least_sub_rented = -1;
+  auto observe = [&] {
+    usage.peak_reserved = std::max(usage.peak_reserved, reserved);
+    usage.peak_held = std::max(usage.peak_held, held);
+    usage.peak_in_use = std::max(usage.peak_in_use, reserved + held);
+    usage.peak_out_of_service = std::max(usage.peak_out_of_service, out_of_service);
+    worst_net = std::max(worst_net, reserved + held + out_of_service - sub_rented);
+  };
+  // The window's first instant counts even when nothing starts there.
+  size_t i = 0;
+  Instant at = window.start;
+  while (true) {
+    while (i < steps.size() && steps[i].at == at) {
+      int& level = steps[i].kind == StockChange::Kind::kReserved       ? reserved
+                   : steps[i].kind == StockChange::Kind::kHeld         ? held
+                   : steps[i].kind == StockChange::Kind::kOutOfService ? out_of_service
+                                                                       : sub_rented;
+      level += steps[i].delta;
+      ++i;
+    }
+    if (at >= window.end) break;
+    observe();
+    least_sub_rented = least_sub_rented < 0 ? sub_rented : std::min(least_sub_rented, sub_rented);
+    if (i >= steps.size()) break;
+    at = steps[i].at;
+  }
+  usage.sub_rented_in = std::max(least_sub_rented, 0);
+  usage.free = std::max(0, owned - worst_net);
+  return usage;
+}
+
+std::vector<Shortage> FindShortages(const std::vector<CodeDemand>& demand,
+                                    const StockPicture& stock, const Interval& window) {
+  std::vector<Shortage> shortages;
+  for (const CodeDemand& line : demand) {
+    auto found = stock.find(line.inventory_code);
+    int available = found == stock.end()
+                        ? 0
+                        : UsageOverWindow(found->second.owned, found->second.changes, window).free;
+    if (available < line.requested) {
+      shortages.push_back({line.inventory_code, line.requested, available});
+    }
+  }
+  return shortages;
+}
+
+std::optional<Instant> EarliestFeasibleStart(const std::vector<CodeDemand>& demand,
+                                             const StockPicture& stock, const Interval& window,
+                                             std::chrono::microseconds horizon) {
+  const auto length = window.end - window.start;
+  const Instant last_start = window.start + horizon;
+  // Free quantity only ever rises when something ends (or rented-in stock
+  // starts), so those instants, and the requested start, are the candidates.
+  std::set<Instant> candidates = {window.start};
+  for (const auto& [code, code_stock] : stock) {
+    for (const StockChange& change : code_stock.changes) {
+      Instant frees_up =
+          change.kind == StockChange::Kind::kSubRentedIn ? change.during.start : change.during.end;
+      if (frees_up > window.start && frees_up <= last_start) candidates.insert(frees_up);
+    }
+  }
+  for (Instant start : candidates) {
+    if (FindShortages(demand, stock, {start, start + length}).empty()) return start;
+  }
+  return std::nullopt;
+}
+
+}  // namespace salesops::inventory

@@ -1,0 +1,82 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace salesops::inventory {
+
+// Time inside the domain: microseconds since the Unix epoch, PostgreSQL's own
+// resolution, so nothing is rounded between the database and the arithmetic.
+using Instant = std::chrono::sys_time<std::chrono::microseconds>;
+
+// Half-open [start, end): a booking that ends at 12:00 and one that starts at
+// 12:00 do not overlap, which is how back-to-back rentals work.
+struct Interval {
+  Instant start;
+  Instant end;
+  bool Overlaps(const Interval& other) const { return start < other.end && other.start < end; }
+  bool operator==(const Interval&) const = default;
+};
+
+// Something that changes how many units of one code are usable during an interval.
+struct StockChange {
+  enum class Kind { kReserved, kHeld, kOutOfService, kSubRentedIn };
+  Kind kind;
+  Interval during;
+  int quantity;
+};
+
+// One code over one window. Peaks, not sums: two one-day bookings on
+// different days of a three-day window use the units once.
+struct WindowUsage {
+  int owned = 0;
+  int peak_reserved = 0;  // firm reservations, highest concurrent quantity
+  int peak_held = 0;      // unexpired holds
+  int peak_in_use = 0;    // reserved + held at the busiest instant
+  int peak_out_of_service = 0;
+  int sub_rented_in = 0;  // units rented in for the whole window (the least at any instant)
+  int free = 0;           // owned + rented in - in use - out of service, at the worst instant
+};
+
+// Computes a code's usage over `window` from the changes that overlap it.
+// free = owned - max over t of (in_use(t) + out_of_service(t) - sub_rented_in(t)),
+// never below zero.
+WindowUsage UsageOverWindow(int owned, const std::vector<StockChange>& changes,
+                            const Interval& window);
+
+// What one code needs and what it has.
+struct CodeDemand {
+  std::string inventory_code;
+  int requested = 0;
+};
+
+struct Shortage {
+  std::string inventory_code;
+  int requested = 0;
+  int available = 0;
+  int shortfall() const { return requested - available; }
+};
+
+// Stock of one code as loaded for a decision: quantity owned plus every change
+// overlapping the range of interest.
+struct CodeStock {
+  int owned = 0;
+  std::vector<StockChange> changes;
+};
+using StockPicture = std::map<std::string, CodeStock>;
+
+// The codes whose free quantity over `window` is below the request, in request order.
+std::vector<Shortage> FindShortages(const std::vector<CodeDemand>& demand,
+                                    const StockPicture& stock, const Interval& window);
+
+// The earliest start, not before `window.start` and at most `horizon` later,
+// such that a window of the same length fits every code. Candidates are the
+// requested start and every instant some stock frees up; nullopt when none fits.
+std::optional<Instant> EarliestFeasibleStart(const std::vector<CodeDemand>& demand,
+                                             const StockPicture& stock, const Interval& window,
+                                             std::chrono::microseconds horizon);
+
+}  // namespace salesops::inventory

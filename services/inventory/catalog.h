@@ -1,0 +1,23 @@
+#pragma once
+
+#include <absl/status/statusor.h>
+#include <google/protobuf/repeated_field.h>
+
+#include <map>
+#include <string>
+
+#include "salesops/v1/inventory.pb.h"
+
+namespace salesops::inventory {
+
+using Catalog = std::map<std::string, v1::Product>;
+
+// Explodes product lines into what ops pulls and does: kit components times
+// the line quantity, summed per inventory code; crew needs times the quantity,
+// summed per (skill, headcount); prep time summed. Every line must name a
+// product in `catalog`; otherwise INVALID_ARGUMENT with reason
+// UNKNOWN_PRODUCT_CODE and a field violation per bad line ("lines[3].product_code").
+absl::StatusOr<v1::ResolveProductsResponse> ResolveProductLines(
+    const google::protobuf::RepeatedPtrField<v1::ProductLine>& lines, const Catalog& catalog);
+
+}  // namespace salesops::inventory

@@ -1,0 +1,106 @@
+#pragma once
+
+#include <absl/status/statusor.h>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "salesops/v1/inventory.pb.h"
+#include "services/inventory/availability.h"
+#include "services/inventory/catalog.h"
+
+namespace salesops::inventory {
+
+// One page of a listing; `next_after` is the last key returned when more follow.
+template <typename T>
+struct Page {
+  std::vector<T> entries;
+  std::string next_after;
+};
+
+struct StockQuery {
+  std::vector<std::string> codes;
+  Interval range;
+  bool include_holds = true;
+  bool include_firm = true;
+  // This order's own holds and reservations are left out (it must not
+  // compete with itself when re-checked or re-reserved).
+  std::string exclude_order_id;
+};
+
+struct LoadedStock {
+  StockPicture picture;
+  std::map<std::string, std::string> descriptions;
+  std::vector<std::string> unknown_codes;
+};
+
+struct ReservationDraft {
+  std::string order_id;
+  int64_t order_revision = 0;
+  v1::ReservationKind kind = v1::RESERVATION_KIND_UNSPECIFIED;
+  std::vector<CodeDemand> lines;
+  Interval window;
+  std::optional<Instant> expire_time;  // holds only
+  double win_probability = 1.0;
+  std::string actor_id;
+};
+
+struct ReservationOutcome {
+  v1::Reservation reservation;
+  std::string replaced_reservation_id;
+  std::vector<Shortage> shortages;
+  // The same (order, revision, kind) was already in place: nothing changed.
+  bool already_in_place = false;
+};
+
+// Decides, while the codes' item rows are locked, whether a reservation may be
+// written: returns the shortages to report, or an error to refuse with.
+using StockDecision =
+    std::function<absl::StatusOr<std::vector<Shortage>>(const StockPicture& stock)>;
+
+// Everything inventory keeps. One PostgreSQL implementation; all SQL lives there.
+class InventoryStore {
+ public:
+  virtual ~InventoryStore() = default;
+
+  // Catalog. Upserts return the stored entry and whether it was created; a
+  // non-empty etag must match the stored one (ABORTED / STALE_REVISION).
+  virtual absl::StatusOr<std::pair<v1::Item, bool>> UpsertItem(const v1::Item& item,
+                                                               const std::string& etag) = 0;
+  virtual absl::StatusOr<v1::GetItemResponse> GetItem(const std::string& inventory_code) = 0;
+  virtual absl::StatusOr<Page<v1::Item>> ListItems(const v1::ListItemsRequest& filter, int limit,
+                                                   const std::string& after) = 0;
+  virtual absl::Status DeleteItem(const std::string& inventory_code, const std::string& etag) = 0;
+  virtual absl::StatusOr<std::pair<v1::Product, bool>> UpsertProduct(const v1::Product& product,
+                                                                     const std::string& etag) = 0;
+  virtual absl::StatusOr<v1::Product> GetProduct(const std::string& product_code) = 0;
+  virtual absl::StatusOr<Page<v1::Product>> ListProducts(const v1::ListProductsRequest& filter,
+                                                         int limit, const std::string& after) = 0;
+  virtual absl::Status DeleteProduct(const std::string& product_code, const std::string& etag) = 0;
+  virtual absl::StatusOr<Catalog> FindProducts(const std::vector<std::string>& product_codes) = 0;
+
+  // Stock of the codes over the range: quantity owned and every reservation,
+  // hold, out-of-service period and sub-rental overlapping it.
+  virtual absl::StatusOr<LoadedStock> LoadStock(const StockQuery& query) = 0;
+
+  // Writes a hold or firm reservation in one transaction: locks the codes'
+  // item rows in code order, returns the existing one unchanged for the same
+  // (order, revision), refuses an older revision (STALE_REVISION), asks
+  // `decide` with the stock locked, then replaces the order's previous
+  // reservation and writes the new one and its outbox event together.
+  virtual absl::StatusOr<ReservationOutcome> PlaceReservation(const ReservationDraft& draft,
+                                                              const StockDecision& decide) = 0;
+
+  // Releases the order's active holds and reservations (one revision, or all
+  // when `order_revision` is 0). Releasing twice releases nothing the second time.
+  virtual absl::StatusOr<std::vector<v1::Reservation>> Release(const std::string& order_id,
+                                                               int64_t order_revision,
+                                                               const std::string& reason,
+                                                               const std::string& actor_id) = 0;
+};
+
+}  // namespace salesops::inventory

@@ -1,0 +1,637 @@
+#include "services/inventory/postgres_inventory_store.h"
+
+#include <algorithm>
+
+#include "services/common/errors.h"
+#include "services/common/outbox.h"
+#include "services/common/time_util.h"
+
+namespace salesops::inventory {
+namespace {
+
+using common::BusinessRefusal;
+using common::ReasonedError;
+
+constexpr char kSourceService[] = "inventory";
+constexpr int kStateActive = 1;
+constexpr int kStateReleased = 2;
+constexpr int kStateReplaced = 4;
+
+// A text[] literal. Codes are validated ([A-Z0-9-]) before they get here, but
+// every element is quoted and escaped anyway.
+std::string PgArray(const std::vector<std::string>& values) {
+  std::string literal = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) literal += ',';
+    literal += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') literal += '\\';
+      literal += c;
+    }
+    literal += '"';
+  }
+  return literal + "}";
+}
+
+// For ILIKE: the user's text matches literally.
+std::string LikePattern(const std::string& text) {
+  std::string pattern = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  return pattern + "%";
+}
+
+int64_t Micros(Instant instant) { return instant.time_since_epoch().count(); }
+Instant FromMicros(int64_t micros) { return Instant(std::chrono::microseconds(micros)); }
+
+absl::Status StaleEtag(const std::string& what) {
+  return ReasonedError(absl::StatusCode::kAborted, v1::STALE_REVISION,
+                       what + " was changed by someone else; read it again and retry");
+}
+
+absl::Status NotFound(v1::ErrorReason reason, const std::string& what) {
+  return ReasonedError(absl::StatusCode::kNotFound, reason, what + " does not exist");
+}
+
+constexpr char kItemColumns[] =
+    "inventory_code, description, category, quantity_owned, tracking, warehouse_id, revision, "
+    "ts_to_us(update_time)";
+
+v1::Item ItemFromRow(const pqxx::row& row) {
+  v1::Item item;
+  item.set_inventory_code(row[0].as<std::string>());
+  item.set_description(row[1].as<std::string>());
+  item.set_category(row[2].as<std::string>());
+  item.set_quantity_owned(row[3].as<int>());
+  item.set_tracking(static_cast<v1::TrackingMode>(row[4].as<int>()));
+  item.set_warehouse_id(row[5].as<std::string>());
+  item.set_etag(row[6].as<std::string>());
+  *item.mutable_update_time() = common::TimestampFromMicros(row[7].as<int64_t>());
+  return item;
+}
+
+// Loads full products (kit and crew needs) for the given codes.
+Catalog LoadProducts(pqxx::work& transaction, const std::vector<std::string>& codes) {
+  Catalog catalog;
+  std::string codes_array = PgArray(codes);
+  for (const auto& row : transaction.exec_params(
+           "SELECT product_code, name, description, day_rate_currency, day_rate_units, "
+           "day_rate_nanos, prep_seconds, revision, ts_to_us(update_time) FROM products "
+           "WHERE product_code = ANY($1::text[])",
+           codes_array)) {
+    v1::Product product;
+    product.set_product_code(row[0].as<std::string>());
+    product.set_name(row[1].as<std::string>());
+    product.set_description(row[2].as<std::string>());
+    if (!row[3].as<std::string>().empty()) {
+      product.mutable_day_rate()->set_currency_code(row[3].as<std::string>());
+      product.mutable_day_rate()->set_units(row[4].as<int64_t>());
+      product.mutable_day_rate()->set_nanos(row[5].as<int>());
+    }
+    product.mutable_prep_time()->set_seconds(row[6].as<int64_t>());
+    product.set_etag(row[7].as<std::string>());
+    *product.mutable_update_time() = common::TimestampFromMicros(row[8].as<int64_t>());
+    catalog[product.product_code()] = std::move(product);
+  }
+  for (const auto& row : transaction.exec_params(
+           "SELECT product_code, inventory_code, quantity FROM product_components "
+           "WHERE product_code = ANY($1::text[]) ORDER BY product_code, inventory_code",
+           codes_array)) {
+    v1::InventoryLine* component = catalog[row[0].as<std::string>()].add_components();
+    component->set_inventory_code(row[1].as<std::string>());
+    component->set_quantity(row[2].as<int>());
+  }
+  for (const auto& row : transaction.exec_params(
+           "SELECT product_code, skill, duration_seconds, headcount FROM product_crew_needs "
+           "WHERE product_code = ANY($1::text[]) ORDER BY product_code, position",
+           codes_array)) {
+    v1::CrewNeed* need = catalog[row[0].as<std::string>()].add_crew_needs();
+    need->set_skill(static_cast<v1::Skill>(row[1].as<int>()));
+    need->mutable_duration()->set_seconds(row[2].as<int64_t>());
+    need->set_headcount(row[3].as<int>());
+  }
+  return catalog;
+}
+
+// The stock of the codes over the range, read inside `transaction`. Each code
+// is probed on its own so the GiST indexes on (inventory_code, during) serve
+// every lookup.
+LoadedStock LoadStockIn(pqxx::work& transaction, const StockQuery& query) {
+  LoadedStock loaded;
+  std::string codes = PgArray(query.codes);
+  for (const auto& row :
+       transaction.exec_params("SELECT inventory_code, quantity_owned, description FROM items "
+                               "WHERE inventory_code = ANY($1::text[])",
+                               codes)) {
+    loaded.picture[row[0].as<std::string>()].owned = row[1].as<int>();
+    loaded.descriptions[row[0].as<std::string>()] = row[2].as<std::string>();
+  }
+  for (const std::string& code : query.codes) {
+    if (loaded.picture.count(code) == 0) loaded.unknown_codes.push_back(code);
+  }
+  const int64_t from = Micros(query.range.start);
+  const int64_t to = Micros(query.range.end);
+  for (const auto& row : transaction.exec_params(
+           "SELECT c.code, u.kind, u.quantity, ts_to_us(lower(u.during)), "
+           "       ts_to_us(upper(u.during)) "
+           "FROM unnest($1::text[]) AS c(code) CROSS JOIN LATERAL ("
+           "  SELECT CASE WHEN l.kind = 2 THEN 0 ELSE 1 END AS kind, l.quantity, l.during"
+           "  FROM reservation_lines l"
+           "  WHERE l.active AND l.inventory_code = c.code"
+           "    AND l.during && tstzrange(us_to_ts($2), us_to_ts($3), '[)')"
+           "    AND l.order_id <> $4"
+           "    AND ((l.kind = 2 AND $5) OR (l.kind = 1 AND $6 AND l.expire_time > now()))"
+           "  UNION ALL"
+           "  SELECT 2, o.quantity, o.during FROM out_of_service o"
+           "  WHERE o.inventory_code = c.code"
+           "    AND o.during && tstzrange(us_to_ts($2), us_to_ts($3), '[)')"
+           "  UNION ALL"
+           "  SELECT 3, s.quantity, s.during FROM sub_rentals s"
+           "  WHERE s.inventory_code = c.code"
+           "    AND s.during && tstzrange(us_to_ts($2), us_to_ts($3), '[)')"
+           ") AS u",
+           codes, from, to, query.exclude_order_id, query.include_firm, query.include_holds)) {
+    static constexpr StockChange::Kind kKinds[] = {
+        StockChange::Kind::kReserved, StockChange::Kind::kHeld, StockChange::Kind::kOutOfService,
+        StockChange::Kind::kSubRentedIn};
+    loaded.picture[row[0].as<std::string>()].changes.push_back(
+        {kKinds[row[1].as<int>()],
+         {FromMicros(row[3].as<int64_t>()), FromMicros(row[4].as<int64_t>())},
+         row[2].as<int>()});
+  }
+  return loaded;
+}
+
+// A reservation with its lines, as the API shows it.
+v1::Reservation LoadReservation(pqxx::work& transaction, const std::string& reservation_id) {
+  v1::Reservation reservation;
+  pqxx::row row = transaction.exec_params1(
+      "SELECT reservation_id::text, order_id, order_revision, kind, state, "
+      "ts_to_us(lower(during)), ts_to_us(upper(during)), coalesce(ts_to_us(expire_time), 0), "
+      "win_probability, created_by, ts_to_us(create_time) "
+      "FROM reservations WHERE reservation_id = $1::uuid",
+      reservation_id);
+  reservation.set_reservation_id(row[0].as<std::string>());
+  reservation.set_order_id(row[1].as<std::string>());
+  reservation.set_order_revision(row[2].as<int64_t>());
+  reservation.set_kind(static_cast<v1::ReservationKind>(row[3].as<int>()));
+  int state = row[4].as<int>();
+  int64_t expire = row[7].as<int64_t>();
+  if (state == kStateActive && reservation.kind() == v1::RESERVATION_KIND_HOLD && expire != 0 &&
+      transaction.exec_params1("SELECT us_to_ts($1) <= now()", expire)[0].as<bool>()) {
+    state = v1::RESERVATION_STATE_EXPIRED;
+  }
+  reservation.set_state(static_cast<v1::ReservationState>(state));
+  *reservation.mutable_window()->mutable_not_before() =
+      common::TimestampFromMicros(row[5].as<int64_t>());
+  *reservation.mutable_window()->mutable_no_later_than() =
+      common::TimestampFromMicros(row[6].as<int64_t>());
+  if (expire != 0) *reservation.mutable_expire_time() = common::TimestampFromMicros(expire);
+  reservation.set_win_probability(row[8].as<double>());
+  reservation.mutable_created_by()->set_id(row[9].as<std::string>());
+  *reservation.mutable_create_time() = common::TimestampFromMicros(row[10].as<int64_t>());
+  for (const auto& line :
+       transaction.exec_params("SELECT inventory_code, quantity FROM reservation_lines "
+                               "WHERE reservation_id = $1::uuid ORDER BY inventory_code",
+                               reservation_id)) {
+    v1::InventoryLine* added = reservation.add_lines();
+    added->set_inventory_code(line[0].as<std::string>());
+    added->set_quantity(line[1].as<int>());
+  }
+  return reservation;
+}
+
+void AddStockEvent(pqxx::work& transaction, v1::EventType type, const v1::Reservation& reservation,
+                   const std::vector<Shortage>& shortages, const std::string& actor_id,
+                   const std::string& summary) {
+  v1::Event event;
+  event.set_type(type);
+  event.set_order_id(reservation.order_id());
+  event.set_order_revision(reservation.order_revision());
+  event.mutable_actor()->set_id(actor_id);
+  event.set_summary(summary);
+  v1::StockPayload* stock = event.mutable_stock();
+  stock->set_reservation_id(reservation.reservation_id());
+  stock->set_tentative(reservation.kind() == v1::RESERVATION_KIND_HOLD);
+  *stock->mutable_lines() = reservation.lines();
+  *stock->mutable_window() = reservation.window();
+  for (const Shortage& shortage : shortages) {
+    v1::StockShortage* added = stock->add_shortages();
+    added->set_inventory_code(shortage.inventory_code);
+    added->set_requested(shortage.requested);
+    added->set_available(shortage.available);
+    added->set_shortfall(shortage.shortfall());
+  }
+  common::AppendToOutbox(transaction, std::move(event), kSourceService);
+}
+
+}  // namespace
+
+absl::StatusOr<std::pair<v1::Item, bool>> PostgresInventoryStore::UpsertItem(
+    const v1::Item& item, const std::string& etag) {
+  std::pair<v1::Item, bool> result;
+  absl::Status status = pool_.InTransaction("upsert_item", [&](pqxx::work& transaction) {
+    pqxx::result existing = transaction.exec_params(
+        "SELECT revision FROM items WHERE inventory_code = $1 FOR UPDATE", item.inventory_code());
+    if (!etag.empty() && (existing.empty() || existing[0][0].as<std::string>() != etag)) {
+      return StaleEtag("item " + item.inventory_code());
+    }
+    result.second = existing.empty();
+    pqxx::row row = transaction.exec_params1(
+        std::string("INSERT INTO items (inventory_code, description, category, quantity_owned, "
+                    "tracking, warehouse_id) VALUES ($1, $2, $3, $4, $5, $6) "
+                    "ON CONFLICT (inventory_code) DO UPDATE SET description = $2, category = $3, "
+                    "quantity_owned = $4, tracking = $5, warehouse_id = $6, "
+                    "revision = items.revision + 1, update_time = now() RETURNING ") +
+            kItemColumns,
+        item.inventory_code(), item.description(), item.category(), item.quantity_owned(),
+        static_cast<int>(item.tracking()), item.warehouse_id());
+    result.first = ItemFromRow(row);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return result;
+}
+
+absl::StatusOr<v1::GetItemResponse> PostgresInventoryStore::GetItem(
+    const std::string& inventory_code) {
+  v1::GetItemResponse response;
+  absl::Status status = pool_.InTransaction("get_item", [&](pqxx::work& transaction) {
+    pqxx::result rows = transaction.exec_params(
+        std::string("SELECT ") + kItemColumns + " FROM items WHERE inventory_code = $1",
+        inventory_code);
+    if (rows.empty()) return NotFound(v1::UNKNOWN_INVENTORY_CODE, "item " + inventory_code);
+    *response.mutable_item() = ItemFromRow(rows[0]);
+    for (const auto& row : transaction.exec_params(
+             "SELECT product_code FROM product_components WHERE inventory_code = $1 "
+             "ORDER BY product_code",
+             inventory_code)) {
+      response.add_used_by_product_codes(row[0].as<std::string>());
+    }
+    response.set_out_of_service_quantity(
+        transaction
+            .exec_params1("SELECT coalesce(sum(quantity), 0) FROM out_of_service "
+                          "WHERE inventory_code = $1 AND during @> now()",
+                          inventory_code)[0]
+            .as<int>());
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<Page<v1::Item>> PostgresInventoryStore::ListItems(const v1::ListItemsRequest& filter,
+                                                                 int limit,
+                                                                 const std::string& after) {
+  Page<v1::Item> page;
+  absl::Status status = pool_.InTransaction("list_items", [&](pqxx::work& transaction) {
+    std::vector<std::string> codes(filter.inventory_codes().begin(),
+                                   filter.inventory_codes().end());
+    pqxx::result rows = transaction.exec_params(
+        std::string("SELECT ") + kItemColumns +
+            " FROM items WHERE inventory_code > $1"
+            " AND ($2 = '' OR category = $2) AND ($3 = '' OR warehouse_id = $3)"
+            " AND ($4 = 0 OR tracking = $4)"
+            " AND ($5 = '' OR inventory_code ILIKE $6 OR description ILIKE $6)"
+            " AND (cardinality($7::text[]) = 0 OR inventory_code = ANY($7::text[]))"
+            " ORDER BY inventory_code LIMIT $8",
+        after, filter.category(), filter.warehouse_id(), static_cast<int>(filter.tracking()),
+        filter.search_text(), LikePattern(filter.search_text()), PgArray(codes), limit + 1);
+    for (const auto& row : rows) {
+      if (static_cast<int>(page.entries.size()) == limit) {
+        page.next_after = page.entries.back().inventory_code();
+        break;
+      }
+      page.entries.push_back(ItemFromRow(row));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return page;
+}
+
+absl::Status PostgresInventoryStore::DeleteItem(const std::string& inventory_code,
+                                                const std::string& etag) {
+  return pool_.InTransaction("delete_item", [&](pqxx::work& transaction) {
+    pqxx::result existing = transaction.exec_params(
+        "SELECT revision FROM items WHERE inventory_code = $1 FOR UPDATE", inventory_code);
+    if (existing.empty()) return NotFound(v1::UNKNOWN_INVENTORY_CODE, "item " + inventory_code);
+    if (!etag.empty() && existing[0][0].as<std::string>() != etag) {
+      return StaleEtag("item " + inventory_code);
+    }
+    pqxx::result users = transaction.exec_params(
+        "SELECT string_agg(product_code, ', ' ORDER BY product_code) FROM product_components "
+        "WHERE inventory_code = $1 HAVING count(*) > 0",
+        inventory_code);
+    if (!users.empty()) {
+      return BusinessRefusal(v1::ITEM_IN_USE,
+                             inventory_code + " is still in the kit of " +
+                                 users[0][0].as<std::string>() + "; change those products first",
+                             {{"used_by", users[0][0].as<std::string>()}});
+    }
+    if (!transaction
+             .exec_params("SELECT 1 FROM reservation_lines WHERE inventory_code = $1 LIMIT 1",
+                          inventory_code)
+             .empty()) {
+      return BusinessRefusal(v1::ITEM_IN_USE, inventory_code +
+                                                  " has reservation history; set its quantity "
+                                                  "owned to 0 instead of deleting it");
+    }
+    transaction.exec_params("DELETE FROM items WHERE inventory_code = $1", inventory_code);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::pair<v1::Product, bool>> PostgresInventoryStore::UpsertProduct(
+    const v1::Product& product, const std::string& etag) {
+  std::pair<v1::Product, bool> result;
+  absl::Status status = pool_.InTransaction("upsert_product", [&](pqxx::work& transaction) {
+    std::vector<std::string> component_codes;
+    for (const auto& component : product.components()) {
+      component_codes.push_back(component.inventory_code());
+    }
+    std::set<std::string> known;
+    for (const auto& row :
+         transaction.exec_params("SELECT inventory_code FROM items "
+                                 "WHERE inventory_code = ANY($1::text[]) FOR SHARE",
+                                 PgArray(component_codes))) {
+      known.insert(row[0].as<std::string>());
+    }
+    std::vector<common::FieldViolation> unknown;
+    for (int i = 0; i < product.components_size(); ++i) {
+      if (known.count(product.components(i).inventory_code()) == 0) {
+        unknown.push_back(
+            {"product.components[" + std::to_string(i) + "].inventory_code",
+             "unknown inventory code '" + product.components(i).inventory_code() + "'"});
+      }
+    }
+    if (!unknown.empty()) {
+      return common::InvalidArgumentError(std::move(unknown), v1::UNKNOWN_INVENTORY_CODE);
+    }
+    pqxx::result existing = transaction.exec_params(
+        "SELECT revision FROM products WHERE product_code = $1 FOR UPDATE", product.product_code());
+    if (!etag.empty() && (existing.empty() || existing[0][0].as<std::string>() != etag)) {
+      return StaleEtag("product " + product.product_code());
+    }
+    result.second = existing.empty();
+    transaction.exec_params(
+        "INSERT INTO products (product_code, name, description, day_rate_currency, "
+        "day_rate_units, day_rate_nanos, prep_seconds) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+        "ON CONFLICT (product_code) DO UPDATE SET name = $2, description = $3, "
+        "day_rate_currency = $4, day_rate_units = $5, day_rate_nanos = $6, prep_seconds = $7, "
+        "revision = products.revision + 1, update_time = now()",
+        product.product_code(), product.name(), product.description(),
+        product.day_rate().currency_code(), product.day_rate().units(), product.day_rate().nanos(),
+        product.prep_time().seconds());
+    transaction.exec_params("DELETE FROM product_components WHERE product_code = $1",
+                            product.product_code());
+    transaction.exec_params("DELETE FROM product_crew_needs WHERE product_code = $1",
+                            product.product_code());
+    std::map<std::string, int> kit;  // the same code listed twice counts once, summed
+    for (const auto& component : product.components()) {
+      kit[component.inventory_code()] += component.quantity();
+    }
+    for (const auto& [code, quantity] : kit) {
+      transaction.exec_params(
+          "INSERT INTO product_components (product_code, inventory_code, quantity) "
+          "VALUES ($1, $2, $3)",
+          product.product_code(), code, quantity);
+    }
+    for (int i = 0; i < product.crew_needs_size(); ++i) {
+      const v1::CrewNeed& need = product.crew_needs(i);
+      transaction.exec_params(
+          "INSERT INTO product_crew_needs (product_code, position, skill, duration_seconds, "
+          "headcount) VALUES ($1, $2, $3, $4, $5)",
+          product.product_code(), i, static_cast<int>(need.skill()), need.duration().seconds(),
+          need.headcount());
+    }
+    result.first = LoadProducts(transaction, {product.product_code()}).at(product.product_code());
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return result;
+}
+
+absl::StatusOr<v1::Product> PostgresInventoryStore::GetProduct(const std::string& product_code) {
+  absl::StatusOr<Catalog> found = FindProducts({product_code});
+  if (!found.ok()) return found.status();
+  if (found->empty()) return NotFound(v1::UNKNOWN_PRODUCT_CODE, "product " + product_code);
+  return found->begin()->second;
+}
+
+absl::StatusOr<Page<v1::Product>> PostgresInventoryStore::ListProducts(
+    const v1::ListProductsRequest& filter, int limit, const std::string& after) {
+  Page<v1::Product> page;
+  absl::Status status = pool_.InTransaction("list_products", [&](pqxx::work& transaction) {
+    std::vector<std::string> codes(filter.product_codes().begin(), filter.product_codes().end());
+    std::vector<std::string> matching;
+    for (const auto& row : transaction.exec_params(
+             "SELECT p.product_code FROM products p WHERE p.product_code > $1"
+             " AND ($2 = '' OR p.product_code ILIKE $3 OR p.name ILIKE $3"
+             "      OR p.description ILIKE $3)"
+             " AND ($4 = '' OR EXISTS (SELECT 1 FROM product_components c"
+             "      WHERE c.product_code = p.product_code AND c.inventory_code = $4))"
+             " AND ($5 = 0 OR EXISTS (SELECT 1 FROM product_crew_needs n"
+             "      WHERE n.product_code = p.product_code AND n.skill = $5))"
+             " AND (cardinality($6::text[]) = 0 OR p.product_code = ANY($6::text[]))"
+             " ORDER BY p.product_code LIMIT $7",
+             after, filter.search_text(), LikePattern(filter.search_text()),
+             filter.component_inventory_code(), static_cast<int>(filter.skill()), PgArray(codes),
+             limit + 1)) {
+      matching.push_back(row[0].as<std::string>());
+    }
+    bool more = static_cast<int>(matching.size()) > limit;
+    if (more) matching.pop_back();
+    Catalog catalog = LoadProducts(transaction, matching);
+    for (const std::string& code : matching) page.entries.push_back(catalog.at(code));
+    if (more) page.next_after = matching.back();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return page;
+}
+
+absl::Status PostgresInventoryStore::DeleteProduct(const std::string& product_code,
+                                                   const std::string& etag) {
+  return pool_.InTransaction("delete_product", [&](pqxx::work& transaction) {
+    pqxx::result existing = transaction.exec_params(
+        "SELECT revision FROM products WHERE product_code = $1 FOR UPDATE", product_code);
+    if (existing.empty()) return NotFound(v1::UNKNOWN_PRODUCT_CODE, "product " + product_code);
+    if (!etag.empty() && existing[0][0].as<std::string>() != etag) {
+      return StaleEtag("product " + product_code);
+    }
+    transaction.exec_params("DELETE FROM products WHERE product_code = $1", product_code);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<Catalog> PostgresInventoryStore::FindProducts(
+    const std::vector<std::string>& product_codes) {
+  Catalog catalog;
+  absl::Status status = pool_.InTransaction("find_products", [&](pqxx::work& transaction) {
+    catalog = LoadProducts(transaction, product_codes);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return catalog;
+}
+
+absl::StatusOr<LoadedStock> PostgresInventoryStore::LoadStock(const StockQuery& query) {
+  LoadedStock loaded;
+  absl::Status status = pool_.InTransaction("load_stock", [&](pqxx::work& transaction) {
+    loaded = LoadStockIn(transaction, query);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return loaded;
+}
+
+absl::StatusOr<ReservationOutcome> PostgresInventoryStore::PlaceReservation(
+    const ReservationDraft& draft, const StockDecision& decide) {
+  ReservationOutcome outcome;
+  const bool firm = draft.kind == v1::RESERVATION_KIND_FIRM;
+  absl::Status status = pool_.InTransaction(
+      firm ? "reserve" : "place_hold", [&](pqxx::work& transaction) -> absl::Status {
+        outcome = ReservationOutcome();
+        // One order's revisions take turns, so "replace the previous one" is well defined.
+        transaction.exec_params("SELECT pg_advisory_xact_lock(hashtext('order:' || $1))",
+                                draft.order_id);
+        std::vector<std::string> codes;
+        for (const CodeDemand& line : draft.lines) codes.push_back(line.inventory_code);
+        std::sort(codes.begin(), codes.end());
+        codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+        // The invariant "reserved <= owned at every instant" holds per code;
+        // locking the codes' rows in one fixed order makes every decision on a
+        // code see all reservations committed before it, without deadlocks.
+        std::set<std::string> locked;
+        for (const auto& row : transaction.exec_params(
+                 "SELECT inventory_code FROM items WHERE inventory_code = ANY($1::text[]) "
+                 "ORDER BY inventory_code FOR UPDATE",
+                 PgArray(codes))) {
+          locked.insert(row[0].as<std::string>());
+        }
+        std::vector<common::FieldViolation> unknown;
+        for (size_t i = 0; i < draft.lines.size(); ++i) {
+          if (locked.count(draft.lines[i].inventory_code) == 0) {
+            unknown.push_back({"lines[" + std::to_string(i) + "].inventory_code",
+                               "unknown inventory code '" + draft.lines[i].inventory_code + "'"});
+          }
+        }
+        if (!unknown.empty()) {
+          return common::InvalidArgumentError(std::move(unknown), v1::UNKNOWN_INVENTORY_CODE);
+        }
+
+        pqxx::result active = transaction.exec_params(
+            "SELECT reservation_id::text, order_revision, kind FROM reservations "
+            "WHERE order_id = $1 AND state = $2 FOR UPDATE",
+            draft.order_id, kStateActive);
+        std::vector<std::string> to_replace;
+        for (const auto& row : active) {
+          int64_t revision = row[1].as<int64_t>();
+          int kind = row[2].as<int>();
+          if (kind == draft.kind && revision == draft.order_revision) {
+            outcome.reservation = LoadReservation(transaction, row[0].as<std::string>());
+            outcome.already_in_place = true;
+            return absl::OkStatus();
+          }
+          if (revision > draft.order_revision) {
+            return ReasonedError(absl::StatusCode::kAborted, v1::STALE_REVISION,
+                                 "order " + draft.order_id + " already has revision " +
+                                     std::to_string(revision) + " in place");
+          }
+          if (!firm && kind == v1::RESERVATION_KIND_FIRM) {
+            return BusinessRefusal(v1::INVALID_STAGE_TRANSITION,
+                                   "order " + draft.order_id +
+                                       " is already firmly reserved; a hold cannot replace it");
+          }
+          to_replace.push_back(row[0].as<std::string>());
+        }
+
+        LoadedStock stock = LoadStockIn(transaction, {codes, draft.window, /*include_holds=*/!firm,
+                                                      /*include_firm=*/true, draft.order_id});
+        absl::StatusOr<std::vector<Shortage>> decision = decide(stock.picture);
+        if (!decision.ok()) return decision.status();
+        outcome.shortages = *decision;
+
+        if (!to_replace.empty()) {
+          transaction.exec_params(
+              "UPDATE reservations SET state = $2, end_time = now(), end_reason = $3 "
+              "WHERE reservation_id = ANY($1::uuid[])",
+              PgArray(to_replace), kStateReplaced,
+              "replaced by revision " + std::to_string(draft.order_revision));
+          transaction.exec_params(
+              "UPDATE reservation_lines SET active = false WHERE reservation_id = ANY($1::uuid[])",
+              PgArray(to_replace));
+          outcome.replaced_reservation_id = to_replace.front();
+        }
+        std::string id =
+            transaction
+                .exec_params1(
+                    "INSERT INTO reservations (order_id, order_revision, kind, state, during, "
+                    "expire_time, win_probability, created_by) VALUES ($1, $2, $3, $4, "
+                    "tstzrange(us_to_ts($5), us_to_ts($6), '[)'), "
+                    "CASE WHEN $7 THEN us_to_ts($8) END, $9, $10) RETURNING reservation_id::text",
+                    draft.order_id, draft.order_revision, static_cast<int>(draft.kind),
+                    kStateActive, Micros(draft.window.start), Micros(draft.window.end),
+                    draft.expire_time.has_value(),
+                    draft.expire_time ? Micros(*draft.expire_time) : 0, draft.win_probability,
+                    draft.actor_id)[0]
+                .as<std::string>();
+        std::map<std::string, int> quantity_by_code;
+        for (const CodeDemand& line : draft.lines) {
+          quantity_by_code[line.inventory_code] += line.requested;
+        }
+        for (const auto& [code, quantity] : quantity_by_code) {
+          transaction.exec_params(
+              "INSERT INTO reservation_lines (reservation_id, inventory_code, quantity, during, "
+              "kind, expire_time, order_id) SELECT reservation_id, $2, $3, during, kind, "
+              "expire_time, order_id FROM reservations WHERE reservation_id = $1::uuid",
+              id, code, quantity);
+        }
+        outcome.reservation = LoadReservation(transaction, id);
+        AddStockEvent(transaction, firm ? v1::EVENT_TYPE_STOCK_RESERVED : v1::EVENT_TYPE_STOCK_HELD,
+                      outcome.reservation, outcome.shortages, draft.actor_id,
+                      "Order " + draft.order_id + " rev " + std::to_string(draft.order_revision) +
+                          (firm ? ": stock reserved" : ": stock held"));
+        if (!outcome.shortages.empty()) {
+          AddStockEvent(transaction, v1::EVENT_TYPE_SHORTAGE_DETECTED, outcome.reservation,
+                        outcome.shortages, draft.actor_id,
+                        "Order " + draft.order_id + " rev " + std::to_string(draft.order_revision) +
+                            ": " + std::to_string(outcome.shortages.size()) + " code(s) short");
+        }
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return outcome;
+}
+
+absl::StatusOr<std::vector<v1::Reservation>> PostgresInventoryStore::Release(
+    const std::string& order_id, int64_t order_revision, const std::string& reason,
+    const std::string& actor_id) {
+  std::vector<v1::Reservation> released;
+  absl::Status status = pool_.InTransaction("release", [&](pqxx::work& transaction) {
+    released.clear();
+    transaction.exec_params("SELECT pg_advisory_xact_lock(hashtext('order:' || $1))", order_id);
+    pqxx::result rows = transaction.exec_params(
+        "UPDATE reservations SET state = $3, end_time = now(), end_reason = $4 "
+        "WHERE order_id = $1 AND state = $5 AND ($2 = 0 OR order_revision = $2) "
+        "RETURNING reservation_id::text",
+        order_id, order_revision, kStateReleased, reason, kStateActive);
+    for (const auto& row : rows) {
+      std::string id = row[0].as<std::string>();
+      transaction.exec_params(
+          "UPDATE reservation_lines SET active = false WHERE reservation_id = $1::uuid", id);
+      released.push_back(LoadReservation(transaction, id));
+      AddStockEvent(
+          transaction, v1::EVENT_TYPE_STOCK_RELEASED, released.back(), {}, actor_id,
+          "Order " + order_id + ": stock released" + (reason.empty() ? "" : " (" + reason + ")"));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return released;
+}
+
+}  // namespace salesops::inventory

@@ -1,0 +1,247 @@
+#include "services/inventory/stock_keeper.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include "services/common/errors.h"
+#include "services/common/time_util.h"
+
+namespace salesops::inventory {
+namespace {
+
+Instant InstantOf(const google::protobuf::Timestamp& timestamp) {
+  return Instant(std::chrono::microseconds(common::ToMicros(timestamp)));
+}
+
+std::vector<CodeDemand> DemandOf(
+    const google::protobuf::RepeatedPtrField<v1::InventoryLine>& lines) {
+  std::map<std::string, int> summed;  // a code listed twice is wanted twice
+  std::vector<std::string> order;
+  for (const v1::InventoryLine& line : lines) {
+    if (summed.count(line.inventory_code()) == 0) order.push_back(line.inventory_code());
+    summed[line.inventory_code()] += line.quantity();
+  }
+  std::vector<CodeDemand> demand;
+  for (const std::string& code : order) demand.push_back({code, summed[code]});
+  return demand;
+}
+
+std::vector<std::string> CodesOf(const std::vector<CodeDemand>& demand) {
+  std::vector<std::string> codes;
+  for (const CodeDemand& line : demand) codes.push_back(line.inventory_code);
+  return codes;
+}
+
+v1::StockShortage ToProto(const Shortage& shortage) {
+  v1::StockShortage proto;
+  proto.set_inventory_code(shortage.inventory_code);
+  proto.set_requested(shortage.requested);
+  proto.set_available(shortage.available);
+  proto.set_shortfall(shortage.shortfall());
+  return proto;
+}
+
+absl::Status UnknownCodes(const std::vector<std::string>& unknown,
+                          const google::protobuf::RepeatedPtrField<v1::InventoryLine>& lines) {
+  std::vector<common::FieldViolation> violations;
+  for (int i = 0; i < lines.size(); ++i) {
+    if (std::find(unknown.begin(), unknown.end(), lines[i].inventory_code()) != unknown.end()) {
+      violations.push_back({"lines[" + std::to_string(i) + "].inventory_code",
+                            "unknown inventory code '" + lines[i].inventory_code() + "'"});
+    }
+  }
+  return common::InvalidArgumentError(std::move(violations), v1::UNKNOWN_INVENTORY_CODE);
+}
+
+// "2 × LED-PANEL-500 short (want 6, 4 free)", for messages people read.
+std::string Describe(const std::vector<Shortage>& shortages) {
+  std::string text;
+  for (const Shortage& shortage : shortages) {
+    if (!text.empty()) text += "; ";
+    text += std::to_string(shortage.shortfall()) + " x " + shortage.inventory_code +
+            " short (want " + std::to_string(shortage.requested) + ", " +
+            std::to_string(shortage.available) + " free)";
+  }
+  return text;
+}
+
+}  // namespace
+
+absl::StatusOr<Interval> IntervalOf(const v1::Window& window, const std::string& field) {
+  if (!window.has_not_before()) {
+    return common::InvalidArgumentError(
+        {{field + ".not_before", "is required here: stock is checked over the whole window"}});
+  }
+  return Interval{InstantOf(window.not_before()), InstantOf(window.no_later_than())};
+}
+
+v1::Window WindowOf(const Interval& interval) {
+  v1::Window window;
+  *window.mutable_not_before() =
+      common::TimestampFromMicros(interval.start.time_since_epoch().count());
+  *window.mutable_no_later_than() =
+      common::TimestampFromMicros(interval.end.time_since_epoch().count());
+  return window;
+}
+
+absl::StatusOr<v1::ResolveProductsResponse> StockKeeper::Resolve(
+    const v1::ResolveProductsRequest& request) {
+  std::vector<std::string> codes;
+  for (const v1::ProductLine& line : request.lines()) codes.push_back(line.product_code());
+  SALESOPS_ASSIGN_OR_RETURN(Catalog catalog, store_.FindProducts(codes));
+  return ResolveProductLines(request.lines(), catalog);
+}
+
+absl::StatusOr<v1::CheckAvailabilityResponse> StockKeeper::CheckAvailability(
+    const v1::CheckAvailabilityRequest& request) {
+  SALESOPS_ASSIGN_OR_RETURN(Interval window, IntervalOf(request.window(), "window"));
+  std::vector<CodeDemand> demand = DemandOf(request.lines());
+  StockQuery query{CodesOf(demand), window, !request.ignore_holds(), true,
+                   request.exclude_order_id()};
+  SALESOPS_ASSIGN_OR_RETURN(LoadedStock stock, store_.LoadStock(query));
+  if (!stock.unknown_codes.empty()) return UnknownCodes(stock.unknown_codes, request.lines());
+
+  v1::CheckAvailabilityResponse response;
+  for (const CodeDemand& line : demand) {
+    const CodeStock& code_stock = stock.picture.at(line.inventory_code);
+    WindowUsage usage = UsageOverWindow(code_stock.owned, code_stock.changes, window);
+    v1::CodeAvailability* availability = response.add_availability();
+    availability->set_inventory_code(line.inventory_code);
+    availability->set_description(stock.descriptions[line.inventory_code]);
+    availability->set_requested(line.requested);
+    availability->set_owned(usage.owned);
+    availability->set_sub_rented_in(usage.sub_rented_in);
+    availability->set_peak_in_use(usage.peak_in_use);
+    availability->set_out_of_service(usage.peak_out_of_service);
+    availability->set_free(usage.free);
+    availability->set_sub_rental_needed(std::max(0, line.requested - usage.free));
+  }
+  std::vector<Shortage> shortages = FindShortages(demand, stock.picture, window);
+  for (const Shortage& shortage : shortages) *response.add_shortages() = ToProto(shortage);
+  response.set_all_available(shortages.empty());
+  if (shortages.empty()) {
+    *response.mutable_earliest_feasible_window() = WindowOf(window);
+    return response;
+  }
+  // Only a short answer pays for the wider look ahead.
+  query.range = {window.start, window.end + kFeasibleSearchHorizon};
+  SALESOPS_ASSIGN_OR_RETURN(LoadedStock ahead, store_.LoadStock(query));
+  if (std::optional<Instant> start =
+          EarliestFeasibleStart(demand, ahead.picture, window, kFeasibleSearchHorizon)) {
+    *response.mutable_earliest_feasible_window() =
+        WindowOf({*start, *start + (window.end - window.start)});
+  }
+  return response;
+}
+
+absl::StatusOr<v1::GetAvailabilityCalendarResponse> StockKeeper::Calendar(
+    const v1::GetAvailabilityCalendarRequest& request) {
+  SALESOPS_ASSIGN_OR_RETURN(Interval range, IntervalOf(request.range(), "range"));
+  auto bucket = std::chrono::microseconds(common::DurationToMicros(request.bucket_size()));
+  if (bucket.count() <= 0) {
+    return common::InvalidArgumentError({{"bucket_size", "must be positive"}});
+  }
+  int64_t buckets = ((range.end - range.start) + bucket - std::chrono::microseconds(1)) / bucket;
+  if (buckets > kMaxBuckets) {
+    return common::InvalidArgumentError(
+        {{"bucket_size", "gives " + std::to_string(buckets) + " buckets; at most " +
+                             std::to_string(kMaxBuckets) + " per call"}});
+  }
+  StockQuery query{{request.inventory_code()}, range, !request.ignore_holds(), true, ""};
+  SALESOPS_ASSIGN_OR_RETURN(LoadedStock stock, store_.LoadStock(query));
+  if (!stock.unknown_codes.empty()) {
+    return common::InvalidArgumentError(
+        {{"inventory_code", "unknown inventory code '" + request.inventory_code() + "'"}},
+        v1::UNKNOWN_INVENTORY_CODE);
+  }
+  const CodeStock& code_stock = stock.picture.at(request.inventory_code());
+  v1::GetAvailabilityCalendarResponse response;
+  response.set_inventory_code(request.inventory_code());
+  response.set_quantity_owned(code_stock.owned);
+  for (Instant start = range.start; start < range.end; start += bucket) {
+    Interval slot{start, std::min(start + bucket, range.end)};
+    WindowUsage usage = UsageOverWindow(code_stock.owned, code_stock.changes, slot);
+    v1::AvailabilityBucket* added = response.add_buckets();
+    *added->mutable_window() = WindowOf(slot);
+    added->set_free(usage.free);
+    added->set_reserved(usage.peak_reserved);
+    added->set_held(usage.peak_held);
+    added->set_sub_rented_in(usage.sub_rented_in);
+    added->set_out_of_service(usage.peak_out_of_service);
+  }
+  return response;
+}
+
+absl::StatusOr<v1::PlaceHoldResponse> StockKeeper::PlaceHold(const v1::PlaceHoldRequest& request,
+                                                             const v1::Actor& actor) {
+  SALESOPS_ASSIGN_OR_RETURN(Interval window, IntervalOf(request.window(), "window"));
+  if (google::protobuf::util::TimeUtil::GetCurrentTime() >= request.expire_time()) {
+    return common::InvalidArgumentError(
+        {{"expire_time", "is in the past; a hold must expire in the future"}});
+  }
+  ReservationDraft draft{request.order_id(),
+                         request.order_revision(),
+                         v1::RESERVATION_KIND_HOLD,
+                         DemandOf(request.lines()),
+                         window,
+                         InstantOf(request.expire_time()),
+                         request.win_probability(),
+                         actor.id()};
+  // A quote may be short: the hold is placed anyway and the shortages reported.
+  SALESOPS_ASSIGN_OR_RETURN(
+      ReservationOutcome outcome, store_.PlaceReservation(draft, [&](const StockPicture& stock) {
+        return absl::StatusOr<std::vector<Shortage>>(FindShortages(draft.lines, stock, window));
+      }));
+  v1::PlaceHoldResponse response;
+  *response.mutable_reservation() = outcome.reservation;
+  for (const Shortage& shortage : outcome.shortages) *response.add_shortages() = ToProto(shortage);
+  return response;
+}
+
+absl::StatusOr<v1::ReserveResponse> StockKeeper::Reserve(const v1::ReserveRequest& request,
+                                                         const v1::Actor& actor) {
+  SALESOPS_ASSIGN_OR_RETURN(Interval window, IntervalOf(request.window(), "window"));
+  ReservationDraft draft{request.order_id(),
+                         request.order_revision(),
+                         v1::RESERVATION_KIND_FIRM,
+                         DemandOf(request.lines()),
+                         window,
+                         std::nullopt,
+                         1.0,
+                         actor.id()};
+  SALESOPS_ASSIGN_OR_RETURN(
+      ReservationOutcome outcome,
+      store_.PlaceReservation(
+          draft, [&](const StockPicture& stock) -> absl::StatusOr<std::vector<Shortage>> {
+            std::vector<Shortage> shortages = FindShortages(draft.lines, stock, window);
+            if (shortages.empty()) return shortages;
+            v1::Feasibility feasibility;
+            std::map<std::string, std::string> metadata;
+            for (const Shortage& shortage : shortages) {
+              *feasibility.add_stock_shortages() = ToProto(shortage);
+              metadata[shortage.inventory_code] = std::to_string(shortage.shortfall());
+            }
+            feasibility.set_explanation(Describe(shortages));
+            return common::WithDetail(
+                common::BusinessRefusal(
+                    v1::INSUFFICIENT_STOCK,
+                    "cannot reserve order " + request.order_id() + ": " + Describe(shortages),
+                    metadata),
+                feasibility);
+          }));
+  v1::ReserveResponse response;
+  *response.mutable_reservation() = outcome.reservation;
+  response.set_replaced_reservation_id(outcome.replaced_reservation_id);
+  return response;
+}
+
+absl::StatusOr<v1::ReleaseResponse> StockKeeper::Release(const v1::ReleaseRequest& request,
+                                                         const v1::Actor& actor) {
+  SALESOPS_ASSIGN_OR_RETURN(
+      std::vector<v1::Reservation> released,
+      store_.Release(request.order_id(), request.order_revision(), request.reason(), actor.id()));
+  v1::ReleaseResponse response;
+  for (v1::Reservation& reservation : released) *response.add_released() = std::move(reservation);
+  return response;
+}
+
+}  // namespace salesops::inventory
