@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "services/common/migrations.h"
+#include "services/inventory/inventory_service.h"
 #include "tests/support/test_support.h"
 
 namespace salesops::testing {
@@ -31,8 +32,8 @@ TEST(ReplicasTest, TwoReplicasStartingTogetherMigrateOnce) {
   EXPECT_TRUE(WaitForHealth(second.address(), "SERVING", std::chrono::seconds(20))) << second.log();
 
   std::string logs = first.log() + second.log();
-  const auto& shared = common::SharedMigrations();
-  for (const common::Migration& migration : shared) {
+  const std::vector<common::Migration> all = inventory::Definition().migrations;
+  for (const common::Migration& migration : all) {
     EXPECT_EQ(CountOccurrences(logs, "event=migration_applied version=" +
                                          std::to_string(migration.version) + " "),
               1)
@@ -41,7 +42,7 @@ TEST(ReplicasTest, TwoReplicasStartingTogetherMigrateOnce) {
   pqxx::connection connection(database.connection_string());
   pqxx::nontransaction statement(connection);
   EXPECT_EQ(statement.exec1("SELECT count(*) FROM schema_migrations")[0].as<size_t>(),
-            shared.size());
+            all.size());
   EXPECT_EQ(CountOccurrences(logs, "event=migrations_current"), 2);
 }
 
