@@ -1,0 +1,112 @@
+#include "services/inventory/availability.h"
+
+#include <gtest/gtest.h>
+
+namespace salesops::inventory {
+namespace {
+
+using Kind = StockChange::Kind;
+
+// Day `d` at midnight, as an Instant.
+Instant Day(int d) { return Instant(std::chrono::hours(24 * d)); }
+Interval Days(int from, int to) { return {Day(from), Day(to)}; }
+
+TEST(UsageOverWindowTest, NothingBookedMeansEverythingFree) {
+  WindowUsage usage = UsageOverWindow(10, {}, Days(0, 3));
+  EXPECT_EQ(usage.free, 10);
+  EXPECT_EQ(usage.peak_in_use, 0);
+}
+
+TEST(UsageOverWindowTest, PeakNotSumAcrossTheWindow) {
+  // Two one-day bookings on different days of a three-day window use 4 units, not 8.
+  std::vector<StockChange> changes = {{Kind::kReserved, Days(0, 1), 4},
+                                      {Kind::kReserved, Days(2, 3), 4}};
+  WindowUsage usage = UsageOverWindow(10, changes, Days(0, 3));
+  EXPECT_EQ(usage.peak_in_use, 4);
+  EXPECT_EQ(usage.free, 6);
+}
+
+TEST(UsageOverWindowTest, OverlappingBookingsAddUp) {
+  std::vector<StockChange> changes = {{Kind::kReserved, Days(0, 2), 4},
+                                      {Kind::kReserved, Days(1, 3), 3}};
+  EXPECT_EQ(UsageOverWindow(10, changes, Days(0, 3)).free, 3);
+  // Outside the overlap only one booking counts.
+  EXPECT_EQ(UsageOverWindow(10, changes, Days(0, 1)).free, 6);
+}
+
+TEST(UsageOverWindowTest, BackToBackBookingsDoNotOverlap) {
+  // Half-open: one ends at day 1 exactly when the other starts.
+  std::vector<StockChange> changes = {{Kind::kReserved, Days(0, 1), 5},
+                                      {Kind::kReserved, Days(1, 2), 5}};
+  EXPECT_EQ(UsageOverWindow(5, changes, Days(0, 2)).free, 0);
+  EXPECT_EQ(UsageOverWindow(10, changes, Days(0, 2)).peak_in_use, 5);
+}
+
+TEST(UsageOverWindowTest, ChangesOutsideTheWindowDoNotCount) {
+  std::vector<StockChange> changes = {{Kind::kReserved, Days(5, 6), 9}};
+  EXPECT_EQ(UsageOverWindow(10, changes, Days(0, 5)).free, 10);
+}
+
+TEST(UsageOverWindowTest, HoldsAndOutOfServiceReduceWhatIsFree) {
+  std::vector<StockChange> changes = {{Kind::kReserved, Days(0, 3), 2},
+                                      {Kind::kHeld, Days(1, 2), 3},
+                                      {Kind::kOutOfService, Days(1, 4), 1}};
+  WindowUsage usage = UsageOverWindow(10, changes, Days(0, 3));
+  EXPECT_EQ(usage.peak_reserved, 2);
+  EXPECT_EQ(usage.peak_held, 3);
+  EXPECT_EQ(usage.peak_in_use, 5);
+  EXPECT_EQ(usage.peak_out_of_service, 1);
+  EXPECT_EQ(usage.free, 4);
+}
+
+TEST(UsageOverWindowTest, SubRentalsCountOnlyInsideTheirWindow) {
+  // 4 owned, 6 wanted on days 1-2: a sub-rental of 2 for days 1-2 makes it fit.
+  std::vector<StockChange> changes = {{Kind::kReserved, Days(1, 2), 6},
+                                      {Kind::kSubRentedIn, Days(1, 2), 2}};
+  WindowUsage usage = UsageOverWindow(4, changes, Days(1, 2));
+  EXPECT_EQ(usage.free, 0);
+  EXPECT_EQ(usage.sub_rented_in, 2);
+  // Over a wider window the rented units are not there at every instant.
+  EXPECT_EQ(UsageOverWindow(4, {{Kind::kSubRentedIn, Days(1, 2), 2}}, Days(0, 2)).free, 4);
+  EXPECT_EQ(UsageOverWindow(4, {{Kind::kSubRentedIn, Days(1, 2), 2}}, Days(0, 2)).sub_rented_in, 0);
+}
+
+TEST(UsageOverWindowTest, FreeNeverGoesBelowZero) {
+  std::vector<StockChange> changes = {{Kind::kReserved, Days(0, 1), 8},
+                                      {Kind::kOutOfService, Days(0, 1), 5}};
+  EXPECT_EQ(UsageOverWindow(10, changes, Days(0, 1)).free, 0);
+}
+
+TEST(FindShortagesTest, ReportsEachShortCodeWithWhatIsFree) {
+  StockPicture stock = {{"LED-PANEL-500", {10, {{Kind::kReserved, Days(0, 2), 8}}}},
+                        {"XLR-10M", {50, {}}}};
+  std::vector<Shortage> shortages =
+      FindShortages({{"LED-PANEL-500", 4}, {"XLR-10M", 20}}, stock, Days(1, 2));
+  ASSERT_EQ(shortages.size(), 1u);
+  EXPECT_EQ(shortages[0].inventory_code, "LED-PANEL-500");
+  EXPECT_EQ(shortages[0].available, 2);
+  EXPECT_EQ(shortages[0].shortfall(), 2);
+  // A code with no stock record is entirely short.
+  EXPECT_EQ(FindShortages({{"UNKNOWN", 1}}, stock, Days(0, 1))[0].available, 0);
+}
+
+TEST(EarliestFeasibleStartTest, FindsWhenStockFreesUp) {
+  StockPicture stock = {{"LED-PANEL-500", {10, {{Kind::kReserved, Days(0, 5), 8}}}}};
+  std::optional<Instant> start =
+      EarliestFeasibleStart({{"LED-PANEL-500", 6}}, stock, Days(1, 3), std::chrono::hours(24 * 30));
+  ASSERT_TRUE(start.has_value());
+  EXPECT_EQ(*start, Day(5));
+}
+
+TEST(EarliestFeasibleStartTest, RequestedStartWhenItFitsAndNoneWhenNeverFits) {
+  StockPicture stock = {{"LED-PANEL-500", {10, {}}}};
+  EXPECT_EQ(
+      EarliestFeasibleStart({{"LED-PANEL-500", 6}}, stock, Days(1, 3), std::chrono::hours(24)),
+      Day(1));
+  EXPECT_FALSE(
+      EarliestFeasibleStart({{"LED-PANEL-500", 11}}, stock, Days(1, 3), std::chrono::hours(24 * 30))
+          .has_value());
+}
+
+}  // namespace
+}  // namespace salesops::inventory
