@@ -2,6 +2,7 @@
 
 #include "services/common/errors.h"
 #include "services/common/page_token.h"
+#include "services/common/time_util.h"
 #include "services/common/validation.h"
 #include "services/inventory/postgres_inventory_store.h"
 
@@ -180,6 +181,96 @@ grpc::Status InventoryServiceImpl::Release(grpc::ServerContext* context,
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     SALESOPS_ASSIGN_OR_RETURN(*response, keeper_.Release(*request, runtime_.CallerOf(*context)));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::GetPullSheet(grpc::ServerContext*,
+                                                const v1::GetPullSheetRequest* request,
+                                                v1::GetPullSheetResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(OrderSheet sheet, store_->LoadSheet(request->order_id()));
+    *response->mutable_pull_sheet() = ToPullSheet(sheet);
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::RecordPrep(grpc::ServerContext* context,
+                                              const v1::RecordPrepRequest* request,
+                                              v1::RecordPrepResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    std::vector<PrepCountRecord> counts;
+    for (const v1::PrepCount& count : request->counts()) {
+      counts.push_back({count.inventory_code(),
+                        count.pulled_quantity(),
+                        {count.serial_numbers().begin(), count.serial_numbers().end()}});
+    }
+    SALESOPS_ASSIGN_OR_RETURN(
+        OrderSheet sheet,
+        store_->RecordPrep(request->order_id(), request->order_revision(), counts,
+                           runtime_.CallerOf(*context).id(), [&](const OrderSheet& current) {
+                             return CheckPrepCounts(current, request->counts());
+                           }));
+    *response->mutable_pull_sheet() = ToPullSheet(sheet);
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::CheckOut(grpc::ServerContext* context,
+                                            const v1::CheckOutRequest* request,
+                                            v1::CheckOutResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    MovementDraft draft{request->order_id(),
+                        v1::MOVEMENT_KIND_CHECK_OUT,
+                        {},
+                        request->vehicle_id(),
+                        runtime_.CallerOf(*context).id()};
+    for (const v1::InventoryLine& line : request->lines()) {
+      draft.lines.push_back({line.inventory_code(), line.quantity(), 0, "", {}});
+    }
+    SALESOPS_ASSIGN_OR_RETURN(MovementOutcome outcome,
+                              store_->RecordMovement(draft, [&](const OrderSheet& sheet) {
+                                return CheckCheckOut(sheet, request->lines());
+                              }));
+    *response->mutable_movement() = outcome.movement;
+    for (const SheetLine& line : outcome.sheet_after.lines) {
+      if (line.to_pull > line.checked_out) {
+        v1::InventoryLine* outstanding = response->add_outstanding();
+        outstanding->set_inventory_code(line.inventory_code);
+        outstanding->set_quantity(line.to_pull - line.checked_out);
+      }
+    }
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::CheckIn(grpc::ServerContext* context,
+                                           const v1::CheckInRequest* request,
+                                           v1::CheckInResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    MovementDraft draft{
+        request->order_id(), v1::MOVEMENT_KIND_CHECK_IN, {}, "", runtime_.CallerOf(*context).id()};
+    for (const v1::CheckInLine& line : request->lines()) {
+      std::optional<Instant> back;
+      if (line.has_back_in_service_time()) {
+        back = Instant(std::chrono::microseconds(common::ToMicros(line.back_in_service_time())));
+      }
+      draft.lines.push_back({line.inventory_code(), line.returned_quantity(),
+                             line.damaged_quantity(), line.damage_note(), back});
+    }
+    SALESOPS_ASSIGN_OR_RETURN(MovementOutcome outcome,
+                              store_->RecordMovement(draft, [&](const OrderSheet& sheet) {
+                                return CheckCheckIn(sheet, request->lines());
+                              }));
+    *response->mutable_movement() = outcome.movement;
+    for (auto& rental : outcome.to_return_to_supplier) {
+      *response->add_to_return_to_supplier() = std::move(rental);
+    }
+    for (auto& period : outcome.out_of_service) *response->add_out_of_service() = std::move(period);
     return absl::OkStatus();
   }());
 }

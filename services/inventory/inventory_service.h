@@ -12,8 +12,8 @@ namespace salesops::inventory {
 // Inventory: the shared catalog, availability over time, holds and
 // reservations that never overbook. Handlers validate, call the domain
 // (StockKeeper, catalog) or the store, and map the result to a status.
-// Prep, movements, sub-rentals, out-of-service and forecasts are still
-// UNIMPLEMENTED (the rest of issue #3).
+// Sub-rentals, out-of-service periods and forecasts are still UNIMPLEMENTED
+// (the rest of issue #3).
 class InventoryServiceImpl final : public v1::InventoryService::Service {
  public:
   InventoryServiceImpl(common::ServiceRuntime& runtime, std::unique_ptr<InventoryStore> store);
@@ -49,6 +49,15 @@ class InventoryServiceImpl final : public v1::InventoryService::Service {
                        v1::ReserveResponse* response) override;
   grpc::Status Release(grpc::ServerContext* context, const v1::ReleaseRequest* request,
                        v1::ReleaseResponse* response) override;
+
+  grpc::Status GetPullSheet(grpc::ServerContext* context, const v1::GetPullSheetRequest* request,
+                            v1::GetPullSheetResponse* response) override;
+  grpc::Status RecordPrep(grpc::ServerContext* context, const v1::RecordPrepRequest* request,
+                          v1::RecordPrepResponse* response) override;
+  grpc::Status CheckOut(grpc::ServerContext* context, const v1::CheckOutRequest* request,
+                        v1::CheckOutResponse* response) override;
+  grpc::Status CheckIn(grpc::ServerContext* context, const v1::CheckInRequest* request,
+                       v1::CheckInResponse* response) override;
 
  private:
   common::ServiceRuntime& runtime_;

@@ -12,6 +12,7 @@
 #include "salesops/v1/inventory.pb.h"
 #include "services/inventory/availability.h"
 #include "services/inventory/catalog.h"
+#include "services/inventory/prep.h"
 
 namespace salesops::inventory {
 
@@ -62,6 +63,39 @@ struct ReservationOutcome {
 using StockDecision =
     std::function<absl::StatusOr<std::vector<Shortage>>(const StockPicture& stock)>;
 
+struct PrepCountRecord {
+  std::string inventory_code;
+  int pulled = 0;
+  std::vector<std::string> serial_numbers;
+};
+
+struct MovementLineDraft {
+  std::string inventory_code;
+  int quantity = 0;  // out; or back in good order
+  int damaged = 0;
+  std::string damage_note;
+  std::optional<Instant> back_in_service_time;  // damaged units; unset: until repaired
+};
+
+struct MovementDraft {
+  std::string order_id;
+  v1::MovementKind kind = v1::MOVEMENT_KIND_UNSPECIFIED;
+  // A check-out with no lines takes everything pulled and not yet out.
+  std::vector<MovementLineDraft> lines;
+  std::string vehicle_id;
+  std::string actor_id;
+};
+
+struct MovementOutcome {
+  v1::Movement movement;
+  OrderSheet sheet_after;
+  std::vector<v1::OutOfService> out_of_service;  // damaged units taken out of stock
+  std::vector<v1::SubRental> to_return_to_supplier;
+};
+
+// Runs with the order's sheet locked; violations refuse the change.
+using SheetCheck = std::function<std::vector<common::FieldViolation>(const OrderSheet& sheet)>;
+
 // Everything inventory keeps. One PostgreSQL implementation; all SQL lives there.
 class InventoryStore {
  public:
@@ -101,6 +135,21 @@ class InventoryStore {
                                                                int64_t order_revision,
                                                                const std::string& reason,
                                                                const std::string& actor_id) = 0;
+
+  // The pull sheet of the order's firm reservation (NOT_FOUND without one).
+  virtual absl::StatusOr<OrderSheet> LoadSheet(const std::string& order_id) = 0;
+  // Records absolute pulled counts; emits PREP_STARTED on the first pull and
+  // PREP_COMPLETED when everything is pulled. A non-zero expected revision
+  // must be the reserved one (STALE_REVISION).
+  virtual absl::StatusOr<OrderSheet> RecordPrep(const std::string& order_id,
+                                                int64_t expected_revision,
+                                                const std::vector<PrepCountRecord>& counts,
+                                                const std::string& actor_id,
+                                                const SheetCheck& check) = 0;
+  // Records a check-out (DISPATCHED) or check-in (RETURNED; damaged units go
+  // out of service, ITEM_DAMAGED).
+  virtual absl::StatusOr<MovementOutcome> RecordMovement(const MovementDraft& draft,
+                                                         const SheetCheck& check) = 0;
 };
 
 }  // namespace salesops::inventory

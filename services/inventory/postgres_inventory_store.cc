@@ -134,8 +134,9 @@ LoadedStock LoadStockIn(pqxx::work& transaction, const StockQuery& query) {
   const int64_t from = Micros(query.range.start);
   const int64_t to = Micros(query.range.end);
   for (const auto& row : transaction.exec_params(
-           "SELECT c.code, u.kind, u.quantity, ts_to_us(lower(u.during)), "
-           "       ts_to_us(upper(u.during)) "
+           // Clipped to the range: a period "until repaired" is open-ended.
+           "SELECT c.code, u.kind, u.quantity, ts_to_us(greatest(lower(u.during), us_to_ts($2))), "
+           "       ts_to_us(least(upper(u.during), us_to_ts($3))) "
            "FROM unnest($1::text[]) AS c(code) CROSS JOIN LATERAL ("
            "  SELECT CASE WHEN l.kind = 2 THEN 0 ELSE 1 END AS kind, l.quantity, l.during"
            "  FROM reservation_lines l"
@@ -632,6 +633,298 @@ absl::StatusOr<std::vector<v1::Reservation>> PostgresInventoryStore::Release(
   });
   if (!status.ok()) return status;
   return released;
+}
+
+}  // namespace salesops::inventory
+
+namespace salesops::inventory {
+namespace {
+
+// The order's sheet inside `transaction`; with `lock`, the order's firm
+// reservation row is locked so concurrent prep and movements take turns.
+absl::StatusOr<OrderSheet> LoadSheetIn(pqxx::work& transaction, const std::string& order_id,
+                                       bool lock) {
+  pqxx::result reservation = transaction.exec_params(
+      std::string("SELECT reservation_id::text, order_revision, ts_to_us(lower(during)), "
+                  "ts_to_us(upper(during)) FROM reservations "
+                  "WHERE order_id = $1 AND state = 1 AND kind = 2") +
+          (lock ? " FOR UPDATE" : ""),
+      order_id);
+  if (reservation.empty()) {
+    return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                         "order " + order_id + " has no firm reservation, so no pull sheet");
+  }
+  OrderSheet sheet;
+  sheet.order_id = order_id;
+  sheet.order_revision = reservation[0][1].as<int64_t>();
+  sheet.window = {FromMicros(reservation[0][2].as<int64_t>()),
+                  FromMicros(reservation[0][3].as<int64_t>())};
+  // Reserved codes, plus codes pulled earlier that an amendment removed.
+  for (const auto& row : transaction.exec_params(
+           "WITH codes AS ("
+           "  SELECT inventory_code, quantity FROM reservation_lines WHERE reservation_id = "
+           "$2::uuid"
+           "  UNION ALL"
+           "  SELECT inventory_code, 0 FROM prep_counts p WHERE p.order_id = $1 AND NOT EXISTS ("
+           "    SELECT 1 FROM reservation_lines l WHERE l.reservation_id = $2::uuid"
+           "    AND l.inventory_code = p.inventory_code)),"
+           " moved AS ("
+           "  SELECT l.inventory_code,"
+           "    sum(l.quantity) FILTER (WHERE m.kind = 1) AS out,"
+           "    sum(l.quantity) FILTER (WHERE m.kind = 2) AS back,"
+           "    sum(l.damaged) FILTER (WHERE m.kind = 2) AS damaged"
+           "  FROM movements m JOIN movement_lines l USING (movement_id)"
+           "  WHERE m.order_id = $1 GROUP BY l.inventory_code),"
+           " rented AS ("
+           "  SELECT inventory_code, sum(quantity) AS quantity,"
+           "    string_agg(DISTINCT supplier_name, ', ') AS suppliers"
+           "  FROM sub_rentals WHERE order_id = $1 GROUP BY inventory_code)"
+           "SELECT c.inventory_code, i.description, i.category, i.warehouse_id, i.tracking,"
+           "  c.quantity, coalesce(p.pulled, 0), coalesce(r.quantity, 0),"
+           "  coalesce(r.suppliers, ''), coalesce(mv.out, 0), coalesce(mv.back, 0),"
+           "  coalesce(mv.damaged, 0) "
+           "FROM codes c JOIN items i USING (inventory_code)"
+           " LEFT JOIN prep_counts p ON p.order_id = $1 AND p.inventory_code = c.inventory_code"
+           " LEFT JOIN rented r ON r.inventory_code = c.inventory_code"
+           " LEFT JOIN moved mv ON mv.inventory_code = c.inventory_code "
+           "ORDER BY c.inventory_code",
+           order_id, reservation[0][0].as<std::string>())) {
+    SheetLine line;
+    line.inventory_code = row[0].as<std::string>();
+    line.description = row[1].as<std::string>();
+    line.category = row[2].as<std::string>();
+    line.warehouse_id = row[3].as<std::string>();
+    line.tracking = static_cast<v1::TrackingMode>(row[4].as<int>());
+    line.to_pull = row[5].as<int>();
+    line.pulled = row[6].as<int>();
+    line.from_sub_rental = row[7].as<int>();
+    line.supplier_name = row[8].as<std::string>();
+    line.checked_out = row[9].as<int>();
+    line.returned = row[10].as<int>();
+    line.damaged = row[11].as<int>();
+    sheet.lines.push_back(std::move(line));
+  }
+  pqxx::result status = transaction.exec_params(
+      "SELECT coalesce(ts_to_us(first_pull_time), 0), coalesce(ts_to_us(complete_time), 0) "
+      "FROM prep_status WHERE order_id = $1",
+      order_id);
+  if (!status.empty()) {
+    if (status[0][0].as<int64_t>() != 0)
+      sheet.first_pull_time = FromMicros(status[0][0].as<int64_t>());
+    if (status[0][1].as<int64_t>() != 0)
+      sheet.complete_time = FromMicros(status[0][1].as<int64_t>());
+  }
+  return sheet;
+}
+
+v1::InventoryLine Line(const std::string& code, int quantity) {
+  v1::InventoryLine line;
+  line.set_inventory_code(code);
+  line.set_quantity(quantity);
+  return line;
+}
+
+absl::Status ViolationsToStatus(std::vector<common::FieldViolation> violations) {
+  if (violations.empty()) return absl::OkStatus();
+  return common::InvalidArgumentError(std::move(violations));
+}
+
+void AddEvent(pqxx::work& transaction, v1::EventType type, const std::string& order_id,
+              int64_t revision, const std::string& actor_id, const std::string& summary,
+              const std::function<void(v1::Event&)>& fill) {
+  v1::Event event;
+  event.set_type(type);
+  event.set_order_id(order_id);
+  event.set_order_revision(revision);
+  event.mutable_actor()->set_id(actor_id);
+  event.set_summary(summary);
+  fill(event);
+  common::AppendToOutbox(transaction, std::move(event), kSourceService);
+}
+
+}  // namespace
+
+absl::StatusOr<OrderSheet> PostgresInventoryStore::LoadSheet(const std::string& order_id) {
+  OrderSheet sheet;
+  absl::Status status = pool_.InTransaction("load_sheet", [&](pqxx::work& transaction) {
+    SALESOPS_ASSIGN_OR_RETURN(sheet, LoadSheetIn(transaction, order_id, false));
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return sheet;
+}
+
+absl::StatusOr<OrderSheet> PostgresInventoryStore::RecordPrep(
+    const std::string& order_id, int64_t expected_revision,
+    const std::vector<PrepCountRecord>& counts, const std::string& actor_id,
+    const SheetCheck& check) {
+  OrderSheet after;
+  absl::Status status = pool_.InTransaction("record_prep", [&](pqxx::work& transaction) {
+    SALESOPS_ASSIGN_OR_RETURN(OrderSheet before, LoadSheetIn(transaction, order_id, true));
+    if (expected_revision != 0 && expected_revision != before.order_revision) {
+      return ReasonedError(absl::StatusCode::kAborted, v1::STALE_REVISION,
+                           "the pull sheet is for revision " +
+                               std::to_string(before.order_revision) + " now; reload it");
+    }
+    SALESOPS_RETURN_IF_ERROR(ViolationsToStatus(check(before)));
+    for (const PrepCountRecord& count : counts) {
+      transaction.exec_params(
+          "INSERT INTO prep_counts (order_id, inventory_code, pulled, serial_numbers) "
+          "VALUES ($1, $2, $3, $4::text[]) ON CONFLICT (order_id, inventory_code) DO UPDATE "
+          "SET pulled = $3, serial_numbers = $4::text[], update_time = now()",
+          order_id, count.inventory_code, count.pulled, PgArray(count.serial_numbers));
+    }
+    SALESOPS_ASSIGN_OR_RETURN(after, LoadSheetIn(transaction, order_id, false));
+    v1::PrepProgress was = ProgressOf(before);
+    v1::PrepProgress now = ProgressOf(after);
+    auto fill = [&](v1::Event& event) {
+      *event.mutable_prep()->mutable_progress() = now;
+      for (const PrepCountRecord& count : counts) {
+        *event.mutable_prep()->add_pulled() = Line(count.inventory_code, count.pulled);
+      }
+    };
+    std::string prefix = "Order " + order_id + " rev " + std::to_string(after.order_revision);
+    if (was.state() == v1::PREP_STATE_NOT_STARTED && now.state() != v1::PREP_STATE_NOT_STARTED) {
+      transaction.exec_params(
+          "INSERT INTO prep_status (order_id, first_pull_time) VALUES ($1, now()) "
+          "ON CONFLICT (order_id) DO UPDATE SET first_pull_time = "
+          "coalesce(prep_status.first_pull_time, now())",
+          order_id);
+      AddEvent(transaction, v1::EVENT_TYPE_PREP_STARTED, order_id, after.order_revision, actor_id,
+               prefix + ": prep started", fill);
+    }
+    if (was.state() != v1::PREP_STATE_COMPLETE && now.state() == v1::PREP_STATE_COMPLETE) {
+      transaction.exec_params(
+          "INSERT INTO prep_status (order_id, first_pull_time, complete_time) "
+          "VALUES ($1, now(), now()) ON CONFLICT (order_id) DO UPDATE SET complete_time = now()",
+          order_id);
+      AddEvent(transaction, v1::EVENT_TYPE_PREP_COMPLETED, order_id, after.order_revision, actor_id,
+               prefix + ": prep complete, " + std::to_string(now.units_pulled()) +
+                   " units ready to load",
+               fill);
+    }
+    SALESOPS_ASSIGN_OR_RETURN(after, LoadSheetIn(transaction, order_id, false));
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return after;
+}
+
+absl::StatusOr<MovementOutcome> PostgresInventoryStore::RecordMovement(const MovementDraft& draft,
+                                                                       const SheetCheck& check) {
+  MovementOutcome outcome;
+  const bool check_out = draft.kind == v1::MOVEMENT_KIND_CHECK_OUT;
+  absl::Status status = pool_.InTransaction(
+      check_out ? "check_out" : "check_in", [&](pqxx::work& transaction) -> absl::Status {
+        outcome = MovementOutcome();
+        SALESOPS_ASSIGN_OR_RETURN(OrderSheet before,
+                                  LoadSheetIn(transaction, draft.order_id, true));
+        SALESOPS_RETURN_IF_ERROR(ViolationsToStatus(check(before)));
+        std::vector<MovementLineDraft> lines = draft.lines;
+        if (check_out && lines.empty()) {
+          for (const SheetLine& line : before.lines) {
+            if (line.pulled > line.checked_out) {
+              lines.push_back({line.inventory_code, line.pulled - line.checked_out, 0, "", {}});
+            }
+          }
+        }
+        if (lines.empty()) {
+          return common::InvalidArgumentError(
+              {{"lines", "nothing to move: nothing is pulled and not yet out"}});
+        }
+        std::string movement_id =
+            transaction
+                .exec_params1(
+                    "INSERT INTO movements (order_id, kind, vehicle_id, recorded_by) "
+                    "VALUES ($1, $2, $3, $4) RETURNING movement_id::text",
+                    draft.order_id, static_cast<int>(draft.kind), draft.vehicle_id,
+                    draft.actor_id)[0]
+                .as<std::string>();
+        v1::Movement& movement = outcome.movement;
+        movement.set_movement_id(movement_id);
+        movement.set_order_id(draft.order_id);
+        movement.set_kind(draft.kind);
+        movement.set_vehicle_id(draft.vehicle_id);
+        movement.mutable_recorded_by()->set_id(draft.actor_id);
+        for (const MovementLineDraft& line : lines) {
+          transaction.exec_params(
+              "INSERT INTO movement_lines (movement_id, inventory_code, quantity, damaged) "
+              "VALUES ($1::uuid, $2, $3, $4)",
+              movement_id, line.inventory_code, line.quantity, line.damaged);
+          if (line.quantity > 0) *movement.add_lines() = Line(line.inventory_code, line.quantity);
+          if (line.damaged == 0) continue;
+          *movement.add_damaged() = Line(line.inventory_code, line.damaged);
+          // Damaged units leave stock from now until repaired (or the given time).
+          pqxx::row oos = transaction.exec_params1(
+              "INSERT INTO out_of_service (inventory_code, quantity, during, reason, order_id, "
+              "created_by) VALUES ($1, $2, tstzrange(now(), CASE WHEN $3 THEN us_to_ts($4) END, "
+              "'[)'), $5, $6, $7) RETURNING out_of_service_id::text, ts_to_us(lower(during)), "
+              "coalesce(ts_to_us(upper(during)), 0)",
+              line.inventory_code, line.damaged, line.back_in_service_time.has_value(),
+              line.back_in_service_time ? Micros(*line.back_in_service_time) : 0,
+              "damaged on return: " + line.damage_note, draft.order_id, draft.actor_id);
+          v1::OutOfService added;
+          added.set_out_of_service_id(oos[0].as<std::string>());
+          added.set_inventory_code(line.inventory_code);
+          added.set_quantity(line.damaged);
+          *added.mutable_window()->mutable_not_before() =
+              common::TimestampFromMicros(oos[1].as<int64_t>());
+          if (oos[2].as<int64_t>() != 0) {
+            *added.mutable_window()->mutable_no_later_than() =
+                common::TimestampFromMicros(oos[2].as<int64_t>());
+          }
+          added.set_reason("damaged on return: " + line.damage_note);
+          added.set_order_id(draft.order_id);
+          outcome.out_of_service.push_back(std::move(added));
+        }
+        SALESOPS_ASSIGN_OR_RETURN(outcome.sheet_after,
+                                  LoadSheetIn(transaction, draft.order_id, false));
+        if (!check_out) {
+          for (const v1::InventoryLine& missing : MissingAfterCheckIn(outcome.sheet_after)) {
+            *movement.add_missing() = missing;
+          }
+          for (const auto& row : transaction.exec_params(
+                   "SELECT sub_rental_id::text, inventory_code, quantity, supplier_name, "
+                   "supplier_reference FROM sub_rentals WHERE order_id = $1 "
+                   "AND returned_quantity < quantity ORDER BY inventory_code",
+                   draft.order_id)) {
+            v1::SubRental rental;
+            rental.set_sub_rental_id(row[0].as<std::string>());
+            rental.set_inventory_code(row[1].as<std::string>());
+            rental.set_quantity(row[2].as<int>());
+            rental.set_supplier_name(row[3].as<std::string>());
+            rental.set_supplier_reference(row[4].as<std::string>());
+            outcome.to_return_to_supplier.push_back(std::move(rental));
+          }
+        }
+        auto fill = [&](v1::Event& event) {
+          v1::MovementPayload* payload = event.mutable_movement();
+          payload->set_movement_id(movement_id);
+          *payload->mutable_lines() = movement.lines();
+          *payload->mutable_damaged() = movement.damaged();
+          *payload->mutable_missing() = movement.missing();
+          payload->set_vehicle_id(draft.vehicle_id);
+        };
+        std::string prefix = "Order " + draft.order_id;
+        int units = 0;
+        for (const auto& line : movement.lines()) units += line.quantity();
+        AddEvent(transaction, check_out ? v1::EVENT_TYPE_DISPATCHED : v1::EVENT_TYPE_RETURNED,
+                 draft.order_id, before.order_revision, draft.actor_id,
+                 prefix + (check_out ? ": " + std::to_string(units) + " units checked out"
+                                     : ": " + std::to_string(units) + " units checked in" +
+                                           (movement.missing_size() > 0
+                                                ? ", " + std::to_string(movement.missing_size()) +
+                                                      " code(s) still out"
+                                                : "")),
+                 fill);
+        if (movement.damaged_size() > 0) {
+          AddEvent(transaction, v1::EVENT_TYPE_ITEM_DAMAGED, draft.order_id, before.order_revision,
+                   draft.actor_id, prefix + ": damaged units went out of service", fill);
+        }
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return outcome;
 }
 
 }  // namespace salesops::inventory

@@ -30,6 +30,13 @@ class PostgresInventoryStore final : public InventoryStore {
                                                        int64_t order_revision,
                                                        const std::string& reason,
                                                        const std::string& actor_id) override;
+  absl::StatusOr<OrderSheet> LoadSheet(const std::string& order_id) override;
+  absl::StatusOr<OrderSheet> RecordPrep(const std::string& order_id, int64_t expected_revision,
+                                        const std::vector<PrepCountRecord>& counts,
+                                        const std::string& actor_id,
+                                        const SheetCheck& check) override;
+  absl::StatusOr<MovementOutcome> RecordMovement(const MovementDraft& draft,
+                                                 const SheetCheck& check) override;
 
  private:
   common::ConnectionPool& pool_;
