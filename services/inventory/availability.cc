@@ -1,6 +1,7 @@
 #include "services/inventory/availability.h"
 
 #include <algorithm>
+#include <limits>
 #include <set>
 
 namespace salesops::inventory {
@@ -34,7 +35,9 @@ WindowUsage UsageOverWindow(int owned, const std::vector<StockChange>& changes,
   WindowUsage usage;
   usage.owned = owned;
   int reserved = 0, held = 0, out_of_service = 0, sub_rented = 0;
-  int worst_net = 0;  // in use + out of service - rented in, at the worst instant
+  // In use + out of service - rented in, at the worst instant; negative when
+  // rented-in units exceed what is used, which is what makes them usable.
+  int worst_net = std::numeric_limits<int>::min();
   int least_sub_rented = -1;
   auto observe = [&] {
     usage.peak_reserved = std::max(usage.peak_reserved, reserved);
@@ -100,6 +103,62 @@ std::optional<Instant> EarliestFeasibleStart(const std::vector<CodeDemand>& dema
     if (FindShortages(demand, stock, {start, start + length}).empty()) return start;
   }
   return std::nullopt;
+}
+
+DemandForecast ForecastOverWindow(int owned, const std::vector<StockChange>& changes,
+                                  const Interval& window) {
+  struct WeightedStep {
+    Instant at;
+    double firm, held, stock;
+  };
+  std::vector<WeightedStep> steps;
+  for (const StockChange& change : changes) {
+    if (!change.during.Overlaps(window) || change.quantity <= 0) continue;
+    double firm = 0, held = 0, stock = 0;
+    switch (change.kind) {
+      case StockChange::Kind::kReserved:
+        firm = change.quantity;
+        break;
+      case StockChange::Kind::kHeld:
+        held = change.quantity * change.weight;
+        break;
+      case StockChange::Kind::kOutOfService:
+        stock = -change.quantity;
+        break;
+      case StockChange::Kind::kSubRentedIn:
+        stock = change.quantity;
+        break;
+    }
+    steps.push_back({std::max(change.during.start, window.start), firm, held, stock});
+    steps.push_back({std::min(change.during.end, window.end), -firm, -held, -stock});
+  }
+  std::sort(steps.begin(), steps.end(),
+            [](const WeightedStep& a, const WeightedStep& b) { return a.at < b.at; });
+  DemandForecast forecast;
+  double firm = 0, held = 0, stock = owned, lowest_stock = owned, worst = 0;
+  double peak_firm = 0, peak_held = 0;
+  size_t i = 0;
+  Instant at = window.start;
+  while (true) {
+    while (i < steps.size() && steps[i].at == at) {
+      firm += steps[i].firm;
+      held += steps[i].held;
+      stock += steps[i].stock;
+      ++i;
+    }
+    if (at >= window.end) break;
+    peak_firm = std::max(peak_firm, firm);
+    peak_held = std::max(peak_held, held);
+    lowest_stock = std::min(lowest_stock, stock);
+    worst = std::max(worst, firm + held - stock);
+    if (i >= steps.size()) break;
+    at = steps[i].at;
+  }
+  forecast.firm_demand = static_cast<int>(peak_firm + 0.5);
+  forecast.weighted_hold_demand = peak_held;
+  forecast.stock = static_cast<int>(lowest_stock + 0.5);
+  forecast.projected_shortfall = worst;
+  return forecast;
 }
 
 }  // namespace salesops::inventory

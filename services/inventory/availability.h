@@ -27,6 +27,8 @@ struct StockChange {
   Kind kind;
   Interval during;
   int quantity;
+  // Holds: the quote's win probability, for forecasts. 1 for everything else.
+  double weight = 1.0;
 };
 
 // One code over one window. Peaks, not sums: two one-day bookings on
@@ -78,5 +80,15 @@ std::vector<Shortage> FindShortages(const std::vector<CodeDemand>& demand,
 std::optional<Instant> EarliestFeasibleStart(const std::vector<CodeDemand>& demand,
                                              const StockPicture& stock, const Interval& window,
                                              std::chrono::microseconds horizon);
+
+// Demand against stock for one code in one bucket of a forecast.
+struct DemandForecast {
+  int firm_demand = 0;              // peak firm reservations
+  double weighted_hold_demand = 0;  // peak of holds weighted by win probability
+  int stock = 0;                    // owned + rented in - out of service, at its lowest
+  double projected_shortfall = 0;   // worst instant of firm + weighted holds - stock, >= 0
+};
+DemandForecast ForecastOverWindow(int owned, const std::vector<StockChange>& changes,
+                                  const Interval& window);
 
 }  // namespace salesops::inventory

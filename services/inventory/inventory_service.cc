@@ -275,4 +275,60 @@ grpc::Status InventoryServiceImpl::CheckIn(grpc::ServerContext* context,
   }());
 }
 
+grpc::Status InventoryServiceImpl::SetOutOfService(grpc::ServerContext* context,
+                                                   const v1::SetOutOfServiceRequest* request,
+                                                   v1::SetOutOfServiceResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_RETURN_IF_ERROR(IntervalOf(request->window(), "window").status());
+    SALESOPS_ASSIGN_OR_RETURN(auto result,
+                              store_->SetOutOfService(*request, runtime_.CallerOf(*context).id()));
+    *response->mutable_out_of_service() = std::move(result.first);
+    for (auto& shortage : result.second) *response->add_shortages() = std::move(shortage);
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::AddSubRental(grpc::ServerContext* context,
+                                                const v1::AddSubRentalRequest* request,
+                                                v1::AddSubRentalResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_RETURN_IF_ERROR(
+        IntervalOf(request->sub_rental().window(), "sub_rental.window").status());
+    SALESOPS_ASSIGN_OR_RETURN(
+        *response->mutable_sub_rental(),
+        store_->AddSubRental(request->sub_rental(), runtime_.CallerOf(*context).id()));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::ListSubRentals(grpc::ServerContext*,
+                                                  const v1::ListSubRentalsRequest* request,
+                                                  v1::ListSubRentalsResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(std::string after,
+                              common::DecodePageToken("sub_rentals", request->page_token()));
+    SALESOPS_ASSIGN_OR_RETURN(
+        Page<v1::SubRental> page,
+        store_->ListSubRentals(*request, common::EffectivePageSize(request->page_size()), after));
+    for (auto& rental : page.entries) *response->add_sub_rentals() = std::move(rental);
+    response->set_next_page_token(common::EncodePageToken("sub_rentals", page.next_after));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::ForecastDemand(grpc::ServerContext*,
+                                                  const v1::ForecastDemandRequest* request,
+                                                  v1::ForecastDemandResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(std::string after,
+                              common::DecodePageToken("forecast", request->page_token()));
+    SALESOPS_ASSIGN_OR_RETURN(*response, keeper_.ForecastDemand(*request, after));
+    return absl::OkStatus();
+  }());
+}
+
 }  // namespace salesops::inventory

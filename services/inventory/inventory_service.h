@@ -10,10 +10,9 @@
 namespace salesops::inventory {
 
 // Inventory: the shared catalog, availability over time, holds and
-// reservations that never overbook. Handlers validate, call the domain
-// (StockKeeper, catalog) or the store, and map the result to a status.
-// Sub-rentals, out-of-service periods and forecasts are still UNIMPLEMENTED
-// (the rest of issue #3).
+// reservations that never overbook, prep and movements, sub-rentals,
+// out-of-service periods and forecasts. Handlers validate, call the domain
+// (StockKeeper, catalog, prep) or the store, and map the result to a status.
 class InventoryServiceImpl final : public v1::InventoryService::Service {
  public:
   InventoryServiceImpl(common::ServiceRuntime& runtime, std::unique_ptr<InventoryStore> store);
@@ -58,6 +57,17 @@ class InventoryServiceImpl final : public v1::InventoryService::Service {
                         v1::CheckOutResponse* response) override;
   grpc::Status CheckIn(grpc::ServerContext* context, const v1::CheckInRequest* request,
                        v1::CheckInResponse* response) override;
+  grpc::Status SetOutOfService(grpc::ServerContext* context,
+                               const v1::SetOutOfServiceRequest* request,
+                               v1::SetOutOfServiceResponse* response) override;
+  grpc::Status AddSubRental(grpc::ServerContext* context, const v1::AddSubRentalRequest* request,
+                            v1::AddSubRentalResponse* response) override;
+  grpc::Status ListSubRentals(grpc::ServerContext* context,
+                              const v1::ListSubRentalsRequest* request,
+                              v1::ListSubRentalsResponse* response) override;
+  grpc::Status ForecastDemand(grpc::ServerContext* context,
+                              const v1::ForecastDemandRequest* request,
+                              v1::ForecastDemandResponse* response) override;
 
  private:
   common::ServiceRuntime& runtime_;

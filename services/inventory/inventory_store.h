@@ -150,6 +150,17 @@ class InventoryStore {
   // out of service, ITEM_DAMAGED).
   virtual absl::StatusOr<MovementOutcome> RecordMovement(const MovementDraft& draft,
                                                          const SheetCheck& check) = 0;
+
+  // Creates (empty id) or changes an out-of-service period; with the code
+  // locked and the period in place, reports the firm reservations it leaves
+  // short (each also gets a SHORTAGE_DETECTED event).
+  virtual absl::StatusOr<std::pair<v1::OutOfService, std::vector<v1::OrderShortage>>>
+  SetOutOfService(const v1::SetOutOfServiceRequest& request, const std::string& actor_id) = 0;
+
+  virtual absl::StatusOr<v1::SubRental> AddSubRental(const v1::SubRental& sub_rental,
+                                                     const std::string& actor_id) = 0;
+  virtual absl::StatusOr<Page<v1::SubRental>> ListSubRentals(
+      const v1::ListSubRentalsRequest& filter, int limit, const std::string& after) = 0;
 };
 
 }  // namespace salesops::inventory

@@ -136,20 +136,21 @@ LoadedStock LoadStockIn(pqxx::work& transaction, const StockQuery& query) {
   for (const auto& row : transaction.exec_params(
            // Clipped to the range: a period "until repaired" is open-ended.
            "SELECT c.code, u.kind, u.quantity, ts_to_us(greatest(lower(u.during), us_to_ts($2))), "
-           "       ts_to_us(least(upper(u.during), us_to_ts($3))) "
+           "       ts_to_us(least(upper(u.during), us_to_ts($3))), u.weight "
            "FROM unnest($1::text[]) AS c(code) CROSS JOIN LATERAL ("
-           "  SELECT CASE WHEN l.kind = 2 THEN 0 ELSE 1 END AS kind, l.quantity, l.during"
+           "  SELECT CASE WHEN l.kind = 2 THEN 0 ELSE 1 END AS kind, l.quantity, l.during,"
+           "    l.win_probability AS weight"
            "  FROM reservation_lines l"
            "  WHERE l.active AND l.inventory_code = c.code"
            "    AND l.during && tstzrange(us_to_ts($2), us_to_ts($3), '[)')"
            "    AND l.order_id <> $4"
            "    AND ((l.kind = 2 AND $5) OR (l.kind = 1 AND $6 AND l.expire_time > now()))"
            "  UNION ALL"
-           "  SELECT 2, o.quantity, o.during FROM out_of_service o"
+           "  SELECT 2, o.quantity, o.during, 1.0 FROM out_of_service o"
            "  WHERE o.inventory_code = c.code"
            "    AND o.during && tstzrange(us_to_ts($2), us_to_ts($3), '[)')"
            "  UNION ALL"
-           "  SELECT 3, s.quantity, s.during FROM sub_rentals s"
+           "  SELECT 3, s.quantity, s.during, 1.0 FROM sub_rentals s"
            "  WHERE s.inventory_code = c.code"
            "    AND s.during && tstzrange(us_to_ts($2), us_to_ts($3), '[)')"
            ") AS u",
@@ -160,7 +161,8 @@ LoadedStock LoadStockIn(pqxx::work& transaction, const StockQuery& query) {
     loaded.picture[row[0].as<std::string>()].changes.push_back(
         {kKinds[row[1].as<int>()],
          {FromMicros(row[3].as<int64_t>()), FromMicros(row[4].as<int64_t>())},
-         row[2].as<int>()});
+         row[2].as<int>(),
+         row[5].as<double>()});
   }
   return loaded;
 }
@@ -587,8 +589,9 @@ absl::StatusOr<ReservationOutcome> PostgresInventoryStore::PlaceReservation(
         for (const auto& [code, quantity] : quantity_by_code) {
           transaction.exec_params(
               "INSERT INTO reservation_lines (reservation_id, inventory_code, quantity, during, "
-              "kind, expire_time, order_id) SELECT reservation_id, $2, $3, during, kind, "
-              "expire_time, order_id FROM reservations WHERE reservation_id = $1::uuid",
+              "kind, expire_time, win_probability, order_id) SELECT reservation_id, $2, $3, "
+              "during, kind, expire_time, win_probability, order_id FROM reservations "
+              "WHERE reservation_id = $1::uuid",
               id, code, quantity);
         }
         outcome.reservation = LoadReservation(transaction, id);
@@ -925,6 +928,200 @@ absl::StatusOr<MovementOutcome> PostgresInventoryStore::RecordMovement(const Mov
       });
   if (!status.ok()) return status;
   return outcome;
+}
+
+}  // namespace salesops::inventory
+
+namespace salesops::inventory {
+namespace {
+
+Instant InstantOf(const google::protobuf::Timestamp& timestamp) {
+  return FromMicros(common::ToMicros(timestamp));
+}
+
+constexpr char kSubRentalColumns[] =
+    "sub_rental_id::text, inventory_code, quantity, ts_to_us(lower(during)), "
+    "ts_to_us(upper(during)), supplier_name, supplier_reference, cost_currency, cost_units, "
+    "cost_nanos, order_id, warehouse_id, returned_quantity, created_by, ts_to_us(create_time)";
+
+v1::SubRental SubRentalFromRow(const pqxx::row& row) {
+  v1::SubRental rental;
+  rental.set_sub_rental_id(row[0].as<std::string>());
+  rental.set_inventory_code(row[1].as<std::string>());
+  rental.set_quantity(row[2].as<int>());
+  *rental.mutable_window()->mutable_not_before() =
+      common::TimestampFromMicros(row[3].as<int64_t>());
+  *rental.mutable_window()->mutable_no_later_than() =
+      common::TimestampFromMicros(row[4].as<int64_t>());
+  rental.set_supplier_name(row[5].as<std::string>());
+  rental.set_supplier_reference(row[6].as<std::string>());
+  if (!row[7].as<std::string>().empty()) {
+    rental.mutable_cost()->set_currency_code(row[7].as<std::string>());
+    rental.mutable_cost()->set_units(row[8].as<int64_t>());
+    rental.mutable_cost()->set_nanos(row[9].as<int>());
+  }
+  rental.set_order_id(row[10].as<std::string>());
+  rental.set_warehouse_id(row[11].as<std::string>());
+  rental.set_returned_quantity(row[12].as<int>());
+  rental.mutable_created_by()->set_id(row[13].as<std::string>());
+  *rental.mutable_create_time() = common::TimestampFromMicros(row[14].as<int64_t>());
+  return rental;
+}
+
+absl::Status LockKnownItem(pqxx::work& transaction, const std::string& code,
+                           const std::string& field) {
+  if (transaction.exec_params("SELECT 1 FROM items WHERE inventory_code = $1 FOR UPDATE", code)
+          .empty()) {
+    return common::InvalidArgumentError({{field, "unknown inventory code '" + code + "'"}},
+                                        v1::UNKNOWN_INVENTORY_CODE);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::pair<v1::OutOfService, std::vector<v1::OrderShortage>>>
+PostgresInventoryStore::SetOutOfService(const v1::SetOutOfServiceRequest& request,
+                                        const std::string& actor_id) {
+  std::pair<v1::OutOfService, std::vector<v1::OrderShortage>> result;
+  absl::Status status = pool_.InTransaction("set_out_of_service", [&](pqxx::work& transaction) {
+    result = {};
+    SALESOPS_RETURN_IF_ERROR(
+        LockKnownItem(transaction, request.inventory_code(), "inventory_code"));
+    const Interval window{InstantOf(request.window().not_before()),
+                          InstantOf(request.window().no_later_than())};
+    pqxx::result row;
+    if (request.out_of_service_id().empty()) {
+      row = transaction.exec_params(
+          "INSERT INTO out_of_service (inventory_code, quantity, during, reason, created_by) "
+          "VALUES ($1, $2, tstzrange(us_to_ts($3), us_to_ts($4), '[)'), $5, $6) "
+          "RETURNING out_of_service_id::text",
+          request.inventory_code(), request.quantity(), Micros(window.start), Micros(window.end),
+          request.reason(), actor_id);
+    } else {
+      row = transaction.exec_params(
+          "UPDATE out_of_service SET quantity = $3, during = tstzrange(us_to_ts($4), "
+          "us_to_ts($5), '[)'), reason = $6 WHERE out_of_service_id::text = $1 "
+          "AND inventory_code = $2 RETURNING out_of_service_id::text",
+          request.out_of_service_id(), request.inventory_code(), request.quantity(),
+          Micros(window.start), Micros(window.end), request.reason());
+      if (row.empty()) {
+        return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                             "out-of-service period " + request.out_of_service_id() + " of " +
+                                 request.inventory_code() + " does not exist");
+      }
+    }
+    v1::OutOfService& period = result.first;
+    period.set_out_of_service_id(row[0][0].as<std::string>());
+    period.set_inventory_code(request.inventory_code());
+    period.set_quantity(request.quantity());
+    *period.mutable_window() = request.window();
+    period.set_reason(request.reason());
+    period.mutable_created_by()->set_id(actor_id);
+
+    // Which confirmed orders overlapping the period no longer fit, each over
+    // its own window and without competing with itself.
+    for (const auto& order : transaction.exec_params(
+             "SELECT r.order_id, r.order_revision, l.quantity, ts_to_us(lower(r.during)), "
+             "ts_to_us(upper(r.during)) FROM reservation_lines l "
+             "JOIN reservations r USING (reservation_id) WHERE l.active AND l.kind = 2 "
+             "AND l.inventory_code = $1 AND l.during && tstzrange(us_to_ts($2), us_to_ts($3), "
+             "'[)') ORDER BY r.order_id",
+             request.inventory_code(), Micros(window.start), Micros(window.end))) {
+      Interval order_window{FromMicros(order[3].as<int64_t>()), FromMicros(order[4].as<int64_t>())};
+      LoadedStock stock = LoadStockIn(
+          transaction,
+          {{request.inventory_code()}, order_window, false, true, order[0].as<std::string>()});
+      std::vector<Shortage> shortages = FindShortages(
+          {{request.inventory_code(), order[2].as<int>()}}, stock.picture, order_window);
+      if (shortages.empty()) continue;
+      v1::OrderShortage& short_order = result.second.emplace_back();
+      short_order.set_order_id(order[0].as<std::string>());
+      for (const Shortage& shortage : shortages) {
+        v1::StockShortage* added = short_order.add_shortages();
+        added->set_inventory_code(shortage.inventory_code);
+        added->set_requested(shortage.requested);
+        added->set_available(shortage.available);
+        added->set_shortfall(shortage.shortfall());
+      }
+      AddEvent(transaction, v1::EVENT_TYPE_SHORTAGE_DETECTED, short_order.order_id(),
+               order[1].as<int64_t>(), actor_id,
+               "Order " + short_order.order_id() + ": " +
+                   std::to_string(short_order.shortages(0).shortfall()) + " x " +
+                   request.inventory_code() + " short after units went out of service (" +
+                   request.reason() + ")",
+               [&](v1::Event& event) {
+                 *event.mutable_stock()->mutable_shortages() = short_order.shortages();
+                 event.mutable_stock()->set_out_of_service_id(period.out_of_service_id());
+                 event.mutable_stock()->set_reason(request.reason());
+               });
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return result;
+}
+
+absl::StatusOr<v1::SubRental> PostgresInventoryStore::AddSubRental(const v1::SubRental& sub_rental,
+                                                                   const std::string& actor_id) {
+  v1::SubRental stored;
+  absl::Status status = pool_.InTransaction("add_sub_rental", [&](pqxx::work& transaction) {
+    SALESOPS_RETURN_IF_ERROR(
+        LockKnownItem(transaction, sub_rental.inventory_code(), "sub_rental.inventory_code"));
+    pqxx::row row = transaction.exec_params1(
+        std::string("INSERT INTO sub_rentals (inventory_code, quantity, during, supplier_name, "
+                    "supplier_reference, cost_currency, cost_units, cost_nanos, order_id, "
+                    "warehouse_id, created_by) VALUES ($1, $2, tstzrange(us_to_ts($3), "
+                    "us_to_ts($4), '[)'), $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ") +
+            kSubRentalColumns,
+        sub_rental.inventory_code(), sub_rental.quantity(),
+        common::ToMicros(sub_rental.window().not_before()),
+        common::ToMicros(sub_rental.window().no_later_than()), sub_rental.supplier_name(),
+        sub_rental.supplier_reference(), sub_rental.cost().currency_code(),
+        sub_rental.cost().units(), sub_rental.cost().nanos(), sub_rental.order_id(),
+        sub_rental.warehouse_id(), actor_id);
+    stored = SubRentalFromRow(row);
+    AddEvent(transaction, v1::EVENT_TYPE_SUB_RENTAL_ADDED, stored.order_id(), 0, actor_id,
+             std::to_string(stored.quantity()) + " x " + stored.inventory_code() +
+                 " rented in from " + stored.supplier_name(),
+             [&](v1::Event& event) {
+               *event.mutable_stock()->add_lines() =
+                   Line(stored.inventory_code(), stored.quantity());
+               *event.mutable_stock()->mutable_window() = stored.window();
+               event.mutable_stock()->set_sub_rental_id(stored.sub_rental_id());
+             });
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return stored;
+}
+
+absl::StatusOr<Page<v1::SubRental>> PostgresInventoryStore::ListSubRentals(
+    const v1::ListSubRentalsRequest& filter, int limit, const std::string& after) {
+  Page<v1::SubRental> page;
+  absl::Status status = pool_.InTransaction("list_sub_rentals", [&](pqxx::work& transaction) {
+    bool overlapping = filter.has_overlapping() && filter.overlapping().has_not_before();
+    for (const auto& row : transaction.exec_params(
+             std::string("SELECT ") + kSubRentalColumns +
+                 " FROM sub_rentals WHERE sub_rental_id::text > $1"
+                 " AND ($2 = '' OR inventory_code = $2) AND ($3 = '' OR order_id = $3)"
+                 " AND (NOT $4 OR during && tstzrange(us_to_ts($5), us_to_ts($6), '[)'))"
+                 " AND (NOT $7 OR returned_quantity < quantity)"
+                 " ORDER BY sub_rental_id::text LIMIT $8",
+             after, filter.inventory_code(), filter.order_id(), overlapping,
+             overlapping ? common::ToMicros(filter.overlapping().not_before()) : 0,
+             overlapping ? common::ToMicros(filter.overlapping().no_later_than()) : 0,
+             filter.unreturned_only(), limit + 1)) {
+      if (static_cast<int>(page.entries.size()) == limit) {
+        page.next_after = page.entries.back().sub_rental_id();
+        break;
+      }
+      page.entries.push_back(SubRentalFromRow(row));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return page;
 }
 
 }  // namespace salesops::inventory

@@ -3,7 +3,9 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "services/common/errors.h"
+#include "services/common/page_token.h"
 #include "services/common/time_util.h"
+#include "services/common/validation.h"
 
 namespace salesops::inventory {
 namespace {
@@ -231,6 +233,54 @@ absl::StatusOr<v1::ReserveResponse> StockKeeper::Reserve(const v1::ReserveReques
   v1::ReserveResponse response;
   *response.mutable_reservation() = outcome.reservation;
   response.set_replaced_reservation_id(outcome.replaced_reservation_id);
+  return response;
+}
+
+absl::StatusOr<v1::ForecastDemandResponse> StockKeeper::ForecastDemand(
+    const v1::ForecastDemandRequest& request, const std::string& after) {
+  SALESOPS_ASSIGN_OR_RETURN(Interval range, IntervalOf(request.range(), "range"));
+  auto bucket = std::chrono::microseconds(common::DurationToMicros(request.bucket_size()));
+  if (bucket.count() <= 0) {
+    return common::InvalidArgumentError({{"bucket_size", "must be positive"}});
+  }
+  int64_t buckets = ((range.end - range.start) + bucket - std::chrono::microseconds(1)) / bucket;
+  if (buckets > kMaxBuckets) {
+    return common::InvalidArgumentError(
+        {{"bucket_size", "gives " + std::to_string(buckets) + " buckets; at most " +
+                             std::to_string(kMaxBuckets) + " per call"}});
+  }
+  // The codes to forecast: one page of the item listing, filtered alike.
+  v1::ListItemsRequest items_filter;
+  items_filter.set_category(request.category());
+  *items_filter.mutable_inventory_codes() = request.inventory_codes();
+  int page_size = common::EffectivePageSize(request.page_size());
+  SALESOPS_ASSIGN_OR_RETURN(Page<v1::Item> items, store_.ListItems(items_filter, page_size, after));
+  StockQuery query{{}, range, /*include_holds=*/true, /*include_firm=*/true, ""};
+  for (const v1::Item& item : items.entries) query.codes.push_back(item.inventory_code());
+  SALESOPS_ASSIGN_OR_RETURN(LoadedStock stock, store_.LoadStock(query));
+
+  v1::ForecastDemandResponse response;
+  for (const v1::Item& item : items.entries) {
+    const CodeStock& code_stock = stock.picture[item.inventory_code()];
+    v1::CodeForecast forecast;
+    forecast.set_inventory_code(item.inventory_code());
+    forecast.set_description(item.description());
+    forecast.set_quantity_owned(item.quantity_owned());
+    bool any_shortfall = false;
+    for (Instant start = range.start; start < range.end; start += bucket) {
+      Interval slot{start, std::min(start + bucket, range.end)};
+      DemandForecast demand = ForecastOverWindow(code_stock.owned, code_stock.changes, slot);
+      v1::DemandBucket* added = forecast.add_buckets();
+      *added->mutable_window() = WindowOf(slot);
+      added->set_firm_demand(demand.firm_demand);
+      added->set_weighted_hold_demand(demand.weighted_hold_demand);
+      added->set_stock(demand.stock);
+      added->set_projected_shortfall(demand.projected_shortfall);
+      any_shortfall = any_shortfall || demand.projected_shortfall > 0;
+    }
+    if (!request.shortages_only() || any_shortfall) *response.add_forecasts() = std::move(forecast);
+  }
+  response.set_next_page_token(common::EncodePageToken("forecast", items.next_after));
   return response;
 }
 

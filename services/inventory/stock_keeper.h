@@ -30,6 +30,8 @@ class StockKeeper {
                                                   const v1::Actor& actor);
   absl::StatusOr<v1::ReserveResponse> Reserve(const v1::ReserveRequest& request,
                                               const v1::Actor& actor);
+  absl::StatusOr<v1::ForecastDemandResponse> ForecastDemand(
+      const v1::ForecastDemandRequest& request, const std::string& after);
   absl::StatusOr<v1::ReleaseResponse> Release(const v1::ReleaseRequest& request,
                                               const v1::Actor& actor);
 

@@ -66,6 +66,8 @@ TEST(UsageOverWindowTest, SubRentalsCountOnlyInsideTheirWindow) {
   WindowUsage usage = UsageOverWindow(4, changes, Days(1, 2));
   EXPECT_EQ(usage.free, 0);
   EXPECT_EQ(usage.sub_rented_in, 2);
+  // Rented-in units add to what is owned inside their window.
+  EXPECT_EQ(UsageOverWindow(4, {{Kind::kSubRentedIn, Days(1, 2), 2}}, Days(1, 2)).free, 6);
   // Over a wider window the rented units are not there at every instant.
   EXPECT_EQ(UsageOverWindow(4, {{Kind::kSubRentedIn, Days(1, 2), 2}}, Days(0, 2)).free, 4);
   EXPECT_EQ(UsageOverWindow(4, {{Kind::kSubRentedIn, Days(1, 2), 2}}, Days(0, 2)).sub_rented_in, 0);
@@ -106,6 +108,24 @@ TEST(EarliestFeasibleStartTest, RequestedStartWhenItFitsAndNoneWhenNeverFits) {
   EXPECT_FALSE(
       EarliestFeasibleStart({{"LED-PANEL-500", 11}}, stock, Days(1, 3), std::chrono::hours(24 * 30))
           .has_value());
+}
+
+}  // namespace
+}  // namespace salesops::inventory
+
+namespace salesops::inventory {
+namespace {
+
+TEST(ForecastOverWindowTest, HoldsCountByTheirWinProbability) {
+  std::vector<StockChange> changes = {{StockChange::Kind::kReserved, Days(0, 1), 6},
+                                      {StockChange::Kind::kHeld, Days(0, 1), 10, 0.5},
+                                      {StockChange::Kind::kOutOfService, Days(0, 1), 1}};
+  DemandForecast forecast = ForecastOverWindow(10, changes, Days(0, 1));
+  EXPECT_EQ(forecast.firm_demand, 6);
+  EXPECT_DOUBLE_EQ(forecast.weighted_hold_demand, 5.0);
+  EXPECT_EQ(forecast.stock, 9);
+  EXPECT_DOUBLE_EQ(forecast.projected_shortfall, 2.0);
+  EXPECT_DOUBLE_EQ(ForecastOverWindow(10, changes, Days(1, 2)).projected_shortfall, 0.0);
 }
 
 }  // namespace

@@ -80,6 +80,7 @@ CREATE TABLE reservation_lines (
   kind            smallint NOT NULL,
   active          boolean NOT NULL DEFAULT true,
   expire_time     timestamptz,
+  win_probability double precision NOT NULL DEFAULT 1,
   order_id        text NOT NULL,
   PRIMARY KEY (reservation_id, inventory_code)
 );
