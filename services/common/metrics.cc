@@ -72,6 +72,10 @@ absl::Status MetricsRegistry::Serve(const std::string& address) {
   return absl::OkStatus();
 }
 
+void MetricsRegistry::AddCollectable(const std::shared_ptr<prometheus::Collectable>& collectable) {
+  if (exposer_) exposer_->RegisterCollectable(collectable);
+}
+
 int MetricsRegistry::port() const {
   if (!exposer_) return 0;
   std::vector<int> ports = exposer_->GetListeningPorts();

@@ -34,6 +34,8 @@ class MetricsRegistry {
   prometheus::Registry& registry() { return *registry_; }
   // Serves /metrics on `address` (host:port; port 0 picks one).
   absl::Status Serve(const std::string& address);
+  // Adds metrics computed at scrape time (e.g. counts read from the database).
+  void AddCollectable(const std::shared_ptr<prometheus::Collectable>& collectable);
   int port() const;
 
  private:

@@ -37,6 +37,8 @@ class ServiceRuntime {
   virtual const ServerConfig& config() const = 0;
   virtual ConnectionPool& database() = 0;
   virtual prometheus::Registry& metrics() = 0;
+  // Metrics computed at scrape time; kept alive by the caller.
+  virtual void AddCollectable(const std::shared_ptr<prometheus::Collectable>& collectable) = 0;
   virtual const ChannelFactory& channels() const = 0;
   // Who is calling: resolved from the call's own bearer token (the auth
   // processor already refused calls without a valid one).
@@ -71,6 +73,9 @@ class Server final : public ServiceRuntime {
   const ServerConfig& config() const override { return config_; }
   ConnectionPool& database() override { return *pool_; }
   prometheus::Registry& metrics() override { return metrics_.registry(); }
+  void AddCollectable(const std::shared_ptr<prometheus::Collectable>& collectable) override {
+    metrics_.AddCollectable(collectable);
+  }
   const ChannelFactory& channels() const override { return *channels_; }
   v1::Actor CallerOf(const grpc::ServerContext& context) const override;
 

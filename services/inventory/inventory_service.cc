@@ -24,7 +24,16 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime&
 
 InventoryServiceImpl::InventoryServiceImpl(common::ServiceRuntime& runtime,
                                            std::unique_ptr<InventoryStore> store)
-    : runtime_(runtime), store_(std::move(store)), keeper_(*store_) {}
+    : runtime_(runtime),
+      store_(std::move(store)),
+      keeper_(*store_),
+      metrics_(runtime.metrics()),
+      holds_active_(InventoryMetrics::HoldsActiveGauge([this]() -> int64_t {
+        absl::StatusOr<int64_t> count = store_->CountActiveHolds();
+        return count.ok() ? *count : -1;
+      })) {
+  runtime.AddCollectable(holds_active_);
+}
 
 grpc::Status InventoryServiceImpl::UpsertItem(grpc::ServerContext*,
                                               const v1::UpsertItemRequest* request,
@@ -140,7 +149,10 @@ grpc::Status InventoryServiceImpl::CheckAvailability(grpc::ServerContext*,
                                                      v1::CheckAvailabilityResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    auto started = std::chrono::steady_clock::now();
     SALESOPS_ASSIGN_OR_RETURN(*response, keeper_.CheckAvailability(*request));
+    metrics_.AvailabilityChecked(std::chrono::steady_clock::now() - started);
+    metrics_.ShortagesDetected("availability_check", response->shortages_size());
     return absl::OkStatus();
   }());
 }
@@ -160,7 +172,12 @@ grpc::Status InventoryServiceImpl::PlaceHold(grpc::ServerContext* context,
                                              v1::PlaceHoldResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
-    SALESOPS_ASSIGN_OR_RETURN(*response, keeper_.PlaceHold(*request, runtime_.CallerOf(*context)));
+    absl::StatusOr<v1::PlaceHoldResponse> held =
+        keeper_.PlaceHold(*request, runtime_.CallerOf(*context));
+    metrics_.Reservation("hold", held.status());
+    if (!held.ok()) return held.status();
+    *response = std::move(*held);
+    metrics_.ShortagesDetected("hold", response->shortages_size());
     return absl::OkStatus();
   }());
 }
@@ -170,7 +187,16 @@ grpc::Status InventoryServiceImpl::Reserve(grpc::ServerContext* context,
                                            v1::ReserveResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
-    SALESOPS_ASSIGN_OR_RETURN(*response, keeper_.Reserve(*request, runtime_.CallerOf(*context)));
+    absl::StatusOr<v1::ReserveResponse> reserved =
+        keeper_.Reserve(*request, runtime_.CallerOf(*context));
+    metrics_.Reservation("firm", reserved.status());
+    if (!reserved.ok()) {
+      if (common::ParseGrpcError(ToGrpcStatus(reserved.status())).reason == "INSUFFICIENT_STOCK") {
+        metrics_.ShortagesDetected("reserve", 1);
+      }
+      return reserved.status();
+    }
+    *response = std::move(*reserved);
     return absl::OkStatus();
   }());
 }
@@ -283,6 +309,7 @@ grpc::Status InventoryServiceImpl::SetOutOfService(grpc::ServerContext* context,
     SALESOPS_RETURN_IF_ERROR(IntervalOf(request->window(), "window").status());
     SALESOPS_ASSIGN_OR_RETURN(auto result,
                               store_->SetOutOfService(*request, runtime_.CallerOf(*context).id()));
+    metrics_.ShortagesDetected("out_of_service", static_cast<int>(result.second.size()));
     *response->mutable_out_of_service() = std::move(result.first);
     for (auto& shortage : result.second) *response->add_shortages() = std::move(shortage);
     return absl::OkStatus();

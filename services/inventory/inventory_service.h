@@ -4,6 +4,7 @@
 #include "services/common/auth.h"
 #include "services/common/migrations.h"
 #include "services/common/server.h"
+#include "services/inventory/inventory_metrics.h"
 #include "services/inventory/inventory_store.h"
 #include "services/inventory/stock_keeper.h"
 
@@ -73,6 +74,8 @@ class InventoryServiceImpl final : public v1::InventoryService::Service {
   common::ServiceRuntime& runtime_;
   std::unique_ptr<InventoryStore> store_;
   StockKeeper keeper_;
+  InventoryMetrics metrics_;
+  std::shared_ptr<prometheus::Collectable> holds_active_;
 };
 
 // The service's migrations (services/inventory/migrations), compiled in.

@@ -157,6 +157,9 @@ class InventoryStore {
   virtual absl::StatusOr<std::pair<v1::OutOfService, std::vector<v1::OrderShortage>>>
   SetOutOfService(const v1::SetOutOfServiceRequest& request, const std::string& actor_id) = 0;
 
+  // Holds that still count (active and not expired), for the metrics gauge.
+  virtual absl::StatusOr<int64_t> CountActiveHolds() = 0;
+
   virtual absl::StatusOr<v1::SubRental> AddSubRental(const v1::SubRental& sub_rental,
                                                      const std::string& actor_id) = 0;
   virtual absl::StatusOr<Page<v1::SubRental>> ListSubRentals(

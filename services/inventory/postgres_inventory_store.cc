@@ -1062,6 +1062,20 @@ PostgresInventoryStore::SetOutOfService(const v1::SetOutOfServiceRequest& reques
   return result;
 }
 
+absl::StatusOr<int64_t> PostgresInventoryStore::CountActiveHolds() {
+  int64_t count = 0;
+  absl::Status status = pool_.InTransaction("count_active_holds", [&](pqxx::work& transaction) {
+    count = transaction
+                .exec1(
+                    "SELECT count(*) FROM reservations WHERE state = 1 AND kind = 1 "
+                    "AND expire_time > now()")[0]
+                .as<int64_t>();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return count;
+}
+
 absl::StatusOr<v1::SubRental> PostgresInventoryStore::AddSubRental(const v1::SubRental& sub_rental,
                                                                    const std::string& actor_id) {
   v1::SubRental stored;

@@ -39,6 +39,7 @@ class PostgresInventoryStore final : public InventoryStore {
                                                  const SheetCheck& check) override;
   absl::StatusOr<std::pair<v1::OutOfService, std::vector<v1::OrderShortage>>> SetOutOfService(
       const v1::SetOutOfServiceRequest& request, const std::string& actor_id) override;
+  absl::StatusOr<int64_t> CountActiveHolds() override;
   absl::StatusOr<v1::SubRental> AddSubRental(const v1::SubRental& sub_rental,
                                              const std::string& actor_id) override;
   absl::StatusOr<Page<v1::SubRental>> ListSubRentals(const v1::ListSubRentalsRequest& filter,

@@ -41,8 +41,7 @@ TEST(ReplicasTest, TwoReplicasStartingTogetherMigrateOnce) {
   }
   pqxx::connection connection(database.connection_string());
   pqxx::nontransaction statement(connection);
-  EXPECT_EQ(statement.exec1("SELECT count(*) FROM schema_migrations")[0].as<size_t>(),
-            all.size());
+  EXPECT_EQ(statement.exec1("SELECT count(*) FROM schema_migrations")[0].as<size_t>(), all.size());
   EXPECT_EQ(CountOccurrences(logs, "event=migrations_current"), 2);
 }
 

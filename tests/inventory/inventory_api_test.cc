@@ -308,5 +308,35 @@ TEST_F(InventoryApiTest, ShortAnswerOffersTheEarliestWindowThatFits) {
   EXPECT_EQ(response.earliest_feasible_window().no_later_than().seconds(), Day(7).seconds());
 }
 
+TEST_F(InventoryApiTest, MetricsCountReservationsHoldsAndChecks) {
+  PutItem("SPK-12", 5);
+  ASSERT_TRUE(Reserve("ORDER-A", 1, {Line("SPK-12", 4)}, Days(0, 2)).ok());
+  ASSERT_FALSE(Reserve("ORDER-B", 1, {Line("SPK-12", 4)}, Days(0, 2)).ok());
+  v1::PlaceHoldRequest hold;
+  hold.set_order_id("QUOTE-C");
+  hold.set_order_revision(1);
+  *hold.add_lines() = Line("SPK-12", 1);
+  *hold.mutable_window() = Days(5, 6);
+  *hold.mutable_expire_time() = google::protobuf::util::TimeUtil::GetCurrentTime() +
+                                google::protobuf::util::TimeUtil::SecondsToDuration(3600);
+  v1::PlaceHoldResponse held;
+  ASSERT_TRUE(inventory_.Call(&Stub::PlaceHold, hold, &held, inventory_.tokens().service).ok());
+  Availability("SPK-12", 1, Days(0, 2));
+
+  std::string metrics = FetchMetrics(inventory_.metrics_port());
+  EXPECT_NE(metrics.find("salesops_inventory_reservations_total{kind=\"firm\",outcome=\"placed\","
+                         "reason=\"\"} 1"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("salesops_inventory_reservations_total{kind=\"firm\",outcome=\"refused\","
+                         "reason=\"INSUFFICIENT_STOCK\"} 1"),
+            std::string::npos);
+  EXPECT_NE(metrics.find("salesops_inventory_holds_active 1"), std::string::npos);
+  EXPECT_NE(metrics.find("salesops_inventory_shortages_detected_total{source=\"reserve\"} 1"),
+            std::string::npos);
+  EXPECT_NE(metrics.find("salesops_inventory_availability_check_seconds_count 1"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace salesops::testing

@@ -29,6 +29,7 @@ class InventoryFixture {
 
   bool started() const { return started_; }
   std::string log() const { return process_.log(); }
+  int metrics_port() const { return process_.metrics_port(); }
   const TestDatabase& database() const { return *database_; }
   const TestTokens& tokens() const { return tokens_; }
 
