@@ -54,3 +54,28 @@ build_salesops() {
   export CCACHE_DIR="${CCACHE_DIR:-$SALESOPS_ROOT/.cache/ccache}"
   cmake --build "$SALESOPS_BUILD_DIR" -j "$jobs" "$@"
 }
+
+# Starts a throwaway PostgreSQL for this shell (stopped and removed on exit, also on
+# failure) and exports SALESOPS_TEST_PG_* for the tests and benchmarks that use it.
+# $1: "fast" turns fsync off (tests); anything else keeps PostgreSQL's defaults.
+start_throwaway_postgres() {
+  local pg="$SALESOPS_ROOT/scripts/lib/postgres.sh" port
+  SALESOPS_THROWAWAY_DIR="$(mktemp -d /tmp/salesops-test.XXXXXX)"
+  chmod 755 "$SALESOPS_THROWAWAY_DIR"
+  trap '"$SALESOPS_ROOT/scripts/lib/postgres.sh" stop "$SALESOPS_THROWAWAY_DIR/pg/data" || true; rm -rf "$SALESOPS_THROWAWAY_DIR"' EXIT
+  step "Starting a throwaway PostgreSQL"
+  "$pg" init "$SALESOPS_THROWAWAY_DIR/pg/data"
+  port="$("$pg" free-port)"
+  if [ "${1:-}" = fast ]; then
+    SALESOPS_PG_FSYNC=off "$pg" start "$SALESOPS_THROWAWAY_DIR/pg/data" "$port"
+  else
+    "$pg" start "$SALESOPS_THROWAWAY_DIR/pg/data" "$port"
+  fi
+  note "PostgreSQL on 127.0.0.1:$port (data in $SALESOPS_THROWAWAY_DIR/pg)"
+  export SALESOPS_TEST_PG_HOST=127.0.0.1
+  export SALESOPS_TEST_PG_PORT="$port"
+  export SALESOPS_TEST_PG_USER=postgres
+  export SALESOPS_TEST_PG_PASSWORD_FILE="$SALESOPS_THROWAWAY_DIR/pg/secrets/postgres.password"
+  export SALESOPS_POSTGRES_SCRIPT="$pg"
+  export SALESOPS_TEST_WORK_DIR="$SALESOPS_THROWAWAY_DIR"
+}
