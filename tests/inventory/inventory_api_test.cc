@@ -308,6 +308,34 @@ TEST_F(InventoryApiTest, ShortAnswerOffersTheEarliestWindowThatFits) {
   EXPECT_EQ(response.earliest_feasible_window().no_later_than().seconds(), Day(7).seconds());
 }
 
+TEST_F(InventoryApiTest, InventoryInputRulesNameTheirFields) {
+  PutItem("SPK-12", 5);
+  v1::PlaceHoldRequest hold;
+  hold.set_order_id("QUOTE-1");
+  hold.set_order_revision(1);
+  *hold.add_lines() = Line("SPK-12", 1);
+  *hold.mutable_window() = Days(0, 1);
+  *hold.mutable_expire_time() = google::protobuf::util::TimeUtil::SecondsToTimestamp(1000);
+  hold.set_win_probability(1.5);
+  v1::PlaceHoldResponse held;
+  grpc::Status status = inventory_.Call(&Stub::PlaceHold, hold, &held, inventory_.tokens().service);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ParseGrpcError(status).violations.at(0).field, "win_probability");
+  hold.set_win_probability(0.5);
+  status = inventory_.Call(&Stub::PlaceHold, hold, &held, inventory_.tokens().service);
+  EXPECT_EQ(ParseGrpcError(status).violations.at(0).field, "expire_time");
+
+  // Stock is checked over a whole window: it needs a start.
+  v1::CheckAvailabilityRequest check;
+  *check.add_lines() = Line("SPK-12", 1);
+  check.mutable_window()->mutable_no_later_than()->set_seconds(Day(1).seconds());
+  v1::CheckAvailabilityResponse availability;
+  status = inventory_.Call(&Stub::CheckAvailability, check, &availability);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ParseGrpcError(status).violations.at(0).field, "window.not_before");
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM reservations"), 0);
+}
+
 TEST_F(InventoryApiTest, MetricsCountReservationsHoldsAndChecks) {
   PutItem("SPK-12", 5);
   ASSERT_TRUE(Reserve("ORDER-A", 1, {Line("SPK-12", 4)}, Days(0, 2)).ok());

@@ -46,14 +46,15 @@ TEST(ReservationConcurrencyTest, TwoReplicasAndSixteenClientsNeverOverbook) {
         v1::ReserveRequest request;
         request.set_order_id("ORDER-" + std::to_string(client) + "-" + std::to_string(attempt));
         request.set_order_revision(1);
-        // One or two codes, 1-3 units each, over 1-3 days somewhere in the first 10 days.
+        // One or two codes, 1-3 units each, over 1-3 days somewhere in the first 30 days:
+        // contended enough that many attempts are refused, loose enough that many succeed.
         size_t first_code = random() % kScarceItems.size();
         *request.add_lines() = Line(kScarceItems[first_code].first, 1 + random() % 3);
         if (random() % 2 == 0) {
           *request.add_lines() =
               Line(kScarceItems[(first_code + 1) % kScarceItems.size()].first, 1 + random() % 3);
         }
-        double start = (random() % 40) / 4.0;
+        double start = (random() % 120) / 4.0;
         *request.mutable_window() = Days(start, start + 1 + random() % 3);
         v1::ReserveResponse response;
         grpc::Status status =
