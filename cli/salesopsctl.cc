@@ -9,13 +9,9 @@
 #include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/create_channel.h>
-#include <grpcpp/generic/generic_stub.h>
 
 #include <CLI/CLI.hpp>
-#include <condition_variable>
-#include <fstream>
 #include <iostream>
-#include <mutex>
 
 #include "salesops/v1/inventory.grpc.pb.h"
 #include "salesops/v1/notification.grpc.pb.h"
@@ -24,6 +20,7 @@
 #include "services/common/config.h"
 #include "services/common/credentials.h"
 #include "services/common/errors.h"
+#include "services/common/generic_call.h"
 #include "services/common/health_client.h"
 
 namespace {
@@ -137,29 +134,15 @@ int RunCall(const CallOptions& options) {
     std::cerr << "error: " << credentials.status().message() << "\n";
     return kExitBadInput;
   }
-  grpc::GenericStub stub(grpc::CreateChannel(options.address, *credentials));
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::milliseconds(options.timeout_ms));
   if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
-  std::string bytes = request->SerializeAsString();
-  grpc::Slice slice(bytes);
-  grpc::ByteBuffer request_buffer(&slice, 1), response_buffer;
-  std::mutex mutex;
-  std::condition_variable done_signal;
-  bool done = false;
-  grpc::Status status;
-  stub.UnaryCall(&context, "/" + method->service()->full_name() + "/" + method->name(),
-                 grpc::StubOptions(), &request_buffer, &response_buffer, [&](grpc::Status result) {
-                   std::lock_guard<std::mutex> lock(mutex);
-                   status = std::move(result);
-                   done = true;
-                   done_signal.notify_all();
-                 });
-  {
-    std::unique_lock<std::mutex> lock(mutex);
-    done_signal.wait(lock, [&] { return done; });
-  }
+  std::string response_bytes;
+  grpc::Status status =
+      salesops::common::CallUnaryBytes(grpc::CreateChannel(options.address, *credentials), context,
+                                       "/" + method->service()->full_name() + "/" + method->name(),
+                                       request->SerializeAsString(), &response_bytes);
   if (!status.ok()) {
     salesops::common::ErrorDetails details = salesops::common::ParseGrpcError(status);
     std::cerr << "error: " << details.message;
@@ -172,12 +155,6 @@ int RunCall(const CallOptions& options) {
       std::cerr << "  " << key << " = " << value << "\n";
     }
     return ExitCodeFor(status.error_code());
-  }
-  std::vector<grpc::Slice> slices;
-  (void)response_buffer.Dump(&slices);
-  std::string response_bytes;
-  for (const grpc::Slice& part : slices) {
-    response_bytes.append(reinterpret_cast<const char*>(part.begin()), part.size());
   }
   std::unique_ptr<google::protobuf::Message> response(
       factory.GetPrototype(method->output_type())->New());

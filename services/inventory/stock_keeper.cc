@@ -66,6 +66,23 @@ std::string Describe(const std::vector<Shortage>& shortages) {
   return text;
 }
 
+// The bucket length of a calendar or forecast, refused when it is not
+// positive or cuts `range` into more than kMaxBuckets pieces.
+absl::StatusOr<std::chrono::microseconds> BucketSize(const Interval& range,
+                                                     const google::protobuf::Duration& size) {
+  auto bucket = std::chrono::microseconds(common::DurationToMicros(size));
+  if (bucket.count() <= 0) {
+    return common::InvalidArgumentError({{"bucket_size", "must be positive"}});
+  }
+  int64_t buckets = ((range.end - range.start) + bucket - std::chrono::microseconds(1)) / bucket;
+  if (buckets > StockKeeper::kMaxBuckets) {
+    return common::InvalidArgumentError(
+        {{"bucket_size", "gives " + std::to_string(buckets) + " buckets; at most " +
+                             std::to_string(StockKeeper::kMaxBuckets) + " per call"}});
+  }
+  return bucket;
+}
+
 }  // namespace
 
 absl::StatusOr<Interval> IntervalOf(const v1::Window& window, const std::string& field) {
@@ -138,16 +155,7 @@ absl::StatusOr<v1::CheckAvailabilityResponse> StockKeeper::CheckAvailability(
 absl::StatusOr<v1::GetAvailabilityCalendarResponse> StockKeeper::Calendar(
     const v1::GetAvailabilityCalendarRequest& request) {
   SALESOPS_ASSIGN_OR_RETURN(Interval range, IntervalOf(request.range(), "range"));
-  auto bucket = std::chrono::microseconds(common::DurationToMicros(request.bucket_size()));
-  if (bucket.count() <= 0) {
-    return common::InvalidArgumentError({{"bucket_size", "must be positive"}});
-  }
-  int64_t buckets = ((range.end - range.start) + bucket - std::chrono::microseconds(1)) / bucket;
-  if (buckets > kMaxBuckets) {
-    return common::InvalidArgumentError(
-        {{"bucket_size", "gives " + std::to_string(buckets) + " buckets; at most " +
-                             std::to_string(kMaxBuckets) + " per call"}});
-  }
+  SALESOPS_ASSIGN_OR_RETURN(auto bucket, BucketSize(range, request.bucket_size()));
   StockQuery query{{request.inventory_code()}, range, !request.ignore_holds(), true, ""};
   SALESOPS_ASSIGN_OR_RETURN(LoadedStock stock, store_.LoadStock(query));
   if (!stock.unknown_codes.empty()) {
@@ -239,16 +247,7 @@ absl::StatusOr<v1::ReserveResponse> StockKeeper::Reserve(const v1::ReserveReques
 absl::StatusOr<v1::ForecastDemandResponse> StockKeeper::ForecastDemand(
     const v1::ForecastDemandRequest& request, const std::string& after) {
   SALESOPS_ASSIGN_OR_RETURN(Interval range, IntervalOf(request.range(), "range"));
-  auto bucket = std::chrono::microseconds(common::DurationToMicros(request.bucket_size()));
-  if (bucket.count() <= 0) {
-    return common::InvalidArgumentError({{"bucket_size", "must be positive"}});
-  }
-  int64_t buckets = ((range.end - range.start) + bucket - std::chrono::microseconds(1)) / bucket;
-  if (buckets > kMaxBuckets) {
-    return common::InvalidArgumentError(
-        {{"bucket_size", "gives " + std::to_string(buckets) + " buckets; at most " +
-                             std::to_string(kMaxBuckets) + " per call"}});
-  }
+  SALESOPS_ASSIGN_OR_RETURN(auto bucket, BucketSize(range, request.bucket_size()));
   // The codes to forecast: one page of the item listing, filtered alike.
   v1::ListItemsRequest items_filter;
   items_filter.set_category(request.category());

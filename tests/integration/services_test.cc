@@ -2,13 +2,12 @@
 // databases: health, metrics, and the auth table of every RPC.
 #include <google/protobuf/descriptor.h>
 #include <grpcpp/create_channel.h>
-#include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 
-#include <condition_variable>
 #include <mutex>
 
 #include "services/common/auth.h"
+#include "services/common/generic_call.h"
 #include "services/common/metrics.h"
 #include "services/inventory/inventory_service.h"
 #include "services/notification/notification_service.h"
@@ -47,26 +46,10 @@ grpc::StatusCode CallWithToken(const std::string& address, const std::string& fu
     if (!cached) cached = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
     channel = cached;
   }
-  grpc::GenericStub stub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
-  grpc::Slice empty(std::string(""));
-  grpc::ByteBuffer request(&empty, 1);
-  grpc::ByteBuffer response;
-  std::mutex mutex;
-  std::condition_variable done_signal;
-  bool done = false;
-  grpc::Status status;
-  stub.UnaryCall(&context, full_method, grpc::StubOptions(), &request, &response,
-                 [&](grpc::Status result) {
-                   std::lock_guard<std::mutex> lock(mutex);
-                   status = std::move(result);
-                   done = true;
-                   done_signal.notify_all();
-                 });
-  std::unique_lock<std::mutex> lock(mutex);
-  done_signal.wait(lock, [&] { return done; });
+  grpc::Status status = common::CallUnaryBytes(channel, context, full_method, "", nullptr);
   return status.error_code();
 }
 
