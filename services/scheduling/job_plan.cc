@@ -1,0 +1,134 @@
+#include "services/scheduling/job_plan.h"
+
+#include <algorithm>
+#include <map>
+
+namespace salesops::scheduling {
+namespace {
+
+constexpr Minutes kHour = 60;
+
+std::string SkillSuffix(v1::Skill skill) {
+  std::string name = v1::Skill_Name(skill);
+  if (name.rfind("SKILL_", 0) == 0) name = name.substr(6);
+  return name;
+}
+
+Task NewTask(const JobInput& job, v1::TaskKind kind, const std::string& suffix) {
+  Task task;
+  std::string kind_name = v1::TaskKind_Name(kind).substr(std::string("TASK_KIND_").size());
+  task.id = job.order_id + "/" + kind_name + (suffix.empty() ? "" : "-" + suffix);
+  task.job_id = job.order_id;
+  task.kind = kind;
+  return task;
+}
+
+}  // namespace
+
+std::vector<Task> PlanJobTasks(const JobInput& job) {
+  std::vector<Task> tasks;
+  const Minutes arrive_by = job.delivery_no_later_than;
+  const Minutes leave_by = arrive_by - job.travel;
+  // Loading takes a quarter of prep time, at least half an hour, two people.
+  const Minutes load_duration = std::max<Minutes>(30, job.prep_duration / 4);
+  const Minutes prep_by = leave_by - load_duration;
+  const Minutes earliest_prep = std::max(job.now, arrive_by - kEarliestPrepAhead);
+
+  Task prep = NewTask(job, v1::TASK_KIND_PREP, "");
+  prep.skill = v1::SKILL_WAREHOUSE;
+  prep.duration = std::max<Minutes>(15, job.prep_duration);
+  prep.headcount = 1;
+  prep.not_before = earliest_prep;
+  prep.no_later_than = prep_by;
+  tasks.push_back(prep);
+
+  Task load = NewTask(job, v1::TASK_KIND_LOAD_OUT, "");
+  load.skill = v1::SKILL_WAREHOUSE;
+  load.duration = load_duration;
+  load.headcount = 2;
+  load.not_before = earliest_prep;
+  load.no_later_than = leave_by;
+  load.predecessors = {0};
+  tasks.push_back(load);
+
+  Task deliver = NewTask(job, v1::TASK_KIND_DELIVER, "");
+  deliver.skill = v1::SKILL_DRIVER;
+  deliver.duration = std::max<Minutes>(15, job.travel);
+  deliver.headcount = 1;
+  deliver.needs_vehicle = true;
+  deliver.no_later_than = arrive_by;
+  if (job.pinned) {
+    // Exactly on time: leave exactly one travel time before.
+    deliver.pinned = true;
+    deliver.not_before = arrive_by - deliver.duration;
+  } else {
+    deliver.not_before = std::max(earliest_prep, job.delivery_not_before - deliver.duration);
+  }
+  deliver.predecessors = {1};
+  tasks.push_back(deliver);
+  const int deliver_index = 2;
+
+  // One setup and one strike task per skill; durations per person.
+  std::map<v1::Skill, std::pair<Minutes, int>> by_skill;  // longest duration, most people
+  for (const JobInput::Need& need : job.crew_needs) {
+    auto& entry = by_skill[need.skill];
+    entry.first = std::max(entry.first, need.duration);
+    entry.second = std::max(entry.second, need.headcount);
+  }
+  const Minutes strike_by =
+      job.strike_no_later_than > 0 ? job.strike_no_later_than : job.show_end + 6 * kHour;
+  std::vector<int> strike_indices;
+  std::vector<int> setup_indices;
+  for (const auto& [skill, need] : by_skill) {
+    Task setup = NewTask(job, v1::TASK_KIND_SETUP, SkillSuffix(skill));
+    setup.skill = skill;
+    setup.duration = need.first;
+    setup.headcount = need.second;
+    setup.not_before = job.delivery_not_before;
+    setup.no_later_than = job.show_start;
+    setup.predecessors = {deliver_index};
+    setup_indices.push_back(static_cast<int>(tasks.size()));
+    tasks.push_back(setup);
+  }
+  for (const auto& [skill, need] : by_skill) {
+    Task strike = NewTask(job, v1::TASK_KIND_STRIKE, SkillSuffix(skill));
+    strike.skill = skill;
+    strike.duration = std::max<Minutes>(30, need.first / 2);  // taking down is quicker
+    strike.headcount = need.second;
+    strike.not_before = job.show_end;
+    strike.no_later_than = strike_by;
+    strike.predecessors = setup_indices.empty() ? std::vector<int>{deliver_index} : setup_indices;
+    strike_indices.push_back(static_cast<int>(tasks.size()));
+    tasks.push_back(strike);
+  }
+  Task back = NewTask(job, v1::TASK_KIND_RETURN, "");
+  back.skill = v1::SKILL_DRIVER;
+  back.duration = std::max<Minutes>(15, job.travel);
+  back.headcount = 1;
+  back.needs_vehicle = true;
+  back.not_before = job.show_end;
+  back.no_later_than = strike_by + back.duration + 12 * kHour;
+  back.predecessors = strike_indices.empty() ? std::vector<int>{deliver_index} : strike_indices;
+  tasks.push_back(back);
+  return tasks;
+}
+
+PlannedCommitment CommitmentFor(const JobInput& job, const std::vector<Task>& tasks,
+                                const AssignmentResult& result) {
+  PlannedCommitment commitment;
+  commitment.no_later_than = job.delivery_no_later_than;
+  for (size_t i = 0; i < tasks.size() && i < result.assignments.size(); ++i) {
+    if (tasks[i].kind != v1::TASK_KIND_DELIVER) continue;
+    const Assignment& deliver = result.assignments[i];
+    if (deliver.finish <= job.delivery_no_later_than && !deliver.late) {
+      commitment.explanation = "planned to arrive by the requested time";
+      return commitment;
+    }
+    commitment.no_later_than = std::max(deliver.finish, job.delivery_no_later_than);
+    commitment.meets_request = false;
+    commitment.explanation = "the requested time cannot be met: " + deliver.explanation;
+  }
+  return commitment;
+}
+
+}  // namespace salesops::scheduling

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "services/scheduling/assignment.h"
+
+namespace salesops::scheduling {
+
+// What PlanJob knows about an order, on the solver's minute axis.
+struct JobInput {
+  std::string order_id;
+  int64_t order_revision = 0;
+  struct Need {
+    v1::Skill skill;
+    Minutes duration;  // per person
+    int headcount;
+  };
+  std::vector<Need> crew_needs;  // from the resolved product lines
+  Minutes prep_duration = 0;     // warehouse time, all lines together
+  Minutes delivery_not_before = 0;
+  Minutes delivery_no_later_than = 0;
+  bool pinned = false;  // an exact delivery time: a hard slot
+  Minutes show_start = 0;
+  Minutes show_end = 0;
+  Minutes strike_no_later_than = 0;  // 0: six hours after the show
+  Minutes travel = 0;                // one way, warehouse to venue
+  Minutes now = 0;                   // nothing is planned before this
+};
+
+// How far ahead of the delivery prep may sensibly start.
+inline constexpr Minutes kEarliestPrepAhead = 14 * 24 * 60;
+
+// The job's tasks with their windows, skills, headcounts, durations and
+// precedence: PREP -> LOAD_OUT -> DELIVER -> SETUP (one per skill) ->
+// STRIKE (one per skill) -> RETURN. Deadlines are derived backwards from the
+// delivery deadline and the show, so the windows are what decide urgency.
+// Task ids are "<order>/<kind>[-<skill>]", stable across revisions, so a
+// re-plan can report what changed.
+std::vector<Task> PlanJobTasks(const JobInput& job);
+
+// "We deliver no later than T": the requested time when the planned DELIVER
+// task meets it, else its earliest feasible finish, with the reason.
+struct PlannedCommitment {
+  Minutes no_later_than = 0;
+  bool meets_request = true;
+  std::string explanation;
+};
+PlannedCommitment CommitmentFor(const JobInput& job, const std::vector<Task>& tasks,
+                                const AssignmentResult& result);
+
+}  // namespace salesops::scheduling

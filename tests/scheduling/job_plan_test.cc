@@ -1,0 +1,94 @@
+#include "services/scheduling/job_plan.h"
+
+#include <gtest/gtest.h>
+
+namespace salesops::scheduling {
+namespace {
+
+constexpr Minutes kHour = 60;
+constexpr Minutes kDay = 24 * kHour;
+
+JobInput Job() {
+  JobInput job;
+  job.order_id = "ORDER-1042";
+  job.order_revision = 3;
+  job.crew_needs = {{v1::SKILL_VIDEO, 4 * kHour, 2}, {v1::SKILL_AUDIO, 2 * kHour, 1}};
+  job.prep_duration = 4 * kHour;
+  job.delivery_not_before = 10 * kDay + 6 * kHour;
+  job.delivery_no_later_than = 10 * kDay + 8 * kHour;  // deliver by 08:00
+  job.show_start = 10 * kDay + 19 * kHour;
+  job.show_end = 10 * kDay + 23 * kHour;
+  job.travel = kHour;
+  job.now = 0;
+  return job;
+}
+
+const Task& Find(const std::vector<Task>& tasks, const std::string& id) {
+  for (const Task& task : tasks) {
+    if (task.id == id) return task;
+  }
+  throw std::runtime_error("no task " + id);
+}
+
+TEST(JobPlanTest, DerivesTheTaskChainWithWindowsFromTheDeliveryAndTheShow) {
+  std::vector<Task> tasks = PlanJobTasks(Job());
+  ASSERT_EQ(tasks.size(), 8u);  // prep, load-out, deliver, 2 setups, 2 strikes, return
+  const Task& deliver = Find(tasks, "ORDER-1042/DELIVER");
+  EXPECT_EQ(deliver.no_later_than, 10 * kDay + 8 * kHour);
+  EXPECT_TRUE(deliver.needs_vehicle);
+  EXPECT_FALSE(deliver.pinned);
+  const Task& load = Find(tasks, "ORDER-1042/LOAD_OUT");
+  EXPECT_EQ(load.no_later_than, 10 * kDay + 7 * kHour);  // leave one travel time before
+  EXPECT_EQ(load.headcount, 2);
+  const Task& prep = Find(tasks, "ORDER-1042/PREP");
+  EXPECT_EQ(prep.no_later_than, load.no_later_than - load.duration);
+  // Prep may start two weeks ahead, but never before now (minute 0 here).
+  EXPECT_EQ(prep.not_before, 0);
+  JobInput far = Job();
+  far.now = 5 * kDay;
+  EXPECT_EQ(Find(PlanJobTasks(far), "ORDER-1042/PREP").not_before, 5 * kDay);
+  const Task& setup = Find(tasks, "ORDER-1042/SETUP-VIDEO");
+  EXPECT_EQ(setup.headcount, 2);
+  EXPECT_EQ(setup.duration, 4 * kHour);
+  EXPECT_EQ(setup.no_later_than, 10 * kDay + 19 * kHour);  // ready for the show
+  const Task& strike = Find(tasks, "ORDER-1042/STRIKE-AUDIO");
+  EXPECT_EQ(strike.not_before, 10 * kDay + 23 * kHour);
+  // Precedence: each step waits for the one before it.
+  EXPECT_EQ(tasks[load.predecessors[0]].kind, v1::TASK_KIND_PREP);
+  EXPECT_EQ(tasks[deliver.predecessors[0]].kind, v1::TASK_KIND_LOAD_OUT);
+  EXPECT_EQ(tasks[setup.predecessors[0]].kind, v1::TASK_KIND_DELIVER);
+  EXPECT_EQ(tasks[strike.predecessors[0]].kind, v1::TASK_KIND_SETUP);
+  EXPECT_EQ(tasks.back().kind, v1::TASK_KIND_RETURN);
+}
+
+TEST(JobPlanTest, PinnedDeliveryIsAnExactSlot) {
+  JobInput job = Job();
+  job.pinned = true;
+  const Task& deliver = Find(PlanJobTasks(job), "ORDER-1042/DELIVER");
+  EXPECT_TRUE(deliver.pinned);
+  EXPECT_EQ(deliver.not_before, job.delivery_no_later_than - job.travel);
+}
+
+TEST(JobPlanTest, CommitmentIsTheRequestWhenMetElseTheEarliestFeasibleTime) {
+  JobInput job = Job();
+  std::vector<Task> tasks = PlanJobTasks(job);
+  std::vector<CrewMember> crew = {
+      {"w1", "Wanda", {v1::SKILL_WAREHOUSE}, {}, {}}, {"w2", "Walt", {v1::SKILL_WAREHOUSE}, {}, {}},
+      {"d1", "Dana", {v1::SKILL_DRIVER}, {}, {}},     {"v1", "Vic", {v1::SKILL_VIDEO}, {}, {}},
+      {"v2", "Val", {v1::SKILL_VIDEO}, {}, {}},       {"a1", "Abe", {v1::SKILL_AUDIO}, {}, {}}};
+  std::vector<Vehicle> trucks = {{"TRUCK-1", {}}};
+  PlannedCommitment met = CommitmentFor(job, tasks, AssignTasks(tasks, crew, trucks));
+  EXPECT_TRUE(met.meets_request);
+  EXPECT_EQ(met.no_later_than, job.delivery_no_later_than);
+
+  // The only truck is in the workshop until 09:00: delivery can arrive 10:00 at best.
+  trucks[0].unavailable = {{0, 10 * kDay + 9 * kHour}};
+  AssignmentResult late = AssignTasks(tasks, crew, trucks);
+  PlannedCommitment missed = CommitmentFor(job, tasks, late);
+  EXPECT_FALSE(missed.meets_request);
+  EXPECT_EQ(missed.no_later_than, 10 * kDay + 10 * kHour);
+  EXPECT_NE(missed.explanation.find("VEHICLE_SHORTAGE"), std::string::npos) << missed.explanation;
+}
+
+}  // namespace
+}  // namespace salesops::scheduling
