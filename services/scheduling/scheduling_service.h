@@ -4,19 +4,51 @@
 #include "services/common/auth.h"
 #include "services/common/migrations.h"
 #include "services/common/server.h"
+#include "services/scheduling/scheduling_store.h"
 
 namespace salesops::scheduling {
 
-// Scheduling: crew and vehicles, jobs planned from orders, global assignment by deadlines,
-// commitments, prep plan. The handlers come with issue #4; until then every RPC answers
-// UNIMPLEMENTED (the generated base class), behind the shared auth, metrics,
-// logging and health.
+// Scheduling: crew and vehicles, jobs planned from orders, one global
+// assignment by deadlines alone, commitments, prep plan. Built so far: crew,
+// vehicles and unavailability; the solver (assignment.h) and job planning
+// (job_plan.h) are pure libraries; the job RPCs still answer UNIMPLEMENTED.
 class SchedulingServiceImpl final : public v1::SchedulingService::Service {
  public:
-  explicit SchedulingServiceImpl(common::ServiceRuntime& runtime) : runtime_(runtime) {}
+  SchedulingServiceImpl(common::ServiceRuntime& runtime, std::unique_ptr<SchedulingStore> store)
+      : runtime_(runtime), store_(std::move(store)) {}
+
+  grpc::Status CreateCrewMember(grpc::ServerContext* context,
+                                const v1::CreateCrewMemberRequest* request,
+                                v1::CreateCrewMemberResponse* response) override;
+  grpc::Status UpdateCrewMember(grpc::ServerContext* context,
+                                const v1::UpdateCrewMemberRequest* request,
+                                v1::UpdateCrewMemberResponse* response) override;
+  grpc::Status GetCrewMember(grpc::ServerContext* context, const v1::GetCrewMemberRequest* request,
+                             v1::GetCrewMemberResponse* response) override;
+  grpc::Status ListCrewMembers(grpc::ServerContext* context,
+                               const v1::ListCrewMembersRequest* request,
+                               v1::ListCrewMembersResponse* response) override;
+  grpc::Status CreateVehicle(grpc::ServerContext* context, const v1::CreateVehicleRequest* request,
+                             v1::CreateVehicleResponse* response) override;
+  grpc::Status UpdateVehicle(grpc::ServerContext* context, const v1::UpdateVehicleRequest* request,
+                             v1::UpdateVehicleResponse* response) override;
+  grpc::Status GetVehicle(grpc::ServerContext* context, const v1::GetVehicleRequest* request,
+                          v1::GetVehicleResponse* response) override;
+  grpc::Status ListVehicles(grpc::ServerContext* context, const v1::ListVehiclesRequest* request,
+                            v1::ListVehiclesResponse* response) override;
+  grpc::Status AddUnavailability(grpc::ServerContext* context,
+                                 const v1::AddUnavailabilityRequest* request,
+                                 v1::AddUnavailabilityResponse* response) override;
+  grpc::Status ListUnavailability(grpc::ServerContext* context,
+                                  const v1::ListUnavailabilityRequest* request,
+                                  v1::ListUnavailabilityResponse* response) override;
+  grpc::Status DeleteUnavailability(grpc::ServerContext* context,
+                                    const v1::DeleteUnavailabilityRequest* request,
+                                    v1::DeleteUnavailabilityResponse* response) override;
 
  private:
-  [[maybe_unused]] common::ServiceRuntime& runtime_;
+  common::ServiceRuntime& runtime_;
+  std::unique_ptr<SchedulingStore> store_;
 };
 
 // The service's migrations (services/scheduling/migrations), compiled in.

@@ -116,10 +116,3 @@ CREATE TABLE sub_rentals (
   create_time         timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX sub_rentals_usage ON sub_rentals USING gist (inventory_code, during);
-
--- The service passes instants as microseconds since the epoch, PostgreSQL's
--- own resolution, so nothing is rounded on the way in or out.
-CREATE FUNCTION us_to_ts(bigint) RETURNS timestamptz IMMUTABLE PARALLEL SAFE LANGUAGE sql
-  AS $$ SELECT 'epoch'::timestamptz + $1 * interval '1 microsecond' $$;
-CREATE FUNCTION ts_to_us(timestamptz) RETURNS bigint IMMUTABLE PARALLEL SAFE LANGUAGE sql
-  AS $$ SELECT (extract(epoch FROM $1) * 1000000)::bigint $$;

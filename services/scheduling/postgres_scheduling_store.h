@@ -1,0 +1,35 @@
+#pragma once
+
+#include "services/common/db_pool.h"
+#include "services/scheduling/scheduling_store.h"
+
+namespace salesops::scheduling {
+
+class PostgresSchedulingStore final : public SchedulingStore {
+ public:
+  explicit PostgresSchedulingStore(common::ConnectionPool& pool) : pool_(pool) {}
+
+  absl::StatusOr<v1::CrewMember> CreateCrewMember(v1::CrewMember member) override;
+  absl::StatusOr<v1::CrewMember> UpdateCrewMember(const v1::CrewMember& member,
+                                                  const std::string& etag) override;
+  absl::StatusOr<v1::CrewMember> GetCrewMember(const std::string& id) override;
+  absl::StatusOr<Page<v1::CrewMember>> ListCrewMembers(const v1::ListCrewMembersRequest& filter,
+                                                       int limit,
+                                                       const std::string& after) override;
+  absl::StatusOr<v1::Vehicle> CreateVehicle(v1::Vehicle vehicle) override;
+  absl::StatusOr<v1::Vehicle> UpdateVehicle(const v1::Vehicle& vehicle,
+                                            const std::string& etag) override;
+  absl::StatusOr<v1::Vehicle> GetVehicle(const std::string& id) override;
+  absl::StatusOr<Page<v1::Vehicle>> ListVehicles(const v1::ListVehiclesRequest& filter, int limit,
+                                                 const std::string& after) override;
+  absl::StatusOr<v1::Unavailability> AddUnavailability(const v1::Unavailability& unavailability,
+                                                       const std::string& actor_id) override;
+  absl::StatusOr<Page<v1::Unavailability>> ListUnavailability(
+      const v1::ListUnavailabilityRequest& filter, int limit, const std::string& after) override;
+  absl::Status DeleteUnavailability(const std::string& id) override;
+
+ private:
+  common::ConnectionPool& pool_;
+};
+
+}  // namespace salesops::scheduling
