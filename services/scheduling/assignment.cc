@@ -110,8 +110,8 @@ std::string Clock(Minutes t) {
 class Solver {
  public:
   Solver(const std::vector<Task>& tasks, const std::vector<CrewMember>& crew,
-         const std::vector<Vehicle>& vehicles)
-      : tasks_(tasks), crew_(crew), vehicles_(vehicles) {
+         const std::vector<Vehicle>& vehicles, const TimeFormatter& format_time)
+      : tasks_(tasks), crew_(crew), vehicles_(vehicles), clock_(format_time ? format_time : Clock) {
     for (const CrewMember& member : crew)
       crew_calendars_.emplace_back(member.shifts, member.unavailable);
     for (const Vehicle& vehicle : vehicles)
@@ -345,7 +345,7 @@ class Solver {
       const CrewMember& member = crew_[slot.crew[k]];
       who += member.name.empty() ? member.id : member.name;
     }
-    std::string text = who + ": " + SkillName(task.skill) + ", free at " + Clock(out.start);
+    std::string text = who + ": " + SkillName(task.skill) + ", free at " + clock_(out.start);
     if (out.start > est) {
       text += " (the earliest " + std::to_string(task.headcount) + " " + SkillName(task.skill) +
               " crew" + (task.needs_vehicle ? " and a vehicle" : "") + " are free together)";
@@ -356,11 +356,11 @@ class Solver {
     if (out.overtime > 0)
       text += "; " + std::to_string(out.overtime) + " min overtime to meet the deadline";
     if (out.late) {
-      text += ". At risk: finishes " + Clock(out.finish) + ", " + std::to_string(out.lateness) +
-              " min after its deadline " + Clock(task.no_later_than) + " (" +
+      text += ". At risk: finishes " + clock_(out.finish) + ", " + std::to_string(out.lateness) +
+              " min after its deadline " + clock_(task.no_later_than) + " (" +
               v1::AtRiskReason_Name(out.at_risk_reason) + ")";
     } else {
-      text += "; done by " + Clock(out.finish) + ", deadline " + Clock(task.no_later_than);
+      text += "; done by " + clock_(out.finish) + ", deadline " + clock_(task.no_later_than);
     }
     return text;
   }
@@ -398,6 +398,7 @@ class Solver {
   const std::vector<Task>& tasks_;
   const std::vector<CrewMember>& crew_;
   const std::vector<Vehicle>& vehicles_;
+  TimeFormatter clock_;
   std::vector<Calendar> crew_calendars_;
   std::vector<Calendar> vehicle_calendars_;
   std::vector<Minutes> load_;
@@ -421,9 +422,9 @@ constexpr int kRefineBudget = 3000;  // placements tried, at most
 }  // namespace
 
 AssignmentResult AssignInOrder(const std::vector<Task>& tasks, const std::vector<CrewMember>& crew,
-                               const std::vector<Vehicle>& vehicles,
-                               const std::vector<int>& order) {
-  Solver solver(tasks, crew, vehicles);
+                               const std::vector<Vehicle>& vehicles, const std::vector<int>& order,
+                               const TimeFormatter& format_time) {
+  Solver solver(tasks, crew, vehicles, format_time);
   solver.PlaceStarted();
   for (int next = solver.NextInList(order); next >= 0; next = solver.NextInList(order)) {
     solver.Place(next);
@@ -432,8 +433,9 @@ AssignmentResult AssignInOrder(const std::vector<Task>& tasks, const std::vector
 }
 
 AssignmentResult AssignTasks(const std::vector<Task>& tasks, const std::vector<CrewMember>& crew,
-                             const std::vector<Vehicle>& vehicles) {
-  Solver solver(tasks, crew, vehicles);
+                             const std::vector<Vehicle>& vehicles,
+                             const TimeFormatter& format_time) {
+  Solver solver(tasks, crew, vehicles, format_time);
   solver.PlaceStarted();
   for (int next = solver.NextByDeadline(); next >= 0; next = solver.NextByDeadline()) {
     solver.Place(next);
@@ -464,7 +466,7 @@ AssignmentResult AssignTasks(const std::vector<Task>& tasks, const std::vector<C
       int moved = candidate[p];
       candidate.erase(candidate.begin() + p);
       candidate.push_back(moved);
-      AssignmentResult tried = AssignInOrder(tasks, crew, vehicles, candidate);
+      AssignmentResult tried = AssignInOrder(tasks, crew, vehicles, candidate, format_time);
       --budget;
       if (Better(tried, best)) {
         best = std::move(tried);
@@ -476,7 +478,7 @@ AssignmentResult AssignTasks(const std::vector<Task>& tasks, const std::vector<C
       for (size_t q = p + 1; q < order.size() && !improved && budget > 0; ++q) {
         std::vector<int> candidate = order;
         std::swap(candidate[p], candidate[q]);
-        AssignmentResult tried = AssignInOrder(tasks, crew, vehicles, candidate);
+        AssignmentResult tried = AssignInOrder(tasks, crew, vehicles, candidate, format_time);
         --budget;
         if (Better(tried, best)) {
           best = std::move(tried);

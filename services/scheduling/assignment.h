@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -91,8 +92,12 @@ struct AssignmentResult {
 // Up to 64 tasks the order is then refined by a bounded, deterministic local
 // search that keeps a change only when it leaves fewer tasks late (then less
 // lateness, then less overtime).
+// How explanations write a time; by default "day 2 07:30" on the minute axis.
+using TimeFormatter = std::function<std::string(Minutes)>;
+
 AssignmentResult AssignTasks(const std::vector<Task>& tasks, const std::vector<CrewMember>& crew,
-                             const std::vector<Vehicle>& vehicles);
+                             const std::vector<Vehicle>& vehicles,
+                             const TimeFormatter& format_time = {});
 
 // The same placement driven by a priority list (any permutation of task
 // indices: each step places the first task in the list whose predecessors

@@ -113,22 +113,47 @@ std::vector<Task> PlanJobTasks(const JobInput& job) {
   return tasks;
 }
 
+PlannedCommitment CommitmentForDelivery(Minutes arrive_by, const Assignment& deliver) {
+  PlannedCommitment commitment;
+  commitment.no_later_than = arrive_by;
+  if (deliver.finish <= arrive_by && !deliver.late) {
+    commitment.explanation = "planned to arrive by the requested time";
+    return commitment;
+  }
+  commitment.no_later_than = std::max(deliver.finish, arrive_by);
+  commitment.meets_request = false;
+  commitment.explanation = "the requested time cannot be met: " + deliver.explanation;
+  return commitment;
+}
+
 PlannedCommitment CommitmentFor(const JobInput& job, const std::vector<Task>& tasks,
                                 const AssignmentResult& result) {
-  PlannedCommitment commitment;
-  commitment.no_later_than = job.delivery_no_later_than;
   for (size_t i = 0; i < tasks.size() && i < result.assignments.size(); ++i) {
-    if (tasks[i].kind != v1::TASK_KIND_DELIVER) continue;
-    const Assignment& deliver = result.assignments[i];
-    if (deliver.finish <= job.delivery_no_later_than && !deliver.late) {
-      commitment.explanation = "planned to arrive by the requested time";
-      return commitment;
+    if (tasks[i].kind == v1::TASK_KIND_DELIVER) {
+      return CommitmentForDelivery(job.delivery_no_later_than, result.assignments[i]);
     }
-    commitment.no_later_than = std::max(deliver.finish, job.delivery_no_later_than);
-    commitment.meets_request = false;
-    commitment.explanation = "the requested time cannot be met: " + deliver.explanation;
   }
-  return commitment;
+  return {job.delivery_no_later_than, true, "nothing to deliver"};
+}
+
+std::vector<Span> ExpandWeeklyShifts(const std::vector<std::tuple<int, Minutes, Minutes>>& weekly,
+                                     Minutes from, Minutes to) {
+  std::vector<Span> shifts;
+  if (weekly.empty()) return shifts;
+  constexpr Minutes kDay = 24 * 60;
+  Minutes first_day =
+      (from >= 0 ? from : from - kDay + 1) / kDay - 1;  // a shift may start the day before
+  for (Minutes day = first_day; day * kDay < to; ++day) {
+    int weekday = static_cast<int>(((day % 7) + 7 + 3) % 7) + 1;  // 1970-01-01 was a Thursday (4)
+    for (const auto& [shift_weekday, start_offset, length] : weekly) {
+      if (shift_weekday != weekday) continue;
+      Span span{day * kDay + start_offset, day * kDay + start_offset + length};
+      if (span.end > from && span.start < to) shifts.push_back(span);
+    }
+  }
+  std::sort(shifts.begin(), shifts.end(),
+            [](const Span& a, const Span& b) { return a.start < b.start; });
+  return shifts;
 }
 
 }  // namespace salesops::scheduling

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "services/scheduling/assignment.h"
@@ -48,5 +49,12 @@ struct PlannedCommitment {
 };
 PlannedCommitment CommitmentFor(const JobInput& job, const std::vector<Task>& tasks,
                                 const AssignmentResult& result);
+// The same for one delivery: requested `arrive_by`, planned as `deliver`.
+PlannedCommitment CommitmentForDelivery(Minutes arrive_by, const Assignment& deliver);
+
+// A crew member's weekly shifts laid out over [from, to) on the minute axis
+// (minutes since the Unix epoch, UTC). No shifts: always available.
+std::vector<Span> ExpandWeeklyShifts(const std::vector<std::tuple<int, Minutes, Minutes>>& weekly,
+                                     Minutes from, Minutes to);
 
 }  // namespace salesops::scheduling

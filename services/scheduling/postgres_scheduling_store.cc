@@ -1,7 +1,15 @@
 #include "services/scheduling/postgres_scheduling_store.h"
 
+#include <google/protobuf/util/time_util.h>
+
+#include <chrono>
+#include <map>
+#include <set>
+
 #include "services/common/errors.h"
+#include "services/common/outbox.h"
 #include "services/common/time_util.h"
+#include "services/scheduling/job_plan.h"
 
 namespace salesops::scheduling {
 namespace {
@@ -329,6 +337,532 @@ absl::Status PostgresSchedulingStore::DeleteUnavailability(const std::string& id
     }
     return absl::OkStatus();
   });
+}
+
+}  // namespace salesops::scheduling
+
+namespace salesops::scheduling {
+namespace {
+
+constexpr int kJobTentative = v1::JOB_STATE_TENTATIVE;
+constexpr int kJobPlanned = v1::JOB_STATE_PLANNED;
+constexpr int kJobCancelled = v1::JOB_STATE_CANCELLED;
+constexpr char kSourceService[] = "scheduling";
+// Task states still in play for the solver.
+constexpr char kOpenStates[] = "(1, 2, 3, 5)";  // planned, assigned, started, blocked
+
+google::protobuf::Timestamp AtMinute(Minutes minute) {
+  return common::TimestampFromMicros(minute * 60 * 1000000);
+}
+
+std::string TextArray(const std::vector<std::string>& values) {
+  std::string literal = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) literal += ',';
+    literal += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') literal += '\\';
+      literal += c;
+    }
+    literal += '"';
+  }
+  return literal + "}";
+}
+
+std::vector<std::string> ParseTextArray(const pqxx::field& field) {
+  std::vector<std::string> values;
+  auto parser = field.as_array();
+  for (auto item = parser.get_next(); item.first != pqxx::array_parser::done;
+       item = parser.get_next()) {
+    if (item.first == pqxx::array_parser::string_value) values.push_back(item.second);
+  }
+  return values;
+}
+
+constexpr char kTaskColumns[] =
+    "task_id, order_id, kind, state, not_before, no_later_than, duration, skill, headcount, "
+    "needs_vehicle, pinned, predecessors, coalesce(planned_start, -1), "
+    "coalesce(planned_finish, -1), crew_ids, vehicle_id, late, at_risk_reason, explanation, "
+    "overtime, state_note, revision, ts_to_us(update_time)";
+
+v1::Task TaskFromRow(const pqxx::row& row) {
+  v1::Task task;
+  task.set_task_id(row[0].as<std::string>());
+  task.set_job_id(row[1].as<std::string>());
+  task.set_order_id(row[1].as<std::string>());
+  task.set_kind(static_cast<v1::TaskKind>(row[2].as<int>()));
+  task.set_state(static_cast<v1::TaskState>(row[3].as<int>()));
+  *task.mutable_window()->mutable_not_before() = AtMinute(row[4].as<int64_t>());
+  *task.mutable_window()->mutable_no_later_than() = AtMinute(row[5].as<int64_t>());
+  task.mutable_duration()->set_seconds(row[6].as<int64_t>() * 60);
+  task.set_skill(static_cast<v1::Skill>(row[7].as<int>()));
+  task.set_headcount(row[8].as<int>());
+  task.set_hard_slot(row[10].as<bool>());
+  for (const std::string& id : ParseTextArray(row[11])) task.add_predecessor_task_ids(id);
+  int64_t start = row[12].as<int64_t>();
+  int64_t finish = row[13].as<int64_t>();
+  if (start >= 0) {
+    *task.mutable_planned_start_time() = AtMinute(start);
+    *task.mutable_planned_finish_time() = AtMinute(finish);
+    task.mutable_slack()->set_seconds((row[5].as<int64_t>() - finish) * 60);
+  }
+  std::string vehicle = row[15].as<std::string>();
+  for (const std::string& crew_id : ParseTextArray(row[14])) {
+    v1::Assignment* assignment = task.add_assignments();
+    assignment->set_crew_member_id(crew_id);
+    assignment->set_vehicle_id(vehicle);
+    if (start >= 0) {
+      *assignment->mutable_start_time() = AtMinute(start);
+      *assignment->mutable_finish_time() = AtMinute(finish);
+    }
+    assignment->set_explanation(row[18].as<std::string>().substr(0, 1000));
+    assignment->set_frozen(task.state() == v1::TASK_STATE_STARTED);
+  }
+  bool late = row[16].as<bool>();
+  task.set_at_risk(late || task.state() == v1::TASK_STATE_BLOCKED);
+  task.set_at_risk_reason(task.state() == v1::TASK_STATE_BLOCKED
+                              ? v1::AT_RISK_REASON_TASK_BLOCKED
+                              : static_cast<v1::AtRiskReason>(row[17].as<int>()));
+  if (task.at_risk()) {
+    task.set_at_risk_explanation(row[18].as<std::string>().substr(0, 1000));
+    if (finish >= 0) *task.mutable_earliest_feasible_finish_time() = AtMinute(finish);
+  }
+  task.set_state_note(row[20].as<std::string>());
+  task.set_etag(row[21].as<std::string>());
+  *task.mutable_update_time() = common::TimestampFromMicros(row[22].as<int64_t>());
+  return task;
+}
+
+void AddJobEvent(pqxx::work& tx, v1::EventType type, const std::string& order_id, int64_t revision,
+                 const std::string& actor_id, const std::string& summary,
+                 const std::function<void(v1::Event&)>& fill) {
+  v1::Event event;
+  event.set_type(type);
+  event.set_order_id(order_id);
+  event.set_order_revision(revision);
+  event.mutable_actor()->set_id(actor_id);
+  event.set_summary(summary);
+  if (fill) fill(event);
+  common::AppendToOutbox(tx, std::move(event), kSourceService);
+}
+
+}  // namespace
+
+absl::StatusOr<SchedulingStore::SavedPlan> PostgresSchedulingStore::SaveJobPlan(
+    const JobPlan& plan, const std::string& actor_id) {
+  SavedPlan saved;
+  const v1::PlanJobRequest& request = plan.request;
+  absl::Status status = pool_.InTransaction("save_job_plan", [&](pqxx::work& tx) {
+    saved = SavedPlan();
+    tx.exec_params("SELECT pg_advisory_xact_lock(hashtext('job:' || $1))", request.order_id());
+    pqxx::result existing = tx.exec_params(
+        "SELECT order_revision, state FROM jobs WHERE order_id = $1", request.order_id());
+    if (!existing.empty()) {
+      int64_t revision = existing[0][0].as<int64_t>();
+      if (revision == request.order_revision() && existing[0][1].as<int>() != kJobCancelled) {
+        saved.already_planned = true;
+        return absl::OkStatus();
+      }
+      if (revision > request.order_revision()) {
+        return ReasonedError(absl::StatusCode::kAborted, v1::STALE_REVISION,
+                             "job " + request.order_id() + " is already planned at revision " +
+                                 std::to_string(revision));
+      }
+    }
+    tx.exec_params(
+        "INSERT INTO jobs (order_id, order_revision, state, tentative, win_probability, "
+        "plan_request, requested_by) VALUES ($1, $2, $3, $4, $5, $6, us_to_ts($7)) "
+        "ON CONFLICT (order_id) DO UPDATE SET order_revision = $2, state = $3, tentative = $4, "
+        "win_probability = $5, plan_request = $6, requested_by = us_to_ts($7), "
+        "update_time = now()",
+        request.order_id(), request.order_revision(),
+        request.tentative() ? kJobTentative : kJobPlanned, request.tentative(),
+        request.tentative() ? request.win_probability() : 1.0,
+        pqxx::binarystring(request.SerializeAsString()), plan.requested_by * 60 * 1000000);
+
+    // What the new revision changes, task by task (ids are stable per kind and skill).
+    std::map<std::string, std::string> before;  // id -> shape
+    std::map<std::string, int> before_state;
+    Minutes crew_before = 0, crew_after = 0;
+    for (const auto& row : tx.exec_params(
+             "SELECT task_id, not_before || '/' || no_later_than || '/' || duration || '/' || "
+             "skill || '/' || headcount, state, duration * headcount FROM tasks "
+             "WHERE order_id = $1",
+             request.order_id())) {
+      before[row[0].as<std::string>()] = row[1].as<std::string>();
+      before_state[row[0].as<std::string>()] = row[2].as<int>();
+      crew_before += row[3].as<int64_t>();
+    }
+    std::set<std::string> kept;
+    for (size_t position = 0; position < plan.tasks.size(); ++position) {
+      const Task& task = plan.tasks[position];
+      std::vector<std::string> predecessors;
+      for (int p : task.predecessors) predecessors.push_back(plan.tasks[p].id);
+      std::string shape = std::to_string(task.not_before) + "/" +
+                          std::to_string(task.no_later_than) + "/" + std::to_string(task.duration) +
+                          "/" + std::to_string(static_cast<int>(task.skill)) + "/" +
+                          std::to_string(task.headcount);
+      crew_after += task.duration * task.headcount;
+      kept.insert(task.id);
+      auto found = before.find(task.id);
+      if (found == before.end()) {
+        saved.change.add_added_task_ids(task.id);
+      } else if (found->second != shape) {
+        saved.change.add_changed_task_ids(task.id);
+      }
+      tx.exec_params(
+          "INSERT INTO tasks (task_id, order_id, position, kind, state, not_before, "
+          "no_later_than, duration, skill, headcount, needs_vehicle, pinned, predecessors) "
+          "VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9, $10, $11, $12::text[]) "
+          "ON CONFLICT (task_id) DO UPDATE SET position = $3, not_before = $5, "
+          "no_later_than = $6, duration = $7, skill = $8, headcount = $9, needs_vehicle = $10, "
+          "pinned = $11, predecessors = $12::text[], revision = tasks.revision + 1, "
+          "update_time = now(), state = CASE WHEN tasks.state IN (3, 4) THEN tasks.state "
+          "ELSE 1 END",
+          task.id, request.order_id(), static_cast<int>(position), static_cast<int>(task.kind),
+          task.not_before, task.no_later_than, task.duration, static_cast<int>(task.skill),
+          task.headcount, task.needs_vehicle, task.pinned, TextArray(predecessors));
+    }
+    for (const auto& [id, shape] : before) {
+      if (kept.count(id) > 0) continue;
+      saved.change.add_removed_task_ids(id);
+      tx.exec_params("UPDATE tasks SET state = $2, update_time = now() WHERE task_id = $1", id,
+                     static_cast<int>(v1::TASK_STATE_CANCELLED));
+    }
+    saved.change.mutable_crew_time_delta()->set_seconds((crew_after - crew_before) * 60);
+    AddJobEvent(tx, v1::EVENT_TYPE_JOB_PLANNED, request.order_id(), request.order_revision(),
+                actor_id,
+                "Order " + request.order_id() + " rev " + std::to_string(request.order_revision()) +
+                    ": job planned with " + std::to_string(plan.tasks.size()) + " tasks",
+                [&](v1::Event& event) {
+                  v1::JobPayload* job = event.mutable_job();
+                  job->set_job_id(request.order_id());
+                  job->set_tentative(request.tentative());
+                  job->set_task_count(static_cast<int>(plan.tasks.size()));
+                  *job->mutable_crew_time_delta() = saved.change.crew_time_delta();
+                });
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return saved;
+}
+
+absl::Status PostgresSchedulingStore::CancelJob(const std::string& order_id, int64_t order_revision,
+                                                const std::string& reason,
+                                                const std::string& actor_id) {
+  return pool_.InTransaction("cancel_job", [&](pqxx::work& tx) {
+    tx.exec_params("SELECT pg_advisory_xact_lock(hashtext('job:' || $1))", order_id);
+    pqxx::result job = tx.exec_params(
+        "UPDATE jobs SET state = $2, update_time = now() WHERE order_id = $1 "
+        "AND ($3 = 0 OR order_revision = $3) RETURNING order_revision",
+        order_id, kJobCancelled, order_revision);
+    if (job.empty()) {
+      return ReasonedError(
+          absl::StatusCode::kNotFound, v1::NOT_FOUND,
+          "no job for order " + order_id +
+              (order_revision ? " at revision " + std::to_string(order_revision) : ""));
+    }
+    tx.exec_params(
+        "UPDATE tasks SET state = $2, crew_ids = '{}', vehicle_id = '', update_time = now() "
+        "WHERE order_id = $1 AND state <> 4",
+        order_id, static_cast<int>(v1::TASK_STATE_CANCELLED));
+    AddJobEvent(
+        tx, v1::EVENT_TYPE_JOB_CANCELLED, order_id, job[0][0].as<int64_t>(), actor_id,
+        "Order " + order_id + ": job cancelled" + (reason.empty() ? "" : " (" + reason + ")"),
+        [&](v1::Event& event) {
+          event.mutable_job()->set_job_id(order_id);
+          event.mutable_job()->set_reason(reason);
+        });
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<v1::Job> PostgresSchedulingStore::GetJob(const std::string& order_id) {
+  v1::Job job;
+  absl::Status status = pool_.InTransaction("get_job", [&](pqxx::work& tx) {
+    pqxx::result rows = tx.exec_params(
+        "SELECT order_id, order_revision, state, win_probability, plan_request, "
+        "coalesce(ts_to_us(commitment_time), 0), commitment_meets, commitment_explanation, "
+        "coalesce(ts_to_us(last_assignment_time), 0), ts_to_us(create_time), "
+        "ts_to_us(update_time) FROM jobs WHERE order_id = $1",
+        order_id);
+    if (rows.empty()) {
+      return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                           "no job for order " + order_id);
+    }
+    const pqxx::row& row = rows[0];
+    job.set_job_id(row[0].as<std::string>());
+    job.set_order_id(row[0].as<std::string>());
+    job.set_order_revision(row[1].as<int64_t>());
+    job.set_state(static_cast<v1::JobState>(row[2].as<int>()));
+    job.set_win_probability(row[3].as<double>());
+    v1::PlanJobRequest request;
+    pqxx::binarystring body(row[4]);
+    request.ParseFromArray(body.data(), static_cast<int>(body.size()));
+    *job.mutable_delivery_window() = request.delivery_window();
+    *job.mutable_event_schedule() = request.event_schedule();
+    if (row[5].as<int64_t>() != 0) {
+      *job.mutable_commitment()->mutable_no_later_than() =
+          common::TimestampFromMicros(row[5].as<int64_t>());
+      job.mutable_commitment()->set_meets_request(row[6].as<bool>());
+      job.mutable_commitment()->set_explanation(row[7].as<std::string>().substr(0, 1000));
+    }
+    if (row[8].as<int64_t>() != 0) {
+      *job.mutable_last_assignment_time() = common::TimestampFromMicros(row[8].as<int64_t>());
+    }
+    *job.mutable_create_time() = common::TimestampFromMicros(row[9].as<int64_t>());
+    *job.mutable_update_time() = common::TimestampFromMicros(row[10].as<int64_t>());
+    for (const auto& task_row :
+         tx.exec_params(std::string("SELECT ") + kTaskColumns +
+                            " FROM tasks WHERE order_id = $1 ORDER BY position",
+                        order_id)) {
+      *job.add_tasks() = TaskFromRow(task_row);
+      if (job.tasks().rbegin()->at_risk()) job.set_at_risk_task_count(job.at_risk_task_count() + 1);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return job;
+}
+
+absl::StatusOr<v1::RunAssignmentResponse> PostgresSchedulingStore::RunAssignment(
+    Minutes from, Minutes to, bool dry_run, const Solve& solve) {
+  v1::RunAssignmentResponse response;
+  absl::Status status = pool_.InTransaction("run_assignment", [&](pqxx::work& tx) {
+    response.Clear();
+    // One global assignment at a time, whichever replica runs it.
+    tx.exec("SELECT pg_advisory_xact_lock(hashtext('global-assignment'))");
+    auto started = std::chrono::steady_clock::now();
+
+    std::vector<Task> tasks;
+    std::vector<std::string> order_ids;
+    std::map<std::string, int> index_of;
+    std::vector<std::vector<std::string>> predecessor_ids;
+    std::vector<std::tuple<int64_t, std::vector<std::string>, std::string, bool, int>> previous;
+    for (const auto& row : tx.exec_params(
+             std::string("SELECT task_id, order_id, kind, state, not_before, no_later_than, "
+                         "duration, skill, headcount, needs_vehicle, pinned, predecessors, "
+                         "coalesce(planned_start, -1), crew_ids, vehicle_id, late, "
+                         "at_risk_reason FROM tasks t WHERE state IN ") +
+                 kOpenStates +
+                 " AND no_later_than >= $1 AND not_before < $2 AND EXISTS (SELECT 1 FROM jobs j "
+                 "WHERE j.order_id = t.order_id AND j.state <> $3) ORDER BY task_id",
+             from, to, kJobCancelled)) {
+      Task task;
+      task.id = row[0].as<std::string>();
+      task.job_id = row[1].as<std::string>();
+      task.kind = static_cast<v1::TaskKind>(row[2].as<int>());
+      task.not_before = row[4].as<int64_t>();
+      task.no_later_than = row[5].as<int64_t>();
+      task.duration = row[6].as<int64_t>();
+      task.skill = static_cast<v1::Skill>(row[7].as<int>());
+      task.headcount = row[8].as<int>();
+      task.needs_vehicle = row[9].as<bool>();
+      task.pinned = row[10].as<bool>();
+      std::vector<std::string> crew_ids = ParseTextArray(row[13]);
+      if (row[3].as<int>() == v1::TASK_STATE_STARTED && row[12].as<int64_t>() >= 0) {
+        task.started = Task::Fixed{row[12].as<int64_t>(), crew_ids, row[14].as<std::string>()};
+      }
+      index_of[task.id] = static_cast<int>(tasks.size());
+      predecessor_ids.push_back(ParseTextArray(row[11]));
+      previous.emplace_back(row[12].as<int64_t>(), crew_ids, row[14].as<std::string>(),
+                            row[15].as<bool>(), row[16].as<int>());
+      tasks.push_back(std::move(task));
+    }
+    for (size_t i = 0; i < tasks.size(); ++i) {
+      for (const std::string& id : predecessor_ids[i]) {
+        auto found = index_of.find(id);
+        if (found != index_of.end()) tasks[i].predecessors.push_back(found->second);
+      }
+    }
+
+    std::vector<CrewMember> crew;
+    std::map<std::string, int> crew_index;
+    for (const auto& row : tx.exec("SELECT crew_member_id, body FROM crew_members WHERE active "
+                                   "ORDER BY crew_member_id")) {
+      v1::CrewMember member;
+      pqxx::binarystring body(row[1]);
+      member.ParseFromArray(body.data(), static_cast<int>(body.size()));
+      CrewMember solver_member;
+      solver_member.id = row[0].as<std::string>();
+      solver_member.name = member.display_name();
+      for (int skill : member.skills())
+        solver_member.skills.push_back(static_cast<v1::Skill>(skill));
+      std::vector<std::tuple<int, Minutes, Minutes>> weekly;
+      for (const v1::WorkShift& shift : member.weekly_shifts()) {
+        weekly.emplace_back(static_cast<int>(shift.weekday()), shift.start_offset().seconds() / 60,
+                            shift.shift_duration().seconds() / 60);
+      }
+      solver_member.shifts = ExpandWeeklyShifts(weekly, from - 24 * 60, to + 24 * 60);
+      crew_index[solver_member.id] = static_cast<int>(crew.size());
+      crew.push_back(std::move(solver_member));
+    }
+    std::vector<Vehicle> vehicles;
+    std::map<std::string, int> vehicle_index;
+    for (const auto& row :
+         tx.exec("SELECT vehicle_id FROM vehicles WHERE active ORDER BY vehicle_id")) {
+      vehicle_index[row[0].as<std::string>()] = static_cast<int>(vehicles.size());
+      vehicles.push_back({row[0].as<std::string>(), {}});
+    }
+    for (const auto& row : tx.exec_params(
+             "SELECT coalesce(crew_member_id, ''), coalesce(vehicle_id, ''), "
+             "ts_to_us(lower(during)) / 60000000, ts_to_us(upper(during)) / 60000000 "
+             "FROM unavailability WHERE during && tstzrange(us_to_ts($1), us_to_ts($2), '[)')",
+             from * 60 * 1000000, to * 60 * 1000000)) {
+      Span span{row[2].as<int64_t>(), row[3].as<int64_t>()};
+      auto crew_found = crew_index.find(row[0].as<std::string>());
+      if (crew_found != crew_index.end()) crew[crew_found->second].unavailable.push_back(span);
+      auto vehicle_found = vehicle_index.find(row[1].as<std::string>());
+      if (vehicle_found != vehicle_index.end()) {
+        vehicles[vehicle_found->second].unavailable.push_back(span);
+      }
+    }
+
+    AssignmentResult result = solve(tasks, crew, vehicles);
+    auto took = std::chrono::steady_clock::now() - started;
+
+    v1::AssignmentRun* run = response.mutable_run();
+    run->set_assignment_run_id(tx.exec1("SELECT gen_random_uuid()::text")[0].as<std::string>());
+    *run->mutable_horizon()->mutable_not_before() = AtMinute(from);
+    *run->mutable_horizon()->mutable_no_later_than() = AtMinute(to);
+    run->set_task_count(static_cast<int>(tasks.size()));
+    run->set_late_task_count(result.late_tasks);
+    run->mutable_lateness_sum()->set_seconds(result.total_lateness * 60);
+    run->mutable_overtime_sum()->set_seconds(result.total_overtime * 60);
+    run->mutable_solve_duration()->set_nanos(static_cast<int32_t>(std::min<int64_t>(
+        999999999, std::chrono::duration_cast<std::chrono::nanoseconds>(took).count())));
+    run->set_dry_run(dry_run);
+    *run->mutable_run_time() = google::protobuf::util::TimeUtil::GetCurrentTime();
+    Minutes busiest = 0, least = -1;
+    for (const auto& [id, minutes] : result.workload) {
+      busiest = std::max(busiest, minutes);
+      least = least < 0 ? minutes : std::min(least, minutes);
+    }
+    run->set_workload_spread(least > 0 ? static_cast<double>(busiest) / least : 0.0);
+
+    std::map<std::string, std::pair<Minutes, const Assignment*>> deliveries;  // order -> deliver
+    int changed = 0;
+    for (size_t i = 0; i < tasks.size(); ++i) {
+      const Assignment& out = result.assignments[i];
+      if (!out.crew_ids.empty()) run->set_assigned_task_count(run->assigned_task_count() + 1);
+      const auto& [old_start, old_crew, old_vehicle, old_late, old_reason] = previous[i];
+      bool moved =
+          old_start != out.start || old_crew != out.crew_ids || old_vehicle != out.vehicle_id;
+      if (moved) ++changed;
+      if (tasks[i].kind == v1::TASK_KIND_DELIVER) deliveries[tasks[i].job_id] = {0, &out};
+      if (dry_run || tasks[i].started) continue;
+      pqxx::row updated = tx.exec_params1(
+          std::string("UPDATE tasks SET planned_start = $2, planned_finish = $3, "
+                      "crew_ids = $4::text[], vehicle_id = $5, late = $6, at_risk_reason = $7, "
+                      "explanation = $8, overtime = $9, state = CASE WHEN state = 1 AND "
+                      "cardinality($4::text[]) > 0 THEN 2 ELSE state END, "
+                      "revision = revision + CASE WHEN $10 THEN 1 ELSE 0 END, "
+                      "update_time = now() WHERE task_id = $1 RETURNING ") +
+              kTaskColumns,
+          tasks[i].id, out.start, out.finish, TextArray(out.crew_ids), out.vehicle_id, out.late,
+          static_cast<int>(out.at_risk_reason), out.explanation, out.overtime, moved);
+      v1::Task task = TaskFromRow(updated);
+      if (moved) *response.add_changed_tasks() = task;
+      if (out.late && !old_late) {
+        AddJobEvent(tx, v1::EVENT_TYPE_TASK_AT_RISK, tasks[i].job_id, 0, "scheduling",
+                    "Order " + tasks[i].job_id + ": " + v1::TaskKind_Name(tasks[i].kind) +
+                        " at risk: " + out.explanation,
+                    [&](v1::Event& event) {
+                      v1::TaskPayload* payload = event.mutable_task();
+                      payload->set_task_id(task.task_id());
+                      payload->set_job_id(task.job_id());
+                      payload->set_kind(task.kind());
+                      payload->set_state(task.state());
+                      payload->set_at_risk_reason(out.at_risk_reason);
+                      payload->set_explanation(out.explanation.substr(0, 1000));
+                      *payload->mutable_earliest_feasible_finish_time() = AtMinute(out.finish);
+                    });
+      }
+    }
+    run->set_changed_assignment_count(changed);
+    if (dry_run) return absl::OkStatus();
+
+    for (const auto& [order_id, delivery] : deliveries) {
+      pqxx::row job = tx.exec_params1(
+          "SELECT ts_to_us(requested_by) / 60000000, coalesce(ts_to_us(commitment_time), 0), "
+          "order_revision FROM jobs WHERE order_id = $1",
+          order_id);
+      PlannedCommitment commitment = CommitmentForDelivery(job[0].as<int64_t>(), *delivery.second);
+      int64_t commitment_us = commitment.no_later_than * 60 * 1000000;
+      tx.exec_params(
+          "UPDATE jobs SET commitment_time = us_to_ts($2), commitment_meets = $3, "
+          "commitment_explanation = $4, last_assignment_time = now() WHERE order_id = $1",
+          order_id, commitment_us, commitment.meets_request, commitment.explanation);
+      if (job[1].as<int64_t>() != commitment_us) {
+        AddJobEvent(tx, v1::EVENT_TYPE_COMMITMENT_CHANGED, order_id, job[2].as<int64_t>(),
+                    "scheduling",
+                    "Order " + order_id + ": " +
+                        (commitment.meets_request ? "delivery committed as requested"
+                                                  : "delivery committed later than requested"),
+                    [&](v1::Event& event) {
+                      v1::Commitment* now = event.mutable_commitment()->mutable_commitment();
+                      *now->mutable_no_later_than() = common::TimestampFromMicros(commitment_us);
+                      now->set_meets_request(commitment.meets_request);
+                      now->set_explanation(commitment.explanation.substr(0, 1000));
+                    });
+      }
+    }
+    if (changed > 0) {
+      AddJobEvent(tx, v1::EVENT_TYPE_SCHEDULE_CHANGED, "", 0, "scheduling",
+                  std::to_string(changed) + " assignment(s) changed", [&](v1::Event& event) {
+                    event.mutable_job()->set_assignment_run_id(run->assignment_run_id());
+                    event.mutable_job()->set_changed_assignment_count(changed);
+                  });
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<v1::Task> PostgresSchedulingStore::UpdateTaskState(
+    const v1::UpdateTaskStateRequest& request, const std::string& actor_id) {
+  v1::Task task;
+  absl::Status status = pool_.InTransaction("update_task_state", [&](pqxx::work& tx) {
+    pqxx::result rows = tx.exec_params(
+        std::string("SELECT ") + kTaskColumns + " FROM tasks WHERE task_id = $1 FOR UPDATE",
+        request.task_id());
+    if (rows.empty()) {
+      return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                           "task " + request.task_id() + " does not exist");
+    }
+    v1::Task before = TaskFromRow(rows[0]);
+    if (!request.etag().empty() && before.etag() != request.etag()) {
+      return ReasonedError(absl::StatusCode::kAborted, v1::STALE_REVISION,
+                           "task " + request.task_id() + " changed; read it again");
+    }
+    if (before.state() == v1::TASK_STATE_DONE || before.state() == v1::TASK_STATE_CANCELLED) {
+      return common::BusinessRefusal(
+          v1::INVALID_STAGE_TRANSITION,
+          "task " + request.task_id() + " is already " + v1::TaskState_Name(before.state()));
+    }
+    task = TaskFromRow(tx.exec_params1(
+        std::string("UPDATE tasks SET state = $2, state_note = $3, revision = revision + 1, "
+                    "update_time = now() WHERE task_id = $1 RETURNING ") +
+            kTaskColumns,
+        request.task_id(), static_cast<int>(request.state()), request.note()));
+    AddJobEvent(tx, v1::EVENT_TYPE_TASK_STATE_CHANGED, task.order_id(), 0, actor_id,
+                "Order " + task.order_id() + ": " + v1::TaskKind_Name(task.kind()) + " " +
+                    v1::TaskState_Name(request.state()) +
+                    (request.note().empty() ? "" : " (" + request.note() + ")"),
+                [&](v1::Event& event) {
+                  v1::TaskPayload* payload = event.mutable_task();
+                  payload->set_task_id(task.task_id());
+                  payload->set_job_id(task.job_id());
+                  payload->set_kind(task.kind());
+                  payload->set_state(task.state());
+                  payload->set_previous_state(before.state());
+                  payload->set_reason(request.note());
+                });
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return task;
 }
 
 }  // namespace salesops::scheduling

@@ -27,6 +27,14 @@ class PostgresSchedulingStore final : public SchedulingStore {
   absl::StatusOr<Page<v1::Unavailability>> ListUnavailability(
       const v1::ListUnavailabilityRequest& filter, int limit, const std::string& after) override;
   absl::Status DeleteUnavailability(const std::string& id) override;
+  absl::StatusOr<SavedPlan> SaveJobPlan(const JobPlan& plan, const std::string& actor_id) override;
+  absl::Status CancelJob(const std::string& order_id, int64_t order_revision,
+                         const std::string& reason, const std::string& actor_id) override;
+  absl::StatusOr<v1::Job> GetJob(const std::string& order_id) override;
+  absl::StatusOr<v1::RunAssignmentResponse> RunAssignment(Minutes from, Minutes to, bool dry_run,
+                                                          const Solve& solve) override;
+  absl::StatusOr<v1::Task> UpdateTaskState(const v1::UpdateTaskStateRequest& request,
+                                           const std::string& actor_id) override;
 
  private:
   common::ConnectionPool& pool_;

@@ -1,8 +1,13 @@
 #include "services/scheduling/scheduling_service.h"
 
+#include <google/protobuf/util/time_util.h>
+
+#include <ctime>
+
 #include "services/common/errors.h"
 #include "services/common/page_token.h"
 #include "services/common/validation.h"
+#include "services/scheduling/job_plan.h"
 #include "services/scheduling/postgres_scheduling_store.h"
 
 namespace salesops::scheduling {
@@ -176,6 +181,179 @@ grpc::Status SchedulingServiceImpl::DeleteUnavailability(
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     SALESOPS_RETURN_IF_ERROR(store_->DeleteUnavailability(request->unavailability_id()));
     response->set_unavailability_id(request->unavailability_id());
+    return absl::OkStatus();
+  }());
+}
+
+namespace {
+
+constexpr Minutes kDayMinutes = 24 * 60;
+
+Minutes NowMinute() { return google::protobuf::util::TimeUtil::GetCurrentTime().seconds() / 60; }
+
+Minutes MinuteOf(const google::protobuf::Timestamp& timestamp) { return timestamp.seconds() / 60; }
+
+// "Tue 2030-05-07 08:00 UTC" for explanations people read.
+std::string FormatMinute(Minutes minute) {
+  std::time_t seconds = minute * 60;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[40];
+  std::strftime(text, sizeof(text), "%a %Y-%m-%d %H:%M UTC", &utc);
+  return text;
+}
+
+// The order as the job planner sees it, or the fields that are missing.
+absl::StatusOr<JobInput> JobInputOf(const v1::PlanJobRequest& request) {
+  std::vector<common::FieldViolation> violations;
+  const v1::EventSchedule& schedule = request.event_schedule();
+  if (!schedule.has_show_start_time()) {
+    violations.push_back({"event_schedule.show_start_time", "is required to plan setup"});
+  }
+  if (!schedule.has_show_end_time()) {
+    violations.push_back({"event_schedule.show_end_time", "is required to plan the strike"});
+  }
+  if (schedule.has_show_start_time() && schedule.has_show_end_time() &&
+      schedule.show_end_time().seconds() <= schedule.show_start_time().seconds()) {
+    violations.push_back({"event_schedule.show_end_time", "must be after show_start_time"});
+  }
+  for (int i = 0; i < request.crew_needs_size(); ++i) {
+    if (request.crew_needs(i).duration().seconds() < 0) {
+      violations.push_back(
+          {"crew_needs[" + std::to_string(i) + "].duration", "cannot be negative"});
+    }
+  }
+  if (request.prep_duration().seconds() < 0) {
+    violations.push_back({"prep_duration", "cannot be negative"});
+  }
+  if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
+
+  JobInput job;
+  job.order_id = request.order_id();
+  job.order_revision = request.order_revision();
+  for (const v1::CrewNeed& need : request.crew_needs()) {
+    job.crew_needs.push_back({need.skill(), need.duration().seconds() / 60, need.headcount()});
+  }
+  job.prep_duration = request.prep_duration().seconds() / 60;
+  const v1::Window& window = request.delivery_window().window();
+  job.delivery_no_later_than = MinuteOf(window.no_later_than());
+  job.delivery_not_before = window.has_not_before() ? MinuteOf(window.not_before())
+                                                    : job.delivery_no_later_than - 12 * 60;
+  job.pinned = request.delivery_window().pinned();
+  job.show_start = MinuteOf(schedule.show_start_time());
+  job.show_end = MinuteOf(schedule.show_end_time());
+  job.strike_no_later_than = schedule.has_strike_time() ? MinuteOf(schedule.strike_time()) : 0;
+  job.travel = request.venue().travel_time().seconds() / 60;
+  job.now = NowMinute();
+  return job;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::RunAssignmentResponse> SchedulingServiceImpl::Reassign(bool dry_run) {
+  Minutes now = NowMinute();
+  return store_->RunAssignment(
+      now - kDayMinutes, now + 400 * kDayMinutes, dry_run,
+      [](const std::vector<Task>& tasks, const std::vector<CrewMember>& crew,
+         const std::vector<Vehicle>& vehicles) {
+        return AssignTasks(tasks, crew, vehicles, FormatMinute);
+      });
+}
+
+grpc::Status SchedulingServiceImpl::PlanJob(grpc::ServerContext* context,
+                                            const v1::PlanJobRequest* request,
+                                            v1::PlanJobResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(JobInput job, JobInputOf(*request));
+    std::string actor = runtime_.CallerOf(*context).id();
+    SchedulingStore::JobPlan plan{*request, PlanJobTasks(job), job.delivery_no_later_than};
+    SALESOPS_ASSIGN_OR_RETURN(SchedulingStore::SavedPlan saved, store_->SaveJobPlan(plan, actor));
+    if (!saved.already_planned) SALESOPS_RETURN_IF_ERROR(Reassign(false).status());
+    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_job(), store_->GetJob(request->order_id()));
+    *response->mutable_change() = saved.change;
+    const v1::Commitment& commitment = response->job().commitment();
+    if (request->refuse_if_late() && commitment.has_no_later_than() &&
+        !commitment.meets_request()) {
+      // The confirm saga asked for a plan that meets the request, or none at all.
+      SALESOPS_RETURN_IF_ERROR(store_->CancelJob(request->order_id(), request->order_revision(),
+                                                 "requested delivery time cannot be met", actor));
+      SALESOPS_RETURN_IF_ERROR(Reassign(false).status());
+      return common::BusinessRefusal(
+          v1::DEADLINE_INFEASIBLE, commitment.explanation(),
+          {{"earliest_feasible_delivery_time",
+            google::protobuf::util::TimeUtil::ToString(commitment.no_later_than())}});
+    }
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status SchedulingServiceImpl::CancelJob(grpc::ServerContext* context,
+                                              const v1::CancelJobRequest* request,
+                                              v1::CancelJobResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_RETURN_IF_ERROR(store_->CancelJob(request->order_id(), request->order_revision(),
+                                               request->reason(),
+                                               runtime_.CallerOf(*context).id()));
+    SALESOPS_RETURN_IF_ERROR(Reassign(false).status());
+    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_job(), store_->GetJob(request->order_id()));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status SchedulingServiceImpl::RunAssignment(grpc::ServerContext*,
+                                                  const v1::RunAssignmentRequest* request,
+                                                  v1::RunAssignmentResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    if (!request->has_horizon()) {
+      SALESOPS_ASSIGN_OR_RETURN(*response, Reassign(request->dry_run()));
+      return absl::OkStatus();
+    }
+    if (!request->horizon().has_not_before()) {
+      return common::InvalidArgumentError({{"horizon.not_before", "is required with a horizon"}});
+    }
+    SALESOPS_ASSIGN_OR_RETURN(
+        *response, store_->RunAssignment(
+                       MinuteOf(request->horizon().not_before()),
+                       MinuteOf(request->horizon().no_later_than()), request->dry_run(),
+                       [](const std::vector<Task>& tasks, const std::vector<CrewMember>& crew,
+                          const std::vector<Vehicle>& vehicles) {
+                         return AssignTasks(tasks, crew, vehicles, FormatMinute);
+                       }));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status SchedulingServiceImpl::GetJobStatus(grpc::ServerContext*,
+                                                 const v1::GetJobStatusRequest* request,
+                                                 v1::GetJobStatusResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_job(), store_->GetJob(request->order_id()));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status SchedulingServiceImpl::UpdateTaskState(grpc::ServerContext* context,
+                                                    const v1::UpdateTaskStateRequest* request,
+                                                    v1::UpdateTaskStateResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    const v1::TaskState state = request->state();
+    if (state != v1::TASK_STATE_STARTED && state != v1::TASK_STATE_DONE &&
+        state != v1::TASK_STATE_BLOCKED) {
+      return common::InvalidArgumentError(
+          {{"state", "report STARTED, DONE or BLOCKED; planning sets the other states"}});
+    }
+    if (state == v1::TASK_STATE_BLOCKED && request->note().empty()) {
+      return common::InvalidArgumentError({{"note", "say what blocks the task"}});
+    }
+    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_task(),
+                              store_->UpdateTaskState(*request, runtime_.CallerOf(*context).id()));
+    // Done or blocked work changes what everyone else can do.
+    SALESOPS_RETURN_IF_ERROR(Reassign(false).status());
     return absl::OkStatus();
   }());
 }

@@ -9,9 +9,10 @@
 namespace salesops::scheduling {
 
 // Scheduling: crew and vehicles, jobs planned from orders, one global
-// assignment by deadlines alone, commitments, prep plan. Built so far: crew,
-// vehicles and unavailability; the solver (assignment.h) and job planning
-// (job_plan.h) are pure libraries; the job RPCs still answer UNIMPLEMENTED.
+// assignment by deadlines alone, commitments, prep plan. The solver
+// (assignment.h) and job planning (job_plan.h) are pure libraries; handlers
+// validate, call them through the store, and map the result. CheckCapacity,
+// GetPrepPlan and GetSchedule still answer UNIMPLEMENTED (the rest of issue #4).
 class SchedulingServiceImpl final : public v1::SchedulingService::Service {
  public:
   SchedulingServiceImpl(common::ServiceRuntime& runtime, std::unique_ptr<SchedulingStore> store)
@@ -45,8 +46,22 @@ class SchedulingServiceImpl final : public v1::SchedulingService::Service {
   grpc::Status DeleteUnavailability(grpc::ServerContext* context,
                                     const v1::DeleteUnavailabilityRequest* request,
                                     v1::DeleteUnavailabilityResponse* response) override;
+  grpc::Status PlanJob(grpc::ServerContext* context, const v1::PlanJobRequest* request,
+                       v1::PlanJobResponse* response) override;
+  grpc::Status CancelJob(grpc::ServerContext* context, const v1::CancelJobRequest* request,
+                         v1::CancelJobResponse* response) override;
+  grpc::Status RunAssignment(grpc::ServerContext* context, const v1::RunAssignmentRequest* request,
+                             v1::RunAssignmentResponse* response) override;
+  grpc::Status GetJobStatus(grpc::ServerContext* context, const v1::GetJobStatusRequest* request,
+                            v1::GetJobStatusResponse* response) override;
+  grpc::Status UpdateTaskState(grpc::ServerContext* context,
+                               const v1::UpdateTaskStateRequest* request,
+                               v1::UpdateTaskStateResponse* response) override;
 
  private:
+  // Re-runs the global assignment over the default horizon (after any plan change).
+  absl::StatusOr<v1::RunAssignmentResponse> Reassign(bool dry_run);
+
   common::ServiceRuntime& runtime_;
   std::unique_ptr<SchedulingStore> store_;
 };

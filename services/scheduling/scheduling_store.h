@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "salesops/v1/scheduling.pb.h"
+#include "services/scheduling/assignment.h"
 
 namespace salesops::scheduling {
 
@@ -41,6 +42,39 @@ class SchedulingStore {
   virtual absl::StatusOr<Page<v1::Unavailability>> ListUnavailability(
       const v1::ListUnavailabilityRequest& filter, int limit, const std::string& after) = 0;
   virtual absl::Status DeleteUnavailability(const std::string& id) = 0;
+
+  // Jobs. Saving a plan is idempotent per (order, revision); an older revision
+  // is STALE_REVISION; a newer one replaces the tasks and reports the change.
+  // Started and finished tasks keep their state across re-plans.
+  struct JobPlan {
+    v1::PlanJobRequest request;
+    std::vector<Task> tasks;
+    Minutes requested_by = 0;  // the delivery deadline asked for
+  };
+  struct SavedPlan {
+    v1::JobChange change;
+    bool already_planned = false;
+  };
+  virtual absl::StatusOr<SavedPlan> SaveJobPlan(const JobPlan& plan,
+                                                const std::string& actor_id) = 0;
+  virtual absl::Status CancelJob(const std::string& order_id, int64_t order_revision,
+                                 const std::string& reason, const std::string& actor_id) = 0;
+  virtual absl::StatusOr<v1::Job> GetJob(const std::string& order_id) = 0;
+
+  // The global assignment, one run at a time across replicas (advisory lock):
+  // loads every open task whose window overlaps the horizon, the active crew
+  // (weekly shifts laid out over the horizon, unavailability) and vehicles,
+  // asks `solve`, and, unless `dry_run`, writes placements, at-risk flags and
+  // commitments, with events for what changed.
+  using Solve = std::function<AssignmentResult(
+      const std::vector<Task>&, const std::vector<CrewMember>&, const std::vector<Vehicle>&)>;
+  virtual absl::StatusOr<v1::RunAssignmentResponse> RunAssignment(Minutes from, Minutes to,
+                                                                  bool dry_run,
+                                                                  const Solve& solve) = 0;
+
+  // Field progress: STARTED freezes the task where it is; BLOCKED needs a note.
+  virtual absl::StatusOr<v1::Task> UpdateTaskState(const v1::UpdateTaskStateRequest& request,
+                                                   const std::string& actor_id) = 0;
 };
 
 }  // namespace salesops::scheduling

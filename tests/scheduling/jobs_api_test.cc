@@ -1,0 +1,208 @@
+// Jobs planned from orders, assigned globally, with commitments, over real gRPC.
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+
+#include "salesops/v1/scheduling.grpc.pb.h"
+#include "services/common/errors.h"
+#include "tests/support/service_fixture.h"
+
+namespace salesops::testing {
+namespace {
+
+using Stub = v1::SchedulingService::Stub;
+using google::protobuf::util::TimeUtil;
+
+class JobsApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(scheduling_.started()) << scheduling_.log();
+    // Three days from now at midnight UTC: every test day is in the future.
+    int64_t now = TimeUtil::GetCurrentTime().seconds();
+    day0_ = (now / 86400 + 3) * 86400;
+    for (const auto& [id, skill] :
+         std::vector<std::pair<std::string, v1::Skill>>{{"wanda", v1::SKILL_WAREHOUSE},
+                                                        {"walt", v1::SKILL_WAREHOUSE},
+                                                        {"dana", v1::SKILL_DRIVER},
+                                                        {"vic", v1::SKILL_VIDEO},
+                                                        {"val", v1::SKILL_VIDEO},
+                                                        {"abe", v1::SKILL_AUDIO}}) {
+      v1::CreateCrewMemberRequest request;
+      request.mutable_crew_member()->set_crew_member_id(id);
+      request.mutable_crew_member()->set_display_name(id);
+      request.mutable_crew_member()->add_skills(skill);
+      request.mutable_crew_member()->set_active(true);
+      v1::CreateCrewMemberResponse response;
+      ASSERT_TRUE(scheduling_.Call(&Stub::CreateCrewMember, request, &response).ok());
+    }
+    v1::CreateVehicleRequest truck;
+    truck.mutable_vehicle()->set_vehicle_id("TRUCK-1");
+    truck.mutable_vehicle()->set_display_name("Box truck");
+    truck.mutable_vehicle()->set_vehicle_class(v1::VEHICLE_CLASS_BOX_TRUCK);
+    truck.mutable_vehicle()->set_active(true);
+    v1::CreateVehicleResponse created;
+    ASSERT_TRUE(scheduling_.Call(&Stub::CreateVehicle, truck, &created).ok());
+  }
+
+  google::protobuf::Timestamp At(double hours) {
+    return TimeUtil::SecondsToTimestamp(day0_ + static_cast<int64_t>(hours * 3600));
+  }
+
+  v1::PlanJobRequest Plan(const std::string& order, int64_t revision, int video_hours = 4) {
+    v1::PlanJobRequest request;
+    request.set_order_id(order);
+    request.set_order_revision(revision);
+    auto* video = request.add_crew_needs();
+    video->set_skill(v1::SKILL_VIDEO);
+    video->mutable_duration()->set_seconds(video_hours * 3600);
+    video->set_headcount(2);
+    auto* audio = request.add_crew_needs();
+    audio->set_skill(v1::SKILL_AUDIO);
+    audio->mutable_duration()->set_seconds(2 * 3600);
+    audio->set_headcount(1);
+    request.mutable_prep_duration()->set_seconds(4 * 3600);
+    *request.mutable_event_schedule()->mutable_show_start_time() = At(19);
+    *request.mutable_event_schedule()->mutable_show_end_time() = At(23);
+    *request.mutable_delivery_window()->mutable_window()->mutable_no_later_than() = At(8);
+    request.mutable_venue()->set_name("Grand Hall");
+    request.mutable_venue()->mutable_travel_time()->set_seconds(3600);
+    return request;
+  }
+
+  int Events(const std::string& type) {
+    pqxx::connection connection(scheduling_.database().connection_string());
+    pqxx::nontransaction statement(connection);
+    return statement.exec_params1("SELECT count(*) FROM outbox WHERE event_type = $1", type)[0]
+        .as<int>();
+  }
+
+  int64_t day0_ = 0;
+  ServiceFixture<v1::SchedulingService> scheduling_{"scheduling", std::make_shared<TestDatabase>()};
+};
+
+TEST_F(JobsApiTest, PlanningAssignsEveryTaskAndCommitsToTheRequestedTime) {
+  v1::PlanJobResponse planned;
+  grpc::Status status =
+      scheduling_.Call(&Stub::PlanJob, Plan("ORDER-1", 1), &planned, scheduling_.tokens().service);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const v1::Job& job = planned.job();
+  ASSERT_EQ(job.tasks_size(), 8);
+  for (const v1::Task& task : job.tasks()) {
+    EXPECT_FALSE(task.assignments().empty()) << task.task_id();
+    EXPECT_FALSE(task.at_risk()) << task.task_id() << ": " << task.at_risk_explanation();
+    EXPECT_LE(task.planned_finish_time().seconds(), task.window().no_later_than().seconds());
+  }
+  EXPECT_TRUE(job.commitment().meets_request());
+  EXPECT_EQ(job.commitment().no_later_than().seconds(), At(8).seconds());
+  EXPECT_EQ(planned.change().added_task_ids_size(), 8);
+  EXPECT_EQ(Events("EVENT_TYPE_JOB_PLANNED"), 1);
+  EXPECT_EQ(Events("EVENT_TYPE_COMMITMENT_CHANGED"), 1);
+  // Every assignment explains itself.
+  EXPECT_NE(job.tasks(2).assignments(0).explanation().find("dana"), std::string::npos)
+      << job.tasks(2).assignments(0).explanation();
+}
+
+TEST_F(JobsApiTest, PlanIsIdempotentPerRevisionAndANewRevisionReportsWhatChanged) {
+  v1::PlanJobResponse first, again, second;
+  ASSERT_TRUE(
+      scheduling_.Call(&Stub::PlanJob, Plan("ORDER-1", 1), &first, scheduling_.tokens().service)
+          .ok());
+  ASSERT_TRUE(
+      scheduling_.Call(&Stub::PlanJob, Plan("ORDER-1", 1), &again, scheduling_.tokens().service)
+          .ok());
+  EXPECT_EQ(again.change().added_task_ids_size(), 0);
+  EXPECT_EQ(Events("EVENT_TYPE_JOB_PLANNED"), 1);
+
+  ASSERT_TRUE(scheduling_
+                  .Call(&Stub::PlanJob, Plan("ORDER-1", 2, /*video_hours=*/6), &second,
+                        scheduling_.tokens().service)
+                  .ok());
+  ASSERT_EQ(second.change().changed_task_ids_size(), 2);  // video setup and strike
+  EXPECT_EQ(second.change().changed_task_ids(0), "ORDER-1/SETUP-VIDEO");
+  EXPECT_GT(second.change().crew_time_delta().seconds(), 0);
+
+  grpc::Status stale =
+      scheduling_.Call(&Stub::PlanJob, Plan("ORDER-1", 1), &again, scheduling_.tokens().service);
+  EXPECT_EQ(stale.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(common::ParseGrpcError(stale).reason, "STALE_REVISION");
+}
+
+TEST_F(JobsApiTest, ALateDeliverySaysWhyAndRefusesWhenAskedTo) {
+  // The only truck is in the workshop until 07:30; the venue is an hour away.
+  v1::AddUnavailabilityRequest repair;
+  repair.mutable_unavailability()->set_vehicle_id("TRUCK-1");
+  repair.mutable_unavailability()->set_kind(v1::UNAVAILABILITY_KIND_REPAIR);
+  *repair.mutable_unavailability()->mutable_window()->mutable_not_before() = At(-48);
+  *repair.mutable_unavailability()->mutable_window()->mutable_no_later_than() = At(7.5);
+  v1::AddUnavailabilityResponse added;
+  ASSERT_TRUE(scheduling_.Call(&Stub::AddUnavailability, repair, &added).ok());
+
+  v1::PlanJobResponse planned;
+  ASSERT_TRUE(
+      scheduling_.Call(&Stub::PlanJob, Plan("ORDER-1", 1), &planned, scheduling_.tokens().service)
+          .ok());
+  const v1::Commitment& commitment = planned.job().commitment();
+  EXPECT_FALSE(commitment.meets_request());
+  EXPECT_EQ(commitment.no_later_than().seconds(), At(8.5).seconds());
+  EXPECT_NE(commitment.explanation().find("VEHICLE_SHORTAGE"), std::string::npos)
+      << commitment.explanation();
+  EXPECT_GE(planned.job().at_risk_task_count(), 1);
+  EXPECT_GE(Events("EVENT_TYPE_TASK_AT_RISK"), 1);
+
+  v1::PlanJobRequest strict = Plan("ORDER-2", 1);
+  strict.set_refuse_if_late(true);
+  grpc::Status refused =
+      scheduling_.Call(&Stub::PlanJob, strict, &planned, scheduling_.tokens().service);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(common::ParseGrpcError(refused).reason, "DEADLINE_INFEASIBLE");
+  v1::GetJobStatusRequest status_request;
+  status_request.set_order_id("ORDER-2");
+  v1::GetJobStatusResponse status;
+  ASSERT_TRUE(scheduling_.Call(&Stub::GetJobStatus, status_request, &status).ok());
+  EXPECT_EQ(status.job().state(), v1::JOB_STATE_CANCELLED);  // nothing left half-planned
+}
+
+TEST_F(JobsApiTest, FieldProgressIsReportedByOpsOnly) {
+  v1::PlanJobResponse planned;
+  ASSERT_TRUE(
+      scheduling_.Call(&Stub::PlanJob, Plan("ORDER-1", 1), &planned, scheduling_.tokens().service)
+          .ok());
+  v1::UpdateTaskStateRequest request;
+  request.set_task_id("ORDER-1/PREP");
+  request.set_state(v1::TASK_STATE_STARTED);
+  v1::UpdateTaskStateResponse response;
+  EXPECT_EQ(scheduling_.Call(&Stub::UpdateTaskState, request, &response, scheduling_.tokens().sales)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(
+      scheduling_.Call(&Stub::UpdateTaskState, request, &response, scheduling_.tokens().ops).ok());
+  EXPECT_EQ(response.task().state(), v1::TASK_STATE_STARTED);
+
+  request.set_task_id("ORDER-1/LOAD_OUT");
+  request.set_state(v1::TASK_STATE_BLOCKED);
+  EXPECT_EQ(scheduling_.Call(&Stub::UpdateTaskState, request, &response, scheduling_.tokens().ops)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);  // a blocked task needs a note
+  request.set_note("forklift broken");
+  ASSERT_TRUE(
+      scheduling_.Call(&Stub::UpdateTaskState, request, &response, scheduling_.tokens().ops).ok());
+
+  v1::GetJobStatusRequest status_request;
+  status_request.set_order_id("ORDER-1");
+  v1::GetJobStatusResponse status;
+  ASSERT_TRUE(
+      scheduling_.Call(&Stub::GetJobStatus, status_request, &status, scheduling_.tokens().sales)
+          .ok());
+  EXPECT_EQ(status.job().tasks(0).state(), v1::TASK_STATE_STARTED);
+  EXPECT_TRUE(status.job().tasks(0).assignments(0).frozen());
+  EXPECT_EQ(status.job().tasks(1).at_risk_reason(), v1::AT_RISK_REASON_TASK_BLOCKED);
+  EXPECT_EQ(status.job().tasks(1).state_note(), "forklift broken");
+
+  status_request.set_order_id("NO-SUCH-ORDER");
+  EXPECT_EQ(scheduling_.Call(&Stub::GetJobStatus, status_request, &status).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+}  // namespace
+}  // namespace salesops::testing
