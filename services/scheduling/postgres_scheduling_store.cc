@@ -865,4 +865,85 @@ absl::StatusOr<v1::Task> PostgresSchedulingStore::UpdateTaskState(
   return task;
 }
 
+absl::StatusOr<v1::GetScheduleResponse> PostgresSchedulingStore::GetSchedule(
+    const std::string& crew_member_id, const std::string& vehicle_id, Minutes from, Minutes to,
+    int limit) {
+  v1::GetScheduleResponse response;
+  absl::Status status = pool_.InTransaction("get_schedule", [&](pqxx::work& tx) {
+    if (!crew_member_id.empty())
+      SALESOPS_RETURN_IF_ERROR(CheckRevision(tx, kCrewTable, crew_member_id, ""));
+    if (!vehicle_id.empty())
+      SALESOPS_RETURN_IF_ERROR(CheckRevision(tx, kVehicleTable, vehicle_id, ""));
+    std::map<std::string, Minutes> load;
+    for (const auto& row :
+         tx.exec_params(std::string("SELECT ") + kTaskColumns +
+                            " FROM tasks WHERE planned_start IS NOT NULL AND planned_start < $2 "
+                            "AND planned_finish > $1 AND state <> 6 "
+                            "AND ($3 = '' OR $3 = ANY(crew_ids)) AND ($4 = '' OR vehicle_id = $4) "
+                            "ORDER BY planned_start, task_id LIMIT $5",
+                        from, to, crew_member_id, vehicle_id, limit)) {
+      v1::Task task = TaskFromRow(row);
+      v1::ScheduleEntry* entry = response.add_entries();
+      Minutes minutes = task.duration().seconds() / 60;
+      for (const v1::Assignment& assignment : task.assignments()) {
+        load[assignment.crew_member_id()] += minutes;
+        if (crew_member_id.empty() || assignment.crew_member_id() == crew_member_id) {
+          *entry->mutable_assignment() = assignment;
+        }
+      }
+      *entry->mutable_task() = std::move(task);
+    }
+    for (const auto& [id, minutes] : load) {
+      if (!crew_member_id.empty() && id != crew_member_id) continue;
+      v1::CrewLoad* crew_load = response.add_crew_loads();
+      crew_load->set_crew_member_id(id);
+      crew_load->mutable_assigned_work()->set_seconds(minutes * 60);
+    }
+    for (const auto& row : tx.exec_params(
+             std::string("SELECT ") + kUnavailabilityColumns +
+                 " FROM unavailability WHERE during && tstzrange(us_to_ts($1), us_to_ts($2), "
+                 "'[)') AND ($3 = '' OR crew_member_id = $3) AND ($4 = '' OR vehicle_id = $4) "
+                 "ORDER BY lower(during)",
+             from * 60 * 1000000, to * 60 * 1000000, crew_member_id, vehicle_id)) {
+      *response.add_unavailability() = UnavailabilityFromRow(row);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<std::vector<SchedulingStore::PrepLine>> PostgresSchedulingStore::ListPrepLines(
+    Minutes from, Minutes to) {
+  std::vector<PrepLine> lines;
+  absl::Status status = pool_.InTransaction("list_prep_lines", [&](pqxx::work& tx) {
+    for (const auto& row : tx.exec_params(
+             "SELECT j.order_id, j.order_revision, j.state, j.win_probability, p.not_before, "
+             "p.no_later_than, p.duration, coalesce(p.planned_start, -1), p.late, p.state, "
+             "coalesce(l.no_later_than, p.no_later_than) "
+             "FROM jobs j JOIN tasks p ON p.order_id = j.order_id AND p.kind = 1 "
+             "LEFT JOIN tasks l ON l.order_id = j.order_id AND l.kind = 2 "
+             "WHERE j.state <> $3 AND p.no_later_than >= $1 AND p.no_later_than < $2 "
+             "ORDER BY p.no_later_than, j.order_id",
+             from, to, kJobCancelled)) {
+      PrepLine line;
+      line.order_id = row[0].as<std::string>();
+      line.order_revision = row[1].as<int64_t>();
+      line.job_state = static_cast<v1::JobState>(row[2].as<int>());
+      line.win_probability = row[3].as<double>();
+      line.prep_not_before = row[4].as<int64_t>();
+      line.prep_no_later_than = row[5].as<int64_t>();
+      line.prep_duration = row[6].as<int64_t>();
+      line.planned_start = row[7].as<int64_t>();
+      line.late = row[8].as<bool>();
+      line.prep_state = static_cast<v1::TaskState>(row[9].as<int>());
+      line.load_out_by = row[10].as<int64_t>();
+      lines.push_back(line);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return lines;
+}
+
 }  // namespace salesops::scheduling

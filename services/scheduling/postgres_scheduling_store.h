@@ -33,6 +33,10 @@ class PostgresSchedulingStore final : public SchedulingStore {
   absl::StatusOr<v1::Job> GetJob(const std::string& order_id) override;
   absl::StatusOr<v1::RunAssignmentResponse> RunAssignment(Minutes from, Minutes to, bool dry_run,
                                                           const Solve& solve) override;
+  absl::StatusOr<v1::GetScheduleResponse> GetSchedule(const std::string& crew_member_id,
+                                                      const std::string& vehicle_id, Minutes from,
+                                                      Minutes to, int limit) override;
+  absl::StatusOr<std::vector<PrepLine>> ListPrepLines(Minutes from, Minutes to) override;
   absl::StatusOr<v1::Task> UpdateTaskState(const v1::UpdateTaskStateRequest& request,
                                            const std::string& actor_id) override;
 

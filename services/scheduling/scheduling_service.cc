@@ -358,4 +358,208 @@ grpc::Status SchedulingServiceImpl::UpdateTaskState(grpc::ServerContext* context
   }());
 }
 
+namespace {
+
+// The capacity probe: the asked-for work as tasks inside the window, placed
+// by the real solver among everything already planned.
+struct CapacityProbe {
+  bool fits = true;
+  int displaced = 0;  // planned tasks the probe would make late
+  std::vector<Assignment> probes;
+  std::vector<Task> probe_tasks;
+};
+
+}  // namespace
+
+grpc::Status SchedulingServiceImpl::CheckCapacity(grpc::ServerContext*,
+                                                  const v1::CheckCapacityRequest* request,
+                                                  v1::CheckCapacityResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    if (!request->window().has_not_before()) {
+      return common::InvalidArgumentError(
+          {{"window.not_before", "is required: capacity is checked over the whole window"}});
+    }
+    const Minutes start = MinuteOf(request->window().not_before());
+    const Minutes length = MinuteOf(request->window().no_later_than()) - start;
+
+    auto probe_at = [&](Minutes offset) -> absl::StatusOr<CapacityProbe> {
+      CapacityProbe outcome;
+      auto solve = [&](const std::vector<Task>& planned, const std::vector<CrewMember>& crew,
+                       const std::vector<Vehicle>& vehicles) {
+        // The order being re-checked does not compete with itself.
+        std::vector<Task> tasks;
+        std::map<int, int> kept;
+        for (size_t i = 0; i < planned.size(); ++i) {
+          if (planned[i].job_id == request->exclude_order_id()) continue;
+          kept[static_cast<int>(i)] = static_cast<int>(tasks.size());
+          tasks.push_back(planned[i]);
+        }
+        for (Task& task : tasks) {
+          std::vector<int> predecessors;
+          for (int p : task.predecessors) {
+            if (kept.count(p)) predecessors.push_back(kept[p]);
+          }
+          task.predecessors = predecessors;
+        }
+        AssignmentResult baseline = AssignTasks(tasks, crew, vehicles, FormatMinute);
+        size_t first_probe = tasks.size();
+        for (int i = 0; i < request->crew_needs_size(); ++i) {
+          const v1::CrewNeed& need = request->crew_needs(i);
+          Task probe;
+          probe.id = "probe/" + std::to_string(i);
+          probe.skill = need.skill();
+          probe.duration = std::max<Minutes>(1, need.duration().seconds() / 60);
+          probe.headcount = need.headcount();
+          probe.not_before = start + offset;
+          probe.no_later_than = start + offset + length;
+          tasks.push_back(probe);
+        }
+        for (int v = 0; v < request->vehicle_count(); ++v) {
+          Task probe;
+          probe.id = "probe/vehicle-" + std::to_string(v);
+          probe.skill = v1::SKILL_DRIVER;
+          probe.duration = std::min<Minutes>(length, 60);
+          probe.needs_vehicle = true;
+          probe.not_before = start + offset;
+          probe.no_later_than = start + offset + length;
+          tasks.push_back(probe);
+        }
+        AssignmentResult with_probe = AssignTasks(tasks, crew, vehicles, FormatMinute);
+        int real_late = 0;
+        for (size_t i = 0; i < first_probe; ++i)
+          real_late += with_probe.assignments[i].late ? 1 : 0;
+        outcome.displaced = std::max(0, real_late - baseline.late_tasks);
+        for (size_t i = first_probe; i < tasks.size(); ++i) {
+          outcome.probes.push_back(with_probe.assignments[i]);
+          outcome.probe_tasks.push_back(tasks[i]);
+          if (with_probe.assignments[i].late) outcome.fits = false;
+        }
+        if (outcome.displaced > 0) outcome.fits = false;
+        return with_probe;
+      };
+      SALESOPS_RETURN_IF_ERROR(store_
+                                   ->RunAssignment(start + offset - kDayMinutes,
+                                                   start + offset + length + 30 * kDayMinutes,
+                                                   /*dry_run=*/true, solve)
+                                   .status());
+      return outcome;
+    };
+
+    SALESOPS_ASSIGN_OR_RETURN(CapacityProbe probe, probe_at(0));
+    response->set_fits(probe.fits);
+    std::string explanation;
+    for (size_t i = 0; i < probe.probes.size(); ++i) {
+      const Task& task = probe.probe_tasks[i];
+      const Assignment& placed = probe.probes[i];
+      if (task.needs_vehicle) {
+        if (placed.late) response->set_vehicle_shortfall(response->vehicle_shortfall() + 1);
+        continue;
+      }
+      v1::SkillCapacity* capacity = response->add_skills();
+      capacity->set_skill(task.skill);
+      Minutes required = task.duration * task.headcount;
+      Minutes short_by = placed.late ? std::min(required, placed.lateness * task.headcount) : 0;
+      capacity->mutable_required()->set_seconds(required * 60);
+      capacity->mutable_available()->set_seconds((required - short_by) * 60);
+      if (placed.late) {
+        v1::CrewShortfall* shortfall = response->add_shortfalls();
+        shortfall->set_skill(task.skill);
+        *shortfall->mutable_required() = capacity->required();
+        *shortfall->mutable_available() = capacity->available();
+        shortfall->mutable_shortfall()->set_seconds(short_by * 60);
+        explanation += (explanation.empty() ? "" : "; ") + placed.explanation;
+      }
+    }
+    if (probe.displaced > 0) {
+      explanation += (explanation.empty() ? "" : "; ") + std::string("fitting it would make ") +
+                     std::to_string(probe.displaced) + " planned task(s) late";
+    }
+    if (probe.fits) {
+      *response->mutable_earliest_fitting_window() = request->window();
+      response->set_explanation("fits alongside the planned work");
+      return absl::OkStatus();
+    }
+    response->set_explanation(explanation.substr(0, 2000));
+    // The earliest window of the same length, a day later at a time, within two weeks.
+    for (Minutes offset = kDayMinutes; offset <= 14 * kDayMinutes; offset += kDayMinutes) {
+      SALESOPS_ASSIGN_OR_RETURN(CapacityProbe later, probe_at(offset));
+      if (!later.fits) continue;
+      *response->mutable_earliest_fitting_window()->mutable_not_before() =
+          google::protobuf::util::TimeUtil::SecondsToTimestamp((start + offset) * 60);
+      *response->mutable_earliest_fitting_window()->mutable_no_later_than() =
+          google::protobuf::util::TimeUtil::SecondsToTimestamp((start + offset + length) * 60);
+      break;
+    }
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status SchedulingServiceImpl::GetSchedule(grpc::ServerContext*,
+                                                const v1::GetScheduleRequest* request,
+                                                v1::GetScheduleResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    if (!request->range().has_not_before()) {
+      return common::InvalidArgumentError({{"range.not_before", "is required"}});
+    }
+    SALESOPS_ASSIGN_OR_RETURN(*response,
+                              store_->GetSchedule(request->crew_member_id(), request->vehicle_id(),
+                                                  MinuteOf(request->range().not_before()),
+                                                  MinuteOf(request->range().no_later_than()),
+                                                  common::EffectivePageSize(request->page_size())));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status SchedulingServiceImpl::GetPrepPlan(grpc::ServerContext*,
+                                                const v1::GetPrepPlanRequest* request,
+                                                v1::GetPrepPlanResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    if (!request->range().has_not_before()) {
+      return common::InvalidArgumentError({{"range.not_before", "is required"}});
+    }
+    SALESOPS_ASSIGN_OR_RETURN(std::vector<SchedulingStore::PrepLine> lines,
+                              store_->ListPrepLines(MinuteOf(request->range().not_before()),
+                                                    MinuteOf(request->range().no_later_than())));
+    const Minutes now = NowMinute();
+    for (const SchedulingStore::PrepLine& line : lines) {
+      // Latest safe start: the planned start the crew is actually free for,
+      // when it makes the load-out, else the last start that still would.
+      Minutes latest_safe = line.prep_no_later_than - line.prep_duration;
+      if (line.planned_start >= 0 && !line.late)
+        latest_safe = std::max(latest_safe, line.planned_start);
+      bool started =
+          line.prep_state == v1::TASK_STATE_STARTED || line.prep_state == v1::TASK_STATE_DONE;
+      bool late = line.late || (!started && now > latest_safe);
+      if (request->late_only() && !late) continue;
+      v1::PrepRecommendation* recommendation = response->add_plan();
+      recommendation->set_job_id(line.order_id);
+      recommendation->set_order_id(line.order_id);
+      recommendation->set_order_revision(line.order_revision);
+      recommendation->set_job_state(line.job_state);
+      recommendation->set_win_probability(line.win_probability);
+      recommendation->mutable_prep_duration()->set_seconds(line.prep_duration * 60);
+      *recommendation->mutable_load_out_time() =
+          google::protobuf::util::TimeUtil::SecondsToTimestamp(line.load_out_by * 60);
+      *recommendation->mutable_earliest_sensible_start_time() =
+          google::protobuf::util::TimeUtil::SecondsToTimestamp(line.prep_not_before * 60);
+      *recommendation->mutable_latest_safe_start_time() =
+          google::protobuf::util::TimeUtil::SecondsToTimestamp(latest_safe * 60);
+      recommendation->set_prep_task_state(line.prep_state);
+      recommendation->set_prep_late(late);
+      std::string why = "start prep by " + FormatMinute(latest_safe) + " to load out by " +
+                        FormatMinute(line.load_out_by);
+      if (line.job_state == v1::JOB_STATE_TENTATIVE) {
+        why += "; still a quote (" + std::to_string(static_cast<int>(line.win_probability * 100)) +
+               "% likely): prepping early risks wasted work";
+      }
+      if (late) why = "LATE: " + why;
+      recommendation->set_explanation(why.substr(0, 1000));
+    }
+    return absl::OkStatus();
+  }());
+}
+
 }  // namespace salesops::scheduling

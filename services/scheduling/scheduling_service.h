@@ -11,8 +11,7 @@ namespace salesops::scheduling {
 // Scheduling: crew and vehicles, jobs planned from orders, one global
 // assignment by deadlines alone, commitments, prep plan. The solver
 // (assignment.h) and job planning (job_plan.h) are pure libraries; handlers
-// validate, call them through the store, and map the result. CheckCapacity,
-// GetPrepPlan and GetSchedule still answer UNIMPLEMENTED (the rest of issue #4).
+// validate, call them through the store, and map the result.
 class SchedulingServiceImpl final : public v1::SchedulingService::Service {
  public:
   SchedulingServiceImpl(common::ServiceRuntime& runtime, std::unique_ptr<SchedulingStore> store)
@@ -57,6 +56,12 @@ class SchedulingServiceImpl final : public v1::SchedulingService::Service {
   grpc::Status UpdateTaskState(grpc::ServerContext* context,
                                const v1::UpdateTaskStateRequest* request,
                                v1::UpdateTaskStateResponse* response) override;
+  grpc::Status CheckCapacity(grpc::ServerContext* context, const v1::CheckCapacityRequest* request,
+                             v1::CheckCapacityResponse* response) override;
+  grpc::Status GetSchedule(grpc::ServerContext* context, const v1::GetScheduleRequest* request,
+                           v1::GetScheduleResponse* response) override;
+  grpc::Status GetPrepPlan(grpc::ServerContext* context, const v1::GetPrepPlanRequest* request,
+                           v1::GetPrepPlanResponse* response) override;
 
  private:
   // Re-runs the global assignment over the default horizon (after any plan change).

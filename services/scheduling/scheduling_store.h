@@ -72,6 +72,27 @@ class SchedulingStore {
                                                                   bool dry_run,
                                                                   const Solve& solve) = 0;
 
+  // Tasks placed on a crew member or vehicle (or anyone, when both are empty)
+  // overlapping [from, to), with the unavailability in that range.
+  virtual absl::StatusOr<v1::GetScheduleResponse> GetSchedule(const std::string& crew_member_id,
+                                                              const std::string& vehicle_id,
+                                                              Minutes from, Minutes to,
+                                                              int limit) = 0;
+
+  // One line per job whose prep must finish inside [from, to).
+  struct PrepLine {
+    std::string order_id;
+    int64_t order_revision = 0;
+    v1::JobState job_state = v1::JOB_STATE_UNSPECIFIED;
+    double win_probability = 1;
+    Minutes prep_not_before = 0, prep_no_later_than = 0, prep_duration = 0;
+    Minutes planned_start = -1;
+    bool late = false;
+    v1::TaskState prep_state = v1::TASK_STATE_UNSPECIFIED;
+    Minutes load_out_by = 0;
+  };
+  virtual absl::StatusOr<std::vector<PrepLine>> ListPrepLines(Minutes from, Minutes to) = 0;
+
   // Field progress: STARTED freezes the task where it is; BLOCKED needs a note.
   virtual absl::StatusOr<v1::Task> UpdateTaskState(const v1::UpdateTaskStateRequest& request,
                                                    const std::string& actor_id) = 0;

@@ -64,6 +64,7 @@ class JobsApiTest : public ::testing::Test {
     request.mutable_prep_duration()->set_seconds(4 * 3600);
     *request.mutable_event_schedule()->mutable_show_start_time() = At(19);
     *request.mutable_event_schedule()->mutable_show_end_time() = At(23);
+    *request.mutable_delivery_window()->mutable_window()->mutable_not_before() = At(6);
     *request.mutable_delivery_window()->mutable_window()->mutable_no_later_than() = At(8);
     request.mutable_venue()->set_name("Grand Hall");
     request.mutable_venue()->mutable_travel_time()->set_seconds(3600);
@@ -202,6 +203,70 @@ TEST_F(JobsApiTest, FieldProgressIsReportedByOpsOnly) {
   status_request.set_order_id("NO-SUCH-ORDER");
   EXPECT_EQ(scheduling_.Call(&Stub::GetJobStatus, status_request, &status).error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(JobsApiTest, CapacityCheckSaysWhatIsShortAndWhenItFits) {
+  v1::PlanJobResponse planned;
+  ASSERT_TRUE(
+      scheduling_.Call(&Stub::PlanJob, Plan("ORDER-1", 1), &planned, scheduling_.tokens().service)
+          .ok());
+  v1::CheckCapacityRequest request;
+  auto* need = request.add_crew_needs();
+  need->set_skill(v1::SKILL_VIDEO);
+  need->mutable_duration()->set_seconds(10 * 3600);
+  need->set_headcount(2);
+  *request.mutable_window()->mutable_not_before() = At(8);
+  *request.mutable_window()->mutable_no_later_than() = At(19);
+  v1::CheckCapacityResponse response;
+  ASSERT_TRUE(
+      scheduling_.Call(&Stub::CheckCapacity, request, &response, scheduling_.tokens().sales).ok());
+  // Both video technicians set up ORDER-1's wall that morning: no room for 2 x 10 h more.
+  EXPECT_FALSE(response.fits()) << response.explanation();
+  EXPECT_FALSE(response.explanation().empty());
+  EXPECT_EQ(response.earliest_fitting_window().not_before().seconds(), At(32).seconds());
+
+  // The same order re-checking itself does not compete with its own plan.
+  request.set_exclude_order_id("ORDER-1");
+  ASSERT_TRUE(scheduling_.Call(&Stub::CheckCapacity, request, &response).ok());
+  EXPECT_TRUE(response.fits()) << response.explanation();
+
+  need->set_headcount(3);  // only two video technicians exist
+  ASSERT_TRUE(scheduling_.Call(&Stub::CheckCapacity, request, &response).ok());
+  EXPECT_FALSE(response.fits());
+  ASSERT_EQ(response.shortfalls_size(), 1);
+  EXPECT_EQ(response.shortfalls(0).skill(), v1::SKILL_VIDEO);
+  EXPECT_FALSE(response.has_earliest_fitting_window());
+}
+
+TEST_F(JobsApiTest, ScheduleAndPrepPlanShowTheWorkAhead) {
+  v1::PlanJobResponse planned;
+  ASSERT_TRUE(
+      scheduling_.Call(&Stub::PlanJob, Plan("ORDER-1", 1), &planned, scheduling_.tokens().service)
+          .ok());
+  v1::GetScheduleRequest schedule_request;
+  schedule_request.set_crew_member_id("vic");
+  *schedule_request.mutable_range()->mutable_not_before() = At(-72);
+  *schedule_request.mutable_range()->mutable_no_later_than() = At(72);
+  v1::GetScheduleResponse schedule;
+  ASSERT_TRUE(scheduling_.Call(&Stub::GetSchedule, schedule_request, &schedule).ok());
+  ASSERT_EQ(schedule.entries_size(), 2);  // setup and strike of the video wall
+  EXPECT_EQ(schedule.entries(0).task().task_id(), "ORDER-1/SETUP-VIDEO");
+  EXPECT_EQ(schedule.entries(0).assignment().crew_member_id(), "vic");
+  ASSERT_EQ(schedule.crew_loads_size(), 1);
+  EXPECT_EQ(schedule.crew_loads(0).assigned_work().seconds(), 6 * 3600);  // 4 h + 2 h
+
+  v1::GetPrepPlanRequest prep_request;
+  *prep_request.mutable_range()->mutable_not_before() = At(-72);
+  *prep_request.mutable_range()->mutable_no_later_than() = At(72);
+  v1::GetPrepPlanResponse prep;
+  ASSERT_TRUE(
+      scheduling_.Call(&Stub::GetPrepPlan, prep_request, &prep, scheduling_.tokens().sales).ok());
+  ASSERT_EQ(prep.plan_size(), 1);
+  EXPECT_EQ(prep.plan(0).order_id(), "ORDER-1");
+  EXPECT_FALSE(prep.plan(0).prep_late());
+  EXPECT_LE(prep.plan(0).latest_safe_start_time().seconds() + 4 * 3600,
+            prep.plan(0).load_out_time().seconds());
+  EXPECT_NE(prep.plan(0).explanation().find("start prep by"), std::string::npos);
 }
 
 }  // namespace
