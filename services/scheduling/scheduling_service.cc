@@ -158,6 +158,10 @@ grpc::Status SchedulingServiceImpl::AddUnavailability(grpc::ServerContext* conte
     SALESOPS_ASSIGN_OR_RETURN(
         *response->mutable_unavailability(),
         store_->AddUnavailability(unavailability, runtime_.CallerOf(*context).id()));
+    // Time off moves work: re-assign, and say which tasks moved.
+    SALESOPS_ASSIGN_OR_RETURN(v1::RunAssignmentResponse run, Reassign(false));
+    for (const v1::Task& task : run.changed_tasks())
+      response->add_affected_task_ids(task.task_id());
     return absl::OkStatus();
   }());
 }
@@ -180,6 +184,7 @@ grpc::Status SchedulingServiceImpl::DeleteUnavailability(
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     SALESOPS_RETURN_IF_ERROR(store_->DeleteUnavailability(request->unavailability_id()));
+    SALESOPS_RETURN_IF_ERROR(Reassign(false).status());
     response->set_unavailability_id(request->unavailability_id());
     return absl::OkStatus();
   }());
@@ -225,6 +230,10 @@ absl::StatusOr<JobInput> JobInputOf(const v1::PlanJobRequest& request) {
   }
   if (request.prep_duration().seconds() < 0) {
     violations.push_back({"prep_duration", "cannot be negative"});
+  }
+  if (MinuteOf(request.delivery_window().window().no_later_than()) < NowMinute() - kDayMinutes) {
+    violations.push_back({"delivery_window.window.no_later_than",
+                          "is in the past; plan deliveries that can still happen"});
   }
   if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
 

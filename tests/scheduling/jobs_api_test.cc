@@ -269,5 +269,61 @@ TEST_F(JobsApiTest, ScheduleAndPrepPlanShowTheWorkAhead) {
   EXPECT_NE(prep.plan(0).explanation().find("start prep by"), std::string::npos);
 }
 
+TEST_F(JobsApiTest, TimeOffMovesWorkAndSaysWhichTasks) {
+  v1::PlanJobResponse planned;
+  ASSERT_TRUE(
+      scheduling_.Call(&Stub::PlanJob, Plan("ORDER-1", 1), &planned, scheduling_.tokens().service)
+          .ok());
+  v1::AddUnavailabilityRequest off;
+  off.mutable_unavailability()->set_crew_member_id("vic");
+  off.mutable_unavailability()->set_kind(v1::UNAVAILABILITY_KIND_SICK_LEAVE);
+  *off.mutable_unavailability()->mutable_window()->mutable_not_before() = At(0);
+  *off.mutable_unavailability()->mutable_window()->mutable_no_later_than() = At(12);
+  v1::AddUnavailabilityResponse added;
+  ASSERT_TRUE(
+      scheduling_.Call(&Stub::AddUnavailability, off, &added, scheduling_.tokens().ops).ok());
+  std::vector<std::string> affected(added.affected_task_ids().begin(),
+                                    added.affected_task_ids().end());
+  EXPECT_NE(std::find(affected.begin(), affected.end(), "ORDER-1/SETUP-VIDEO"), affected.end())
+      << ::testing::PrintToString(affected);
+}
+
+TEST_F(JobsApiTest, BadPlansNameTheirFields) {
+  v1::PlanJobRequest request = Plan("ORDER-1", 1);
+  request.mutable_crew_needs(0)->set_headcount(0);
+  request.mutable_crew_needs(1)->set_skill(static_cast<v1::Skill>(99));
+  *request.mutable_delivery_window()->mutable_window()->mutable_no_later_than() = At(-24 * 400);
+  request.mutable_event_schedule()->clear_show_end_time();
+  v1::PlanJobResponse response;
+  grpc::Status status =
+      scheduling_.Call(&Stub::PlanJob, request, &response, scheduling_.tokens().service);
+  ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  std::vector<std::string> fields;
+  for (const auto& violation : common::ParseGrpcError(status).violations) {
+    fields.push_back(violation.field);
+  }
+  // The generic rules first (all of them), then the planner's own.
+  EXPECT_NE(std::find(fields.begin(), fields.end(), "crew_needs[0].headcount"), fields.end());
+  EXPECT_NE(std::find(fields.begin(), fields.end(), "crew_needs[1].skill"), fields.end());
+  EXPECT_NE(std::find(fields.begin(), fields.end(), "delivery_window.window.not_before"),
+            fields.end());  // the window is now inverted
+  request = Plan("ORDER-1", 1);
+  *request.mutable_delivery_window()->mutable_window()->mutable_not_before() = At(-24 * 401);
+  *request.mutable_delivery_window()->mutable_window()->mutable_no_later_than() = At(-24 * 400);
+  request.mutable_event_schedule()->clear_show_end_time();
+  status = scheduling_.Call(&Stub::PlanJob, request, &response, scheduling_.tokens().service);
+  fields.clear();
+  for (const auto& violation : common::ParseGrpcError(status).violations) {
+    fields.push_back(violation.field);
+  }
+  EXPECT_EQ(fields, (std::vector<std::string>{"event_schedule.show_end_time",
+                                              "delivery_window.window.no_later_than"}));
+  v1::GetJobStatusRequest status_request;
+  status_request.set_order_id("ORDER-1");
+  v1::GetJobStatusResponse job;
+  EXPECT_EQ(scheduling_.Call(&Stub::GetJobStatus, status_request, &job).error_code(),
+            grpc::StatusCode::NOT_FOUND);  // nothing was written
+}
+
 }  // namespace
 }  // namespace salesops::testing
