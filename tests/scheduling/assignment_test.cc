@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <iostream>
 #include <random>
 
 namespace salesops::scheduling {
@@ -184,6 +185,8 @@ TEST(AssignmentTest, WorkIsSharedEvenlyAmongIdenticalCrew) {
     busiest = std::max(busiest, minutes);
     least = std::min(least, minutes);
   }
+  std::cout << "benchmark week: busiest " << busiest << " min, least busy " << least
+            << " min, ratio " << static_cast<double>(busiest) / least << "\n";
   EXPECT_LE(busiest, least * 5 / 4) << "busiest " << busiest << " least " << least;
 }
 
