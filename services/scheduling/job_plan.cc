@@ -136,6 +136,30 @@ PlannedCommitment CommitmentFor(const JobInput& job, const std::vector<Task>& ta
   return {job.delivery_no_later_than, true, "nothing to deliver"};
 }
 
+std::optional<Minutes> LatestSafeStart(Minutes earliest, Minutes deadline, Minutes duration,
+                                       const std::vector<std::vector<WeightedSpan>>& people) {
+  std::optional<Minutes> best;
+  for (const std::vector<WeightedSpan>& work : people) {
+    std::vector<Span> blocking;
+    for (const WeightedSpan& item : work) {
+      if (item.weight >= 0.5) blocking.push_back(item.span);
+    }
+    // Walk back from the deadline past every block that overlaps.
+    Minutes start = deadline - duration;
+    for (bool moved = true; moved && start >= earliest;) {
+      moved = false;
+      for (const Span& block : blocking) {
+        if (block.start < start + duration && start < block.end) {
+          start = block.start - duration;
+          moved = true;
+        }
+      }
+    }
+    if (start >= earliest && (!best || start > *best)) best = start;
+  }
+  return best;
+}
+
 std::vector<Span> ExpandWeeklyShifts(const std::vector<std::tuple<int, Minutes, Minutes>>& weekly,
                                      Minutes from, Minutes to) {
   std::vector<Span> shifts;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -51,6 +52,20 @@ PlannedCommitment CommitmentFor(const JobInput& job, const std::vector<Task>& ta
                                 const AssignmentResult& result);
 // The same for one delivery: requested `arrive_by`, planned as `deliver`.
 PlannedCommitment CommitmentForDelivery(Minutes arrive_by, const Assignment& deliver);
+
+// Work already on a person: firm work blocks them; work of a tentative job
+// (a quote) counts by its win probability, and blocks when more likely than not.
+struct WeightedSpan {
+  Span span;
+  double weight = 1.0;
+};
+
+// The latest start, in [earliest, deadline - duration], at which at least
+// one of the people is free for `duration` given the work already on them;
+// nullopt when none is. This is the latest safe prep start: later, the
+// load-out is missed with the crew actually available.
+std::optional<Minutes> LatestSafeStart(Minutes earliest, Minutes deadline, Minutes duration,
+                                       const std::vector<std::vector<WeightedSpan>>& people);
 
 // A crew member's weekly shifts laid out over [from, to) on the minute axis
 // (minutes since the Unix epoch, UTC). No shifts: always available.

@@ -940,6 +940,34 @@ absl::StatusOr<std::vector<SchedulingStore::PrepLine>> PostgresSchedulingStore::
       line.load_out_by = row[10].as<int64_t>();
       lines.push_back(line);
     }
+    // What each warehouse person already does around those preps.
+    std::map<std::string, std::vector<std::tuple<Span, double, std::string>>> work;
+    std::vector<std::string> warehouse_crew;
+    for (const auto& row :
+         tx.exec_params("SELECT crew_member_id FROM crew_members WHERE active AND $1 = ANY(skills) "
+                        "ORDER BY crew_member_id",
+                        static_cast<int>(v1::SKILL_WAREHOUSE))) {
+      warehouse_crew.push_back(row[0].as<std::string>());
+    }
+    for (const auto& row : tx.exec_params(
+             "SELECT c.crew_id, t.planned_start, t.planned_finish, j.win_probability, t.task_id "
+             "FROM tasks t JOIN jobs j USING (order_id), unnest(t.crew_ids) AS c(crew_id) "
+             "WHERE t.planned_start IS NOT NULL AND t.state NOT IN (4, 6) AND j.state <> $3 "
+             "AND t.planned_finish > $1 - 20160 AND t.planned_start < $2",
+             from, to, kJobCancelled)) {
+      work[row[0].as<std::string>()].emplace_back(Span{row[1].as<int64_t>(), row[2].as<int64_t>()},
+                                                  row[3].as<double>(), row[4].as<std::string>());
+    }
+    for (PrepLine& line : lines) {
+      std::string own_prep = line.order_id + "/PREP";
+      for (const std::string& crew_id : warehouse_crew) {
+        std::vector<std::pair<Span, double>> items;
+        for (const auto& [span, weight, task_id] : work[crew_id]) {
+          if (task_id != own_prep) items.emplace_back(span, weight);
+        }
+        line.warehouse_work.push_back(std::move(items));
+      }
+    }
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

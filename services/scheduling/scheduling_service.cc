@@ -534,14 +534,20 @@ grpc::Status SchedulingServiceImpl::GetPrepPlan(grpc::ServerContext*,
                                                     MinuteOf(request->range().no_later_than())));
     const Minutes now = NowMinute();
     for (const SchedulingStore::PrepLine& line : lines) {
-      // Latest safe start: the planned start the crew is actually free for,
-      // when it makes the load-out, else the last start that still would.
-      Minutes latest_safe = line.prep_no_later_than - line.prep_duration;
-      if (line.planned_start >= 0 && !line.late)
-        latest_safe = std::max(latest_safe, line.planned_start);
+      // Latest safe start: the latest start at which a warehouse person is
+      // actually free long enough to make the load-out, given firm work and
+      // quotes weighted by their win probability.
+      std::vector<std::vector<WeightedSpan>> people;
+      for (const auto& items : line.warehouse_work) {
+        std::vector<WeightedSpan>& person = people.emplace_back();
+        for (const auto& [span, weight] : items) person.push_back({span, weight});
+      }
+      std::optional<Minutes> safe = LatestSafeStart(line.prep_not_before, line.prep_no_later_than,
+                                                    line.prep_duration, people);
+      Minutes latest_safe = safe.value_or(line.prep_not_before);
       bool started =
           line.prep_state == v1::TASK_STATE_STARTED || line.prep_state == v1::TASK_STATE_DONE;
-      bool late = line.late || (!started && now > latest_safe);
+      bool late = line.late || !safe || (!started && now > latest_safe);
       if (request->late_only() && !late) continue;
       v1::PrepRecommendation* recommendation = response->add_plan();
       recommendation->set_job_id(line.order_id);

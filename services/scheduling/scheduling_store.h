@@ -90,6 +90,9 @@ class SchedulingStore {
     bool late = false;
     v1::TaskState prep_state = v1::TASK_STATE_UNSPECIFIED;
     Minutes load_out_by = 0;
+    // Per warehouse person: work on them other than this prep, weighted by
+    // the win probability of the job it belongs to.
+    std::vector<std::vector<std::pair<Span, double>>> warehouse_work;
   };
   virtual absl::StatusOr<std::vector<PrepLine>> ListPrepLines(Minutes from, Minutes to) = 0;
 

@@ -92,3 +92,24 @@ TEST(JobPlanTest, CommitmentIsTheRequestWhenMetElseTheEarliestFeasibleTime) {
 
 }  // namespace
 }  // namespace salesops::scheduling
+
+namespace salesops::scheduling {
+namespace {
+
+TEST(LatestSafeStartTest, LatestStartWithSomeoneActuallyFree) {
+  // Prep of 4 h must end by 20:00; earliest 00:00.
+  const Minutes h = 60;
+  std::vector<std::vector<WeightedSpan>> people = {
+      {{{15 * h, 19 * h}, 1.0}},  // Wanda: firm load-out 15-19
+      {{{17 * h, 21 * h}, 0.3}},  // Walt: an unlikely quote's work 17-21 (does not block)
+  };
+  EXPECT_EQ(LatestSafeStart(0, 20 * h, 4 * h, people), 16 * h);  // Walt, 16:00-20:00
+  people[1][0].weight = 0.8;  // the quote is now likely: Walt is taken
+  EXPECT_EQ(LatestSafeStart(0, 20 * h, 4 * h, people), 13 * h);  // Walt before 17:00
+  people[1].push_back({{0, 17 * h}, 1.0});
+  EXPECT_EQ(LatestSafeStart(0, 20 * h, 4 * h, people), 11 * h);             // Wanda before 15:00
+  EXPECT_EQ(LatestSafeStart(12 * h, 20 * h, 4 * h, people), std::nullopt);  // too late already
+}
+
+}  // namespace
+}  // namespace salesops::scheduling
