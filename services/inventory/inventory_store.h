@@ -10,18 +10,15 @@
 #include <vector>
 
 #include "salesops/v1/inventory.pb.h"
+#include "services/common/sql_text.h"
 #include "services/inventory/availability.h"
 #include "services/inventory/catalog.h"
 #include "services/inventory/prep.h"
 
 namespace salesops::inventory {
 
-// One page of a listing; `next_after` is the last key returned when more follow.
 template <typename T>
-struct Page {
-  std::vector<T> entries;
-  std::string next_after;
-};
+using Page = common::Page<T>;
 
 struct StockQuery {
   std::vector<std::string> codes;

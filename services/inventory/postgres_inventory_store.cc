@@ -4,6 +4,7 @@
 
 #include "services/common/errors.h"
 #include "services/common/outbox.h"
+#include "services/common/sql_text.h"
 #include "services/common/time_util.h"
 
 namespace salesops::inventory {
@@ -16,32 +17,6 @@ constexpr char kSourceService[] = "inventory";
 constexpr int kStateActive = 1;
 constexpr int kStateReleased = 2;
 constexpr int kStateReplaced = 4;
-
-// A text[] literal. Codes are validated ([A-Z0-9-]) before they get here, but
-// every element is quoted and escaped anyway.
-std::string PgArray(const std::vector<std::string>& values) {
-  std::string literal = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) literal += ',';
-    literal += '"';
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') literal += '\\';
-      literal += c;
-    }
-    literal += '"';
-  }
-  return literal + "}";
-}
-
-// For ILIKE: the user's text matches literally.
-std::string LikePattern(const std::string& text) {
-  std::string pattern = "%";
-  for (char c : text) {
-    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-    pattern += c;
-  }
-  return pattern + "%";
-}
 
 int64_t Micros(Instant instant) { return instant.time_since_epoch().count(); }
 Instant FromMicros(int64_t micros) { return Instant(std::chrono::microseconds(micros)); }
@@ -75,7 +50,7 @@ v1::Item ItemFromRow(const pqxx::row& row) {
 // Loads full products (kit and crew needs) for the given codes.
 Catalog LoadProducts(pqxx::work& transaction, const std::vector<std::string>& codes) {
   Catalog catalog;
-  std::string codes_array = PgArray(codes);
+  std::string codes_array = common::PgTextArray(codes);
   for (const auto& row : transaction.exec_params(
            "SELECT product_code, name, description, day_rate_currency, day_rate_units, "
            "day_rate_nanos, prep_seconds, revision, ts_to_us(update_time) FROM products "
@@ -120,7 +95,7 @@ Catalog LoadProducts(pqxx::work& transaction, const std::vector<std::string>& co
 // every lookup.
 LoadedStock LoadStockIn(pqxx::work& transaction, const StockQuery& query) {
   LoadedStock loaded;
-  std::string codes = PgArray(query.codes);
+  std::string codes = common::PgTextArray(query.codes);
   for (const auto& row :
        transaction.exec_params("SELECT inventory_code, quantity_owned, description FROM items "
                                "WHERE inventory_code = ANY($1::text[])",
@@ -301,7 +276,8 @@ absl::StatusOr<Page<v1::Item>> PostgresInventoryStore::ListItems(const v1::ListI
             " AND (cardinality($7::text[]) = 0 OR inventory_code = ANY($7::text[]))"
             " ORDER BY inventory_code LIMIT $8",
         after, filter.category(), filter.warehouse_id(), static_cast<int>(filter.tracking()),
-        filter.search_text(), LikePattern(filter.search_text()), PgArray(codes), limit + 1);
+        filter.search_text(), common::ContainsPattern(filter.search_text()),
+        common::PgTextArray(codes), limit + 1);
     for (const auto& row : rows) {
       if (static_cast<int>(page.entries.size()) == limit) {
         page.next_after = page.entries.back().inventory_code();
@@ -359,7 +335,7 @@ absl::StatusOr<std::pair<v1::Product, bool>> PostgresInventoryStore::UpsertProdu
     for (const auto& row :
          transaction.exec_params("SELECT inventory_code FROM items "
                                  "WHERE inventory_code = ANY($1::text[]) FOR SHARE",
-                                 PgArray(component_codes))) {
+                                 common::PgTextArray(component_codes))) {
       known.insert(row[0].as<std::string>());
     }
     std::vector<common::FieldViolation> unknown;
@@ -440,9 +416,9 @@ absl::StatusOr<Page<v1::Product>> PostgresInventoryStore::ListProducts(
              "      WHERE n.product_code = p.product_code AND n.skill = $5))"
              " AND (cardinality($6::text[]) = 0 OR p.product_code = ANY($6::text[]))"
              " ORDER BY p.product_code LIMIT $7",
-             after, filter.search_text(), LikePattern(filter.search_text()),
-             filter.component_inventory_code(), static_cast<int>(filter.skill()), PgArray(codes),
-             limit + 1)) {
+             after, filter.search_text(), common::ContainsPattern(filter.search_text()),
+             filter.component_inventory_code(), static_cast<int>(filter.skill()),
+             common::PgTextArray(codes), limit + 1)) {
       matching.push_back(row[0].as<std::string>());
     }
     bool more = static_cast<int>(matching.size()) > limit;
@@ -512,7 +488,7 @@ absl::StatusOr<ReservationOutcome> PostgresInventoryStore::PlaceReservation(
         for (const auto& row : transaction.exec_params(
                  "SELECT inventory_code FROM items WHERE inventory_code = ANY($1::text[]) "
                  "ORDER BY inventory_code FOR UPDATE",
-                 PgArray(codes))) {
+                 common::PgTextArray(codes))) {
           locked.insert(row[0].as<std::string>());
         }
         std::vector<common::FieldViolation> unknown;
@@ -562,11 +538,11 @@ absl::StatusOr<ReservationOutcome> PostgresInventoryStore::PlaceReservation(
           transaction.exec_params(
               "UPDATE reservations SET state = $2, end_time = now(), end_reason = $3 "
               "WHERE reservation_id = ANY($1::uuid[])",
-              PgArray(to_replace), kStateReplaced,
+              common::PgTextArray(to_replace), kStateReplaced,
               "replaced by revision " + std::to_string(draft.order_revision));
           transaction.exec_params(
               "UPDATE reservation_lines SET active = false WHERE reservation_id = ANY($1::uuid[])",
-              PgArray(to_replace));
+              common::PgTextArray(to_replace));
           outcome.replaced_reservation_id = to_replace.front();
         }
         std::string id =
@@ -775,7 +751,7 @@ absl::StatusOr<OrderSheet> PostgresInventoryStore::RecordPrep(
           "INSERT INTO prep_counts (order_id, inventory_code, pulled, serial_numbers) "
           "VALUES ($1, $2, $3, $4::text[]) ON CONFLICT (order_id, inventory_code) DO UPDATE "
           "SET pulled = $3, serial_numbers = $4::text[], update_time = now()",
-          order_id, count.inventory_code, count.pulled, PgArray(count.serial_numbers));
+          order_id, count.inventory_code, count.pulled, common::PgTextArray(count.serial_numbers));
     }
     SALESOPS_ASSIGN_OR_RETURN(after, LoadSheetIn(transaction, order_id, false));
     v1::PrepProgress was = ProgressOf(before);

@@ -8,6 +8,7 @@
 
 #include "services/common/errors.h"
 #include "services/common/outbox.h"
+#include "services/common/sql_text.h"
 #include "services/common/time_util.h"
 #include "services/scheduling/job_plan.h"
 
@@ -23,15 +24,6 @@ std::string IntArray(const std::vector<int>& values) {
     literal += std::to_string(values[i]);
   }
   return literal + "}";
-}
-
-std::string LikePattern(const std::string& text) {
-  std::string pattern = "%";
-  for (char c : text) {
-    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-    pattern += c;
-  }
-  return pattern + "%";
 }
 
 // Crew members and vehicles are stored whole (the API message in `body`),
@@ -173,7 +165,7 @@ absl::StatusOr<Page<v1::CrewMember>> PostgresSchedulingStore::ListCrewMembers(
                         " ORDER BY crew_member_id LIMIT $7",
                         after, static_cast<int>(filter.skill()), filter.home_warehouse_id(),
                         filter.include_inactive(), filter.search_text(),
-                        LikePattern(filter.search_text()), limit + 1)) {
+                        common::ContainsPattern(filter.search_text()), limit + 1)) {
       if (static_cast<int>(page.entries.size()) == limit) {
         page.next_after = page.entries.back().crew_member_id();
         break;
@@ -355,20 +347,6 @@ google::protobuf::Timestamp AtMinute(Minutes minute) {
   return common::TimestampFromMicros(minute * 60 * 1000000);
 }
 
-std::string TextArray(const std::vector<std::string>& values) {
-  std::string literal = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) literal += ',';
-    literal += '"';
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') literal += '\\';
-      literal += c;
-    }
-    literal += '"';
-  }
-  return literal + "}";
-}
-
 std::vector<std::string> ParseTextArray(const pqxx::field& field) {
   std::vector<std::string> values;
   auto parser = field.as_array();
@@ -521,7 +499,7 @@ absl::StatusOr<SchedulingStore::SavedPlan> PostgresSchedulingStore::SaveJobPlan(
           "ELSE 1 END",
           task.id, request.order_id(), static_cast<int>(position), static_cast<int>(task.kind),
           task.not_before, task.no_later_than, task.duration, static_cast<int>(task.skill),
-          task.headcount, task.needs_vehicle, task.pinned, TextArray(predecessors));
+          task.headcount, task.needs_vehicle, task.pinned, common::PgTextArray(predecessors));
     }
     for (const auto& [id, shape] : before) {
       if (kept.count(id) > 0) continue;
@@ -759,8 +737,8 @@ absl::StatusOr<v1::RunAssignmentResponse> PostgresSchedulingStore::RunAssignment
                       "revision = revision + CASE WHEN $10 THEN 1 ELSE 0 END, "
                       "update_time = now() WHERE task_id = $1 RETURNING ") +
               kTaskColumns,
-          tasks[i].id, out.start, out.finish, TextArray(out.crew_ids), out.vehicle_id, out.late,
-          static_cast<int>(out.at_risk_reason), out.explanation, out.overtime, moved);
+          tasks[i].id, out.start, out.finish, common::PgTextArray(out.crew_ids), out.vehicle_id,
+          out.late, static_cast<int>(out.at_risk_reason), out.explanation, out.overtime, moved);
       v1::Task task = TaskFromRow(updated);
       if (moved) *response.add_changed_tasks() = task;
       if (out.late && !old_late) {

@@ -7,6 +7,7 @@
 #include "services/common/errors.h"
 #include "services/common/page_token.h"
 #include "services/common/validation.h"
+#include "services/scheduling/capacity.h"
 #include "services/scheduling/job_plan.h"
 #include "services/scheduling/postgres_scheduling_store.h"
 
@@ -367,19 +368,6 @@ grpc::Status SchedulingServiceImpl::UpdateTaskState(grpc::ServerContext* context
   }());
 }
 
-namespace {
-
-// The capacity probe: the asked-for work as tasks inside the window, placed
-// by the real solver among everything already planned.
-struct CapacityProbe {
-  bool fits = true;
-  int displaced = 0;  // planned tasks the probe would make late
-  std::vector<Assignment> probes;
-  std::vector<Task> probe_tasks;
-};
-
-}  // namespace
-
 grpc::Status SchedulingServiceImpl::CheckCapacity(grpc::ServerContext*,
                                                   const v1::CheckCapacityRequest* request,
                                                   v1::CheckCapacityResponse* response) {
@@ -392,66 +380,26 @@ grpc::Status SchedulingServiceImpl::CheckCapacity(grpc::ServerContext*,
     const Minutes start = MinuteOf(request->window().not_before());
     const Minutes length = MinuteOf(request->window().no_later_than()) - start;
 
+    CapacityAsk ask;
+    for (const v1::CrewNeed& need : request->crew_needs()) {
+      ask.needs.push_back({need.skill(), need.duration().seconds() / 60, need.headcount()});
+    }
+    ask.vehicle_count = request->vehicle_count();
+    ask.exclude_job_id = request->exclude_order_id();
     auto probe_at = [&](Minutes offset) -> absl::StatusOr<CapacityProbe> {
+      ask.window = {start + offset, start + offset + length};
       CapacityProbe outcome;
-      auto solve = [&](const std::vector<Task>& planned, const std::vector<CrewMember>& crew,
-                       const std::vector<Vehicle>& vehicles) {
-        // The order being re-checked does not compete with itself.
-        std::vector<Task> tasks;
-        std::map<int, int> kept;
-        for (size_t i = 0; i < planned.size(); ++i) {
-          if (planned[i].job_id == request->exclude_order_id()) continue;
-          kept[static_cast<int>(i)] = static_cast<int>(tasks.size());
-          tasks.push_back(planned[i]);
-        }
-        for (Task& task : tasks) {
-          std::vector<int> predecessors;
-          for (int p : task.predecessors) {
-            if (kept.count(p)) predecessors.push_back(kept[p]);
-          }
-          task.predecessors = predecessors;
-        }
-        AssignmentResult baseline = AssignTasks(tasks, crew, vehicles, FormatMinute);
-        size_t first_probe = tasks.size();
-        for (int i = 0; i < request->crew_needs_size(); ++i) {
-          const v1::CrewNeed& need = request->crew_needs(i);
-          Task probe;
-          probe.id = "probe/" + std::to_string(i);
-          probe.skill = need.skill();
-          probe.duration = std::max<Minutes>(1, need.duration().seconds() / 60);
-          probe.headcount = need.headcount();
-          probe.not_before = start + offset;
-          probe.no_later_than = start + offset + length;
-          tasks.push_back(probe);
-        }
-        for (int v = 0; v < request->vehicle_count(); ++v) {
-          Task probe;
-          probe.id = "probe/vehicle-" + std::to_string(v);
-          probe.skill = v1::SKILL_DRIVER;
-          probe.duration = std::min<Minutes>(length, 60);
-          probe.needs_vehicle = true;
-          probe.not_before = start + offset;
-          probe.no_later_than = start + offset + length;
-          tasks.push_back(probe);
-        }
-        AssignmentResult with_probe = AssignTasks(tasks, crew, vehicles, FormatMinute);
-        int real_late = 0;
-        for (size_t i = 0; i < first_probe; ++i)
-          real_late += with_probe.assignments[i].late ? 1 : 0;
-        outcome.displaced = std::max(0, real_late - baseline.late_tasks);
-        for (size_t i = first_probe; i < tasks.size(); ++i) {
-          outcome.probes.push_back(with_probe.assignments[i]);
-          outcome.probe_tasks.push_back(tasks[i]);
-          if (with_probe.assignments[i].late) outcome.fits = false;
-        }
-        if (outcome.displaced > 0) outcome.fits = false;
-        return with_probe;
-      };
-      SALESOPS_RETURN_IF_ERROR(store_
-                                   ->RunAssignment(start + offset - kDayMinutes,
-                                                   start + offset + length + 30 * kDayMinutes,
-                                                   /*dry_run=*/true, solve)
-                                   .status());
+      SALESOPS_RETURN_IF_ERROR(
+          store_
+              ->RunAssignment(
+                  ask.window.start - kDayMinutes, ask.window.end + 30 * kDayMinutes,
+                  /*dry_run=*/true,
+                  [&](const std::vector<Task>& planned, const std::vector<CrewMember>& crew,
+                      const std::vector<Vehicle>& vehicles) {
+                    outcome = ProbeCapacity(planned, crew, vehicles, ask, FormatMinute);
+                    return outcome.with_probe;
+                  })
+              .status());
       return outcome;
     };
 

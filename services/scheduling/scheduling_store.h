@@ -6,15 +6,13 @@
 #include <vector>
 
 #include "salesops/v1/scheduling.pb.h"
+#include "services/common/sql_text.h"
 #include "services/scheduling/assignment.h"
 
 namespace salesops::scheduling {
 
 template <typename T>
-struct Page {
-  std::vector<T> entries;
-  std::string next_after;
-};
+using Page = common::Page<T>;
 
 // Everything scheduling keeps. One PostgreSQL implementation; all SQL lives there.
 class SchedulingStore {

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace salesops::common {
+
+// A PostgreSQL text[] literal for a bound parameter ("$1::text[]"); every
+// element quoted and escaped, whatever it holds.
+inline std::string PgTextArray(const std::vector<std::string>& values) {
+  std::string literal = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) literal += ',';
+    literal += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') literal += '\\';
+      literal += c;
+    }
+    literal += '"';
+  }
+  return literal + "}";
+}
+
+// An ILIKE pattern matching `text` anywhere, with its own % and _ taken literally.
+inline std::string ContainsPattern(const std::string& text) {
+  std::string pattern = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  return pattern + "%";
+}
+
+// One page of a keyset-paginated listing; `next_after` is the last key
+// returned when more follow (the page token's content).
+template <typename T>
+struct Page {
+  std::vector<T> entries;
+  std::string next_after;
+};
+
+}  // namespace salesops::common
