@@ -181,7 +181,7 @@ TEST_F(InventoryApiTest, HoldsCountUntilTheyExpireWithoutAnyJob) {
   *hold.add_lines() = Line("SPK-12", 12);
   *hold.mutable_window() = Days(0, 2);
   *hold.mutable_expire_time() = google::protobuf::util::TimeUtil::GetCurrentTime() +
-                                google::protobuf::util::TimeUtil::SecondsToDuration(2);
+                                google::protobuf::util::TimeUtil::SecondsToDuration(5);
   hold.set_win_probability(0.4);
   v1::PlaceHoldResponse held;
   ASSERT_TRUE(inventory_.Call(&Stub::PlaceHold, hold, &held, inventory_.tokens().service).ok());
@@ -191,7 +191,7 @@ TEST_F(InventoryApiTest, HoldsCountUntilTheyExpireWithoutAnyJob) {
   EXPECT_EQ(Availability("SPK-12", 1, Days(0, 2)).free(), 0);
   EXPECT_EQ(Availability("SPK-12", 1, Days(0, 2), /*ignore_holds=*/true).free(), 10);
 
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  std::this_thread::sleep_for(std::chrono::milliseconds(5500));
   EXPECT_EQ(Availability("SPK-12", 1, Days(0, 2)).free(), 10);
 }
 
