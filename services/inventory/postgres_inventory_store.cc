@@ -18,6 +18,13 @@ constexpr int kStateActive = 1;
 constexpr int kStateReleased = 2;
 constexpr int kStateReplaced = 4;
 
+v1::InventoryLine Line(const std::string& code, int quantity) {
+  v1::InventoryLine line;
+  line.set_inventory_code(code);
+  line.set_quantity(quantity);
+  return line;
+}
+
 int64_t Micros(Instant instant) { return instant.time_since_epoch().count(); }
 Instant FromMicros(int64_t micros) { return Instant(std::chrono::microseconds(micros)); }
 
@@ -157,8 +164,11 @@ v1::Reservation LoadReservation(pqxx::work& transaction, const std::string& rese
   reservation.set_kind(static_cast<v1::ReservationKind>(row[3].as<int>()));
   int state = row[4].as<int>();
   int64_t expire = row[7].as<int64_t>();
+  const int64_t now_micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
   if (state == kStateActive && reservation.kind() == v1::RESERVATION_KIND_HOLD && expire != 0 &&
-      transaction.exec_params1("SELECT us_to_ts($1) <= now()", expire)[0].as<bool>()) {
+      expire <= now_micros) {
     state = v1::RESERVATION_STATE_EXPIRED;
   }
   reservation.set_state(static_cast<v1::ReservationState>(state));
@@ -545,19 +555,17 @@ absl::StatusOr<ReservationOutcome> PostgresInventoryStore::PlaceReservation(
               common::PgTextArray(to_replace));
           outcome.replaced_reservation_id = to_replace.front();
         }
-        std::string id =
-            transaction
-                .exec_params1(
-                    "INSERT INTO reservations (order_id, order_revision, kind, state, during, "
-                    "expire_time, win_probability, created_by) VALUES ($1, $2, $3, $4, "
-                    "tstzrange(us_to_ts($5), us_to_ts($6), '[)'), "
-                    "CASE WHEN $7 THEN us_to_ts($8) END, $9, $10) RETURNING reservation_id::text",
-                    draft.order_id, draft.order_revision, static_cast<int>(draft.kind),
-                    kStateActive, Micros(draft.window.start), Micros(draft.window.end),
-                    draft.expire_time.has_value(),
-                    draft.expire_time ? Micros(*draft.expire_time) : 0, draft.win_probability,
-                    draft.actor_id)[0]
-                .as<std::string>();
+        pqxx::row inserted = transaction.exec_params1(
+            "INSERT INTO reservations (order_id, order_revision, kind, state, during, "
+            "expire_time, win_probability, created_by) VALUES ($1, $2, $3, $4, "
+            "tstzrange(us_to_ts($5), us_to_ts($6), '[)'), "
+            "CASE WHEN $7 THEN us_to_ts($8) END, $9, $10) "
+            "RETURNING reservation_id::text, ts_to_us(create_time)",
+            draft.order_id, draft.order_revision, static_cast<int>(draft.kind), kStateActive,
+            Micros(draft.window.start), Micros(draft.window.end), draft.expire_time.has_value(),
+            draft.expire_time ? Micros(*draft.expire_time) : 0, draft.win_probability,
+            draft.actor_id);
+        std::string id = inserted[0].as<std::string>();
         std::map<std::string, int> quantity_by_code;
         for (const CodeDemand& line : draft.lines) {
           quantity_by_code[line.inventory_code] += line.requested;
@@ -570,7 +578,27 @@ absl::StatusOr<ReservationOutcome> PostgresInventoryStore::PlaceReservation(
               "WHERE reservation_id = $1::uuid",
               id, code, quantity);
         }
-        outcome.reservation = LoadReservation(transaction, id);
+        // The reservation as written, without reading it back.
+        v1::Reservation& reservation = outcome.reservation;
+        reservation.set_reservation_id(id);
+        reservation.set_order_id(draft.order_id);
+        reservation.set_order_revision(draft.order_revision);
+        reservation.set_kind(draft.kind);
+        reservation.set_state(v1::RESERVATION_STATE_ACTIVE);
+        for (const auto& [code, quantity] : quantity_by_code) {
+          *reservation.add_lines() = Line(code, quantity);
+        }
+        *reservation.mutable_window()->mutable_not_before() =
+            common::TimestampFromMicros(Micros(draft.window.start));
+        *reservation.mutable_window()->mutable_no_later_than() =
+            common::TimestampFromMicros(Micros(draft.window.end));
+        if (draft.expire_time) {
+          *reservation.mutable_expire_time() =
+              common::TimestampFromMicros(Micros(*draft.expire_time));
+        }
+        reservation.set_win_probability(draft.win_probability);
+        reservation.mutable_created_by()->set_id(draft.actor_id);
+        *reservation.mutable_create_time() = common::TimestampFromMicros(inserted[1].as<int64_t>());
         AddStockEvent(transaction, firm ? v1::EVENT_TYPE_STOCK_RESERVED : v1::EVENT_TYPE_STOCK_HELD,
                       outcome.reservation, outcome.shortages, draft.actor_id,
                       "Order " + draft.order_id + " rev " + std::to_string(draft.order_revision) +
@@ -694,13 +722,6 @@ absl::StatusOr<OrderSheet> LoadSheetIn(pqxx::work& transaction, const std::strin
       sheet.complete_time = FromMicros(status[0][1].as<int64_t>());
   }
   return sheet;
-}
-
-v1::InventoryLine Line(const std::string& code, int quantity) {
-  v1::InventoryLine line;
-  line.set_inventory_code(code);
-  line.set_quantity(quantity);
-  return line;
 }
 
 absl::Status ViolationsToStatus(std::vector<common::FieldViolation> violations) {
