@@ -160,6 +160,23 @@ std::optional<Minutes> LatestSafeStart(Minutes earliest, Minutes deadline, Minut
   return best;
 }
 
+PrepAdvice AdvisePrep(const PrepFacts& facts, Minutes now, const TimeFormatter& format_time) {
+  PrepAdvice advice;
+  std::optional<Minutes> safe =
+      LatestSafeStart(facts.not_before, facts.no_later_than, facts.duration, facts.warehouse_work);
+  advice.latest_safe_start = safe.value_or(facts.not_before);
+  advice.late = facts.planned_late || !safe || (!facts.started && now > advice.latest_safe_start);
+  advice.explanation = "start prep by " + format_time(advice.latest_safe_start) +
+                       " to load out by " + format_time(facts.load_out_by);
+  if (facts.tentative) {
+    advice.explanation += "; still a quote (" +
+                          std::to_string(static_cast<int>(facts.win_probability * 100)) +
+                          "% likely): prepping early risks wasted work";
+  }
+  if (advice.late) advice.explanation = "LATE: " + advice.explanation;
+  return advice;
+}
+
 std::vector<Span> ExpandWeeklyShifts(const std::vector<std::tuple<int, Minutes, Minutes>>& weekly,
                                      Minutes from, Minutes to) {
   std::vector<Span> shifts;

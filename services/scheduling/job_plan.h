@@ -67,6 +67,25 @@ struct WeightedSpan {
 std::optional<Minutes> LatestSafeStart(Minutes earliest, Minutes deadline, Minutes duration,
                                        const std::vector<std::vector<WeightedSpan>>& people);
 
+// What is known about one job's prep, and the advice the prep plan gives.
+struct PrepFacts {
+  Minutes not_before = 0;     // the earliest sensible start
+  Minutes no_later_than = 0;  // prep must be done by then to make the load-out
+  Minutes duration = 0;
+  Minutes load_out_by = 0;
+  bool planned_late = false;  // the assignment already flags the prep at risk
+  bool started = false;       // started or done: no longer a question of when
+  bool tentative = false;     // still a quote
+  double win_probability = 1.0;
+  std::vector<std::vector<WeightedSpan>> warehouse_work;  // per warehouse person
+};
+struct PrepAdvice {
+  Minutes latest_safe_start = 0;
+  bool late = false;
+  std::string explanation;
+};
+PrepAdvice AdvisePrep(const PrepFacts& facts, Minutes now, const TimeFormatter& format_time);
+
 // A crew member's weekly shifts laid out over [from, to) on the minute axis
 // (minutes since the Unix epoch, UTC). No shifts: always available.
 std::vector<Span> ExpandWeeklyShifts(const std::vector<std::tuple<int, Minutes, Minutes>>& weekly,

@@ -939,9 +939,9 @@ absl::StatusOr<std::vector<SchedulingStore::PrepLine>> PostgresSchedulingStore::
     for (PrepLine& line : lines) {
       std::string own_prep = line.order_id + "/PREP";
       for (const std::string& crew_id : warehouse_crew) {
-        std::vector<std::pair<Span, double>> items;
+        std::vector<WeightedSpan> items;
         for (const auto& [span, weight, task_id] : work[crew_id]) {
-          if (task_id != own_prep) items.emplace_back(span, weight);
+          if (task_id != own_prep) items.push_back({span, weight});
         }
         line.warehouse_work.push_back(std::move(items));
       }

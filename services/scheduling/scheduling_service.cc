@@ -482,20 +482,18 @@ grpc::Status SchedulingServiceImpl::GetPrepPlan(grpc::ServerContext*,
                                                     MinuteOf(request->range().no_later_than())));
     const Minutes now = NowMinute();
     for (const SchedulingStore::PrepLine& line : lines) {
-      // Latest safe start: the latest start at which a warehouse person is
-      // actually free long enough to make the load-out, given firm work and
-      // quotes weighted by their win probability.
-      std::vector<std::vector<WeightedSpan>> people;
-      for (const auto& items : line.warehouse_work) {
-        std::vector<WeightedSpan>& person = people.emplace_back();
-        for (const auto& [span, weight] : items) person.push_back({span, weight});
-      }
-      std::optional<Minutes> safe = LatestSafeStart(line.prep_not_before, line.prep_no_later_than,
-                                                    line.prep_duration, people);
-      Minutes latest_safe = safe.value_or(line.prep_not_before);
-      bool started =
-          line.prep_state == v1::TASK_STATE_STARTED || line.prep_state == v1::TASK_STATE_DONE;
-      bool late = line.late || !safe || (!started && now > latest_safe);
+      PrepFacts facts{
+          line.prep_not_before,
+          line.prep_no_later_than,
+          line.prep_duration,
+          line.load_out_by,
+          line.late,
+          line.prep_state == v1::TASK_STATE_STARTED || line.prep_state == v1::TASK_STATE_DONE,
+          line.job_state == v1::JOB_STATE_TENTATIVE,
+          line.win_probability,
+          line.warehouse_work};
+      PrepAdvice advice = AdvisePrep(facts, now, FormatMinute);
+      const bool late = advice.late;
       if (request->late_only() && !late) continue;
       v1::PrepRecommendation* recommendation = response->add_plan();
       recommendation->set_job_id(line.order_id);
@@ -509,17 +507,10 @@ grpc::Status SchedulingServiceImpl::GetPrepPlan(grpc::ServerContext*,
       *recommendation->mutable_earliest_sensible_start_time() =
           google::protobuf::util::TimeUtil::SecondsToTimestamp(line.prep_not_before * 60);
       *recommendation->mutable_latest_safe_start_time() =
-          google::protobuf::util::TimeUtil::SecondsToTimestamp(latest_safe * 60);
+          google::protobuf::util::TimeUtil::SecondsToTimestamp(advice.latest_safe_start * 60);
       recommendation->set_prep_task_state(line.prep_state);
       recommendation->set_prep_late(late);
-      std::string why = "start prep by " + FormatMinute(latest_safe) + " to load out by " +
-                        FormatMinute(line.load_out_by);
-      if (line.job_state == v1::JOB_STATE_TENTATIVE) {
-        why += "; still a quote (" + std::to_string(static_cast<int>(line.win_probability * 100)) +
-               "% likely): prepping early risks wasted work";
-      }
-      if (late) why = "LATE: " + why;
-      recommendation->set_explanation(why.substr(0, 1000));
+      recommendation->set_explanation(advice.explanation.substr(0, 1000));
     }
     return absl::OkStatus();
   }());

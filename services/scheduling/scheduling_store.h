@@ -8,6 +8,7 @@
 #include "salesops/v1/scheduling.pb.h"
 #include "services/common/sql_text.h"
 #include "services/scheduling/assignment.h"
+#include "services/scheduling/job_plan.h"
 
 namespace salesops::scheduling {
 
@@ -90,7 +91,7 @@ class SchedulingStore {
     Minutes load_out_by = 0;
     // Per warehouse person: work on them other than this prep, weighted by
     // the win probability of the job it belongs to.
-    std::vector<std::vector<std::pair<Span, double>>> warehouse_work;
+    std::vector<std::vector<WeightedSpan>> warehouse_work;
   };
   virtual absl::StatusOr<std::vector<PrepLine>> ListPrepLines(Minutes from, Minutes to) = 0;
 

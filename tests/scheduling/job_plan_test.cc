@@ -113,3 +113,31 @@ TEST(LatestSafeStartTest, LatestStartWithSomeoneActuallyFree) {
 
 }  // namespace
 }  // namespace salesops::scheduling
+
+namespace salesops::scheduling {
+namespace {
+
+TEST(AdvisePrepTest, SaysWhenToStartAndFlagsLatePrep) {
+  const Minutes h = 60;
+  PrepFacts facts;
+  facts.not_before = 0;
+  facts.no_later_than = 20 * h;
+  facts.duration = 4 * h;
+  facts.load_out_by = 21 * h;
+  facts.warehouse_work = {{{{15 * h, 19 * h}, 1.0}}};
+  auto clock = [](Minutes m) { return std::to_string(m / 60) + "h"; };
+  PrepAdvice advice = AdvisePrep(facts, 0, clock);
+  EXPECT_EQ(advice.latest_safe_start, 11 * h);
+  EXPECT_FALSE(advice.late);
+  EXPECT_EQ(advice.explanation, "start prep by 11h to load out by 21h");
+  EXPECT_TRUE(AdvisePrep(facts, 12 * h, clock).late);  // past the latest safe start
+  facts.started = true;
+  EXPECT_FALSE(AdvisePrep(facts, 12 * h, clock).late);  // already under way
+  facts.started = false;
+  facts.tentative = true;
+  facts.win_probability = 0.3;
+  EXPECT_NE(AdvisePrep(facts, 0, clock).explanation.find("30% likely"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace salesops::scheduling
