@@ -39,4 +39,18 @@ struct Page {
   std::string next_after;
 };
 
+// Fills a page from rows fetched with LIMIT limit + 1: the extra row, when
+// present, only proves that more follow, and the last key kept becomes the
+// next page's starting point.
+template <typename T, typename Rows, typename Convert, typename KeyOf>
+void FillPage(Page<T>& page, const Rows& rows, int limit, Convert convert, KeyOf key_of) {
+  for (const auto& row : rows) {
+    if (static_cast<int>(page.entries.size()) == limit) {
+      page.next_after = key_of(page.entries.back());
+      break;
+    }
+    page.entries.push_back(convert(row));
+  }
+}
+
 }  // namespace salesops::common

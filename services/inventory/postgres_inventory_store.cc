@@ -288,13 +288,9 @@ absl::StatusOr<Page<v1::Item>> PostgresInventoryStore::ListItems(const v1::ListI
         after, filter.category(), filter.warehouse_id(), static_cast<int>(filter.tracking()),
         filter.search_text(), common::ContainsPattern(filter.search_text()),
         common::PgTextArray(codes), limit + 1);
-    for (const auto& row : rows) {
-      if (static_cast<int>(page.entries.size()) == limit) {
-        page.next_after = page.entries.back().inventory_code();
-        break;
-      }
-      page.entries.push_back(ItemFromRow(row));
-    }
+    common::FillPage(
+        page, rows, limit, [](const pqxx::row& row) { return ItemFromRow(row); },
+        [](const auto& entry) { return entry.inventory_code(); });
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -1112,23 +1108,21 @@ absl::StatusOr<Page<v1::SubRental>> PostgresInventoryStore::ListSubRentals(
   Page<v1::SubRental> page;
   absl::Status status = pool_.InTransaction("list_sub_rentals", [&](pqxx::work& transaction) {
     bool overlapping = filter.has_overlapping() && filter.overlapping().has_not_before();
-    for (const auto& row : transaction.exec_params(
-             std::string("SELECT ") + kSubRentalColumns +
-                 " FROM sub_rentals WHERE sub_rental_id::text > $1"
-                 " AND ($2 = '' OR inventory_code = $2) AND ($3 = '' OR order_id = $3)"
-                 " AND (NOT $4 OR during && tstzrange(us_to_ts($5), us_to_ts($6), '[)'))"
-                 " AND (NOT $7 OR returned_quantity < quantity)"
-                 " ORDER BY sub_rental_id::text LIMIT $8",
-             after, filter.inventory_code(), filter.order_id(), overlapping,
-             overlapping ? common::ToMicros(filter.overlapping().not_before()) : 0,
-             overlapping ? common::ToMicros(filter.overlapping().no_later_than()) : 0,
-             filter.unreturned_only(), limit + 1)) {
-      if (static_cast<int>(page.entries.size()) == limit) {
-        page.next_after = page.entries.back().sub_rental_id();
-        break;
-      }
-      page.entries.push_back(SubRentalFromRow(row));
-    }
+    common::FillPage(
+        page,
+        transaction.exec_params(
+            std::string("SELECT ") + kSubRentalColumns +
+                " FROM sub_rentals WHERE sub_rental_id::text > $1"
+                " AND ($2 = '' OR inventory_code = $2) AND ($3 = '' OR order_id = $3)"
+                " AND (NOT $4 OR during && tstzrange(us_to_ts($5), us_to_ts($6), '[)'))"
+                " AND (NOT $7 OR returned_quantity < quantity)"
+                " ORDER BY sub_rental_id::text LIMIT $8",
+            after, filter.inventory_code(), filter.order_id(), overlapping,
+            overlapping ? common::ToMicros(filter.overlapping().not_before()) : 0,
+            overlapping ? common::ToMicros(filter.overlapping().no_later_than()) : 0,
+            filter.unreturned_only(), limit + 1),
+        limit, [](const pqxx::row& row) { return SubRentalFromRow(row); },
+        [](const auto& entry) { return entry.sub_rental_id(); });
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

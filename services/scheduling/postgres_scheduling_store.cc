@@ -157,21 +157,18 @@ absl::StatusOr<Page<v1::CrewMember>> PostgresSchedulingStore::ListCrewMembers(
     const v1::ListCrewMembersRequest& filter, int limit, const std::string& after) {
   Page<v1::CrewMember> page;
   absl::Status status = pool_.InTransaction("list_crew_members", [&](pqxx::work& tx) {
-    for (const auto& row :
-         tx.exec_params("SELECT body, revision, ts_to_us(create_time), ts_to_us(update_time), "
-                        "crew_member_id FROM crew_members WHERE crew_member_id > $1"
-                        " AND ($2 = 0 OR $2 = ANY(skills)) AND ($3 = '' OR home_warehouse_id = $3)"
-                        " AND ($4 OR active) AND ($5 = '' OR display_name ILIKE $6)"
-                        " ORDER BY crew_member_id LIMIT $7",
-                        after, static_cast<int>(filter.skill()), filter.home_warehouse_id(),
-                        filter.include_inactive(), filter.search_text(),
-                        common::ContainsPattern(filter.search_text()), limit + 1)) {
-      if (static_cast<int>(page.entries.size()) == limit) {
-        page.next_after = page.entries.back().crew_member_id();
-        break;
-      }
-      page.entries.push_back(FromRow<v1::CrewMember>(row));
-    }
+    common::FillPage(
+        page,
+        tx.exec_params("SELECT body, revision, ts_to_us(create_time), ts_to_us(update_time), "
+                       "crew_member_id FROM crew_members WHERE crew_member_id > $1"
+                       " AND ($2 = 0 OR $2 = ANY(skills)) AND ($3 = '' OR home_warehouse_id = $3)"
+                       " AND ($4 OR active) AND ($5 = '' OR display_name ILIKE $6)"
+                       " ORDER BY crew_member_id LIMIT $7",
+                       after, static_cast<int>(filter.skill()), filter.home_warehouse_id(),
+                       filter.include_inactive(), filter.search_text(),
+                       common::ContainsPattern(filter.search_text()), limit + 1),
+        limit, [](const pqxx::row& row) { return FromRow<v1::CrewMember>(row); },
+        [](const auto& entry) { return entry.crew_member_id(); });
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -227,19 +224,17 @@ absl::StatusOr<Page<v1::Vehicle>> PostgresSchedulingStore::ListVehicles(
     const v1::ListVehiclesRequest& filter, int limit, const std::string& after) {
   Page<v1::Vehicle> page;
   absl::Status status = pool_.InTransaction("list_vehicles", [&](pqxx::work& tx) {
-    for (const auto& row : tx.exec_params(
-             "SELECT body, revision, ts_to_us(create_time), ts_to_us(update_time) FROM vehicles "
-             "WHERE vehicle_id > $1 AND ($2 = 0 OR vehicle_class = $2)"
-             " AND ($3 = '' OR home_warehouse_id = $3) AND ($4 OR active)"
-             " ORDER BY vehicle_id LIMIT $5",
-             after, static_cast<int>(filter.vehicle_class()), filter.home_warehouse_id(),
-             filter.include_inactive(), limit + 1)) {
-      if (static_cast<int>(page.entries.size()) == limit) {
-        page.next_after = page.entries.back().vehicle_id();
-        break;
-      }
-      page.entries.push_back(FromRow<v1::Vehicle>(row));
-    }
+    common::FillPage(
+        page,
+        tx.exec_params(
+            "SELECT body, revision, ts_to_us(create_time), ts_to_us(update_time) FROM vehicles "
+            "WHERE vehicle_id > $1 AND ($2 = 0 OR vehicle_class = $2)"
+            " AND ($3 = '' OR home_warehouse_id = $3) AND ($4 OR active)"
+            " ORDER BY vehicle_id LIMIT $5",
+            after, static_cast<int>(filter.vehicle_class()), filter.home_warehouse_id(),
+            filter.include_inactive(), limit + 1),
+        limit, [](const pqxx::row& row) { return FromRow<v1::Vehicle>(row); },
+        [](const auto& entry) { return entry.vehicle_id(); });
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -297,22 +292,20 @@ absl::StatusOr<Page<v1::Unavailability>> PostgresSchedulingStore::ListUnavailabi
   Page<v1::Unavailability> page;
   absl::Status status = pool_.InTransaction("list_unavailability", [&](pqxx::work& tx) {
     bool overlapping = filter.has_overlapping() && filter.overlapping().has_not_before();
-    for (const auto& row : tx.exec_params(
-             std::string("SELECT ") + kUnavailabilityColumns +
-                 " FROM unavailability WHERE unavailability_id::text > $1"
-                 " AND ($2 = '' OR crew_member_id = $2) AND ($3 = '' OR vehicle_id = $3)"
-                 " AND ($4 = 0 OR kind = $4)"
-                 " AND (NOT $5 OR during && tstzrange(us_to_ts($6), us_to_ts($7), '[)'))"
-                 " ORDER BY unavailability_id::text LIMIT $8",
-             after, filter.crew_member_id(), filter.vehicle_id(), static_cast<int>(filter.kind()),
-             overlapping, overlapping ? common::ToMicros(filter.overlapping().not_before()) : 0,
-             overlapping ? common::ToMicros(filter.overlapping().no_later_than()) : 0, limit + 1)) {
-      if (static_cast<int>(page.entries.size()) == limit) {
-        page.next_after = page.entries.back().unavailability_id();
-        break;
-      }
-      page.entries.push_back(UnavailabilityFromRow(row));
-    }
+    common::FillPage(
+        page,
+        tx.exec_params(
+            std::string("SELECT ") + kUnavailabilityColumns +
+                " FROM unavailability WHERE unavailability_id::text > $1"
+                " AND ($2 = '' OR crew_member_id = $2) AND ($3 = '' OR vehicle_id = $3)"
+                " AND ($4 = 0 OR kind = $4)"
+                " AND (NOT $5 OR during && tstzrange(us_to_ts($6), us_to_ts($7), '[)'))"
+                " ORDER BY unavailability_id::text LIMIT $8",
+            after, filter.crew_member_id(), filter.vehicle_id(), static_cast<int>(filter.kind()),
+            overlapping, overlapping ? common::ToMicros(filter.overlapping().not_before()) : 0,
+            overlapping ? common::ToMicros(filter.overlapping().no_later_than()) : 0, limit + 1),
+        limit, [](const pqxx::row& row) { return UnavailabilityFromRow(row); },
+        [](const auto& entry) { return entry.unavailability_id(); });
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
