@@ -53,6 +53,18 @@ CommandLine::CommandLine(std::string program, std::string description)
   AddSetting(app_, "shutdown-grace-ms", shutdown_grace_ms_,
              "How long in-flight calls may run after SIGTERM")
       ->check(CLI::Range(0, 600000));
+  AddSetting(app_, "notification-address", c.notification_address,
+             "Notification service (host:port) the outbox relay publishes events to; empty "
+             "keeps events in the outbox");
+  AddSetting(app_, "outbox-poll-interval-ms", outbox_poll_interval_ms_,
+             "How often the outbox relay looks for new events when idle")
+      ->check(CLI::Range(1, 60000));
+  AddSetting(app_, "outbox-batch-size", c.outbox_batch_size,
+             "Most events the relay claims at once")
+      ->check(CLI::Range(1, 10000));
+  AddSetting(app_, "outbox-retry-max-ms", outbox_retry_max_ms_,
+             "Longest wait between relay retries while notification is unreachable")
+      ->check(CLI::Range(10, 3600000));
   AddSetting(app_, "log-level", c.log_level, "trace, debug, info, warn or error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   AddSetting(app_, "log-format", c.log_format, "text (key=value) or json")
@@ -68,6 +80,8 @@ std::optional<int> CommandLine::Parse(int argc, const char* const* argv) {
   config_.database_check_interval = std::chrono::milliseconds(check_interval_ms_);
   config_.database_acquire_timeout = std::chrono::milliseconds(acquire_timeout_ms_);
   config_.shutdown_grace = std::chrono::milliseconds(shutdown_grace_ms_);
+  config_.outbox_poll_interval = std::chrono::milliseconds(outbox_poll_interval_ms_);
+  config_.outbox_retry_max = std::chrono::milliseconds(outbox_retry_max_ms_);
   if (config_.tls_cert_file.empty() != config_.tls_key_file.empty()) {
     std::cerr << "--tls-cert-file and --tls-key-file go together\n";
     return 2;

@@ -39,6 +39,15 @@ struct ServerConfig {
   int max_message_bytes = 4 * 1024 * 1024;
   std::chrono::milliseconds shutdown_grace{15000};
 
+  // The outbox relay: where it publishes this service's events (notification's
+  // host:port; empty keeps them in the outbox until one is configured), how
+  // often it looks for new ones, and how long it waits at most between retries
+  // while notification cannot be reached.
+  std::string notification_address;
+  std::chrono::milliseconds outbox_poll_interval{50};
+  int outbox_batch_size = 200;
+  std::chrono::milliseconds outbox_retry_max{30000};
+
   std::string log_level = "info";
   std::string log_format = "text";  // text (key=value) or json
 };
@@ -62,6 +71,8 @@ class CommandLine {
   int check_interval_ms_ = 2000;
   int acquire_timeout_ms_ = 5000;
   int shutdown_grace_ms_ = 15000;
+  int outbox_poll_interval_ms_ = 50;
+  int outbox_retry_max_ms_ = 30000;
 };
 
 // Reads a whole small file (secrets, tokens), trimming trailing whitespace.

@@ -40,7 +40,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServiceDefinition definiti
   if (tokens->size() == 0) {
     LogWarn("no_tokens_configured", {{"effect", "every call except health is refused"}});
   }
-  std::string own_token;
+  std::string& own_token = server->own_token_;
   if (!cfg.service_token_file.empty()) {
     std::optional<std::string> read = ReadSecretFile(cfg.service_token_file);
     if (!read) return absl::InvalidArgumentError("cannot read " + cfg.service_token_file);
@@ -66,6 +66,21 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServiceDefinition definiti
   server->pool_ = std::make_unique<ConnectionPool>(database, server->database_metrics_.get());
   server->channels_ = std::make_unique<ChannelFactory>(
       std::make_shared<GrpcMetrics>(server->metrics_.registry(), "grpc_client"));
+
+  server->AddCollectable(MakeOutboxLagCollectable(*server->pool_));
+  if (!cfg.notification_address.empty()) {
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> notification =
+        server->ChannelTo(cfg.notification_address,
+                          {v1::NotificationService::service_full_name()},
+                          std::chrono::milliseconds(5000), /*max_attempts=*/1);
+    if (!notification.ok()) return notification.status();
+    OutboxRelayOptions relay;
+    relay.poll_interval = cfg.outbox_poll_interval;
+    relay.batch_size = cfg.outbox_batch_size;
+    relay.retry_max = cfg.outbox_retry_max;
+    server->outbox_relay_ = std::make_unique<OutboxRelay>(
+        *server->pool_, *std::move(notification), server->metrics_.registry(), relay);
+  }
 
   server->services_ = factory(*server);
 
@@ -113,6 +128,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServiceDefinition definiti
   // NOT_SERVING until migrations ran and the database answers.
   server->SetServing(false);
   server->watcher_ = std::thread([raw = server.get()] { raw->WatchDatabase(); });
+  if (server->outbox_relay_) server->outbox_relay_->Start();
   LogInfo("server_started", {{"grpc_port", std::to_string(server->grpc_port_)},
                              {"metrics_port", std::to_string(server->metrics_port())},
                              {"tls", cfg.tls_cert_file.empty() ? "off"
@@ -198,6 +214,13 @@ void Server::Shutdown() {
     changed_.notify_all();
   }
   if (watcher_.joinable()) watcher_.join();
+  if (outbox_relay_) outbox_relay_->Stop();
+  std::vector<std::function<void()>> hooks;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    hooks.swap(shutdown_hooks_);
+  }
+  for (const auto& hook : hooks) hook();
   if (server_) {
     LogInfo("draining", {{"grace_ms", std::to_string(config_.shutdown_grace.count())}});
     server_->Shutdown(std::chrono::system_clock::now() + config_.shutdown_grace);
@@ -208,6 +231,23 @@ void Server::Shutdown() {
 
 v1::Actor CallerOf(const Authenticator& authenticator, const grpc::ServerContext& context) {
   return authenticator.Identify(context.client_metadata()).value_or(v1::Actor());
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Server::ChannelTo(
+    const std::string& target, std::vector<std::string> services,
+    std::chrono::milliseconds call_timeout, int max_attempts) const {
+  ChannelOptions options;
+  options.target = target;
+  options.services = std::move(services);
+  // With TLS on, this server's certificate doubles as its client certificate
+  // (mutual TLS) and the CA verifies the peer.
+  if (!config_.tls_cert_file.empty()) {
+    options.tls = {config_.tls_cert_file, config_.tls_key_file, config_.tls_ca_file};
+  }
+  options.bearer_token = own_token_;
+  options.call_timeout = call_timeout;
+  options.max_attempts = max_attempts;
+  return channels_->Create(options);
 }
 
 v1::Actor Server::CallerOf(const grpc::ServerContext& context) const {

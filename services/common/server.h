@@ -20,6 +20,7 @@
 #include "services/common/db_pool.h"
 #include "services/common/metrics.h"
 #include "services/common/migrations.h"
+#include "services/common/outbox_relay.h"
 
 namespace salesops::common {
 
@@ -40,9 +41,18 @@ class ServiceRuntime {
   // Metrics computed at scrape time; kept alive by the caller.
   virtual void AddCollectable(const std::shared_ptr<prometheus::Collectable>& collectable) = 0;
   virtual const ChannelFactory& channels() const = 0;
+  // A channel to another salesops service at `target` (host:port), carrying
+  // this service's own token, with TLS as this server is configured.
+  virtual absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelTo(
+      const std::string& target, std::vector<std::string> services,
+      std::chrono::milliseconds call_timeout = std::chrono::milliseconds(5000),
+      int max_attempts = 4) const = 0;
   // Who is calling: resolved from the call's own bearer token (the auth
   // processor already refused calls without a valid one).
   virtual v1::Actor CallerOf(const grpc::ServerContext& context) const = 0;
+  // Runs `hook` when shutdown begins, before in-flight calls are drained
+  // (e.g. to end long-lived streams and stop background workers).
+  virtual void OnShutdown(std::function<void()> hook) = 0;
 };
 
 using ServiceFactory =
@@ -77,7 +87,14 @@ class Server final : public ServiceRuntime {
     metrics_.AddCollectable(collectable);
   }
   const ChannelFactory& channels() const override { return *channels_; }
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelTo(
+      const std::string& target, std::vector<std::string> services,
+      std::chrono::milliseconds call_timeout, int max_attempts) const override;
   v1::Actor CallerOf(const grpc::ServerContext& context) const override;
+  void OnShutdown(std::function<void()> hook) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    shutdown_hooks_.push_back(std::move(hook));
+  }
 
  private:
   Server(ServiceDefinition definition, ServerConfig config);
@@ -92,6 +109,8 @@ class Server final : public ServiceRuntime {
   std::unique_ptr<ConnectionPool> pool_;
   std::unique_ptr<ChannelFactory> channels_;
   std::shared_ptr<const Authenticator> authenticator_;
+  std::string own_token_;
+  std::unique_ptr<OutboxRelay> outbox_relay_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::vector<std::string> service_names_;
   std::unique_ptr<grpc::Server> server_;
@@ -105,6 +124,7 @@ class Server final : public ServiceRuntime {
   int exit_code_ = 0;
   std::optional<bool> serving_;
   std::thread watcher_;
+  std::vector<std::function<void()>> shutdown_hooks_;
 };
 
 // The whole life of a service binary: parse flags and environment, start,

@@ -4,6 +4,11 @@
 #include "services/notification/notification_service.h"
 
 int main(int argc, char** argv) {
-  return salesops::common::RunServiceMain(salesops::notification::Definition(), argc, argv,
-                                          salesops::notification::MakeServices);
+  salesops::notification::NotificationOptions options;
+  return salesops::common::RunServiceMain(
+      salesops::notification::Definition(), argc, argv,
+      [&options](salesops::common::ServiceRuntime& runtime) {
+        return salesops::notification::MakeServices(runtime, options);
+      },
+      [&options](CLI::App& app) { salesops::notification::AddOptions(app, options); });
 }

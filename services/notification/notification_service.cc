@@ -1,15 +1,446 @@
 #include "services/notification/notification_service.h"
 
-namespace salesops::notification {
+#include <absl/strings/numbers.h>
+#include <absl/strings/str_cat.h>
 
-common::ServiceDefinition Definition() {
-  return {"notification", common::WithSharedMigrations(Migrations()), RolePolicy()};
+#include "services/common/errors.h"
+#include "services/common/log.h"
+#include "services/common/page_token.h"
+#include "services/common/time_util.h"
+#include "services/common/validation.h"
+#include "services/notification/summary.h"
+#include "services/notification/webhook.h"
+
+namespace salesops::notification {
+using common::LogInfo;
+using common::LogWarn;
+
+namespace {
+
+using common::CheckRequest;
+using common::FieldViolation;
+using common::InvalidArgumentError;
+using common::ReasonedError;
+using common::ToGrpcStatus;
+
+constexpr int kMinWebhookSecretLength = 16;
+// Streams look for new rows at least this often (other replicas publish too,
+// and a row waits for older transactions to end before it joins a stream).
+constexpr std::chrono::milliseconds kFeedPollInterval{250};
+constexpr int kFeedBatch = 200;
+
+absl::Status RoleNotAllowed(const std::string& message) {
+  return ReasonedError(absl::StatusCode::kPermissionDenied, v1::ROLE_NOT_ALLOWED, message);
 }
 
-std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime& runtime) {
-  std::vector<std::unique_ptr<grpc::Service>> services;
-  services.push_back(std::make_unique<NotificationServiceImpl>(runtime));
-  return services;
+void CheckEventTypes(const google::protobuf::RepeatedField<int>& types, const std::string& field,
+                     std::vector<FieldViolation>& violations) {
+  for (int i = 0; i < types.size(); ++i) {
+    if (types[i] == v1::EVENT_TYPE_UNSPECIFIED || !v1::EventType_IsValid(types[i])) {
+      violations.push_back({absl::StrCat(field, "[", i, "]"), "is not a known event type"});
+    }
+  }
+}
+
+std::vector<std::string> TypeNames(const google::protobuf::RepeatedField<int>& types) {
+  std::vector<std::string> names;
+  for (int type : types) names.push_back(v1::EventType_Name(static_cast<v1::EventType>(type)));
+  return names;
+}
+
+// "host:port" with a numeric port.
+bool IsHostPort(const std::string& address) {
+  size_t colon = address.rfind(':');
+  int port = 0;
+  return colon != std::string::npos && colon > 0 &&
+         absl::SimpleAtoi(address.substr(colon + 1), &port) && port > 0 && port < 65536 &&
+         address.find_first_of(" /@") == std::string::npos;
+}
+
+absl::StatusOr<std::optional<int64_t>> DecodeIdToken(const std::string& listing,
+                                                     const std::string& token) {
+  SALESOPS_ASSIGN_OR_RETURN(std::string after, common::DecodePageToken(listing, token));
+  if (after.empty()) return std::nullopt;
+  int64_t id = 0;
+  if (!absl::SimpleAtoi(after, &id)) {
+    return InvalidArgumentError({{"page_token", "is not a token this listing gave out"}});
+  }
+  return id;
+}
+
+Recipient RecipientOf(const v1::Actor& caller) { return {caller.id(), caller.role()}; }
+
+}  // namespace
+
+NotificationServiceImpl::NotificationServiceImpl(common::ServiceRuntime& runtime,
+                                                 NotificationOptions options)
+    : runtime_(runtime),
+      options_(std::move(options)),
+      store_(runtime.database()),
+      metrics_(runtime.metrics()),
+      deliveries_(store_, runtime, metrics_, options_.delivery,
+                  [this](const v1::Event& event) { return Summarize(event); }) {
+  if (!absl::LoadTimeZone(options_.display_time_zone, &time_zone_)) {
+    LogWarn("unknown_time_zone", {{"time_zone", options_.display_time_zone}, {"using", "UTC"}});
+    time_zone_ = absl::UTCTimeZone();
+  }
+  deliveries_.Start();
+  setup_ = std::thread([this] { EnsureConfiguredSubscriptions(); });
+  runtime.OnShutdown([this] { Stop(); });
+}
+
+void NotificationServiceImpl::EnsureConfiguredSubscriptions() {
+  if (options_.order_intake_address.empty()) return;
+  // Ops milestones move orders through their stages; at-risk tasks, shortages
+  // and commitment changes show on the order sales looks at.
+  const std::vector<v1::EventType> milestones = {
+      v1::EVENT_TYPE_PREP_STARTED,      v1::EVENT_TYPE_PREP_COMPLETED,
+      v1::EVENT_TYPE_DISPATCHED,        v1::EVENT_TYPE_ON_SITE,
+      v1::EVENT_TYPE_RETURNED,          v1::EVENT_TYPE_TASK_AT_RISK,
+      v1::EVENT_TYPE_SHORTAGE_DETECTED, v1::EVENT_TYPE_COMMITMENT_CHANGED};
+  while (!feed_.stopped()) {
+    absl::Status status = store_.EnsureServiceSubscription(
+        "builtin-order-intake-milestones", "order-intake: ops milestones and risks",
+        options_.order_intake_address, milestones);
+    if (status.ok()) {
+      LogInfo("service_subscription_ready", {{"target", options_.order_intake_address}});
+      return;
+    }
+    // Before migrations ran, or while the database is away: try again.
+    feed_.Wait(feed_.generation(), std::chrono::milliseconds(1000));
+  }
+}
+
+NotificationServiceImpl::~NotificationServiceImpl() { Stop(); }
+
+void NotificationServiceImpl::Stop() {
+  feed_.Stop();
+  deliveries_.Stop();
+  if (setup_.joinable()) setup_.join();
+}
+
+std::string NotificationServiceImpl::Summarize(const v1::Event& event) const {
+  return SummarizeEvent(event, time_zone_, absl::Now());
+}
+
+grpc::Status NotificationServiceImpl::Publish(grpc::ServerContext*,
+                                              const v1::PublishRequest* request,
+                                              v1::PublishResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    std::vector<FieldViolation> violations = common::ValidateRequest(*request);
+    const v1::Event& event = request->event();
+    if (event.type() != v1::EVENT_TYPE_UNSPECIFIED && !v1::EventType_IsValid(event.type())) {
+      violations.push_back({"event.type", "is not a known event type"});
+    }
+    const size_t size = event.ByteSizeLong();
+    if (size > static_cast<size_t>(options_.max_event_bytes)) {
+      violations.push_back({"event", absl::StrCat("is ", size, " bytes; at most ",
+                                                  options_.max_event_bytes, " are accepted")});
+    }
+    if (!violations.empty()) return InvalidArgumentError(std::move(violations));
+
+    SALESOPS_ASSIGN_OR_RETURN(
+        PublishResult result,
+        store_.Publish(event, Summarize(event), options_.delivery.max_attempts));
+    metrics_.EventReceived(result.duplicate);
+    response->set_duplicate(result.duplicate);
+    response->set_matched_subscription_count(result.matched_subscriptions);
+    if (result.duplicate) return absl::OkStatus();
+    auto since_event = std::chrono::system_clock::now() -
+                       std::chrono::system_clock::time_point(
+                           std::chrono::microseconds(common::ToMicros(event.occur_time())));
+    metrics_.Delivered("inbox", since_event, result.inbox_notifications);
+    metrics_.Delivered("stream", since_event, result.stream_notifications);
+    if (result.inbox_notifications + result.stream_notifications > 0) feed_.Notify();
+    if (result.deliveries > 0) deliveries_.Wake();
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status NotificationServiceImpl::CreateSubscription(
+    grpc::ServerContext* context, const v1::CreateSubscriptionRequest* request,
+    v1::CreateSubscriptionResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    const v1::Actor caller = runtime_.CallerOf(*context);
+    const bool admin = caller.role() == v1::ROLE_ADMIN;
+    std::vector<FieldViolation> violations = common::ValidateRequest(*request);
+    const v1::Subscription& subscription = request->subscription();
+    CheckEventTypes(subscription.event_types(), "subscription.event_types", violations);
+    v1::CreateSubscriptionRequest effective = *request;
+    v1::Subscription& stored = *effective.mutable_subscription();
+    switch (subscription.channel()) {
+      case v1::SUBSCRIPTION_CHANNEL_INBOX:
+      case v1::SUBSCRIPTION_CHANNEL_STREAM:
+        if (subscription.has_webhook()) {
+          violations.push_back({"subscription.webhook", "is only for WEBHOOK subscriptions"});
+        }
+        if (subscription.has_service()) {
+          violations.push_back({"subscription.service", "is only for SERVICE subscriptions"});
+        }
+        if (!request->webhook_secret().empty()) {
+          violations.push_back({"webhook_secret", "is only for WEBHOOK subscriptions"});
+        }
+        if (subscription.role() != v1::ROLE_UNSPECIFIED && !subscription.person_id().empty()) {
+          violations.push_back({"subscription.role", "give a role or a person, not both"});
+        }
+        break;
+      case v1::SUBSCRIPTION_CHANNEL_WEBHOOK:
+        if (std::optional<std::string> problem = WebhookUrlProblem(subscription.webhook().url())) {
+          violations.push_back({"subscription.webhook.url", *problem});
+        }
+        if (request->webhook_secret().size() < kMinWebhookSecretLength) {
+          violations.push_back({"webhook_secret", absl::StrCat("needs at least ",
+                                                               kMinWebhookSecretLength,
+                                                               " characters (the HMAC key)")});
+        }
+        [[fallthrough]];
+      case v1::SUBSCRIPTION_CHANNEL_SERVICE:
+        if (subscription.role() != v1::ROLE_UNSPECIFIED) {
+          violations.push_back({"subscription.role", "is only for INBOX and STREAM subscriptions"});
+        }
+        if (!subscription.person_id().empty()) {
+          violations.push_back(
+              {"subscription.person_id", "is only for INBOX and STREAM subscriptions"});
+        }
+        if (subscription.channel() == v1::SUBSCRIPTION_CHANNEL_SERVICE &&
+            !IsHostPort(subscription.service().address())) {
+          violations.push_back({"subscription.service.address", "must be host:port"});
+        }
+        break;
+      default:
+        violations.push_back({"subscription.channel", "is required: INBOX, STREAM, WEBHOOK or SERVICE"});
+    }
+    if (!violations.empty()) return InvalidArgumentError(std::move(violations));
+
+    // Who may subscribe what: targets outside salesops are ADMIN configuration;
+    // a person subscribes themselves; whole roles are ADMIN's to subscribe.
+    const v1::SubscriptionChannel channel = subscription.channel();
+    if (channel == v1::SUBSCRIPTION_CHANNEL_WEBHOOK && !admin) {
+      return RoleNotAllowed("only ADMIN configures webhooks");
+    }
+    if (channel == v1::SUBSCRIPTION_CHANNEL_SERVICE && !admin &&
+        caller.role() != v1::ROLE_SERVICE) {
+      return RoleNotAllowed("only ADMIN or a service configures service deliveries");
+    }
+    if (channel == v1::SUBSCRIPTION_CHANNEL_INBOX || channel == v1::SUBSCRIPTION_CHANNEL_STREAM) {
+      if (subscription.role() != v1::ROLE_UNSPECIFIED && !admin) {
+        return RoleNotAllowed("only ADMIN subscribes a whole role; subscribe yourself instead");
+      }
+      if (!subscription.person_id().empty() && subscription.person_id() != caller.id() && !admin) {
+        return RoleNotAllowed("you can only subscribe yourself");
+      }
+      if (subscription.role() == v1::ROLE_UNSPECIFIED && subscription.person_id().empty()) {
+        stored.set_person_id(caller.id());
+      }
+    }
+    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_subscription(),
+                              store_.CreateSubscription(effective, caller));
+    LogInfo("subscription_created",
+            {{"subscription_id", response->subscription().subscription_id()},
+             {"channel", v1::SubscriptionChannel_Name(channel)},
+             {"by", caller.id()}});
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status NotificationServiceImpl::ListSubscriptions(grpc::ServerContext* context,
+                                                        const v1::ListSubscriptionsRequest* request,
+                                                        v1::ListSubscriptionsResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    const v1::Actor caller = runtime_.CallerOf(*context);
+    SALESOPS_ASSIGN_OR_RETURN(std::string after,
+                              common::DecodePageToken("subscriptions", request->page_token()));
+    std::optional<Recipient> visible_to;
+    if (caller.role() != v1::ROLE_ADMIN) visible_to = RecipientOf(caller);
+    SALESOPS_ASSIGN_OR_RETURN(
+        common::Page<v1::Subscription> page,
+        store_.ListSubscriptions(*request, visible_to,
+                                 common::EffectivePageSize(request->page_size()), after));
+    for (v1::Subscription& subscription : page.entries) {
+      *response->add_subscriptions() = std::move(subscription);
+    }
+    response->set_next_page_token(common::EncodePageToken("subscriptions", page.next_after));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status NotificationServiceImpl::DeleteSubscription(
+    grpc::ServerContext* context, const v1::DeleteSubscriptionRequest* request,
+    v1::DeleteSubscriptionResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    const v1::Actor caller = runtime_.CallerOf(*context);
+    absl::StatusOr<v1::Subscription> existing = store_.GetSubscription(request->subscription_id());
+    if (existing.status().code() == absl::StatusCode::kNotFound) {
+      // Deleting twice succeeds: the first delete already did the work.
+      response->set_subscription_id(request->subscription_id());
+      return absl::OkStatus();
+    }
+    if (!existing.ok()) return existing.status();
+    if (caller.role() != v1::ROLE_ADMIN) {
+      if (existing->built_in()) return RoleNotAllowed("only ADMIN deletes built-in subscriptions");
+      if (existing->created_by().id() != caller.id() && existing->person_id() != caller.id()) {
+        return RoleNotAllowed("this subscription is not yours");
+      }
+    }
+    SALESOPS_RETURN_IF_ERROR(store_.DeleteSubscription(request->subscription_id()));
+    response->set_subscription_id(request->subscription_id());
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status NotificationServiceImpl::ListNotifications(grpc::ServerContext* context,
+                                                        const v1::ListNotificationsRequest* request,
+                                                        v1::ListNotificationsResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    std::vector<FieldViolation> violations = common::ValidateRequest(*request);
+    CheckEventTypes(request->event_types(), "event_types", violations);
+    if (!violations.empty()) return InvalidArgumentError(std::move(violations));
+    const v1::Actor caller = runtime_.CallerOf(*context);
+    Recipient recipient = RecipientOf(caller);
+    if (!request->recipient_id().empty() && request->recipient_id() != caller.id()) {
+      if (caller.role() != v1::ROLE_ADMIN) {
+        return RoleNotAllowed("only ADMIN reads another person's inbox");
+      }
+      // Their role is not known here: ADMIN sees what was addressed to them by name.
+      recipient = {request->recipient_id(), v1::ROLE_UNSPECIFIED};
+    }
+    SALESOPS_ASSIGN_OR_RETURN(std::optional<int64_t> before,
+                              DecodeIdToken("notifications", request->page_token()));
+    NotificationFilter filter;
+    filter.unacknowledged_only = request->unacknowledged_only();
+    filter.order_id = request->order_id();
+    filter.event_types = TypeNames(request->event_types());
+    if (request->has_created()) {
+      if (request->created().has_not_before()) {
+        filter.created_from_micros = common::ToMicros(request->created().not_before());
+      }
+      filter.created_until_micros = common::ToMicros(request->created().no_later_than());
+    }
+    SALESOPS_ASSIGN_OR_RETURN(
+        InboxPage inbox,
+        store_.ListNotifications(recipient, filter,
+                                 common::EffectivePageSize(request->page_size()), before));
+    for (v1::Notification& notification : inbox.page.entries) {
+      *response->add_notifications() = std::move(notification);
+    }
+    response->set_next_page_token(common::EncodePageToken("notifications", inbox.page.next_after));
+    response->set_unacknowledged_count(inbox.unacknowledged_count);
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status NotificationServiceImpl::AckNotification(grpc::ServerContext* context,
+                                                      const v1::AckNotificationRequest* request,
+                                                      v1::AckNotificationResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    std::vector<FieldViolation> violations = common::ValidateRequest(*request);
+    std::vector<int64_t> ids;
+    for (int i = 0; i < request->notification_ids_size(); ++i) {
+      int64_t id = 0;
+      if (!absl::SimpleAtoi(request->notification_ids(i), &id) || id <= 0) {
+        violations.push_back({absl::StrCat("notification_ids[", i, "]"),
+                              "is not a notification id"});
+      }
+      ids.push_back(id);
+    }
+    if (!violations.empty()) return InvalidArgumentError(std::move(violations));
+    SALESOPS_ASSIGN_OR_RETURN(int acknowledged,
+                              store_.Acknowledge(RecipientOf(runtime_.CallerOf(*context)), ids));
+    response->set_acknowledged_count(acknowledged);
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status NotificationServiceImpl::WatchNotifications(
+    grpc::ServerContext* context, const v1::WatchNotificationsRequest* request,
+    grpc::ServerWriter<v1::WatchNotificationsResponse>* writer) {
+  std::vector<FieldViolation> violations = common::ValidateRequest(*request);
+  CheckEventTypes(request->event_types(), "event_types", violations);
+  std::optional<FeedPosition> position;
+  if (!request->cursor().empty()) {
+    position = DecodeCursor(request->cursor());
+    if (!position) {
+      violations.push_back({"cursor", "is not a cursor this service gave out"});
+    }
+  }
+  if (!violations.empty()) return ToGrpcStatus(InvalidArgumentError(std::move(violations)));
+  if (!position) {
+    absl::StatusOr<FeedPosition> start = store_.FeedStart();
+    if (!start.ok()) return ToGrpcStatus(start.status());
+    position = *start;
+  }
+  const Recipient recipient = RecipientOf(runtime_.CallerOf(*context));
+  NotificationFilter filter;
+  filter.order_id = request->order_id();
+  filter.event_types = TypeNames(request->event_types());
+
+  metrics_.stream_subscribers().Increment();
+  struct Unsubscribe {
+    NotificationMetrics& metrics;
+    ~Unsubscribe() { metrics.stream_subscribers().Decrement(); }
+  } unsubscribe{metrics_};
+  // The header goes out at once, so the client knows it is subscribed.
+  writer->SendInitialMetadata();
+  while (!context->IsCancelled() && !feed_.stopped()) {
+    const uint64_t seen = feed_.generation();
+    absl::StatusOr<std::vector<v1::Notification>> batch =
+        store_.ReadFeed(recipient, *position, filter, kFeedBatch);
+    if (!batch.ok()) return ToGrpcStatus(batch.status());
+    for (v1::Notification& notification : *batch) {
+      position = DecodeCursor(notification.cursor());
+      v1::WatchNotificationsResponse message;
+      *message.mutable_notification() = std::move(notification);
+      if (!writer->Write(message)) return grpc::Status::CANCELLED;
+    }
+    if (static_cast<int>(batch->size()) < kFeedBatch) feed_.Wait(seen, kFeedPollInterval);
+  }
+  if (feed_.stopped()) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "notification is shutting down; resume from your last cursor");
+  }
+  return grpc::Status::CANCELLED;
+}
+
+grpc::Status NotificationServiceImpl::ListDeadLetters(grpc::ServerContext*,
+                                                      const v1::ListDeadLettersRequest* request,
+                                                      v1::ListDeadLettersResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    std::vector<FieldViolation> violations = common::ValidateRequest(*request);
+    if (!v1::EventType_IsValid(request->event_type())) {
+      violations.push_back({"event_type", "is not a known event type"});
+    }
+    if (!violations.empty()) return InvalidArgumentError(std::move(violations));
+    SALESOPS_ASSIGN_OR_RETURN(std::optional<int64_t> before,
+                              DecodeIdToken("dead_letters", request->page_token()));
+    SALESOPS_ASSIGN_OR_RETURN(
+        common::Page<v1::DeadLetter> page,
+        store_.ListDeadLetters(*request, common::EffectivePageSize(request->page_size()), before));
+    for (v1::DeadLetter& letter : page.entries) *response->add_dead_letters() = std::move(letter);
+    response->set_next_page_token(common::EncodePageToken("dead_letters", page.next_after));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status NotificationServiceImpl::RetryDeadLetter(grpc::ServerContext* context,
+                                                      const v1::RetryDeadLetterRequest* request,
+                                                      v1::RetryDeadLetterResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    std::vector<FieldViolation> violations = common::ValidateRequest(*request);
+    int64_t id = 0;
+    if (!request->dead_letter_id().empty() &&
+        (!absl::SimpleAtoi(request->dead_letter_id(), &id) || id <= 0)) {
+      violations.push_back({"dead_letter_id", "is not a dead letter id"});
+    }
+    if (!violations.empty()) return InvalidArgumentError(std::move(violations));
+    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_dead_letter(),
+                              store_.RetryDeadLetter(id, options_.delivery.max_attempts));
+    deliveries_.Wake();
+    LogInfo("dead_letter_retried", {{"dead_letter_id", request->dead_letter_id()},
+                                    {"by", runtime_.CallerOf(*context).id()}});
+    return absl::OkStatus();
+  }());
 }
 
 }  // namespace salesops::notification

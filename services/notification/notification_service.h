@@ -1,22 +1,128 @@
 #pragma once
 
+#include <absl/time/time.h>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
 #include "salesops/v1/notification.grpc.pb.h"
 #include "services/common/auth.h"
 #include "services/common/migrations.h"
 #include "services/common/server.h"
+#include "services/notification/delivery_worker.h"
+#include "services/notification/notification_metrics.h"
+#include "services/notification/notification_store.h"
 
 namespace salesops::notification {
 
-// Notification: events in, subscriptions, inboxes, streams, webhooks and service deliveries out.
-// The handlers come with issue #5; until then every RPC answers
-// UNIMPLEMENTED (the generated base class), behind the shared auth, metrics,
-// logging and health.
-class NotificationServiceImpl final : public v1::NotificationService::Service {
+// Settings of the notification service beyond the common ones; each is a flag
+// with a SALESOPS_* environment variable (AddOptions).
+struct NotificationOptions {
+  DeliveryOptions delivery;
+  // The flags behind delivery.timeout, retry_base and retry_max.
+  int delivery_timeout_ms = 10000;
+  int delivery_retry_base_ms = 1000;
+  int delivery_retry_max_ms = 600000;
+  // How summaries write times ("deliver no later than Fri 08:00").
+  std::string display_time_zone = "UTC";
+  // When set, order-intake learns ops milestones through a built-in SERVICE
+  // subscription to EventSink.Deliver at this address.
+  std::string order_intake_address;
+  // Largest event accepted by Publish (serialized).
+  int max_event_bytes = 64 * 1024;
+};
+
+// Wakes live streams when new notifications may be there.
+class FeedSignal {
  public:
-  explicit NotificationServiceImpl(common::ServiceRuntime& runtime) : runtime_(runtime) {}
+  uint64_t generation() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return generation_;
+  }
+  void Notify() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++generation_;
+    }
+    changed_.notify_all();
+  }
+  // Returns after a Notify past `seen`, a Stop, or `timeout`.
+  void Wait(uint64_t seen, std::chrono::milliseconds timeout) const {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait_for(lock, timeout, [&] { return stopped_ || generation_ != seen; });
+  }
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopped_ = true;
+    }
+    changed_.notify_all();
+  }
+  bool stopped() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return stopped_;
+  }
 
  private:
-  [[maybe_unused]] common::ServiceRuntime& runtime_;
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
+  uint64_t generation_ = 0;
+  bool stopped_ = false;
+};
+
+// Notification: events in, subscriptions, inboxes, streams, webhooks and
+// service deliveries out.
+class NotificationServiceImpl final : public v1::NotificationService::Service {
+ public:
+  NotificationServiceImpl(common::ServiceRuntime& runtime, NotificationOptions options);
+  ~NotificationServiceImpl() override;
+
+  grpc::Status Publish(grpc::ServerContext* context, const v1::PublishRequest* request,
+                       v1::PublishResponse* response) override;
+  grpc::Status CreateSubscription(grpc::ServerContext* context,
+                                  const v1::CreateSubscriptionRequest* request,
+                                  v1::CreateSubscriptionResponse* response) override;
+  grpc::Status ListSubscriptions(grpc::ServerContext* context,
+                                 const v1::ListSubscriptionsRequest* request,
+                                 v1::ListSubscriptionsResponse* response) override;
+  grpc::Status DeleteSubscription(grpc::ServerContext* context,
+                                  const v1::DeleteSubscriptionRequest* request,
+                                  v1::DeleteSubscriptionResponse* response) override;
+  grpc::Status ListNotifications(grpc::ServerContext* context,
+                                 const v1::ListNotificationsRequest* request,
+                                 v1::ListNotificationsResponse* response) override;
+  grpc::Status AckNotification(grpc::ServerContext* context,
+                               const v1::AckNotificationRequest* request,
+                               v1::AckNotificationResponse* response) override;
+  grpc::Status WatchNotifications(grpc::ServerContext* context,
+                                  const v1::WatchNotificationsRequest* request,
+                                  grpc::ServerWriter<v1::WatchNotificationsResponse>* writer) override;
+  grpc::Status ListDeadLetters(grpc::ServerContext* context,
+                               const v1::ListDeadLettersRequest* request,
+                               v1::ListDeadLettersResponse* response) override;
+  grpc::Status RetryDeadLetter(grpc::ServerContext* context,
+                               const v1::RetryDeadLetterRequest* request,
+                               v1::RetryDeadLetterResponse* response) override;
+
+  // Stops streams and deliveries (before the server drains).
+  void Stop();
+
+ private:
+  std::string Summarize(const v1::Event& event) const;
+  // Creates the built-in subscriptions that depend on configuration, once the
+  // database is there.
+  void EnsureConfiguredSubscriptions();
+
+  common::ServiceRuntime& runtime_;
+  const NotificationOptions options_;
+  absl::TimeZone time_zone_;
+  NotificationStore store_;
+  NotificationMetrics metrics_;
+  FeedSignal feed_;
+  DeliveryWorker deliveries_;
+  std::thread setup_;
 };
 
 // The service's migrations (services/notification/migrations), compiled in.
@@ -28,7 +134,11 @@ common::RolePolicy RolePolicy();
 // Everything the bootstrap needs to run this service.
 common::ServiceDefinition Definition();
 
+// Adds the notification settings to the command line.
+void AddOptions(CLI::App& app, NotificationOptions& options);
+
 // The gRPC services this binary hosts.
-std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime& runtime);
+std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime& runtime,
+                                                         NotificationOptions options);
 
 }  // namespace salesops::notification

@@ -1,0 +1,636 @@
+#include "services/notification/notification_store.h"
+
+#include <absl/strings/numbers.h>
+#include <absl/strings/str_cat.h>
+#include <absl/strings/str_join.h>
+#include <absl/strings/str_split.h>
+
+#include <limits>
+#include <map>
+#include <set>
+
+#include "services/common/errors.h"
+#include "services/common/idempotency.h"
+#include "services/common/outbox.h"
+#include "services/common/sha256.h"
+#include "services/common/time_util.h"
+
+namespace salesops::notification {
+namespace {
+
+using common::PgTextArray;
+using common::ReasonedError;
+
+constexpr int64_t kNoUpperBound = std::numeric_limits<int64_t>::max();
+
+std::string ChannelName(v1::SubscriptionChannel channel) {
+  std::string name = v1::SubscriptionChannel_Name(channel);
+  return name.substr(std::string("SUBSCRIPTION_CHANNEL_").size());
+}
+
+v1::SubscriptionChannel ChannelFromName(const std::string& name) {
+  v1::SubscriptionChannel channel = v1::SUBSCRIPTION_CHANNEL_UNSPECIFIED;
+  v1::SubscriptionChannel_Parse("SUBSCRIPTION_CHANNEL_" + name, &channel);
+  return channel;
+}
+
+std::string PgBigintArray(const std::vector<int64_t>& values) {
+  return "{" + absl::StrJoin(values, ",") + "}";
+}
+
+std::vector<std::string> EventTypeNames(
+    const google::protobuf::RepeatedField<int>& event_types) {
+  std::vector<std::string> names;
+  for (int type : event_types) names.push_back(v1::EventType_Name(static_cast<v1::EventType>(type)));
+  return names;
+}
+
+v1::Event ParseEvent(const pqxx::field& field) {
+  pqxx::binarystring bytes(field);
+  v1::Event event;
+  event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+  return event;
+}
+
+constexpr char kSubscriptionColumns[] =
+    "subscription_id, display_name, array_to_string(event_types, ','), COALESCE(order_id, ''), "
+    "COALESCE(role, ''), COALESCE(person_id, ''), channel, COALESCE(webhook_url, ''), "
+    "COALESCE(webhook_secret, ''), COALESCE(service_address, ''), built_in, created_by_id, "
+    "created_by_role, ts_to_us(created_at)";
+
+v1::Subscription SubscriptionFromRow(const pqxx::row& row) {
+  v1::Subscription subscription;
+  subscription.set_subscription_id(row[0].as<std::string>());
+  subscription.set_display_name(row[1].as<std::string>());
+  for (absl::string_view name : absl::StrSplit(row[2].as<std::string>(), ',', absl::SkipEmpty())) {
+    v1::EventType type;
+    if (v1::EventType_Parse(std::string(name), &type)) subscription.add_event_types(type);
+  }
+  subscription.set_order_id(row[3].as<std::string>());
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  if (!row[4].as<std::string>().empty()) v1::Role_Parse(row[4].as<std::string>(), &role);
+  subscription.set_role(role);
+  subscription.set_person_id(row[5].as<std::string>());
+  subscription.set_channel(ChannelFromName(row[6].as<std::string>()));
+  if (subscription.channel() == v1::SUBSCRIPTION_CHANNEL_WEBHOOK) {
+    subscription.mutable_webhook()->set_url(row[7].as<std::string>());
+    const std::string secret = row[8].as<std::string>();
+    // The secret itself never leaves the store's callers' reach; a short
+    // fingerprint tells two secrets apart while rotating.
+    subscription.mutable_webhook()->set_secret_set(!secret.empty());
+    subscription.mutable_webhook()->set_secret_fingerprint(common::Sha256Hex(secret).substr(0, 8));
+  }
+  if (subscription.channel() == v1::SUBSCRIPTION_CHANNEL_SERVICE) {
+    subscription.mutable_service()->set_address(row[9].as<std::string>());
+  }
+  subscription.set_built_in(row[10].as<bool>());
+  subscription.mutable_created_by()->set_id(row[11].as<std::string>());
+  v1::Role creator_role = v1::ROLE_UNSPECIFIED;
+  v1::Role_Parse(row[12].as<std::string>(), &creator_role);
+  subscription.mutable_created_by()->set_role(creator_role);
+  *subscription.mutable_create_time() = common::TimestampFromMicros(row[13].as<int64_t>());
+  return subscription;
+}
+
+absl::Status SubscriptionNotFound(const std::string& id) {
+  return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                       "subscription " + id + " does not exist");
+}
+
+// Columns of a notification as `reader` sees it (read mark is theirs).
+constexpr char kNotificationSelect[] =
+    "SELECT n.notification_id, n.writer_xid::text, n.subscription_id, n.recipient_kind, "
+    "  n.recipient, n.summary, ts_to_us(n.created_at), e.payload, a.person_id IS NOT NULL, "
+    "  COALESCE(ts_to_us(a.acked_at), 0) "
+    "FROM notifications n JOIN events e ON e.event_id = n.event_id "
+    "LEFT JOIN notification_acks a ON a.notification_id = n.notification_id "
+    "  AND a.person_id = $1 ";
+
+// Rows addressed to the person ($1) or to their role ($2), with the common
+// filters: order ($3), event types ($4), created window ($5, $6).
+constexpr char kNotificationFilter[] =
+    "((n.recipient_kind = 'person' AND n.recipient = $1) "
+    "  OR (n.recipient_kind = 'role' AND n.recipient = $2)) "
+    "AND ($3 = '' OR n.order_id = $3) "
+    "AND (cardinality($4::text[]) = 0 OR n.event_type = ANY($4::text[])) "
+    "AND ($5 = '' OR n.created_at >= us_to_ts($5::bigint)) "
+    "AND ($6 = '' OR n.created_at < us_to_ts($6::bigint)) ";
+
+// The optional window bounds as the filter's $5 and $6 take them.
+std::string Bound(const std::optional<int64_t>& micros) {
+  return micros ? std::to_string(*micros) : std::string();
+}
+
+v1::Notification NotificationFromRow(const pqxx::row& row) {
+  v1::Notification notification;
+  const int64_t id = row[0].as<int64_t>();
+  notification.set_notification_id(std::to_string(id));
+  FeedPosition position;
+  absl::SimpleAtoi(row[1].as<std::string>(), &position.writer_xid);
+  position.notification_id = id;
+  notification.set_cursor(EncodeCursor(position));
+  notification.set_subscription_id(row[2].as<std::string>());
+  notification.set_recipient_id(row[4].as<std::string>());
+  notification.set_summary(row[5].as<std::string>());
+  *notification.mutable_create_time() = common::TimestampFromMicros(row[6].as<int64_t>());
+  *notification.mutable_event() = ParseEvent(row[7]);
+  notification.set_acknowledged(row[8].as<bool>());
+  if (notification.acknowledged()) {
+    *notification.mutable_ack_time() = common::TimestampFromMicros(row[9].as<int64_t>());
+  }
+  return notification;
+}
+
+std::string RoleName(v1::Role role) {
+  return role == v1::ROLE_UNSPECIFIED ? "" : v1::Role_Name(role);
+}
+
+}  // namespace
+
+std::string EncodeCursor(const FeedPosition& position) {
+  return absl::StrCat("v1.", position.writer_xid, ".", position.notification_id);
+}
+
+std::optional<FeedPosition> DecodeCursor(const std::string& cursor) {
+  std::vector<std::string> parts = absl::StrSplit(cursor, '.');
+  FeedPosition position;
+  if (parts.size() != 3 || parts[0] != "v1" || !absl::SimpleAtoi(parts[1], &position.writer_xid) ||
+      !absl::SimpleAtoi(parts[2], &position.notification_id) || position.notification_id < 0) {
+    return std::nullopt;
+  }
+  return position;
+}
+
+absl::StatusOr<PublishResult> NotificationStore::Publish(const v1::Event& event,
+                                                         const std::string& summary,
+                                                         int delivery_attempt_limit) {
+  PublishResult result;
+  absl::Status status = pool_.InTransaction("publish", [&](pqxx::work& tx) {
+    result = PublishResult();
+    const std::string type = v1::EventType_Name(event.type());
+    pqxx::result inserted = tx.exec_params(
+        "INSERT INTO events (event_id, event_type, order_id, source_service, occur_time, payload) "
+        "VALUES ($1, $2, NULLIF($3, ''), $4, us_to_ts($5), $6) ON CONFLICT (event_id) DO NOTHING",
+        event.event_id(), type, event.order_id(), event.source_service(),
+        common::ToMicros(event.occur_time()), pqxx::binarystring(event.SerializeAsString()));
+    if (inserted.affected_rows() == 0) {
+      result.duplicate = true;
+      return absl::OkStatus();
+    }
+    pqxx::result matches = tx.exec_params(
+        "SELECT subscription_id, channel, COALESCE(role, ''), COALESCE(person_id, ''), "
+        "  prep_underway_only "
+        "FROM subscriptions WHERE deleted_at IS NULL "
+        "AND (cardinality(event_types) = 0 OR $1 = ANY(event_types)) "
+        "AND (order_id IS NULL OR order_id = $2) ORDER BY subscription_id",
+        type, event.order_id());
+    // One notification per recipient, even when several subscriptions reach
+    // them; an inbox subscription wins over a stream-only one.
+    std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> recipients;
+    std::vector<std::string> delivery_subscriptions, delivery_channels;
+    for (const pqxx::row& match : matches) {
+      if (match[4].as<bool>() &&
+          !(event.has_order_changed() && event.order_changed().prep_underway())) {
+        continue;
+      }
+      ++result.matched_subscriptions;
+      const std::string subscription_id = match[0].as<std::string>();
+      const std::string channel = match[1].as<std::string>();
+      if (channel == "WEBHOOK" || channel == "SERVICE") {
+        delivery_subscriptions.push_back(subscription_id);
+        delivery_channels.push_back(channel);
+        continue;
+      }
+      const std::string person = match[3].as<std::string>();
+      std::pair<std::string, std::string> key =
+          person.empty() ? std::make_pair(std::string("role"), match[2].as<std::string>())
+                         : std::make_pair(std::string("person"), person);
+      auto [entry, added] = recipients.emplace(key, std::make_pair(subscription_id, channel));
+      if (!added && channel == "INBOX") entry->second = {subscription_id, channel};
+    }
+    std::vector<std::string> subscription_ids, channels, kinds, names;
+    for (const auto& [key, target] : recipients) {
+      kinds.push_back(key.first);
+      names.push_back(key.second);
+      subscription_ids.push_back(target.first);
+      channels.push_back(target.second);
+      ++(target.second == "INBOX" ? result.inbox_notifications : result.stream_notifications);
+    }
+    if (!kinds.empty()) {
+      tx.exec_params(
+          "INSERT INTO notifications (event_id, subscription_id, channel, recipient_kind, "
+          "  recipient, event_type, order_id, summary) "
+          "SELECT $1, s, c, k, r, $2, NULLIF($3, ''), $4 "
+          "FROM unnest($5::text[], $6::text[], $7::text[], $8::text[]) AS t(s, c, k, r)",
+          event.event_id(), type, event.order_id(), summary, PgTextArray(subscription_ids),
+          PgTextArray(channels), PgTextArray(kinds), PgTextArray(names));
+    }
+    if (!delivery_subscriptions.empty()) {
+      tx.exec_params(
+          "INSERT INTO deliveries (event_id, subscription_id, channel, attempt_limit) "
+          "SELECT $1, s, c, $2 FROM unnest($3::text[], $4::text[]) AS t(s, c)",
+          event.event_id(), delivery_attempt_limit, PgTextArray(delivery_subscriptions),
+          PgTextArray(delivery_channels));
+      result.deliveries = static_cast<int>(delivery_subscriptions.size());
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return result;
+}
+
+absl::StatusOr<v1::Subscription> NotificationStore::CreateSubscription(
+    const v1::CreateSubscriptionRequest& request, const v1::Actor& creator) {
+  v1::Subscription created;
+  common::IdempotentRequest idempotent("CreateSubscription", request.request_id(), request);
+  absl::Status status = pool_.InTransaction("create_subscription", [&](pqxx::work& tx) {
+    SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.Replay(tx));
+    if (earlier) {
+      v1::CreateSubscriptionResponse response;
+      response.ParseFromString(*earlier);
+      created = response.subscription();
+      return absl::OkStatus();
+    }
+    const v1::Subscription& s = request.subscription();
+    const bool webhook = s.channel() == v1::SUBSCRIPTION_CHANNEL_WEBHOOK;
+    const bool service = s.channel() == v1::SUBSCRIPTION_CHANNEL_SERVICE;
+    pqxx::row row = tx.exec_params1(
+        std::string("INSERT INTO subscriptions (subscription_id, display_name, event_types, "
+                    "  order_id, role, person_id, channel, webhook_url, webhook_secret, "
+                    "  service_address, created_by_id, created_by_role) "
+                    "VALUES ('sub-' || gen_random_uuid(), $1, $2::text[], NULLIF($3, ''), "
+                    "  NULLIF($4, ''), NULLIF($5, ''), $6, NULLIF($7, ''), NULLIF($8, ''), "
+                    "  NULLIF($9, ''), $10, $11) RETURNING ") +
+            kSubscriptionColumns,
+        s.display_name(), PgTextArray(EventTypeNames(s.event_types())), s.order_id(),
+        RoleName(s.role()), s.person_id(), ChannelName(s.channel()),
+        webhook ? s.webhook().url() : "", webhook ? request.webhook_secret() : "",
+        service ? s.service().address() : "", creator.id(), v1::Role_Name(creator.role()));
+    created = SubscriptionFromRow(row);
+    v1::CreateSubscriptionResponse response;
+    *response.mutable_subscription() = created;
+    idempotent.Remember(tx, response);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return created;
+}
+
+absl::StatusOr<v1::Subscription> NotificationStore::GetSubscription(
+    const std::string& subscription_id) {
+  std::optional<v1::Subscription> found;
+  absl::Status status = pool_.InTransaction("get_subscription", [&](pqxx::work& tx) {
+    pqxx::result rows = tx.exec_params(std::string("SELECT ") + kSubscriptionColumns +
+                                           " FROM subscriptions WHERE subscription_id = $1 "
+                                           "AND deleted_at IS NULL",
+                                       subscription_id);
+    if (!rows.empty()) found = SubscriptionFromRow(rows[0]);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (!found) return SubscriptionNotFound(subscription_id);
+  return *found;
+}
+
+absl::Status NotificationStore::DeleteSubscription(const std::string& subscription_id) {
+  return pool_.InTransaction("delete_subscription", [&](pqxx::work& tx) {
+    pqxx::result rows = tx.exec_params(
+        "UPDATE subscriptions SET deleted_at = COALESCE(deleted_at, now()) "
+        "WHERE subscription_id = $1 RETURNING subscription_id",
+        subscription_id);
+    if (rows.empty()) return SubscriptionNotFound(subscription_id);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<common::Page<v1::Subscription>> NotificationStore::ListSubscriptions(
+    const v1::ListSubscriptionsRequest& request, const std::optional<Recipient>& visible_to,
+    int limit, const std::string& after_id) {
+  common::Page<v1::Subscription> page;
+  absl::Status status = pool_.InTransaction("list_subscriptions", [&](pqxx::work& tx) {
+    page = {};
+    pqxx::result rows = tx.exec_params(
+        std::string("SELECT ") + kSubscriptionColumns +
+            " FROM subscriptions WHERE deleted_at IS NULL AND subscription_id > $1 "
+            "AND ($2 = '' OR channel = $2) "
+            "AND ($3 = '' OR cardinality(event_types) = 0 OR $3 = ANY(event_types)) "
+            "AND ($4 = '' OR order_id IS NULL OR order_id = $4) "
+            "AND ($5 = '' OR role = $5) AND ($6 = '' OR person_id = $6) "
+            "AND (NOT $7 OR built_in) "
+            "AND (NOT $8 OR created_by_id = $9 OR person_id = $9 OR role = $10) "
+            "ORDER BY subscription_id LIMIT $11",
+        after_id,
+        request.channel() == v1::SUBSCRIPTION_CHANNEL_UNSPECIFIED ? ""
+                                                                  : ChannelName(request.channel()),
+        request.event_type() == v1::EVENT_TYPE_UNSPECIFIED ? ""
+                                                           : v1::EventType_Name(request.event_type()),
+        request.order_id(), RoleName(request.role()), request.person_id(),
+        request.built_in_only(), visible_to.has_value(),
+        visible_to ? visible_to->person_id : std::string(),
+        visible_to ? RoleName(visible_to->role) : std::string(), limit + 1);
+    common::FillPage(page, rows, limit, SubscriptionFromRow,
+                     [](const v1::Subscription& s) { return s.subscription_id(); });
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return page;
+}
+
+absl::Status NotificationStore::EnsureServiceSubscription(
+    const std::string& subscription_id, const std::string& display_name,
+    const std::string& address, const std::vector<v1::EventType>& event_types) {
+  std::vector<std::string> names;
+  for (v1::EventType type : event_types) names.push_back(v1::EventType_Name(type));
+  return pool_.InTransaction("ensure_service_subscription", [&](pqxx::work& tx) {
+    tx.exec_params(
+        "INSERT INTO subscriptions (subscription_id, display_name, event_types, channel, "
+        "  service_address, built_in, created_by_id, created_by_role) "
+        "VALUES ($1, $2, $3::text[], 'SERVICE', $4, true, 'salesops', 'ROLE_SERVICE') "
+        "ON CONFLICT (subscription_id) DO UPDATE SET display_name = EXCLUDED.display_name, "
+        "  event_types = EXCLUDED.event_types, service_address = EXCLUDED.service_address, "
+        "  deleted_at = NULL",
+        subscription_id, display_name, PgTextArray(names), address);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<InboxPage> NotificationStore::ListNotifications(const Recipient& recipient,
+                                                               const NotificationFilter& filter,
+                                                               int limit,
+                                                               std::optional<int64_t> before_id) {
+  InboxPage inbox;
+  absl::Status status = pool_.InTransaction("list_notifications", [&](pqxx::work& tx) {
+    inbox = {};
+    const std::string types = PgTextArray(filter.event_types);
+    const std::string from = Bound(filter.created_from_micros);
+    const std::string until = Bound(filter.created_until_micros);
+    pqxx::result rows = tx.exec_params(
+        std::string(kNotificationSelect) + "WHERE " + kNotificationFilter +
+            "AND n.channel = 'INBOX' AND n.notification_id < $7 "
+            "AND (NOT $8 OR a.person_id IS NULL) "
+            "ORDER BY n.notification_id DESC LIMIT $9",
+        recipient.person_id, RoleName(recipient.role), filter.order_id, types, from, until,
+        before_id.value_or(kNoUpperBound), filter.unacknowledged_only, limit + 1);
+    common::FillPage(inbox.page, rows, limit, NotificationFromRow,
+                     [](const v1::Notification& n) { return n.notification_id(); });
+    inbox.unacknowledged_count = tx.exec_params1(
+                                       "SELECT count(*) FROM notifications n "
+                                       "LEFT JOIN notification_acks a ON a.notification_id = "
+                                       "  n.notification_id AND a.person_id = $1 "
+                                       "WHERE " + std::string(kNotificationFilter) +
+                                           "AND n.channel = 'INBOX' AND a.person_id IS NULL",
+                                       recipient.person_id, RoleName(recipient.role),
+                                       filter.order_id, types, from, until)[0]
+                                     .as<int>();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return inbox;
+}
+
+absl::StatusOr<int> NotificationStore::Acknowledge(const Recipient& recipient,
+                                                   const std::vector<int64_t>& notification_ids) {
+  int acknowledged = 0;
+  absl::Status status = pool_.InTransaction("acknowledge", [&](pqxx::work& tx) {
+    pqxx::result visible = tx.exec_params(
+        "SELECT notification_id FROM notifications "
+        "WHERE notification_id = ANY($3::bigint[]) "
+        "AND ((recipient_kind = 'person' AND recipient = $1) "
+        "  OR (recipient_kind = 'role' AND recipient = $2))",
+        recipient.person_id, RoleName(recipient.role), PgBigintArray(notification_ids));
+    std::set<int64_t> found;
+    for (const pqxx::row& row : visible) found.insert(row[0].as<int64_t>());
+    for (int64_t id : notification_ids) {
+      if (!found.contains(id)) {
+        return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                             absl::StrCat("notification ", id, " is not in your inbox"));
+      }
+    }
+    tx.exec_params(
+        "INSERT INTO notification_acks (notification_id, person_id) "
+        "SELECT unnest($1::bigint[]), $2 ON CONFLICT DO NOTHING",
+        PgBigintArray(notification_ids), recipient.person_id);
+    acknowledged = static_cast<int>(found.size());
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return acknowledged;
+}
+
+absl::StatusOr<FeedPosition> NotificationStore::FeedStart() {
+  FeedPosition position;
+  absl::Status status = pool_.InTransaction("feed_start", [&](pqxx::work& tx) {
+    absl::SimpleAtoi(tx.exec1("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")[0]
+                         .as<std::string>(),
+                     &position.writer_xid);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return position;
+}
+
+absl::StatusOr<std::vector<v1::Notification>> NotificationStore::ReadFeed(
+    const Recipient& recipient, const FeedPosition& after, const NotificationFilter& filter,
+    int limit) {
+  std::vector<v1::Notification> notifications;
+  absl::Status status = pool_.InTransaction("read_feed", [&](pqxx::work& tx) {
+    notifications.clear();
+    // Only rows whose writer is older than every transaction still running:
+    // nothing can commit later and sort before them.
+    pqxx::result rows = tx.exec_params(
+        std::string(kNotificationSelect) + "WHERE " + kNotificationFilter +
+            "AND (n.writer_xid, n.notification_id) > ($7::text::xid8, $8::bigint) "
+            "AND n.writer_xid < pg_snapshot_xmin(pg_current_snapshot()) "
+            "ORDER BY n.writer_xid, n.notification_id LIMIT $9",
+        recipient.person_id, RoleName(recipient.role), filter.order_id,
+        PgTextArray(filter.event_types), Bound(filter.created_from_micros),
+        Bound(filter.created_until_micros), std::to_string(after.writer_xid),
+        after.notification_id, limit);
+    for (const pqxx::row& row : rows) notifications.push_back(NotificationFromRow(row));
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return notifications;
+}
+
+absl::StatusOr<std::optional<ClaimedDelivery>> NotificationStore::ClaimDelivery(
+    const std::vector<std::string>& saturated, std::chrono::milliseconds lease) {
+  std::optional<ClaimedDelivery> claimed;
+  absl::Status status = pool_.InTransaction("claim_delivery", [&](pqxx::work& tx) {
+    claimed.reset();
+    pqxx::result rows = tx.exec_params(
+        "UPDATE deliveries SET attempts = attempts + 1, "
+        "  next_attempt_at = now() + $2 * interval '1 millisecond' "
+        "WHERE delivery_id = (SELECT delivery_id FROM deliveries "
+        "  WHERE state = 'pending' AND next_attempt_at <= now() "
+        "  AND NOT (subscription_id = ANY($1::text[])) "
+        "  ORDER BY next_attempt_at, delivery_id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+        "RETURNING delivery_id, attempts, channel, event_id, subscription_id",
+        PgTextArray(saturated), static_cast<int64_t>(lease.count()));
+    if (rows.empty()) return absl::OkStatus();
+    ClaimedDelivery delivery;
+    delivery.delivery_id = rows[0][0].as<int64_t>();
+    delivery.attempt = rows[0][1].as<int>();
+    delivery.channel = ChannelFromName(rows[0][2].as<std::string>());
+    delivery.subscription_id = rows[0][4].as<std::string>();
+    pqxx::row details = tx.exec_params1(
+        "SELECT e.payload, s.deleted_at IS NOT NULL, COALESCE(s.webhook_url, ''), "
+        "  COALESCE(s.webhook_secret, ''), COALESCE(s.service_address, '') "
+        "FROM events e, subscriptions s WHERE e.event_id = $1 AND s.subscription_id = $2",
+        rows[0][3].as<std::string>(), delivery.subscription_id);
+    delivery.event = ParseEvent(details[0]);
+    delivery.subscription_deleted = details[1].as<bool>();
+    delivery.webhook_url = details[2].as<std::string>();
+    delivery.webhook_secret = details[3].as<std::string>();
+    delivery.service_address = details[4].as<std::string>();
+    claimed = std::move(delivery);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return claimed;
+}
+
+absl::StatusOr<DeliveryState> NotificationStore::RecordAttempt(const ClaimedDelivery& delivery,
+                                                               const AttemptRecord& record) {
+  DeliveryState state = DeliveryState::kPending;
+  absl::Status status = pool_.InTransaction("record_attempt", [&](pqxx::work& tx) {
+    tx.exec_params(
+        "INSERT INTO delivery_attempts (delivery_id, attempt, http_status, error, latency_us) "
+        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (delivery_id, attempt) DO NOTHING",
+        delivery.delivery_id, delivery.attempt, record.http_status, record.error.substr(0, 2000),
+        static_cast<int64_t>(record.latency.count()));
+    std::string new_state;
+    switch (record.verdict) {
+      case AttemptVerdict::kDelivered:
+        new_state = "delivered";
+        break;
+      case AttemptVerdict::kRefused:
+        new_state = "refused";
+        break;
+      case AttemptVerdict::kFailed:
+        new_state = "pending";
+        break;
+    }
+    pqxx::row row = tx.exec_params1(
+        "UPDATE deliveries SET "
+        "  state = CASE WHEN $2 <> 'pending' THEN $2 "
+        "               WHEN attempts >= attempt_limit THEN 'dead' ELSE 'pending' END, "
+        "  finished_at = CASE WHEN $2 <> 'pending' THEN now() END, "
+        "  dead_at = CASE WHEN $2 = 'pending' AND attempts >= attempt_limit THEN now() "
+        "                 ELSE dead_at END, "
+        "  next_attempt_at = now() + $3 * interval '1 millisecond' "
+        "WHERE delivery_id = $1 RETURNING state",
+        delivery.delivery_id, new_state, static_cast<int64_t>(record.retry_after.count()));
+    const std::string final_state = row[0].as<std::string>();
+    state = final_state == "delivered" ? DeliveryState::kDelivered
+            : final_state == "refused" ? DeliveryState::kRefused
+            : final_state == "dead"    ? DeliveryState::kDead
+                                       : DeliveryState::kPending;
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return state;
+}
+
+namespace {
+
+constexpr char kDeadLetterSelect[] =
+    "SELECT d.delivery_id, d.subscription_id, d.channel, e.payload, ts_to_us(d.dead_at), "
+    "  COALESCE(ts_to_us(d.retried_at), 0) "
+    "FROM deliveries d JOIN events e ON e.event_id = d.event_id ";
+
+// Fills in each dead letter's attempts (the delivery log).
+void LoadAttempts(pqxx::work& tx, std::vector<v1::DeadLetter>& letters) {
+  if (letters.empty()) return;
+  std::vector<int64_t> ids;
+  std::map<int64_t, v1::DeadLetter*> by_id;
+  for (v1::DeadLetter& letter : letters) {
+    int64_t id = 0;
+    absl::SimpleAtoi(letter.dead_letter_id(), &id);
+    ids.push_back(id);
+    by_id[id] = &letter;
+  }
+  pqxx::result rows = tx.exec_params(
+      "SELECT delivery_id, attempt, ts_to_us(attempt_time), http_status, error, latency_us "
+      "FROM delivery_attempts WHERE delivery_id = ANY($1::bigint[]) "
+      "ORDER BY delivery_id, attempt",
+      PgBigintArray(ids));
+  for (const pqxx::row& row : rows) {
+    v1::DeliveryAttempt* attempt = by_id[row[0].as<int64_t>()]->add_attempts();
+    attempt->set_attempt(row[1].as<int>());
+    *attempt->mutable_attempt_time() = common::TimestampFromMicros(row[2].as<int64_t>());
+    attempt->set_http_status(row[3].as<int>());
+    attempt->set_error(row[4].as<std::string>());
+    *attempt->mutable_latency() = common::DurationFromMicros(row[5].as<int64_t>());
+  }
+}
+
+v1::DeadLetter DeadLetterFromRow(const pqxx::row& row) {
+  v1::DeadLetter letter;
+  letter.set_dead_letter_id(std::to_string(row[0].as<int64_t>()));
+  letter.set_subscription_id(row[1].as<std::string>());
+  letter.set_channel(ChannelFromName(row[2].as<std::string>()));
+  *letter.mutable_event() = ParseEvent(row[3]);
+  *letter.mutable_create_time() = common::TimestampFromMicros(row[4].as<int64_t>());
+  if (row[5].as<int64_t>() != 0) {
+    *letter.mutable_retry_time() = common::TimestampFromMicros(row[5].as<int64_t>());
+  }
+  return letter;
+}
+
+}  // namespace
+
+absl::StatusOr<common::Page<v1::DeadLetter>> NotificationStore::ListDeadLetters(
+    const v1::ListDeadLettersRequest& request, int limit, std::optional<int64_t> before_id) {
+  common::Page<v1::DeadLetter> page;
+  absl::Status status = pool_.InTransaction("list_dead_letters", [&](pqxx::work& tx) {
+    page = {};
+    pqxx::result rows = tx.exec_params(
+        std::string(kDeadLetterSelect) +
+            "WHERE d.dead_at IS NOT NULL AND (d.state = 'dead' OR $1) "
+            "AND d.delivery_id < $2 AND ($3 = '' OR d.subscription_id = $3) "
+            "AND ($4 = '' OR e.event_type = $4) AND ($5 = '' OR e.order_id = $5) "
+            "ORDER BY d.delivery_id DESC LIMIT $6",
+        request.include_retried(), before_id.value_or(kNoUpperBound), request.subscription_id(),
+        request.event_type() == v1::EVENT_TYPE_UNSPECIFIED ? ""
+                                                           : v1::EventType_Name(request.event_type()),
+        request.order_id(), limit + 1);
+    common::FillPage(page, rows, limit, DeadLetterFromRow,
+                     [](const v1::DeadLetter& letter) { return letter.dead_letter_id(); });
+    LoadAttempts(tx, page.entries);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return page;
+}
+
+absl::StatusOr<v1::DeadLetter> NotificationStore::RetryDeadLetter(int64_t dead_letter_id,
+                                                                  int extra_attempts) {
+  std::optional<v1::DeadLetter> letter;
+  absl::Status status = pool_.InTransaction("retry_dead_letter", [&](pqxx::work& tx) {
+    letter.reset();
+    tx.exec_params(
+        "UPDATE deliveries SET state = 'pending', next_attempt_at = now(), retried_at = now(), "
+        "  attempt_limit = attempts + $2 "
+        "WHERE delivery_id = $1 AND state = 'dead'",
+        dead_letter_id, extra_attempts);
+    std::vector<v1::DeadLetter> found;
+    for (const pqxx::row& row : tx.exec_params(std::string(kDeadLetterSelect) +
+                                                   "WHERE d.delivery_id = $1 "
+                                                   "AND d.dead_at IS NOT NULL",
+                                               dead_letter_id)) {
+      found.push_back(DeadLetterFromRow(row));
+    }
+    LoadAttempts(tx, found);
+    if (!found.empty()) letter = found.front();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (!letter) {
+    return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                         absl::StrCat("dead letter ", dead_letter_id, " does not exist"));
+  }
+  return *letter;
+}
+
+}  // namespace salesops::notification
