@@ -14,10 +14,11 @@ namespace salesops::testing {
 template <typename Service>
 class ServiceFixture {
  public:
-  ServiceFixture(const std::string& binary_name, std::shared_ptr<TestDatabase> database)
+  // `extra_args` are flag/value pairs that override or add to ServiceArgs.
+  ServiceFixture(const std::string& binary_name, std::shared_ptr<TestDatabase> database,
+                 const std::vector<std::string>& extra_args = {})
       : database_(std::move(database)),
-        process_(ServiceBinary(binary_name),
-                 ServiceArgs(database_->url(), database_->server().password_file, tokens_)) {
+        process_(ServiceBinary(binary_name), Args(extra_args)) {
     started_ = process_.WaitUntilStarted() &&
                WaitForHealth(process_.address(), "SERVING", std::chrono::seconds(20));
     stub_ = Service::NewStub(
@@ -25,6 +26,9 @@ class ServiceFixture {
   }
 
   bool started() const { return started_; }
+  std::string address() const { return process_.address(); }
+  ServiceProcess& process() { return process_; }
+  typename Service::Stub& stub() { return *stub_; }
   std::string log() const { return process_.log(); }
   int metrics_port() const { return process_.metrics_port(); }
   const TestDatabase& database() const { return *database_; }
@@ -42,6 +46,15 @@ class ServiceFixture {
   }
 
  private:
+  std::vector<std::string> Args(const std::vector<std::string>& extra_args) const {
+    std::vector<std::string> args =
+        ServiceArgs(database_->url(), database_->server().password_file, tokens_);
+    for (size_t i = 0; i + 1 < extra_args.size(); i += 2) {
+      args = WithArg(std::move(args), extra_args[i], extra_args[i + 1]);
+    }
+    return args;
+  }
+
   std::shared_ptr<TestDatabase> database_;
   TestTokens tokens_;
   ServiceProcess process_;

@@ -1,7 +1,10 @@
 #include "tests/support/test_support.h"
 
 #include <curl/curl.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <grpcpp/create_channel.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -209,6 +212,43 @@ std::string TestTokens::HashedLines() const {
   return common::Sha256Hex(sales) + " seller-1 sales Sam Seller;" + common::Sha256Hex(ops) +
          " ops-1 ops Olga Ops;" + common::Sha256Hex(admin) + " admin-1 admin;" +
          common::Sha256Hex(service) + " svc-1 service";
+}
+
+const std::string& TestTokens::ServiceTokenFile() const {
+  if (service_token_file_.empty()) {
+    service_token_file_ = "/tmp/salesops-service-token-" + RandomSuffix();
+    std::ofstream(service_token_file_) << service;
+  }
+  return service_token_file_;
+}
+
+std::vector<std::string> WithArg(std::vector<std::string> args, const std::string& flag,
+                                 const std::string& value) {
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == flag) {
+      args[i + 1] = value;
+      return args;
+    }
+  }
+  args.push_back(flag);
+  args.push_back(value);
+  return args;
+}
+
+int FreeTcpPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof(address);
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  close(fd);
+  return port;
 }
 
 const std::string& TestTokens::ForRole(const std::string& role) const {

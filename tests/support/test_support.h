@@ -98,11 +98,24 @@ struct TestTokens {
   // `<sha256> <actor> <role>` lines separated by ';' (SALESOPS_TOKENS format).
   std::string HashedLines() const;
   const std::string& ForRole(const std::string& role) const;
+  // A file holding the SERVICE token, for --service-token-file (made once).
+  const std::string& ServiceTokenFile() const;
+
+ private:
+  mutable std::string service_token_file_;
 };
 
 // Standard flags to run a service binary against `database_url` on free ports.
 std::vector<std::string> ServiceArgs(const std::string& database_url,
                                      const std::string& password_file, const TestTokens& tokens);
+
+// `args` with `flag` set to `value`: replaced where present, appended otherwise.
+std::vector<std::string> WithArg(std::vector<std::string> args, const std::string& flag,
+                                 const std::string& value);
+
+// A TCP port on 127.0.0.1 that was free a moment ago (for a process that must
+// come back on the same address after a restart).
+int FreeTcpPort();
 
 // grpc.health.v1 Check over a real channel: "SERVING", "NOT_SERVING", or the
 // error code name when the call fails.

@@ -1,0 +1,226 @@
+// Webhook and service deliveries against real receivers: retries with
+// signatures, dead letters and their retry, a hanging receiver, EventSink.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "services/notification/webhook.h"
+#include "tests/notification/notification_test_support.h"
+
+namespace salesops::testing {
+namespace {
+
+using Stub = v1::NotificationService::Stub;
+constexpr char kSecret[] = "whsec-test-0123456789abcdef";
+
+class DeliveryTest : public ::testing::Test {
+ protected:
+  explicit DeliveryTest(std::vector<std::string> extra_args = QuickDeliveryArgs())
+      : notification_("notification", std::make_shared<TestDatabase>(), extra_args) {}
+
+  void SetUp() override { ASSERT_TRUE(notification_.started()) << notification_.log(); }
+
+  std::string SubscribeWebhook(const std::string& url, v1::EventType type) {
+    v1::CreateSubscriptionRequest request;
+    request.mutable_subscription()->set_channel(v1::SUBSCRIPTION_CHANNEL_WEBHOOK);
+    request.mutable_subscription()->mutable_webhook()->set_url(url);
+    request.mutable_subscription()->add_event_types(type);
+    request.set_webhook_secret(kSecret);
+    v1::CreateSubscriptionResponse response;
+    grpc::Status status = notification_.Call(&Stub::CreateSubscription, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.subscription().subscription_id();
+  }
+
+  std::string SubscribeService(const std::string& address, v1::EventType type) {
+    v1::CreateSubscriptionRequest request;
+    request.mutable_subscription()->set_channel(v1::SUBSCRIPTION_CHANNEL_SERVICE);
+    request.mutable_subscription()->mutable_service()->set_address(address);
+    request.mutable_subscription()->add_event_types(type);
+    v1::CreateSubscriptionResponse response;
+    grpc::Status status = notification_.Call(&Stub::CreateSubscription, request, &response,
+                                             notification_.tokens().service);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.subscription().subscription_id();
+  }
+
+  void Publish(const v1::Event& event) {
+    v1::PublishRequest request;
+    *request.mutable_event() = event;
+    v1::PublishResponse response;
+    ASSERT_TRUE(
+        notification_.Call(&Stub::Publish, request, &response, notification_.tokens().service).ok());
+  }
+
+  std::vector<v1::DeadLetter> DeadLetters(bool include_retried = false) {
+    v1::ListDeadLettersRequest request;
+    request.set_include_retried(include_retried);
+    v1::ListDeadLettersResponse response;
+    EXPECT_TRUE(notification_.Call(&Stub::ListDeadLetters, request, &response).ok());
+    return {response.dead_letters().begin(), response.dead_letters().end()};
+  }
+
+  NotificationFixture notification_;
+};
+
+TEST_F(DeliveryTest, FlakyWebhookGetsTheEventOnceSignedAfterRetries) {
+  HttpReceiver receiver({500, 502, 503, 204});
+  SubscribeWebhook(receiver.url(), v1::EVENT_TYPE_ORDER_CONFIRMED);
+  v1::Event event = MakeEvent(v1::EVENT_TYPE_ORDER_CONFIRMED, "1042", "Order 1042 confirmed");
+  Publish(event);
+  ASSERT_TRUE(Eventually([&] { return receiver.requests().size() >= 4; }));
+  // Delivered on the 4th attempt: nothing more comes after the success.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  std::vector<HttpReceiver::Request> requests = receiver.requests();
+  ASSERT_EQ(requests.size(), 4u);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    HttpReceiver::Request& request = requests[i];
+    EXPECT_EQ(request.headers["salesops-event-id"], event.event_id());
+    EXPECT_EQ(request.headers["salesops-delivery-attempt"], std::to_string(i + 1));
+    EXPECT_EQ(request.headers["content-type"], "application/json");
+    // The receiver's check: HMAC of "<timestamp>.<body>" with the shared secret.
+    const int64_t timestamp = std::stoll(request.headers["salesops-timestamp"]);
+    EXPECT_EQ(request.headers["salesops-signature"],
+              notification::WebhookSignature(kSecret, timestamp, request.body));
+    EXPECT_NE(request.headers["salesops-signature"],
+              notification::WebhookSignature("another-secret-entirely", timestamp, request.body));
+    nlohmann::json body = nlohmann::json::parse(request.body);
+    EXPECT_EQ(body["eventId"], event.event_id());
+    EXPECT_EQ(body["type"], "EVENT_TYPE_ORDER_CONFIRMED");
+    EXPECT_EQ(body["summary"], "Order 1042 confirmed");
+  }
+  EXPECT_TRUE(DeadLetters().empty());
+  std::string metrics = FetchMetrics(notification_.metrics_port());
+  EXPECT_NE(metrics.find(
+                "salesops_notification_deliveries_total{channel=\"webhook\",outcome=\"failed\"} 3"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("salesops_notification_deliveries_total{channel=\"webhook\",outcome="
+                         "\"delivered\"} 1"),
+            std::string::npos);
+}
+
+TEST_F(DeliveryTest, WebhookThatAlwaysFailsBecomesADeadLetterAndCanBeRetried) {
+  HttpReceiver receiver({500});
+  const std::string subscription = SubscribeWebhook(receiver.url(), v1::EVENT_TYPE_SHORTAGE_DETECTED);
+  v1::Event event = MakeEvent(v1::EVENT_TYPE_SHORTAGE_DETECTED, "77");
+  Publish(event);
+  ASSERT_TRUE(Eventually([&] { return DeadLetters().size() == 1; }));
+  std::vector<v1::DeadLetter> letters = DeadLetters();
+  EXPECT_EQ(letters[0].subscription_id(), subscription);
+  EXPECT_EQ(letters[0].event().event_id(), event.event_id());
+  EXPECT_EQ(letters[0].channel(), v1::SUBSCRIPTION_CHANNEL_WEBHOOK);
+  ASSERT_EQ(letters[0].attempts_size(), 4);  // --delivery-max-attempts 4
+  for (const v1::DeliveryAttempt& attempt : letters[0].attempts()) {
+    EXPECT_EQ(attempt.http_status(), 500);
+    EXPECT_EQ(attempt.error(), "HTTP 500");
+  }
+  EXPECT_EQ(receiver.requests().size(), 4u);
+  EXPECT_NE(FetchMetrics(notification_.metrics_port())
+                .find("salesops_notification_dead_letters_total{channel=\"webhook\"} 1"),
+            std::string::npos);
+
+  // Only ADMIN sees dead letters.
+  v1::ListDeadLettersRequest list;
+  v1::ListDeadLettersResponse listed;
+  EXPECT_EQ(notification_.Call(&Stub::ListDeadLetters, list, &listed, notification_.tokens().ops)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // After "fixing the receiver" (it still fails here), a retry runs a new round.
+  v1::RetryDeadLetterRequest retry;
+  retry.set_dead_letter_id(letters[0].dead_letter_id());
+  v1::RetryDeadLetterResponse retried;
+  ASSERT_TRUE(notification_.Call(&Stub::RetryDeadLetter, retry, &retried).ok());
+  EXPECT_TRUE(retried.dead_letter().has_retry_time());
+  EXPECT_TRUE(DeadLetters().empty());
+  ASSERT_TRUE(Eventually([&] { return DeadLetters().size() == 1; }));
+  EXPECT_EQ(receiver.requests().size(), 8u);
+  EXPECT_EQ(DeadLetters()[0].attempts_size(), 8);
+
+  retry.set_dead_letter_id("999999");
+  EXPECT_EQ(notification_.Call(&Stub::RetryDeadLetter, retry, &retried).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+class SlowReceiverTest : public DeliveryTest {
+ protected:
+  SlowReceiverTest()
+      : DeliveryTest({"--delivery-concurrency", "3", "--delivery-per-subscription", "2",
+                      "--delivery-timeout-ms", "3000", "--delivery-retry-base-ms", "60000",
+                      "--delivery-max-attempts", "2"}) {}
+};
+
+TEST_F(SlowReceiverTest, AHangingReceiverDoesNotStallTheOthers) {
+  HttpReceiver hanging({200}, std::chrono::milliseconds(10000));
+  HttpReceiver healthy({200});
+  SubscribeWebhook(hanging.url(), v1::EVENT_TYPE_ORDER_CONFIRMED);
+  SubscribeWebhook(healthy.url(), v1::EVENT_TYPE_ORDER_CONFIRMED);
+  for (int i = 0; i < 6; ++i) Publish(MakeEvent(v1::EVENT_TYPE_ORDER_CONFIRMED, std::to_string(i)));
+  ASSERT_TRUE(Eventually([&] { return healthy.requests().size() == 6; }));
+  // At most two deliveries to the hanging receiver are ever in flight, and each
+  // gives up after its timeout: the healthy one was served meanwhile.
+  EXPECT_LE(hanging.requests().size(), 4u);
+}
+
+TEST_F(DeliveryTest, ServiceSubscriptionsCallEventSinkUntilItAccepts) {
+  RecordingEventSink flaky([](int call) {
+    return call == 1 ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "starting up")
+                     : grpc::Status::OK;
+  });
+  SubscribeService(flaky.address(), v1::EVENT_TYPE_PREP_STARTED);
+  v1::Event event = MakeEvent(v1::EVENT_TYPE_PREP_STARTED, "1042");
+  Publish(event);
+  ASSERT_TRUE(Eventually([&] { return flaky.received().size() >= 2; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::vector<v1::DeliverRequest> received = flaky.received();
+  ASSERT_EQ(received.size(), 2u);
+  EXPECT_EQ(received[0].attempt(), 1);
+  EXPECT_EQ(received[1].attempt(), 2);
+  EXPECT_EQ(received[1].event().event_id(), event.event_id());
+
+  // A final refusal from the receiver is not retried, nor dead-lettered.
+  RecordingEventSink refusing([](int) {
+    return common::ToGrpcStatus(common::BusinessRefusal(v1::INVALID_STAGE_TRANSITION,
+                                                        "order 5 is CANCELLED"));
+  });
+  SubscribeService(refusing.address(), v1::EVENT_TYPE_DISPATCHED);
+  Publish(MakeEvent(v1::EVENT_TYPE_DISPATCHED, "5"));
+  ASSERT_TRUE(Eventually([&] { return refusing.received().size() == 1; }));
+  ASSERT_TRUE(Eventually([&] {
+    return FetchMetrics(notification_.metrics_port())
+               .find("salesops_notification_deliveries_total{channel=\"service\",outcome="
+                     "\"refused\"} 1") != std::string::npos;
+  }));
+  EXPECT_EQ(refusing.received().size(), 1u);
+  EXPECT_TRUE(DeadLetters().empty());
+}
+
+class OrderIntakeSinkTest : public ::testing::Test {
+ protected:
+  RecordingEventSink sink_;
+};
+
+TEST_F(OrderIntakeSinkTest, OrderIntakeHearsOpsMilestonesOutOfTheBox) {
+  NotificationFixture notification("notification", std::make_shared<TestDatabase>(),
+                                   {"--order-intake-address", sink_.address()});
+  ASSERT_TRUE(notification.started()) << notification.log();
+  ASSERT_TRUE(Eventually([&] {
+    v1::ListSubscriptionsRequest request;
+    request.set_channel(v1::SUBSCRIPTION_CHANNEL_SERVICE);
+    v1::ListSubscriptionsResponse response;
+    return notification.Call(&Stub::ListSubscriptions, request, &response).ok() &&
+           response.subscriptions_size() == 1 &&
+           response.subscriptions(0).subscription_id() == "builtin-order-intake-milestones";
+  }));
+  v1::PublishRequest request;
+  *request.mutable_event() = MakeEvent(v1::EVENT_TYPE_ON_SITE, "1042");
+  v1::PublishResponse response;
+  ASSERT_TRUE(
+      notification.Call(&Stub::Publish, request, &response, notification.tokens().service).ok());
+  ASSERT_TRUE(Eventually([&] { return sink_.received().size() == 1; }));
+  EXPECT_EQ(sink_.received()[0].event().event_id(), request.event().event_id());
+  EXPECT_EQ(sink_.received()[0].subscription_id(), "builtin-order-intake-milestones");
+}
+
+}  // namespace
+}  // namespace salesops::testing

@@ -1,0 +1,168 @@
+// Pure pieces of notification and the relay: summaries, webhook signatures and
+// URL rules, stream cursors, retry backoff.
+#include <absl/time/time.h>
+#include <gtest/gtest.h>
+#include <openssl/hmac.h>
+
+#include "services/common/backoff.h"
+#include "services/notification/notification_store.h"
+#include "services/notification/summary.h"
+#include "services/notification/webhook.h"
+
+namespace salesops::notification {
+namespace {
+
+google::protobuf::Timestamp At(absl::Time time) {
+  google::protobuf::Timestamp timestamp;
+  timestamp.set_seconds(absl::ToUnixSeconds(time));
+  return timestamp;
+}
+
+// Wednesday 2030-05-01 10:00 UTC.
+const absl::Time kNow = absl::FromCivil(absl::CivilMinute(2030, 5, 1, 10, 0), absl::UTCTimeZone());
+
+TEST(SummaryTest, AmendmentAfterPrepReadsAsTheWarehouseNeedsIt) {
+  v1::Event event;
+  event.set_type(v1::EVENT_TYPE_ORDER_AMENDED);
+  event.set_order_id("1042");
+  event.set_order_revision(3);
+  v1::OrderChangedPayload* order = event.mutable_order_changed();
+  order->set_prep_underway(true);
+  v1::InventoryLine* more = order->mutable_impact()->add_pull_more();
+  more->set_inventory_code("LED-PANEL-500");
+  more->set_quantity(4);
+  order->mutable_impact()->set_commitment_holds(true);
+  *order->mutable_impact()->mutable_commitment()->mutable_no_later_than() =
+      At(absl::FromCivil(absl::CivilMinute(2030, 5, 3, 8, 0), absl::UTCTimeZone()));
+  EXPECT_EQ(SummarizeEvent(event, absl::UTCTimeZone(), kNow),
+            "Order 1042 rev 3: changed, prep already underway, +4 LED-PANEL-500 to pull, deliver "
+            "no later than Fri 08:00");
+}
+
+TEST(SummaryTest, TheSourceServicesOwnSummaryWins) {
+  v1::Event event;
+  event.set_type(v1::EVENT_TYPE_SHORTAGE_DETECTED);
+  event.set_summary("Order 7: 2 LED-PANEL-500 short after damage");
+  event.mutable_stock()->add_shortages()->set_inventory_code("X");
+  EXPECT_EQ(SummarizeEvent(event, absl::UTCTimeZone(), kNow),
+            "Order 7: 2 LED-PANEL-500 short after damage");
+}
+
+TEST(SummaryTest, ShortageQuestionAndTaskLines) {
+  v1::Event shortage;
+  shortage.set_type(v1::EVENT_TYPE_SHORTAGE_DETECTED);
+  shortage.set_order_id("9");
+  v1::StockShortage* short_line = shortage.mutable_stock()->add_shortages();
+  short_line->set_inventory_code("MIC-SM58");
+  short_line->set_shortfall(3);
+  EXPECT_EQ(SummarizeEvent(shortage, absl::UTCTimeZone(), kNow),
+            "Order 9: shortage detected, MIC-SM58 short by 3");
+
+  v1::Event question;
+  question.set_type(v1::EVENT_TYPE_QUESTION_ASKED);
+  question.set_order_id("9");
+  question.mutable_question()->set_blocking(true);
+  question.mutable_question()->set_product_code("LED-WALL-3X2");
+  question.mutable_question()->set_question_text("Is there a loading dock?");
+  EXPECT_EQ(SummarizeEvent(question, absl::UTCTimeZone(), kNow),
+            "Order 9: blocking question on LED-WALL-3X2: Is there a loading dock?");
+
+  v1::Event task;
+  task.set_type(v1::EVENT_TYPE_TASK_AT_RISK);
+  task.set_order_id("9");
+  task.mutable_task()->set_kind(v1::TASK_KIND_DELIVER);
+  *task.mutable_task()->mutable_window()->mutable_no_later_than() =
+      At(absl::FromCivil(absl::CivilMinute(2030, 6, 12, 8, 0), absl::UTCTimeZone()));
+  task.mutable_task()->set_reason("no driver free before 09:00");
+  EXPECT_EQ(SummarizeEvent(task, absl::UTCTimeZone(), kNow),
+            "Order 9: deliver task at risk, done no later than Wed 12 Jun 08:00, no driver free "
+            "before 09:00");
+}
+
+TEST(SummaryTest, TimesAreWrittenInTheConfiguredZone) {
+  absl::TimeZone amsterdam;
+  ASSERT_TRUE(absl::LoadTimeZone("Europe/Amsterdam", &amsterdam));
+  google::protobuf::Timestamp eight_utc =
+      At(absl::FromCivil(absl::CivilMinute(2030, 5, 3, 8, 0), absl::UTCTimeZone()));
+  EXPECT_EQ(DescribeTime(eight_utc, amsterdam, kNow), "Fri 10:00");
+}
+
+TEST(SummaryTest, LongSummariesAreCutOnACharacterBoundary) {
+  v1::Event event;
+  event.set_type(v1::EVENT_TYPE_NOTE_ADDED);
+  std::string text;
+  for (int i = 0; i < 600; ++i) text += "é";  // two bytes each
+  event.mutable_note()->mutable_note()->set_text(text);
+  std::string summary = SummarizeEvent(event, absl::UTCTimeZone(), kNow);
+  EXPECT_LE(summary.size(), 1000u);
+  EXPECT_EQ(summary.substr(summary.size() - 3), "...");
+  // Every byte before the ellipsis belongs to a complete character.
+  std::string body = summary.substr(0, summary.size() - 3);
+  EXPECT_EQ(body.substr(0, 6), "Note: ");
+  EXPECT_EQ((body.size() - 6) % 2, 0u);
+}
+
+TEST(WebhookTest, SignatureIsHmacSha256OfTimestampDotBody) {
+  const std::string secret = "whsec-0123456789abcdef";
+  const std::string body = R"({"eventId":"e-1"})";
+  const std::string text = "1700000000." + body;
+  unsigned char digest[32];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest, &length);
+  char hex[65];
+  for (int i = 0; i < 32; ++i) snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+  EXPECT_EQ(WebhookSignature(secret, 1700000000, body), std::string("v1=") + hex);
+  // Any change to the body, the timestamp or the secret changes it.
+  EXPECT_NE(WebhookSignature(secret, 1700000001, body), WebhookSignature(secret, 1700000000, body));
+  EXPECT_NE(WebhookSignature(secret + "x", 1700000000, body),
+            WebhookSignature(secret, 1700000000, body));
+  EXPECT_NE(WebhookSignature(secret, 1700000000, body + " "),
+            WebhookSignature(secret, 1700000000, body));
+}
+
+TEST(WebhookTest, OnlyHttpAndHttpsUrlsWithoutCredentials) {
+  EXPECT_EQ(WebhookUrlProblem("https://hooks.example.com/salesops"), std::nullopt);
+  EXPECT_EQ(WebhookUrlProblem("http://127.0.0.1:8080/in?x=1"), std::nullopt);
+  EXPECT_TRUE(WebhookUrlProblem(""));
+  EXPECT_TRUE(WebhookUrlProblem("ftp://files.example.com/"));
+  EXPECT_TRUE(WebhookUrlProblem("file:///etc/passwd"));
+  EXPECT_TRUE(WebhookUrlProblem("https://user:secret@hooks.example.com/"));
+  EXPECT_TRUE(WebhookUrlProblem("https://user@hooks.example.com/"));
+  EXPECT_TRUE(WebhookUrlProblem("hooks.example.com/in"));
+  EXPECT_TRUE(WebhookUrlProblem("https://hooks.example.com/a b"));
+  EXPECT_TRUE(WebhookUrlProblem("https:///nohost"));
+}
+
+TEST(CursorTest, RoundTripsAndRejectsAnythingElse) {
+  FeedPosition position{123456, 789};
+  std::optional<FeedPosition> decoded = DecodeCursor(EncodeCursor(position));
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->writer_xid, 123456u);
+  EXPECT_EQ(decoded->notification_id, 789);
+  for (const char* bad : {"", "v1.1", "v2.1.2", "v1.x.2", "v1.1.-2", "v1.1.2.3"}) {
+    EXPECT_FALSE(DecodeCursor(bad)) << bad;
+  }
+}
+
+TEST(BackoffTest, DoublesUpToTheCapWithJitterInTheUpperHalf) {
+  std::mt19937_64 random(42);
+  using std::chrono::milliseconds;
+  for (int attempt = 1; attempt <= 12; ++attempt) {
+    const double full = std::min(100.0 * (1 << (attempt - 1)), 5000.0);
+    for (int i = 0; i < 50; ++i) {
+      auto delay = common::BackoffDelay(attempt, milliseconds(100), milliseconds(5000), random);
+      EXPECT_GE(delay.count(), static_cast<int64_t>(full / 2) - 1) << attempt;
+      EXPECT_LE(delay.count(), static_cast<int64_t>(full)) << attempt;
+    }
+  }
+  // Two relays that failed together do not retry together.
+  std::set<int64_t> delays;
+  for (int i = 0; i < 20; ++i) {
+    delays.insert(common::BackoffDelay(5, milliseconds(100), milliseconds(5000), random).count());
+  }
+  EXPECT_GT(delays.size(), 10u);
+}
+
+}  // namespace
+}  // namespace salesops::notification

@@ -1,0 +1,199 @@
+// The outbox relay between real processes: nothing lost while notification is
+// down, replicas that share one outbox, and a crash between send and mark.
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+#include <set>
+
+#include "salesops/v1/inventory.grpc.pb.h"
+#include "tests/inventory/inventory_client.h"
+#include "tests/notification/notification_test_support.h"
+
+namespace salesops::testing {
+namespace {
+
+using InventoryStub = v1::InventoryService::Stub;
+using NotificationStub = v1::NotificationService::Stub;
+using InventoryProcess = ServiceFixture<v1::InventoryService>;
+
+class OutboxRelayTest : public ::testing::Test {
+ protected:
+  OutboxRelayTest()
+      : notification_database_(std::make_shared<TestDatabase>()),
+        inventory_database_(std::make_shared<TestDatabase>()),
+        notification_port_(FreeTcpPort()) {}
+
+  void SetUp() override {
+    StartNotification();
+    // Ops hears about every hold, so each relayed event lands in one inbox.
+    v1::CreateSubscriptionRequest request;
+    request.mutable_subscription()->set_channel(v1::SUBSCRIPTION_CHANNEL_INBOX);
+    request.mutable_subscription()->set_role(v1::ROLE_OPS);
+    request.mutable_subscription()->add_event_types(v1::EVENT_TYPE_STOCK_HELD);
+    v1::CreateSubscriptionResponse response;
+    ASSERT_TRUE(notification_->Call(&NotificationStub::CreateSubscription, request, &response).ok());
+  }
+
+  void StartNotification() {
+    notification_ = std::make_unique<NotificationFixture>(
+        "notification", notification_database_,
+        std::vector<std::string>{"--listen-address",
+                                 "127.0.0.1:" + std::to_string(notification_port_)});
+    ASSERT_TRUE(notification_->started()) << notification_->log();
+  }
+
+  std::unique_ptr<InventoryProcess> StartInventory() {
+    auto inventory = std::make_unique<InventoryProcess>(
+        "inventory", inventory_database_,
+        std::vector<std::string>{
+            "--notification-address", "127.0.0.1:" + std::to_string(notification_port_),
+            "--service-token-file", TestTokens().ServiceTokenFile(),
+            "--outbox-retry-max-ms", "500"});
+    EXPECT_TRUE(inventory->started()) << inventory->log();
+    return inventory;
+  }
+
+  static void PutItem(InventoryProcess& inventory, const std::string& code) {
+    v1::UpsertItemRequest request;
+    request.mutable_item()->set_inventory_code(code);
+    request.mutable_item()->set_description(code);
+    request.mutable_item()->set_category("audio");
+    request.mutable_item()->set_quantity_owned(100000);
+    v1::UpsertItemResponse response;
+    ASSERT_TRUE(inventory.Call(&InventoryStub::UpsertItem, request, &response).ok());
+  }
+
+  // One hold = one STOCK_HELD event in the inventory outbox.
+  static void Hold(InventoryProcess& inventory, const std::string& order_id) {
+    v1::PlaceHoldRequest hold;
+    hold.set_order_id(order_id);
+    hold.set_order_revision(1);
+    *hold.add_lines() = Line("SPK-12", 1);
+    *hold.mutable_window() = Days(0, 2);
+    *hold.mutable_expire_time() = google::protobuf::util::TimeUtil::GetCurrentTime() +
+                                  google::protobuf::util::TimeUtil::SecondsToDuration(3600);
+    hold.set_win_probability(0.5);
+    v1::PlaceHoldResponse held;
+    grpc::Status status =
+        inventory.Call(&InventoryStub::PlaceHold, hold, &held, inventory.tokens().service);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  // Every event id in the ops inbox, page by page.
+  std::vector<std::string> OpsInbox() {
+    std::vector<std::string> ids;
+    std::string token;
+    do {
+      v1::ListNotificationsRequest request;
+      request.set_page_size(1000);
+      request.set_page_token(token);
+      v1::ListNotificationsResponse response;
+      if (!notification_
+               ->Call(&NotificationStub::ListNotifications, request, &response,
+                      notification_->tokens().ops)
+               .ok()) {
+        return {};
+      }
+      for (const v1::Notification& n : response.notifications()) {
+        ids.push_back(n.event().event_id());
+      }
+      token = response.next_page_token();
+    } while (!token.empty());
+    return ids;
+  }
+
+  int64_t InventoryQuery(const std::string& sql) {
+    pqxx::connection connection(inventory_database_->connection_string());
+    pqxx::nontransaction tx(connection);
+    return tx.exec1(sql)[0].as<int64_t>();
+  }
+
+  std::set<std::string> OutboxEventIds() {
+    pqxx::connection connection(inventory_database_->connection_string());
+    pqxx::nontransaction tx(connection);
+    std::set<std::string> ids;
+    for (const pqxx::row& row :
+         tx.exec("SELECT event_id::text FROM outbox WHERE event_type = 'EVENT_TYPE_STOCK_HELD'")) {
+      ids.insert(row[0].as<std::string>());
+    }
+    return ids;
+  }
+
+  static std::string MetricLine(int port, const std::string& prefix) {
+    std::string metrics = FetchMetrics(port);
+    size_t at = metrics.find("\n" + prefix);
+    if (at == std::string::npos) return "";
+    return metrics.substr(at + 1, metrics.find('\n', at + 1) - at - 1);
+  }
+
+  std::shared_ptr<TestDatabase> notification_database_;
+  std::shared_ptr<TestDatabase> inventory_database_;
+  int notification_port_;
+  std::unique_ptr<NotificationFixture> notification_;
+};
+
+TEST_F(OutboxRelayTest, NothingIsLostWhileNotificationIsDown) {
+  std::unique_ptr<InventoryProcess> inventory = StartInventory();
+  PutItem(*inventory, "SPK-12");
+  notification_.reset();  // stopped
+
+  for (int i = 0; i < 1000; ++i) Hold(*inventory, "QUOTE-" + std::to_string(i));
+  // All of them wait in the outbox, and the lag shows on /metrics.
+  EXPECT_EQ(InventoryQuery("SELECT count(*) FROM outbox WHERE sent_at IS NULL"), 1000);
+  EXPECT_EQ(MetricLine(inventory->metrics_port(), "salesops_outbox_pending_events "),
+            "salesops_outbox_pending_events 1000");
+
+  StartNotification();
+  ASSERT_TRUE(Eventually([&] { return OpsInbox().size() >= 1000; }, std::chrono::seconds(60)));
+  std::vector<std::string> inbox = OpsInbox();
+  std::set<std::string> unique(inbox.begin(), inbox.end());
+  EXPECT_EQ(inbox.size(), 1000u);
+  EXPECT_EQ(unique.size(), 1000u) << "an event arrived twice";
+  EXPECT_EQ(unique, OutboxEventIds());
+  ASSERT_TRUE(Eventually([&] {
+    return InventoryQuery("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0;
+  }));
+  EXPECT_EQ(MetricLine(inventory->metrics_port(), "salesops_outbox_pending_events "),
+            "salesops_outbox_pending_events 0");
+  EXPECT_NE(FetchMetrics(inventory->metrics_port())
+                .find("salesops_outbox_relayed_total{outcome=\"sent\"} 1000"),
+            std::string::npos);
+}
+
+TEST_F(OutboxRelayTest, TwoReplicasShareTheOutboxAndTheReceiverDeduplicates) {
+  std::unique_ptr<InventoryProcess> first = StartInventory();
+  std::unique_ptr<InventoryProcess> second = StartInventory();
+  PutItem(*first, "SPK-12");
+  std::thread other([&] {
+    for (int i = 0; i < 250; ++i) Hold(*second, "B-" + std::to_string(i));
+  });
+  for (int i = 0; i < 250; ++i) Hold(*first, "A-" + std::to_string(i));
+  other.join();
+  ASSERT_TRUE(Eventually([&] { return OpsInbox().size() >= 500; }, std::chrono::seconds(60)));
+  ASSERT_TRUE(Eventually([&] {
+    return InventoryQuery("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0;
+  }));
+  const int notification_metrics = notification_->metrics_port();
+  // The normal case: each event was sent by exactly one replica.
+  EXPECT_EQ(MetricLine(notification_metrics, "salesops_notification_events_received_total"),
+            "salesops_notification_events_received_total{outcome=\"stored\"} 500");
+  EXPECT_EQ(FetchMetrics(notification_metrics).find("outcome=\"duplicate\""), std::string::npos);
+
+  // A replica that crashed after sending and before marking: its events go
+  // out again once their lease is gone; notification acknowledges and drops them.
+  ASSERT_EQ(InventoryQuery("WITH resent AS (UPDATE outbox SET sent_at = NULL, "
+                           "next_attempt_at = now() WHERE id IN (SELECT id FROM outbox ORDER BY id "
+                           "LIMIT 50) RETURNING 1) SELECT count(*) FROM resent"),
+            50);
+  ASSERT_TRUE(Eventually([&] {
+    return FetchMetrics(notification_metrics)
+               .find("salesops_notification_events_received_total{outcome=\"duplicate\"} 50") !=
+           std::string::npos;
+  }));
+  std::vector<std::string> inbox = OpsInbox();
+  EXPECT_EQ(inbox.size(), 500u);
+  EXPECT_EQ(std::set<std::string>(inbox.begin(), inbox.end()), OutboxEventIds());
+}
+
+}  // namespace
+}  // namespace salesops::testing
