@@ -14,8 +14,9 @@ inline std::chrono::milliseconds BackoffDelay(int attempt, std::chrono::millisec
                                               std::chrono::milliseconds max,
                                               std::mt19937_64& random) {
   const int doublings = std::clamp(attempt - 1, 0, 40);
-  const double full = std::min(static_cast<double>(base.count()) * static_cast<double>(1LL << doublings),
-                               static_cast<double>(max.count()));
+  const double full =
+      std::min(static_cast<double>(base.count()) * static_cast<double>(1LL << doublings),
+               static_cast<double>(max.count()));
   std::uniform_real_distribution<double> upper_half(full / 2, full);
   return std::chrono::milliseconds(static_cast<long long>(upper_half(random)));
 }

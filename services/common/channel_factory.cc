@@ -15,10 +15,17 @@ std::string ServiceConfigJson(const ChannelOptions& options) {
     names += absl::StrFormat(R"({"service":"%s"})", service);
   }
   double timeout_seconds = std::chrono::duration<double>(options.call_timeout).count();
-  return absl::StrFormat(R"({"methodConfig":[{"name":[%s],"timeout":"%.3fs","retryPolicy":{)"
-                         R"("maxAttempts":%d,"initialBackoff":"0.1s","maxBackoff":"2s",)"
-                         R"("backoffMultiplier":2,"retryableStatusCodes":["UNAVAILABLE"]}}]})",
-                         names, timeout_seconds, options.max_attempts);
+  // gRPC wants at least 2 attempts in a retry policy; one attempt means the
+  // caller retries by itself (the outbox relay, notification's deliveries).
+  std::string retry_policy =
+      options.max_attempts < 2
+          ? ""
+          : absl::StrFormat(R"(,"retryPolicy":{"maxAttempts":%d,"initialBackoff":"0.1s",)"
+                            R"("maxBackoff":"2s","backoffMultiplier":2,)"
+                            R"("retryableStatusCodes":["UNAVAILABLE"]})",
+                            options.max_attempts);
+  return absl::StrFormat(R"({"methodConfig":[{"name":[%s],"timeout":"%.3fs"%s}]})", names,
+                         timeout_seconds, retry_policy);
 }
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelFactory::Create(

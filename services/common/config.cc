@@ -59,8 +59,7 @@ CommandLine::CommandLine(std::string program, std::string description)
   AddSetting(app_, "outbox-poll-interval-ms", outbox_poll_interval_ms_,
              "How often the outbox relay looks for new events when idle")
       ->check(CLI::Range(1, 60000));
-  AddSetting(app_, "outbox-batch-size", c.outbox_batch_size,
-             "Most events the relay claims at once")
+  AddSetting(app_, "outbox-batch-size", c.outbox_batch_size, "Most events the relay claims at once")
       ->check(CLI::Range(1, 10000));
   AddSetting(app_, "outbox-retry-max-ms", outbox_retry_max_ms_,
              "Longest wait between relay retries while notification is unreachable")

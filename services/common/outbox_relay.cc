@@ -221,11 +221,11 @@ void OutboxRelay::MarkResults(const std::vector<int64_t>& sent_ids,
     errors.push_back(failures[i].second.substr(0, 2000));
     // Unreachable: the row goes back to the front of the queue and the whole
     // relay waits instead. Refused: this event alone backs off.
-    delays_ms.push_back(failure_attempts[i] == 0
-                            ? 0
-                            : BackoffDelay(failure_attempts[i], options_.retry_base,
-                                           options_.retry_max, random_)
-                                  .count());
+    delays_ms.push_back(
+        failure_attempts[i] == 0
+            ? 0
+            : BackoffDelay(failure_attempts[i], options_.retry_base, options_.retry_max, random_)
+                  .count());
   }
   absl::Status status = database_.InTransaction("outbox_mark", [&](pqxx::work& transaction) {
     if (!sent_ids.empty()) {
@@ -246,11 +246,11 @@ void OutboxRelay::MarkResults(const std::vector<int64_t>& sent_ids,
   if (!status.ok()) {
     // The lease runs out and the events are sent again; notification
     // deduplicates them.
-    LogWarn("outbox_mark_failed", {{"error", std::string(status.message())},
-                                   {"sent", std::to_string(sent_ids.size())}});
+    LogWarn("outbox_mark_failed",
+            {{"error", std::string(status.message())}, {"sent", std::to_string(sent_ids.size())}});
   } else if (!failures.empty() && !unreachable) {
-    LogWarn("outbox_events_refused", {{"count", std::to_string(failures.size())},
-                                      {"first_error", errors.front()}});
+    LogWarn("outbox_events_refused",
+            {{"count", std::to_string(failures.size())}, {"first_error", errors.front()}});
   }
 }
 

@@ -67,19 +67,19 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServiceDefinition definiti
   server->channels_ = std::make_unique<ChannelFactory>(
       std::make_shared<GrpcMetrics>(server->metrics_.registry(), "grpc_client"));
 
-  server->AddCollectable(MakeOutboxLagCollectable(*server->pool_));
+  server->outbox_lag_ = MakeOutboxLagCollectable(*server->pool_);
+  server->AddCollectable(server->outbox_lag_);
   if (!cfg.notification_address.empty()) {
     absl::StatusOr<std::shared_ptr<grpc::Channel>> notification =
-        server->ChannelTo(cfg.notification_address,
-                          {v1::NotificationService::service_full_name()},
+        server->ChannelTo(cfg.notification_address, {v1::NotificationService::service_full_name()},
                           std::chrono::milliseconds(5000), /*max_attempts=*/1);
     if (!notification.ok()) return notification.status();
     OutboxRelayOptions relay;
     relay.poll_interval = cfg.outbox_poll_interval;
     relay.batch_size = cfg.outbox_batch_size;
     relay.retry_max = cfg.outbox_retry_max;
-    server->outbox_relay_ = std::make_unique<OutboxRelay>(
-        *server->pool_, *std::move(notification), server->metrics_.registry(), relay);
+    server->outbox_relay_ = std::make_unique<OutboxRelay>(*server->pool_, *std::move(notification),
+                                                          server->metrics_.registry(), relay);
   }
 
   server->services_ = factory(*server);
@@ -128,7 +128,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServiceDefinition definiti
   // NOT_SERVING until migrations ran and the database answers.
   server->SetServing(false);
   server->watcher_ = std::thread([raw = server.get()] { raw->WatchDatabase(); });
-  if (server->outbox_relay_) server->outbox_relay_->Start();
+  if (server->outbox_relay_) {
+    server->OnMigrated([raw = server.get()] { raw->outbox_relay_->Start(); });
+  }
   LogInfo("server_started", {{"grpc_port", std::to_string(server->grpc_port_)},
                              {"metrics_port", std::to_string(server->metrics_port())},
                              {"tls", cfg.tls_cert_file.empty() ? "off"
@@ -167,6 +169,13 @@ void Server::WatchDatabase() {
         status = report.status();
         if (report.ok()) {
           migrated = true;
+          std::vector<std::function<void()>> hooks;
+          {
+            std::lock_guard<std::mutex> hooks_lock(mutex_);
+            migrated_ = true;
+            hooks.swap(migrated_hooks_);
+          }
+          for (const auto& hook : hooks) hook();
           LogInfo("migrations_current", {{"version", std::to_string(report->current_version)},
                                          {"applied_now", std::to_string(report->applied.size())}});
         } else if (status.code() != absl::StatusCode::kUnavailable) {
@@ -231,6 +240,17 @@ void Server::Shutdown() {
 
 v1::Actor CallerOf(const Authenticator& authenticator, const grpc::ServerContext& context) {
   return authenticator.Identify(context.client_metadata()).value_or(v1::Actor());
+}
+
+void Server::OnMigrated(std::function<void()> hook) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!migrated_) {
+      migrated_hooks_.push_back(std::move(hook));
+      return;
+    }
+  }
+  hook();
 }
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Server::ChannelTo(

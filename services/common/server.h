@@ -53,6 +53,9 @@ class ServiceRuntime {
   // Runs `hook` when shutdown begins, before in-flight calls are drained
   // (e.g. to end long-lived streams and stop background workers).
   virtual void OnShutdown(std::function<void()> hook) = 0;
+  // Runs `hook` once the database schema is current (at once if it already
+  // is): background work that reads the service's tables starts here.
+  virtual void OnMigrated(std::function<void()> hook) = 0;
 };
 
 using ServiceFactory =
@@ -87,14 +90,16 @@ class Server final : public ServiceRuntime {
     metrics_.AddCollectable(collectable);
   }
   const ChannelFactory& channels() const override { return *channels_; }
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelTo(
-      const std::string& target, std::vector<std::string> services,
-      std::chrono::milliseconds call_timeout, int max_attempts) const override;
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelTo(const std::string& target,
+                                                           std::vector<std::string> services,
+                                                           std::chrono::milliseconds call_timeout,
+                                                           int max_attempts) const override;
   v1::Actor CallerOf(const grpc::ServerContext& context) const override;
   void OnShutdown(std::function<void()> hook) override {
     std::lock_guard<std::mutex> lock(mutex_);
     shutdown_hooks_.push_back(std::move(hook));
   }
+  void OnMigrated(std::function<void()> hook) override;
 
  private:
   Server(ServiceDefinition definition, ServerConfig config);
@@ -111,6 +116,8 @@ class Server final : public ServiceRuntime {
   std::shared_ptr<const Authenticator> authenticator_;
   std::string own_token_;
   std::unique_ptr<OutboxRelay> outbox_relay_;
+  // The exposer holds collectables weakly.
+  std::shared_ptr<prometheus::Collectable> outbox_lag_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::vector<std::string> service_names_;
   std::unique_ptr<grpc::Server> server_;
@@ -125,6 +132,8 @@ class Server final : public ServiceRuntime {
   std::optional<bool> serving_;
   std::thread watcher_;
   std::vector<std::function<void()>> shutdown_hooks_;
+  bool migrated_ = false;
+  std::vector<std::function<void()>> migrated_hooks_;
 };
 
 // The whole life of a service binary: parse flags and environment, start,

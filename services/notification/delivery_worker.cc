@@ -75,8 +75,7 @@ void DeliveryWorker::Dispatch() {
     }
     woken_ = false;
     lock.unlock();
-    absl::StatusOr<std::optional<ClaimedDelivery>> claimed =
-        store_.ClaimDelivery(saturated, lease);
+    absl::StatusOr<std::optional<ClaimedDelivery>> claimed = store_.ClaimDelivery(saturated, lease);
     lock.lock();
     if (!claimed.ok() || !claimed->has_value()) {
       if (!claimed.ok()) {

@@ -28,9 +28,11 @@ void AddOptions(CLI::App& app, NotificationOptions& options) {
   add("delivery-max-attempts", options.delivery.max_attempts,
       "Attempts before a delivery becomes a dead letter")
       ->check(CLI::Range(1, 100));
-  add("delivery-timeout-ms", options.delivery_timeout_ms, "How long one webhook or service delivery may take")
+  add("delivery-timeout-ms", options.delivery_timeout_ms,
+      "How long one webhook or service delivery may take")
       ->check(CLI::Range(100, 300000));
-  add("delivery-retry-base-ms", options.delivery_retry_base_ms, "Wait before the first retry (doubles each time)")
+  add("delivery-retry-base-ms", options.delivery_retry_base_ms,
+      "Wait before the first retry (doubles each time)")
       ->check(CLI::Range(1, 3600000));
   add("delivery-retry-max-ms", options.delivery_retry_max_ms, "Longest wait between retries")
       ->check(CLI::Range(1, 86400000));

@@ -57,8 +57,8 @@ class NotificationMetrics {
     Delivery(channel, "delivered", count);
     prometheus::Histogram& histogram = delivery_seconds_.Add(
         {{"channel", channel}},
-        prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
-                                                5, 10, 30, 60, 300, 1800});
+        prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+                                                10, 30, 60, 300, 1800});
     for (int i = 0; i < count; ++i) histogram.Observe(std::max(0.0, since_event.count()));
   }
   void DeadLettered(const std::string& channel) {

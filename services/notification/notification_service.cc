@@ -84,8 +84,12 @@ NotificationServiceImpl::NotificationServiceImpl(common::ServiceRuntime& runtime
     LogWarn("unknown_time_zone", {{"time_zone", options_.display_time_zone}, {"using", "UTC"}});
     time_zone_ = absl::UTCTimeZone();
   }
-  deliveries_.Start();
-  setup_ = std::thread([this] { EnsureConfiguredSubscriptions(); });
+  runtime.OnMigrated([this] {
+    std::lock_guard<std::mutex> lock(start_mutex_);
+    if (feed_.stopped()) return;
+    deliveries_.Start();
+    setup_ = std::thread([this] { EnsureConfiguredSubscriptions(); });
+  });
   runtime.OnShutdown([this] { Stop(); });
 }
 
@@ -114,6 +118,7 @@ void NotificationServiceImpl::EnsureConfiguredSubscriptions() {
 NotificationServiceImpl::~NotificationServiceImpl() { Stop(); }
 
 void NotificationServiceImpl::Stop() {
+  std::lock_guard<std::mutex> lock(start_mutex_);
   feed_.Stop();
   deliveries_.Stop();
   if (setup_.joinable()) setup_.join();
@@ -139,9 +144,8 @@ grpc::Status NotificationServiceImpl::Publish(grpc::ServerContext*,
     }
     if (!violations.empty()) return InvalidArgumentError(std::move(violations));
 
-    SALESOPS_ASSIGN_OR_RETURN(
-        PublishResult result,
-        store_.Publish(event, Summarize(event), options_.delivery.max_attempts));
+    SALESOPS_ASSIGN_OR_RETURN(PublishResult result, store_.Publish(event, Summarize(event),
+                                                                   options_.delivery.max_attempts));
     metrics_.EventReceived(result.duplicate);
     response->set_duplicate(result.duplicate);
     response->set_matched_subscription_count(result.matched_subscriptions);
@@ -189,9 +193,9 @@ grpc::Status NotificationServiceImpl::CreateSubscription(
           violations.push_back({"subscription.webhook.url", *problem});
         }
         if (request->webhook_secret().size() < kMinWebhookSecretLength) {
-          violations.push_back({"webhook_secret", absl::StrCat("needs at least ",
-                                                               kMinWebhookSecretLength,
-                                                               " characters (the HMAC key)")});
+          violations.push_back(
+              {"webhook_secret", absl::StrCat("needs at least ", kMinWebhookSecretLength,
+                                              " characters (the HMAC key)")});
         }
         [[fallthrough]];
       case v1::SUBSCRIPTION_CHANNEL_SERVICE:
@@ -208,7 +212,8 @@ grpc::Status NotificationServiceImpl::CreateSubscription(
         }
         break;
       default:
-        violations.push_back({"subscription.channel", "is required: INBOX, STREAM, WEBHOOK or SERVICE"});
+        violations.push_back(
+            {"subscription.channel", "is required: INBOX, STREAM, WEBHOOK or SERVICE"});
     }
     if (!violations.empty()) return InvalidArgumentError(std::move(violations));
 
@@ -320,8 +325,8 @@ grpc::Status NotificationServiceImpl::ListNotifications(grpc::ServerContext* con
     }
     SALESOPS_ASSIGN_OR_RETURN(
         InboxPage inbox,
-        store_.ListNotifications(recipient, filter,
-                                 common::EffectivePageSize(request->page_size()), before));
+        store_.ListNotifications(recipient, filter, common::EffectivePageSize(request->page_size()),
+                                 before));
     for (v1::Notification& notification : inbox.page.entries) {
       *response->add_notifications() = std::move(notification);
     }
@@ -340,8 +345,8 @@ grpc::Status NotificationServiceImpl::AckNotification(grpc::ServerContext* conte
     for (int i = 0; i < request->notification_ids_size(); ++i) {
       int64_t id = 0;
       if (!absl::SimpleAtoi(request->notification_ids(i), &id) || id <= 0) {
-        violations.push_back({absl::StrCat("notification_ids[", i, "]"),
-                              "is not a notification id"});
+        violations.push_back(
+            {absl::StrCat("notification_ids[", i, "]"), "is not a notification id"});
       }
       ids.push_back(id);
     }

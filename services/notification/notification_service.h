@@ -96,9 +96,9 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
   grpc::Status AckNotification(grpc::ServerContext* context,
                                const v1::AckNotificationRequest* request,
                                v1::AckNotificationResponse* response) override;
-  grpc::Status WatchNotifications(grpc::ServerContext* context,
-                                  const v1::WatchNotificationsRequest* request,
-                                  grpc::ServerWriter<v1::WatchNotificationsResponse>* writer) override;
+  grpc::Status WatchNotifications(
+      grpc::ServerContext* context, const v1::WatchNotificationsRequest* request,
+      grpc::ServerWriter<v1::WatchNotificationsResponse>* writer) override;
   grpc::Status ListDeadLetters(grpc::ServerContext* context,
                                const v1::ListDeadLettersRequest* request,
                                v1::ListDeadLettersResponse* response) override;
@@ -123,6 +123,8 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
   FeedSignal feed_;
   DeliveryWorker deliveries_;
   std::thread setup_;
+  // Start (after migrations) and Stop never overlap.
+  std::mutex start_mutex_;
 };
 
 // The service's migrations (services/notification/migrations), compiled in.

@@ -38,10 +38,10 @@ std::string PgBigintArray(const std::vector<int64_t>& values) {
   return "{" + absl::StrJoin(values, ",") + "}";
 }
 
-std::vector<std::string> EventTypeNames(
-    const google::protobuf::RepeatedField<int>& event_types) {
+std::vector<std::string> EventTypeNames(const google::protobuf::RepeatedField<int>& event_types) {
   std::vector<std::string> names;
-  for (int type : event_types) names.push_back(v1::EventType_Name(static_cast<v1::EventType>(type)));
+  for (int type : event_types)
+    names.push_back(v1::EventType_Name(static_cast<v1::EventType>(type)));
   return names;
 }
 
@@ -322,11 +322,11 @@ absl::StatusOr<common::Page<v1::Subscription>> NotificationStore::ListSubscripti
         after_id,
         request.channel() == v1::SUBSCRIPTION_CHANNEL_UNSPECIFIED ? ""
                                                                   : ChannelName(request.channel()),
-        request.event_type() == v1::EVENT_TYPE_UNSPECIFIED ? ""
-                                                           : v1::EventType_Name(request.event_type()),
-        request.order_id(), RoleName(request.role()), request.person_id(),
-        request.built_in_only(), visible_to.has_value(),
-        visible_to ? visible_to->person_id : std::string(),
+        request.event_type() == v1::EVENT_TYPE_UNSPECIFIED
+            ? ""
+            : v1::EventType_Name(request.event_type()),
+        request.order_id(), RoleName(request.role()), request.person_id(), request.built_in_only(),
+        visible_to.has_value(), visible_to ? visible_to->person_id : std::string(),
         visible_to ? RoleName(visible_to->role) : std::string(), limit + 1);
     common::FillPage(page, rows, limit, SubscriptionFromRow,
                      [](const v1::Subscription& s) { return s.subscription_id(); });
@@ -337,8 +337,8 @@ absl::StatusOr<common::Page<v1::Subscription>> NotificationStore::ListSubscripti
 }
 
 absl::Status NotificationStore::EnsureServiceSubscription(
-    const std::string& subscription_id, const std::string& display_name,
-    const std::string& address, const std::vector<v1::EventType>& event_types) {
+    const std::string& subscription_id, const std::string& display_name, const std::string& address,
+    const std::vector<v1::EventType>& event_types) {
   std::vector<std::string> names;
   for (v1::EventType type : event_types) names.push_back(v1::EventType_Name(type));
   return pool_.InTransaction("ensure_service_subscription", [&](pqxx::work& tx) {
@@ -373,15 +373,16 @@ absl::StatusOr<InboxPage> NotificationStore::ListNotifications(const Recipient& 
         before_id.value_or(kNoUpperBound), filter.unacknowledged_only, limit + 1);
     common::FillPage(inbox.page, rows, limit, NotificationFromRow,
                      [](const v1::Notification& n) { return n.notification_id(); });
-    inbox.unacknowledged_count = tx.exec_params1(
-                                       "SELECT count(*) FROM notifications n "
-                                       "LEFT JOIN notification_acks a ON a.notification_id = "
-                                       "  n.notification_id AND a.person_id = $1 "
-                                       "WHERE " + std::string(kNotificationFilter) +
-                                           "AND n.channel = 'INBOX' AND a.person_id IS NULL",
-                                       recipient.person_id, RoleName(recipient.role),
-                                       filter.order_id, types, from, until)[0]
-                                     .as<int>();
+    inbox.unacknowledged_count =
+        tx.exec_params1(
+              "SELECT count(*) FROM notifications n "
+              "LEFT JOIN notification_acks a ON a.notification_id = "
+              "  n.notification_id AND a.person_id = $1 "
+              "WHERE " +
+                  std::string(kNotificationFilter) +
+                  "AND n.channel = 'INBOX' AND a.person_id IS NULL",
+              recipient.person_id, RoleName(recipient.role), filter.order_id, types, from, until)[0]
+            .as<int>();
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -420,9 +421,9 @@ absl::StatusOr<int> NotificationStore::Acknowledge(const Recipient& recipient,
 absl::StatusOr<FeedPosition> NotificationStore::FeedStart() {
   FeedPosition position;
   absl::Status status = pool_.InTransaction("feed_start", [&](pqxx::work& tx) {
-    absl::SimpleAtoi(tx.exec1("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")[0]
-                         .as<std::string>(),
-                     &position.writer_xid);
+    absl::SimpleAtoi(
+        tx.exec1("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")[0].as<std::string>(),
+        &position.writer_xid);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -437,15 +438,15 @@ absl::StatusOr<std::vector<v1::Notification>> NotificationStore::ReadFeed(
     notifications.clear();
     // Only rows whose writer is older than every transaction still running:
     // nothing can commit later and sort before them.
-    pqxx::result rows = tx.exec_params(
-        std::string(kNotificationSelect) + "WHERE " + kNotificationFilter +
-            "AND (n.writer_xid, n.notification_id) > ($7::text::xid8, $8::bigint) "
-            "AND n.writer_xid < pg_snapshot_xmin(pg_current_snapshot()) "
-            "ORDER BY n.writer_xid, n.notification_id LIMIT $9",
-        recipient.person_id, RoleName(recipient.role), filter.order_id,
-        PgTextArray(filter.event_types), Bound(filter.created_from_micros),
-        Bound(filter.created_until_micros), std::to_string(after.writer_xid),
-        after.notification_id, limit);
+    pqxx::result rows =
+        tx.exec_params(std::string(kNotificationSelect) + "WHERE " + kNotificationFilter +
+                           "AND (n.writer_xid, n.notification_id) > ($7::text::xid8, $8::bigint) "
+                           "AND n.writer_xid < pg_snapshot_xmin(pg_current_snapshot()) "
+                           "ORDER BY n.writer_xid, n.notification_id LIMIT $9",
+                       recipient.person_id, RoleName(recipient.role), filter.order_id,
+                       PgTextArray(filter.event_types), Bound(filter.created_from_micros),
+                       Bound(filter.created_until_micros), std::to_string(after.writer_xid),
+                       after.notification_id, limit);
     for (const pqxx::row& row : rows) notifications.push_back(NotificationFromRow(row));
     return absl::OkStatus();
   });
@@ -592,8 +593,9 @@ absl::StatusOr<common::Page<v1::DeadLetter>> NotificationStore::ListDeadLetters(
             "AND ($4 = '' OR e.event_type = $4) AND ($5 = '' OR e.order_id = $5) "
             "ORDER BY d.delivery_id DESC LIMIT $6",
         request.include_retried(), before_id.value_or(kNoUpperBound), request.subscription_id(),
-        request.event_type() == v1::EVENT_TYPE_UNSPECIFIED ? ""
-                                                           : v1::EventType_Name(request.event_type()),
+        request.event_type() == v1::EVENT_TYPE_UNSPECIFIED
+            ? ""
+            : v1::EventType_Name(request.event_type()),
         request.order_id(), limit + 1);
     common::FillPage(page, rows, limit, DeadLetterFromRow,
                      [](const v1::DeadLetter& letter) { return letter.dead_letter_id(); });
@@ -615,10 +617,10 @@ absl::StatusOr<v1::DeadLetter> NotificationStore::RetryDeadLetter(int64_t dead_l
         "WHERE delivery_id = $1 AND state = 'dead'",
         dead_letter_id, extra_attempts);
     std::vector<v1::DeadLetter> found;
-    for (const pqxx::row& row : tx.exec_params(std::string(kDeadLetterSelect) +
-                                                   "WHERE d.delivery_id = $1 "
-                                                   "AND d.dead_at IS NOT NULL",
-                                               dead_letter_id)) {
+    for (const pqxx::row& row :
+         tx.exec_params(std::string(kDeadLetterSelect) + "WHERE d.delivery_id = $1 "
+                                                         "AND d.dead_at IS NOT NULL",
+                        dead_letter_id)) {
       found.push_back(DeadLetterFromRow(row));
     }
     LoadAttempts(tx, found);

@@ -45,9 +45,9 @@ std::string CrewTime(const google::protobuf::Duration& delta) {
   const int64_t minutes = delta.seconds() / 60;
   if (minutes == 0) return "";
   const int64_t magnitude = std::llabs(minutes);
-  std::string amount = magnitude % 60 == 0 ? absl::StrCat(magnitude / 60, " h")
-                                           : absl::StrCat(magnitude / 60, " h ", magnitude % 60,
-                                                          " min");
+  std::string amount = magnitude % 60 == 0
+                           ? absl::StrCat(magnitude / 60, " h")
+                           : absl::StrCat(magnitude / 60, " h ", magnitude % 60, " min");
   return absl::StrCat(minutes > 0 ? "+" : "-", amount, " crew time");
 }
 
@@ -78,9 +78,9 @@ std::string Details(const v1::Event& event, const absl::TimeZone& zone, absl::Ti
             (order.impact().put_back_size() > 0 ? " to put back" : ""));
         add(CrewTime(order.impact().crew_time_delta()));
         if (order.impact().has_commitment() && order.impact().commitment().has_no_later_than()) {
-          add(absl::StrCat(order.impact().commitment_holds() ? "" : "new commitment: ",
-                           "deliver no later than ",
-                           when(order.impact().commitment().no_later_than())));
+          add(absl::StrCat(
+              order.impact().commitment_holds() ? "" : "new commitment: ", "deliver no later than ",
+              when(order.impact().commitment().no_later_than())));
         }
       } else {
         add(Words(v1::EventType_Name(event.type()), "EVENT_TYPE_ORDER_"));
@@ -91,9 +91,9 @@ std::string Details(const v1::Event& event, const absl::TimeZone& zone, absl::Ti
         if (order.commitment().has_no_later_than()) {
           add(absl::StrCat("deliver no later than ", when(order.commitment().no_later_than())));
         } else if (order.delivery_window().window().has_no_later_than()) {
-          add(absl::StrCat(order.delivery_window().pinned() ? "deliver exactly at "
-                                                            : "deliver no later than ",
-                           when(order.delivery_window().window().no_later_than())));
+          add(absl::StrCat(
+              order.delivery_window().pinned() ? "deliver exactly at " : "deliver no later than ",
+              when(order.delivery_window().window().no_later_than())));
         }
       }
       if (!order.reason().empty()) add(absl::StrCat("reason: ", order.reason()));
@@ -102,8 +102,8 @@ std::string Details(const v1::Event& event, const absl::TimeZone& zone, absl::Ti
     case v1::Event::kQuestion: {
       const v1::QuestionPayload& question = event.question();
       std::string what = event.type() == v1::EVENT_TYPE_QUESTION_ANSWERED
-                             ? absl::StrCat("answered \"", question.question_text(), "\": ",
-                                            question.answer_text())
+                             ? absl::StrCat("answered \"", question.question_text(),
+                                            "\": ", question.answer_text())
                              : absl::StrCat(question.blocking() ? "blocking question" : "question",
                                             question.product_code().empty()
                                                 ? ""
@@ -155,10 +155,11 @@ std::string Details(const v1::Event& event, const absl::TimeZone& zone, absl::Ti
     case v1::Event::kTask: {
       const v1::TaskPayload& task = event.task();
       std::string kind = Words(v1::TaskKind_Name(task.kind()), "TASK_KIND_");
-      add(absl::StrCat(kind, " task ", Words(v1::EventType_Name(event.type()), "EVENT_TYPE_TASK_")));
+      add(absl::StrCat(kind, " task ",
+                       Words(v1::EventType_Name(event.type()), "EVENT_TYPE_TASK_")));
       if (event.type() == v1::EVENT_TYPE_TASK_STATE_CHANGED) {
-        parts.back() = absl::StrCat(kind, " task ", Words(v1::TaskState_Name(task.state()),
-                                                          "TASK_STATE_"));
+        parts.back() =
+            absl::StrCat(kind, " task ", Words(v1::TaskState_Name(task.state()), "TASK_STATE_"));
       }
       if (task.crew_member_names_size() > 0) add(absl::StrJoin(task.crew_member_names(), ", "));
       if (task.window().has_no_later_than()) {

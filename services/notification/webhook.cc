@@ -20,7 +20,8 @@ void InitCurlOnce() {
 class ParsedUrl {
  public:
   explicit ParsedUrl(const std::string& url) : handle_(curl_url()) {
-    parsed_ = handle_ != nullptr && curl_url_set(handle_, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK;
+    parsed_ =
+        handle_ != nullptr && curl_url_set(handle_, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK;
   }
   ~ParsedUrl() { curl_url_cleanup(handle_); }
   bool parsed() const { return parsed_; }
@@ -46,7 +47,8 @@ size_t DiscardBody(char*, size_t size, size_t count, void*) { return size * coun
 std::optional<std::string> WebhookUrlProblem(const std::string& url) {
   if (url.empty()) return "is required";
   for (char c : url) {
-    if (static_cast<unsigned char>(c) <= ' ') return "must not contain spaces or control characters";
+    if (static_cast<unsigned char>(c) <= ' ')
+      return "must not contain spaces or control characters";
   }
   InitCurlOnce();
   ParsedUrl parsed(url);
@@ -95,9 +97,9 @@ WebhookAnswer PostWebhook(const WebhookPost& post) {
   curl_slist* headers = nullptr;
   const std::vector<std::string> header_lines = {
       "Content-Type: application/json", "User-Agent: salesops-notification/1",
-        "Salesops-Event-Id: " + post.event_id, "Salesops-Event-Type: " + post.event_type,
-        absl::StrCat("Salesops-Delivery-Attempt: ", post.attempt),
-        absl::StrCat("Salesops-Timestamp: ", now),
+      "Salesops-Event-Id: " + post.event_id, "Salesops-Event-Type: " + post.event_type,
+      absl::StrCat("Salesops-Delivery-Attempt: ", post.attempt),
+      absl::StrCat("Salesops-Timestamp: ", now),
       "Salesops-Signature: " + WebhookSignature(post.secret, now, post.body),
       // No "100-continue" round trip before the body.
       "Expect:"};

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "salesops/v1/notification.grpc.pb.h"
 #include "tests/common/grpc_test_server.h"
 
 namespace salesops::common {
@@ -24,6 +25,27 @@ TEST(ServiceConfigTest, GivesEveryMethodATimeoutAndRetriesOnUnavailable) {
   EXPECT_EQ(method["timeout"], "2.500s");
   EXPECT_EQ(method["retryPolicy"]["maxAttempts"], 3);
   EXPECT_EQ(method["retryPolicy"]["retryableStatusCodes"][0], "UNAVAILABLE");
+}
+
+TEST(ServiceConfigTest, OneAttemptMeansNoRetryPolicyAndAUsableChannel) {
+  ChannelOptions options;
+  options.target = "127.0.0.1:1";
+  options.services = {"salesops.v1.NotificationService"};
+  options.max_attempts = 1;
+  nlohmann::json config = nlohmann::json::parse(ServiceConfigJson(options));
+  EXPECT_FALSE(config["methodConfig"][0].contains("retryPolicy"));
+  // gRPC refuses a retry policy with fewer than 2 attempts, so the channel
+  // would fail every call; without one it simply reports the peer unavailable.
+  ChannelFactory factory(nullptr);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = factory.Create(options);
+  ASSERT_TRUE(channel.ok());
+  auto stub = v1::NotificationService::NewStub(*channel);
+  grpc::ClientContext context;
+  SetDeadline(context, std::chrono::milliseconds(2000));
+  v1::ListSubscriptionsRequest request;
+  v1::ListSubscriptionsResponse response;
+  EXPECT_EQ(stub->ListSubscriptions(&context, request, &response).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
 }
 
 class ChannelFactoryTest : public ::testing::Test {

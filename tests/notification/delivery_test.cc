@@ -1,6 +1,7 @@
 // Webhook and service deliveries against real receivers: retries with
 // signatures, dead letters and their retry, a hanging receiver, EventSink.
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "services/notification/webhook.h"
@@ -48,7 +49,8 @@ class DeliveryTest : public ::testing::Test {
     *request.mutable_event() = event;
     v1::PublishResponse response;
     ASSERT_TRUE(
-        notification_.Call(&Stub::Publish, request, &response, notification_.tokens().service).ok());
+        notification_.Call(&Stub::Publish, request, &response, notification_.tokens().service)
+            .ok());
   }
 
   std::vector<v1::DeadLetter> DeadLetters(bool include_retried = false) {
@@ -101,7 +103,8 @@ TEST_F(DeliveryTest, FlakyWebhookGetsTheEventOnceSignedAfterRetries) {
 
 TEST_F(DeliveryTest, WebhookThatAlwaysFailsBecomesADeadLetterAndCanBeRetried) {
   HttpReceiver receiver({500});
-  const std::string subscription = SubscribeWebhook(receiver.url(), v1::EVENT_TYPE_SHORTAGE_DETECTED);
+  const std::string subscription =
+      SubscribeWebhook(receiver.url(), v1::EVENT_TYPE_SHORTAGE_DETECTED);
   v1::Event event = MakeEvent(v1::EVENT_TYPE_SHORTAGE_DETECTED, "77");
   Publish(event);
   ASSERT_TRUE(Eventually([&] { return DeadLetters().size() == 1; }));
@@ -170,7 +173,7 @@ TEST_F(DeliveryTest, ServiceSubscriptionsCallEventSinkUntilItAccepts) {
   SubscribeService(flaky.address(), v1::EVENT_TYPE_PREP_STARTED);
   v1::Event event = MakeEvent(v1::EVENT_TYPE_PREP_STARTED, "1042");
   Publish(event);
-  ASSERT_TRUE(Eventually([&] { return flaky.received().size() >= 2; }));
+  ASSERT_TRUE(Eventually([&] { return flaky.received().size() >= 2; })) << notification_.log();
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   std::vector<v1::DeliverRequest> received = flaky.received();
   ASSERT_EQ(received.size(), 2u);
@@ -180,16 +183,17 @@ TEST_F(DeliveryTest, ServiceSubscriptionsCallEventSinkUntilItAccepts) {
 
   // A final refusal from the receiver is not retried, nor dead-lettered.
   RecordingEventSink refusing([](int) {
-    return common::ToGrpcStatus(common::BusinessRefusal(v1::INVALID_STAGE_TRANSITION,
-                                                        "order 5 is CANCELLED"));
+    return common::ToGrpcStatus(
+        common::BusinessRefusal(v1::INVALID_STAGE_TRANSITION, "order 5 is CANCELLED"));
   });
   SubscribeService(refusing.address(), v1::EVENT_TYPE_DISPATCHED);
   Publish(MakeEvent(v1::EVENT_TYPE_DISPATCHED, "5"));
   ASSERT_TRUE(Eventually([&] { return refusing.received().size() == 1; }));
   ASSERT_TRUE(Eventually([&] {
     return FetchMetrics(notification_.metrics_port())
-               .find("salesops_notification_deliveries_total{channel=\"service\",outcome="
-                     "\"refused\"} 1") != std::string::npos;
+               .find(
+                   "salesops_notification_deliveries_total{channel=\"service\",outcome="
+                   "\"refused\"} 1") != std::string::npos;
   }));
   EXPECT_EQ(refusing.received().size(), 1u);
   EXPECT_TRUE(DeadLetters().empty());

@@ -37,15 +37,15 @@ class NotificationApiTest : public ::testing::Test {
     request.set_webhook_secret(secret);
     request.set_request_id(request_id);
     v1::CreateSubscriptionResponse response;
-    grpc::Status status =
-        notification_.Call(&Stub::CreateSubscription, request, &response, token);
-    if (!status.ok()) return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                                          status.error_message());
+    grpc::Status status = notification_.Call(&Stub::CreateSubscription, request, &response, token);
+    if (!status.ok())
+      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                          status.error_message());
     return response.subscription();
   }
 
   static v1::Subscription InboxSubscription(std::vector<v1::EventType> types, v1::Role role = {},
-                                const std::string& person = "") {
+                                            const std::string& person = "") {
     v1::Subscription subscription;
     subscription.set_channel(v1::SUBSCRIPTION_CHANNEL_INBOX);
     for (v1::EventType type : types) subscription.add_event_types(type);
@@ -69,7 +69,8 @@ class NotificationApiTest : public ::testing::Test {
 
   std::vector<std::string> InboxEventIds(const std::string& token) {
     std::vector<std::string> ids;
-    for (const v1::Notification& n : Inbox(token, 1000).notifications()) {
+    v1::ListNotificationsResponse inbox = Inbox(token, 1000);
+    for (const v1::Notification& n : inbox.notifications()) {
       ids.push_back(n.event().event_id());
     }
     return ids;
@@ -79,7 +80,9 @@ class NotificationApiTest : public ::testing::Test {
 };
 
 TEST_F(NotificationApiTest, PublishStoresAnEventOnceAndAcknowledgesDuplicates) {
-  ASSERT_TRUE(Subscribe(InboxSubscription({v1::EVENT_TYPE_ORDER_CONFIRMED}), notification_.tokens().sales).ok());
+  ASSERT_TRUE(
+      Subscribe(InboxSubscription({v1::EVENT_TYPE_ORDER_CONFIRMED}), notification_.tokens().sales)
+          .ok());
   v1::Event event = MakeEvent(v1::EVENT_TYPE_ORDER_CONFIRMED, "1042", "Order 1042 confirmed");
   v1::PublishResponse first, second;
   ASSERT_TRUE(Publish(event, &first).ok());
@@ -88,7 +91,8 @@ TEST_F(NotificationApiTest, PublishStoresAnEventOnceAndAcknowledgesDuplicates) {
   ASSERT_TRUE(Publish(event, &second).ok());
   EXPECT_TRUE(second.duplicate());
 
-  EXPECT_EQ(InboxEventIds(notification_.tokens().sales), std::vector<std::string>{event.event_id()});
+  EXPECT_EQ(InboxEventIds(notification_.tokens().sales),
+            std::vector<std::string>{event.event_id()});
   std::string metrics = FetchMetrics(notification_.metrics_port());
   EXPECT_NE(metrics.find("salesops_notification_events_received_total{outcome=\"duplicate\"} 1"),
             std::string::npos)
@@ -172,7 +176,8 @@ TEST_F(NotificationApiTest, BuiltInDefaultsTellOpsAndSalesWhatTheyMustKnow) {
   for (const v1::Notification& n : inbox.notifications()) {
     if (n.event().event_id() == after_prep.event_id()) {
       found = true;
-      EXPECT_EQ(n.summary(), "Order 1042 rev 1: changed, prep already underway, +4 LED-PANEL-500 to pull");
+      EXPECT_EQ(n.summary(),
+                "Order 1042 rev 1: changed, prep already underway, +4 LED-PANEL-500 to pull");
       EXPECT_EQ(n.recipient_id(), "ROLE_OPS");
       EXPECT_EQ(n.subscription_id(), "builtin-ops-changes-after-prep");
     }
@@ -332,8 +337,9 @@ TEST_F(NotificationApiTest, InboxPagesNewestFirstAndCountsWhatIsUnread) {
   v1::ListNotificationsRequest theirs;
   theirs.set_recipient_id("seller-1");
   v1::ListNotificationsResponse response;
-  EXPECT_EQ(notification_.Call(&Stub::ListNotifications, theirs, &response, tokens.ops).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      notification_.Call(&Stub::ListNotifications, theirs, &response, tokens.ops).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   ASSERT_TRUE(notification_.Call(&Stub::ListNotifications, theirs, &response, tokens.admin).ok());
   EXPECT_EQ(response.notifications_size(), 7);
 }

@@ -28,8 +28,9 @@ inline std::string NewEventId() {
   unsigned char bytes[16];
   RAND_bytes(bytes, sizeof(bytes));
   char text[40];
-  snprintf(text, sizeof(text), "%02x%02x%02x%02x-%02x%02x-4%01x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-           bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6] & 0xF, bytes[7],
+  snprintf(text, sizeof(text),
+           "%02x%02x%02x%02x-%02x%02x-4%01x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", bytes[0],
+           bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6] & 0xF, bytes[7],
            (bytes[8] & 0x3F) | 0x80, bytes[9], bytes[10], bytes[11], bytes[12], bytes[13],
            bytes[14], bytes[15]);
   return text;
@@ -127,9 +128,8 @@ class HttpReceiver {
         header_end = data.find("\r\n\r\n");
         if (header_end != std::string::npos) {
           Request parsed = ParseHeaders(data.substr(0, header_end));
-          content_length = std::stoul(parsed.headers["content-length"].empty()
-                                          ? "0"
-                                          : parsed.headers["content-length"]);
+          content_length = std::stoul(
+              parsed.headers["content-length"].empty() ? "0" : parsed.headers["content-length"]);
         }
       }
       if (header_end != std::string::npos && data.size() >= header_end + 4 + content_length) {
@@ -160,8 +160,8 @@ class HttpReceiver {
     size_t start = head.find("\r\n");
     while (start != std::string::npos && start < head.size()) {
       size_t end = head.find("\r\n", start + 2);
-      std::string line = head.substr(start + 2, end == std::string::npos ? std::string::npos
-                                                                         : end - start - 2);
+      std::string line =
+          head.substr(start + 2, end == std::string::npos ? std::string::npos : end - start - 2);
       size_t colon = line.find(':');
       if (colon != std::string::npos) {
         std::string name = line.substr(0, colon);
@@ -228,7 +228,7 @@ using NotificationFixture = ServiceFixture<v1::NotificationService>;
 // Flags that make retries quick enough for a test.
 inline std::vector<std::string> QuickDeliveryArgs() {
   return {"--delivery-retry-base-ms", "50", "--delivery-retry-max-ms", "200",
-          "--delivery-max-attempts", "4", "--delivery-timeout-ms", "2000"};
+          "--delivery-max-attempts",  "4",  "--delivery-timeout-ms",   "2000"};
 }
 
 }  // namespace salesops::testing

@@ -31,7 +31,8 @@ class OutboxRelayTest : public ::testing::Test {
     request.mutable_subscription()->set_role(v1::ROLE_OPS);
     request.mutable_subscription()->add_event_types(v1::EVENT_TYPE_STOCK_HELD);
     v1::CreateSubscriptionResponse response;
-    ASSERT_TRUE(notification_->Call(&NotificationStub::CreateSubscription, request, &response).ok());
+    ASSERT_TRUE(
+        notification_->Call(&NotificationStub::CreateSubscription, request, &response).ok());
   }
 
   void StartNotification() {
@@ -45,10 +46,10 @@ class OutboxRelayTest : public ::testing::Test {
   std::unique_ptr<InventoryProcess> StartInventory() {
     auto inventory = std::make_unique<InventoryProcess>(
         "inventory", inventory_database_,
-        std::vector<std::string>{
-            "--notification-address", "127.0.0.1:" + std::to_string(notification_port_),
-            "--service-token-file", TestTokens().ServiceTokenFile(),
-            "--outbox-retry-max-ms", "500"});
+        std::vector<std::string>{"--notification-address",
+                                 "127.0.0.1:" + std::to_string(notification_port_),
+                                 "--service-token-file", TestTokens().ServiceTokenFile(),
+                                 "--outbox-retry-max-ms", "500"});
     EXPECT_TRUE(inventory->started()) << inventory->log();
     return inventory;
   }
@@ -150,9 +151,8 @@ TEST_F(OutboxRelayTest, NothingIsLostWhileNotificationIsDown) {
   EXPECT_EQ(inbox.size(), 1000u);
   EXPECT_EQ(unique.size(), 1000u) << "an event arrived twice";
   EXPECT_EQ(unique, OutboxEventIds());
-  ASSERT_TRUE(Eventually([&] {
-    return InventoryQuery("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0;
-  }));
+  ASSERT_TRUE(Eventually(
+      [&] { return InventoryQuery("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0; }));
   EXPECT_EQ(MetricLine(inventory->metrics_port(), "salesops_outbox_pending_events "),
             "salesops_outbox_pending_events 0");
   EXPECT_NE(FetchMetrics(inventory->metrics_port())
@@ -170,9 +170,8 @@ TEST_F(OutboxRelayTest, TwoReplicasShareTheOutboxAndTheReceiverDeduplicates) {
   for (int i = 0; i < 250; ++i) Hold(*first, "A-" + std::to_string(i));
   other.join();
   ASSERT_TRUE(Eventually([&] { return OpsInbox().size() >= 500; }, std::chrono::seconds(60)));
-  ASSERT_TRUE(Eventually([&] {
-    return InventoryQuery("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0;
-  }));
+  ASSERT_TRUE(Eventually(
+      [&] { return InventoryQuery("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0; }));
   const int notification_metrics = notification_->metrics_port();
   // The normal case: each event was sent by exactly one replica.
   EXPECT_EQ(MetricLine(notification_metrics, "salesops_notification_events_received_total"),

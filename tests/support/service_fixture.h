@@ -17,8 +17,7 @@ class ServiceFixture {
   // `extra_args` are flag/value pairs that override or add to ServiceArgs.
   ServiceFixture(const std::string& binary_name, std::shared_ptr<TestDatabase> database,
                  const std::vector<std::string>& extra_args = {})
-      : database_(std::move(database)),
-        process_(ServiceBinary(binary_name), Args(extra_args)) {
+      : database_(std::move(database)), process_(ServiceBinary(binary_name), Args(extra_args)) {
     started_ = process_.WaitUntilStarted() &&
                WaitForHealth(process_.address(), "SERVING", std::chrono::seconds(20));
     stub_ = Service::NewStub(
