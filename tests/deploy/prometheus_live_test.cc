@@ -207,9 +207,15 @@ class DeployPrometheusTest : public ::testing::Test {
   // Calls each service with an admin token (answered) and without one (UNAUTHENTICATED):
   // both end up in grpc_server_handled_total.
   static void SendTraffic() {
+    // One channel per service for the whole suite: a new connection per round would churn
+    // through local ports that other tests' servers pick.
+    static auto* channels = new std::map<std::string, std::shared_ptr<grpc::Channel>>();
     for (auto& [service, running] : *services_) {
-      auto channel =
-          grpc::CreateChannel(running.process->address(), grpc::InsecureChannelCredentials());
+      auto& channel = (*channels)[service];
+      if (!channel) {
+        channel =
+            grpc::CreateChannel(running.process->address(), grpc::InsecureChannelCredentials());
+      }
       for (int call = 0; call < 2; ++call) {
         for (const std::string& token : {tokens_.admin, std::string()}) {
           grpc::ClientContext context;
