@@ -125,6 +125,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServiceDefinition definiti
       server->service_names_.push_back(service);
     }
   }
+  // "liveness" answers SERVING for as long as the process serves calls, database or not: a
+  // Kubernetes liveness probe on it restarts a hung process, never one waiting out a database
+  // outage (readiness, on the overall status, takes that one out of its Service instead).
+  server->server_->GetHealthCheckService()->SetServingStatus("liveness", true);
   // NOT_SERVING until migrations ran and the database answers.
   server->SetServing(false);
   server->watcher_ = std::thread([raw = server.get()] { raw->WatchDatabase(); });
@@ -145,7 +149,8 @@ void Server::SetServing(bool serving) {
   if (serving_ == serving) return;
   serving_ = serving;
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  health->SetServingStatus(serving);
+  // The overall status by its name (""): the all-services overload would flip "liveness" too.
+  health->SetServingStatus("", serving);
   for (const std::string& name : service_names_) health->SetServingStatus(name, serving);
   database_metrics_->SetDatabaseUp(serving);
   LogInfo("health_changed", {{"status", serving ? "SERVING" : "NOT_SERVING"}});

@@ -791,6 +791,26 @@ absl::StatusOr<v1::RunAssignmentResponse> PostgresSchedulingStore::RunAssignment
   return response;
 }
 
+absl::StatusOr<std::map<v1::AtRiskReason, int64_t>> PostgresSchedulingStore::CountTasksAtRisk() {
+  std::map<v1::AtRiskReason, int64_t> counts;
+  absl::Status status = pool_.InTransaction("count_tasks_at_risk", [&](pqxx::work& tx) {
+    counts.clear();
+    for (const auto& row : tx.exec_params(
+             std::string("SELECT CASE WHEN state = $1 THEN $2 ELSE at_risk_reason END, count(*) "
+                         "FROM tasks t WHERE state IN ") +
+                 kOpenStates +
+                 " AND (late OR state = $1) AND EXISTS (SELECT 1 FROM jobs j "
+                 "WHERE j.order_id = t.order_id AND j.state <> $3) GROUP BY 1",
+             static_cast<int>(v1::TASK_STATE_BLOCKED),
+             static_cast<int>(v1::AT_RISK_REASON_TASK_BLOCKED), kJobCancelled)) {
+      counts[static_cast<v1::AtRiskReason>(row[0].as<int>())] += row[1].as<int64_t>();
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return counts;
+}
+
 absl::StatusOr<v1::Task> PostgresSchedulingStore::UpdateTaskState(
     const v1::UpdateTaskStateRequest& request, const std::string& actor_id) {
   v1::Task task;

@@ -31,6 +31,7 @@ class PostgresSchedulingStore final : public SchedulingStore {
   absl::Status CancelJob(const std::string& order_id, int64_t order_revision,
                          const std::string& reason, const std::string& actor_id) override;
   absl::StatusOr<v1::Job> GetJob(const std::string& order_id) override;
+  absl::StatusOr<std::map<v1::AtRiskReason, int64_t>> CountTasksAtRisk() override;
   absl::StatusOr<v1::RunAssignmentResponse> RunAssignment(Minutes from, Minutes to, bool dry_run,
                                                           const Solve& solve) override;
   absl::StatusOr<v1::GetScheduleResponse> GetSchedule(const std::string& crew_member_id,

@@ -10,6 +10,7 @@
 #include "services/scheduling/capacity.h"
 #include "services/scheduling/job_plan.h"
 #include "services/scheduling/postgres_scheduling_store.h"
+#include "services/scheduling/scheduling_metrics.h"
 
 namespace salesops::scheduling {
 
@@ -25,6 +26,14 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime&
   services.push_back(std::make_unique<SchedulingServiceImpl>(
       runtime, std::make_unique<PostgresSchedulingStore>(runtime.database())));
   return services;
+}
+
+SchedulingServiceImpl::SchedulingServiceImpl(common::ServiceRuntime& runtime,
+                                             std::unique_ptr<SchedulingStore> store)
+    : runtime_(runtime),
+      store_(std::move(store)),
+      tasks_at_risk_(TasksAtRiskGauge([this] { return store_->CountTasksAtRisk(); })) {
+  runtime.AddCollectable(tasks_at_risk_);
 }
 
 namespace {

@@ -14,8 +14,7 @@ namespace salesops::scheduling {
 // validate, call them through the store, and map the result.
 class SchedulingServiceImpl final : public v1::SchedulingService::Service {
  public:
-  SchedulingServiceImpl(common::ServiceRuntime& runtime, std::unique_ptr<SchedulingStore> store)
-      : runtime_(runtime), store_(std::move(store)) {}
+  SchedulingServiceImpl(common::ServiceRuntime& runtime, std::unique_ptr<SchedulingStore> store);
 
   grpc::Status CreateCrewMember(grpc::ServerContext* context,
                                 const v1::CreateCrewMemberRequest* request,
@@ -69,6 +68,8 @@ class SchedulingServiceImpl final : public v1::SchedulingService::Service {
 
   common::ServiceRuntime& runtime_;
   std::unique_ptr<SchedulingStore> store_;
+  // salesops_scheduling_tasks_at_risk, read from the store on each scrape.
+  std::shared_ptr<prometheus::Collectable> tasks_at_risk_;
 };
 
 // The service's migrations (services/scheduling/migrations), compiled in.

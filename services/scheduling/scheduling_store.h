@@ -2,6 +2,7 @@
 
 #include <absl/status/statusor.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,10 @@ class SchedulingStore {
     std::vector<std::vector<WeightedSpan>> warehouse_work;
   };
   virtual absl::StatusOr<std::vector<PrepLine>> ListPrepLines(Minutes from, Minutes to) = 0;
+
+  // Open tasks of live jobs that are late or blocked, by reason (a blocked task counts as
+  // TASK_BLOCKED whatever else it is): what GetJobStatus flags at risk, summed for the gauge.
+  virtual absl::StatusOr<std::map<v1::AtRiskReason, int64_t>> CountTasksAtRisk() = 0;
 
   // Field progress: STARTED freezes the task where it is; BLOCKED needs a note.
   virtual absl::StatusOr<v1::Task> UpdateTaskState(const v1::UpdateTaskStateRequest& request,

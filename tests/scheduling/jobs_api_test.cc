@@ -2,7 +2,10 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <pqxx/pqxx>
+#include <sstream>
 
 #include "salesops/v1/scheduling.grpc.pb.h"
 #include "services/common/errors.h"
@@ -203,6 +206,62 @@ TEST_F(JobsApiTest, FieldProgressIsReportedByOpsOnly) {
   status_request.set_order_id("NO-SUCH-ORDER");
   EXPECT_EQ(scheduling_.Call(&Stub::GetJobStatus, status_request, &status).error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+// salesops_scheduling_tasks_at_risk{reason} on /metrics, as a dashboard would read it.
+std::map<std::string, double> TasksAtRiskGauge(int metrics_port) {
+  std::map<std::string, double> values;
+  std::istringstream page(FetchMetrics(metrics_port));
+  const std::string prefix = "salesops_scheduling_tasks_at_risk{reason=\"";
+  for (std::string line; std::getline(page, line);) {
+    if (line.rfind(prefix, 0) != 0) continue;
+    size_t quote = line.find('"', prefix.size());
+    values[line.substr(prefix.size(), quote - prefix.size())] = std::stod(line.substr(quote + 3));
+  }
+  return values;
+}
+
+TEST_F(JobsApiTest, TasksAtRiskGaugeCountsWhatJobStatusFlags) {
+  std::map<std::string, double> before = TasksAtRiskGauge(scheduling_.metrics_port());
+  EXPECT_EQ(before.size(), 6u);  // every reason, zero when none
+  for (const auto& [reason, count] : before) EXPECT_EQ(count, 0) << reason;
+
+  // No truck until 07:30 with the venue an hour away: the delivery chain runs late.
+  v1::AddUnavailabilityRequest repair;
+  repair.mutable_unavailability()->set_vehicle_id("TRUCK-1");
+  repair.mutable_unavailability()->set_kind(v1::UNAVAILABILITY_KIND_REPAIR);
+  *repair.mutable_unavailability()->mutable_window()->mutable_not_before() = At(-48);
+  *repair.mutable_unavailability()->mutable_window()->mutable_no_later_than() = At(7.5);
+  v1::AddUnavailabilityResponse added;
+  ASSERT_TRUE(scheduling_.Call(&Stub::AddUnavailability, repair, &added).ok());
+  v1::PlanJobResponse planned;
+  ASSERT_TRUE(
+      scheduling_.Call(&Stub::PlanJob, Plan("ORDER-1", 1), &planned, scheduling_.tokens().service)
+          .ok());
+  // Blocked from the field: counted as task_blocked whatever else it is.
+  v1::UpdateTaskStateRequest block;
+  block.set_task_id("ORDER-1/PREP");
+  block.set_state(v1::TASK_STATE_BLOCKED);
+  block.set_note("forklift broken");
+  v1::UpdateTaskStateResponse blocked;
+  ASSERT_TRUE(
+      scheduling_.Call(&Stub::UpdateTaskState, block, &blocked, scheduling_.tokens().ops).ok());
+
+  v1::GetJobStatusRequest status_request;
+  status_request.set_order_id("ORDER-1");
+  v1::GetJobStatusResponse status;
+  ASSERT_TRUE(scheduling_.Call(&Stub::GetJobStatus, status_request, &status).ok());
+  std::map<std::string, double> expected;
+  for (const auto& [reason, count] : before) expected[reason] = 0;
+  for (const v1::Task& task : status.job().tasks()) {
+    if (!task.at_risk()) continue;
+    std::string reason = v1::AtRiskReason_Name(task.at_risk_reason()).substr(15);
+    std::transform(reason.begin(), reason.end(), reason.begin(), ::tolower);
+    expected[reason] += 1;
+  }
+  EXPECT_EQ(expected["task_blocked"], 1);
+  EXPECT_GE(expected["vehicle_shortage"] + expected["predecessor_late"], 1);
+  EXPECT_EQ(TasksAtRiskGauge(scheduling_.metrics_port()), expected);
 }
 
 TEST_F(JobsApiTest, CapacityCheckSaysWhatIsShortAndWhenItFits) {

@@ -109,14 +109,23 @@ PrivatePostgres::PrivatePostgres() : script_(PostgresScript()) {
   if (RunCommand(script_ + " init " + data_dir_) != 0) {
     throw std::runtime_error("initdb failed for " + data_dir_);
   }
-  std::string port;
-  if (RunCommand(script_ + " free-port", &port) != 0) throw std::runtime_error("no free port");
   server_.host = "127.0.0.1";
-  server_.port = std::stoi(port);
   server_.user = "postgres";
   server_.password_file = root_ + "/secrets/postgres.password";
   server_.password = common::ReadSecretFile(server_.password_file).value_or("");
-  Start();
+  // A port found free can be taken before PostgreSQL binds it (other tests' connections use
+  // the same range): try a few.
+  for (int attempt = 1;; ++attempt) {
+    std::string port;
+    if (RunCommand(script_ + " free-port", &port) != 0) throw std::runtime_error("no free port");
+    server_.port = std::stoi(port);
+    try {
+      Start();
+      return;
+    } catch (const std::runtime_error&) {
+      if (attempt == 3) throw;
+    }
+  }
 }
 
 PrivatePostgres::~PrivatePostgres() {

@@ -1,0 +1,179 @@
+{{/*
+The four services and who calls whom, in one place: the ConfigMaps (peer addresses) and the
+NetworkPolicies (ingress from callers, egress to callees) are both derived from it.
+  key:     the values block (.Values.<key>)
+  name:    the component name (resource names, labels, binary salesops-<name>, database <db>)
+  callees: the services it calls over gRPC
+*/}}
+{{- define "salesops.components" -}}
+inventory:
+  name: inventory
+  db: inventory
+  callees: [notification]
+scheduling:
+  name: scheduling
+  db: scheduling
+  callees: [notification]
+notification:
+  name: notification
+  db: notification
+  callees: [orderIntake]
+orderIntake:
+  name: order-intake
+  db: order_intake
+  callees: [inventory, scheduling, notification]
+{{- end -}}
+
+{{- define "salesops.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "salesops.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "salesops.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels on every resource (Kubernetes recommended labels). */}}
+{{- define "salesops.labels" -}}
+helm.sh/chart: {{ include "salesops.chart" . }}
+{{ include "salesops.selectorLabels" . }}
+app.kubernetes.io/part-of: salesops
+{{- if .Chart.AppVersion }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{- define "salesops.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "salesops.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Per-component helpers take a dict: {"root": $, "name": "<component name>"}.
+*/}}
+{{- define "salesops.componentFullname" -}}
+{{- printf "%s-%s" (include "salesops.fullname" .root | trunc 50 | trimSuffix "-") .name }}
+{{- end }}
+
+{{- define "salesops.componentLabels" -}}
+{{ include "salesops.labels" .root }}
+app.kubernetes.io/component: {{ .name }}
+{{- end }}
+
+{{- define "salesops.componentSelectorLabels" -}}
+{{ include "salesops.selectorLabels" .root }}
+app.kubernetes.io/component: {{ .name }}
+{{- end }}
+
+{{/*
+The image of a service: its own block's fields over the shared ones; a service that names its own
+repository or tag does not inherit the shared digest. Takes {"root", "svc"}.
+*/}}
+{{- define "salesops.image" -}}
+{{- $own := .svc.image | default dict }}
+{{- $image := mergeOverwrite (deepCopy .root.Values.image) $own }}
+{{- if and (or $own.repository $own.tag) (not $own.digest) }}
+{{- $_ := set $image "digest" "" }}
+{{- end }}
+{{- $tag := default .root.Chart.AppVersion $image.tag }}
+{{- if $image.digest }}
+{{- printf "%s@%s" $image.repository $image.digest }}
+{{- else }}
+{{- printf "%s:%s" $image.repository $tag }}
+{{- end }}
+{{- end }}
+
+{{- define "salesops.imagePullPolicy" -}}
+{{- $image := mergeOverwrite (deepCopy .root.Values.image) (.svc.image | default dict) }}
+{{- $image.pullPolicy }}
+{{- end }}
+
+{{- define "salesops.serviceAccountName" -}}
+{{- if .root.Values.serviceAccount.create }}
+{{- include "salesops.componentFullname" . }}
+{{- else }}
+{{- "default" }}
+{{- end }}
+{{- end }}
+
+{{/* The secret holding the tokens: the user's, or the chart's. */}}
+{{- define "salesops.authSecretName" -}}
+{{- if .Values.auth.existingSecret }}
+{{- .Values.auth.existingSecret }}
+{{- else }}
+{{- printf "%s-auth" (include "salesops.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{/*
+The services' own token: the value given, else the one already in the cluster (upgrades keep it),
+else a new random one. Kept in .Values so every template of one render sees the same token.
+*/}}
+{{- define "salesops.serviceToken" -}}
+{{- if not .Values.auth.serviceToken }}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (printf "%s-auth" (include "salesops.fullname" .)) }}
+{{- if and $existing (index ($existing.data | default dict) "service.token") }}
+{{- $_ := set .Values.auth "serviceToken" (index $existing.data "service.token" | b64dec) }}
+{{- else }}
+{{- $_ := set .Values.auth "serviceToken" (randAlphaNum 48) }}
+{{- end }}
+{{- end }}
+{{- .Values.auth.serviceToken }}
+{{- end }}
+
+{{/* The dev PostgreSQL's password, chosen once per render the same way as the service token. */}}
+{{- define "salesops.postgresqlPassword" -}}
+{{- if not .Values.postgresql.password }}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (printf "%s-postgresql" (include "salesops.fullname" .)) }}
+{{- if and $existing (index ($existing.data | default dict) "password") }}
+{{- $_ := set .Values.postgresql "password" (index $existing.data "password" | b64dec) }}
+{{- else }}
+{{- $_ := set .Values.postgresql "password" (randAlphaNum 32) }}
+{{- end }}
+{{- end }}
+{{- .Values.postgresql.password }}
+{{- end }}
+
+{{/* A service's database URL. Takes {"root", "svc", "component"}. */}}
+{{- define "salesops.databaseUrl" -}}
+{{- if .svc.database.url }}
+{{- .svc.database.url }}
+{{- else if .root.Values.postgresql.enabled }}
+{{- printf "postgresql://%s@%s-postgresql:5432/%s" .component.db (include "salesops.fullname" .root) .component.db }}
+{{- else }}
+{{- printf "postgresql://%s@postgresql:5432/%s" .component.db .component.db }}
+{{- end }}
+{{- end }}
+
+{{- define "salesops.databaseSecretName" -}}
+{{- if .svc.database.existingSecret }}
+{{- .svc.database.existingSecret }}
+{{- else }}
+{{- printf "%s-database" (include "salesops.componentFullname" (dict "root" .root "name" .component.name)) }}
+{{- end }}
+{{- end }}
+
+{{/* SALESOPS_* settings from a config block (camelCase keys become SCREAMING_SNAKE). */}}
+{{- define "salesops.configEnv" -}}
+{{- range $key, $value := . }}
+{{- /* YAML numbers arrive as floats; every numeric setting is a whole number. */}}
+{{- $text := ternary (int64 $value | toString) (toString $value) (kindIs "float64" $value) }}
+{{ printf "SALESOPS_%s" ($key | snakecase | upper) }}: {{ $text | quote }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,614 @@
+// The Helm chart, checked by the real Helm v4 (fetched by scripts/test): `helm lint --strict`
+// and `helm template` with the default values and every charts/salesops/ci/*-values.yaml, then
+// what a platform team checks by hand on the rendered objects. Values that break the schema
+// must make `helm lint` fail.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "services/common/sha256.h"
+#include "tests/support/test_support.h"
+
+namespace salesops::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kChart = fs::path(SALESOPS_SOURCE_DIR) / "charts" / "salesops";
+
+// Who calls whom over gRPC (DESIGN.md §3, written out here independently of the chart's own
+// table, so a wrong table in the chart fails this test).
+const std::map<std::string, std::set<std::string>> kCallers = {
+    {"inventory", {"order-intake"}},
+    {"scheduling", {"order-intake"}},
+    {"notification", {"inventory", "scheduling", "order-intake"}},
+    {"order-intake", {"notification"}},
+};
+
+std::string Helm() {
+  const char* helm = std::getenv("SALESOPS_HELM");
+  return helm != nullptr ? helm : "";
+}
+
+std::string Quote(const std::string& text) { return "'" + text + "'"; }
+
+// Runs helm with `args`; stderr goes with stdout so failures explain themselves.
+int RunHelm(const std::string& args, std::string* output) {
+  return RunCommand(Quote(Helm()) + " " + args + " 2>&1", output);
+}
+
+// The node at `path` under `node`, or a null node when any step is missing (yaml-cpp throws on
+// chained lookups through a missing key).
+YAML::Node Dig(const YAML::Node& node, std::initializer_list<std::string> path) {
+  YAML::Node current = node;
+  for (const std::string& key : path) {
+    if (!current.IsMap() || !current[key]) return YAML::Node();
+    current.reset(current[key]);  // rebind: plain assignment would overwrite the tree
+  }
+  return current;
+}
+
+// A scalar's text, "" for anything else (yaml-cpp spells a null node "null").
+std::string Text(const YAML::Node& node) { return node.IsScalar() ? node.Scalar() : ""; }
+
+struct Rendered {
+  std::vector<YAML::Node> objects;
+  std::string text;
+
+  std::vector<YAML::Node> OfKind(const std::string& kind) const {
+    std::vector<YAML::Node> found;
+    for (const YAML::Node& object : objects) {
+      if (object["kind"].as<std::string>() == kind) found.push_back(object);
+    }
+    return found;
+  }
+  // The object, or a null node when there is none (test with IsMap()).
+  YAML::Node Named(const std::string& kind, const std::string& name) const {
+    for (const YAML::Node& object : OfKind(kind)) {
+      if (object["metadata"]["name"].as<std::string>() == name) return object;
+    }
+    return YAML::Node();
+  }
+};
+
+// `helm template` of the chart as release "so" with `args`; fails the test on errors.
+Rendered Template(const std::string& args) {
+  Rendered rendered;
+  int status = RunHelm("template so " + Quote(kChart.string()) + " --namespace shop " + args,
+                       &rendered.text);
+  EXPECT_EQ(status, 0) << rendered.text;
+  for (const YAML::Node& document : YAML::LoadAll(rendered.text)) {
+    if (document.IsMap()) rendered.objects.push_back(document);
+  }
+  return rendered;
+}
+
+std::map<std::string, std::string> Labels(const YAML::Node& node) {
+  std::map<std::string, std::string> labels;
+  if (!node) return labels;
+  for (const auto& entry : node)
+    labels[entry.first.as<std::string>()] = entry.second.as<std::string>();
+  return labels;
+}
+
+bool Selects(const std::map<std::string, std::string>& selector,
+             const std::map<std::string, std::string>& labels) {
+  if (selector.empty()) return false;
+  for (const auto& [key, value] : selector) {
+    auto found = labels.find(key);
+    if (found == labels.end() || found->second != value) return false;
+  }
+  return true;
+}
+
+// A workload's pod template (Deployment, StatefulSet) or the Pod itself.
+YAML::Node PodSpecOf(const YAML::Node& object) {
+  if (object["kind"].as<std::string>() == "Pod") return object["spec"];
+  return object["spec"]["template"]["spec"];
+}
+
+std::map<std::string, std::string> PodLabelsOf(const YAML::Node& object) {
+  if (object["kind"].as<std::string>() == "Pod") return Labels(object["metadata"]["labels"]);
+  return Labels(object["spec"]["template"]["metadata"]["labels"]);
+}
+
+std::vector<YAML::Node> Workloads(const Rendered& rendered) {
+  std::vector<YAML::Node> workloads = rendered.OfKind("Deployment");
+  for (const YAML::Node& set : rendered.OfKind("StatefulSet")) workloads.push_back(set);
+  return workloads;
+}
+
+std::string NameOf(const YAML::Node& object) {
+  return object["kind"].as<std::string>() + "/" + object["metadata"]["name"].as<std::string>();
+}
+
+// A setting from the container's own securityContext, else the pod's.
+YAML::Node Effective(const YAML::Node& pod, const YAML::Node& container, const std::string& key) {
+  YAML::Node own = Dig(container, {"securityContext", key});
+  return own.IsNull() ? Dig(pod, {"securityContext", key}) : own;
+}
+
+// What every rendering must satisfy, whatever the values.
+void ExpectWellFormed(const Rendered& rendered) {
+  ASSERT_FALSE(rendered.objects.empty());
+  std::regex dns_label("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+  for (const YAML::Node& object : rendered.objects) {
+    std::string name = object["metadata"]["name"].as<std::string>();
+    EXPECT_TRUE(std::regex_match(name, dns_label) && name.size() <= 63) << NameOf(object);
+    auto labels = Labels(object["metadata"]["labels"]);
+    for (const char* key : {"app.kubernetes.io/name", "app.kubernetes.io/instance",
+                            "app.kubernetes.io/managed-by", "helm.sh/chart"}) {
+      EXPECT_TRUE(labels.count(key)) << NameOf(object) << " lacks label " << key;
+    }
+  }
+
+  std::vector<YAML::Node> pods = Workloads(rendered);
+  for (const YAML::Node& pod : rendered.OfKind("Pod")) pods.push_back(pod);
+  for (const YAML::Node& object : pods) {
+    YAML::Node spec = PodSpecOf(object);
+    bool hook = Dig(object, {"metadata", "annotations", "helm.sh/hook"}).IsScalar();
+    ASSERT_TRUE(spec["containers"].IsSequence()) << NameOf(object);
+    for (const YAML::Node& container : spec["containers"]) {
+      std::string where = NameOf(object) + " container " + container["name"].as<std::string>();
+      // A `helm test` pod runs one check and exits: probes have nothing to watch there.
+      if (!hook) {
+        for (const char* probe : {"startupProbe", "readinessProbe", "livenessProbe"}) {
+          EXPECT_TRUE(container[probe].IsMap()) << where << " has no " << probe;
+        }
+      }
+      EXPECT_TRUE(Dig(container, {"resources", "requests", "cpu"}).IsScalar()) << where;
+      EXPECT_TRUE(Dig(container, {"resources", "requests", "memory"}).IsScalar()) << where;
+      EXPECT_TRUE(Dig(container, {"resources", "limits", "memory"}).IsScalar()) << where;
+
+      YAML::Node security = container["securityContext"];
+      ASSERT_TRUE(security.IsMap()) << where << " has no securityContext";
+      EXPECT_FALSE(security["allowPrivilegeEscalation"].as<bool>(true)) << where;
+      EXPECT_TRUE(security["readOnlyRootFilesystem"].as<bool>(false)) << where;
+      EXPECT_FALSE(security["privileged"].as<bool>(false)) << where;
+      auto drop =
+          security["capabilities"]["drop"].as<std::vector<std::string>>(std::vector<std::string>{});
+      EXPECT_NE(std::find(drop.begin(), drop.end(), "ALL"), drop.end()) << where;
+      EXPECT_TRUE(Effective(spec, container, "runAsNonRoot").as<bool>(false)) << where;
+      EXPECT_EQ(Text(Dig(Effective(spec, container, "seccompProfile"), {"type"})), "RuntimeDefault")
+          << where;
+
+      std::string image = container["image"].as<std::string>();
+      bool pinned = image.find('@') != std::string::npos;
+      std::string last = image.substr(image.find_last_of('/') + 1);
+      EXPECT_TRUE(pinned || last.find(':') != std::string::npos) << where << ": untagged " << image;
+      EXPECT_FALSE(image.size() >= 7 && image.substr(image.size() - 7) == ":latest") << where;
+    }
+    EXPECT_FALSE(spec["automountServiceAccountToken"].as<bool>(true)) << NameOf(object);
+  }
+
+  for (const YAML::Node& workload : Workloads(rendered)) {
+    auto selector = Labels(workload["spec"]["selector"]["matchLabels"]);
+    EXPECT_TRUE(Selects(selector, PodLabelsOf(workload)))
+        << NameOf(workload) << ": selector does not match its pod labels";
+  }
+
+  for (const YAML::Node& service : rendered.OfKind("Service")) {
+    auto selector = Labels(service["spec"]["selector"]);
+    std::vector<YAML::Node> selected;
+    for (const YAML::Node& workload : Workloads(rendered)) {
+      if (Selects(selector, PodLabelsOf(workload))) selected.push_back(workload);
+    }
+    ASSERT_EQ(selected.size(), 1u) << NameOf(service) << " must select exactly one workload";
+    std::set<std::string> container_ports;
+    for (const YAML::Node& container : PodSpecOf(selected[0])["containers"]) {
+      for (const YAML::Node& port : container["ports"]) {
+        container_ports.insert(Text(Dig(port, {"name"})));
+      }
+    }
+    for (const YAML::Node& port : service["spec"]["ports"]) {
+      std::string name = Text(Dig(port, {"name"}));
+      EXPECT_FALSE(name.empty()) << NameOf(service) << " has an unnamed port";
+      std::string target = Text(Dig(port, {"targetPort"}));
+      EXPECT_TRUE(container_ports.count(target))
+          << NameOf(service) << " port " << name << " targets " << target
+          << ", which its pods do not name";
+    }
+  }
+
+  for (const YAML::Node& budget : rendered.OfKind("PodDisruptionBudget")) {
+    auto selector = Labels(budget["spec"]["selector"]["matchLabels"]);
+    int selected = 0;
+    for (const YAML::Node& workload : Workloads(rendered)) {
+      selected += Selects(selector, PodLabelsOf(workload)) ? 1 : 0;
+    }
+    EXPECT_EQ(selected, 1) << NameOf(budget);
+  }
+
+  for (const YAML::Node& hpa : rendered.OfKind("HorizontalPodAutoscaler")) {
+    EXPECT_EQ(hpa["apiVersion"].as<std::string>(), "autoscaling/v2");
+    std::string target = hpa["spec"]["scaleTargetRef"]["name"].as<std::string>();
+    YAML::Node deployment = rendered.Named("Deployment", target);
+    ASSERT_TRUE(deployment.IsMap()) << NameOf(hpa) << " scales a missing " << target;
+    // The HPA owns the count: a replicas field would reset it on every upgrade.
+    EXPECT_TRUE(Dig(deployment, {"spec", "replicas"}).IsNull()) << target;
+    EXPECT_GE(hpa["spec"]["maxReplicas"].as<int>(), hpa["spec"]["minReplicas"].as<int>());
+  }
+
+  // The salesops containers: native gRPC probes on the gRPC port; readiness asks the overall
+  // status (database included), liveness only whether the process serves.
+  for (const YAML::Node& deployment : rendered.OfKind("Deployment")) {
+    YAML::Node container = PodSpecOf(deployment)["containers"][0];
+    int grpc_port = -1;
+    for (const YAML::Node& port : container["ports"]) {
+      if (port["name"].as<std::string>() == "grpc") grpc_port = port["containerPort"].as<int>();
+    }
+    for (const char* probe : {"startupProbe", "readinessProbe", "livenessProbe"}) {
+      EXPECT_EQ(Dig(container, {probe, "grpc", "port"}).as<int>(-2), grpc_port)
+          << NameOf(deployment) << " " << probe;
+    }
+    EXPECT_TRUE(Dig(container, {"readinessProbe", "grpc", "service"}).IsNull())
+        << NameOf(deployment);
+    EXPECT_EQ(Text(Dig(container, {"livenessProbe", "grpc", "service"})), "liveness");
+  }
+}
+
+// Every ConfigMap and Secret a pod refers to is rendered, or is one of `external` (secrets
+// the user manages).
+void ExpectReferencesResolve(const Rendered& rendered, const std::set<std::string>& external) {
+  for (const YAML::Node& workload : Workloads(rendered)) {
+    YAML::Node spec = PodSpecOf(workload);
+    for (const YAML::Node& volume : spec["volumes"]) {
+      if (volume["secret"]) {
+        std::string name = volume["secret"]["secretName"].as<std::string>();
+        EXPECT_TRUE(rendered.Named("Secret", name).IsMap() || external.count(name))
+            << NameOf(workload) << " mounts missing Secret " << name;
+      }
+      if (volume["configMap"]) {
+        std::string name = volume["configMap"]["name"].as<std::string>();
+        EXPECT_TRUE(rendered.Named("ConfigMap", name).IsMap()) << NameOf(workload) << " " << name;
+      }
+    }
+    for (const YAML::Node& container : spec["containers"]) {
+      for (const YAML::Node& source : container["envFrom"]) {
+        std::string name = source["configMapRef"]["name"].as<std::string>();
+        EXPECT_TRUE(rendered.Named("ConfigMap", name).IsMap()) << NameOf(workload) << " " << name;
+      }
+      for (const YAML::Node& env : container["env"]) {
+        YAML::Node reference = Dig(env, {"valueFrom", "secretKeyRef"});
+        if (!reference.IsMap()) continue;
+        std::string name = reference["name"].as<std::string>();
+        std::string key = reference["key"].as<std::string>();
+        if (external.count(name)) continue;
+        YAML::Node secret = rendered.Named("Secret", name);
+        ASSERT_TRUE(secret.IsMap()) << NameOf(workload) << " reads missing Secret " << name;
+        EXPECT_TRUE(Dig(secret, {"stringData", key}).IsScalar() ||
+                    Dig(secret, {"data", key}).IsScalar())
+            << name << " lacks " << key;
+      }
+    }
+  }
+}
+
+// The values combinations the chart is checked with: the defaults and charts/salesops/ci/.
+std::vector<std::string> ValuesCombinations() {
+  std::vector<std::string> combinations = {""};
+  for (const auto& entry : fs::directory_iterator(kChart / "ci")) {
+    if (entry.path().extension() == ".yaml") combinations.push_back(entry.path().string());
+  }
+  std::sort(combinations.begin(), combinations.end());
+  return combinations;
+}
+
+std::string ValuesArgs(const std::string& values_file) {
+  return values_file.empty() ? "" : "-f " + Quote(values_file);
+}
+
+class DeployChartTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(Helm().empty()) << "SALESOPS_HELM is not set: run the tests through scripts/test";
+    ASSERT_TRUE(fs::exists(Helm())) << Helm();
+  }
+};
+
+TEST_F(DeployChartTest, HelmIsVersion4) {
+  std::string output;
+  ASSERT_EQ(RunHelm("version --short", &output), 0) << output;
+  EXPECT_EQ(output.rfind("v4.", 0), 0u) << output;
+}
+
+TEST_F(DeployChartTest, LintStrictPassesForEveryValuesCombination) {
+  std::vector<std::string> combinations = ValuesCombinations();
+  // The defaults and at least: all optional parts on, HPA on, existing secrets.
+  ASSERT_GE(combinations.size(), 4u);
+  for (const std::string& values : combinations) {
+    std::string output;
+    EXPECT_EQ(
+        RunHelm("lint --strict " + Quote(kChart.string()) + " " + ValuesArgs(values), &output), 0)
+        << (values.empty() ? "default values" : values) << "\n"
+        << output;
+  }
+}
+
+TEST_F(DeployChartTest, EveryValuesCombinationRendersWellFormedObjects) {
+  for (const std::string& values : ValuesCombinations()) {
+    SCOPED_TRACE(values.empty() ? "default values" : values);
+    // With the Prometheus Operator's API present, so the ServiceMonitor is checked too.
+    Rendered rendered = Template(ValuesArgs(values) + " --api-versions monitoring.coreos.com/v1");
+    ExpectWellFormed(rendered);
+    if (values.find("existing-secrets") == std::string::npos &&
+        values.find("production") == std::string::npos) {
+      ExpectReferencesResolve(rendered, {});
+    }
+  }
+}
+
+TEST_F(DeployChartTest, DefaultsRenderTheFourServicesAndNothingOptional) {
+  Rendered rendered = Template("");
+  std::set<std::string> components;
+  for (const YAML::Node& deployment : rendered.OfKind("Deployment")) {
+    std::string component =
+        deployment["metadata"]["labels"]["app.kubernetes.io/component"].as<std::string>();
+    components.insert(component);
+    YAML::Node container = PodSpecOf(deployment)["containers"][0];
+    EXPECT_EQ(container["command"][0].as<std::string>(), "/usr/local/bin/salesops-" + component);
+    EXPECT_EQ(deployment["spec"]["replicas"].as<int>(), 2);
+  }
+  EXPECT_EQ(components,
+            (std::set<std::string>{"inventory", "scheduling", "notification", "order-intake"}));
+  EXPECT_EQ(rendered.OfKind("Service").size(), 4u);
+  EXPECT_EQ(rendered.OfKind("ServiceAccount").size(), 4u);
+  EXPECT_EQ(rendered.OfKind("PodDisruptionBudget").size(), 4u);
+  EXPECT_TRUE(rendered.OfKind("HorizontalPodAutoscaler").empty());
+  EXPECT_TRUE(rendered.OfKind("NetworkPolicy").empty());
+  EXPECT_TRUE(rendered.OfKind("ServiceMonitor").empty());
+  EXPECT_TRUE(rendered.OfKind("StatefulSet").empty());
+  ExpectReferencesResolve(rendered, {});
+
+  // The image tag defaults to the chart's appVersion.
+  std::string chart_yaml;
+  {
+    std::ifstream in(kChart / "Chart.yaml");
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    chart_yaml = buffer.str();
+  }
+  std::string app_version = YAML::Load(chart_yaml)["appVersion"].as<std::string>();
+  for (const YAML::Node& deployment : rendered.OfKind("Deployment")) {
+    std::string image = PodSpecOf(deployment)["containers"][0]["image"].as<std::string>();
+    EXPECT_EQ(image, "registry.example.com/salesops/salesops:" + app_version);
+  }
+}
+
+TEST_F(DeployChartTest, GeneratedServiceTokenIsAcceptedByItsOwnHash) {
+  Rendered rendered = Template("");
+  YAML::Node auth = rendered.Named("Secret", "so-salesops-auth");
+  ASSERT_TRUE(auth.IsMap());
+  std::string token = auth["stringData"]["service.token"].as<std::string>();
+  EXPECT_GE(token.size(), 32u);
+  std::string hashes = auth["stringData"]["tokens.hashes"].as<std::string>();
+  EXPECT_NE(hashes.find(common::Sha256Hex(token) + " salesops-services service"), std::string::npos)
+      << hashes;
+  // The clear token is never among the accepted lines.
+  EXPECT_EQ(hashes.find(token), std::string::npos);
+}
+
+TEST_F(DeployChartTest, PeersAreConfiguredFromTheCallGraph) {
+  Rendered rendered = Template("");
+  for (const auto& [callee, callers] : kCallers) {
+    std::string key = callee;
+    std::replace(key.begin(), key.end(), '-', '_');
+    std::transform(key.begin(), key.end(), key.begin(), ::toupper);
+    std::string variable = "SALESOPS_" + key + "_ADDRESS";
+    for (const char* component : {"inventory", "scheduling", "notification", "order-intake"}) {
+      YAML::Node config = rendered.Named("ConfigMap", std::string("so-salesops-") + component);
+      ASSERT_TRUE(config.IsMap()) << component;
+      YAML::Node address = Dig(config, {"data", variable});
+      if (callers.count(component)) {
+        EXPECT_EQ(Text(address), "so-salesops-" + callee + ":50051")
+            << component << " " << variable;
+      } else {
+        EXPECT_TRUE(address.IsNull()) << component << " needs no " << variable;
+      }
+    }
+  }
+}
+
+TEST_F(DeployChartTest, NetworkPoliciesDenyByDefaultAndAdmitOnlyCallers) {
+  Rendered rendered =
+      Template("-f " + Quote((kChart / "ci" / "all-optional-values.yaml").string()));
+  YAML::Node deny = rendered.Named("NetworkPolicy", "so-salesops-default-deny");
+  ASSERT_TRUE(deny.IsMap());
+  EXPECT_EQ(deny["spec"]["policyTypes"].size(), 2u);
+  EXPECT_TRUE(Dig(deny, {"spec", "ingress"}).IsNull());
+  EXPECT_TRUE(Dig(deny, {"spec", "egress"}).IsNull());
+
+  for (const auto& [callee, callers] : kCallers) {
+    YAML::Node policy = rendered.Named("NetworkPolicy", "so-salesops-" + callee);
+    ASSERT_TRUE(policy.IsMap()) << callee;
+    std::set<std::string> admitted;
+    bool allowed_clients = false;
+    for (const YAML::Node& rule : policy["spec"]["ingress"]) {
+      if (rule["ports"][0]["port"].as<std::string>() != "grpc") continue;
+      for (const YAML::Node& peer : rule["from"]) {
+        if (peer["namespaceSelector"]) {
+          allowed_clients = true;
+          continue;
+        }
+        admitted.insert(
+            Text(Dig(peer, {"podSelector", "matchLabels", "app.kubernetes.io/component"})));
+      }
+    }
+    std::set<std::string> expected = callers;
+    expected.insert("helm-test");
+    EXPECT_EQ(admitted, expected) << callee;
+    EXPECT_TRUE(allowed_clients) << callee << " must admit networkPolicy.allowedClients";
+
+    // Egress to exactly the services it calls.
+    std::set<std::string> calls;
+    for (const YAML::Node& rule : policy["spec"]["egress"]) {
+      for (const YAML::Node& peer : rule["to"]) {
+        std::string component =
+            Text(Dig(peer, {"podSelector", "matchLabels", "app.kubernetes.io/component"}));
+        if (!component.empty() && component != "postgresql") calls.insert(component);
+      }
+    }
+    std::set<std::string> expected_calls;
+    for (const auto& [other, other_callers] : kCallers) {
+      if (other_callers.count(callee)) expected_calls.insert(other);
+    }
+    EXPECT_EQ(calls, expected_calls) << callee;
+  }
+}
+
+TEST_F(DeployChartTest, HpaRemovesReplicasOnlyWhereEnabled) {
+  Rendered rendered = Template("-f " + Quote((kChart / "ci" / "hpa-values.yaml").string()));
+  std::set<std::string> scaled;
+  for (const YAML::Node& hpa : rendered.OfKind("HorizontalPodAutoscaler")) {
+    scaled.insert(hpa["spec"]["scaleTargetRef"]["name"].as<std::string>());
+  }
+  EXPECT_EQ(scaled, (std::set<std::string>{"so-salesops-inventory", "so-salesops-order-intake"}));
+  EXPECT_EQ(rendered.Named("Deployment", "so-salesops-scheduling")["spec"]["replicas"].as<int>(),
+            2);
+  // The digest pins the image; a service's own image block wins over the shared one.
+  EXPECT_EQ(
+      PodSpecOf(rendered.Named("Deployment", "so-salesops-scheduling"))["containers"][0]["image"]
+          .as<std::string>(),
+      "registry.example.com/salesops/salesops@sha256:"
+      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(
+      PodSpecOf(rendered.Named("Deployment", "so-salesops-inventory"))["containers"][0]["image"]
+          .as<std::string>(),
+      "registry.example.com/salesops/salesops-debug:0.1.0-debug");
+}
+
+TEST_F(DeployChartTest, ExistingSecretsReplaceTheChartsSecrets) {
+  Rendered rendered =
+      Template("-f " + Quote((kChart / "ci" / "existing-secrets-values.yaml").string()));
+  EXPECT_TRUE(rendered.OfKind("Secret").empty()) << "the chart must not render secrets it was "
+                                                    "told are managed elsewhere";
+  std::map<std::string, std::string> expected = {
+      {"inventory", "salesops-inventory-db"},
+      {"scheduling", "salesops-scheduling-db"},
+      {"notification", "salesops-notification-db"},
+      {"order-intake", "salesops-order-intake-db"},
+  };
+  for (const auto& [component, secret] : expected) {
+    YAML::Node spec = PodSpecOf(rendered.Named("Deployment", "so-salesops-" + component));
+    std::set<std::string> mounted;
+    for (const YAML::Node& volume : spec["volumes"]) {
+      if (volume["secret"]) mounted.insert(volume["secret"]["secretName"].as<std::string>());
+    }
+    EXPECT_EQ(mounted, (std::set<std::string>{secret, "salesops-tokens"})) << component;
+    std::string url_secret;
+    for (const YAML::Node& env : spec["containers"][0]["env"]) {
+      if (env["name"].as<std::string>() == "SALESOPS_DATABASE_URL") {
+        url_secret = env["valueFrom"]["secretKeyRef"]["name"].as<std::string>();
+      }
+    }
+    EXPECT_EQ(url_secret, secret) << component;
+  }
+  ExpectReferencesResolve(rendered,
+                          {"salesops-tokens", "salesops-inventory-db", "salesops-scheduling-db",
+                           "salesops-notification-db", "salesops-order-intake-db"});
+}
+
+TEST_F(DeployChartTest, ServiceMonitorNeedsTheValueAndTheOperatorsApi) {
+  std::string on = "-f " + Quote((kChart / "ci" / "all-optional-values.yaml").string());
+  EXPECT_TRUE(Template(on).OfKind("ServiceMonitor").empty())
+      << "rendered without the monitoring.coreos.com/v1 API";
+  Rendered with_api = Template(on + " --api-versions monitoring.coreos.com/v1");
+  ASSERT_EQ(with_api.OfKind("ServiceMonitor").size(), 1u);
+  YAML::Node monitor = with_api.OfKind("ServiceMonitor")[0];
+  EXPECT_EQ(monitor["spec"]["endpoints"][0]["port"].as<std::string>(), "metrics");
+  EXPECT_EQ(monitor["metadata"]["labels"]["release"].as<std::string>(), "kube-prometheus-stack");
+  int selected = 0;
+  for (const YAML::Node& service : with_api.OfKind("Service")) {
+    selected += Selects(Labels(monitor["spec"]["selector"]["matchLabels"]),
+                        Labels(service["metadata"]["labels"]))
+                    ? 1
+                    : 0;
+  }
+  // The four services and the dev PostgreSQL match the labels; the component expression keeps
+  // the PostgreSQL one out.
+  EXPECT_EQ(selected, 5);
+  auto components =
+      monitor["spec"]["selector"]["matchExpressions"][0]["values"].as<std::vector<std::string>>();
+  EXPECT_EQ(std::set<std::string>(components.begin(), components.end()),
+            (std::set<std::string>{"inventory", "scheduling", "notification", "order-intake"}));
+
+  Rendered defaults = Template("--api-versions monitoring.coreos.com/v1");
+  EXPECT_TRUE(defaults.OfKind("ServiceMonitor").empty()) << "off unless asked for";
+}
+
+TEST_F(DeployChartTest, DevPostgresqlSharesItsPasswordWithTheServices) {
+  Rendered rendered = Template("--set postgresql.enabled=true");
+  YAML::Node secret = rendered.Named("Secret", "so-salesops-postgresql");
+  ASSERT_TRUE(secret.IsMap());
+  std::string password = secret["stringData"]["password"].as<std::string>();
+  EXPECT_GE(password.size(), 16u);
+  for (const char* component : {"inventory", "scheduling", "notification", "order-intake"}) {
+    YAML::Node database =
+        rendered.Named("Secret", std::string("so-salesops-") + component + "-database");
+    ASSERT_TRUE(database.IsMap()) << component;
+    EXPECT_EQ(database["stringData"]["database-password"].as<std::string>(), password);
+    std::string db = component;
+    std::replace(db.begin(), db.end(), '-', '_');
+    EXPECT_EQ(database["stringData"]["database-url"].as<std::string>(),
+              "postgresql://" + db + "@so-salesops-postgresql:5432/" + db);
+  }
+  EXPECT_EQ(rendered.OfKind("StatefulSet").size(), 1u);
+}
+
+TEST_F(DeployChartTest, HelmTestPodChecksEveryEnabledService) {
+  Rendered rendered = Template("--set notification.enabled=false");
+  std::vector<YAML::Node> pods = rendered.OfKind("Pod");
+  ASSERT_EQ(pods.size(), 1u);
+  EXPECT_EQ(pods[0]["metadata"]["annotations"]["helm.sh/hook"].as<std::string>(), "test");
+  auto command = PodSpecOf(pods[0])["containers"][0]["command"].as<std::vector<std::string>>();
+  ASSERT_GE(command.size(), 2u);
+  EXPECT_EQ(command[0], "/usr/local/bin/salesopsctl");
+  EXPECT_EQ(command[1], "health");
+  EXPECT_EQ(command.back(),
+            "so-salesops-inventory:50051,so-salesops-order-intake:50051,"
+            "so-salesops-scheduling:50051");
+  EXPECT_FALSE(rendered.Named("Deployment", "so-salesops-notification").IsMap());
+}
+
+// charts/salesops/values.schema.json: each file in invalid-values/ breaks it in one way and
+// names, in its first line, what `helm lint` must say.
+TEST_F(DeployChartTest, ValuesThatBreakTheSchemaFailLint) {
+  fs::path folder = fs::path(SALESOPS_SOURCE_DIR) / "tests" / "deploy" / "invalid-values";
+  int checked = 0;
+  for (const auto& entry : fs::directory_iterator(folder)) {
+    std::ifstream in(entry.path());
+    std::string first_line;
+    std::getline(in, first_line);
+    const std::string prefix = "# expect: ";
+    ASSERT_EQ(first_line.rfind(prefix, 0), 0u) << entry.path();
+    std::string expected = first_line.substr(prefix.size());
+    std::string output;
+    int status = RunHelm(
+        "lint --strict " + Quote(kChart.string()) + " -f " + Quote(entry.path().string()), &output);
+    EXPECT_NE(status, 0) << entry.path() << " passed lint:\n" << output;
+    EXPECT_NE(output.find(expected), std::string::npos)
+        << entry.path() << ": no \"" << expected << "\" in\n"
+        << output;
+    // helm install/template apply the same schema.
+    EXPECT_NE(
+        RunHelm("template so " + Quote(kChart.string()) + " -f " + Quote(entry.path().string()),
+                &output),
+        0)
+        << entry.path();
+    ++checked;
+  }
+  EXPECT_GE(checked, 5);
+}
+
+}  // namespace
+}  // namespace salesops::testing
