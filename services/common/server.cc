@@ -69,7 +69,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServiceDefinition definiti
 
   server->outbox_lag_ = MakeOutboxLagCollectable(*server->pool_);
   server->AddCollectable(server->outbox_lag_);
-  if (!cfg.notification_address.empty()) {
+  // Notification publishes to nobody: its own outbox stays empty.
+  if (!cfg.notification_address.empty() && server->definition_.name != "notification") {
     absl::StatusOr<std::shared_ptr<grpc::Channel>> notification =
         server->ChannelTo(cfg.notification_address, {v1::NotificationService::service_full_name()},
                           std::chrono::milliseconds(5000), /*max_attempts=*/1);
