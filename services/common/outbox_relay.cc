@@ -160,32 +160,61 @@ RelayPass OutboxRelay::RunOnce() {
   std::sort(claimed.begin(), claimed.end(),
             [](const ClaimedEvent& a, const ClaimedEvent& b) { return a.id < b.id; });
 
-  // Publish concurrently, at most max_in_flight at a time.
-  std::vector<grpc::Status> results(claimed.size());
-  std::vector<std::unique_ptr<grpc::ClientContext>> contexts(claimed.size());
-  std::vector<v1::PublishResponse> responses(claimed.size());
+  // Publish in chunks (one notification transaction each), several at once.
+  struct Chunk {
+    size_t begin = 0;
+    size_t end = 0;
+    v1::PublishBatchRequest request;
+    v1::PublishBatchResponse response;
+    grpc::ClientContext context;
+    grpc::Status status;
+  };
+  std::vector<std::unique_ptr<Chunk>> chunks;
+  for (size_t begin = 0; begin < claimed.size(); begin += options_.events_per_publish) {
+    auto chunk = std::make_unique<Chunk>();
+    chunk->begin = begin;
+    chunk->end = std::min(claimed.size(), begin + options_.events_per_publish);
+    for (size_t i = chunk->begin; i < chunk->end; ++i) {
+      *chunk->request.add_events() = claimed[i].request.event();
+    }
+    SetDeadline(chunk->context, options_.publish_timeout);
+    chunks.push_back(std::move(chunk));
+  }
   std::mutex mutex;
   std::condition_variable done;
   int in_flight = 0;
-  for (size_t i = 0; i < claimed.size(); ++i) {
+  for (auto& chunk : chunks) {
     {
       std::unique_lock<std::mutex> lock(mutex);
       done.wait(lock, [&] { return in_flight < options_.max_in_flight; });
       ++in_flight;
     }
-    contexts[i] = std::make_unique<grpc::ClientContext>();
-    SetDeadline(*contexts[i], options_.publish_timeout);
-    stub_->async()->Publish(contexts[i].get(), &claimed[i].request, &responses[i],
-                            [&, i](grpc::Status call_status) {
-                              std::lock_guard<std::mutex> lock(mutex);
-                              results[i] = std::move(call_status);
-                              --in_flight;
-                              done.notify_all();
-                            });
+    stub_->async()->PublishBatch(&chunk->context, &chunk->request, &chunk->response,
+                                 [&, raw = chunk.get()](grpc::Status call_status) {
+                                   std::lock_guard<std::mutex> lock(mutex);
+                                   raw->status = std::move(call_status);
+                                   --in_flight;
+                                   done.notify_all();
+                                 });
   }
   {
     std::unique_lock<std::mutex> lock(mutex);
     done.wait(lock, [&] { return in_flight == 0; });
+  }
+  std::vector<grpc::Status> results(claimed.size());
+  for (const auto& chunk : chunks) {
+    for (size_t i = chunk->begin; i < chunk->end; ++i) {
+      if (chunk->status.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {
+        results[i] = chunk->status;
+        continue;
+      }
+      // One bad event refused the chunk: send its events one by one, so the
+      // good ones go through and only the bad one waits.
+      grpc::ClientContext context;
+      SetDeadline(context, options_.publish_timeout);
+      v1::PublishResponse response;
+      results[i] = stub_->Publish(&context, claimed[i].request, &response);
+    }
   }
 
   std::vector<int64_t> sent_ids;

@@ -23,8 +23,10 @@ struct OutboxRelayOptions {
   std::chrono::milliseconds poll_interval{50};
   // Most events claimed (and published concurrently) at once.
   int batch_size = 200;
-  // Publish calls in flight at once.
-  int max_in_flight = 32;
+  // Events per PublishBatch call (one notification transaction), and calls
+  // in flight at once.
+  size_t events_per_publish = 50;
+  int max_in_flight = 4;
   // Retries while notification is unreachable back off from `retry_base`
   // up to `retry_max`, with jitter.
   std::chrono::milliseconds retry_base{100};

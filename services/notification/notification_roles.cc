@@ -7,6 +7,7 @@ namespace salesops::notification {
 common::RolePolicy RolePolicy() {
   common::RolePolicy policy(v1::NotificationService::service_full_name());
   policy.Allow("Publish", {v1::ROLE_SERVICE})
+      .Allow("PublishBatch", {v1::ROLE_SERVICE})
       .Allow("CreateSubscription", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("ListSubscriptions", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("DeleteSubscription", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})

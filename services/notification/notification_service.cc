@@ -128,35 +128,71 @@ std::string NotificationServiceImpl::Summarize(const v1::Event& event) const {
   return SummarizeEvent(event, time_zone_, absl::Now());
 }
 
+absl::StatusOr<std::vector<PublishResult>> NotificationServiceImpl::PublishEvents(
+    const google::protobuf::Message& request, const std::vector<v1::Event>& events,
+    const std::function<std::string(size_t)>& field_of) {
+  std::vector<FieldViolation> violations = common::ValidateRequest(request);
+  for (size_t i = 0; i < events.size(); ++i) {
+    const v1::Event& event = events[i];
+    if (event.type() != v1::EVENT_TYPE_UNSPECIFIED && !v1::EventType_IsValid(event.type())) {
+      violations.push_back({field_of(i) + ".type", "is not a known event type"});
+    }
+    const size_t size = event.ByteSizeLong();
+    if (size > static_cast<size_t>(options_.max_event_bytes)) {
+      violations.push_back({field_of(i), absl::StrCat("is ", size, " bytes; at most ",
+                                                      options_.max_event_bytes, " are accepted")});
+    }
+  }
+  if (!violations.empty()) return InvalidArgumentError(std::move(violations));
+
+  std::vector<std::string> summaries;
+  for (const v1::Event& event : events) summaries.push_back(Summarize(event));
+  SALESOPS_ASSIGN_OR_RETURN(std::vector<PublishResult> results,
+                            store_.Publish(events, summaries, options_.delivery.max_attempts));
+  bool new_notifications = false, new_deliveries = false;
+  const auto now = std::chrono::system_clock::now();
+  for (size_t i = 0; i < events.size(); ++i) {
+    const PublishResult& result = results[i];
+    metrics_.EventReceived(result.duplicate);
+    if (result.duplicate) continue;
+    auto since_event = now - std::chrono::system_clock::time_point(std::chrono::microseconds(
+                                 common::ToMicros(events[i].occur_time())));
+    metrics_.Delivered("inbox", since_event, result.inbox_notifications);
+    metrics_.Delivered("stream", since_event, result.stream_notifications);
+    new_notifications |= result.inbox_notifications + result.stream_notifications > 0;
+    new_deliveries |= result.deliveries > 0;
+  }
+  if (new_notifications) feed_.Notify();
+  if (new_deliveries) deliveries_.Wake();
+  return results;
+}
+
 grpc::Status NotificationServiceImpl::Publish(grpc::ServerContext*,
                                               const v1::PublishRequest* request,
                                               v1::PublishResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
-    std::vector<FieldViolation> violations = common::ValidateRequest(*request);
-    const v1::Event& event = request->event();
-    if (event.type() != v1::EVENT_TYPE_UNSPECIFIED && !v1::EventType_IsValid(event.type())) {
-      violations.push_back({"event.type", "is not a known event type"});
-    }
-    const size_t size = event.ByteSizeLong();
-    if (size > static_cast<size_t>(options_.max_event_bytes)) {
-      violations.push_back({"event", absl::StrCat("is ", size, " bytes; at most ",
-                                                  options_.max_event_bytes, " are accepted")});
-    }
-    if (!violations.empty()) return InvalidArgumentError(std::move(violations));
+    SALESOPS_ASSIGN_OR_RETURN(
+        std::vector<PublishResult> results,
+        PublishEvents(*request, {request->event()}, [](size_t) { return std::string("event"); }));
+    response->set_duplicate(results[0].duplicate);
+    response->set_matched_subscription_count(results[0].matched_subscriptions);
+    return absl::OkStatus();
+  }());
+}
 
-    SALESOPS_ASSIGN_OR_RETURN(PublishResult result, store_.Publish(event, Summarize(event),
-                                                                   options_.delivery.max_attempts));
-    metrics_.EventReceived(result.duplicate);
-    response->set_duplicate(result.duplicate);
-    response->set_matched_subscription_count(result.matched_subscriptions);
-    if (result.duplicate) return absl::OkStatus();
-    auto since_event = std::chrono::system_clock::now() -
-                       std::chrono::system_clock::time_point(
-                           std::chrono::microseconds(common::ToMicros(event.occur_time())));
-    metrics_.Delivered("inbox", since_event, result.inbox_notifications);
-    metrics_.Delivered("stream", since_event, result.stream_notifications);
-    if (result.inbox_notifications + result.stream_notifications > 0) feed_.Notify();
-    if (result.deliveries > 0) deliveries_.Wake();
+grpc::Status NotificationServiceImpl::PublishBatch(grpc::ServerContext*,
+                                                   const v1::PublishBatchRequest* request,
+                                                   v1::PublishBatchResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    std::vector<v1::Event> events(request->events().begin(), request->events().end());
+    SALESOPS_ASSIGN_OR_RETURN(
+        std::vector<PublishResult> results,
+        PublishEvents(*request, events, [](size_t i) { return absl::StrCat("events[", i, "]"); }));
+    for (const PublishResult& result : results) {
+      v1::PublishResponse* added = response->add_results();
+      added->set_duplicate(result.duplicate);
+      added->set_matched_subscription_count(result.matched_subscriptions);
+    }
     return absl::OkStatus();
   }());
 }

@@ -81,6 +81,8 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
 
   grpc::Status Publish(grpc::ServerContext* context, const v1::PublishRequest* request,
                        v1::PublishResponse* response) override;
+  grpc::Status PublishBatch(grpc::ServerContext* context, const v1::PublishBatchRequest* request,
+                            v1::PublishBatchResponse* response) override;
   grpc::Status CreateSubscription(grpc::ServerContext* context,
                                   const v1::CreateSubscriptionRequest* request,
                                   v1::CreateSubscriptionResponse* response) override;
@@ -111,6 +113,11 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
 
  private:
   std::string Summarize(const v1::Event& event) const;
+  // Publish and PublishBatch: validates every event (naming `field_of(i)`),
+  // stores them in one transaction, counts and wakes streams and deliveries.
+  absl::StatusOr<std::vector<PublishResult>> PublishEvents(
+      const google::protobuf::Message& request, const std::vector<v1::Event>& events,
+      const std::function<std::string(size_t)>& field_of);
   // Creates the built-in subscriptions that depend on configuration, once the
   // database is there.
   void EnsureConfiguredSubscriptions();

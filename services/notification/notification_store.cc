@@ -161,82 +161,149 @@ std::optional<FeedPosition> DecodeCursor(const std::string& cursor) {
   return position;
 }
 
-absl::StatusOr<PublishResult> NotificationStore::Publish(const v1::Event& event,
-                                                         const std::string& summary,
-                                                         int delivery_attempt_limit) {
-  PublishResult result;
+namespace {
+
+// An active subscription as Publish matches it.
+struct Matcher {
+  std::string subscription_id;
+  std::string channel;
+  std::string role;
+  std::string person_id;
+  bool prep_underway_only = false;
+  std::set<std::string> event_types;  // empty: every type
+  std::string order_id;               // empty: every order
+
+  bool Matches(const v1::Event& event, const std::string& type) const {
+    if (!event_types.empty() && !event_types.contains(type)) return false;
+    if (!order_id.empty() && order_id != event.order_id()) return false;
+    return !prep_underway_only ||
+           (event.has_order_changed() && event.order_changed().prep_underway());
+  }
+};
+
+std::string Hex(const std::string& bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    hex += kHex[c >> 4];
+    hex += kHex[c & 0xF];
+  }
+  return hex;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<PublishResult>> NotificationStore::Publish(
+    const std::vector<v1::Event>& events, const std::vector<std::string>& summaries,
+    int delivery_attempt_limit) {
+  std::vector<PublishResult> results;
+  std::vector<std::string> ids, types, orders, sources, payloads;
+  std::vector<int64_t> occur_micros;
+  for (const v1::Event& event : events) {
+    ids.push_back(event.event_id());
+    types.push_back(v1::EventType_Name(event.type()));
+    orders.push_back(event.order_id());
+    sources.push_back(event.source_service());
+    occur_micros.push_back(common::ToMicros(event.occur_time()));
+    payloads.push_back(Hex(event.SerializeAsString()));
+  }
   absl::Status status = pool_.InTransaction("publish", [&](pqxx::work& tx) {
-    result = PublishResult();
-    const std::string type = v1::EventType_Name(event.type());
+    results.assign(events.size(), PublishResult());
+    // One statement for the whole batch; an id seen before (or twice here) is skipped.
     pqxx::result inserted = tx.exec_params(
         "INSERT INTO events (event_id, event_type, order_id, source_service, occur_time, payload) "
-        "VALUES ($1, $2, NULLIF($3, ''), $4, us_to_ts($5), $6) ON CONFLICT (event_id) DO NOTHING",
-        event.event_id(), type, event.order_id(), event.source_service(),
-        common::ToMicros(event.occur_time()), pqxx::binarystring(event.SerializeAsString()));
-    if (inserted.affected_rows() == 0) {
-      result.duplicate = true;
-      return absl::OkStatus();
+        "SELECT t.id, t.type, NULLIF(t.ord, ''), t.src, us_to_ts(t.us), decode(t.p, 'hex') "
+        "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[]) "
+        "  WITH ORDINALITY AS t(id, type, ord, src, us, p, n) ORDER BY t.n "
+        "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+        PgTextArray(ids), PgTextArray(types), PgTextArray(orders), PgTextArray(sources),
+        PgBigintArray(occur_micros), PgTextArray(payloads));
+    std::set<std::string> stored;
+    for (const pqxx::row& row : inserted) stored.insert(row[0].as<std::string>());
+
+    std::vector<Matcher> matchers;
+    for (const pqxx::row& row :
+         tx.exec("SELECT subscription_id, channel, COALESCE(role, ''), COALESCE(person_id, ''), "
+                 "  prep_underway_only, array_to_string(event_types, ','), COALESCE(order_id, '') "
+                 "FROM subscriptions WHERE deleted_at IS NULL ORDER BY subscription_id")) {
+      Matcher matcher{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                      row[3].as<std::string>(), row[4].as<bool>()};
+      for (absl::string_view type :
+           absl::StrSplit(row[5].as<std::string>(), ',', absl::SkipEmpty())) {
+        matcher.event_types.insert(std::string(type));
+      }
+      matcher.order_id = row[6].as<std::string>();
+      matchers.push_back(std::move(matcher));
     }
-    pqxx::result matches = tx.exec_params(
-        "SELECT subscription_id, channel, COALESCE(role, ''), COALESCE(person_id, ''), "
-        "  prep_underway_only "
-        "FROM subscriptions WHERE deleted_at IS NULL "
-        "AND (cardinality(event_types) = 0 OR $1 = ANY(event_types)) "
-        "AND (order_id IS NULL OR order_id = $2) ORDER BY subscription_id",
-        type, event.order_id());
-    // One notification per recipient, even when several subscriptions reach
-    // them; an inbox subscription wins over a stream-only one.
-    std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> recipients;
-    std::vector<std::string> delivery_subscriptions, delivery_channels;
-    for (const pqxx::row& match : matches) {
-      if (match[4].as<bool>() &&
-          !(event.has_order_changed() && event.order_changed().prep_underway())) {
+
+    // Column arrays for one multi-row insert of notifications and one of deliveries.
+    std::vector<std::string> n_events, n_subscriptions, n_channels, n_kinds, n_recipients, n_types,
+        n_orders, n_summaries, d_events, d_subscriptions, d_channels;
+    for (size_t i = 0; i < events.size(); ++i) {
+      const v1::Event& event = events[i];
+      PublishResult& result = results[i];
+      // Only the first occurrence of an id in the batch acts on it.
+      if (!stored.erase(event.event_id())) {
+        result.duplicate = true;
         continue;
       }
-      ++result.matched_subscriptions;
-      const std::string subscription_id = match[0].as<std::string>();
-      const std::string channel = match[1].as<std::string>();
-      if (channel == "WEBHOOK" || channel == "SERVICE") {
-        delivery_subscriptions.push_back(subscription_id);
-        delivery_channels.push_back(channel);
-        continue;
+      // One notification per recipient, even when several subscriptions reach
+      // them; an inbox subscription wins over a stream-only one.
+      std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> recipients;
+      for (const Matcher& matcher : matchers) {
+        if (!matcher.Matches(event, types[i])) continue;
+        ++result.matched_subscriptions;
+        if (matcher.channel == "WEBHOOK" || matcher.channel == "SERVICE") {
+          d_events.push_back(event.event_id());
+          d_subscriptions.push_back(matcher.subscription_id);
+          d_channels.push_back(matcher.channel);
+          ++result.deliveries;
+          continue;
+        }
+        std::pair<std::string, std::string> key =
+            matcher.person_id.empty() ? std::make_pair(std::string("role"), matcher.role)
+                                      : std::make_pair(std::string("person"), matcher.person_id);
+        auto [entry, added] =
+            recipients.emplace(key, std::make_pair(matcher.subscription_id, matcher.channel));
+        if (!added && matcher.channel == "INBOX") {
+          entry->second = {matcher.subscription_id, matcher.channel};
+        }
       }
-      const std::string person = match[3].as<std::string>();
-      std::pair<std::string, std::string> key =
-          person.empty() ? std::make_pair(std::string("role"), match[2].as<std::string>())
-                         : std::make_pair(std::string("person"), person);
-      auto [entry, added] = recipients.emplace(key, std::make_pair(subscription_id, channel));
-      if (!added && channel == "INBOX") entry->second = {subscription_id, channel};
+      for (const auto& [key, target] : recipients) {
+        n_events.push_back(event.event_id());
+        n_subscriptions.push_back(target.first);
+        n_channels.push_back(target.second);
+        n_kinds.push_back(key.first);
+        n_recipients.push_back(key.second);
+        n_types.push_back(types[i]);
+        n_orders.push_back(event.order_id());
+        n_summaries.push_back(summaries[i]);
+        ++(target.second == "INBOX" ? result.inbox_notifications : result.stream_notifications);
+      }
     }
-    std::vector<std::string> subscription_ids, channels, kinds, names;
-    for (const auto& [key, target] : recipients) {
-      kinds.push_back(key.first);
-      names.push_back(key.second);
-      subscription_ids.push_back(target.first);
-      channels.push_back(target.second);
-      ++(target.second == "INBOX" ? result.inbox_notifications : result.stream_notifications);
-    }
-    if (!kinds.empty()) {
+    if (!n_events.empty()) {
       tx.exec_params(
           "INSERT INTO notifications (event_id, subscription_id, channel, recipient_kind, "
           "  recipient, event_type, order_id, summary) "
-          "SELECT $1, s, c, k, r, $2, NULLIF($3, ''), $4 "
-          "FROM unnest($5::text[], $6::text[], $7::text[], $8::text[]) AS t(s, c, k, r)",
-          event.event_id(), type, event.order_id(), summary, PgTextArray(subscription_ids),
-          PgTextArray(channels), PgTextArray(kinds), PgTextArray(names));
+          "SELECT e, s, c, k, r, t, NULLIF(o, ''), m "
+          "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+          "  $7::text[], $8::text[]) AS u(e, s, c, k, r, t, o, m)",
+          PgTextArray(n_events), PgTextArray(n_subscriptions), PgTextArray(n_channels),
+          PgTextArray(n_kinds), PgTextArray(n_recipients), PgTextArray(n_types),
+          PgTextArray(n_orders), PgTextArray(n_summaries));
     }
-    if (!delivery_subscriptions.empty()) {
+    if (!d_events.empty()) {
       tx.exec_params(
           "INSERT INTO deliveries (event_id, subscription_id, channel, attempt_limit) "
-          "SELECT $1, s, c, $2 FROM unnest($3::text[], $4::text[]) AS t(s, c)",
-          event.event_id(), delivery_attempt_limit, PgTextArray(delivery_subscriptions),
-          PgTextArray(delivery_channels));
-      result.deliveries = static_cast<int>(delivery_subscriptions.size());
+          "SELECT e, s, c, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS u(e, s, c)",
+          PgTextArray(d_events), PgTextArray(d_subscriptions), PgTextArray(d_channels),
+          delivery_attempt_limit);
     }
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  return result;
+  return results;
 }
 
 absl::StatusOr<v1::Subscription> NotificationStore::CreateSubscription(

@@ -86,11 +86,14 @@ class NotificationStore {
  public:
   explicit NotificationStore(common::ConnectionPool& pool) : pool_(pool) {}
 
-  // Stores the event and, in the same transaction, its notifications (one per
-  // recipient) and its pending webhook and service deliveries. A known
+  // Stores the events and, in the same transaction, their notifications (one
+  // per recipient) and their pending webhook and service deliveries. A known
   // event_id changes nothing and says so.
-  absl::StatusOr<PublishResult> Publish(const v1::Event& event, const std::string& summary,
-                                        int delivery_attempt_limit);
+  // A batch is one transaction: results[i] is events[i]'s (summaries[i] is its
+  // inbox line).
+  absl::StatusOr<std::vector<PublishResult>> Publish(const std::vector<v1::Event>& events,
+                                                     const std::vector<std::string>& summaries,
+                                                     int delivery_attempt_limit);
 
   // Replays an earlier identical request with the same request_id.
   absl::StatusOr<v1::Subscription> CreateSubscription(const v1::CreateSubscriptionRequest& request,

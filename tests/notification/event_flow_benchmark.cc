@@ -28,12 +28,11 @@ int main(int argc, char** argv) {
   const int notification_port = FreeTcpPort();
   NotificationFixture notification(
       "notification", notification_database,
-      {"--listen-address", "127.0.0.1:" + std::to_string(notification_port), "--log-level",
-       "warn"});
+      {"--listen-address", "127.0.0.1:" + std::to_string(notification_port)});
   ServiceFixture<v1::InventoryService> source(
       "inventory", source_database,
       {"--notification-address", "127.0.0.1:" + std::to_string(notification_port),
-       "--service-token-file", TestTokens().ServiceTokenFile(), "--log-level", "warn"});
+       "--service-token-file", TestTokens().ServiceTokenFile()});
   if (!notification.started() || !source.started()) {
     std::fprintf(stderr, "services did not start\n%s\n%s\n", notification.log().c_str(),
                  source.log().c_str());

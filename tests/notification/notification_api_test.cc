@@ -146,6 +146,43 @@ TEST_F(NotificationApiTest, BadEventsAreRefusedByFieldAndStoreNothing) {
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
+TEST_F(NotificationApiTest, PublishBatchIsOneTransactionThatNamesABadEvent) {
+  ASSERT_TRUE(
+      Subscribe(InboxSubscription({v1::EVENT_TYPE_ORDER_CONFIRMED}), notification_.tokens().sales)
+          .ok());
+  v1::Event first = MakeEvent(v1::EVENT_TYPE_ORDER_CONFIRMED, "1");
+  v1::Event second = MakeEvent(v1::EVENT_TYPE_ORDER_CONFIRMED, "2");
+  v1::Event bad = MakeEvent(v1::EVENT_TYPE_ORDER_CONFIRMED, "3");
+  bad.set_type(static_cast<v1::EventType>(999));
+  v1::PublishBatchRequest request;
+  *request.add_events() = first;
+  *request.add_events() = bad;
+  v1::PublishBatchResponse response;
+  grpc::Status status =
+      notification_.Call(&Stub::PublishBatch, request, &response, notification_.tokens().service);
+  ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(common::ParseGrpcError(status).violations.at(0).field, "events[1].type");
+  EXPECT_TRUE(InboxEventIds(notification_.tokens().sales).empty()) << "half a batch was stored";
+
+  // The same event twice in a batch, and one already stored: each stored once.
+  ASSERT_TRUE(Publish(first).ok());
+  request.clear_events();
+  *request.add_events() = first;
+  *request.add_events() = second;
+  *request.add_events() = second;
+  ASSERT_TRUE(
+      notification_.Call(&Stub::PublishBatch, request, &response, notification_.tokens().service)
+          .ok());
+  ASSERT_EQ(response.results_size(), 3);
+  EXPECT_TRUE(response.results(0).duplicate());
+  EXPECT_FALSE(response.results(1).duplicate());
+  EXPECT_EQ(response.results(1).matched_subscription_count(), 1);
+  EXPECT_TRUE(response.results(2).duplicate());
+  std::vector<std::string> inbox = InboxEventIds(notification_.tokens().sales);
+  EXPECT_EQ(std::multiset<std::string>(inbox.begin(), inbox.end()),
+            (std::multiset<std::string>{first.event_id(), second.event_id()}));
+}
+
 TEST_F(NotificationApiTest, BuiltInDefaultsTellOpsAndSalesWhatTheyMustKnow) {
   const TestTokens& tokens = notification_.tokens();
   v1::Event before_prep = MakeEvent(v1::EVENT_TYPE_ORDER_AMENDED, "1042");

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "salesops/v1/inventory.grpc.pb.h"
+#include "services/common/outbox.h"
 #include "tests/inventory/inventory_client.h"
 #include "tests/notification/notification_test_support.h"
 
@@ -158,6 +159,28 @@ TEST_F(OutboxRelayTest, NothingIsLostWhileNotificationIsDown) {
   EXPECT_NE(FetchMetrics(inventory->metrics_port())
                 .find("salesops_outbox_relayed_total{outcome=\"sent\"} 1000"),
             std::string::npos);
+}
+
+TEST_F(OutboxRelayTest, ABadEventWaitsAloneWhileTheRestGoThrough) {
+  std::unique_ptr<InventoryProcess> inventory = StartInventory();
+  PutItem(*inventory, "SPK-12");
+  {
+    // An event notification refuses (a type it does not know), written the way
+    // a service writes events, between good ones.
+    pqxx::connection connection(inventory_database_->connection_string());
+    pqxx::work transaction(connection);
+    v1::Event bad;
+    bad.set_type(static_cast<v1::EventType>(999));
+    common::AppendToOutbox(transaction, bad, "inventory");
+    transaction.commit();
+  }
+  for (int i = 0; i < 20; ++i) Hold(*inventory, "Q-" + std::to_string(i));
+  ASSERT_TRUE(Eventually([&] { return OpsInbox().size() == 20; }));
+  ASSERT_TRUE(Eventually(
+      [&] { return InventoryQuery("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 1; }));
+  EXPECT_EQ(InventoryQuery("SELECT count(*) FROM outbox WHERE sent_at IS NULL "
+                           "AND last_error LIKE 'InvalidArgument%' AND attempts >= 1"),
+            1);
 }
 
 TEST_F(OutboxRelayTest, TwoReplicasShareTheOutboxAndTheReceiverDeduplicates) {

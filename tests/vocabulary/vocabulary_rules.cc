@@ -334,8 +334,10 @@ class FileChecker {
         if (IsSingular(*field, FieldDescriptor::TYPE_STRING)) return std::nullopt;
         return field->full_name() + " is not a singular string";
       }
-      if (field->is_repeated() || field->message_type() == nullptr) {
-        return field->full_name() + " is not a singular message";
+      // Through a repeated message the key is each element's (a batch of events,
+      // each with its own id).
+      if (field->message_type() == nullptr || field->is_map()) {
+        return field->full_name() + " is not a message";
       }
       current = field->message_type();
       begin = dot + 1;
