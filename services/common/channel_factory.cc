@@ -35,6 +35,11 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelFactory::Create(
   if (!credentials.ok()) return credentials.status();
   grpc::ChannelArguments arguments;
   arguments.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
+  // A peer that restarts (a deploy, a crash) is reachable again within
+  // seconds; gRPC's default reconnect backoff (up to 2 minutes) would keep
+  // refusing calls long after it is back.
+  arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 250);
+  arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   if (!options.services.empty()) arguments.SetServiceConfigJSON(ServiceConfigJson(options));
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<BearerTokenInterceptorFactory>(options.bearer_token));

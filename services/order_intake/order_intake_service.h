@@ -1,33 +1,95 @@
 #pragma once
 
+#include <memory>
+#include <string>
+
+#include "salesops/v1/inventory.grpc.pb.h"
 #include "salesops/v1/notification.grpc.pb.h"
 #include "salesops/v1/order_intake.grpc.pb.h"
+#include "salesops/v1/scheduling.grpc.pb.h"
 #include "services/common/auth.h"
 #include "services/common/migrations.h"
 #include "services/common/server.h"
+#include "services/order_intake/order_store.h"
+#include "services/order_intake/pricing.h"
 
 namespace salesops::order_intake {
 
-// Order-intake: quotes and orders, available-to-promise, the confirm saga, change orders,
-// clarifications, history and pipeline forecast. The handlers come with issue #6; until then every
-// RPC answers UNIMPLEMENTED (the generated base class), behind the shared auth, metrics, logging
-// and health.
-class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
- public:
-  explicit OrderIntakeServiceImpl(common::ServiceRuntime& runtime) : runtime_(runtime) {}
-
- private:
-  [[maybe_unused]] common::ServiceRuntime& runtime_;
+// Settings beyond the common ones; each is a flag with a SALESOPS_* variable.
+struct OrderIntakeOptions {
+  std::string inventory_address;
+  std::string scheduling_address;
+  PricingOptions pricing;
+  // Flags behind pricing (in currency units) and the quote validity.
+  double crew_hourly_rate = 45.0;
+  double pinned_surcharge = 150.0;
+  int quote_validity_days = 14;
+  int dependency_timeout_ms = 5000;
 };
 
-// Receives ops milestones (prep started/done, dispatched, returned) from
-// notification. Not built yet: answers UNIMPLEMENTED (issue #6).
-class EventSinkImpl final : public v1::EventSink::Service {
+// Quotes and orders in the shared language, available-to-promise, the confirm
+// saga, clarifications, notes and history.
+class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
  public:
-  explicit EventSinkImpl(common::ServiceRuntime& runtime) : runtime_(runtime) {}
+  OrderIntakeServiceImpl(common::ServiceRuntime& runtime, OrderIntakeOptions options);
+
+  grpc::Status CreateOrder(grpc::ServerContext* context, const v1::CreateOrderRequest* request,
+                           v1::CreateOrderResponse* response) override;
+  grpc::Status GetOrder(grpc::ServerContext* context, const v1::GetOrderRequest* request,
+                        v1::GetOrderResponse* response) override;
+  grpc::Status ListOrders(grpc::ServerContext* context, const v1::ListOrdersRequest* request,
+                          v1::ListOrdersResponse* response) override;
+  grpc::Status GetOrderHistory(grpc::ServerContext* context,
+                               const v1::GetOrderHistoryRequest* request,
+                               v1::GetOrderHistoryResponse* response) override;
+  grpc::Status CheckFeasibility(grpc::ServerContext* context,
+                                const v1::CheckFeasibilityRequest* request,
+                                v1::CheckFeasibilityResponse* response) override;
+  grpc::Status ConfirmOrder(grpc::ServerContext* context, const v1::ConfirmOrderRequest* request,
+                            v1::ConfirmOrderResponse* response) override;
+  grpc::Status CancelOrder(grpc::ServerContext* context, const v1::CancelOrderRequest* request,
+                           v1::CancelOrderResponse* response) override;
+  grpc::Status AskQuestion(grpc::ServerContext* context, const v1::AskQuestionRequest* request,
+                           v1::AskQuestionResponse* response) override;
+  grpc::Status AnswerQuestion(grpc::ServerContext* context,
+                              const v1::AnswerQuestionRequest* request,
+                              v1::AnswerQuestionResponse* response) override;
+  grpc::Status AddNote(grpc::ServerContext* context, const v1::AddNoteRequest* request,
+                       v1::AddNoteResponse* response) override;
+
+  // EventSink: an ops milestone from notification.
+  absl::Status ApplyEvent(const v1::Event& event, bool* duplicate);
 
  private:
-  [[maybe_unused]] common::ServiceRuntime& runtime_;
+  struct Assessment {
+    v1::ResolveProductsResponse resolved;
+    v1::Quote quote;
+    v1::Feasibility feasibility;
+  };
+  absl::StatusOr<v1::ResolveProductsResponse> Resolve(const v1::Order& order,
+                                                      const std::string& field);
+  absl::StatusOr<v1::Feasibility> Feasibility(const v1::Order& order,
+                                              const v1::ResolveProductsResponse& resolved);
+  absl::StatusOr<v1::OpsStatus> OpsStatusOf(const v1::Order& order);
+  absl::Status PlaceHold(const v1::Order& order, const v1::ResolveProductsResponse& resolved);
+
+  common::ServiceRuntime& runtime_;
+  OrderIntakeOptions options_;
+  OrderStore store_;
+  std::unique_ptr<v1::InventoryService::Stub> inventory_;
+  std::unique_ptr<v1::SchedulingService::Stub> scheduling_;
+};
+
+// Receives ops milestones (prep started/done, dispatched, on site, returned)
+// from notification's service delivery, deduplicated by event id.
+class EventSinkImpl final : public v1::EventSink::Service {
+ public:
+  explicit EventSinkImpl(OrderIntakeServiceImpl& orders) : orders_(orders) {}
+  grpc::Status Deliver(grpc::ServerContext* context, const v1::DeliverRequest* request,
+                       v1::DeliverResponse* response) override;
+
+ private:
+  OrderIntakeServiceImpl& orders_;
 };
 
 // The service's migrations (services/order_intake/migrations), compiled in.
@@ -39,7 +101,10 @@ common::RolePolicy RolePolicy();
 // Everything the bootstrap needs to run this service.
 common::ServiceDefinition Definition();
 
+void AddOptions(CLI::App& app, OrderIntakeOptions& options);
+
 // The gRPC services this binary hosts.
-std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime& runtime);
+std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime& runtime,
+                                                         OrderIntakeOptions options);
 
 }  // namespace salesops::order_intake

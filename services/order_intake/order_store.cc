@@ -1,0 +1,260 @@
+#include "services/order_intake/order_store.h"
+
+#include <absl/strings/numbers.h>
+#include <absl/strings/str_cat.h>
+#include <google/protobuf/util/time_util.h>
+
+#include "services/common/errors.h"
+#include "services/common/idempotency.h"
+#include "services/common/outbox.h"
+#include "services/common/time_util.h"
+
+namespace salesops::order_intake {
+namespace {
+
+using common::ReasonedError;
+constexpr char kSourceService[] = "order-intake";
+
+template <typename Message>
+Message Parse(const pqxx::field& field) {
+  pqxx::binarystring bytes(field);
+  Message message;
+  message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+  return message;
+}
+
+absl::Status OrderNotFound(const std::string& order_id) {
+  return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                       "order " + order_id + " does not exist");
+}
+
+int64_t TotalMicros(const v1::Order& order) {
+  return order.quote().total().units() * 1'000'000 + order.quote().total().nanos() / 1000;
+}
+
+// Writes the order row's columns and body from `order`.
+void WriteOrder(pqxx::work& tx, const v1::Order& order, bool insert) {
+  const std::string sql =
+      insert ? "INSERT INTO orders (order_id, revision, stage, salesperson_id, customer_id, "
+               "  customer_name, deliver_by, win_probability, open_blocking_questions, "
+               "  unacknowledged_changes, total_micros, body) "
+               "VALUES ($1, $2, $3, $4, $5, $6, us_to_ts($7), $8, $9, $10, $11, $12)"
+             : "UPDATE orders SET revision = $2, stage = $3, salesperson_id = $4, "
+               "  customer_id = $5, customer_name = $6, deliver_by = us_to_ts($7), "
+               "  win_probability = $8, open_blocking_questions = $9, "
+               "  unacknowledged_changes = $10, total_micros = $11, body = $12, "
+               "  updated_at = now() WHERE order_id = $1";
+  tx.exec_params(sql, order.order_id(), order.revision(), v1::OrderStage_Name(order.stage()),
+                 order.salesperson_id(), order.customer().customer_id(), order.customer().name(),
+                 common::ToMicros(order.delivery_window().window().no_later_than()),
+                 order.pipeline().win_probability(), order.open_blocking_question_count(),
+                 order.unacknowledged_changes_size(), TotalMicros(order),
+                 pqxx::binarystring(order.SerializeAsString()));
+}
+
+void WriteChange(pqxx::work& tx, const v1::Order& order, const OrderChange& change) {
+  if (change.new_revision) {
+    tx.exec_params("INSERT INTO order_revisions (order_id, revision, body) VALUES ($1, $2, $3)",
+                   order.order_id(), order.revision(),
+                   pqxx::binarystring(order.SerializeAsString()));
+  }
+  for (v1::HistoryEntry entry : change.history) {
+    if (entry.revision() == 0) entry.set_revision(order.revision());
+    if (entry.stage() == v1::ORDER_STAGE_UNSPECIFIED) entry.set_stage(order.stage());
+    if (!entry.has_create_time()) {
+      *entry.mutable_create_time() = google::protobuf::util::TimeUtil::GetCurrentTime();
+    }
+    tx.exec_params("INSERT INTO order_history (order_id, entry) VALUES ($1, $2)", order.order_id(),
+                   pqxx::binarystring(entry.SerializeAsString()));
+  }
+  for (v1::Event event : change.events) {
+    event.set_order_id(order.order_id());
+    if (event.order_revision() == 0) event.set_order_revision(order.revision());
+    common::AppendToOutbox(tx, std::move(event), kSourceService);
+  }
+}
+
+}  // namespace
+
+std::string EtagOf(int64_t revision) { return absl::StrCat("r", revision); }
+
+absl::StatusOr<v1::Order> OrderStore::Create(const v1::CreateOrderRequest& request, v1::Order order,
+                                             OrderChange change, bool* replayed) {
+  common::IdempotentRequest idempotent("CreateOrder", request.request_id(), request);
+  v1::Order stored;
+  absl::Status status = pool_.InTransaction("create_order", [&](pqxx::work& tx) {
+    *replayed = false;
+    SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.Replay(tx));
+    if (earlier) {
+      v1::CreateOrderResponse response;
+      response.ParseFromString(*earlier);
+      stored = response.order();
+      *replayed = true;
+      return absl::OkStatus();
+    }
+    stored = order;
+    stored.set_order_id(tx.exec1("SELECT nextval('order_numbers')::text")[0].as<std::string>());
+    stored.set_revision(1);
+    stored.set_etag(EtagOf(1));
+    WriteOrder(tx, stored, /*insert=*/true);
+    WriteChange(tx, stored, change);
+    v1::CreateOrderResponse response;
+    *response.mutable_order() = stored;
+    idempotent.Remember(tx, response);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return stored;
+}
+
+absl::StatusOr<v1::Order> OrderStore::Get(const std::string& order_id) {
+  std::optional<v1::Order> order;
+  absl::Status status = pool_.InTransaction("get_order", [&](pqxx::work& tx) {
+    pqxx::result rows = tx.exec_params("SELECT body FROM orders WHERE order_id = $1", order_id);
+    if (!rows.empty()) order = Parse<v1::Order>(rows[0][0]);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (!order) return OrderNotFound(order_id);
+  return *order;
+}
+
+absl::StatusOr<v1::Order> OrderStore::Update(
+    const std::string& order_id,
+    const std::function<absl::Status(v1::Order&, OrderChange&)>& change,
+    const std::string& dedupe_event_id, bool* duplicate) {
+  v1::Order order;
+  absl::Status status = pool_.InTransaction("update_order", [&](pqxx::work& tx) {
+    if (duplicate) *duplicate = false;
+    pqxx::result rows =
+        tx.exec_params("SELECT body FROM orders WHERE order_id = $1 FOR UPDATE", order_id);
+    if (rows.empty()) return OrderNotFound(order_id);
+    order = Parse<v1::Order>(rows[0][0]);
+    if (!dedupe_event_id.empty()) {
+      pqxx::result fresh = tx.exec_params(
+          "INSERT INTO processed_events (event_id, order_id) VALUES ($1, $2) "
+          "ON CONFLICT (event_id) DO NOTHING",
+          dedupe_event_id, order_id);
+      if (fresh.affected_rows() == 0) {
+        if (duplicate) *duplicate = true;
+        return absl::OkStatus();
+      }
+    }
+    OrderChange what;
+    SALESOPS_RETURN_IF_ERROR(change(order, what));
+    if (what.new_revision) {
+      order.set_revision(order.revision() + 1);
+      order.set_etag(EtagOf(order.revision()));
+    }
+    *order.mutable_update_time() = google::protobuf::util::TimeUtil::GetCurrentTime();
+    WriteOrder(tx, order, /*insert=*/false);
+    WriteChange(tx, order, what);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return order;
+}
+
+absl::Status OrderStore::AddHistory(const std::string& order_id, const v1::HistoryEntry& entry) {
+  return pool_.InTransaction("add_history", [&](pqxx::work& tx) {
+    tx.exec_params("INSERT INTO order_history (order_id, entry) VALUES ($1, $2)", order_id,
+                   pqxx::binarystring(entry.SerializeAsString()));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status OrderStore::BeginSaga(const std::string& order_id, int64_t revision,
+                                   std::chrono::seconds lease) {
+  return pool_.InTransaction("begin_saga", [&](pqxx::work& tx) {
+    pqxx::result rows = tx.exec_params(
+        "SELECT revision, saga_until > now() FROM orders WHERE order_id = $1 FOR UPDATE", order_id);
+    if (rows.empty()) return OrderNotFound(order_id);
+    if (rows[0][0].as<int64_t>() != revision) {
+      return ReasonedError(
+          absl::StatusCode::kAborted, v1::STALE_REVISION,
+          absl::StrCat("order ", order_id, " is at revision ", rows[0][0].as<int64_t>(), ", not ",
+                       revision, "; read it again"));
+    }
+    if (!rows[0][1].is_null() && rows[0][1].as<bool>()) {
+      return ReasonedError(
+          absl::StatusCode::kAborted, v1::STALE_REVISION,
+          "order " + order_id + " is being confirmed or changed right now; read it again");
+    }
+    tx.exec_params(
+        "UPDATE orders SET saga_until = now() + $2 * interval '1 second' WHERE order_id = $1",
+        order_id, static_cast<int64_t>(lease.count()));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status OrderStore::EndSaga(const std::string& order_id) {
+  return pool_.InTransaction("end_saga", [&](pqxx::work& tx) {
+    tx.exec_params("UPDATE orders SET saga_until = NULL WHERE order_id = $1", order_id);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<common::Page<v1::Order>> OrderStore::List(const v1::ListOrdersRequest& request,
+                                                         int limit, const std::string& after_id) {
+  common::Page<v1::Order> page;
+  std::vector<std::string> stages;
+  for (int stage : request.stages()) {
+    stages.push_back(v1::OrderStage_Name(static_cast<v1::OrderStage>(stage)));
+  }
+  const bool has_range = request.has_delivery_range();
+  const int64_t from = has_range && request.delivery_range().has_not_before()
+                           ? common::ToMicros(request.delivery_range().not_before())
+                           : std::numeric_limits<int64_t>::min();
+  const int64_t until = has_range ? common::ToMicros(request.delivery_range().no_later_than())
+                                  : std::numeric_limits<int64_t>::max();
+  absl::Status status = pool_.InTransaction("list_orders", [&](pqxx::work& tx) {
+    page = {};
+    // Order ids are numbers: sort them as numbers, page after the last one.
+    pqxx::result rows = tx.exec_params(
+        "SELECT body, order_id FROM orders WHERE order_id::bigint > $1::bigint "
+        "AND (cardinality($2::text[]) = 0 OR stage = ANY($2::text[])) "
+        "AND ($3 = '' OR salesperson_id = $3) AND ($4 = '' OR customer_id = $4) "
+        "AND ($5 = '' OR customer_name ILIKE $5) "
+        "AND (NOT $6 OR (ts_to_us(deliver_by) >= $7 AND ts_to_us(deliver_by) <= $8)) "
+        "AND (NOT $9 OR unacknowledged_changes > 0) AND (NOT $10 OR open_blocking_questions > 0) "
+        "ORDER BY order_id::bigint LIMIT $11",
+        after_id.empty() ? std::string("0") : after_id, common::PgTextArray(stages),
+        request.salesperson_id(), request.customer_id(),
+        request.customer_name().empty() ? std::string()
+                                        : common::ContainsPattern(request.customer_name()),
+        has_range, from, until, request.unacknowledged_changes_only(),
+        request.open_blocking_questions_only(), limit + 1);
+    common::FillPage(
+        page, rows, limit, [](const pqxx::row& row) { return Parse<v1::Order>(row[0]); },
+        [](const v1::Order& order) { return order.order_id(); });
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return page;
+}
+
+absl::StatusOr<common::Page<v1::HistoryEntry>> OrderStore::History(const std::string& order_id,
+                                                                   int limit, int64_t after_entry) {
+  common::Page<v1::HistoryEntry> page;
+  absl::Status status = pool_.InTransaction("order_history", [&](pqxx::work& tx) {
+    page = {};
+    if (tx.exec_params("SELECT 1 FROM orders WHERE order_id = $1", order_id).empty()) {
+      return OrderNotFound(order_id);
+    }
+    pqxx::result rows = tx.exec_params(
+        "SELECT entry, entry_id FROM order_history WHERE order_id = $1 AND entry_id > $2 "
+        "ORDER BY entry_id LIMIT $3",
+        order_id, after_entry, limit + 1);
+    // The page key is the entry id, which the entry itself does not carry.
+    std::vector<int64_t> ids;
+    for (const pqxx::row& row : rows) ids.push_back(row[1].as<int64_t>());
+    common::FillPage(
+        page, rows, limit, [](const pqxx::row& row) { return Parse<v1::HistoryEntry>(row[0]); },
+        [&](const v1::HistoryEntry&) { return std::to_string(ids[page.entries.size() - 1]); });
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return page;
+}
+
+}  // namespace salesops::order_intake

@@ -1,0 +1,405 @@
+// Order-intake with all four services as real processes on real PostgreSQL:
+// quote, available-to-promise, the confirm saga and its compensation,
+// clarifications, milestones arriving through the event path, bad input.
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <pqxx/pqxx>
+
+#include "salesops/v1/inventory.grpc.pb.h"
+#include "salesops/v1/order_intake.grpc.pb.h"
+#include "salesops/v1/scheduling.grpc.pb.h"
+#include "tests/notification/notification_test_support.h"
+
+namespace salesops::testing {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+using OrderStub = v1::OrderIntakeService::Stub;
+using InventoryStub = v1::InventoryService::Stub;
+using SchedulingStub = v1::SchedulingService::Stub;
+
+// The four services wired to each other as scripts/run wires them.
+class Suite {
+ public:
+  Suite()
+      : notification_port_(FreeTcpPort()),
+        order_intake_port_(FreeTcpPort()),
+        scheduling_port_(FreeTcpPort()) {
+    const std::string notification_address = Local(notification_port_);
+    const std::vector<std::string> relay = {
+        "--notification-address",        notification_address,        "--service-token-file",
+        TestTokens().ServiceTokenFile(), "--outbox-poll-interval-ms", "20"};
+    notification = std::make_unique<NotificationFixture>(
+        "notification", std::make_shared<TestDatabase>(),
+        std::vector<std::string>{"--listen-address", notification_address, "--order-intake-address",
+                                 Local(order_intake_port_), "--service-token-file",
+                                 TestTokens().ServiceTokenFile(), "--delivery-retry-base-ms",
+                                 "100"});
+    inventory = std::make_unique<ServiceFixture<v1::InventoryService>>(
+        "inventory", std::make_shared<TestDatabase>(), relay);
+    StartScheduling();
+    std::vector<std::string> order_args = relay;
+    for (const std::string& arg : {std::string("--listen-address"), Local(order_intake_port_),
+                                   std::string("--inventory-address"), inventory->address(),
+                                   std::string("--scheduling-address"), Local(scheduling_port_),
+                                   std::string("--dependency-timeout-ms"), std::string("3000")}) {
+      order_args.push_back(arg);
+    }
+    orders = std::make_unique<ServiceFixture<v1::OrderIntakeService>>(
+        "order-intake", std::make_shared<TestDatabase>(), order_args);
+  }
+
+  void StartScheduling() {
+    if (!scheduling_database_) scheduling_database_ = std::make_shared<TestDatabase>();
+    scheduling = std::make_unique<ServiceFixture<v1::SchedulingService>>(
+        "scheduling", scheduling_database_,
+        std::vector<std::string>{"--listen-address", Local(scheduling_port_),
+                                 "--notification-address", Local(notification_port_),
+                                 "--service-token-file", TestTokens().ServiceTokenFile()});
+  }
+
+  bool started() const {
+    return notification->started() && inventory->started() && scheduling->started() &&
+           orders->started();
+  }
+  std::string logs() const {
+    return notification->log() + inventory->log() + scheduling->log() + orders->log();
+  }
+
+  static std::string Local(int port) { return "127.0.0.1:" + std::to_string(port); }
+
+  int notification_port_, order_intake_port_, scheduling_port_;
+  std::shared_ptr<TestDatabase> scheduling_database_;
+  std::unique_ptr<NotificationFixture> notification;
+  std::unique_ptr<ServiceFixture<v1::InventoryService>> inventory;
+  std::unique_ptr<ServiceFixture<v1::SchedulingService>> scheduling;
+  std::unique_ptr<ServiceFixture<v1::OrderIntakeService>> orders;
+};
+
+class OrderFlowTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(suite_.started()) << suite_.logs();
+    day0_ = (TimeUtil::GetCurrentTime().seconds() / 86400 + 7) * 86400;
+    PutItem("LED-PANEL-500", 30);
+    PutProduct("LED-WALL-3X2", "LED wall 3 x 2 m", "LED-PANEL-500", 24, 500);
+    for (const auto& [id, skill] :
+         std::vector<std::pair<std::string, v1::Skill>>{{"wanda", v1::SKILL_WAREHOUSE},
+                                                        {"walt", v1::SKILL_WAREHOUSE},
+                                                        {"dana", v1::SKILL_DRIVER},
+                                                        {"vic", v1::SKILL_VIDEO},
+                                                        {"val", v1::SKILL_VIDEO}}) {
+      v1::CreateCrewMemberRequest request;
+      request.mutable_crew_member()->set_crew_member_id(id);
+      request.mutable_crew_member()->set_display_name(id);
+      request.mutable_crew_member()->add_skills(skill);
+      request.mutable_crew_member()->set_active(true);
+      v1::CreateCrewMemberResponse response;
+      ASSERT_TRUE(
+          suite_.scheduling->Call(&SchedulingStub::CreateCrewMember, request, &response).ok());
+    }
+    v1::CreateVehicleRequest truck;
+    truck.mutable_vehicle()->set_vehicle_id("TRUCK-1");
+    truck.mutable_vehicle()->set_display_name("Box truck");
+    truck.mutable_vehicle()->set_vehicle_class(v1::VEHICLE_CLASS_BOX_TRUCK);
+    truck.mutable_vehicle()->set_active(true);
+    v1::CreateVehicleResponse created;
+    ASSERT_TRUE(suite_.scheduling->Call(&SchedulingStub::CreateVehicle, truck, &created).ok());
+  }
+
+  google::protobuf::Timestamp At(double hours) {
+    return TimeUtil::SecondsToTimestamp(day0_ + static_cast<int64_t>(hours * 3600));
+  }
+
+  void PutItem(const std::string& code, int owned) {
+    v1::UpsertItemRequest request;
+    request.mutable_item()->set_inventory_code(code);
+    request.mutable_item()->set_description(code);
+    request.mutable_item()->set_category("video");
+    request.mutable_item()->set_quantity_owned(owned);
+    v1::UpsertItemResponse response;
+    ASSERT_TRUE(suite_.inventory->Call(&InventoryStub::UpsertItem, request, &response).ok());
+  }
+
+  void PutProduct(const std::string& code, const std::string& name, const std::string& item,
+                  int per_unit, int day_rate) {
+    v1::UpsertProductRequest request;
+    v1::Product* product = request.mutable_product();
+    product->set_product_code(code);
+    product->set_name(name);
+    product->mutable_day_rate()->set_currency_code("EUR");
+    product->mutable_day_rate()->set_units(day_rate);
+    v1::InventoryLine* component = product->add_components();
+    component->set_inventory_code(item);
+    component->set_quantity(per_unit);
+    v1::CrewNeed* crew = product->add_crew_needs();
+    crew->set_skill(v1::SKILL_VIDEO);
+    crew->mutable_duration()->set_seconds(2 * 3600);
+    crew->set_headcount(2);
+    product->mutable_prep_time()->set_seconds(3600);
+    v1::UpsertProductResponse response;
+    grpc::Status status = suite_.inventory->Call(&InventoryStub::UpsertProduct, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  v1::Order Draft(int walls, const std::string& customer = "Acme Events") {
+    v1::Order order;
+    order.mutable_customer()->set_name(customer);
+    order.mutable_venue()->set_name("Grand Hall");
+    order.mutable_venue()->mutable_travel_time()->set_seconds(3600);
+    *order.mutable_event_schedule()->mutable_show_start_time() = At(19);
+    *order.mutable_event_schedule()->mutable_show_end_time() = At(23);
+    *order.mutable_event_schedule()->mutable_strike_time() = At(24);
+    *order.mutable_delivery_window()->mutable_window()->mutable_not_before() = At(6);
+    *order.mutable_delivery_window()->mutable_window()->mutable_no_later_than() = At(8);
+    v1::ProductLine* line = order.add_product_lines();
+    line->set_product_code("LED-WALL-3X2");
+    line->set_quantity(walls);
+    order.mutable_pipeline()->set_stage(v1::ORDER_STAGE_QUOTED);
+    order.mutable_pipeline()->set_win_probability(0.6);
+    return order;
+  }
+
+  grpc::Status Create(const v1::Order& order, v1::CreateOrderResponse* response,
+                      const std::string& request_id = "") {
+    v1::CreateOrderRequest request;
+    *request.mutable_order() = order;
+    request.set_request_id(request_id);
+    return suite_.orders->Call(&OrderStub::CreateOrder, request, response,
+                               suite_.orders->tokens().sales);
+  }
+
+  grpc::Status Confirm(const v1::Order& order, v1::ConfirmOrderResponse* response) {
+    v1::ConfirmOrderRequest request;
+    request.set_order_id(order.order_id());
+    request.set_etag(order.etag());
+    return suite_.orders->Call(&OrderStub::ConfirmOrder, request, response,
+                               suite_.orders->tokens().sales);
+  }
+
+  v1::Order Get(const std::string& order_id, v1::OrderView view = v1::ORDER_VIEW_BASIC) {
+    v1::GetOrderRequest request;
+    request.set_order_id(order_id);
+    request.set_view(view);
+    v1::GetOrderResponse response;
+    EXPECT_TRUE(suite_.orders->Call(&OrderStub::GetOrder, request, &response).ok());
+    return response.order();
+  }
+
+  // Free units with holds ignored: what firm reservations leave.
+  int FirmlyFree(const std::string& code) {
+    v1::CheckAvailabilityRequest request;
+    v1::InventoryLine* line = request.add_lines();
+    line->set_inventory_code(code);
+    line->set_quantity(1);
+    *request.mutable_window()->mutable_not_before() = At(0);
+    *request.mutable_window()->mutable_no_later_than() = At(30);
+    request.set_ignore_holds(true);
+    v1::CheckAvailabilityResponse response;
+    EXPECT_TRUE(suite_.inventory->Call(&InventoryStub::CheckAvailability, request, &response).ok());
+    return response.availability(0).free();
+  }
+
+  std::vector<v1::HistoryEntryKind> History(const std::string& order_id) {
+    v1::GetOrderHistoryRequest request;
+    request.set_order_id(order_id);
+    v1::GetOrderHistoryResponse response;
+    EXPECT_TRUE(suite_.orders->Call(&OrderStub::GetOrderHistory, request, &response).ok());
+    std::vector<v1::HistoryEntryKind> kinds;
+    for (const v1::HistoryEntry& entry : response.entries()) kinds.push_back(entry.kind());
+    return kinds;
+  }
+
+  int64_t day0_ = 0;
+  Suite suite_;
+};
+
+TEST_F(OrderFlowTest, QuoteShortageConfirmQuestionAndPrepThroughTheEventPath) {
+  // A quote for two walls needs 48 panels; 30 exist. It is created, priced, and says so.
+  v1::CreateOrderResponse big;
+  grpc::Status status = Create(Draft(2), &big);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(big.order().stage(), v1::ORDER_STAGE_QUOTED);
+  EXPECT_EQ(big.order().revision(), 1);
+  EXPECT_FALSE(big.feasibility().feasible());
+  ASSERT_EQ(big.feasibility().stock_shortages_size(), 1);
+  EXPECT_EQ(big.feasibility().stock_shortages(0).shortfall(), 18);
+  // 2 walls x 500 EUR x 1 billable day (08:00 to 24:00) + crew 2 x 2 h x 2 x 45 EUR.
+  EXPECT_EQ(big.order().quote().equipment_subtotal().units(), 1000);
+  EXPECT_EQ(big.order().quote().crew_cost().units(), 360);
+  EXPECT_EQ(big.order().quote().total().units(), 1360);
+  EXPECT_EQ(big.order().quote().total().currency_code(), "EUR");
+
+  // Confirming it is refused with what is short; nothing is reserved, it stays QUOTED.
+  v1::ConfirmOrderResponse confirmed;
+  status = Confirm(big.order(), &confirmed);
+  ASSERT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
+  common::ErrorDetails refusal = common::ParseGrpcError(status);
+  EXPECT_EQ(refusal.reason, "INSUFFICIENT_STOCK");
+  EXPECT_EQ(Get(big.order().order_id()).stage(), v1::ORDER_STAGE_QUOTED);
+  EXPECT_EQ(FirmlyFree("LED-PANEL-500"), 30);
+  EXPECT_EQ(History(big.order().order_id()),
+            (std::vector<v1::HistoryEntryKind>{v1::HISTORY_ENTRY_KIND_CREATED,
+                                               v1::HISTORY_ENTRY_KIND_REFUSED}));
+
+  // One wall fits. Ops asks a blocking question first: confirmation waits for the answer.
+  v1::CreateOrderResponse small;
+  ASSERT_TRUE(Create(Draft(1, "Globex"), &small).ok());
+  v1::AskQuestionRequest ask;
+  ask.set_order_id(small.order().order_id());
+  ask.set_text("Is there a loading dock at the Grand Hall?");
+  ask.set_blocking(true);
+  ask.set_product_code("LED-WALL-3X2");
+  v1::AskQuestionResponse asked;
+  ASSERT_TRUE(
+      suite_.orders->Call(&OrderStub::AskQuestion, ask, &asked, suite_.orders->tokens().ops).ok());
+  status = Confirm(Get(small.order().order_id()), &confirmed);
+  EXPECT_EQ(common::ParseGrpcError(status).reason, "BLOCKING_QUESTION_OPEN");
+  v1::AnswerQuestionRequest answer;
+  answer.set_order_id(small.order().order_id());
+  answer.set_question_id(asked.question().question_id());
+  answer.set_text("Yes, dock 2, height 4 m");
+  v1::AnswerQuestionResponse answered;
+  ASSERT_TRUE(
+      suite_.orders
+          ->Call(&OrderStub::AnswerQuestion, answer, &answered, suite_.orders->tokens().sales)
+          .ok());
+  EXPECT_EQ(answered.question().state(), v1::QUESTION_STATE_ANSWERED);
+  status = Confirm(Get(small.order().order_id()), &confirmed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(confirmed.order().stage(), v1::ORDER_STAGE_CONFIRMED);
+  EXPECT_TRUE(confirmed.order().commitment().meets_request());
+  EXPECT_EQ(confirmed.order().commitment().no_later_than().seconds(), At(8).seconds());
+  EXPECT_EQ(FirmlyFree("LED-PANEL-500"), 6);
+  // A retry of the same confirmation is harmless.
+  v1::ConfirmOrderResponse again;
+  ASSERT_TRUE(Confirm(small.order(), &again).ok());
+  EXPECT_EQ(again.order().revision(), confirmed.order().revision());
+  EXPECT_EQ(FirmlyFree("LED-PANEL-500"), 6);
+
+  // Sales sees what ops is doing: the job, its tasks and who does them.
+  v1::Order full = Get(small.order().order_id(), v1::ORDER_VIEW_FULL);
+  EXPECT_FALSE(full.ops_status().degraded()) << full.ops_status().degraded_reason();
+  EXPECT_GT(full.ops_status().job().tasks_size(), 0);
+
+  // The warehouse starts pulling: the order moves to IN_PREP through
+  // inventory's outbox, notification and order-intake's EventSink.
+  v1::RecordPrepRequest prep;
+  prep.set_order_id(small.order().order_id());
+  v1::PrepCount* count = prep.add_counts();
+  count->set_inventory_code("LED-PANEL-500");
+  count->set_pulled_quantity(10);
+  v1::RecordPrepResponse prepped;
+  status = suite_.inventory->Call(&InventoryStub::RecordPrep, prep, &prepped,
+                                  suite_.inventory->tokens().ops);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_TRUE(Eventually([&] {
+    return Get(small.order().order_id()).stage() == v1::ORDER_STAGE_IN_PREP;
+  })) << suite_.notification->log();
+  std::vector<v1::HistoryEntryKind> history = History(small.order().order_id());
+  EXPECT_EQ(history.back(), v1::HISTORY_ENTRY_KIND_STAGE_CHANGED);
+
+  // Ops heard about the question in their inbox, with the question in it.
+  ASSERT_TRUE(Eventually([&] {
+    v1::ListNotificationsRequest request;
+    request.add_event_types(v1::EVENT_TYPE_QUESTION_ASKED);
+    v1::ListNotificationsResponse response;
+    return suite_.notification
+               ->Call(&v1::NotificationService::Stub::ListNotifications, request, &response,
+                      suite_.notification->tokens().ops)
+               .ok() &&
+           response.notifications_size() == 1 &&
+           response.notifications(0).summary().find("loading dock") != std::string::npos;
+  }));
+}
+
+TEST_F(OrderFlowTest, AConfirmationThatFailsHalfwayLeavesNothingBehind) {
+  v1::CreateOrderResponse created;
+  ASSERT_TRUE(Create(Draft(1), &created).ok());
+  suite_.scheduling.reset();  // scheduling is down when the saga reaches it
+  v1::ConfirmOrderResponse confirmed;
+  grpc::Status status = Confirm(created.order(), &confirmed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(common::ParseGrpcError(status).reason, "DEPENDENCY_UNAVAILABLE");
+  EXPECT_EQ(Get(created.order().order_id()).stage(), v1::ORDER_STAGE_QUOTED);
+  EXPECT_EQ(FirmlyFree("LED-PANEL-500"), 30) << "the reservation was not released";
+
+  // Once scheduling is back, the same confirmation goes through.
+  suite_.StartScheduling();
+  ASSERT_TRUE(suite_.scheduling->started());
+  ASSERT_TRUE(Eventually([&] { return Confirm(created.order(), &confirmed).ok(); }))
+      << suite_.orders->log();
+  EXPECT_EQ(confirmed.order().stage(), v1::ORDER_STAGE_CONFIRMED);
+  EXPECT_EQ(FirmlyFree("LED-PANEL-500"), 6);
+}
+
+TEST_F(OrderFlowTest, TwoSalespeopleRacingForTheLastUnitsOneWins) {
+  v1::CreateOrderResponse first, second;
+  ASSERT_TRUE(Create(Draft(1, "Initech"), &first).ok());
+  ASSERT_TRUE(Create(Draft(1, "Umbrella"), &second).ok());
+  std::promise<void> go;
+  std::shared_future<void> start = go.get_future().share();
+  auto race = [&](const v1::Order& order) {
+    return std::async(std::launch::async, [&, order] {
+      start.wait();
+      v1::ConfirmOrderResponse response;
+      return Confirm(order, &response);
+    });
+  };
+  auto a = race(first.order());
+  auto b = race(second.order());
+  go.set_value();
+  grpc::Status ra = a.get(), rb = b.get();
+  EXPECT_NE(ra.ok(), rb.ok()) << ra.error_message() << " / " << rb.error_message();
+  const grpc::Status& lost = ra.ok() ? rb : ra;
+  EXPECT_EQ(common::ParseGrpcError(lost).reason, "INSUFFICIENT_STOCK") << lost.error_message();
+  EXPECT_EQ(FirmlyFree("LED-PANEL-500"), 6);
+}
+
+TEST_F(OrderFlowTest, BadOrdersNameTheirFieldsAndWriteNothing) {
+  struct Case {
+    std::string name;
+    std::function<void(v1::Order&)> spoil;
+    std::string field;
+  };
+  std::vector<Case> cases = {
+      {"unknown product",
+       [](v1::Order& o) { o.mutable_product_lines(0)->set_product_code("NOPE-1"); },
+       "order.product_lines[0].product_code"},
+      {"past window",
+       [](v1::Order& o) {
+         *o.mutable_delivery_window()->mutable_window()->mutable_not_before() =
+             TimeUtil::SecondsToTimestamp(1000);
+         *o.mutable_delivery_window()->mutable_window()->mutable_no_later_than() =
+             TimeUtil::SecondsToTimestamp(2000);
+       },
+       "order.delivery_window.window.no_later_than"},
+      {"probability", [](v1::Order& o) { o.mutable_pipeline()->set_win_probability(1.5); },
+       "order.pipeline.win_probability"},
+      {"pinned without reason", [](v1::Order& o) { o.mutable_delivery_window()->set_pinned(true); },
+       "order.delivery_window.pinned_reason"},
+      {"no customer", [](v1::Order& o) { o.clear_customer(); }, "order.customer"},
+  };
+  for (const Case& bad : cases) {
+    v1::Order order = Draft(1);
+    bad.spoil(order);
+    v1::CreateOrderResponse response;
+    grpc::Status status = Create(order, &response);
+    ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad.name;
+    common::ErrorDetails details = common::ParseGrpcError(status);
+    ASSERT_FALSE(details.violations.empty()) << bad.name;
+    bool named = false;
+    for (const auto& violation : details.violations) named |= violation.field == bad.field;
+    EXPECT_TRUE(named) << bad.name << ": " << details.violations.front().field;
+  }
+  v1::ListOrdersRequest list;
+  v1::ListOrdersResponse listed;
+  ASSERT_TRUE(suite_.orders->Call(&OrderStub::ListOrders, list, &listed).ok());
+  EXPECT_EQ(listed.orders_size(), 0);
+  EXPECT_EQ(FirmlyFree("LED-PANEL-500"), 30);
+}
+
+}  // namespace
+}  // namespace salesops::testing

@@ -1,0 +1,105 @@
+// Pure order rules: the lifecycle and the quote arithmetic.
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
+
+#include "services/order_intake/lifecycle.h"
+#include "services/order_intake/pricing.h"
+
+namespace salesops::order_intake {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+TEST(LifecycleTest, OneLineForwardWithLostAndCancelledBesideIt) {
+  EXPECT_TRUE(CanMove(v1::ORDER_STAGE_INQUIRY, v1::ORDER_STAGE_QUOTED));
+  EXPECT_TRUE(CanMove(v1::ORDER_STAGE_QUOTED, v1::ORDER_STAGE_INQUIRY));
+  EXPECT_TRUE(CanMove(v1::ORDER_STAGE_QUOTED, v1::ORDER_STAGE_CONFIRMED));
+  EXPECT_TRUE(CanMove(v1::ORDER_STAGE_CONFIRMED, v1::ORDER_STAGE_IN_PREP));
+  // A missed milestone does not hold the order back.
+  EXPECT_TRUE(CanMove(v1::ORDER_STAGE_CONFIRMED, v1::ORDER_STAGE_DISPATCHED));
+  EXPECT_TRUE(CanMove(v1::ORDER_STAGE_RETURNED, v1::ORDER_STAGE_CLOSED));
+  EXPECT_TRUE(CanMove(v1::ORDER_STAGE_QUOTED, v1::ORDER_STAGE_LOST));
+  EXPECT_TRUE(CanMove(v1::ORDER_STAGE_ON_SITE, v1::ORDER_STAGE_CANCELLED));
+
+  EXPECT_FALSE(CanMove(v1::ORDER_STAGE_QUOTED, v1::ORDER_STAGE_IN_PREP)) << "prep before confirm";
+  EXPECT_FALSE(CanMove(v1::ORDER_STAGE_READY, v1::ORDER_STAGE_IN_PREP)) << "backwards";
+  EXPECT_FALSE(CanMove(v1::ORDER_STAGE_ON_SITE, v1::ORDER_STAGE_CLOSED)) << "close before return";
+  EXPECT_FALSE(CanMove(v1::ORDER_STAGE_CONFIRMED, v1::ORDER_STAGE_LOST));
+  EXPECT_FALSE(CanMove(v1::ORDER_STAGE_RETURNED, v1::ORDER_STAGE_CANCELLED));
+  EXPECT_FALSE(CanMove(v1::ORDER_STAGE_CANCELLED, v1::ORDER_STAGE_QUOTED));
+  EXPECT_FALSE(CanMove(v1::ORDER_STAGE_CLOSED, v1::ORDER_STAGE_CANCELLED));
+  EXPECT_FALSE(CanMove(v1::ORDER_STAGE_CONFIRMED, v1::ORDER_STAGE_CONFIRMED));
+}
+
+TEST(LifecycleTest, MilestoneEventsNameTheirStage) {
+  v1::Event event;
+  event.set_type(v1::EVENT_TYPE_PREP_STARTED);
+  EXPECT_EQ(StageOfMilestone(event), v1::ORDER_STAGE_IN_PREP);
+  event.set_type(v1::EVENT_TYPE_ON_SITE);
+  EXPECT_EQ(StageOfMilestone(event), v1::ORDER_STAGE_ON_SITE);
+  event.set_type(v1::EVENT_TYPE_STOCK_RESERVED);
+  EXPECT_EQ(StageOfMilestone(event), std::nullopt);
+}
+
+v1::Order OrderOver(int64_t delivery, int64_t strike, bool pinned = false) {
+  v1::Order order;
+  *order.mutable_delivery_window()->mutable_window()->mutable_no_later_than() =
+      TimeUtil::SecondsToTimestamp(delivery);
+  *order.mutable_event_schedule()->mutable_strike_time() = TimeUtil::SecondsToTimestamp(strike);
+  order.mutable_delivery_window()->set_pinned(pinned);
+  return order;
+}
+
+TEST(PricingTest, DayRatesOverWholeDaysPlusCrewTimePlusTheCostOfSpecificity) {
+  const int64_t day = 86400;
+  EXPECT_EQ(BillableDays(OrderOver(0, 3600)), 1);
+  EXPECT_EQ(BillableDays(OrderOver(0, day)), 1);
+  EXPECT_EQ(BillableDays(OrderOver(0, day + 1)), 2);
+  EXPECT_EQ(BillableDays(OrderOver(0, 3 * day - 60)), 3);
+
+  v1::ResolveProductsResponse resolved;
+  v1::ResolvedProductLine* wall = resolved.add_resolved_lines();
+  wall->mutable_line()->set_product_code("LED-WALL-3X2");
+  wall->mutable_line()->set_quantity(2);
+  wall->set_product_name("LED wall 3 x 2 m");
+  wall->mutable_day_rate()->set_currency_code("EUR");
+  wall->mutable_day_rate()->set_units(499);
+  wall->mutable_day_rate()->set_nanos(500'000'000);
+  v1::CrewNeed* video = resolved.add_crew_needs();
+  video->set_skill(v1::SKILL_VIDEO);
+  video->mutable_duration()->set_seconds(90 * 60);
+  video->set_headcount(2);
+  PricingOptions options;
+  options.crew_hourly_micros = 40'000'000;
+  options.pinned_surcharge_micros = 150'000'000;
+
+  v1::Quote quote = PriceQuote(OrderOver(0, 2 * day + 7200, /*pinned=*/true), resolved, options);
+  // 2 x 499.50 x 3 days.
+  EXPECT_EQ(MoneyMicros(quote.lines(0).line_total()), 2'997'000'000);
+  EXPECT_EQ(quote.billable_duration().seconds(), 3 * day);
+  // 2 people x 1.5 h x 40.
+  ASSERT_EQ(quote.crew_lines_size(), 1);
+  EXPECT_EQ(quote.crew_lines(0).person_time().seconds(), 3 * 3600);
+  EXPECT_EQ(MoneyMicros(quote.crew_cost()), 120'000'000);
+  EXPECT_EQ(MoneyMicros(quote.pinned_surcharge()), 150'000'000);
+  EXPECT_EQ(MoneyMicros(quote.total()), 3'267'000'000);
+  EXPECT_EQ(quote.total().currency_code(), "EUR");
+  EXPECT_EQ(quote.total().units(), 3267);
+  EXPECT_EQ(quote.total().nanos(), 0);
+
+  // Not pinned: no surcharge.
+  v1::Quote plain = PriceQuote(OrderOver(0, day), resolved, options);
+  EXPECT_EQ(MoneyMicros(plain.pinned_surcharge()), 0);
+  EXPECT_EQ(MoneyMicros(plain.total()), 999'000'000 + 120'000'000);
+}
+
+TEST(PricingTest, TheRentalWindowCoversLoadOutToReturn) {
+  v1::Order order = OrderOver(100'000, 200'000);
+  order.mutable_venue()->mutable_travel_time()->set_seconds(1800);
+  v1::Window window = RentalWindow(order);
+  EXPECT_EQ(window.not_before().seconds(), 100'000 - 1800 - 7200);
+  EXPECT_EQ(window.no_later_than().seconds(), 200'000 + 1800 + 7200);
+}
+
+}  // namespace
+}  // namespace salesops::order_intake
