@@ -56,6 +56,14 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
                               v1::AnswerQuestionResponse* response) override;
   grpc::Status AddNote(grpc::ServerContext* context, const v1::AddNoteRequest* request,
                        v1::AddNoteResponse* response) override;
+  grpc::Status AmendOrder(grpc::ServerContext* context, const v1::AmendOrderRequest* request,
+                          v1::AmendOrderResponse* response) override;
+  grpc::Status AcknowledgeChange(grpc::ServerContext* context,
+                                 const v1::AcknowledgeChangeRequest* request,
+                                 v1::AcknowledgeChangeResponse* response) override;
+  grpc::Status GetPipelineForecast(grpc::ServerContext* context,
+                                   const v1::GetPipelineForecastRequest* request,
+                                   v1::GetPipelineForecastResponse* response) override;
 
   // EventSink: an ops milestone from notification.
   absl::Status ApplyEvent(const v1::Event& event, bool* duplicate);

@@ -4,6 +4,7 @@
 #include <absl/strings/str_cat.h>
 #include <absl/strings/str_join.h>
 #include <absl/strings/str_replace.h>
+#include <google/api/field_behavior.pb.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <set>
@@ -14,6 +15,7 @@
 #include "services/common/page_token.h"
 #include "services/common/time_util.h"
 #include "services/common/validation.h"
+#include "services/order_intake/change_impact.h"
 #include "services/order_intake/lifecycle.h"
 #include "services/order_intake/order_intake_service.h"
 
@@ -174,6 +176,17 @@ std::string Stage(v1::OrderStage stage) {
   return v1::OrderStage_Name(stage).substr(std::string("ORDER_STAGE_").size());
 }
 
+// Output-only fields are the server's to set, whatever a caller sent.
+void ClearOutputOnly(v1::Order& order) {
+  const google::protobuf::Descriptor* descriptor = order.GetDescriptor();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* field = descriptor->field(i);
+    for (int behavior : field->options().GetRepeatedExtension(google::api::field_behavior)) {
+      if (behavior == google::api::OUTPUT_ONLY) order.GetReflection()->ClearField(&order, field);
+    }
+  }
+}
+
 // Recounts what the order shows about its questions.
 void RecountQuestions(v1::Order& order) {
   int open_blocking = 0;
@@ -289,9 +302,7 @@ grpc::Status OrderIntakeServiceImpl::CreateOrder(grpc::ServerContext* context,
                               Resolve(request->order(), "order"));
     v1::Order order = request->order();
     // Output-only fields are the server's.
-    for (int field : {20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33}) {
-      order.GetReflection()->ClearField(&order, order.GetDescriptor()->FindFieldByNumber(field));
-    }
+    ClearOutputOnly(order);
     if (order.salesperson_id().empty()) order.set_salesperson_id(caller.id());
     const v1::OrderStage stage = order.pipeline().stage() == v1::ORDER_STAGE_UNSPECIFIED
                                      ? v1::ORDER_STAGE_QUOTED
@@ -831,6 +842,270 @@ grpc::Status OrderIntakeServiceImpl::AddNote(grpc::ServerContext* context,
           return absl::OkStatus();
         }));
     response->set_revision(order.revision());
+    return absl::OkStatus();
+  }());
+}
+
+namespace {
+
+// The parts of an order an amendment replaces (notes are added, not replaced).
+void ApplyAmendment(const v1::Order& wanted, v1::Order& order) {
+  *order.mutable_customer() = wanted.customer();
+  *order.mutable_venue() = wanted.venue();
+  *order.mutable_event_schedule() = wanted.event_schedule();
+  *order.mutable_delivery_window() = wanted.delivery_window();
+  *order.mutable_product_lines() = wanted.product_lines();
+  order.mutable_pipeline()->set_win_probability(wanted.pipeline().win_probability());
+  // Sales may move an open quote between INQUIRY and QUOTED; later stages are not theirs.
+  if (IsOpenQuote(order.stage()) && IsOpenQuote(wanted.pipeline().stage())) {
+    order.set_stage(wanted.pipeline().stage());
+    order.mutable_pipeline()->set_stage(wanted.pipeline().stage());
+  }
+  order.set_customer_reference(wanted.customer_reference());
+  if (wanted.has_quote_expire_time()) {
+    *order.mutable_quote_expire_time() = wanted.quote_expire_time();
+  }
+}
+
+bool PrepUnderway(v1::OrderStage stage) {
+  return stage == v1::ORDER_STAGE_IN_PREP || stage == v1::ORDER_STAGE_READY ||
+         stage == v1::ORDER_STAGE_DISPATCHED || stage == v1::ORDER_STAGE_ON_SITE;
+}
+
+}  // namespace
+
+grpc::Status OrderIntakeServiceImpl::AmendOrder(grpc::ServerContext* context,
+                                                const v1::AmendOrderRequest* request,
+                                                v1::AmendOrderResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    const v1::Actor caller = runtime_.CallerOf(*context);
+    SALESOPS_ASSIGN_OR_RETURN(v1::Order current, store_.Get(request->order_id()));
+    // The order as read back carries its current stage; sending it unchanged is fine.
+    v1::Order wanted = request->order();
+    if (wanted.pipeline().stage() == current.stage()) wanted.mutable_pipeline()->clear_stage();
+    if (std::vector<FieldViolation> violations = OrderViolations(wanted, "order");
+        !violations.empty()) {
+      return InvalidArgumentError(std::move(violations));
+    }
+    SALESOPS_RETURN_IF_ERROR(CheckEtag(current, request->etag(), request->expected_revision()));
+    if (IsFinal(current.stage()) || current.stage() == v1::ORDER_STAGE_RETURNED) {
+      return BusinessRefusal(v1::INVALID_STAGE_TRANSITION, "order " + current.order_id() + " is " +
+                                                               Stage(current.stage()) +
+                                                               "; it can no longer be changed");
+    }
+    v1::Order amended = current;
+    ApplyAmendment(wanted, amended);
+    SALESOPS_ASSIGN_OR_RETURN(v1::ResolveProductsResponse before, Resolve(current, "order"));
+    SALESOPS_ASSIGN_OR_RETURN(v1::ResolveProductsResponse after, Resolve(amended, "order"));
+    *amended.mutable_quote() = PriceQuote(amended, after, options_.pricing);
+    v1::ChangeImpact impact = ComputeChangeImpact(before, after);
+    SALESOPS_ASSIGN_OR_RETURN(v1::Feasibility feasibility, Feasibility(amended, after));
+    const bool committed = !IsOpenQuote(current.stage());
+    const bool prep_underway = PrepUnderway(current.stage());
+    *response->mutable_feasibility() = feasibility;
+
+    // A change ops cannot support is refused before anything is touched.
+    auto refuse = [&](absl::Status refusal) {
+      if (!request->dry_run()) {
+        v1::HistoryEntry entry =
+            Entry(v1::HISTORY_ENTRY_KIND_REFUSED, caller,
+                  "Change refused: " + std::string(refusal.message()), request->reason());
+        entry.set_revision(current.revision());
+        entry.set_stage(current.stage());
+        *entry.mutable_diff() = DiffOrders(current, amended);
+        *entry.mutable_feasibility() = feasibility;
+        *entry.mutable_create_time() = TimeUtil::GetCurrentTime();
+        store_.AddHistory(current.order_id(), entry).IgnoreError();
+      }
+      return common::WithDetail(refusal, feasibility);
+    };
+    if (committed && feasibility.stock_shortages_size() > 0) {
+      return refuse(
+          BusinessRefusal(v1::INSUFFICIENT_STOCK,
+                          "the change needs stock that is not free: " + feasibility.explanation()));
+    }
+    if (committed && !feasibility.feasible() && !request->accept_later_commitment()) {
+      return refuse(
+          BusinessRefusal(v1::CREW_CAPACITY_EXCEEDED,
+                          "the change needs crew that is not free: " + feasibility.explanation()));
+    }
+    if (request->dry_run()) {
+      impact.set_commitment_holds(true);
+      *impact.mutable_commitment() = current.commitment();
+      *response->mutable_impact() = impact;
+      *response->mutable_order() = amended;
+      return absl::OkStatus();
+    }
+
+    const int64_t new_revision = current.revision() + 1;
+    v1::Commitment commitment = current.commitment();
+    if (committed) {
+      SALESOPS_RETURN_IF_ERROR(
+          store_.BeginSaga(current.order_id(), current.revision(), kSagaLease));
+      struct SagaEnd {
+        OrderStore& store;
+        std::string order_id;
+        ~SagaEnd() { store.EndSaga(order_id).IgnoreError(); }
+      } saga_end{store_, current.order_id()};
+      // Stock first (a new revision replaces the old reservation atomically, or
+      // nothing changes), then the job.
+      v1::ReserveRequest reserve;
+      reserve.set_request_id(absl::StrCat("amend-", current.order_id(), "-", new_revision));
+      reserve.set_order_id(current.order_id());
+      reserve.set_order_revision(new_revision);
+      *reserve.mutable_lines() = after.inventory_lines();
+      *reserve.mutable_window() = RentalWindow(amended);
+      v1::ReserveResponse reserved;
+      if (after.inventory_lines_size() > 0) {
+        absl::Status status =
+            CallDependency("inventory", inventory_.get(), &v1::InventoryService::Stub::Reserve,
+                           reserve, &reserved, options_.dependency_timeout_ms);
+        if (!status.ok()) return refuse(status);
+      }
+      v1::PlanJobRequest plan;
+      plan.set_request_id(absl::StrCat("amend-", current.order_id(), "-", new_revision));
+      plan.set_order_id(current.order_id());
+      plan.set_order_revision(new_revision);
+      *plan.mutable_inventory_lines() = after.inventory_lines();
+      *plan.mutable_crew_needs() = after.crew_needs();
+      *plan.mutable_prep_duration() = after.prep_duration();
+      *plan.mutable_event_schedule() = amended.event_schedule();
+      *plan.mutable_delivery_window() = amended.delivery_window();
+      *plan.mutable_venue() = amended.venue();
+      plan.set_refuse_if_late(!request->accept_later_commitment());
+      v1::PlanJobResponse planned;
+      absl::Status status =
+          CallDependency("scheduling", scheduling_.get(), &v1::SchedulingService::Stub::PlanJob,
+                         plan, &planned, options_.dependency_timeout_ms);
+      if (!status.ok()) {
+        // Put the previous lines back under a revision inventory has not seen
+        // yet (it refuses older ones); the order keeps its content.
+        v1::ReserveRequest restore = reserve;
+        restore.set_request_id(absl::StrCat("restore-", current.order_id(), "-", new_revision));
+        restore.set_order_revision(new_revision + 1);
+        *restore.mutable_lines() = before.inventory_lines();
+        *restore.mutable_window() = RentalWindow(current);
+        v1::ReserveResponse restored;
+        absl::Status undone =
+            CallDependency("inventory", inventory_.get(), &v1::InventoryService::Stub::Reserve,
+                           restore, &restored, options_.dependency_timeout_ms);
+        if (!undone.ok()) {
+          common::LogError("saga_compensation_failed", {{"order_id", current.order_id()},
+                                                        {"step", "restore reservation"},
+                                                        {"error", std::string(undone.message())}});
+        }
+        // Later revisions must pass the one inventory now holds.
+        store_
+            .Update(current.order_id(),
+                    [&](v1::Order& order, OrderChange&) {
+                      order.set_revision(new_revision + 1);
+                      order.set_etag(EtagOf(new_revision + 1));
+                      return absl::OkStatus();
+                    })
+            .IgnoreError();
+        return refuse(status);
+      }
+      commitment = planned.job().commitment();
+    }
+    impact.set_commitment_holds(
+        !committed || (commitment.no_later_than() == current.commitment().no_later_than()));
+    *impact.mutable_commitment() = commitment;
+    impact.set_summary(DescribeImpact(impact));
+
+    SALESOPS_ASSIGN_OR_RETURN(
+        v1::Order stored,
+        store_.Update(current.order_id(), [&](v1::Order& order, OrderChange& change) {
+          if (order.revision() != current.revision()) {
+            return ReasonedError(absl::StatusCode::kAborted, v1::STALE_REVISION,
+                                 "order changed meanwhile; read it again");
+          }
+          v1::Order before_change = order;
+          ApplyAmendment(wanted, order);
+          *order.mutable_quote() = amended.quote();
+          *order.mutable_commitment() = commitment;
+          *order.mutable_last_change_impact() = impact;
+          change.new_revision = true;
+          v1::ChangeRecord record;
+          record.set_revision(order.revision() + 1);
+          *record.mutable_author() = caller;
+          record.set_reason(request->reason());
+          *record.mutable_impact() = impact;
+          *record.mutable_change_time() = TimeUtil::GetCurrentTime();
+          // Ops acknowledges what reaches them once they are working on it.
+          if (prep_underway) *order.add_unacknowledged_changes() = record;
+          v1::HistoryEntry entry =
+              Entry(v1::HISTORY_ENTRY_KIND_AMENDED, caller,
+                    absl::StrCat("Changed: ", impact.summary()), request->reason());
+          *entry.mutable_diff() = DiffOrders(before_change, order);
+          *entry.mutable_impact() = impact;
+          entry.set_request_id(request->request_id());
+          change.history.push_back(entry);
+          v1::Event event = OrderEvent(v1::EVENT_TYPE_ORDER_AMENDED, order, caller, "",
+                                       order.stage(), request->reason());
+          *event.mutable_order_changed()->mutable_impact() = impact;
+          event.mutable_order_changed()->set_prep_underway(prep_underway);
+          event.set_summary(absl::StrCat("Order ", order.order_id(), " rev ", order.revision() + 1,
+                                         ": ", prep_underway ? "changed after prep started, " : "",
+                                         impact.summary(), " (", request->reason(), ")"));
+          change.events.push_back(event);
+          return absl::OkStatus();
+        }));
+    if (!committed) {
+      // A quote's hold follows its lines.
+      PlaceHold(stored, after).IgnoreError();
+    }
+    *response->mutable_impact() = impact;
+    *response->mutable_order() = std::move(stored);
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status OrderIntakeServiceImpl::AcknowledgeChange(grpc::ServerContext* context,
+                                                       const v1::AcknowledgeChangeRequest* request,
+                                                       v1::AcknowledgeChangeResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    const v1::Actor caller = runtime_.CallerOf(*context);
+    SALESOPS_ASSIGN_OR_RETURN(
+        v1::Order order,
+        store_.Update(request->order_id(), [&](v1::Order& current, OrderChange& change) {
+          for (const v1::ChangeRecord& done : current.acknowledged_changes()) {
+            if (done.revision() == request->revision()) {  // acknowledging twice
+              *response->mutable_change() = done;
+              return absl::OkStatus();
+            }
+          }
+          auto* pending = current.mutable_unacknowledged_changes();
+          for (int i = 0; i < pending->size(); ++i) {
+            if (pending->Get(i).revision() != request->revision()) continue;
+            v1::ChangeRecord record = pending->Get(i);
+            record.set_acknowledged(true);
+            *record.mutable_acknowledged_by() = caller;
+            *record.mutable_acknowledge_time() = TimeUtil::GetCurrentTime();
+            record.set_acknowledge_note(request->note());
+            pending->DeleteSubrange(i, 1);
+            *current.add_acknowledged_changes() = record;
+            v1::HistoryEntry entry =
+                Entry(v1::HISTORY_ENTRY_KIND_CHANGE_ACKNOWLEDGED, caller,
+                      absl::StrCat("Ops acknowledged the change of rev ", record.revision()),
+                      request->note());
+            entry.set_request_id(request->request_id());
+            change.history.push_back(entry);
+            v1::Event event;
+            event.set_type(v1::EVENT_TYPE_CHANGE_ACKNOWLEDGED);
+            *event.mutable_actor() = caller;
+            event.mutable_change_acknowledged()->set_acknowledged_revision(record.revision());
+            event.mutable_change_acknowledged()->set_note(request->note());
+            change.events.push_back(event);
+            *response->mutable_change() = record;
+            return absl::OkStatus();
+          }
+          return ReasonedError(
+              absl::StatusCode::kNotFound, v1::NOT_FOUND,
+              absl::StrCat("order ", current.order_id(),
+                           " has no change to acknowledge at revision ", request->revision()));
+        }));
     return absl::OkStatus();
   }());
 }

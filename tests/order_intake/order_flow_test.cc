@@ -315,6 +315,148 @@ TEST_F(OrderFlowTest, QuoteShortageConfirmQuestionAndPrepThroughTheEventPath) {
   }));
 }
 
+TEST_F(OrderFlowTest, AChangeAfterPrepReachesOpsWhoAcknowledgeIt) {
+  PutItem("MIC-SM58", 10);
+  {
+    v1::UpsertProductRequest request;
+    v1::Product* product = request.mutable_product();
+    product->set_product_code("MIC-KIT");
+    product->set_name("Vocal microphone pair");
+    product->mutable_day_rate()->set_currency_code("EUR");
+    product->mutable_day_rate()->set_units(20);
+    v1::InventoryLine* component = product->add_components();
+    component->set_inventory_code("MIC-SM58");
+    component->set_quantity(2);
+    v1::UpsertProductResponse response;
+    ASSERT_TRUE(suite_.inventory->Call(&InventoryStub::UpsertProduct, request, &response).ok());
+  }
+  v1::CreateOrderResponse created;
+  ASSERT_TRUE(Create(Draft(1), &created).ok());
+  v1::ConfirmOrderResponse confirmed;
+  ASSERT_TRUE(Confirm(created.order(), &confirmed).ok());
+  v1::RecordPrepRequest prep;
+  prep.set_order_id(created.order().order_id());
+  v1::PrepCount* count = prep.add_counts();
+  count->set_inventory_code("LED-PANEL-500");
+  count->set_pulled_quantity(12);  // half: prep is underway, not done
+  v1::RecordPrepResponse prepped;
+  ASSERT_TRUE(suite_.inventory
+                  ->Call(&InventoryStub::RecordPrep, prep, &prepped, suite_.inventory->tokens().ops)
+                  .ok());
+  const std::string id = created.order().order_id();
+  ASSERT_TRUE(Eventually([&] { return Get(id).stage() == v1::ORDER_STAGE_IN_PREP; }));
+
+  // The client wants two microphone pairs as well: ops must pull 4 more mics.
+  v1::Order current = Get(id);
+  v1::AmendOrderRequest amend;
+  amend.set_order_id(id);
+  amend.set_etag(current.etag());
+  amend.set_reason("Client adds a panel discussion");
+  *amend.mutable_order() = current;
+  v1::ProductLine* mics = amend.mutable_order()->add_product_lines();
+  mics->set_product_code("MIC-KIT");
+  mics->set_quantity(2);
+  v1::AmendOrderResponse amended;
+  grpc::Status status =
+      suite_.orders->Call(&OrderStub::AmendOrder, amend, &amended, suite_.orders->tokens().sales);
+  ASSERT_TRUE(status.ok()) << status.error_message() << " "
+                           << common::ParseGrpcError(status).reason;
+  EXPECT_EQ(amended.order().revision(), current.revision() + 1);
+  ASSERT_EQ(amended.impact().pull_more_size(), 1);
+  EXPECT_EQ(amended.impact().pull_more(0).inventory_code(), "MIC-SM58");
+  EXPECT_EQ(amended.impact().pull_more(0).quantity(), 4);
+  EXPECT_TRUE(amended.impact().commitment_holds());
+  EXPECT_EQ(amended.order().unacknowledged_changes_size(), 1);
+  EXPECT_EQ(amended.order().stage(), v1::ORDER_STAGE_IN_PREP);
+
+  // Ops hears about it without anyone telling them.
+  ASSERT_TRUE(Eventually([&] {
+    v1::ListNotificationsRequest request;
+    request.add_event_types(v1::EVENT_TYPE_ORDER_AMENDED);
+    v1::ListNotificationsResponse response;
+    return suite_.notification
+               ->Call(&v1::NotificationService::Stub::ListNotifications, request, &response,
+                      suite_.notification->tokens().ops)
+               .ok() &&
+           response.notifications_size() == 1 &&
+           response.notifications(0).summary().find("+4 MIC-SM58 to pull") != std::string::npos;
+  }));
+  v1::ListOrdersRequest pending;
+  pending.set_unacknowledged_changes_only(true);
+  v1::ListOrdersResponse listed;
+  ASSERT_TRUE(suite_.orders->Call(&OrderStub::ListOrders, pending, &listed).ok());
+  ASSERT_EQ(listed.orders_size(), 1);
+  EXPECT_EQ(listed.orders(0).order_id(), id);
+
+  v1::AcknowledgeChangeRequest ack;
+  ack.set_order_id(id);
+  ack.set_revision(amended.order().revision());
+  ack.set_note("Mics added to the pull sheet");
+  v1::AcknowledgeChangeResponse acked;
+  ASSERT_TRUE(
+      suite_.orders->Call(&OrderStub::AcknowledgeChange, ack, &acked, suite_.orders->tokens().ops)
+          .ok());
+  EXPECT_TRUE(acked.change().acknowledged());
+  EXPECT_EQ(acked.change().acknowledged_by().id(), "ops-1");
+  ASSERT_TRUE(
+      suite_.orders->Call(&OrderStub::AcknowledgeChange, ack, &acked, suite_.orders->tokens().ops)
+          .ok());
+  EXPECT_EQ(Get(id).unacknowledged_changes_size(), 0);
+
+  // A change ops cannot support is refused, and the order stays as it was.
+  current = Get(id);
+  amend.set_etag(current.etag());
+  *amend.mutable_order() = current;
+  amend.mutable_order()->mutable_product_lines(0)->set_quantity(2);
+  status =
+      suite_.orders->Call(&OrderStub::AmendOrder, amend, &amended, suite_.orders->tokens().sales);
+  EXPECT_EQ(common::ParseGrpcError(status).reason, "INSUFFICIENT_STOCK") << status.error_message();
+  EXPECT_EQ(Get(id).revision(), current.revision());
+  EXPECT_EQ(FirmlyFree("LED-PANEL-500"), 6);
+
+  // Everything is in the history, in order.
+  std::vector<v1::HistoryEntryKind> history = History(id);
+  EXPECT_EQ(history,
+            (std::vector<v1::HistoryEntryKind>{
+                v1::HISTORY_ENTRY_KIND_CREATED, v1::HISTORY_ENTRY_KIND_CONFIRMED,
+                v1::HISTORY_ENTRY_KIND_STAGE_CHANGED, v1::HISTORY_ENTRY_KIND_AMENDED,
+                v1::HISTORY_ENTRY_KIND_CHANGE_ACKNOWLEDGED, v1::HISTORY_ENTRY_KIND_REFUSED}));
+}
+
+TEST_F(OrderFlowTest, PipelineForecastWeighsQuotesNextToConfirmedWork) {
+  v1::CreateOrderResponse quote, order;
+  ASSERT_TRUE(Create(Draft(1, "Quote Co"), &quote).ok());
+  ASSERT_TRUE(Create(Draft(1, "Order Co"), &order).ok());
+  v1::ConfirmOrderResponse confirmed;
+  ASSERT_TRUE(Confirm(order.order(), &confirmed).ok());
+  v1::GetPipelineForecastRequest request;
+  *request.mutable_range()->mutable_not_before() = At(0);
+  *request.mutable_range()->mutable_no_later_than() = At(48);
+  request.mutable_bucket_size()->set_seconds(24 * 3600);
+  request.set_include_demand(true);
+  v1::GetPipelineForecastResponse forecast;
+  grpc::Status status = suite_.orders->Call(&OrderStub::GetPipelineForecast, request, &forecast);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(forecast.buckets_size(), 2);
+  const v1::PipelineBucket& day = forecast.buckets(0);
+  EXPECT_EQ(day.confirmed_order_count(), 1);
+  EXPECT_EQ(day.open_quote_count(), 1);
+  // One wall quote: 500 + crew 180 = 680 EUR; weighted by 0.6 = 408.
+  EXPECT_EQ(day.confirmed_revenue().units(), 680);
+  EXPECT_EQ(day.open_quote_revenue().units(), 680);
+  EXPECT_EQ(day.weighted_quote_revenue().units(), 408);
+  EXPECT_EQ(day.expected_revenue().units(), 1088);
+  ASSERT_EQ(day.stock_demand_size(), 1);
+  EXPECT_EQ(day.stock_demand(0).confirmed_quantity(), 24);
+  EXPECT_DOUBLE_EQ(day.stock_demand(0).weighted_quantity(), 24 * 0.6);
+  EXPECT_EQ(forecast.buckets(1).open_quote_count(), 0);
+
+  request.mutable_bucket_size()->set_seconds(60);
+  status = suite_.orders->Call(&OrderStub::GetPipelineForecast, request, &forecast);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(common::ParseGrpcError(status).violations.at(0).field, "bucket_size");
+}
+
 TEST_F(OrderFlowTest, AConfirmationThatFailsHalfwayLeavesNothingBehind) {
   v1::CreateOrderResponse created;
   ASSERT_TRUE(Create(Draft(1), &created).ok());
