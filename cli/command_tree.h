@@ -1,0 +1,64 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "cli/exit_codes.h"
+#include "cli/session.h"
+
+namespace salesops::cli {
+
+// What a leaf command does once the command line is parsed and the settings
+// are resolved. It prints its own answer and returns the exit code.
+using Action = std::function<ExitCode(Session&)>;
+
+// The salesopsctl command tree: each command group adds its subcommands here
+// and says, per leaf, what to run. Parsing only records the chosen action, so
+// every flag error is reported before any call is made.
+class CommandTree {
+ public:
+  explicit CommandTree(CLI::App& root) : root_(root) {}
+
+  CLI::App& root() { return root_; }
+
+  // A group of subcommands (`catalog`, `crew`): needs one of them.
+  CLI::App* AddGroup(CLI::App& parent, const std::string& name, const std::string& description);
+
+  // Runs `action` when `command` is the one chosen.
+  void OnRun(CLI::App* command, Action action);
+  // For a command that acts itself when given no subcommand (`notifications`
+  // lists, `notifications ack` acknowledges).
+  void OnRunWithoutSubcommand(CLI::App* command, Action action);
+
+  const Action& chosen() const { return chosen_; }
+
+ private:
+  CLI::App& root_;
+  Action chosen_;
+};
+
+// Options that outlive parsing: each command keeps its flags' targets in one
+// of these, shared with its action.
+template <typename Options>
+std::shared_ptr<Options> MakeOptions() {
+  return std::make_shared<Options>();
+}
+
+// The command groups, one file each, in the words both teams use.
+void AddCatalogCommands(CommandTree& tree);       // catalog_commands.cc
+void AddCrewCommands(CommandTree& tree);          // crew_commands.cc: crew, vehicles
+void AddWarehouseCommands(CommandTree& tree);     // warehouse_commands.cc: availability,
+                                                  // pullsheet, prep, checkout, checkin, forecast
+void AddScheduleCommands(CommandTree& tree);      // schedule_commands.cc: schedule, prep-plan, job
+void AddNotificationCommands(CommandTree& tree);  // notification_commands.cc: notifications,
+                                                  // subscribe-webhook, dead-letters
+void AddDemoCommands(CommandTree& tree);          // demo_commands.cc: demo load
+void AddToolCommands(CommandTree& tree);          // tool_commands.cc: health, call
+// Order-intake's commands (quote, feasibility, confirm, amend, cancel, order show|list|history,
+// ask, answer, ack-change, pipeline) go in order_commands.cc as AddOrderCommands, registered in
+// main.cc next to these; Session already reaches order-intake (Endpoint::kOrderIntake,
+// --order-intake-address), and demo_loader.cc has the slot for an `orders` file.
+
+}  // namespace salesops::cli

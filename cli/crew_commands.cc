@@ -1,0 +1,523 @@
+// crew and vehicles: who can do the work and what carries the gear, with
+// their working hours and the times they are not available.
+#include <absl/strings/str_cat.h>
+#include <absl/strings/str_join.h>
+
+#include "cli/bulk_import.h"
+#include "cli/command_tree.h"
+#include "cli/input_parsing.h"
+#include "cli/output.h"
+
+namespace salesops::cli {
+namespace {
+
+using v1::SchedulingService;
+
+std::string SkillWords(const v1::CrewMember& member) {
+  std::vector<std::string> words;
+  for (int skill : member.skills()) words.push_back(EnumWord(static_cast<v1::Skill>(skill)));
+  return absl::StrJoin(words, " ");
+}
+
+struct CrewListOptions {
+  std::string skill, warehouse, search;
+  bool include_inactive = false;
+};
+
+ExitCode ListCrew(Session& session, const CrewListOptions& options) {
+  v1::ListCrewMembersRequest request;
+  if (!options.skill.empty()) {
+    absl::StatusOr<v1::Skill> skill = ParseEnum<v1::Skill>(options.skill);
+    if (!skill.ok()) return ReportBadInput("--skill: " + std::string(skill.status().message()));
+    request.set_skill(*skill);
+  }
+  request.set_home_warehouse_id(options.warehouse);
+  request.set_search_text(options.search);
+  request.set_include_inactive(options.include_inactive);
+  v1::ListCrewMembersResponse response;
+  if (ExitCode code =
+          session.CallAllPages(&SchedulingService::Stub::ListCrewMembers, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  if (session.json()) {
+    PrintJson(response);
+    return kExitOk;
+  }
+  Table table({"id", "name", "skills", "warehouse", "weekly hours", "active"});
+  for (const v1::CrewMember& member : response.crew_members()) {
+    table.AddRow({member.crew_member_id(), member.display_name(), SkillWords(member),
+                  member.home_warehouse_id(), FormatShifts(member.weekly_shifts()),
+                  YesNo(member.active())});
+  }
+  table.Print();
+  return kExitOk;
+}
+
+ExitCode ShowCrew(Session& session, const std::string& id) {
+  v1::GetCrewMemberRequest request;
+  request.set_crew_member_id(id);
+  v1::GetCrewMemberResponse response;
+  if (ExitCode code = session.Call(&SchedulingService::Stub::GetCrewMember, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  if (session.json()) {
+    PrintJson(response);
+    return kExitOk;
+  }
+  const v1::CrewMember& member = response.crew_member();
+  Details details;
+  details.Add("Id", member.crew_member_id());
+  details.Add("Name", member.display_name());
+  details.Add("Skills", SkillWords(member));
+  details.Add("Warehouse", member.home_warehouse_id());
+  details.Add("Weekly hours", FormatShifts(member.weekly_shifts()));
+  details.Add("Contracted", FormatDuration(member.contracted_weekly_duration()) + " a week");
+  details.Add("Active", YesNo(member.active()));
+  details.Add("Etag", member.etag());
+  details.Print();
+  return kExitOk;
+}
+
+struct CrewEditOptions {
+  std::string id, name, warehouse, shifts, contracted, zone, etag;
+  std::vector<std::string> skills;
+  std::optional<bool> active;
+};
+
+absl::Status ApplyCrewEdits(const CrewEditOptions& options, v1::CrewMember& member) {
+  member.set_crew_member_id(options.id);
+  if (!options.name.empty()) member.set_display_name(options.name);
+  if (!options.skills.empty()) {
+    member.clear_skills();
+    for (const std::string& word : options.skills) {
+      for (const std::string& each : SplitWords(word)) {
+        absl::StatusOr<v1::Skill> skill = ParseEnum<v1::Skill>(each);
+        if (!skill.ok())
+          return absl::InvalidArgumentError("--skill: " + std::string(skill.status().message()));
+        member.add_skills(*skill);
+      }
+    }
+  }
+  if (!options.warehouse.empty()) member.set_home_warehouse_id(options.warehouse);
+  if (!options.shifts.empty()) {
+    absl::StatusOr<std::vector<v1::WorkShift>> shifts = ParseShifts(options.shifts);
+    if (!shifts.ok())
+      return absl::InvalidArgumentError("--shifts: " + std::string(shifts.status().message()));
+    member.clear_weekly_shifts();
+    for (const v1::WorkShift& shift : *shifts) *member.add_weekly_shifts() = shift;
+  }
+  if (!options.contracted.empty()) {
+    absl::StatusOr<google::protobuf::Duration> hours = ParseDuration(options.contracted);
+    if (!hours.ok())
+      return absl::InvalidArgumentError("--contracted: " + std::string(hours.status().message()));
+    *member.mutable_contracted_weekly_duration() = *hours;
+  }
+  if (!options.zone.empty()) member.set_zone_id(options.zone);
+  if (options.active) member.set_active(*options.active);
+  return absl::OkStatus();
+}
+
+void PrintCrewSaved(Session& session, const v1::CrewMember& member, const char* verb,
+                    const google::protobuf::Message& response) {
+  if (session.json()) {
+    PrintJson(response);
+  } else {
+    std::cout << verb << " " << member.crew_member_id() << " (" << member.display_name()
+              << ", etag " << member.etag() << ")\n";
+  }
+}
+
+ExitCode AddCrew(Session& session, const CrewEditOptions& options) {
+  v1::CreateCrewMemberRequest request;
+  request.mutable_crew_member()->set_active(true);
+  if (absl::Status applied = ApplyCrewEdits(options, *request.mutable_crew_member());
+      !applied.ok()) {
+    return ReportBadInput(std::string(applied.message()));
+  }
+  v1::CreateCrewMemberResponse response;
+  if (ExitCode code = session.Call(&SchedulingService::Stub::CreateCrewMember, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  PrintCrewSaved(session, response.crew_member(), "added", response);
+  return kExitOk;
+}
+
+// Changes only what was given; the etag read (or --etag) guards against a
+// concurrent edit (exit 3).
+ExitCode UpdateCrew(Session& session, const CrewEditOptions& options) {
+  v1::GetCrewMemberRequest get;
+  get.set_crew_member_id(options.id);
+  v1::GetCrewMemberResponse existing;
+  if (ExitCode code = session.Call(&SchedulingService::Stub::GetCrewMember, get, &existing);
+      code != kExitOk) {
+    return code;
+  }
+  v1::UpdateCrewMemberRequest request;
+  *request.mutable_crew_member() = existing.crew_member();
+  request.set_etag(options.etag.empty() ? existing.crew_member().etag() : options.etag);
+  if (absl::Status applied = ApplyCrewEdits(options, *request.mutable_crew_member());
+      !applied.ok()) {
+    return ReportBadInput(std::string(applied.message()));
+  }
+  v1::UpdateCrewMemberResponse response;
+  if (ExitCode code = session.Call(&SchedulingService::Stub::UpdateCrewMember, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  PrintCrewSaved(session, response.crew_member(), "updated", response);
+  return kExitOk;
+}
+
+struct UnavailabilityOptions {
+  std::string crew, vehicle, kind = "time-off", from, to, reason;
+};
+
+ExitCode AddUnavailability(Session& session, const UnavailabilityOptions& options) {
+  v1::AddUnavailabilityRequest request;
+  v1::Unavailability& entry = *request.mutable_unavailability();
+  if (!options.crew.empty()) entry.set_crew_member_id(options.crew);
+  if (!options.vehicle.empty()) entry.set_vehicle_id(options.vehicle);
+  absl::StatusOr<v1::UnavailabilityKind> kind = ParseEnum<v1::UnavailabilityKind>(options.kind);
+  if (!kind.ok()) return ReportBadInput("--kind: " + std::string(kind.status().message()));
+  entry.set_kind(*kind);
+  for (auto [flag, text, target] :
+       {std::tuple{"--from", options.from, entry.mutable_window()->mutable_not_before()},
+        std::tuple{"--to", options.to, entry.mutable_window()->mutable_no_later_than()}}) {
+    absl::StatusOr<google::protobuf::Timestamp> time = ParseTime(text);
+    if (!time.ok())
+      return ReportBadInput(std::string(flag) + ": " + std::string(time.status().message()));
+    *target = *time;
+  }
+  entry.set_reason(options.reason);
+  v1::AddUnavailabilityResponse response;
+  if (ExitCode code = session.Call(&SchedulingService::Stub::AddUnavailability, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  if (session.json()) {
+    PrintJson(response);
+    return kExitOk;
+  }
+  std::cout << "added " << response.unavailability().unavailability_id() << " ("
+            << EnumWord(response.unavailability().kind()) << ", "
+            << FormatWindow(response.unavailability().window()) << ")\n";
+  if (response.affected_task_ids_size() > 0) {
+    std::cout << response.affected_task_ids_size()
+              << " planned tasks were assigned in that time and are re-planned: "
+              << absl::StrJoin(response.affected_task_ids(), " ") << "\n";
+  }
+  return kExitOk;
+}
+
+ExitCode ListUnavailability(Session& session, const UnavailabilityOptions& options) {
+  v1::ListUnavailabilityRequest request;
+  request.set_crew_member_id(options.crew);
+  request.set_vehicle_id(options.vehicle);
+  if (!options.from.empty() || !options.to.empty()) {
+    for (auto [flag, text, target] :
+         {std::tuple{"--from", options.from.empty() ? "now" : options.from,
+                     request.mutable_overlapping()->mutable_not_before()},
+          std::tuple{"--to", options.to.empty() ? "+365d" : options.to,
+                     request.mutable_overlapping()->mutable_no_later_than()}}) {
+      absl::StatusOr<google::protobuf::Timestamp> time = ParseTime(text);
+      if (!time.ok())
+        return ReportBadInput(std::string(flag) + ": " + std::string(time.status().message()));
+      *target = *time;
+    }
+  }
+  v1::ListUnavailabilityResponse response;
+  if (ExitCode code =
+          session.CallAllPages(&SchedulingService::Stub::ListUnavailability, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  if (session.json()) {
+    PrintJson(response);
+    return kExitOk;
+  }
+  Table table({"id", "who", "kind", "window", "reason"});
+  for (const v1::Unavailability& entry : response.unavailability()) {
+    table.AddRow({entry.unavailability_id(),
+                  entry.has_crew_member_id() ? entry.crew_member_id() : entry.vehicle_id(),
+                  EnumWord(entry.kind()), FormatWindow(entry.window()), entry.reason()});
+  }
+  table.Print();
+  return kExitOk;
+}
+
+ExitCode DeleteUnavailability(Session& session, const std::string& id) {
+  v1::DeleteUnavailabilityRequest request;
+  request.set_unavailability_id(id);
+  v1::DeleteUnavailabilityResponse response;
+  if (ExitCode code =
+          session.Call(&SchedulingService::Stub::DeleteUnavailability, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  if (session.json()) {
+    PrintJson(response);
+  } else {
+    std::cout << "deleted " << response.unavailability_id() << "\n";
+  }
+  return kExitOk;
+}
+
+struct VehicleListOptions {
+  std::string vehicle_class, warehouse;
+  bool include_inactive = false;
+};
+
+ExitCode ListVehicles(Session& session, const VehicleListOptions& options) {
+  v1::ListVehiclesRequest request;
+  if (!options.vehicle_class.empty()) {
+    absl::StatusOr<v1::VehicleClass> vehicle_class =
+        ParseEnum<v1::VehicleClass>(options.vehicle_class);
+    if (!vehicle_class.ok()) {
+      return ReportBadInput("--class: " + std::string(vehicle_class.status().message()));
+    }
+    request.set_vehicle_class(*vehicle_class);
+  }
+  request.set_home_warehouse_id(options.warehouse);
+  request.set_include_inactive(options.include_inactive);
+  v1::ListVehiclesResponse response;
+  if (ExitCode code =
+          session.CallAllPages(&SchedulingService::Stub::ListVehicles, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  if (session.json()) {
+    PrintJson(response);
+    return kExitOk;
+  }
+  Table table({"id", "name", "class", "registration", "warehouse", "active"});
+  for (const v1::Vehicle& vehicle : response.vehicles()) {
+    table.AddRow({vehicle.vehicle_id(), vehicle.display_name(), EnumWord(vehicle.vehicle_class()),
+                  vehicle.registration(), vehicle.home_warehouse_id(), YesNo(vehicle.active())});
+  }
+  table.Print();
+  return kExitOk;
+}
+
+struct VehicleEditOptions {
+  std::string id, name, vehicle_class, registration, warehouse;
+  std::optional<bool> active;
+};
+
+absl::Status ApplyVehicleEdits(const VehicleEditOptions& options, v1::Vehicle& vehicle) {
+  vehicle.set_vehicle_id(options.id);
+  if (!options.name.empty()) vehicle.set_display_name(options.name);
+  if (!options.vehicle_class.empty()) {
+    absl::StatusOr<v1::VehicleClass> vehicle_class =
+        ParseEnum<v1::VehicleClass>(options.vehicle_class);
+    if (!vehicle_class.ok())
+      return absl::InvalidArgumentError("--class: " +
+                                        std::string(vehicle_class.status().message()));
+    vehicle.set_vehicle_class(*vehicle_class);
+  }
+  if (!options.registration.empty()) vehicle.set_registration(options.registration);
+  if (!options.warehouse.empty()) vehicle.set_home_warehouse_id(options.warehouse);
+  if (options.active) vehicle.set_active(*options.active);
+  return absl::OkStatus();
+}
+
+ExitCode SaveVehicle(Session& session, const VehicleEditOptions& options, bool create) {
+  v1::Vehicle vehicle;
+  std::string etag;
+  if (create) {
+    vehicle.set_active(true);
+  } else {
+    v1::GetVehicleRequest get;
+    get.set_vehicle_id(options.id);
+    v1::GetVehicleResponse existing;
+    if (ExitCode code = session.Call(&SchedulingService::Stub::GetVehicle, get, &existing);
+        code != kExitOk) {
+      return code;
+    }
+    vehicle = existing.vehicle();
+    etag = vehicle.etag();
+  }
+  if (absl::Status applied = ApplyVehicleEdits(options, vehicle); !applied.ok()) {
+    return ReportBadInput(std::string(applied.message()));
+  }
+  v1::Vehicle saved;
+  if (create) {
+    v1::CreateVehicleRequest request;
+    *request.mutable_vehicle() = vehicle;
+    v1::CreateVehicleResponse response;
+    if (ExitCode code = session.Call(&SchedulingService::Stub::CreateVehicle, request, &response);
+        code != kExitOk) {
+      return code;
+    }
+    if (session.json()) PrintJson(response);
+    saved = response.vehicle();
+  } else {
+    v1::UpdateVehicleRequest request;
+    *request.mutable_vehicle() = vehicle;
+    request.set_etag(etag);
+    v1::UpdateVehicleResponse response;
+    if (ExitCode code = session.Call(&SchedulingService::Stub::UpdateVehicle, request, &response);
+        code != kExitOk) {
+      return code;
+    }
+    if (session.json()) PrintJson(response);
+    saved = response.vehicle();
+  }
+  if (!session.json()) {
+    std::cout << (create ? "added " : "updated ") << saved.vehicle_id() << " ("
+              << saved.display_name() << ")\n";
+  }
+  return kExitOk;
+}
+
+ExitCode ImportFile(Session& session, const std::string& path, bool crew) {
+  ImportContext context;
+  context.session = &session;
+  ImportCounts counts;
+  ExitCode code =
+      crew ? ImportCrew(context, path, &counts) : ImportVehicles(context, path, &counts);
+  if (code != kExitOk) return code;
+  if (session.json()) {
+    PrintJson(nlohmann::json{{crew ? "crew" : "vehicles", counts.ToJson()}});
+  } else {
+    std::cout << (crew ? "crew:     " : "vehicles: ") << counts.ToText() << "\n";
+  }
+  return kExitOk;
+}
+
+void AddCrewEditFlags(CLI::App* command, CrewEditOptions& options, bool create) {
+  command->add_option("id", options.id, "Crew member id, e.g. CREW-ALEX")->required();
+  command->add_option("--name", options.name, create ? "Display name (required)" : "Display name");
+  command->add_option("--skill", options.skills,
+                      "audio, video, lighting, rigging, staging, driver, warehouse; repeatable "
+                      "(replaces all)");
+  command->add_option("--warehouse", options.warehouse, "Home warehouse id");
+  command->add_option("--shifts", options.shifts,
+                      "Weekly working hours, e.g. 'mon-fri 08:00-17:00; sat 09:00-13:00'");
+  command->add_option("--contracted", options.contracted, "Contracted time a week, e.g. 38h");
+  command->add_option("--zone", options.zone, "Zone id");
+  if (!create) {
+    command->add_option("--active", options.active, "true or false");
+    command->add_option("--etag", options.etag, "Refuse (exit 3) unless still at this etag");
+  }
+}
+
+void AddVehicleEditFlags(CLI::App* command, VehicleEditOptions& options, bool create) {
+  command->add_option("id", options.id, "Vehicle id, e.g. VAN-1")->required();
+  command->add_option("--name", options.name, create ? "Display name (required)" : "Display name");
+  command->add_option("--class", options.vehicle_class,
+                      "van, box-truck, rigid-truck or articulated-truck");
+  command->add_option("--registration", options.registration, "Number plate");
+  command->add_option("--warehouse", options.warehouse, "Home warehouse id");
+  if (!create) command->add_option("--active", options.active, "true or false");
+}
+
+}  // namespace
+
+void AddCrewCommands(CommandTree& tree) {
+  CLI::App* crew = tree.AddGroup(tree.root(), "crew", "Crew members, skills, hours and time off");
+  {
+    auto options = MakeOptions<CrewListOptions>();
+    CLI::App* list = crew->add_subcommand("list", "List crew members");
+    list->add_option("--skill", options->skill, "Only crew with this skill");
+    list->add_option("--warehouse", options->warehouse, "Only crew based at this warehouse");
+    list->add_option("--search", options->search, "Words in the name or id");
+    list->add_flag("--include-inactive", options->include_inactive, "Also inactive crew");
+    tree.OnRun(list, [options](Session& session) { return ListCrew(session, *options); });
+  }
+  {
+    auto id = std::make_shared<std::string>();
+    CLI::App* show = crew->add_subcommand("show", "One crew member");
+    show->add_option("id", *id, "Crew member id")->required();
+    tree.OnRun(show, [id](Session& session) { return ShowCrew(session, *id); });
+  }
+  {
+    auto options = MakeOptions<CrewEditOptions>();
+    CLI::App* add = crew->add_subcommand("add", "Add a crew member (OPS)");
+    AddCrewEditFlags(add, *options, true);
+    tree.OnRun(add, [options](Session& session) { return AddCrew(session, *options); });
+  }
+  {
+    auto options = MakeOptions<CrewEditOptions>();
+    CLI::App* update =
+        crew->add_subcommand("update", "Change the given fields of a crew member (OPS)");
+    AddCrewEditFlags(update, *options, false);
+    tree.OnRun(update, [options](Session& session) { return UpdateCrew(session, *options); });
+  }
+  {
+    auto path = std::make_shared<std::string>();
+    CLI::App* import = crew->add_subcommand(
+        "import",
+        "Load crew from CSV (OPS); idempotent.\n  columns: crew_member_id,display_name,skills,"
+        "home_warehouse_id,weekly_shifts,contracted_weekly,zone_id,person_id");
+    import->add_option("file", *path, "Crew CSV file")->required()->check(CLI::ExistingFile);
+    tree.OnRun(import, [path](Session& session) { return ImportFile(session, *path, true); });
+  }
+  CLI::App* unavailability =
+      tree.AddGroup(*crew, "unavailability", "Time off, sick leave, training (crew or vehicles)");
+  {
+    auto options = MakeOptions<UnavailabilityOptions>();
+    CLI::App* add = unavailability->add_subcommand(
+        "add", "Mark a crew member or vehicle unavailable; their tasks are re-planned (OPS)");
+    add->add_option("--crew", options->crew, "Crew member id");
+    add->add_option("--vehicle", options->vehicle, "Vehicle id (repair)");
+    add->add_option("--kind", options->kind, "time-off, sick-leave, training, repair or other")
+        ->capture_default_str();
+    add->add_option("--from", options->from, "Start")->required();
+    add->add_option("--to", options->to, "End, exclusive")->required();
+    add->add_option("--reason", options->reason, "Why, in a few words");
+    tree.OnRun(add, [options](Session& session) { return AddUnavailability(session, *options); });
+  }
+  {
+    auto options = MakeOptions<UnavailabilityOptions>();
+    CLI::App* list = unavailability->add_subcommand("list", "List unavailability");
+    list->add_option("--crew", options->crew, "Only this crew member");
+    list->add_option("--vehicle", options->vehicle, "Only this vehicle");
+    list->add_option("--from", options->from, "Overlapping from (default now)");
+    list->add_option("--to", options->to, "Overlapping until (default a year ahead)");
+    tree.OnRun(list, [options](Session& session) { return ListUnavailability(session, *options); });
+  }
+  {
+    auto id = std::make_shared<std::string>();
+    CLI::App* remove = unavailability->add_subcommand("delete", "Remove an unavailability (OPS)");
+    remove->add_option("id", *id, "Unavailability id")->required();
+    tree.OnRun(remove, [id](Session& session) { return DeleteUnavailability(session, *id); });
+  }
+
+  CLI::App* vehicles = tree.AddGroup(tree.root(), "vehicles", "Vans and trucks");
+  {
+    auto options = MakeOptions<VehicleListOptions>();
+    CLI::App* list = vehicles->add_subcommand("list", "List vehicles");
+    list->add_option("--class", options->vehicle_class, "Only this class (van, box-truck, ...)");
+    list->add_option("--warehouse", options->warehouse, "Only vehicles based here");
+    list->add_flag("--include-inactive", options->include_inactive, "Also inactive vehicles");
+    tree.OnRun(list, [options](Session& session) { return ListVehicles(session, *options); });
+  }
+  {
+    auto options = MakeOptions<VehicleEditOptions>();
+    CLI::App* add = vehicles->add_subcommand("add", "Add a vehicle (OPS)");
+    AddVehicleEditFlags(add, *options, true);
+    tree.OnRun(add, [options](Session& session) { return SaveVehicle(session, *options, true); });
+  }
+  {
+    auto options = MakeOptions<VehicleEditOptions>();
+    CLI::App* update =
+        vehicles->add_subcommand("update", "Change the given fields of a vehicle (OPS)");
+    AddVehicleEditFlags(update, *options, false);
+    tree.OnRun(update,
+               [options](Session& session) { return SaveVehicle(session, *options, false); });
+  }
+  {
+    auto path = std::make_shared<std::string>();
+    CLI::App* import = vehicles->add_subcommand(
+        "import",
+        "Load vehicles from CSV (OPS); idempotent.\n  columns: vehicle_id,display_name,"
+        "vehicle_class,registration,home_warehouse_id");
+    import->add_option("file", *path, "Vehicles CSV file")->required()->check(CLI::ExistingFile);
+    tree.OnRun(import, [path](Session& session) { return ImportFile(session, *path, false); });
+  }
+}
+
+}  // namespace salesops::cli

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <absl/status/statusor.h>
+#include <absl/strings/string_view.h>
+#include <absl/time/time.h>
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/duration.pb.h>
+#include <google/protobuf/timestamp.pb.h>
+
+#include <string>
+#include <vector>
+
+#include "google/type/money.pb.h"
+#include "salesops/v1/scheduling.pb.h"
+#include "salesops/v1/vocabulary.pb.h"
+
+// What people type, turned into the shared vocabulary. One spelling per idea,
+// the same on flags, in CSV files and in the tables salesopsctl prints:
+//   times      2030-05-01T08:00:00Z, 2030-05-01 08:00 (local), 2030-05-01, now, today,
+//              tomorrow, +3d, +6h, -30m
+//   durations  4h, 90m, 1h30m, 2d
+//   lines      CODE=N (LED-PANEL-500=24)
+//   crew needs SKILL:NxDURATION (video:2x8h; video:8h means one person)
+//   money      1250, 1250.50 EUR, EUR 1250.50
+//   shifts     mon-fri 08:00-17:00; sat 09:00-13:00
+namespace salesops::cli {
+
+absl::StatusOr<google::protobuf::Timestamp> ParseTime(absl::string_view text,
+                                                      absl::Time now = absl::Now());
+absl::StatusOr<google::protobuf::Duration> ParseDuration(absl::string_view text);
+absl::StatusOr<v1::InventoryLine> ParseInventoryLine(absl::string_view text);
+absl::StatusOr<v1::CrewNeed> ParseCrewNeed(absl::string_view text);
+absl::StatusOr<google::type::Money> ParseMoney(absl::string_view text,
+                                               absl::string_view default_currency);
+absl::StatusOr<std::vector<v1::WorkShift>> ParseShifts(absl::string_view text);
+// Formats shifts back into the spelling ParseShifts reads.
+std::string FormatShifts(const google::protobuf::RepeatedPtrField<v1::WorkShift>& shifts);
+
+// An enum value from its word: "video", "VIDEO", "SKILL_VIDEO" and "box-truck" all work.
+absl::StatusOr<int> ParseEnumWord(const google::protobuf::EnumDescriptor* type,
+                                  absl::string_view text);
+template <typename Enum>
+absl::StatusOr<Enum> ParseEnum(absl::string_view text) {
+  absl::StatusOr<int> value = ParseEnumWord(google::protobuf::GetEnumDescriptor<Enum>(), text);
+  if (!value.ok()) return value.status();
+  return static_cast<Enum>(*value);
+}
+
+// Splits on any of `separators`, dropping empty pieces and trimming spaces.
+std::vector<std::string> SplitWords(absl::string_view text, absl::string_view separators = " ,;");
+
+}  // namespace salesops::cli

@@ -1,0 +1,137 @@
+#include "cli/output.h"
+
+#include <absl/strings/ascii.h>
+#include <absl/strings/str_format.h>
+#include <absl/strings/str_join.h>
+#include <absl/strings/str_replace.h>
+#include <absl/time/time.h>
+#include <google/protobuf/util/json_util.h>
+
+namespace salesops::cli {
+namespace {
+
+size_t DisplayWidth(const std::string& text) {
+  size_t width = 0;
+  for (unsigned char c : text) {
+    if ((c & 0xC0) != 0x80) ++width;  // count UTF-8 lead bytes only
+  }
+  return width;
+}
+
+}  // namespace
+
+Table::Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
+
+void Table::AddRow(std::vector<std::string> cells) {
+  cells.resize(headers_.size());
+  rows_.push_back(std::move(cells));
+}
+
+void Table::Print(std::ostream& out) const {
+  std::vector<size_t> widths(headers_.size());
+  for (size_t i = 0; i < headers_.size(); ++i) widths[i] = DisplayWidth(headers_[i]);
+  for (const auto& row : rows_) {
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], DisplayWidth(row[i]));
+  }
+  auto print_row = [&](const std::vector<std::string>& cells, bool upper) {
+    std::string line;
+    for (size_t i = 0; i < cells.size(); ++i) {
+      std::string cell = upper ? absl::AsciiStrToUpper(cells[i]) : cells[i];
+      line += cell;
+      if (i + 1 < cells.size()) line += std::string(widths[i] - DisplayWidth(cell) + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out << line << "\n";
+  };
+  print_row(headers_, true);
+  for (const auto& row : rows_) print_row(row, false);
+}
+
+void Details::Add(std::string label, std::string value) {
+  lines_.emplace_back(std::move(label), std::move(value));
+}
+
+void Details::Print(std::ostream& out) const {
+  size_t width = 0;
+  for (const auto& [label, value] : lines_) width = std::max(width, DisplayWidth(label));
+  for (const auto& [label, value] : lines_) {
+    out << label << ":" << std::string(width - DisplayWidth(label) + 1, ' ') << value << "\n";
+  }
+}
+
+nlohmann::json ToJson(const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  return nlohmann::json::parse(json);
+}
+
+void PrintJson(const google::protobuf::Message& message, std::ostream& out) {
+  PrintJson(ToJson(message), out);
+}
+
+void PrintJson(const nlohmann::json& value, std::ostream& out) { out << value.dump(2) << "\n"; }
+
+std::string FormatTime(const google::protobuf::Timestamp& time) {
+  if (time.seconds() == 0 && time.nanos() == 0) return "-";
+  return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(time.seconds()),
+                          absl::LocalTimeZone());
+}
+
+std::string FormatWindow(const v1::Window& window) {
+  std::string to = FormatTime(window.no_later_than());
+  if (!window.has_not_before()) return "by " + to;
+  return FormatTime(window.not_before()) + " → " + to;
+}
+
+std::string FormatDuration(const google::protobuf::Duration& duration) {
+  int64_t minutes = duration.seconds() / 60;
+  std::string sign = minutes < 0 ? "-" : "";
+  minutes = std::abs(minutes);
+  int64_t days = minutes / (24 * 60), hours = minutes / 60 % 24, rest = minutes % 60;
+  std::string text = sign;
+  if (days > 0) text += std::to_string(days) + "d";
+  if (hours > 0) text += std::to_string(hours) + "h";
+  if (rest > 0 || (days == 0 && hours == 0)) text += std::to_string(rest) + "m";
+  return text;
+}
+
+std::string FormatMoney(const google::type::Money& money) {
+  if (money.currency_code().empty() && money.units() == 0 && money.nanos() == 0) return "-";
+  int64_t cents = money.units() * 100 + money.nanos() / 10000000;
+  return absl::StrFormat("%s%d.%02d %s", cents < 0 ? "-" : "", std::abs(cents) / 100,
+                         std::abs(cents) % 100, money.currency_code());
+}
+
+std::string EnumWord(const google::protobuf::EnumDescriptor* type, int value) {
+  const google::protobuf::EnumValueDescriptor* found = type->FindValueByNumber(value);
+  if (found == nullptr) return std::to_string(value);
+  // Every salesops enum starts with <PREFIX>_UNSPECIFIED = 0; the prefix is noise.
+  std::string prefix = type->value(0)->name();
+  prefix = prefix.substr(0, prefix.size() - std::string("UNSPECIFIED").size());
+  std::string name = found->name();
+  if (name.rfind(prefix, 0) == 0) name = name.substr(prefix.size());
+  return absl::StrReplaceAll(absl::AsciiStrToLower(name), {{"_", "-"}});
+}
+
+std::string FormatLines(const google::protobuf::RepeatedPtrField<v1::InventoryLine>& lines) {
+  std::vector<std::string> parts;
+  for (const v1::InventoryLine& line : lines) {
+    parts.push_back(line.inventory_code() + "=" + std::to_string(line.quantity()));
+  }
+  return parts.empty() ? "-" : absl::StrJoin(parts, " ");
+}
+
+std::string FormatCrewNeeds(const google::protobuf::RepeatedPtrField<v1::CrewNeed>& needs) {
+  std::vector<std::string> parts;
+  for (const v1::CrewNeed& need : needs) {
+    parts.push_back(EnumWord(need.skill()) + ":" + std::to_string(need.headcount()) + "x" +
+                    FormatDuration(need.duration()));
+  }
+  return parts.empty() ? "-" : absl::StrJoin(parts, " ");
+}
+
+std::string YesNo(bool value) { return value ? "yes" : "no"; }
+
+}  // namespace salesops::cli

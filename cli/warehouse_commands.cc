@@ -1,0 +1,404 @@
+// What the warehouse does with an order, and what sales asks of it: is it free
+// (availability), what to pull (pullsheet), what was pulled (prep), what left
+// and came back (checkout, checkin), and demand to come (forecast).
+#include <absl/strings/str_cat.h>
+#include <absl/strings/str_format.h>
+#include <absl/strings/str_join.h>
+
+#include "cli/command_tree.h"
+#include "cli/input_parsing.h"
+#include "cli/output.h"
+
+namespace salesops::cli {
+namespace {
+
+using v1::InventoryService;
+
+// --from/--to as a Window; both are required by the callers that use it.
+absl::StatusOr<v1::Window> ParseWindow(const std::string& from, const std::string& to) {
+  v1::Window window;
+  absl::StatusOr<google::protobuf::Timestamp> start = ParseTime(from);
+  if (!start.ok())
+    return absl::InvalidArgumentError("--from: " + std::string(start.status().message()));
+  absl::StatusOr<google::protobuf::Timestamp> end = ParseTime(to);
+  if (!end.ok()) return absl::InvalidArgumentError("--to: " + std::string(end.status().message()));
+  *window.mutable_not_before() = *start;
+  *window.mutable_no_later_than() = *end;
+  return window;
+}
+
+// CODE=N words; a bare CODE means one unit when `bare_means_one`.
+absl::StatusOr<std::vector<v1::InventoryLine>> ParseLines(const std::vector<std::string>& words,
+                                                          const std::string& flag,
+                                                          bool bare_means_one = false) {
+  std::vector<v1::InventoryLine> lines;
+  for (const std::string& word : words) {
+    if (bare_means_one && word.find('=') == std::string::npos) {
+      v1::InventoryLine line;
+      line.set_inventory_code(word);
+      line.set_quantity(1);
+      lines.push_back(line);
+      continue;
+    }
+    absl::StatusOr<v1::InventoryLine> line = ParseInventoryLine(word);
+    if (!line.ok()) return absl::InvalidArgumentError(flag + std::string(line.status().message()));
+    lines.push_back(*line);
+  }
+  return lines;
+}
+
+struct AvailabilityOptions {
+  std::vector<std::string> lines;
+  std::string from, to, exclude_order;
+  bool ignore_holds = false;
+};
+
+ExitCode CheckAvailability(Session& session, const AvailabilityOptions& options) {
+  v1::CheckAvailabilityRequest request;
+  absl::StatusOr<std::vector<v1::InventoryLine>> lines = ParseLines(options.lines, "", true);
+  if (!lines.ok()) return ReportBadInput(std::string(lines.status().message()));
+  for (const v1::InventoryLine& line : *lines) *request.add_lines() = line;
+  absl::StatusOr<v1::Window> window = ParseWindow(options.from, options.to);
+  if (!window.ok()) return ReportBadInput(std::string(window.status().message()));
+  *request.mutable_window() = *window;
+  request.set_ignore_holds(options.ignore_holds);
+  request.set_exclude_order_id(options.exclude_order);
+  v1::CheckAvailabilityResponse response;
+  if (ExitCode code = session.Call(&InventoryService::Stub::CheckAvailability, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  if (session.json()) {
+    PrintJson(response);
+    return kExitOk;
+  }
+  Table table({"code", "description", "requested", "owned", "rented in", "peak in use",
+               "out of service", "free", "short"});
+  for (const v1::CodeAvailability& code : response.availability()) {
+    int short_by = std::max(0, code.requested() - code.free());
+    table.AddRow({code.inventory_code(), code.description(), std::to_string(code.requested()),
+                  std::to_string(code.owned()), std::to_string(code.sub_rented_in()),
+                  std::to_string(code.peak_in_use()), std::to_string(code.out_of_service()),
+                  std::to_string(code.free()), short_by > 0 ? std::to_string(short_by) : "-"});
+  }
+  table.Print();
+  std::cout << "\nWindow: " << FormatWindow(request.window()) << "\n";
+  if (response.all_available()) {
+    std::cout << "All available over the whole window.\n";
+  } else {
+    std::cout << "Short: ";
+    for (const v1::StockShortage& shortage : response.shortages()) {
+      std::cout << shortage.inventory_code() << " by " << shortage.shortfall() << "  ";
+    }
+    std::cout << "\n";
+    if (response.has_earliest_feasible_window()) {
+      std::cout << "Earliest window of the same length that fits: "
+                << FormatWindow(response.earliest_feasible_window()) << "\n";
+    }
+  }
+  return kExitOk;
+}
+
+void PrintPullSheet(const v1::PullSheet& sheet) {
+  Details header;
+  header.Add("Order", absl::StrCat(sheet.order_id(), " rev ", sheet.order_revision()));
+  header.Add("Window", FormatWindow(sheet.window()));
+  const v1::PrepProgress& progress = sheet.progress();
+  header.Add("Prep", absl::StrCat(EnumWord(progress.state()), ", ", progress.units_pulled(), " of ",
+                                  progress.units_to_pull(), " units pulled"));
+  header.Print();
+  std::cout << "\n";
+  Table table({"warehouse", "category", "code", "description", "to pull", "pulled", "sub-rented",
+               "supplier"});
+  for (const v1::PullSheetGroup& group : sheet.groups()) {
+    for (const v1::PullSheetLine& line : group.lines()) {
+      table.AddRow({group.warehouse_id(), group.category(), line.inventory_code(),
+                    line.description(), std::to_string(line.quantity_to_pull()),
+                    std::to_string(line.quantity_pulled()),
+                    line.from_sub_rental() > 0 ? std::to_string(line.from_sub_rental()) : "-",
+                    line.supplier_name().empty() ? "-" : line.supplier_name()});
+    }
+  }
+  table.Print();
+}
+
+ExitCode ShowPullSheet(Session& session, const std::string& order) {
+  v1::GetPullSheetRequest request;
+  request.set_order_id(order);
+  v1::GetPullSheetResponse response;
+  if (ExitCode code = session.Call(&InventoryService::Stub::GetPullSheet, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  if (session.json()) {
+    PrintJson(response);
+  } else {
+    PrintPullSheet(response.pull_sheet());
+  }
+  return kExitOk;
+}
+
+struct PrepOptions {
+  std::string order;
+  std::vector<std::string> pulled;
+  int64_t revision = 0;
+};
+
+ExitCode RecordPrep(Session& session, const PrepOptions& options) {
+  v1::RecordPrepRequest request;
+  request.set_order_id(options.order);
+  request.set_order_revision(options.revision);
+  absl::StatusOr<std::vector<v1::InventoryLine>> lines = ParseLines(options.pulled, "--pulled: ");
+  if (!lines.ok()) return ReportBadInput(std::string(lines.status().message()));
+  for (const v1::InventoryLine& line : *lines) {
+    v1::PrepCount* count = request.add_counts();
+    count->set_inventory_code(line.inventory_code());
+    count->set_pulled_quantity(line.quantity());
+  }
+  v1::RecordPrepResponse response;
+  if (ExitCode code = session.Call(&InventoryService::Stub::RecordPrep, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  if (session.json()) {
+    PrintJson(response);
+  } else {
+    PrintPullSheet(response.pull_sheet());
+  }
+  return kExitOk;
+}
+
+struct CheckOutOptions {
+  std::string order, vehicle;
+  std::vector<std::string> lines;
+};
+
+ExitCode CheckOut(Session& session, const CheckOutOptions& options) {
+  v1::CheckOutRequest request;
+  request.set_order_id(options.order);
+  request.set_vehicle_id(options.vehicle);
+  absl::StatusOr<std::vector<v1::InventoryLine>> lines = ParseLines(options.lines, "");
+  if (!lines.ok()) return ReportBadInput(std::string(lines.status().message()));
+  for (const v1::InventoryLine& line : *lines) *request.add_lines() = line;
+  v1::CheckOutResponse response;
+  if (ExitCode code = session.Call(&InventoryService::Stub::CheckOut, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  if (session.json()) {
+    PrintJson(response);
+    return kExitOk;
+  }
+  Details details;
+  details.Add("Checked out", FormatLines(response.movement().lines()));
+  details.Add("Vehicle",
+              response.movement().vehicle_id().empty() ? "-" : response.movement().vehicle_id());
+  details.Add("Still to load", FormatLines(response.outstanding()));
+  details.Print();
+  return kExitOk;
+}
+
+struct CheckInOptions {
+  std::string order, damage_note, back_in_service;
+  std::vector<std::string> returned, damaged;
+};
+
+ExitCode CheckIn(Session& session, const CheckInOptions& options) {
+  v1::CheckInRequest request;
+  request.set_order_id(options.order);
+  absl::StatusOr<std::vector<v1::InventoryLine>> returned =
+      ParseLines(options.returned, "--returned: ");
+  if (!returned.ok()) return ReportBadInput(std::string(returned.status().message()));
+  absl::StatusOr<std::vector<v1::InventoryLine>> damaged =
+      ParseLines(options.damaged, "--damaged: ");
+  if (!damaged.ok()) return ReportBadInput(std::string(damaged.status().message()));
+  if (returned->empty() && damaged->empty()) {
+    return ReportBadInput("give what came back: --returned CODE=N and/or --damaged CODE=N");
+  }
+  std::optional<google::protobuf::Timestamp> back;
+  if (!options.back_in_service.empty()) {
+    absl::StatusOr<google::protobuf::Timestamp> parsed = ParseTime(options.back_in_service);
+    if (!parsed.ok()) {
+      return ReportBadInput("--back-in-service: " + std::string(parsed.status().message()));
+    }
+    back = *parsed;
+  }
+  // One line per code: what came back in good order and what came back damaged (the
+  // service counts the two apart: returned + damaged may not exceed what went out).
+  std::map<std::string, v1::CheckInLine*> by_code;
+  auto line_for = [&](const std::string& code) {
+    v1::CheckInLine*& line = by_code[code];
+    if (line == nullptr) {
+      line = request.add_lines();
+      line->set_inventory_code(code);
+    }
+    return line;
+  };
+  for (const v1::InventoryLine& line : *returned) {
+    line_for(line.inventory_code())->set_returned_quantity(line.quantity());
+  }
+  for (const v1::InventoryLine& line : *damaged) {
+    v1::CheckInLine* check_in = line_for(line.inventory_code());
+    check_in->set_damaged_quantity(line.quantity());
+    check_in->set_damage_note(options.damage_note);
+    if (back) *check_in->mutable_back_in_service_time() = *back;
+  }
+  v1::CheckInResponse response;
+  if (ExitCode code = session.Call(&InventoryService::Stub::CheckIn, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  if (session.json()) {
+    PrintJson(response);
+    return kExitOk;
+  }
+  Details details;
+  details.Add("Returned", FormatLines(response.movement().lines()));
+  details.Add("Damaged", FormatLines(response.movement().damaged()));
+  details.Add("Missing", FormatLines(response.movement().missing()));
+  std::vector<std::string> suppliers;
+  for (const v1::SubRental& rental : response.to_return_to_supplier()) {
+    suppliers.push_back(absl::StrCat(rental.inventory_code(), "=", rental.quantity(), " to ",
+                                     rental.supplier_name()));
+  }
+  details.Add("Send back", suppliers.empty() ? "-" : absl::StrJoin(suppliers, ", "));
+  details.Print();
+  return kExitOk;
+}
+
+struct ForecastOptions {
+  std::string from = "today", to = "+28d", bucket = "1d", category;
+  std::vector<std::string> codes;
+  bool shortages_only = false;
+};
+
+ExitCode Forecast(Session& session, const ForecastOptions& options) {
+  v1::ForecastDemandRequest request;
+  absl::StatusOr<v1::Window> range = ParseWindow(options.from, options.to);
+  if (!range.ok()) return ReportBadInput(std::string(range.status().message()));
+  *request.mutable_range() = *range;
+  absl::StatusOr<google::protobuf::Duration> bucket = ParseDuration(options.bucket);
+  if (!bucket.ok()) return ReportBadInput("--bucket: " + std::string(bucket.status().message()));
+  *request.mutable_bucket_size() = *bucket;
+  for (const std::string& code : options.codes) request.add_inventory_codes(code);
+  request.set_category(options.category);
+  request.set_shortages_only(options.shortages_only);
+  v1::ForecastDemandResponse response;
+  if (ExitCode code =
+          session.CallAllPages(&InventoryService::Stub::ForecastDemand, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  if (session.json()) {
+    PrintJson(response);
+    return kExitOk;
+  }
+  // Only the buckets with demand: a month of empty days per code hides the signal.
+  Table table({"code", "from", "firm", "weighted holds", "stock", "projected short"});
+  for (const v1::CodeForecast& forecast : response.forecasts()) {
+    for (const v1::DemandBucket& bucket : forecast.buckets()) {
+      if (bucket.firm_demand() == 0 && bucket.weighted_hold_demand() == 0 &&
+          bucket.projected_shortfall() == 0) {
+        continue;
+      }
+      table.AddRow(
+          {forecast.inventory_code(), FormatTime(bucket.window().not_before()),
+           std::to_string(bucket.firm_demand()),
+           absl::StrFormat("%.1f", bucket.weighted_hold_demand()), std::to_string(bucket.stock()),
+           bucket.projected_shortfall() > 0 ? absl::StrFormat("%.1f", bucket.projected_shortfall())
+                                            : "-"});
+    }
+  }
+  if (table.empty()) {
+    std::cout << "No demand from " << FormatWindow(request.range()) << " for "
+              << response.forecasts_size() << " codes.\n";
+  } else {
+    table.Print();
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddWarehouseCommands(CommandTree& tree) {
+  CLI::App& root = tree.root();
+  {
+    auto options = MakeOptions<AvailabilityOptions>();
+    CLI::App* command = root.add_subcommand(
+        "availability",
+        "How many units of each code are free over the whole window (peak use, not sum), and "
+        "what is short");
+    command->add_option("lines", options->lines, "CODE=N (or CODE for one unit), one or more")
+        ->required();
+    command->add_option("--from", options->from, "Window start (2030-05-01 08:00, tomorrow, +2d)")
+        ->required();
+    command->add_option("--to", options->to, "Window end, exclusive")->required();
+    command->add_flag("--ignore-holds", options->ignore_holds,
+                      "Count only firm reservations, not tentative holds of quotes");
+    command->add_option("--exclude-order", options->exclude_order,
+                        "Leave this order's own holds out (when re-checking an order)");
+    tree.OnRun(command,
+               [options](Session& session) { return CheckAvailability(session, *options); });
+  }
+  {
+    auto order = std::make_shared<std::string>();
+    CLI::App* command = root.add_subcommand(
+        "pullsheet", "What to pull for an order, by warehouse and category, and how far prep is");
+    command->add_option("order", *order, "Order id")->required();
+    tree.OnRun(command, [order](Session& session) { return ShowPullSheet(session, *order); });
+  }
+  {
+    auto options = MakeOptions<PrepOptions>();
+    CLI::App* command = root.add_subcommand(
+        "prep", "Record what has been pulled for an order (absolute counts; OPS)");
+    command->add_option("order", options->order, "Order id")->required();
+    command->add_option("--pulled", options->pulled, "CODE=N pulled so far, repeatable")
+        ->required();
+    command->add_option("--revision", options->revision,
+                        "The order revision the counts are for (default: the current one)");
+    tree.OnRun(command, [options](Session& session) { return RecordPrep(session, *options); });
+  }
+  {
+    auto options = MakeOptions<CheckOutOptions>();
+    CLI::App* command = root.add_subcommand(
+        "checkout", "Units leave the warehouse for an order (only what was pulled; OPS)");
+    command->add_option("order", options->order, "Order id")->required();
+    command->add_option("lines", options->lines, "CODE=N leaving now (default: everything pulled)");
+    command->add_option("--vehicle", options->vehicle, "Vehicle id carrying them");
+    tree.OnRun(command, [options](Session& session) { return CheckOut(session, *options); });
+  }
+  {
+    auto options = MakeOptions<CheckInOptions>();
+    CLI::App* command = root.add_subcommand(
+        "checkin",
+        "Units come back from an order; damaged ones go out of service, missing ones are "
+        "reported (OPS)");
+    command->add_option("order", options->order, "Order id")->required();
+    command->add_option("--returned", options->returned,
+                        "CODE=N that came back in good order, repeatable");
+    command->add_option("--damaged", options->damaged,
+                        "CODE=N that came back damaged (they go out of service), repeatable");
+    command->add_option("--damage-note", options->damage_note, "What is wrong with them");
+    command->add_option("--back-in-service", options->back_in_service,
+                        "When damaged units are expected back (default: until repaired)");
+    tree.OnRun(command, [options](Session& session) { return CheckIn(session, *options); });
+  }
+  {
+    auto options = MakeOptions<ForecastOptions>();
+    CLI::App* command = root.add_subcommand(
+        "forecast",
+        "Demand to come per code: firm reservations plus holds weighted by win probability, "
+        "against stock");
+    command->add_option("--from", options->from, "Range start")->capture_default_str();
+    command->add_option("--to", options->to, "Range end")->capture_default_str();
+    command->add_option("--bucket", options->bucket, "Bucket size (1d, 12h, 7d)")
+        ->capture_default_str();
+    command->add_option("--code", options->codes, "Only these inventory codes, repeatable");
+    command->add_option("--category", options->category, "Only this category");
+    command->add_flag("--shortages-only", options->shortages_only,
+                      "Only codes projected to run short");
+    tree.OnRun(command, [options](Session& session) { return Forecast(session, *options); });
+  }
+}
+
+}  // namespace salesops::cli
