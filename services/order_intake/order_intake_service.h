@@ -10,6 +10,7 @@
 #include "services/common/auth.h"
 #include "services/common/migrations.h"
 #include "services/common/server.h"
+#include "services/order_intake/order_intake_metrics.h"
 #include "services/order_intake/order_store.h"
 #include "services/order_intake/pricing.h"
 
@@ -84,6 +85,7 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
   common::ServiceRuntime& runtime_;
   OrderIntakeOptions options_;
   OrderStore store_;
+  OrderIntakeMetrics metrics_;
   std::unique_ptr<v1::InventoryService::Stub> inventory_;
   std::unique_ptr<v1::SchedulingService::Stub> scheduling_;
 };

@@ -187,6 +187,11 @@ void ClearOutputOnly(v1::Order& order) {
   }
 }
 
+// The ErrorReason name a status carries ("INSUFFICIENT_STOCK"), for metric labels.
+std::string ReasonOf(const absl::Status& status) {
+  return common::ParseGrpcError(ToGrpcStatus(status)).reason;
+}
+
 // Recounts what the order shows about its questions.
 void RecountQuestions(v1::Order& order) {
   int open_blocking = 0;
@@ -200,7 +205,11 @@ void RecountQuestions(v1::Order& order) {
 
 OrderIntakeServiceImpl::OrderIntakeServiceImpl(common::ServiceRuntime& runtime,
                                                OrderIntakeOptions options)
-    : runtime_(runtime), options_(std::move(options)), store_(runtime.database()) {
+    : runtime_(runtime),
+      options_(std::move(options)),
+      store_(runtime.database()),
+      metrics_(runtime.metrics(), runtime.database()) {
+  runtime.AddCollectable(metrics_.state());
   const auto timeout = std::chrono::milliseconds(options_.dependency_timeout_ms);
   if (!options_.inventory_address.empty()) {
     auto channel = runtime.ChannelTo(options_.inventory_address,
@@ -227,6 +236,11 @@ absl::StatusOr<v1::ResolveProductsResponse> OrderIntakeServiceImpl::Resolve(
 
 absl::StatusOr<v1::Feasibility> OrderIntakeServiceImpl::Feasibility(
     const v1::Order& order, const v1::ResolveProductsResponse& resolved) {
+  struct Timer {
+    OrderIntakeMetrics& metrics;
+    std::chrono::steady_clock::time_point started;
+    ~Timer() { metrics.AvailableToPromise(std::chrono::steady_clock::now() - started); }
+  } timer{metrics_, std::chrono::steady_clock::now()};
   v1::Feasibility feasibility;
   const v1::Window window = RentalWindow(order);
   std::vector<std::string> reasons;
@@ -521,6 +535,7 @@ grpc::Status OrderIntakeServiceImpl::ConfirmOrder(grpc::ServerContext* context,
 
     // What a refusal records and answers: the step's own reason, plus what is short.
     auto refuse = [&](absl::Status refusal, const v1::ResolveProductsResponse* resolved) {
+      metrics_.Confirmation("refused", ReasonOf(refusal));
       v1::HistoryEntry entry = Entry(v1::HISTORY_ENTRY_KIND_REFUSED, caller,
                                      "Confirmation refused: " + std::string(refusal.message()));
       entry.set_revision(order.revision());
@@ -579,6 +594,7 @@ grpc::Status OrderIntakeServiceImpl::ConfirmOrder(grpc::ServerContext* context,
       absl::Status undone =
           CallDependency("inventory", inventory_.get(), &v1::InventoryService::Stub::Release,
                          release, &released, options_.dependency_timeout_ms);
+      metrics_.Compensation("release_stock");
       if (!undone.ok()) {
         common::LogError("saga_compensation_failed", {{"order_id", order.order_id()},
                                                       {"step", "release"},
@@ -617,12 +633,14 @@ grpc::Status OrderIntakeServiceImpl::ConfirmOrder(grpc::ServerContext* context,
       cancel.set_order_revision(order.revision());
       cancel.set_reason("confirmation did not complete");
       v1::CancelJobResponse cancelled;
+      metrics_.Compensation("cancel_job");
       CallDependency("scheduling", scheduling_.get(), &v1::SchedulingService::Stub::CancelJob,
                      cancel, &cancelled, options_.dependency_timeout_ms)
           .IgnoreError();
       release_stock();
       return confirmed.status();
     }
+    metrics_.Confirmation("confirmed", "");
     *response->mutable_order() = std::move(*confirmed);
     return absl::OkStatus();
   }());
@@ -990,6 +1008,7 @@ grpc::Status OrderIntakeServiceImpl::AmendOrder(grpc::ServerContext* context,
         absl::Status undone =
             CallDependency("inventory", inventory_.get(), &v1::InventoryService::Stub::Reserve,
                            restore, &restored, options_.dependency_timeout_ms);
+        metrics_.Compensation("restore_reservation");
         if (!undone.ok()) {
           common::LogError("saga_compensation_failed", {{"order_id", current.order_id()},
                                                         {"step", "restore reservation"},
@@ -1055,6 +1074,7 @@ grpc::Status OrderIntakeServiceImpl::AmendOrder(grpc::ServerContext* context,
       // A quote's hold follows its lines.
       PlaceHold(stored, after).IgnoreError();
     }
+    metrics_.Change(prep_underway);
     *response->mutable_impact() = impact;
     *response->mutable_order() = std::move(stored);
     return absl::OkStatus();

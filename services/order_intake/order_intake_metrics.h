@@ -1,0 +1,49 @@
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "services/common/db_pool.h"
+
+namespace salesops::order_intake {
+
+// Order-intake's own metrics, next to the common gRPC and database ones:
+//   salesops_orders{stage}                          orders now in each stage (from the database)
+//   salesops_orders_unacknowledged_changes          changes ops has not acknowledged yet
+//   salesops_orders_open_blocking_questions         blocking questions waiting for sales
+//   salesops_order_confirmations_total{outcome,reason}  confirmed, or refused with its reason
+//   salesops_order_saga_compensations_total{step}   steps undone after a failed saga
+//   salesops_order_changes_total{after_prep}        change orders, and those after prep started
+//   salesops_order_atp_seconds                      available-to-promise checks, end to end
+class OrderIntakeMetrics {
+ public:
+  OrderIntakeMetrics(prometheus::Registry& registry, common::ConnectionPool& database);
+
+  // The collectable reading the database at scrape time; keep it alive.
+  std::shared_ptr<prometheus::Collectable> state() const { return state_; }
+
+  void Confirmation(const std::string& outcome, const std::string& reason) {
+    confirmations_.Add({{"outcome", outcome}, {"reason", reason}}).Increment();
+  }
+  void Compensation(const std::string& step) { compensations_.Add({{"step", step}}).Increment(); }
+  void Change(bool after_prep) {
+    changes_.Add({{"after_prep", after_prep ? "true" : "false"}}).Increment();
+  }
+  void AvailableToPromise(std::chrono::duration<double> took) {
+    atp_seconds_.Observe(took.count());
+  }
+
+ private:
+  std::shared_ptr<prometheus::Collectable> state_;
+  prometheus::Family<prometheus::Counter>& confirmations_;
+  prometheus::Family<prometheus::Counter>& compensations_;
+  prometheus::Family<prometheus::Counter>& changes_;
+  prometheus::Histogram& atp_seconds_;
+};
+
+}  // namespace salesops::order_intake

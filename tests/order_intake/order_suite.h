@@ -1,0 +1,72 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "salesops/v1/inventory.grpc.pb.h"
+#include "salesops/v1/order_intake.grpc.pb.h"
+#include "salesops/v1/scheduling.grpc.pb.h"
+#include "tests/notification/notification_test_support.h"
+
+namespace salesops::testing {
+
+// The four services wired to each other as scripts/run wires them.
+class Suite {
+ public:
+  Suite()
+      : notification_port_(FreeTcpPort()),
+        order_intake_port_(FreeTcpPort()),
+        scheduling_port_(FreeTcpPort()) {
+    const std::string notification_address = Local(notification_port_);
+    const std::vector<std::string> relay = {
+        "--notification-address",        notification_address,        "--service-token-file",
+        TestTokens().ServiceTokenFile(), "--outbox-poll-interval-ms", "20"};
+    notification = std::make_unique<NotificationFixture>(
+        "notification", std::make_shared<TestDatabase>(),
+        std::vector<std::string>{"--listen-address", notification_address, "--order-intake-address",
+                                 Local(order_intake_port_), "--service-token-file",
+                                 TestTokens().ServiceTokenFile(), "--delivery-retry-base-ms",
+                                 "100"});
+    inventory = std::make_unique<ServiceFixture<v1::InventoryService>>(
+        "inventory", std::make_shared<TestDatabase>(), relay);
+    StartScheduling();
+    std::vector<std::string> order_args = relay;
+    for (const std::string& arg : {std::string("--listen-address"), Local(order_intake_port_),
+                                   std::string("--inventory-address"), inventory->address(),
+                                   std::string("--scheduling-address"), Local(scheduling_port_),
+                                   std::string("--dependency-timeout-ms"), std::string("3000")}) {
+      order_args.push_back(arg);
+    }
+    orders = std::make_unique<ServiceFixture<v1::OrderIntakeService>>(
+        "order-intake", std::make_shared<TestDatabase>(), order_args);
+  }
+
+  void StartScheduling() {
+    if (!scheduling_database_) scheduling_database_ = std::make_shared<TestDatabase>();
+    scheduling = std::make_unique<ServiceFixture<v1::SchedulingService>>(
+        "scheduling", scheduling_database_,
+        std::vector<std::string>{"--listen-address", Local(scheduling_port_),
+                                 "--notification-address", Local(notification_port_),
+                                 "--service-token-file", TestTokens().ServiceTokenFile()});
+  }
+
+  bool started() const {
+    return notification->started() && inventory->started() && scheduling->started() &&
+           orders->started();
+  }
+  std::string logs() const {
+    return notification->log() + inventory->log() + scheduling->log() + orders->log();
+  }
+
+  static std::string Local(int port) { return "127.0.0.1:" + std::to_string(port); }
+
+  int notification_port_, order_intake_port_, scheduling_port_;
+  std::shared_ptr<TestDatabase> scheduling_database_;
+  std::unique_ptr<NotificationFixture> notification;
+  std::unique_ptr<ServiceFixture<v1::InventoryService>> inventory;
+  std::unique_ptr<ServiceFixture<v1::SchedulingService>> scheduling;
+  std::unique_ptr<ServiceFixture<v1::OrderIntakeService>> orders;
+};
+
+}  // namespace salesops::testing
