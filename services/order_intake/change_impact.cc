@@ -82,6 +82,18 @@ std::string DescribeImpact(const v1::ChangeImpact& impact) {
   return parts.empty() ? "no change for ops" : absl::StrJoin(parts, ", ");
 }
 
+std::string DescribeDiff(const v1::OrderDiff& diff) {
+  std::vector<std::string> parts;
+  for (const v1::LineChange& line : diff.line_changes()) {
+    parts.push_back(
+        absl::StrCat(line.product_code(), " ", line.previous_quantity(), " -> ", line.quantity()));
+  }
+  for (const std::string& field : diff.changed_fields()) {
+    if (field != "product_lines") parts.push_back(field + " changed");
+  }
+  return parts.empty() ? "nothing changed" : absl::StrJoin(parts, ", ");
+}
+
 v1::OrderDiff DiffOrders(const v1::Order& before, const v1::Order& after) {
   v1::OrderDiff diff;
   std::map<std::string, int> old_lines = LineQuantities(before);

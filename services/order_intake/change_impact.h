@@ -19,4 +19,7 @@ v1::OrderDiff DiffOrders(const v1::Order& before, const v1::Order& after);
 // to put back, +3 h crew time".
 std::string DescribeImpact(const v1::ChangeImpact& impact);
 
+// A revision's diff in one line, e.g. "LED-WALL-5X3 3 -> 1, delivery_window changed".
+std::string DescribeDiff(const v1::OrderDiff& diff);
+
 }  // namespace salesops::order_intake

@@ -1043,7 +1043,7 @@ grpc::Status OrderIntakeServiceImpl::AmendOrder(grpc::ServerContext* context,
           ApplyAmendment(wanted, order);
           *order.mutable_quote() = amended.quote();
           *order.mutable_commitment() = commitment;
-          *order.mutable_last_change_impact() = impact;
+          if (committed) *order.mutable_last_change_impact() = impact;
           change.new_revision = true;
           v1::ChangeRecord record;
           record.set_revision(order.revision() + 1);
@@ -1053,20 +1053,24 @@ grpc::Status OrderIntakeServiceImpl::AmendOrder(grpc::ServerContext* context,
           *record.mutable_change_time() = TimeUtil::GetCurrentTime();
           // Ops acknowledges what reaches them once they are working on it.
           if (prep_underway) *order.add_unacknowledged_changes() = record;
+          const v1::OrderDiff diff = DiffOrders(before_change, order);
+          // A quote's change is a new offer; an order's change is work for ops.
           v1::HistoryEntry entry =
               Entry(v1::HISTORY_ENTRY_KIND_AMENDED, caller,
-                    absl::StrCat("Changed: ", impact.summary()), request->reason());
-          *entry.mutable_diff() = DiffOrders(before_change, order);
-          *entry.mutable_impact() = impact;
+                    absl::StrCat("Changed: ", committed ? impact.summary() : DescribeDiff(diff)),
+                    request->reason());
+          *entry.mutable_diff() = diff;
+          if (committed) *entry.mutable_impact() = impact;
           entry.set_request_id(request->request_id());
           change.history.push_back(entry);
           v1::Event event = OrderEvent(v1::EVENT_TYPE_ORDER_AMENDED, order, caller, "",
                                        order.stage(), request->reason());
-          *event.mutable_order_changed()->mutable_impact() = impact;
+          if (committed) *event.mutable_order_changed()->mutable_impact() = impact;
           event.mutable_order_changed()->set_prep_underway(prep_underway);
           event.set_summary(absl::StrCat("Order ", order.order_id(), " rev ", order.revision() + 1,
                                          ": ", prep_underway ? "changed after prep started, " : "",
-                                         impact.summary(), " (", request->reason(), ")"));
+                                         committed ? impact.summary() : DescribeDiff(diff), " (",
+                                         request->reason(), ")"));
           change.events.push_back(event);
           return absl::OkStatus();
         }));
@@ -1075,7 +1079,7 @@ grpc::Status OrderIntakeServiceImpl::AmendOrder(grpc::ServerContext* context,
       PlaceHold(stored, after).IgnoreError();
     }
     metrics_.Change(prep_underway);
-    *response->mutable_impact() = impact;
+    if (committed) *response->mutable_impact() = impact;
     *response->mutable_order() = std::move(stored);
     return absl::OkStatus();
   }());

@@ -2,6 +2,7 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include "services/order_intake/change_impact.h"
 #include "services/order_intake/lifecycle.h"
 #include "services/order_intake/pricing.h"
 
@@ -99,6 +100,53 @@ TEST(PricingTest, TheRentalWindowCoversLoadOutToReturn) {
   v1::Window window = RentalWindow(order);
   EXPECT_EQ(window.not_before().seconds(), 100'000 - 1800 - 7200);
   EXPECT_EQ(window.no_later_than().seconds(), 200'000 + 1800 + 7200);
+}
+
+TEST(ChangeImpactTest, PullMorePutBackAndCrewTimePerCode) {
+  auto resolved = [](std::vector<std::pair<std::string, int>> lines, int64_t crew_seconds) {
+    v1::ResolveProductsResponse response;
+    for (const auto& [code, quantity] : lines) {
+      v1::InventoryLine* line = response.add_inventory_lines();
+      line->set_inventory_code(code);
+      line->set_quantity(quantity);
+    }
+    v1::CrewNeed* need = response.add_crew_needs();
+    need->set_skill(v1::SKILL_AUDIO);
+    need->mutable_duration()->set_seconds(crew_seconds);
+    need->set_headcount(2);
+    return response;
+  };
+  v1::ChangeImpact impact = ComputeChangeImpact(
+      resolved({{"LED-PANEL-500", 60}, {"MIC-WL-HH", 4}}, 3600),
+      resolved({{"LED-PANEL-500", 40}, {"MIC-WL-HH", 8}, {"CASE-MIC-12", 1}}, 5400));
+  ASSERT_EQ(impact.pull_more_size(), 2);
+  EXPECT_EQ(impact.pull_more(0).inventory_code(), "CASE-MIC-12");
+  EXPECT_EQ(impact.pull_more(1).inventory_code(), "MIC-WL-HH");
+  EXPECT_EQ(impact.pull_more(1).quantity(), 4);
+  ASSERT_EQ(impact.put_back_size(), 1);
+  EXPECT_EQ(impact.put_back(0).quantity(), 20);
+  EXPECT_EQ(impact.crew_time_delta().seconds(), 2 * 1800);
+  EXPECT_EQ(impact.summary(),
+            "+1 CASE-MIC-12 to pull, +4 MIC-WL-HH to pull, 20 LED-PANEL-500 to put back, +1 h "
+            "crew time");
+}
+
+TEST(ChangeImpactTest, DiffNamesWhatChanged) {
+  v1::Order before = OrderOver(0, 86400);
+  v1::ProductLine* wall = before.add_product_lines();
+  wall->set_product_code("LED-WALL-5X3");
+  wall->set_quantity(3);
+  v1::Order after = before;
+  after.mutable_product_lines(0)->set_quantity(1);
+  v1::ProductLine* mics = after.add_product_lines();
+  mics->set_product_code("MIC-PACK-8");
+  mics->set_quantity(1);
+  after.mutable_venue()->set_name("Other hall");
+  v1::OrderDiff diff = DiffOrders(before, after);
+  EXPECT_EQ(DescribeDiff(diff), "LED-WALL-5X3 3 -> 1, MIC-PACK-8 0 -> 1, venue changed");
+  EXPECT_EQ(diff.previous_venue().name(), "");
+  EXPECT_EQ(diff.venue().name(), "Other hall");
+  EXPECT_EQ(DescribeDiff(DiffOrders(before, before)), "nothing changed");
 }
 
 }  // namespace
