@@ -15,6 +15,7 @@ common::RolePolicy RolePolicy() {
       .Allow("ConfirmOrder", {v1::ROLE_SALES, v1::ROLE_ADMIN})
       .Allow("AmendOrder", {v1::ROLE_SALES, v1::ROLE_ADMIN})
       .Allow("CancelOrder", {v1::ROLE_SALES, v1::ROLE_ADMIN})
+      .Allow("CloseOrder", {v1::ROLE_SALES, v1::ROLE_ADMIN})
       .Allow("AskQuestion", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("AnswerQuestion", {v1::ROLE_SALES, v1::ROLE_ADMIN})
       .Allow("AcknowledgeChange", {v1::ROLE_OPS, v1::ROLE_ADMIN})

@@ -50,6 +50,8 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
                             v1::ConfirmOrderResponse* response) override;
   grpc::Status CancelOrder(grpc::ServerContext* context, const v1::CancelOrderRequest* request,
                            v1::CancelOrderResponse* response) override;
+  grpc::Status CloseOrder(grpc::ServerContext* context, const v1::CloseOrderRequest* request,
+                          v1::CloseOrderResponse* response) override;
   grpc::Status AskQuestion(grpc::ServerContext* context, const v1::AskQuestionRequest* request,
                            v1::AskQuestionResponse* response) override;
   grpc::Status AnswerQuestion(grpc::ServerContext* context,

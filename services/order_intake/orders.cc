@@ -707,6 +707,38 @@ grpc::Status OrderIntakeServiceImpl::CancelOrder(grpc::ServerContext* context,
   }());
 }
 
+grpc::Status OrderIntakeServiceImpl::CloseOrder(grpc::ServerContext* context,
+                                                const v1::CloseOrderRequest* request,
+                                                v1::CloseOrderResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    const v1::Actor caller = runtime_.CallerOf(*context);
+    SALESOPS_ASSIGN_OR_RETURN(
+        *response->mutable_order(),
+        store_.Update(request->order_id(), [&](v1::Order& order, OrderChange& change) {
+          if (order.stage() == v1::ORDER_STAGE_CLOSED) return absl::OkStatus();  // twice
+          SALESOPS_RETURN_IF_ERROR(
+              CheckEtag(order, request->etag(), request->expected_revision()));
+          if (!CanMove(order.stage(), v1::ORDER_STAGE_CLOSED)) {
+            return BusinessRefusal(v1::INVALID_STAGE_TRANSITION,
+                                   "order " + order.order_id() + " is " + Stage(order.stage()) +
+                                       "; only a RETURNED order can be closed");
+          }
+          const v1::OrderStage previous = order.stage();
+          order.set_stage(v1::ORDER_STAGE_CLOSED);
+          order.mutable_pipeline()->set_stage(v1::ORDER_STAGE_CLOSED);
+          v1::HistoryEntry entry = Entry(v1::HISTORY_ENTRY_KIND_STAGE_CHANGED, caller,
+                                         "RETURNED -> CLOSED", request->note());
+          entry.set_request_id(request->request_id());
+          change.history.push_back(entry);
+          change.events.push_back(OrderEvent(v1::EVENT_TYPE_ORDER_STAGE_CHANGED, order, caller,
+                                             "", previous, request->note()));
+          return absl::OkStatus();
+        }));
+    return absl::OkStatus();
+  }());
+}
+
 grpc::Status OrderIntakeServiceImpl::AskQuestion(grpc::ServerContext* context,
                                                  const v1::AskQuestionRequest* request,
                                                  v1::AskQuestionResponse* response) {

@@ -407,6 +407,55 @@ TEST_F(OrderFlowTest, PipelineForecastWeighsQuotesNextToConfirmedWork) {
   EXPECT_EQ(common::ParseGrpcError(status).violations.at(0).field, "bucket_size");
 }
 
+TEST_F(OrderFlowTest, MilestonesMoveTheStageOnceEachAndCloseFollowsTheReturn) {
+  v1::CreateOrderResponse created;
+  ASSERT_TRUE(Create(Draft(1), &created).ok());
+  v1::ConfirmOrderResponse confirmed;
+  ASSERT_TRUE(Confirm(created.order(), &confirmed).ok());
+  const std::string id = created.order().order_id();
+  // Delivered as notification delivers them: EventSink.Deliver with the SERVICE token.
+  auto stub = v1::EventSink::NewStub(
+      grpc::CreateChannel(suite_.orders->address(), grpc::InsecureChannelCredentials()));
+  auto deliver = [&](const v1::Event& event, v1::DeliverResponse* response) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + suite_.orders->tokens().service);
+    v1::DeliverRequest request;
+    *request.mutable_event() = event;
+    request.set_attempt(1);
+    return stub->Deliver(&context, request, response);
+  };
+  v1::DeliverResponse response;
+  v1::Event dispatched = MakeEvent(v1::EVENT_TYPE_DISPATCHED, id);
+  ASSERT_TRUE(deliver(dispatched, &response).ok());
+  EXPECT_FALSE(response.duplicate());
+  EXPECT_EQ(Get(id).stage(), v1::ORDER_STAGE_DISPATCHED);
+  ASSERT_TRUE(deliver(dispatched, &response).ok());
+  EXPECT_TRUE(response.duplicate());
+  // Scheduling reports dispatch too: a milestone already passed changes nothing.
+  ASSERT_TRUE(deliver(MakeEvent(v1::EVENT_TYPE_DISPATCHED, id), &response).ok());
+  ASSERT_TRUE(deliver(MakeEvent(v1::EVENT_TYPE_ON_SITE, id), &response).ok());
+  EXPECT_EQ(Get(id).stage(), v1::ORDER_STAGE_ON_SITE);
+
+  // Not closed before the gear is back.
+  v1::CloseOrderRequest close;
+  close.set_order_id(id);
+  close.set_note("All returned, invoice sent");
+  v1::CloseOrderResponse closed;
+  grpc::Status status =
+      suite_.orders->Call(&OrderStub::CloseOrder, close, &closed, suite_.orders->tokens().sales);
+  EXPECT_EQ(common::ParseGrpcError(status).reason, "INVALID_STAGE_TRANSITION");
+  ASSERT_TRUE(deliver(MakeEvent(v1::EVENT_TYPE_RETURNED, id), &response).ok());
+  ASSERT_TRUE(
+      suite_.orders->Call(&OrderStub::CloseOrder, close, &closed, suite_.orders->tokens().sales)
+          .ok());
+  EXPECT_EQ(closed.order().stage(), v1::ORDER_STAGE_CLOSED);
+  // A milestone for an order that ended is refused, as final (notification does not retry it).
+  status = deliver(MakeEvent(v1::EVENT_TYPE_PREP_STARTED, id), &response);
+  EXPECT_EQ(common::ParseGrpcError(status).reason, "INVALID_STAGE_TRANSITION");
+  std::vector<v1::HistoryEntryKind> history = History(id);
+  EXPECT_EQ(std::count(history.begin(), history.end(), v1::HISTORY_ENTRY_KIND_STAGE_CHANGED), 4);
+}
+
 TEST_F(OrderFlowTest, AConfirmationThatFailsHalfwayLeavesNothingBehind) {
   v1::CreateOrderResponse created;
   ASSERT_TRUE(Create(Draft(1), &created).ok());

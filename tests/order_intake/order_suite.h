@@ -14,7 +14,8 @@ namespace salesops::testing {
 // The four services wired to each other as scripts/run wires them.
 class Suite {
  public:
-  Suite()
+  // `dependency_timeout_ms`: how long order-intake waits for inventory and scheduling.
+  explicit Suite(int dependency_timeout_ms = 3000)
       : notification_port_(FreeTcpPort()),
         order_intake_port_(FreeTcpPort()),
         scheduling_port_(FreeTcpPort()) {
@@ -32,10 +33,11 @@ class Suite {
         "inventory", std::make_shared<TestDatabase>(), relay);
     StartScheduling();
     std::vector<std::string> order_args = relay;
-    for (const std::string& arg : {std::string("--listen-address"), Local(order_intake_port_),
-                                   std::string("--inventory-address"), inventory->address(),
-                                   std::string("--scheduling-address"), Local(scheduling_port_),
-                                   std::string("--dependency-timeout-ms"), std::string("3000")}) {
+    for (const std::string& arg :
+         {std::string("--listen-address"), Local(order_intake_port_),
+          std::string("--inventory-address"), inventory->address(),
+          std::string("--scheduling-address"), Local(scheduling_port_),
+          std::string("--dependency-timeout-ms"), std::to_string(dependency_timeout_ms)}) {
       order_args.push_back(arg);
     }
     orders = std::make_unique<ServiceFixture<v1::OrderIntakeService>>(
