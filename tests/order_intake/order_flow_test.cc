@@ -497,6 +497,31 @@ TEST_F(OrderFlowTest, TwoSalespeopleRacingForTheLastUnitsOneWins) {
   const grpc::Status& lost = ra.ok() ? rb : ra;
   EXPECT_EQ(common::ParseGrpcError(lost).reason, "INSUFFICIENT_STOCK") << lost.error_message();
   EXPECT_EQ(FirmlyFree("LED-PANEL-500"), 6);
+
+  // The winner's client cancels: everything is released, and the job is gone.
+  const v1::Order winner = Get(ra.ok() ? first.order().order_id() : second.order().order_id());
+  v1::CancelOrderRequest cancel;
+  cancel.set_order_id(winner.order_id());
+  cancel.set_etag("r7");  // a stale read is refused before anything is released
+  cancel.set_reason("Event called off");
+  v1::CancelOrderResponse cancelled;
+  grpc::Status status = suite_.orders->Call(&OrderStub::CancelOrder, cancel, &cancelled,
+                                            suite_.orders->tokens().sales);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(common::ParseGrpcError(status).reason, "STALE_REVISION");
+  EXPECT_EQ(FirmlyFree("LED-PANEL-500"), 6);
+  cancel.set_etag(winner.etag());
+  status = suite_.orders->Call(&OrderStub::CancelOrder, cancel, &cancelled,
+                               suite_.orders->tokens().sales);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(cancelled.order().stage(), v1::ORDER_STAGE_CANCELLED);
+  EXPECT_EQ(cancelled.order().stage_reason(), "Event called off");
+  EXPECT_EQ(FirmlyFree("LED-PANEL-500"), 30);
+  v1::GetJobStatusRequest job;
+  job.set_order_id(winner.order_id());
+  v1::GetJobStatusResponse status_response;
+  ASSERT_TRUE(suite_.scheduling->Call(&SchedulingStub::GetJobStatus, job, &status_response).ok());
+  EXPECT_EQ(status_response.job().state(), v1::JOB_STATE_CANCELLED);
 }
 
 TEST_F(OrderFlowTest, BadOrdersNameTheirFieldsAndWriteNothing) {
