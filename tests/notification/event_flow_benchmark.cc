@@ -103,5 +103,34 @@ int main(int argc, char** argv) {
   std::printf("latency emit -> inbox: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
               figures[2].as<double>() * 1000, figures[3].as<double>() * 1000,
               figures[4].as<double>() * 1000);
+  if (std::getenv("SALESOPS_BENCH_VERBOSE")) {
+    pqxx::connection source_connection(source_database->connection_string());
+    pqxx::nontransaction source_tx(source_connection);
+    pqxx::row relay = source_tx.exec1(
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM sent_at - "
+        "created_at))::float8 FROM outbox");
+    std::printf("  outbox created -> marked sent, p50: %.1f ms\n", relay[0].as<double>() * 1000);
+    pqxx::row received = tx.exec1(
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM e.received_at - "
+        "e.occur_time))::float8 FROM events e");
+    std::printf("  occurred -> received by notification, p50: %.1f ms\n",
+                received[0].as<double>() * 1000);
+  }
+  // Where the time goes: Publish as notification sees it and as the relay sees it.
+  for (const auto& [port, prefix] :
+       {std::pair<int, std::string>{notification.metrics_port(), "grpc_server_handling_seconds_"},
+        {source.metrics_port(), "grpc_client_handling_seconds_"},
+        {source.metrics_port(), "salesops_db_transaction_seconds_"}}) {
+    std::string metrics = FetchMetrics(port);
+    size_t at = 0;
+    while ((at = metrics.find("\n" + prefix, at)) != std::string::npos) {
+      size_t end = metrics.find('\n', at + 1);
+      std::string line = metrics.substr(at + 1, end - at - 1);
+      if (line.find("_sum") != std::string::npos || line.find("_count") != std::string::npos) {
+        if (std::getenv("SALESOPS_BENCH_VERBOSE")) std::printf("  %s\n", line.c_str());
+      }
+      at = end;
+    }
+  }
   return delivered == total ? 0 : 1;
 }
