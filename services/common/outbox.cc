@@ -3,6 +3,8 @@
 #include <google/protobuf/util/time_util.h>
 #include <openssl/rand.h>
 
+#include "services/common/time_util.h"
+
 namespace salesops::common {
 namespace {
 
@@ -31,7 +33,7 @@ v1::Event AppendToOutbox(pqxx::work& transaction, v1::Event event,
     event.set_event_id(NewEventId());
   }
   if (!event.has_occur_time()) {
-    *event.mutable_occur_time() = google::protobuf::util::TimeUtil::GetCurrentTime();
+    *event.mutable_occur_time() = NowTimestamp();
   }
   event.set_source_service(source_service);
   std::string payload = event.SerializeAsString();

@@ -1,9 +1,17 @@
 #include "services/common/time_util.h"
 
+#include <chrono>
+
 namespace salesops::common {
 
 int64_t ToMicros(const google::protobuf::Timestamp& timestamp) {
   return timestamp.seconds() * 1000000 + timestamp.nanos() / 1000;
+}
+
+google::protobuf::Timestamp NowTimestamp() {
+  return TimestampFromMicros(std::chrono::duration_cast<std::chrono::microseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count());
 }
 
 google::protobuf::Timestamp TimestampFromMicros(int64_t micros) {

@@ -184,7 +184,7 @@ absl::StatusOr<v1::GetAvailabilityCalendarResponse> StockKeeper::Calendar(
 absl::StatusOr<v1::PlaceHoldResponse> StockKeeper::PlaceHold(const v1::PlaceHoldRequest& request,
                                                              const v1::Actor& actor) {
   SALESOPS_ASSIGN_OR_RETURN(Interval window, IntervalOf(request.window(), "window"));
-  if (google::protobuf::util::TimeUtil::GetCurrentTime() >= request.expire_time()) {
+  if (common::NowTimestamp() >= request.expire_time()) {
     return common::InvalidArgumentError(
         {{"expire_time", "is in the past; a hold must expire in the future"}});
   }

@@ -62,7 +62,7 @@ void WriteChange(pqxx::work& tx, const v1::Order& order, const OrderChange& chan
     if (entry.revision() == 0) entry.set_revision(order.revision());
     if (entry.stage() == v1::ORDER_STAGE_UNSPECIFIED) entry.set_stage(order.stage());
     if (!entry.has_create_time()) {
-      *entry.mutable_create_time() = google::protobuf::util::TimeUtil::GetCurrentTime();
+      *entry.mutable_create_time() = common::NowTimestamp();
     }
     tx.exec_params("INSERT INTO order_history (order_id, entry) VALUES ($1, $2)", order.order_id(),
                    pqxx::binarystring(entry.SerializeAsString()));
@@ -146,7 +146,7 @@ absl::StatusOr<v1::Order> OrderStore::Update(
       order.set_revision(order.revision() + 1);
       order.set_etag(EtagOf(order.revision()));
     }
-    *order.mutable_update_time() = google::protobuf::util::TimeUtil::GetCurrentTime();
+    *order.mutable_update_time() = common::NowTimestamp();
     WriteOrder(tx, order, /*insert=*/false);
     WriteChange(tx, order, what);
     return absl::OkStatus();

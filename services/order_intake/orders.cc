@@ -87,7 +87,7 @@ absl::Status CallDependency(const std::string& what, Stub* stub,
 // Rules beyond the field annotations, named under `field` ("order", "draft").
 std::vector<FieldViolation> OrderViolations(const v1::Order& order, const std::string& field) {
   std::vector<FieldViolation> violations;
-  const auto now = TimeUtil::GetCurrentTime();
+  const auto now = common::NowTimestamp();
   const v1::Window& window = order.delivery_window().window();
   if (window.has_no_later_than() && window.no_later_than() <= now) {
     violations.push_back({field + ".delivery_window.window.no_later_than", "is in the past"});
@@ -325,10 +325,10 @@ grpc::Status OrderIntakeServiceImpl::CreateOrder(grpc::ServerContext* context,
     order.set_stage(stage);
     if (!order.has_quote_expire_time()) {
       *order.mutable_quote_expire_time() =
-          TimeUtil::GetCurrentTime() +
+          common::NowTimestamp() +
           TimeUtil::SecondsToDuration(int64_t{options_.quote_validity_days} * 24 * 3600);
     }
-    const auto now = TimeUtil::GetCurrentTime();
+    const auto now = common::NowTimestamp();
     for (int i = 0; i < order.notes_size(); ++i) {
       v1::Note* note = order.mutable_notes(i);
       note->set_note_id(absl::StrCat("N", i + 1));
@@ -368,7 +368,7 @@ grpc::Status OrderIntakeServiceImpl::CreateOrder(grpc::ServerContext* context,
 
 absl::StatusOr<v1::OpsStatus> OrderIntakeServiceImpl::OpsStatusOf(const v1::Order& order) {
   v1::OpsStatus status;
-  *status.mutable_refresh_time() = TimeUtil::GetCurrentTime();
+  *status.mutable_refresh_time() = common::NowTimestamp();
   std::vector<std::string> missing;
   if (order.stage() != v1::ORDER_STAGE_INQUIRY && order.stage() != v1::ORDER_STAGE_QUOTED) {
     v1::GetPullSheetRequest request;
@@ -541,7 +541,7 @@ grpc::Status OrderIntakeServiceImpl::ConfirmOrder(grpc::ServerContext* context,
       entry.set_revision(order.revision());
       entry.set_stage(order.stage());
       entry.set_request_id(request->request_id());
-      *entry.mutable_create_time() = TimeUtil::GetCurrentTime();
+      *entry.mutable_create_time() = common::NowTimestamp();
       if (resolved != nullptr) {
         absl::StatusOr<v1::Feasibility> feasibility = Feasibility(order, *resolved);
         if (feasibility.ok()) {
@@ -717,8 +717,7 @@ grpc::Status OrderIntakeServiceImpl::CloseOrder(grpc::ServerContext* context,
         *response->mutable_order(),
         store_.Update(request->order_id(), [&](v1::Order& order, OrderChange& change) {
           if (order.stage() == v1::ORDER_STAGE_CLOSED) return absl::OkStatus();  // twice
-          SALESOPS_RETURN_IF_ERROR(
-              CheckEtag(order, request->etag(), request->expected_revision()));
+          SALESOPS_RETURN_IF_ERROR(CheckEtag(order, request->etag(), request->expected_revision()));
           if (!CanMove(order.stage(), v1::ORDER_STAGE_CLOSED)) {
             return BusinessRefusal(v1::INVALID_STAGE_TRANSITION,
                                    "order " + order.order_id() + " is " + Stage(order.stage()) +
@@ -731,8 +730,8 @@ grpc::Status OrderIntakeServiceImpl::CloseOrder(grpc::ServerContext* context,
                                          "RETURNED -> CLOSED", request->note());
           entry.set_request_id(request->request_id());
           change.history.push_back(entry);
-          change.events.push_back(OrderEvent(v1::EVENT_TYPE_ORDER_STAGE_CHANGED, order, caller,
-                                             "", previous, request->note()));
+          change.events.push_back(OrderEvent(v1::EVENT_TYPE_ORDER_STAGE_CHANGED, order, caller, "",
+                                             previous, request->note()));
           return absl::OkStatus();
         }));
     return absl::OkStatus();
@@ -745,7 +744,7 @@ grpc::Status OrderIntakeServiceImpl::AskQuestion(grpc::ServerContext* context,
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     const v1::Actor caller = runtime_.CallerOf(*context);
-    const auto now = TimeUtil::GetCurrentTime();
+    const auto now = common::NowTimestamp();
     SALESOPS_ASSIGN_OR_RETURN(
         v1::Order order,
         store_.Update(request->order_id(), [&](v1::Order& current, OrderChange& change) {
@@ -815,7 +814,7 @@ grpc::Status OrderIntakeServiceImpl::AnswerQuestion(grpc::ServerContext* context
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     const v1::Actor caller = runtime_.CallerOf(*context);
-    const auto now = TimeUtil::GetCurrentTime();
+    const auto now = common::NowTimestamp();
     SALESOPS_ASSIGN_OR_RETURN(
         v1::Order order,
         store_.Update(request->order_id(), [&](v1::Order& current, OrderChange& change) {
@@ -876,7 +875,7 @@ grpc::Status OrderIntakeServiceImpl::AddNote(grpc::ServerContext* context,
           *note = request->note();
           note->set_note_id(absl::StrCat("N", current.notes_size()));
           *note->mutable_author() = caller;
-          *note->mutable_create_time() = TimeUtil::GetCurrentTime();
+          *note->mutable_create_time() = common::NowTimestamp();
           change.new_revision = true;
           v1::HistoryEntry entry =
               Entry(v1::HISTORY_ENTRY_KIND_NOTE_ADDED, caller, "Note: " + note->text());
@@ -965,7 +964,7 @@ grpc::Status OrderIntakeServiceImpl::AmendOrder(grpc::ServerContext* context,
         entry.set_stage(current.stage());
         *entry.mutable_diff() = DiffOrders(current, amended);
         *entry.mutable_feasibility() = feasibility;
-        *entry.mutable_create_time() = TimeUtil::GetCurrentTime();
+        *entry.mutable_create_time() = common::NowTimestamp();
         store_.AddHistory(current.order_id(), entry).IgnoreError();
       }
       return common::WithDetail(refusal, feasibility);
@@ -1082,7 +1081,7 @@ grpc::Status OrderIntakeServiceImpl::AmendOrder(grpc::ServerContext* context,
           *record.mutable_author() = caller;
           record.set_reason(request->reason());
           *record.mutable_impact() = impact;
-          *record.mutable_change_time() = TimeUtil::GetCurrentTime();
+          *record.mutable_change_time() = common::NowTimestamp();
           // Ops acknowledges what reaches them once they are working on it.
           if (prep_underway) *order.add_unacknowledged_changes() = record;
           const v1::OrderDiff diff = DiffOrders(before_change, order);
@@ -1138,7 +1137,7 @@ grpc::Status OrderIntakeServiceImpl::AcknowledgeChange(grpc::ServerContext* cont
             v1::ChangeRecord record = pending->Get(i);
             record.set_acknowledged(true);
             *record.mutable_acknowledged_by() = caller;
-            *record.mutable_acknowledge_time() = TimeUtil::GetCurrentTime();
+            *record.mutable_acknowledge_time() = common::NowTimestamp();
             record.set_acknowledge_note(request->note());
             pending->DeleteSubrange(i, 1);
             *current.add_acknowledged_changes() = record;

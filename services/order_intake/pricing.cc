@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include "services/common/time_util.h"
+
 namespace salesops::order_intake {
 
 using google::protobuf::util::TimeUtil;
@@ -74,7 +76,7 @@ v1::Quote PriceQuote(const v1::Order& order, const v1::ResolveProductsResponse& 
   const int64_t surcharge = order.delivery_window().pinned() ? options.pinned_surcharge_micros : 0;
   *quote.mutable_pinned_surcharge() = MoneyFromMicros(surcharge, currency);
   *quote.mutable_total() = MoneyFromMicros(equipment + crew + surcharge, currency);
-  *quote.mutable_quote_time() = TimeUtil::GetCurrentTime();
+  *quote.mutable_quote_time() = common::NowTimestamp();
   return quote;
 }
 

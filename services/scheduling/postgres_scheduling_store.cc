@@ -703,7 +703,7 @@ absl::StatusOr<v1::RunAssignmentResponse> PostgresSchedulingStore::RunAssignment
     run->mutable_solve_duration()->set_nanos(static_cast<int32_t>(std::min<int64_t>(
         999999999, std::chrono::duration_cast<std::chrono::nanoseconds>(took).count())));
     run->set_dry_run(dry_run);
-    *run->mutable_run_time() = google::protobuf::util::TimeUtil::GetCurrentTime();
+    *run->mutable_run_time() = common::NowTimestamp();
     Minutes busiest = 0, least = -1;
     for (const auto& [id, minutes] : result.workload) {
       busiest = std::max(busiest, minutes);

@@ -6,6 +6,7 @@
 
 #include "services/common/errors.h"
 #include "services/common/page_token.h"
+#include "services/common/time_util.h"
 #include "services/common/validation.h"
 #include "services/scheduling/capacity.h"
 #include "services/scheduling/job_plan.h"
@@ -204,7 +205,7 @@ namespace {
 
 constexpr Minutes kDayMinutes = 24 * 60;
 
-Minutes NowMinute() { return google::protobuf::util::TimeUtil::GetCurrentTime().seconds() / 60; }
+Minutes NowMinute() { return common::NowTimestamp().seconds() / 60; }
 
 Minutes MinuteOf(const google::protobuf::Timestamp& timestamp) { return timestamp.seconds() / 60; }
 

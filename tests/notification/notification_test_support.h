@@ -20,6 +20,7 @@
 
 #include "salesops/v1/notification.grpc.pb.h"
 #include "services/common/errors.h"
+#include "services/common/time_util.h"
 #include "tests/support/service_fixture.h"
 
 namespace salesops::testing {
@@ -44,7 +45,7 @@ inline v1::Event MakeEvent(v1::EventType type, const std::string& order_id = "",
   event.set_type(type);
   event.set_order_id(order_id);
   event.set_order_revision(order_id.empty() ? 0 : 1);
-  *event.mutable_occur_time() = google::protobuf::util::TimeUtil::GetCurrentTime();
+  *event.mutable_occur_time() = common::NowTimestamp();
   event.set_source_service("test");
   event.mutable_actor()->set_id("svc-1");
   event.mutable_actor()->set_role(v1::ROLE_SERVICE);
