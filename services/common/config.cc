@@ -4,19 +4,6 @@
 #include <sstream>
 
 namespace salesops::common {
-namespace {
-
-// Adds `--name` with the environment variable SALESOPS_NAME (dashes become
-// underscores), so every option has both spellings by construction.
-template <typename T>
-CLI::Option* AddSetting(CLI::App& app, const std::string& name, T& target,
-                        const std::string& help) {
-  std::string env = "SALESOPS_" + name;
-  for (char& c : env) c = c == '-' ? '_' : static_cast<char>(std::toupper(c));
-  return app.add_option("--" + name, target, help)->envname(env)->capture_default_str();
-}
-
-}  // namespace
 
 CommandLine::CommandLine(std::string program, std::string description)
     : app_(std::move(description), std::move(program)) {

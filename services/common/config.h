@@ -75,6 +75,17 @@ class CommandLine {
   int outbox_retry_max_ms_ = 30000;
 };
 
+// Adds `--name` with the environment variable SALESOPS_NAME (dashes become
+// underscores), so every option has both spellings by construction. Services
+// add their own settings with it too.
+template <typename T>
+CLI::Option* AddSetting(CLI::App& app, const std::string& name, T& target,
+                        const std::string& help) {
+  std::string env = "SALESOPS_" + name;
+  for (char& c : env) c = c == '-' ? '_' : static_cast<char>(std::toupper(c));
+  return app.add_option("--" + name, target, help)->envname(env)->capture_default_str();
+}
+
 // Reads a whole small file (secrets, tokens), trimming trailing whitespace.
 std::optional<std::string> ReadSecretFile(const std::string& path);
 

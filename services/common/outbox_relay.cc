@@ -23,10 +23,6 @@ bool MeansUnreachable(grpc::StatusCode code) {
          code == grpc::StatusCode::RESOURCE_EXHAUSTED || code == grpc::StatusCode::CANCELLED;
 }
 
-std::string PgBigintArray(const std::vector<int64_t>& values) {
-  return "{" + absl::StrJoin(values, ",") + "}";
-}
-
 class OutboxLagCollectable : public prometheus::Collectable {
  public:
   explicit OutboxLagCollectable(ConnectionPool& database) : database_(database) {}

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,16 @@ inline std::string PgTextArray(const std::vector<std::string>& values) {
       literal += c;
     }
     literal += '"';
+  }
+  return literal + "}";
+}
+
+// A PostgreSQL bigint[] literal for a bound parameter ("$1::bigint[]").
+inline std::string PgBigintArray(const std::vector<int64_t>& values) {
+  std::string literal = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) literal += ',';
+    literal += std::to_string(values[i]);
   }
   return literal + "}";
 }

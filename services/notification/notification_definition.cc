@@ -7,34 +7,31 @@ common::ServiceDefinition Definition() {
 }
 
 void AddOptions(CLI::App& app, NotificationOptions& options) {
-  // Same spelling rule as the common settings: --name and SALESOPS_NAME.
-  auto add = [&app](const std::string& name, auto& target, const std::string& help) {
-    std::string env = "SALESOPS_" + name;
-    for (char& c : env) c = c == '-' ? '_' : static_cast<char>(std::toupper(c));
-    return app.add_option("--" + name, target, help)->envname(env)->capture_default_str();
-  };
-  add("order-intake-address", options.order_intake_address,
-      "order-intake (host:port): ops milestones are delivered to its EventSink");
-  add("display-time-zone", options.display_time_zone,
+  common::AddSetting(app, "order-intake-address", options.order_intake_address,
+                     "order-intake (host:port): ops milestones are delivered to its EventSink");
+  common::AddSetting(
+      app, "display-time-zone", options.display_time_zone,
       "Time zone of the times written in notification summaries (e.g. Europe/Amsterdam)");
-  add("max-event-bytes", options.max_event_bytes, "Largest event Publish accepts")
+  common::AddSetting(app, "max-event-bytes", options.max_event_bytes,
+                     "Largest event Publish accepts")
       ->check(CLI::Range(1024, 4 * 1024 * 1024));
-  add("delivery-concurrency", options.delivery.concurrency,
-      "Webhook and service deliveries in flight at once")
+  common::AddSetting(app, "delivery-concurrency", options.delivery.concurrency,
+                     "Webhook and service deliveries in flight at once")
       ->check(CLI::Range(1, 256));
-  add("delivery-per-subscription", options.delivery.per_subscription,
-      "Deliveries in flight to one subscription at once")
+  common::AddSetting(app, "delivery-per-subscription", options.delivery.per_subscription,
+                     "Deliveries in flight to one subscription at once")
       ->check(CLI::Range(1, 256));
-  add("delivery-max-attempts", options.delivery.max_attempts,
-      "Attempts before a delivery becomes a dead letter")
+  common::AddSetting(app, "delivery-max-attempts", options.delivery.max_attempts,
+                     "Attempts before a delivery becomes a dead letter")
       ->check(CLI::Range(1, 100));
-  add("delivery-timeout-ms", options.delivery_timeout_ms,
-      "How long one webhook or service delivery may take")
+  common::AddSetting(app, "delivery-timeout-ms", options.delivery_timeout_ms,
+                     "How long one webhook or service delivery may take")
       ->check(CLI::Range(100, 300000));
-  add("delivery-retry-base-ms", options.delivery_retry_base_ms,
-      "Wait before the first retry (doubles each time)")
+  common::AddSetting(app, "delivery-retry-base-ms", options.delivery_retry_base_ms,
+                     "Wait before the first retry (doubles each time)")
       ->check(CLI::Range(1, 3600000));
-  add("delivery-retry-max-ms", options.delivery_retry_max_ms, "Longest wait between retries")
+  common::AddSetting(app, "delivery-retry-max-ms", options.delivery_retry_max_ms,
+                     "Longest wait between retries")
       ->check(CLI::Range(1, 86400000));
 }
 

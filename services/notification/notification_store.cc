@@ -18,6 +18,7 @@
 namespace salesops::notification {
 namespace {
 
+using common::PgBigintArray;
 using common::PgTextArray;
 using common::ReasonedError;
 
@@ -32,10 +33,6 @@ v1::SubscriptionChannel ChannelFromName(const std::string& name) {
   v1::SubscriptionChannel channel = v1::SUBSCRIPTION_CHANNEL_UNSPECIFIED;
   v1::SubscriptionChannel_Parse("SUBSCRIPTION_CHANNEL_" + name, &channel);
   return channel;
-}
-
-std::string PgBigintArray(const std::vector<int64_t>& values) {
-  return "{" + absl::StrJoin(values, ",") + "}";
 }
 
 std::vector<std::string> EventTypeNames(const google::protobuf::RepeatedField<int>& event_types) {

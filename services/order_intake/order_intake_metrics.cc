@@ -23,51 +23,40 @@ void AddSample(prometheus::MetricFamily& family, double value,
 
 class OrderState : public prometheus::Collectable {
  public:
-  explicit OrderState(common::ConnectionPool& database) : database_(database) {}
+  explicit OrderState(OrderStore& store) : store_(store) {}
 
   std::vector<prometheus::MetricFamily> Collect() const override {
-    std::map<std::string, int64_t> by_stage;
-    int64_t unacknowledged = 0, blocking = 0;
-    absl::Status status = database_.InTransaction("order_metrics", [&](pqxx::work& tx) {
-      for (const pqxx::row& row : tx.exec("SELECT stage, count(*) FROM orders GROUP BY stage")) {
-        by_stage[row[0].as<std::string>()] = row[1].as<int64_t>();
-      }
-      pqxx::row sums = tx.exec1(
-          "SELECT COALESCE(sum(unacknowledged_changes), 0)::bigint, "
-          "COALESCE(sum(open_blocking_questions), 0)::bigint FROM orders");
-      unacknowledged = sums[0].as<int64_t>();
-      blocking = sums[1].as<int64_t>();
-      return absl::OkStatus();
-    });
-    if (!status.ok()) return {};  // no sample rather than a wrong one
+    absl::StatusOr<OrderCounts> counts = store_.Counts();
+    if (!counts.ok()) return {};  // no sample rather than a wrong one
     prometheus::MetricFamily orders =
         Gauge("salesops_orders", "Orders now in each stage of the lifecycle.");
     // Every stage, also the empty ones, so dashboards see zeros rather than gaps.
     for (int stage = v1::ORDER_STAGE_INQUIRY; stage <= v1::ORDER_STAGE_LOST; ++stage) {
-      const std::string name = v1::OrderStage_Name(static_cast<v1::OrderStage>(stage));
-      std::string label = name.substr(std::string("ORDER_STAGE_").size());
+      std::string label = v1::OrderStage_Name(static_cast<v1::OrderStage>(stage))
+                              .substr(std::string("ORDER_STAGE_").size());
       for (char& c : label) c = static_cast<char>(std::tolower(c));
-      AddSample(orders, static_cast<double>(by_stage[name]), {{"stage", label}});
+      auto found = counts->by_stage.find(static_cast<v1::OrderStage>(stage));
+      AddSample(orders, found == counts->by_stage.end() ? 0.0 : static_cast<double>(found->second),
+                {{"stage", label}});
     }
     prometheus::MetricFamily changes =
         Gauge("salesops_orders_unacknowledged_changes",
               "Change orders made after prep started that ops has not acknowledged.");
-    AddSample(changes, static_cast<double>(unacknowledged));
+    AddSample(changes, static_cast<double>(counts->unacknowledged_changes));
     prometheus::MetricFamily questions = Gauge("salesops_orders_open_blocking_questions",
                                                "Blocking questions waiting for an answer.");
-    AddSample(questions, static_cast<double>(blocking));
+    AddSample(questions, static_cast<double>(counts->open_blocking_questions));
     return {orders, changes, questions};
   }
 
  private:
-  common::ConnectionPool& database_;
+  OrderStore& store_;
 };
 
 }  // namespace
 
-OrderIntakeMetrics::OrderIntakeMetrics(prometheus::Registry& registry,
-                                       common::ConnectionPool& database)
-    : state_(std::make_shared<OrderState>(database)),
+OrderIntakeMetrics::OrderIntakeMetrics(prometheus::Registry& registry, OrderStore& store)
+    : state_(std::make_shared<OrderState>(store)),
       confirmations_(prometheus::BuildCounter()
                          .Name("salesops_order_confirmations_total")
                          .Help("Confirmations by outcome (confirmed, refused) and reason.")

@@ -8,12 +8,12 @@
 #include <memory>
 #include <string>
 
-#include "services/common/db_pool.h"
+#include "services/order_intake/order_store.h"
 
 namespace salesops::order_intake {
 
 // Order-intake's own metrics, next to the common gRPC and database ones:
-//   salesops_orders{stage}                          orders now in each stage (from the database)
+//   salesops_orders{stage}                          orders now in each stage (read at scrape)
 //   salesops_orders_unacknowledged_changes          changes ops has not acknowledged yet
 //   salesops_orders_open_blocking_questions         blocking questions waiting for sales
 //   salesops_order_confirmations_total{outcome,reason}  confirmed, or refused with its reason
@@ -22,7 +22,7 @@ namespace salesops::order_intake {
 //   salesops_order_atp_seconds                      available-to-promise checks, end to end
 class OrderIntakeMetrics {
  public:
-  OrderIntakeMetrics(prometheus::Registry& registry, common::ConnectionPool& database);
+  OrderIntakeMetrics(prometheus::Registry& registry, OrderStore& store);
 
   // The collectable reading the database at scrape time; keep it alive.
   std::shared_ptr<prometheus::Collectable> state() const { return state_; }

@@ -7,25 +7,21 @@ common::ServiceDefinition Definition() {
 }
 
 void AddOptions(CLI::App& app, OrderIntakeOptions& options) {
-  // Same spelling rule as the common settings: --name and SALESOPS_NAME.
-  auto add = [&app](const std::string& name, auto& target, const std::string& help) {
-    std::string env = "SALESOPS_" + name;
-    for (char& c : env) c = c == '-' ? '_' : static_cast<char>(std::toupper(c));
-    return app.add_option("--" + name, target, help)->envname(env)->capture_default_str();
-  };
-  add("inventory-address", options.inventory_address, "inventory (host:port)");
-  add("scheduling-address", options.scheduling_address, "scheduling (host:port)");
-  add("currency", options.pricing.currency, "ISO 4217 currency of quotes");
-  add("crew-hourly-rate", options.crew_hourly_rate, "Price of one crew person-hour")
+  common::AddSetting(app, "inventory-address", options.inventory_address, "inventory (host:port)");
+  common::AddSetting(app, "scheduling-address", options.scheduling_address,
+                     "scheduling (host:port)");
+  common::AddSetting(app, "currency", options.pricing.currency, "ISO 4217 currency of quotes");
+  common::AddSetting(app, "crew-hourly-rate", options.crew_hourly_rate,
+                     "Price of one crew person-hour")
       ->check(CLI::Range(0.0, 100000.0));
-  add("pinned-surcharge", options.pinned_surcharge,
-      "Price of pinning a delivery to an exact time (the cost of specificity)")
+  common::AddSetting(app, "pinned-surcharge", options.pinned_surcharge,
+                     "Price of pinning a delivery to an exact time (the cost of specificity)")
       ->check(CLI::Range(0.0, 1000000.0));
-  add("quote-validity-days", options.quote_validity_days,
-      "How long a quote and its holds last when it names no expiry")
+  common::AddSetting(app, "quote-validity-days", options.quote_validity_days,
+                     "How long a quote and its holds last when it names no expiry")
       ->check(CLI::Range(1, 365));
-  add("dependency-timeout-ms", options.dependency_timeout_ms,
-      "Deadline of each call to inventory and scheduling")
+  common::AddSetting(app, "dependency-timeout-ms", options.dependency_timeout_ms,
+                     "Deadline of each call to inventory and scheduling")
       ->check(CLI::Range(100, 120000));
 }
 

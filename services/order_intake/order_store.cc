@@ -76,6 +76,26 @@ void WriteChange(pqxx::work& tx, const v1::Order& order, const OrderChange& chan
 
 }  // namespace
 
+absl::StatusOr<OrderCounts> OrderStore::Counts() {
+  OrderCounts counts;
+  absl::Status status = pool_.InTransaction("order_counts", [&](pqxx::work& tx) {
+    counts = {};
+    for (const pqxx::row& row : tx.exec("SELECT stage, count(*) FROM orders GROUP BY stage")) {
+      v1::OrderStage stage = v1::ORDER_STAGE_UNSPECIFIED;
+      v1::OrderStage_Parse(row[0].as<std::string>(), &stage);
+      counts.by_stage[stage] = row[1].as<int64_t>();
+    }
+    pqxx::row sums = tx.exec1(
+        "SELECT COALESCE(sum(unacknowledged_changes), 0)::bigint, "
+        "COALESCE(sum(open_blocking_questions), 0)::bigint FROM orders");
+    counts.unacknowledged_changes = sums[0].as<int64_t>();
+    counts.open_blocking_questions = sums[1].as<int64_t>();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return counts;
+}
+
 std::string EtagOf(int64_t revision) { return absl::StrCat("r", revision); }
 
 absl::StatusOr<v1::Order> OrderStore::Create(const v1::CreateOrderRequest& request, v1::Order order,

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,13 @@ struct OrderChange {
   bool new_revision = false;
   std::vector<v1::HistoryEntry> history;
   std::vector<v1::Event> events;
+};
+
+// What the order metrics report, read in one transaction.
+struct OrderCounts {
+  std::map<v1::OrderStage, int64_t> by_stage;
+  int64_t unacknowledged_changes = 0;
+  int64_t open_blocking_questions = 0;
 };
 
 // Order-intake's PostgreSQL database (migrations/0100_orders.sql). Orders are
@@ -57,6 +65,8 @@ class OrderStore {
 
   absl::StatusOr<common::Page<v1::Order>> List(const v1::ListOrdersRequest& request, int limit,
                                                const std::string& after_id);
+  absl::StatusOr<OrderCounts> Counts();
+
   absl::StatusOr<common::Page<v1::HistoryEntry>> History(const std::string& order_id, int limit,
                                                          int64_t after_entry);
 

@@ -16,6 +16,7 @@
 #include "services/common/time_util.h"
 #include "services/common/validation.h"
 #include "services/order_intake/change_impact.h"
+#include "services/order_intake/clarifications.h"
 #include "services/order_intake/lifecycle.h"
 #include "services/order_intake/order_intake_service.h"
 
@@ -187,18 +188,21 @@ void ClearOutputOnly(v1::Order& order) {
   }
 }
 
+// Lets go of an order a saga held (BeginSaga) when the saga ends, however it ends.
+class SagaLease {
+ public:
+  SagaLease(OrderStore& store, std::string order_id)
+      : store_(store), order_id_(std::move(order_id)) {}
+  ~SagaLease() { store_.EndSaga(order_id_).IgnoreError(); }
+
+ private:
+  OrderStore& store_;
+  std::string order_id_;
+};
+
 // The ErrorReason name a status carries ("INSUFFICIENT_STOCK"), for metric labels.
 std::string ReasonOf(const absl::Status& status) {
   return common::ParseGrpcError(ToGrpcStatus(status)).reason;
-}
-
-// Recounts what the order shows about its questions.
-void RecountQuestions(v1::Order& order) {
-  int open_blocking = 0;
-  for (const v1::Question& question : order.questions()) {
-    if (question.blocking() && question.state() == v1::QUESTION_STATE_OPEN) ++open_blocking;
-  }
-  order.set_open_blocking_question_count(open_blocking);
 }
 
 }  // namespace
@@ -208,7 +212,7 @@ OrderIntakeServiceImpl::OrderIntakeServiceImpl(common::ServiceRuntime& runtime,
     : runtime_(runtime),
       options_(std::move(options)),
       store_(runtime.database()),
-      metrics_(runtime.metrics(), runtime.database()) {
+      metrics_(runtime.metrics(), store_) {
   runtime.AddCollectable(metrics_.state());
   const auto timeout = std::chrono::milliseconds(options_.dependency_timeout_ms);
   if (!options_.inventory_address.empty()) {
@@ -249,6 +253,9 @@ absl::StatusOr<v1::Feasibility> OrderIntakeServiceImpl::Feasibility(
     *request.mutable_lines() = resolved.inventory_lines();
     *request.mutable_window() = window;
     request.set_exclude_order_id(order.order_id());
+    // Promise what a confirmation would get: firm reservations bind, other
+    // quotes' tentative holds do not (Reserve ignores them too).
+    request.set_ignore_holds(true);
     v1::CheckAvailabilityResponse response;
     SALESOPS_RETURN_IF_ERROR(CallDependency("inventory", inventory_.get(),
                                             &v1::InventoryService::Stub::CheckAvailability, request,
@@ -527,11 +534,7 @@ grpc::Status OrderIntakeServiceImpl::ConfirmOrder(grpc::ServerContext* context,
                        " blocking question(s) from ops; answer them first"));
     }
     SALESOPS_RETURN_IF_ERROR(store_.BeginSaga(order.order_id(), order.revision(), kSagaLease));
-    struct SagaEnd {
-      OrderStore& store;
-      std::string order_id;
-      ~SagaEnd() { store.EndSaga(order_id).IgnoreError(); }
-    } saga_end{store_, order.order_id()};
+    SagaLease saga_lease(store_, order.order_id());
 
     // What a refusal records and answers: the step's own reason, plus what is short.
     auto refuse = [&](absl::Status refusal, const v1::ResolveProductsResponse* resolved) {
@@ -744,64 +747,26 @@ grpc::Status OrderIntakeServiceImpl::AskQuestion(grpc::ServerContext* context,
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     const v1::Actor caller = runtime_.CallerOf(*context);
-    const auto now = common::NowTimestamp();
     SALESOPS_ASSIGN_OR_RETURN(
         v1::Order order,
         store_.Update(request->order_id(), [&](v1::Order& current, OrderChange& change) {
-          if (!request->product_code().empty()) {
-            bool on_order = false;
-            for (const v1::ProductLine& line : current.product_lines()) {
-              on_order |= line.product_code() == request->product_code();
-            }
-            if (!on_order) {
-              return InvalidArgumentError(
-                  {{"product_code", request->product_code() + " is not a line of this order"}});
-            }
-          }
-          v1::Question* question = nullptr;
-          if (request->question_id().empty()) {
-            question = current.add_questions();
-            question->set_question_id(absl::StrCat("Q", current.questions_size()));
-            question->set_product_code(request->product_code());
-            question->set_blocking(request->blocking());
-            *question->mutable_asked_by() = caller;
-            *question->mutable_ask_time() = now;
-          } else {
-            for (v1::Question& existing : *current.mutable_questions()) {
-              if (existing.question_id() == request->question_id()) question = &existing;
-            }
-            if (question == nullptr) {
-              return ReasonedError(
-                  absl::StatusCode::kNotFound, v1::NOT_FOUND,
-                  "question " + request->question_id() + " is not on order " + current.order_id());
-            }
-            question->set_blocking(question->blocking() || request->blocking());
-          }
-          question->set_state(v1::QUESTION_STATE_OPEN);
-          v1::ClarificationMessage* message = question->add_messages();
-          message->set_kind(v1::CLARIFICATION_KIND_QUESTION);
-          message->set_text(request->text());
-          *message->mutable_author() = caller;
-          *message->mutable_create_time() = now;
-          RecountQuestions(current);
+          SALESOPS_ASSIGN_OR_RETURN(
+              *response->mutable_question(),
+              Ask(current, request->question_id(), request->product_code(), request->blocking(),
+                  request->text(), caller, common::NowTimestamp()));
+          const v1::Question& question = response->question();
           v1::HistoryEntry entry =
               Entry(v1::HISTORY_ENTRY_KIND_QUESTION_ASKED, caller,
-                    absl::StrCat(question->blocking() ? "Blocking question: " : "Question: ",
+                    absl::StrCat(question.blocking() ? "Blocking question: " : "Question: ",
                                  request->text()));
-          entry.set_question_id(question->question_id());
+          entry.set_question_id(question.question_id());
           entry.set_request_id(request->request_id());
           change.history.push_back(entry);
           v1::Event event;
           event.set_type(v1::EVENT_TYPE_QUESTION_ASKED);
           *event.mutable_actor() = caller;
-          v1::QuestionPayload* payload = event.mutable_question();
-          payload->set_question_id(question->question_id());
-          payload->set_product_code(question->product_code());
-          payload->set_blocking(question->blocking());
-          payload->set_question_text(request->text());
-          *payload->mutable_asked_by() = caller;
+          *event.mutable_question() = PayloadOf(question);
           change.events.push_back(event);
-          *response->mutable_question() = *question;
           return absl::OkStatus();
         }));
     return absl::OkStatus();
@@ -814,48 +779,23 @@ grpc::Status OrderIntakeServiceImpl::AnswerQuestion(grpc::ServerContext* context
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     const v1::Actor caller = runtime_.CallerOf(*context);
-    const auto now = common::NowTimestamp();
     SALESOPS_ASSIGN_OR_RETURN(
         v1::Order order,
         store_.Update(request->order_id(), [&](v1::Order& current, OrderChange& change) {
-          v1::Question* question = nullptr;
-          for (v1::Question& existing : *current.mutable_questions()) {
-            if (existing.question_id() == request->question_id()) question = &existing;
-          }
-          if (question == nullptr) {
-            return ReasonedError(
-                absl::StatusCode::kNotFound, v1::NOT_FOUND,
-                "question " + request->question_id() + " is not on order " + current.order_id());
-          }
-          const std::string asked =
-              question->messages_size() > 0 ? question->messages(0).text() : "";
-          question->set_state(v1::QUESTION_STATE_ANSWERED);
-          *question->mutable_answered_by() = caller;
-          *question->mutable_answer_time() = now;
-          v1::ClarificationMessage* message = question->add_messages();
-          message->set_kind(v1::CLARIFICATION_KIND_ANSWER);
-          message->set_text(request->text());
-          *message->mutable_author() = caller;
-          *message->mutable_create_time() = now;
-          RecountQuestions(current);
+          SALESOPS_ASSIGN_OR_RETURN(*response->mutable_question(),
+                                    Answer(current, request->question_id(), request->text(), caller,
+                                           common::NowTimestamp()));
+          const v1::Question& question = response->question();
           v1::HistoryEntry entry =
               Entry(v1::HISTORY_ENTRY_KIND_QUESTION_ANSWERED, caller, "Answer: " + request->text());
-          entry.set_question_id(question->question_id());
+          entry.set_question_id(question.question_id());
           entry.set_request_id(request->request_id());
           change.history.push_back(entry);
           v1::Event event;
           event.set_type(v1::EVENT_TYPE_QUESTION_ANSWERED);
           *event.mutable_actor() = caller;
-          v1::QuestionPayload* payload = event.mutable_question();
-          payload->set_question_id(question->question_id());
-          payload->set_product_code(question->product_code());
-          payload->set_blocking(question->blocking());
-          payload->set_question_text(asked);
-          payload->set_answer_text(request->text());
-          *payload->mutable_asked_by() = question->asked_by();
-          *payload->mutable_answered_by() = caller;
+          *event.mutable_question() = PayloadOf(question);
           change.events.push_back(event);
-          *response->mutable_question() = *question;
           return absl::OkStatus();
         }));
     return absl::OkStatus();
@@ -992,11 +932,7 @@ grpc::Status OrderIntakeServiceImpl::AmendOrder(grpc::ServerContext* context,
     if (committed) {
       SALESOPS_RETURN_IF_ERROR(
           store_.BeginSaga(current.order_id(), current.revision(), kSagaLease));
-      struct SagaEnd {
-        OrderStore& store;
-        std::string order_id;
-        ~SagaEnd() { store.EndSaga(order_id).IgnoreError(); }
-      } saga_end{store_, current.order_id()};
+      SagaLease saga_lease(store_, current.order_id());
       // Stock first (a new revision replaces the old reservation atomically, or
       // nothing changes), then the job.
       v1::ReserveRequest reserve;

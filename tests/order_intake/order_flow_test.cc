@@ -186,6 +186,38 @@ TEST_F(OrderFlowTest, QuoteShortageConfirmQuestionAndPrepThroughTheEventPath) {
             (std::vector<v1::HistoryEntryKind>{v1::HISTORY_ENTRY_KIND_CREATED,
                                                v1::HISTORY_ENTRY_KIND_REFUSED}));
 
+  // Available-to-promise for a draft writes nothing and says what would work.
+  v1::CheckFeasibilityRequest check;
+  *check.mutable_draft() = Draft(2);
+  v1::CheckFeasibilityResponse checked;
+  status = suite_.orders->Call(&OrderStub::CheckFeasibility, check, &checked,
+                               suite_.orders->tokens().sales);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_FALSE(checked.feasibility().feasible());
+  EXPECT_EQ(checked.feasibility().stock_shortages(0).shortfall(), 18);
+  EXPECT_EQ(checked.quote().total().units(), 1360);
+  EXPECT_FALSE(checked.commitment().meets_request());
+  *check.mutable_draft() = Draft(1);
+  ASSERT_TRUE(
+      suite_.orders
+          ->Call(&OrderStub::CheckFeasibility, check, &checked, suite_.orders->tokens().sales)
+          .ok());
+  EXPECT_TRUE(checked.feasibility().feasible()) << checked.feasibility().explanation();
+  EXPECT_EQ(checked.commitment().no_later_than().seconds(), At(8).seconds());
+
+  // A note is a new revision, in the history with what it added.
+  v1::AddNoteRequest note;
+  note.set_order_id(big.order().order_id());
+  note.mutable_note()->set_kind(v1::NOTE_KIND_LOADING_DOCK);
+  note.mutable_note()->set_text("Dock B, max 7.5 t");
+  v1::AddNoteResponse noted;
+  ASSERT_TRUE(
+      suite_.orders->Call(&OrderStub::AddNote, note, &noted, suite_.orders->tokens().ops).ok());
+  EXPECT_EQ(noted.revision(), 2);
+  EXPECT_EQ(noted.note().author().id(), "ops-1");
+  EXPECT_EQ(Get(big.order().order_id()).notes_size(), 1);
+  EXPECT_EQ(History(big.order().order_id()).back(), v1::HISTORY_ENTRY_KIND_NOTE_ADDED);
+
   // One wall fits. Ops asks a blocking question first: confirmation waits for the answer.
   v1::CreateOrderResponse small;
   ASSERT_TRUE(Create(Draft(1, "Globex"), &small).ok());

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "services/order_intake/change_impact.h"
+#include "services/order_intake/clarifications.h"
 #include "services/order_intake/lifecycle.h"
 #include "services/order_intake/pricing.h"
 
@@ -147,6 +148,46 @@ TEST(ChangeImpactTest, DiffNamesWhatChanged) {
   EXPECT_EQ(diff.previous_venue().name(), "");
   EXPECT_EQ(diff.venue().name(), "Other hall");
   EXPECT_EQ(DescribeDiff(DiffOrders(before, before)), "nothing changed");
+}
+
+TEST(ClarificationsTest, ABlockingThreadHoldsTheOrderUntilAnsweredAndAFollowUpReopensIt) {
+  v1::Order order;
+  order.set_order_id("1042");
+  order.add_product_lines()->set_product_code("LED-WALL-3X2");
+  v1::Actor ops, sales;
+  ops.set_id("ops-1");
+  sales.set_id("seller-1");
+  const google::protobuf::Timestamp at = TimeUtil::SecondsToTimestamp(1000);
+
+  absl::StatusOr<v1::Question> asked =
+      Ask(order, "", "LED-WALL-3X2", /*blocking=*/true, "Dock height?", ops, at);
+  ASSERT_TRUE(asked.ok());
+  EXPECT_EQ(asked->question_id(), "Q1");
+  EXPECT_EQ(order.open_blocking_question_count(), 1);
+  EXPECT_EQ(PayloadOf(*asked).question_text(), "Dock height?");
+
+  absl::StatusOr<v1::Question> answered = Answer(order, "Q1", "4 m", sales, at);
+  ASSERT_TRUE(answered.ok());
+  EXPECT_EQ(answered->state(), v1::QUESTION_STATE_ANSWERED);
+  EXPECT_EQ(order.open_blocking_question_count(), 0);
+  EXPECT_EQ(PayloadOf(*answered).answer_text(), "4 m");
+  EXPECT_EQ(PayloadOf(*answered).answered_by().id(), "seller-1");
+
+  // A follow-up in the same thread reopens it, still blocking, with both turns kept.
+  absl::StatusOr<v1::Question> again = Ask(order, "Q1", "", false, "Is it covered?", ops, at);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->state(), v1::QUESTION_STATE_OPEN);
+  EXPECT_TRUE(again->blocking());
+  EXPECT_EQ(again->messages_size(), 3);
+  EXPECT_EQ(order.open_blocking_question_count(), 1);
+  EXPECT_EQ(PayloadOf(*again).question_text(), "Is it covered?");
+  EXPECT_EQ(PayloadOf(*again).answer_text(), "");
+
+  EXPECT_EQ(Ask(order, "", "MIC-KIT", false, "?", ops, at).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Ask(order, "Q9", "", false, "?", ops, at).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Answer(order, "Q9", "!", sales, at).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(order.questions_size(), 1);
 }
 
 }  // namespace
