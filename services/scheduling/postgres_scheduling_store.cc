@@ -850,6 +850,19 @@ absl::StatusOr<v1::Task> PostgresSchedulingStore::UpdateTaskState(
                   payload->set_previous_state(before.state());
                   payload->set_reason(request.note());
                 });
+    // The delivery done is the moment the gear is at the venue: order-intake moves the
+    // order to ON_SITE on this event.
+    if (task.kind() == v1::TASK_KIND_DELIVER && task.state() == v1::TASK_STATE_DONE) {
+      AddJobEvent(tx, v1::EVENT_TYPE_ON_SITE, task.order_id(), 0, actor_id,
+                  "Order " + task.order_id() + " is on site", [&](v1::Event& event) {
+                    v1::TaskPayload* payload = event.mutable_task();
+                    payload->set_task_id(task.task_id());
+                    payload->set_job_id(task.job_id());
+                    payload->set_kind(task.kind());
+                    payload->set_state(task.state());
+                    payload->set_previous_state(before.state());
+                  });
+    }
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

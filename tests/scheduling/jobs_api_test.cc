@@ -203,6 +203,15 @@ TEST_F(JobsApiTest, FieldProgressIsReportedByOpsOnly) {
   EXPECT_EQ(status.job().tasks(1).at_risk_reason(), v1::AT_RISK_REASON_TASK_BLOCKED);
   EXPECT_EQ(status.job().tasks(1).state_note(), "forklift broken");
 
+  // Only the delivery done puts the order on site.
+  EXPECT_EQ(Events("EVENT_TYPE_ON_SITE"), 0);
+  request.set_task_id("ORDER-1/DELIVER");
+  request.set_state(v1::TASK_STATE_DONE);
+  request.clear_note();
+  ASSERT_TRUE(
+      scheduling_.Call(&Stub::UpdateTaskState, request, &response, scheduling_.tokens().ops).ok());
+  EXPECT_EQ(Events("EVENT_TYPE_ON_SITE"), 1);
+
   status_request.set_order_id("NO-SUCH-ORDER");
   EXPECT_EQ(scheduling_.Call(&Stub::GetJobStatus, status_request, &status).error_code(),
             grpc::StatusCode::NOT_FOUND);
