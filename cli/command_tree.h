@@ -51,14 +51,15 @@ void AddCatalogCommands(CommandTree& tree);       // catalog_commands.cc
 void AddCrewCommands(CommandTree& tree);          // crew_commands.cc: crew, vehicles
 void AddWarehouseCommands(CommandTree& tree);     // warehouse_commands.cc: availability,
                                                   // pullsheet, prep, checkout, checkin, forecast
-void AddScheduleCommands(CommandTree& tree);      // schedule_commands.cc: schedule, prep-plan, job
+void AddScheduleCommands(CommandTree& tree);      // schedule_commands.cc: schedule, prep-plan,
+                                                  // task, job
+void AddOrderCommands(CommandTree& tree);         // order_commands.cc: quote, feasibility,
+                                                  // confirm, amend, cancel, close, order
+                                                  // show|list|history, ask, answer, note,
+                                                  // ack-change, pipeline
 void AddNotificationCommands(CommandTree& tree);  // notification_commands.cc: notifications,
                                                   // subscribe-webhook, dead-letters
 void AddDemoCommands(CommandTree& tree);          // demo_commands.cc: demo load
 void AddToolCommands(CommandTree& tree);          // tool_commands.cc: health, call
-// Order-intake's commands (quote, feasibility, confirm, amend, cancel, order show|list|history,
-// ask, answer, ack-change, pipeline) go in order_commands.cc as AddOrderCommands, registered in
-// main.cc next to these; Session already reaches order-intake (Endpoint::kOrderIntake,
-// --order-intake-address), and demo_loader.cc has the slot for an `orders` file.
 
 }  // namespace salesops::cli

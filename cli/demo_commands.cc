@@ -10,6 +10,7 @@
 
 #include "cli/bulk_import.h"
 #include "cli/command_tree.h"
+#include "cli/demo_orders.h"
 #include "cli/output.h"
 
 namespace salesops::cli {
@@ -17,8 +18,7 @@ namespace {
 
 // One kind of data the manifest can name, in load order: what a file refers
 // to is loaded before it (items before the products whose kits name them).
-// The `orders` section (order-intake) goes after vehicles: quotes and orders
-// in every stage, loaded through the order commands once they exist.
+// Orders go last: they name products, and confirming them needs the crew.
 struct DemoSection {
   std::string key;
   std::function<ExitCode(const ImportContext&, const std::string&, ImportCounts*)> load;
@@ -26,10 +26,8 @@ struct DemoSection {
 
 const std::vector<DemoSection>& Sections() {
   static const auto* sections = new std::vector<DemoSection>{
-      {"items", ImportItems},
-      {"products", ImportProducts},
-      {"crew", ImportCrew},
-      {"vehicles", ImportVehicles},
+      {"items", ImportItems},       {"products", ImportProducts}, {"crew", ImportCrew},
+      {"vehicles", ImportVehicles}, {"orders", ImportOrders},
   };
   return *sections;
 }
@@ -69,7 +67,7 @@ absl::StatusOr<Manifest> ReadManifest(const std::filesystem::path& directory) {
       } else {
         return absl::InvalidArgumentError(absl::StrCat(
             path.string(), ": unknown section '", key,
-            "' (known: company, currency, warehouses, items, products, crew, vehicles)"));
+            "' (known: company, currency, warehouses, items, products, crew, vehicles, orders)"));
       }
     } catch (const YAML::Exception& error) {
       return absl::InvalidArgumentError(
@@ -128,8 +126,8 @@ void AddDemoCommands(CommandTree& tree) {
   auto directory = std::make_shared<std::string>("demo");
   CLI::App* load = demo->add_subcommand(
       "load",
-      "Load a demo company (catalog, crew, vehicles) from a folder with a demo.yaml manifest "
-      "(ADMIN); idempotent");
+      "Load a demo company (catalog, crew, vehicles, orders in every stage) from a folder with a "
+      "demo.yaml manifest (ADMIN); idempotent");
   load->add_option("directory", *directory, "Folder holding demo.yaml and its files")
       ->capture_default_str()
       ->check(CLI::ExistingDirectory);

@@ -9,6 +9,8 @@
 #include <absl/strings/str_split.h>
 #include <absl/strings/strip.h>
 
+#include <optional>
+
 #include "cli/output.h"
 
 namespace salesops::cli {
@@ -58,6 +60,28 @@ absl::StatusOr<int> ParseClock(absl::string_view text) {  // "08:30" -> minutes 
   return hours * 60 + minutes;
 }
 
+// "today", "tomorrow", "+3d", "-2d", "+10bd" (business days, forward only) from `today`.
+std::optional<absl::CivilDay> CountedDay(const std::string& word, absl::CivilDay today) {
+  if (word == "today") return today;
+  if (word == "tomorrow") return today + 1;
+  if (word.size() < 3 || (word[0] != '+' && word[0] != '-')) return std::nullopt;
+  int count = 0;
+  if (absl::EndsWith(word, "bd") && word[0] == '+' &&
+      absl::SimpleAtoi(word.substr(1, word.size() - 3), &count)) {
+    absl::CivilDay day = today;
+    while (count > 0) {
+      ++day;
+      absl::Weekday weekday = absl::GetWeekday(day);
+      if (weekday != absl::Weekday::saturday && weekday != absl::Weekday::sunday) --count;
+    }
+    return day;
+  }
+  if (word.back() == 'd' && absl::SimpleAtoi(word.substr(0, word.size() - 1), &count)) {
+    return today + count;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::vector<std::string> SplitWords(absl::string_view text, absl::string_view separators) {
@@ -74,6 +98,18 @@ absl::StatusOr<google::protobuf::Timestamp> ParseTime(absl::string_view text, ab
   const absl::TimeZone local = absl::LocalTimeZone();
   absl::Time today = absl::FromCivil(absl::CivilDay(absl::ToCivilDay(now, local)), local);
   if (spelled == "now") return ToTimestamp(now);
+  // A day people count from today, at a time of day (local): "tomorrow 08:00", "+14d 08:00",
+  // "today 18:30", and "+10bd 08:00" for ten business days (Monday to Friday) ahead. How a
+  // delivery "two weeks out, by eight" is written.
+  if (std::vector<std::string> words = SplitWords(spelled, " ");
+      words.size() == 2 && words[1].find(':') != std::string::npos) {
+    std::optional<absl::CivilDay> day = CountedDay(words[0], absl::ToCivilDay(now, local));
+    if (day) {
+      absl::StatusOr<int> minutes = ParseClock(words[1]);
+      if (!minutes.ok()) return minutes.status();
+      return ToTimestamp(absl::FromCivil(absl::CivilMinute(*day) + *minutes, local));
+    }
+  }
   if (spelled == "today") return ToTimestamp(today);
   if (spelled == "tomorrow") {
     return ToTimestamp(absl::FromCivil(absl::ToCivilDay(now, local) + 1, local));
@@ -91,7 +127,8 @@ absl::StatusOr<google::protobuf::Timestamp> ParseTime(absl::string_view text, ab
   }
   return absl::InvalidArgumentError(
       "'" + spelled +
-      "' is not a time (like 2030-05-01T08:00:00Z, 2030-05-01 08:00, 2030-05-01, now, +3d)");
+      "' is not a time (like 2030-05-01T08:00:00Z, 2030-05-01 08:00, 2030-05-01, now, +3d, "
+      "tomorrow 08:00, +14d 08:00, +10bd 08:00)");
 }
 
 absl::StatusOr<google::protobuf::Duration> ParseDuration(absl::string_view text) {

@@ -17,7 +17,8 @@
 // What people type, turned into the shared vocabulary. One spelling per idea,
 // the same on flags, in CSV files and in the tables salesopsctl prints:
 //   times      2030-05-01T08:00:00Z, 2030-05-01 08:00 (local), 2030-05-01, now, today,
-//              tomorrow, +3d, +6h, -30m
+//              tomorrow, +3d, +6h, -30m, and a counted day at a local time: tomorrow 08:00,
+//              +14d 08:00, +10bd 08:00 (ten business days, Monday to Friday, ahead)
 //   durations  4h, 90m, 1h30m, 2d
 //   lines      CODE=N (LED-PANEL-500=24)
 //   crew needs SKILL:NxDURATION (video:2x8h; video:8h means one person)

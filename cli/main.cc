@@ -16,8 +16,9 @@ namespace {
 
 int Main(int argc, char** argv) {
   CLI::App app(
-      "salesops command line: the catalog, stock, crew, schedules and notifications of the "
-      "salesops services.\nExit codes: 0 ok, 1 failed, 2 bad input, 3 refused by a business "
+      "salesops command line: quotes and orders, the catalog, stock, crew, schedules and "
+      "notifications of the salesops services.\nExit codes: 0 ok, 1 failed, 2 bad input, 3 refused "
+      "by a business "
       "rule (or not found), 4 unavailable, 5 not authenticated or not allowed.",
       "salesopsctl");
   app.set_help_flag("-h,--help", "Print this help and exit");
@@ -33,6 +34,7 @@ int Main(int argc, char** argv) {
   AddWarehouseCommands(tree);
   AddCrewCommands(tree);
   AddScheduleCommands(tree);
+  AddOrderCommands(tree);
   AddNotificationCommands(tree);
   AddDemoCommands(tree);
   AddToolCommands(tree);

@@ -79,10 +79,19 @@ std::string FormatTime(const google::protobuf::Timestamp& time) {
                           absl::LocalTimeZone());
 }
 
+std::string FormatSpan(const google::protobuf::Timestamp& from,
+                       const google::protobuf::Timestamp& to) {
+  std::string start = FormatTime(from), end = FormatTime(to);
+  // The day once when both ends are on it.
+  if (start.size() == end.size() && start.size() > 11 && start.compare(0, 11, end, 0, 11) == 0) {
+    end = end.substr(11);
+  }
+  return start + " → " + end;
+}
+
 std::string FormatWindow(const v1::Window& window) {
-  std::string to = FormatTime(window.no_later_than());
-  if (!window.has_not_before()) return "by " + to;
-  return FormatTime(window.not_before()) + " → " + to;
+  if (!window.has_not_before()) return "by " + FormatTime(window.no_later_than());
+  return FormatSpan(window.not_before(), window.no_later_than());
 }
 
 std::string FormatDuration(const google::protobuf::Duration& duration) {
@@ -94,6 +103,14 @@ std::string FormatDuration(const google::protobuf::Duration& duration) {
   if (days > 0) text += std::to_string(days) + "d";
   if (hours > 0) text += std::to_string(hours) + "h";
   if (rest > 0 || (days == 0 && hours == 0)) text += std::to_string(rest) + "m";
+  return text;
+}
+
+std::string FormatHours(const google::protobuf::Duration& duration) {
+  int64_t minutes = std::abs(duration.seconds()) / 60;
+  std::string text = duration.seconds() < 0 ? "-" : "";
+  text += std::to_string(minutes / 60) + "h";
+  if (minutes % 60 != 0) text += std::to_string(minutes % 60) + "m";
   return text;
 }
 
@@ -133,5 +150,39 @@ std::string FormatCrewNeeds(const google::protobuf::RepeatedPtrField<v1::CrewNee
 }
 
 std::string YesNo(bool value) { return value ? "yes" : "no"; }
+
+void PrintFeasibility(const v1::Feasibility& feasibility, std::ostream& out,
+                      bool with_explanation) {
+  if (feasibility.feasible()) {
+    out << "Ops can support it: every code and skill is available.\n";
+    return;
+  }
+  if (!feasibility.stock_shortages().empty()) {
+    Table table({"short code", "requested", "available", "short by"});
+    for (const v1::StockShortage& shortage : feasibility.stock_shortages()) {
+      table.AddRow({shortage.inventory_code(), std::to_string(shortage.requested()),
+                    std::to_string(shortage.available()), std::to_string(shortage.shortfall())});
+    }
+    table.Print(out);
+  }
+  if (!feasibility.crew_shortfalls().empty()) {
+    Table table({"short skill", "required", "available", "short by"});
+    for (const v1::CrewShortfall& shortfall : feasibility.crew_shortfalls()) {
+      table.AddRow({EnumWord(shortfall.skill()), FormatHours(shortfall.required()),
+                    FormatHours(shortfall.available()), FormatHours(shortfall.shortfall())});
+    }
+    table.Print(out);
+  }
+  if (feasibility.vehicle_shortfall() > 0) {
+    out << "Short of vehicles: " << feasibility.vehicle_shortfall() << "\n";
+  }
+  if (feasibility.has_earliest_feasible_delivery_time()) {
+    out << "Earliest delivery ops could support: "
+        << FormatTime(feasibility.earliest_feasible_delivery_time()) << "\n";
+  }
+  if (with_explanation && !feasibility.explanation().empty()) {
+    out << feasibility.explanation() << "\n";
+  }
+}
 
 }  // namespace salesops::cli

@@ -50,8 +50,13 @@ nlohmann::json ToJson(const google::protobuf::Message& message);
 // An unset timestamp reads "-".
 std::string FormatTime(const google::protobuf::Timestamp& time);
 std::string FormatWindow(const v1::Window& window);
+// "2030-05-01 13:00 → 22:00" (one day), "2030-05-01 13:00 → 2030-05-02 01:00" (two).
+std::string FormatSpan(const google::protobuf::Timestamp& from,
+                       const google::protobuf::Timestamp& to);
 // "4h30m", "2d3h", "0m".
 std::string FormatDuration(const google::protobuf::Duration& duration);
+// Person-time in hours, as crew is planned and paid: "72h", "7h30m", "-2h".
+std::string FormatHours(const google::protobuf::Duration& duration);
 std::string FormatMoney(const google::type::Money& money);
 // An enum value in the words people use: SKILL_VIDEO -> "video",
 // TASK_KIND_LOAD_OUT -> "load-out".
@@ -64,5 +69,11 @@ std::string EnumWord(Enum value) {
 std::string FormatLines(const google::protobuf::RepeatedPtrField<v1::InventoryLine>& lines);
 std::string FormatCrewNeeds(const google::protobuf::RepeatedPtrField<v1::CrewNeed>& needs);
 std::string YesNo(bool value);
+
+// What ops cannot support, per code and skill, and the earliest delivery that would fit:
+// the words of a refused confirmation and of a shortage on a quote.
+// `with_explanation` adds the services' own account (long: who is free when).
+void PrintFeasibility(const v1::Feasibility& feasibility, std::ostream& out = std::cout,
+                      bool with_explanation = true);
 
 }  // namespace salesops::cli

@@ -274,6 +274,32 @@ ExitCode PlanJob(Session& session, const PlanJobOptions& options) {
   return kExitOk;
 }
 
+struct TaskStateOptions {
+  std::string task_id, note, etag;
+};
+
+ExitCode UpdateTaskState(Session& session, v1::TaskState state, const TaskStateOptions& options) {
+  v1::UpdateTaskStateRequest request;
+  request.set_task_id(options.task_id);
+  request.set_state(state);
+  request.set_note(options.note);
+  request.set_etag(options.etag);
+  v1::UpdateTaskStateResponse response;
+  if (ExitCode code =
+          session.Call(&v1::SchedulingService::Stub::UpdateTaskState, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  if (session.json()) {
+    PrintJson(response);
+    return kExitOk;
+  }
+  const v1::Task& task = response.task();
+  std::cout << "Task " << task.task_id() << " (" << EnumWord(task.kind()) << ", order "
+            << task.order_id() << ") is " << EnumWord(task.state()) << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddScheduleCommands(CommandTree& tree) {
@@ -301,6 +327,26 @@ void AddScheduleCommands(CommandTree& tree) {
     command->add_option("--warehouse", options->warehouse, "Only this warehouse");
     command->add_flag("--late-only", options->late_only, "Only prep that is already late");
     tree.OnRun(command, [options](Session& session) { return ShowPrepPlan(session, *options); });
+  }
+  CLI::App* task = tree.AddGroup(
+      root, "task", "Field progress on one task of a job (OPS): started, done, blocked");
+  for (const auto& [word, state, help] :
+       {std::tuple{"start", v1::TASK_STATE_STARTED,
+                   "The crew started it (their assignment freezes)"},
+        std::tuple{"done", v1::TASK_STATE_DONE,
+                   "It is done; a delivery done puts the order on site"},
+        std::tuple{"block", v1::TASK_STATE_BLOCKED, "It cannot go on (--note says why)"}}) {
+    auto options = MakeOptions<TaskStateOptions>();
+    CLI::App* command = task->add_subcommand(word, help);
+    command->add_option("task", options->task_id, "Task id (ORDER/KIND, see job status)")
+        ->required();
+    CLI::Option* note = command->add_option("--note", options->note, "What happened");
+    if (state == v1::TASK_STATE_BLOCKED) note->required();
+    command->add_option("--etag", options->etag, "Refuse if the task changed since this etag");
+    const v1::TaskState chosen = state;
+    tree.OnRun(command, [options, chosen](Session& session) {
+      return UpdateTaskState(session, chosen, *options);
+    });
   }
   CLI::App* job = tree.AddGroup(root, "job", "An order's job: its tasks, crew and commitment");
   {

@@ -2,6 +2,7 @@
 
 #include <grpcpp/create_channel.h>
 
+#include "cli/output.h"
 #include "services/common/errors.h"
 
 namespace salesops::cli {
@@ -37,6 +38,23 @@ std::string CodeName(grpc::StatusCode code) {
 }
 
 }  // namespace
+
+std::string Session::FlagOf(const std::string& field) const {
+  std::string path = field;
+  if (size_t dot = path.find('.'); dot != std::string::npos) path = path.substr(dot + 1);
+  std::string without_indexes;
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '[') {
+      i = path.find(']', i);
+      if (i == std::string::npos) break;
+      continue;
+    }
+    without_indexes += path[i];
+  }
+  auto found = field_flags_.find(without_indexes);
+  if (found == field_flags_.end()) found = field_flags_.find(field);
+  return found == field_flags_.end() ? "" : found->second;
+}
 
 absl::StatusOr<std::unique_ptr<Session>> Session::Create(ClientSettings settings) {
   auto credentials = common::MakeChannelCredentials(settings.tls);
@@ -75,10 +93,43 @@ ExitCode Session::ReportError(const grpc::Status& status, Endpoint endpoint) con
   if (!details.reason.empty()) std::cerr << " (" << details.reason << ")";
   std::cerr << "\n";
   for (const common::FieldViolation& violation : details.violations) {
-    std::cerr << "  " << violation.field << ": " << violation.description << "\n";
+    std::string flag = FlagOf(violation.field);
+    std::cerr << "  " << violation.field << (flag.empty() ? "" : " (" + flag + ")") << ": "
+              << violation.description << "\n";
   }
-  for (const auto& [key, value] : details.metadata) {
-    std::cerr << "  " << key << ": " << value << "\n";
+  nlohmann::json typed_details = nlohmann::json::array();
+  for (const google::protobuf::Any& any : details.other_details) {
+    v1::Feasibility feasibility;
+    if (any.UnpackTo(&feasibility)) {
+      PrintFeasibility(feasibility, std::cerr, /*with_explanation=*/false);
+      nlohmann::json detail = ToJson(feasibility);
+      detail["@type"] = any.type_url();
+      typed_details.push_back(detail);
+    }
+  }
+  // The metadata (e.g. the short codes) says again what a typed detail showed as a table.
+  if (typed_details.empty()) {
+    for (const auto& [key, value] : details.metadata) {
+      std::cerr << "  " << key << ": " << value << "\n";
+    }
+  }
+  if (json()) {
+    nlohmann::json violations = nlohmann::json::array();
+    for (const common::FieldViolation& violation : details.violations) {
+      violations.push_back({{"field", violation.field},
+                            {"flag", FlagOf(violation.field)},
+                            {"description", violation.description}});
+    }
+    PrintJson(nlohmann::json{{"error",
+                              {{"service", info.name},
+                               {"code", CodeName(status.error_code())},
+                               {"grpcCode", static_cast<int>(status.error_code())},
+                               {"message", details.message},
+                               {"reason", details.reason},
+                               {"fieldViolations", violations},
+                               {"metadata", details.metadata},
+                               {"details", typed_details},
+                               {"exitCode", static_cast<int>(ExitCodeFor(status.error_code()))}}}});
   }
   switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:

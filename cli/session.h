@@ -95,7 +95,16 @@ class Session {
   // Prints the status's message, reason, each field violation and a hint for
   // the usual causes (unreachable address, missing token), and maps it to an
   // exit code.
+  // With --json the same error is also printed on stdout as {"error": {...}} (code, message,
+  // reason, fieldViolations, metadata, details), so a script reads it like any answer.
   ExitCode ReportError(const grpc::Status& status, Endpoint endpoint) const;
+
+  // Which flag sets a request field, so a field violation names what the person typed:
+  // "customer.name" -> "--customer". Keys are field paths without the request's first field
+  // ("order.", "draft.") and without list indexes.
+  void SetFieldFlags(std::map<std::string, std::string> field_flags) {
+    field_flags_ = std::move(field_flags);
+  }
 
  private:
   explicit Session(ClientSettings settings, std::shared_ptr<grpc::ChannelCredentials> credentials);
@@ -103,6 +112,9 @@ class Session {
   ClientSettings settings_;
   std::shared_ptr<grpc::ChannelCredentials> credentials_;
   std::map<Endpoint, std::shared_ptr<grpc::Channel>> channels_;
+  std::map<std::string, std::string> field_flags_;
+
+  std::string FlagOf(const std::string& field) const;
 };
 
 // A local problem (a bad flag value, an unreadable file): printed the same way

@@ -87,6 +87,8 @@ ErrorDetails ParseGrpcError(const grpc::Status& status) {
       for (const auto& violation : bad_request.field_violations()) {
         details.violations.push_back({violation.field(), violation.description()});
       }
+    } else {
+      details.other_details.push_back(any);
     }
   }
   return details;

@@ -2,6 +2,7 @@
 
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
+#include <google/protobuf/any.pb.h>
 #include <google/protobuf/message.h>
 #include <grpcpp/support/status.h>
 
@@ -50,6 +51,8 @@ struct ErrorDetails {
   std::string reason;  // ErrorReason name, empty when absent
   std::map<std::string, std::string> metadata;
   std::vector<FieldViolation> violations;
+  // Typed details besides those two (e.g. the Feasibility of a refused confirmation).
+  std::vector<google::protobuf::Any> other_details;
 };
 ErrorDetails ParseGrpcError(const grpc::Status& status);
 

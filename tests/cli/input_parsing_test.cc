@@ -22,6 +22,22 @@ TEST(InputParsingTest, TimesInEverySpellingPeopleUse) {
   EXPECT_EQ(ParseTime("2030-05-01 08:30", now)->seconds(),
             absl::ToUnixSeconds(absl::FromCivil(absl::CivilMinute(2030, 5, 1, 8, 30), local)));
   EXPECT_EQ(ParseTime("tomorrow", now)->seconds() - ParseTime("today", now)->seconds(), 86400);
+  // A day counted from today, at a local time of day.
+  absl::CivilDay today = absl::ToCivilDay(now, local);
+  EXPECT_EQ(ParseTime("+14d 08:00", now)->seconds(),
+            absl::ToUnixSeconds(absl::FromCivil(absl::CivilMinute(today + 14) + 8 * 60, local)));
+  EXPECT_EQ(
+      ParseTime("tomorrow 18:30", now)->seconds(),
+      absl::ToUnixSeconds(absl::FromCivil(absl::CivilMinute(today + 1) + 18 * 60 + 30, local)));
+  EXPECT_EQ(ParseTime("today 07:00", now)->seconds(),
+            absl::ToUnixSeconds(absl::FromCivil(absl::CivilMinute(today) + 7 * 60, local)));
+  EXPECT_FALSE(ParseTime("+14d 25:00", now).ok());
+  // Business days skip the weekend: from a Friday, one business day is the Monday.
+  absl::Time friday_noon = absl::FromCivil(absl::CivilSecond(2026, 11, 27, 12, 0, 0), local);
+  EXPECT_EQ(ParseTime("+1bd 08:00", friday_noon)->seconds(),
+            absl::ToUnixSeconds(absl::FromCivil(absl::CivilMinute(2026, 11, 30, 8, 0), local)));
+  EXPECT_EQ(ParseTime("+10bd 08:00", friday_noon)->seconds(),
+            absl::ToUnixSeconds(absl::FromCivil(absl::CivilMinute(2026, 12, 11, 8, 0), local)));
   EXPECT_FALSE(ParseTime("next tuesday", now).ok());
   EXPECT_FALSE(ParseTime("2030-13-01", now).ok());
 }

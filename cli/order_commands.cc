@@ -1,0 +1,897 @@
+// What sales does with an order, and what ops answer on it: quote, feasibility, confirm,
+// amend, cancel, close, order show|list|history, ask, answer, note, ack-change, and the
+// pipeline forecast. Every change carries the etag the command read (or the one given), so
+// two people editing one order never overwrite each other silently.
+#include <absl/strings/str_cat.h>
+#include <absl/strings/str_format.h>
+#include <absl/strings/str_join.h>
+
+#include "cli/command_tree.h"
+#include "cli/input_parsing.h"
+#include "cli/order_spec.h"
+#include "cli/output.h"
+
+namespace salesops::cli {
+namespace {
+
+using v1::OrderIntakeService;
+
+std::string ActorName(const v1::Actor& actor) {
+  if (!actor.display_name().empty()) return actor.display_name();
+  return actor.id().empty() ? "-" : actor.id();
+}
+
+std::string Stage(v1::OrderStage stage) { return EnumWord(stage); }
+
+// A delivery window, or the pinned exception with (`with_reason`) its reason.
+std::string DeliveryText(const v1::DeliveryWindow& delivery, bool with_reason = true) {
+  if (!delivery.pinned()) return FormatWindow(delivery.window());
+  return "exactly " + FormatTime(delivery.window().no_later_than()) +
+         (with_reason ? " (pinned: " + delivery.pinned_reason() + ")" : " (pinned)");
+}
+
+std::string CommitmentText(const v1::Commitment& commitment) {
+  if (!commitment.has_no_later_than()) return "-";
+  return "deliver no later than " + FormatTime(commitment.no_later_than()) +
+         (commitment.meets_request() ? " (meets the request)" : " (LATER than requested)");
+}
+
+std::string EventText(const v1::EventSchedule& schedule) {
+  std::vector<std::string> parts;
+  if (schedule.has_load_in_time())
+    parts.push_back("load-in " + FormatTime(schedule.load_in_time()));
+  if (schedule.has_show_start_time()) {
+    parts.push_back("show " + FormatSpan(schedule.show_start_time(), schedule.show_end_time()));
+  }
+  if (schedule.has_strike_time()) parts.push_back("strike " + FormatTime(schedule.strike_time()));
+  return parts.empty() ? "-" : absl::StrJoin(parts, ", ");
+}
+
+std::string ImpactText(const v1::ChangeImpact& impact) {
+  if (!impact.summary().empty()) return impact.summary();
+  std::vector<std::string> parts;
+  if (!impact.pull_more().empty()) parts.push_back("pull more " + FormatLines(impact.pull_more()));
+  if (!impact.put_back().empty()) parts.push_back("put back " + FormatLines(impact.put_back()));
+  if (impact.crew_time_delta().seconds() != 0) {
+    parts.push_back("crew time " + FormatHours(impact.crew_time_delta()));
+  }
+  return parts.empty() ? "no change for ops" : absl::StrJoin(parts, "; ");
+}
+
+void PrintQuote(const v1::Quote& quote) {
+  Table lines({"product", "name", "qty", "day rate", "total"});
+  for (const v1::QuoteLine& line : quote.lines()) {
+    lines.AddRow({line.line().product_code(), line.product_name(),
+                  std::to_string(line.line().quantity()), FormatMoney(line.day_rate()),
+                  FormatMoney(line.line_total())});
+  }
+  for (const v1::CrewCostLine& crew : quote.crew_lines()) {
+    lines.AddRow({"crew", EnumWord(crew.skill()), FormatHours(crew.person_time()),
+                  FormatMoney(crew.hourly_cost()) + "/h", FormatMoney(crew.line_total())});
+  }
+  if (quote.pinned_surcharge().units() != 0 || quote.pinned_surcharge().nanos() != 0) {
+    lines.AddRow({"pinned", "exact delivery time", "", "", FormatMoney(quote.pinned_surcharge())});
+  }
+  lines.AddRow({"total", FormatDuration(quote.billable_duration()) + " billable", "", "",
+                FormatMoney(quote.total())});
+  lines.Print();
+}
+
+void PrintOrder(const v1::Order& order) {
+  Details details;
+  details.Add("Order", absl::StrCat(order.order_id(), "  (rev ", order.revision(), ", etag ",
+                                    order.etag(), ")"));
+  details.Add("Stage", Stage(order.stage()) +
+                           (order.stage_reason().empty() ? "" : " — " + order.stage_reason()));
+  std::string customer = order.customer().name();
+  if (!order.customer().contact_name().empty()) {
+    customer += " (" + order.customer().contact_name() +
+                (order.customer().email().empty() ? "" : ", " + order.customer().email()) + ")";
+  }
+  details.Add("Customer", customer);
+  details.Add("Venue",
+              order.venue().name() +
+                  (order.venue().has_travel_time()
+                       ? ", " + FormatDuration(order.venue().travel_time()) + " from the warehouse"
+                       : ""));
+  details.Add("Delivery asked", DeliveryText(order.delivery_window()));
+  details.Add("Ops committed", CommitmentText(order.commitment()));
+  details.Add("Event", EventText(order.event_schedule()));
+  details.Add("Salesperson", order.salesperson_id().empty() ? "-" : order.salesperson_id());
+  if (order.stage() == v1::ORDER_STAGE_QUOTED || order.stage() == v1::ORDER_STAGE_INQUIRY) {
+    details.Add("Win probability",
+                absl::StrFormat("%.0f%%", order.pipeline().win_probability() * 100));
+    details.Add("Quote expires", FormatTime(order.quote_expire_time()));
+  }
+  if (order.open_blocking_question_count() > 0) {
+    details.Add("Blocked", absl::StrCat(order.open_blocking_question_count(),
+                                        " open blocking question(s) from ops"));
+  }
+  details.Print();
+  std::cout << "\n";
+  PrintQuote(order.quote());
+  if (!order.notes().empty()) {
+    std::cout << "\n";
+    Table notes({"note", "kind", "by", "text"});
+    for (const v1::Note& note : order.notes()) {
+      notes.AddRow({note.note_id(), EnumWord(note.kind()), ActorName(note.author()), note.text()});
+    }
+    notes.Print();
+  }
+  if (!order.questions().empty()) {
+    std::cout << "\n";
+    Table questions({"question", "state", "blocking", "product", "asked by", "last message"});
+    for (const v1::Question& question : order.questions()) {
+      questions.AddRow({question.question_id(), EnumWord(question.state()),
+                        YesNo(question.blocking()),
+                        question.product_code().empty() ? "-" : question.product_code(),
+                        ActorName(question.asked_by()),
+                        question.messages().empty() ? "-" : question.messages().rbegin()->text()});
+    }
+    questions.Print();
+  }
+  if (!order.unacknowledged_changes().empty()) {
+    std::cout << "\nChanges ops have not acknowledged yet:\n";
+    Table changes({"rev", "when", "by", "impact"});
+    for (const v1::ChangeRecord& change : order.unacknowledged_changes()) {
+      changes.AddRow({std::to_string(change.revision()), FormatTime(change.change_time()),
+                      ActorName(change.author()), ImpactText(change.impact())});
+    }
+    changes.Print();
+  }
+  if (order.has_ops_status() && (order.ops_status().has_prep() || order.ops_status().has_job() ||
+                                 order.ops_status().degraded())) {
+    const v1::OpsStatus& ops = order.ops_status();
+    std::cout << "\n";
+    Details status;
+    if (ops.degraded()) status.Add("Ops view", "incomplete: " + ops.degraded_reason());
+    if (ops.has_prep()) {
+      status.Add("Prep", absl::StrCat(EnumWord(ops.prep().state()), ", ", ops.prep().units_pulled(),
+                                      " of ", ops.prep().units_to_pull(), " units pulled"));
+    }
+    if (ops.has_job()) {
+      status.Add("Job", absl::StrCat(EnumWord(ops.job().state()), ", ", ops.job().tasks_size(),
+                                     " tasks, ", ops.job().at_risk_task_count(), " at risk"));
+    }
+    for (const v1::AtRiskItem& risk : ops.at_risk()) {
+      status.Add("At risk", risk.task_id() + ": " + risk.explanation());
+    }
+    status.Print();
+  }
+}
+
+// Reads the order, for commands that change it with the etag just read.
+ExitCode FetchOrder(Session& session, const std::string& order_id, v1::Order* order) {
+  v1::GetOrderRequest request;
+  request.set_order_id(order_id);
+  request.set_view(v1::ORDER_VIEW_BASIC);
+  v1::GetOrderResponse response;
+  ExitCode code = session.Call(&OrderIntakeService::Stub::GetOrder, request, &response);
+  if (code == kExitOk) *order = response.order();
+  return code;
+}
+
+// Prints the answer as JSON, or the people's words; returns kExitOk.
+template <typename Response>
+ExitCode Answer(Session& session, const Response& response,
+                const std::function<void()>& print_for_people) {
+  if (session.json()) {
+    PrintJson(response);
+  } else {
+    print_for_people();
+  }
+  return kExitOk;
+}
+
+// --- quote, feasibility ---------------------------------------------------------------------
+
+struct QuoteOptions {
+  std::string file, request_id;
+  OrderSpec spec;
+  bool id_only = false;
+};
+
+absl::StatusOr<v1::Order> OrderFromOptions(const std::string& file, const OrderSpec& flags) {
+  OrderSpec spec = flags;
+  if (!file.empty()) {
+    absl::StatusOr<OrderSpec> from_file = ReadOrderSpecFile(file);
+    if (!from_file.ok()) return from_file.status();
+    spec = MergeOrderSpecs(*from_file, flags);
+  }
+  v1::Order order;
+  if (absl::Status status = ApplyOrderSpec(spec, &order); !status.ok()) return status;
+  if (order.pipeline().stage() == v1::ORDER_STAGE_UNSPECIFIED) {
+    order.mutable_pipeline()->set_stage(v1::ORDER_STAGE_QUOTED);
+  }
+  return order;
+}
+
+void PrintAvailableToPromise(const v1::Feasibility& feasibility) {
+  if (feasibility.feasible()) {
+    std::cout << "Available to promise: yes, ops can support it as asked.\n";
+    return;
+  }
+  std::cout << "Available to promise: NO. Confirming it would be refused:\n";
+  PrintFeasibility(feasibility);
+}
+
+ExitCode Quote(Session& session, const QuoteOptions& options) {
+  absl::StatusOr<v1::Order> order = OrderFromOptions(options.file, options.spec);
+  if (!order.ok()) return ReportBadInput(std::string(order.status().message()));
+  v1::CreateOrderRequest request;
+  request.set_request_id(options.request_id);
+  *request.mutable_order() = *order;
+  v1::CreateOrderResponse response;
+  session.SetFieldFlags(OrderFieldFlags());
+  if (ExitCode code = session.Call(&OrderIntakeService::Stub::CreateOrder, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  if (options.id_only) {
+    std::cout << response.order().order_id() << "\n";
+    return kExitOk;
+  }
+  return Answer(session, response, [&] {
+    PrintOrder(response.order());
+    std::cout << "\n";
+    PrintAvailableToPromise(response.feasibility());
+    std::cout << "\nNext: salesopsctl confirm " << response.order().order_id() << "\n";
+  });
+}
+
+struct FeasibilityOptions {
+  std::string order_id, file;
+  OrderSpec spec;
+};
+
+ExitCode CheckFeasibility(Session& session, const FeasibilityOptions& options) {
+  v1::CheckFeasibilityRequest request;
+  if (!options.order_id.empty()) {
+    request.set_order_id(options.order_id);
+  } else {
+    absl::StatusOr<v1::Order> draft = OrderFromOptions(options.file, options.spec);
+    if (!draft.ok()) return ReportBadInput(std::string(draft.status().message()));
+    *request.mutable_draft() = *draft;
+    session.SetFieldFlags(OrderFieldFlags());
+  }
+  v1::CheckFeasibilityResponse response;
+  if (ExitCode code = session.Call(&OrderIntakeService::Stub::CheckFeasibility, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  return Answer(session, response, [&] {
+    PrintAvailableToPromise(response.feasibility());
+    std::cout << "Ops would commit: " << CommitmentText(response.commitment()) << "\n\n";
+    PrintQuote(response.quote());
+  });
+}
+
+// --- confirm, amend, cancel, close ----------------------------------------------------------
+
+// What every change names: the order, and optionally the etag or revision it was read at
+// (without one, the command reads the order first and uses what it read).
+struct ChangeOptions {
+  std::string order_id, etag, request_id;
+  int64_t revision = 0;
+};
+
+void AddChangeFlags(CLI::App* command, ChangeOptions& options) {
+  command->add_option("order", options.order_id, "Order id")->required();
+  command->add_option("--etag", options.etag,
+                      "Refuse (exit 3) if the order changed since this etag was read");
+  command->add_option("--revision", options.revision,
+                      "Refuse (exit 3) unless the order is at this revision");
+  command->add_option("--request-id", options.request_id,
+                      "Idempotency key: the same id again replays the first answer");
+}
+
+// The order and the version the change was read at, the same on every changing request.
+template <typename Request>
+void SetChangeFields(const ChangeOptions& options, Request* request) {
+  request->set_order_id(options.order_id);
+  request->set_etag(options.etag);
+  request->set_expected_revision(options.revision);
+  request->set_request_id(options.request_id);
+}
+
+struct ConfirmOptions {
+  ChangeOptions change;
+  bool accept_later = false;
+};
+
+ExitCode Confirm(Session& session, const ConfirmOptions& options) {
+  v1::ConfirmOrderRequest request;
+  SetChangeFields(options.change, &request);
+  request.set_accept_later_commitment(options.accept_later);
+  v1::ConfirmOrderResponse response;
+  if (ExitCode code = session.Call(&OrderIntakeService::Stub::ConfirmOrder, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  return Answer(session, response, [&] {
+    const v1::Order& order = response.order();
+    std::cout << "Order " << order.order_id() << " is " << Stage(order.stage()) << ": "
+              << CommitmentText(order.commitment()) << ".\n";
+    if (!order.commitment().explanation().empty()) {
+      std::cout << order.commitment().explanation() << "\n";
+    }
+    std::cout << "Stock reserved; the job is planned. Ops: salesopsctl pullsheet "
+              << order.order_id() << "\n";
+  });
+}
+
+struct AmendOptions {
+  ChangeOptions change;
+  std::string file, reason;
+  OrderSpec spec;
+  bool dry_run = false, accept_later = false;
+};
+
+ExitCode Amend(Session& session, const AmendOptions& options) {
+  v1::Order current;
+  if (ExitCode code = FetchOrder(session, options.change.order_id, &current); code != kExitOk) {
+    return code;
+  }
+  OrderSpec spec = options.spec;
+  if (!options.file.empty()) {
+    absl::StatusOr<OrderSpec> from_file = ReadOrderSpecFile(options.file);
+    if (!from_file.ok()) return ReportBadInput(std::string(from_file.status().message()));
+    spec = MergeOrderSpecs(*from_file, options.spec);
+  }
+  v1::Order amended = current;
+  if (absl::Status status = ApplyOrderSpec(spec, &amended); !status.ok()) {
+    return ReportBadInput(std::string(status.message()));
+  }
+  v1::AmendOrderRequest request;
+  request.set_order_id(current.order_id());
+  // Without --etag, the etag just read: a change made in between is refused, not overwritten.
+  request.set_etag(options.change.etag.empty() ? current.etag() : options.change.etag);
+  request.set_expected_revision(options.change.revision);
+  request.set_request_id(options.change.request_id);
+  request.set_reason(options.reason);
+  request.set_dry_run(options.dry_run);
+  request.set_accept_later_commitment(options.accept_later);
+  *request.mutable_order() = amended;
+  v1::AmendOrderResponse response;
+  session.SetFieldFlags(OrderFieldFlags());
+  if (ExitCode code = session.Call(&OrderIntakeService::Stub::AmendOrder, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  return Answer(session, response, [&] {
+    const v1::Order& order = response.order();
+    std::cout << (options.dry_run ? "Dry run, nothing changed. " : "") << "Order "
+              << order.order_id() << " rev " << order.revision() << " (" << Stage(order.stage())
+              << ")\n";
+    Details impact;
+    impact.Add("Impact", ImpactText(response.impact()));
+    impact.Add("Pull more", FormatLines(response.impact().pull_more()));
+    impact.Add("Put back", FormatLines(response.impact().put_back()));
+    impact.Add("Crew time", FormatHours(response.impact().crew_time_delta()));
+    impact.Add("Commitment", response.impact().has_commitment()
+                                 ? CommitmentText(response.impact().commitment())
+                                 : CommitmentText(order.commitment()));
+    impact.Add("New total", FormatMoney(order.quote().total()));
+    impact.Print();
+    if (response.has_feasibility() && !response.feasibility().feasible()) {
+      std::cout << "\n";
+      PrintAvailableToPromise(response.feasibility());
+    }
+    if (!order.unacknowledged_changes().empty()) {
+      std::cout << "\nOps are told; the change waits for their acknowledgement (salesopsctl "
+                   "ack-change "
+                << order.order_id() << " " << order.revision() << ").\n";
+    }
+  });
+}
+
+struct CancelOptions {
+  ChangeOptions change;
+  std::string reason;
+  bool lost = false;
+};
+
+ExitCode Cancel(Session& session, const CancelOptions& options) {
+  v1::CancelOrderRequest request;
+  SetChangeFields(options.change, &request);
+  request.set_reason(options.reason);
+  request.set_mark_lost(options.lost);
+  v1::CancelOrderResponse response;
+  if (ExitCode code = session.Call(&OrderIntakeService::Stub::CancelOrder, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  return Answer(session, response, [&] {
+    std::cout << "Order " << response.order().order_id() << " is "
+              << Stage(response.order().stage()) << ": its stock and crew are released.\n";
+  });
+}
+
+struct CloseOptions {
+  ChangeOptions change;
+  std::string note;
+};
+
+ExitCode Close(Session& session, const CloseOptions& options) {
+  v1::CloseOrderRequest request;
+  SetChangeFields(options.change, &request);
+  request.set_note(options.note);
+  v1::CloseOrderResponse response;
+  if (ExitCode code = session.Call(&OrderIntakeService::Stub::CloseOrder, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  return Answer(session, response, [&] {
+    std::cout << "Order " << response.order().order_id() << " is "
+              << Stage(response.order().stage()) << ".\n";
+  });
+}
+
+// --- order show | list | history -----------------------------------------------------------
+
+ExitCode Show(Session& session, const std::string& order_id) {
+  v1::GetOrderRequest request;
+  request.set_order_id(order_id);
+  request.set_view(v1::ORDER_VIEW_FULL);
+  v1::GetOrderResponse response;
+  if (ExitCode code = session.Call(&OrderIntakeService::Stub::GetOrder, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  return Answer(session, response, [&] {
+    PrintOrder(response.order());
+    // For an open quote, the question sales asks next: could it be confirmed now?
+    const v1::OrderStage stage = response.order().stage();
+    if (stage != v1::ORDER_STAGE_QUOTED && stage != v1::ORDER_STAGE_INQUIRY) return;
+    v1::CheckFeasibilityRequest check;
+    check.set_order_id(order_id);
+    v1::CheckFeasibilityResponse feasibility;
+    std::cout << "\n";
+    if (session.Invoke(&OrderIntakeService::Stub::CheckFeasibility, check, &feasibility).ok()) {
+      PrintAvailableToPromise(feasibility.feasibility());
+    } else {
+      std::cout << "Available to promise: unknown right now (inventory or scheduling did not "
+                   "answer).\n";
+    }
+  });
+}
+
+struct ListOptions {
+  std::vector<std::string> stages;
+  std::string salesperson, customer, from, to;
+  bool unacknowledged = false, blocking = false;
+};
+
+ExitCode List(Session& session, const ListOptions& options) {
+  v1::ListOrdersRequest request;
+  for (const std::string& word : options.stages) {
+    for (const std::string& stage_word : SplitWords(word)) {
+      absl::StatusOr<v1::OrderStage> stage = ParseEnum<v1::OrderStage>(stage_word);
+      if (!stage.ok()) return ReportBadInput("--stage: " + std::string(stage.status().message()));
+      request.add_stages(*stage);
+    }
+  }
+  request.set_salesperson_id(options.salesperson);
+  request.set_customer_name(options.customer);
+  for (const auto& [text, flag, field] :
+       {std::tuple{options.from, "--from", request.mutable_delivery_range()->mutable_not_before()},
+        std::tuple{options.to, "--to",
+                   request.mutable_delivery_range()->mutable_no_later_than()}}) {
+    if (text.empty()) continue;
+    absl::StatusOr<google::protobuf::Timestamp> time = ParseTime(text);
+    if (!time.ok())
+      return ReportBadInput(std::string(flag) + ": " + std::string(time.status().message()));
+    *field = *time;
+  }
+  if (options.from.empty() && options.to.empty()) request.clear_delivery_range();
+  request.set_unacknowledged_changes_only(options.unacknowledged);
+  request.set_open_blocking_questions_only(options.blocking);
+  request.set_view(v1::ORDER_VIEW_BASIC);
+  v1::ListOrdersResponse response;
+  if (ExitCode code =
+          session.CallAllPages(&OrderIntakeService::Stub::ListOrders, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  return Answer(session, response, [&] {
+    Table table({"order", "stage", "customer", "deliver", "committed", "total", "salesperson",
+                 "attention"});
+    for (const v1::Order& order : response.orders()) {
+      std::vector<std::string> attention;
+      if (order.open_blocking_question_count() > 0) attention.push_back("blocking question");
+      if (!order.unacknowledged_changes().empty()) attention.push_back("change not acknowledged");
+      if (order.commitment().has_no_later_than() && !order.commitment().meets_request()) {
+        attention.push_back("late commitment");
+      }
+      table.AddRow({order.order_id(), Stage(order.stage()), order.customer().name(),
+                    DeliveryText(order.delivery_window(), /*with_reason=*/false),
+                    order.commitment().has_no_later_than()
+                        ? FormatTime(order.commitment().no_later_than())
+                        : "-",
+                    FormatMoney(order.quote().total()),
+                    order.salesperson_id().empty() ? "-" : order.salesperson_id(),
+                    attention.empty() ? "-" : absl::StrJoin(attention, ", ")});
+    }
+    if (table.empty()) {
+      std::cout << "No orders match.\n";
+    } else {
+      table.Print();
+    }
+  });
+}
+
+ExitCode History(Session& session, const std::string& order_id) {
+  v1::GetOrderHistoryRequest request;
+  request.set_order_id(order_id);
+  v1::GetOrderHistoryResponse response;
+  if (ExitCode code =
+          session.CallAllPages(&OrderIntakeService::Stub::GetOrderHistory, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  return Answer(session, response, [&] {
+    Table table({"rev", "when", "what", "who", "stage", "summary"});
+    for (const v1::HistoryEntry& entry : response.entries()) {
+      std::string summary = entry.summary().empty() ? entry.reason() : entry.summary();
+      if (entry.has_impact() && !entry.impact().summary().empty() &&
+          summary.find(entry.impact().summary()) == std::string::npos) {
+        summary += " — " + entry.impact().summary();
+      }
+      table.AddRow({std::to_string(entry.revision()), FormatTime(entry.create_time()),
+                    EnumWord(entry.kind()), ActorName(entry.actor()), Stage(entry.stage()),
+                    summary});
+    }
+    table.Print();
+  });
+}
+
+// --- ask, answer, note, ack-change ----------------------------------------------------------
+
+struct AskOptions {
+  std::string order_id, text, product, follow_up, request_id;
+  bool blocking = false;
+};
+
+void PrintQuestion(const v1::Question& question) {
+  std::cout << "Question " << question.question_id() << " (" << EnumWord(question.state())
+            << (question.blocking() ? ", blocks confirmation" : "") << ")\n";
+  for (const v1::ClarificationMessage& message : question.messages()) {
+    std::cout << "  " << FormatTime(message.create_time()) << "  " << ActorName(message.author())
+              << " (" << EnumWord(message.kind()) << "): " << message.text() << "\n";
+  }
+}
+
+ExitCode Ask(Session& session, const AskOptions& options) {
+  v1::AskQuestionRequest request;
+  request.set_order_id(options.order_id);
+  request.set_text(options.text);
+  request.set_blocking(options.blocking);
+  request.set_product_code(options.product);
+  request.set_question_id(options.follow_up);
+  request.set_request_id(options.request_id);
+  v1::AskQuestionResponse response;
+  if (ExitCode code = session.Call(&OrderIntakeService::Stub::AskQuestion, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  return Answer(session, response, [&] { PrintQuestion(response.question()); });
+}
+
+struct AnswerOptions {
+  std::string order_id, question_id, text, request_id;
+};
+
+ExitCode AnswerQuestion(Session& session, const AnswerOptions& options) {
+  v1::AnswerQuestionRequest request;
+  request.set_order_id(options.order_id);
+  request.set_question_id(options.question_id);
+  request.set_text(options.text);
+  request.set_request_id(options.request_id);
+  v1::AnswerQuestionResponse response;
+  if (ExitCode code = session.Call(&OrderIntakeService::Stub::AnswerQuestion, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  return Answer(session, response, [&] { PrintQuestion(response.question()); });
+}
+
+struct NoteOptions {
+  std::string order_id, text, request_id;
+};
+
+ExitCode AddNote(Session& session, const NoteOptions& options) {
+  OrderSpec spec;
+  spec.notes.push_back(options.text);
+  v1::Order with_note;
+  (void)ApplyOrderSpec(spec, &with_note);  // notes only: cannot fail
+  v1::AddNoteRequest request;
+  request.set_order_id(options.order_id);
+  request.set_request_id(options.request_id);
+  *request.mutable_note() = with_note.notes(0);
+  v1::AddNoteResponse response;
+  if (ExitCode code = session.Call(&OrderIntakeService::Stub::AddNote, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  return Answer(session, response, [&] {
+    std::cout << "Note " << response.note().note_id() << " (" << EnumWord(response.note().kind())
+              << ") on order " << options.order_id << ", now rev " << response.revision() << "\n";
+  });
+}
+
+struct AckOptions {
+  std::string order_id, note;
+  int64_t revision = 0;
+};
+
+// One revision, or every change ops have not acknowledged yet.
+ExitCode AcknowledgeChanges(Session& session, const AckOptions& options) {
+  std::vector<int64_t> revisions;
+  if (options.revision > 0) {
+    revisions.push_back(options.revision);
+  } else {
+    v1::Order order;
+    if (ExitCode code = FetchOrder(session, options.order_id, &order); code != kExitOk) {
+      return code;
+    }
+    for (const v1::ChangeRecord& change : order.unacknowledged_changes()) {
+      revisions.push_back(change.revision());
+    }
+  }
+  nlohmann::json acknowledged = nlohmann::json::array();
+  Table table({"rev", "changed by", "impact", "acknowledged by"});
+  for (int64_t revision : revisions) {
+    v1::AcknowledgeChangeRequest request;
+    request.set_order_id(options.order_id);
+    request.set_revision(revision);
+    request.set_note(options.note);
+    v1::AcknowledgeChangeResponse response;
+    if (ExitCode code =
+            session.Call(&OrderIntakeService::Stub::AcknowledgeChange, request, &response);
+        code != kExitOk) {
+      return code;
+    }
+    acknowledged.push_back(ToJson(response.change()));
+    table.AddRow({std::to_string(revision), ActorName(response.change().author()),
+                  ImpactText(response.change().impact()),
+                  ActorName(response.change().acknowledged_by())});
+  }
+  if (session.json()) {
+    PrintJson(nlohmann::json{{"acknowledged", acknowledged}});
+  } else if (revisions.empty()) {
+    std::cout << "Order " << options.order_id << " has no change waiting for ops.\n";
+  } else {
+    table.Print();
+  }
+  return kExitOk;
+}
+
+// --- pipeline -------------------------------------------------------------------------------
+
+struct PipelineOptions {
+  std::string from = "today", to = "+8w", bucket = "7d", salesperson;
+  bool demand = false;
+};
+
+ExitCode Pipeline(Session& session, const PipelineOptions& options) {
+  v1::GetPipelineForecastRequest request;
+  absl::StatusOr<google::protobuf::Timestamp> from = ParseTime(options.from);
+  if (!from.ok()) return ReportBadInput("--from: " + std::string(from.status().message()));
+  // "+8w" reads as 56 days: weeks are how sales plans a pipeline.
+  std::string to_text = options.to;
+  if (to_text.size() > 1 && to_text.back() == 'w') {
+    int weeks = 0;
+    if (absl::SimpleAtoi(to_text.substr(1, to_text.size() - 2), &weeks)) {
+      to_text = to_text.substr(0, 1) + std::to_string(weeks * 7) + "d";
+    }
+  }
+  absl::StatusOr<google::protobuf::Timestamp> to = ParseTime(to_text);
+  if (!to.ok()) return ReportBadInput("--to: " + std::string(to.status().message()));
+  absl::StatusOr<google::protobuf::Duration> bucket = ParseDuration(options.bucket);
+  if (!bucket.ok()) return ReportBadInput("--bucket: " + std::string(bucket.status().message()));
+  *request.mutable_range()->mutable_not_before() = *from;
+  *request.mutable_range()->mutable_no_later_than() = *to;
+  *request.mutable_bucket_size() = *bucket;
+  request.set_salesperson_id(options.salesperson);
+  request.set_include_demand(options.demand);
+  v1::GetPipelineForecastResponse response;
+  if (ExitCode code =
+          session.Call(&OrderIntakeService::Stub::GetPipelineForecast, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  return Answer(session, response, [&] {
+    Table table({"from", "confirmed", "orders", "open quotes", "quotes", "weighted", "expected"});
+    for (const v1::PipelineBucket& bucket : response.buckets()) {
+      table.AddRow(
+          {FormatTime(bucket.window().not_before()), FormatMoney(bucket.confirmed_revenue()),
+           std::to_string(bucket.confirmed_order_count()), FormatMoney(bucket.open_quote_revenue()),
+           std::to_string(bucket.open_quote_count()), FormatMoney(bucket.weighted_quote_revenue()),
+           FormatMoney(bucket.expected_revenue())});
+    }
+    table.Print();
+    if (!options.demand) return;
+    std::cout << "\n";
+    Table crew({"from", "skill", "confirmed crew time", "weighted crew time"});
+    for (const v1::PipelineBucket& bucket : response.buckets()) {
+      for (const v1::SkillDemand& skill : bucket.crew_demand()) {
+        crew.AddRow({FormatTime(bucket.window().not_before()), EnumWord(skill.skill()),
+                     FormatDuration(skill.confirmed_crew_time()),
+                     FormatDuration(skill.weighted_crew_time())});
+      }
+    }
+    crew.Print();
+  });
+}
+
+}  // namespace
+
+void AddOrderCommands(CommandTree& tree) {
+  CLI::App& root = tree.root();
+  {
+    auto options = MakeOptions<QuoteOptions>();
+    CLI::App* command = root.add_subcommand(
+        "quote",
+        "Quote an order (SALES): priced from the catalog, stock held, and whether ops can "
+        "support it");
+    command
+        ->add_option("-f,--file", options->file,
+                     "YAML or JSON file with the same fields as the flags (flags win)")
+        ->check(CLI::ExistingFile);
+    AddOrderSpecFlags(command, options->spec);
+    command->add_option("--request-id", options->request_id,
+                        "Idempotency key: the same id again returns the first order");
+    command->add_flag("--id-only", options->id_only,
+                      "Print only the new order's id: order=$(salesopsctl quote ... --id-only)");
+    command->footer(
+        "Example:\n  salesopsctl quote --customer \"Northwind Conferences\" --venue \"Harbour "
+        "Hall\" \\\n    --deliver-from \"+14d 05:00\" --deliver-by \"+14d 08:00\" --show-start "
+        "\"+14d 13:00\" \\\n    --show-end \"+14d 22:00\" --product LED-WALL-5X3=1 --product "
+        "PA-SPEECH=1");
+    tree.OnRun(command, [options](Session& session) { return Quote(session, *options); });
+  }
+  {
+    auto options = MakeOptions<FeasibilityOptions>();
+    CLI::App* command = root.add_subcommand(
+        "feasibility",
+        "Can ops support it? Available-to-promise on stock and crew for an order, or for a "
+        "draft given like a quote (nothing is saved)");
+    command->add_option("order", options->order_id, "Order id (or describe a draft instead)");
+    command->add_option("-f,--file", options->file, "Draft order file, as for quote")
+        ->check(CLI::ExistingFile);
+    AddOrderSpecFlags(command, options->spec);
+    tree.OnRun(command,
+               [options](Session& session) { return CheckFeasibility(session, *options); });
+  }
+  {
+    auto options = MakeOptions<ConfirmOptions>();
+    CLI::App* command = root.add_subcommand(
+        "confirm",
+        "Confirm a quote (SALES): stock reserved and the job planned, or refused (exit 3) with "
+        "what ops cannot support");
+    AddChangeFlags(command, options->change);
+    command->add_flag("--accept-later-commitment", options->accept_later,
+                      "Confirm even if ops can only deliver later than asked");
+    tree.OnRun(command, [options](Session& session) { return Confirm(session, *options); });
+  }
+  {
+    auto options = MakeOptions<AmendOptions>();
+    CLI::App* command = root.add_subcommand(
+        "amend",
+        "Change an order (SALES): a new revision with its impact on ops computed; after prep "
+        "started, ops are told and must acknowledge");
+    AddChangeFlags(command, options->change);
+    command->add_option("--reason", options->reason, "Why it changes (ops read this)")->required();
+    command->add_option("-f,--file", options->file, "Fields to change, as for quote")
+        ->check(CLI::ExistingFile);
+    AddOrderSpecFlags(command, options->spec);
+    command->add_flag("--dry-run", options->dry_run, "Show the impact, change nothing");
+    command->add_flag("--accept-later-commitment", options->accept_later,
+                      "Accept that ops then deliver later than asked");
+    tree.OnRun(command, [options](Session& session) { return Amend(session, *options); });
+  }
+  {
+    auto options = MakeOptions<CancelOptions>();
+    CLI::App* command =
+        root.add_subcommand("cancel", "Cancel an order (SALES): its stock and crew are released");
+    AddChangeFlags(command, options->change);
+    command->add_option("--reason", options->reason, "Why")->required();
+    command->add_flag("--lost", options->lost, "A quote the customer did not take: LOST");
+    tree.OnRun(command, [options](Session& session) { return Cancel(session, *options); });
+  }
+  {
+    auto options = MakeOptions<CloseOptions>();
+    CLI::App* command =
+        root.add_subcommand("close", "Close an order after its gear came back (SALES)");
+    AddChangeFlags(command, options->change);
+    command->add_option("--note", options->note, "A closing note");
+    tree.OnRun(command, [options](Session& session) { return Close(session, *options); });
+  }
+  CLI::App* order = tree.AddGroup(root, "order", "Read orders: one, a list, or its history");
+  {
+    auto order_id = std::make_shared<std::string>();
+    CLI::App* show = order->add_subcommand(
+        "show", "One order: lines and price, commitment, questions, changes, live ops status");
+    show->add_option("order", *order_id, "Order id")->required();
+    tree.OnRun(show, [order_id](Session& session) { return Show(session, *order_id); });
+  }
+  {
+    auto options = MakeOptions<ListOptions>();
+    CLI::App* list = order->add_subcommand("list", "Orders, filtered");
+    list->add_option("--stage", options->stages,
+                     "Only these stages (quoted, confirmed, in-prep, ...; repeatable)");
+    list->add_option("--salesperson", options->salesperson, "Only this salesperson's");
+    list->add_option("--customer", options->customer, "Only this customer's (by name)");
+    list->add_option("--from", options->from, "Delivering from");
+    list->add_option("--to", options->to, "Delivering until");
+    list->add_flag("--unacknowledged", options->unacknowledged,
+                   "Only orders with changes ops have not acknowledged");
+    list->add_flag("--blocking", options->blocking, "Only orders with open blocking questions");
+    tree.OnRun(list, [options](Session& session) { return List(session, *options); });
+  }
+  {
+    auto order_id = std::make_shared<std::string>();
+    CLI::App* history = order->add_subcommand(
+        "history", "Everything that happened to an order: who, when, why, and the impact");
+    history->add_option("order", *order_id, "Order id")->required();
+    tree.OnRun(history, [order_id](Session& session) { return History(session, *order_id); });
+  }
+  {
+    auto options = MakeOptions<AskOptions>();
+    CLI::App* command = root.add_subcommand(
+        "ask", "Ask sales a question on an order (OPS); --blocking holds its confirmation");
+    command->add_option("order", options->order_id, "Order id")->required();
+    command->add_option("text", options->text, "The question")->required();
+    command->add_flag("--blocking", options->blocking,
+                      "The order cannot be confirmed until it is answered");
+    command->add_option("--product", options->product, "The product line it is about");
+    command->add_option("--follow-up", options->follow_up,
+                        "A follow-up in this question's thread (reopens it)");
+    command->add_option("--request-id", options->request_id, "Idempotency key");
+    tree.OnRun(command, [options](Session& session) { return Ask(session, *options); });
+  }
+  {
+    auto options = MakeOptions<AnswerOptions>();
+    CLI::App* command = root.add_subcommand("answer", "Answer ops' question (SALES)");
+    command->add_option("order", options->order_id, "Order id")->required();
+    command->add_option("question", options->question_id, "Question id")->required();
+    command->add_option("text", options->text, "The answer")->required();
+    command->add_option("--request-id", options->request_id, "Idempotency key");
+    tree.OnRun(command, [options](Session& session) { return AnswerQuestion(session, *options); });
+  }
+  {
+    auto options = MakeOptions<NoteOptions>();
+    CLI::App* command = root.add_subcommand(
+        "note", "Put it in the system: a note on an order (\"power: 2 x 63 A CEE\")");
+    command->add_option("order", options->order_id, "Order id")->required();
+    command->add_option("text", options->text, "The note; \"KIND: text\" gives its kind")
+        ->required();
+    command->add_option("--request-id", options->request_id, "Idempotency key");
+    tree.OnRun(command, [options](Session& session) { return AddNote(session, *options); });
+  }
+  {
+    auto options = MakeOptions<AckOptions>();
+    CLI::App* command = root.add_subcommand(
+        "ack-change",
+        "Ops acknowledge a change made after prep started (OPS); without a revision, every "
+        "change waiting");
+    command->add_option("order", options->order_id, "Order id")->required();
+    command->add_option("revision", options->revision, "The revision that changed it");
+    command->add_option("--note", options->note, "What ops did about it");
+    tree.OnRun(command,
+               [options](Session& session) { return AcknowledgeChanges(session, *options); });
+  }
+  {
+    auto options = MakeOptions<PipelineOptions>();
+    CLI::App* command = root.add_subcommand(
+        "pipeline", "Revenue to come: confirmed next to quotes weighted by their win probability");
+    command->add_option("--from", options->from, "Range start")->capture_default_str();
+    command->add_option("--to", options->to, "Range end (+8w: eight weeks)")->capture_default_str();
+    command->add_option("--bucket", options->bucket, "Bucket size")->capture_default_str();
+    command->add_option("--salesperson", options->salesperson, "Only this salesperson's");
+    command->add_flag("--demand", options->demand, "Also crew time by skill");
+    tree.OnRun(command, [options](Session& session) { return Pipeline(session, *options); });
+  }
+}
+
+}  // namespace salesops::cli

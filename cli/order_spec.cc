@@ -1,0 +1,277 @@
+#include "cli/order_spec.h"
+
+#include <absl/strings/numbers.h>
+#include <absl/strings/str_cat.h>
+#include <absl/strings/strip.h>
+
+#include <functional>
+
+#include "cli/input_parsing.h"
+
+namespace salesops::cli {
+namespace {
+
+using Apply = std::function<absl::Status(const std::string& value, v1::Order* order)>;
+
+// One field of the spec: its flag (and file key), where it goes in the order, and how.
+struct SpecField {
+  std::string name;
+  std::string OrderSpec::*member;
+  std::string help;
+  std::string order_field;  // for field violations: "customer.name"
+  Apply apply;
+};
+
+absl::Status Bad(const std::string& name, const absl::Status& status) {
+  return absl::InvalidArgumentError(absl::StrCat("--", name, ": ", status.message()));
+}
+
+// A setter for a Timestamp field of the order.
+Apply TimeInto(std::string name, std::function<google::protobuf::Timestamp*(v1::Order*)> field) {
+  return [name, field](const std::string& value, v1::Order* order) -> absl::Status {
+    absl::StatusOr<google::protobuf::Timestamp> time = ParseTime(value);
+    if (!time.ok()) return Bad(name, time.status());
+    *field(order) = *time;
+    return absl::OkStatus();
+  };
+}
+
+Apply TextInto(std::function<std::string*(v1::Order*)> field) {
+  return [field](const std::string& value, v1::Order* order) {
+    *field(order) = value;
+    return absl::OkStatus();
+  };
+}
+
+const std::vector<SpecField>& Fields() {
+  static const auto* fields = new std::vector<SpecField>{
+      {"customer", &OrderSpec::customer, "Customer name", "customer.name",
+       TextInto([](v1::Order* o) { return o->mutable_customer()->mutable_name(); })},
+      {"customer-id", &OrderSpec::customer_id, "Customer id in your CRM", "customer.customer_id",
+       TextInto([](v1::Order* o) { return o->mutable_customer()->mutable_customer_id(); })},
+      {"contact", &OrderSpec::contact, "Contact person", "customer.contact_name",
+       TextInto([](v1::Order* o) { return o->mutable_customer()->mutable_contact_name(); })},
+      {"email", &OrderSpec::email, "Contact email", "customer.email",
+       TextInto([](v1::Order* o) { return o->mutable_customer()->mutable_email(); })},
+      {"phone", &OrderSpec::phone, "Contact phone", "customer.phone",
+       TextInto([](v1::Order* o) { return o->mutable_customer()->mutable_phone(); })},
+      {"reference", &OrderSpec::reference, "The customer's own reference (PO number)",
+       "customer_reference",
+       TextInto([](v1::Order* o) { return o->mutable_customer_reference(); })},
+      {"salesperson", &OrderSpec::salesperson, "Salesperson id (default: you)", "salesperson_id",
+       TextInto([](v1::Order* o) { return o->mutable_salesperson_id(); })},
+      {"venue", &OrderSpec::venue, "Venue name", "venue.name",
+       TextInto([](v1::Order* o) { return o->mutable_venue()->mutable_name(); })},
+      {"travel", &OrderSpec::travel, "One-way travel from the warehouse (45m, 1h30m)",
+       "venue.travel_time",
+       [](const std::string& value, v1::Order* order) -> absl::Status {
+         absl::StatusOr<google::protobuf::Duration> travel = ParseDuration(value);
+         if (!travel.ok()) return Bad("travel", travel.status());
+         *order->mutable_venue()->mutable_travel_time() = *travel;
+         return absl::OkStatus();
+       }},
+      {"dock-notes", &OrderSpec::dock_notes, "Loading dock notes", "venue.loading_dock_notes",
+       TextInto([](v1::Order* o) { return o->mutable_venue()->mutable_loading_dock_notes(); })},
+      {"access-notes", &OrderSpec::access_notes, "Site access notes", "venue.access_notes",
+       TextInto([](v1::Order* o) { return o->mutable_venue()->mutable_access_notes(); })},
+      {"deliver-from", &OrderSpec::deliver_from, "Deliver not before (\"+14d 05:00\")",
+       "delivery_window.window.not_before",
+       TimeInto("deliver-from",
+                [](v1::Order* o) {
+                  return o->mutable_delivery_window()->mutable_window()->mutable_not_before();
+                })},
+      {"deliver-by", &OrderSpec::deliver_by,
+       "Deliver no later than (\"+14d 08:00\", 2030-05-01 08:00): time is a window",
+       "delivery_window.window.no_later_than",
+       TimeInto("deliver-by",
+                [](v1::Order* o) {
+                  return o->mutable_delivery_window()->mutable_window()->mutable_no_later_than();
+                })},
+      {"pinned-reason", &OrderSpec::pinned_reason,
+       "Deliver exactly at --deliver-by, and why: a priced exception (\"none\" unpins)",
+       "delivery_window.pinned_reason",
+       [](const std::string& value, v1::Order* order) {
+         v1::DeliveryWindow* window = order->mutable_delivery_window();
+         const bool unpin = value == "none";
+         window->set_pinned(!unpin);
+         window->set_pinned_reason(unpin ? "" : value);
+         return absl::OkStatus();
+       }},
+      {"load-in", &OrderSpec::load_in, "Venue load-in time", "event_schedule.load_in_time",
+       TimeInto("load-in",
+                [](v1::Order* o) { return o->mutable_event_schedule()->mutable_load_in_time(); })},
+      {"show-start", &OrderSpec::show_start, "Show start", "event_schedule.show_start_time",
+       TimeInto(
+           "show-start",
+           [](v1::Order* o) { return o->mutable_event_schedule()->mutable_show_start_time(); })},
+      {"show-end", &OrderSpec::show_end, "Show end", "event_schedule.show_end_time",
+       TimeInto("show-end",
+                [](v1::Order* o) { return o->mutable_event_schedule()->mutable_show_end_time(); })},
+      {"strike", &OrderSpec::strike, "Strike (teardown) time", "event_schedule.strike_time",
+       TimeInto("strike",
+                [](v1::Order* o) { return o->mutable_event_schedule()->mutable_strike_time(); })},
+      {"win-probability", &OrderSpec::win_probability, "Chance of winning it, 0 to 1",
+       "pipeline.win_probability",
+       [](const std::string& value, v1::Order* order) -> absl::Status {
+         double probability = 0;
+         if (!absl::SimpleAtod(value, &probability)) {
+           return absl::InvalidArgumentError("--win-probability: '" + value +
+                                             "' is not a number from 0 to 1");
+         }
+         order->mutable_pipeline()->set_win_probability(probability);
+         return absl::OkStatus();
+       }},
+      {"stage", &OrderSpec::stage, "inquiry or quoted (default quoted)", "pipeline.stage",
+       [](const std::string& value, v1::Order* order) -> absl::Status {
+         absl::StatusOr<v1::OrderStage> stage = ParseEnum<v1::OrderStage>(value);
+         if (!stage.ok()) return Bad("stage", stage.status());
+         order->mutable_pipeline()->set_stage(*stage);
+         return absl::OkStatus();
+       }},
+      {"quote-expires", &OrderSpec::quote_expires, "When the quote (and its stock hold) lapses",
+       "quote_expire_time",
+       TimeInto("quote-expires", [](v1::Order* o) { return o->mutable_quote_expire_time(); })},
+  };
+  return *fields;
+}
+
+// "power: 2 x 63 A CEE" -> a POWER note; text without a known kind is a plain note.
+v1::Note ParseNote(const std::string& text) {
+  v1::Note note;
+  note.set_kind(v1::NOTE_KIND_OTHER);
+  note.set_text(text);
+  if (size_t colon = text.find(':'); colon != std::string::npos) {
+    absl::StatusOr<v1::NoteKind> kind = ParseEnum<v1::NoteKind>(text.substr(0, colon));
+    if (kind.ok()) {
+      note.set_kind(*kind);
+      note.set_text(std::string(absl::StripAsciiWhitespace(text.substr(colon + 1))));
+    }
+  }
+  return note;
+}
+
+// A YAML value as the list of words a repeated flag would get: a sequence, one scalar, or a
+// mapping of CODE: N (products).
+absl::StatusOr<std::vector<std::string>> Words(const YAML::Node& node, const std::string& key,
+                                               bool mapping_as_lines) {
+  std::vector<std::string> words;
+  if (node.IsScalar()) {
+    words.push_back(node.as<std::string>());
+  } else if (node.IsSequence()) {
+    for (const YAML::Node& item : node) {
+      if (!item.IsScalar()) return absl::InvalidArgumentError(key + ": expected a list of words");
+      words.push_back(item.as<std::string>());
+    }
+  } else if (node.IsMap() && mapping_as_lines) {
+    for (const auto& entry : node) {
+      words.push_back(entry.first.as<std::string>() + "=" + entry.second.as<std::string>());
+    }
+  } else if (!node.IsNull()) {
+    return absl::InvalidArgumentError(key + ": expected a list");
+  }
+  return words;
+}
+
+}  // namespace
+
+void AddOrderSpecFlags(CLI::App* command, OrderSpec& spec) {
+  for (const SpecField& field : Fields()) {
+    command->add_option("--" + field.name, spec.*field.member, field.help);
+  }
+  command->add_option("--product", spec.products,
+                      "Product line CODE=N (repeatable; CODE=0 takes it off when amending)");
+  command->add_option("--note", spec.notes,
+                      "A note for ops, repeatable; \"power: 2 x 63 A CEE\" gives its kind "
+                      "(site-access, power, loading-dock, contact, other)");
+}
+
+absl::StatusOr<OrderSpec> OrderSpecFromYaml(const YAML::Node& node, const std::string& where) {
+  OrderSpec spec;
+  if (!node.IsMap()) return absl::InvalidArgumentError(where + ": expected a mapping of fields");
+  for (const auto& entry : node) {
+    const std::string key = entry.first.as<std::string>();
+    try {
+      if (key == "products" || key == "notes") {
+        absl::StatusOr<std::vector<std::string>> words =
+            Words(entry.second, where + ": " + key, key == "products");
+        if (!words.ok()) return words.status();
+        (key == "products" ? spec.products : spec.notes) = *words;
+        continue;
+      }
+      auto field = std::find_if(Fields().begin(), Fields().end(),
+                                [&](const SpecField& f) { return f.name == key; });
+      if (field == Fields().end()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, ": unknown field '", key,
+                         "' (the fields are the quote command's flags without the dashes)"));
+      }
+      spec.*field->member = entry.second.as<std::string>();
+    } catch (const YAML::Exception& error) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": '", key, "' is malformed: ", error.what()));
+    }
+  }
+  return spec;
+}
+
+absl::StatusOr<OrderSpec> ReadOrderSpecFile(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);  // JSON is YAML too
+  } catch (const YAML::Exception& error) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot read ", path, ": ", error.what()));
+  }
+  return OrderSpecFromYaml(root, path);
+}
+
+OrderSpec MergeOrderSpecs(OrderSpec base, const OrderSpec& over) {
+  for (const SpecField& field : Fields()) {
+    if (!(over.*field.member).empty()) base.*field.member = over.*field.member;
+  }
+  base.products.insert(base.products.end(), over.products.begin(), over.products.end());
+  base.notes.insert(base.notes.end(), over.notes.begin(), over.notes.end());
+  return base;
+}
+
+absl::Status ApplyOrderSpec(const OrderSpec& spec, v1::Order* order) {
+  for (const SpecField& field : Fields()) {
+    const std::string& value = spec.*field.member;
+    if (value.empty()) continue;
+    if (absl::Status status = field.apply(value, order); !status.ok()) return status;
+  }
+  for (const std::string& word : spec.products) {
+    absl::StatusOr<v1::InventoryLine> parsed = ParseInventoryLine(word);
+    if (!parsed.ok()) return Bad("product", parsed.status());
+    auto* lines = order->mutable_product_lines();
+    auto same = std::find_if(lines->begin(), lines->end(), [&](const v1::ProductLine& line) {
+      return line.product_code() == parsed->inventory_code();
+    });
+    if (parsed->quantity() == 0) {
+      if (same != lines->end()) lines->erase(same);
+      continue;
+    }
+    v1::ProductLine* line = same != lines->end() ? &*same : order->add_product_lines();
+    line->set_product_code(parsed->inventory_code());
+    line->set_quantity(parsed->quantity());
+  }
+  for (const std::string& text : spec.notes) *order->add_notes() = ParseNote(text);
+  return absl::OkStatus();
+}
+
+std::map<std::string, std::string> OrderFieldFlags() {
+  std::map<std::string, std::string> flags;
+  for (const SpecField& field : Fields()) flags[field.order_field] = "--" + field.name;
+  flags["delivery_window.window"] = "--deliver-by";
+  flags["delivery_window"] = "--deliver-by";
+  flags["delivery_window.pinned"] = "--pinned-reason";
+  flags["product_lines"] = "--product";
+  flags["product_lines.product_code"] = "--product";
+  flags["product_lines.quantity"] = "--product";
+  flags["notes.text"] = "--note";
+  flags["customer"] = "--customer";
+  flags["venue"] = "--venue";
+  flags["event_schedule"] = "--show-start";
+  return flags;
+}
+
+}  // namespace salesops::cli
