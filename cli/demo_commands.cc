@@ -77,7 +77,15 @@ absl::StatusOr<Manifest> ReadManifest(const std::filesystem::path& directory) {
   return manifest;
 }
 
-ExitCode LoadDemo(Session& session, const std::string& directory) {
+ExitCode LoadDemo(Session& session, const std::string& directory,
+                  const std::vector<std::string>& skipped) {
+  for (const std::string& key : skipped) {
+    if (std::none_of(Sections().begin(), Sections().end(),
+                     [&](const DemoSection& section) { return section.key == key; })) {
+      return ReportBadInput("--skip: no section '" + key +
+                            "' (items, products, crew, vehicles, orders)");
+    }
+  }
   absl::StatusOr<Manifest> manifest = ReadManifest(directory);
   if (!manifest.ok()) return ReportBadInput(std::string(manifest.status().message()));
   ImportContext context;
@@ -89,7 +97,10 @@ ExitCode LoadDemo(Session& session, const std::string& directory) {
   Table table({"data", "file", "created", "updated", "unchanged"});
   for (const DemoSection& section : Sections()) {
     auto file = manifest->files.find(section.key);
-    if (file == manifest->files.end()) continue;
+    if (file == manifest->files.end() ||
+        std::find(skipped.begin(), skipped.end(), section.key) != skipped.end()) {
+      continue;
+    }
     ImportCounts counts;
     if (ExitCode code = section.load(context, file->second, &counts); code != kExitOk) {
       std::cerr << "demo load stopped at " << section.key << "; what loaded before stays, and "
@@ -124,6 +135,7 @@ ExitCode LoadDemo(Session& session, const std::string& directory) {
 void AddDemoCommands(CommandTree& tree) {
   CLI::App* demo = tree.AddGroup(tree.root(), "demo", "The demo company");
   auto directory = std::make_shared<std::string>("demo");
+  auto skipped = std::make_shared<std::vector<std::string>>();
   CLI::App* load = demo->add_subcommand(
       "load",
       "Load a demo company (catalog, crew, vehicles, orders in every stage) from a folder with a "
@@ -131,7 +143,13 @@ void AddDemoCommands(CommandTree& tree) {
   load->add_option("directory", *directory, "Folder holding demo.yaml and its files")
       ->capture_default_str()
       ->check(CLI::ExistingDirectory);
-  tree.OnRun(load, [directory](Session& session) { return LoadDemo(session, *directory); });
+  load->add_option("--skip", *skipped,
+                   "Leave out a section (repeatable): --skip orders loads just the catalog, "
+                   "crew and vehicles")
+      ->allow_extra_args(false);  // `--skip orders demo/`: the folder is not a section
+  tree.OnRun(load, [directory, skipped](Session& session) {
+    return LoadDemo(session, *directory, *skipped);
+  });
 }
 
 }  // namespace salesops::cli

@@ -178,11 +178,16 @@ void AddOrderSpecFlags(CLI::App* command, OrderSpec& spec) {
   for (const SpecField& field : Fields()) {
     command->add_option("--" + field.name, spec.*field.member, field.help);
   }
-  command->add_option("--product", spec.products,
-                      "Product line CODE=N (repeatable; CODE=0 takes it off when amending)");
-  command->add_option("--note", spec.notes,
-                      "A note for ops, repeatable; \"power: 2 x 63 A CEE\" gives its kind "
-                      "(site-access, power, loading-dock, contact, other)");
+  // One value per flag, so a positional after them (an order id) is not taken for a line.
+  command
+      ->add_option("--product", spec.products,
+                   "Product line CODE=N (repeatable; CODE=0 takes it off when amending)")
+      ->allow_extra_args(false);
+  command
+      ->add_option("--note", spec.notes,
+                   "A note for ops, repeatable; \"power: 2 x 63 A CEE\" gives its kind "
+                   "(site-access, power, loading-dock, contact, other)")
+      ->allow_extra_args(false);
 }
 
 absl::StatusOr<OrderSpec> OrderSpecFromYaml(const YAML::Node& node, const std::string& where) {

@@ -1,0 +1,207 @@
+// The main job end to end: the four services as real processes on the throwaway PostgreSQL,
+// the demo company with its orders loaded by `salesopsctl demo load`, and the README's story
+// driven through `salesopsctl --json` by the roles that do it (sales quotes, is refused, amends
+// and confirms; ops pull, read the change after prep and acknowledge it), with the exit codes
+// scripts branch on.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "tests/order_intake/order_suite.h"
+
+namespace salesops::testing {
+namespace {
+
+using nlohmann::json;
+
+class StoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(suite_.started()) << suite_.logs();
+    dir_ = ::testing::TempDir() + "/cli-story-" + std::to_string(getpid());
+    std::filesystem::create_directories(dir_);
+    for (const std::string role : {"admin", "sales", "ops"}) {
+      std::ofstream(dir_ + "/" + role + ".token") << TestTokens().ForRole(role);
+    }
+    std::ofstream(dir_ + "/config.yaml")
+        << "inventory-address: " << suite_.inventory->address() << "\n"
+        << "scheduling-address: " << suite_.scheduling->address() << "\n"
+        << "notification-address: " << suite_.notification->address() << "\n"
+        << "order-intake-address: " << suite_.orders->address() << "\n"
+        << "token-file: admin.token\n"
+        << "timeout-ms: 30000\n";
+  }
+
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // salesopsctl as `role`, from the source tree (the story's files are relative to it);
+  // `output` gets stdout.
+  int Ctl(const std::string& role, const std::string& args, std::string* output) {
+    return RunCommand("cd " + std::string(SALESOPS_SOURCE_DIR) + " && SALESOPS_CONFIG=" + dir_ +
+                          "/config.yaml " + SalesopsctlBinary() + " --token-file " + dir_ + "/" +
+                          role + ".token " + args + " --json 2>/dev/null",
+                      output);
+  }
+
+  // The JSON a command printed, with its exit code checked.
+  json CtlJson(const std::string& role, const std::string& args, int expected_exit = 0) {
+    std::string output;
+    int code = Ctl(role, args, &output);
+    EXPECT_EQ(code, expected_exit) << args << "\n" << output;
+    json parsed = json::parse(output, nullptr, /*allow_exceptions=*/false);
+    EXPECT_FALSE(parsed.is_discarded()) << args << " printed no JSON:\n" << output;
+    return parsed;
+  }
+
+  // Polls `order show` until the order is at `stage` (ops' milestones arrive as events).
+  bool WaitForStage(const std::string& order, const std::string& stage) {
+    for (int attempt = 0; attempt < 150; ++attempt) {
+      std::string output;
+      if (Ctl("admin", "order show " + order, &output) == 0 &&
+          json::parse(output)["order"]["stage"] == stage) {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return false;
+  }
+
+  Suite suite_{/*dependency_timeout_ms=*/10000};
+  std::string dir_;
+};
+
+std::set<std::string> Codes(const json& lines, const std::string& code_key = "inventoryCode") {
+  std::set<std::string> codes;
+  for (const json& line : lines) codes.insert(line[code_key].get<std::string>());
+  return codes;
+}
+
+TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
+  const std::string demo = std::string(SALESOPS_SOURCE_DIR) + "/demo";
+  json loaded = CtlJson("admin", "demo load " + demo);
+  EXPECT_EQ(loaded["loaded"]["orders"]["created"], 16) << loaded.dump(2);
+
+  // Orders in every stage, each reached through the calls sales and ops make.
+  json listed = CtlJson("admin", "order list");
+  std::map<std::string, json> by_stage;
+  std::map<std::string, json> by_reference;
+  for (const json& order : listed["orders"]) {
+    by_stage[order["stage"]] = order;
+    by_reference[order["customerReference"]] = order;
+  }
+  for (const std::string stage :
+       {"INQUIRY", "QUOTED", "CONFIRMED", "IN_PREP", "READY", "DISPATCHED", "ON_SITE", "RETURNED",
+        "CLOSED", "CANCELLED", "LOST"}) {
+    EXPECT_TRUE(by_stage.count("ORDER_STAGE_" + stage)) << stage << " missing";
+  }
+  EXPECT_TRUE(by_reference["demo-fashion-show-pinned"]["deliveryWindow"]["pinned"]);
+  EXPECT_EQ(by_reference["demo-startup-demo-day-question"]["openBlockingQuestionCount"], 1);
+  EXPECT_EQ(by_reference["demo-product-launch-changed"]["unacknowledgedChanges"].size(), 1u);
+  const std::string short_quote = by_reference["demo-car-launch-shortage"]["orderId"];
+  json shortage = CtlJson("sales", "feasibility " + short_quote);
+  EXPECT_FALSE(shortage["feasibility"]["feasible"]);
+  EXPECT_TRUE(Codes(shortage["feasibility"]["stockShortages"]).count("LED-PANEL-500-OUT"));
+  // The blocking question holds its quote: confirming is refused with the reason.
+  json blocked = CtlJson(
+      "sales",
+      "confirm " + by_reference["demo-startup-demo-day-question"]["orderId"].get<std::string>(), 3);
+  EXPECT_EQ(blocked["error"]["reason"], "BLOCKING_QUESTION_OPEN");
+
+  // Loading again creates nothing and moves nothing.
+  json again = CtlJson("admin", "demo load " + demo);
+  EXPECT_EQ(again["loaded"]["orders"]["created"], 0);
+  EXPECT_EQ(again["loaded"]["orders"]["unchanged"], 16);
+  EXPECT_EQ(CtlJson("admin", "order list")["orders"].size(), listed["orders"].size());
+
+  // 1. Sales quotes three LED walls and a speech PA: priced, held, and short.
+  json quoted = CtlJson("sales", "quote --file demo/story/quote.yaml");
+  const std::string order = quoted["order"]["orderId"];
+  EXPECT_EQ(quoted["order"]["stage"], "ORDER_STAGE_QUOTED");
+  EXPECT_EQ(quoted["order"]["quote"]["total"]["units"], "21380");
+  EXPECT_FALSE(quoted["feasibility"]["feasible"]);
+  bool panels_short_by_84 = false;
+  for (const json& shortage : quoted["feasibility"]["stockShortages"]) {
+    if (shortage["inventoryCode"] == "LED-PANEL-500")
+      panels_short_by_84 = shortage["shortfall"] == 84;
+  }
+  EXPECT_TRUE(panels_short_by_84) << quoted["feasibility"].dump(2);
+
+  // A bad request is exit 2, names the field and the flag, and writes nothing.
+  json bad = CtlJson("sales",
+                     "quote --file demo/story/quote.yaml --deliver-from '2020-01-01 05:00' "
+                     "--deliver-by '2020-01-01 08:00'",
+                     2);
+  bool names_deliver_by = false;
+  for (const json& violation : bad["error"]["fieldViolations"]) {
+    if (violation["field"] == "order.delivery_window.window.no_later_than") {
+      names_deliver_by = violation["flag"] == "--deliver-by";
+    }
+  }
+  EXPECT_TRUE(names_deliver_by) << bad.dump(2);
+  std::string ignored;
+  EXPECT_EQ(Ctl("sales", "quote --deliver-by 'next tuesday'", &ignored), 2);  // caught locally
+  EXPECT_EQ(CtlJson("admin", "order list")["orders"].size(), listed["orders"].size() + 1);
+
+  // 2. Confirming is refused (exit 3) with what is short, per code.
+  json refused = CtlJson("sales", "confirm " + order, 3);
+  EXPECT_EQ(refused["error"]["reason"], "INSUFFICIENT_STOCK");
+  ASSERT_EQ(refused["error"]["details"].size(), 1u) << refused.dump(2);
+  EXPECT_TRUE(Codes(refused["error"]["details"][0]["stockShortages"]).count("LED-PANEL-500"));
+  // Sales may not acknowledge for ops (exit 5), and an unknown order is refused (exit 3).
+  EXPECT_EQ(Ctl("sales", "ack-change " + order + " 1", &ignored), 5);
+  EXPECT_EQ(Ctl("sales", "order show 999999", &ignored), 3);
+
+  // 3. One wall; 4. confirmed, with ops' commitment.
+  json amended = CtlJson(
+      "sales", "amend " + order + " --product LED-WALL-5X3=1 --reason 'The client takes one wall'");
+  EXPECT_EQ(amended["order"]["revision"], "2");
+  json confirmed = CtlJson("sales", "confirm " + order);
+  EXPECT_EQ(confirmed["order"]["stage"], "ORDER_STAGE_CONFIRMED");
+  EXPECT_TRUE(confirmed["order"]["commitment"]["meetsRequest"]);
+
+  // 5. The warehouse pulls; the order moves to in-prep by itself.
+  json sheet = CtlJson("ops", "pullsheet " + order);
+  EXPECT_EQ(sheet["pullSheet"]["orderId"], order);
+  CtlJson("ops", "prep " + order + " --pulled LED-PANEL-500=30");
+  ASSERT_TRUE(WaitForStage(order, "ORDER_STAGE_IN_PREP")) << suite_.logs();
+
+  // 6. A change after prep: its impact is computed and waits for ops.
+  json changed = CtlJson(
+      "sales", "amend " + order + " --product MIC-PACK-8=1 --reason 'A panel talk was added'");
+  EXPECT_TRUE(Codes(changed["impact"]["pullMore"]).count("MIC-WL-HH"));
+  ASSERT_EQ(changed["order"]["unacknowledgedChanges"].size(), 1u);
+
+  // 7. Ops read it in their inbox and acknowledge it.
+  bool notified = false;
+  for (int attempt = 0; attempt < 100 && !notified; ++attempt) {
+    json inbox = CtlJson("ops", "notifications --order " + order + " --type order-amended");
+    for (const json& notification : inbox["notifications"]) {
+      notified |= notification["summary"].get<std::string>().find("changed after prep") !=
+                  std::string::npos;
+    }
+    if (!notified) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_TRUE(notified);
+  json acknowledged = CtlJson("ops", "ack-change " + order + " --note 'Mics added'");
+  ASSERT_EQ(acknowledged["acknowledged"].size(), 1u);
+  EXPECT_EQ(acknowledged["acknowledged"][0]["revision"], "3");
+  EXPECT_TRUE(CtlJson("sales", "order show " + order)["order"]["unacknowledgedChanges"].empty());
+
+  // 8. The history tells it all, in order.
+  json history = CtlJson("sales", "order history " + order);
+  std::vector<std::string> kinds;
+  for (const json& entry : history["entries"]) kinds.push_back(entry["kind"]);
+  EXPECT_EQ(kinds, (std::vector<std::string>{
+                       "HISTORY_ENTRY_KIND_CREATED", "HISTORY_ENTRY_KIND_REFUSED",
+                       "HISTORY_ENTRY_KIND_AMENDED", "HISTORY_ENTRY_KIND_CONFIRMED",
+                       "HISTORY_ENTRY_KIND_STAGE_CHANGED", "HISTORY_ENTRY_KIND_AMENDED",
+                       "HISTORY_ENTRY_KIND_CHANGE_ACKNOWLEDGED"}));
+}
+
+}  // namespace
+}  // namespace salesops::testing
