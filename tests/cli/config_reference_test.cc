@@ -101,5 +101,46 @@ TEST(ConfigReferenceTest, ReadmeListsEverySalesopsctlSetting) {
   EXPECT_EQ(Joined(accepted.environment), Joined(readme["salesopsctl"].environment));
 }
 
+// The lines of one "### " subsection of the README's configuration reference.
+std::string ReadmeSection(const std::string& title) {
+  std::ifstream in(std::string(SALESOPS_SOURCE_DIR) + "/README.md");
+  std::string text, section;
+  bool inside = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("## ", 0) == 0) inside = line == "## Configuration reference";
+    if (inside && line.rfind("### ", 0) == 0) section = line.substr(4);
+    if (inside && section == title) text += line + "\n";
+  }
+  return text;
+}
+
+// The run command's own settings: every SALESOPS_* variable the scripts read with a default
+// (`${SALESOPS_X:-...}`) is in the README's "### scripts/run", and so is every argument.
+TEST(ConfigReferenceTest, ReadmeListsEveryRunCommandSetting) {
+  const std::string readme = ReadmeSection("scripts/run");
+  ASSERT_FALSE(readme.empty()) << "no '### scripts/run' in the README's configuration reference";
+  const std::regex variable(R"(\$\{(SALESOPS_[A-Z0-9_]+):-)");
+  const std::regex argument(R"(^\s+(--[a-z-]+)\))");
+  std::set<std::string> read;
+  for (const std::string script : {"scripts/run", "scripts/lib/common.sh", "demo/story.sh"}) {
+    std::ifstream in(std::string(SALESOPS_SOURCE_DIR) + "/" + script);
+    ASSERT_TRUE(in.good()) << script;
+    for (std::string line; std::getline(in, line);) {
+      for (std::sregex_iterator it(line.begin(), line.end(), variable), end; it != end; ++it) {
+        read.insert((*it)[1]);
+      }
+      std::smatch match;
+      if (script == "scripts/run" && std::regex_search(line, match, argument)) {
+        read.insert(match[1]);
+      }
+    }
+  }
+  EXPECT_GE(read.size(), 8u);
+  for (const std::string& setting : read) {
+    EXPECT_NE(readme.find("`" + setting + "`"), std::string::npos)
+        << setting << " is read by the scripts but not in the README's '### scripts/run'";
+  }
+}
+
 }  // namespace
 }  // namespace salesops::testing

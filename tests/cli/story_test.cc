@@ -203,5 +203,33 @@ TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
                        "HISTORY_ENTRY_KIND_CHANGE_ACKNOWLEDGED"}));
 }
 
+// "How to call the APIs from another language": the README's Python example, with stubs
+// generated from the protos, reads the quotes and a refusal's reason and field violations.
+TEST_F(StoryTest, APythonClientUsesTheSameProtos) {
+  std::string output;
+  ASSERT_EQ(Ctl("admin", "demo load --skip orders demo", &output), 0) << output;
+  ASSERT_EQ(Ctl("sales", "quote --file demo/story/quote.yaml", &output), 0) << output;
+  const std::string stubs = dir_ + "/python";
+  std::filesystem::create_directories(stubs);
+  const std::string source(SALESOPS_SOURCE_DIR);
+  const std::string google(SALESOPS_GOOGLE_PROTO_ROOT);
+  ASSERT_EQ(RunCommand(std::string(SALESOPS_PROTOC) + " -I" + source + "/protos -I" + google +
+                       " --python_out=" + stubs + " --grpc_python_out=" + stubs +
+                       " --plugin=protoc-gen-grpc_python=" + SALESOPS_GRPC_PYTHON_PLUGIN + " " +
+                       source + "/protos/salesops/v1/*.proto " + google + "/google/*/*.proto"),
+            0);
+  ASSERT_EQ(
+      RunCommand("PYTHONPATH=" + stubs + " SALESOPS_TOKEN_FILE=" + dir_ +
+                     "/sales.token SALESOPS_ORDER_INTAKE_ADDRESS=" + suite_.orders->address() +
+                     " /usr/bin/python3 " + source + "/examples/python/orders.py 2>&1",
+                 &output),
+      0)
+      << output;
+  EXPECT_NE(output.find("open quotes: 1"), std::string::npos) << output;
+  EXPECT_NE(output.find("Northwind Conferences: short: "), std::string::npos) << output;
+  EXPECT_NE(output.find("reason: INVALID_REQUEST"), std::string::npos) << output;
+  EXPECT_NE(output.find("order.customer: is required"), std::string::npos) << output;
+}
+
 }  // namespace
 }  // namespace salesops::testing
