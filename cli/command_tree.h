@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/exit_codes.h"
 #include "cli/session.h"
@@ -61,5 +62,10 @@ void AddNotificationCommands(CommandTree& tree);  // notification_commands.cc: n
                                                   // subscribe-webhook, dead-letters
 void AddDemoCommands(CommandTree& tree);          // demo_commands.cc: demo load
 void AddToolCommands(CommandTree& tree);          // tool_commands.cc: health, call
+void AddCompletionCommands(CommandTree& tree);    // completion.cc: completion bash
+
+// What may come after `words` (subcommands, then flags), one per line: the answer to the
+// completion script's `salesopsctl __complete WORDS...`.
+int CompleteWords(CLI::App& root, const std::vector<std::string>& words);
 
 }  // namespace salesops::cli

@@ -38,6 +38,11 @@ int Main(int argc, char** argv) {
   AddNotificationCommands(tree);
   AddDemoCommands(tree);
   AddToolCommands(tree);
+  AddCompletionCommands(tree);
+
+  if (argc > 1 && std::string(argv[1]) == "__complete") {
+    return CompleteWords(app, std::vector<std::string>(argv + 2, argv + argc));
+  }
 
   try {
     app.parse(argc, argv);

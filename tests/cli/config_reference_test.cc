@@ -101,6 +101,21 @@ TEST(ConfigReferenceTest, ReadmeListsEverySalesopsctlSetting) {
   EXPECT_EQ(Joined(accepted.environment), Joined(readme["salesopsctl"].environment));
 }
 
+// `source <(salesopsctl completion bash)` completes from the binary itself: what may follow
+// the words typed so far.
+TEST(ConfigReferenceTest, CompletionOffersTheCommandsAndFlagsThatFollow) {
+  std::string output;
+  ASSERT_EQ(RunCommand(SalesopsctlBinary() + " __complete order", &output), 0);
+  EXPECT_NE(("\n" + output).find("\nshow\n"), std::string::npos) << output;
+  EXPECT_NE(output.find("history\n"), std::string::npos) << output;
+  ASSERT_EQ(RunCommand(SalesopsctlBinary() + " __complete quote --customer X", &output), 0);
+  EXPECT_NE(output.find("--deliver-by\n"), std::string::npos) << output;
+  EXPECT_NE(output.find("--token-file\n"), std::string::npos) << output;  // global, too
+  EXPECT_EQ(("\n" + output).find("\nshow\n"), std::string::npos) << output;
+  ASSERT_EQ(RunCommand(SalesopsctlBinary() + " completion bash", &output), 0);
+  EXPECT_NE(output.find("complete -o default -F _salesopsctl salesopsctl"), std::string::npos);
+}
+
 // The lines of one "### " subsection of the README's configuration reference.
 std::string ReadmeSection(const std::string& title) {
   std::ifstream in(std::string(SALESOPS_SOURCE_DIR) + "/README.md");
