@@ -8,6 +8,7 @@
 
 #include "cli/input_parsing.h"
 #include "cli/order_spec.h"
+#include "cli/order_stages.h"
 #include "cli/output.h"
 
 namespace salesops::cli {
@@ -27,22 +28,6 @@ struct DemoOrder {
   std::string change_reason;
   OrderSpec change;
 };
-
-// The stages on the way, in order, so "at or past" can be asked of any two.
-int Rank(v1::OrderStage stage) {
-  static const v1::OrderStage kLine[] = {
-      v1::ORDER_STAGE_INQUIRY, v1::ORDER_STAGE_QUOTED,   v1::ORDER_STAGE_CONFIRMED,
-      v1::ORDER_STAGE_IN_PREP, v1::ORDER_STAGE_READY,    v1::ORDER_STAGE_DISPATCHED,
-      v1::ORDER_STAGE_ON_SITE, v1::ORDER_STAGE_RETURNED, v1::ORDER_STAGE_CLOSED};
-  for (int i = 0; i < static_cast<int>(std::size(kLine)); ++i) {
-    if (kLine[i] == stage) return i;
-  }
-  return -1;
-}
-
-bool Reached(v1::OrderStage stage, v1::OrderStage target) {
-  return Rank(stage) >= 0 && Rank(stage) >= Rank(target);
-}
 
 absl::StatusOr<std::vector<DemoOrder>> ReadDemoOrders(const std::string& path) {
   YAML::Node root;
@@ -177,7 +162,7 @@ class OrderDriver {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (true) {
       if (ExitCode code = Refresh(); code != kExitOk) return code;
-      if (Reached(order_.stage(), stage)) return kExitOk;
+      if (StageReached(order_.stage(), stage)) return kExitOk;
       if (std::chrono::steady_clock::now() > deadline) {
         std::cerr << "error: " << demo_.key << ": order " << order_.order_id() << " is still "
                   << EnumWord(order_.stage()) << ", not " << EnumWord(stage)
@@ -189,7 +174,7 @@ class OrderDriver {
   }
 
   bool Wants(v1::OrderStage stage) const {
-    return Rank(demo_.goes_to) >= 0 && Reached(demo_.goes_to, stage);
+    return StageRank(demo_.goes_to) >= 0 && StageReached(demo_.goes_to, stage);
   }
 
   ExitCode Drive() {
@@ -202,7 +187,7 @@ class OrderDriver {
     if (demo_.goes_to == v1::ORDER_STAGE_LOST) return Cancel(/*lost=*/true);
     const bool confirm =
         Wants(v1::ORDER_STAGE_CONFIRMED) || demo_.goes_to == v1::ORDER_STAGE_CANCELLED;
-    if (confirm && !Reached(stage, v1::ORDER_STAGE_CONFIRMED)) {
+    if (confirm && !StageReached(stage, v1::ORDER_STAGE_CONFIRMED)) {
       v1::ConfirmOrderRequest request;
       request.set_order_id(order_.order_id());
       request.set_etag(order_.etag());
@@ -228,7 +213,8 @@ class OrderDriver {
       }
       if (ExitCode code = ChangeAfterPrep(); code != kExitOk) return code;
     }
-    if (Wants(v1::ORDER_STAGE_DISPATCHED) && !Reached(order_.stage(), v1::ORDER_STAGE_DISPATCHED)) {
+    if (Wants(v1::ORDER_STAGE_DISPATCHED) &&
+        !StageReached(order_.stage(), v1::ORDER_STAGE_DISPATCHED)) {
       v1::CheckOutRequest request;  // no lines: everything pulled
       request.set_order_id(order_.order_id());
       v1::CheckOutResponse response;
@@ -239,11 +225,12 @@ class OrderDriver {
       ++steps_taken_;
       if (ExitCode code = WaitFor(v1::ORDER_STAGE_DISPATCHED); code != kExitOk) return code;
     }
-    if (Wants(v1::ORDER_STAGE_ON_SITE) && !Reached(order_.stage(), v1::ORDER_STAGE_ON_SITE)) {
+    if (Wants(v1::ORDER_STAGE_ON_SITE) && !StageReached(order_.stage(), v1::ORDER_STAGE_ON_SITE)) {
       if (ExitCode code = DeliveryDone(); code != kExitOk) return code;
       if (ExitCode code = WaitFor(v1::ORDER_STAGE_ON_SITE); code != kExitOk) return code;
     }
-    if (Wants(v1::ORDER_STAGE_RETURNED) && !Reached(order_.stage(), v1::ORDER_STAGE_RETURNED)) {
+    if (Wants(v1::ORDER_STAGE_RETURNED) &&
+        !StageReached(order_.stage(), v1::ORDER_STAGE_RETURNED)) {
       if (ExitCode code = CheckIn(); code != kExitOk) return code;
       if (ExitCode code = WaitFor(v1::ORDER_STAGE_RETURNED); code != kExitOk) return code;
     }
@@ -363,6 +350,8 @@ class OrderDriver {
     request.set_reason(demo_.change_reason);
     request.set_accept_later_commitment(true);
     *request.mutable_order() = order_;
+    // The stage is ops' to move (an event may move it while this runs): not part of the change.
+    request.mutable_order()->mutable_pipeline()->clear_stage();
     absl::Status applied = ApplyOrderSpec(demo_.change, request.mutable_order());
     if (!applied.ok()) return ReportBadInput(demo_.key + ": " + std::string(applied.message()));
     v1::AmendOrderResponse response;

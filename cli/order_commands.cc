@@ -6,9 +6,13 @@
 #include <absl/strings/str_format.h>
 #include <absl/strings/str_join.h>
 
+#include <chrono>
+#include <thread>
+
 #include "cli/command_tree.h"
 #include "cli/input_parsing.h"
 #include "cli/order_spec.h"
+#include "cli/order_stages.h"
 #include "cli/output.h"
 
 namespace salesops::cli {
@@ -339,6 +343,9 @@ ExitCode Amend(Session& session, const AmendOptions& options) {
     spec = MergeOrderSpecs(*from_file, options.spec);
   }
   v1::Order amended = current;
+  // The stage as read is not part of the change: ops' events move it (maybe between this read
+  // and the amendment), and sales changes it only by saying so (--stage inquiry).
+  amended.mutable_pipeline()->clear_stage();
   if (absl::Status status = ApplyOrderSpec(spec, &amended); !status.ok()) {
     return ReportBadInput(std::string(status.message()));
   }
@@ -454,6 +461,41 @@ ExitCode Show(Session& session, const std::string& order_id) {
                    "answer).\n";
     }
   });
+}
+
+struct WaitOptions {
+  std::string order_id, stage, timeout = "60s";
+};
+
+// Like `kubectl wait`: until the order is at the stage or past it. Ops' milestones arrive as
+// events, a moment after the warehouse or the crew record them.
+ExitCode Wait(Session& session, const WaitOptions& options) {
+  absl::StatusOr<v1::OrderStage> target = ParseEnum<v1::OrderStage>(options.stage);
+  if (!target.ok()) return ReportBadInput("--stage: " + std::string(target.status().message()));
+  absl::StatusOr<google::protobuf::Duration> timeout = ParseDuration(options.timeout);
+  if (!timeout.ok()) return ReportBadInput("--timeout: " + std::string(timeout.status().message()));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout->seconds());
+  v1::Order order;
+  while (true) {
+    if (ExitCode code = FetchOrder(session, options.order_id, &order); code != kExitOk) {
+      return code;
+    }
+    const bool reached = order.stage() == *target || StageReached(order.stage(), *target);
+    if (reached || StageRank(order.stage()) < 0 || std::chrono::steady_clock::now() > deadline) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  if (order.stage() == *target || StageReached(order.stage(), *target)) {
+    return Answer(session, order, [&] {
+      std::cout << "Order " << order.order_id() << " is " << Stage(order.stage()) << ".\n";
+    });
+  }
+  std::cerr << "error: order " << order.order_id() << " is " << Stage(order.stage())
+            << (StageRank(order.stage()) < 0 ? " and will never be " : ", not yet ")
+            << Stage(*target) << (StageRank(order.stage()) < 0 ? "" : " after " + options.timeout)
+            << "\n";
+  return StageRank(order.stage()) < 0 ? kExitRefused : kExitUnavailable;
 }
 
 struct ListOptions {
@@ -807,7 +849,8 @@ void AddOrderCommands(CommandTree& tree) {
     command->add_option("--note", options->note, "A closing note");
     tree.OnRun(command, [options](Session& session) { return Close(session, *options); });
   }
-  CLI::App* order = tree.AddGroup(root, "order", "Read orders: one, a list, or its history");
+  CLI::App* order =
+      tree.AddGroup(root, "order", "Read orders: one, a list, its history, or wait for a stage");
   {
     auto order_id = std::make_shared<std::string>();
     CLI::App* show = order->add_subcommand(
@@ -828,6 +871,18 @@ void AddOrderCommands(CommandTree& tree) {
                    "Only orders with changes ops have not acknowledged");
     list->add_flag("--blocking", options->blocking, "Only orders with open blocking questions");
     tree.OnRun(list, [options](Session& session) { return List(session, *options); });
+  }
+  {
+    auto options = MakeOptions<WaitOptions>();
+    CLI::App* wait = order->add_subcommand(
+        "wait",
+        "Wait until an order reaches a stage (ops' milestones arrive as events); exit 4 on "
+        "timeout, 3 if it never will");
+    wait->add_option("order", options->order_id, "Order id")->required();
+    wait->add_option("--stage", options->stage, "in-prep, ready, dispatched, on-site, ...")
+        ->required();
+    wait->add_option("--timeout", options->timeout, "How long to wait")->capture_default_str();
+    tree.OnRun(wait, [options](Session& session) { return Wait(session, *options); });
   }
   {
     auto order_id = std::make_shared<std::string>();

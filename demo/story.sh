@@ -60,10 +60,7 @@ expect 0 as sales confirm "$order"
 step "5. The warehouse pulls from the pull sheet; the order moves to in-prep by itself."
 expect 0 as ops pullsheet "$order"
 expect 0 as ops prep "$order" --pulled LED-PANEL-500=30
-for _ in $(seq 100); do
-  "$ctl_binary" order show "$order" --json | grep -q '"stage": "ORDER_STAGE_IN_PREP"' && break
-  sleep 0.2
-done
+expect 0 as ops order wait "$order" --stage in-prep
 
 step "6. After prep started, the client adds a panel talk. The impact is computed and sent."
 expect 0 as sales amend "$order" --product MIC-PACK-8=1 \

@@ -58,19 +58,6 @@ class StoryTest : public ::testing::Test {
     return parsed;
   }
 
-  // Polls `order show` until the order is at `stage` (ops' milestones arrive as events).
-  bool WaitForStage(const std::string& order, const std::string& stage) {
-    for (int attempt = 0; attempt < 150; ++attempt) {
-      std::string output;
-      if (Ctl("admin", "order show " + order, &output) == 0 &&
-          json::parse(output)["order"]["stage"] == stage) {
-        return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    return false;
-  }
-
   Suite suite_{/*dependency_timeout_ms=*/10000};
   std::string dir_;
 };
@@ -168,7 +155,11 @@ TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
   json sheet = CtlJson("ops", "pullsheet " + order);
   EXPECT_EQ(sheet["pullSheet"]["orderId"], order);
   CtlJson("ops", "prep " + order + " --pulled LED-PANEL-500=30");
-  ASSERT_TRUE(WaitForStage(order, "ORDER_STAGE_IN_PREP")) << suite_.logs();
+  json in_prep = CtlJson("ops", "order wait " + order + " --stage in-prep --timeout 30s");
+  ASSERT_EQ(in_prep["stage"], "ORDER_STAGE_IN_PREP") << suite_.logs();
+  // A stage a cancelled order will never reach is refused at once (exit 3).
+  const std::string lost = by_reference["demo-trade-fair-lost"]["orderId"];
+  EXPECT_EQ(Ctl("ops", "order wait " + lost + " --stage confirmed", &ignored), 3);
 
   // 6. A change after prep: its impact is computed and waits for ops.
   json changed = CtlJson(
