@@ -837,31 +837,26 @@ absl::StatusOr<v1::Task> PostgresSchedulingStore::UpdateTaskState(
                     "update_time = now() WHERE task_id = $1 RETURNING ") +
             kTaskColumns,
         request.task_id(), static_cast<int>(request.state()), request.note()));
+    // Both events carry the task and the move; ON_SITE follows a delivery done.
+    const auto task_payload = [&](v1::Event& event) {
+      v1::TaskPayload* payload = event.mutable_task();
+      payload->set_task_id(task.task_id());
+      payload->set_job_id(task.job_id());
+      payload->set_kind(task.kind());
+      payload->set_state(task.state());
+      payload->set_previous_state(before.state());
+      payload->set_reason(request.note());
+    };
     AddJobEvent(tx, v1::EVENT_TYPE_TASK_STATE_CHANGED, task.order_id(), 0, actor_id,
                 "Order " + task.order_id() + ": " + v1::TaskKind_Name(task.kind()) + " " +
                     v1::TaskState_Name(request.state()) +
                     (request.note().empty() ? "" : " (" + request.note() + ")"),
-                [&](v1::Event& event) {
-                  v1::TaskPayload* payload = event.mutable_task();
-                  payload->set_task_id(task.task_id());
-                  payload->set_job_id(task.job_id());
-                  payload->set_kind(task.kind());
-                  payload->set_state(task.state());
-                  payload->set_previous_state(before.state());
-                  payload->set_reason(request.note());
-                });
+                task_payload);
     // The delivery done is the moment the gear is at the venue: order-intake moves the
     // order to ON_SITE on this event.
     if (task.kind() == v1::TASK_KIND_DELIVER && task.state() == v1::TASK_STATE_DONE) {
       AddJobEvent(tx, v1::EVENT_TYPE_ON_SITE, task.order_id(), 0, actor_id,
-                  "Order " + task.order_id() + " is on site", [&](v1::Event& event) {
-                    v1::TaskPayload* payload = event.mutable_task();
-                    payload->set_task_id(task.task_id());
-                    payload->set_job_id(task.job_id());
-                    payload->set_kind(task.kind());
-                    payload->set_state(task.state());
-                    payload->set_previous_state(before.state());
-                  });
+                  "Order " + task.order_id() + " is on site", task_payload);
     }
     return absl::OkStatus();
   });
