@@ -397,8 +397,14 @@ absl::StatusOr<v1::OpsStatus> OrderIntakeServiceImpl::OpsStatusOf(const v1::Orde
                        job_request, &job, options_.dependency_timeout_ms);
     if (planned.ok()) {
       *status.mutable_job() = job.job();
+      // Nothing is at risk in work that will not happen or has happened.
+      const bool job_over =
+          job.job().state() == v1::JOB_STATE_CANCELLED || job.job().state() == v1::JOB_STATE_DONE;
       for (const v1::Task& task : job.job().tasks()) {
-        if (!task.at_risk()) continue;
+        if (!task.at_risk() || job_over || task.state() == v1::TASK_STATE_DONE ||
+            task.state() == v1::TASK_STATE_CANCELLED) {
+          continue;
+        }
         v1::AtRiskItem* item = status.add_at_risk();
         item->set_task_id(task.task_id());
         item->set_task_kind(task.kind());

@@ -89,6 +89,12 @@ TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
   EXPECT_TRUE(by_reference["demo-fashion-show-pinned"]["deliveryWindow"]["pinned"]);
   EXPECT_EQ(by_reference["demo-startup-demo-day-question"]["openBlockingQuestionCount"], 1);
   EXPECT_EQ(by_reference["demo-product-launch-changed"]["unacknowledgedChanges"].size(), 1u);
+  // A cancelled order's job is over: nothing of it is at risk any more.
+  json cancelled =
+      CtlJson("ops", "order show " +
+                         by_reference["demo-graduation-cancelled"]["orderId"].get<std::string>());
+  EXPECT_EQ(cancelled["order"]["opsStatus"]["job"]["state"], "JOB_STATE_CANCELLED");
+  EXPECT_TRUE(cancelled["order"]["opsStatus"]["atRisk"].empty()) << cancelled.dump(2);
   const std::string short_quote = by_reference["demo-car-launch-shortage"]["orderId"];
   json shortage = CtlJson("sales", "feasibility " + short_quote);
   EXPECT_FALSE(shortage["feasibility"]["feasible"]);
