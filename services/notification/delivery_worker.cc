@@ -128,7 +128,11 @@ void DeliveryWorker::Work() {
 
     lock.lock();
     --busy_;
-    if (--in_flight_[delivery.subscription_id] <= 0) in_flight_.erase(delivery.subscription_id);
+    // A subscription that was full may have deliveries waiting: the dispatcher skipped them and
+    // sleeps until woken (else they would wait a whole poll interval for the slot freed here).
+    int& in_flight = in_flight_[delivery.subscription_id];
+    if (in_flight >= options_.per_subscription) woken_ = true;
+    if (--in_flight <= 0) in_flight_.erase(delivery.subscription_id);
     changed_.notify_all();
   }
 }
