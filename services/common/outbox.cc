@@ -3,6 +3,9 @@
 #include <google/protobuf/util/time_util.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
+
+#include "services/common/sql_text.h"
 #include "services/common/time_util.h"
 
 namespace salesops::common {
@@ -42,6 +45,85 @@ v1::Event AppendToOutbox(pqxx::work& transaction, v1::Event event,
       event.event_id(), v1::EventType_Name(event.type()), event.order_id(),
       pqxx::binarystring(payload));
   return event;
+}
+
+absl::StatusOr<std::vector<ClaimedOutboxEvent>> OutboxStore::ClaimDue(
+    int limit, std::chrono::milliseconds lease) {
+  std::vector<ClaimedOutboxEvent> claimed;
+  absl::Status status = database_.InTransaction("outbox_claim", [&](pqxx::work& transaction) {
+    claimed.clear();
+    pqxx::result rows = transaction.exec_params(
+        "UPDATE outbox SET next_attempt_at = now() + $2 * interval '1 millisecond', "
+        "  attempts = attempts + 1 "
+        "WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= now() "
+        "             ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) "
+        "RETURNING id, attempts, payload",
+        limit, static_cast<int64_t>(lease.count()));
+    for (const pqxx::row& row : rows) {
+      ClaimedOutboxEvent event;
+      event.id = row[0].as<int64_t>();
+      event.attempts = row[1].as<int>();
+      pqxx::binarystring payload(row[2]);
+      event.event.ParseFromArray(payload.data(), static_cast<int>(payload.size()));
+      claimed.push_back(std::move(event));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  std::sort(claimed.begin(), claimed.end(),
+            [](const ClaimedOutboxEvent& a, const ClaimedOutboxEvent& b) { return a.id < b.id; });
+  return claimed;
+}
+
+absl::Status OutboxStore::MarkResults(const std::vector<int64_t>& sent_ids,
+                                      const std::vector<OutboxFailure>& failures) {
+  std::vector<int64_t> failed_ids, delays_ms;
+  std::vector<std::string> errors;
+  for (const OutboxFailure& failure : failures) {
+    failed_ids.push_back(failure.id);
+    delays_ms.push_back(failure.retry_after.count());
+    errors.push_back(failure.error);
+  }
+  return database_.InTransaction("outbox_mark", [&](pqxx::work& transaction) {
+    if (!sent_ids.empty()) {
+      transaction.exec_params(
+          "UPDATE outbox SET sent_at = now(), last_error = NULL WHERE id = ANY($1::bigint[])",
+          PgBigintArray(sent_ids));
+    }
+    if (!failed_ids.empty()) {
+      transaction.exec_params(
+          "UPDATE outbox o SET next_attempt_at = now() + f.delay_ms * interval '1 millisecond', "
+          "  last_error = f.error "
+          "FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS f(id, delay_ms, error) "
+          "WHERE o.id = f.id",
+          PgBigintArray(failed_ids), PgBigintArray(delays_ms), PgTextArray(errors));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status OutboxStore::DeleteSentBefore(std::chrono::seconds age) {
+  return database_.InTransaction("outbox_cleanup", [&](pqxx::work& transaction) {
+    transaction.exec_params(
+        "DELETE FROM outbox WHERE sent_at IS NOT NULL "
+        "AND sent_at < now() - $1 * interval '1 second'",
+        static_cast<int64_t>(age.count()));
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<OutboxLag> OutboxStore::Lag() {
+  OutboxLag lag;
+  absl::Status status = database_.InTransaction("outbox_lag", [&](pqxx::work& transaction) {
+    pqxx::row row = transaction.exec1(
+        "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 "
+        "FROM outbox WHERE sent_at IS NULL");
+    lag.pending = row[0].as<int64_t>();
+    lag.oldest_age_seconds = row[1].as<double>();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return lag;
 }
 
 }  // namespace salesops::common

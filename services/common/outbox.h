@@ -1,17 +1,60 @@
 #pragma once
 
+#include <absl/status/statusor.h>
+
+#include <chrono>
 #include <pqxx/pqxx>
 #include <string>
+#include <vector>
 
 #include "salesops/v1/events.pb.h"
+#include "services/common/db_pool.h"
 
 namespace salesops::common {
 
 // Writes `event` to the service's outbox table inside `transaction`, so the
 // event exists exactly when the state change it describes commits. Fills in
 // event_id (a UUID) and occur_time when unset, and the source service.
-// The relay that sends outbox rows to notification comes with issue #5.
+// OutboxRelay sends the rows on to notification.
 v1::Event AppendToOutbox(pqxx::work& transaction, v1::Event event,
                          const std::string& source_service);
+
+// An outbox row the relay claimed.
+struct ClaimedOutboxEvent {
+  int64_t id = 0;
+  int attempts = 0;
+  v1::Event event;
+};
+
+// An event notification did not take, and when to offer it again.
+struct OutboxFailure {
+  int64_t id = 0;
+  std::chrono::milliseconds retry_after{0};
+  std::string error;
+};
+
+struct OutboxLag {
+  int64_t pending = 0;
+  double oldest_age_seconds = 0;  // 0 when none is pending
+};
+
+// The outbox table's queries for the relay and its metrics, each in its own short transaction.
+class OutboxStore {
+ public:
+  explicit OutboxStore(ConnectionPool& database) : database_(database) {}
+
+  // Up to `limit` due rows, oldest first, leased for `lease`: the pushed-ahead next attempt
+  // keeps other replicas off them once this transaction commits (FOR UPDATE SKIP LOCKED).
+  absl::StatusOr<std::vector<ClaimedOutboxEvent>> ClaimDue(int limit,
+                                                           std::chrono::milliseconds lease);
+  // Sent rows are marked sent; failed ones wait for their retry, with the error kept.
+  absl::Status MarkResults(const std::vector<int64_t>& sent_ids,
+                           const std::vector<OutboxFailure>& failures);
+  absl::Status DeleteSentBefore(std::chrono::seconds age);
+  absl::StatusOr<OutboxLag> Lag();
+
+ private:
+  ConnectionPool& database_;
+};
 
 }  // namespace salesops::common

@@ -5,16 +5,9 @@
 #include "services/common/backoff.h"
 #include "services/common/channel_factory.h"
 #include "services/common/log.h"
-#include "services/common/sql_text.h"
 
 namespace salesops::common {
 namespace {
-
-struct ClaimedEvent {
-  int64_t id = 0;
-  int attempts = 0;
-  v1::PublishRequest request;
-};
 
 // Codes that say "notification is not there right now" rather than "this
 // event is refused": the whole relay waits, and no event is blamed.
@@ -25,26 +18,18 @@ bool MeansUnreachable(grpc::StatusCode code) {
 
 class OutboxLagCollectable : public prometheus::Collectable {
  public:
-  explicit OutboxLagCollectable(ConnectionPool& database) : database_(database) {}
+  explicit OutboxLagCollectable(ConnectionPool& database) : store_(database) {}
 
   std::vector<prometheus::MetricFamily> Collect() const override {
-    int64_t pending = 0;
-    double oldest_age_seconds = 0;
-    absl::Status status = database_.InTransaction("outbox_lag", [&](pqxx::work& transaction) {
-      pqxx::row row = transaction.exec1(
-          "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 "
-          "FROM outbox WHERE sent_at IS NULL");
-      pending = row[0].as<int64_t>();
-      oldest_age_seconds = row[1].as<double>();
-      return absl::OkStatus();
-    });
-    if (!status.ok()) return {};  // no sample rather than a wrong one
+    absl::StatusOr<OutboxLag> lag = store_.Lag();
+    if (!lag.ok()) return {};  // no sample rather than a wrong one
     return {Gauge("salesops_outbox_pending_events",
-                  "Events in this service's outbox not yet accepted by notification.", pending),
+                  "Events in this service's outbox not yet accepted by notification.",
+                  static_cast<double>(lag->pending)),
             Gauge("salesops_outbox_oldest_pending_age_seconds",
                   "Age of the oldest event not yet accepted by notification (outbox lag); 0 "
                   "when none is pending.",
-                  oldest_age_seconds)};
+                  lag->oldest_age_seconds)};
   }
 
  private:
@@ -59,14 +44,14 @@ class OutboxLagCollectable : public prometheus::Collectable {
     return family;
   }
 
-  ConnectionPool& database_;
+  mutable OutboxStore store_;
 };
 
 }  // namespace
 
 OutboxRelay::OutboxRelay(ConnectionPool& database, std::shared_ptr<grpc::Channel> notification,
                          prometheus::Registry& metrics, OutboxRelayOptions options)
-    : database_(database),
+    : store_(database),
       stub_(v1::NotificationService::NewStub(std::move(notification))),
       options_(options),
       relayed_(prometheus::BuildCounter()
@@ -124,37 +109,15 @@ void OutboxRelay::Loop() {
 
 RelayPass OutboxRelay::RunOnce() {
   RelayPass pass;
-  std::vector<ClaimedEvent> claimed;
-  absl::Status status = database_.InTransaction("outbox_claim", [&](pqxx::work& transaction) {
-    claimed.clear();
-    // The lease (next_attempt_at pushed ahead) is what keeps other replicas
-    // off these rows once this short transaction commits.
-    pqxx::result rows = transaction.exec_params(
-        "UPDATE outbox SET next_attempt_at = now() + $2 * interval '1 millisecond', "
-        "  attempts = attempts + 1 "
-        "WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= now() "
-        "             ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) "
-        "RETURNING id, attempts, payload",
-        options_.batch_size, static_cast<int64_t>(options_.claim_lease.count()));
-    for (const pqxx::row& row : rows) {
-      ClaimedEvent event;
-      event.id = row[0].as<int64_t>();
-      event.attempts = row[1].as<int>();
-      pqxx::binarystring payload(row[2]);
-      event.request.mutable_event()->ParseFromArray(payload.data(),
-                                                    static_cast<int>(payload.size()));
-      claimed.push_back(std::move(event));
-    }
-    return absl::OkStatus();
-  });
-  if (!status.ok()) {
+  absl::StatusOr<std::vector<ClaimedOutboxEvent>> claimed_or =
+      store_.ClaimDue(options_.batch_size, options_.claim_lease);
+  if (!claimed_or.ok()) {
     pass.unreachable = true;
     return pass;
   }
+  const std::vector<ClaimedOutboxEvent>& claimed = *claimed_or;
   pass.claimed = static_cast<int>(claimed.size());
   if (claimed.empty()) return pass;
-  std::sort(claimed.begin(), claimed.end(),
-            [](const ClaimedEvent& a, const ClaimedEvent& b) { return a.id < b.id; });
 
   // Publish in chunks (one notification transaction each), several at once.
   struct Chunk {
@@ -171,7 +134,7 @@ RelayPass OutboxRelay::RunOnce() {
     chunk->begin = begin;
     chunk->end = std::min(claimed.size(), begin + options_.events_per_publish);
     for (size_t i = chunk->begin; i < chunk->end; ++i) {
-      *chunk->request.add_events() = claimed[i].request.event();
+      *chunk->request.add_events() = claimed[i].event;
     }
     SetDeadline(chunk->context, options_.publish_timeout);
     chunks.push_back(std::move(chunk));
@@ -208,87 +171,51 @@ RelayPass OutboxRelay::RunOnce() {
       // good ones go through and only the bad one waits.
       grpc::ClientContext context;
       SetDeadline(context, options_.publish_timeout);
+      v1::PublishRequest single;
+      *single.mutable_event() = claimed[i].event;
       v1::PublishResponse response;
-      results[i] = stub_->Publish(&context, claimed[i].request, &response);
+      results[i] = stub_->Publish(&context, single, &response);
     }
   }
 
   std::vector<int64_t> sent_ids;
-  std::vector<std::pair<int64_t, std::string>> failures;
-  std::vector<int> failure_attempts;
+  std::vector<OutboxFailure> failures;
   for (size_t i = 0; i < claimed.size(); ++i) {
     const grpc::Status& result = results[i];
     if (result.ok()) {
       sent_ids.push_back(claimed[i].id);
       continue;
     }
-    if (MeansUnreachable(result.error_code())) pass.unreachable = true;
-    failures.emplace_back(claimed[i].id,
-                          GrpcCodeLabel(result.error_code()) + ": " + result.error_message());
-    failure_attempts.push_back(MeansUnreachable(result.error_code()) ? 0 : claimed[i].attempts);
+    // Unreachable: the row goes back to the front of the queue and the whole relay waits
+    // instead. Refused: this event alone backs off.
+    const bool unreachable = MeansUnreachable(result.error_code());
+    if (unreachable) pass.unreachable = true;
+    failures.push_back(
+        {claimed[i].id,
+         unreachable
+             ? std::chrono::milliseconds(0)
+             : BackoffDelay(claimed[i].attempts, options_.retry_base, options_.retry_max, random_),
+         (GrpcCodeLabel(result.error_code()) + ": " + result.error_message()).substr(0, 2000)});
   }
   pass.sent = static_cast<int>(sent_ids.size());
   pass.failed = static_cast<int>(failures.size());
   sent_counter_.Increment(pass.sent);
   failed_counter_.Increment(pass.failed);
-  MarkResults(sent_ids, failures, failure_attempts, pass.unreachable);
-  return pass;
-}
-
-void OutboxRelay::MarkResults(const std::vector<int64_t>& sent_ids,
-                              const std::vector<std::pair<int64_t, std::string>>& failures,
-                              const std::vector<int>& failure_attempts, bool unreachable) {
-  std::vector<int64_t> failed_ids;
-  std::vector<int64_t> delays_ms;
-  std::vector<std::string> errors;
-  for (size_t i = 0; i < failures.size(); ++i) {
-    failed_ids.push_back(failures[i].first);
-    errors.push_back(failures[i].second.substr(0, 2000));
-    // Unreachable: the row goes back to the front of the queue and the whole
-    // relay waits instead. Refused: this event alone backs off.
-    delays_ms.push_back(
-        failure_attempts[i] == 0
-            ? 0
-            : BackoffDelay(failure_attempts[i], options_.retry_base, options_.retry_max, random_)
-                  .count());
-  }
-  absl::Status status = database_.InTransaction("outbox_mark", [&](pqxx::work& transaction) {
-    if (!sent_ids.empty()) {
-      transaction.exec_params(
-          "UPDATE outbox SET sent_at = now(), last_error = NULL WHERE id = ANY($1::bigint[])",
-          PgBigintArray(sent_ids));
-    }
-    if (!failed_ids.empty()) {
-      transaction.exec_params(
-          "UPDATE outbox o SET next_attempt_at = now() + f.delay_ms * interval '1 millisecond', "
-          "  last_error = f.error "
-          "FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS f(id, delay_ms, error) "
-          "WHERE o.id = f.id",
-          PgBigintArray(failed_ids), PgBigintArray(delays_ms), PgTextArray(errors));
-    }
-    return absl::OkStatus();
-  });
-  if (!status.ok()) {
-    // The lease runs out and the events are sent again; notification
-    // deduplicates them.
+  if (absl::Status marked = store_.MarkResults(sent_ids, failures); !marked.ok()) {
+    // The lease runs out and the events are sent again; notification deduplicates them.
     LogWarn("outbox_mark_failed",
-            {{"error", std::string(status.message())}, {"sent", std::to_string(sent_ids.size())}});
-  } else if (!failures.empty() && !unreachable) {
+            {{"error", std::string(marked.message())}, {"sent", std::to_string(sent_ids.size())}});
+  } else if (!failures.empty() && !pass.unreachable) {
     LogWarn("outbox_events_refused",
-            {{"count", std::to_string(failures.size())}, {"first_error", errors.front()}});
+            {{"count", std::to_string(failures.size())}, {"first_error", failures.front().error}});
   }
+  return pass;
 }
 
 void OutboxRelay::DeleteOldSentEvents() {
   next_cleanup_ = std::chrono::steady_clock::now() + std::chrono::minutes(10);
-  const auto keep_seconds = std::chrono::duration_cast<std::chrono::seconds>(options_.keep_sent);
-  absl::Status status = database_.InTransaction("outbox_cleanup", [&](pqxx::work& transaction) {
-    transaction.exec_params(
-        "DELETE FROM outbox WHERE sent_at IS NOT NULL "
-        "AND sent_at < now() - $1 * interval '1 second'",
-        static_cast<int64_t>(keep_seconds.count()));
-    return absl::OkStatus();
-  });
+  absl::Status status =
+      store_.DeleteSentBefore(std::chrono::duration_cast<std::chrono::seconds>(options_.keep_sent));
   if (!status.ok()) LogWarn("outbox_cleanup_failed", {{"error", std::string(status.message())}});
 }
 

@@ -15,6 +15,7 @@
 
 #include "salesops/v1/notification.grpc.pb.h"
 #include "services/common/db_pool.h"
+#include "services/common/outbox.h"
 
 namespace salesops::common {
 
@@ -71,12 +72,9 @@ class OutboxRelay {
 
  private:
   void Loop();
-  void MarkResults(const std::vector<int64_t>& sent_ids,
-                   const std::vector<std::pair<int64_t, std::string>>& failures,
-                   const std::vector<int>& failure_attempts, bool unreachable);
   void DeleteOldSentEvents();
 
-  ConnectionPool& database_;
+  OutboxStore store_;
   std::unique_ptr<v1::NotificationService::Stub> stub_;
   OutboxRelayOptions options_;
   prometheus::Family<prometheus::Counter>& relayed_;
