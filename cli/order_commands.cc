@@ -175,18 +175,6 @@ ExitCode FetchOrder(Session& session, const std::string& order_id, v1::Order* or
   return code;
 }
 
-// Prints the answer as JSON, or the people's words; returns kExitOk.
-template <typename Response>
-ExitCode Answer(Session& session, const Response& response,
-                const std::function<void()>& print_for_people) {
-  if (session.json()) {
-    PrintJson(response);
-  } else {
-    print_for_people();
-  }
-  return kExitOk;
-}
-
 // --- quote, feasibility ---------------------------------------------------------------------
 
 struct QuoteOptions {
@@ -235,7 +223,7 @@ ExitCode Quote(Session& session, const QuoteOptions& options) {
     std::cout << response.order().order_id() << "\n";
     return kExitOk;
   }
-  return Answer(session, response, [&] {
+  return PrintAnswer(session, response, [&] {
     PrintOrder(response.order());
     std::cout << "\n";
     PrintAvailableToPromise(response.feasibility());
@@ -263,7 +251,7 @@ ExitCode CheckFeasibility(Session& session, const FeasibilityOptions& options) {
       code != kExitOk) {
     return code;
   }
-  return Answer(session, response, [&] {
+  return PrintAnswer(session, response, [&] {
     PrintAvailableToPromise(response.feasibility());
     std::cout << "Ops would commit: " << CommitmentText(response.commitment()) << "\n\n";
     PrintQuote(response.quote());
@@ -312,7 +300,7 @@ ExitCode Confirm(Session& session, const ConfirmOptions& options) {
       code != kExitOk) {
     return code;
   }
-  return Answer(session, response, [&] {
+  return PrintAnswer(session, response, [&] {
     const v1::Order& order = response.order();
     std::cout << "Order " << order.order_id() << " is " << Stage(order.stage()) << ": "
               << CommitmentText(order.commitment()) << ".\n";
@@ -365,7 +353,7 @@ ExitCode Amend(Session& session, const AmendOptions& options) {
       code != kExitOk) {
     return code;
   }
-  return Answer(session, response, [&] {
+  return PrintAnswer(session, response, [&] {
     const v1::Order& order = response.order();
     std::cout << (options.dry_run ? "Dry run, nothing changed. " : "") << "Order "
               << order.order_id() << " rev " << order.revision() << " (" << Stage(order.stage())
@@ -408,7 +396,7 @@ ExitCode Cancel(Session& session, const CancelOptions& options) {
       code != kExitOk) {
     return code;
   }
-  return Answer(session, response, [&] {
+  return PrintAnswer(session, response, [&] {
     std::cout << "Order " << response.order().order_id() << " is "
               << Stage(response.order().stage()) << ": its stock and crew are released.\n";
   });
@@ -428,7 +416,7 @@ ExitCode Close(Session& session, const CloseOptions& options) {
       code != kExitOk) {
     return code;
   }
-  return Answer(session, response, [&] {
+  return PrintAnswer(session, response, [&] {
     std::cout << "Order " << response.order().order_id() << " is "
               << Stage(response.order().stage()) << ".\n";
   });
@@ -445,7 +433,7 @@ ExitCode Show(Session& session, const std::string& order_id) {
       code != kExitOk) {
     return code;
   }
-  return Answer(session, response, [&] {
+  return PrintAnswer(session, response, [&] {
     PrintOrder(response.order());
     // For an open quote, the question sales asks next: could it be confirmed now?
     const v1::OrderStage stage = response.order().stage();
@@ -487,7 +475,7 @@ ExitCode Wait(Session& session, const WaitOptions& options) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   if (order.stage() == *target || StageReached(order.stage(), *target)) {
-    return Answer(session, order, [&] {
+    return PrintAnswer(session, order, [&] {
       std::cout << "Order " << order.order_id() << " is " << Stage(order.stage()) << ".\n";
     });
   }
@@ -535,7 +523,7 @@ ExitCode List(Session& session, const ListOptions& options) {
       code != kExitOk) {
     return code;
   }
-  return Answer(session, response, [&] {
+  return PrintAnswer(session, response, [&] {
     Table table({"order", "stage", "customer", "deliver", "committed", "total", "salesperson",
                  "attention"});
     for (const v1::Order& order : response.orders()) {
@@ -571,7 +559,7 @@ ExitCode History(Session& session, const std::string& order_id) {
       code != kExitOk) {
     return code;
   }
-  return Answer(session, response, [&] {
+  return PrintAnswer(session, response, [&] {
     Table table({"rev", "when", "what", "who", "stage", "summary"});
     for (const v1::HistoryEntry& entry : response.entries()) {
       std::string summary = entry.summary().empty() ? entry.reason() : entry.summary();
@@ -616,7 +604,7 @@ ExitCode Ask(Session& session, const AskOptions& options) {
       code != kExitOk) {
     return code;
   }
-  return Answer(session, response, [&] { PrintQuestion(response.question()); });
+  return PrintAnswer(session, response, [&] { PrintQuestion(response.question()); });
 }
 
 struct AnswerOptions {
@@ -634,7 +622,7 @@ ExitCode AnswerQuestion(Session& session, const AnswerOptions& options) {
       code != kExitOk) {
     return code;
   }
-  return Answer(session, response, [&] { PrintQuestion(response.question()); });
+  return PrintAnswer(session, response, [&] { PrintQuestion(response.question()); });
 }
 
 struct NoteOptions {
@@ -655,7 +643,7 @@ ExitCode AddNote(Session& session, const NoteOptions& options) {
       code != kExitOk) {
     return code;
   }
-  return Answer(session, response, [&] {
+  return PrintAnswer(session, response, [&] {
     std::cout << "Note " << response.note().note_id() << " (" << EnumWord(response.note().kind())
               << ") on order " << options.order_id << ", now rev " << response.revision() << "\n";
   });
@@ -742,7 +730,7 @@ ExitCode Pipeline(Session& session, const PipelineOptions& options) {
       code != kExitOk) {
     return code;
   }
-  return Answer(session, response, [&] {
+  return PrintAnswer(session, response, [&] {
     Table table({"from", "confirmed", "orders", "open quotes", "quotes", "weighted", "expected"});
     for (const v1::PipelineBucket& bucket : response.buckets()) {
       table.AddRow(

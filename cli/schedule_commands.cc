@@ -193,12 +193,7 @@ ExitCode ShowJobStatus(Session& session, const std::string& order) {
       code != kExitOk) {
     return code;
   }
-  if (session.json()) {
-    PrintJson(response);
-  } else {
-    PrintJob(response.job());
-  }
-  return kExitOk;
+  return PrintAnswer(session, response, [&] { PrintJob(response.job()); });
 }
 
 struct PlanJobOptions {
@@ -266,12 +261,7 @@ ExitCode PlanJob(Session& session, const PlanJobOptions& options) {
       code != kExitOk) {
     return code;
   }
-  if (session.json()) {
-    PrintJson(response);
-  } else {
-    PrintJob(response.job());
-  }
-  return kExitOk;
+  return PrintAnswer(session, response, [&] { PrintJob(response.job()); });
 }
 
 struct TaskStateOptions {
@@ -290,14 +280,11 @@ ExitCode UpdateTaskState(Session& session, v1::TaskState state, const TaskStateO
       code != kExitOk) {
     return code;
   }
-  if (session.json()) {
-    PrintJson(response);
-    return kExitOk;
-  }
-  const v1::Task& task = response.task();
-  std::cout << "Task " << task.task_id() << " (" << EnumWord(task.kind()) << ", order "
-            << task.order_id() << ") is " << EnumWord(task.state()) << "\n";
-  return kExitOk;
+  return PrintAnswer(session, response, [&] {
+    const v1::Task& task = response.task();
+    std::cout << "Task " << task.task_id() << " (" << EnumWord(task.kind()) << ", order "
+              << task.order_id() << ") is " << EnumWord(task.state()) << "\n";
+  });
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
 
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -10,6 +11,7 @@
 
 #include "cli/client_settings.h"
 #include "cli/exit_codes.h"
+#include "cli/output.h"
 #include "salesops/v1/inventory.grpc.pb.h"
 #include "salesops/v1/notification.grpc.pb.h"
 #include "salesops/v1/order_intake.grpc.pb.h"
@@ -120,5 +122,17 @@ class Session {
 // A local problem (a bad flag value, an unreadable file): printed the same way
 // as a server's answer, exit 2.
 ExitCode ReportBadInput(const std::string& message);
+
+// Prints a successful answer: the JSON mapping with --json, else the people's words; exit 0.
+template <typename Response>
+ExitCode PrintAnswer(const Session& session, const Response& response,
+                     const std::function<void()>& print_for_people) {
+  if (session.json()) {
+    PrintJson(response);
+  } else {
+    print_for_people();
+  }
+  return kExitOk;
+}
 
 }  // namespace salesops::cli

@@ -130,12 +130,7 @@ ExitCode ShowPullSheet(Session& session, const std::string& order) {
       code != kExitOk) {
     return code;
   }
-  if (session.json()) {
-    PrintJson(response);
-  } else {
-    PrintPullSheet(response.pull_sheet());
-  }
-  return kExitOk;
+  return PrintAnswer(session, response, [&] { PrintPullSheet(response.pull_sheet()); });
 }
 
 struct PrepOptions {
@@ -160,12 +155,7 @@ ExitCode RecordPrep(Session& session, const PrepOptions& options) {
       code != kExitOk) {
     return code;
   }
-  if (session.json()) {
-    PrintJson(response);
-  } else {
-    PrintPullSheet(response.pull_sheet());
-  }
-  return kExitOk;
+  return PrintAnswer(session, response, [&] { PrintPullSheet(response.pull_sheet()); });
 }
 
 struct CheckOutOptions {

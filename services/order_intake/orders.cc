@@ -747,6 +747,25 @@ grpc::Status OrderIntakeServiceImpl::CloseOrder(grpc::ServerContext* context,
   }());
 }
 
+namespace {
+
+// A question asked or answered goes into the history and out as an event, the same way.
+void RecordClarification(OrderChange& change, v1::HistoryEntryKind kind, v1::EventType type,
+                         const std::string& summary, const v1::Question& question,
+                         const v1::Actor& caller, const std::string& request_id) {
+  v1::HistoryEntry entry = Entry(kind, caller, summary);
+  entry.set_question_id(question.question_id());
+  entry.set_request_id(request_id);
+  change.history.push_back(entry);
+  v1::Event event;
+  event.set_type(type);
+  *event.mutable_actor() = caller;
+  *event.mutable_question() = PayloadOf(question);
+  change.events.push_back(event);
+}
+
+}  // namespace
+
 grpc::Status OrderIntakeServiceImpl::AskQuestion(grpc::ServerContext* context,
                                                  const v1::AskQuestionRequest* request,
                                                  v1::AskQuestionResponse* response) {
@@ -761,18 +780,11 @@ grpc::Status OrderIntakeServiceImpl::AskQuestion(grpc::ServerContext* context,
               Ask(current, request->question_id(), request->product_code(), request->blocking(),
                   request->text(), caller, common::NowTimestamp()));
           const v1::Question& question = response->question();
-          v1::HistoryEntry entry =
-              Entry(v1::HISTORY_ENTRY_KIND_QUESTION_ASKED, caller,
-                    absl::StrCat(question.blocking() ? "Blocking question: " : "Question: ",
-                                 request->text()));
-          entry.set_question_id(question.question_id());
-          entry.set_request_id(request->request_id());
-          change.history.push_back(entry);
-          v1::Event event;
-          event.set_type(v1::EVENT_TYPE_QUESTION_ASKED);
-          *event.mutable_actor() = caller;
-          *event.mutable_question() = PayloadOf(question);
-          change.events.push_back(event);
+          RecordClarification(
+              change, v1::HISTORY_ENTRY_KIND_QUESTION_ASKED, v1::EVENT_TYPE_QUESTION_ASKED,
+              absl::StrCat(question.blocking() ? "Blocking question: " : "Question: ",
+                           request->text()),
+              question, caller, request->request_id());
           return absl::OkStatus();
         }));
     return absl::OkStatus();
@@ -791,17 +803,9 @@ grpc::Status OrderIntakeServiceImpl::AnswerQuestion(grpc::ServerContext* context
           SALESOPS_ASSIGN_OR_RETURN(*response->mutable_question(),
                                     Answer(current, request->question_id(), request->text(), caller,
                                            common::NowTimestamp()));
-          const v1::Question& question = response->question();
-          v1::HistoryEntry entry =
-              Entry(v1::HISTORY_ENTRY_KIND_QUESTION_ANSWERED, caller, "Answer: " + request->text());
-          entry.set_question_id(question.question_id());
-          entry.set_request_id(request->request_id());
-          change.history.push_back(entry);
-          v1::Event event;
-          event.set_type(v1::EVENT_TYPE_QUESTION_ANSWERED);
-          *event.mutable_actor() = caller;
-          *event.mutable_question() = PayloadOf(question);
-          change.events.push_back(event);
+          RecordClarification(change, v1::HISTORY_ENTRY_KIND_QUESTION_ANSWERED,
+                              v1::EVENT_TYPE_QUESTION_ANSWERED, "Answer: " + request->text(),
+                              response->question(), caller, request->request_id());
           return absl::OkStatus();
         }));
     return absl::OkStatus();
