@@ -8,6 +8,8 @@
 
 #include "cli/csv_reader.h"
 #include "cli/input_parsing.h"
+#include "cli/inventory_stub.h"
+#include "cli/scheduling_stub.h"
 
 namespace salesops::cli {
 namespace {

@@ -2,9 +2,12 @@
 // place. Everyone may read it; changing it takes an ADMIN token.
 #include <absl/strings/str_join.h>
 
+#include <CLI/CLI.hpp>
+
 #include "cli/bulk_import.h"
 #include "cli/command_tree.h"
 #include "cli/input_parsing.h"
+#include "cli/inventory_stub.h"
 #include "cli/output.h"
 
 namespace salesops::cli {

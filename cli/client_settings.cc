@@ -5,6 +5,7 @@
 #include <absl/strings/str_join.h>
 #include <yaml-cpp/yaml.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <filesystem>
 

@@ -2,12 +2,16 @@
 
 #include <absl/status/statusor.h>
 
-#include <CLI/CLI.hpp>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "services/common/credentials.h"
+
+namespace CLI {
+class App;
+class Option;
+}  // namespace CLI
 
 namespace salesops::cli {
 

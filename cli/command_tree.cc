@@ -1,5 +1,7 @@
 #include "cli/command_tree.h"
 
+#include <CLI/CLI.hpp>
+
 namespace salesops::cli {
 
 CLI::App* CommandTree::AddGroup(CLI::App& parent, const std::string& name,

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <functional>
 #include <memory>
 #include <string>
@@ -8,6 +7,11 @@
 
 #include "cli/exit_codes.h"
 #include "cli/session.h"
+
+namespace CLI {
+class App;
+class Option;
+}  // namespace CLI
 
 namespace salesops::cli {
 

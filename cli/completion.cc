@@ -1,6 +1,7 @@
 // Shell completion, as kubectl and gh offer it: `source <(salesopsctl completion bash)`.
 // The script asks salesopsctl itself (`salesopsctl __complete WORDS...`) what may come next,
 // so completion always matches the commands and flags of the binary at hand.
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "cli/command_tree.h"

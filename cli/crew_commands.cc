@@ -3,10 +3,13 @@
 #include <absl/strings/str_cat.h>
 #include <absl/strings/str_join.h>
 
+#include <CLI/CLI.hpp>
+
 #include "cli/bulk_import.h"
 #include "cli/command_tree.h"
 #include "cli/input_parsing.h"
 #include "cli/output.h"
+#include "cli/scheduling_stub.h"
 
 namespace salesops::cli {
 namespace {

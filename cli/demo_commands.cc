@@ -5,6 +5,7 @@
 #include <absl/strings/str_cat.h>
 #include <yaml-cpp/yaml.h>
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <functional>
 

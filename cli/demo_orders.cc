@@ -7,9 +7,12 @@
 #include <thread>
 
 #include "cli/input_parsing.h"
+#include "cli/inventory_stub.h"
+#include "cli/order_intake_stub.h"
 #include "cli/order_spec.h"
 #include "cli/order_stages.h"
 #include "cli/output.h"
+#include "cli/scheduling_stub.h"
 
 namespace salesops::cli {
 namespace {

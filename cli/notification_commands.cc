@@ -5,10 +5,12 @@
 #include <absl/strings/str_join.h>
 #include <openssl/rand.h>
 
+#include <CLI/CLI.hpp>
 #include <thread>
 
 #include "cli/command_tree.h"
 #include "cli/input_parsing.h"
+#include "cli/notification_stub.h"
 #include "cli/output.h"
 #include "services/common/config.h"
 

@@ -6,11 +6,13 @@
 #include <absl/strings/str_format.h>
 #include <absl/strings/str_join.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <thread>
 
 #include "cli/command_tree.h"
 #include "cli/input_parsing.h"
+#include "cli/order_intake_stub.h"
 #include "cli/order_spec.h"
 #include "cli/order_stages.h"
 #include "cli/output.h"

@@ -4,6 +4,7 @@
 #include <absl/strings/str_cat.h>
 #include <absl/strings/strip.h>
 
+#include <CLI/CLI.hpp>
 #include <functional>
 
 #include "cli/input_parsing.h"

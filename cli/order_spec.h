@@ -4,12 +4,16 @@
 #include <absl/status/statusor.h>
 #include <yaml-cpp/yaml.h>
 
-#include <CLI/CLI.hpp>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "salesops/v1/order_intake.pb.h"
+
+namespace CLI {
+class App;
+class Option;
+}  // namespace CLI
 
 namespace salesops::cli {
 

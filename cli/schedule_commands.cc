@@ -4,9 +4,13 @@
 #include <absl/strings/str_format.h>
 #include <absl/strings/str_join.h>
 
+#include <CLI/CLI.hpp>
+
 #include "cli/command_tree.h"
 #include "cli/input_parsing.h"
+#include "cli/inventory_stub.h"
 #include "cli/output.h"
+#include "cli/scheduling_stub.h"
 
 namespace salesops::cli {
 namespace {

@@ -3,7 +3,7 @@
 #include <grpcpp/create_channel.h>
 
 #include "cli/output.h"
-#include "services/common/errors.h"
+#include "services/common/grpc_errors.h"
 
 namespace salesops::cli {
 namespace {

@@ -6,8 +6,14 @@
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/create_channel.h>
 
+#include <CLI/CLI.hpp>
+
 #include "cli/command_tree.h"
+#include "cli/inventory_stub.h"
+#include "cli/notification_stub.h"
+#include "cli/order_intake_stub.h"
 #include "cli/output.h"
+#include "cli/scheduling_stub.h"
 #include "services/common/generic_call.h"
 #include "services/common/health_client.h"
 

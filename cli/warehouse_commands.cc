@@ -5,8 +5,11 @@
 #include <absl/strings/str_format.h>
 #include <absl/strings/str_join.h>
 
+#include <CLI/CLI.hpp>
+
 #include "cli/command_tree.h"
 #include "cli/input_parsing.h"
+#include "cli/inventory_stub.h"
 #include "cli/output.h"
 
 namespace salesops::cli {

@@ -17,7 +17,7 @@ endforeach()
 file(WRITE "${OUTPUT}.tmp" "// Generated from ${INPUT_DIR} by cmake/EmbedMigrations.cmake; do not edit.
 #include <vector>
 
-#include \"services/common/migrations.h\"
+#include \"services/common/migration.h\"
 
 namespace ${NAMESPACE} {
 

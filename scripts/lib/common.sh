@@ -6,7 +6,7 @@ SALESOPS_BUILD_DIR="${SALESOPS_BUILD_DIR:-$SALESOPS_ROOT/build}"
 
 # Everything the build, the tests and the run command need, all from Debian 12.
 SALESOPS_DEBIAN_PACKAGES=(
-  build-essential cmake ninja-build ccache pkg-config git
+  build-essential cmake ninja-build ccache lld pkg-config git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libpqxx-dev prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   libssl-dev openssl libgoogle-common-protos-java golang-github-gogo-googleapis-dev
@@ -56,17 +56,24 @@ ensure_packages() {
 
 ensure_dependencies() { ensure_packages "${SALESOPS_DEBIAN_PACKAGES[@]}"; }
 
-# Configures once, then builds only what changed, on all cores.
+# Configures once, then builds only what changed, on all cores. Extra arguments go to
+# `cmake --build` (e.g. --target unit_tests). SALESOPS_CMAKE_ARGS adds configure options.
 build_salesops() {
   local jobs
   jobs="$(nproc)"
-  if [ ! -f "$SALESOPS_BUILD_DIR/build.ninja" ]; then
+  if [ ! -f "$SALESOPS_BUILD_DIR/build.ninja" ] || [ -n "${SALESOPS_CMAKE_ARGS:-}" ]; then
     step "Configuring the build in ${SALESOPS_BUILD_DIR#"$SALESOPS_ROOT"/}"
+    # shellcheck disable=SC2086 # SALESOPS_CMAKE_ARGS is a list of -D options
     cmake -S "$SALESOPS_ROOT" -B "$SALESOPS_BUILD_DIR" -G Ninja \
-      -DCMAKE_BUILD_TYPE="${SALESOPS_BUILD_TYPE:-RelWithDebInfo}" >/dev/null
+      -DCMAKE_BUILD_TYPE="${SALESOPS_BUILD_TYPE:-RelWithDebInfo}" ${SALESOPS_CMAKE_ARGS:-} >/dev/null
   fi
   step "Building with $jobs jobs"
-  export CCACHE_DIR="${CCACHE_DIR:-$SALESOPS_ROOT/.cache/ccache}"
+  # ccache's folder lives outside the checkout, so a fresh clone on this machine reuses the
+  # compiles of every earlier one: paths inside the checkout are hashed relative to it
+  # (base_dir) and the build folder's own path is left out (hash_dir).
+  export CCACHE_DIR="${SALESOPS_CCACHE_DIR:-${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/salesops-ccache}}"
+  export CCACHE_BASEDIR="$SALESOPS_ROOT" CCACHE_NOHASHDIR=1
+  export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
   cmake --build "$SALESOPS_BUILD_DIR" -j "$jobs" "$@"
 }
 

@@ -1,10 +1,9 @@
 #pragma once
 
+// Errors as domain code and stores return them: absl::Status only, no gRPC. Handlers turn
+// them into gRPC statuses with grpc_errors.h.
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
-#include <google/protobuf/any.pb.h>
-#include <google/protobuf/message.h>
-#include <grpcpp/support/status.h>
 
 #include <map>
 #include <string>
@@ -12,6 +11,10 @@
 #include <vector>
 
 #include "salesops/v1/vocabulary.pb.h"
+
+namespace google::protobuf {
+class Message;
+}  // namespace google::protobuf
 
 namespace salesops::common {
 
@@ -37,24 +40,8 @@ absl::Status BusinessRefusal(v1::ErrorReason reason, std::string_view message,
                              const std::map<std::string, std::string>& metadata = {});
 
 // Attaches a typed detail (e.g. a Feasibility listing shortages) that
-// ToGrpcStatus carries into google.rpc.Status.details.
+// ToGrpcStatus (grpc_errors.h) carries into google.rpc.Status.details.
 absl::Status WithDetail(absl::Status status, const google::protobuf::Message& detail);
-
-// Converts to a grpc::Status whose binary details hold a google.rpc.Status with
-// ErrorInfo (reason, domain "salesops") and BadRequest field violations.
-grpc::Status ToGrpcStatus(const absl::Status& status);
-
-// What a client reads back out of a salesops error.
-struct ErrorDetails {
-  grpc::StatusCode code = grpc::StatusCode::OK;
-  std::string message;
-  std::string reason;  // ErrorReason name, empty when absent
-  std::map<std::string, std::string> metadata;
-  std::vector<FieldViolation> violations;
-  // Typed details besides those two (e.g. the Feasibility of a refused confirmation).
-  std::vector<google::protobuf::Any> other_details;
-};
-ErrorDetails ParseGrpcError(const grpc::Status& status);
 
 // Early return for absl::Status-returning code, Envoy style.
 #define SALESOPS_STATUS_CONCAT_INNER(a, b) a##b

@@ -4,12 +4,11 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/server_builder.h>
 
-#include <csignal>
-
 #include "services/common/credentials.h"
 #include "services/common/errors.h"
 #include "services/common/interceptors.h"
 #include "services/common/log.h"
+#include "services/common/migrations.h"
 
 namespace salesops::common {
 namespace {
@@ -278,42 +277,6 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Server::ChannelTo(
 
 v1::Actor Server::CallerOf(const grpc::ServerContext& context) const {
   return common::CallerOf(*authenticator_, context);
-}
-
-int RunServiceMain(ServiceDefinition definition, int argc, char** argv,
-                   const ServiceFactory& factory,
-                   const std::function<void(CLI::App&)>& add_options) {
-  CommandLine command_line("salesops-" + definition.name,
-                           "salesops " + definition.name + " service");
-  if (add_options) add_options(command_line.app());
-  if (std::optional<int> exit_code = command_line.Parse(argc, argv)) return *exit_code;
-  const ServerConfig& config = command_line.config();
-  InitLogging(definition.name, config.log_level, config.log_format);
-
-  // Signals are taken by one thread with sigwait; every other thread
-  // (gRPC's, the watcher) inherits the blocked mask.
-  static sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
-  absl::StatusOr<std::unique_ptr<Server>> server =
-      Server::Start(std::move(definition), config, factory);
-  if (!server.ok()) {
-    LogError("startup_failed", {{"error", std::string(server.status().message())}});
-    return 1;
-  }
-  std::thread signal_thread([raw = server->get()] {
-    int received = 0;
-    sigwait(&signals, &received);
-    LogInfo("signal_received", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
-    raw->RequestShutdown(0);
-  });
-  signal_thread.detach();
-  int exit_code = (*server)->WaitForShutdownRequest();
-  (*server)->Shutdown();
-  return exit_code;
 }
 
 }  // namespace salesops::common

@@ -1,5 +1,8 @@
 #pragma once
 
+// The bootstrap's implementation of ServiceRuntime. Only the bootstrap and tests that start a
+// server in-process include this; services see service_runtime.h and service_definition.h.
+
 #include <absl/status/statusor.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_context.h>
@@ -14,52 +17,17 @@
 #include <thread>
 #include <vector>
 
+#include "salesops/v1/vocabulary.pb.h"
 #include "services/common/auth.h"
 #include "services/common/channel_factory.h"
 #include "services/common/config.h"
 #include "services/common/db_pool.h"
 #include "services/common/metrics.h"
-#include "services/common/migrations.h"
 #include "services/common/outbox_relay.h"
+#include "services/common/service_definition.h"
+#include "services/common/service_runtime.h"
 
 namespace salesops::common {
-
-// What a service brings to the shared bootstrap.
-struct ServiceDefinition {
-  std::string name;  // "inventory": log and metric label, DB application_name
-  std::vector<Migration> migrations;
-  RolePolicy roles;
-};
-
-// What handlers get from the bootstrap: the database, metrics, channels.
-class ServiceRuntime {
- public:
-  virtual ~ServiceRuntime() = default;
-  virtual const ServerConfig& config() const = 0;
-  virtual ConnectionPool& database() = 0;
-  virtual prometheus::Registry& metrics() = 0;
-  // Metrics computed at scrape time; kept alive by the caller.
-  virtual void AddCollectable(const std::shared_ptr<prometheus::Collectable>& collectable) = 0;
-  virtual const ChannelFactory& channels() const = 0;
-  // A channel to another salesops service at `target` (host:port), carrying
-  // this service's own token, with TLS as this server is configured.
-  virtual absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelTo(
-      const std::string& target, std::vector<std::string> services,
-      std::chrono::milliseconds call_timeout = std::chrono::milliseconds(5000),
-      int max_attempts = 4) const = 0;
-  // Who is calling: resolved from the call's own bearer token (the auth
-  // processor already refused calls without a valid one).
-  virtual v1::Actor CallerOf(const grpc::ServerContext& context) const = 0;
-  // Runs `hook` when shutdown begins, before in-flight calls are drained
-  // (e.g. to end long-lived streams and stop background workers).
-  virtual void OnShutdown(std::function<void()> hook) = 0;
-  // Runs `hook` once the database schema is current (at once if it already
-  // is): background work that reads the service's tables starts here.
-  virtual void OnMigrated(std::function<void()> hook) = 0;
-};
-
-using ServiceFactory =
-    std::function<std::vector<std::unique_ptr<grpc::Service>>(ServiceRuntime& runtime)>;
 
 // A running salesops server: gRPC (health, reflection, auth, metrics and
 // access-log interceptors), /metrics, the database pool, migrations and the
@@ -135,12 +103,6 @@ class Server final : public ServiceRuntime {
   bool migrated_ = false;
   std::vector<std::function<void()>> migrated_hooks_;
 };
-
-// The whole life of a service binary: parse flags and environment, start,
-// wait for SIGTERM/SIGINT, drain. `add_options` lets a service add its own.
-int RunServiceMain(ServiceDefinition definition, int argc, char** argv,
-                   const ServiceFactory& factory,
-                   const std::function<void(CLI::App&)>& add_options = {});
 
 // The actor behind a call's bearer token; empty on public methods called
 // without one.

@@ -1,6 +1,6 @@
 #include "services/inventory/inventory_metrics.h"
 
-#include "services/common/errors.h"
+#include "services/common/grpc_errors.h"
 #include "services/common/metrics.h"
 
 namespace salesops::inventory {

@@ -1,11 +1,11 @@
-#include "services/inventory/inventory_service.h"
+#include "services/inventory/inventory_definition.h"
 
 namespace salesops::inventory {
 
 // Who may call what. Deny by default: an RPC missing here is refused for
 // every role, so a new RPC cannot ship open by accident.
 common::RolePolicy RolePolicy() {
-  common::RolePolicy policy(v1::InventoryService::service_full_name());
+  common::RolePolicy policy(kServiceFullName);
   policy.Allow("UpsertItem", {v1::ROLE_ADMIN})
       .Allow("GetItem", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("ListItems", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})

@@ -1,6 +1,6 @@
 #include "services/inventory/inventory_service.h"
 
-#include "services/common/errors.h"
+#include "services/common/grpc_errors.h"
 #include "services/common/page_token.h"
 #include "services/common/time_util.h"
 #include "services/common/validation.h"
@@ -12,7 +12,7 @@ using common::CheckRequest;
 using common::ToGrpcStatus;
 
 common::ServiceDefinition Definition() {
-  return {"inventory", common::WithSharedMigrations(Migrations()), RolePolicy()};
+  return {"inventory", common::WithSharedMigrations(Migrations()), RolePolicy(), MakeServices};
 }
 
 std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime& runtime) {

@@ -2,8 +2,8 @@
 
 #include "salesops/v1/inventory.grpc.pb.h"
 #include "services/common/auth.h"
-#include "services/common/migrations.h"
-#include "services/common/server.h"
+#include "services/common/service_runtime.h"
+#include "services/inventory/inventory_definition.h"
 #include "services/inventory/inventory_metrics.h"
 #include "services/inventory/inventory_store.h"
 #include "services/inventory/stock_keeper.h"
@@ -77,15 +77,6 @@ class InventoryServiceImpl final : public v1::InventoryService::Service {
   InventoryMetrics metrics_;
   std::shared_ptr<prometheus::Collectable> holds_active_;
 };
-
-// The service's migrations (services/inventory/migrations), compiled in.
-const std::vector<common::Migration>& Migrations();
-
-// Which roles may call each RPC.
-common::RolePolicy RolePolicy();
-
-// Everything the bootstrap needs to run this service.
-common::ServiceDefinition Definition();
 
 // The gRPC services this binary hosts.
 std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime& runtime);

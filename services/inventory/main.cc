@@ -1,9 +1,8 @@
 // salesops-inventory: the shared catalog, availability over time, holds and reservations, prep,
 // check-out and check-in.
-#include "services/common/server.h"
-#include "services/inventory/inventory_service.h"
+#include "services/common/service_definition.h"
+#include "services/inventory/inventory_definition.h"
 
 int main(int argc, char** argv) {
-  return salesops::common::RunServiceMain(salesops::inventory::Definition(), argc, argv,
-                                          salesops::inventory::MakeServices);
+  return salesops::common::RunServiceMain(salesops::inventory::Definition(), argc, argv);
 }

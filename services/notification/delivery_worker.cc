@@ -5,7 +5,7 @@
 
 #include "services/common/backoff.h"
 #include "services/common/channel_factory.h"
-#include "services/common/errors.h"
+#include "services/common/grpc_errors.h"
 #include "services/common/log.h"
 #include "services/notification/webhook.h"
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "salesops/v1/notification.grpc.pb.h"
-#include "services/common/server.h"
+#include "services/common/service_runtime.h"
 #include "services/notification/notification_metrics.h"
 #include "services/notification/notification_store.h"
 

@@ -1,9 +1,18 @@
+#include "services/common/command_line.h"
 #include "services/notification/notification_service.h"
 
 namespace salesops::notification {
 
 common::ServiceDefinition Definition() {
-  return {"notification", common::WithSharedMigrations(Migrations()), RolePolicy()};
+  // Filled by the command line, then read when the services are made.
+  auto options = std::make_shared<NotificationOptions>();
+  common::ServiceDefinition definition{"notification", common::WithSharedMigrations(Migrations()),
+                                       RolePolicy()};
+  definition.add_options = [options](CLI::App& app) { AddOptions(app, *options); };
+  definition.make_services = [options](common::ServiceRuntime& runtime) {
+    return MakeServices(runtime, *options);
+  };
+  return definition;
 }
 
 void AddOptions(CLI::App& app, NotificationOptions& options) {

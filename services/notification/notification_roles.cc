@@ -1,11 +1,11 @@
-#include "services/notification/notification_service.h"
+#include "services/notification/notification_definition.h"
 
 namespace salesops::notification {
 
 // Who may call what. Deny by default: an RPC missing here is refused for
 // every role, so a new RPC cannot ship open by accident.
 common::RolePolicy RolePolicy() {
-  common::RolePolicy policy(v1::NotificationService::service_full_name());
+  common::RolePolicy policy(kServiceFullName);
   policy.Allow("Publish", {v1::ROLE_SERVICE})
       .Allow("PublishBatch", {v1::ROLE_SERVICE})
       .Allow("CreateSubscription", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})

@@ -3,7 +3,7 @@
 #include <absl/strings/numbers.h>
 #include <absl/strings/str_cat.h>
 
-#include "services/common/errors.h"
+#include "services/common/grpc_errors.h"
 #include "services/common/log.h"
 #include "services/common/page_token.h"
 #include "services/common/time_util.h"

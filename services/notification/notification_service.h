@@ -9,9 +9,9 @@
 
 #include "salesops/v1/notification.grpc.pb.h"
 #include "services/common/auth.h"
-#include "services/common/migrations.h"
-#include "services/common/server.h"
+#include "services/common/service_runtime.h"
 #include "services/notification/delivery_worker.h"
+#include "services/notification/notification_definition.h"
 #include "services/notification/notification_metrics.h"
 #include "services/notification/notification_store.h"
 
@@ -133,15 +133,6 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
   // Start (after migrations) and Stop never overlap.
   std::mutex start_mutex_;
 };
-
-// The service's migrations (services/notification/migrations), compiled in.
-const std::vector<common::Migration>& Migrations();
-
-// Which roles may call each RPC.
-common::RolePolicy RolePolicy();
-
-// Everything the bootstrap needs to run this service.
-common::ServiceDefinition Definition();
 
 // Adds the notification settings to the command line.
 void AddOptions(CLI::App& app, NotificationOptions& options);

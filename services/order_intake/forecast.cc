@@ -5,7 +5,7 @@
 
 #include <map>
 
-#include "services/common/errors.h"
+#include "services/common/grpc_errors.h"
 #include "services/common/time_util.h"
 #include "services/common/validation.h"
 #include "services/order_intake/lifecycle.h"

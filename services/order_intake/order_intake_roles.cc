@@ -1,12 +1,11 @@
-#include "salesops/v1/notification.grpc.pb.h"
-#include "services/order_intake/order_intake_service.h"
+#include "services/order_intake/order_intake_definition.h"
 
 namespace salesops::order_intake {
 
 // Who may call what. Deny by default: an RPC missing here is refused for
 // every role, so a new RPC cannot ship open by accident.
 common::RolePolicy RolePolicy() {
-  common::RolePolicy policy(v1::OrderIntakeService::service_full_name());
+  common::RolePolicy policy(kServiceFullName);
   policy.Allow("CreateOrder", {v1::ROLE_SALES, v1::ROLE_ADMIN})
       .Allow("GetOrder", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("ListOrders", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
@@ -23,7 +22,7 @@ common::RolePolicy RolePolicy() {
       .Allow("GetPipelineForecast",
              {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE});
   // Ops milestones arrive from notification as EventSink deliveries.
-  common::RolePolicy sink(v1::EventSink::service_full_name());
+  common::RolePolicy sink(kEventSinkFullName);
   sink.Allow("Deliver", {v1::ROLE_SERVICE});
   policy.Merge(sink);
   return policy;

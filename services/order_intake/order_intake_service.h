@@ -8,8 +8,8 @@
 #include "salesops/v1/order_intake.grpc.pb.h"
 #include "salesops/v1/scheduling.grpc.pb.h"
 #include "services/common/auth.h"
-#include "services/common/migrations.h"
-#include "services/common/server.h"
+#include "services/common/service_runtime.h"
+#include "services/order_intake/order_intake_definition.h"
 #include "services/order_intake/order_intake_metrics.h"
 #include "services/order_intake/order_store.h"
 #include "services/order_intake/pricing.h"
@@ -103,15 +103,6 @@ class EventSinkImpl final : public v1::EventSink::Service {
  private:
   OrderIntakeServiceImpl& orders_;
 };
-
-// The service's migrations (services/order_intake/migrations), compiled in.
-const std::vector<common::Migration>& Migrations();
-
-// Which roles may call each RPC.
-common::RolePolicy RolePolicy();
-
-// Everything the bootstrap needs to run this service.
-common::ServiceDefinition Definition();
 
 void AddOptions(CLI::App& app, OrderIntakeOptions& options);
 

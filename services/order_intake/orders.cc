@@ -10,7 +10,7 @@
 #include <set>
 
 #include "services/common/channel_factory.h"
-#include "services/common/errors.h"
+#include "services/common/grpc_errors.h"
 #include "services/common/log.h"
 #include "services/common/page_token.h"
 #include "services/common/time_util.h"

@@ -1,11 +1,11 @@
-#include "services/scheduling/scheduling_service.h"
+#include "services/scheduling/scheduling_definition.h"
 
 namespace salesops::scheduling {
 
 // Who may call what. Deny by default: an RPC missing here is refused for
 // every role, so a new RPC cannot ship open by accident.
 common::RolePolicy RolePolicy() {
-  common::RolePolicy policy(v1::SchedulingService::service_full_name());
+  common::RolePolicy policy(kServiceFullName);
   policy.Allow("CreateCrewMember", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("UpdateCrewMember", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("GetCrewMember", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})

@@ -4,7 +4,7 @@
 
 #include <ctime>
 
-#include "services/common/errors.h"
+#include "services/common/grpc_errors.h"
 #include "services/common/page_token.h"
 #include "services/common/time_util.h"
 #include "services/common/validation.h"
@@ -19,7 +19,7 @@ using common::CheckRequest;
 using common::ToGrpcStatus;
 
 common::ServiceDefinition Definition() {
-  return {"scheduling", common::WithSharedMigrations(Migrations()), RolePolicy()};
+  return {"scheduling", common::WithSharedMigrations(Migrations()), RolePolicy(), MakeServices};
 }
 
 std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime& runtime) {

@@ -2,8 +2,8 @@
 
 #include "salesops/v1/scheduling.grpc.pb.h"
 #include "services/common/auth.h"
-#include "services/common/migrations.h"
-#include "services/common/server.h"
+#include "services/common/service_runtime.h"
+#include "services/scheduling/scheduling_definition.h"
 #include "services/scheduling/scheduling_store.h"
 
 namespace salesops::scheduling {
@@ -71,15 +71,6 @@ class SchedulingServiceImpl final : public v1::SchedulingService::Service {
   // salesops_scheduling_tasks_at_risk, read from the store on each scrape.
   std::shared_ptr<prometheus::Collectable> tasks_at_risk_;
 };
-
-// The service's migrations (services/scheduling/migrations), compiled in.
-const std::vector<common::Migration>& Migrations();
-
-// Which roles may call each RPC.
-common::RolePolicy RolePolicy();
-
-// Everything the bootstrap needs to run this service.
-common::ServiceDefinition Definition();
 
 // The gRPC services this binary hosts.
 std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime& runtime);

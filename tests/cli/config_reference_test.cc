@@ -84,7 +84,7 @@ TEST(ConfigReferenceTest, ReadmeListsEveryServiceFlagAndVariableAndNoOthers) {
     const Settings& own = readme[service + " only"];
     documented.flags.insert(own.flags.begin(), own.flags.end());
     documented.environment.insert(own.environment.begin(), own.environment.end());
-    Settings accepted = FromHelp(ServiceBinary(service));
+    Settings accepted = FromHelp(ShellQuote(ServiceBinary(service)));
     EXPECT_EQ(Joined(accepted.flags), Joined(documented.flags))
         << "salesops-" << service << " --help (left) against the README's 'Every service' and '"
         << service << " only' tables (right)";
@@ -95,7 +95,7 @@ TEST(ConfigReferenceTest, ReadmeListsEveryServiceFlagAndVariableAndNoOthers) {
 TEST(ConfigReferenceTest, ReadmeListsEverySalesopsctlSetting) {
   std::map<std::string, Settings> readme = FromReadme();
   ASSERT_TRUE(readme.count("salesopsctl")) << "no '### salesopsctl' table in the README";
-  Settings accepted = FromHelp(SalesopsctlBinary());
+  Settings accepted = FromHelp(ShellQuote(SalesopsctlBinary()));
   EXPECT_FALSE(accepted.flags.empty());
   EXPECT_EQ(Joined(accepted.flags), Joined(readme["salesopsctl"].flags));
   EXPECT_EQ(Joined(accepted.environment), Joined(readme["salesopsctl"].environment));
@@ -105,14 +105,15 @@ TEST(ConfigReferenceTest, ReadmeListsEverySalesopsctlSetting) {
 // the words typed so far.
 TEST(ConfigReferenceTest, CompletionOffersTheCommandsAndFlagsThatFollow) {
   std::string output;
-  ASSERT_EQ(RunCommand(SalesopsctlBinary() + " __complete order", &output), 0);
+  ASSERT_EQ(RunCommand(ShellQuote(SalesopsctlBinary()) + " __complete order", &output), 0);
   EXPECT_NE(("\n" + output).find("\nshow\n"), std::string::npos) << output;
   EXPECT_NE(output.find("history\n"), std::string::npos) << output;
-  ASSERT_EQ(RunCommand(SalesopsctlBinary() + " __complete quote --customer X", &output), 0);
+  ASSERT_EQ(RunCommand(ShellQuote(SalesopsctlBinary()) + " __complete quote --customer X", &output),
+            0);
   EXPECT_NE(output.find("--deliver-by\n"), std::string::npos) << output;
   EXPECT_NE(output.find("--token-file\n"), std::string::npos) << output;  // global, too
   EXPECT_EQ(("\n" + output).find("\nshow\n"), std::string::npos) << output;
-  ASSERT_EQ(RunCommand(SalesopsctlBinary() + " completion bash", &output), 0);
+  ASSERT_EQ(RunCommand(ShellQuote(SalesopsctlBinary()) + " completion bash", &output), 0);
   EXPECT_NE(output.find("complete -o default -F _salesopsctl salesopsctl"), std::string::npos);
 }
 

@@ -70,8 +70,9 @@ class SalesopsctlCommandsTest : public ::testing::Test {
   // `with_stderr`.
   int Ctl(const std::string& args, std::string* output = nullptr, bool with_stderr = false) {
     std::string ignored;
-    return RunCommand("SALESOPS_CONFIG=" + dir_ + "/config.yaml " + SalesopsctlBinary() + " " +
-                          args + (with_stderr ? " 2>&1" : " 2>/dev/null"),
+    return RunCommand("SALESOPS_CONFIG=" + dir_ + "/config.yaml " +
+                          ShellQuote(SalesopsctlBinary()) + " " + args +
+                          (with_stderr ? " 2>&1" : " 2>/dev/null"),
                       output ? output : &ignored);
   }
 
@@ -113,7 +114,7 @@ class SalesopsctlCommandsTest : public ::testing::Test {
 };
 
 TEST_F(SalesopsctlCommandsTest, DemoCompanyLoadsThroughTheCliOnceAndThenChangesNothing) {
-  json first = CtlJson("demo load --skip orders " + DemoDir());
+  json first = CtlJson("demo load --skip orders " + ShellQuote(DemoDir()));
   EXPECT_EQ(first["company"], "Brightside Event Technology");
   EXPECT_EQ(first["warehouses"].size(), 2u);
   EXPECT_EQ(first["loaded"]["items"]["created"], 54);
@@ -121,7 +122,7 @@ TEST_F(SalesopsctlCommandsTest, DemoCompanyLoadsThroughTheCliOnceAndThenChangesN
   EXPECT_EQ(first["loaded"]["crew"]["created"], 14);
   EXPECT_EQ(first["loaded"]["vehicles"]["created"], 4);
 
-  json second = CtlJson("demo load --skip orders " + DemoDir());
+  json second = CtlJson("demo load --skip orders " + ShellQuote(DemoDir()));
   for (const std::string section : {"items", "products", "crew", "vehicles"}) {
     EXPECT_EQ(second["loaded"][section]["created"], 0) << section;
     EXPECT_EQ(second["loaded"][section]["updated"], 0) << section;
@@ -166,7 +167,7 @@ TEST_F(SalesopsctlCommandsTest, DemoCompanyLoadsThroughTheCliOnceAndThenChangesN
 }
 
 TEST_F(SalesopsctlCommandsTest, ExitCodesSayWhatKindOfFailureItWas) {
-  ASSERT_EQ(Ctl("demo load --skip orders " + DemoDir()), 0);
+  ASSERT_EQ(Ctl("demo load --skip orders " + ShellQuote(DemoDir())), 0);
   std::string output;
 
   // 2: bad input, each field named in plain words.
@@ -197,33 +198,34 @@ TEST_F(SalesopsctlCommandsTest, ExitCodesSayWhatKindOfFailureItWas) {
             5);
   EXPECT_NE(output.find("sales"), std::string::npos) << output;
   std::ofstream(dir_ + "/no-token.yaml") << "inventory-address: " << inventory_->address() << "\n";
-  EXPECT_EQ(RunCommand("SALESOPS_CONFIG=" + dir_ + "/no-token.yaml " + SalesopsctlBinary() +
-                           " catalog items list 2>&1",
+  EXPECT_EQ(RunCommand("SALESOPS_CONFIG=" + dir_ + "/no-token.yaml " +
+                           ShellQuote(SalesopsctlBinary()) + " catalog items list 2>&1",
                        &output),
             5);
   EXPECT_NE(output.find("--token-file"), std::string::npos) << output;
 
   // Settings: flag over environment over config file; a bad config file is bad input.
-  EXPECT_EQ(RunCommand(
-                "SALESOPS_CONFIG=" + dir_ + "/config.yaml SALESOPS_INVENTORY_ADDRESS=127.0.0.1:1 " +
-                SalesopsctlBinary() + " --timeout-ms 2000 catalog items list >/dev/null 2>&1"),
+  EXPECT_EQ(RunCommand("SALESOPS_CONFIG=" + dir_ +
+                       "/config.yaml SALESOPS_INVENTORY_ADDRESS=127.0.0.1:1 " +
+                       ShellQuote(SalesopsctlBinary()) +
+                       " --timeout-ms 2000 catalog items list >/dev/null 2>&1"),
             4);
   EXPECT_EQ(RunCommand("SALESOPS_CONFIG=" + dir_ +
                        "/config.yaml SALESOPS_INVENTORY_ADDRESS=127.0.0.1:1 " +
-                       SalesopsctlBinary() + " --inventory-address " + inventory_->address() +
-                       " catalog items list >/dev/null 2>&1"),
+                       ShellQuote(SalesopsctlBinary()) + " --inventory-address " +
+                       inventory_->address() + " catalog items list >/dev/null 2>&1"),
             0);
   std::ofstream(dir_ + "/typo.yaml") << "inventory-adress: 127.0.0.1:50051\n";
-  EXPECT_EQ(
-      RunCommand(SalesopsctlBinary() + " --config " + dir_ + "/typo.yaml catalog items list 2>&1",
-                 &output),
-      2);
+  EXPECT_EQ(RunCommand(ShellQuote(SalesopsctlBinary()) + " --config " + dir_ +
+                           "/typo.yaml catalog items list 2>&1",
+                       &output),
+            2);
   EXPECT_NE(output.find("unknown setting 'inventory-adress'"), std::string::npos) << output;
   EXPECT_EQ(Ctl("--config " + dir_ + "/missing.yaml health", &output, true), 2);
 }
 
 TEST_F(SalesopsctlCommandsTest, WarehouseAndScheduleCommandsFollowAnOrder) {
-  ASSERT_EQ(Ctl("demo load --skip orders " + DemoDir()), 0);
+  ASSERT_EQ(Ctl("demo load --skip orders " + ShellQuote(DemoDir())), 0);
   const std::string window = "--from 2030-05-02T00:00:00Z --to 2030-05-03T00:00:00Z";
   json free = CtlJson("availability LED-PANEL-500=80 LED-PROC-4K " + window);
   EXPECT_EQ(free["allAvailable"], true) << free.dump();
@@ -296,7 +298,7 @@ TEST_F(SalesopsctlCommandsTest, NotificationsListAckAndFollowAcrossARestart) {
   // reconnects after the last one shown: an event published meanwhile is not missed.
   std::string follow_out = dir_ + "/follow.out";
   FILE* follow = popen(
-      ("SALESOPS_CONFIG=" + dir_ + "/config.yaml " + SalesopsctlBinary() + " " + sales +
+      ("SALESOPS_CONFIG=" + dir_ + "/config.yaml " + ShellQuote(SalesopsctlBinary()) + " " + sales +
        "notifications --follow --json --limit 2 >" + follow_out + " 2>" + dir_ + "/follow.err")
           .c_str(),
       "r");

@@ -42,9 +42,9 @@ class StoryTest : public ::testing::Test {
   // salesopsctl as `role`, from the source tree (the story's files are relative to it);
   // `output` gets stdout.
   int Ctl(const std::string& role, const std::string& args, std::string* output) {
-    return RunCommand("cd " + std::string(SALESOPS_SOURCE_DIR) + " && SALESOPS_CONFIG=" + dir_ +
-                          "/config.yaml " + SalesopsctlBinary() + " --token-file " + dir_ + "/" +
-                          role + ".token " + args + " --json 2>/dev/null",
+    return RunCommand("cd " + ShellQuote(SALESOPS_SOURCE_DIR) + " && SALESOPS_CONFIG=" + dir_ +
+                          "/config.yaml " + ShellQuote(SalesopsctlBinary()) + " --token-file " +
+                          dir_ + "/" + role + ".token " + args + " --json 2>/dev/null",
                       output);
   }
 
@@ -212,8 +212,9 @@ TEST_F(StoryTest, TheCommandsScriptsRunPrintsAndItsDemoStoryWork) {
   std::filesystem::copy_file(dir_ + "/ops.token", dir_ + "/.data/tokens/ops.token");
   std::filesystem::create_directory_symlink(source + "/demo", dir_ + "/demo");
   const std::string binary_dir = std::filesystem::path(SalesopsctlBinary()).parent_path();
-  ASSERT_EQ(RunCommand("cd " + dir_ + " && SALESOPS_CONFIG=" + dir_ + "/config.yaml PATH=" +
-                           binary_dir + ":$PATH bash " + source + "/demo/story/commands.sh 2>&1",
+  ASSERT_EQ(RunCommand("cd " + dir_ + " && SALESOPS_CONFIG=" + dir_ +
+                           "/config.yaml PATH=" + ShellQuote(binary_dir) + ":\"$PATH\" bash " +
+                           ShellQuote(source + "/demo/story/commands.sh") + " 2>&1",
                        &output),
             0)
       << output;
@@ -226,9 +227,10 @@ TEST_F(StoryTest, TheCommandsScriptsRunPrintsAndItsDemoStoryWork) {
 
   // scripts/run --demo plays demo/story.sh; it stops with exit 1 at the first step whose exit
   // code is not the one it expects. A day later, so it does not meet the wall booked above.
-  ASSERT_EQ(RunCommand("SALESOPS_CONFIG=" + dir_ + "/config.yaml SALESOPS_CTL=" +
-                           SalesopsctlBinary() + " SALESOPS_TOKENS_DIR=" + dir_ +
-                           " SALESOPS_STORY_DAY=+11bd " + source + "/demo/story.sh 2>&1",
+  ASSERT_EQ(RunCommand("SALESOPS_CONFIG=" + dir_ +
+                           "/config.yaml SALESOPS_CTL=" + ShellQuote(SalesopsctlBinary()) +
+                           " SALESOPS_TOKENS_DIR=" + dir_ + " SALESOPS_STORY_DAY=+11bd " +
+                           ShellQuote(source + "/demo/story.sh") + " 2>&1",
                        &output),
             0)
       << output;
@@ -246,17 +248,18 @@ TEST_F(StoryTest, APythonClientUsesTheSameProtos) {
   std::filesystem::create_directories(stubs);
   const std::string source(SALESOPS_SOURCE_DIR);
   const std::string google(SALESOPS_GOOGLE_PROTO_ROOT);
-  ASSERT_EQ(RunCommand(std::string(SALESOPS_PROTOC) + " -I" + source + "/protos -I" + google +
-                       " --python_out=" + stubs + " --grpc_python_out=" + stubs +
-                       " --plugin=protoc-gen-grpc_python=" + SALESOPS_GRPC_PYTHON_PLUGIN + " " +
-                       source + "/protos/salesops/v1/*.proto " + google + "/google/*/*.proto"),
+  ASSERT_EQ(RunCommand(std::string(SALESOPS_PROTOC) + " -I" + ShellQuote(source + "/protos") +
+                       " -I" + ShellQuote(google) + " --python_out=" + stubs +
+                       " --grpc_python_out=" + stubs + " --plugin=protoc-gen-grpc_python=" +
+                       SALESOPS_GRPC_PYTHON_PLUGIN + " " + ShellQuote(source + "/protos") +
+                       "/salesops/v1/*.proto " + ShellQuote(google) + "/google/*/*.proto"),
             0);
-  ASSERT_EQ(
-      RunCommand("PYTHONPATH=" + stubs + " SALESOPS_TOKEN_FILE=" + dir_ +
-                     "/sales.token SALESOPS_ORDER_INTAKE_ADDRESS=" + suite_.orders->address() +
-                     " /usr/bin/python3 " + source + "/examples/python/orders.py 2>&1",
-                 &output),
-      0)
+  ASSERT_EQ(RunCommand("PYTHONPATH=" + stubs + " SALESOPS_TOKEN_FILE=" + dir_ +
+                           "/sales.token SALESOPS_ORDER_INTAKE_ADDRESS=" +
+                           suite_.orders->address() + " /usr/bin/python3 " +
+                           ShellQuote(source + "/examples/python/orders.py") + " 2>&1",
+                       &output),
+            0)
       << output;
   EXPECT_NE(output.find("open quotes: 1"), std::string::npos) << output;
   EXPECT_NE(output.find("Northwind Conferences: short: "), std::string::npos) << output;

@@ -1,8 +1,8 @@
-#include "services/common/config.h"
-
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+
+#include "services/common/command_line.h"
 
 namespace salesops::common {
 namespace {

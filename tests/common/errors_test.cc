@@ -1,6 +1,6 @@
-#include "services/common/errors.h"
-
 #include <gtest/gtest.h>
+
+#include "services/common/grpc_errors.h"
 
 namespace salesops::common {
 namespace {

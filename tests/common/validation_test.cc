@@ -5,6 +5,7 @@
 
 #include "salesops/v1/inventory.pb.h"
 #include "salesops/v1/order_intake.pb.h"
+#include "services/common/grpc_errors.h"
 
 namespace salesops::common {
 namespace {

@@ -17,18 +17,23 @@ TEST(SalesopsctlTest, HealthReportsServingAndExitCodesMeanSomething) {
   ASSERT_TRUE(WaitForHealth(inventory.address(), "SERVING", std::chrono::seconds(20)));
 
   std::string output;
-  EXPECT_EQ(RunCommand(SalesopsctlBinary() + " health " + inventory.address(), &output), 0);
+  EXPECT_EQ(RunCommand(ShellQuote(SalesopsctlBinary()) + " health " + inventory.address(), &output),
+            0);
   EXPECT_EQ(output, inventory.address() + "  SERVING");
 
-  EXPECT_EQ(RunCommand(SalesopsctlBinary() + " health --service salesops.v1.InventoryService " +
-                           inventory.address(),
+  EXPECT_EQ(RunCommand(ShellQuote(SalesopsctlBinary()) +
+                           " health --service salesops.v1.InventoryService " + inventory.address(),
                        &output),
             0);
 
   // Unreachable: exit 4 (unavailable); an unknown flag: exit 2 (bad input).
-  EXPECT_EQ(RunCommand(SalesopsctlBinary() + " health --timeout-ms 300 127.0.0.1:1", &output), 4);
+  EXPECT_EQ(
+      RunCommand(ShellQuote(SalesopsctlBinary()) + " health --timeout-ms 300 127.0.0.1:1", &output),
+      4);
   EXPECT_NE(output.find("UNREACHABLE"), std::string::npos);
-  EXPECT_EQ(RunCommand(SalesopsctlBinary() + " health --no-such-flag 2>/dev/null", &output), 2);
+  EXPECT_EQ(
+      RunCommand(ShellQuote(SalesopsctlBinary()) + " health --no-such-flag 2>/dev/null", &output),
+      2);
 }
 
 TEST(SalesopsctlTest, CallSendsJsonAndSpellsOutErrorsWithMeaningfulExitCodes) {
@@ -40,7 +45,7 @@ TEST(SalesopsctlTest, CallSendsJsonAndSpellsOutErrorsWithMeaningfulExitCodes) {
   ASSERT_TRUE(WaitForHealth(inventory.address(), "SERVING", std::chrono::seconds(20)));
   std::string token_file = "/tmp/salesopsctl-test-" + database.name() + ".token";
   std::ofstream(token_file) << tokens.admin;
-  std::string call = SalesopsctlBinary() + " call --address " + inventory.address() +
+  std::string call = ShellQuote(SalesopsctlBinary()) + " call --address " + inventory.address() +
                      " --token-file " + token_file + " ";
   std::string output;
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "services/common/errors.h"
+#include "services/common/grpc_errors.h"
 
 namespace salesops::inventory {
 namespace {

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "services/common/grpc_errors.h"
 #include "tests/inventory/inventory_client.h"
 
 namespace salesops::testing {

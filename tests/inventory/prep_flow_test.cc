@@ -3,6 +3,7 @@
 
 #include <pqxx/pqxx>
 
+#include "services/common/grpc_errors.h"
 #include "tests/inventory/inventory_client.h"
 
 namespace salesops::testing {

@@ -7,6 +7,7 @@
 #include <random>
 #include <thread>
 
+#include "services/common/grpc_errors.h"
 #include "tests/inventory/inventory_client.h"
 
 namespace salesops::testing {

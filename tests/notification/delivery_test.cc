@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "services/common/grpc_errors.h"
 #include "services/notification/webhook.h"
 #include "tests/notification/notification_test_support.h"
 

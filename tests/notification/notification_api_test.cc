@@ -5,6 +5,7 @@
 #include <future>
 #include <set>
 
+#include "services/common/grpc_errors.h"
 #include "tests/notification/notification_test_support.h"
 
 namespace salesops::testing {

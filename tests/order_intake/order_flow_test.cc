@@ -10,6 +10,7 @@
 #include "salesops/v1/inventory.grpc.pb.h"
 #include "salesops/v1/order_intake.grpc.pb.h"
 #include "salesops/v1/scheduling.grpc.pb.h"
+#include "services/common/grpc_errors.h"
 #include "tests/order_intake/order_suite.h"
 
 namespace salesops::testing {

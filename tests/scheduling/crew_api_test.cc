@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "salesops/v1/scheduling.grpc.pb.h"
-#include "services/common/errors.h"
+#include "services/common/grpc_errors.h"
 #include "tests/support/service_fixture.h"
 
 namespace salesops::testing {

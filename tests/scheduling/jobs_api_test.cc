@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "salesops/v1/scheduling.grpc.pb.h"
-#include "services/common/errors.h"
+#include "services/common/grpc_errors.h"
 #include "tests/support/service_fixture.h"
 
 namespace salesops::testing {

@@ -106,7 +106,7 @@ PrivatePostgres::PrivatePostgres() : script_(PostgresScript()) {
   root_ = root_template;
   chmod(root_.c_str(), 0755);
   data_dir_ = root_ + "/data";
-  if (RunCommand(script_ + " init " + data_dir_) != 0) {
+  if (RunCommand(ShellQuote(script_) + " init " + data_dir_) != 0) {
     throw std::runtime_error("initdb failed for " + data_dir_);
   }
   server_.host = "127.0.0.1";
@@ -117,7 +117,8 @@ PrivatePostgres::PrivatePostgres() : script_(PostgresScript()) {
   // the same range): try a few.
   for (int attempt = 1;; ++attempt) {
     std::string port;
-    if (RunCommand(script_ + " free-port", &port) != 0) throw std::runtime_error("no free port");
+    if (RunCommand(ShellQuote(script_) + " free-port", &port) != 0)
+      throw std::runtime_error("no free port");
     server_.port = std::stoi(port);
     try {
       Start();
@@ -134,13 +135,13 @@ PrivatePostgres::~PrivatePostgres() {
 }
 
 void PrivatePostgres::Start() {
-  if (RunCommand("SALESOPS_PG_FSYNC=off " + script_ + " start " + data_dir_ + " " +
+  if (RunCommand("SALESOPS_PG_FSYNC=off " + ShellQuote(script_) + " start " + data_dir_ + " " +
                  std::to_string(server_.port)) != 0) {
     throw std::runtime_error("cannot start PostgreSQL in " + data_dir_);
   }
 }
 
-void PrivatePostgres::Stop() { RunCommand(script_ + " stop " + data_dir_); }
+void PrivatePostgres::Stop() { RunCommand(ShellQuote(script_) + " stop " + data_dir_); }
 
 ServiceProcess::ServiceProcess(std::string binary, std::vector<std::string> args) {
   log_path_ = "/tmp/salesops-service-" + RandomSuffix() + ".log";
@@ -324,6 +325,12 @@ std::string FetchMetrics(int port) {
   curl_easy_perform(curl);
   curl_easy_cleanup(curl);
   return body;
+}
+
+std::string ShellQuote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
 }
 
 int RunCommand(const std::string& command, std::string* output) {

@@ -135,4 +135,7 @@ int RunCommand(const std::string& command, std::string* output = nullptr);
 std::string ServiceBinary(const std::string& service);
 std::string SalesopsctlBinary();
 
+// `text` as one word for /bin/sh, so that a checkout path with spaces survives RunCommand.
+std::string ShellQuote(const std::string& text);
+
 }  // namespace salesops::testing

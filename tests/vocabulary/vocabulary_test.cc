@@ -18,6 +18,10 @@
 #include "salesops/v1/order_intake.grpc.pb.h"
 #include "salesops/v1/scheduling.grpc.pb.h"
 #include "salesops/v1/vocabulary.pb.h"
+#include "services/inventory/inventory_definition.h"
+#include "services/notification/notification_definition.h"
+#include "services/order_intake/order_intake_definition.h"
+#include "services/scheduling/scheduling_definition.h"
 #include "testdata/bad_examples.grpc.pb.h"
 #include "testdata/bad_examples.pb.h"
 #include "vocabulary_rules.h"
@@ -80,6 +84,13 @@ TEST(VocabularyTest, GeneratedServicesExistWithTheExpectedNames) {
   EXPECT_STREQ(v1::NotificationService::service_full_name(), "salesops.v1.NotificationService");
   EXPECT_STREQ(v1::EventSink::service_full_name(), "salesops.v1.EventSink");
   EXPECT_STREQ(v1::OrderIntakeService::service_full_name(), "salesops.v1.OrderIntakeService");
+
+  // The names the role tables use without including the generated gRPC code.
+  EXPECT_STREQ(inventory::kServiceFullName, v1::InventoryService::service_full_name());
+  EXPECT_STREQ(scheduling::kServiceFullName, v1::SchedulingService::service_full_name());
+  EXPECT_STREQ(notification::kServiceFullName, v1::NotificationService::service_full_name());
+  EXPECT_STREQ(order_intake::kServiceFullName, v1::OrderIntakeService::service_full_name());
+  EXPECT_STREQ(order_intake::kEventSinkFullName, v1::EventSink::service_full_name());
 
   std::set<std::string> declared;
   for (const FileDescriptor* file : SalesopsProtoFiles()) {
