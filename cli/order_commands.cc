@@ -651,13 +651,13 @@ ExitCode AddNote(Session& session, const NoteOptions& options) {
   });
 }
 
-struct AckOptions {
+struct AckChangeOptions {
   std::string order_id, note;
   int64_t revision = 0;
 };
 
 // One revision, or every change ops have not acknowledged yet.
-ExitCode AcknowledgeChanges(Session& session, const AckOptions& options) {
+ExitCode AcknowledgeChanges(Session& session, const AckChangeOptions& options) {
   std::vector<int64_t> revisions;
   if (options.revision > 0) {
     revisions.push_back(options.revision);
@@ -915,7 +915,7 @@ void AddOrderCommands(CommandTree& tree) {
     tree.OnRun(command, [options](Session& session) { return AddNote(session, *options); });
   }
   {
-    auto options = MakeOptions<AckOptions>();
+    auto options = MakeOptions<AckChangeOptions>();
     CLI::App* command = root.add_subcommand(
         "ack-change",
         "Ops acknowledge a change made after prep started (OPS); without a revision, every "

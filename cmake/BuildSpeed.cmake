@@ -17,6 +17,18 @@ endif()
 
 option(SALESOPS_PRECOMPILED_HEADERS "Precompile the heavy third-party headers" ON)
 option(SALESOPS_USE_LLD "Link with lld when it is installed" ON)
+# salesopsctl's command files and the tests' multi-file binaries are compiled a few files at a
+# time as one unit: each of their files parses the same heavy headers (CLI11, the generated
+# stubs, gtest) and instantiates the same templates, which a batch does once. Service code is
+# left out, so an edit there recompiles one file.
+option(SALESOPS_UNITY_BUILD "Compile salesopsctl and the tests in batches (unity build)" ON)
+
+# salesops_unity_build(<target> <files per batch>)
+function(salesops_unity_build target batch_size)
+  if(SALESOPS_UNITY_BUILD)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${batch_size})
+  endif()
+endfunction()
 
 if(SALESOPS_USE_LLD)
   check_linker_flag(CXX "-fuse-ld=lld" SALESOPS_LINKER_LLD_WORKS)

@@ -13,6 +13,8 @@ namespace salesops::scheduling {
 // The assignment solver: a pure library (no database, no gRPC), deterministic
 // for the same input. Time is in minutes on the caller's own axis.
 using Minutes = int64_t;
+inline constexpr Minutes kHour = 60;
+inline constexpr Minutes kDay = 24 * kHour;
 
 // Half-open [start, end).
 struct Span {

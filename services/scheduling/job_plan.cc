@@ -5,9 +5,6 @@
 
 namespace salesops::scheduling {
 namespace {
-
-constexpr Minutes kHour = 60;
-
 std::string SkillSuffix(v1::Skill skill) {
   std::string name = v1::Skill_Name(skill);
   if (name.rfind("SKILL_", 0) == 0) name = name.substr(6);
@@ -181,7 +178,7 @@ std::vector<Span> ExpandWeeklyShifts(const std::vector<std::tuple<int, Minutes, 
                                      Minutes from, Minutes to) {
   std::vector<Span> shifts;
   if (weekly.empty()) return shifts;
-  constexpr Minutes kDay = 24 * 60;
+
   Minutes first_day =
       (from >= 0 ? from : from - kDay + 1) / kDay - 1;  // a shift may start the day before
   for (Minutes day = first_day; day * kDay < to; ++day) {

@@ -8,9 +8,6 @@
 
 namespace salesops::scheduling {
 namespace {
-
-constexpr Minutes kDay = 24 * 60;
-
 void BM_AssignTasks(benchmark::State& state) {
   const v1::Skill skills[] = {v1::SKILL_AUDIO,   v1::SKILL_VIDEO,  v1::SKILL_LIGHTING,
                               v1::SKILL_RIGGING, v1::SKILL_DRIVER, v1::SKILL_WAREHOUSE};

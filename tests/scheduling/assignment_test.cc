@@ -8,10 +8,6 @@
 
 namespace salesops::scheduling {
 namespace {
-
-constexpr Minutes kHour = 60;
-constexpr Minutes kDay = 24 * kHour;
-
 CrewMember Person(const std::string& id, std::vector<v1::Skill> skills,
                   std::vector<Span> shifts = {}, std::vector<Span> unavailable = {}) {
   return {id, id, std::move(skills), std::move(shifts), std::move(unavailable)};

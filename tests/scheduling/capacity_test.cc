@@ -4,9 +4,6 @@
 
 namespace salesops::scheduling {
 namespace {
-
-constexpr Minutes kHour = 60;
-
 Task Planned(const std::string& id, Minutes not_before, Minutes deadline, Minutes duration) {
   Task task;
   task.id = id;

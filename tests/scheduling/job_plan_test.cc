@@ -4,10 +4,6 @@
 
 namespace salesops::scheduling {
 namespace {
-
-constexpr Minutes kHour = 60;
-constexpr Minutes kDay = 24 * kHour;
-
 JobInput Job() {
   JobInput job;
   job.order_id = "ORDER-1042";
@@ -95,7 +91,6 @@ TEST(JobPlanTest, CommitmentIsTheRequestWhenMetElseTheEarliestFeasibleTime) {
 
 namespace salesops::scheduling {
 namespace {
-
 TEST(LatestSafeStartTest, LatestStartWithSomeoneActuallyFree) {
   // Prep of 4 h must end by 20:00; earliest 00:00.
   const Minutes h = 60;
@@ -116,7 +111,6 @@ TEST(LatestSafeStartTest, LatestStartWithSomeoneActuallyFree) {
 
 namespace salesops::scheduling {
 namespace {
-
 TEST(AdvisePrepTest, SaysWhenToStartAndFlagsLatePrep) {
   const Minutes h = 60;
   PrepFacts facts;
