@@ -36,6 +36,20 @@ struct ServiceDefinition {
   std::function<void(CLI::App&)> add_options = {};
 };
 
+// A definition whose services take `Options` that the service's own flags fill: `add_options`
+// binds the flags at parse time, `make_services` reads them once the runtime is up.
+template <typename Options>
+ServiceDefinition DefinitionWithOptions(
+    ServiceDefinition definition, void (*add_options)(CLI::App&, Options&),
+    std::vector<std::unique_ptr<grpc::Service>> (*make_services)(ServiceRuntime&, Options)) {
+  auto options = std::make_shared<Options>();
+  definition.add_options = [options, add_options](CLI::App& app) { add_options(app, *options); };
+  definition.make_services = [options, make_services](ServiceRuntime& runtime) {
+    return make_services(runtime, *options);
+  };
+  return definition;
+}
+
 // The whole life of a service binary: parse flags and environment (every service's and the
 // definition's own), start, wait for SIGTERM/SIGINT, drain. Returns the exit code.
 int RunServiceMain(ServiceDefinition definition, int argc, char** argv);

@@ -4,15 +4,9 @@
 namespace salesops::order_intake {
 
 common::ServiceDefinition Definition() {
-  // Filled by the command line, then read when the services are made.
-  auto options = std::make_shared<OrderIntakeOptions>();
-  common::ServiceDefinition definition{"order-intake", common::WithSharedMigrations(Migrations()),
-                                       RolePolicy()};
-  definition.add_options = [options](CLI::App& app) { AddOptions(app, *options); };
-  definition.make_services = [options](common::ServiceRuntime& runtime) {
-    return MakeServices(runtime, *options);
-  };
-  return definition;
+  return common::DefinitionWithOptions<OrderIntakeOptions>(
+      {"order-intake", common::WithSharedMigrations(Migrations()), RolePolicy()}, AddOptions,
+      MakeServices);
 }
 
 void AddOptions(CLI::App& app, OrderIntakeOptions& options) {
