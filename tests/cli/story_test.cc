@@ -70,7 +70,7 @@ std::set<std::string> Codes(const json& lines, const std::string& code_key = "in
 
 TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
   const std::string demo = std::string(SALESOPS_SOURCE_DIR) + "/demo";
-  json loaded = CtlJson("admin", "demo load " + demo);
+  json loaded = CtlJson("admin", "demo load " + ShellQuote(demo));
   EXPECT_EQ(loaded["loaded"]["orders"]["created"], 16) << loaded.dump(2);
 
   // Orders in every stage, each reached through the calls sales and ops make.
@@ -106,7 +106,7 @@ TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
   EXPECT_EQ(blocked["error"]["reason"], "BLOCKING_QUESTION_OPEN");
 
   // Loading again creates nothing and moves nothing.
-  json again = CtlJson("admin", "demo load " + demo);
+  json again = CtlJson("admin", "demo load " + ShellQuote(demo));
   EXPECT_EQ(again["loaded"]["orders"]["created"], 0);
   EXPECT_EQ(again["loaded"]["orders"]["unchanged"], 16);
   EXPECT_EQ(CtlJson("admin", "order list")["orders"].size(), listed["orders"].size());
