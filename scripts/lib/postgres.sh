@@ -12,7 +12,7 @@
 #   postgres.sh stop  DIR          fast shutdown (idempotent)
 #   postgres.sh status DIR         exit 0 when the cluster is running
 #   postgres.sh free-port          print a free TCP port on 127.0.0.1
-#   postgres.sh create-db DIR PORT NAME   a role and a database named NAME, password in DIR/../NAME.password
+#   postgres.sh create-db DIR PORT NAME   a role and a database named NAME, password in DIR/../secrets/NAME.password
 set -euo pipefail
 
 pg_bindir() {

@@ -29,8 +29,7 @@ Server::Server(ServiceDefinition definition, ServerConfig config)
     : definition_(std::move(definition)), config_(std::move(config)) {}
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServiceDefinition definition,
-                                                      ServerConfig config,
-                                                      const ServiceFactory& factory) {
+                                                      ServerConfig config) {
   std::unique_ptr<Server> server(new Server(std::move(definition), std::move(config)));
   const ServerConfig& cfg = server->config_;
 
@@ -82,7 +81,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServiceDefinition definiti
                                                           server->metrics_.registry(), relay);
   }
 
-  server->services_ = factory(*server);
+  if (server->definition_.make_services) {
+    server->services_ = server->definition_.make_services(*server);
+  }
 
   auto server_metrics = std::make_shared<GrpcMetrics>(server->metrics_.registry(), "grpc_server");
   auto authenticator = std::make_shared<const Authenticator>(

@@ -34,9 +34,9 @@ namespace salesops::common {
 // database watcher that drives health.
 class Server final : public ServiceRuntime {
  public:
+  // Serves the services `definition.make_services` builds (none when it is empty).
   static absl::StatusOr<std::unique_ptr<Server>> Start(ServiceDefinition definition,
-                                                       ServerConfig config,
-                                                       const ServiceFactory& factory);
+                                                       ServerConfig config);
   ~Server() override;
 
   int grpc_port() const { return grpc_port_; }

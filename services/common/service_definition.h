@@ -30,7 +30,7 @@ struct ServiceDefinition {
   std::string name;  // "inventory": log and metric label, DB application_name
   std::vector<Migration> migrations;
   RolePolicy roles;
-  // The binary's services; RunServiceMain calls it (tests may start a Server without one).
+  // The binary's services, built once the runtime (database, metrics) is up.
   ServiceFactory make_services = {};
   // The service's own flags, besides every service's (ServerConfig); none when empty.
   std::function<void(CLI::App&)> add_options = {};

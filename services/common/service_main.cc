@@ -24,9 +24,7 @@ int RunServiceMain(ServiceDefinition definition, int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  ServiceFactory make_services = definition.make_services;
-  absl::StatusOr<std::unique_ptr<Server>> server =
-      Server::Start(std::move(definition), config, make_services);
+  absl::StatusOr<std::unique_ptr<Server>> server = Server::Start(std::move(definition), config);
   if (!server.ok()) {
     LogError("startup_failed", {{"error", std::string(server.status().message())}});
     return 1;

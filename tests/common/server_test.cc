@@ -23,17 +23,18 @@ class ServerTest : public ::testing::Test {
     config.shutdown_grace = std::chrono::seconds(5);
     config.tokens = Sha256Hex("service-token") + " svc-1 service";
     absl::StatusOr<std::unique_ptr<Server>> server =
-        Server::Start({"test", WithSharedMigrations({}), testing::ScriptedInventoryPolicy()},
-                      config, [this](ServiceRuntime& runtime) {
-                        std::vector<std::unique_ptr<grpc::Service>> services;
-                        auto inventory = std::make_unique<testing::ScriptedInventory>();
-                        inventory->caller = [&runtime](const grpc::ServerContext& context) {
-                          return runtime.CallerOf(context);
-                        };
-                        inventory_ = inventory.get();
-                        services.push_back(std::move(inventory));
-                        return services;
-                      });
+        Server::Start({"test", WithSharedMigrations({}), testing::ScriptedInventoryPolicy(),
+                       [this](ServiceRuntime& runtime) {
+                         std::vector<std::unique_ptr<grpc::Service>> services;
+                         auto inventory = std::make_unique<testing::ScriptedInventory>();
+                         inventory->caller = [&runtime](const grpc::ServerContext& context) {
+                           return runtime.CallerOf(context);
+                         };
+                         inventory_ = inventory.get();
+                         services.push_back(std::move(inventory));
+                         return services;
+                       }},
+                      config);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     address_ = "127.0.0.1:" + std::to_string(server_->grpc_port());

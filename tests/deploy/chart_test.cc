@@ -40,11 +40,9 @@ std::string Helm() {
   return helm != nullptr ? helm : "";
 }
 
-std::string Quote(const std::string& text) { return "'" + text + "'"; }
-
 // Runs helm with `args`; stderr goes with stdout so failures explain themselves.
 int RunHelm(const std::string& args, std::string* output) {
-  return RunCommand(Quote(Helm()) + " " + args + " 2>&1", output);
+  return RunCommand(ShellQuote(Helm()) + " " + args + " 2>&1", output);
 }
 
 // The node at `path` under `node`, or a null node when any step is missing (yaml-cpp throws on
@@ -84,7 +82,7 @@ struct Rendered {
 // `helm template` of the chart as release "so" with `args`; fails the test on errors.
 Rendered Template(const std::string& args) {
   Rendered rendered;
-  int status = RunHelm("template so " + Quote(kChart.string()) + " --namespace shop " + args,
+  int status = RunHelm("template so " + ShellQuote(kChart.string()) + " --namespace shop " + args,
                        &rendered.text);
   EXPECT_EQ(status, 0) << rendered.text;
   for (const YAML::Node& document : YAML::LoadAll(rendered.text)) {
@@ -305,7 +303,7 @@ std::vector<std::string> ValuesCombinations() {
 }
 
 std::string ValuesArgs(const std::string& values_file) {
-  return values_file.empty() ? "" : "-f " + Quote(values_file);
+  return values_file.empty() ? "" : "-f " + ShellQuote(values_file);
 }
 
 class DeployChartTest : public ::testing::Test {
@@ -329,7 +327,8 @@ TEST_F(DeployChartTest, LintStrictPassesForEveryValuesCombination) {
   for (const std::string& values : combinations) {
     std::string output;
     EXPECT_EQ(
-        RunHelm("lint --strict " + Quote(kChart.string()) + " " + ValuesArgs(values), &output), 0)
+        RunHelm("lint --strict " + ShellQuote(kChart.string()) + " " + ValuesArgs(values), &output),
+        0)
         << (values.empty() ? "default values" : values) << "\n"
         << output;
   }
@@ -421,7 +420,7 @@ TEST_F(DeployChartTest, PeersAreConfiguredFromTheCallGraph) {
 
 TEST_F(DeployChartTest, NetworkPoliciesDenyByDefaultAndAdmitOnlyCallers) {
   Rendered rendered =
-      Template("-f " + Quote((kChart / "ci" / "all-optional-values.yaml").string()));
+      Template("-f " + ShellQuote((kChart / "ci" / "all-optional-values.yaml").string()));
   YAML::Node deny = rendered.Named("NetworkPolicy", "so-salesops-default-deny");
   ASSERT_TRUE(deny.IsMap());
   EXPECT_EQ(deny["spec"]["policyTypes"].size(), 2u);
@@ -467,7 +466,7 @@ TEST_F(DeployChartTest, NetworkPoliciesDenyByDefaultAndAdmitOnlyCallers) {
 }
 
 TEST_F(DeployChartTest, HpaRemovesReplicasOnlyWhereEnabled) {
-  Rendered rendered = Template("-f " + Quote((kChart / "ci" / "hpa-values.yaml").string()));
+  Rendered rendered = Template("-f " + ShellQuote((kChart / "ci" / "hpa-values.yaml").string()));
   std::set<std::string> scaled;
   for (const YAML::Node& hpa : rendered.OfKind("HorizontalPodAutoscaler")) {
     scaled.insert(hpa["spec"]["scaleTargetRef"]["name"].as<std::string>());
@@ -489,7 +488,7 @@ TEST_F(DeployChartTest, HpaRemovesReplicasOnlyWhereEnabled) {
 
 TEST_F(DeployChartTest, ExistingSecretsReplaceTheChartsSecrets) {
   Rendered rendered =
-      Template("-f " + Quote((kChart / "ci" / "existing-secrets-values.yaml").string()));
+      Template("-f " + ShellQuote((kChart / "ci" / "existing-secrets-values.yaml").string()));
   EXPECT_TRUE(rendered.OfKind("Secret").empty()) << "the chart must not render secrets it was "
                                                     "told are managed elsewhere";
   std::map<std::string, std::string> expected = {
@@ -519,7 +518,7 @@ TEST_F(DeployChartTest, ExistingSecretsReplaceTheChartsSecrets) {
 }
 
 TEST_F(DeployChartTest, ServiceMonitorNeedsTheValueAndTheOperatorsApi) {
-  std::string on = "-f " + Quote((kChart / "ci" / "all-optional-values.yaml").string());
+  std::string on = "-f " + ShellQuote((kChart / "ci" / "all-optional-values.yaml").string());
   EXPECT_TRUE(Template(on).OfKind("ServiceMonitor").empty())
       << "rendered without the monitoring.coreos.com/v1 API";
   Rendered with_api = Template(on + " --api-versions monitoring.coreos.com/v1");
@@ -594,16 +593,17 @@ TEST_F(DeployChartTest, ValuesThatBreakTheSchemaFailLint) {
     std::string expected = first_line.substr(prefix.size());
     std::string output;
     int status = RunHelm(
-        "lint --strict " + Quote(kChart.string()) + " -f " + Quote(entry.path().string()), &output);
+        "lint --strict " + ShellQuote(kChart.string()) + " -f " + ShellQuote(entry.path().string()),
+        &output);
     EXPECT_NE(status, 0) << entry.path() << " passed lint:\n" << output;
     EXPECT_NE(output.find(expected), std::string::npos)
         << entry.path() << ": no \"" << expected << "\" in\n"
         << output;
     // helm install/template apply the same schema.
-    EXPECT_NE(
-        RunHelm("template so " + Quote(kChart.string()) + " -f " + Quote(entry.path().string()),
-                &output),
-        0)
+    EXPECT_NE(RunHelm("template so " + ShellQuote(kChart.string()) + " -f " +
+                          ShellQuote(entry.path().string()),
+                      &output),
+              0)
         << entry.path();
     ++checked;
   }
