@@ -505,17 +505,17 @@ ExitCode List(Session& session, const ListOptions& options) {
   }
   request.set_salesperson_id(options.salesperson);
   request.set_customer_name(options.customer);
+  // Only the ends given are set: a field touched but left empty would read as 1970.
+  using TimeField = google::protobuf::Timestamp* (v1::Window::*)();
   for (const auto& [text, flag, field] :
-       {std::tuple{options.from, "--from", request.mutable_delivery_range()->mutable_not_before()},
-        std::tuple{options.to, "--to",
-                   request.mutable_delivery_range()->mutable_no_later_than()}}) {
+       {std::tuple{options.from, "--from", TimeField(&v1::Window::mutable_not_before)},
+        std::tuple{options.to, "--to", TimeField(&v1::Window::mutable_no_later_than)}}) {
     if (text.empty()) continue;
     absl::StatusOr<google::protobuf::Timestamp> time = ParseTime(text);
     if (!time.ok())
       return ReportBadInput(std::string(flag) + ": " + std::string(time.status().message()));
-    *field = *time;
+    *(request.mutable_delivery_range()->*field)() = *time;
   }
-  if (options.from.empty() && options.to.empty()) request.clear_delivery_range();
   request.set_unacknowledged_changes_only(options.unacknowledged);
   request.set_open_blocking_questions_only(options.blocking);
   request.set_view(v1::ORDER_VIEW_BASIC);

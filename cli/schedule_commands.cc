@@ -5,6 +5,7 @@
 #include <absl/strings/str_join.h>
 
 #include <CLI/CLI.hpp>
+#include <functional>
 
 #include "cli/command_tree.h"
 #include "cli/input_parsing.h"
@@ -17,15 +18,19 @@ namespace {
 
 using v1::SchedulingService;
 
+// Sets the time a flag gave; a flag left out leaves the field unset (not 1970: calling
+// `target` would give the field presence).
 absl::Status SetTime(const std::string& flag, const std::string& text,
-                     google::protobuf::Timestamp* target) {
+                     const std::function<google::protobuf::Timestamp*()>& target) {
   if (text.empty()) return absl::OkStatus();
   absl::StatusOr<google::protobuf::Timestamp> time = ParseTime(text);
   if (!time.ok())
     return absl::InvalidArgumentError(flag + ": " + std::string(time.status().message()));
-  *target = *time;
+  *target() = *time;
   return absl::OkStatus();
 }
+
+using TimeTarget = std::function<google::protobuf::Timestamp*()>;
 
 std::string CrewNames(const v1::Task& task) {
   std::vector<std::string> names;
@@ -59,12 +64,14 @@ ExitCode ShowSchedule(Session& session, const ScheduleOptions& options) {
     *request.mutable_range()->mutable_not_before() = *day;
     request.mutable_range()->mutable_no_later_than()->set_seconds(day->seconds() + 24 * 3600);
   } else {
-    if (absl::Status set = SetTime("--from", from, request.mutable_range()->mutable_not_before());
+    if (absl::Status set =
+            SetTime("--from", from, [&] { return request.mutable_range()->mutable_not_before(); });
         !set.ok()) {
       return ReportBadInput(std::string(set.message()));
     }
-    if (absl::Status set = SetTime("--to", to.empty() ? "+7d" : to,
-                                   request.mutable_range()->mutable_no_later_than());
+    if (absl::Status set =
+            SetTime("--to", to.empty() ? "+7d" : to,
+                    [&] { return request.mutable_range()->mutable_no_later_than(); });
         !set.ok()) {
       return ReportBadInput(std::string(set.message()));
     }
@@ -125,8 +132,10 @@ struct PrepPlanOptions {
 ExitCode ShowPrepPlan(Session& session, const PrepPlanOptions& options) {
   v1::GetPrepPlanRequest request;
   for (auto [flag, text, target] :
-       {std::tuple{"--from", options.from, request.mutable_range()->mutable_not_before()},
-        std::tuple{"--to", options.to, request.mutable_range()->mutable_no_later_than()}}) {
+       {std::tuple{"--from", options.from,
+                   TimeTarget([&] { return request.mutable_range()->mutable_not_before(); })},
+        std::tuple{"--to", options.to,
+                   TimeTarget([&] { return request.mutable_range()->mutable_no_later_than(); })}}) {
     if (absl::Status set = SetTime(flag, text, target); !set.ok()) {
       return ReportBadInput(std::string(set.message()));
     }
@@ -227,13 +236,17 @@ ExitCode PlanJob(Session& session, const PlanJobOptions& options) {
   v1::EventSchedule& event = *request.mutable_event_schedule();
   for (auto [flag, text, target] :
        {std::tuple{"--deliver-by", options.deliver_by,
-                   delivery.mutable_window()->mutable_no_later_than()},
+                   TimeTarget([&] { return delivery.mutable_window()->mutable_no_later_than(); })},
         std::tuple{"--not-before", options.not_before,
-                   delivery.mutable_window()->mutable_not_before()},
-        std::tuple{"--load-in", options.load_in, event.mutable_load_in_time()},
-        std::tuple{"--show-start", options.show_start, event.mutable_show_start_time()},
-        std::tuple{"--show-end", options.show_end, event.mutable_show_end_time()},
-        std::tuple{"--strike", options.strike, event.mutable_strike_time()}}) {
+                   TimeTarget([&] { return delivery.mutable_window()->mutable_not_before(); })},
+        std::tuple{"--load-in", options.load_in,
+                   TimeTarget([&] { return event.mutable_load_in_time(); })},
+        std::tuple{"--show-start", options.show_start,
+                   TimeTarget([&] { return event.mutable_show_start_time(); })},
+        std::tuple{"--show-end", options.show_end,
+                   TimeTarget([&] { return event.mutable_show_end_time(); })},
+        std::tuple{"--strike", options.strike,
+                   TimeTarget([&] { return event.mutable_strike_time(); })}}) {
     if (absl::Status set = SetTime(flag, text, target); !set.ok()) {
       return ReportBadInput(std::string(set.message()));
     }

@@ -95,22 +95,31 @@ std::optional<v1::Actor> TokenRegistry::Find(std::string_view token) const {
   return found->second;
 }
 
-AuthDecision Authenticator::Decide(std::string_view full_method,
-                                   std::optional<std::string_view> authorization) const {
+AuthDecision Authenticator::Decide(
+    std::string_view full_method,
+    const std::vector<std::string_view>& authorization_headers) const {
   AuthDecision decision;
-  std::optional<v1::Actor> actor = Identify(authorization);
-  decision.actor = actor;
+  if (authorization_headers.size() == 1) decision.actor = Identify(authorization_headers.front());
   if (RolePolicy::IsPublic(full_method)) return decision;
-  if (!authorization) {
+  if (authorization_headers.empty()) {
     decision.code = GRPC_STATUS_UNAUTHENTICATED;
     decision.message = "missing bearer token (send 'authorization: Bearer <token>')";
-  } else if (!actor) {
+  } else if (authorization_headers.size() > 1) {
+    decision.code = GRPC_STATUS_UNAUTHENTICATED;
+    decision.message = "more than one authorization header: send exactly one bearer token";
+  } else if (!decision.actor) {
     decision.code = GRPC_STATUS_UNAUTHENTICATED;
     decision.message = "invalid bearer token";
-  } else if (!policy_.IsAllowed(full_method, actor->role())) {
+  } else if (decision.actor->id().empty()) {
+    // The registry never holds one, but an identity must never be blank.
+    decision.code = GRPC_STATUS_UNAUTHENTICATED;
+    decision.message = "invalid bearer token";
+  } else if (!policy_.IsAllowed(full_method, decision.actor->role())) {
     decision.code = GRPC_STATUS_PERMISSION_DENIED;
-    decision.message =
-        "role '" + RoleName(actor->role()) + "' may not call " + std::string(full_method);
+    // An unknown path is the caller's own text: it is not echoed back.
+    decision.message = "role '" + RoleName(decision.actor->role()) + "' may not call " +
+                       (policy_.AllowedRoles(full_method) != nullptr ? std::string(full_method)
+                                                                     : "an unknown method");
   }
   if (decision.code != GRPC_STATUS_OK && on_refusal_) on_refusal_(full_method, decision.code);
   return decision;
@@ -123,19 +132,19 @@ void ProcessAuthMetadata(void* state, grpc_auth_context* context, const grpc_met
                          void* user_data) {
   const auto& authenticator = *static_cast<std::shared_ptr<const Authenticator>*>(state);
   std::string_view path;
-  std::optional<std::string_view> authorization;
+  std::vector<std::string_view> authorization_headers;
   for (size_t i = 0; i < metadata_count; ++i) {
     std::string_view key = SliceView(metadata[i].key);
     if (key == ":path") path = SliceView(metadata[i].value);
-    if (key == "authorization") {
-      authorization = SliceView(metadata[i].value);
-    }
+    if (key == "authorization") authorization_headers.push_back(SliceView(metadata[i].value));
   }
-  AuthDecision decision = authenticator->Decide(path, authorization);
+  AuthDecision decision = authenticator->Decide(path, authorization_headers);
   // The header is not consumed and no identity is stored in the auth context:
   // gRPC 1.51 shares that context across every call of a connection, so a
-  // property set here would leak one call's identity into the next. Handlers
-  // resolve the caller from their own call's metadata instead (CallerOf).
+  // property set here would leak one call's identity into the next. The
+  // identity interceptor resolves the call's one header with the same
+  // Authenticator, once per call, and hands that actor to the handler
+  // (CallIdentities): a call with two headers never gets this far.
   done(user_data, nullptr, 0, nullptr, 0, decision.code,
        decision.code == GRPC_STATUS_OK ? nullptr : decision.message.c_str());
 }
@@ -168,8 +177,8 @@ std::optional<v1::Actor> Authenticator::Identify(
 
 std::optional<v1::Actor> Authenticator::Identify(
     const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const {
+  if (metadata.count("authorization") != 1) return std::nullopt;
   auto found = metadata.find("authorization");
-  if (found == metadata.end()) return std::nullopt;
   return Identify(std::string_view(found->second.data(), found->second.size()));
 }
 

@@ -58,12 +58,14 @@ class Authenticator {
         on_refusal_(std::move(on_refusal)) {}
   // The actor behind an `authorization` header value ("Bearer <token>").
   std::optional<v1::Actor> Identify(std::optional<std::string_view> authorization) const;
-  // The actor behind a call's client metadata.
+  // The actor behind a call's client metadata: none unless the call carries exactly one
+  // `authorization` header (two headers are two claims, and neither is believed).
   std::optional<v1::Actor> Identify(
       const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const;
-  // `authorization` is the raw header value, absent when not sent.
+  // `authorization_headers` holds every `authorization` value the call sent, in order; more
+  // than one is refused, so the identity the check decided is the only one the call can have.
   AuthDecision Decide(std::string_view full_method,
-                      std::optional<std::string_view> authorization) const;
+                      const std::vector<std::string_view>& authorization_headers) const;
 
  private:
   TokenRegistry tokens_;

@@ -34,6 +34,12 @@ CommandLine::CommandLine(std::string program, std::string description)
              "CA bundle (PEM); when set, clients must present a certificate it signed");
   AddSetting(app_, "max-message-bytes", c.max_message_bytes, "Largest request or response")
       ->check(CLI::Range(1024, 64 * 1024 * 1024));
+  AddSetting(app_, "max-threads", c.max_threads,
+             "Threads serving calls at most; calls beyond them get RESOURCE_EXHAUSTED")
+      ->check(CLI::Range(8, 10000));
+  AddSetting(app_, "max-concurrent-streams", c.max_concurrent_streams,
+             "Calls one client connection may have open at once")
+      ->check(CLI::Range(1, 10000));
   AddSetting(app_, "shutdown-grace-ms", shutdown_grace_ms_,
              "How long in-flight calls may run after SIGTERM")
       ->check(CLI::Range(0, 600000));

@@ -36,6 +36,10 @@ struct ServerConfig {
   std::string tls_ca_file;
 
   int max_message_bytes = 4 * 1024 * 1024;
+  // The server's thread budget (calls beyond it get RESOURCE_EXHAUSTED rather than a new
+  // thread each) and the HTTP/2 streams one connection may hold open at once.
+  int max_threads = 200;
+  int max_concurrent_streams = 100;
   std::chrono::milliseconds shutdown_grace{15000};
 
   // The outbox relay: where it publishes this service's events (notification's

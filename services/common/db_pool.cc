@@ -25,9 +25,18 @@ std::string PercentEncode(std::string_view value) {
   return encoded;
 }
 
+// libpq's text names hosts, ports and sometimes SQL: it goes to the log (at most a few lines a
+// second through an outage), never to a caller.
 absl::Status DatabaseUnavailable(std::string_view what) {
+  static LogRateLimiter* limiter = new LogRateLimiter(/*per_second=*/2, /*burst=*/10);
+  uint64_t suppressed = 0;
+  if (limiter->Allow(&suppressed)) {
+    LogWarn("db_unavailable",
+            {{"error", std::string(what)},
+             {"suppressed_warnings", suppressed > 0 ? std::to_string(suppressed) : ""}});
+  }
   return ReasonedError(absl::StatusCode::kUnavailable, v1::DATABASE_UNAVAILABLE,
-                       std::string("database unavailable: ") + std::string(what));
+                       "the database is unavailable; retry later");
 }
 
 }  // namespace

@@ -7,9 +7,6 @@
 namespace salesops::common {
 namespace {
 
-constexpr char kErrorInfoUrl[] = "type.googleapis.com/google.rpc.ErrorInfo";
-constexpr char kBadRequestUrl[] = "type.googleapis.com/google.rpc.BadRequest";
-
 std::string ReasonName(v1::ErrorReason reason) { return v1::ErrorReason_Name(reason); }
 
 }  // namespace
@@ -31,11 +28,23 @@ absl::Status BusinessRefusal(v1::ErrorReason reason, std::string_view message,
 }
 
 absl::Status InvalidArgumentError(std::vector<FieldViolation> violations, v1::ErrorReason reason) {
+  // An answer stays small whatever the request: a 10,000-line request with every line wrong
+  // gets the first kMaxReportedViolations and a count, not a megabyte of trailer.
+  const size_t total = violations.size();
+  if (violations.size() > kMaxReportedViolations) violations.resize(kMaxReportedViolations);
+  for (FieldViolation& violation : violations) {
+    violation.field = TruncateText(violation.field, kMaxViolationTextBytes);
+    violation.description = TruncateText(violation.description, kMaxViolationTextBytes);
+  }
   std::string message = "invalid request";
   if (!violations.empty()) {
     message = violations.front().field + ": " + violations.front().description;
-    if (violations.size() > 1) {
-      message += " (and " + std::to_string(violations.size() - 1) + " more)";
+    if (total > 1) {
+      message += " (and " + std::to_string(total - 1) + " more";
+      if (total > violations.size()) {
+        message += "; the first " + std::to_string(violations.size()) + " are listed";
+      }
+      message += ")";
     }
   }
   absl::Status status = ReasonedError(absl::StatusCode::kInvalidArgument, reason, message);
@@ -47,6 +56,16 @@ absl::Status InvalidArgumentError(std::vector<FieldViolation> violations, v1::Er
   }
   status.SetPayload(kBadRequestUrl, absl::Cord(bad_request.SerializeAsString()));
   return status;
+}
+
+std::string TruncateText(std::string_view text, size_t max_bytes) {
+  static constexpr std::string_view kEllipsis = "…";
+  if (text.size() <= max_bytes) return std::string(text);
+  if (max_bytes < kEllipsis.size()) return "";
+  size_t cut = max_bytes - kEllipsis.size();
+  // Back up to a UTF-8 character boundary (never split a multi-byte character).
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + std::string(kEllipsis);
 }
 
 absl::Status WithDetail(absl::Status status, const google::protobuf::Message& detail) {

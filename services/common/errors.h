@@ -18,6 +18,10 @@ class Message;
 
 namespace salesops::common {
 
+// The type URLs of the two details every refusal may carry.
+inline constexpr char kErrorInfoUrl[] = "type.googleapis.com/google.rpc.ErrorInfo";
+inline constexpr char kBadRequestUrl[] = "type.googleapis.com/google.rpc.BadRequest";
+
 // The domain every ErrorInfo carries.
 inline constexpr std::string_view kErrorDomain = "salesops";
 
@@ -27,6 +31,13 @@ struct FieldViolation {
   std::string description;
   bool operator==(const FieldViolation&) const = default;
 };
+
+// How much of a bad request an INVALID_ARGUMENT answer describes (see InvalidArgumentError).
+inline constexpr size_t kMaxReportedViolations = 20;
+inline constexpr size_t kMaxViolationTextBytes = 300;
+
+// `text` cut to at most `max_bytes` bytes at a UTF-8 character boundary, ending in "…" when cut.
+std::string TruncateText(std::string_view text, size_t max_bytes);
 
 // Statuses the domain and stores return. They carry the stable reason (and,
 // for bad input, the field violations) as absl::Status payloads, so they

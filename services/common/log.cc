@@ -1,5 +1,6 @@
 #include "services/common/log.h"
 
+#include <absl/strings/str_format.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
 #include <mutex>
@@ -19,11 +20,20 @@ LogSettings& Settings() {
   return *settings;
 }
 
-// Quotes a text value only when it needs it, so simple values stay greppable.
+// Longest value one field may put on a line: a caller's 100 kB string must not become a 100 kB
+// log line.
+constexpr size_t kMaxLogValueBytes = 2048;
+
+bool IsControl(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
+
+// Quotes a text value only when it needs it, so simple values stay greppable. Control characters
+// are escaped, so no value (a caller's string included) can forge a line or a terminal sequence.
 std::string QuoteIfNeeded(std::string_view value) {
-  bool plain = !value.empty();
+  bool truncated = value.size() > kMaxLogValueBytes;
+  if (truncated) value = value.substr(0, kMaxLogValueBytes);
+  bool plain = !value.empty() && !truncated;
   for (char c : value) {
-    if (c == ' ' || c == '"' || c == '=' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
+    if (c == ' ' || c == '"' || c == '=' || c == '\\' || IsControl(c)) {
       plain = false;
       break;
     }
@@ -31,14 +41,18 @@ std::string QuoteIfNeeded(std::string_view value) {
   if (plain) return std::string(value);
   std::string quoted = "\"";
   for (char c : value) {
-    if (c == '"' || c == '\\') quoted += '\\';
-    if (c == '\n') {
+    if (c == '"' || c == '\\') {
+      quoted += '\\';
+      quoted += c;
+    } else if (c == '\n') {
       quoted += "\\n";
-      continue;
+    } else if (IsControl(c)) {
+      quoted += absl::StrFormat("\\x%02x", static_cast<unsigned char>(c));
+    } else {
+      quoted += c;
     }
-    quoted += c;
   }
-  return quoted + "\"";
+  return quoted + (truncated ? "…\"" : "\"");
 }
 
 }  // namespace
@@ -50,18 +64,39 @@ std::string FormatLogFields(bool json, std::string_view service, std::string_vie
     nlohmann::ordered_json object;
     object["service"] = service;
     object["event"] = event;
-    for (const auto& [key, value] : fields) object[std::string(key)] = value;
+    for (const auto& [key, value] : fields) {
+      if (value.empty()) continue;
+      object[std::string(key)] =
+          value.size() > kMaxLogValueBytes ? value.substr(0, kMaxLogValueBytes) + "…" : value;
+    }
     std::string body = object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return body.substr(1);  // drop the leading '{'
   }
   std::string line = "service=" + QuoteIfNeeded(service) + " event=" + QuoteIfNeeded(event);
   for (const auto& [key, value] : fields) {
+    if (value.empty()) continue;  // an empty field says nothing
     line += ' ';
     line += key;
     line += '=';
     line += QuoteIfNeeded(value);
   }
   return line;
+}
+
+bool LogRateLimiter::Allow(uint64_t* suppressed) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto now = std::chrono::steady_clock::now();
+  tokens_ = std::min(
+      burst_, tokens_ + std::chrono::duration<double>(now - refilled_).count() * per_second_);
+  refilled_ = now;
+  if (tokens_ < 1) {
+    ++suppressed_;
+    return false;
+  }
+  tokens_ -= 1;
+  *suppressed = suppressed_;
+  suppressed_ = 0;
+  return true;
 }
 
 void InitLogging(std::string_view service, std::string_view level, std::string_view format) {

@@ -82,7 +82,8 @@ int MetricsRegistry::port() const {
   return ports.empty() ? 0 : ports.front();
 }
 
-GrpcMetrics::GrpcMetrics(prometheus::Registry& registry, std::string_view side)
+GrpcMetrics::GrpcMetrics(prometheus::Registry& registry, std::string_view side,
+                         std::vector<std::string> known_methods)
     : started_(prometheus::BuildCounter()
                    .Name(std::string(side) + "_started_total")
                    .Help("Total number of RPCs started.")
@@ -102,7 +103,17 @@ GrpcMetrics::GrpcMetrics(prometheus::Registry& registry, std::string_view side)
       sent_(prometheus::BuildCounter()
                 .Name(std::string(side) + "_msg_sent_total")
                 .Help("Total number of gRPC stream messages sent.")
-                .Register(registry)) {}
+                .Register(registry)),
+      known_methods_(known_methods.begin(), known_methods.end()) {}
+
+bool GrpcMetrics::IsKnown(std::string_view full_method) const {
+  return known_methods_.empty() || known_methods_.count(full_method) > 0;
+}
+
+std::pair<std::string, std::string> GrpcMetrics::LabelsOf(std::string_view full_method) const {
+  if (!IsKnown(full_method)) return {"unknown", "unknown"};
+  return SplitFullMethod(full_method);
+}
 
 void GrpcMetrics::Started(const std::string& service, const std::string& method,
                           const std::string& type) {
@@ -126,7 +137,7 @@ void GrpcMetrics::Handled(const std::string& service, const std::string& method,
 }
 
 void GrpcMetrics::Refused(std::string_view full_method, grpc::StatusCode code) {
-  auto [service, method] = SplitFullMethod(full_method);
+  auto [service, method] = LabelsOf(full_method);
   std::string type = "unary";
   const auto* descriptor =
       google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(service + "." + method);

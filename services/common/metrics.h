@@ -10,8 +10,10 @@
 
 #include <chrono>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "services/common/db_pool.h"
 
@@ -49,8 +51,15 @@ class MetricsRegistry {
 // labelled grpc_service, grpc_method, grpc_type (and grpc_code when handled).
 class GrpcMetrics {
  public:
-  // `side` is "grpc_server" or "grpc_client".
-  GrpcMetrics(prometheus::Registry& registry, std::string_view side);
+  // `side` is "grpc_server" or "grpc_client". `known_methods` ("/pkg.Service/Method") are the
+  // only ones counted under their own names; any other path counts under service and method
+  // "unknown", so a stream of made-up paths cannot grow /metrics or memory. Empty: every
+  // method is known (a client only calls the stubs compiled into it).
+  GrpcMetrics(prometheus::Registry& registry, std::string_view side,
+              std::vector<std::string> known_methods = {});
+  // The grpc_service and grpc_method labels a call to `full_method` counts under.
+  std::pair<std::string, std::string> LabelsOf(std::string_view full_method) const;
+  bool IsKnown(std::string_view full_method) const;
   void Started(const std::string& service, const std::string& method, const std::string& type);
   void Handled(const std::string& service, const std::string& method, const std::string& type,
                grpc::StatusCode code, std::chrono::duration<double> took);
@@ -67,6 +76,7 @@ class GrpcMetrics {
   prometheus::Family<prometheus::Histogram>& handling_seconds_;
   prometheus::Family<prometheus::Counter>& received_;
   prometheus::Family<prometheus::Counter>& sent_;
+  std::set<std::string, std::less<>> known_methods_;
 };
 
 // Database pool and transaction metrics: salesops_db_pool_connections{state},

@@ -85,18 +85,32 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServiceDefinition definiti
     server->services_ = server->definition_.make_services(*server);
   }
 
-  auto server_metrics = std::make_shared<GrpcMetrics>(server->metrics_.registry(), "grpc_server");
+  // Only the methods this server serves are counted by name; health and reflection are public.
+  std::vector<std::string> known_methods = server->definition_.roles.Methods();
+  known_methods.insert(known_methods.end(),
+                       {"/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch",
+                        "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+                        "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo"});
+  auto server_metrics = std::make_shared<GrpcMetrics>(server->metrics_.registry(), "grpc_server",
+                                                      std::move(known_methods));
+  // Warnings for failed and refused calls: a caller hammering the service with bad calls
+  // gets a few lines a second in the log, with a count of the ones left out.
+  auto warnings = std::make_shared<LogRateLimiter>(/*per_second=*/20, /*burst=*/100);
   auto authenticator = std::make_shared<const Authenticator>(
       std::move(*tokens), server->definition_.roles,
-      [server_metrics](std::string_view method, grpc_status_code code) {
+      [server_metrics, warnings](std::string_view method, grpc_status_code code) {
         server_metrics->Refused(method, static_cast<grpc::StatusCode>(code));
         // Refused calls never reach the access-log interceptor; log them here.
+        uint64_t suppressed = 0;
+        if (!warnings->Allow(&suppressed)) return;
         LogEvent(spdlog::level::warn, "rpc",
-                 {{"method", std::string(method)},
+                 {{"method", server_metrics->IsKnown(method) ? std::string(method) : "unknown"},
                   {"code", GrpcCodeLabel(static_cast<grpc::StatusCode>(code))},
-                  {"refused_by", "auth"}});
+                  {"refused_by", "auth"},
+                  {"suppressed_warnings", suppressed > 0 ? std::to_string(suppressed) : ""}});
       });
   server->authenticator_ = authenticator;
+  server->identities_ = std::make_shared<CallIdentities>();
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       MakeServerCredentials({cfg.tls_cert_file, cfg.tls_key_file, cfg.tls_ca_file}, authenticator);
   if (!credentials.ok()) return credentials.status();
@@ -107,12 +121,24 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServiceDefinition definiti
   builder.AddListeningPort(cfg.listen_address, *credentials, &server->grpc_port_);
   builder.SetMaxReceiveMessageSize(cfg.max_message_bytes);
   builder.SetMaxSendMessageSize(cfg.max_message_bytes);
+  // Bounded work per client: a thread budget for the whole server, a cap on one connection's
+  // open calls, and keepalive enforcement (a client pinging more often than every 10 s without
+  // calls is cut off, as a ping flood would be), plus our own pings to find dead peers.
+  grpc::ResourceQuota quota("salesops-" + server->definition_.name);
+  quota.SetMaxThreads(cfg.max_threads);
+  builder.SetResourceQuota(quota);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, cfg.max_concurrent_streams);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
   for (const auto& service : server->services_) {
     builder.RegisterService(service.get());
   }
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<ServerMetricsInterceptorFactory>(server_metrics));
-  interceptors.push_back(std::make_unique<AccessLogInterceptorFactory>(authenticator));
+  interceptors.push_back(std::make_unique<AccessLogInterceptorFactory>(
+      authenticator, server->identities_, server_metrics, warnings));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
 
   server->server_ = builder.BuildAndStart();
@@ -244,10 +270,6 @@ void Server::Shutdown() {
   LogInfo("server_stopped");
 }
 
-v1::Actor CallerOf(const Authenticator& authenticator, const grpc::ServerContext& context) {
-  return authenticator.Identify(context.client_metadata()).value_or(v1::Actor());
-}
-
 void Server::OnMigrated(std::function<void()> hook) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -277,7 +299,7 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Server::ChannelTo(
 }
 
 v1::Actor Server::CallerOf(const grpc::ServerContext& context) const {
-  return common::CallerOf(*authenticator_, context);
+  return identities_->Get(&context);
 }
 
 }  // namespace salesops::common

@@ -29,6 +29,8 @@
 
 namespace salesops::common {
 
+class CallIdentities;
+
 // A running salesops server: gRPC (health, reflection, auth, metrics and
 // access-log interceptors), /metrics, the database pool, migrations and the
 // database watcher that drives health.
@@ -82,6 +84,7 @@ class Server final : public ServiceRuntime {
   std::unique_ptr<ConnectionPool> pool_;
   std::unique_ptr<ChannelFactory> channels_;
   std::shared_ptr<const Authenticator> authenticator_;
+  std::shared_ptr<CallIdentities> identities_;
   std::string own_token_;
   std::unique_ptr<OutboxRelay> outbox_relay_;
   // The exposer holds collectables weakly.
@@ -106,6 +109,5 @@ class Server final : public ServiceRuntime {
 
 // The actor behind a call's bearer token; empty on public methods called
 // without one.
-v1::Actor CallerOf(const Authenticator& authenticator, const grpc::ServerContext& context);
 
 }  // namespace salesops::common

@@ -5,6 +5,8 @@
 #include <google/protobuf/duration.pb.h>
 #include <google/protobuf/timestamp.pb.h>
 
+#include <optional>
+
 #include "google/api/field_behavior.pb.h"
 #include "google/type/money.pb.h"
 #include "salesops/v1/vocabulary.pb.h"
@@ -17,10 +19,33 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
-// Timestamps must lie in 0001-01-01 .. 9999-12-31 (the protobuf definition).
-constexpr int64_t kMinTimestampSeconds = -62135596800;
-constexpr int64_t kMaxTimestampSeconds = 253402300799;
-constexpr int64_t kMaxDurationSeconds = 315576000000;
+// Event business lives in 2000-01-01 .. 2199-12-31; bounding every time (and every duration to
+// the same 200 years) keeps all arithmetic on them far from any overflow.
+constexpr int64_t kMinTimestampSeconds = 946684800;   // 2000-01-01T00:00:00Z
+constexpr int64_t kMaxTimestampSeconds = 7258118399;  // 2199-12-31T23:59:59Z
+constexpr int64_t kMaxDurationSeconds = kMaxTimestampSeconds - kMinTimestampSeconds;
+
+// The byte offset of the first control character in `text`: C0 (NUL included), DEL, or C1
+// (U+0080..U+009F). Newlines, carriage returns and tabs pass in multi-line text. A NUL would
+// otherwise cut an id short on its way to PostgreSQL and make it name another record.
+std::optional<size_t> FirstControlCharacter(std::string_view text, bool multi_line) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (multi_line && (c == '\n' || c == '\r' || c == '\t')) continue;
+    if (c < 0x20 || c == 0x7f) return i;
+    if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+        static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
+bool IsValidTime(const google::protobuf::Timestamp& timestamp) {
+  return timestamp.seconds() >= kMinTimestampSeconds &&
+         timestamp.seconds() <= kMaxTimestampSeconds && timestamp.nanos() >= 0 &&
+         timestamp.nanos() <= 999999999;
+}
 
 bool HasBehavior(const FieldDescriptor& field, google::api::FieldBehavior behavior) {
   const auto& options = field.options();
@@ -147,6 +172,17 @@ class RequestValidator {
       Add(path,
           absl::StrCat("is ", value.size(), " bytes long; at most ", max_length, " are allowed"));
     }
+    if (std::optional<size_t> at =
+            FirstControlCharacter(value, field.options().GetExtension(v1::multi_line))) {
+      Add(path, absl::StrCat("holds a control character at byte ", *at,
+                             field.options().GetExtension(v1::multi_line)
+                                 ? " (only newlines and tabs are allowed in this text)"
+                                 : " (this field is one line of text)"));
+      return;
+    }
+    if (field.name() == "request_id" && !IsSafeRequestId(value)) {
+      Add(path, "may hold only letters, digits and . _ : - (at most 100 characters)");
+    }
     v1::CodeKind kind = field.options().GetExtension(v1::code);
     if (kind != v1::CODE_KIND_UNSPECIFIED && !IsValidCatalogCode(value)) {
       Add(path, absl::StrCat("'", value.substr(0, 60), "' is not a valid ",
@@ -184,11 +220,8 @@ class RequestValidator {
   void ValidateVocabularyType(const Message& message, const std::string& path) {
     const std::string& type = message.GetDescriptor()->full_name();
     if (type == "google.protobuf.Timestamp") {
-      const auto& timestamp = static_cast<const google::protobuf::Timestamp&>(message);
-      if (timestamp.seconds() < kMinTimestampSeconds ||
-          timestamp.seconds() > kMaxTimestampSeconds || timestamp.nanos() < 0 ||
-          timestamp.nanos() > 999999999) {
-        Add(path, "is not a valid timestamp");
+      if (!IsValidTime(static_cast<const google::protobuf::Timestamp&>(message))) {
+        Add(path, "must be a time between 2000-01-01 and 2199-12-31 (UTC)");
       }
     } else if (type == "google.protobuf.Duration") {
       const auto& duration = static_cast<const google::protobuf::Duration&>(message);
@@ -207,6 +240,12 @@ class RequestValidator {
            (window.not_before().seconds() == window.no_later_than().seconds() &&
             window.not_before().nanos() >= window.no_later_than().nanos()))) {
         Add(path + ".not_before", "must be before no_later_than");
+      } else if (window.has_not_before() && window.has_no_later_than() &&
+                 IsValidTime(window.not_before()) && IsValidTime(window.no_later_than()) &&
+                 window.no_later_than().seconds() - window.not_before().seconds() >
+                     kMaxWindowSpanSeconds) {
+        Add(path, absl::StrCat("spans more than ", kMaxWindowSpanDays,
+                               " days; ask for a shorter window"));
       }
     } else if (type == "salesops.v1.DeliveryWindow") {
       const auto& delivery = static_cast<const v1::DeliveryWindow&>(message);
@@ -236,6 +275,16 @@ class RequestValidator {
 };
 
 }  // namespace
+
+bool IsSafeRequestId(std::string_view request_id) {
+  if (request_id.empty() || request_id.size() > kMaxRequestIdLength) return false;
+  for (char c : request_id) {
+    bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 c == '.' || c == '_' || c == ':' || c == '-';
+    if (!plain) return false;
+  }
+  return true;
+}
 
 bool IsValidCatalogCode(std::string_view code) {
   if (code.size() < 2 || code.size() > 40) return false;

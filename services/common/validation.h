@@ -3,6 +3,7 @@
 #include <absl/status/status.h>
 #include <google/protobuf/message.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,7 +13,16 @@
 namespace salesops::common {
 
 inline constexpr int kMaxPageSize = 1000;
+// The longest window any request may give (a query range, a delivery window): two years. Work
+// per request grows with the window, so it has to end somewhere.
+inline constexpr int64_t kMaxWindowSpanDays = 731;
+inline constexpr int64_t kMaxWindowSpanSeconds = kMaxWindowSpanDays * 24 * 3600;
 inline constexpr int kDefaultPageSize = 50;
+
+// A request id (the `request_id` field, the x-request-id header) is plain text a header, a log
+// line and an idempotency key can all carry: `[A-Za-z0-9._:-]{1,100}`.
+inline constexpr size_t kMaxRequestIdLength = 100;
+bool IsSafeRequestId(std::string_view request_id);
 
 // Product and inventory codes share one format: upper-case,
 // `[A-Z0-9][A-Z0-9-]{1,39}`. The single definition every service uses.

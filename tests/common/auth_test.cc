@@ -79,25 +79,45 @@ TEST_F(AuthenticatorTest, NoTokenIsUnauthenticated) {
 }
 
 TEST_F(AuthenticatorTest, UnknownOrMalformedTokenIsUnauthenticated) {
-  EXPECT_EQ(authenticator_.Decide("/salesops.v1.InventoryService/GetItem", "Bearer nope").code,
+  EXPECT_EQ(authenticator_.Decide("/salesops.v1.InventoryService/GetItem", {"Bearer nope"}).code,
             GRPC_STATUS_UNAUTHENTICATED);
-  EXPECT_EQ(authenticator_.Decide("/salesops.v1.InventoryService/GetItem", "sales-token").code,
+  EXPECT_EQ(authenticator_.Decide("/salesops.v1.InventoryService/GetItem", {"sales-token"}).code,
             GRPC_STATUS_UNAUTHENTICATED);
 }
 
 TEST_F(AuthenticatorTest, WrongRoleIsPermissionDenied) {
   AuthDecision decision =
-      authenticator_.Decide("/salesops.v1.InventoryService/UpsertItem", "Bearer sales-token");
+      authenticator_.Decide("/salesops.v1.InventoryService/UpsertItem", {"Bearer sales-token"});
   EXPECT_EQ(decision.code, GRPC_STATUS_PERMISSION_DENIED);
   EXPECT_NE(decision.message.find("'sales'"), std::string::npos);
 }
 
 TEST_F(AuthenticatorTest, AllowedRoleGetsItsActor) {
   AuthDecision decision =
-      authenticator_.Decide("/salesops.v1.InventoryService/UpsertItem", "Bearer admin-token");
+      authenticator_.Decide("/salesops.v1.InventoryService/UpsertItem", {"Bearer admin-token"});
   EXPECT_EQ(decision.code, GRPC_STATUS_OK);
   ASSERT_TRUE(decision.actor.has_value());
   EXPECT_EQ(decision.actor->id(), "admin-1");
+}
+
+TEST_F(AuthenticatorTest, TwoAuthorizationHeadersAreRefusedWhateverTheyHold) {
+  // A junk header before a valid one, two valid ones, or the same one twice: each is two
+  // claims to an identity, and the call gets none.
+  for (const std::vector<std::string_view>& headers :
+       std::vector<std::vector<std::string_view>>{{"junk", "Bearer admin-token"},
+                                                  {"Bearer sales-token", "Bearer admin-token"},
+                                                  {"Bearer admin-token", "Bearer admin-token"}}) {
+    AuthDecision decision = authenticator_.Decide("/salesops.v1.InventoryService/GetItem", headers);
+    EXPECT_EQ(decision.code, GRPC_STATUS_UNAUTHENTICATED) << headers.front();
+    EXPECT_NE(decision.message.find("more than one authorization header"), std::string::npos);
+    EXPECT_FALSE(decision.actor.has_value());
+  }
+}
+
+TEST_F(AuthenticatorTest, AnUnknownMethodPathIsNotEchoedInTheRefusal) {
+  AuthDecision decision = authenticator_.Decide("/evil/\x1b[31mpath", {"Bearer admin-token"});
+  EXPECT_EQ(decision.code, GRPC_STATUS_PERMISSION_DENIED);
+  EXPECT_EQ(decision.message.find("evil"), std::string::npos) << decision.message;
 }
 
 TEST_F(AuthenticatorTest, HealthNeedsNoToken) {

@@ -13,6 +13,7 @@
 #include "salesops/v1/inventory.grpc.pb.h"
 #include "services/common/auth.h"
 #include "services/common/credentials.h"
+#include "services/common/interceptors.h"
 #include "services/common/server.h"
 #include "services/common/sha256.h"
 
@@ -50,7 +51,8 @@ class ScriptedInventory final : public v1::InventoryService::Service {
 inline common::RolePolicy ScriptedInventoryPolicy() {
   common::RolePolicy policy(v1::InventoryService::service_full_name());
   policy.Allow("GetItem", {v1::ROLE_SERVICE, v1::ROLE_SALES})
-      .Allow("GetProduct", {v1::ROLE_SERVICE});
+      .Allow("GetProduct", {v1::ROLE_SERVICE})
+      .Allow("UpsertItem", {v1::ROLE_SERVICE});  // not implemented: answers UNIMPLEMENTED
   return policy;
 }
 
@@ -63,14 +65,22 @@ inline std::unique_ptr<grpc::Server> StartTestServer(ScriptedInventory* service,
                                    common::Sha256Hex("sales-token") + " seller-1 sales");
   auto authenticator =
       std::make_shared<const common::Authenticator>(*tokens, ScriptedInventoryPolicy());
-  service->caller = [authenticator](const grpc::ServerContext& context) {
-    return common::CallerOf(*authenticator, context);
+  // The production path: the access-log interceptor resolves each call's identity once.
+  auto identities = std::make_shared<common::CallIdentities>();
+  static prometheus::Registry* registry = new prometheus::Registry();
+  auto metrics = std::make_shared<common::GrpcMetrics>(*registry, "grpc_server");
+  service->caller = [identities](const grpc::ServerContext& context) {
+    return identities->Get(&context);
   };
   auto credentials = common::MakeServerCredentials(tls, authenticator);
   if (!credentials.ok()) return nullptr;
   grpc::ServerBuilder builder;
   builder.AddListeningPort("127.0.0.1:0", *credentials, port);
   builder.RegisterService(service);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<common::AccessLogInterceptorFactory>(
+      authenticator, identities, metrics, std::make_shared<common::LogRateLimiter>(20, 100)));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   return builder.BuildAndStart();
 }
 

@@ -5,6 +5,7 @@
 
 #include <future>
 
+#include "services/common/generic_call.h"
 #include "tests/common/grpc_test_server.h"
 #include "tests/support/test_support.h"
 
@@ -50,6 +51,10 @@ class ServerTest : public ::testing::Test {
     return stub->GetProduct(&context, v1::GetProductRequest(), &response);
   }
 
+  std::shared_ptr<grpc::Channel> Channel() const {
+    return grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+  }
+
   testing::TestDatabase database_;
   std::unique_ptr<Server> server_;
   testing::ScriptedInventory* inventory_ = nullptr;
@@ -89,6 +94,102 @@ TEST_F(ServerTest, MetricsEndpointServesGrpcServerFamiliesAfterACall) {
             std::string::npos)
       << metrics;
   EXPECT_NE(metrics.find("salesops_db_up 1"), std::string::npos);
+}
+
+// x-request-id comes back as a header, or as a trailer when the call failed (trailers only,
+// so that clients may still retry it).
+std::string EchoedRequestId(const grpc::ClientContext& context) {
+  for (const auto* metadata :
+       {&context.GetServerInitialMetadata(), &context.GetServerTrailingMetadata()}) {
+    auto found = metadata->find("x-request-id");
+    if (found != metadata->end()) return std::string(found->second.data(), found->second.size());
+  }
+  return "";
+}
+
+TEST_F(ServerTest, ARequestIdNoHeaderCanCarryIsEchoedAsItsHashAndTheServerLivesOn) {
+  ASSERT_TRUE(testing::WaitForHealth(address_, "SERVING", std::chrono::seconds(10)));
+  auto stub = v1::InventoryService::NewStub(Channel());
+  // gRPC aborts the whole process on a response header it cannot send; each of these once did.
+  for (std::string request_id : {std::string("café"), std::string("line\nbreak"),
+                                 std::string("nul\0byte", 8), std::string(300, 'a')}) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer service-token");
+    v1::UpsertItemRequest request;
+    request.set_request_id(request_id);
+    v1::UpsertItemResponse response;
+    grpc::Status status = stub->UpsertItem(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED) << status.error_message();
+    EXPECT_EQ(EchoedRequestId(context), "sha256-" + Sha256Hex(request_id).substr(0, 32));
+  }
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer service-token");
+  v1::UpsertItemRequest plain;
+  plain.set_request_id("order-1042:confirm.2_a");
+  v1::UpsertItemResponse response;
+  stub->UpsertItem(&context, plain, &response);
+  EXPECT_EQ(EchoedRequestId(context), "order-1042:confirm.2_a");
+  EXPECT_EQ(testing::HealthStatus(address_, ""), "SERVING");
+}
+
+TEST_F(ServerTest, TheHandlerSeesTheOneIdentityTheTokenCheckDecided) {
+  ASSERT_TRUE(testing::WaitForHealth(address_, "SERVING", std::chrono::seconds(10)));
+  auto stub = v1::InventoryService::NewStub(Channel());
+  v1::GetItemRequest request;
+  request.set_inventory_code("CABLE-1");
+  {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer service-token");
+    v1::GetItemResponse response;
+    ASSERT_TRUE(stub->GetItem(&context, request, &response).ok());
+    EXPECT_EQ(response.item().description(), "svc-1");  // the handler echoes its caller
+  }
+  {
+    // Junk first, a valid token second: once, the check took the second and the handler the
+    // first, leaving an empty actor that matched every empty owner.
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "junk");
+    context.AddMetadata("authorization", "Bearer service-token");
+    v1::GetItemResponse response;
+    grpc::Status status = stub->GetItem(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(inventory_->get_item_calls.load(), 1);  // the handler never ran
+  }
+}
+
+TEST_F(ServerTest, MadeUpMethodPathsCountUnderOneUnknownSeries) {
+  ASSERT_TRUE(testing::WaitForHealth(address_, "SERVING", std::chrono::seconds(10)));
+  std::shared_ptr<grpc::Channel> channel = Channel();
+  for (int i = 0; i < 25; ++i) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer service-token");
+    std::string response;
+    grpc::Status status = CallUnaryBytes(
+        channel, context, "/made.up.Service/Path" + std::to_string(i), "", &response);
+    EXPECT_FALSE(status.ok());
+  }
+  std::string metrics = testing::FetchMetrics(server_->metrics_port());
+  EXPECT_EQ(metrics.find("made.up"), std::string::npos) << metrics;
+  EXPECT_EQ(metrics.find("Path1"), std::string::npos);
+  EXPECT_NE(
+      metrics.find("grpc_server_handled_total{grpc_code=\"PermissionDenied\","
+                   "grpc_method=\"unknown\",grpc_service=\"unknown\",grpc_type=\"unary\"} 25"),
+      std::string::npos)
+      << metrics;
+}
+
+TEST_F(ServerTest, BytesThatDoNotParseAreTheCallersInvalidArgument) {
+  ASSERT_TRUE(testing::WaitForHealth(address_, "SERVING", std::chrono::seconds(10)));
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer service-token");
+  std::string response;
+  // A field-1 length prefix promising more bytes than follow.
+  grpc::Status status = CallUnaryBytes(Channel(), context, "/salesops.v1.InventoryService/GetItem",
+                                       "\x0a\x7fab", &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_EQ(inventory_->get_item_calls.load(), 0);
+  std::string metrics = testing::FetchMetrics(server_->metrics_port());
+  EXPECT_EQ(metrics.find("grpc_code=\"Internal\""), std::string::npos) << metrics;
 }
 
 }  // namespace

@@ -159,5 +159,73 @@ TEST(ValidationTest, CheckRequestNamesEveryField) {
   EXPECT_EQ(details.violations[1].field, "window");
 }
 
+TEST(ValidationTest, NoStringHoldsAControlCharacterAndOnlyMultiLineTextHoldsNewlines) {
+  // An id with a NUL was once cut at the NUL on its way to PostgreSQL: "1017\0zzz" read 1017.
+  v1::GetOrderRequest get;
+  get.set_order_id(std::string("1017\0zzz", 8));
+  EXPECT_EQ(Fields(get), (std::vector<std::string>{"order_id"}));
+  for (std::string bad :
+       {std::string("a\nb"), std::string("a\rb"), std::string("a\tb"), std::string("esc\x1b[31m"),
+        std::string("del\x7f"), std::string("c1\xc2\x85")}) {
+    get.set_order_id(bad);
+    EXPECT_EQ(Fields(get), (std::vector<std::string>{"order_id"})) << bad;
+  }
+  get.set_order_id("Café-1017 ✓");  // non-ASCII text is fine
+  EXPECT_THAT(Fields(get), IsEmpty());
+
+  v1::AddNoteRequest note;
+  note.set_order_id("1017");
+  note.mutable_note()->set_text("Dock is round the back.\n\tRing twice.\r\n");
+  EXPECT_THAT(Fields(note), IsEmpty());
+  note.mutable_note()->set_text(std::string("a\0b", 3));
+  EXPECT_EQ(Fields(note), (std::vector<std::string>{"note.text"}));
+}
+
+TEST(ValidationTest, RequestIdIsPlainText) {
+  v1::AddNoteRequest request;
+  request.set_order_id("1017");
+  request.mutable_note()->set_text("ok");
+  request.set_request_id("order-1017:note.1_b");
+  EXPECT_THAT(Fields(request), IsEmpty());
+  for (const char* bad : {"café", "with space", "semi;colon", "slash/", "quote\""}) {
+    request.set_request_id(bad);
+    EXPECT_EQ(Fields(request), (std::vector<std::string>{"request_id"})) << bad;
+  }
+  EXPECT_TRUE(IsSafeRequestId(std::string(100, 'x')));
+  EXPECT_FALSE(IsSafeRequestId(std::string(101, 'x')));
+  EXPECT_FALSE(IsSafeRequestId(""));
+}
+
+TEST(ValidationTest, TimesStayWithin2000To2199AndWindowsWithinTwoYears) {
+  v1::CheckAvailabilityRequest request = ValidAvailabilityRequest();
+  *request.mutable_window()->mutable_not_before() = At(946684800 - 1);  // 1999-12-31T23:59:59
+  EXPECT_EQ(Fields(request), (std::vector<std::string>{"window.not_before"}));
+  request = ValidAvailabilityRequest();
+  *request.mutable_window()->mutable_no_later_than() = At(7258118400);  // 2200-01-01
+  EXPECT_EQ(Fields(request), (std::vector<std::string>{"window.no_later_than"}));
+  request = ValidAvailabilityRequest();
+  *request.mutable_window()->mutable_no_later_than() = At(1800000000 + kMaxWindowSpanSeconds);
+  EXPECT_THAT(Fields(request), IsEmpty());
+  *request.mutable_window()->mutable_no_later_than() = At(1800000000 + kMaxWindowSpanSeconds + 1);
+  EXPECT_EQ(Fields(request), (std::vector<std::string>{"window"}));
+}
+
+TEST(ValidationTest, AnAnswerListsTheFirstTwentyViolationsAndCountsTheRest) {
+  v1::CheckAvailabilityRequest request = ValidAvailabilityRequest();
+  request.clear_lines();
+  for (int i = 0; i < 500; ++i) {
+    auto* line = request.add_lines();
+    line->set_inventory_code(std::string(5000, 'x'));  // too long, and not a code
+    line->set_quantity(1);
+  }
+  grpc::Status status = ToGrpcStatus(CheckRequest(request));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ErrorDetails details = ParseGrpcError(status);
+  EXPECT_EQ(details.violations.size(), kMaxReportedViolations);
+  EXPECT_NE(status.error_message().find("the first 20 are listed"), std::string::npos)
+      << status.error_message();
+  EXPECT_LE(status.error_details().size(), 8u * 1024);
+}
+
 }  // namespace
 }  // namespace salesops::common

@@ -316,7 +316,8 @@ TEST_F(InventoryApiTest, InventoryInputRulesNameTheirFields) {
   hold.set_order_revision(1);
   *hold.add_lines() = Line("SPK-12", 1);
   *hold.mutable_window() = Days(0, 1);
-  *hold.mutable_expire_time() = google::protobuf::util::TimeUtil::SecondsToTimestamp(1000);
+  // In the past (2001), though within the years every time must keep to.
+  *hold.mutable_expire_time() = google::protobuf::util::TimeUtil::SecondsToTimestamp(1000000000);
   hold.set_win_probability(1.5);
   v1::PlaceHoldResponse held;
   grpc::Status status = inventory_.Call(&Stub::PlaceHold, hold, &held, inventory_.tokens().service);
