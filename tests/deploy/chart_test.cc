@@ -35,6 +35,8 @@ const std::map<std::string, std::set<std::string>> kCallers = {
     {"order-intake", {"notification"}},
 };
 
+const std::set<std::string> kServices = {"inventory", "scheduling", "notification", "order-intake"};
+
 std::string Helm() {
   const char* helm = std::getenv("SALESOPS_HELM");
   return helm != nullptr ? helm : "";
@@ -134,6 +136,67 @@ std::string NameOf(const YAML::Node& object) {
 YAML::Node Effective(const YAML::Node& pod, const YAML::Node& container, const std::string& key) {
   YAML::Node own = Dig(container, {"securityContext", key});
   return own.IsNull() ? Dig(pod, {"securityContext", key}) : own;
+}
+
+// A file a container reads from a Secret volume.
+struct SecretFile {
+  std::string secret;
+  std::string key;
+  int mode = -1;  // the volume's defaultMode, -1 when unset
+  bool read_only = false;
+};
+
+// The files `container` sees from Secret volumes, by path. Only volumes that list their items
+// (every Secret volume of the chart does) count, so that each file's key is known.
+std::map<std::string, SecretFile> SecretFiles(const YAML::Node& pod_spec,
+                                              const YAML::Node& container) {
+  std::map<std::string, SecretFile> files;
+  for (const YAML::Node& mount : container["volumeMounts"]) {
+    for (const YAML::Node& volume : pod_spec["volumes"]) {
+      if (Text(volume["name"]) != Text(mount["name"]) || !volume["secret"]) continue;
+      for (const YAML::Node& item : Dig(volume, {"secret", "items"})) {
+        SecretFile file;
+        file.secret = Text(volume["secret"]["secretName"]);
+        file.key = Text(item["key"]);
+        file.mode = volume["secret"]["defaultMode"].as<int>(-1);
+        file.read_only = mount["readOnly"].as<bool>(false);
+        files[Text(mount["mountPath"]) + "/" + Text(item["path"])] = file;
+      }
+    }
+  }
+  return files;
+}
+
+// The value of the container's environment variable `name` ("" when unset or not a literal).
+std::string EnvOf(const YAML::Node& container, const std::string& name) {
+  for (const YAML::Node& env : container["env"]) {
+    if (Text(env["name"]) == name) return Text(Dig(env, {"value"}));
+  }
+  return "";
+}
+
+// The file the service reads its own bearer token from, as mounted.
+SecretFile ServiceTokenFile(const YAML::Node& deployment) {
+  YAML::Node spec = PodSpecOf(deployment);
+  YAML::Node container = spec["containers"][0];
+  std::string path = EnvOf(container, "SALESOPS_SERVICE_TOKEN_FILE");
+  auto files = SecretFiles(spec, container);
+  auto found = files.find(path);
+  EXPECT_NE(found, files.end()) << NameOf(deployment) << ": its token file " << path
+                                << " is not mounted from a Secret";
+  return found == files.end() ? SecretFile() : found->second;
+}
+
+// Every token key the pod's Secret volumes project (mounted or not).
+std::set<std::string> TokenKeysOf(const YAML::Node& deployment) {
+  std::set<std::string> keys;
+  for (const YAML::Node& volume : PodSpecOf(deployment)["volumes"]) {
+    for (const YAML::Node& item : Dig(volume, {"secret", "items"})) {
+      std::string key = Text(item["key"]);
+      if (key.size() > 6 && key.compare(key.size() - 6, 6, ".token") == 0) keys.insert(key);
+    }
+  }
+  return keys;
 }
 
 // What every rendering must satisfy, whatever the values.
@@ -263,8 +326,16 @@ void ExpectReferencesResolve(const Rendered& rendered, const std::set<std::strin
     for (const YAML::Node& volume : spec["volumes"]) {
       if (volume["secret"]) {
         std::string name = volume["secret"]["secretName"].as<std::string>();
-        EXPECT_TRUE(rendered.Named("Secret", name).IsMap() || external.count(name))
+        YAML::Node secret = rendered.Named("Secret", name);
+        EXPECT_TRUE(secret.IsMap() || external.count(name))
             << NameOf(workload) << " mounts missing Secret " << name;
+        if (!secret.IsMap()) continue;
+        for (const YAML::Node& item : Dig(volume, {"secret", "items"})) {
+          std::string key = Text(item["key"]);
+          EXPECT_TRUE(Dig(secret, {"stringData", key}).IsScalar() ||
+                      Dig(secret, {"data", key}).IsScalar())
+              << NameOf(workload) << " mounts " << key << ", which " << name << " lacks";
+        }
       }
       if (volume["configMap"]) {
         std::string name = volume["configMap"]["name"].as<std::string>();
@@ -384,17 +455,73 @@ TEST_F(DeployChartTest, DefaultsRenderTheFourServicesAndNothingOptional) {
   }
 }
 
-TEST_F(DeployChartTest, GeneratedServiceTokenIsAcceptedByItsOwnHash) {
-  Rendered rendered = Template("");
+// The accepted-token lines of a hashes file: hash -> {actor id, role}.
+std::map<std::string, std::pair<std::string, std::string>> ParseHashes(const std::string& text) {
+  std::map<std::string, std::pair<std::string, std::string>> lines;
+  std::istringstream in(text);
+  std::string hash, actor, role;
+  while (in >> hash >> actor >> role) lines[hash] = {actor, role};
+  return lines;
+}
+
+// Each service calls with a token of its own, whose identity is the service's name, and no pod
+// holds another service's token: one compromised pod cannot act as the other services.
+TEST_F(DeployChartTest, EachServiceCallsWithItsOwnTokenAndIdentity) {
+  Rendered rendered =
+      Template("-f " + ShellQuote((kChart / "ci" / "all-optional-values.yaml").string()));
   YAML::Node auth = rendered.Named("Secret", "so-salesops-auth");
   ASSERT_TRUE(auth.IsMap());
-  std::string token = auth["stringData"]["service.token"].as<std::string>();
-  EXPECT_GE(token.size(), 32u);
-  std::string hashes = auth["stringData"]["tokens.hashes"].as<std::string>();
-  EXPECT_NE(hashes.find(common::Sha256Hex(token) + " salesops-services service"), std::string::npos)
+  std::string hashes = Text(Dig(auth, {"stringData", "tokens.hashes"}));
+  auto accepted = ParseHashes(hashes);
+  std::set<std::string> service_identities;
+  for (const auto& [hash, identity] : accepted) {
+    if (identity.second == "service") service_identities.insert(identity.first);
+  }
+  EXPECT_EQ(service_identities, kServices) << hashes;
+  // The callers' hashes from the values are there too.
+  EXPECT_NE(hashes.find("5e4b88414f1b51efafafabe14041dcfa1544ced9bcd1cc54ff722e53d702998d "
+                        "sales-app sales"),
+            std::string::npos)
       << hashes;
-  // The clear token is never among the accepted lines.
-  EXPECT_EQ(hashes.find(token), std::string::npos);
+
+  std::set<std::string> tokens;
+  for (const std::string& component : kServices) {
+    SCOPED_TRACE(component);
+    YAML::Node deployment = rendered.Named("Deployment", "so-salesops-" + component);
+    ASSERT_TRUE(deployment.IsMap());
+    SecretFile own = ServiceTokenFile(deployment);
+    EXPECT_EQ(own.secret, "so-salesops-auth");
+    EXPECT_TRUE(own.read_only);
+    std::string token = Text(Dig(auth, {"stringData", own.key}));
+    EXPECT_GE(token.size(), 32u);
+    auto identity = accepted.find(common::Sha256Hex(token));
+    ASSERT_NE(identity, accepted.end()) << "its token's hash is not accepted";
+    EXPECT_EQ(identity->second, std::make_pair(component, std::string("service")));
+    EXPECT_EQ(TokenKeysOf(deployment), std::set<std::string>{own.key}) << "another's token";
+    // The clear token is never among the accepted lines.
+    EXPECT_EQ(hashes.find(token), std::string::npos);
+    tokens.insert(token);
+  }
+  EXPECT_EQ(tokens.size(), kServices.size()) << "the services share a token";
+}
+
+TEST_F(DeployChartTest, ServiceTokensFromValuesAreUsedAndMustDiffer) {
+  const std::string token(40, 'a');
+  Rendered rendered = Template("--set auth.serviceTokens.orderIntake=" + token);
+  YAML::Node auth = rendered.Named("Secret", "so-salesops-auth");
+  ASSERT_TRUE(auth.IsMap());
+  EXPECT_EQ(Text(Dig(auth, {"stringData", "order-intake.token"})), token);
+  auto accepted = ParseHashes(Text(Dig(auth, {"stringData", "tokens.hashes"})));
+  EXPECT_EQ(accepted[common::Sha256Hex(token)].first, "order-intake");
+
+  std::string output;
+  EXPECT_NE(RunHelm("template so " + ShellQuote(kChart.string()) +
+                        " --set auth.serviceTokens.orderIntake=" + token +
+                        " --set auth.serviceTokens.inventory=" + token,
+                    &output),
+            0)
+      << "two services with one token would be one identity";
+  EXPECT_NE(output.find("each service needs a token of its own"), std::string::npos) << output;
 }
 
 TEST_F(DeployChartTest, PeersAreConfiguredFromTheCallGraph) {
@@ -511,6 +638,9 @@ TEST_F(DeployChartTest, ExistingSecretsReplaceTheChartsSecrets) {
       }
     }
     EXPECT_EQ(url_secret, secret) << component;
+    SecretFile token = ServiceTokenFile(rendered.Named("Deployment", "so-salesops-" + component));
+    EXPECT_EQ(token.secret, "salesops-tokens") << component;
+    EXPECT_EQ(token.key, component + ".token");
   }
   ExpectReferencesResolve(rendered,
                           {"salesops-tokens", "salesops-inventory-db", "salesops-scheduling-db",

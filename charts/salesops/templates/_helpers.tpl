@@ -122,22 +122,33 @@ repository or tag does not inherit the shared digest. Takes {"root", "svc"}.
 {{- end }}
 
 {{/*
-The services' own token: the value given, else the one already in the cluster (upgrades keep it),
-else a new random one. Kept in .Values so every template of one render sees the same token.
+Each service's own token, by values key (inventory, scheduling, notification, orderIntake): the
+value given, else the one already in the cluster (upgrades keep it), else a new random one. Kept in
+.Values so every template of one render sees the same tokens. Returns them as YAML.
 */}}
-{{- define "salesops.serviceToken" -}}
-{{- if not .Values.auth.serviceToken }}
+{{- define "salesops.serviceTokens" -}}
+{{- $tokens := .Values.auth.serviceTokens | default dict }}
 {{- $existing := lookup "v1" "Secret" .Release.Namespace (printf "%s-auth" (include "salesops.fullname" .)) }}
-{{- if and $existing (index ($existing.data | default dict) "service.token") }}
-{{- $_ := set .Values.auth "serviceToken" (index $existing.data "service.token" | b64dec) }}
+{{- $stored := dig "data" dict ($existing | default dict) }}
+{{- range $key, $component := include "salesops.components" . | fromYaml }}
+{{- if not (index $tokens $key) }}
+{{- $previous := index $stored (printf "%s.token" $component.name) }}
+{{- if $previous }}
+{{- $_ := set $tokens $key ($previous | b64dec) }}
 {{- else }}
-{{- $_ := set .Values.auth "serviceToken" (randAlphaNum 48) }}
+{{- $_ := set $tokens $key (randAlphaNum 48) }}
 {{- end }}
 {{- end }}
-{{- .Values.auth.serviceToken }}
+{{- end }}
+{{- /* One hash can name only one actor: a token given twice would merge two identities. */}}
+{{- if ne (len (values $tokens | uniq)) (len $tokens) }}
+{{- fail "auth.serviceTokens: each service needs a token of its own" }}
+{{- end }}
+{{- $_ := set .Values.auth "serviceTokens" $tokens }}
+{{- toYaml $tokens }}
 {{- end }}
 
-{{/* The dev PostgreSQL's password, chosen once per render the same way as the service token. */}}
+{{/* The dev PostgreSQL's password, chosen once per render the same way as the service tokens. */}}
 {{- define "salesops.postgresqlPassword" -}}
 {{- if not .Values.postgresql.password }}
 {{- $existing := lookup "v1" "Secret" .Release.Namespace (printf "%s-postgresql" (include "salesops.fullname" .)) }}
