@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace salesops::testing {
 namespace {
@@ -42,7 +43,7 @@ TEST(DeployComposeTest, ServicesRunTheImageTheirWayAndPrometheusScrapesThem) {
 
   std::set<std::string> images, host_ports;
   int builds = 0;
-  for (const std::string& name : {"inventory", "scheduling", "notification", "order-intake"}) {
+  for (const std::string name : {"inventory", "scheduling", "notification", "order-intake"}) {
     SCOPED_TRACE(name);
     YAML::Node service = services[name];
     ASSERT_TRUE(service.IsMap());
@@ -66,6 +67,18 @@ TEST(DeployComposeTest, ServicesRunTheImageTheirWayAndPrometheusScrapesThem) {
               "postgresql://" + database + "@postgres:5432/" + database);
     EXPECT_FALSE(EnvValue(service, "SALESOPS_DATABASE_PASSWORD_FILE").empty());
     EXPECT_FALSE(EnvValue(service, "SALESOPS_TOKENS_FILE").empty());
+    // Its own token (identity = its name, deploy/tokens.hashes) and no other service's.
+    std::vector<std::string> tokens;
+    for (const YAML::Node& volume : Setting(service, "volumes")) {
+      std::string text = volume.as<std::string>();
+      std::string source = text.substr(0, text.find(':'));
+      if (source.size() > 6 && source.compare(source.size() - 6, 6, ".token") == 0) {
+        tokens.push_back(text);
+      }
+    }
+    EXPECT_EQ(tokens,
+              std::vector<std::string>{"./" + name + ".token:" +
+                                       EnvValue(service, "SALESOPS_SERVICE_TOKEN_FILE") + ":ro"});
     for (const YAML::Node& port : Setting(service, "ports")) {
       std::string host = port.as<std::string>().substr(0, port.as<std::string>().find(':'));
       EXPECT_TRUE(host_ports.insert(host).second) << "host port " << host << " used twice";
