@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -175,6 +176,31 @@ std::string EnvOf(const YAML::Node& container, const std::string& name) {
   return "";
 }
 
+std::vector<std::string> Words(const YAML::Node& list) {
+  return list.IsSequence() ? list.as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+
+// The value of `flag` among command-line words ("--flag=value" or "--flag value"), or nullopt.
+std::optional<std::string> FlagValue(const std::vector<std::string>& words,
+                                     const std::string& flag) {
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (words[i].rfind(flag + "=", 0) == 0) return words[i].substr(flag.size() + 1);
+    if (words[i] == flag && i + 1 < words.size()) return words[i + 1];
+  }
+  return std::nullopt;
+}
+
+const std::vector<std::string> kTlsFlags = {"--tls-cert-file", "--tls-key-file", "--tls-ca-file"};
+
+// The TLS flags among `words` and their values.
+std::map<std::string, std::string> TlsFlagsOf(const std::vector<std::string>& words) {
+  std::map<std::string, std::string> flags;
+  for (const std::string& flag : kTlsFlags) {
+    if (auto value = FlagValue(words, flag)) flags[flag] = *value;
+  }
+  return flags;
+}
+
 // The file the service reads its own bearer token from, as mounted.
 SecretFile ServiceTokenFile(const YAML::Node& deployment) {
   YAML::Node spec = PodSpecOf(deployment);
@@ -301,20 +327,38 @@ void ExpectWellFormed(const Rendered& rendered) {
   }
 
   // The salesops containers: native gRPC probes on the gRPC port; readiness asks the overall
-  // status (database included), liveness only whether the process serves.
+  // status (database included), liveness only whether the process serves. With TLS, which the
+  // kubelet's gRPC probe cannot speak, salesopsctl health asks the same on localhost with the
+  // pod's own certificate files.
   for (const YAML::Node& deployment : rendered.OfKind("Deployment")) {
+    SCOPED_TRACE(NameOf(deployment));
     YAML::Node container = PodSpecOf(deployment)["containers"][0];
     int grpc_port = -1;
     for (const YAML::Node& port : container["ports"]) {
       if (port["name"].as<std::string>() == "grpc") grpc_port = port["containerPort"].as<int>();
     }
+    auto tls = TlsFlagsOf(Words(container["args"]));
     for (const char* probe : {"startupProbe", "readinessProbe", "livenessProbe"}) {
-      EXPECT_EQ(Dig(container, {probe, "grpc", "port"}).as<int>(-2), grpc_port)
-          << NameOf(deployment) << " " << probe;
+      std::optional<std::string> service;  // the health name asked
+      if (tls.empty()) {
+        EXPECT_EQ(Dig(container, {probe, "grpc", "port"}).as<int>(-2), grpc_port) << probe;
+        YAML::Node name = Dig(container, {probe, "grpc", "service"});
+        if (!name.IsNull()) service = Text(name);
+      } else {
+        auto command = Words(Dig(container, {probe, "exec", "command"}));
+        ASSERT_GE(command.size(), 3u) << probe << " is no salesopsctl health";
+        EXPECT_EQ(command[0], "/usr/local/bin/salesopsctl") << probe;
+        EXPECT_EQ(command[1], "health") << probe;
+        EXPECT_EQ(command.back(), "localhost:" + std::to_string(grpc_port)) << probe;
+        EXPECT_EQ(TlsFlagsOf(command), tls) << probe << " must present the server's own files";
+        service = FlagValue(command, "--service");
+      }
+      if (std::string(probe) == "livenessProbe") {
+        EXPECT_EQ(service.value_or(""), "liveness");
+      } else {
+        EXPECT_FALSE(service.has_value()) << probe << " must ask the overall status";
+      }
     }
-    EXPECT_TRUE(Dig(container, {"readinessProbe", "grpc", "service"}).IsNull())
-        << NameOf(deployment);
-    EXPECT_EQ(Text(Dig(container, {"livenessProbe", "grpc", "service"})), "liveness");
   }
 }
 
@@ -405,16 +449,26 @@ TEST_F(DeployChartTest, LintStrictPassesForEveryValuesCombination) {
   }
 }
 
+// The Secrets each ci/ values file names but leaves to the user.
+const std::map<std::string, std::set<std::string>> kExternalSecrets = {
+    {"existing-secrets-values.yaml",
+     {"salesops-tokens", "salesops-inventory-db", "salesops-scheduling-db",
+      "salesops-notification-db", "salesops-order-intake-db"}},
+    {"production-values.yaml",
+     {"salesops-inventory-db", "salesops-scheduling-db", "salesops-notification-db",
+      "salesops-order-intake-db"}},
+    {"security-values.yaml", {"salesops-tls", "salesops-order-intake-tls"}},
+};
+
 TEST_F(DeployChartTest, EveryValuesCombinationRendersWellFormedObjects) {
   for (const std::string& values : ValuesCombinations()) {
     SCOPED_TRACE(values.empty() ? "default values" : values);
     // With the Prometheus Operator's API present, so the ServiceMonitor is checked too.
     Rendered rendered = Template(ValuesArgs(values) + " --api-versions monitoring.coreos.com/v1");
     ExpectWellFormed(rendered);
-    if (values.find("existing-secrets") == std::string::npos &&
-        values.find("production") == std::string::npos) {
-      ExpectReferencesResolve(rendered, {});
-    }
+    auto external = kExternalSecrets.find(fs::path(values).filename().string());
+    ExpectReferencesResolve(
+        rendered, external == kExternalSecrets.end() ? std::set<std::string>{} : external->second);
   }
 }
 
@@ -522,6 +576,101 @@ TEST_F(DeployChartTest, ServiceTokensFromValuesAreUsedAndMustDiffer) {
             0)
       << "two services with one token would be one identity";
   EXPECT_NE(output.find("each service needs a token of its own"), std::string::npos) << output;
+}
+
+// The keys a pod projects from the Secret `secret`.
+std::set<std::string> ItemsOf(const YAML::Node& pod_spec, const std::string& secret) {
+  std::set<std::string> keys;
+  for (const YAML::Node& volume : pod_spec["volumes"]) {
+    if (Text(Dig(volume, {"secret", "secretName"})) != secret) continue;
+    for (const YAML::Node& item : Dig(volume, {"secret", "items"})) keys.insert(Text(item["key"]));
+  }
+  return keys;
+}
+
+// Checks that the TLS flags among `words` name files the pod mounts read-only, with a
+// restrictive mode, from `secret`, and returns each flag's Secret key.
+std::map<std::string, std::string> TlsKeysOf(const YAML::Node& pod_spec,
+                                             const YAML::Node& container,
+                                             const std::vector<std::string>& words,
+                                             const std::string& secret) {
+  std::map<std::string, std::string> keys;
+  auto files = SecretFiles(pod_spec, container);
+  for (const auto& [flag, path] : TlsFlagsOf(words)) {
+    auto file = files.find(path);
+    if (file == files.end()) {
+      ADD_FAILURE() << flag << " names " << path << ", which is not mounted from a Secret";
+      continue;
+    }
+    EXPECT_EQ(file->second.secret, secret) << flag;
+    EXPECT_TRUE(file->second.read_only) << flag;
+    EXPECT_EQ(file->second.mode, 0440) << flag << ": group-readable (fsGroup) and nothing more";
+    keys[flag] = file->second.key;
+  }
+  return keys;
+}
+
+// TLS from values: each service mounts its certificate Secret and gets its files as the flags
+// the binaries take; with mutual TLS also the CA, which makes the servers require client
+// certificates (and verify the peers they call). The probes and the helm test pod speak TLS too
+// (ExpectWellFormed checks the probes); /metrics stays plain HTTP for the ServiceMonitor.
+TEST_F(DeployChartTest, TlsMountsTheCertificatesAndPassesTheirFilesAsFlags) {
+  for (bool mutual : {true, false}) {
+    SCOPED_TRACE(mutual ? "mutual TLS" : "TLS");
+    Rendered rendered = Template(
+        "--set tls.enabled=true --set tls.secretName=salesops-tls"
+        " --set orderIntake.tls.secretName=salesops-order-intake-tls --set tls.mutual=" +
+        std::string(mutual ? "true" : "false") +
+        " --set metrics.serviceMonitor.enabled=true --api-versions monitoring.coreos.com/v1");
+    ExpectWellFormed(rendered);
+    ExpectReferencesResolve(rendered, {"salesops-tls", "salesops-order-intake-tls"});
+    std::map<std::string, std::string> expected = {{"--tls-cert-file", "tls.crt"},
+                                                   {"--tls-key-file", "tls.key"}};
+    if (mutual) expected["--tls-ca-file"] = "ca.crt";
+    std::set<std::string> expected_items;
+    for (const auto& [flag, key] : expected) expected_items.insert(key);
+
+    for (const std::string& component : kServices) {
+      SCOPED_TRACE(component);
+      YAML::Node deployment = rendered.Named("Deployment", "so-salesops-" + component);
+      ASSERT_TRUE(deployment.IsMap());
+      YAML::Node spec = PodSpecOf(deployment);
+      YAML::Node container = spec["containers"][0];
+      std::string secret =
+          component == "order-intake" ? "salesops-order-intake-tls" : "salesops-tls";
+      EXPECT_EQ(TlsKeysOf(spec, container, Words(container["args"]), secret), expected);
+      // Without mutual TLS a Secret without ca.crt (a public CA's certificate) must do.
+      EXPECT_EQ(ItemsOf(spec, secret), expected_items);
+    }
+
+    std::vector<YAML::Node> pods = rendered.OfKind("Pod");
+    ASSERT_EQ(pods.size(), 1u);
+    YAML::Node test_spec = PodSpecOf(pods[0]);
+    YAML::Node test_container = test_spec["containers"][0];
+    EXPECT_EQ(
+        TlsKeysOf(test_spec, test_container, Words(test_container["command"]), "salesops-tls"),
+        expected)
+        << "the helm test pod";
+
+    std::vector<YAML::Node> monitors = rendered.OfKind("ServiceMonitor");
+    ASSERT_EQ(monitors.size(), 1u);
+    YAML::Node endpoint = monitors[0]["spec"]["endpoints"][0];
+    EXPECT_EQ(Text(endpoint["port"]), "metrics");
+    EXPECT_TRUE(Dig(endpoint, {"tlsConfig"}).IsNull());
+    EXPECT_NE(Text(Dig(endpoint, {"scheme"})), "https");
+  }
+
+  // Off by default: plaintext, nothing mounted.
+  Rendered defaults = Template("");
+  for (const YAML::Node& deployment : defaults.OfKind("Deployment")) {
+    YAML::Node container = PodSpecOf(deployment)["containers"][0];
+    EXPECT_TRUE(TlsFlagsOf(Words(container["args"])).empty()) << NameOf(deployment);
+    int secrets = 0;
+    for (const YAML::Node& volume : PodSpecOf(deployment)["volumes"]) {
+      secrets += volume["secret"] ? 1 : 0;
+    }
+    EXPECT_EQ(secrets, 2) << NameOf(deployment) << ": its database and auth Secrets only";
+  }
 }
 
 TEST_F(DeployChartTest, PeersAreConfiguredFromTheCallGraph) {

@@ -188,3 +188,65 @@ value given, else the one already in the cluster (upgrades keep it), else a new 
 {{ printf "SALESOPS_%s" ($key | snakecase | upper) }}: {{ $text | quote }}
 {{- end }}
 {{- end }}
+
+{{/*
+TLS: where a pod finds its certificate Secret's files, as the flags of the services and of
+salesopsctl (the same names). Takes the root; returns YAML list items.
+*/}}
+{{- define "salesops.tlsFlags" -}}
+- --tls-cert-file=/var/run/secrets/salesops/tls/tls.crt
+- --tls-key-file=/var/run/secrets/salesops/tls/tls.key
+{{- if .Values.tls.mutual }}
+- --tls-ca-file=/var/run/secrets/salesops/tls/ca.crt
+{{- end }}
+{{- end }}
+
+{{/* The certificate Secret volume and its mount. Take {"root", "secretName"}. */}}
+{{- define "salesops.tlsVolume" -}}
+- name: tls
+  secret:
+    secretName: {{ .secretName }}
+    defaultMode: 0440
+    items:
+      - key: tls.crt
+        path: tls.crt
+      - key: tls.key
+        path: tls.key
+      {{- if .root.Values.tls.mutual }}
+      - key: ca.crt
+        path: ca.crt
+      {{- end }}
+{{- end }}
+
+{{- define "salesops.tlsVolumeMount" -}}
+- name: tls
+  mountPath: /var/run/secrets/salesops/tls
+  readOnly: true
+{{- end }}
+
+{{/*
+A probe's handler. Without TLS the kubelet's native gRPC probe; with TLS, which that probe cannot
+speak, salesopsctl health in the container against the pod's own server on localhost, with the
+pod's certificate. Takes {"root", "probe" (its values), "service" (health name, "" = overall)}.
+*/}}
+{{- define "salesops.probeHandler" -}}
+{{- if .root.Values.tls.enabled }}
+exec:
+  command:
+    - /usr/local/bin/salesopsctl
+    - health
+    {{- /* Answer before the kubelet gives up, so a slow answer reads as a failure, not a hang. */}}
+    - {{ printf "--timeout-ms=%d" (max 500 (sub (mul .probe.timeoutSeconds 1000) 500)) }}
+    {{- include "salesops.tlsFlags" .root | nindent 4 }}
+    {{- with .service }}
+    - {{ printf "--service=%s" . }}
+    {{- end }}
+    - {{ printf "localhost:%v" .root.Values.ports.grpc }}
+{{- else }}
+grpc:
+  port: {{ .root.Values.ports.grpc }}
+  {{- with .service }}
+  service: {{ . }}
+  {{- end }}
+{{- end }}
+{{- end }}
