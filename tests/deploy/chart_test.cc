@@ -489,7 +489,8 @@ TEST_F(DeployChartTest, DefaultsRenderTheFourServicesAndNothingOptional) {
   EXPECT_EQ(rendered.OfKind("ServiceAccount").size(), 4u);
   EXPECT_EQ(rendered.OfKind("PodDisruptionBudget").size(), 4u);
   EXPECT_TRUE(rendered.OfKind("HorizontalPodAutoscaler").empty());
-  EXPECT_TRUE(rendered.OfKind("NetworkPolicy").empty());
+  // Deny-by-default, one per service, the helm test pod's.
+  EXPECT_EQ(rendered.OfKind("NetworkPolicy").size(), 6u);
   EXPECT_TRUE(rendered.OfKind("ServiceMonitor").empty());
   EXPECT_TRUE(rendered.OfKind("StatefulSet").empty());
   ExpectReferencesResolve(rendered, {});
@@ -739,6 +740,149 @@ TEST_F(DeployChartTest, NetworkPoliciesDenyByDefaultAndAdmitOnlyCallers) {
     }
     EXPECT_EQ(calls, expected_calls) << callee;
   }
+}
+
+// A rule's ports as "port/protocol".
+std::set<std::string> PortsOf(const YAML::Node& rule) {
+  std::set<std::string> ports;
+  for (const YAML::Node& port : rule["ports"]) {
+    ports.insert(Text(port["port"]) + "/" + Text(Dig(port, {"protocol"})));
+  }
+  return ports;
+}
+
+// A service's egress, sorted by what each rule opens; `other` holds any rule that is none of
+// DNS, the database or a salesops service.
+struct Egress {
+  int dns_rules = 0;
+  std::vector<YAML::Node> database_peers;
+  std::set<std::string> callees;
+  std::vector<YAML::Node> other;
+};
+
+Egress EgressOf(const YAML::Node& policy) {
+  Egress egress;
+  for (const YAML::Node& rule : policy["spec"]["egress"]) {
+    // A rule without `to` opens its ports to every destination.
+    EXPECT_TRUE(Dig(rule, {"to"}).IsSequence() && rule["to"].size() > 0)
+        << NameOf(policy) << " lets everything out on " << YAML::Dump(rule["ports"]);
+    std::set<std::string> ports = PortsOf(rule);
+    if (ports == std::set<std::string>{"53/UDP", "53/TCP"}) {
+      ++egress.dns_rules;
+      for (const YAML::Node& peer : rule["to"]) {
+        EXPECT_EQ(
+            Text(Dig(peer, {"namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"})),
+            "kube-system")
+            << NameOf(policy) << ": DNS elsewhere than kube-system";
+        EXPECT_EQ(Text(Dig(peer, {"podSelector", "matchLabels", "k8s-app"})), "kube-dns")
+            << NameOf(policy) << ": DNS to other pods than kube-dns";
+      }
+    } else if (ports == std::set<std::string>{"5432/TCP"}) {
+      for (const YAML::Node& peer : rule["to"]) egress.database_peers.push_back(peer);
+    } else if (ports == std::set<std::string>{"50051/TCP"}) {
+      for (const YAML::Node& peer : rule["to"]) {
+        EXPECT_TRUE(Dig(peer, {"namespaceSelector"}).IsNull() && Dig(peer, {"ipBlock"}).IsNull())
+            << NameOf(policy) << ": gRPC out of the release";
+        egress.callees.insert(
+            Text(Dig(peer, {"podSelector", "matchLabels", "app.kubernetes.io/component"})));
+      }
+    } else {
+      egress.other.push_back(rule);
+    }
+  }
+  return egress;
+}
+
+// With the default values: each service reaches only DNS (kube-dns), its database and the
+// services it calls, and is reached only by its callers, the helm test pod and Prometheus.
+TEST_F(DeployChartTest, NetworkPoliciesAreOnByDefaultAndLetOutOnlyDnsDatabaseAndCallees) {
+  for (bool dev_database : {false, true}) {
+    SCOPED_TRACE(dev_database ? "dev PostgreSQL" : "external database");
+    Rendered rendered = Template(dev_database ? "--set postgresql.enabled=true" : "");
+    ASSERT_TRUE(rendered.Named("NetworkPolicy", "so-salesops-default-deny").IsMap());
+    for (const auto& [component, callers] : kCallers) {
+      SCOPED_TRACE(component);
+      YAML::Node policy = rendered.Named("NetworkPolicy", "so-salesops-" + component);
+      ASSERT_TRUE(policy.IsMap());
+      EXPECT_EQ(Labels(policy["spec"]["podSelector"]["matchLabels"])["app.kubernetes.io/component"],
+                component);
+      auto types = Words(policy["spec"]["policyTypes"]);
+      EXPECT_EQ(std::set<std::string>(types.begin(), types.end()),
+                (std::set<std::string>{"Ingress", "Egress"}));
+
+      Egress egress = EgressOf(policy);
+      EXPECT_EQ(egress.dns_rules, 1);
+      ASSERT_EQ(egress.database_peers.size(), 1u);
+      if (dev_database) {
+        EXPECT_EQ(Text(Dig(egress.database_peers[0],
+                           {"podSelector", "matchLabels", "app.kubernetes.io/component"})),
+                  "postgresql");
+      } else {
+        EXPECT_EQ(Text(Dig(egress.database_peers[0], {"ipBlock", "cidr"})), "0.0.0.0/0")
+            << "networkPolicy.databasePeers";
+      }
+      std::set<std::string> expected_callees;
+      for (const auto& [callee, its_callers] : kCallers) {
+        if (its_callers.count(component)) expected_callees.insert(callee);
+      }
+      EXPECT_EQ(egress.callees, expected_callees);
+      EXPECT_TRUE(egress.other.empty()) << YAML::Dump(egress.other[0]);
+
+      std::set<std::string> admitted;
+      for (const YAML::Node& rule : policy["spec"]["ingress"]) {
+        ASSERT_TRUE(Dig(rule, {"from"}).IsSequence() && rule["from"].size() > 0)
+            << "ingress from anywhere on " << YAML::Dump(rule["ports"]);
+        std::string port = Text(rule["ports"][0]["port"]);
+        for (const YAML::Node& peer : rule["from"]) {
+          std::string component_label =
+              Text(Dig(peer, {"podSelector", "matchLabels", "app.kubernetes.io/component"}));
+          if (port == "grpc") {
+            admitted.insert(component_label);
+          } else {
+            EXPECT_EQ(port, "metrics");
+            EXPECT_EQ(Text(Dig(peer, {"namespaceSelector", "matchLabels",
+                                      "kubernetes.io/metadata.name"})),
+                      "monitoring");
+          }
+        }
+      }
+      std::set<std::string> expected_admitted = callers;
+      expected_admitted.insert("helm-test");
+      EXPECT_EQ(admitted, expected_admitted);
+    }
+  }
+}
+
+// notification's deliveries leave the release only through networkPolicy.webhookEgress, and
+// only from notification.
+TEST_F(DeployChartTest, WebhookEgressOnlyWhenConfiguredAndOnlyForNotification) {
+  Rendered closed = Template("");
+  EXPECT_TRUE(EgressOf(closed.Named("NetworkPolicy", "so-salesops-notification")).other.empty());
+
+  Rendered open = Template("-f " + ShellQuote((kChart / "ci" / "security-values.yaml").string()));
+  for (const std::string& component : kServices) {
+    SCOPED_TRACE(component);
+    YAML::Node policy = open.Named("NetworkPolicy", "so-salesops-" + component);
+    ASSERT_TRUE(policy.IsMap());
+    Egress egress = EgressOf(policy);
+    if (component != "notification") {
+      EXPECT_TRUE(egress.other.empty()) << YAML::Dump(egress.other[0]);
+      continue;
+    }
+    ASSERT_EQ(egress.other.size(), 1u);
+    EXPECT_EQ(PortsOf(egress.other[0]), std::set<std::string>{"443/TCP"});
+    YAML::Node peer = egress.other[0]["to"][0];
+    EXPECT_EQ(Text(Dig(peer, {"ipBlock", "cidr"})), "0.0.0.0/0");
+    auto except = Words(Dig(peer, {"ipBlock", "except"}));
+    EXPECT_NE(std::find(except.begin(), except.end(), "10.0.0.0/8"), except.end());
+  }
+
+  // The deprecated webhookPeers/webhookPorts still open the same way.
+  Rendered legacy = Template("--set networkPolicy.webhookPeers[0].ipBlock.cidr=203.0.113.0/24");
+  Egress egress = EgressOf(legacy.Named("NetworkPolicy", "so-salesops-notification"));
+  ASSERT_EQ(egress.other.size(), 1u);
+  EXPECT_EQ(PortsOf(egress.other[0]), std::set<std::string>{"443/TCP"});
+  EXPECT_EQ(Text(Dig(egress.other[0]["to"][0], {"ipBlock", "cidr"})), "203.0.113.0/24");
 }
 
 TEST_F(DeployChartTest, HpaRemovesReplicasOnlyWhereEnabled) {
