@@ -201,6 +201,31 @@ std::map<std::string, std::string> TlsFlagsOf(const std::vector<std::string>& wo
   return flags;
 }
 
+bool HasEnv(const YAML::Node& container, const std::string& name) {
+  for (const YAML::Node& env : container["env"]) {
+    if (Text(env["name"]) == name) return true;
+  }
+  return false;
+}
+
+// `node` as text with every map's keys sorted, so that two renderings of one value compare
+// equal whatever order their keys were written in.
+std::string Canonical(const YAML::Node& node) {
+  if (node.IsMap()) {
+    std::map<std::string, std::string> entries;
+    for (const auto& entry : node) entries[entry.first.Scalar()] = Canonical(entry.second);
+    std::string text = "{";
+    for (const auto& [key, value] : entries) text += key + ":" + value + ",";
+    return text + "}";
+  }
+  if (node.IsSequence()) {
+    std::string text = "[";
+    for (const YAML::Node& item : node) text += Canonical(item) + ",";
+    return text + "]";
+  }
+  return Text(node);
+}
+
 // The file the service reads its own bearer token from, as mounted.
 SecretFile ServiceTokenFile(const YAML::Node& deployment) {
   YAML::Node spec = PodSpecOf(deployment);
@@ -859,22 +884,20 @@ TEST_F(DeployChartTest, WebhookEgressOnlyWhenConfiguredAndOnlyForNotification) {
   Rendered closed = Template("");
   EXPECT_TRUE(EgressOf(closed.Named("NetworkPolicy", "so-salesops-notification")).other.empty());
 
-  Rendered open = Template("-f " + ShellQuote((kChart / "ci" / "security-values.yaml").string()));
+  fs::path values = kChart / "ci" / "security-values.yaml";
+  std::vector<std::string> configured;
+  for (const YAML::Node& rule : YAML::LoadFile(values.string())["networkPolicy"]["webhookEgress"]) {
+    configured.push_back(Canonical(rule));
+  }
+  ASSERT_FALSE(configured.empty());
+  Rendered open = Template("-f " + ShellQuote(values.string()));
   for (const std::string& component : kServices) {
     SCOPED_TRACE(component);
     YAML::Node policy = open.Named("NetworkPolicy", "so-salesops-" + component);
     ASSERT_TRUE(policy.IsMap());
-    Egress egress = EgressOf(policy);
-    if (component != "notification") {
-      EXPECT_TRUE(egress.other.empty()) << YAML::Dump(egress.other[0]);
-      continue;
-    }
-    ASSERT_EQ(egress.other.size(), 1u);
-    EXPECT_EQ(PortsOf(egress.other[0]), std::set<std::string>{"443/TCP"});
-    YAML::Node peer = egress.other[0]["to"][0];
-    EXPECT_EQ(Text(Dig(peer, {"ipBlock", "cidr"})), "0.0.0.0/0");
-    auto except = Words(Dig(peer, {"ipBlock", "except"}));
-    EXPECT_NE(std::find(except.begin(), except.end(), "10.0.0.0/8"), except.end());
+    std::vector<std::string> opened;
+    for (const YAML::Node& rule : EgressOf(policy).other) opened.push_back(Canonical(rule));
+    EXPECT_EQ(opened, component == "notification" ? configured : std::vector<std::string>{});
   }
 
   // The deprecated webhookPeers/webhookPorts still open the same way.
@@ -883,6 +906,35 @@ TEST_F(DeployChartTest, WebhookEgressOnlyWhenConfiguredAndOnlyForNotification) {
   ASSERT_EQ(egress.other.size(), 1u);
   EXPECT_EQ(PortsOf(egress.other[0]), std::set<std::string>{"443/TCP"});
   EXPECT_EQ(Text(Dig(egress.other[0]["to"][0], {"ipBlock", "cidr"})), "203.0.113.0/24");
+}
+
+// notification's delivery allow-lists reach its container as comma-separated environment
+// variables, only when given, and no other service gets them.
+TEST_F(DeployChartTest, DeliveryAllowListsReachNotificationOnly) {
+  const std::vector<std::string> variables = {"SALESOPS_EVENT_SINK_ALLOWLIST",
+                                              "SALESOPS_WEBHOOK_ALLOW_CIDRS"};
+  Rendered defaults = Template("");
+  for (const YAML::Node& deployment : defaults.OfKind("Deployment")) {
+    for (const std::string& variable : variables) {
+      EXPECT_FALSE(HasEnv(PodSpecOf(deployment)["containers"][0], variable))
+          << NameOf(deployment) << " " << variable << " set although empty";
+    }
+  }
+
+  Rendered rendered =
+      Template("-f " + ShellQuote((kChart / "ci" / "security-values.yaml").string()));
+  for (const std::string& component : kServices) {
+    SCOPED_TRACE(component);
+    YAML::Node container =
+        PodSpecOf(rendered.Named("Deployment", "so-salesops-" + component))["containers"][0];
+    if (component == "notification") {
+      EXPECT_EQ(EnvOf(container, "SALESOPS_EVENT_SINK_ALLOWLIST"),
+                "crm-events.crm.svc.cluster.local:9443,[fd00::20]:8443");
+      EXPECT_EQ(EnvOf(container, "SALESOPS_WEBHOOK_ALLOW_CIDRS"), "10.20.0.0/16,fd00::/8");
+    } else {
+      for (const std::string& variable : variables) EXPECT_FALSE(HasEnv(container, variable));
+    }
+  }
 }
 
 TEST_F(DeployChartTest, HpaRemovesReplicasOnlyWhereEnabled) {
