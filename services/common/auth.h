@@ -37,6 +37,12 @@ class TokenRegistry {
 };
 
 std::optional<v1::Role> ParseRole(std::string_view name);
+
+// Whether `caller` is the person or service `id` names. An empty id names nobody, and an empty
+// caller is nobody: "" never matches "", so a blank owner is no one's to delete.
+inline bool IsActor(const v1::Actor& caller, std::string_view id) {
+  return !caller.id().empty() && !id.empty() && caller.id() == id;
+}
 std::string RoleName(v1::Role role);
 
 // The decision taken for one incoming call.

@@ -284,6 +284,23 @@ void Server::OnMigrated(std::function<void()> hook) {
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Server::ChannelTo(
     const std::string& target, std::vector<std::string> services,
     std::chrono::milliseconds call_timeout, int max_attempts) const {
+  ChannelOptions options = ChannelOptionsFor(target, std::move(services), call_timeout);
+  options.bearer_token = own_token_;
+  options.max_attempts = max_attempts;
+  return channels_->Create(options);
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Server::AnonymousChannelTo(
+    const std::string& target, std::vector<std::string> services,
+    std::chrono::milliseconds call_timeout) const {
+  ChannelOptions options = ChannelOptionsFor(target, std::move(services), call_timeout);
+  options.max_attempts = 1;
+  return channels_->Create(options);
+}
+
+ChannelOptions Server::ChannelOptionsFor(const std::string& target,
+                                         std::vector<std::string> services,
+                                         std::chrono::milliseconds call_timeout) const {
   ChannelOptions options;
   options.target = target;
   options.services = std::move(services);
@@ -292,10 +309,8 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Server::ChannelTo(
   if (!config_.tls_cert_file.empty()) {
     options.tls = {config_.tls_cert_file, config_.tls_key_file, config_.tls_ca_file};
   }
-  options.bearer_token = own_token_;
   options.call_timeout = call_timeout;
-  options.max_attempts = max_attempts;
-  return channels_->Create(options);
+  return options;
 }
 
 v1::Actor Server::CallerOf(const grpc::ServerContext& context) const {

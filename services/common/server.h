@@ -64,6 +64,9 @@ class Server final : public ServiceRuntime {
                                                            std::vector<std::string> services,
                                                            std::chrono::milliseconds call_timeout,
                                                            int max_attempts) const override;
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> AnonymousChannelTo(
+      const std::string& target, std::vector<std::string> services,
+      std::chrono::milliseconds call_timeout) const override;
   v1::Actor CallerOf(const grpc::ServerContext& context) const override;
   void OnShutdown(std::function<void()> hook) override {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -73,6 +76,9 @@ class Server final : public ServiceRuntime {
 
  private:
   Server(ServiceDefinition definition, ServerConfig config);
+  // Target, services, deadline and TLS as configured; no token yet.
+  ChannelOptions ChannelOptionsFor(const std::string& target, std::vector<std::string> services,
+                                   std::chrono::milliseconds call_timeout) const;
   void WatchDatabase();
   void SetServing(bool serving);
 
@@ -106,8 +112,5 @@ class Server final : public ServiceRuntime {
   bool migrated_ = false;
   std::vector<std::function<void()>> migrated_hooks_;
 };
-
-// The actor behind a call's bearer token; empty on public methods called
-// without one.
 
 }  // namespace salesops::common

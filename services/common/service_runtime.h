@@ -45,8 +45,13 @@ class ServiceRuntime {
       const std::string& target, std::vector<std::string> services,
       std::chrono::milliseconds call_timeout = std::chrono::milliseconds(5000),
       int max_attempts = 4) const = 0;
-  // Who is calling: resolved from the call's own bearer token (the auth
-  // processor already refused calls without a valid one).
+  // A channel to a target someone else chose (an ADMIN's EventSink): TLS as configured, but
+  // without this service's token, so the target cannot turn around and call us as us.
+  virtual absl::StatusOr<std::shared_ptr<grpc::Channel>> AnonymousChannelTo(
+      const std::string& target, std::vector<std::string> services,
+      std::chrono::milliseconds call_timeout) const = 0;
+  // Who is calling: the identity the token check decided for this call (never blank for a
+  // method that needs a token).
   virtual v1::Actor CallerOf(const grpc::ServerContext& context) const = 0;
   // Runs `hook` when shutdown begins, before in-flight calls are drained
   // (e.g. to end long-lived streams and stop background workers).

@@ -225,8 +225,9 @@ class RequestValidator {
       }
     } else if (type == "google.protobuf.Duration") {
       const auto& duration = static_cast<const google::protobuf::Duration&>(message);
-      if (std::abs(duration.seconds()) > kMaxDurationSeconds ||
-          std::abs(duration.nanos()) > 999999999 ||
+      // No std::abs: it is undefined for INT64_MIN and INT32_MIN, which a caller can send.
+      if (duration.seconds() < -kMaxDurationSeconds || duration.seconds() > kMaxDurationSeconds ||
+          duration.nanos() < -999999999 || duration.nanos() > 999999999 ||
           (duration.seconds() > 0 && duration.nanos() < 0) ||
           (duration.seconds() < 0 && duration.nanos() > 0)) {
         Add(path, "is not a valid duration");

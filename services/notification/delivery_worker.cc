@@ -165,6 +165,7 @@ AttemptRecord DeliveryWorker::AttemptWebhook(const ClaimedDelivery& delivery) {
   post.secret = delivery.webhook_secret;
   post.attempt = delivery.attempt;
   post.timeout = options_.timeout;
+  post.addresses = &options_.webhook_addresses;
   WebhookAnswer answer = PostWebhook(post);
   AttemptRecord record;
   record.http_status = answer.http_status;
@@ -178,8 +179,12 @@ v1::EventSink::Stub* DeliveryWorker::SinkFor(const std::string& address, std::st
   std::lock_guard<std::mutex> lock(mutex_);
   auto found = sinks_.find(address);
   if (found != sinks_.end()) return found->second.get();
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = runtime_.ChannelTo(
-      address, {v1::EventSink::service_full_name()}, options_.timeout, /*max_attempts=*/1);
+  const bool trusted = address == options_.trusted_sink_address;
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      trusted ? runtime_.ChannelTo(address, {v1::EventSink::service_full_name()}, options_.timeout,
+                                   /*max_attempts=*/1)
+              : runtime_.AnonymousChannelTo(address, {v1::EventSink::service_full_name()},
+                                            options_.timeout);
   if (!channel.ok()) {
     *error = std::string(channel.status().message());
     return nullptr;

@@ -12,6 +12,7 @@
 
 #include "salesops/v1/notification.grpc.pb.h"
 #include "services/common/service_runtime.h"
+#include "services/notification/address_policy.h"
 #include "services/notification/notification_metrics.h"
 #include "services/notification/notification_store.h"
 
@@ -28,6 +29,11 @@ struct DeliveryOptions {
   std::chrono::milliseconds timeout{10000};
   // How often an idle dispatcher looks for due retries (Publish wakes it at once).
   std::chrono::milliseconds poll_interval{500};
+  // Where webhooks may connect (private and loopback ranges only as the operator allows).
+  AddressPolicy webhook_addresses;
+  // The one EventSink this service configured itself (order-intake): the only target that
+  // gets this service's own bearer token. A target a person chose never sees it.
+  std::string trusted_sink_address;
 };
 
 // Webhook and service deliveries: a dispatcher claims due deliveries

@@ -18,6 +18,19 @@ void AddOptions(CLI::App& app, NotificationOptions& options) {
   common::AddSetting(app, "max-event-bytes", options.max_event_bytes,
                      "Largest event Publish accepts")
       ->check(CLI::Range(1024, 4 * 1024 * 1024));
+  common::AddSetting(app, "event-sink-allowlist", options.event_sink_allowlist,
+                     "host:port targets ADMIN may give SERVICE subscriptions, comma-separated "
+                     "(order-intake's own is always allowed)");
+  common::AddSetting(app, "webhook-allow-cidrs", options.webhook_allow_cidrs,
+                     "CIDRs webhooks may reach although private, loopback or link-local, "
+                     "comma-separated")
+      ->check([](const std::string& value) {
+        absl::StatusOr<AddressPolicy> policy = AddressPolicy::Parse(value);
+        return policy.ok() ? std::string() : std::string(policy.status().message());
+      });
+  common::AddSetting(app, "max-streams-per-caller", options.max_streams_per_caller,
+                     "Live notification streams one caller may hold open at once")
+      ->check(CLI::Range(1, 1000));
   common::AddSetting(app, "delivery-concurrency", options.delivery.concurrency,
                      "Webhook and service deliveries in flight at once")
       ->check(CLI::Range(1, 256));
@@ -43,6 +56,9 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime&
   options.delivery.timeout = std::chrono::milliseconds(options.delivery_timeout_ms);
   options.delivery.retry_base = std::chrono::milliseconds(options.delivery_retry_base_ms);
   options.delivery.retry_max = std::chrono::milliseconds(options.delivery_retry_max_ms);
+  // Checked when the flag was read.
+  options.delivery.webhook_addresses = *AddressPolicy::Parse(options.webhook_allow_cidrs);
+  options.delivery.trusted_sink_address = options.order_intake_address;
   std::vector<std::unique_ptr<grpc::Service>> services;
   services.push_back(std::make_unique<NotificationServiceImpl>(runtime, options));
   return services;

@@ -28,6 +28,8 @@ constexpr int kMinWebhookSecretLength = 16;
 // and a row waits for older transactions to end before it joins a stream).
 constexpr std::chrono::milliseconds kFeedPollInterval{250};
 constexpr int kFeedBatch = 200;
+// How often a quiet stream checks that its client is still there.
+constexpr std::chrono::milliseconds kStreamCancelCheckInterval{1000};
 
 absl::Status RoleNotAllowed(const std::string& message) {
   return ReasonedError(absl::StatusCode::kPermissionDenied, v1::ROLE_NOT_ALLOWED, message);
@@ -89,6 +91,7 @@ NotificationServiceImpl::NotificationServiceImpl(common::ServiceRuntime& runtime
     if (feed_.stopped()) return;
     deliveries_.Start();
     setup_ = std::thread([this] { EnsureConfiguredSubscriptions(); });
+    feed_poller_ = std::thread([this] { PollFeed(); });
   });
   runtime.OnShutdown([this] { Stop(); });
 }
@@ -115,6 +118,49 @@ void NotificationServiceImpl::EnsureConfiguredSubscriptions() {
   }
 }
 
+void NotificationServiceImpl::PollFeed() {
+  std::optional<FeedPosition> last;
+  while (!feed_.stopped()) {
+    feed_.Wait(feed_.generation(), kFeedPollInterval);
+    if (feed_.stopped() || streams_.open() == 0) continue;
+    absl::StatusOr<FeedPosition> latest = store_.LatestVisible();
+    if (!latest.ok()) continue;  // the database is away; streams see it on their next read
+    if (!last || last->writer_xid != latest->writer_xid ||
+        last->notification_id != latest->notification_id) {
+      if (last) feed_.Notify();
+      last = *latest;
+    }
+  }
+}
+
+std::optional<StreamSlot> StreamSlots::Open(const std::string& caller, int max_per_caller) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  int& count = per_caller_[caller];
+  if (count >= max_per_caller) return std::nullopt;
+  ++count;
+  ++open_;
+  return StreamSlot(this, caller);
+}
+
+void StreamSlots::Close(const std::string& caller) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (--per_caller_[caller] <= 0) per_caller_.erase(caller);
+  --open_;
+}
+
+int StreamSlots::open() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return open_;
+}
+
+bool NotificationServiceImpl::IsAllowedSink(const std::string& address) const {
+  if (address == options_.order_intake_address) return true;
+  for (const std::string& allowed : ParseAddressList(options_.event_sink_allowlist)) {
+    if (allowed == address) return true;
+  }
+  return false;
+}
+
 NotificationServiceImpl::~NotificationServiceImpl() { Stop(); }
 
 void NotificationServiceImpl::Stop() {
@@ -122,6 +168,7 @@ void NotificationServiceImpl::Stop() {
   feed_.Stop();
   deliveries_.Stop();
   if (setup_.joinable()) setup_.join();
+  if (feed_poller_.joinable()) feed_poller_.join();
 }
 
 std::string NotificationServiceImpl::Summarize(const v1::Event& event) const {
@@ -129,11 +176,22 @@ std::string NotificationServiceImpl::Summarize(const v1::Event& event) const {
 }
 
 absl::StatusOr<std::vector<PublishResult>> NotificationServiceImpl::PublishEvents(
-    const google::protobuf::Message& request, const std::vector<v1::Event>& events,
-    const std::function<std::string(size_t)>& field_of) {
+    const v1::Actor& caller, const google::protobuf::Message& request,
+    const std::vector<v1::Event>& events, const std::function<std::string(size_t)>& field_of) {
   std::vector<FieldViolation> violations = common::ValidateRequest(request);
   for (size_t i = 0; i < events.size(); ++i) {
     const v1::Event& event = events[i];
+    // A service speaks for itself only: its events name it as their source, and the person
+    // who caused them, never another service.
+    if (!event.source_service().empty() && event.source_service() != caller.id()) {
+      return RoleNotAllowed(absl::StrCat(field_of(i),
+                                         ".source_service must be the publishing "
+                                         "service's own identity"));
+    }
+    if (event.actor().role() == v1::ROLE_SERVICE && event.actor().id() != caller.id()) {
+      return RoleNotAllowed(
+          absl::StrCat(field_of(i), ".actor may not name another service as the cause"));
+    }
     if (event.type() != v1::EVENT_TYPE_UNSPECIFIED && !v1::EventType_IsValid(event.type())) {
       violations.push_back({field_of(i) + ".type", "is not a known event type"});
     }
@@ -167,27 +225,29 @@ absl::StatusOr<std::vector<PublishResult>> NotificationServiceImpl::PublishEvent
   return results;
 }
 
-grpc::Status NotificationServiceImpl::Publish(grpc::ServerContext*,
+grpc::Status NotificationServiceImpl::Publish(grpc::ServerContext* context,
                                               const v1::PublishRequest* request,
                                               v1::PublishResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_ASSIGN_OR_RETURN(
         std::vector<PublishResult> results,
-        PublishEvents(*request, {request->event()}, [](size_t) { return std::string("event"); }));
+        PublishEvents(runtime_.CallerOf(*context), *request, {request->event()},
+                      [](size_t) { return std::string("event"); }));
     response->set_duplicate(results[0].duplicate);
     response->set_matched_subscription_count(results[0].matched_subscriptions);
     return absl::OkStatus();
   }());
 }
 
-grpc::Status NotificationServiceImpl::PublishBatch(grpc::ServerContext*,
+grpc::Status NotificationServiceImpl::PublishBatch(grpc::ServerContext* context,
                                                    const v1::PublishBatchRequest* request,
                                                    v1::PublishBatchResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     std::vector<v1::Event> events(request->events().begin(), request->events().end());
     SALESOPS_ASSIGN_OR_RETURN(
         std::vector<PublishResult> results,
-        PublishEvents(*request, events, [](size_t i) { return absl::StrCat("events[", i, "]"); }));
+        PublishEvents(runtime_.CallerOf(*context), *request, events,
+                      [](size_t i) { return absl::StrCat("events[", i, "]"); }));
     for (const PublishResult& result : results) {
       v1::PublishResponse* added = response->add_results();
       added->set_duplicate(result.duplicate);
@@ -245,6 +305,17 @@ grpc::Status NotificationServiceImpl::CreateSubscription(
         if (subscription.channel() == v1::SUBSCRIPTION_CHANNEL_SERVICE &&
             !IsHostPort(subscription.service().address())) {
           violations.push_back({"subscription.service.address", "must be host:port"});
+        } else if (subscription.channel() == v1::SUBSCRIPTION_CHANNEL_SERVICE &&
+                   !IsAllowedSink(subscription.service().address())) {
+          violations.push_back({"subscription.service.address",
+                                "is not on the operator's EventSink allow-list "
+                                "(--event-sink-allowlist)"});
+        }
+        if (subscription.channel() == v1::SUBSCRIPTION_CHANNEL_WEBHOOK) {
+          std::optional<std::string> host = WebhookHost(subscription.webhook().url());
+          std::optional<std::string> refusal =
+              host ? options_.delivery.webhook_addresses.RefusalForLiteral(*host) : std::nullopt;
+          if (refusal) violations.push_back({"subscription.webhook.url", *refusal});
         }
         break;
       default:
@@ -259,15 +330,15 @@ grpc::Status NotificationServiceImpl::CreateSubscription(
     if (channel == v1::SUBSCRIPTION_CHANNEL_WEBHOOK && !admin) {
       return RoleNotAllowed("only ADMIN configures webhooks");
     }
-    if (channel == v1::SUBSCRIPTION_CHANNEL_SERVICE && !admin &&
-        caller.role() != v1::ROLE_SERVICE) {
-      return RoleNotAllowed("only ADMIN or a service configures service deliveries");
+    if (channel == v1::SUBSCRIPTION_CHANNEL_SERVICE && !admin) {
+      return RoleNotAllowed("only ADMIN configures service deliveries");
     }
     if (channel == v1::SUBSCRIPTION_CHANNEL_INBOX || channel == v1::SUBSCRIPTION_CHANNEL_STREAM) {
       if (subscription.role() != v1::ROLE_UNSPECIFIED && !admin) {
         return RoleNotAllowed("only ADMIN subscribes a whole role; subscribe yourself instead");
       }
-      if (!subscription.person_id().empty() && subscription.person_id() != caller.id() && !admin) {
+      if (!subscription.person_id().empty() && !common::IsActor(caller, subscription.person_id()) &&
+          !admin) {
         return RoleNotAllowed("you can only subscribe yourself");
       }
       if (subscription.role() == v1::ROLE_UNSPECIFIED && subscription.person_id().empty()) {
@@ -312,16 +383,13 @@ grpc::Status NotificationServiceImpl::DeleteSubscription(
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     const v1::Actor caller = runtime_.CallerOf(*context);
-    absl::StatusOr<v1::Subscription> existing = store_.GetSubscription(request->subscription_id());
-    if (existing.status().code() == absl::StatusCode::kNotFound) {
-      // Deleting twice succeeds: the first delete already did the work.
-      response->set_subscription_id(request->subscription_id());
-      return absl::OkStatus();
-    }
-    if (!existing.ok()) return existing.status();
+    // NOT_FOUND as the proto says, for a second delete too (the caller learns it is gone).
+    SALESOPS_ASSIGN_OR_RETURN(v1::Subscription existing,
+                              store_.GetSubscription(request->subscription_id()));
     if (caller.role() != v1::ROLE_ADMIN) {
-      if (existing->built_in()) return RoleNotAllowed("only ADMIN deletes built-in subscriptions");
-      if (existing->created_by().id() != caller.id() && existing->person_id() != caller.id()) {
+      if (existing.built_in()) return RoleNotAllowed("only ADMIN deletes built-in subscriptions");
+      if (!common::IsActor(caller, existing.created_by().id()) &&
+          !common::IsActor(caller, existing.person_id())) {
         return RoleNotAllowed("this subscription is not yours");
       }
     }
@@ -340,7 +408,7 @@ grpc::Status NotificationServiceImpl::ListNotifications(grpc::ServerContext* con
     if (!violations.empty()) return InvalidArgumentError(std::move(violations));
     const v1::Actor caller = runtime_.CallerOf(*context);
     Recipient recipient = RecipientOf(caller);
-    if (!request->recipient_id().empty() && request->recipient_id() != caller.id()) {
+    if (!request->recipient_id().empty() && !common::IsActor(caller, request->recipient_id())) {
       if (caller.role() != v1::ROLE_ADMIN) {
         return RoleNotAllowed("only ADMIN reads another person's inbox");
       }
@@ -412,11 +480,20 @@ grpc::Status NotificationServiceImpl::WatchNotifications(
     if (!start.ok()) return ToGrpcStatus(start.status());
     position = *start;
   }
-  const Recipient recipient = RecipientOf(runtime_.CallerOf(*context));
+  const v1::Actor caller = runtime_.CallerOf(*context);
+  const Recipient recipient = RecipientOf(caller);
   NotificationFilter filter;
   filter.order_id = request->order_id();
   filter.event_types = TypeNames(request->event_types());
 
+  // Each stream holds a server thread: one caller gets a few, not the whole server.
+  std::optional<StreamSlot> slot = streams_.Open(caller.id(), options_.max_streams_per_caller);
+  if (!slot) {
+    return ToGrpcStatus(ReasonedError(
+        absl::StatusCode::kResourceExhausted, v1::INVALID_REQUEST,
+        absl::StrCat("you already have ", options_.max_streams_per_caller,
+                     " live notification streams open; close one (or resume it from its cursor)")));
+  }
   metrics_.stream_subscribers().Increment();
   struct Unsubscribe {
     NotificationMetrics& metrics;
@@ -424,18 +501,27 @@ grpc::Status NotificationServiceImpl::WatchNotifications(
   } unsubscribe{metrics_};
   // The header goes out at once, so the client knows it is subscribed.
   writer->SendInitialMetadata();
+  // Streams read the database only when something may have changed: Publish here, or the one
+  // feed poller seeing rows from other replicas, moves the feed's generation. An idle stream
+  // costs no queries; it wakes now and then only to notice a client that went away.
+  std::optional<uint64_t> read_at;
+  bool more_waiting = false;
   while (!context->IsCancelled() && !feed_.stopped()) {
     const uint64_t seen = feed_.generation();
-    absl::StatusOr<std::vector<v1::Notification>> batch =
-        store_.ReadFeed(recipient, *position, filter, kFeedBatch);
-    if (!batch.ok()) return ToGrpcStatus(batch.status());
-    for (v1::Notification& notification : *batch) {
-      position = DecodeCursor(notification.cursor());
-      v1::WatchNotificationsResponse message;
-      *message.mutable_notification() = std::move(notification);
-      if (!writer->Write(message)) return grpc::Status::CANCELLED;
+    if (read_at != seen || more_waiting) {
+      read_at = seen;
+      absl::StatusOr<std::vector<v1::Notification>> batch =
+          store_.ReadFeed(recipient, *position, filter, kFeedBatch);
+      if (!batch.ok()) return ToGrpcStatus(batch.status());
+      for (v1::Notification& notification : *batch) {
+        position = DecodeCursor(notification.cursor());
+        v1::WatchNotificationsResponse message;
+        *message.mutable_notification() = std::move(notification);
+        if (!writer->Write(message)) return grpc::Status::CANCELLED;
+      }
+      more_waiting = static_cast<int>(batch->size()) == kFeedBatch;
     }
-    if (static_cast<int>(batch->size()) < kFeedBatch) feed_.Wait(seen, kFeedPollInterval);
+    if (!more_waiting) feed_.Wait(seen, kStreamCancelCheckInterval);
   }
   if (feed_.stopped()) {
     return grpc::Status(grpc::StatusCode::UNAVAILABLE,

@@ -3,9 +3,13 @@
 #include <absl/time/time.h>
 
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
+#include <utility>
 
 #include "salesops/v1/notification.grpc.pb.h"
 #include "services/common/auth.h"
@@ -32,6 +36,12 @@ struct NotificationOptions {
   std::string order_intake_address;
   // Largest event accepted by Publish (serialized).
   int max_event_bytes = 64 * 1024;
+  // host:port targets ADMIN may give SERVICE subscriptions (comma-separated); empty: none.
+  std::string event_sink_allowlist;
+  // CIDRs webhooks may reach although private, loopback or link-local (comma-separated).
+  std::string webhook_allow_cidrs;
+  // Live notification streams one caller may hold open at once.
+  int max_streams_per_caller = 4;
 };
 
 // Wakes live streams when new notifications may be there.
@@ -71,6 +81,40 @@ class FeedSignal {
   uint64_t generation_ = 0;
   bool stopped_ = false;
 };
+
+class StreamSlots;
+
+// One live stream's place, given back when the stream ends.
+class StreamSlot {
+ public:
+  StreamSlot(StreamSlots* slots, std::string caller) : slots_(slots), caller_(std::move(caller)) {}
+  StreamSlot(StreamSlot&& other) noexcept
+      : slots_(std::exchange(other.slots_, nullptr)), caller_(std::move(other.caller_)) {}
+  StreamSlot& operator=(StreamSlot&&) = delete;
+  ~StreamSlot();
+
+ private:
+  StreamSlots* slots_;
+  std::string caller_;
+};
+
+// Live streams by caller, so one caller cannot hold every server thread.
+class StreamSlots {
+ public:
+  std::optional<StreamSlot> Open(const std::string& caller, int max_per_caller);
+  int open() const;
+
+ private:
+  friend class StreamSlot;
+  void Close(const std::string& caller);
+  mutable std::mutex mutex_;
+  std::map<std::string, int> per_caller_;
+  int open_ = 0;
+};
+
+inline StreamSlot::~StreamSlot() {
+  if (slots_ != nullptr) slots_->Close(caller_);
+}
 
 // Notification: events in, subscriptions, inboxes, streams, webhooks and
 // service deliveries out.
@@ -116,8 +160,13 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
   // Publish and PublishBatch: validates every event (naming `field_of(i)`),
   // stores them in one transaction, counts and wakes streams and deliveries.
   absl::StatusOr<std::vector<PublishResult>> PublishEvents(
-      const google::protobuf::Message& request, const std::vector<v1::Event>& events,
-      const std::function<std::string(size_t)>& field_of);
+      const v1::Actor& caller, const google::protobuf::Message& request,
+      const std::vector<v1::Event>& events, const std::function<std::string(size_t)>& field_of);
+  // The one poller that notices notifications other replicas wrote and wakes the streams.
+  void PollFeed();
+  // A SERVICE subscription may target order-intake's configured EventSink or the operator's
+  // allow-list, nothing else.
+  bool IsAllowedSink(const std::string& address) const;
   // Creates the built-in subscriptions that depend on configuration, once the
   // database is there.
   void EnsureConfiguredSubscriptions();
@@ -129,7 +178,9 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
   NotificationMetrics metrics_;
   FeedSignal feed_;
   DeliveryWorker deliveries_;
+  StreamSlots streams_;
   std::thread setup_;
+  std::thread feed_poller_;
   // Start (after migrations) and Stop never overlap.
   std::mutex start_mutex_;
 };

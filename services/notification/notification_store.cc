@@ -494,6 +494,23 @@ absl::StatusOr<FeedPosition> NotificationStore::FeedStart() {
   return position;
 }
 
+absl::StatusOr<FeedPosition> NotificationStore::LatestVisible() {
+  FeedPosition position;
+  absl::Status status = pool_.InTransaction("feed_latest", [&](pqxx::work& tx) {
+    pqxx::result rows = tx.exec(
+        "SELECT writer_xid::text, notification_id FROM notifications "
+        "WHERE writer_xid < pg_snapshot_xmin(pg_current_snapshot()) "
+        "ORDER BY writer_xid DESC, notification_id DESC LIMIT 1");
+    if (!rows.empty()) {
+      absl::SimpleAtoi(rows[0][0].as<std::string>(), &position.writer_xid);
+      position.notification_id = rows[0][1].as<int64_t>();
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return position;
+}
+
 absl::StatusOr<std::vector<v1::Notification>> NotificationStore::ReadFeed(
     const Recipient& recipient, const FeedPosition& after, const NotificationFilter& filter,
     int limit) {

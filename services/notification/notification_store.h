@@ -124,6 +124,8 @@ class NotificationStore {
 
   // Where "from now" begins in every stream.
   absl::StatusOr<FeedPosition> FeedStart();
+  // The newest notification a stream can see now (zero when there is none).
+  absl::StatusOr<FeedPosition> LatestVisible();
   // The next notifications after `after` for the recipient (both channels).
   absl::StatusOr<std::vector<v1::Notification>> ReadFeed(const Recipient& recipient,
                                                          const FeedPosition& after,

@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <sys/socket.h>
 
 #include <mutex>
 #include <vector>
@@ -42,6 +43,25 @@ class ParsedUrl {
 
 size_t DiscardBody(char*, size_t size, size_t count, void*) { return size * count; }
 
+// What the connect-time check needs and what it found.
+struct ConnectGuard {
+  const AddressPolicy* policy;
+  std::string refusal;
+};
+
+// libcurl asks for a socket for each address it is about to connect to, after DNS: judging
+// the address here, rather than the name in the URL, is what keeps DNS rebinding out.
+curl_socket_t OpenCheckedSocket(void* guard_pointer, curlsocktype purpose, curl_sockaddr* address) {
+  auto* guard = static_cast<ConnectGuard*>(guard_pointer);
+  static const AddressPolicy* const kDefaultPolicy = new AddressPolicy(*AddressPolicy::Parse(""));
+  const AddressPolicy& policy = guard->policy != nullptr ? *guard->policy : *kDefaultPolicy;
+  if (std::optional<std::string> refusal = policy.Refusal(&address->addr)) {
+    guard->refusal = *refusal;
+    return CURL_SOCKET_BAD;
+  }
+  return socket(address->family, address->socktype, address->protocol);
+}
+
 }  // namespace
 
 std::optional<std::string> WebhookUrlProblem(const std::string& url) {
@@ -64,6 +84,13 @@ std::optional<std::string> WebhookUrlProblem(const std::string& url) {
   if (!host || host->empty()) return "must name a host";
   if (url.find("://") == std::string::npos) return "must start with http:// or https://";
   return std::nullopt;
+}
+
+std::optional<std::string> WebhookHost(const std::string& url) {
+  InitCurlOnce();
+  ParsedUrl parsed(url);
+  if (!parsed.parsed()) return std::nullopt;
+  return parsed.Part(CURLUPART_HOST);
 }
 
 std::string WebhookSignature(const std::string& secret, int64_t unix_seconds,
@@ -119,6 +146,11 @@ WebhookAnswer PostWebhook(const WebhookPost& post) {
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // timeouts without SIGALRM, thread-safe
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, DiscardBody);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+  // Straight to the receiver: a proxy from the environment would be the address connected to.
+  curl_easy_setopt(curl, CURLOPT_PROXY, "");
+  ConnectGuard guard{post.addresses, ""};
+  curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, OpenCheckedSocket);
+  curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &guard);
 
   const auto started = std::chrono::steady_clock::now();
   CURLcode result = curl_easy_perform(curl);
@@ -129,6 +161,8 @@ WebhookAnswer PostWebhook(const WebhookPost& post) {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     answer.http_status = static_cast<int>(status);
     if (!answer.ok()) answer.error = absl::StrCat("HTTP ", status);
+  } else if (!guard.refusal.empty()) {
+    answer.error = "refused: " + guard.refusal;
   } else {
     answer.error = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(result);
   }

@@ -5,11 +5,16 @@
 #include <optional>
 #include <string>
 
+#include "services/notification/address_policy.h"
+
 namespace salesops::notification {
 
 // Why `url` cannot be a webhook target (only http and https, a host, no user
 // name or password in it), or nothing when it can. Parsed by libcurl, the
 // library that will send to it, so both read the URL the same way.
+// The host part of a well-formed webhook URL ("127.0.0.1", "[::1]", "hooks.example.com").
+std::optional<std::string> WebhookHost(const std::string& url);
+
 std::optional<std::string> WebhookUrlProblem(const std::string& url);
 
 // The `Salesops-Signature` header value: "v1=" and the hex HMAC-SHA256, keyed
@@ -26,6 +31,9 @@ struct WebhookPost {
   std::string secret;
   int attempt = 1;
   std::chrono::milliseconds timeout{10000};
+  // Which addresses the post may connect to (checked on each address the name resolves to,
+  // at connect time); none refuses every private, loopback and link-local one.
+  const AddressPolicy* addresses = nullptr;
 };
 
 struct WebhookAnswer {

@@ -25,17 +25,18 @@ class SalesopsctlCommandsTest : public ::testing::Test {
     for (const std::string role : {"admin", "sales", "ops", "service"}) {
       std::ofstream(dir_ + "/" + role + ".token") << tokens_.ForRole(role);
     }
+    std::ofstream(dir_ + "/inventory.token") << TestTokens::OwnTokenOf("inventory");
     notification_port_ = FreeTcpPort();
     StartNotification();
-    auto relaying = [&](const TestDatabase& database) {
+    auto relaying = [&](const std::string& service, const TestDatabase& database) {
       return WithArg(WithArg(ServiceArgs(database.url(), database.server().password_file, tokens_),
                              "--notification-address", NotificationAddress()),
-                     "--service-token-file", tokens_.ServiceTokenFile());
+                     "--service-token-file", tokens_.ServiceTokenFile(service));
     };
-    inventory_ =
-        std::make_unique<ServiceProcess>(ServiceBinary("inventory"), relaying(inventory_db_));
-    scheduling_ =
-        std::make_unique<ServiceProcess>(ServiceBinary("scheduling"), relaying(scheduling_db_));
+    inventory_ = std::make_unique<ServiceProcess>(ServiceBinary("inventory"),
+                                                  relaying("inventory", inventory_db_));
+    scheduling_ = std::make_unique<ServiceProcess>(ServiceBinary("scheduling"),
+                                                   relaying("scheduling", scheduling_db_));
     for (ServiceProcess* process : {inventory_.get(), scheduling_.get()}) {
       ASSERT_TRUE(process->WaitUntilStarted()) << process->log();
       ASSERT_TRUE(WaitForHealth(process->address(), "SERVING", std::chrono::seconds(20)));
@@ -89,7 +90,7 @@ class SalesopsctlCommandsTest : public ::testing::Test {
 
   std::string DemoDir() const { return std::string(SALESOPS_SOURCE_DIR) + "/demo"; }
 
-  // Publishes an event as a source service would (the SERVICE token).
+  // Publishes an event as a source service would (inventory's own token).
   void Publish(const std::string& type, const std::string& order, const std::string& summary) {
     static int counter = 0;
     std::string event_id = "cli-test-" + inventory_db_.name() + "-" + std::to_string(++counter);
@@ -99,10 +100,10 @@ class SalesopsctlCommandsTest : public ::testing::Test {
                           "\"inventory\", \"summary\": \"" +
                           summary + "\"}}'";
     std::string output;
-    ASSERT_EQ(
-        Ctl("--token-file " + TokenFile("service") + " call NotificationService.Publish " + request,
-            &output, true),
-        0)
+    ASSERT_EQ(Ctl("--token-file " + TokenFile("inventory") + " call NotificationService.Publish " +
+                      request,
+                  &output, true),
+              0)
         << output;
   }
 
@@ -341,7 +342,7 @@ TEST_F(SalesopsctlCommandsTest, NotificationsListAckAndFollowAcrossARestart) {
 
   // A webhook subscription with a generated secret, shown once; no dead letters yet.
   json webhook = CtlJson(
-      "subscribe-webhook http://127.0.0.1:9/hook --type order-amended "
+      "subscribe-webhook https://hooks.example.invalid/salesops --type order-amended "
       "--type shortage-detected --name 'Ops chat bridge'");
   EXPECT_EQ(webhook["webhookSecret"].get<std::string>().size(), 64u);
   EXPECT_EQ(webhook["subscription"]["webhook"]["secretSet"], true);
@@ -350,6 +351,9 @@ TEST_F(SalesopsctlCommandsTest, NotificationsListAckAndFollowAcrossARestart) {
   std::string output;
   EXPECT_EQ(Ctl("subscribe-webhook ftp://example.invalid/x", &output, true), 2);
   EXPECT_NE(output.find("url"), std::string::npos) << output;
+  // The service's own neighbourhood is out of a webhook's reach unless the operator opens it.
+  EXPECT_EQ(Ctl("subscribe-webhook http://169.254.169.254/latest/meta-data/", &output, true), 2);
+  EXPECT_NE(output.find("link-local"), std::string::npos) << output;
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "salesops/v1/inventory.pb.h"
 #include "salesops/v1/order_intake.pb.h"
 #include "services/common/grpc_errors.h"
@@ -208,6 +210,19 @@ TEST(ValidationTest, TimesStayWithin2000To2199AndWindowsWithinTwoYears) {
   EXPECT_THAT(Fields(request), IsEmpty());
   *request.mutable_window()->mutable_no_later_than() = At(1800000000 + kMaxWindowSpanSeconds + 1);
   EXPECT_EQ(Fields(request), (std::vector<std::string>{"window"}));
+}
+
+TEST(ValidationTest, DurationsAtTheIntegerExtremesAreRefused) {
+  // std::abs(INT64_MIN) is undefined: an -O2 build once let these two through.
+  v1::GetAvailabilityCalendarRequest request;
+  request.set_inventory_code("LED-PANEL-500");
+  *request.mutable_range()->mutable_not_before() = At(1800000000);
+  *request.mutable_range()->mutable_no_later_than() = At(1800086400);
+  request.mutable_bucket_size()->set_seconds(std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(Fields(request), (std::vector<std::string>{"bucket_size"}));
+  request.mutable_bucket_size()->set_seconds(-1);
+  request.mutable_bucket_size()->set_nanos(std::numeric_limits<int32_t>::min());
+  EXPECT_EQ(Fields(request), (std::vector<std::string>{"bucket_size"}));
 }
 
 TEST(ValidationTest, AnAnswerListsTheFirstTwentyViolationsAndCountsTheRest) {

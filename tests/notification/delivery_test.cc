@@ -33,16 +33,25 @@ class DeliveryTest : public ::testing::Test {
     return response.subscription().subscription_id();
   }
 
-  std::string SubscribeService(const std::string& address, v1::EventType type) {
+  grpc::Status TrySubscribeWebhook(const std::string& url) {
+    v1::CreateSubscriptionRequest request;
+    request.mutable_subscription()->set_channel(v1::SUBSCRIPTION_CHANNEL_WEBHOOK);
+    request.mutable_subscription()->mutable_webhook()->set_url(url);
+    request.mutable_subscription()->add_event_types(v1::EVENT_TYPE_ORDER_CONFIRMED);
+    request.set_webhook_secret(kSecret);
+    v1::CreateSubscriptionResponse response;
+    return notification_.Call(&Stub::CreateSubscription, request, &response);
+  }
+
+  // ADMIN subscribes an EventSink (allowed only for the operator's allow-list).
+  grpc::Status SubscribeService(const std::string& address, v1::EventType type,
+                                const std::string& token = "") {
     v1::CreateSubscriptionRequest request;
     request.mutable_subscription()->set_channel(v1::SUBSCRIPTION_CHANNEL_SERVICE);
     request.mutable_subscription()->mutable_service()->set_address(address);
     request.mutable_subscription()->add_event_types(type);
     v1::CreateSubscriptionResponse response;
-    grpc::Status status = notification_.Call(&Stub::CreateSubscription, request, &response,
-                                             notification_.tokens().service);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return response.subscription().subscription_id();
+    return notification_.Call(&Stub::CreateSubscription, request, &response, token);
   }
 
   void Publish(const v1::Event& event) {
@@ -151,7 +160,7 @@ class SlowReceiverTest : public DeliveryTest {
   SlowReceiverTest()
       : DeliveryTest({"--delivery-concurrency", "3", "--delivery-per-subscription", "2",
                       "--delivery-timeout-ms", "3000", "--delivery-retry-base-ms", "60000",
-                      "--delivery-max-attempts", "2"}) {}
+                      "--delivery-max-attempts", "2", "--webhook-allow-cidrs", "127.0.0.1/32"}) {}
 };
 
 TEST_F(SlowReceiverTest, AHangingReceiverDoesNotStallTheOthers) {
@@ -166,38 +175,110 @@ TEST_F(SlowReceiverTest, AHangingReceiverDoesNotStallTheOthers) {
   EXPECT_LE(hanging.requests().size(), 4u);
 }
 
-TEST_F(DeliveryTest, ServiceSubscriptionsCallEventSinkUntilItAccepts) {
-  RecordingEventSink flaky([](int call) {
+// The receivers, up before notification starts (so their addresses can be allow-listed).
+struct EventSinks {
+  RecordingEventSink flaky_{[](int call) {
     return call == 1 ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "starting up")
                      : grpc::Status::OK;
-  });
-  SubscribeService(flaky.address(), v1::EVENT_TYPE_PREP_STARTED);
+  }};
+  RecordingEventSink refusing_{[](int) {
+    return common::ToGrpcStatus(
+        common::BusinessRefusal(v1::INVALID_STAGE_TRANSITION, "order 5 is CANCELLED"));
+  }};
+  RecordingEventSink unlisted_;
+};
+
+// EventSinks chosen by ADMIN: they must be on the operator's allow-list, and they never get
+// notification's own token.
+class ServiceSinkTest : protected EventSinks, public DeliveryTest {
+ protected:
+  ServiceSinkTest()
+      : DeliveryTest([this] {
+          std::vector<std::string> args = QuickDeliveryArgs();
+          args.insert(args.end(),
+                      {"--service-token-file", TestTokens().ServiceTokenFile("notification"),
+                       "--event-sink-allowlist", flaky_.address() + "," + refusing_.address()});
+          return args;
+        }()) {}
+};
+
+TEST_F(ServiceSinkTest, ServiceSubscriptionsCallEventSinkUntilItAccepts) {
+  ASSERT_TRUE(SubscribeService(flaky_.address(), v1::EVENT_TYPE_PREP_STARTED).ok());
   v1::Event event = MakeEvent(v1::EVENT_TYPE_PREP_STARTED, "1042");
   Publish(event);
-  ASSERT_TRUE(Eventually([&] { return flaky.received().size() >= 2; })) << notification_.log();
+  ASSERT_TRUE(Eventually([&] { return flaky_.received().size() >= 2; })) << notification_.log();
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  std::vector<v1::DeliverRequest> received = flaky.received();
+  std::vector<v1::DeliverRequest> received = flaky_.received();
   ASSERT_EQ(received.size(), 2u);
   EXPECT_EQ(received[0].attempt(), 1);
   EXPECT_EQ(received[1].attempt(), 2);
   EXPECT_EQ(received[1].event().event_id(), event.event_id());
+  // A target a person chose never receives notification's own bearer token.
+  EXPECT_EQ(flaky_.authorizations(), (std::vector<std::string>{"", ""}));
 
   // A final refusal from the receiver is not retried, nor dead-lettered.
-  RecordingEventSink refusing([](int) {
-    return common::ToGrpcStatus(
-        common::BusinessRefusal(v1::INVALID_STAGE_TRANSITION, "order 5 is CANCELLED"));
-  });
-  SubscribeService(refusing.address(), v1::EVENT_TYPE_DISPATCHED);
+  ASSERT_TRUE(SubscribeService(refusing_.address(), v1::EVENT_TYPE_DISPATCHED).ok());
   Publish(MakeEvent(v1::EVENT_TYPE_DISPATCHED, "5"));
-  ASSERT_TRUE(Eventually([&] { return refusing.received().size() == 1; }));
+  ASSERT_TRUE(Eventually([&] { return refusing_.received().size() == 1; }));
   ASSERT_TRUE(Eventually([&] {
     return FetchMetrics(notification_.metrics_port())
                .find(
                    "salesops_notification_deliveries_total{channel=\"service\",outcome="
                    "\"refused\"} 1") != std::string::npos;
   }));
-  EXPECT_EQ(refusing.received().size(), 1u);
+  EXPECT_EQ(refusing_.received().size(), 1u);
   EXPECT_TRUE(DeadLetters().empty());
+}
+
+TEST_F(ServiceSinkTest, OnlyAdminSubscribesAnEventSinkAndOnlyOneTheOperatorListed) {
+  for (const std::string& token : {notification_.tokens().service, notification_.tokens().ops}) {
+    EXPECT_EQ(SubscribeService(flaky_.address(), v1::EVENT_TYPE_PREP_STARTED, token).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+  grpc::Status unlisted = SubscribeService(unlisted_.address(), v1::EVENT_TYPE_PREP_STARTED);
+  EXPECT_EQ(unlisted.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(common::ParseGrpcError(unlisted).violations.at(0).field,
+            "subscription.service.address");
+  for (const std::string& target : {"169.254.169.254:80", "127.0.0.1:50051"}) {
+    EXPECT_EQ(SubscribeService(target, v1::EVENT_TYPE_PREP_STARTED).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT)
+        << target;
+  }
+}
+
+// Without --webhook-allow-cidrs: webhooks may not reach loopback, link-local (cloud metadata)
+// or private addresses, whether the URL names the address or a name that resolves to it.
+class WebhookAddressTest : public DeliveryTest {
+ protected:
+  WebhookAddressTest()
+      : DeliveryTest({"--delivery-retry-base-ms", "50", "--delivery-retry-max-ms", "100",
+                      "--delivery-max-attempts", "2", "--delivery-timeout-ms", "2000"}) {}
+};
+
+TEST_F(WebhookAddressTest, LoopbackLinkLocalAndPrivateAddressesAreRefused) {
+  for (const std::string& url :
+       {"http://127.0.0.1:8080/hook", "http://169.254.169.254/latest/meta-data/",
+        "http://10.1.2.3/hook", "http://192.168.0.10/hook", "http://[::1]:8080/hook",
+        "http://[fe80::1]/hook", "http://[fd00::1]/hook", "http://[::ffff:127.0.0.1]/hook"}) {
+    grpc::Status status = TrySubscribeWebhook(url);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << url;
+    EXPECT_EQ(common::ParseGrpcError(status).violations.at(0).field, "subscription.webhook.url");
+  }
+}
+
+TEST_F(WebhookAddressTest, ANameThatResolvesToLoopbackIsRefusedWhenConnecting) {
+  HttpReceiver receiver({204});
+  // "localhost" passes the URL check (it is a name); the address it resolves to does not.
+  std::string url = receiver.url();
+  url.replace(url.find("127.0.0.1"), 9, "localhost");
+  SubscribeWebhook(url, v1::EVENT_TYPE_ORDER_CONFIRMED);
+  Publish(MakeEvent(v1::EVENT_TYPE_ORDER_CONFIRMED, "7"));
+  ASSERT_TRUE(Eventually([&] { return DeadLetters().size() == 1; })) << notification_.log();
+  EXPECT_TRUE(receiver.requests().empty());
+  const v1::DeadLetter letter = DeadLetters()[0];
+  ASSERT_GT(letter.attempts_size(), 0);
+  EXPECT_NE(letter.attempts(0).error().find("is loopback"), std::string::npos)
+      << letter.attempts(0).error();
 }
 
 class OrderIntakeSinkTest : public ::testing::Test {
@@ -206,8 +287,10 @@ class OrderIntakeSinkTest : public ::testing::Test {
 };
 
 TEST_F(OrderIntakeSinkTest, OrderIntakeHearsOpsMilestonesOutOfTheBox) {
-  NotificationFixture notification("notification", std::make_shared<TestDatabase>(),
-                                   {"--order-intake-address", sink_.address()});
+  NotificationFixture notification(
+      "notification", std::make_shared<TestDatabase>(),
+      {"--order-intake-address", sink_.address(), "--service-token-file",
+       TestTokens().ServiceTokenFile("notification")});
   ASSERT_TRUE(notification.started()) << notification.log();
   ASSERT_TRUE(Eventually([&] {
     v1::ListSubscriptionsRequest request;
@@ -225,6 +308,8 @@ TEST_F(OrderIntakeSinkTest, OrderIntakeHearsOpsMilestonesOutOfTheBox) {
   ASSERT_TRUE(Eventually([&] { return sink_.received().size() == 1; }));
   EXPECT_EQ(sink_.received()[0].event().event_id(), request.event().event_id());
   EXPECT_EQ(sink_.received()[0].subscription_id(), "builtin-order-intake-milestones");
+  // The EventSink notification configured itself is order-intake: it gets notification's token.
+  EXPECT_EQ(sink_.authorizations().at(0), "Bearer " + TestTokens::OwnTokenOf("notification"));
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
   ServiceFixture<v1::InventoryService> source(
       "inventory", source_database,
       {"--notification-address", "127.0.0.1:" + std::to_string(notification_port),
-       "--service-token-file", TestTokens().ServiceTokenFile()});
+       "--service-token-file", TestTokens().ServiceTokenFile("inventory")});
   if (!notification.started() || !source.started()) {
     std::fprintf(stderr, "services did not start\n%s\n%s\n", notification.log().c_str(),
                  source.log().c_str());

@@ -296,7 +296,7 @@ TEST_F(NotificationApiTest, SubscriptionRulesNameTheFieldOrTheRole) {
   EXPECT_TRUE(admin_sees.contains(hook->subscription_id()));
   EXPECT_TRUE(admin_sees.contains("builtin-ops-changes-after-prep"));
 
-  // Deleting: built-ins are ADMIN's; one's own, twice, is fine.
+  // Deleting: built-ins are ADMIN's; one's own is fine, and a second time it is NOT_FOUND.
   auto remove = [&](const std::string& id, const std::string& token) {
     v1::DeleteSubscriptionRequest request;
     request.set_subscription_id(id);
@@ -306,7 +306,8 @@ TEST_F(NotificationApiTest, SubscriptionRulesNameTheFieldOrTheRole) {
   EXPECT_EQ(remove("builtin-sales-shortages", tokens.sales), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(remove(hook->subscription_id(), tokens.sales), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(remove(mine->subscription_id(), tokens.sales), grpc::StatusCode::OK);
-  EXPECT_EQ(remove(mine->subscription_id(), tokens.sales), grpc::StatusCode::OK);
+  EXPECT_EQ(remove(mine->subscription_id(), tokens.sales), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(remove("no-such-subscription", tokens.admin), grpc::StatusCode::NOT_FOUND);
   EXPECT_FALSE(listed(tokens.sales).contains(mine->subscription_id()));
 }
 
@@ -402,6 +403,48 @@ std::vector<v1::Notification> Watch(Stub& stub, const std::string& token, const 
   context.TryCancel();
   reader->Finish();
   return received;
+}
+
+TEST_F(NotificationApiTest, OneCallerHoldsAtMostFourLiveStreams) {
+  const TestTokens& tokens = notification_.tokens();
+  struct OpenStream {
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReader<v1::WatchNotificationsResponse>> reader;
+  };
+  auto open = [&](const std::string& token) {
+    auto stream = std::make_unique<OpenStream>();
+    stream->context.AddMetadata("authorization", "Bearer " + token);
+    stream->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    stream->reader =
+        notification_.stub().WatchNotifications(&stream->context, v1::WatchNotificationsRequest());
+    return stream;
+  };
+  std::vector<std::unique_ptr<OpenStream>> streams;
+  for (int i = 0; i < 4; ++i) {
+    streams.push_back(open(tokens.sales));
+    streams.back()->reader->WaitForInitialMetadata();  // subscribed
+  }
+  std::unique_ptr<OpenStream> fifth = open(tokens.sales);
+  v1::WatchNotificationsResponse message;
+  EXPECT_FALSE(fifth->reader->Read(&message));
+  EXPECT_EQ(fifth->reader->Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  // Another caller is not held up by the first one's streams.
+  std::unique_ptr<OpenStream> other = open(tokens.ops);
+  other->reader->WaitForInitialMetadata();
+  // A closed stream gives its place back.
+  streams.back()->context.TryCancel();
+  streams.back()->reader->Finish();
+  streams.pop_back();
+  EXPECT_TRUE(Eventually([&] {
+    std::unique_ptr<OpenStream> again = open(tokens.sales);
+    again->reader->WaitForInitialMetadata();
+    again->context.TryCancel();
+    return again->reader->Finish().error_code() == grpc::StatusCode::CANCELLED;
+  }));
+  for (auto& stream : streams) stream->context.TryCancel();
+  for (auto& stream : streams) stream->reader->Finish();
+  other->context.TryCancel();
+  other->reader->Finish();
 }
 
 TEST_F(NotificationApiTest, StreamResumesFromItsCursorMissingNothingInOrder) {

@@ -46,7 +46,7 @@ inline v1::Event MakeEvent(v1::EventType type, const std::string& order_id = "",
   event.set_order_id(order_id);
   event.set_order_revision(order_id.empty() ? 0 : 1);
   *event.mutable_occur_time() = common::NowTimestamp();
-  event.set_source_service("test");
+  event.set_source_service("svc-1");  // the test token's own identity
   event.mutable_actor()->set_id("svc-1");
   event.mutable_actor()->set_role(v1::ROLE_SERVICE);
   event.set_summary(summary);
@@ -205,12 +205,23 @@ class RecordingEventSink final : public v1::EventSink::Service {
     return received_;
   }
 
-  grpc::Status Deliver(grpc::ServerContext*, const v1::DeliverRequest* request,
+  // The `authorization` header of each call received ("" when there was none).
+  std::vector<std::string> authorizations() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return authorizations_;
+  }
+
+  grpc::Status Deliver(grpc::ServerContext* context, const v1::DeliverRequest* request,
                        v1::DeliverResponse*) override {
     int call;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       received_.push_back(*request);
+      auto authorization = context->client_metadata().find("authorization");
+      authorizations_.push_back(
+          authorization == context->client_metadata().end()
+              ? ""
+              : std::string(authorization->second.data(), authorization->second.size()));
       call = static_cast<int>(received_.size());
     }
     return answer_ ? answer_(call) : grpc::Status::OK;
@@ -222,14 +233,17 @@ class RecordingEventSink final : public v1::EventSink::Service {
   std::unique_ptr<grpc::Server> server_;
   mutable std::mutex mutex_;
   std::vector<v1::DeliverRequest> received_;
+  std::vector<std::string> authorizations_;
 };
 
 using NotificationFixture = ServiceFixture<v1::NotificationService>;
 
-// Flags that make retries quick enough for a test.
+// Flags that make retries quick enough for a test, with webhooks allowed to reach the
+// receivers the tests run on loopback (refused by default).
 inline std::vector<std::string> QuickDeliveryArgs() {
-  return {"--delivery-retry-base-ms", "50", "--delivery-retry-max-ms", "200",
-          "--delivery-max-attempts",  "4",  "--delivery-timeout-ms",   "2000"};
+  return {"--delivery-retry-base-ms", "50",          "--delivery-retry-max-ms", "200",
+          "--delivery-max-attempts",  "4",           "--delivery-timeout-ms",   "2000",
+          "--webhook-allow-cidrs",    "127.0.0.1/32"};
 }
 
 }  // namespace salesops::testing

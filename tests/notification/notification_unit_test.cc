@@ -5,6 +5,7 @@
 #include <openssl/hmac.h>
 
 #include "services/common/backoff.h"
+#include "services/notification/address_policy.h"
 #include "services/notification/notification_store.h"
 #include "services/notification/summary.h"
 #include "services/notification/webhook.h"
@@ -132,6 +133,33 @@ TEST(WebhookTest, OnlyHttpAndHttpsUrlsWithoutCredentials) {
   EXPECT_TRUE(WebhookUrlProblem("hooks.example.com/in"));
   EXPECT_TRUE(WebhookUrlProblem("https://hooks.example.com/a b"));
   EXPECT_TRUE(WebhookUrlProblem("https://"));
+}
+
+TEST(AddressPolicyTest, RefusesTheServicesOwnNeighbourhoodUnlessTheOperatorAllowsIt) {
+  AddressPolicy closed = *AddressPolicy::Parse("");
+  for (const char* refused :
+       {"127.0.0.1", "127.8.9.10", "169.254.169.254", "10.0.0.1", "172.16.0.1", "172.31.255.255",
+        "192.168.1.1", "100.64.0.1", "0.0.0.0", "224.0.0.1", "::1", "::", "fe80::1", "fd12::1",
+        "fc00::1", "ff02::1", "::ffff:127.0.0.1", "::ffff:169.254.169.254", "64:ff9b::a9fe:a9fe"}) {
+    EXPECT_TRUE(closed.RefusalForLiteral(refused).has_value()) << refused;
+  }
+  for (const char* allowed : {"93.184.216.34", "172.32.0.1", "8.8.8.8", "2606:4700::1111"}) {
+    EXPECT_FALSE(closed.RefusalForLiteral(allowed).has_value()) << allowed;
+  }
+  EXPECT_FALSE(closed.RefusalForLiteral("hooks.example.com").has_value());  // judged at connect
+  EXPECT_NE(closed.RefusalForLiteral("169.254.169.254")->find("link-local"), std::string::npos);
+
+  AddressPolicy internal = *AddressPolicy::Parse("10.20.0.0/16, fd00::/8,127.0.0.1/32");
+  EXPECT_FALSE(internal.RefusalForLiteral("10.20.3.4").has_value());
+  EXPECT_TRUE(internal.RefusalForLiteral("10.21.0.1").has_value());
+  EXPECT_FALSE(internal.RefusalForLiteral("fd12::1").has_value());
+  EXPECT_FALSE(internal.RefusalForLiteral("127.0.0.1").has_value());
+  EXPECT_TRUE(internal.RefusalForLiteral("127.0.0.2").has_value());
+  EXPECT_TRUE(internal.RefusalForLiteral("169.254.169.254").has_value());
+
+  for (const char* bad : {"10.0.0.0", "10.0.0.0/33", "fd00::/129", "nonsense/8", "10.0.0.0/x"}) {
+    EXPECT_FALSE(AddressPolicy::Parse(bad).ok()) << bad;
+  }
 }
 
 TEST(CursorTest, RoundTripsAndRejectsAnythingElse) {

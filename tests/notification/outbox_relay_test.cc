@@ -49,7 +49,7 @@ class OutboxRelayTest : public ::testing::Test {
         "inventory", inventory_database_,
         std::vector<std::string>{"--notification-address",
                                  "127.0.0.1:" + std::to_string(notification_port_),
-                                 "--service-token-file", TestTokens().ServiceTokenFile(),
+                                 "--service-token-file", TestTokens().ServiceTokenFile("inventory"),
                                  "--outbox-retry-max-ms", "500"});
     EXPECT_TRUE(inventory->started()) << inventory->log();
     return inventory;

@@ -20,19 +20,22 @@ class Suite {
         order_intake_port_(FreeTcpPort()),
         scheduling_port_(FreeTcpPort()) {
     const std::string notification_address = Local(notification_port_);
-    const std::vector<std::string> relay = {
-        "--notification-address",        notification_address,        "--service-token-file",
-        TestTokens().ServiceTokenFile(), "--outbox-poll-interval-ms", "20"};
+    auto relay = [&](const std::string& service) {
+      return std::vector<std::string>{
+          "--notification-address",    notification_address,
+          "--service-token-file",      TestTokens().ServiceTokenFile(service),
+          "--outbox-poll-interval-ms", "20"};
+    };
     notification = std::make_unique<NotificationFixture>(
         "notification", std::make_shared<TestDatabase>(),
         std::vector<std::string>{"--listen-address", notification_address, "--order-intake-address",
                                  Local(order_intake_port_), "--service-token-file",
-                                 TestTokens().ServiceTokenFile(), "--delivery-retry-base-ms",
-                                 "100"});
+                                 TestTokens().ServiceTokenFile("notification"),
+                                 "--delivery-retry-base-ms", "100"});
     inventory = std::make_unique<ServiceFixture<v1::InventoryService>>(
-        "inventory", std::make_shared<TestDatabase>(), relay);
+        "inventory", std::make_shared<TestDatabase>(), relay("inventory"));
     StartScheduling();
-    std::vector<std::string> order_args = relay;
+    std::vector<std::string> order_args = relay("order-intake");
     for (const std::string& arg :
          {std::string("--listen-address"), Local(order_intake_port_),
           std::string("--inventory-address"), inventory->address(),
@@ -50,7 +53,8 @@ class Suite {
         "scheduling", scheduling_database_,
         std::vector<std::string>{"--listen-address", Local(scheduling_port_),
                                  "--notification-address", Local(notification_port_),
-                                 "--service-token-file", TestTokens().ServiceTokenFile()});
+                                 "--service-token-file",
+                                 TestTokens().ServiceTokenFile("scheduling")});
   }
 
   bool started() const {

@@ -221,15 +221,20 @@ int ServiceProcess::Terminate(std::chrono::seconds timeout) {
 std::string TestTokens::HashedLines() const {
   return common::Sha256Hex(sales) + " seller-1 sales Sam Seller;" + common::Sha256Hex(ops) +
          " ops-1 ops Olga Ops;" + common::Sha256Hex(admin) + " admin-1 admin;" +
-         common::Sha256Hex(service) + " svc-1 service";
+         common::Sha256Hex(service) + " svc-1 service;" +
+         common::Sha256Hex(OwnTokenOf("inventory")) + " inventory service;" +
+         common::Sha256Hex(OwnTokenOf("scheduling")) + " scheduling service;" +
+         common::Sha256Hex(OwnTokenOf("notification")) + " notification service;" +
+         common::Sha256Hex(OwnTokenOf("order-intake")) + " order-intake service";
 }
 
-const std::string& TestTokens::ServiceTokenFile() const {
-  if (service_token_file_.empty()) {
-    service_token_file_ = "/tmp/salesops-service-token-" + RandomSuffix();
-    std::ofstream(service_token_file_) << service;
+const std::string& TestTokens::ServiceTokenFile(const std::string& service) const {
+  std::string& file = service_token_files_[service];
+  if (file.empty()) {
+    file = "/tmp/salesops-service-token-" + RandomSuffix();
+    std::ofstream(file) << OwnTokenOf(service);
   }
-  return service_token_file_;
+  return file;
 }
 
 std::vector<std::string> WithArg(std::vector<std::string> args, const std::string& flag,

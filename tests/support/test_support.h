@@ -98,11 +98,15 @@ struct TestTokens {
   // `<sha256> <actor> <role>` lines separated by ';' (SALESOPS_TOKENS format).
   std::string HashedLines() const;
   const std::string& ForRole(const std::string& role) const;
-  // A file holding the SERVICE token, for --service-token-file (made once).
-  const std::string& ServiceTokenFile() const;
+  // A file holding `service`'s own token (role service, actor id = the service's name, as each
+  // deployment has), for --service-token-file (made once per service).
+  const std::string& ServiceTokenFile(const std::string& service) const;
+  static std::string OwnTokenOf(const std::string& service) {
+    return "service-token-for-" + service;
+  }
 
  private:
-  mutable std::string service_token_file_;
+  mutable std::map<std::string, std::string> service_token_files_;
 };
 
 // Standard flags to run a service binary against `database_url` on free ports.
