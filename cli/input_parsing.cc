@@ -16,6 +16,11 @@
 namespace salesops::cli {
 namespace {
 
+// The largest amount ParseMoney takes, far above any price. A double holds every cent only up to
+// 2^53 cents (about 9e13 in units), and past about 9.2e16 the cents do not fit the int64 they
+// are converted to, which is undefined behaviour.
+constexpr double kLargestAmount = 1e13;
+
 google::protobuf::Timestamp ToTimestamp(absl::Time time) {
   google::protobuf::Timestamp timestamp;
   timestamp.set_seconds(absl::ToUnixSeconds(time));
@@ -189,6 +194,11 @@ absl::StatusOr<google::type::Money> ParseMoney(absl::string_view text,
   if (amount.empty() || !absl::SimpleAtod(amount, &value) || value < 0 || currency.size() != 3) {
     return absl::InvalidArgumentError("'" + std::string(text) +
                                       "' is not an amount (like 1250.00 EUR)");
+  }
+  // Written so that NaN ("+nan" reads as one) fails it too.
+  if (!(value <= kLargestAmount)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", text, "' is more than ", static_cast<int64_t>(kLargestAmount)));
   }
   google::type::Money money;
   money.set_currency_code(currency);

@@ -77,6 +77,19 @@ TEST(InputParsingTest, LinesCrewNeedsAndMoney) {
   EXPECT_FALSE(ParseMoney("cheap", "EUR").ok());
 }
 
+// Found by tests/fuzz/cli_input_fuzzer: an amount whose cents do not fit an int64 (or that is
+// not a number at all) was converted with undefined behaviour, a garbage price on the wire.
+TEST(InputParsingTest, MoneyRefusesAmountsTooLargeToCountInCents) {
+  EXPECT_FALSE(ParseMoney("5555555555555555555555555555555", "EUR").ok());
+  EXPECT_FALSE(ParseMoney("1e300 EUR", "EUR").ok());
+  EXPECT_FALSE(ParseMoney("+inf EUR", "EUR").ok());
+  EXPECT_FALSE(ParseMoney("+nan EUR", "EUR").ok());
+  EXPECT_FALSE(ParseMoney("10000000000000.01 EUR", "EUR").ok());
+  absl::StatusOr<google::type::Money> largest = ParseMoney("10000000000000 EUR", "EUR");
+  ASSERT_TRUE(largest.ok()) << largest.status();
+  EXPECT_EQ(largest->units(), 10000000000000);
+}
+
 TEST(InputParsingTest, WeeklyShiftsIncludingNightShiftsRoundTrip) {
   absl::StatusOr<std::vector<v1::WorkShift>> shifts =
       ParseShifts("mon-fri 08:00-17:00; sat 22:00-06:00");
