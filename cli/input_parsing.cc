@@ -74,6 +74,14 @@ std::optional<absl::CivilDay> CountedDay(const std::string& word, absl::CivilDay
   if (absl::EndsWith(word, "bd") && word[0] == '+' &&
       absl::SimpleAtoi(word.substr(1, word.size() - 3), &count)) {
     absl::CivilDay day = today;
+    // Whole weeks in one step, so that any count answers at once: past the first business day,
+    // every five more are exactly seven days, so counting the last one to five from that many
+    // weeks later lands where counting them all one by one from today would.
+    if (count > 5) {
+      int64_t weeks = (count - 1) / 5;
+      day += weeks * 7;
+      count -= static_cast<int>(weeks * 5);
+    }
     while (count > 0) {
       ++day;
       absl::Weekday weekday = absl::GetWeekday(day);

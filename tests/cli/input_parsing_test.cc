@@ -1,6 +1,7 @@
 // What people type, read the one way the flags, CSV files and tables all use.
 #include "cli/input_parsing.h"
 
+#include <absl/strings/str_cat.h>
 #include <gtest/gtest.h>
 
 #include "cli/output.h"
@@ -40,6 +41,37 @@ TEST(InputParsingTest, TimesInEverySpellingPeopleUse) {
             absl::ToUnixSeconds(absl::FromCivil(absl::CivilMinute(2026, 12, 11, 8, 0), local)));
   EXPECT_FALSE(ParseTime("next tuesday", now).ok());
   EXPECT_FALSE(ParseTime("2030-13-01", now).ok());
+}
+
+// Found by tests/fuzz/cli_input_fuzzer: "+2122222221bd 08:00" counted business days one at a
+// time, holding salesopsctl for minutes.
+TEST(InputParsingTest, BusinessDaysAnswerAtOnceForAnyCount) {
+  absl::TimeZone local = absl::LocalTimeZone();
+  // Counted one day at a time, as people do: from each day of a week (Monday 2026-11-23 to
+  // Sunday 2026-11-29), one to twelve business days ahead.
+  for (absl::CivilDay start(2026, 11, 23); start <= absl::CivilDay(2026, 11, 29); ++start) {
+    for (int count = 1; count <= 12; ++count) {
+      absl::CivilDay expected = start;
+      for (int left = count; left > 0;) {
+        ++expected;
+        absl::Weekday weekday = absl::GetWeekday(expected);
+        if (weekday != absl::Weekday::saturday && weekday != absl::Weekday::sunday) --left;
+      }
+      absl::Time noon = absl::FromCivil(absl::CivilHour(start) + 12, local);
+      EXPECT_EQ(ParseTime(absl::StrCat("+", count, "bd 08:00"), noon)->seconds(),
+                absl::ToUnixSeconds(absl::FromCivil(absl::CivilMinute(expected) + 8 * 60, local)))
+          << count << " business days from " << start;
+    }
+  }
+  // Two billion business days are 400 million weeks: 2.8 billion days.
+  absl::Time friday_noon = absl::FromCivil(absl::CivilSecond(2026, 11, 27, 12, 0, 0), local);
+  absl::Time before = absl::Now();
+  absl::StatusOr<google::protobuf::Timestamp> far = ParseTime("+2000000000bd 08:00", friday_noon);
+  EXPECT_LT(absl::Now() - before, absl::Seconds(1));
+  ASSERT_TRUE(far.ok()) << far.status();
+  EXPECT_EQ(far->seconds(),
+            absl::ToUnixSeconds(absl::FromCivil(
+                absl::CivilMinute(absl::CivilDay(2026, 11, 27) + 2800000000) + 8 * 60, local)));
 }
 
 TEST(InputParsingTest, DurationsIncludeDaysAndRoundTrip) {
