@@ -66,48 +66,48 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace salesops::cli;
+  namespace cli = salesops::cli;
   if (size == 0) return 0;
   const auto kind = static_cast<ParserKind>(data[0] % static_cast<uint8_t>(ParserKind::kCount));
   const absl::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
   switch (kind) {
     case ParserKind::kTime:
-      if (auto time = ParseTime(text, kNow); time.ok()) FormatTime(*time);
+      if (auto time = cli::ParseTime(text, kNow); time.ok()) cli::FormatTime(*time);
       break;
     case ParserKind::kDuration:
-      if (auto duration = ParseDuration(text); duration.ok()) {
-        FormatDuration(*duration);
-        FormatHours(*duration);
+      if (auto duration = cli::ParseDuration(text); duration.ok()) {
+        cli::FormatDuration(*duration);
+        cli::FormatHours(*duration);
         CheckDurationReadsBack(text, *duration);
       }
       break;
     case ParserKind::kInventoryLine:
-      if (auto line = ParseInventoryLine(text); line.ok()) {
+      if (auto line = cli::ParseInventoryLine(text); line.ok()) {
         google::protobuf::RepeatedPtrField<salesops::v1::InventoryLine> lines;
         *lines.Add() = *line;
-        FormatLines(lines);
+        cli::FormatLines(lines);
       }
       break;
     case ParserKind::kCrewNeed:
-      if (auto need = ParseCrewNeed(text); need.ok()) {
+      if (auto need = cli::ParseCrewNeed(text); need.ok()) {
         google::protobuf::RepeatedPtrField<salesops::v1::CrewNeed> needs;
         *needs.Add() = *need;
-        FormatCrewNeeds(needs);
+        cli::FormatCrewNeeds(needs);
       }
       break;
     case ParserKind::kMoney:
-      if (auto money = ParseMoney(text, "EUR"); money.ok()) FormatMoney(*money);
+      if (auto money = cli::ParseMoney(text, "EUR"); money.ok()) cli::FormatMoney(*money);
       break;
     case ParserKind::kShifts:
-      if (auto shifts = ParseShifts(text); shifts.ok()) {
+      if (auto shifts = cli::ParseShifts(text); shifts.ok()) {
         google::protobuf::RepeatedPtrField<salesops::v1::WorkShift> all(shifts->begin(),
                                                                         shifts->end());
-        FormatShifts(all);
+        cli::FormatShifts(all);
       }
       break;
     case ParserKind::kEnumWord:
       // Skill stands for every enum: ParseEnumWord reads them all the same way.
-      (void)ParseEnum<salesops::v1::Skill>(text);
+      (void)cli::ParseEnum<salesops::v1::Skill>(text);
       break;
     case ParserKind::kCount:
       break;
