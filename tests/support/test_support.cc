@@ -14,6 +14,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <pqxx/pqxx>
 #include <random>
@@ -176,6 +177,10 @@ bool ServiceProcess::running() {
   pid_t result = waitpid(pid_, &status, WNOHANG);
   if (result == pid_) {
     pid_ = -1;
+    exit_description_ = WIFSIGNALED(status)
+                            ? "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+                                  strsignal(WTERMSIG(status)) + ")"
+                            : "exited with status " + std::to_string(WEXITSTATUS(status));
     return false;
   }
   return true;

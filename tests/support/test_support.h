@@ -80,12 +80,16 @@ class ServiceProcess {
   // Sends SIGTERM and returns the exit status (-1 when killed by a signal).
   int Terminate(std::chrono::seconds timeout = std::chrono::seconds(30));
   bool running();
+  // How the process ended, once running() has seen it end: "exited with status N" or
+  // "killed by signal N (name)"; empty while it runs.
+  const std::string& exit_description() const { return exit_description_; }
 
  private:
   std::string log_path_;
   pid_t pid_ = -1;
   int grpc_port_ = 0;
   int metrics_port_ = 0;
+  std::string exit_description_;
 };
 
 // Token fixtures: clear tokens for the test client, and the hashed lines the
