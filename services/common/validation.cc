@@ -47,6 +47,19 @@ bool IsValidTime(const google::protobuf::Timestamp& timestamp) {
          timestamp.nanos() <= 999999999;
 }
 
+bool IsNegativeDuration(const Message& message) {
+  if (message.GetDescriptor() != google::protobuf::Duration::descriptor()) return false;
+  const auto& duration = static_cast<const google::protobuf::Duration&>(message);
+  return duration.seconds() < 0 || duration.nanos() < 0;
+}
+
+// Durations are lengths (prep time, travel, a shift), never negative, except for the changes
+// and margins the vocabulary names so: `*_delta` (crew time added or removed) and `slack`.
+bool MayBeNegative(const FieldDescriptor& field) {
+  const std::string& name = field.name();
+  return name == "slack" || (name.size() > 6 && name.compare(name.size() - 6, 6, "_delta") == 0);
+}
+
 bool HasBehavior(const FieldDescriptor& field, google::api::FieldBehavior behavior) {
   const auto& options = field.options();
   for (int i = 0; i < options.ExtensionSize(google::api::field_behavior); ++i) {
@@ -129,7 +142,13 @@ class RequestValidator {
     switch (field.cpp_type()) {
       case FieldDescriptor::CPPTYPE_MESSAGE:
         if (reflection->HasField(message, &field)) {
-          ValidateMessage(reflection->GetMessage(message, &field), path);
+          const Message& value = reflection->GetMessage(message, &field);
+          const size_t reported = violations_.size();
+          ValidateMessage(value, path);
+          if (violations_.size() == reported && IsNegativeDuration(value) &&
+              !MayBeNegative(field)) {
+            Add(path, "must not be negative");
+          }
         } else if (required) {
           Add(path, "is required");
         }

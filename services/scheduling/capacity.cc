@@ -59,6 +59,20 @@ CapacityProbe ProbeCapacity(const std::vector<Task>& planned, const std::vector<
     if (outcome.with_probe.assignments[i].late) outcome.fits = false;
   }
   if (outcome.displaced > 0) outcome.fits = false;
+  // The caller reads the result task by task against `planned`: put each kept task's
+  // assignment back at its place there, an excluded task's (left unplaced) too, and drop the
+  // probes (they are in `probes`).
+  std::vector<Assignment> aligned(planned.size());
+  for (size_t i = 0; i < planned.size(); ++i) {
+    auto found = kept.find(static_cast<int>(i));
+    if (found != kept.end()) {
+      aligned[i] = outcome.with_probe.assignments[found->second];
+    } else {
+      aligned[i].task_id = planned[i].id;
+      aligned[i].explanation = "left out: the job being re-checked";
+    }
+  }
+  outcome.with_probe.assignments = std::move(aligned);
   return outcome;
 }
 

@@ -1,5 +1,6 @@
 #include "services/scheduling/postgres_scheduling_store.h"
 
+#include <absl/strings/str_cat.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <chrono>
@@ -691,6 +692,12 @@ absl::StatusOr<v1::RunAssignmentResponse> PostgresSchedulingStore::RunAssignment
 
     AssignmentResult result = solve(tasks, crew, vehicles);
     auto took = std::chrono::steady_clock::now() - started;
+    if (result.assignments.size() != tasks.size()) {
+      // A solver must answer for every task it was given, in order; anything else is a bug,
+      // refused here rather than read past the end.
+      return absl::InternalError(absl::StrCat("the solver placed ", result.assignments.size(),
+                                              " tasks of ", tasks.size()));
+    }
 
     v1::AssignmentRun* run = response.mutable_run();
     run->set_assignment_run_id(tx.exec1("SELECT gen_random_uuid()::text")[0].as<std::string>());

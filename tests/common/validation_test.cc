@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "salesops/v1/inventory.pb.h"
@@ -223,6 +224,19 @@ TEST(ValidationTest, DurationsAtTheIntegerExtremesAreRefused) {
   request.mutable_bucket_size()->set_seconds(-1);
   request.mutable_bucket_size()->set_nanos(std::numeric_limits<int32_t>::min());
   EXPECT_EQ(Fields(request), (std::vector<std::string>{"bucket_size"}));
+}
+
+TEST(ValidationTest, DurationsAreLengthsAndNeverNegative) {
+  v1::UpsertProductRequest request;
+  v1::Product& product = *request.mutable_product();
+  product.set_product_code("LED-WALL-3X2");
+  product.mutable_prep_time()->set_seconds(-60);
+  auto* need = product.add_crew_needs();
+  need->mutable_duration()->set_nanos(-1);
+  std::vector<std::string> fields = Fields(request);
+  EXPECT_NE(std::find(fields.begin(), fields.end(), "product.prep_time"), fields.end());
+  EXPECT_NE(std::find(fields.begin(), fields.end(), "product.crew_needs[0].duration"),
+            fields.end());
 }
 
 TEST(ValidationTest, AnAnswerListsTheFirstTwentyViolationsAndCountsTheRest) {

@@ -85,17 +85,18 @@ class WiredServices {
       member.channel = grpc::CreateChannel(member.address(), grpc::InsecureChannelCredentials());
       members_.push_back(std::move(member));
     }
-    const std::string token_file = tokens_.ServiceTokenFile();
-    const std::vector<std::string> relay = {
-        "--notification-address",    Get("notification").address(),
-        "--service-token-file",      token_file,
-        "--outbox-poll-interval-ms", "20"};
+    // Each service calls with its own token, whose identity is its name.
+    auto relay = [&](const std::string& service) {
+      return std::vector<std::string>{
+          "--notification-address",          Get("notification").address(), "--service-token-file",
+          tokens_.ServiceTokenFile(service), "--outbox-poll-interval-ms",   "20"};
+    };
     SetArgs("notification",
             {"--order-intake-address", Get("order-intake").address(), "--service-token-file",
-             token_file, "--delivery-retry-base-ms", "100"});
-    SetArgs("inventory", relay);
-    SetArgs("scheduling", relay);
-    std::vector<std::string> order_intake = relay;
+             tokens_.ServiceTokenFile("notification"), "--delivery-retry-base-ms", "100"});
+    SetArgs("inventory", relay("inventory"));
+    SetArgs("scheduling", relay("scheduling"));
+    std::vector<std::string> order_intake = relay("order-intake");
     for (const std::string& arg : {std::string("--inventory-address"), Get("inventory").address(),
                                    std::string("--scheduling-address"), Get("scheduling").address(),
                                    std::string("--dependency-timeout-ms"), std::string("3000")}) {

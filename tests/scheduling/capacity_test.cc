@@ -36,6 +36,26 @@ TEST(CapacityTest, NeverFitsByMakingPlannedWorkLate) {
   EXPECT_TRUE(ProbeCapacity({Planned("A", 0, 7 * kHour, 4 * kHour)}, crew, {}, ask).fits);
 }
 
+TEST(CapacityTest, TheAnswerLinesUpWithThePlannedTasksWhateverWasLeftOut) {
+  // Re-checking a job with three tasks and asking for one: the result once held the kept
+  // task's and the probe's assignments only, and the store read past its end (SIGSEGV).
+  std::vector<CrewMember> crew = {{"ana", "Ana", {v1::SKILL_AUDIO}, {}, {}}};
+  std::vector<Task> planned = {Planned("A1", 0, 9 * kHour, kHour),
+                               Planned("B", 0, 9 * kHour, kHour),
+                               Planned("A2", 0, 9 * kHour, kHour)};
+  planned[0].job_id = planned[2].job_id = "JOB-A";
+  Task a3 = Planned("A3", 0, 9 * kHour, kHour);
+  a3.job_id = "JOB-A";
+  planned.push_back(a3);
+  CapacityAsk ask{{{v1::SKILL_AUDIO, kHour, 1}}, 0, {0, 10 * kHour}, "JOB-A"};
+  CapacityProbe probe = ProbeCapacity(planned, crew, {}, ask);
+  ASSERT_EQ(probe.with_probe.assignments.size(), planned.size());
+  EXPECT_EQ(probe.with_probe.assignments[1].task_id, "B");
+  EXPECT_FALSE(probe.with_probe.assignments[1].crew_ids.empty());
+  EXPECT_TRUE(probe.with_probe.assignments[0].crew_ids.empty());  // left out
+  EXPECT_EQ(probe.probes.size(), 1u);
+}
+
 TEST(CapacityTest, VehiclesAreChecked) {
   std::vector<CrewMember> crew = {{"dan", "Dan", {v1::SKILL_DRIVER}, {}, {}}};
   std::vector<Vehicle> trucks = {{"TRUCK-1", {{0, 10 * kHour}}}};
