@@ -14,6 +14,8 @@ std::string CodeName(grpc::StatusCode code) {
   switch (code) {
     case grpc::StatusCode::INVALID_ARGUMENT:
       return "invalid request";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "out of range";
     case grpc::StatusCode::NOT_FOUND:
       return "not found";
     case grpc::StatusCode::ALREADY_EXISTS:

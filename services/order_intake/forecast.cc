@@ -6,6 +6,7 @@
 #include <map>
 
 #include "services/common/grpc_errors.h"
+#include "services/common/money.h"
 #include "services/common/time_util.h"
 #include "services/common/validation.h"
 #include "services/order_intake/lifecycle.h"
@@ -78,18 +79,26 @@ grpc::Status OrderIntakeServiceImpl::GetPipelineForecast(
         if (index < 0 || index >= bucket_count) continue;
         BucketTotals& bucket = buckets[index];
         const double weight = open ? order.pipeline().win_probability() : 1.0;
-        const int64_t total =
-            order.quote().total().units() * 1'000'000 + order.quote().total().nanos() / 1000;
+        SALESOPS_ASSIGN_OR_RETURN(
+            const int64_t total,
+            common::MoneyToMicros(order.quote().total(),
+                                  absl::StrCat("the quote total of order ", order.order_id())));
+        const std::string bucket_name = absl::StrCat(
+            "the revenue of the bucket from ",
+            TimeUtil::ToString(TimeUtil::SecondsToTimestamp(start + index * bucket_seconds)));
         if (!order.quote().total().currency_code().empty()) {
           currency = order.quote().total().currency_code();
         }
         if (open) {
           ++bucket.open_quotes;
-          bucket.open_micros += total;
+          SALESOPS_ASSIGN_OR_RETURN(bucket.open_micros,
+                                    common::CheckedAdd(bucket.open_micros, total, bucket_name));
           bucket.weighted_micros += weight * static_cast<double>(total);
         } else {
           ++bucket.confirmed_orders;
-          bucket.confirmed_micros += total;
+          SALESOPS_ASSIGN_OR_RETURN(
+              bucket.confirmed_micros,
+              common::CheckedAdd(bucket.confirmed_micros, total, bucket_name));
         }
         if (!request->include_demand()) continue;
         for (const v1::CrewCostLine& crew : order.quote().crew_lines()) {
@@ -119,12 +128,17 @@ grpc::Status OrderIntakeServiceImpl::GetPipelineForecast(
           TimeUtil::SecondsToTimestamp(start + i * bucket_seconds);
       *bucket->mutable_window()->mutable_no_later_than() =
           TimeUtil::SecondsToTimestamp(std::min(end, start + (i + 1) * bucket_seconds));
-      const int64_t weighted = static_cast<int64_t>(totals.weighted_micros + 0.5);
-      *bucket->mutable_confirmed_revenue() = MoneyFromMicros(totals.confirmed_micros, currency);
-      *bucket->mutable_open_quote_revenue() = MoneyFromMicros(totals.open_micros, currency);
-      *bucket->mutable_weighted_quote_revenue() = MoneyFromMicros(weighted, currency);
-      *bucket->mutable_expected_revenue() =
-          MoneyFromMicros(totals.confirmed_micros + weighted, currency);
+      const std::string bucket_name = absl::StrCat(
+          "the revenue of the bucket from ", TimeUtil::ToString(bucket->window().not_before()));
+      SALESOPS_ASSIGN_OR_RETURN(const int64_t weighted,
+                                common::RoundToMicros(totals.weighted_micros, bucket_name));
+      SALESOPS_ASSIGN_OR_RETURN(const int64_t expected,
+                                common::CheckedAdd(totals.confirmed_micros, weighted, bucket_name));
+      *bucket->mutable_confirmed_revenue() =
+          common::MoneyFromMicros(totals.confirmed_micros, currency);
+      *bucket->mutable_open_quote_revenue() = common::MoneyFromMicros(totals.open_micros, currency);
+      *bucket->mutable_weighted_quote_revenue() = common::MoneyFromMicros(weighted, currency);
+      *bucket->mutable_expected_revenue() = common::MoneyFromMicros(expected, currency);
       bucket->set_confirmed_order_count(totals.confirmed_orders);
       bucket->set_open_quote_count(totals.open_quotes);
       std::map<int, std::pair<int64_t, double>> skills;

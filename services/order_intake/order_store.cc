@@ -6,6 +6,7 @@
 
 #include "services/common/errors.h"
 #include "services/common/idempotency.h"
+#include "services/common/money.h"
 #include "services/common/outbox.h"
 #include "services/common/time_util.h"
 
@@ -28,12 +29,11 @@ absl::Status OrderNotFound(const std::string& order_id) {
                        "order " + order_id + " does not exist");
 }
 
-int64_t TotalMicros(const v1::Order& order) {
-  return order.quote().total().units() * 1'000'000 + order.quote().total().nanos() / 1000;
-}
-
 // Writes the order row's columns and body from `order`.
-void WriteOrder(pqxx::work& tx, const v1::Order& order, bool insert) {
+absl::Status WriteOrder(pqxx::work& tx, const v1::Order& order, bool insert) {
+  SALESOPS_ASSIGN_OR_RETURN(
+      const int64_t total_micros,
+      common::MoneyToMicros(order.quote().total(), "the quote total of order " + order.order_id()));
   const std::string sql =
       insert ? "INSERT INTO orders (order_id, revision, stage, salesperson_id, customer_id, "
                "  customer_name, deliver_by, win_probability, open_blocking_questions, "
@@ -48,8 +48,9 @@ void WriteOrder(pqxx::work& tx, const v1::Order& order, bool insert) {
                  order.salesperson_id(), order.customer().customer_id(), order.customer().name(),
                  common::ToMicros(order.delivery_window().window().no_later_than()),
                  order.pipeline().win_probability(), order.open_blocking_question_count(),
-                 order.unacknowledged_changes_size(), TotalMicros(order),
+                 order.unacknowledged_changes_size(), total_micros,
                  pqxx::binarystring(order.SerializeAsString()));
+  return absl::OkStatus();
 }
 
 void WriteChange(pqxx::work& tx, const v1::Order& order, const OrderChange& change) {
@@ -116,7 +117,7 @@ absl::StatusOr<v1::Order> OrderStore::Create(const v1::CreateOrderRequest& reque
     stored.set_order_id(tx.exec1("SELECT nextval('order_numbers')::text")[0].as<std::string>());
     stored.set_revision(1);
     stored.set_etag(EtagOf(1));
-    WriteOrder(tx, stored, /*insert=*/true);
+    SALESOPS_RETURN_IF_ERROR(WriteOrder(tx, stored, /*insert=*/true));
     WriteChange(tx, stored, change);
     v1::CreateOrderResponse response;
     *response.mutable_order() = stored;
@@ -167,7 +168,7 @@ absl::StatusOr<v1::Order> OrderStore::Update(
       order.set_etag(EtagOf(order.revision()));
     }
     *order.mutable_update_time() = common::NowTimestamp();
-    WriteOrder(tx, order, /*insert=*/false);
+    SALESOPS_RETURN_IF_ERROR(WriteOrder(tx, order, /*insert=*/false));
     WriteChange(tx, order, what);
     return absl::OkStatus();
   });

@@ -342,7 +342,9 @@ grpc::Status OrderIntakeServiceImpl::CreateOrder(grpc::ServerContext* context,
       *note->mutable_author() = caller;
       *note->mutable_create_time() = now;
     }
-    *order.mutable_quote() = PriceQuote(order, resolved, options_.pricing);
+    // Priced before anything is written: an amount out of range stores nothing.
+    SALESOPS_ASSIGN_OR_RETURN(*order.mutable_quote(),
+                              PriceQuote(order, resolved, options_.pricing, "order"));
     *order.mutable_created_by() = caller;
     *order.mutable_create_time() = now;
     *order.mutable_update_time() = now;
@@ -499,7 +501,8 @@ grpc::Status OrderIntakeServiceImpl::CheckFeasibility(grpc::ServerContext*,
       return InvalidArgumentError({{"subject", "give an order_id or a draft"}});
     }
     SALESOPS_ASSIGN_OR_RETURN(v1::ResolveProductsResponse resolved, Resolve(order, field));
-    *response->mutable_quote() = PriceQuote(order, resolved, options_.pricing);
+    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_quote(),
+                              PriceQuote(order, resolved, options_.pricing, field));
     SALESOPS_ASSIGN_OR_RETURN(*response->mutable_feasibility(), Feasibility(order, resolved));
     v1::Commitment* commitment = response->mutable_commitment();
     commitment->set_meets_request(response->feasibility().feasible());
@@ -897,7 +900,8 @@ grpc::Status OrderIntakeServiceImpl::AmendOrder(grpc::ServerContext* context,
     ApplyAmendment(wanted, amended);
     SALESOPS_ASSIGN_OR_RETURN(v1::ResolveProductsResponse before, Resolve(current, "order"));
     SALESOPS_ASSIGN_OR_RETURN(v1::ResolveProductsResponse after, Resolve(amended, "order"));
-    *amended.mutable_quote() = PriceQuote(amended, after, options_.pricing);
+    SALESOPS_ASSIGN_OR_RETURN(*amended.mutable_quote(),
+                              PriceQuote(amended, after, options_.pricing, "order"));
     v1::ChangeImpact impact = ComputeChangeImpact(before, after);
     SALESOPS_ASSIGN_OR_RETURN(v1::Feasibility feasibility, Feasibility(amended, after));
     const bool committed = !IsOpenQuote(current.stage());

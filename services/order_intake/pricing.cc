@@ -1,24 +1,17 @@
 #include "services/order_intake/pricing.h"
 
+#include <absl/strings/str_cat.h>
 #include <google/protobuf/util/time_util.h>
 
+#include <map>
+
+#include "services/common/errors.h"
+#include "services/common/money.h"
 #include "services/common/time_util.h"
 
 namespace salesops::order_intake {
 
 using google::protobuf::util::TimeUtil;
-
-int64_t MoneyMicros(const google::type::Money& money) {
-  return money.units() * 1'000'000 + money.nanos() / 1000;
-}
-
-google::type::Money MoneyFromMicros(int64_t micros, const std::string& currency) {
-  google::type::Money money;
-  money.set_currency_code(currency);
-  money.set_units(micros / 1'000'000);
-  money.set_nanos(static_cast<int32_t>((micros % 1'000'000) * 1000));
-  return money;
-}
 
 int64_t BillableDays(const v1::Order& order) {
   const google::protobuf::Timestamp& start = order.delivery_window().window().no_later_than();
@@ -31,51 +24,85 @@ int64_t BillableDays(const v1::Order& order) {
   return std::max<int64_t>(1, (seconds + kDay - 1) / kDay);
 }
 
-v1::Quote PriceQuote(const v1::Order& order, const v1::ResolveProductsResponse& resolved,
-                     const PricingOptions& options) {
+absl::StatusOr<v1::Quote> PriceQuote(const v1::Order& order,
+                                     const v1::ResolveProductsResponse& resolved,
+                                     const PricingOptions& options, const std::string& field) {
   v1::Quote quote;
   const int64_t days = BillableDays(order);
   *quote.mutable_billable_duration() = TimeUtil::SecondsToDuration(days * 24 * 3600);
   std::string currency = options.currency;
-  int64_t equipment = 0;
   for (const v1::ResolvedProductLine& resolved_line : resolved.resolved_lines()) {
     if (resolved_line.has_day_rate() && !resolved_line.day_rate().currency_code().empty()) {
       currency = resolved_line.day_rate().currency_code();
     }
   }
-  for (const v1::ResolvedProductLine& resolved_line : resolved.resolved_lines()) {
+  int64_t equipment = 0;
+  for (int i = 0; i < resolved.resolved_lines_size(); ++i) {
+    const v1::ResolvedProductLine& resolved_line = resolved.resolved_lines(i);
+    const v1::ProductLine& product_line = resolved_line.line();
+    const std::string line_name =
+        absl::StrCat(field, ".product_lines[", i, "] (", product_line.product_code(), ")");
     v1::QuoteLine* line = quote.add_lines();
-    *line->mutable_line() = resolved_line.line();
+    *line->mutable_line() = product_line;
     line->set_product_name(resolved_line.product_name());
-    const int64_t rate = MoneyMicros(resolved_line.day_rate());
-    *line->mutable_day_rate() = MoneyFromMicros(rate, currency);
-    const int64_t total = rate * resolved_line.line().quantity() * days;
-    *line->mutable_line_total() = MoneyFromMicros(total, currency);
-    equipment += total;
+    SALESOPS_ASSIGN_OR_RETURN(
+        const int64_t rate,
+        common::MoneyToMicros(resolved_line.day_rate(), line_name + ": the day rate"));
+    *line->mutable_day_rate() = common::MoneyFromMicros(rate, currency);
+    const std::string line_total =
+        absl::StrCat(line_name, ": ", product_line.quantity(), " x ", days, " day(s) at ",
+                     resolved_line.day_rate().units(), " ", currency, " a day");
+    SALESOPS_ASSIGN_OR_RETURN(const int64_t per_day,
+                              common::CheckedMultiply(rate, product_line.quantity(), line_total));
+    SALESOPS_ASSIGN_OR_RETURN(const int64_t total,
+                              common::CheckedMultiply(per_day, days, line_total));
+    *line->mutable_line_total() = common::MoneyFromMicros(total, currency);
+    SALESOPS_ASSIGN_OR_RETURN(
+        equipment, common::CheckedAdd(equipment, total, "the equipment subtotal of " + field));
   }
-  *quote.mutable_equipment_subtotal() = MoneyFromMicros(equipment, currency);
+  *quote.mutable_equipment_subtotal() = common::MoneyFromMicros(equipment, currency);
 
   // Person-time per skill, as the job plan will staff it.
   std::map<int, int64_t> seconds_by_skill;
   for (const v1::CrewNeed& need : resolved.crew_needs()) {
-    seconds_by_skill[need.skill()] +=
-        TimeUtil::DurationToSeconds(need.duration()) * std::max(1, need.headcount());
+    const std::string crew_time =
+        absl::StrCat("the crew time of ", v1::Skill_Name(need.skill()), " for ", field);
+    SALESOPS_ASSIGN_OR_RETURN(const int64_t person_seconds,
+                              common::CheckedMultiply(TimeUtil::DurationToSeconds(need.duration()),
+                                                      std::max(1, need.headcount()), crew_time));
+    SALESOPS_ASSIGN_OR_RETURN(
+        seconds_by_skill[need.skill()],
+        common::CheckedAdd(seconds_by_skill[need.skill()], person_seconds, crew_time));
   }
   int64_t crew = 0;
   for (const auto& [skill, seconds] : seconds_by_skill) {
+    if (seconds > TimeUtil::kDurationMaxSeconds) {
+      return common::ReasonedError(
+          absl::StatusCode::kOutOfRange, v1::AMOUNT_OUT_OF_RANGE,
+          absl::StrCat("the crew time of ", v1::Skill_Name(static_cast<v1::Skill>(skill)), " for ",
+                       field, " is out of range: ", seconds,
+                       " person-seconds, more than a duration holds"));
+    }
     v1::CrewCostLine* line = quote.add_crew_lines();
     line->set_skill(static_cast<v1::Skill>(skill));
     *line->mutable_person_time() = TimeUtil::SecondsToDuration(seconds);
-    *line->mutable_hourly_cost() = MoneyFromMicros(options.crew_hourly_micros, currency);
+    *line->mutable_hourly_cost() = common::MoneyFromMicros(options.crew_hourly_micros, currency);
     // Rounded to the cent: person-seconds × hourly rate / 3600.
-    const int64_t total = (seconds * options.crew_hourly_micros / 3600 + 5'000) / 10'000 * 10'000;
-    *line->mutable_line_total() = MoneyFromMicros(total, currency);
-    crew += total;
+    const std::string crew_cost = absl::StrCat(
+        "the crew cost of ", v1::Skill_Name(static_cast<v1::Skill>(skill)), " for ", field);
+    SALESOPS_ASSIGN_OR_RETURN(
+        const int64_t total,
+        common::ScaleMicros(options.crew_hourly_micros, seconds, 3600, 10'000, crew_cost));
+    *line->mutable_line_total() = common::MoneyFromMicros(total, currency);
+    SALESOPS_ASSIGN_OR_RETURN(crew, common::CheckedAdd(crew, total, crew_cost));
   }
-  *quote.mutable_crew_cost() = MoneyFromMicros(crew, currency);
+  *quote.mutable_crew_cost() = common::MoneyFromMicros(crew, currency);
   const int64_t surcharge = order.delivery_window().pinned() ? options.pinned_surcharge_micros : 0;
-  *quote.mutable_pinned_surcharge() = MoneyFromMicros(surcharge, currency);
-  *quote.mutable_total() = MoneyFromMicros(equipment + crew + surcharge, currency);
+  *quote.mutable_pinned_surcharge() = common::MoneyFromMicros(surcharge, currency);
+  const std::string total_name = "the quote total of " + field;
+  SALESOPS_ASSIGN_OR_RETURN(int64_t total, common::CheckedAdd(equipment, crew, total_name));
+  SALESOPS_ASSIGN_OR_RETURN(total, common::CheckedAdd(total, surcharge, total_name));
+  *quote.mutable_total() = common::MoneyFromMicros(total, currency);
   *quote.mutable_quote_time() = common::NowTimestamp();
   return quote;
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <google/type/money.pb.h>
+#include <absl/status/statusor.h>
 
 #include <string>
 
@@ -25,13 +25,12 @@ int64_t BillableDays(const v1::Order& order);
 // Prices the order from the catalog's own resolution of its lines (day rates
 // and the crew time the job plan will need), so quote and ops plan cannot
 // drift: equipment = Σ day_rate × quantity × days; crew = Σ person-hours ×
-// hourly rate; plus the pinned surcharge when the delivery is pinned.
-v1::Quote PriceQuote(const v1::Order& order, const v1::ResolveProductsResponse& resolved,
-                     const PricingOptions& options);
-
-// Money ↔ micros of the currency unit.
-int64_t MoneyMicros(const google::type::Money& money);
-google::type::Money MoneyFromMicros(int64_t micros, const std::string& currency);
+// hourly rate; plus the pinned surcharge when the delivery is pinned. Every
+// step is checked (services/common/money.h): an amount that does not fit answers
+// OUT_OF_RANGE naming it under `field` ("order.product_lines[3] ..."), and no quote.
+absl::StatusOr<v1::Quote> PriceQuote(const v1::Order& order,
+                                     const v1::ResolveProductsResponse& resolved,
+                                     const PricingOptions& options, const std::string& field);
 
 }  // namespace salesops::order_intake
 

@@ -600,5 +600,78 @@ TEST_F(OrderFlowTest, BadOrdersNameTheirFieldsAndWriteNothing) {
   EXPECT_EQ(FirmlyFree("LED-PANEL-500"), 30);
 }
 
+TEST_F(OrderFlowTest, AnAmountOutOfRangeIsRefusedNamingItAndNothingIsStored) {
+  // A day rate a Money can hold (9e18 EUR) but no price computed from it can.
+  v1::UpsertProductRequest gold;
+  gold.mutable_product()->set_product_code("GOLD-STAGE");
+  gold.mutable_product()->set_name("Solid gold stage");
+  gold.mutable_product()->mutable_day_rate()->set_currency_code("EUR");
+  gold.mutable_product()->mutable_day_rate()->set_units(9'000'000'000'000'000'000);
+  v1::UpsertProductResponse upserted;
+  ASSERT_TRUE(suite_.inventory->Call(&InventoryStub::UpsertProduct, gold, &upserted).ok());
+  v1::Order order = Draft(1);
+  v1::ProductLine* line = order.add_product_lines();
+  line->set_product_code("GOLD-STAGE");
+  line->set_quantity(2);
+
+  auto expect_out_of_range = [](const grpc::Status& status, const std::string& what) {
+    ASSERT_EQ(status.error_code(), grpc::StatusCode::OUT_OF_RANGE) << status.error_message();
+    EXPECT_EQ(common::ParseGrpcError(status).reason, "AMOUNT_OUT_OF_RANGE");
+    EXPECT_NE(status.error_message().find(what), std::string::npos) << status.error_message();
+  };
+  v1::CreateOrderResponse created;
+  expect_out_of_range(Create(order, &created, "gold-1"), "order.product_lines[1] (GOLD-STAGE)");
+  v1::CheckFeasibilityRequest check;
+  *check.mutable_draft() = order;
+  v1::CheckFeasibilityResponse checked;
+  expect_out_of_range(suite_.orders->Call(&OrderStub::CheckFeasibility, check, &checked),
+                      "draft.product_lines[1] (GOLD-STAGE)");
+
+  // A rate that fits, times a quantity, does not: before, it wrapped into a negative total.
+  gold.mutable_product()->mutable_day_rate()->set_units(9'000'000'000'000);
+  ASSERT_TRUE(suite_.inventory->Call(&InventoryStub::UpsertProduct, gold, &upserted).ok());
+  expect_out_of_range(Create(order, &created, "gold-2"), "order.product_lines[1] (GOLD-STAGE)");
+
+  // An amendment that would price out of range leaves the order as it was.
+  ASSERT_TRUE(Create(Draft(1), &created).ok());
+  v1::AmendOrderRequest amend;
+  amend.set_order_id(created.order().order_id());
+  *amend.mutable_order() = order;
+  amend.set_reason("add the gold stage");
+  v1::AmendOrderResponse amended;
+  expect_out_of_range(
+      suite_.orders->Call(&OrderStub::AmendOrder, amend, &amended, suite_.orders->tokens().sales),
+      "order.product_lines[1] (GOLD-STAGE)");
+
+  // Nothing was stored but the one good quote, unchanged.
+  v1::ListOrdersRequest list;
+  v1::ListOrdersResponse listed;
+  ASSERT_TRUE(suite_.orders->Call(&OrderStub::ListOrders, list, &listed).ok());
+  ASSERT_EQ(listed.orders_size(), 1);
+  EXPECT_EQ(listed.orders(0).revision(), 1);
+  EXPECT_EQ(listed.orders(0).product_lines_size(), 1);
+  EXPECT_EQ(listed.orders(0).quote().total().units(), 680);
+  EXPECT_EQ(History(created.order().order_id()),
+            (std::vector<v1::HistoryEntryKind>{v1::HISTORY_ENTRY_KIND_CREATED}));
+
+  // Two quotes that fit apart, in one forecast bucket whose sum does not.
+  gold.mutable_product()->mutable_day_rate()->set_units(5'000'000'000'000);
+  ASSERT_TRUE(suite_.inventory->Call(&InventoryStub::UpsertProduct, gold, &upserted).ok());
+  line->set_quantity(1);
+  order.mutable_product_lines()->DeleteSubrange(0, 1);
+  for (int i = 0; i < 2; ++i) {
+    grpc::Status status = Create(order, &created);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(created.order().quote().total().units(), 5'000'000'000'000);
+  }
+  v1::GetPipelineForecastRequest forecast;
+  *forecast.mutable_range()->mutable_not_before() = At(0);
+  *forecast.mutable_range()->mutable_no_later_than() = At(24);
+  forecast.mutable_bucket_size()->set_seconds(24 * 3600);
+  v1::GetPipelineForecastResponse buckets;
+  expect_out_of_range(suite_.orders->Call(&OrderStub::GetPipelineForecast, forecast, &buckets),
+                      "the revenue of the bucket from");
+}
+
 }  // namespace
 }  // namespace salesops::testing

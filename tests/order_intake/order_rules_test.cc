@@ -2,6 +2,7 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include "services/common/money.h"
 #include "services/order_intake/change_impact.h"
 #include "services/order_intake/clarifications.h"
 #include "services/order_intake/lifecycle.h"
@@ -52,6 +53,10 @@ v1::Order OrderOver(int64_t delivery, int64_t strike, bool pinned = false) {
   return order;
 }
 
+int64_t QuoteMicros(const google::type::Money& money) {
+  return *common::MoneyToMicros(money, "a quote amount");
+}
+
 TEST(PricingTest, DayRatesOverWholeDaysPlusCrewTimePlusTheCostOfSpecificity) {
   const int64_t day = 86400;
   EXPECT_EQ(BillableDays(OrderOver(0, 3600)), 1);
@@ -75,24 +80,110 @@ TEST(PricingTest, DayRatesOverWholeDaysPlusCrewTimePlusTheCostOfSpecificity) {
   options.crew_hourly_micros = 40'000'000;
   options.pinned_surcharge_micros = 150'000'000;
 
-  v1::Quote quote = PriceQuote(OrderOver(0, 2 * day + 7200, /*pinned=*/true), resolved, options);
+  absl::StatusOr<v1::Quote> priced =
+      PriceQuote(OrderOver(0, 2 * day + 7200, /*pinned=*/true), resolved, options, "order");
+  ASSERT_TRUE(priced.ok()) << priced.status();
+  const v1::Quote& quote = *priced;
   // 2 x 499.50 x 3 days.
-  EXPECT_EQ(MoneyMicros(quote.lines(0).line_total()), 2'997'000'000);
+  EXPECT_EQ(QuoteMicros(quote.lines(0).line_total()), 2'997'000'000);
   EXPECT_EQ(quote.billable_duration().seconds(), 3 * day);
   // 2 people x 1.5 h x 40.
   ASSERT_EQ(quote.crew_lines_size(), 1);
   EXPECT_EQ(quote.crew_lines(0).person_time().seconds(), 3 * 3600);
-  EXPECT_EQ(MoneyMicros(quote.crew_cost()), 120'000'000);
-  EXPECT_EQ(MoneyMicros(quote.pinned_surcharge()), 150'000'000);
-  EXPECT_EQ(MoneyMicros(quote.total()), 3'267'000'000);
+  EXPECT_EQ(QuoteMicros(quote.crew_cost()), 120'000'000);
+  EXPECT_EQ(QuoteMicros(quote.pinned_surcharge()), 150'000'000);
+  EXPECT_EQ(QuoteMicros(quote.total()), 3'267'000'000);
   EXPECT_EQ(quote.total().currency_code(), "EUR");
   EXPECT_EQ(quote.total().units(), 3267);
   EXPECT_EQ(quote.total().nanos(), 0);
 
   // Not pinned: no surcharge.
-  v1::Quote plain = PriceQuote(OrderOver(0, day), resolved, options);
-  EXPECT_EQ(MoneyMicros(plain.pinned_surcharge()), 0);
-  EXPECT_EQ(MoneyMicros(plain.total()), 999'000'000 + 120'000'000);
+  const v1::Quote plain = *PriceQuote(OrderOver(0, day), resolved, options, "order");
+  EXPECT_EQ(QuoteMicros(plain.pinned_surcharge()), 0);
+  EXPECT_EQ(QuoteMicros(plain.total()), 999'000'000 + 120'000'000);
+}
+
+v1::ResolvedProductLine* AddPricedLine(v1::ResolveProductsResponse& resolved,
+                                       const std::string& code, int quantity, int64_t units) {
+  v1::ResolvedProductLine* line = resolved.add_resolved_lines();
+  line->mutable_line()->set_product_code(code);
+  line->mutable_line()->set_quantity(quantity);
+  line->mutable_day_rate()->set_currency_code("EUR");
+  line->mutable_day_rate()->set_units(units);
+  return line;
+}
+
+// The refusal names the amount that did not fit; OUT_OF_RANGE, never a wrapped price.
+void ExpectPriceOutOfRange(const absl::StatusOr<v1::Quote>& priced, const std::string& what) {
+  ASSERT_FALSE(priced.ok()) << priced->total().units();
+  EXPECT_EQ(priced.status().code(), absl::StatusCode::kOutOfRange) << priced.status();
+  EXPECT_NE(priced.status().message().find(what), std::string_view::npos) << priced.status();
+}
+
+TEST(PricingTest, AnAmountBeyondInt64MicrosIsRefusedNamingItNeverWrapped) {
+  const int64_t day = 86400;
+  PricingOptions options;
+  {
+    // A day rate that fits a Money but not micros.
+    v1::ResolveProductsResponse resolved;
+    AddPricedLine(resolved, "LED-WALL-3X2", 1, 1);
+    AddPricedLine(resolved, "GOLD-STAGE", 1, 9'000'000'000'000'000'000);
+    ExpectPriceOutOfRange(PriceQuote(OrderOver(0, day), resolved, options, "order"),
+                          "order.product_lines[1] (GOLD-STAGE): the day rate");
+  }
+  {
+    // Each factor fits; rate × quantity × days does not (it wrapped to a negative total).
+    v1::ResolveProductsResponse resolved;
+    AddPricedLine(resolved, "GOLD-STAGE", 10'000, 9'000'000'000);
+    ExpectPriceOutOfRange(
+        PriceQuote(OrderOver(0, 3 * day), resolved, options, "draft"),
+        "draft.product_lines[0] (GOLD-STAGE): 10000 x 3 day(s) at 9000000000 EUR");
+  }
+  {
+    // Every line fits; their sum does not.
+    v1::ResolveProductsResponse resolved;
+    AddPricedLine(resolved, "GOLD-STAGE", 1, 5'000'000'000'000);
+    AddPricedLine(resolved, "GOLD-TRUSS", 1, 5'000'000'000'000);
+    ExpectPriceOutOfRange(PriceQuote(OrderOver(0, day), resolved, options, "order"),
+                          "the equipment subtotal of order");
+  }
+  {
+    // Equipment and crew fit apart; the total does not.
+    v1::ResolveProductsResponse resolved;
+    AddPricedLine(resolved, "GOLD-STAGE", 1, 9'223'372'036'000);
+    v1::CrewNeed* crew = resolved.add_crew_needs();
+    crew->set_skill(v1::SKILL_RIGGING);
+    crew->mutable_duration()->set_seconds(100'000'000);
+    crew->set_headcount(1);
+    ExpectPriceOutOfRange(PriceQuote(OrderOver(0, day), resolved, options, "order"),
+                          "the quote total of order");
+  }
+  {
+    // The crew cost: person-seconds × hourly rate, past what fits.
+    v1::ResolveProductsResponse resolved;
+    v1::CrewNeed* crew = resolved.add_crew_needs();
+    crew->set_skill(v1::SKILL_RIGGING);
+    crew->mutable_duration()->set_seconds(3'000'000'000);
+    crew->set_headcount(100);
+    options.crew_hourly_micros = 1'000'000'000'000;
+    ExpectPriceOutOfRange(PriceQuote(OrderOver(0, day), resolved, options, "order"),
+                          "the crew cost of SKILL_RIGGING for order");
+    // More person-time than a Duration holds is refused too, not a crash.
+    crew->mutable_duration()->set_seconds(300'000'000'000);
+    ExpectPriceOutOfRange(PriceQuote(OrderOver(0, day), resolved, options, "order"),
+                          "the crew time of SKILL_RIGGING for order");
+  }
+  {
+    // The largest price that fits is priced to the micro.
+    v1::ResolveProductsResponse resolved;
+    v1::ResolvedProductLine* line = AddPricedLine(resolved, "GOLD-STAGE", 1, 9'223'372'036'854);
+    line->mutable_day_rate()->set_nanos(775'807'000);
+    absl::StatusOr<v1::Quote> priced =
+        PriceQuote(OrderOver(0, day), resolved, PricingOptions{}, "order");
+    ASSERT_TRUE(priced.ok()) << priced.status();
+    EXPECT_EQ(priced->total().units(), 9'223'372'036'854);
+    EXPECT_EQ(priced->total().nanos(), 775'807'000);
+  }
 }
 
 TEST(PricingTest, TheRentalWindowCoversLoadOutToReturn) {
