@@ -116,9 +116,13 @@ std::string FormatHours(const google::protobuf::Duration& duration) {
 
 std::string FormatMoney(const google::type::Money& money) {
   if (money.currency_code().empty() && money.units() == 0 && money.nanos() == 0) return "-";
-  int64_t cents = money.units() * 100 + money.nanos() / 10000000;
-  return absl::StrFormat("%s%d.%02d %s", cents < 0 ? "-" : "", std::abs(cents) / 100,
-                         std::abs(cents) % 100, money.currency_code());
+  // Units and cents apart: units × 100 wraps for amounts the API allows (e.g. a day rate of
+  // 9e18), and so does std::abs of the most negative units.
+  const bool negative = money.units() < 0 || money.nanos() < 0;
+  const uint64_t units =
+      negative ? 0 - static_cast<uint64_t>(money.units()) : static_cast<uint64_t>(money.units());
+  return absl::StrFormat("%s%d.%02d %s", negative ? "-" : "", units,
+                         std::abs(money.nanos()) / 10000000, money.currency_code());
 }
 
 std::string EnumWord(const google::protobuf::EnumDescriptor* type, int value) {

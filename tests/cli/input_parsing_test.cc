@@ -162,5 +162,19 @@ TEST(TableTest, AlignsColumnsByCharactersNotBytes) {
             "X              -\n");
 }
 
+TEST(TableTest, MoneyOfAnySizeTheApiAllowsIsShownAsIs) {
+  google::type::Money money;
+  money.set_currency_code("EUR");
+  money.set_units(9'000'000'000'000'000'000);
+  money.set_nanos(990'000'000);
+  EXPECT_EQ(FormatMoney(money), "9000000000000000000.99 EUR");
+  money.set_units(std::numeric_limits<int64_t>::min());
+  money.set_nanos(-50'000'000);
+  EXPECT_EQ(FormatMoney(money), "-9223372036854775808.05 EUR");
+  money.set_units(0);
+  money.set_nanos(-500'000'000);
+  EXPECT_EQ(FormatMoney(money), "-0.50 EUR");
+}
+
 }  // namespace
 }  // namespace salesops::cli
