@@ -27,6 +27,22 @@ void Recount(v1::Order& order) {
   order.set_open_blocking_question_count(open_blocking);
 }
 
+// Refused when the order holds `limit` messages of `kind` already.
+absl::Status CheckRoomFor(const v1::Order& order, v1::ClarificationKind kind, int limit,
+                          const std::string& plural) {
+  int count = 0;
+  for (const v1::Question& question : order.questions()) {
+    for (const v1::ClarificationMessage& message : question.messages()) {
+      count += message.kind() == kind ? 1 : 0;
+    }
+  }
+  if (count < limit) return absl::OkStatus();
+  return common::BusinessRefusal(v1::LIMIT_REACHED,
+                                 absl::StrCat("order ", order.order_id(), " holds ", count, " ",
+                                              plural, ", the most one order may"),
+                                 {{"limit", absl::StrCat(limit)}});
+}
+
 void AddMessage(v1::Question& question, v1::ClarificationKind kind, const std::string& text,
                 const v1::Actor& author, const google::protobuf::Timestamp& at) {
   v1::ClarificationMessage* message = question.add_messages();
@@ -52,8 +68,11 @@ absl::StatusOr<v1::Question> Ask(v1::Order& order, const std::string& question_i
           {{"product_code", product_code + " is not a line of this order"}});
     }
   }
-  v1::Question* question = nullptr;
-  if (question_id.empty()) {
+  v1::Question* question = question_id.empty() ? nullptr : Find(order, question_id);
+  if (!question_id.empty() && question == nullptr) return NotOnOrder(order, question_id);
+  SALESOPS_RETURN_IF_ERROR(
+      CheckRoomFor(order, v1::CLARIFICATION_KIND_QUESTION, kMaxQuestionsPerOrder, "questions"));
+  if (question == nullptr) {
     question = order.add_questions();
     question->set_question_id(absl::StrCat("Q", order.questions_size()));
     question->set_product_code(product_code);
@@ -61,8 +80,6 @@ absl::StatusOr<v1::Question> Ask(v1::Order& order, const std::string& question_i
     *question->mutable_asked_by() = author;
     *question->mutable_ask_time() = at;
   } else {
-    question = Find(order, question_id);
-    if (question == nullptr) return NotOnOrder(order, question_id);
     // A follow-up can make a thread blocking, never the other way round.
     question->set_blocking(question->blocking() || blocking);
   }
@@ -77,6 +94,8 @@ absl::StatusOr<v1::Question> Answer(v1::Order& order, const std::string& questio
                                     const google::protobuf::Timestamp& at) {
   v1::Question* question = Find(order, question_id);
   if (question == nullptr) return NotOnOrder(order, question_id);
+  SALESOPS_RETURN_IF_ERROR(
+      CheckRoomFor(order, v1::CLARIFICATION_KIND_ANSWER, kMaxAnswersPerOrder, "answers"));
   question->set_state(v1::QUESTION_STATE_ANSWERED);
   *question->mutable_answered_by() = author;
   *question->mutable_answer_time() = at;

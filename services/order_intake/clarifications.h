@@ -13,6 +13,13 @@ namespace salesops::order_intake {
 // Each returns the thread as it now stands; the order's count of open blocking
 // questions is kept current.
 
+// The most questions (new threads and follow-ups) and answers one order holds. Together they
+// stay within the API's bound on one thread's messages (Question.messages, 200), and they
+// bound what one order costs to read and write. Beyond them Ask and Answer are refused
+// (FAILED_PRECONDITION, LIMIT_REACHED).
+inline constexpr int kMaxQuestionsPerOrder = 100;
+inline constexpr int kMaxAnswersPerOrder = 100;
+
 // A new thread (`question_id` empty), or a follow-up that reopens an existing
 // one. `product_code`, when set, must be a line of the order.
 absl::StatusOr<v1::Question> Ask(v1::Order& order, const std::string& question_id,

@@ -18,6 +18,7 @@
 #include "services/order_intake/change_impact.h"
 #include "services/order_intake/clarifications.h"
 #include "services/order_intake/lifecycle.h"
+#include "services/order_intake/notes.h"
 #include "services/order_intake/order_intake_service.h"
 
 namespace salesops::order_intake {
@@ -336,11 +337,10 @@ grpc::Status OrderIntakeServiceImpl::CreateOrder(grpc::ServerContext* context,
           TimeUtil::SecondsToDuration(int64_t{options_.quote_validity_days} * 24 * 3600);
     }
     const auto now = common::NowTimestamp();
-    for (int i = 0; i < order.notes_size(); ++i) {
-      v1::Note* note = order.mutable_notes(i);
-      note->set_note_id(absl::StrCat("N", i + 1));
-      *note->mutable_author() = caller;
-      *note->mutable_create_time() = now;
+    google::protobuf::RepeatedPtrField<v1::Note> notes;
+    notes.Swap(order.mutable_notes());
+    for (v1::Note& note : notes) {
+      SALESOPS_RETURN_IF_ERROR(AppendNote(order, std::move(note), caller, now).status());
     }
     // Priced before anything is written: an amount out of range stores nothing.
     SALESOPS_ASSIGN_OR_RETURN(*order.mutable_quote(),
@@ -824,23 +824,20 @@ grpc::Status OrderIntakeServiceImpl::AddNote(grpc::ServerContext* context,
     SALESOPS_ASSIGN_OR_RETURN(
         v1::Order order,
         store_.Update(request->order_id(), [&](v1::Order& current, OrderChange& change) {
-          v1::Note* note = current.add_notes();
-          *note = request->note();
-          note->set_note_id(absl::StrCat("N", current.notes_size()));
-          *note->mutable_author() = caller;
-          *note->mutable_create_time() = common::NowTimestamp();
+          SALESOPS_ASSIGN_OR_RETURN(
+              v1::Note note, AppendNote(current, request->note(), caller, common::NowTimestamp()));
           change.new_revision = true;
           v1::HistoryEntry entry =
-              Entry(v1::HISTORY_ENTRY_KIND_NOTE_ADDED, caller, "Note: " + note->text());
-          *entry.mutable_diff()->add_added_notes() = *note;
+              Entry(v1::HISTORY_ENTRY_KIND_NOTE_ADDED, caller, "Note: " + note.text());
+          *entry.mutable_diff()->add_added_notes() = note;
           entry.set_request_id(request->request_id());
           change.history.push_back(entry);
           v1::Event event;
           event.set_type(v1::EVENT_TYPE_NOTE_ADDED);
           *event.mutable_actor() = caller;
-          *event.mutable_note()->mutable_note() = *note;
+          *event.mutable_note()->mutable_note() = note;
           change.events.push_back(event);
-          *response->mutable_note() = *note;
+          *response->mutable_note() = std::move(note);
           return absl::OkStatus();
         }));
     response->set_revision(order.revision());

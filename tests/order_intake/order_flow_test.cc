@@ -673,5 +673,59 @@ TEST_F(OrderFlowTest, AnAmountOutOfRangeIsRefusedNamingItAndNothingIsStored) {
                       "the revenue of the bucket from");
 }
 
+TEST_F(OrderFlowTest, NotesQuestionsAndAnswersStopAtTheirCapsAndTheRefusalWritesNothing) {
+  v1::CreateOrderResponse created;
+  ASSERT_TRUE(Create(Draft(1), &created).ok());
+  const std::string id = created.order().order_id();
+  auto expect_limit = [](const grpc::Status& status, const std::string& what) {
+    ASSERT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
+    EXPECT_EQ(common::ParseGrpcError(status).reason, "LIMIT_REACHED");
+    EXPECT_NE(status.error_message().find(what), std::string::npos) << status.error_message();
+  };
+
+  v1::AddNoteRequest note;
+  note.set_order_id(id);
+  note.mutable_note()->set_kind(v1::NOTE_KIND_SITE_ACCESS);
+  note.mutable_note()->set_text("Gate code 4711");
+  v1::AddNoteResponse noted;
+  for (int i = 0; i < 200; ++i) {
+    grpc::Status status = suite_.orders->Call(&OrderStub::AddNote, note, &noted);
+    ASSERT_TRUE(status.ok()) << i << ": " << status.error_message();
+  }
+  expect_limit(suite_.orders->Call(&OrderStub::AddNote, note, &noted), "holds 200 notes");
+
+  v1::AskQuestionRequest ask;
+  ask.set_order_id(id);
+  ask.set_text("Which gate?");
+  v1::AskQuestionResponse asked;
+  v1::AnswerQuestionRequest answer;
+  answer.set_order_id(id);
+  answer.set_question_id("Q1");
+  answer.set_text("The north gate");
+  v1::AnswerQuestionResponse answered;
+  for (int i = 0; i < 100; ++i) {
+    grpc::Status status = suite_.orders->Call(&OrderStub::AskQuestion, ask, &asked);
+    ASSERT_TRUE(status.ok()) << i << ": " << status.error_message();
+    status = suite_.orders->Call(&OrderStub::AnswerQuestion, answer, &answered);
+    ASSERT_TRUE(status.ok()) << i << ": " << status.error_message();
+  }
+  expect_limit(suite_.orders->Call(&OrderStub::AskQuestion, ask, &asked), "holds 100 questions");
+  expect_limit(suite_.orders->Call(&OrderStub::AnswerQuestion, answer, &answered),
+               "holds 100 answers");
+
+  // What was refused left no trace: 200 notes at revision 201, 100 threads, and the history
+  // holds the creation and the 400 accepted actions only.
+  const v1::Order order = Get(id);
+  EXPECT_EQ(order.notes_size(), 200);
+  EXPECT_EQ(order.revision(), 201);
+  EXPECT_EQ(order.questions_size(), 100);
+  v1::GetOrderHistoryRequest history;
+  history.set_order_id(id);
+  history.set_page_size(1000);
+  v1::GetOrderHistoryResponse entries;
+  ASSERT_TRUE(suite_.orders->Call(&OrderStub::GetOrderHistory, history, &entries).ok());
+  EXPECT_EQ(entries.entries_size(), 1 + 200 + 100 + 100);
+}
+
 }  // namespace
 }  // namespace salesops::testing

@@ -2,10 +2,12 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include "services/common/grpc_errors.h"
 #include "services/common/money.h"
 #include "services/order_intake/change_impact.h"
 #include "services/order_intake/clarifications.h"
 #include "services/order_intake/lifecycle.h"
+#include "services/order_intake/notes.h"
 #include "services/order_intake/pricing.h"
 
 namespace salesops::order_intake {
@@ -279,6 +281,79 @@ TEST(ClarificationsTest, ABlockingThreadHoldsTheOrderUntilAnsweredAndAFollowUpRe
   EXPECT_EQ(Ask(order, "Q9", "", false, "?", ops, at).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(Answer(order, "Q9", "!", sales, at).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(order.questions_size(), 1);
+}
+
+// The refusal a caller sees at a cap: FAILED_PRECONDITION, LIMIT_REACHED, the limit.
+template <typename T>
+void ExpectLimitReached(const absl::StatusOr<T>& refused, const std::string& what, int limit) {
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition) << refused.status();
+  const common::ErrorDetails details =
+      common::ParseGrpcError(common::ToGrpcStatus(refused.status()));
+  EXPECT_EQ(details.reason, "LIMIT_REACHED");
+  EXPECT_EQ(details.metadata.at("limit"), std::to_string(limit));
+  EXPECT_NE(refused.status().message().find(what), std::string_view::npos) << refused.status();
+}
+
+TEST(NotesTest, AnOrderTakesNotesUpToItsCapThenRefusesMore) {
+  v1::Order order;
+  order.set_order_id("1042");
+  v1::Actor ops;
+  ops.set_id("ops-1");
+  const google::protobuf::Timestamp at = TimeUtil::SecondsToTimestamp(1000);
+  v1::Note note;
+  note.set_kind(v1::NOTE_KIND_POWER);
+  note.set_text("32 A three-phase at the dock");
+  for (int i = 1; i <= kMaxNotesPerOrder; ++i) {
+    absl::StatusOr<v1::Note> added = AppendNote(order, note, ops, at);
+    ASSERT_TRUE(added.ok()) << added.status();
+    EXPECT_EQ(added->note_id(), "N" + std::to_string(i));
+    EXPECT_EQ(added->author().id(), "ops-1");
+  }
+  ExpectLimitReached(AppendNote(order, note, ops, at), "order 1042 holds 200 notes",
+                     kMaxNotesPerOrder);
+  EXPECT_EQ(order.notes_size(), kMaxNotesPerOrder);
+}
+
+TEST(ClarificationsTest, QuestionsAndAnswersPerOrderAreCappedWhateverTheThread) {
+  v1::Order order;
+  order.set_order_id("1042");
+  v1::Actor ops, sales;
+  ops.set_id("ops-1");
+  sales.set_id("seller-1");
+  const google::protobuf::Timestamp at = TimeUtil::SecondsToTimestamp(1000);
+  // New threads and follow-ups count alike: half each.
+  for (int i = 0; i < kMaxQuestionsPerOrder; ++i) {
+    const std::string thread = i % 2 == 0 ? "" : "Q" + std::to_string(order.questions_size());
+    ASSERT_TRUE(Ask(order, thread, "", /*blocking=*/true, "Dock height?", ops, at).ok()) << i;
+    ASSERT_TRUE(Answer(order, "Q" + std::to_string(order.questions_size()), "4 m", sales, at).ok())
+        << i;
+  }
+  EXPECT_EQ(order.questions_size(), kMaxQuestionsPerOrder / 2);
+  ExpectLimitReached(Ask(order, "", "", true, "One more?", ops, at), "holds 100 questions",
+                     kMaxQuestionsPerOrder);
+  ExpectLimitReached(Ask(order, "Q1", "", true, "One more?", ops, at), "holds 100 questions",
+                     kMaxQuestionsPerOrder);
+  ExpectLimitReached(Answer(order, "Q1", "Again", sales, at), "holds 100 answers",
+                     kMaxAnswersPerOrder);
+  // Nothing changed: no thread reopened, no message added, nothing blocking.
+  EXPECT_EQ(order.questions_size(), kMaxQuestionsPerOrder / 2);
+  EXPECT_EQ(order.questions(0).messages_size(), 4);
+  EXPECT_EQ(order.open_blocking_question_count(), 0);
+  // A thread that does not exist is still NOT_FOUND, not a cap.
+  EXPECT_EQ(Ask(order, "Q99", "", false, "?", ops, at).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(OrderLimitsTest, TheCapsStayWithinTheApisOwnBoundsOnAnOrder) {
+  auto max_items = [](const google::protobuf::Descriptor* message, const std::string& field) {
+    return static_cast<int>(message->FindFieldByName(field)->options().GetExtension(v1::max_items));
+  };
+  // GetOrder never answers with more than the vocabulary lets an Order hold.
+  EXPECT_EQ(kMaxNotesPerOrder, max_items(v1::Order::descriptor(), "notes"));
+  EXPECT_LE(kMaxQuestionsPerOrder, max_items(v1::Order::descriptor(), "questions"));
+  EXPECT_LE(kMaxQuestionsPerOrder + kMaxAnswersPerOrder,
+            max_items(v1::Question::descriptor(), "messages"));
 }
 
 }  // namespace
