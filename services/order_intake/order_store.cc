@@ -2,6 +2,7 @@
 
 #include <absl/strings/numbers.h>
 #include <absl/strings/str_cat.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <google/protobuf/util/time_util.h>
 
 #include "services/common/errors.h"
@@ -29,36 +30,163 @@ absl::Status OrderNotFound(const std::string& order_id) {
                        "order " + order_id + " does not exist");
 }
 
-// Writes the order row's columns and body from `order`.
-absl::Status WriteOrder(pqxx::work& tx, const v1::Order& order, bool insert) {
+// What of an order lives in rows of its own (migrations/0101_order_parts.sql), as read:
+// a write adds only the notes and messages beyond these, and rewrites only the thread
+// headers that changed.
+struct StoredParts {
+  int notes = 0;
+  std::vector<std::string> thread_headers;  // serialized, by position
+  std::vector<int> thread_messages;         // by position
+};
+
+// The order's own content, as orders.body and order_revisions hold it.
+v1::Order ContentOf(const v1::Order& order) {
+  v1::Order content = order;
+  content.clear_notes();
+  content.clear_questions();
+  return content;
+}
+
+std::string HeaderOf(const v1::Question& thread) {
+  v1::Question header = thread;
+  header.clear_messages();
+  return header.SerializeAsString();
+}
+
+// Whether `after` changed more than the stamp every write moves (revision, etag, time).
+bool ContentChanged(const v1::Order& before, const v1::Order& after) {
+  google::protobuf::util::MessageDifferencer differencer;
+  for (const char* stamp : {"revision", "etag", "update_time"}) {
+    differencer.IgnoreField(v1::Order::descriptor()->FindFieldByName(stamp));
+  }
+  return !differencer.Compare(before, after);
+}
+
+// Appends to each order (by id) its notes and threads kept in rows, after any that a body
+// written before migration 0101 still holds; `parts`, when given, learns what rows there are.
+void ReadParts(pqxx::work& tx, const std::map<std::string, v1::Order*>& orders,
+               std::map<std::string, StoredParts>* parts) {
+  if (orders.empty()) return;
+  std::vector<std::string> ids;
+  for (const auto& [id, order] : orders) ids.push_back(id);
+  const std::string id_array = common::PgTextArray(ids);
+  for (const pqxx::row& row : tx.exec_params("SELECT order_id, body FROM order_notes "
+                                             "WHERE order_id = ANY($1::text[]) "
+                                             "ORDER BY order_id, position",
+                                             id_array)) {
+    const std::string id = row[0].as<std::string>();
+    *orders.at(id)->add_notes() = Parse<v1::Note>(row[1]);
+    if (parts != nullptr) ++(*parts)[id].notes;
+  }
+  std::map<std::pair<std::string, int>, v1::Question*> threads;
+  for (const pqxx::row& row : tx.exec_params("SELECT order_id, position, body FROM order_questions "
+                                             "WHERE order_id = ANY($1::text[]) "
+                                             "ORDER BY order_id, position",
+                                             id_array)) {
+    const std::string id = row[0].as<std::string>();
+    v1::Question* thread = orders.at(id)->add_questions();
+    *thread = Parse<v1::Question>(row[2]);
+    threads[{id, row[1].as<int>()}] = thread;
+    if (parts != nullptr) {
+      (*parts)[id].thread_headers.push_back(HeaderOf(*thread));
+      (*parts)[id].thread_messages.push_back(0);
+    }
+  }
+  for (const pqxx::row& row :
+       tx.exec_params("SELECT order_id, position, body FROM order_question_messages "
+                      "WHERE order_id = ANY($1::text[]) ORDER BY order_id, position, sequence",
+                      id_array)) {
+    const std::string id = row[0].as<std::string>();
+    const int position = row[1].as<int>();
+    *threads.at({id, position})->add_messages() = Parse<v1::ClarificationMessage>(row[2]);
+    if (parts != nullptr) ++(*parts)[id].thread_messages.at(position);
+  }
+}
+
+// Writes the notes and threads `order` holds beyond `stored`: notes and messages stamped
+// with the order's revision, new threads, and thread headers that changed.
+absl::Status WriteParts(pqxx::work& tx, const v1::Order& order, const StoredParts& stored) {
+  const int stored_threads = static_cast<int>(stored.thread_headers.size());
+  if (order.notes_size() < stored.notes || order.questions_size() < stored_threads) {
+    return ReasonedError(absl::StatusCode::kInternal, v1::INTERNAL_ERROR,
+                         "notes and questions are only ever added to an order");
+  }
+  for (int i = stored.notes; i < order.notes_size(); ++i) {
+    tx.exec_params(
+        "INSERT INTO order_notes (order_id, position, note_id, revision, body) "
+        "VALUES ($1, $2, $3, $4, $5)",
+        order.order_id(), i, order.notes(i).note_id(), order.revision(),
+        pqxx::binarystring(order.notes(i).SerializeAsString()));
+  }
+  for (int i = 0; i < order.questions_size(); ++i) {
+    const v1::Question& thread = order.questions(i);
+    const std::string header = HeaderOf(thread);
+    int stored_messages = 0;
+    if (i < stored_threads) {
+      stored_messages = stored.thread_messages[i];
+      if (thread.messages_size() < stored_messages) {
+        return ReasonedError(absl::StatusCode::kInternal, v1::INTERNAL_ERROR,
+                             "messages are only ever added to a question");
+      }
+      if (header != stored.thread_headers[i]) {
+        tx.exec_params(
+            "UPDATE order_questions SET body = $3, updated_at = now() "
+            "WHERE order_id = $1 AND position = $2",
+            order.order_id(), i, pqxx::binarystring(header));
+      }
+    } else {
+      tx.exec_params(
+          "INSERT INTO order_questions (order_id, position, question_id, body) "
+          "VALUES ($1, $2, $3, $4)",
+          order.order_id(), i, thread.question_id(), pqxx::binarystring(header));
+    }
+    for (int m = stored_messages; m < thread.messages_size(); ++m) {
+      tx.exec_params(
+          "INSERT INTO order_question_messages (order_id, position, sequence, revision, body) "
+          "VALUES ($1, $2, $3, $4, $5)",
+          order.order_id(), i, m, order.revision(),
+          pqxx::binarystring(thread.messages(m).SerializeAsString()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Writes `order`: its row (inserted when `before` is null, a new order) with its own content,
+// its notes and threads beyond `stored`, and, for a new revision whose content differs from
+// `before`, that content as the revision's order_revisions row. A note alone writes the note.
+absl::Status WriteOrder(pqxx::work& tx, const v1::Order& order, const StoredParts& stored,
+                        bool new_revision, const v1::Order* before) {
   SALESOPS_ASSIGN_OR_RETURN(
       const int64_t total_micros,
       common::MoneyToMicros(order.quote().total(), "the quote total of order " + order.order_id()));
+  const v1::Order content = ContentOf(order);
+  const pqxx::binarystring body(content.SerializeAsString());
   const std::string sql =
-      insert ? "INSERT INTO orders (order_id, revision, stage, salesperson_id, customer_id, "
-               "  customer_name, deliver_by, win_probability, open_blocking_questions, "
-               "  unacknowledged_changes, total_micros, body) "
-               "VALUES ($1, $2, $3, $4, $5, $6, us_to_ts($7), $8, $9, $10, $11, $12)"
-             : "UPDATE orders SET revision = $2, stage = $3, salesperson_id = $4, "
-               "  customer_id = $5, customer_name = $6, deliver_by = us_to_ts($7), "
-               "  win_probability = $8, open_blocking_questions = $9, "
-               "  unacknowledged_changes = $10, total_micros = $11, body = $12, "
-               "  updated_at = now() WHERE order_id = $1";
+      before == nullptr
+          ? "INSERT INTO orders (order_id, revision, stage, salesperson_id, customer_id, "
+            "  customer_name, deliver_by, win_probability, open_blocking_questions, "
+            "  unacknowledged_changes, total_micros, body) "
+            "VALUES ($1, $2, $3, $4, $5, $6, us_to_ts($7), $8, $9, $10, $11, $12)"
+          : "UPDATE orders SET revision = $2, stage = $3, salesperson_id = $4, "
+            "  customer_id = $5, customer_name = $6, deliver_by = us_to_ts($7), "
+            "  win_probability = $8, open_blocking_questions = $9, "
+            "  unacknowledged_changes = $10, total_micros = $11, body = $12, "
+            "  updated_at = now() WHERE order_id = $1";
   tx.exec_params(sql, order.order_id(), order.revision(), v1::OrderStage_Name(order.stage()),
                  order.salesperson_id(), order.customer().customer_id(), order.customer().name(),
                  common::ToMicros(order.delivery_window().window().no_later_than()),
                  order.pipeline().win_probability(), order.open_blocking_question_count(),
-                 order.unacknowledged_changes_size(), total_micros,
-                 pqxx::binarystring(order.SerializeAsString()));
+                 order.unacknowledged_changes_size(), total_micros, body);
+  SALESOPS_RETURN_IF_ERROR(WriteParts(tx, order, stored));
+  if (new_revision && (before == nullptr || ContentChanged(*before, content))) {
+    tx.exec_params("INSERT INTO order_revisions (order_id, revision, body) VALUES ($1, $2, $3)",
+                   order.order_id(), order.revision(), body);
+  }
   return absl::OkStatus();
 }
 
+// Writes the change's history entries and events.
 void WriteChange(pqxx::work& tx, const v1::Order& order, const OrderChange& change) {
-  if (change.new_revision) {
-    tx.exec_params("INSERT INTO order_revisions (order_id, revision, body) VALUES ($1, $2, $3)",
-                   order.order_id(), order.revision(),
-                   pqxx::binarystring(order.SerializeAsString()));
-  }
   for (v1::HistoryEntry entry : change.history) {
     if (entry.revision() == 0) entry.set_revision(order.revision());
     if (entry.stage() == v1::ORDER_STAGE_UNSPECIFIED) entry.set_stage(order.stage());
@@ -117,7 +245,8 @@ absl::StatusOr<v1::Order> OrderStore::Create(const v1::CreateOrderRequest& reque
     stored.set_order_id(tx.exec1("SELECT nextval('order_numbers')::text")[0].as<std::string>());
     stored.set_revision(1);
     stored.set_etag(EtagOf(1));
-    SALESOPS_RETURN_IF_ERROR(WriteOrder(tx, stored, /*insert=*/true));
+    SALESOPS_RETURN_IF_ERROR(WriteOrder(tx, stored, StoredParts{}, change.new_revision,
+                                        /*before=*/nullptr));
     WriteChange(tx, stored, change);
     v1::CreateOrderResponse response;
     *response.mutable_order() = stored;
@@ -131,8 +260,13 @@ absl::StatusOr<v1::Order> OrderStore::Create(const v1::CreateOrderRequest& reque
 absl::StatusOr<v1::Order> OrderStore::Get(const std::string& order_id) {
   std::optional<v1::Order> order;
   absl::Status status = pool_.InTransaction("get_order", [&](pqxx::work& tx) {
+    // One snapshot for the row and its parts, so a note committed in between is not half seen.
+    tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    order.reset();
     pqxx::result rows = tx.exec_params("SELECT body FROM orders WHERE order_id = $1", order_id);
-    if (!rows.empty()) order = Parse<v1::Order>(rows[0][0]);
+    if (rows.empty()) return absl::OkStatus();
+    order = Parse<v1::Order>(rows[0][0]);
+    ReadParts(tx, {{order_id, &*order}}, nullptr);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -151,6 +285,10 @@ absl::StatusOr<v1::Order> OrderStore::Update(
         tx.exec_params("SELECT body FROM orders WHERE order_id = $1 FOR UPDATE", order_id);
     if (rows.empty()) return OrderNotFound(order_id);
     order = Parse<v1::Order>(rows[0][0]);
+    // The row lock serializes writers, so the parts read now are the ones this write extends.
+    std::map<std::string, StoredParts> parts;
+    ReadParts(tx, {{order_id, &order}}, &parts);
+    const v1::Order before = ContentOf(order);
     if (!dedupe_event_id.empty()) {
       pqxx::result fresh = tx.exec_params(
           "INSERT INTO processed_events (event_id, order_id) VALUES ($1, $2) "
@@ -168,7 +306,7 @@ absl::StatusOr<v1::Order> OrderStore::Update(
       order.set_etag(EtagOf(order.revision()));
     }
     *order.mutable_update_time() = common::NowTimestamp();
-    SALESOPS_RETURN_IF_ERROR(WriteOrder(tx, order, /*insert=*/false));
+    SALESOPS_RETURN_IF_ERROR(WriteOrder(tx, order, parts[order_id], what.new_revision, &before));
     WriteChange(tx, order, what);
     return absl::OkStatus();
   });
@@ -229,6 +367,7 @@ absl::StatusOr<common::Page<v1::Order>> OrderStore::List(const v1::ListOrdersReq
   const int64_t until = has_range ? common::ToMicros(request.delivery_range().no_later_than())
                                   : std::numeric_limits<int64_t>::max();
   absl::Status status = pool_.InTransaction("list_orders", [&](pqxx::work& tx) {
+    tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
     page = {};
     // Order ids are numbers: sort them as numbers, page after the last one.
     pqxx::result rows = tx.exec_params(
@@ -248,6 +387,9 @@ absl::StatusOr<common::Page<v1::Order>> OrderStore::List(const v1::ListOrdersReq
     common::FillPage(
         page, rows, limit, [](const pqxx::row& row) { return Parse<v1::Order>(row[0]); },
         [](const v1::Order& order) { return order.order_id(); });
+    std::map<std::string, v1::Order*> by_id;
+    for (v1::Order& order : page.entries) by_id[order.order_id()] = &order;
+    ReadParts(tx, by_id, nullptr);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

@@ -32,9 +32,11 @@ struct OrderCounts {
   int64_t open_blocking_questions = 0;
 };
 
-// Order-intake's PostgreSQL database (migrations/0100_orders.sql). Orders are
-// read and changed whole, under a row lock, with their history and events
-// written in the same transaction.
+// Order-intake's PostgreSQL database (migrations/). Orders are read and changed
+// whole, under a row lock, with their history and events written in the same
+// transaction. Their notes and clarification threads live in rows of their own
+// (0101_order_parts.sql), so a write stores what it adds, not the order again: a
+// revision whose only change is a note keeps that note, not a copy of the order.
 class OrderStore {
  public:
   explicit OrderStore(common::ConnectionPool& pool) : pool_(pool) {}

@@ -1,6 +1,7 @@
 // Order-intake with all four services as real processes on real PostgreSQL:
 // quote, available-to-promise, the confirm saga and its compensation,
 // clarifications, milestones arriving through the event path, bad input.
+#include <absl/strings/str_format.h>
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
@@ -153,6 +154,25 @@ class OrderFlowTest : public ::testing::Test {
     std::vector<v1::HistoryEntryKind> kinds;
     for (const v1::HistoryEntry& entry : response.entries()) kinds.push_back(entry.kind());
     return kinds;
+  }
+
+  // Bytes of every row that records the order's past: each table with an order_id but the
+  // current row, the events received and the outbox (a delivery queue the relay empties).
+  int64_t HistoryBytes(const std::string& order_id) {
+    pqxx::connection connection(suite_.orders->database().connection_string());
+    pqxx::work tx(connection);
+    int64_t bytes = 0;
+    for (const pqxx::row& table :
+         tx.exec("SELECT table_name FROM information_schema.columns "
+                 "WHERE table_schema = 'public' AND column_name = 'order_id' "
+                 "AND table_name NOT IN ('orders', 'processed_events', 'outbox')")) {
+      bytes +=
+          tx.exec_params1("SELECT COALESCE(sum(pg_column_size(t.*)), 0)::bigint FROM " +
+                              tx.quote_name(table[0].as<std::string>()) + " t WHERE order_id = $1",
+                          order_id)[0]
+              .as<int64_t>();
+    }
+    return bytes;
   }
 
   int64_t day0_ = 0;
@@ -725,6 +745,130 @@ TEST_F(OrderFlowTest, NotesQuestionsAndAnswersStopAtTheirCapsAndTheRefusalWrites
   v1::GetOrderHistoryResponse entries;
   ASSERT_TRUE(suite_.orders->Call(&OrderStub::GetOrderHistory, history, &entries).ok());
   EXPECT_EQ(entries.entries_size(), 1 + 200 + 100 + 100);
+}
+
+TEST_F(OrderFlowTest, ANoteStoresTheNoteNotAnotherCopyOfTheOrder) {
+  // The same 50 notes on a one-line order and on a 200-line one.
+  v1::Order large = Draft(1, "Large Co");
+  for (int i = 1; i < 200; ++i) {
+    v1::UpsertProductRequest prop;
+    prop.mutable_product()->set_product_code(absl::StrFormat("PROP-%03d", i));
+    prop.mutable_product()->set_name(absl::StrFormat("Stage prop number %03d", i));
+    prop.mutable_product()->mutable_day_rate()->set_currency_code("EUR");
+    prop.mutable_product()->mutable_day_rate()->set_units(10);
+    v1::UpsertProductResponse upserted;
+    ASSERT_TRUE(suite_.inventory->Call(&InventoryStub::UpsertProduct, prop, &upserted).ok());
+    v1::ProductLine* line = large.add_product_lines();
+    line->set_product_code(prop.product().product_code());
+    line->set_quantity(i);
+  }
+  v1::CreateOrderResponse small_order, large_order;
+  ASSERT_TRUE(Create(Draft(1, "Small Co"), &small_order).ok());
+  grpc::Status status = Create(large, &large_order);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(large_order.order().quote().lines_size(), 200);
+
+  std::map<std::string, int64_t> growth;
+  for (const v1::CreateOrderResponse* created : {&small_order, &large_order}) {
+    const std::string& id = created->order().order_id();
+    const int64_t before = HistoryBytes(id);
+    v1::AddNoteRequest note;
+    note.set_order_id(id);
+    note.mutable_note()->set_kind(v1::NOTE_KIND_POWER);
+    note.mutable_note()->set_text("32 A three-phase at the loading dock, ask for Sam");
+    v1::AddNoteResponse noted;
+    for (int i = 0; i < 50; ++i) {
+      status = suite_.orders->Call(&OrderStub::AddNote, note, &noted);
+      ASSERT_TRUE(status.ok()) << status.error_message();
+      EXPECT_EQ(noted.revision(), i + 2);
+    }
+    growth[id] = HistoryBytes(id) - before;
+
+    // Callers see what they saw before: every note on the order, each a revision in the
+    // history with the note it added.
+    const v1::Order order = Get(id);
+    EXPECT_EQ(order.revision(), 51);
+    ASSERT_EQ(order.notes_size(), 50);
+    EXPECT_EQ(order.notes(49).note_id(), "N50");
+    EXPECT_EQ(order.product_lines_size(), created->order().product_lines_size());
+    v1::GetOrderHistoryRequest history;
+    history.set_order_id(id);
+    history.set_page_size(100);
+    v1::GetOrderHistoryResponse entries;
+    ASSERT_TRUE(suite_.orders->Call(&OrderStub::GetOrderHistory, history, &entries).ok());
+    ASSERT_EQ(entries.entries_size(), 51);
+    EXPECT_EQ(entries.entries(50).kind(), v1::HISTORY_ENTRY_KIND_NOTE_ADDED);
+    EXPECT_EQ(entries.entries(50).revision(), 51);
+    EXPECT_EQ(entries.entries(50).diff().added_notes(0).note_id(), "N50");
+  }
+  const int64_t small_growth = growth[small_order.order().order_id()];
+  const int64_t large_growth = growth[large_order.order().order_id()];
+  // A few bytes a note may differ (timestamps are varints); a copy of 200 lines may not.
+  EXPECT_LT(large_growth, small_growth + 50 * 16)
+      << "50 notes stored " << small_growth << " bytes on a one-line order and " << large_growth
+      << " on a 200-line one";
+  EXPECT_LT(small_growth / 50, 1000) << small_growth;
+  std::cout << "50 notes: " << small_growth << " bytes on a one-line order, " << large_growth
+            << " on a 200-line one\n";
+}
+
+TEST_F(OrderFlowTest, NotesAndQuestionsInABodyFromBeforeTheirRowsAreKeptAndMovedOut) {
+  v1::CreateOrderResponse created;
+  ASSERT_TRUE(Create(Draft(1), &created).ok());
+  const std::string id = created.order().order_id();
+  // An order written before migration 0101: its notes and threads inside its body.
+  v1::Order legacy = created.order();
+  for (int i = 1; i <= 2; ++i) {
+    v1::Note* note = legacy.add_notes();
+    note->set_note_id("N" + std::to_string(i));
+    note->set_text("Old note " + std::to_string(i));
+  }
+  v1::Question* thread = legacy.add_questions();
+  thread->set_question_id("Q1");
+  thread->set_state(v1::QUESTION_STATE_OPEN);
+  thread->add_messages()->set_text("Old question");
+  {
+    pqxx::connection connection(suite_.orders->database().connection_string());
+    pqxx::work tx(connection);
+    tx.exec_params("UPDATE orders SET body = $2 WHERE order_id = $1", id,
+                   pqxx::binarystring(legacy.SerializeAsString()));
+    tx.commit();
+  }
+  v1::Order read = Get(id);
+  ASSERT_EQ(read.notes_size(), 2);
+  EXPECT_EQ(read.questions(0).messages(0).text(), "Old question");
+
+  // The next write moves them into rows and adds to them.
+  v1::AddNoteRequest note;
+  note.set_order_id(id);
+  note.mutable_note()->set_text("New note");
+  v1::AddNoteResponse noted;
+  ASSERT_TRUE(suite_.orders->Call(&OrderStub::AddNote, note, &noted).ok());
+  EXPECT_EQ(noted.note().note_id(), "N3");
+  v1::AnswerQuestionRequest answer;
+  answer.set_order_id(id);
+  answer.set_question_id("Q1");
+  answer.set_text("New answer");
+  v1::AnswerQuestionResponse answered;
+  ASSERT_TRUE(suite_.orders->Call(&OrderStub::AnswerQuestion, answer, &answered).ok());
+  EXPECT_EQ(answered.question().messages_size(), 2);
+
+  read = Get(id);
+  ASSERT_EQ(read.notes_size(), 3);
+  EXPECT_EQ(read.notes(0).text(), "Old note 1");
+  EXPECT_EQ(read.notes(2).text(), "New note");
+  ASSERT_EQ(read.questions_size(), 1);
+  EXPECT_EQ(read.questions(0).state(), v1::QUESTION_STATE_ANSWERED);
+  EXPECT_EQ(read.questions(0).messages(1).text(), "New answer");
+  pqxx::connection connection(suite_.orders->database().connection_string());
+  pqxx::work tx(connection);
+  v1::Order body;
+  pqxx::binarystring bytes(tx.exec_params1("SELECT body FROM orders WHERE order_id = $1", id)[0]);
+  ASSERT_TRUE(body.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())));
+  EXPECT_EQ(body.notes_size(), 0);
+  EXPECT_EQ(body.questions_size(), 0);
+  EXPECT_EQ(
+      tx.exec_params1("SELECT count(*) FROM order_notes WHERE order_id = $1", id)[0].as<int>(), 3);
 }
 
 }  // namespace
