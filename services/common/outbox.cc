@@ -7,6 +7,7 @@
 
 #include "services/common/sql_text.h"
 #include "services/common/time_util.h"
+#include "services/common/validation.h"
 
 namespace salesops::common {
 namespace {
@@ -39,6 +40,9 @@ v1::Event AppendToOutbox(pqxx::work& transaction, v1::Event event,
     *event.mutable_occur_time() = NowTimestamp();
   }
   event.set_source_service(source_service);
+  // A summary or reason built from caller text can run past its declared limit or hold a
+  // newline where one line is expected; notification would refuse such an event for good.
+  FitTextToRules(event);
   std::string payload = event.SerializeAsString();
   transaction.exec_params(
       "INSERT INTO outbox (event_id, event_type, order_id, payload) VALUES ($1, $2, $3, $4)",

@@ -14,7 +14,9 @@ namespace salesops::common {
 
 // Writes `event` to the service's outbox table inside `transaction`, so the
 // event exists exactly when the state change it describes commits. Fills in
-// event_id (a UUID) and occur_time when unset, and the source service.
+// event_id (a UUID) and occur_time when unset and the source service, and fits every text
+// field to the vocabulary's rules (FitTextToRules: declared lengths, one-line fields), so that
+// notification never refuses an event for its text.
 // OutboxRelay sends the rows on to notification.
 v1::Event AppendToOutbox(pqxx::work& transaction, v1::Event event,
                          const std::string& source_service);

@@ -25,20 +25,81 @@ constexpr int64_t kMinTimestampSeconds = 946684800;   // 2000-01-01T00:00:00Z
 constexpr int64_t kMaxTimestampSeconds = 7258118399;  // 2199-12-31T23:59:59Z
 constexpr int64_t kMaxDurationSeconds = kMaxTimestampSeconds - kMinTimestampSeconds;
 
+// The length of the UTF-8 character that starts at `text[at]` (1 to 4 bytes), or 0 when the
+// bytes there are not one: a stray continuation byte, an overlong form, a surrogate, a code
+// point above U+10FFFF or a sequence cut short.
+size_t Utf8CharacterLength(std::string_view text, size_t at) {
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(at);
+  if (lead < 0x80) return 1;
+  size_t length = 0;
+  unsigned char second_min = 0x80, second_max = 0xbf;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    if (lead == 0xe0) second_min = 0xa0;
+    if (lead == 0xed) second_max = 0x9f;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    if (lead == 0xf0) second_min = 0x90;
+    if (lead == 0xf4) second_max = 0x8f;
+  } else {
+    return 0;
+  }
+  if (at + length > text.size() || byte(at + 1) < second_min || byte(at + 1) > second_max) {
+    return 0;
+  }
+  for (size_t i = at + 2; i < at + length; ++i) {
+    if ((byte(i) & 0xc0) != 0x80) return 0;
+  }
+  return length;
+}
+
+// The length of the control character at `text[at]` (C0 and DEL: 1 byte; C1, U+0080..U+009F:
+// 2 bytes), or 0 when there is none. Newlines, carriage returns and tabs are text, not control,
+// in multi-line fields.
+size_t ControlCharacterLength(std::string_view text, size_t at, bool multi_line) {
+  const unsigned char c = static_cast<unsigned char>(text[at]);
+  if (multi_line && (c == '\n' || c == '\r' || c == '\t')) return 0;
+  if (c < 0x20 || c == 0x7f) return 1;
+  if (c == 0xc2 && at + 1 < text.size() && static_cast<unsigned char>(text[at + 1]) >= 0x80 &&
+      static_cast<unsigned char>(text[at + 1]) <= 0x9f) {
+    return 2;
+  }
+  return 0;
+}
+
 // The byte offset of the first control character in `text`: C0 (NUL included), DEL, or C1
 // (U+0080..U+009F). Newlines, carriage returns and tabs pass in multi-line text. A NUL would
 // otherwise cut an id short on its way to PostgreSQL and make it name another record.
 std::optional<size_t> FirstControlCharacter(std::string_view text, bool multi_line) {
-  for (size_t i = 0; i < text.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (multi_line && (c == '\n' || c == '\r' || c == '\t')) continue;
-    if (c < 0x20 || c == 0x7f) return i;
-    if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
-        static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
-      return i;
-    }
+  for (size_t at = 0; at < text.size(); ++at) {
+    if (ControlCharacterLength(text, at, multi_line) > 0) return at;
   }
   return std::nullopt;
+}
+
+// `text` passing the text rules: bytes that are not UTF-8 become U+FFFD, control characters
+// spaces, and the result is cut to `max_bytes` at a character boundary.
+std::string FitText(std::string_view text, bool multi_line, size_t max_bytes) {
+  std::string fitted;
+  fitted.reserve(text.size());
+  for (size_t at = 0; at < text.size();) {
+    const size_t length = Utf8CharacterLength(text, at);
+    if (length == 0) {
+      fitted += "\uFFFD";
+      ++at;
+      continue;
+    }
+    if (ControlCharacterLength(text, at, multi_line) > 0) {
+      fitted += ' ';
+    } else {
+      fitted.append(text.substr(at, length));
+    }
+    at += length;
+  }
+  return TruncateText(fitted, max_bytes);
 }
 
 bool IsValidTime(const google::protobuf::Timestamp& timestamp) {
@@ -204,7 +265,7 @@ class RequestValidator {
     }
     v1::CodeKind kind = field.options().GetExtension(v1::code);
     if (kind != v1::CODE_KIND_UNSPECIFIED && !IsValidCatalogCode(value)) {
-      Add(path, absl::StrCat("'", value.substr(0, 60), "' is not a valid ",
+      Add(path, absl::StrCat("'", TruncateText(value, 60), "' is not a valid ",
                              kind == v1::CODE_KIND_PRODUCT ? "product" : "inventory",
                              " code (upper-case letters, digits and '-', 2 to 40 characters, "
                              "not starting with '-')"));
@@ -295,6 +356,44 @@ class RequestValidator {
 };
 
 }  // namespace
+
+std::string OneLine(std::string_view text, size_t max_bytes) {
+  return FitText(text, /*multi_line=*/false, max_bytes);
+}
+
+void FitTextToRules(google::protobuf::Message& message) {
+  const Descriptor* descriptor = message.GetDescriptor();
+  const Reflection* reflection = message.GetReflection();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const FieldDescriptor* field = descriptor->field(i);
+    if (field->is_map()) continue;
+    if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (field->is_repeated()) {
+        for (int k = 0; k < reflection->FieldSize(message, field); ++k) {
+          FitTextToRules(*reflection->MutableRepeatedMessage(&message, field, k));
+        }
+      } else if (reflection->HasField(message, field)) {
+        FitTextToRules(*reflection->MutableMessage(&message, field));
+      }
+      continue;
+    }
+    if (field->type() != FieldDescriptor::TYPE_STRING) continue;
+    const bool multi_line = field->options().GetExtension(v1::multi_line);
+    const uint32_t max_length = field->options().GetExtension(v1::max_length);
+    const size_t max_bytes = max_length > 0 ? max_length : std::string::npos;
+    if (field->is_repeated()) {
+      for (int k = 0; k < reflection->FieldSize(message, field); ++k) {
+        std::string value = reflection->GetRepeatedString(message, field, k);
+        std::string fitted = FitText(value, multi_line, max_bytes);
+        if (fitted != value) reflection->SetRepeatedString(&message, field, k, std::move(fitted));
+      }
+    } else {
+      std::string value = reflection->GetString(message, field);
+      std::string fitted = FitText(value, multi_line, max_bytes);
+      if (fitted != value) reflection->SetString(&message, field, std::move(fitted));
+    }
+  }
+}
 
 bool IsSafeRequestId(std::string_view request_id) {
   if (request_id.empty() || request_id.size() > kMaxRequestIdLength) return false;

@@ -39,6 +39,20 @@ std::vector<FieldViolation> ValidateRequest(const google::protobuf::Message& req
 // ValidateRequest as a status: OK, or INVALID_ARGUMENT naming every bad field.
 absl::Status CheckRequest(const google::protobuf::Message& request);
 
+// `text` as one line of at most `max_bytes` bytes: every control character (newlines and tabs
+// included) becomes a space, a byte that is not UTF-8 becomes U+FFFD, and a longer text is cut
+// with "…" at a character boundary (TruncateText). For caller text that lands in a one-line
+// field, a log line or a stored error.
+std::string OneLine(std::string_view text, size_t max_bytes);
+
+// Makes every string field of `message`, however deeply nested, pass the text rules
+// ValidateRequest checks: cut to its declared max_length with "…", control characters
+// replaced by spaces (newlines and tabs stay in multi_line fields), bytes that are not UTF-8
+// replaced by U+FFFD. Fields that already pass are left as they are; bytes fields and maps are
+// not touched. What a service builds from caller text goes through this before it leaves the
+// service, so a long reason shortens a message instead of getting it refused.
+void FitTextToRules(google::protobuf::Message& message);
+
 // Page size as the server will use it: 0 means the default; callers have
 // already been refused for values outside [0, kMaxPageSize].
 int EffectivePageSize(int requested);

@@ -752,7 +752,7 @@ absl::StatusOr<v1::RunAssignmentResponse> PostgresSchedulingStore::RunAssignment
                       payload->set_kind(task.kind());
                       payload->set_state(task.state());
                       payload->set_at_risk_reason(out.at_risk_reason);
-                      payload->set_explanation(out.explanation.substr(0, 1000));
+                      payload->set_explanation(out.explanation);
                       *payload->mutable_earliest_feasible_finish_time() = AtMinute(out.finish);
                     });
       }
@@ -781,7 +781,7 @@ absl::StatusOr<v1::RunAssignmentResponse> PostgresSchedulingStore::RunAssignment
                       v1::Commitment* now = event.mutable_commitment()->mutable_commitment();
                       *now->mutable_no_later_than() = common::TimestampFromMicros(commitment_us);
                       now->set_meets_request(commitment.meets_request);
-                      now->set_explanation(commitment.explanation.substr(0, 1000));
+                      now->set_explanation(commitment.explanation);
                     });
       }
     }

@@ -1,11 +1,13 @@
 #include "services/common/validation.h"
 
 #include <gmock/gmock.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <limits>
 
+#include "salesops/v1/events.pb.h"
 #include "salesops/v1/inventory.pb.h"
 #include "salesops/v1/order_intake.pb.h"
 #include "services/common/grpc_errors.h"
@@ -13,7 +15,10 @@
 namespace salesops::common {
 namespace {
 
+using ::testing::EndsWith;
 using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::StartsWith;
 
 // Field paths of the violations, in order.
 std::vector<std::string> Fields(const google::protobuf::Message& request) {
@@ -254,6 +259,83 @@ TEST(ValidationTest, AnAnswerListsTheFirstTwentyViolationsAndCountsTheRest) {
   EXPECT_NE(status.error_message().find("the first 20 are listed"), std::string::npos)
       << status.error_message();
   EXPECT_LE(status.error_details().size(), 8u * 1024);
+}
+
+TEST(TextFittingTest, OneLineTurnsControlCharactersIntoSpacesAndCutsAtACharacter) {
+  EXPECT_EQ(OneLine("Dock is round the back.\n\tRing twice.\r\n", 100),
+            "Dock is round the back.  Ring twice.  ");
+  EXPECT_EQ(OneLine(std::string("a\0b\x1b[31m\x7f", 9) + "c\u0085d", 100), "a b [31m c d");
+  EXPECT_EQ(OneLine("Café-1017 ✓", 100), "Café-1017 ✓");
+  std::string accents;
+  for (int i = 0; i < 10; ++i) accents += "é";  // two bytes each
+  // 10 bytes: "…" takes 3, and the 7 left hold three whole "é".
+  EXPECT_EQ(OneLine(accents, 10), "ééé…");
+  // Bytes that are not UTF-8 (a cut sequence, a stray byte) become U+FFFD.
+  EXPECT_EQ(OneLine(std::string("ab\xff", 3) + "c" + std::string("\xe2\x82", 2), 100),
+            "ab\uFFFDc\uFFFD\uFFFD");
+}
+
+v1::Event ValidEvent() {
+  v1::Event event;
+  event.set_event_id("4f9b2c1e-8d3a-4c5b-9e7f-0a1b2c3d4e5f");
+  event.set_type(v1::EVENT_TYPE_ORDER_AMENDED);
+  *event.mutable_occur_time() = At(1800000000);
+  event.set_source_service("order-intake");
+  event.set_summary("Order 1042 rev 3: +4 LED-PANEL-500 to pull (client added a wall)");
+  event.mutable_order_changed()->set_reason("Client added a wall.\nThey pay the rush fee.");
+  return event;
+}
+
+TEST(TextFittingTest, AnEventBuiltFromALongMultiLineReasonFitsEveryDeclaredLimit) {
+  std::string reason;
+  for (int i = 0; i < 100; ++i)
+    reason += "The client moved the stage, line " + std::to_string(i) + "\n";
+  ASSERT_GT(reason.size(), 2000u);
+  v1::Event event = ValidEvent();
+  event.set_summary("Order 1042 rev 3: +4 LED-PANEL-500 to pull (" + reason + ")");
+  event.mutable_order_changed()->set_reason(reason);
+  event.mutable_order_changed()->mutable_impact()->set_summary(std::string(3000, 'x'));
+  ASSERT_THAT(Fields(event), Not(IsEmpty()));
+
+  FitTextToRules(event);
+  EXPECT_THAT(Fields(event), IsEmpty());
+  // The summary: one line, within 1000 bytes, its start kept.
+  EXPECT_LE(event.summary().size(), 1000u);
+  EXPECT_THAT(event.summary(), StartsWith("Order 1042 rev 3: +4 LED-PANEL-500 to pull (The client "
+                                          "moved the stage, line 0 The client"));
+  EXPECT_THAT(event.summary(), EndsWith("…"));
+  EXPECT_EQ(event.summary().find('\n'), std::string::npos);
+  // The reason is multi-line text: its newlines stay, and it is cut to its own 2000 bytes.
+  const std::string& fitted = event.order_changed().reason();
+  EXPECT_LE(fitted.size(), 2000u);
+  EXPECT_GE(fitted.size(), 1990u);
+  EXPECT_EQ(fitted.substr(0, fitted.size() - 3), reason.substr(0, fitted.size() - 3));
+  EXPECT_THAT(fitted, EndsWith("…"));
+  EXPECT_EQ(event.order_changed().impact().summary().size(), 2000u);
+}
+
+TEST(TextFittingTest, RepeatedAndNestedTextIsFittedAndWhatPassesIsLeftAlone) {
+  v1::Event event = ValidEvent();
+  event.set_type(v1::EVENT_TYPE_TASK_ASSIGNED);
+  v1::TaskPayload* task = event.mutable_task();
+  task->add_crew_member_names("Ana");
+  task->add_crew_member_names("Bo\tB" + std::string(300, 'o'));
+  task->set_explanation("Ana has the rigging skill\nand is free 06:00-09:00");
+  task->set_reason(std::string("blocked:\n\0dock closed", 21));
+  ASSERT_THAT(Fields(event), Not(IsEmpty()));
+
+  FitTextToRules(event);
+  EXPECT_THAT(Fields(event), IsEmpty());
+  EXPECT_EQ(task->crew_member_names(0), "Ana");
+  EXPECT_THAT(task->crew_member_names(1), StartsWith("Bo Boo"));
+  EXPECT_LE(task->crew_member_names(1).size(), 200u);
+  EXPECT_EQ(task->explanation(), "Ana has the rigging skill and is free 06:00-09:00");
+  EXPECT_EQ(task->reason(), "blocked:\n dock closed");
+
+  const v1::Event valid = ValidEvent();
+  v1::Event unchanged = valid;
+  FitTextToRules(unchanged);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(unchanged, valid));
 }
 
 }  // namespace

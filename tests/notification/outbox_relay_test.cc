@@ -27,10 +27,14 @@ class OutboxRelayTest : public ::testing::Test {
   void SetUp() override {
     StartNotification();
     // Ops hears about every hold, so each relayed event lands in one inbox.
+    SubscribeOps(v1::EVENT_TYPE_STOCK_HELD);
+  }
+
+  void SubscribeOps(v1::EventType type) {
     v1::CreateSubscriptionRequest request;
     request.mutable_subscription()->set_channel(v1::SUBSCRIPTION_CHANNEL_INBOX);
     request.mutable_subscription()->set_role(v1::ROLE_OPS);
-    request.mutable_subscription()->add_event_types(v1::EVENT_TYPE_STOCK_HELD);
+    request.mutable_subscription()->add_event_types(type);
     v1::CreateSubscriptionResponse response;
     ASSERT_TRUE(
         notification_->Call(&NotificationStub::CreateSubscription, request, &response).ok());
@@ -81,9 +85,9 @@ class OutboxRelayTest : public ::testing::Test {
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
 
-  // Every event id in the ops inbox, page by page.
-  std::vector<std::string> OpsInbox() {
-    std::vector<std::string> ids;
+  // The ops inbox, page by page.
+  std::vector<v1::Notification> OpsNotifications() {
+    std::vector<v1::Notification> notifications;
     std::string token;
     do {
       v1::ListNotificationsRequest request;
@@ -96,11 +100,17 @@ class OutboxRelayTest : public ::testing::Test {
                .ok()) {
         return {};
       }
-      for (const v1::Notification& n : response.notifications()) {
-        ids.push_back(n.event().event_id());
-      }
+      notifications.insert(notifications.end(), response.notifications().begin(),
+                           response.notifications().end());
       token = response.next_page_token();
     } while (!token.empty());
+    return notifications;
+  }
+
+  // Every event id in the ops inbox.
+  std::vector<std::string> OpsInbox() {
+    std::vector<std::string> ids;
+    for (const v1::Notification& n : OpsNotifications()) ids.push_back(n.event().event_id());
     return ids;
   }
 
@@ -181,6 +191,42 @@ TEST_F(OutboxRelayTest, ABadEventWaitsAloneWhileTheRestGoThrough) {
   EXPECT_EQ(InventoryQuery("SELECT count(*) FROM outbox WHERE sent_at IS NULL "
                            "AND last_error LIKE 'InvalidArgument%' AND attempts >= 1"),
             1);
+}
+
+TEST_F(OutboxRelayTest, AReleaseWithALongMultiLineReasonIsDeliveredWithItsSummaryFitted) {
+  std::unique_ptr<InventoryProcess> inventory = StartInventory();
+  PutItem(*inventory, "SPK-12");
+  SubscribeOps(v1::EVENT_TYPE_STOCK_RELEASED);
+  Hold(*inventory, "Q-LONG");
+  // The longest reason Release takes, over many lines: the summary that quotes it is twice
+  // the 1000 bytes an event's summary may hold, and not one line.
+  std::string reason;
+  for (int i = 0;; ++i) {
+    std::string line = "The client cancelled; line " + std::to_string(i) + " of the letter\n";
+    if (reason.size() + line.size() > 2000) break;
+    reason += line;
+  }
+  v1::ReleaseRequest release;
+  release.set_order_id("Q-LONG");
+  release.set_reason(reason);
+  v1::ReleaseResponse released;
+  ASSERT_TRUE(inventory->Call(&InventoryStub::Release, release, &released).ok());
+
+  v1::Event delivered;
+  ASSERT_TRUE(Eventually([&] {
+    for (const v1::Notification& n : OpsNotifications()) {
+      if (n.event().type() == v1::EVENT_TYPE_STOCK_RELEASED) delivered = n.event();
+    }
+    return delivered.type() == v1::EVENT_TYPE_STOCK_RELEASED;
+  })) << "notification never accepted the release";
+  EXPECT_LE(delivered.summary().size(), 1000u);
+  EXPECT_EQ(delivered.summary().rfind("Order Q-LONG: stock released (The client cancelled; line 0 "
+                                      "of the letter The client",
+                                      0),
+            0u)
+      << delivered.summary();
+  EXPECT_EQ(delivered.summary().find('\n'), std::string::npos);
+  EXPECT_EQ(InventoryQuery("SELECT count(*) FROM outbox WHERE sent_at IS NULL"), 0);
 }
 
 TEST_F(OutboxRelayTest, TwoReplicasShareTheOutboxAndTheReceiverDeduplicates) {
