@@ -7,6 +7,8 @@
 
 #include <cstdlib>
 
+#include "services/common/validation.h"
+
 namespace salesops::notification {
 namespace {
 
@@ -201,13 +203,8 @@ std::string SummarizeEvent(const v1::Event& event, const absl::TimeZone& time_zo
     summary = subject.empty() ? details : absl::StrCat(subject, ": ", details);
     if (!summary.empty()) summary[0] = absl::ascii_toupper(static_cast<unsigned char>(summary[0]));
   }
-  if (summary.size() > kMaxSummaryLength) {
-    size_t cut = kMaxSummaryLength - 3;
-    // Never split a UTF-8 sequence: back up over continuation bytes.
-    while (cut > 0 && (static_cast<unsigned char>(summary[cut]) & 0xC0) == 0x80) --cut;
-    summary = summary.substr(0, cut) + "...";
-  }
-  return summary;
+  // A reason or a note quoted in the line may span lines of its own.
+  return common::OneLine(summary, kMaxSummaryLength);
 }
 
 }  // namespace salesops::notification

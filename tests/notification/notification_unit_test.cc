@@ -96,11 +96,19 @@ TEST(SummaryTest, LongSummariesAreCutOnACharacterBoundary) {
   event.mutable_note()->mutable_note()->set_text(text);
   std::string summary = SummarizeEvent(event, absl::UTCTimeZone(), kNow);
   EXPECT_LE(summary.size(), 1000u);
-  EXPECT_EQ(summary.substr(summary.size() - 3), "...");
+  EXPECT_EQ(summary.substr(summary.size() - 3), "…");
   // Every byte before the ellipsis belongs to a complete character.
   std::string body = summary.substr(0, summary.size() - 3);
   EXPECT_EQ(body.substr(0, 6), "Note: ");
   EXPECT_EQ((body.size() - 6) % 2, 0u);
+}
+
+TEST(SummaryTest, AMultiLineNoteIsQuotedOnOneLine) {
+  v1::Event event;
+  event.set_type(v1::EVENT_TYPE_NOTE_ADDED);
+  event.mutable_note()->mutable_note()->set_text("Dock is round the back.\n\tRing twice.");
+  EXPECT_EQ(SummarizeEvent(event, absl::UTCTimeZone(), kNow),
+            "Note: Dock is round the back.  Ring twice.");
 }
 
 TEST(WebhookTest, SignatureIsHmacSha256OfTimestampDotBody) {
