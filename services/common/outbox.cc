@@ -59,7 +59,8 @@ absl::StatusOr<std::vector<ClaimedOutboxEvent>> OutboxStore::ClaimDue(
     pqxx::result rows = transaction.exec_params(
         "UPDATE outbox SET next_attempt_at = now() + $2 * interval '1 millisecond', "
         "  attempts = attempts + 1 "
-        "WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= now() "
+        "WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND dead_lettered_at IS NULL "
+        "             AND next_attempt_at <= now() "
         "             ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) "
         "RETURNING id, attempts, payload",
         limit, static_cast<int64_t>(lease.count()));
@@ -81,9 +82,14 @@ absl::StatusOr<std::vector<ClaimedOutboxEvent>> OutboxStore::ClaimDue(
 
 absl::Status OutboxStore::MarkResults(const std::vector<int64_t>& sent_ids,
                                       const std::vector<OutboxFailure>& failures) {
-  std::vector<int64_t> failed_ids, delays_ms;
-  std::vector<std::string> errors;
+  std::vector<int64_t> failed_ids, delays_ms, dead_ids;
+  std::vector<std::string> errors, dead_errors;
   for (const OutboxFailure& failure : failures) {
+    if (failure.dead_letter) {
+      dead_ids.push_back(failure.id);
+      dead_errors.push_back(failure.error);
+      continue;
+    }
     failed_ids.push_back(failure.id);
     delays_ms.push_back(failure.retry_after.count());
     errors.push_back(failure.error);
@@ -102,6 +108,12 @@ absl::Status OutboxStore::MarkResults(const std::vector<int64_t>& sent_ids,
           "WHERE o.id = f.id",
           PgBigintArray(failed_ids), PgBigintArray(delays_ms), PgTextArray(errors));
     }
+    if (!dead_ids.empty()) {
+      transaction.exec_params(
+          "UPDATE outbox o SET dead_lettered_at = now(), last_error = f.error "
+          "FROM unnest($1::bigint[], $2::text[]) AS f(id, error) WHERE o.id = f.id",
+          PgBigintArray(dead_ids), PgTextArray(dead_errors));
+    }
     return absl::OkStatus();
   });
 }
@@ -116,18 +128,22 @@ absl::Status OutboxStore::DeleteSentBefore(std::chrono::seconds age) {
   });
 }
 
-absl::StatusOr<OutboxLag> OutboxStore::Lag() {
-  OutboxLag lag;
-  absl::Status status = database_.InTransaction("outbox_lag", [&](pqxx::work& transaction) {
+absl::StatusOr<OutboxBacklog> OutboxStore::Backlog() {
+  OutboxBacklog backlog;
+  absl::Status status = database_.InTransaction("outbox_backlog", [&](pqxx::work& transaction) {
     pqxx::row row = transaction.exec1(
-        "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 "
+        "SELECT count(*) FILTER (WHERE dead_lettered_at IS NULL), "
+        "  COALESCE(EXTRACT(EPOCH FROM now() - min(created_at) "
+        "    FILTER (WHERE dead_lettered_at IS NULL)), 0)::float8, "
+        "  count(*) FILTER (WHERE dead_lettered_at IS NOT NULL) "
         "FROM outbox WHERE sent_at IS NULL");
-    lag.pending = row[0].as<int64_t>();
-    lag.oldest_age_seconds = row[1].as<double>();
+    backlog.pending = row[0].as<int64_t>();
+    backlog.oldest_age_seconds = row[1].as<double>();
+    backlog.dead_lettered = row[2].as<int64_t>();
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  return lag;
+  return backlog;
 }
 
 }  // namespace salesops::common

@@ -28,16 +28,22 @@ struct ClaimedOutboxEvent {
   v1::Event event;
 };
 
-// An event notification did not take, and when to offer it again.
+// An event notification did not take, and when to offer it again; or, when it was refused
+// for good, that it is dead-lettered: set aside, never offered again unless a person re-queues it.
 struct OutboxFailure {
   int64_t id = 0;
   std::chrono::milliseconds retry_after{0};
   std::string error;
+  bool dead_letter = false;
 };
 
-struct OutboxLag {
+// What waits in the outbox.
+struct OutboxBacklog {
+  // Events still offered to notification, and the age of the oldest (0 when none).
   int64_t pending = 0;
-  double oldest_age_seconds = 0;  // 0 when none is pending
+  double oldest_age_seconds = 0;
+  // Events notification refused for good, set aside.
+  int64_t dead_lettered = 0;
 };
 
 // The outbox table's queries for the relay and its metrics, each in its own short transaction.
@@ -47,13 +53,16 @@ class OutboxStore {
 
   // Up to `limit` due rows, oldest first, leased for `lease`: the pushed-ahead next attempt
   // keeps other replicas off them once this transaction commits (FOR UPDATE SKIP LOCKED).
+  // Dead-lettered rows are never due.
   absl::StatusOr<std::vector<ClaimedOutboxEvent>> ClaimDue(int limit,
                                                            std::chrono::milliseconds lease);
-  // Sent rows are marked sent; failed ones wait for their retry, with the error kept.
+  // Sent rows are marked sent; failed ones wait for their retry, or are dead-lettered, with the
+  // error kept.
   absl::Status MarkResults(const std::vector<int64_t>& sent_ids,
                            const std::vector<OutboxFailure>& failures);
+  // Deletes sent rows older than `age`; dead-lettered rows stay.
   absl::Status DeleteSentBefore(std::chrono::seconds age);
-  absl::StatusOr<OutboxLag> Lag();
+  absl::StatusOr<OutboxBacklog> Backlog();
 
  private:
   ConnectionPool& database_;

@@ -5,6 +5,7 @@
 #include "services/common/backoff.h"
 #include "services/common/channel_factory.h"
 #include "services/common/log.h"
+#include "services/common/validation.h"
 
 namespace salesops::common {
 namespace {
@@ -16,20 +17,37 @@ bool MeansUnreachable(grpc::StatusCode code) {
          code == grpc::StatusCode::RESOURCE_EXHAUSTED || code == grpc::StatusCode::CANCELLED;
 }
 
-class OutboxLagCollectable : public prometheus::Collectable {
+// Codes that say "this event, as written, will never be accepted": notification validated it
+// and found it wrong, so offering it again cannot help. Only INVALID_ARGUMENT: notification
+// answers FAILED_PRECONDITION, OUT_OF_RANGE and the like to no Publish today, and where gRPC
+// uses them they depend on the receiver's state, which can change; PERMISSION_DENIED,
+// UNAUTHENTICATED and UNIMPLEMENTED are configuration, put right without touching the event.
+bool MeansRefusedForGood(grpc::StatusCode code) {
+  return code == grpc::StatusCode::INVALID_ARGUMENT;
+}
+
+// Stored in last_error and logged: the refusal's text may hold anything notification quoted.
+constexpr size_t kMaxErrorBytes = 2000;
+constexpr size_t kMaxLoggedErrorBytes = 500;
+
+class OutboxBacklogCollectable : public prometheus::Collectable {
  public:
-  explicit OutboxLagCollectable(ConnectionPool& database) : store_(database) {}
+  explicit OutboxBacklogCollectable(ConnectionPool& database) : store_(database) {}
 
   std::vector<prometheus::MetricFamily> Collect() const override {
-    absl::StatusOr<OutboxLag> lag = store_.Lag();
-    if (!lag.ok()) return {};  // no sample rather than a wrong one
+    absl::StatusOr<OutboxBacklog> backlog = store_.Backlog();
+    if (!backlog.ok()) return {};  // no sample rather than a wrong one
     return {Gauge("salesops_outbox_pending_events",
                   "Events in this service's outbox not yet accepted by notification.",
-                  static_cast<double>(lag->pending)),
+                  static_cast<double>(backlog->pending)),
             Gauge("salesops_outbox_oldest_pending_age_seconds",
                   "Age of the oldest event not yet accepted by notification (outbox lag); 0 "
                   "when none is pending.",
-                  lag->oldest_age_seconds)};
+                  backlog->oldest_age_seconds),
+            Gauge("salesops_outbox_dead_lettered_events",
+                  "Events in this service's outbox that notification refused for good, set "
+                  "aside until a person re-queues or deletes them.",
+                  static_cast<double>(backlog->dead_lettered))};
   }
 
  private:
@@ -60,6 +78,13 @@ OutboxRelay::OutboxRelay(ConnectionPool& database, std::shared_ptr<grpc::Channel
                    .Register(metrics)),
       sent_counter_(relayed_.Add({{"outcome", "sent"}})),
       failed_counter_(relayed_.Add({{"outcome", "failed"}})),
+      dead_letter_counter_(prometheus::BuildCounter()
+                               .Name("salesops_outbox_dead_letters_total")
+                               .Help("Outbox events notification refused for good "
+                                     "(INVALID_ARGUMENT), set aside by this process.")
+                               .Register(metrics)
+                               .Add({})),
+      refusal_log_(std::make_unique<LogRateLimiter>(/*per_second=*/1, /*burst=*/20)),
       random_(std::random_device{}()),
       next_cleanup_(std::chrono::steady_clock::now()) {}
 
@@ -134,7 +159,11 @@ RelayPass OutboxRelay::RunOnce() {
     chunk->begin = begin;
     chunk->end = std::min(claimed.size(), begin + options_.events_per_publish);
     for (size_t i = chunk->begin; i < chunk->end; ++i) {
-      *chunk->request.add_events() = claimed[i].event;
+      v1::Event* event = chunk->request.add_events();
+      *event = claimed[i].event;
+      // Rows written before AppendToOutbox fitted their text are fitted on their way out; for
+      // every other row this changes nothing.
+      FitTextToRules(*event);
     }
     SetDeadline(chunk->context, options_.publish_timeout);
     chunks.push_back(std::move(chunk));
@@ -163,16 +192,16 @@ RelayPass OutboxRelay::RunOnce() {
   std::vector<grpc::Status> results(claimed.size());
   for (const auto& chunk : chunks) {
     for (size_t i = chunk->begin; i < chunk->end; ++i) {
-      if (chunk->status.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {
+      if (!MeansRefusedForGood(chunk->status.error_code())) {
         results[i] = chunk->status;
         continue;
       }
-      // One bad event refused the chunk: send its events one by one, so the
-      // good ones go through and only the bad one waits.
+      // One bad event refused the whole chunk: send its events one by one, so the good ones go
+      // through and only the bad one is dead-lettered. A batch's answer never blames an event.
       grpc::ClientContext context;
       SetDeadline(context, options_.publish_timeout);
       v1::PublishRequest single;
-      *single.mutable_event() = claimed[i].event;
+      *single.mutable_event() = chunk->request.events(static_cast<int>(i - chunk->begin));
       v1::PublishResponse response;
       results[i] = stub_->Publish(&context, single, &response);
     }
@@ -180,6 +209,7 @@ RelayPass OutboxRelay::RunOnce() {
 
   std::vector<int64_t> sent_ids;
   std::vector<OutboxFailure> failures;
+  std::vector<size_t> failed_events;  // index into `claimed` of each failure
   for (size_t i = 0; i < claimed.size(); ++i) {
     const grpc::Status& result = results[i];
     if (result.ok()) {
@@ -187,29 +217,55 @@ RelayPass OutboxRelay::RunOnce() {
       continue;
     }
     // Unreachable: the row goes back to the front of the queue and the whole relay waits
-    // instead. Refused: this event alone backs off.
+    // instead. Refused for good: set aside. Refused otherwise: this event alone backs off.
     const bool unreachable = MeansUnreachable(result.error_code());
     if (unreachable) pass.unreachable = true;
-    failures.push_back(
-        {claimed[i].id,
-         unreachable
-             ? std::chrono::milliseconds(0)
-             : BackoffDelay(claimed[i].attempts, options_.retry_base, options_.retry_max, random_),
-         (GrpcCodeLabel(result.error_code()) + ": " + result.error_message()).substr(0, 2000)});
+    OutboxFailure failure;
+    failure.id = claimed[i].id;
+    failure.dead_letter = MeansRefusedForGood(result.error_code());
+    if (!unreachable && !failure.dead_letter) {
+      failure.retry_after =
+          BackoffDelay(claimed[i].attempts, options_.retry_base, options_.retry_max, random_);
+    }
+    failure.error =
+        OneLine(GrpcCodeLabel(result.error_code()) + ": " + result.error_message(), kMaxErrorBytes);
+    pass.dead_lettered += failure.dead_letter ? 1 : 0;
+    failures.push_back(std::move(failure));
+    failed_events.push_back(i);
   }
   pass.sent = static_cast<int>(sent_ids.size());
   pass.failed = static_cast<int>(failures.size());
   sent_counter_.Increment(pass.sent);
   failed_counter_.Increment(pass.failed);
   if (absl::Status marked = store_.MarkResults(sent_ids, failures); !marked.ok()) {
-    // The lease runs out and the events are sent again; notification deduplicates them.
+    // The lease runs out and the events are sent again; notification deduplicates them, and
+    // a refused one is refused (and set aside) again.
     LogWarn("outbox_mark_failed",
             {{"error", std::string(marked.message())}, {"sent", std::to_string(sent_ids.size())}});
-  } else if (!failures.empty() && !pass.unreachable) {
-    LogWarn("outbox_events_refused",
-            {{"count", std::to_string(failures.size())}, {"first_error", failures.front().error}});
+    pass.dead_lettered = 0;
+    return pass;
+  }
+  dead_letter_counter_.Increment(pass.dead_lettered);
+  for (size_t k = 0; k < failures.size(); ++k) {
+    const size_t i = failed_events[k];
+    if (!MeansUnreachable(results[i].error_code())) LogRefusal(claimed[i], failures[k]);
   }
   return pass;
+}
+
+void OutboxRelay::LogRefusal(const ClaimedOutboxEvent& claimed, const OutboxFailure& failure) {
+  uint64_t suppressed = 0;
+  if (!refusal_log_->Allow(&suppressed)) return;
+  LogEvent(failure.dead_letter ? spdlog::level::err : spdlog::level::warn,
+           failure.dead_letter ? "outbox_event_dead_lettered" : "outbox_event_refused",
+           {{"event_id", claimed.event.event_id()},
+            {"event_type", v1::EventType_IsValid(claimed.event.type())
+                               ? v1::EventType_Name(claimed.event.type())
+                               : std::to_string(claimed.event.type())},
+            {"attempts", std::to_string(claimed.attempts)},
+            {"error", TruncateText(failure.error, kMaxLoggedErrorBytes)},
+            {"retry_in_ms", failure.dead_letter ? "" : std::to_string(failure.retry_after.count())},
+            {"suppressed_warnings", suppressed > 0 ? std::to_string(suppressed) : ""}});
 }
 
 void OutboxRelay::DeleteOldSentEvents() {
@@ -219,8 +275,8 @@ void OutboxRelay::DeleteOldSentEvents() {
   if (!status.ok()) LogWarn("outbox_cleanup_failed", {{"error", std::string(status.message())}});
 }
 
-std::shared_ptr<prometheus::Collectable> MakeOutboxLagCollectable(ConnectionPool& database) {
-  return std::make_shared<OutboxLagCollectable>(database);
+std::shared_ptr<prometheus::Collectable> MakeOutboxBacklogCollectable(ConnectionPool& database) {
+  return std::make_shared<OutboxBacklogCollectable>(database);
 }
 
 }  // namespace salesops::common

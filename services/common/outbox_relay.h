@@ -19,6 +19,8 @@
 
 namespace salesops::common {
 
+class LogRateLimiter;
+
 struct OutboxRelayOptions {
   // How often an idle relay looks for new events.
   std::chrono::milliseconds poll_interval{50};
@@ -44,7 +46,8 @@ struct OutboxRelayOptions {
 struct RelayPass {
   int claimed = 0;
   int sent = 0;
-  int failed = 0;
+  int failed = 0;  // dead-lettered ones included
+  int dead_lettered = 0;
   // Notification could not be reached at all (the whole batch waits).
   bool unreachable = false;
 };
@@ -55,7 +58,9 @@ struct RelayPass {
 // marks them sent, and backs off with jitter while notification is down.
 // Delivery is at least once: a relay that dies after sending and before
 // marking leaves the rows to be claimed again when their lease runs out, and
-// notification acknowledges the duplicate.
+// notification acknowledges the duplicate. An event notification refuses for
+// good (INVALID_ARGUMENT) is dead-lettered, counted and logged, and its
+// neighbours in the batch go through; other refusals are retried with backoff.
 class OutboxRelay {
  public:
   OutboxRelay(ConnectionPool& database, std::shared_ptr<grpc::Channel> notification,
@@ -73,6 +78,7 @@ class OutboxRelay {
  private:
   void Loop();
   void DeleteOldSentEvents();
+  void LogRefusal(const ClaimedOutboxEvent& claimed, const OutboxFailure& failure);
 
   OutboxStore store_;
   std::unique_ptr<v1::NotificationService::Stub> stub_;
@@ -80,6 +86,9 @@ class OutboxRelay {
   prometheus::Family<prometheus::Counter>& relayed_;
   prometheus::Counter& sent_counter_;
   prometheus::Counter& failed_counter_;
+  prometheus::Counter& dead_letter_counter_;
+  // Refusals are logged one line per event, but a flood of them is not.
+  std::unique_ptr<LogRateLimiter> refusal_log_;
   std::mt19937_64 random_;
   int unreachable_streak_ = 0;
   std::chrono::steady_clock::time_point next_cleanup_;
@@ -90,8 +99,8 @@ class OutboxRelay {
   std::thread thread_;
 };
 
-// salesops_outbox_pending_events and salesops_outbox_oldest_pending_age_seconds,
-// read from the outbox table at scrape time.
-std::shared_ptr<prometheus::Collectable> MakeOutboxLagCollectable(ConnectionPool& database);
+// salesops_outbox_pending_events, salesops_outbox_oldest_pending_age_seconds and
+// salesops_outbox_dead_lettered_events, read from the outbox table at scrape time.
+std::shared_ptr<prometheus::Collectable> MakeOutboxBacklogCollectable(ConnectionPool& database);
 
 }  // namespace salesops::common

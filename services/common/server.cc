@@ -65,8 +65,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServiceDefinition definiti
   server->channels_ = std::make_unique<ChannelFactory>(
       std::make_shared<GrpcMetrics>(server->metrics_.registry(), "grpc_client"));
 
-  server->outbox_lag_ = MakeOutboxLagCollectable(*server->pool_);
-  server->AddCollectable(server->outbox_lag_);
+  server->outbox_backlog_ = MakeOutboxBacklogCollectable(*server->pool_);
+  server->AddCollectable(server->outbox_backlog_);
   // Notification publishes to nobody: its own outbox stays empty.
   if (!cfg.notification_address.empty() && server->definition_.name != "notification") {
     absl::StatusOr<std::shared_ptr<grpc::Channel>> notification =

@@ -94,7 +94,7 @@ class Server final : public ServiceRuntime {
   std::string own_token_;
   std::unique_ptr<OutboxRelay> outbox_relay_;
   // The exposer holds collectables weakly.
-  std::shared_ptr<prometheus::Collectable> outbox_lag_;
+  std::shared_ptr<prometheus::Collectable> outbox_backlog_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::vector<std::string> service_names_;
   std::unique_ptr<grpc::Server> server_;

@@ -1,7 +1,11 @@
 // The outbox relay between real processes: nothing lost while notification is
-// down, replicas that share one outbox, and a crash between send and mark.
+// down, replicas that share one outbox, a crash between send and mark, events refused
+// for good set aside, and long text fitted so that it is never refused.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
 #include <pqxx/pqxx>
 #include <set>
 
@@ -171,26 +175,83 @@ TEST_F(OutboxRelayTest, NothingIsLostWhileNotificationIsDown) {
             std::string::npos);
 }
 
-TEST_F(OutboxRelayTest, ABadEventWaitsAloneWhileTheRestGoThrough) {
+TEST_F(OutboxRelayTest, ARefusedEventIsDeadLetteredAndTheRestOfItsBatchGoesThrough) {
   std::unique_ptr<InventoryProcess> inventory = StartInventory();
-  PutItem(*inventory, "SPK-12");
+  std::string bad_id;
   {
-    // An event notification refuses (a type it does not know), written the way
-    // a service writes events, between good ones.
+    // An event notification refuses for good (a type it does not know) among good ones, all
+    // written in one transaction the way a service writes events: the relay claims them
+    // together and notification refuses their batch.
     pqxx::connection connection(inventory_database_->connection_string());
     pqxx::work transaction(connection);
-    v1::Event bad;
-    bad.set_type(static_cast<v1::EventType>(999));
-    common::AppendToOutbox(transaction, bad, "inventory");
+    for (int i = 0; i < 20; ++i) {
+      if (i == 7) {
+        v1::Event bad;
+        bad.set_type(static_cast<v1::EventType>(999));
+        bad_id = common::AppendToOutbox(transaction, bad, "inventory").event_id();
+      }
+      v1::Event good;
+      good.set_type(v1::EVENT_TYPE_STOCK_HELD);
+      good.set_order_id("Q-" + std::to_string(i));
+      common::AppendToOutbox(transaction, good, "inventory");
+    }
     transaction.commit();
   }
-  for (int i = 0; i < 20; ++i) Hold(*inventory, "Q-" + std::to_string(i));
   ASSERT_TRUE(Eventually([&] { return OpsInbox().size() == 20; }));
-  ASSERT_TRUE(Eventually(
-      [&] { return InventoryQuery("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 1; }));
-  EXPECT_EQ(InventoryQuery("SELECT count(*) FROM outbox WHERE sent_at IS NULL "
-                           "AND last_error LIKE 'InvalidArgument%' AND attempts >= 1"),
+  ASSERT_TRUE(Eventually([&] {
+    return InventoryQuery("SELECT count(*) FROM outbox WHERE dead_lettered_at IS NOT NULL") == 1;
+  }));
+  // Set aside with notification's answer after one offer, and not offered again (the relay
+  // retries every 500 ms at most).
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_EQ(InventoryQuery("SELECT count(*) FROM outbox WHERE event_id = '" + bad_id +
+                           "' AND dead_lettered_at IS NOT NULL AND attempts = 1 "
+                           "AND last_error LIKE 'InvalidArgument: event.type%'"),
             1);
+  EXPECT_EQ(InventoryQuery("SELECT count(*) FROM outbox WHERE sent_at IS NULL "
+                           "AND dead_lettered_at IS NULL"),
+            0);
+  const int metrics = inventory->metrics_port();
+  EXPECT_EQ(MetricLine(metrics, "salesops_outbox_dead_lettered_events "),
+            "salesops_outbox_dead_lettered_events 1");
+  EXPECT_EQ(MetricLine(metrics, "salesops_outbox_dead_letters_total "),
+            "salesops_outbox_dead_letters_total 1");
+  EXPECT_EQ(MetricLine(metrics, "salesops_outbox_pending_events "),
+            "salesops_outbox_pending_events 0");
+  // The log names the event, its type and notification's answer.
+  const std::string log = inventory->log();
+  const size_t line = log.find("outbox_event_dead_lettered");
+  ASSERT_NE(line, std::string::npos) << log;
+  const std::string logged = log.substr(line, log.find('\n', line) - line);
+  EXPECT_NE(logged.find(bad_id), std::string::npos) << logged;
+  EXPECT_NE(logged.find("event_type=999"), std::string::npos) << logged;
+  EXPECT_NE(logged.find("InvalidArgument: event.type"), std::string::npos) << logged;
+}
+
+TEST_F(OutboxRelayTest, ARelayNotAllowedToPublishKeepsItsEventsAndSaysWhy) {
+  // The relay publishes with an ops token: notification answers PERMISSION_DENIED, which is
+  // configuration to put right, not a fault of the event.
+  const std::string token_file = "/tmp/salesops-ops-token-" + std::to_string(::getpid()) + "-" +
+                                 std::to_string(notification_port_);
+  std::ofstream(token_file) << TestTokens().ops;
+  auto inventory = std::make_unique<InventoryProcess>(
+      "inventory", inventory_database_,
+      std::vector<std::string>{"--notification-address",
+                               "127.0.0.1:" + std::to_string(notification_port_),
+                               "--service-token-file", token_file, "--outbox-retry-max-ms", "500"});
+  ASSERT_TRUE(inventory->started()) << inventory->log();
+  PutItem(*inventory, "SPK-12");
+  Hold(*inventory, "Q-1");
+  EXPECT_TRUE(Eventually([&] {
+    return InventoryQuery(
+               "SELECT count(*) FROM outbox WHERE attempts >= 3 "
+               "AND last_error LIKE 'PermissionDenied%'") == 1;
+  }));
+  EXPECT_EQ(InventoryQuery("SELECT count(*) FROM outbox WHERE dead_lettered_at IS NOT NULL"), 0);
+  EXPECT_EQ(MetricLine(inventory->metrics_port(), "salesops_outbox_pending_events "),
+            "salesops_outbox_pending_events 1");
+  EXPECT_NE(inventory->log().find("outbox_event_refused"), std::string::npos);
+  std::remove(token_file.c_str());
 }
 
 TEST_F(OutboxRelayTest, AReleaseWithALongMultiLineReasonIsDeliveredWithItsSummaryFitted) {
