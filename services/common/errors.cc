@@ -27,7 +27,10 @@ absl::Status BusinessRefusal(v1::ErrorReason reason, std::string_view message,
   return ReasonedError(absl::StatusCode::kFailedPrecondition, reason, message, metadata);
 }
 
-absl::Status InvalidArgumentError(std::vector<FieldViolation> violations, v1::ErrorReason reason) {
+namespace {
+
+absl::Status FieldViolationError(absl::StatusCode code, std::vector<FieldViolation> violations,
+                                 v1::ErrorReason reason) {
   // An answer stays small whatever the request: a 10,000-line request with every line wrong
   // gets the first kMaxReportedViolations and a count, not a megabyte of trailer.
   const size_t total = violations.size();
@@ -47,7 +50,7 @@ absl::Status InvalidArgumentError(std::vector<FieldViolation> violations, v1::Er
       message += ")";
     }
   }
-  absl::Status status = ReasonedError(absl::StatusCode::kInvalidArgument, reason, message);
+  absl::Status status = ReasonedError(code, reason, message);
   google::rpc::BadRequest bad_request;
   for (const FieldViolation& violation : violations) {
     auto* added = bad_request.add_field_violations();
@@ -56,6 +59,16 @@ absl::Status InvalidArgumentError(std::vector<FieldViolation> violations, v1::Er
   }
   status.SetPayload(kBadRequestUrl, absl::Cord(bad_request.SerializeAsString()));
   return status;
+}
+
+}  // namespace
+
+absl::Status InvalidArgumentError(std::vector<FieldViolation> violations, v1::ErrorReason reason) {
+  return FieldViolationError(absl::StatusCode::kInvalidArgument, std::move(violations), reason);
+}
+
+absl::Status UnknownReferenceError(std::vector<FieldViolation> violations, v1::ErrorReason reason) {
+  return FieldViolationError(absl::StatusCode::kFailedPrecondition, std::move(violations), reason);
 }
 
 std::string TruncateText(std::string_view text, size_t max_bytes) {

@@ -44,6 +44,11 @@ std::string TruncateText(std::string_view text, size_t max_bytes);
 // cross layers as plain values and become rich gRPC errors in one place.
 absl::Status InvalidArgumentError(std::vector<FieldViolation> violations,
                                   v1::ErrorReason reason = v1::INVALID_REQUEST);
+// A request that names something that does not exist (yet): FAILED_PRECONDITION with `reason`
+// and the same capped field violations, so callers see which field named it. It may work once
+// the thing exists, so it is not INVALID_ARGUMENT.
+absl::Status UnknownReferenceError(std::vector<FieldViolation> violations, v1::ErrorReason reason);
+
 absl::Status ReasonedError(absl::StatusCode code, v1::ErrorReason reason, std::string_view message,
                            const std::map<std::string, std::string>& metadata = {});
 // A business rule refused the request (FAILED_PRECONDITION).

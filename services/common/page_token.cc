@@ -3,6 +3,7 @@
 #include <absl/strings/escaping.h>
 
 #include "services/common/errors.h"
+#include "services/common/validation.h"
 
 namespace salesops::common {
 
@@ -14,7 +15,12 @@ std::string EncodePageToken(const std::string& listing, const std::string& last_
 absl::StatusOr<std::string> DecodePageToken(const std::string& listing, const std::string& token) {
   if (token.empty()) return std::string();
   std::string decoded;
-  if (!absl::WebSafeBase64Unescape(token, &decoded) || decoded.rfind(listing + '\n', 0) != 0) {
+  // The position inside goes to SQL as a key: whatever a caller made up must be plain text
+  // there (valid UTF-8, no control characters, short), or PostgreSQL would refuse it as an
+  // internal error.
+  if (!absl::WebSafeBase64Unescape(token, &decoded) || decoded.rfind(listing + '\n', 0) != 0 ||
+      decoded.size() > listing.size() + 1 + kMaxPageTokenPosition ||
+      !IsPlainText(std::string_view(decoded).substr(listing.size() + 1))) {
     return InvalidArgumentError(
         {{"page_token", "is not a page token from this listing; pass next_page_token unchanged"}});
   }

@@ -24,6 +24,9 @@ inline constexpr int kDefaultPageSize = 50;
 inline constexpr size_t kMaxRequestIdLength = 100;
 bool IsSafeRequestId(std::string_view request_id);
 
+// Valid UTF-8 with no control characters: text that can go anywhere as it is.
+bool IsPlainText(std::string_view text);
+
 // Product and inventory codes share one format: upper-case,
 // `[A-Z0-9][A-Z0-9-]{1,39}`. The single definition every service uses.
 bool IsValidCatalogCode(std::string_view code);

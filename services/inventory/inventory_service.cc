@@ -1,5 +1,9 @@
 #include "services/inventory/inventory_service.h"
 
+#include <set>
+#include <string>
+#include <vector>
+
 #include "services/common/grpc_errors.h"
 #include "services/common/page_token.h"
 #include "services/common/time_util.h"
@@ -10,6 +14,25 @@ namespace salesops::inventory {
 
 using common::CheckRequest;
 using common::ToGrpcStatus;
+
+namespace {
+
+// A movement names each code once: two lines for one code would count it twice. `code_of`
+// reads a line's code.
+template <typename Lines, typename CodeOf>
+void CheckCodesOnce(const Lines& lines, CodeOf code_of,
+                    std::vector<common::FieldViolation>& violations) {
+  std::set<std::string> seen;
+  for (int i = 0; i < lines.size(); ++i) {
+    if (!seen.insert(code_of(lines[i])).second) {
+      violations.push_back(
+          {"lines[" + std::to_string(i) + "].inventory_code",
+           "names '" + code_of(lines[i]) + "' a second time; give each code once with its total"});
+    }
+  }
+}
+
+}  // namespace
 
 common::ServiceDefinition Definition() {
   return {"inventory", common::WithSharedMigrations(Migrations()), RolePolicy(), MakeServices};
@@ -248,7 +271,11 @@ grpc::Status InventoryServiceImpl::CheckOut(grpc::ServerContext* context,
                                             const v1::CheckOutRequest* request,
                                             v1::CheckOutResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
-    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    std::vector<common::FieldViolation> violations = common::ValidateRequest(*request);
+    CheckCodesOnce(
+        request->lines(), [](const v1::InventoryLine& line) { return line.inventory_code(); },
+        violations);
+    if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
     MovementDraft draft{request->order_id(),
                         v1::MOVEMENT_KIND_CHECK_OUT,
                         {},
@@ -277,7 +304,20 @@ grpc::Status InventoryServiceImpl::CheckIn(grpc::ServerContext* context,
                                            const v1::CheckInRequest* request,
                                            v1::CheckInResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
-    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    std::vector<common::FieldViolation> violations = common::ValidateRequest(*request);
+    CheckCodesOnce(
+        request->lines(), [](const v1::CheckInLine& line) { return line.inventory_code(); },
+        violations);
+    const int64_t now_micros = common::ToMicros(common::NowTimestamp());
+    for (int i = 0; i < request->lines_size(); ++i) {
+      const v1::CheckInLine& line = request->lines(i);
+      if (line.has_back_in_service_time() &&
+          common::ToMicros(line.back_in_service_time()) <= now_micros) {
+        violations.push_back({"lines[" + std::to_string(i) + "].back_in_service_time",
+                              "is in the past; a repair ends in the future"});
+      }
+    }
+    if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
     MovementDraft draft{
         request->order_id(), v1::MOVEMENT_KIND_CHECK_IN, {}, "", runtime_.CallerOf(*context).id()};
     for (const v1::CheckInLine& line : request->lines()) {

@@ -353,7 +353,7 @@ absl::StatusOr<std::pair<v1::Product, bool>> PostgresInventoryStore::UpsertProdu
       }
     }
     if (!unknown.empty()) {
-      return common::InvalidArgumentError(std::move(unknown), v1::UNKNOWN_INVENTORY_CODE);
+      return common::UnknownReferenceError(std::move(unknown), v1::UNKNOWN_INVENTORY_CODE);
     }
     pqxx::result existing = transaction.exec_params(
         "SELECT revision FROM products WHERE product_code = $1 FOR UPDATE", product.product_code());
@@ -505,7 +505,7 @@ absl::StatusOr<ReservationOutcome> PostgresInventoryStore::PlaceReservation(
           }
         }
         if (!unknown.empty()) {
-          return common::InvalidArgumentError(std::move(unknown), v1::UNKNOWN_INVENTORY_CODE);
+          return common::UnknownReferenceError(std::move(unknown), v1::UNKNOWN_INVENTORY_CODE);
         }
 
         pqxx::result active = transaction.exec_params(
@@ -965,8 +965,8 @@ absl::Status LockKnownItem(pqxx::work& transaction, const std::string& code,
                            const std::string& field) {
   if (transaction.exec_params("SELECT 1 FROM items WHERE inventory_code = $1 FOR UPDATE", code)
           .empty()) {
-    return common::InvalidArgumentError({{field, "unknown inventory code '" + code + "'"}},
-                                        v1::UNKNOWN_INVENTORY_CODE);
+    return common::UnknownReferenceError({{field, "unknown inventory code '" + code + "'"}},
+                                         v1::UNKNOWN_INVENTORY_CODE);
   }
   return absl::OkStatus();
 }

@@ -51,7 +51,7 @@ absl::Status UnknownCodes(const std::vector<std::string>& unknown,
                             "unknown inventory code '" + lines[i].inventory_code() + "'"});
     }
   }
-  return common::InvalidArgumentError(std::move(violations), v1::UNKNOWN_INVENTORY_CODE);
+  return common::UnknownReferenceError(std::move(violations), v1::UNKNOWN_INVENTORY_CODE);
 }
 
 // "2 × LED-PANEL-500 short (want 6, 4 free)", for messages people read.
@@ -159,7 +159,7 @@ absl::StatusOr<v1::GetAvailabilityCalendarResponse> StockKeeper::Calendar(
   StockQuery query{{request.inventory_code()}, range, !request.ignore_holds(), true, ""};
   SALESOPS_ASSIGN_OR_RETURN(LoadedStock stock, store_.LoadStock(query));
   if (!stock.unknown_codes.empty()) {
-    return common::InvalidArgumentError(
+    return common::UnknownReferenceError(
         {{"inventory_code", "unknown inventory code '" + request.inventory_code() + "'"}},
         v1::UNKNOWN_INVENTORY_CODE);
   }

@@ -11,6 +11,7 @@
 #include "salesops/v1/inventory.pb.h"
 #include "salesops/v1/order_intake.pb.h"
 #include "services/common/grpc_errors.h"
+#include "services/common/page_token.h"
 
 namespace salesops::common {
 namespace {
@@ -229,6 +230,32 @@ TEST(ValidationTest, DurationsAtTheIntegerExtremesAreRefused) {
   request.mutable_bucket_size()->set_seconds(-1);
   request.mutable_bucket_size()->set_nanos(std::numeric_limits<int32_t>::min());
   EXPECT_EQ(Fields(request), (std::vector<std::string>{"bucket_size"}));
+}
+
+TEST(ValidationTest, PlainTextIsStrictUtf8WithoutControlCharacters) {
+  EXPECT_TRUE(IsPlainText("order 1042 – Café ✓ 𝄞"));
+  EXPECT_TRUE(IsPlainText(""));
+  for (std::string bad :
+       {std::string("a\0b", 3), std::string("tab\t"), std::string("\xff"), std::string("\xc0\xaf"),
+        std::string("\xe0\x80\xaf"), std::string("\xed\xa0\x80"), std::string("\xf4\x90\x80\x80"),
+        std::string("\xe2\x82"), std::string("\x80")}) {
+    EXPECT_FALSE(IsPlainText(bad)) << ::testing::PrintToString(bad);
+  }
+}
+
+TEST(PageTokenTest, AForgedTokenIsAFieldViolationWhateverItHolds) {
+  EXPECT_EQ(*DecodePageToken("orders", EncodePageToken("orders", "1042")), "1042");
+  for (std::string position : {std::string("10\0"
+                                           "42",
+                                           5),
+                               std::string("\xff\xfe"), std::string(400, '9')}) {
+    absl::StatusOr<std::string> decoded =
+        DecodePageToken("orders", EncodePageToken("orders", position));
+    ASSERT_FALSE(decoded.ok());
+    EXPECT_EQ(ParseGrpcError(ToGrpcStatus(decoded.status())).violations.at(0).field, "page_token");
+  }
+  EXPECT_FALSE(DecodePageToken("orders", EncodePageToken("items", "1")).ok());
+  EXPECT_FALSE(DecodePageToken("orders", "!!not base64!!").ok());
 }
 
 TEST(ValidationTest, DurationsAreLengthsAndNeverNegative) {

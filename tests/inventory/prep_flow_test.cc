@@ -116,6 +116,16 @@ TEST_F(PrepFlowTest, CheckOutOnlyWhatIsPulledThenCheckInWithDamageAndMissing) {
       inventory_.Call(&Stub::CheckOut, out, &out_response, inventory_.tokens().ops);
   EXPECT_EQ(too_many.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 
+  // One code twice would count it twice: refused, naming the second line.
+  out.clear_lines();
+  *out.add_lines() = Line("SPK-12", 2);
+  *out.add_lines() = Line("SPK-12", 2);
+  grpc::Status twice =
+      inventory_.Call(&Stub::CheckOut, out, &out_response, inventory_.tokens().ops);
+  EXPECT_EQ(twice.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(common::ParseGrpcError(twice).violations.at(0).field, "lines[1].inventory_code");
+  EXPECT_EQ(Events("EVENT_TYPE_DISPATCHED"), 0);
+
   out.clear_lines();  // everything pulled
   out.set_vehicle_id("TRUCK-2");
   ASSERT_TRUE(inventory_.Call(&Stub::CheckOut, out, &out_response, inventory_.tokens().ops).ok());
@@ -137,6 +147,15 @@ TEST_F(PrepFlowTest, CheckOutOnlyWhatIsPulledThenCheckInWithDamageAndMissing) {
   cables->set_inventory_code("CABLE-PWR");
   cables->set_returned_quantity(6);
   v1::CheckInResponse in_response;
+  // A repair that ended before it began is a typo: refused, and nothing is checked in.
+  *speakers->mutable_back_in_service_time() =
+      google::protobuf::util::TimeUtil::GetCurrentTime() -
+      google::protobuf::util::TimeUtil::SecondsToDuration(3600);
+  grpc::Status past = inventory_.Call(&Stub::CheckIn, in, &in_response, inventory_.tokens().ops);
+  EXPECT_EQ(past.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(common::ParseGrpcError(past).violations.at(0).field, "lines[0].back_in_service_time");
+  EXPECT_EQ(Events("EVENT_TYPE_RETURNED"), 0);
+  speakers->clear_back_in_service_time();
   ASSERT_TRUE(inventory_.Call(&Stub::CheckIn, in, &in_response, inventory_.tokens().ops).ok());
   ASSERT_EQ(in_response.movement().missing_size(), 1);
   EXPECT_EQ(in_response.movement().missing(0).inventory_code(), "SPK-12");

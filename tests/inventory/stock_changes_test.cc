@@ -3,6 +3,7 @@
 
 #include <pqxx/pqxx>
 
+#include "services/common/grpc_errors.h"
 #include "tests/inventory/inventory_client.h"
 
 namespace salesops::testing {
@@ -116,10 +117,12 @@ TEST_F(StockChangesTest, SubRentalsCoverAShortageInsideTheirWindowOnly) {
   ASSERT_EQ(listed.sub_rentals_size(), 1);
   EXPECT_EQ(listed.sub_rentals(0).cost().units(), 300);
 
+  // An unknown code is the same answer on every RPC: FAILED_PRECONDITION, UNKNOWN_INVENTORY_CODE.
   rental->set_inventory_code("NOT-AN-ITEM");
-  EXPECT_EQ(
-      inventory_.Call(&Stub::AddSubRental, request, &added, inventory_.tokens().ops).error_code(),
-      grpc::StatusCode::INVALID_ARGUMENT);
+  grpc::Status unknown =
+      inventory_.Call(&Stub::AddSubRental, request, &added, inventory_.tokens().ops);
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(common::ParseGrpcError(unknown).reason, "UNKNOWN_INVENTORY_CODE");
 }
 
 TEST_F(StockChangesTest, ForecastWeighsHoldsByWinProbability) {
