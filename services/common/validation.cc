@@ -23,7 +23,7 @@ using google::protobuf::Reflection;
 // the same 200 years) keeps all arithmetic on them far from any overflow.
 constexpr int64_t kMinTimestampSeconds = 946684800;   // 2000-01-01T00:00:00Z
 constexpr int64_t kMaxTimestampSeconds = 7258118399;  // 2199-12-31T23:59:59Z
-constexpr int64_t kMaxDurationSeconds = kMaxTimestampSeconds - kMinTimestampSeconds;
+static_assert(kMaxDurationSeconds == kMaxTimestampSeconds - kMinTimestampSeconds + 1);
 
 // The length of the UTF-8 character that starts at `text[at]` (1 to 4 bytes), or 0 when the
 // bytes there are not one: a stray continuation byte, an overlong form, a surrogate, a code

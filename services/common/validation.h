@@ -13,6 +13,9 @@
 namespace salesops::common {
 
 inline constexpr int kMaxPageSize = 1000;
+// Times lie in 2000-01-01 .. 2199-12-31 UTC; a duration (given, or computed from given ones)
+// is at most those 200 years, far inside what int64 seconds and protobuf can hold.
+inline constexpr int64_t kMaxDurationSeconds = 6311433600;
 // The longest window any request may give (a query range, a delivery window): two years. Work
 // per request grows with the window, so it has to end somewhere.
 inline constexpr int64_t kMaxWindowSpanDays = 731;

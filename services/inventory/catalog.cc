@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "services/common/errors.h"
+#include "services/common/validation.h"
 
 namespace salesops::inventory {
 
@@ -19,6 +20,33 @@ absl::StatusOr<v1::ResolveProductsResponse> ResolveProductLines(
   }
   if (!unknown.empty()) {
     return common::InvalidArgumentError(std::move(unknown), v1::UNKNOWN_PRODUCT_CODE);
+  }
+
+  // Every product is bounded, but a line multiplies it: what the lines resolve to must still be
+  // stock that can exist and time that can be written down (protobuf aborts the process on a
+  // Duration past 10,000 years). Beyond that the request is OUT_OF_RANGE, naming the line.
+  // Inputs are bounded by the validator, so none of these int64 products can overflow.
+  auto out_of_range = [&](int i, const std::string& what) {
+    return common::ReasonedError(absl::StatusCode::kOutOfRange, v1::AMOUNT_OUT_OF_RANGE,
+                                 "lines[" + std::to_string(i) + "] (" + lines[i].product_code() +
+                                     ") resolves to " + what + ": more than can be planned");
+  };
+  for (int i = 0; i < lines.size(); ++i) {
+    const v1::Product& product = catalog.at(lines[i].product_code());
+    for (const v1::InventoryLine& component : product.components()) {
+      if (int64_t{component.quantity()} * lines[i].quantity() > kMaxResolvedQuantity) {
+        return out_of_range(i, std::to_string(int64_t{component.quantity()} * lines[i].quantity()) +
+                                   " x " + component.inventory_code());
+      }
+    }
+    for (const v1::CrewNeed& need : product.crew_needs()) {
+      if (need.duration().seconds() * lines[i].quantity() > common::kMaxDurationSeconds) {
+        return out_of_range(i, "more crew time than 200 years");
+      }
+    }
+    if (product.prep_time().seconds() * lines[i].quantity() > common::kMaxDurationSeconds) {
+      return out_of_range(i, "more prep time than 200 years");
+    }
   }
 
   v1::ResolveProductsResponse response;
@@ -50,11 +78,24 @@ absl::StatusOr<v1::ResolveProductsResponse> ResolveProductLines(
     prep_seconds += line_prep;
   }
   for (const auto& [code, quantity] : quantity_by_code) {
+    if (quantity > kMaxResolvedQuantity) {
+      return common::ReasonedError(absl::StatusCode::kOutOfRange, v1::AMOUNT_OUT_OF_RANGE,
+                                   "the lines together need " + std::to_string(quantity) + " x " +
+                                       code + ": more than can be planned");
+    }
     v1::InventoryLine* total = response.add_inventory_lines();
     total->set_inventory_code(code);
     total->set_quantity(static_cast<int32_t>(quantity));
   }
+  if (prep_seconds > common::kMaxDurationSeconds) {
+    return common::ReasonedError(absl::StatusCode::kOutOfRange, v1::AMOUNT_OUT_OF_RANGE,
+                                 "the lines together need more prep time than 200 years");
+  }
   for (const auto& [key, seconds] : crew_seconds) {
+    if (seconds > common::kMaxDurationSeconds) {
+      return common::ReasonedError(absl::StatusCode::kOutOfRange, v1::AMOUNT_OUT_OF_RANGE,
+                                   "the lines together need more crew time than 200 years");
+    }
     v1::CrewNeed* total = response.add_crew_needs();
     total->set_skill(static_cast<v1::Skill>(key.first));
     total->set_headcount(key.second);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "services/common/grpc_errors.h"
+#include "services/common/validation.h"
 
 namespace salesops::inventory {
 namespace {
@@ -83,6 +84,28 @@ TEST(ResolveProductLinesTest, UnknownCodesNameEachBadLine) {
   ASSERT_EQ(details.violations.size(), 2u);
   EXPECT_EQ(details.violations[0].field, "lines[1].product_code");
   EXPECT_EQ(details.violations[1].field, "lines[2].product_code");
+}
+
+TEST(ResolveProductLinesTest, LinesThatMultiplyPastWhatCanBePlannedAreOutOfRange) {
+  // Each product and each quantity within its own limits; their products are not. Crew time
+  // once went to protobuf's SecondsToDuration past its range, which aborts the process.
+  Catalog catalog = DemoCatalog();
+  v1::Product long_job = MakeProduct("LONG-JOB", {}, {{v1::SKILL_AUDIO, 60, 1}}, 0);
+  long_job.mutable_crew_needs(0)->mutable_duration()->set_seconds(common::kMaxDurationSeconds);
+  catalog["LONG-JOB"] = long_job;
+  catalog["BIG-KIT"] = MakeProduct("BIG-KIT", {{"CABLE-PWR", 100000}}, {}, 0);
+  for (const auto& [lines, field] :
+       std::vector<std::pair<std::vector<std::pair<std::string, int>>, std::string>>{
+           {{{"PA-SMALL", 1}, {"LONG-JOB", 2}}, "lines[1] (LONG-JOB)"},
+           {{{"BIG-KIT", 10000}}, "lines[0] (BIG-KIT)"},
+           {{{"BIG-KIT", 9}, {"BIG-KIT", 9}}, "the lines together"}}) {
+    auto resolved = ResolveProductLines(Lines(lines), catalog);
+    ASSERT_FALSE(resolved.ok()) << field;
+    EXPECT_EQ(resolved.status().code(), absl::StatusCode::kOutOfRange) << field;
+    EXPECT_NE(resolved.status().message().find(field), std::string::npos)
+        << resolved.status().message();
+  }
+  EXPECT_TRUE(ResolveProductLines(Lines({{"BIG-KIT", 10}}), catalog).ok());
 }
 
 }  // namespace
