@@ -23,6 +23,7 @@ class ServerTest : public ::testing::Test {
     config.database_check_interval = std::chrono::milliseconds(200);
     config.shutdown_grace = std::chrono::seconds(5);
     config.tokens = Sha256Hex("service-token") + " svc-1 service";
+    config.max_threads = max_threads_;
     absl::StatusOr<std::unique_ptr<Server>> server =
         Server::Start({"test", WithSharedMigrations({}), testing::ScriptedInventoryPolicy(),
                        [this](ServiceRuntime& runtime) {
@@ -55,6 +56,7 @@ class ServerTest : public ::testing::Test {
     return grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
   }
 
+  int max_threads_ = ServerConfig().max_threads;
   testing::TestDatabase database_;
   std::unique_ptr<Server> server_;
   testing::ScriptedInventory* inventory_ = nullptr;
@@ -190,6 +192,34 @@ TEST_F(ServerTest, BytesThatDoNotParseAreTheCallersInvalidArgument) {
   EXPECT_EQ(inventory_->get_item_calls.load(), 0);
   std::string metrics = testing::FetchMetrics(server_->metrics_port());
   EXPECT_EQ(metrics.find("grpc_code=\"Internal\""), std::string::npos) << metrics;
+}
+
+// A server with a small thread budget: a burst of slow calls gets RESOURCE_EXHAUSTED for what
+// does not fit, instead of a thread each, and the server answers again once they are done.
+class SmallServerTest : public ServerTest {
+ protected:
+  SmallServerTest() { max_threads_ = 8; }
+};
+
+TEST_F(SmallServerTest, CallsBeyondTheThreadBudgetAreRefusedNotQueuedForever) {
+  ASSERT_TRUE(testing::WaitForHealth(address_, "SERVING", std::chrono::seconds(10)));
+  inventory_->get_product_delay = std::chrono::milliseconds(1500);
+  std::vector<std::future<grpc::Status>> calls;
+  for (int i = 0; i < 24; ++i) {
+    calls.push_back(
+        std::async(std::launch::async, [this] { return GetProduct(std::chrono::seconds(10)); }));
+  }
+  int ok = 0, exhausted = 0;
+  for (auto& call : calls) {
+    grpc::StatusCode code = call.get().error_code();
+    ok += code == grpc::StatusCode::OK;
+    exhausted += code == grpc::StatusCode::RESOURCE_EXHAUSTED;
+  }
+  EXPECT_GT(ok, 0);
+  EXPECT_GT(exhausted, 0);
+  EXPECT_EQ(ok + exhausted, 24);
+  inventory_->get_product_delay = std::chrono::milliseconds(0);
+  EXPECT_TRUE(GetProduct(std::chrono::seconds(5)).ok());
 }
 
 }  // namespace
