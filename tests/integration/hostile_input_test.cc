@@ -38,6 +38,7 @@ namespace salesops::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using google::protobuf::Descriptor;
 using google::protobuf::MethodDescriptor;
 using google::protobuf::ServiceDescriptor;
 
@@ -272,6 +273,7 @@ class Sweep {
         const std::string label = request->poisoned_field.empty()
                                       ? variant.name
                                       : variant.name + " @ " + request->poisoned_field;
+        if (i % 2 == 1) SpeakAsTheTestService(type, *request);
         const bool parsable = ParsesAs(type, request->bytes);
         grpc::Status status = Send(rpc, request->bytes);
         ++tally.sent;
@@ -406,6 +408,28 @@ class Sweep {
                                                  "random-bytes-300",
                                                  "truncated"};
     return kNames.count(name) > 0;
+  }
+
+  // Notification takes events only from the service they name as their source: for every
+  // other variant, events name the test's SERVICE identity, so the hostile rest of them reaches
+  // validation rather than stopping at PERMISSION_DENIED.
+  static void SpeakAsTheTestService(const Descriptor& type, GeneratedRequest& request) {
+    if (request.poisoned_field.find("source_service") != std::string::npos) return;
+    const bool single_event = &type == v1::PublishRequest::descriptor();
+    if (!single_event && &type != v1::PublishBatchRequest::descriptor()) return;
+    auto own = [](v1::Event& event) {
+      event.set_source_service("svc-1");
+      if (event.actor().role() == v1::ROLE_SERVICE) event.mutable_actor()->set_id("svc-1");
+    };
+    v1::PublishRequest single;
+    v1::PublishBatchRequest batch;
+    if (single_event && single.ParseFromString(request.bytes) && single.has_event()) {
+      own(*single.mutable_event());
+      request.bytes = single.SerializeAsString();
+    } else if (!single_event && batch.ParseFromString(request.bytes) && batch.events_size() > 0) {
+      for (v1::Event& event : *batch.mutable_events()) own(event);
+      request.bytes = batch.SerializeAsString();
+    }
   }
 
   static uint32_t Seed(const std::string& rpc, uint32_t variant) {
