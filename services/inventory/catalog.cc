@@ -19,7 +19,7 @@ absl::StatusOr<v1::ResolveProductsResponse> ResolveProductLines(
     }
   }
   if (!unknown.empty()) {
-    return common::InvalidArgumentError(std::move(unknown), v1::UNKNOWN_PRODUCT_CODE);
+    return common::UnknownReferenceError(std::move(unknown), v1::UNKNOWN_PRODUCT_CODE);
   }
 
   // Every product is bounded, but a line multiplies it: what the lines resolve to must still be

@@ -19,7 +19,7 @@ inline constexpr int64_t kMaxResolvedQuantity = 1000000;
 // Explodes product lines into what ops pulls and does: kit components times
 // the line quantity, summed per inventory code; crew needs times the quantity,
 // summed per (skill, headcount); prep time summed. Every line must name a
-// product in `catalog`; otherwise INVALID_ARGUMENT with reason
+// product in `catalog`; otherwise FAILED_PRECONDITION with reason
 // UNKNOWN_PRODUCT_CODE and a field violation per bad line ("lines[3].product_code").
 // Lines that resolve to more than kMaxResolvedQuantity units of a code, or to crew or prep time
 // beyond common::kMaxDurationSeconds, are OUT_OF_RANGE (AMOUNT_OUT_OF_RANGE) naming the line.

@@ -52,17 +52,26 @@ absl::Status FromDependency(const std::string& what, const grpc::Status& status,
     case grpc::StatusCode::UNIMPLEMENTED:
       return ReasonedError(absl::StatusCode::kUnavailable, v1::DEPENDENCY_UNAVAILABLE,
                            what + " did not answer: " + status.error_message());
-    case grpc::StatusCode::INVALID_ARGUMENT: {
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::FAILED_PRECONDITION: {
+      // Field violations (a bad field, or one naming what does not exist) are renamed into
+      // this request's fields; a refusal without them keeps its own words below.
       std::vector<FieldViolation> violations = details.violations;
       for (FieldViolation& violation : violations) {
         if (!from_field.empty() && violation.field.rfind(from_field, 0) == 0) {
           violation.field = to_field + violation.field.substr(from_field.size());
         }
       }
-      if (violations.empty()) violations.push_back({to_field, details.message});
-      return InvalidArgumentError(std::move(violations), reason == v1::ERROR_REASON_UNSPECIFIED
-                                                             ? v1::INVALID_REQUEST
-                                                             : reason);
+      if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+        if (violations.empty()) violations.push_back({to_field, details.message});
+        return InvalidArgumentError(std::move(violations), reason == v1::ERROR_REASON_UNSPECIFIED
+                                                               ? v1::INVALID_REQUEST
+                                                               : reason);
+      }
+      if (!violations.empty()) return common::UnknownReferenceError(std::move(violations), reason);
+      return ReasonedError(absl::StatusCode::kFailedPrecondition,
+                           reason == v1::ERROR_REASON_UNSPECIFIED ? v1::INTERNAL_ERROR : reason,
+                           what + ": " + details.message, details.metadata);
     }
     default:
       return ReasonedError(static_cast<absl::StatusCode>(status.error_code()),

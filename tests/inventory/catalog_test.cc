@@ -79,7 +79,7 @@ TEST(ResolveProductLinesTest, UnknownCodesNameEachBadLine) {
                                       DemoCatalog());
   ASSERT_FALSE(resolved.ok());
   common::ErrorDetails details = common::ParseGrpcError(common::ToGrpcStatus(resolved.status()));
-  EXPECT_EQ(details.code, grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(details.code, grpc::StatusCode::FAILED_PRECONDITION);  // may exist later
   EXPECT_EQ(details.reason, "UNKNOWN_PRODUCT_CODE");
   ASSERT_EQ(details.violations.size(), 2u);
   EXPECT_EQ(details.violations[0].field, "lines[1].product_code");
