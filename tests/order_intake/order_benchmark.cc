@@ -1,16 +1,31 @@
-// Load tool (not a test): create + confirm of a 10-line order, end to end
-// through all four services as real processes, from 16 concurrent clients.
-// Prints throughput and p50/p99 latency; scripts/bench runs pgbench on the
-// same PostgreSQL right after, for comparison.
+// Load tool (not a test): create + confirm of a 10-line order, end to end through all
+// four services as real processes, against a growing number of confirmed open jobs.
+//
+// For each size in SALESOPS_BENCH_OPEN_JOBS it seeds confirmed orders through the real
+// API up to that size (within a time budget), then measures 1 client; at the largest
+// size reached it measures SALESOPS_BENCH_CLIENTS clients. Each measured phase prints
+// create+confirm latency, scheduling's PlanJob latency (estimated from the delta of its
+// /metrics histogram) and the commits one create+confirm costs across the four databases
+// (pg_stat_database, net of the idle rate measured first). The last line,
+// "order_benchmark_result ...", is for scripts/bench to combine with pgbench's TPS.
+// Nothing asserts a speed; every phase has a budget and the tool stops by itself.
 //
 //   build/tests/order_intake/order_benchmark [seconds] [clients]
 //
+// Arguments override SALESOPS_BENCH_SECONDS and SALESOPS_BENCH_CLIENTS; the other
+// settings are read from the environment (see Settings below, and the README).
 // Needs the SALESOPS_TEST_PG_* environment (scripts/bench sets it).
+#include <absl/status/status.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdio>
+#include <map>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <sstream>
 #include <thread>
 
 #include "tests/order_intake/order_suite.h"
@@ -18,26 +33,55 @@
 using namespace salesops;
 using namespace salesops::testing;
 using google::protobuf::util::TimeUtil;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 
 constexpr int kLines = 10;
 constexpr int kDays = 365;
 
-}  // namespace
+int EnvInt(const char* name, int fallback) {
+  const char* value = std::getenv(name);
+  return value && *value ? std::atoi(value) : fallback;
+}
 
-int main(int argc, char** argv) {
-  const int seconds = argc > 1 ? std::atoi(argv[1]) : 20;
-  const int clients = argc > 2 ? std::atoi(argv[2]) : 16;
-  // Waits are part of what is measured: order-intake may wait long on scheduling.
-  Suite suite(/*dependency_timeout_ms=*/60000);
-  if (!suite.started()) {
-    std::fprintf(stderr, "services did not start\n");
-    return 1;
+struct Settings {
+  std::vector<int> open_jobs;  // sizes measured with 1 client, ascending
+  int seed_seconds;            // total budget for seeding, over all sizes
+  int seed_clients;
+  int single_seconds;  // 1-client phase at each size
+  int single_orders;   // ... or this many orders, whichever comes first
+  int seconds;         // multi-client phase at the largest size
+  int clients;
+  int idle_seconds;  // idle commit rate, measured before each phase
+  int settle_ms;     // after a phase, for relays and stats to land
+  int dependency_timeout_ms;
+
+  static Settings FromEnvironment(int argc, char** argv) {
+    Settings s;
+    std::istringstream sizes(std::getenv("SALESOPS_BENCH_OPEN_JOBS")
+                                 ? std::getenv("SALESOPS_BENCH_OPEN_JOBS")
+                                 : "0 1000 5000");
+    for (int size; sizes >> size;) s.open_jobs.push_back(std::max(0, size));
+    if (s.open_jobs.empty()) s.open_jobs.push_back(0);
+    std::sort(s.open_jobs.begin(), s.open_jobs.end());
+    s.seed_seconds = EnvInt("SALESOPS_BENCH_SEED_SECONDS", 900);
+    s.seed_clients = std::max(1, EnvInt("SALESOPS_BENCH_SEED_CLIENTS", 2));
+    s.single_seconds = EnvInt("SALESOPS_BENCH_SINGLE_SECONDS", 20);
+    s.single_orders = EnvInt("SALESOPS_BENCH_SINGLE_ORDERS", 300);
+    s.seconds = argc > 1 ? std::atoi(argv[1]) : EnvInt("SALESOPS_BENCH_SECONDS", 20);
+    s.clients = std::max(1, argc > 2 ? std::atoi(argv[2]) : EnvInt("SALESOPS_BENCH_CLIENTS", 16));
+    s.idle_seconds = EnvInt("SALESOPS_BENCH_IDLE_SECONDS", 3);
+    s.settle_ms = EnvInt("SALESOPS_BENCH_SETTLE_MS", 2000);
+    // order-intake's own default, so that refusals are those a user would see.
+    s.dependency_timeout_ms = EnvInt("SALESOPS_BENCH_DEPENDENCY_TIMEOUT_MS", 5000);
+    return s;
   }
-  // A catalog of 10 products (one stock item each, a day rate, an hour of
-  // prep), stock that never runs out, and enough crew and trucks that only
-  // the software is measured.
+};
+
+// A catalog of 10 products (one stock item each, a day rate, a minute of prep), stock
+// that never runs out, and enough crew and trucks that only the software is measured.
+bool SeedCatalogAndCrew(Suite& suite) {
   for (int i = 0; i < kLines; ++i) {
     const std::string item = "ITEM-" + std::to_string(i);
     v1::UpsertItemRequest put;
@@ -47,7 +91,7 @@ int main(int argc, char** argv) {
     put.mutable_item()->set_quantity_owned(1'000'000);
     v1::UpsertItemResponse put_response;
     if (!suite.inventory->Call(&v1::InventoryService::Stub::UpsertItem, put, &put_response).ok()) {
-      return 1;
+      return false;
     }
     v1::UpsertProductRequest product;
     product.mutable_product()->set_product_code("PROD-" + std::to_string(i));
@@ -62,7 +106,7 @@ int main(int argc, char** argv) {
     if (!suite.inventory
              ->Call(&v1::InventoryService::Stub::UpsertProduct, product, &product_response)
              .ok()) {
-      return 1;
+      return false;
     }
   }
   for (int i = 0; i < 60; ++i) {
@@ -83,85 +127,316 @@ int main(int argc, char** argv) {
     v1::CreateVehicleResponse created;
     suite.scheduling->Call(&v1::SchedulingService::Stub::CreateVehicle, truck, &created);
   }
+  return true;
+}
 
-  const int64_t day0 = (TimeUtil::GetCurrentTime().seconds() / 86400 + 7) * 86400;
-  std::atomic<int> next{0}, confirmed{0}, refused{0}, failed{0};
+// What one create + confirm came to: OK, or the step and gRPC code that stopped it.
+struct Outcome {
+  bool confirmed = false;
+  std::string failure;  // e.g. "confirm DEADLINE_EXCEEDED"
+  double ms = 0;
+};
+
+class OrderDriver {
+ public:
+  explicit OrderDriver(Suite& suite)
+      : suite_(suite), day0_((TimeUtil::GetCurrentTime().seconds() / 86400 + 7) * 86400) {}
+
+  Outcome CreateAndConfirm() {
+    const int n = next_++;
+    const int64_t day = day0_ + (n % kDays) * 86400;
+    v1::CreateOrderRequest create;
+    v1::Order* order = create.mutable_order();
+    order->mutable_customer()->set_name("Customer " + std::to_string(n));
+    order->mutable_venue()->set_name("Venue");
+    order->mutable_venue()->mutable_travel_time()->set_seconds(1800);
+    *order->mutable_event_schedule()->mutable_show_start_time() =
+        TimeUtil::SecondsToTimestamp(day + 19 * 3600);
+    *order->mutable_event_schedule()->mutable_show_end_time() =
+        TimeUtil::SecondsToTimestamp(day + 23 * 3600);
+    *order->mutable_delivery_window()->mutable_window()->mutable_no_later_than() =
+        TimeUtil::SecondsToTimestamp(day + 12 * 3600);
+    for (int i = 0; i < kLines; ++i) {
+      v1::ProductLine* line = order->add_product_lines();
+      line->set_product_code("PROD-" + std::to_string(i));
+      line->set_quantity(1 + n % 3);
+    }
+    order->mutable_pipeline()->set_win_probability(0.8);
+    create.set_request_id("bench-" + std::to_string(n));
+    Outcome outcome;
+    const auto begin = Clock::now();
+    v1::CreateOrderResponse created;
+    grpc::Status status = suite_.orders->Call(&v1::OrderIntakeService::Stub::CreateOrder, create,
+                                              &created, suite_.orders->tokens().sales);
+    if (!status.ok()) {
+      outcome.failure = "create " + CodeName(status);
+      return outcome;
+    }
+    v1::ConfirmOrderRequest confirm;
+    confirm.set_order_id(created.order().order_id());
+    confirm.set_etag(created.order().etag());
+    confirm.set_accept_later_commitment(true);
+    v1::ConfirmOrderResponse done;
+    status = suite_.orders->Call(&v1::OrderIntakeService::Stub::ConfirmOrder, confirm, &done,
+                                 suite_.orders->tokens().sales);
+    outcome.ms = std::chrono::duration<double, std::milli>(Clock::now() - begin).count();
+    if (status.ok()) {
+      outcome.confirmed = true;
+    } else {
+      outcome.failure = "confirm " + CodeName(status);
+    }
+    return outcome;
+  }
+
+ private:
+  static std::string CodeName(const grpc::Status& status) {
+    return absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()));
+  }
+
+  Suite& suite_;
+  const int64_t day0_;
+  std::atomic<int> next_{0};
+};
+
+// Cumulative counts of scheduling's PlanJob latency histogram, by upper bound (+Inf last).
+using Histogram = std::map<double, double>;
+
+Histogram PlanJobHistogram(int metrics_port) {
+  Histogram buckets;
+  std::istringstream lines(FetchMetrics(metrics_port));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("grpc_server_handling_seconds_bucket{", 0) != 0 ||
+        line.find("grpc_method=\"PlanJob\"") == std::string::npos) {
+      continue;
+    }
+    const size_t le = line.find("le=\"");
+    const size_t close = line.find("\"}", le);
+    if (le == std::string::npos || close == std::string::npos) continue;
+    const std::string bound = line.substr(le + 4, close - le - 4);
+    const double upper = bound == "+Inf" ? INFINITY : std::stod(bound);
+    buckets[upper] += std::stod(line.substr(close + 2));
+  }
+  return buckets;
+}
+
+// The q-quantile of the calls between two snapshots, interpolated linearly inside its
+// bucket (Prometheus' histogram_quantile); a quantile in +Inf is the last finite bound.
+std::string EstimatedQuantile(const Histogram& before, const Histogram& after, double q) {
+  std::vector<std::pair<double, double>> delta;
+  for (const auto& [upper, count] : after) {
+    const auto it = before.find(upper);
+    delta.emplace_back(upper, count - (it == before.end() ? 0 : it->second));
+  }
+  if (delta.empty() || delta.back().second <= 0) return "n/a (no PlanJob calls)";
+  const double rank = q * delta.back().second;
+  double lower = 0, below = 0;
+  for (const auto& [upper, count] : delta) {
+    if (count >= rank) {
+      char text[64];
+      if (std::isinf(upper)) {
+        std::snprintf(text, sizeof text, "> %.0f ms", lower * 1000);
+      } else {
+        const double share = count > below ? (rank - below) / (count - below) : 1;
+        std::snprintf(text, sizeof text, "%.0f ms", (lower + (upper - lower) * share) * 1000);
+      }
+      return text;
+    }
+    lower = upper;
+    below = count;
+  }
+  return "n/a";
+}
+
+// Sum of xact_commit over the four services' databases, as PostgreSQL reports it.
+class CommitCounter {
+ public:
+  explicit CommitCounter(const Suite& suite)
+      : connection_(PostgresServer::FromEnvironment().ConnectionString("postgres")),
+        databases_{suite.notification->database().name(), suite.inventory->database().name(),
+                   suite.scheduling->database().name(), suite.orders->database().name()} {}
+
+  double Commits() {
+    // Statistics are a snapshot per transaction: a fresh one each time.
+    pqxx::nontransaction tx(connection_);
+    tx.exec("SELECT pg_stat_clear_snapshot()");
+    double total = 0;
+    for (const std::string& name : databases_) {
+      total += tx.exec1("SELECT xact_commit::float8 FROM pg_stat_database WHERE datname = " +
+                        tx.quote(name))[0]
+                   .as<double>();
+    }
+    return total;
+  }
+
+ private:
+  pqxx::connection connection_;
+  std::vector<std::string> databases_;
+};
+
+struct PhaseResult {
+  int confirmed = 0;
+  double seconds = 0;
+  double commits_per_confirm = 0;
+};
+
+double Percentile(const std::vector<double>& sorted, double p) {
+  return sorted.empty()
+             ? 0.0
+             : sorted[std::min(sorted.size() - 1, static_cast<size_t>(p * sorted.size()))];
+}
+
+// One measured phase: the idle commit rate first, then `clients` clients creating and
+// confirming until `seconds` pass or `max_orders` are attempted, then a settle time in
+// which the relays finish what the phase started.
+PhaseResult Measure(Suite& suite, OrderDriver& driver, CommitCounter& commits,
+                    const Settings& settings, const std::string& title, int clients, int seconds,
+                    int max_orders) {
+  // Whatever came before (seeding, the last phase) lands first, so the idle rate is idle.
+  std::this_thread::sleep_for(std::chrono::milliseconds(settings.settle_ms));
+  const double idle_before = commits.Commits();
+  std::this_thread::sleep_for(std::chrono::seconds(settings.idle_seconds));
+  const double idle_rate =
+      settings.idle_seconds > 0 ? (commits.Commits() - idle_before) / settings.idle_seconds : 0;
+
+  const Histogram plan_before = PlanJobHistogram(suite.scheduling->metrics_port());
+  const double commits_before = commits.Commits();
+  std::atomic<int> attempts{0};
   std::mutex mutex;
   std::vector<double> latencies_ms;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  std::printf("create + confirm of a %d-line order, %d clients, %d s...\n", kLines, clients,
-              seconds);
-  std::fflush(stdout);
-  const auto started = std::chrono::steady_clock::now();
+  std::map<std::string, int> failures;
+  const auto started = Clock::now();
+  const auto deadline = started + std::chrono::seconds(seconds);
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&] {
-      while (std::chrono::steady_clock::now() < deadline) {
-        const int n = next++;
-        const int64_t day = day0 + (n % kDays) * 86400;
-        v1::CreateOrderRequest create;
-        v1::Order* order = create.mutable_order();
-        order->mutable_customer()->set_name("Customer " + std::to_string(n));
-        order->mutable_venue()->set_name("Venue");
-        order->mutable_venue()->mutable_travel_time()->set_seconds(1800);
-        *order->mutable_event_schedule()->mutable_show_start_time() =
-            TimeUtil::SecondsToTimestamp(day + 19 * 3600);
-        *order->mutable_event_schedule()->mutable_show_end_time() =
-            TimeUtil::SecondsToTimestamp(day + 23 * 3600);
-        *order->mutable_delivery_window()->mutable_window()->mutable_no_later_than() =
-            TimeUtil::SecondsToTimestamp(day + 12 * 3600);
-        for (int i = 0; i < kLines; ++i) {
-          v1::ProductLine* line = order->add_product_lines();
-          line->set_product_code("PROD-" + std::to_string(i));
-          line->set_quantity(1 + n % 3);
-        }
-        order->mutable_pipeline()->set_win_probability(0.8);
-        create.set_request_id("bench-" + std::to_string(n));
-        const auto begin = std::chrono::steady_clock::now();
-        v1::CreateOrderResponse created;
-        grpc::Status status = suite.orders->Call(&v1::OrderIntakeService::Stub::CreateOrder, create,
-                                                 &created, suite.orders->tokens().sales);
-        if (!status.ok()) {
-          ++failed;
-          continue;
-        }
-        v1::ConfirmOrderRequest confirm;
-        confirm.set_order_id(created.order().order_id());
-        confirm.set_etag(created.order().etag());
-        confirm.set_accept_later_commitment(true);
-        v1::ConfirmOrderResponse done;
-        status = suite.orders->Call(&v1::OrderIntakeService::Stub::ConfirmOrder, confirm, &done,
-                                    suite.orders->tokens().sales);
-        const double ms =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin)
-                .count();
-        if (status.ok()) {
-          ++confirmed;
-          std::lock_guard<std::mutex> lock(mutex);
-          latencies_ms.push_back(ms);
-        } else if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
-          ++refused;
+      while (Clock::now() < deadline && attempts++ < max_orders) {
+        Outcome outcome = driver.CreateAndConfirm();
+        std::lock_guard<std::mutex> lock(mutex);
+        if (outcome.confirmed) {
+          latencies_ms.push_back(outcome.ms);
         } else {
-          ++failed;
-          if (failed < 4)
-            std::fprintf(stderr, "confirm failed: %s\n", status.error_message().c_str());
+          ++failures[outcome.failure];
         }
       }
     });
   }
   for (std::thread& thread : threads) thread.join();
-  const double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
+  std::this_thread::sleep_for(std::chrono::milliseconds(settings.settle_ms));
+  const double with_settle = std::chrono::duration<double>(Clock::now() - started).count();
+  const double phase_commits = commits.Commits() - commits_before - idle_rate * with_settle;
+  const Histogram plan_after = PlanJobHistogram(suite.scheduling->metrics_port());
+
+  PhaseResult result;
+  result.confirmed = static_cast<int>(latencies_ms.size());
+  result.seconds = elapsed;
+  result.commits_per_confirm = result.confirmed > 0 ? phase_commits / result.confirmed : 0;
   std::sort(latencies_ms.begin(), latencies_ms.end());
-  auto percentile = [&](double p) {
-    return latencies_ms.empty()
-               ? 0.0
-               : latencies_ms[std::min(latencies_ms.size() - 1,
-                                       static_cast<size_t>(p * latencies_ms.size()))];
-  };
-  std::printf("confirmed %d orders in %.1f s: %.1f orders/s (refused %d, failed %d)\n",
-              confirmed.load(), elapsed, confirmed / elapsed, refused.load(), failed.load());
-  std::printf("create + confirm latency: p50 %.1f ms, p99 %.1f ms\n", percentile(0.5),
-              percentile(0.99));
-  return failed == 0 ? 0 : 1;
+  int failed = 0;
+  std::string failure_text;
+  for (const auto& [what, count] : failures) {
+    failed += count;
+    failure_text += " " + what + "=" + std::to_string(count);
+  }
+  std::printf("%s\n", title.c_str());
+  if (failed > 0) failure_text = " (by step and gRPC code:" + failure_text + ")";
+  std::printf("  confirmed %d in %.1f s: %.2f orders/s; refused or failed %d%s\n", result.confirmed,
+              elapsed, result.confirmed / elapsed, failed, failure_text.c_str());
+  std::printf("  create+confirm latency: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+              Percentile(latencies_ms, 0.5), Percentile(latencies_ms, 0.95),
+              Percentile(latencies_ms, 0.99), latencies_ms.empty() ? 0.0 : latencies_ms.back());
+  std::printf("  PlanJob (scheduling /metrics, estimated from buckets): p50 %s, p99 %s\n",
+              EstimatedQuantile(plan_before, plan_after, 0.5).c_str(),
+              EstimatedQuantile(plan_before, plan_after, 0.99).c_str());
+  std::printf("  commits per create+confirm: %.1f (net of %.1f idle commits/s)\n",
+              result.commits_per_confirm, idle_rate);
+  std::fflush(stdout);
+  return result;
+}
+
+// Confirms orders until `target` are confirmed in all, or until `budget_end`. Returns how
+// many are confirmed in all.
+int SeedUpTo(OrderDriver& driver, int confirmed_so_far, int target, int clients,
+             Clock::time_point budget_end) {
+  std::atomic<int> confirmed{confirmed_so_far}, claimed{confirmed_so_far}, failed{0};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&] {
+      while (Clock::now() < budget_end && claimed++ < target) {
+        if (driver.CreateAndConfirm().confirmed) {
+          ++confirmed;
+        } else {
+          --claimed;  // try again, within the budget
+          ++failed;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  if (failed > 0) std::printf("  (%d seeding attempts refused or failed)\n", failed.load());
+  return confirmed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Settings settings = Settings::FromEnvironment(argc, argv);
+  Suite suite(settings.dependency_timeout_ms);
+  if (!suite.started()) {
+    std::fprintf(stderr, "services did not start\n%s", suite.logs().c_str());
+    return 1;
+  }
+  if (!SeedCatalogAndCrew(suite)) {
+    std::fprintf(stderr, "could not seed the catalog\n");
+    return 1;
+  }
+  OrderDriver driver(suite);
+  CommitCounter commits(suite);
+  std::printf("create + confirm of a %d-line order; open-job sizes:", kLines);
+  for (int size : settings.open_jobs) std::printf(" %d", size);
+  std::printf("; seeding budget %d s; order-intake dependency timeout %d ms\n",
+              settings.seed_seconds, settings.dependency_timeout_ms);
+  std::fflush(stdout);
+
+  const auto seed_end = Clock::now() + std::chrono::seconds(settings.seed_seconds);
+  int open_jobs = 0;
+  bool budget_ran_out = false;
+  PhaseResult single_at_largest;
+  for (int size : settings.open_jobs) {
+    if (open_jobs < size && !budget_ran_out) {
+      const auto seed_start = Clock::now();
+      open_jobs = SeedUpTo(driver, open_jobs, size, settings.seed_clients, seed_end);
+      std::printf("seeded to %d confirmed open jobs in %.0f s\n", open_jobs,
+                  std::chrono::duration<double>(Clock::now() - seed_start).count());
+      if (open_jobs < size) {
+        budget_ran_out = true;
+        std::printf(
+            "SEEDING BUDGET RAN OUT (SALESOPS_BENCH_SEED_SECONDS=%d): wanted %d open jobs, "
+            "reached %d; measuring there\n",
+            settings.seed_seconds, size, open_jobs);
+      }
+    } else if (open_jobs < size) {
+      std::printf("skipping %d open jobs: the seeding budget is spent\n", size);
+      continue;
+    }
+    single_at_largest = Measure(suite, driver, commits, settings,
+                                "1 client at " + std::to_string(open_jobs) +
+                                    " confirmed open jobs (asked " + std::to_string(size) + ")",
+                                1, settings.single_seconds, settings.single_orders);
+    open_jobs += single_at_largest.confirmed;
+  }
+  const int largest = open_jobs;
+  PhaseResult many = Measure(suite, driver, commits, settings,
+                             std::to_string(settings.clients) + " clients at " +
+                                 std::to_string(largest) + " confirmed open jobs",
+                             settings.clients, settings.seconds, 1 << 30);
+  // Commits per confirm from the 1-client phase: what one confirmation costs without
+  // the retries and refusals of contention (both figures are printed above).
+  const double cost = single_at_largest.confirmed > 0 ? single_at_largest.commits_per_confirm
+                                                      : many.commits_per_confirm;
+  std::printf(
+      "order_benchmark_result open_jobs=%d clients=%d confirms_per_s=%.3f "
+      "commits_per_confirm=%.2f\n",
+      largest, settings.clients, many.seconds > 0 ? many.confirmed / many.seconds : 0.0, cost);
+  return 0;
 }
