@@ -402,6 +402,7 @@ int main(int argc, char** argv) {
   int open_jobs = 0;
   bool budget_ran_out = false;
   PhaseResult single_at_largest;
+  int single_open_jobs = 0;  // where single_at_largest was measured
   for (int size : settings.open_jobs) {
     if (open_jobs < size && !budget_ran_out) {
       const auto seed_start = Clock::now();
@@ -419,6 +420,7 @@ int main(int argc, char** argv) {
       std::printf("skipping %d open jobs: the seeding budget is spent\n", size);
       continue;
     }
+    single_open_jobs = open_jobs;
     single_at_largest = Measure(suite, driver, commits, settings,
                                 "1 client at " + std::to_string(open_jobs) +
                                     " confirmed open jobs (asked " + std::to_string(size) + ")",
@@ -436,7 +438,8 @@ int main(int argc, char** argv) {
                                                       : many.commits_per_confirm;
   std::printf(
       "order_benchmark_result open_jobs=%d clients=%d confirms_per_s=%.3f "
-      "commits_per_confirm=%.2f\n",
-      largest, settings.clients, many.seconds > 0 ? many.confirmed / many.seconds : 0.0, cost);
+      "commits_per_confirm=%.2f commits_measured_at=%d\n",
+      largest, settings.clients, many.seconds > 0 ? many.confirmed / many.seconds : 0.0, cost,
+      single_at_largest.confirmed > 0 ? single_open_jobs : largest);
   return 0;
 }
