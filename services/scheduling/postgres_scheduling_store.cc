@@ -602,8 +602,15 @@ absl::StatusOr<v1::RunAssignmentResponse> PostgresSchedulingStore::RunAssignment
   v1::RunAssignmentResponse response;
   absl::Status status = pool_.InTransaction("run_assignment", [&](pqxx::work& tx) {
     response.Clear();
-    // One global assignment at a time, whichever replica runs it.
-    tx.exec("SELECT pg_advisory_xact_lock(hashtext('global-assignment'))");
+    if (dry_run) {
+      // A dry run (CheckCapacity, a preview) writes nothing: it reads one consistent snapshot
+      // and never waits for the assignment lock, so capacity questions for new quotes are
+      // answered while confirmations are being planned.
+      tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    } else {
+      // One global assignment at a time, whichever replica runs it.
+      tx.exec("SELECT pg_advisory_xact_lock(hashtext('global-assignment'))");
+    }
     auto started = std::chrono::steady_clock::now();
 
     std::vector<Task> tasks;

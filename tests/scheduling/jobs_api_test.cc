@@ -306,6 +306,31 @@ TEST_F(JobsApiTest, CapacityCheckSaysWhatIsShortAndWhenItFits) {
   EXPECT_FALSE(response.has_earliest_fitting_window());
 }
 
+TEST_F(JobsApiTest, CapacityIsAnsweredWhileAnAssignmentHoldsTheLock) {
+  v1::PlanJobResponse planned;
+  ASSERT_TRUE(
+      scheduling_.Call(&Stub::PlanJob, Plan("ORDER-1", 1), &planned, scheduling_.tokens().service)
+          .ok());
+  // Another replica (here: this test) is in the middle of an assignment run.
+  pqxx::connection connection(scheduling_.database().connection_string());
+  pqxx::work holder(connection);
+  holder.exec("SELECT pg_advisory_xact_lock(hashtext('global-assignment'))");
+
+  v1::CheckCapacityRequest request;
+  auto* need = request.add_crew_needs();
+  need->set_skill(v1::SKILL_AUDIO);
+  need->mutable_duration()->set_seconds(3600);
+  need->set_headcount(1);
+  *request.mutable_window()->mutable_not_before() = At(8);
+  *request.mutable_window()->mutable_no_later_than() = At(19);
+  v1::CheckCapacityResponse response;
+  // A dry run reads a snapshot: it neither waits for the lock nor times out behind it.
+  grpc::Status status =
+      scheduling_.Call(&Stub::CheckCapacity, request, &response, scheduling_.tokens().sales);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  holder.abort();
+}
+
 TEST_F(JobsApiTest, ScheduleAndPrepPlanShowTheWorkAhead) {
   v1::PlanJobResponse planned;
   ASSERT_TRUE(
