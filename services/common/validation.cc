@@ -406,38 +406,10 @@ bool IsSafeRequestId(std::string_view request_id) {
 }
 
 bool IsPlainText(std::string_view text) {
-  if (FirstControlCharacter(text, /*multi_line=*/false)) return false;
-  // Strict UTF-8 (RFC 3629), as PostgreSQL checks it: no overlong forms, no surrogates,
-  // nothing past U+10FFFF.
-  auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
-  auto in = [](unsigned char c, unsigned char low, unsigned char high) {
-    return c >= low && c <= high;
-  };
-  for (size_t i = 0; i < text.size();) {
-    const unsigned char lead = byte(i);
-    size_t length = 0;
-    unsigned char second_low = 0x80, second_high = 0xbf;
-    if (lead < 0x80) {
-      length = 1;
-    } else if (in(lead, 0xc2, 0xdf)) {
-      length = 2;
-    } else if (in(lead, 0xe0, 0xef)) {
-      length = 3;
-      if (lead == 0xe0) second_low = 0xa0;
-      if (lead == 0xed) second_high = 0x9f;
-    } else if (in(lead, 0xf0, 0xf4)) {
-      length = 4;
-      if (lead == 0xf0) second_low = 0x90;
-      if (lead == 0xf4) second_high = 0x8f;
-    } else {
-      return false;
-    }
-    if (i + length > text.size()) return false;
-    if (length > 1 && !in(byte(i + 1), second_low, second_high)) return false;
-    for (size_t k = 2; k < length; ++k) {
-      if (!in(byte(i + k), 0x80, 0xbf)) return false;
-    }
-    i += length;
+  for (size_t at = 0; at < text.size();) {
+    const size_t length = Utf8CharacterLength(text, at);
+    if (length == 0 || ControlCharacterLength(text, at, /*multi_line=*/false) > 0) return false;
+    at += length;
   }
   return true;
 }

@@ -490,7 +490,7 @@ grpc::Status NotificationServiceImpl::WatchNotifications(
   std::optional<StreamSlot> slot = streams_.Open(caller.id(), options_.max_streams_per_caller);
   if (!slot) {
     return ToGrpcStatus(ReasonedError(
-        absl::StatusCode::kResourceExhausted, v1::INVALID_REQUEST,
+        absl::StatusCode::kResourceExhausted, v1::LIMIT_REACHED,
         absl::StrCat("you already have ", options_.max_streams_per_caller,
                      " live notification streams open; close one (or resume it from its cursor)")));
   }

@@ -135,6 +135,11 @@ TEST(ConnectionPoolUnreachableTest, UnreachableDatabaseIsUnavailable) {
   absl::Status status = pool.Ping();
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(pool.open_connections(), 0);
+  // libpq's text (host, port, "Connection refused") goes to the log, never to a caller.
+  const std::string message(status.message());
+  EXPECT_EQ(message.find("127.0.0.1"), std::string::npos) << message;
+  EXPECT_EQ(message.find("port"), std::string::npos) << message;
+  EXPECT_EQ(message, "the database is unavailable; retry later");
 }
 
 TEST(ConnectionPoolRestartTest, HealsAfterTheDatabaseRestarts) {

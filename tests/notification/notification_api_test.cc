@@ -427,7 +427,9 @@ TEST_F(NotificationApiTest, OneCallerHoldsAtMostFourLiveStreams) {
   std::unique_ptr<OpenStream> fifth = open(tokens.sales);
   v1::WatchNotificationsResponse message;
   EXPECT_FALSE(fifth->reader->Read(&message));
-  EXPECT_EQ(fifth->reader->Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  grpc::Status refused = fifth->reader->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(common::ParseGrpcError(refused).reason, "LIMIT_REACHED");
   // Another caller is not held up by the first one's streams.
   std::unique_ptr<OpenStream> other = open(tokens.ops);
   other->reader->WaitForInitialMetadata();
