@@ -414,7 +414,7 @@ bool Better(const AssignmentResult& a, const AssignmentResult& b) {
          std::tie(b.late_tasks, b.total_lateness, b.total_overtime);
 }
 
-// Up to this many tasks, the deadline-first placement is refined by local
+// Up to this many movable tasks, the deadline-first placement is refined by local
 // search over the placement order; beyond, one pass is what time allows.
 constexpr size_t kRefineUpTo = 64;
 constexpr int kRefineBudget = 3000;  // placements tried, at most
@@ -445,7 +445,9 @@ AssignmentResult AssignTasks(const std::vector<Task>& tasks, const std::vector<C
     if (!tasks[i].started) order.push_back(i);
   }
   AssignmentResult best = solver.Result();
-  if (tasks.size() > kRefineUpTo || best.late_tasks == 0) return best;
+  // Work kept where it is (started, or placed around) takes no part in the search: what counts
+  // is how many tasks can move.
+  if (order.size() > kRefineUpTo || best.late_tasks == 0) return best;
 
   // Local search, deterministic: (1) as Moore and Hodgson do for one machine,
   // a task placed before the first late one may give way and go last, so

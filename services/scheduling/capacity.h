@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "services/scheduling/assignment.h"
+#include "services/scheduling/planner.h"
 
 namespace salesops::scheduling {
 
@@ -18,23 +18,19 @@ struct CapacityAsk {
   std::vector<Need> needs;
   int vehicle_count = 0;
   Span window;
-  // The order being re-checked: its own planned work does not compete.
-  std::string exclude_job_id;
 };
 
 struct CapacityProbe {
   bool fits = true;
-  int displaced = 0;  // planned tasks the probe would make late
   std::vector<Task> probe_tasks;
-  std::vector<Assignment> probes;  // where the solver could put them
-  AssignmentResult with_probe;
+  std::vector<Assignment> probes;  // where the planner would put them
 };
 
-// Places the ask with the real solver among everything already planned. It
-// fits when every probe meets the window and no planned task ends later
-// than it would without the ask: capacity is never promised by quietly
-// making someone else's job late.
-CapacityProbe ProbeCapacity(const std::vector<Task>& planned, const std::vector<CrewMember>& crew,
+// Places the ask the way PlanJob would place a job: around the work already placed, which
+// keeps its people and times. It fits when every probe meets the window, so capacity is never
+// promised by quietly making someone else's job late, and the answer is what a confirmation
+// would then get.
+CapacityProbe ProbeCapacity(const PlacedWork& placed, const std::vector<CrewMember>& crew,
                             const std::vector<Vehicle>& vehicles, const CapacityAsk& ask,
                             const TimeFormatter& format_time = {});
 

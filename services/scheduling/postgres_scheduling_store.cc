@@ -100,6 +100,20 @@ absl::Status CheckRevision(pqxx::work& tx, const DocumentTable& table, const std
   return absl::OkStatus();
 }
 
+// A stable 32-bit key for a person or vehicle (FNV-1a), the same in every replica: the first
+// half of the two-key advisory locks below.
+int32_t ResourceKey(char kind, const std::string& id) {
+  uint32_t hash = 2166136261u;
+  auto mix = [&](unsigned char c) {
+    hash ^= c;
+    hash *= 16777619u;
+  };
+  mix(static_cast<unsigned char>(kind));
+  for (char c : id) mix(static_cast<unsigned char>(c));
+  return static_cast<int32_t>(hash);
+}
+constexpr int32_t kWholeResource = -1;  // second key: the person or vehicle as a whole
+
 std::vector<int> SkillNumbers(const v1::CrewMember& member) {
   std::vector<int> skills;
   for (int skill : member.skills()) skills.push_back(skill);
@@ -273,6 +287,10 @@ absl::StatusOr<v1::Unavailability> PostgresSchedulingStore::AddUnavailability(
     const DocumentTable& table = crew ? kCrewTable : kVehicleTable;
     const std::string& id = crew ? unavailability.crew_member_id() : unavailability.vehicle_id();
     SALESOPS_RETURN_IF_ERROR(CheckRevision(tx, table, id, ""));
+    // The person or vehicle as a whole, exclusively: a plan being written for them waits, and
+    // one that read the schedule before sees this time off when it checks its places.
+    tx.exec_params("SELECT pg_advisory_xact_lock($1, $2)", ResourceKey(crew ? 'c' : 'v', id),
+                   kWholeResource);
     stored = UnavailabilityFromRow(tx.exec_params1(
         std::string("INSERT INTO unavailability (crew_member_id, vehicle_id, kind, during, "
                     "reason, created_by) VALUES (NULLIF($1, ''), NULLIF($2, ''), $3, "
@@ -420,19 +438,295 @@ void AddJobEvent(pqxx::work& tx, v1::EventType type, const std::string& order_id
 
 }  // namespace
 
-absl::StatusOr<SchedulingStore::SavedPlan> PostgresSchedulingStore::SaveJobPlan(
-    const JobPlan& plan, const std::string& actor_id) {
-  SavedPlan saved;
+namespace {
+
+// ---- Reading what planning needs -------------------------------------------------------------
+
+// Active crew (weekly shifts laid out over `covered`, a day either side) and vehicles, with
+// their time off inside `covered`.
+void LoadResources(pqxx::work& tx, Span covered, std::vector<CrewMember>& crew,
+                   std::vector<Vehicle>& vehicles) {
+  std::map<std::string, int> crew_index;
+  for (const auto& row : tx.exec("SELECT crew_member_id, body FROM crew_members WHERE active "
+                                 "ORDER BY crew_member_id")) {
+    v1::CrewMember member;
+    pqxx::binarystring body(row[1]);
+    member.ParseFromArray(body.data(), static_cast<int>(body.size()));
+    CrewMember solver_member;
+    solver_member.id = row[0].as<std::string>();
+    solver_member.name = member.display_name();
+    for (int skill : member.skills()) solver_member.skills.push_back(static_cast<v1::Skill>(skill));
+    std::vector<std::tuple<int, Minutes, Minutes>> weekly;
+    for (const v1::WorkShift& shift : member.weekly_shifts()) {
+      weekly.emplace_back(static_cast<int>(shift.weekday()), shift.start_offset().seconds() / 60,
+                          shift.shift_duration().seconds() / 60);
+    }
+    solver_member.shifts = ExpandWeeklyShifts(weekly, covered.start - kDay, covered.end + kDay);
+    crew_index[solver_member.id] = static_cast<int>(crew.size());
+    crew.push_back(std::move(solver_member));
+  }
+  std::map<std::string, int> vehicle_index;
+  for (const auto& row :
+       tx.exec("SELECT vehicle_id FROM vehicles WHERE active ORDER BY vehicle_id")) {
+    vehicle_index[row[0].as<std::string>()] = static_cast<int>(vehicles.size());
+    vehicles.push_back({row[0].as<std::string>(), {}});
+  }
+  for (const auto& row : tx.exec_params(
+           "SELECT coalesce(crew_member_id, ''), coalesce(vehicle_id, ''), "
+           "ts_to_us(lower(during)) / 60000000, ts_to_us(upper(during)) / 60000000 "
+           "FROM unavailability WHERE during && tstzrange(us_to_ts($1), us_to_ts($2), '[)')",
+           covered.start * 60 * 1000000, covered.end * 60 * 1000000)) {
+    Span span{row[2].as<int64_t>(), row[3].as<int64_t>()};
+    auto crew_found = crew_index.find(row[0].as<std::string>());
+    if (crew_found != crew_index.end()) crew[crew_found->second].unavailable.push_back(span);
+    auto vehicle_found = vehicle_index.find(row[1].as<std::string>());
+    if (vehicle_found != vehicle_index.end()) {
+      vehicles[vehicle_found->second].unavailable.push_back(span);
+    }
+  }
+}
+
+// Open work that holds a place overlapping [$1, $2): the planner's fixed blocks. The GiST index
+// tasks_placed_during answers this from the span alone, whatever the number of jobs.
+constexpr char kPlacedOverlapping[] =
+    "state IN (1, 2, 3, 5) AND planned_start IS NOT NULL "
+    "AND int8range(planned_start, planned_finish) && int8range($1, $2)";
+
+Assignment PlacementFromRow(const pqxx::row& row, int first) {
+  // Columns from `first`: task_id, planned_start, planned_finish, crew_ids, vehicle_id.
+  Assignment placed;
+  placed.task_id = row[first].as<std::string>();
+  placed.start = row[first + 1].as<int64_t>();
+  placed.finish = row[first + 2].as<int64_t>();
+  placed.crew_ids = ParseTextArray(row[first + 3]);
+  placed.vehicle_id = row[first + 4].as<std::string>();
+  return placed;
+}
+
+// ---- Writing placements without a global lock -----------------------------------------------
+
+
+struct NewPlace {
+  char kind;  // 'c' crew member, 'v' vehicle
+  std::string id;
+  Span span;
+};
+
+std::vector<NewPlace> PlacesOf(const Assignment& out) {
+  std::vector<NewPlace> places;
+  if (out.finish <= out.start) return places;
+  for (const std::string& id : out.crew_ids) places.push_back({'c', id, {out.start, out.finish}});
+  if (!out.vehicle_id.empty()) places.push_back({'v', out.vehicle_id, {out.start, out.finish}});
+  return places;
+}
+
+// Takes the locks that make "is this time still free?" a question with a stable answer: each
+// person or vehicle as a whole in shared mode (time off takes it exclusively), then each
+// (person or vehicle, day) the new places touch. Always in key order, so two writers cannot
+// wait on each other; a deadlock between hash-colliding keys is retried by the pool. Then
+// answers whether any new place overlaps open work placed by someone else (other than the
+// tasks in `excluded_tasks` and the job `excluded_job`) or time off.
+bool PlacesStillFree(pqxx::work& tx, const std::vector<NewPlace>& places,
+                     const std::vector<std::string>& excluded_tasks,
+                     const std::string& excluded_job) {
+  if (places.empty()) return true;
+  std::set<int32_t> whole;
+  std::set<std::pair<int32_t, int32_t>> days;
+  std::vector<std::string> kinds, ids;
+  std::vector<std::string> starts, finishes;
+  for (const NewPlace& place : places) {
+    int32_t key = ResourceKey(place.kind, place.id);
+    whole.insert(key);
+    for (Minutes day = place.span.start / kDay; day <= (place.span.end - 1) / kDay; ++day) {
+      days.insert({key, static_cast<int32_t>(day)});
+    }
+    kinds.push_back(std::string(1, place.kind));
+    ids.push_back(place.id);
+    starts.push_back(std::to_string(place.span.start));
+    finishes.push_back(std::to_string(place.span.end));
+  }
+  std::vector<std::string> first_keys, second_keys;
+  for (int32_t key : whole) {
+    first_keys.push_back(std::to_string(key));
+    second_keys.push_back(std::to_string(kWholeResource));
+  }
+  tx.exec_params(
+      "SELECT count(pg_advisory_xact_lock_shared(k1, k2)) FROM (SELECT k1, k2 FROM "
+      "unnest($1::int[], $2::int[]) AS l(k1, k2) ORDER BY k1, k2) ordered",
+      common::PgTextArray(first_keys), common::PgTextArray(second_keys));
+  first_keys.clear();
+  second_keys.clear();
+  for (const auto& [key, day] : days) {
+    first_keys.push_back(std::to_string(key));
+    second_keys.push_back(std::to_string(day));
+  }
+  tx.exec_params(
+      "SELECT count(pg_advisory_xact_lock(k1, k2)) FROM (SELECT k1, k2 FROM "
+      "unnest($1::int[], $2::int[]) AS l(k1, k2) ORDER BY k1, k2) ordered",
+      common::PgTextArray(first_keys), common::PgTextArray(second_keys));
+  pqxx::row taken = tx.exec_params1(
+      "SELECT count(*) FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) "
+      "AS p(kind, id, s, f) WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.state IN (1, 2, 3, 5) "
+      "AND t.planned_start IS NOT NULL "
+      "AND int8range(t.planned_start, t.planned_finish) && int8range(p.s, p.f) "
+      "AND t.order_id <> $6 AND NOT (t.task_id = ANY($5::text[])) "
+      "AND ((p.kind = 'c' AND p.id = ANY(t.crew_ids)) OR (p.kind = 'v' AND t.vehicle_id = p.id))) "
+      "OR EXISTS (SELECT 1 FROM unavailability u WHERE "
+      "u.during && tstzrange(us_to_ts(p.s * 60000000), us_to_ts(p.f * 60000000), '[)') "
+      "AND ((p.kind = 'c' AND u.crew_member_id = p.id) OR (p.kind = 'v' AND u.vehicle_id = p.id)))",
+      common::PgTextArray(kinds), common::PgTextArray(ids), common::PgTextArray(starts),
+      common::PgTextArray(finishes), common::PgTextArray(excluded_tasks), excluded_job);
+  return taken[0].as<int64_t>() == 0;
+}
+
+void AddAtRiskEvent(pqxx::work& tx, const Task& task, const Assignment& out, int state) {
+  AddJobEvent(tx, v1::EVENT_TYPE_TASK_AT_RISK, task.job_id, 0, kSourceService,
+              "Order " + task.job_id + ": " + v1::TaskKind_Name(task.kind) +
+                  " at risk: " + out.explanation,
+              [&](v1::Event& event) {
+                v1::TaskPayload* payload = event.mutable_task();
+                payload->set_task_id(task.id);
+                payload->set_job_id(task.job_id);
+                payload->set_kind(task.kind);
+                payload->set_state(static_cast<v1::TaskState>(state));
+                payload->set_at_risk_reason(out.at_risk_reason);
+                payload->set_explanation(out.explanation);
+                *payload->mutable_earliest_feasible_finish_time() = AtMinute(out.finish);
+              });
+}
+
+// Stores a delivery's commitment; says so when it changed.
+void SaveCommitment(pqxx::work& tx, const std::string& order_id, int64_t order_revision,
+                    const PlannedCommitment& commitment, int64_t previous_us) {
+  int64_t commitment_us = commitment.no_later_than * 60 * 1000000;
+  tx.exec_params(
+      "UPDATE jobs SET commitment_time = us_to_ts($2), commitment_meets = $3, "
+      "commitment_explanation = $4, last_assignment_time = now() WHERE order_id = $1",
+      order_id, commitment_us, commitment.meets_request, commitment.explanation);
+  if (previous_us == commitment_us) return;
+  AddJobEvent(tx, v1::EVENT_TYPE_COMMITMENT_CHANGED, order_id, order_revision, kSourceService,
+              "Order " + order_id + ": " +
+                  (commitment.meets_request ? "delivery committed as requested"
+                                            : "delivery committed later than requested"),
+              [&](v1::Event& event) {
+                v1::Commitment* now = event.mutable_commitment()->mutable_commitment();
+                *now->mutable_no_later_than() = common::TimestampFromMicros(commitment_us);
+                now->set_meets_request(commitment.meets_request);
+                now->set_explanation(commitment.explanation);
+                if (previous_us != 0) {
+                  *event.mutable_commitment()->mutable_previous_commitment()->mutable_no_later_than() =
+                      common::TimestampFromMicros(previous_us);
+                }
+              });
+}
+
+absl::StatusOr<v1::Job> ReadJob(pqxx::work& tx, const std::string& order_id) {
+  v1::Job job;
+  pqxx::result rows = tx.exec_params(
+      "SELECT order_id, order_revision, state, win_probability, plan_request, "
+      "coalesce(ts_to_us(commitment_time), 0), commitment_meets, commitment_explanation, "
+      "coalesce(ts_to_us(last_assignment_time), 0), ts_to_us(create_time), "
+      "ts_to_us(update_time) FROM jobs WHERE order_id = $1",
+      order_id);
+  if (rows.empty()) {
+    return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                         "no job for order " + order_id);
+  }
+  const pqxx::row& row = rows[0];
+  job.set_job_id(row[0].as<std::string>());
+  job.set_order_id(row[0].as<std::string>());
+  job.set_order_revision(row[1].as<int64_t>());
+  job.set_state(static_cast<v1::JobState>(row[2].as<int>()));
+  job.set_win_probability(row[3].as<double>());
+  v1::PlanJobRequest request;
+  pqxx::binarystring body(row[4]);
+  request.ParseFromArray(body.data(), static_cast<int>(body.size()));
+  *job.mutable_delivery_window() = request.delivery_window();
+  *job.mutable_event_schedule() = request.event_schedule();
+  if (row[5].as<int64_t>() != 0) {
+    *job.mutable_commitment()->mutable_no_later_than() =
+        common::TimestampFromMicros(row[5].as<int64_t>());
+    job.mutable_commitment()->set_meets_request(row[6].as<bool>());
+    job.mutable_commitment()->set_explanation(row[7].as<std::string>().substr(0, 1000));
+  }
+  if (row[8].as<int64_t>() != 0) {
+    *job.mutable_last_assignment_time() = common::TimestampFromMicros(row[8].as<int64_t>());
+  }
+  *job.mutable_create_time() = common::TimestampFromMicros(row[9].as<int64_t>());
+  *job.mutable_update_time() = common::TimestampFromMicros(row[10].as<int64_t>());
+  for (const auto& task_row :
+       tx.exec_params(std::string("SELECT ") + kTaskColumns +
+                          " FROM tasks WHERE order_id = $1 ORDER BY position",
+                      order_id)) {
+    *job.add_tasks() = TaskFromRow(task_row);
+    if (job.tasks().rbegin()->at_risk()) job.set_at_risk_task_count(job.at_risk_task_count() + 1);
+  }
+  return job;
+}
+
+}  // namespace
+
+absl::StatusOr<SchedulingStore::PlanningView> PostgresSchedulingStore::LoadPlanningView(
+    Span covered, const std::string& job_id) {
+  PlanningView view;
+  absl::Status status = pool_.InTransaction("load_planning_view", [&](pqxx::work& tx) {
+    view = PlanningView();
+    view.covered = covered;
+    // One consistent snapshot; it reads, so it waits for nobody and nobody waits for it.
+    tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    if (!job_id.empty()) {
+      pqxx::result job =
+          tx.exec_params("SELECT order_revision, state FROM jobs WHERE order_id = $1", job_id);
+      if (!job.empty()) {
+        view.job_exists = true;
+        view.job_revision = job[0][0].as<int64_t>();
+        view.job_cancelled = job[0][1].as<int>() == kJobCancelled;
+        for (const auto& row : tx.exec_params(
+                 "SELECT task_id, planned_start, planned_finish, crew_ids, vehicle_id FROM tasks "
+                 "WHERE order_id = $1 AND state IN (3, 4) AND planned_start IS NOT NULL",
+                 job_id)) {
+          Assignment kept = PlacementFromRow(row, 0);
+          view.job_started_tasks[kept.task_id] = kept;
+        }
+      }
+    }
+    for (const auto& row : tx.exec_params(
+             std::string("SELECT task_id, planned_start, planned_finish, crew_ids, vehicle_id "
+                         "FROM tasks WHERE ") +
+                 kPlacedOverlapping +
+                 " AND order_id <> $3 AND (cardinality(crew_ids) > 0 OR vehicle_id <> '')",
+             covered.start, covered.end, job_id)) {
+      view.placed.push_back(PlacementFromRow(row, 0));
+    }
+    LoadResources(tx, covered, view.crew, view.vehicles);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return view;
+}
+
+absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStore::SavePlacedJob(
+    const JobPlan& plan, const AssignmentResult& placed, const PlannedCommitment& commitment,
+    const std::string& actor_id) {
+  std::optional<SavedPlan> saved;
   const v1::PlanJobRequest& request = plan.request;
-  absl::Status status = pool_.InTransaction("save_job_plan", [&](pqxx::work& tx) {
-    saved = SavedPlan();
+  if (placed.assignments.size() != plan.tasks.size()) {
+    return absl::InternalError(absl::StrCat("the planner placed ", placed.assignments.size(),
+                                            " tasks of ", plan.tasks.size()));
+  }
+  absl::Status status = pool_.InTransaction("save_placed_job", [&](pqxx::work& tx) {
+    saved.reset();
     tx.exec_params("SELECT pg_advisory_xact_lock(hashtext('job:' || $1))", request.order_id());
     pqxx::result existing = tx.exec_params(
-        "SELECT order_revision, state FROM jobs WHERE order_id = $1", request.order_id());
+        "SELECT order_revision, state, coalesce(ts_to_us(commitment_time), 0) FROM jobs "
+        "WHERE order_id = $1",
+        request.order_id());
+    int64_t previous_commitment_us = 0;
     if (!existing.empty()) {
       int64_t revision = existing[0][0].as<int64_t>();
       if (revision == request.order_revision() && existing[0][1].as<int>() != kJobCancelled) {
-        saved.already_planned = true;
+        SALESOPS_ASSIGN_OR_RETURN(v1::Job job, ReadJob(tx, request.order_id()));
+        saved = SavedPlan{{}, true, std::move(job)};
         return absl::OkStatus();
       }
       if (revision > request.order_revision()) {
@@ -440,7 +734,16 @@ absl::StatusOr<SchedulingStore::SavedPlan> PostgresSchedulingStore::SaveJobPlan(
                              "job " + request.order_id() + " is already planned at revision " +
                                  std::to_string(revision));
       }
+      previous_commitment_us = existing[0][2].as<int64_t>();
     }
+    std::vector<NewPlace> places;
+    for (size_t i = 0; i < plan.tasks.size(); ++i) {
+      if (plan.tasks[i].started) continue;  // already where it is
+      for (NewPlace& place : PlacesOf(placed.assignments[i])) places.push_back(std::move(place));
+    }
+    if (!PlacesStillFree(tx, places, {}, request.order_id())) return absl::OkStatus();
+
+    SavedPlan result;
     tx.exec_params(
         "INSERT INTO jobs (order_id, order_revision, state, tentative, win_probability, "
         "plan_request, requested_by) VALUES ($1, $2, $3, $4, $5, $6, us_to_ts($7)) "
@@ -454,20 +757,18 @@ absl::StatusOr<SchedulingStore::SavedPlan> PostgresSchedulingStore::SaveJobPlan(
 
     // What the new revision changes, task by task (ids are stable per kind and skill).
     std::map<std::string, std::string> before;  // id -> shape
-    std::map<std::string, int> before_state;
     Minutes crew_before = 0, crew_after = 0;
     for (const auto& row : tx.exec_params(
              "SELECT task_id, not_before || '/' || no_later_than || '/' || duration || '/' || "
-             "skill || '/' || headcount, state, duration * headcount FROM tasks "
-             "WHERE order_id = $1",
+             "skill || '/' || headcount, duration * headcount FROM tasks WHERE order_id = $1",
              request.order_id())) {
       before[row[0].as<std::string>()] = row[1].as<std::string>();
-      before_state[row[0].as<std::string>()] = row[2].as<int>();
-      crew_before += row[3].as<int64_t>();
+      crew_before += row[2].as<int64_t>();
     }
     std::set<std::string> kept;
     for (size_t position = 0; position < plan.tasks.size(); ++position) {
       const Task& task = plan.tasks[position];
+      const Assignment& out = placed.assignments[position];
       std::vector<std::string> predecessors;
       for (int p : task.predecessors) predecessors.push_back(plan.tasks[p].id);
       std::string shape = std::to_string(task.not_before) + "/" +
@@ -478,30 +779,45 @@ absl::StatusOr<SchedulingStore::SavedPlan> PostgresSchedulingStore::SaveJobPlan(
       kept.insert(task.id);
       auto found = before.find(task.id);
       if (found == before.end()) {
-        saved.change.add_added_task_ids(task.id);
+        result.change.add_added_task_ids(task.id);
       } else if (found->second != shape) {
-        saved.change.add_changed_task_ids(task.id);
+        result.change.add_changed_task_ids(task.id);
       }
+      // A started or finished task keeps its state and place; the others take theirs now.
       tx.exec_params(
           "INSERT INTO tasks (task_id, order_id, position, kind, state, not_before, "
-          "no_later_than, duration, skill, headcount, needs_vehicle, pinned, predecessors) "
-          "VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9, $10, $11, $12::text[]) "
+          "no_later_than, duration, skill, headcount, needs_vehicle, pinned, predecessors, "
+          "planned_start, planned_finish, crew_ids, vehicle_id, late, at_risk_reason, "
+          "explanation, overtime) VALUES ($1, $2, $3, $4, $13, $5, $6, $7, $8, $9, $10, $11, "
+          "$12::text[], $14, $15, $16::text[], $17, $18, $19, $20, $21) "
           "ON CONFLICT (task_id) DO UPDATE SET position = $3, not_before = $5, "
           "no_later_than = $6, duration = $7, skill = $8, headcount = $9, needs_vehicle = $10, "
           "pinned = $11, predecessors = $12::text[], revision = tasks.revision + 1, "
           "update_time = now(), state = CASE WHEN tasks.state IN (3, 4) THEN tasks.state "
-          "ELSE 1 END",
+          "ELSE $13 END, planned_start = CASE WHEN tasks.state IN (3, 4) THEN "
+          "tasks.planned_start ELSE $14 END, planned_finish = CASE WHEN tasks.state IN (3, 4) "
+          "THEN tasks.planned_finish ELSE $15 END, crew_ids = CASE WHEN tasks.state IN (3, 4) "
+          "THEN tasks.crew_ids ELSE $16::text[] END, vehicle_id = CASE WHEN tasks.state IN "
+          "(3, 4) THEN tasks.vehicle_id ELSE $17 END, late = $18, at_risk_reason = $19, "
+          "explanation = $20, overtime = $21",
           task.id, request.order_id(), static_cast<int>(position), static_cast<int>(task.kind),
           task.not_before, task.no_later_than, task.duration, static_cast<int>(task.skill),
-          task.headcount, task.needs_vehicle, task.pinned, common::PgTextArray(predecessors));
+          task.headcount, task.needs_vehicle, task.pinned, common::PgTextArray(predecessors),
+          out.crew_ids.empty() ? static_cast<int>(v1::TASK_STATE_PLANNED)
+                               : static_cast<int>(v1::TASK_STATE_ASSIGNED),
+          out.start, out.finish, common::PgTextArray(out.crew_ids), out.vehicle_id, out.late,
+          static_cast<int>(out.at_risk_reason), out.explanation, out.overtime);
+      if (out.late && !task.started) AddAtRiskEvent(tx, task, out, v1::TASK_STATE_ASSIGNED);
     }
     for (const auto& [id, shape] : before) {
       if (kept.count(id) > 0) continue;
-      saved.change.add_removed_task_ids(id);
-      tx.exec_params("UPDATE tasks SET state = $2, update_time = now() WHERE task_id = $1", id,
-                     static_cast<int>(v1::TASK_STATE_CANCELLED));
+      result.change.add_removed_task_ids(id);
+      tx.exec_params(
+          "UPDATE tasks SET state = $2, crew_ids = '{}', vehicle_id = '', update_time = now() "
+          "WHERE task_id = $1 AND state <> 4",
+          id, static_cast<int>(v1::TASK_STATE_CANCELLED));
     }
-    saved.change.mutable_crew_time_delta()->set_seconds((crew_after - crew_before) * 60);
+    result.change.mutable_crew_time_delta()->set_seconds((crew_after - crew_before) * 60);
     AddJobEvent(tx, v1::EVENT_TYPE_JOB_PLANNED, request.order_id(), request.order_revision(),
                 actor_id,
                 "Order " + request.order_id() + " rev " + std::to_string(request.order_revision()) +
@@ -511,8 +827,12 @@ absl::StatusOr<SchedulingStore::SavedPlan> PostgresSchedulingStore::SaveJobPlan(
                   job->set_job_id(request.order_id());
                   job->set_tentative(request.tentative());
                   job->set_task_count(static_cast<int>(plan.tasks.size()));
-                  *job->mutable_crew_time_delta() = saved.change.crew_time_delta();
+                  *job->mutable_crew_time_delta() = result.change.crew_time_delta();
                 });
+    SaveCommitment(tx, request.order_id(), request.order_revision(), commitment,
+                   previous_commitment_us);
+    SALESOPS_ASSIGN_OR_RETURN(result.job, ReadJob(tx, request.order_id()));
+    saved = std::move(result);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -549,84 +869,35 @@ absl::Status PostgresSchedulingStore::CancelJob(const std::string& order_id, int
   });
 }
 
+
 absl::StatusOr<v1::Job> PostgresSchedulingStore::GetJob(const std::string& order_id) {
   v1::Job job;
   absl::Status status = pool_.InTransaction("get_job", [&](pqxx::work& tx) {
-    pqxx::result rows = tx.exec_params(
-        "SELECT order_id, order_revision, state, win_probability, plan_request, "
-        "coalesce(ts_to_us(commitment_time), 0), commitment_meets, commitment_explanation, "
-        "coalesce(ts_to_us(last_assignment_time), 0), ts_to_us(create_time), "
-        "ts_to_us(update_time) FROM jobs WHERE order_id = $1",
-        order_id);
-    if (rows.empty()) {
-      return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
-                           "no job for order " + order_id);
-    }
-    const pqxx::row& row = rows[0];
-    job.set_job_id(row[0].as<std::string>());
-    job.set_order_id(row[0].as<std::string>());
-    job.set_order_revision(row[1].as<int64_t>());
-    job.set_state(static_cast<v1::JobState>(row[2].as<int>()));
-    job.set_win_probability(row[3].as<double>());
-    v1::PlanJobRequest request;
-    pqxx::binarystring body(row[4]);
-    request.ParseFromArray(body.data(), static_cast<int>(body.size()));
-    *job.mutable_delivery_window() = request.delivery_window();
-    *job.mutable_event_schedule() = request.event_schedule();
-    if (row[5].as<int64_t>() != 0) {
-      *job.mutable_commitment()->mutable_no_later_than() =
-          common::TimestampFromMicros(row[5].as<int64_t>());
-      job.mutable_commitment()->set_meets_request(row[6].as<bool>());
-      job.mutable_commitment()->set_explanation(row[7].as<std::string>().substr(0, 1000));
-    }
-    if (row[8].as<int64_t>() != 0) {
-      *job.mutable_last_assignment_time() = common::TimestampFromMicros(row[8].as<int64_t>());
-    }
-    *job.mutable_create_time() = common::TimestampFromMicros(row[9].as<int64_t>());
-    *job.mutable_update_time() = common::TimestampFromMicros(row[10].as<int64_t>());
-    for (const auto& task_row :
-         tx.exec_params(std::string("SELECT ") + kTaskColumns +
-                            " FROM tasks WHERE order_id = $1 ORDER BY position",
-                        order_id)) {
-      *job.add_tasks() = TaskFromRow(task_row);
-      if (job.tasks().rbegin()->at_risk()) job.set_at_risk_task_count(job.at_risk_task_count() + 1);
-    }
+    SALESOPS_ASSIGN_OR_RETURN(job, ReadJob(tx, order_id));
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
   return job;
 }
 
-absl::StatusOr<v1::RunAssignmentResponse> PostgresSchedulingStore::RunAssignment(
-    Minutes from, Minutes to, bool dry_run, const Solve& solve) {
-  v1::RunAssignmentResponse response;
-  absl::Status status = pool_.InTransaction("run_assignment", [&](pqxx::work& tx) {
-    response.Clear();
-    if (dry_run) {
-      // A dry run (CheckCapacity, a preview) writes nothing: it reads one consistent snapshot
-      // and never waits for the assignment lock, so capacity questions for new quotes are
-      // answered while confirmations are being planned.
-      tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-    } else {
-      // One global assignment at a time, whichever replica runs it.
-      tx.exec("SELECT pg_advisory_xact_lock(hashtext('global-assignment'))");
-    }
-    auto started = std::chrono::steady_clock::now();
-
-    std::vector<Task> tasks;
-    std::vector<std::string> order_ids;
+absl::StatusOr<SchedulingStore::OpenWork> PostgresSchedulingStore::LoadOpenWork(Span covered) {
+  OpenWork work;
+  absl::Status status = pool_.InTransaction("load_open_work", [&](pqxx::work& tx) {
+    work = OpenWork();
+    tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    work.view.covered = covered;
+    LoadResources(tx, covered, work.view.crew, work.view.vehicles);
     std::map<std::string, int> index_of;
     std::vector<std::vector<std::string>> predecessor_ids;
-    std::vector<std::tuple<int64_t, std::vector<std::string>, std::string, bool, int>> previous;
+    std::set<std::string> job_ids;
     for (const auto& row : tx.exec_params(
-             std::string("SELECT task_id, order_id, kind, state, not_before, no_later_than, "
-                         "duration, skill, headcount, needs_vehicle, pinned, predecessors, "
-                         "coalesce(planned_start, -1), crew_ids, vehicle_id, late, "
-                         "at_risk_reason FROM tasks t WHERE state IN ") +
-                 kOpenStates +
-                 " AND no_later_than >= $1 AND not_before < $2 AND EXISTS (SELECT 1 FROM jobs j "
-                 "WHERE j.order_id = t.order_id AND j.state <> $3) ORDER BY task_id",
-             from, to, kJobCancelled)) {
+             "SELECT task_id, order_id, kind, state, not_before, no_later_than, duration, skill, "
+             "headcount, needs_vehicle, pinned, predecessors, coalesce(planned_start, -1), "
+             "coalesce(planned_finish, -1), crew_ids, vehicle_id, late, at_risk_reason, "
+             "explanation, overtime, revision FROM tasks WHERE state IN (1, 2, 3, 5) AND "
+             "((no_later_than >= $1 AND not_before < $2) OR (planned_start IS NOT NULL AND "
+             "int8range(planned_start, planned_finish) && int8range($1, $2))) ORDER BY task_id",
+             covered.start, covered.end)) {
       Task task;
       task.id = row[0].as<std::string>();
       task.job_id = row[1].as<std::string>();
@@ -638,171 +909,171 @@ absl::StatusOr<v1::RunAssignmentResponse> PostgresSchedulingStore::RunAssignment
       task.headcount = row[8].as<int>();
       task.needs_vehicle = row[9].as<bool>();
       task.pinned = row[10].as<bool>();
-      std::vector<std::string> crew_ids = ParseTextArray(row[13]);
-      if (row[3].as<int>() == v1::TASK_STATE_STARTED && row[12].as<int64_t>() >= 0) {
-        task.started = Task::Fixed{row[12].as<int64_t>(), crew_ids, row[14].as<std::string>()};
+      Assignment current;
+      current.task_id = task.id;
+      current.start = row[12].as<int64_t>();
+      current.finish = row[13].as<int64_t>();
+      current.crew_ids = ParseTextArray(row[14]);
+      current.vehicle_id = row[15].as<std::string>();
+      current.late = row[16].as<bool>();
+      current.lateness = current.start >= 0 ? std::max<Minutes>(0, current.finish - task.no_later_than)
+                                            : 0;
+      current.at_risk_reason = static_cast<v1::AtRiskReason>(row[17].as<int>());
+      current.explanation = row[18].as<std::string>();
+      current.overtime = row[19].as<int64_t>();
+      if (row[3].as<int>() == v1::TASK_STATE_STARTED && current.start >= 0) {
+        task.started = Task::Fixed{current.start, current.crew_ids, current.vehicle_id};
       }
-      index_of[task.id] = static_cast<int>(tasks.size());
+      index_of[task.id] = static_cast<int>(work.tasks.size());
       predecessor_ids.push_back(ParseTextArray(row[11]));
-      previous.emplace_back(row[12].as<int64_t>(), crew_ids, row[14].as<std::string>(),
-                            row[15].as<bool>(), row[16].as<int>());
-      tasks.push_back(std::move(task));
+      job_ids.insert(task.job_id);
+      work.revisions.push_back(row[20].as<int64_t>());
+      work.current.push_back(std::move(current));
+      work.tasks.push_back(std::move(task));
     }
-    for (size_t i = 0; i < tasks.size(); ++i) {
+    for (size_t i = 0; i < work.tasks.size(); ++i) {
       for (const std::string& id : predecessor_ids[i]) {
         auto found = index_of.find(id);
-        if (found != index_of.end()) tasks[i].predecessors.push_back(found->second);
+        if (found != index_of.end()) work.tasks[i].predecessors.push_back(found->second);
       }
     }
-
-    std::vector<CrewMember> crew;
-    std::map<std::string, int> crew_index;
-    for (const auto& row : tx.exec("SELECT crew_member_id, body FROM crew_members WHERE active "
-                                   "ORDER BY crew_member_id")) {
-      v1::CrewMember member;
-      pqxx::binarystring body(row[1]);
-      member.ParseFromArray(body.data(), static_cast<int>(body.size()));
-      CrewMember solver_member;
-      solver_member.id = row[0].as<std::string>();
-      solver_member.name = member.display_name();
-      for (int skill : member.skills())
-        solver_member.skills.push_back(static_cast<v1::Skill>(skill));
-      std::vector<std::tuple<int, Minutes, Minutes>> weekly;
-      for (const v1::WorkShift& shift : member.weekly_shifts()) {
-        weekly.emplace_back(static_cast<int>(shift.weekday()), shift.start_offset().seconds() / 60,
-                            shift.shift_duration().seconds() / 60);
+    // A placement is no longer valid on someone now away, inactive or unknown.
+    std::map<std::string, const CrewMember*> crew;
+    for (const CrewMember& member : work.view.crew) crew[member.id] = &member;
+    std::map<std::string, const Vehicle*> vehicles;
+    for (const Vehicle& vehicle : work.view.vehicles) vehicles[vehicle.id] = &vehicle;
+    auto overlaps = [](const std::vector<Span>& spans, const Assignment& out) {
+      for (const Span& span : spans) {
+        if (span.start < out.finish && out.start < span.end) return true;
       }
-      solver_member.shifts = ExpandWeeklyShifts(weekly, from - 24 * 60, to + 24 * 60);
-      crew_index[solver_member.id] = static_cast<int>(crew.size());
-      crew.push_back(std::move(solver_member));
-    }
-    std::vector<Vehicle> vehicles;
-    std::map<std::string, int> vehicle_index;
-    for (const auto& row :
-         tx.exec("SELECT vehicle_id FROM vehicles WHERE active ORDER BY vehicle_id")) {
-      vehicle_index[row[0].as<std::string>()] = static_cast<int>(vehicles.size());
-      vehicles.push_back({row[0].as<std::string>(), {}});
+      return false;
+    };
+    for (const Assignment& out : work.current) {
+      bool invalid = false;
+      if (out.start >= 0) {
+        for (const std::string& id : out.crew_ids) {
+          auto found = crew.find(id);
+          invalid = invalid || found == crew.end() || overlaps(found->second->unavailable, out);
+        }
+        if (!out.vehicle_id.empty()) {
+          auto found = vehicles.find(out.vehicle_id);
+          invalid = invalid || found == vehicles.end() || overlaps(found->second->unavailable, out);
+        }
+      }
+      work.placement_invalid.push_back(invalid);
     }
     for (const auto& row : tx.exec_params(
-             "SELECT coalesce(crew_member_id, ''), coalesce(vehicle_id, ''), "
-             "ts_to_us(lower(during)) / 60000000, ts_to_us(upper(during)) / 60000000 "
-             "FROM unavailability WHERE during && tstzrange(us_to_ts($1), us_to_ts($2), '[)')",
-             from * 60 * 1000000, to * 60 * 1000000)) {
-      Span span{row[2].as<int64_t>(), row[3].as<int64_t>()};
-      auto crew_found = crew_index.find(row[0].as<std::string>());
-      if (crew_found != crew_index.end()) crew[crew_found->second].unavailable.push_back(span);
-      auto vehicle_found = vehicle_index.find(row[1].as<std::string>());
-      if (vehicle_found != vehicle_index.end()) {
-        vehicles[vehicle_found->second].unavailable.push_back(span);
-      }
-    }
-
-    AssignmentResult result = solve(tasks, crew, vehicles);
-    auto took = std::chrono::steady_clock::now() - started;
-    if (result.assignments.size() != tasks.size()) {
-      // A solver must answer for every task it was given, in order; anything else is a bug,
-      // refused here rather than read past the end.
-      return absl::InternalError(absl::StrCat("the solver placed ", result.assignments.size(),
-                                              " tasks of ", tasks.size()));
-    }
-
-    v1::AssignmentRun* run = response.mutable_run();
-    run->set_assignment_run_id(tx.exec1("SELECT gen_random_uuid()::text")[0].as<std::string>());
-    *run->mutable_horizon()->mutable_not_before() = AtMinute(from);
-    *run->mutable_horizon()->mutable_no_later_than() = AtMinute(to);
-    run->set_task_count(static_cast<int>(tasks.size()));
-    run->set_late_task_count(result.late_tasks);
-    run->mutable_lateness_sum()->set_seconds(result.total_lateness * 60);
-    run->mutable_overtime_sum()->set_seconds(result.total_overtime * 60);
-    run->mutable_solve_duration()->set_nanos(static_cast<int32_t>(std::min<int64_t>(
-        999999999, std::chrono::duration_cast<std::chrono::nanoseconds>(took).count())));
-    run->set_dry_run(dry_run);
-    *run->mutable_run_time() = common::NowTimestamp();
-    Minutes busiest = 0, least = -1;
-    for (const auto& [id, minutes] : result.workload) {
-      busiest = std::max(busiest, minutes);
-      least = least < 0 ? minutes : std::min(least, minutes);
-    }
-    run->set_workload_spread(least > 0 ? static_cast<double>(busiest) / least : 0.0);
-
-    std::map<std::string, std::pair<Minutes, const Assignment*>> deliveries;  // order -> deliver
-    int changed = 0;
-    for (size_t i = 0; i < tasks.size(); ++i) {
-      const Assignment& out = result.assignments[i];
-      if (!out.crew_ids.empty()) run->set_assigned_task_count(run->assigned_task_count() + 1);
-      const auto& [old_start, old_crew, old_vehicle, old_late, old_reason] = previous[i];
-      bool moved =
-          old_start != out.start || old_crew != out.crew_ids || old_vehicle != out.vehicle_id;
-      if (moved) ++changed;
-      if (tasks[i].kind == v1::TASK_KIND_DELIVER) deliveries[tasks[i].job_id] = {0, &out};
-      if (dry_run || tasks[i].started) continue;
-      pqxx::row updated = tx.exec_params1(
-          std::string("UPDATE tasks SET planned_start = $2, planned_finish = $3, "
-                      "crew_ids = $4::text[], vehicle_id = $5, late = $6, at_risk_reason = $7, "
-                      "explanation = $8, overtime = $9, state = CASE WHEN state = 1 AND "
-                      "cardinality($4::text[]) > 0 THEN 2 ELSE state END, "
-                      "revision = revision + CASE WHEN $10 THEN 1 ELSE 0 END, "
-                      "update_time = now() WHERE task_id = $1 RETURNING ") +
-              kTaskColumns,
-          tasks[i].id, out.start, out.finish, common::PgTextArray(out.crew_ids), out.vehicle_id,
-          out.late, static_cast<int>(out.at_risk_reason), out.explanation, out.overtime, moved);
-      v1::Task task = TaskFromRow(updated);
-      if (moved) *response.add_changed_tasks() = task;
-      if (out.late && !old_late) {
-        AddJobEvent(tx, v1::EVENT_TYPE_TASK_AT_RISK, tasks[i].job_id, 0, "scheduling",
-                    "Order " + tasks[i].job_id + ": " + v1::TaskKind_Name(tasks[i].kind) +
-                        " at risk: " + out.explanation,
-                    [&](v1::Event& event) {
-                      v1::TaskPayload* payload = event.mutable_task();
-                      payload->set_task_id(task.task_id());
-                      payload->set_job_id(task.job_id());
-                      payload->set_kind(task.kind());
-                      payload->set_state(task.state());
-                      payload->set_at_risk_reason(out.at_risk_reason);
-                      payload->set_explanation(out.explanation);
-                      *payload->mutable_earliest_feasible_finish_time() = AtMinute(out.finish);
-                    });
-      }
-    }
-    run->set_changed_assignment_count(changed);
-    if (dry_run) return absl::OkStatus();
-
-    for (const auto& [order_id, delivery] : deliveries) {
-      pqxx::row job = tx.exec_params1(
-          "SELECT ts_to_us(requested_by) / 60000000, coalesce(ts_to_us(commitment_time), 0), "
-          "order_revision FROM jobs WHERE order_id = $1",
-          order_id);
-      PlannedCommitment commitment = CommitmentForDelivery(job[0].as<int64_t>(), *delivery.second);
-      int64_t commitment_us = commitment.no_later_than * 60 * 1000000;
-      tx.exec_params(
-          "UPDATE jobs SET commitment_time = us_to_ts($2), commitment_meets = $3, "
-          "commitment_explanation = $4, last_assignment_time = now() WHERE order_id = $1",
-          order_id, commitment_us, commitment.meets_request, commitment.explanation);
-      if (job[1].as<int64_t>() != commitment_us) {
-        AddJobEvent(tx, v1::EVENT_TYPE_COMMITMENT_CHANGED, order_id, job[2].as<int64_t>(),
-                    "scheduling",
-                    "Order " + order_id + ": " +
-                        (commitment.meets_request ? "delivery committed as requested"
-                                                  : "delivery committed later than requested"),
-                    [&](v1::Event& event) {
-                      v1::Commitment* now = event.mutable_commitment()->mutable_commitment();
-                      *now->mutable_no_later_than() = common::TimestampFromMicros(commitment_us);
-                      now->set_meets_request(commitment.meets_request);
-                      now->set_explanation(commitment.explanation);
-                    });
-      }
-    }
-    if (changed > 0) {
-      AddJobEvent(tx, v1::EVENT_TYPE_SCHEDULE_CHANGED, "", 0, "scheduling",
-                  std::to_string(changed) + " assignment(s) changed", [&](v1::Event& event) {
-                    event.mutable_job()->set_assignment_run_id(run->assignment_run_id());
-                    event.mutable_job()->set_changed_assignment_count(changed);
-                  });
+             "SELECT order_id, ts_to_us(commitment_time) / 60000000 FROM jobs "
+             "WHERE order_id = ANY($1::text[]) AND commitment_time IS NOT NULL AND state <> $2",
+             common::PgTextArray(std::vector<std::string>(job_ids.begin(), job_ids.end())),
+             kJobCancelled)) {
+      work.delivery_commitments[row[0].as<std::string>()] = row[1].as<int64_t>();
     }
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  return response;
+  return work;
+}
+
+absl::StatusOr<std::optional<v1::RunAssignmentResponse>> PostgresSchedulingStore::SaveMoves(
+    const OpenWork& work, const AssignmentResult& result, const Moves& moves,
+    v1::AssignmentRun run) {
+  std::optional<v1::RunAssignmentResponse> saved;
+  if (result.assignments.size() != work.tasks.size()) {
+    return absl::InternalError(absl::StrCat("the solver placed ", result.assignments.size(),
+                                            " tasks of ", work.tasks.size()));
+  }
+  absl::Status status = pool_.InTransaction("save_moves", [&](pqxx::work& tx) {
+    saved.reset();
+    v1::RunAssignmentResponse response;
+    run.set_assignment_run_id(tx.exec1("SELECT gen_random_uuid()::text")[0].as<std::string>());
+    run.set_changed_assignment_count(static_cast<int>(moves.moved.size()));
+    *run.mutable_run_time() = common::NowTimestamp();
+    if (moves.moved.empty()) {
+      *response.mutable_run() = run;
+      saved = std::move(response);
+      return absl::OkStatus();
+    }
+    std::vector<std::string> moved_ids;
+    std::map<std::string, int64_t> read_revision;
+    std::vector<NewPlace> places;
+    for (int i : moves.moved) {
+      moved_ids.push_back(work.tasks[i].id);
+      read_revision[work.tasks[i].id] = work.revisions[i];
+      for (NewPlace& place : PlacesOf(result.assignments[i])) places.push_back(std::move(place));
+    }
+    // Moved by someone else since they were read (or gone): read again.
+    pqxx::result locked = tx.exec_params(
+        "SELECT task_id, revision FROM tasks WHERE task_id = ANY($1::text[]) "
+        "AND state IN (1, 2, 5) ORDER BY task_id FOR UPDATE",
+        common::PgTextArray(moved_ids));
+    if (locked.size() != moved_ids.size()) return absl::OkStatus();
+    for (const auto& row : locked) {
+      if (read_revision[row[0].as<std::string>()] != row[1].as<int64_t>()) return absl::OkStatus();
+    }
+    if (!PlacesStillFree(tx, places, moved_ids, "")) return absl::OkStatus();
+
+    std::set<std::string> moved_deliveries;
+    for (int i : moves.moved) {
+      const Task& task = work.tasks[i];
+      const Assignment& out = result.assignments[i];
+      const Assignment& before = work.current[i];
+      std::string explanation = moves.reason + ". " + out.explanation;
+      v1::Task updated = TaskFromRow(tx.exec_params1(
+          std::string("UPDATE tasks SET planned_start = $2, planned_finish = $3, "
+                      "crew_ids = $4::text[], vehicle_id = $5, late = $6, at_risk_reason = $7, "
+                      "explanation = $8, overtime = $9, state = CASE WHEN cardinality($4::text[]) "
+                      "> 0 AND state = 1 THEN 2 WHEN cardinality($4::text[]) = 0 AND state = 2 "
+                      "THEN 1 ELSE state END, revision = revision + 1, update_time = now() "
+                      "WHERE task_id = $1 RETURNING ") +
+              kTaskColumns,
+          task.id, out.start, out.finish, common::PgTextArray(out.crew_ids), out.vehicle_id,
+          out.late, static_cast<int>(out.at_risk_reason), explanation, out.overtime));
+      AddJobEvent(tx, v1::EVENT_TYPE_TASK_ASSIGNED, task.job_id, 0, kSourceService,
+                  "Order " + task.job_id + ": " + v1::TaskKind_Name(task.kind) + " moved: " +
+                      explanation,
+                  [&](v1::Event& event) {
+                    v1::TaskPayload* payload = event.mutable_task();
+                    payload->set_task_id(task.id);
+                    payload->set_job_id(task.job_id);
+                    payload->set_kind(task.kind);
+                    payload->set_state(updated.state());
+                    *payload->mutable_window()->mutable_not_before() = AtMinute(out.start);
+                    *payload->mutable_window()->mutable_no_later_than() = AtMinute(out.finish);
+                    for (const std::string& id : out.crew_ids) payload->add_crew_member_ids(id);
+                    payload->set_vehicle_id(out.vehicle_id);
+                    payload->set_explanation(explanation);
+                    payload->set_at_risk_reason(out.at_risk_reason);
+                  });
+      if (out.late && !before.late) AddAtRiskEvent(tx, task, out, updated.state());
+      if (task.kind == v1::TASK_KIND_DELIVER) moved_deliveries.insert(task.job_id);
+      *response.add_changed_tasks() = std::move(updated);
+    }
+    for (int i : moves.moved) {
+      const Task& task = work.tasks[i];
+      if (task.kind != v1::TASK_KIND_DELIVER) continue;
+      pqxx::row job = tx.exec_params1(
+          "SELECT ts_to_us(requested_by) / 60000000, coalesce(ts_to_us(commitment_time), 0), "
+          "order_revision FROM jobs WHERE order_id = $1",
+          task.job_id);
+      SaveCommitment(tx, task.job_id, job[2].as<int64_t>(),
+                     CommitmentForDelivery(job[0].as<int64_t>(), result.assignments[i]),
+                     job[1].as<int64_t>());
+    }
+    AddJobEvent(tx, v1::EVENT_TYPE_SCHEDULE_CHANGED, "", 0, kSourceService,
+                std::to_string(moves.moved.size()) + " assignment(s) changed: " + moves.reason,
+                [&](v1::Event& event) {
+                  event.mutable_job()->set_assignment_run_id(run.assignment_run_id());
+                  event.mutable_job()->set_changed_assignment_count(
+                      static_cast<int>(moves.moved.size()));
+                  event.mutable_job()->set_reason(moves.reason);
+                });
+    *response.mutable_run() = run;
+    saved = std::move(response);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return saved;
 }
 
 absl::StatusOr<std::map<v1::AtRiskReason, int64_t>> PostgresSchedulingStore::CountTasksAtRisk() {

@@ -27,13 +27,19 @@ class PostgresSchedulingStore final : public SchedulingStore {
   absl::StatusOr<Page<v1::Unavailability>> ListUnavailability(
       const v1::ListUnavailabilityRequest& filter, int limit, const std::string& after) override;
   absl::Status DeleteUnavailability(const std::string& id) override;
-  absl::StatusOr<SavedPlan> SaveJobPlan(const JobPlan& plan, const std::string& actor_id) override;
+  absl::StatusOr<PlanningView> LoadPlanningView(Span covered, const std::string& job_id) override;
+  absl::StatusOr<std::optional<SavedPlan>> SavePlacedJob(const JobPlan& plan,
+                                                         const AssignmentResult& placed,
+                                                         const PlannedCommitment& commitment,
+                                                         const std::string& actor_id) override;
   absl::Status CancelJob(const std::string& order_id, int64_t order_revision,
                          const std::string& reason, const std::string& actor_id) override;
   absl::StatusOr<v1::Job> GetJob(const std::string& order_id) override;
   absl::StatusOr<std::map<v1::AtRiskReason, int64_t>> CountTasksAtRisk() override;
-  absl::StatusOr<v1::RunAssignmentResponse> RunAssignment(Minutes from, Minutes to, bool dry_run,
-                                                          const Solve& solve) override;
+  absl::StatusOr<OpenWork> LoadOpenWork(Span covered) override;
+  absl::StatusOr<std::optional<v1::RunAssignmentResponse>> SaveMoves(
+      const OpenWork& work, const AssignmentResult& result, const Moves& moves,
+      v1::AssignmentRun run) override;
   absl::StatusOr<v1::GetScheduleResponse> GetSchedule(const std::string& crew_member_id,
                                                       const std::string& vehicle_id, Minutes from,
                                                       Minutes to, int limit) override;

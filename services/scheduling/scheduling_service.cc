@@ -2,9 +2,14 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
+#include <chrono>
 #include <ctime>
+#include <limits>
 
+#include "services/common/command_line.h"
 #include "services/common/grpc_errors.h"
+#include "services/common/log.h"
 #include "services/common/page_token.h"
 #include "services/common/time_util.h"
 #include "services/common/validation.h"
@@ -19,22 +24,67 @@ using common::CheckRequest;
 using common::ToGrpcStatus;
 
 common::ServiceDefinition Definition() {
-  return {"scheduling", common::WithSharedMigrations(Migrations()), RolePolicy(), MakeServices};
+  return common::DefinitionWithOptions<SchedulingOptions>(
+      {"scheduling", common::WithSharedMigrations(Migrations()), RolePolicy()}, AddOptions,
+      MakeServices);
 }
 
-std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime& runtime) {
+void AddOptions(CLI::App& app, SchedulingOptions& options) {
+  common::AddSetting(app, "freeze-hours", options.freeze_hours,
+                     "Re-optimisation never moves work that starts within this many hours")
+      ->check(CLI::Range(0, 24 * 60));
+  common::AddSetting(app, "reoptimize-interval-seconds", options.reoptimize_interval_seconds,
+                     "How often the schedule is re-optimised in the background (0: only when "
+                     "RunAssignment asks)")
+      ->check(CLI::Range(0, 7 * 24 * 3600));
+  common::AddSetting(app, "reoptimize-after-changes", options.reoptimize_after_changes,
+                     "Re-optimise sooner once this many plans, cancellations and changes happened")
+      ->check(CLI::Range(1, 1000000));
+  common::AddSetting(app, "reoptimize-horizon-days", options.reoptimize_horizon_days,
+                     "Re-optimisation covers open work due within this many days")
+      ->check(CLI::Range(1, 400));
+}
+
+std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime& runtime,
+                                                         SchedulingOptions options) {
   std::vector<std::unique_ptr<grpc::Service>> services;
   services.push_back(std::make_unique<SchedulingServiceImpl>(
-      runtime, std::make_unique<PostgresSchedulingStore>(runtime.database())));
+      runtime, std::make_unique<PostgresSchedulingStore>(runtime.database()), options));
   return services;
 }
 
 SchedulingServiceImpl::SchedulingServiceImpl(common::ServiceRuntime& runtime,
-                                             std::unique_ptr<SchedulingStore> store)
+                                             std::unique_ptr<SchedulingStore> store,
+                                             SchedulingOptions options)
     : runtime_(runtime),
       store_(std::move(store)),
+      options_(options),
       tasks_at_risk_(TasksAtRiskGauge([this] { return store_->CountTasksAtRisk(); })) {
   runtime.AddCollectable(tasks_at_risk_);
+  if (options_.reoptimize_interval_seconds > 0) {
+    background_ = std::thread([this] { ReoptimizeInBackground(); });
+    runtime.OnShutdown([this] { StopBackground(); });
+  }
+}
+
+SchedulingServiceImpl::~SchedulingServiceImpl() { StopBackground(); }
+
+void SchedulingServiceImpl::StopBackground() {
+  {
+    std::lock_guard<std::mutex> lock(background_mutex_);
+    stopping_ = true;
+  }
+  background_wake_.notify_all();
+  if (background_.joinable()) background_.join();
+}
+
+void SchedulingServiceImpl::NoteChange() {
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(background_mutex_);
+    wake = ++changes_since_run_ >= options_.reoptimize_after_changes;
+  }
+  if (wake) background_wake_.notify_all();
 }
 
 namespace {
@@ -169,10 +219,14 @@ grpc::Status SchedulingServiceImpl::AddUnavailability(grpc::ServerContext* conte
     SALESOPS_ASSIGN_OR_RETURN(
         *response->mutable_unavailability(),
         store_->AddUnavailability(unavailability, runtime_.CallerOf(*context).id()));
-    // Time off moves work: re-assign, and say which tasks moved.
-    SALESOPS_ASSIGN_OR_RETURN(v1::RunAssignmentResponse run, Reassign(false));
+    // Time off moves the work it overlaps (and only that), and says which tasks moved. Were
+    // this to fail after the time off is saved, the background run repairs it.
+    const Span off{unavailability.window().not_before().seconds() / 60,
+                   unavailability.window().no_later_than().seconds() / 60};
+    SALESOPS_ASSIGN_OR_RETURN(v1::RunAssignmentResponse run, Repair(off));
     for (const v1::Task& task : run.changed_tasks())
       response->add_affected_task_ids(task.task_id());
+    NoteChange();
     return absl::OkStatus();
   }());
 }
@@ -195,7 +249,8 @@ grpc::Status SchedulingServiceImpl::DeleteUnavailability(
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     SALESOPS_RETURN_IF_ERROR(store_->DeleteUnavailability(request->unavailability_id()));
-    SALESOPS_RETURN_IF_ERROR(Reassign(false).status());
+    // Freed time is used by the next re-optimisation; nobody has to move now.
+    NoteChange();
     response->set_unavailability_id(request->unavailability_id());
     return absl::OkStatus();
   }());
@@ -270,14 +325,205 @@ absl::StatusOr<JobInput> JobInputOf(const v1::PlanJobRequest& request) {
 
 }  // namespace
 
-absl::StatusOr<v1::RunAssignmentResponse> SchedulingServiceImpl::Reassign(bool dry_run) {
-  Minutes now = NowMinute();
-  return store_->RunAssignment(
-      now - kDayMinutes, now + 400 * kDayMinutes, dry_run,
-      [](const std::vector<Task>& tasks, const std::vector<CrewMember>& crew,
-         const std::vector<Vehicle>& vehicles) {
-        return AssignTasks(tasks, crew, vehicles, FormatMinute);
-      });
+namespace {
+
+// How far around a job's own window the planner looks for work in the way, and how far the
+// view may grow when a late task is pushed past it.
+constexpr Minutes kPlanningMargin = 14 * kDayMinutes;
+constexpr Minutes kWidestView = 800 * kDayMinutes;
+// A plan whose places were taken meanwhile is made again from a fresh view, up to this often.
+constexpr int kMaxPlanAttempts = 8;
+
+// The span a job's tasks may occupy, with the margin.
+Span CoveredBy(const std::vector<Task>& tasks) {
+  Minutes from = std::numeric_limits<Minutes>::max(), to = std::numeric_limits<Minutes>::min();
+  for (const Task& task : tasks) {
+    from = std::min(from, task.not_before);
+    to = std::max(to, task.no_later_than);
+  }
+  return {from - kDayMinutes, to + kPlanningMargin};
+}
+
+// The latest minute the result uses: beyond the view, it may have met work it never saw.
+Minutes LatestFinish(const AssignmentResult& result) {
+  Minutes latest = std::numeric_limits<Minutes>::min();
+  for (const Assignment& out : result.assignments) latest = std::max(latest, out.finish);
+  return latest;
+}
+
+absl::Status PlanKeptChanging(const std::string& what) {
+  return common::ReasonedError(absl::StatusCode::kAborted, v1::INTERNAL_ERROR,
+                               what + ": the schedule kept changing under it; retry");
+}
+
+v1::AssignmentRun RunOf(Span horizon, const AssignmentResult& result, size_t task_count,
+                        std::chrono::steady_clock::duration took, bool dry_run) {
+  v1::AssignmentRun run;
+  *run.mutable_horizon()->mutable_not_before() =
+      google::protobuf::util::TimeUtil::SecondsToTimestamp(horizon.start * 60);
+  *run.mutable_horizon()->mutable_no_later_than() =
+      google::protobuf::util::TimeUtil::SecondsToTimestamp(horizon.end * 60);
+  run.set_task_count(static_cast<int>(task_count));
+  for (const Assignment& out : result.assignments) {
+    if (!out.crew_ids.empty()) run.set_assigned_task_count(run.assigned_task_count() + 1);
+    if (out.late) run.set_late_task_count(run.late_task_count() + 1);
+  }
+  Minutes lateness = 0, overtime = 0;
+  for (const Assignment& out : result.assignments) {
+    lateness += out.lateness;
+    overtime += out.overtime;
+  }
+  run.mutable_lateness_sum()->set_seconds(lateness * 60);
+  run.mutable_overtime_sum()->set_seconds(overtime * 60);
+  run.mutable_solve_duration()->set_nanos(static_cast<int32_t>(std::min<int64_t>(
+      999999999, std::chrono::duration_cast<std::chrono::nanoseconds>(took).count())));
+  Minutes busiest = 0, least = -1;
+  for (const auto& [id, minutes] : result.workload) {
+    busiest = std::max(busiest, minutes);
+    least = least < 0 ? minutes : std::min(least, minutes);
+  }
+  run.set_workload_spread(least > 0 ? static_cast<double>(busiest) / least : 0.0);
+  run.set_dry_run(dry_run);
+  return run;
+}
+
+// Tasks that must move and those that follow them in their job: a successor cannot stay
+// ahead of a predecessor that moved later.
+std::vector<bool> WithSuccessors(const std::vector<Task>& tasks, std::vector<bool> moving) {
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (size_t i = 0; i < tasks.size(); ++i) {
+      if (moving[i] || tasks[i].started) continue;
+      for (int p : tasks[i].predecessors) {
+        if (moving[p]) {
+          moving[i] = grew = true;
+          break;
+        }
+      }
+    }
+  }
+  return moving;
+}
+
+// Holds a task where it is now (placed or not) for a solve.
+void Hold(Task& task, const Assignment& current) {
+  if (!task.started) task.started = Task::Fixed{current.start, current.crew_ids, current.vehicle_id};
+}
+
+}  // namespace
+
+absl::StatusOr<v1::RunAssignmentResponse> SchedulingServiceImpl::Repair(Span covered) {
+  const Minutes now = NowMinute();
+  covered = {std::max(covered.start, now) - kDayMinutes,
+             std::min(covered.end, now + 400 * kDayMinutes) + kDayMinutes};
+  if (covered.end <= covered.start) return v1::RunAssignmentResponse();
+  for (int attempt = 0; attempt < kMaxPlanAttempts; ++attempt) {
+    auto started = std::chrono::steady_clock::now();
+    SALESOPS_ASSIGN_OR_RETURN(SchedulingStore::OpenWork work, store_->LoadOpenWork(covered));
+    std::vector<bool> moving = WithSuccessors(work.tasks, work.placement_invalid);
+    if (std::find(moving.begin(), moving.end(), true) == moving.end()) {
+      return v1::RunAssignmentResponse();
+    }
+    std::vector<Task> working = work.tasks;
+    for (size_t i = 0; i < working.size(); ++i) {
+      if (!moving[i]) Hold(working[i], work.current[i]);
+      else working[i].not_before = std::max(working[i].not_before, now);
+    }
+    AssignmentResult result =
+        AssignTasks(working, work.view.crew, work.view.vehicles, FormatMinute);
+    SchedulingStore::Moves moves;
+    moves.reason = "moved: its person or vehicle is no longer available then";
+    for (size_t i = 0; i < working.size(); ++i) {
+      if (!moving[i]) {
+        result.assignments[i] = work.current[i];
+      } else {
+        moves.moved.push_back(static_cast<int>(i));
+      }
+    }
+    SALESOPS_ASSIGN_OR_RETURN(
+        std::optional<v1::RunAssignmentResponse> saved,
+        store_->SaveMoves(work, result, moves,
+                          RunOf(covered, result, work.tasks.size(),
+                                std::chrono::steady_clock::now() - started, false)));
+    if (saved) return *saved;
+  }
+  return PlanKeptChanging("moving work off the time off");
+}
+
+absl::StatusOr<v1::RunAssignmentResponse> SchedulingServiceImpl::Reoptimize(Span horizon,
+                                                                            bool dry_run) {
+  const Minutes now = NowMinute();
+  const Minutes freeze_until = now + options_.freeze_hours * 60;
+  for (int attempt = 0; attempt < kMaxPlanAttempts; ++attempt) {
+    auto started = std::chrono::steady_clock::now();
+    // Work due in the horizon moves; what it could run into is loaded with a margin.
+    SALESOPS_ASSIGN_OR_RETURN(
+        SchedulingStore::OpenWork work,
+        store_->LoadOpenWork({horizon.start - kDayMinutes, horizon.end + kPlanningMargin}));
+    std::vector<Task> working = work.tasks;
+    for (size_t i = 0; i < working.size(); ++i) {
+      Task& task = working[i];
+      const Assignment& current = work.current[i];
+      const bool placed = !current.crew_ids.empty();
+      // Frozen: about to happen (crew are not shuffled at the last minute), beyond the horizon,
+      // or in a place only a repair may change.
+      if ((placed && current.start < freeze_until) || task.no_later_than > horizon.end ||
+          task.no_later_than < horizon.start || work.placement_invalid[i]) {
+        Hold(task, current);
+        continue;
+      }
+      task.not_before = std::max(task.not_before, placed ? freeze_until : now);
+    }
+    Reoptimization outcome = scheduling::Reoptimize(working, work.current,
+                                                    work.delivery_commitments, work.view.crew,
+                                                    work.view.vehicles, FormatMinute);
+    v1::AssignmentRun run = RunOf(horizon, outcome.result, work.tasks.size(),
+                                  std::chrono::steady_clock::now() - started, dry_run);
+    if (dry_run || !outcome.improved) {
+      v1::RunAssignmentResponse response;
+      run.set_changed_assignment_count(static_cast<int>(outcome.moved.size()));
+      *run.mutable_run_time() = common::NowTimestamp();
+      *response.mutable_run() = std::move(run);
+      return response;
+    }
+    SchedulingStore::Moves moves{outcome.moved, "re-optimised (" + outcome.reason + ")"};
+    SALESOPS_ASSIGN_OR_RETURN(std::optional<v1::RunAssignmentResponse> saved,
+                              store_->SaveMoves(work, outcome.result, moves, run));
+    if (saved) return *saved;
+  }
+  return PlanKeptChanging("re-optimisation");
+}
+
+void SchedulingServiceImpl::ReoptimizeInBackground() {
+  std::unique_lock<std::mutex> lock(background_mutex_);
+  while (!stopping_) {
+    background_wake_.wait_for(lock, std::chrono::seconds(options_.reoptimize_interval_seconds),
+                              [this] {
+                                return stopping_ ||
+                                       changes_since_run_ >= options_.reoptimize_after_changes;
+                              });
+    if (stopping_) break;
+    changes_since_run_ = 0;
+    lock.unlock();
+    const Minutes now = NowMinute();
+    // First what must move (time off, people made inactive), then what could be better.
+    absl::StatusOr<v1::RunAssignmentResponse> repaired =
+        Repair({now, now + options_.reoptimize_horizon_days * kDayMinutes});
+    absl::StatusOr<v1::RunAssignmentResponse> run =
+        repaired.ok()
+            ? Reoptimize({now, now + options_.reoptimize_horizon_days * kDayMinutes}, false)
+            : repaired;
+    if (!run.ok()) {
+      common::LogWarn("reoptimization_failed", {{"error", std::string(run.status().message())}});
+    } else if (run->run().changed_assignment_count() > 0 ||
+               (repaired.ok() && repaired->run().changed_assignment_count() > 0)) {
+      common::LogInfo("reoptimized",
+                      {{"repaired", std::to_string(repaired->run().changed_assignment_count())},
+                       {"moved", std::to_string(run->run().changed_assignment_count())},
+                       {"late_tasks", std::to_string(run->run().late_task_count())}});
+    }
+    lock.lock();
+  }
 }
 
 grpc::Status SchedulingServiceImpl::PlanJob(grpc::ServerContext* context,
@@ -288,23 +534,58 @@ grpc::Status SchedulingServiceImpl::PlanJob(grpc::ServerContext* context,
     SALESOPS_ASSIGN_OR_RETURN(JobInput job, JobInputOf(*request));
     std::string actor = runtime_.CallerOf(*context).id();
     SchedulingStore::JobPlan plan{*request, PlanJobTasks(job), job.delivery_no_later_than};
-    SALESOPS_ASSIGN_OR_RETURN(SchedulingStore::SavedPlan saved, store_->SaveJobPlan(plan, actor));
-    if (!saved.already_planned) SALESOPS_RETURN_IF_ERROR(Reassign(false).status());
-    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_job(), store_->GetJob(request->order_id()));
-    *response->mutable_change() = saved.change;
-    const v1::Commitment& commitment = response->job().commitment();
-    if (request->refuse_if_late() && commitment.has_no_later_than() &&
-        !commitment.meets_request()) {
-      // The confirm saga asked for a plan that meets the request, or none at all.
-      SALESOPS_RETURN_IF_ERROR(store_->CancelJob(request->order_id(), request->order_revision(),
-                                                 "requested delivery time cannot be met", actor));
-      SALESOPS_RETURN_IF_ERROR(Reassign(false).status());
-      return common::BusinessRefusal(
-          v1::DEADLINE_INFEASIBLE, commitment.explanation(),
-          {{"earliest_feasible_delivery_time",
-            google::protobuf::util::TimeUtil::ToString(commitment.no_later_than())}});
+    Span covered = CoveredBy(plan.tasks);
+    // No lock is held while planning: read a snapshot, place the job around what is there,
+    // then write if its places are still free; if not, plan again from a new snapshot.
+    for (int attempt = 0; attempt < kMaxPlanAttempts;) {
+      SALESOPS_ASSIGN_OR_RETURN(SchedulingStore::PlanningView view,
+                                store_->LoadPlanningView(covered, request->order_id()));
+      if (view.job_exists && !view.job_cancelled &&
+          view.job_revision == request->order_revision()) {
+        SALESOPS_ASSIGN_OR_RETURN(*response->mutable_job(), store_->GetJob(request->order_id()));
+        return absl::OkStatus();  // planned already: the same answer, nothing new
+      }
+      if (view.job_exists && view.job_revision > request->order_revision()) {
+        return common::ReasonedError(absl::StatusCode::kAborted, v1::STALE_REVISION,
+                                     "job " + request->order_id() +
+                                         " is already planned at revision " +
+                                         std::to_string(view.job_revision));
+      }
+      std::vector<Task> tasks = plan.tasks;
+      for (Task& task : tasks) {
+        auto kept = view.job_started_tasks.find(task.id);
+        if (kept == view.job_started_tasks.end()) continue;
+        task.started = Task::Fixed{kept->second.start, kept->second.crew_ids,
+                                   kept->second.vehicle_id};
+      }
+      AssignmentResult placed =
+          PlaceAround(tasks, view.placed, view.crew, view.vehicles, FormatMinute);
+      if (LatestFinish(placed) > covered.end && covered.end - covered.start < kWidestView) {
+        covered.end += std::max(covered.end - covered.start, kPlanningMargin);
+        continue;  // pushed past what was read: read further
+      }
+      ++attempt;
+      PlannedCommitment commitment = CommitmentFor(job, tasks, placed);
+      if (request->refuse_if_late() && !commitment.meets_request) {
+        // The confirm saga asked for a plan that meets the request, or none at all: nothing
+        // is written, and a job already planned keeps its plan.
+        return common::BusinessRefusal(
+            v1::DEADLINE_INFEASIBLE, commitment.explanation,
+            {{"earliest_feasible_delivery_time",
+              google::protobuf::util::TimeUtil::ToString(
+                  google::protobuf::util::TimeUtil::SecondsToTimestamp(
+                      commitment.no_later_than * 60))}});
+      }
+      plan.tasks = tasks;
+      SALESOPS_ASSIGN_OR_RETURN(std::optional<SchedulingStore::SavedPlan> saved,
+                                store_->SavePlacedJob(plan, placed, commitment, actor));
+      if (!saved) continue;  // someone took one of these places meanwhile
+      *response->mutable_job() = std::move(saved->job);
+      *response->mutable_change() = std::move(saved->change);
+      if (!saved->already_planned) NoteChange();
+      return absl::OkStatus();
     }
-    return absl::OkStatus();
+    return PlanKeptChanging("planning job " + request->order_id());
   }());
 }
 
@@ -316,7 +597,8 @@ grpc::Status SchedulingServiceImpl::CancelJob(grpc::ServerContext* context,
     SALESOPS_RETURN_IF_ERROR(store_->CancelJob(request->order_id(), request->order_revision(),
                                                request->reason(),
                                                runtime_.CallerOf(*context).id()));
-    SALESOPS_RETURN_IF_ERROR(Reassign(false).status());
+    // The freed time goes to others at the next re-optimisation, not in the caller's time.
+    NoteChange();
     SALESOPS_ASSIGN_OR_RETURN(*response->mutable_job(), store_->GetJob(request->order_id()));
     return absl::OkStatus();
   }());
@@ -327,21 +609,18 @@ grpc::Status SchedulingServiceImpl::RunAssignment(grpc::ServerContext*,
                                                   v1::RunAssignmentResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
-    if (!request->has_horizon()) {
-      SALESOPS_ASSIGN_OR_RETURN(*response, Reassign(request->dry_run()));
-      return absl::OkStatus();
+    const Minutes now = NowMinute();
+    Span horizon{now, now + options_.reoptimize_horizon_days * kDayMinutes};
+    if (request->has_horizon()) {
+      if (!request->horizon().has_not_before()) {
+        return common::InvalidArgumentError(
+            {{"horizon.not_before", "is required with a horizon"}});
+      }
+      horizon = {MinuteOf(request->horizon().not_before()),
+                 MinuteOf(request->horizon().no_later_than())};
     }
-    if (!request->horizon().has_not_before()) {
-      return common::InvalidArgumentError({{"horizon.not_before", "is required with a horizon"}});
-    }
-    SALESOPS_ASSIGN_OR_RETURN(
-        *response, store_->RunAssignment(
-                       MinuteOf(request->horizon().not_before()),
-                       MinuteOf(request->horizon().no_later_than()), request->dry_run(),
-                       [](const std::vector<Task>& tasks, const std::vector<CrewMember>& crew,
-                          const std::vector<Vehicle>& vehicles) {
-                         return AssignTasks(tasks, crew, vehicles, FormatMinute);
-                       }));
+    if (!request->dry_run()) SALESOPS_RETURN_IF_ERROR(Repair(horizon).status());
+    SALESOPS_ASSIGN_OR_RETURN(*response, Reoptimize(horizon, request->dry_run()));
     return absl::OkStatus();
   }());
 }
@@ -372,8 +651,8 @@ grpc::Status SchedulingServiceImpl::UpdateTaskState(grpc::ServerContext* context
     }
     SALESOPS_ASSIGN_OR_RETURN(*response->mutable_task(),
                               store_->UpdateTaskState(*request, runtime_.CallerOf(*context).id()));
-    // Done or blocked work changes what everyone else can do.
-    SALESOPS_RETURN_IF_ERROR(Reassign(false).status());
+    // Done work frees time for the next re-optimisation; started work is frozen where it is.
+    NoteChange();
     return absl::OkStatus();
   }());
 }
@@ -395,25 +674,17 @@ grpc::Status SchedulingServiceImpl::CheckCapacity(grpc::ServerContext*,
       ask.needs.push_back({need.skill(), need.duration().seconds() / 60, need.headcount()});
     }
     ask.vehicle_count = request->vehicle_count();
-    ask.exclude_job_id = request->exclude_order_id();
-    auto probe_at = [&](Minutes offset) -> absl::StatusOr<CapacityProbe> {
+    // One snapshot covers the window and the two weeks after it searched for a later fit.
+    SALESOPS_ASSIGN_OR_RETURN(
+        SchedulingStore::PlanningView view,
+        store_->LoadPlanningView({start - kDayMinutes, start + length + 15 * kDayMinutes},
+                                 request->exclude_order_id()));
+    auto probe_at = [&](Minutes offset) {
       ask.window = {start + offset, start + offset + length};
-      CapacityProbe outcome;
-      SALESOPS_RETURN_IF_ERROR(
-          store_
-              ->RunAssignment(
-                  ask.window.start - kDayMinutes, ask.window.end + 30 * kDayMinutes,
-                  /*dry_run=*/true,
-                  [&](const std::vector<Task>& planned, const std::vector<CrewMember>& crew,
-                      const std::vector<Vehicle>& vehicles) {
-                    outcome = ProbeCapacity(planned, crew, vehicles, ask, FormatMinute);
-                    return outcome.with_probe;
-                  })
-              .status());
-      return outcome;
+      return ProbeCapacity(view.placed, view.crew, view.vehicles, ask, FormatMinute);
     };
 
-    SALESOPS_ASSIGN_OR_RETURN(CapacityProbe probe, probe_at(0));
+    CapacityProbe probe = probe_at(0);
     response->set_fits(probe.fits);
     std::string explanation;
     for (size_t i = 0; i < probe.probes.size(); ++i) {
@@ -438,10 +709,6 @@ grpc::Status SchedulingServiceImpl::CheckCapacity(grpc::ServerContext*,
         explanation += (explanation.empty() ? "" : "; ") + placed.explanation;
       }
     }
-    if (probe.displaced > 0) {
-      explanation += (explanation.empty() ? "" : "; ") + std::string("fitting it would make ") +
-                     std::to_string(probe.displaced) + " planned task(s) late";
-    }
     if (probe.fits) {
       *response->mutable_earliest_fitting_window() = request->window();
       response->set_explanation("fits alongside the planned work");
@@ -450,7 +717,7 @@ grpc::Status SchedulingServiceImpl::CheckCapacity(grpc::ServerContext*,
     response->set_explanation(explanation.substr(0, 2000));
     // The earliest window of the same length, a day later at a time, within two weeks.
     for (Minutes offset = kDayMinutes; offset <= 14 * kDayMinutes; offset += kDayMinutes) {
-      SALESOPS_ASSIGN_OR_RETURN(CapacityProbe later, probe_at(offset));
+      CapacityProbe later = probe_at(offset);
       if (!later.fits) continue;
       *response->mutable_earliest_fitting_window()->mutable_not_before() =
           google::protobuf::util::TimeUtil::SecondsToTimestamp((start + offset) * 60);

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "salesops/v1/scheduling.grpc.pb.h"
 #include "services/common/auth.h"
 #include "services/common/service_runtime.h"
@@ -8,13 +12,29 @@
 
 namespace salesops::scheduling {
 
-// Scheduling: crew and vehicles, jobs planned from orders, one global
-// assignment by deadlines alone, commitments, prep plan. The solver
-// (assignment.h) and job planning (job_plan.h) are pure libraries; handlers
-// validate, call them through the store, and map the result.
+// How planning behaves; each is a flag, or a SALESOPS_* environment variable (AddOptions).
+struct SchedulingOptions {
+  // Nothing placed to start within this many hours from now is moved by re-optimisation.
+  int freeze_hours = 24;
+  // The background re-optimisation runs this often (0: only when RunAssignment asks)...
+  int reoptimize_interval_seconds = 300;
+  // ...and sooner, once this many plans, cancellations and changes have happened.
+  int reoptimize_after_changes = 50;
+  // It re-optimises open work due within this many days.
+  int reoptimize_horizon_days = 14;
+};
+
+// Scheduling: crew and vehicles, jobs planned from orders by deadlines alone, commitments,
+// prep plan. A confirmation places its job incrementally, around the work already placed
+// (planner.h); the global solver (assignment.h) re-optimises in the background, never inside
+// the freeze period and never past a commitment. The solver, the planner and job planning
+// (job_plan.h) are pure libraries; handlers validate, call them through the store, and map
+// the result.
 class SchedulingServiceImpl final : public v1::SchedulingService::Service {
  public:
-  SchedulingServiceImpl(common::ServiceRuntime& runtime, std::unique_ptr<SchedulingStore> store);
+  SchedulingServiceImpl(common::ServiceRuntime& runtime, std::unique_ptr<SchedulingStore> store,
+                        SchedulingOptions options = {});
+  ~SchedulingServiceImpl() override;
 
   grpc::Status CreateCrewMember(grpc::ServerContext* context,
                                 const v1::CreateCrewMemberRequest* request,
@@ -63,16 +83,34 @@ class SchedulingServiceImpl final : public v1::SchedulingService::Service {
                            v1::GetPrepPlanResponse* response) override;
 
  private:
-  // Re-runs the global assignment over the default horizon (after any plan change).
-  absl::StatusOr<v1::RunAssignmentResponse> Reassign(bool dry_run);
+  // Moves work whose place is no longer valid (its person is away, inactive or unknown) around
+  // `covered`, by the solver's rules and regardless of the freeze period: the time is gone.
+  absl::StatusOr<v1::RunAssignmentResponse> Repair(Span covered);
+  // The global solver over open work due in `horizon`, under the rules of Reoptimize
+  // (planner.h), with the freeze period; writes what improves unless `dry_run`.
+  absl::StatusOr<v1::RunAssignmentResponse> Reoptimize(Span horizon, bool dry_run);
+  // Counts a change to the plan; enough of them wake the background re-optimisation.
+  void NoteChange();
+  void ReoptimizeInBackground();
+  void StopBackground();
 
   common::ServiceRuntime& runtime_;
   std::unique_ptr<SchedulingStore> store_;
+  SchedulingOptions options_;
+  std::mutex background_mutex_;
+  std::condition_variable background_wake_;
+  int changes_since_run_ = 0;
+  bool stopping_ = false;
+  std::thread background_;
   // salesops_scheduling_tasks_at_risk, read from the store on each scrape.
   std::shared_ptr<prometheus::Collectable> tasks_at_risk_;
 };
 
+// The flags behind SchedulingOptions.
+void AddOptions(CLI::App& app, SchedulingOptions& options);
+
 // The gRPC services this binary hosts.
-std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime& runtime);
+std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime& runtime,
+                                                         SchedulingOptions options);
 
 }  // namespace salesops::scheduling

@@ -3,6 +3,7 @@
 #include <absl/status/statusor.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "services/common/sql_text.h"
 #include "services/scheduling/assignment.h"
 #include "services/scheduling/job_plan.h"
+#include "services/scheduling/planner.h"
 
 namespace salesops::scheduling {
 
@@ -43,9 +45,30 @@ class SchedulingStore {
       const v1::ListUnavailabilityRequest& filter, int limit, const std::string& after) = 0;
   virtual absl::Status DeleteUnavailability(const std::string& id) = 0;
 
-  // Jobs. Saving a plan is idempotent per (order, revision); an older revision
-  // is STALE_REVISION; a newer one replaces the tasks and reports the change.
-  // Started and finished tasks keep their state across re-plans.
+  // What planning sees around a span: one read-only snapshot, taken without locks. Active crew
+  // with their weekly shifts laid out over `covered` and their time off in it, active vehicles
+  // with theirs, and the open work placed there, which new work goes around. The cost grows
+  // with the span, not with the horizon or the number of jobs.
+  struct PlanningView {
+    Span covered;       // a placement ending after covered.end needs a wider view
+    PlacedWork placed;  // every job's but `job_id`'s
+    std::vector<CrewMember> crew;
+    std::vector<Vehicle> vehicles;
+    // The job named, as stored: a plan is idempotent per (order, revision), an older revision
+    // is STALE_REVISION, and its started and done tasks stay where they are.
+    bool job_exists = false;
+    bool job_cancelled = false;
+    int64_t job_revision = 0;
+    std::map<std::string, Assignment> job_started_tasks;
+  };
+  virtual absl::StatusOr<PlanningView> LoadPlanningView(Span covered,
+                                                        const std::string& job_id) = 0;
+
+  // Jobs. A plan is saved with its tasks where the planner put them, in one transaction that
+  // first checks, under per-person-and-day locks, that nothing placed since the view overlaps
+  // them (no global lock: plans on other days or for other people go in parallel). nullopt when
+  // something does: plan again from a new view. A newer revision replaces the tasks and reports
+  // the change; started and finished tasks keep their state.
   struct JobPlan {
     v1::PlanJobRequest request;
     std::vector<Task> tasks;
@@ -54,23 +77,38 @@ class SchedulingStore {
   struct SavedPlan {
     v1::JobChange change;
     bool already_planned = false;
+    v1::Job job;  // as saved
   };
-  virtual absl::StatusOr<SavedPlan> SaveJobPlan(const JobPlan& plan,
-                                                const std::string& actor_id) = 0;
+  virtual absl::StatusOr<std::optional<SavedPlan>> SavePlacedJob(
+      const JobPlan& plan, const AssignmentResult& placed, const PlannedCommitment& commitment,
+      const std::string& actor_id) = 0;
   virtual absl::Status CancelJob(const std::string& order_id, int64_t order_revision,
                                  const std::string& reason, const std::string& actor_id) = 0;
   virtual absl::StatusOr<v1::Job> GetJob(const std::string& order_id) = 0;
 
-  // The global assignment, one run at a time across replicas (advisory lock):
-  // loads every open task whose window overlaps the horizon, the active crew
-  // (weekly shifts laid out over the horizon, unavailability) and vehicles,
-  // asks `solve`, and, unless `dry_run`, writes placements, at-risk flags and
-  // commitments, with events for what changed.
-  using Solve = std::function<AssignmentResult(
-      const std::vector<Task>&, const std::vector<CrewMember>&, const std::vector<Vehicle>&)>;
-  virtual absl::StatusOr<v1::RunAssignmentResponse> RunAssignment(Minutes from, Minutes to,
-                                                                  bool dry_run,
-                                                                  const Solve& solve) = 0;
+  // Open work for repair and re-optimisation: every open task whose window or placement
+  // overlaps `covered`, with where it is now, and the view (crew, vehicles) around it.
+  struct OpenWork {
+    PlanningView view;  // `placed` holds nothing: every task is in `tasks`
+    std::vector<Task> tasks;              // started ones carry their placement as `started`
+    std::vector<Assignment> current;      // where each is now (unplaced: no people)
+    std::vector<int64_t> revisions;       // checked when moves are written
+    std::vector<bool> placement_invalid;  // on someone now away, inactive or unknown
+    std::map<std::string, Minutes> delivery_commitments;  // job -> committed delivery
+  };
+  virtual absl::StatusOr<OpenWork> LoadOpenWork(Span covered) = 0;
+
+  // Writes moved tasks where `result` puts them, if none changed since `work` was read and no
+  // other placed work or time off overlaps their new places (nullopt otherwise: read again).
+  // Each move is a TASK_ASSIGNED event saying why; a delivery that now meets its request
+  // improves the commitment; the run is reported as SCHEDULE_CHANGED.
+  struct Moves {
+    std::vector<int> moved;  // indices into work.tasks
+    std::string reason;      // why these moved, for people
+  };
+  virtual absl::StatusOr<std::optional<v1::RunAssignmentResponse>> SaveMoves(
+      const OpenWork& work, const AssignmentResult& result, const Moves& moves,
+      v1::AssignmentRun run) = 0;
 
   // Tasks placed on a crew member or vehicle (or anyone, when both are empty)
   // overlapping [from, to), with the unavailability in that range.

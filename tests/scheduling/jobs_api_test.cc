@@ -160,11 +160,13 @@ TEST_F(JobsApiTest, ALateDeliverySaysWhyAndRefusesWhenAskedTo) {
       scheduling_.Call(&Stub::PlanJob, strict, &planned, scheduling_.tokens().service);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(common::ParseGrpcError(refused).reason, "DEADLINE_INFEASIBLE");
+  EXPECT_NE(common::ParseGrpcError(refused).metadata.count("earliest_feasible_delivery_time"), 0u);
   v1::GetJobStatusRequest status_request;
   status_request.set_order_id("ORDER-2");
   v1::GetJobStatusResponse status;
-  ASSERT_TRUE(scheduling_.Call(&Stub::GetJobStatus, status_request, &status).ok());
-  EXPECT_EQ(status.job().state(), v1::JOB_STATE_CANCELLED);  // nothing left half-planned
+  // Refused before anything was written: no job, no task holding anyone's time.
+  EXPECT_EQ(scheduling_.Call(&Stub::GetJobStatus, status_request, &status).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(JobsApiTest, FieldProgressIsReportedByOpsOnly) {
