@@ -77,8 +77,7 @@ AssignmentResult PlaceAround(const std::vector<Task>& tasks, const PlacedWork& p
 
 Reoptimization Reoptimize(const std::vector<Task>& tasks, const std::vector<Assignment>& current,
                           const std::map<std::string, Minutes>& delivery_commitments,
-                          const std::vector<CrewMember>& crew,
-                          const std::vector<Vehicle>& vehicles,
+                          const std::vector<CrewMember>& crew, const std::vector<Vehicle>& vehicles,
                           const TimeFormatter& format_time) {
   Reoptimization outcome;
   outcome.result.assignments = current;

@@ -37,15 +37,14 @@ AssignmentResult PlaceAround(const std::vector<Task>& tasks, const PlacedWork& p
 //   lateness, then less overtime): people are not moved for nothing.
 struct Reoptimization {
   bool improved = false;
-  AssignmentResult result;    // one assignment per task, in order (the current one if kept)
-  std::vector<int> moved;     // tasks whose start, people or vehicle changed
+  AssignmentResult result;  // one assignment per task, in order (the current one if kept)
+  std::vector<int> moved;   // tasks whose start, people or vehicle changed
   std::vector<std::string> kept_jobs;  // jobs held where they are to keep their commitments
-  std::string reason;         // "late tasks 3 -> 1, lateness 240 -> 30 min, ..."
+  std::string reason;                  // "late tasks 3 -> 1, lateness 240 -> 30 min, ..."
 };
 Reoptimization Reoptimize(const std::vector<Task>& tasks, const std::vector<Assignment>& current,
                           const std::map<std::string, Minutes>& delivery_commitments,
-                          const std::vector<CrewMember>& crew,
-                          const std::vector<Vehicle>& vehicles,
+                          const std::vector<CrewMember>& crew, const std::vector<Vehicle>& vehicles,
                           const TimeFormatter& format_time = {});
 
 }  // namespace salesops::scheduling

@@ -505,7 +505,6 @@ Assignment PlacementFromRow(const pqxx::row& row, int first) {
 
 // ---- Writing placements without a global lock -----------------------------------------------
 
-
 struct NewPlace {
   char kind;  // 'c' crew member, 'v' vehicle
   std::string id;
@@ -580,19 +579,19 @@ bool PlacesStillFree(pqxx::work& tx, const std::vector<NewPlace>& places,
 }
 
 void AddAtRiskEvent(pqxx::work& tx, const Task& task, const Assignment& out, int state) {
-  AddJobEvent(tx, v1::EVENT_TYPE_TASK_AT_RISK, task.job_id, 0, kSourceService,
-              "Order " + task.job_id + ": " + v1::TaskKind_Name(task.kind) +
-                  " at risk: " + out.explanation,
-              [&](v1::Event& event) {
-                v1::TaskPayload* payload = event.mutable_task();
-                payload->set_task_id(task.id);
-                payload->set_job_id(task.job_id);
-                payload->set_kind(task.kind);
-                payload->set_state(static_cast<v1::TaskState>(state));
-                payload->set_at_risk_reason(out.at_risk_reason);
-                payload->set_explanation(out.explanation);
-                *payload->mutable_earliest_feasible_finish_time() = AtMinute(out.finish);
-              });
+  AddJobEvent(
+      tx, v1::EVENT_TYPE_TASK_AT_RISK, task.job_id, 0, kSourceService,
+      "Order " + task.job_id + ": " + v1::TaskKind_Name(task.kind) + " at risk: " + out.explanation,
+      [&](v1::Event& event) {
+        v1::TaskPayload* payload = event.mutable_task();
+        payload->set_task_id(task.id);
+        payload->set_job_id(task.job_id);
+        payload->set_kind(task.kind);
+        payload->set_state(static_cast<v1::TaskState>(state));
+        payload->set_at_risk_reason(out.at_risk_reason);
+        payload->set_explanation(out.explanation);
+        *payload->mutable_earliest_feasible_finish_time() = AtMinute(out.finish);
+      });
 }
 
 // Stores a delivery's commitment; says so when it changed.
@@ -604,20 +603,21 @@ void SaveCommitment(pqxx::work& tx, const std::string& order_id, int64_t order_r
       "commitment_explanation = $4, last_assignment_time = now() WHERE order_id = $1",
       order_id, commitment_us, commitment.meets_request, commitment.explanation);
   if (previous_us == commitment_us) return;
-  AddJobEvent(tx, v1::EVENT_TYPE_COMMITMENT_CHANGED, order_id, order_revision, kSourceService,
-              "Order " + order_id + ": " +
-                  (commitment.meets_request ? "delivery committed as requested"
-                                            : "delivery committed later than requested"),
-              [&](v1::Event& event) {
-                v1::Commitment* now = event.mutable_commitment()->mutable_commitment();
-                *now->mutable_no_later_than() = common::TimestampFromMicros(commitment_us);
-                now->set_meets_request(commitment.meets_request);
-                now->set_explanation(commitment.explanation);
-                if (previous_us != 0) {
-                  *event.mutable_commitment()->mutable_previous_commitment()->mutable_no_later_than() =
-                      common::TimestampFromMicros(previous_us);
-                }
-              });
+  AddJobEvent(
+      tx, v1::EVENT_TYPE_COMMITMENT_CHANGED, order_id, order_revision, kSourceService,
+      "Order " + order_id + ": " +
+          (commitment.meets_request ? "delivery committed as requested"
+                                    : "delivery committed later than requested"),
+      [&](v1::Event& event) {
+        v1::Commitment* now = event.mutable_commitment()->mutable_commitment();
+        *now->mutable_no_later_than() = common::TimestampFromMicros(commitment_us);
+        now->set_meets_request(commitment.meets_request);
+        now->set_explanation(commitment.explanation);
+        if (previous_us != 0) {
+          *event.mutable_commitment()->mutable_previous_commitment()->mutable_no_later_than() =
+              common::TimestampFromMicros(previous_us);
+        }
+      });
 }
 
 absl::StatusOr<v1::Job> ReadJob(pqxx::work& tx, const std::string& order_id) {
@@ -869,7 +869,6 @@ absl::Status PostgresSchedulingStore::CancelJob(const std::string& order_id, int
   });
 }
 
-
 absl::StatusOr<v1::Job> PostgresSchedulingStore::GetJob(const std::string& order_id) {
   v1::Job job;
   absl::Status status = pool_.InTransaction("get_job", [&](pqxx::work& tx) {
@@ -916,8 +915,8 @@ absl::StatusOr<SchedulingStore::OpenWork> PostgresSchedulingStore::LoadOpenWork(
       current.crew_ids = ParseTextArray(row[14]);
       current.vehicle_id = row[15].as<std::string>();
       current.late = row[16].as<bool>();
-      current.lateness = current.start >= 0 ? std::max<Minutes>(0, current.finish - task.no_later_than)
-                                            : 0;
+      current.lateness =
+          current.start >= 0 ? std::max<Minutes>(0, current.finish - task.no_later_than) : 0;
       current.at_risk_reason = static_cast<v1::AtRiskReason>(row[17].as<int>());
       current.explanation = row[18].as<std::string>();
       current.overtime = row[19].as<int64_t>();
@@ -1029,22 +1028,22 @@ absl::StatusOr<std::optional<v1::RunAssignmentResponse>> PostgresSchedulingStore
               kTaskColumns,
           task.id, out.start, out.finish, common::PgTextArray(out.crew_ids), out.vehicle_id,
           out.late, static_cast<int>(out.at_risk_reason), explanation, out.overtime));
-      AddJobEvent(tx, v1::EVENT_TYPE_TASK_ASSIGNED, task.job_id, 0, kSourceService,
-                  "Order " + task.job_id + ": " + v1::TaskKind_Name(task.kind) + " moved: " +
-                      explanation,
-                  [&](v1::Event& event) {
-                    v1::TaskPayload* payload = event.mutable_task();
-                    payload->set_task_id(task.id);
-                    payload->set_job_id(task.job_id);
-                    payload->set_kind(task.kind);
-                    payload->set_state(updated.state());
-                    *payload->mutable_window()->mutable_not_before() = AtMinute(out.start);
-                    *payload->mutable_window()->mutable_no_later_than() = AtMinute(out.finish);
-                    for (const std::string& id : out.crew_ids) payload->add_crew_member_ids(id);
-                    payload->set_vehicle_id(out.vehicle_id);
-                    payload->set_explanation(explanation);
-                    payload->set_at_risk_reason(out.at_risk_reason);
-                  });
+      AddJobEvent(
+          tx, v1::EVENT_TYPE_TASK_ASSIGNED, task.job_id, 0, kSourceService,
+          "Order " + task.job_id + ": " + v1::TaskKind_Name(task.kind) + " moved: " + explanation,
+          [&](v1::Event& event) {
+            v1::TaskPayload* payload = event.mutable_task();
+            payload->set_task_id(task.id);
+            payload->set_job_id(task.job_id);
+            payload->set_kind(task.kind);
+            payload->set_state(updated.state());
+            *payload->mutable_window()->mutable_not_before() = AtMinute(out.start);
+            *payload->mutable_window()->mutable_no_later_than() = AtMinute(out.finish);
+            for (const std::string& id : out.crew_ids) payload->add_crew_member_ids(id);
+            payload->set_vehicle_id(out.vehicle_id);
+            payload->set_explanation(explanation);
+            payload->set_at_risk_reason(out.at_risk_reason);
+          });
       if (out.late && !before.late) AddAtRiskEvent(tx, task, out, updated.state());
       if (task.kind == v1::TASK_KIND_DELIVER) moved_deliveries.insert(task.job_id);
       *response.add_changed_tasks() = std::move(updated);
@@ -1060,14 +1059,14 @@ absl::StatusOr<std::optional<v1::RunAssignmentResponse>> PostgresSchedulingStore
                      CommitmentForDelivery(job[0].as<int64_t>(), result.assignments[i]),
                      job[1].as<int64_t>());
     }
-    AddJobEvent(tx, v1::EVENT_TYPE_SCHEDULE_CHANGED, "", 0, kSourceService,
-                std::to_string(moves.moved.size()) + " assignment(s) changed: " + moves.reason,
-                [&](v1::Event& event) {
-                  event.mutable_job()->set_assignment_run_id(run.assignment_run_id());
-                  event.mutable_job()->set_changed_assignment_count(
-                      static_cast<int>(moves.moved.size()));
-                  event.mutable_job()->set_reason(moves.reason);
-                });
+    AddJobEvent(
+        tx, v1::EVENT_TYPE_SCHEDULE_CHANGED, "", 0, kSourceService,
+        std::to_string(moves.moved.size()) + " assignment(s) changed: " + moves.reason,
+        [&](v1::Event& event) {
+          event.mutable_job()->set_assignment_run_id(run.assignment_run_id());
+          event.mutable_job()->set_changed_assignment_count(static_cast<int>(moves.moved.size()));
+          event.mutable_job()->set_reason(moves.reason);
+        });
     *response.mutable_run() = run;
     saved = std::move(response);
     return absl::OkStatus();

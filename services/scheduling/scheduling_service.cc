@@ -6,6 +6,8 @@
 #include <chrono>
 #include <ctime>
 #include <limits>
+#include <random>
+#include <thread>
 
 #include "services/common/command_line.h"
 #include "services/common/grpc_errors.h"
@@ -332,7 +334,16 @@ namespace {
 constexpr Minutes kPlanningMargin = 14 * kDayMinutes;
 constexpr Minutes kWidestView = 800 * kDayMinutes;
 // A plan whose places were taken meanwhile is made again from a fresh view, up to this often.
-constexpr int kMaxPlanAttempts = 8;
+// Every round has a winner (the first to write), so N plans racing for the same people and day
+// need at most N rounds; the pause before each retry, random and growing, spreads them out.
+constexpr int kMaxPlanAttempts = 40;
+
+void PauseBeforeRetry(int attempt) {
+  thread_local std::mt19937 random(std::random_device{}());
+  const int ceiling_ms = 1 << std::min(attempt, 6);  // 2, 4, ... 64 ms
+  std::this_thread::sleep_for(
+      std::chrono::microseconds(std::uniform_int_distribution<int>(0, ceiling_ms * 1000)(random)));
+}
 
 // The span a job's tasks may occupy, with the margin.
 Span CoveredBy(const std::vector<Task>& tasks) {
@@ -407,7 +418,8 @@ std::vector<bool> WithSuccessors(const std::vector<Task>& tasks, std::vector<boo
 
 // Holds a task where it is now (placed or not) for a solve.
 void Hold(Task& task, const Assignment& current) {
-  if (!task.started) task.started = Task::Fixed{current.start, current.crew_ids, current.vehicle_id};
+  if (!task.started)
+    task.started = Task::Fixed{current.start, current.crew_ids, current.vehicle_id};
 }
 
 }  // namespace
@@ -426,8 +438,10 @@ absl::StatusOr<v1::RunAssignmentResponse> SchedulingServiceImpl::Repair(Span cov
     }
     std::vector<Task> working = work.tasks;
     for (size_t i = 0; i < working.size(); ++i) {
-      if (!moving[i]) Hold(working[i], work.current[i]);
-      else working[i].not_before = std::max(working[i].not_before, now);
+      if (!moving[i])
+        Hold(working[i], work.current[i]);
+      else
+        working[i].not_before = std::max(working[i].not_before, now);
     }
     AssignmentResult result =
         AssignTasks(working, work.view.crew, work.view.vehicles, FormatMinute);
@@ -446,6 +460,7 @@ absl::StatusOr<v1::RunAssignmentResponse> SchedulingServiceImpl::Repair(Span cov
                           RunOf(covered, result, work.tasks.size(),
                                 std::chrono::steady_clock::now() - started, false)));
     if (saved) return *saved;
+    PauseBeforeRetry(attempt + 1);
   }
   return PlanKeptChanging("moving work off the time off");
 }
@@ -474,9 +489,9 @@ absl::StatusOr<v1::RunAssignmentResponse> SchedulingServiceImpl::Reoptimize(Span
       }
       task.not_before = std::max(task.not_before, placed ? freeze_until : now);
     }
-    Reoptimization outcome = scheduling::Reoptimize(working, work.current,
-                                                    work.delivery_commitments, work.view.crew,
-                                                    work.view.vehicles, FormatMinute);
+    Reoptimization outcome =
+        scheduling::Reoptimize(working, work.current, work.delivery_commitments, work.view.crew,
+                               work.view.vehicles, FormatMinute);
     v1::AssignmentRun run = RunOf(horizon, outcome.result, work.tasks.size(),
                                   std::chrono::steady_clock::now() - started, dry_run);
     if (dry_run || !outcome.improved) {
@@ -490,6 +505,7 @@ absl::StatusOr<v1::RunAssignmentResponse> SchedulingServiceImpl::Reoptimize(Span
     SALESOPS_ASSIGN_OR_RETURN(std::optional<v1::RunAssignmentResponse> saved,
                               store_->SaveMoves(work, outcome.result, moves, run));
     if (saved) return *saved;
+    PauseBeforeRetry(attempt + 1);
   }
   return PlanKeptChanging("re-optimisation");
 }
@@ -497,11 +513,9 @@ absl::StatusOr<v1::RunAssignmentResponse> SchedulingServiceImpl::Reoptimize(Span
 void SchedulingServiceImpl::ReoptimizeInBackground() {
   std::unique_lock<std::mutex> lock(background_mutex_);
   while (!stopping_) {
-    background_wake_.wait_for(lock, std::chrono::seconds(options_.reoptimize_interval_seconds),
-                              [this] {
-                                return stopping_ ||
-                                       changes_since_run_ >= options_.reoptimize_after_changes;
-                              });
+    background_wake_.wait_for(
+        lock, std::chrono::seconds(options_.reoptimize_interval_seconds),
+        [this] { return stopping_ || changes_since_run_ >= options_.reoptimize_after_changes; });
     if (stopping_) break;
     changes_since_run_ = 0;
     lock.unlock();
@@ -555,8 +569,8 @@ grpc::Status SchedulingServiceImpl::PlanJob(grpc::ServerContext* context,
       for (Task& task : tasks) {
         auto kept = view.job_started_tasks.find(task.id);
         if (kept == view.job_started_tasks.end()) continue;
-        task.started = Task::Fixed{kept->second.start, kept->second.crew_ids,
-                                   kept->second.vehicle_id};
+        task.started =
+            Task::Fixed{kept->second.start, kept->second.crew_ids, kept->second.vehicle_id};
       }
       AssignmentResult placed =
           PlaceAround(tasks, view.placed, view.crew, view.vehicles, FormatMinute);
@@ -569,17 +583,19 @@ grpc::Status SchedulingServiceImpl::PlanJob(grpc::ServerContext* context,
       if (request->refuse_if_late() && !commitment.meets_request) {
         // The confirm saga asked for a plan that meets the request, or none at all: nothing
         // is written, and a job already planned keeps its plan.
-        return common::BusinessRefusal(
-            v1::DEADLINE_INFEASIBLE, commitment.explanation,
-            {{"earliest_feasible_delivery_time",
-              google::protobuf::util::TimeUtil::ToString(
-                  google::protobuf::util::TimeUtil::SecondsToTimestamp(
-                      commitment.no_later_than * 60))}});
+        return common::BusinessRefusal(v1::DEADLINE_INFEASIBLE, commitment.explanation,
+                                       {{"earliest_feasible_delivery_time",
+                                         google::protobuf::util::TimeUtil::ToString(
+                                             google::protobuf::util::TimeUtil::SecondsToTimestamp(
+                                                 commitment.no_later_than * 60))}});
       }
       plan.tasks = tasks;
       SALESOPS_ASSIGN_OR_RETURN(std::optional<SchedulingStore::SavedPlan> saved,
                                 store_->SavePlacedJob(plan, placed, commitment, actor));
-      if (!saved) continue;  // someone took one of these places meanwhile
+      if (!saved) {  // someone took one of these places meanwhile
+        PauseBeforeRetry(attempt);
+        continue;
+      }
       *response->mutable_job() = std::move(saved->job);
       *response->mutable_change() = std::move(saved->change);
       if (!saved->already_planned) NoteChange();
@@ -613,8 +629,7 @@ grpc::Status SchedulingServiceImpl::RunAssignment(grpc::ServerContext*,
     Span horizon{now, now + options_.reoptimize_horizon_days * kDayMinutes};
     if (request->has_horizon()) {
       if (!request->horizon().has_not_before()) {
-        return common::InvalidArgumentError(
-            {{"horizon.not_before", "is required with a horizon"}});
+        return common::InvalidArgumentError({{"horizon.not_before", "is required with a horizon"}});
       }
       horizon = {MinuteOf(request->horizon().not_before()),
                  MinuteOf(request->horizon().no_later_than())};

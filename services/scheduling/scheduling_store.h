@@ -89,7 +89,7 @@ class SchedulingStore {
   // Open work for repair and re-optimisation: every open task whose window or placement
   // overlaps `covered`, with where it is now, and the view (crew, vehicles) around it.
   struct OpenWork {
-    PlanningView view;  // `placed` holds nothing: every task is in `tasks`
+    PlanningView view;                    // `placed` holds nothing: every task is in `tasks`
     std::vector<Task> tasks;              // started ones carry their placement as `started`
     std::vector<Assignment> current;      // where each is now (unplaced: no people)
     std::vector<int64_t> revisions;       // checked when moves are written

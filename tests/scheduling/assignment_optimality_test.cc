@@ -1,7 +1,7 @@
 // Property tests: on 500 random small instances the number of late tasks, from the global
-// solver and from planning job by job then re-optimising, is compared with the optimum found by exhaustive search written here,
-// independently of the solver (every task order x every crew subset x every
-// vehicle, each task at its earliest common free time, with branch and bound).
+// solver and from planning job by job then re-optimising, is compared with the optimum found by
+// exhaustive search written here, independently of the solver (every task order x every crew subset
+// x every vehicle, each task at its earliest common free time, with branch and bound).
 #include <gtest/gtest.h>
 
 #include <algorithm>

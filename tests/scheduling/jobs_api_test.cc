@@ -6,6 +6,7 @@
 #include <map>
 #include <pqxx/pqxx>
 #include <sstream>
+#include <thread>
 
 #include "salesops/v1/scheduling.grpc.pb.h"
 #include "services/common/grpc_errors.h"
@@ -24,6 +25,11 @@ class JobsApiTest : public ::testing::Test {
     // Three days from now at midnight UTC: every test day is in the future.
     int64_t now = TimeUtil::GetCurrentTime().seconds();
     day0_ = (now / 86400 + 3) * 86400;
+    AddCrewAndTruck(scheduling_);
+  }
+
+  // Two warehouse people, a driver, two video technicians, one audio technician, one truck.
+  static void AddCrewAndTruck(ServiceFixture<v1::SchedulingService>& scheduling) {
     for (const auto& [id, skill] :
          std::vector<std::pair<std::string, v1::Skill>>{{"wanda", v1::SKILL_WAREHOUSE},
                                                         {"walt", v1::SKILL_WAREHOUSE},
@@ -37,7 +43,7 @@ class JobsApiTest : public ::testing::Test {
       request.mutable_crew_member()->add_skills(skill);
       request.mutable_crew_member()->set_active(true);
       v1::CreateCrewMemberResponse response;
-      ASSERT_TRUE(scheduling_.Call(&Stub::CreateCrewMember, request, &response).ok());
+      ASSERT_TRUE(scheduling.Call(&Stub::CreateCrewMember, request, &response).ok());
     }
     v1::CreateVehicleRequest truck;
     truck.mutable_vehicle()->set_vehicle_id("TRUCK-1");
@@ -45,7 +51,7 @@ class JobsApiTest : public ::testing::Test {
     truck.mutable_vehicle()->set_vehicle_class(v1::VEHICLE_CLASS_BOX_TRUCK);
     truck.mutable_vehicle()->set_active(true);
     v1::CreateVehicleResponse created;
-    ASSERT_TRUE(scheduling_.Call(&Stub::CreateVehicle, truck, &created).ok());
+    ASSERT_TRUE(scheduling.Call(&Stub::CreateVehicle, truck, &created).ok());
   }
 
   google::protobuf::Timestamp At(double hours) {
@@ -74,8 +80,9 @@ class JobsApiTest : public ::testing::Test {
     return request;
   }
 
-  int Events(const std::string& type) {
-    pqxx::connection connection(scheduling_.database().connection_string());
+  int Events(const std::string& type) { return EventsIn(scheduling_, type); }
+  static int EventsIn(ServiceFixture<v1::SchedulingService>& scheduling, const std::string& type) {
+    pqxx::connection connection(scheduling.database().connection_string());
     pqxx::nontransaction statement(connection);
     return statement.exec_params1("SELECT count(*) FROM outbox WHERE event_type = $1", type)[0]
         .as<int>();
@@ -308,15 +315,15 @@ TEST_F(JobsApiTest, CapacityCheckSaysWhatIsShortAndWhenItFits) {
   EXPECT_FALSE(response.has_earliest_fitting_window());
 }
 
-TEST_F(JobsApiTest, CapacityIsAnsweredWhileAnAssignmentHoldsTheLock) {
+TEST_F(JobsApiTest, CapacityIsAnsweredWhileAPlanIsBeingWritten) {
   v1::PlanJobResponse planned;
   ASSERT_TRUE(
       scheduling_.Call(&Stub::PlanJob, Plan("ORDER-1", 1), &planned, scheduling_.tokens().service)
           .ok());
-  // Another replica (here: this test) is in the middle of an assignment run.
+  // A writer (here: this test) holds the task table against every other writer.
   pqxx::connection connection(scheduling_.database().connection_string());
   pqxx::work holder(connection);
-  holder.exec("SELECT pg_advisory_xact_lock(hashtext('global-assignment'))");
+  holder.exec("LOCK TABLE tasks IN SHARE ROW EXCLUSIVE MODE");
 
   v1::CheckCapacityRequest request;
   auto* need = request.add_crew_needs();
@@ -326,11 +333,116 @@ TEST_F(JobsApiTest, CapacityIsAnsweredWhileAnAssignmentHoldsTheLock) {
   *request.mutable_window()->mutable_not_before() = At(8);
   *request.mutable_window()->mutable_no_later_than() = At(19);
   v1::CheckCapacityResponse response;
-  // A dry run reads a snapshot: it neither waits for the lock nor times out behind it.
+  // Capacity reads a snapshot: it neither waits for writers nor times out behind them.
   grpc::Status status =
       scheduling_.Call(&Stub::CheckCapacity, request, &response, scheduling_.tokens().sales);
   EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(response.fits()) << response.explanation();
   holder.abort();
+}
+
+TEST_F(JobsApiTest, ConcurrentPlansAllCompleteAndNeverDoubleBookAnyone) {
+  // Twelve confirmations for the same morning, at once, for six people and one truck: the
+  // plans race for the same people and days. Every one completes (late where it must be), and
+  // nobody and no truck is ever in two places.
+  constexpr int kPlans = 12;
+  std::vector<grpc::Status> statuses(kPlans);
+  std::vector<std::thread> planners;
+  for (int i = 0; i < kPlans; ++i) {
+    planners.emplace_back([&, i] {
+      v1::PlanJobResponse planned;
+      statuses[i] = scheduling_.Call(&Stub::PlanJob, Plan("RACE-" + std::to_string(i), 1), &planned,
+                                     scheduling_.tokens().service);
+    });
+  }
+  for (std::thread& planner : planners) planner.join();
+  for (int i = 0; i < kPlans; ++i) {
+    EXPECT_TRUE(statuses[i].ok()) << i << ": " << statuses[i].error_message();
+  }
+  pqxx::connection connection(scheduling_.database().connection_string());
+  pqxx::nontransaction query(connection);
+  EXPECT_EQ(query.exec1("SELECT count(*) FROM jobs")[0].as<int>(), kPlans);
+  pqxx::result double_booked = query.exec(
+      "SELECT a.task_id, b.task_id, c FROM tasks a JOIN tasks b ON a.task_id < b.task_id "
+      "AND a.planned_start < b.planned_finish AND b.planned_start < a.planned_finish "
+      "AND a.planned_finish > a.planned_start AND b.planned_finish > b.planned_start, "
+      "unnest(a.crew_ids) AS c WHERE c = ANY(b.crew_ids) "
+      "UNION ALL SELECT a.task_id, b.task_id, a.vehicle_id FROM tasks a JOIN tasks b "
+      "ON a.task_id < b.task_id AND a.vehicle_id <> '' AND a.vehicle_id = b.vehicle_id "
+      "AND a.planned_start < b.planned_finish AND b.planned_start < a.planned_finish "
+      "AND a.planned_finish > a.planned_start AND b.planned_finish > b.planned_start");
+  for (const auto& row : double_booked) {
+    ADD_FAILURE() << row[2].as<std::string>() << " is in " << row[0].as<std::string>() << " and "
+                  << row[1].as<std::string>() << " at once";
+  }
+  EXPECT_EQ(query.exec1("SELECT count(*) FROM tasks WHERE cardinality(crew_ids) = 0")[0].as<int>(),
+            0);
+}
+
+TEST_F(JobsApiTest, ReoptimisationMovesWorkOnlyToImproveItAndSaysWhy) {
+  v1::PlanJobResponse planned;
+  ASSERT_TRUE(
+      scheduling_.Call(&Stub::PlanJob, Plan("ORDER-1", 1), &planned, scheduling_.tokens().service)
+          .ok());
+  {
+    // The audio setup ended up after the show starts (as arrival order can leave things).
+    pqxx::connection connection(scheduling_.database().connection_string());
+    pqxx::work change(connection);
+    int64_t late_start = (At(19.5).seconds()) / 60;
+    change.exec_params(
+        "UPDATE tasks SET planned_start = $1::bigint, planned_finish = $1::bigint + 120, "
+        "late = true, "
+        "revision = revision + 1 WHERE task_id = 'ORDER-1/SETUP-AUDIO'",
+        late_start);
+    change.commit();
+  }
+  v1::RunAssignmentRequest run;
+  v1::RunAssignmentResponse response;
+  ASSERT_TRUE(scheduling_.Call(&Stub::RunAssignment, run, &response).ok());
+  ASSERT_EQ(response.run().changed_assignment_count(), 1) << response.DebugString();
+  ASSERT_EQ(response.changed_tasks_size(), 1);
+  const v1::Task& moved = response.changed_tasks(0);
+  EXPECT_EQ(moved.task_id(), "ORDER-1/SETUP-AUDIO");
+  EXPECT_FALSE(moved.at_risk());
+  EXPECT_LE(moved.planned_finish_time().seconds(), At(19).seconds());
+  EXPECT_NE(moved.assignments(0).explanation().find("re-optimised (late tasks 1 -> 0"),
+            std::string::npos)
+      << moved.assignments(0).explanation();
+  EXPECT_EQ(Events("EVENT_TYPE_TASK_ASSIGNED"), 1);
+  EXPECT_EQ(Events("EVENT_TYPE_SCHEDULE_CHANGED"), 1);
+  // Nothing better left: a second run moves nobody.
+  ASSERT_TRUE(scheduling_.Call(&Stub::RunAssignment, run, &response).ok());
+  EXPECT_EQ(response.run().changed_assignment_count(), 0);
+  EXPECT_EQ(Events("EVENT_TYPE_TASK_ASSIGNED"), 1);
+}
+
+TEST_F(JobsApiTest, NothingInsideTheFreezePeriodIsMovedToImproveThePlan) {
+  // The same late setup, with a freeze period reaching past it.
+  ServiceFixture<v1::SchedulingService> frozen{
+      "scheduling", std::make_shared<TestDatabase>(), {"--freeze-hours", "240"}};
+  ASSERT_TRUE(frozen.started()) << frozen.log();
+  AddCrewAndTruck(frozen);
+  v1::PlanJobResponse planned;
+  ASSERT_TRUE(
+      frozen.Call(&Stub::PlanJob, Plan("ORDER-1", 1), &planned, frozen.tokens().service).ok());
+  pqxx::connection connection(frozen.database().connection_string());
+  pqxx::work change(connection);
+  int64_t late_start = (At(19.5).seconds()) / 60;
+  change.exec_params(
+      "UPDATE tasks SET planned_start = $1::bigint, planned_finish = $1::bigint + 120, "
+      "late = true, "
+      "revision = revision + 1 WHERE task_id = 'ORDER-1/SETUP-AUDIO'",
+      late_start);
+  change.commit();
+  v1::RunAssignmentRequest run;
+  v1::RunAssignmentResponse response;
+  ASSERT_TRUE(frozen.Call(&Stub::RunAssignment, run, &response).ok());
+  EXPECT_EQ(response.run().changed_assignment_count(), 0);
+  EXPECT_EQ(EventsIn(frozen, "EVENT_TYPE_TASK_ASSIGNED"), 0);
+  pqxx::nontransaction query(connection);
+  EXPECT_EQ(query.exec1("SELECT planned_start FROM tasks WHERE task_id = 'ORDER-1/SETUP-AUDIO'")[0]
+                .as<int64_t>(),
+            late_start);
 }
 
 TEST_F(JobsApiTest, ScheduleAndPrepPlanShowTheWorkAhead) {
