@@ -25,6 +25,11 @@ namespace salesops::scheduling {
 using common::CheckRequest;
 using common::ToGrpcStatus;
 
+// A plan whose places were taken meanwhile is made again from a fresh view, up to this often.
+// Every round has a winner (the first to write), so N plans racing for the same people and day
+// need at most N rounds; the pause before each retry, random and growing, spreads them out.
+constexpr int kMaxPlanAttempts = 40;
+
 common::ServiceDefinition Definition() {
   return common::DefinitionWithOptions<SchedulingOptions>(
       {"scheduling", common::WithSharedMigrations(Migrations()), RolePolicy()}, AddOptions,
@@ -225,7 +230,7 @@ grpc::Status SchedulingServiceImpl::AddUnavailability(grpc::ServerContext* conte
     // this to fail after the time off is saved, the background run repairs it.
     const Span off{unavailability.window().not_before().seconds() / 60,
                    unavailability.window().no_later_than().seconds() / 60};
-    SALESOPS_ASSIGN_OR_RETURN(v1::RunAssignmentResponse run, Repair(off));
+    SALESOPS_ASSIGN_OR_RETURN(v1::RunAssignmentResponse run, Repair(off, kMaxPlanAttempts));
     for (const v1::Task& task : run.changed_tasks())
       response->add_affected_task_ids(task.task_id());
     NoteChange();
@@ -333,10 +338,13 @@ namespace {
 // view may grow when a late task is pushed past it.
 constexpr Minutes kPlanningMargin = 14 * kDayMinutes;
 constexpr Minutes kWidestView = 800 * kDayMinutes;
-// A plan whose places were taken meanwhile is made again from a fresh view, up to this often.
-// Every round has a winner (the first to write), so N plans racing for the same people and day
-// need at most N rounds; the pause before each retry, random and growing, spreads them out.
-constexpr int kMaxPlanAttempts = 40;
+
+// The background run is a nicety: when the schedule keeps changing under it, it gives way to
+// the confirmations changing it and tries at its next turn.
+constexpr int kBackgroundAttempts = 3;
+// Changes wake it sooner, but never more often than this: under a burst of confirmations it
+// must not take the CPU they need.
+constexpr auto kMinTimeBetweenRuns = std::chrono::seconds(60);
 
 void PauseBeforeRetry(int attempt) {
   thread_local std::mt19937 random(std::random_device{}());
@@ -424,12 +432,13 @@ void Hold(Task& task, const Assignment& current) {
 
 }  // namespace
 
-absl::StatusOr<v1::RunAssignmentResponse> SchedulingServiceImpl::Repair(Span covered) {
+absl::StatusOr<v1::RunAssignmentResponse> SchedulingServiceImpl::Repair(Span covered,
+                                                                        int attempts) {
   const Minutes now = NowMinute();
   covered = {std::max(covered.start, now) - kDayMinutes,
              std::min(covered.end, now + 400 * kDayMinutes) + kDayMinutes};
   if (covered.end <= covered.start) return v1::RunAssignmentResponse();
-  for (int attempt = 0; attempt < kMaxPlanAttempts; ++attempt) {
+  for (int attempt = 0; attempt < attempts; ++attempt) {
     auto started = std::chrono::steady_clock::now();
     SALESOPS_ASSIGN_OR_RETURN(SchedulingStore::OpenWork work, store_->LoadOpenWork(covered));
     std::vector<bool> moving = WithSuccessors(work.tasks, work.placement_invalid);
@@ -466,10 +475,11 @@ absl::StatusOr<v1::RunAssignmentResponse> SchedulingServiceImpl::Repair(Span cov
 }
 
 absl::StatusOr<v1::RunAssignmentResponse> SchedulingServiceImpl::Reoptimize(Span horizon,
-                                                                            bool dry_run) {
+                                                                            bool dry_run,
+                                                                            int attempts) {
   const Minutes now = NowMinute();
   const Minutes freeze_until = now + options_.freeze_hours * 60;
-  for (int attempt = 0; attempt < kMaxPlanAttempts; ++attempt) {
+  for (int attempt = 0; attempt < attempts; ++attempt) {
     auto started = std::chrono::steady_clock::now();
     // Work due in the horizon moves; what it could run into is loaded with a margin.
     SALESOPS_ASSIGN_OR_RETURN(
@@ -517,16 +527,23 @@ void SchedulingServiceImpl::ReoptimizeInBackground() {
         lock, std::chrono::seconds(options_.reoptimize_interval_seconds),
         [this] { return stopping_ || changes_since_run_ >= options_.reoptimize_after_changes; });
     if (stopping_) break;
+    // Woken early by changes: still at least kMinTimeBetweenRuns after the last run.
+    background_wake_.wait_for(
+        lock,
+        std::min<std::chrono::seconds>(kMinTimeBetweenRuns,
+                                       std::chrono::seconds(options_.reoptimize_interval_seconds)),
+        [this] { return stopping_; });
+    if (stopping_) break;
     changes_since_run_ = 0;
     lock.unlock();
     const Minutes now = NowMinute();
     // First what must move (time off, people made inactive), then what could be better.
     absl::StatusOr<v1::RunAssignmentResponse> repaired =
-        Repair({now, now + options_.reoptimize_horizon_days * kDayMinutes});
+        Repair({now, now + options_.reoptimize_horizon_days * kDayMinutes}, kBackgroundAttempts);
     absl::StatusOr<v1::RunAssignmentResponse> run =
-        repaired.ok()
-            ? Reoptimize({now, now + options_.reoptimize_horizon_days * kDayMinutes}, false)
-            : repaired;
+        repaired.ok() ? Reoptimize({now, now + options_.reoptimize_horizon_days * kDayMinutes},
+                                   false, kBackgroundAttempts)
+                      : repaired;
     if (!run.ok()) {
       common::LogWarn("reoptimization_failed", {{"error", std::string(run.status().message())}});
     } else if (run->run().changed_assignment_count() > 0 ||
@@ -634,8 +651,8 @@ grpc::Status SchedulingServiceImpl::RunAssignment(grpc::ServerContext*,
       horizon = {MinuteOf(request->horizon().not_before()),
                  MinuteOf(request->horizon().no_later_than())};
     }
-    if (!request->dry_run()) SALESOPS_RETURN_IF_ERROR(Repair(horizon).status());
-    SALESOPS_ASSIGN_OR_RETURN(*response, Reoptimize(horizon, request->dry_run()));
+    if (!request->dry_run()) SALESOPS_RETURN_IF_ERROR(Repair(horizon, kMaxPlanAttempts).status());
+    SALESOPS_ASSIGN_OR_RETURN(*response, Reoptimize(horizon, request->dry_run(), kMaxPlanAttempts));
     return absl::OkStatus();
   }());
 }

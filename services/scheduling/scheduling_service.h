@@ -85,10 +85,11 @@ class SchedulingServiceImpl final : public v1::SchedulingService::Service {
  private:
   // Moves work whose place is no longer valid (its person is away, inactive or unknown) around
   // `covered`, by the solver's rules and regardless of the freeze period: the time is gone.
-  absl::StatusOr<v1::RunAssignmentResponse> Repair(Span covered);
+  // `attempts`: how often to read again when the schedule changed under it.
+  absl::StatusOr<v1::RunAssignmentResponse> Repair(Span covered, int attempts);
   // The global solver over open work due in `horizon`, under the rules of Reoptimize
   // (planner.h), with the freeze period; writes what improves unless `dry_run`.
-  absl::StatusOr<v1::RunAssignmentResponse> Reoptimize(Span horizon, bool dry_run);
+  absl::StatusOr<v1::RunAssignmentResponse> Reoptimize(Span horizon, bool dry_run, int attempts);
   // Counts a change to the plan; enough of them wake the background re-optimisation.
   void NoteChange();
   void ReoptimizeInBackground();
