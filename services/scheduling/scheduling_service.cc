@@ -536,6 +536,7 @@ void SchedulingServiceImpl::ReoptimizeInBackground() {
     if (stopping_) break;
     changes_since_run_ = 0;
     lock.unlock();
+    const auto began = std::chrono::steady_clock::now();
     const Minutes now = NowMinute();
     // First what must move (time off, people made inactive), then what could be better.
     absl::StatusOr<v1::RunAssignmentResponse> repaired =
@@ -546,12 +547,17 @@ void SchedulingServiceImpl::ReoptimizeInBackground() {
                       : repaired;
     if (!run.ok()) {
       common::LogWarn("reoptimization_failed", {{"error", std::string(run.status().message())}});
-    } else if (run->run().changed_assignment_count() > 0 ||
-               (repaired.ok() && repaired->run().changed_assignment_count() > 0)) {
-      common::LogInfo("reoptimized",
-                      {{"repaired", std::to_string(repaired->run().changed_assignment_count())},
-                       {"moved", std::to_string(run->run().changed_assignment_count())},
-                       {"late_tasks", std::to_string(run->run().late_task_count())}});
+    } else {
+      // One line per run, so ops see it ran, what it weighed and what it cost.
+      common::LogInfo(
+          "reoptimized",
+          {{"tasks", std::to_string(run->run().task_count())},
+           {"repaired", std::to_string(repaired->run().changed_assignment_count())},
+           {"moved", std::to_string(run->run().changed_assignment_count())},
+           {"late_tasks", std::to_string(run->run().late_task_count())},
+           {"took_ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::steady_clock::now() - began)
+                                          .count())}});
     }
     lock.lock();
   }
