@@ -6,7 +6,8 @@
 // size reached it measures SALESOPS_BENCH_CLIENTS clients. Each measured phase prints
 // create+confirm latency, scheduling's PlanJob latency (estimated from the delta of its
 // /metrics histogram) and the commits one create+confirm costs across the four databases
-// (pg_stat_database, net of the idle rate measured first). The last line,
+// (pg_stat_database, per database, net of the idle rate measured first), with how many of
+// them wrote (transaction ids assigned) and the WAL fsyncs (pg_stat_wal). The last line,
 // "order_benchmark_result ...", is for scripts/bench to combine with pgbench's TPS.
 // Nothing asserts a speed; every phase has a budget and the tool stops by itself.
 //
@@ -247,36 +248,86 @@ std::string EstimatedQuantile(const Histogram& before, const Histogram& after, d
   return "n/a";
 }
 
-// Sum of xact_commit over the four services' databases, as PostgreSQL reports it.
+// What the four services' databases have committed so far, as PostgreSQL reports it.
+// xact_commit counts every transaction, read-only ones too (a read-only commit writes no WAL
+// and waits for no fsync); transaction ids are assigned only to transactions that write, and
+// WAL syncs are the fsyncs themselves (commits waiting together share one). Both of those are
+// for the whole server, which the four services have to themselves here.
+struct CommitSample {
+  std::map<std::string, double> commits;  // by service
+  double total = 0;
+  double writes = 0;     // transaction ids assigned
+  double wal_syncs = 0;  // pg_stat_wal.wal_sync
+
+  CommitSample operator-(const CommitSample& earlier) const {
+    CommitSample delta = *this;
+    for (auto& [service, count] : delta.commits) count -= earlier.commits.at(service);
+    delta.total -= earlier.total;
+    delta.writes -= earlier.writes;
+    delta.wal_syncs -= earlier.wal_syncs;
+    return delta;
+  }
+  // This sample less `rate` (per second) over `seconds`: activity net of the idle rate.
+  CommitSample Less(const CommitSample& rate, double seconds) const {
+    CommitSample net = *this;
+    for (auto& [service, count] : net.commits) count -= rate.commits.at(service) * seconds;
+    net.total -= rate.total * seconds;
+    net.writes -= rate.writes * seconds;
+    net.wal_syncs -= rate.wal_syncs * seconds;
+    return net;
+  }
+  CommitSample Per(double divisor) const {
+    CommitSample share = *this;
+    for (auto& [service, count] : share.commits) count /= divisor;
+    share.total /= divisor;
+    share.writes /= divisor;
+    share.wal_syncs /= divisor;
+    return share;
+  }
+};
+
 class CommitCounter {
  public:
   explicit CommitCounter(const Suite& suite)
       : connection_(PostgresServer::FromEnvironment().ConnectionString("postgres")),
-        databases_{suite.notification->database().name(), suite.inventory->database().name(),
-                   suite.scheduling->database().name(), suite.orders->database().name()} {}
+        databases_{{"order-intake", suite.orders->database().name()},
+                   {"inventory", suite.inventory->database().name()},
+                   {"scheduling", suite.scheduling->database().name()},
+                   {"notification", suite.notification->database().name()}} {}
 
-  double Commits() {
-    // Statistics are a snapshot per transaction: a fresh one each time.
+  CommitSample Sample() {
+    // Statistics are a snapshot per transaction: a fresh one each time. This connection
+    // neither writes nor takes a transaction id.
     pqxx::nontransaction tx(connection_);
     tx.exec("SELECT pg_stat_clear_snapshot()");
-    double total = 0;
-    for (const std::string& name : databases_) {
-      total += tx.exec1("SELECT xact_commit::float8 FROM pg_stat_database WHERE datname = " +
-                        tx.quote(name))[0]
-                   .as<double>();
+    CommitSample sample;
+    for (const auto& [service, name] : databases_) {
+      const double commits =
+          tx.exec1("SELECT xact_commit::float8 FROM pg_stat_database WHERE datname = " +
+                   tx.quote(name))[0]
+              .as<double>();
+      sample.commits[service] = commits;
+      sample.total += commits;
     }
-    return total;
+    pqxx::row server = tx.exec1(
+        "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::float8, wal_sync::float8 "
+        "FROM pg_stat_wal");
+    sample.writes = server[0].as<double>();
+    sample.wal_syncs = server[1].as<double>();
+    return sample;
   }
 
  private:
   pqxx::connection connection_;
-  std::vector<std::string> databases_;
+  std::vector<std::pair<std::string, std::string>> databases_;  // service, database
 };
 
 struct PhaseResult {
   int confirmed = 0;
   double seconds = 0;
   double commits_per_confirm = 0;
+  double writes_per_confirm = 0;
+  double wal_syncs_per_confirm = 0;
 };
 
 double Percentile(const std::vector<double>& sorted, double p) {
@@ -293,13 +344,13 @@ PhaseResult Measure(Suite& suite, OrderDriver& driver, CommitCounter& commits,
                     int max_orders) {
   // Whatever came before (seeding, the last phase) lands first, so the idle rate is idle.
   std::this_thread::sleep_for(std::chrono::milliseconds(settings.settle_ms));
-  const double idle_before = commits.Commits();
+  const CommitSample idle_before = commits.Sample();
   std::this_thread::sleep_for(std::chrono::seconds(settings.idle_seconds));
-  const double idle_rate =
-      settings.idle_seconds > 0 ? (commits.Commits() - idle_before) / settings.idle_seconds : 0;
+  const CommitSample idle_rate =
+      (commits.Sample() - idle_before).Per(std::max(1, settings.idle_seconds));
 
   const Histogram plan_before = PlanJobHistogram(suite.scheduling->metrics_port());
-  const double commits_before = commits.Commits();
+  const CommitSample commits_before = commits.Sample();
   std::atomic<int> attempts{0};
   std::mutex mutex;
   std::vector<double> latencies_ms;
@@ -324,13 +375,19 @@ PhaseResult Measure(Suite& suite, OrderDriver& driver, CommitCounter& commits,
   const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
   std::this_thread::sleep_for(std::chrono::milliseconds(settings.settle_ms));
   const double with_settle = std::chrono::duration<double>(Clock::now() - started).count();
-  const double phase_commits = commits.Commits() - commits_before - idle_rate * with_settle;
+  const CommitSample phase_commits =
+      (commits.Sample() - commits_before).Less(idle_rate, with_settle);
   const Histogram plan_after = PlanJobHistogram(suite.scheduling->metrics_port());
 
   PhaseResult result;
   result.confirmed = static_cast<int>(latencies_ms.size());
   result.seconds = elapsed;
-  result.commits_per_confirm = result.confirmed > 0 ? phase_commits / result.confirmed : 0;
+  const CommitSample per_confirm = phase_commits.Per(std::max(1, result.confirmed));
+  if (result.confirmed > 0) {
+    result.commits_per_confirm = per_confirm.total;
+    result.writes_per_confirm = per_confirm.writes;
+    result.wal_syncs_per_confirm = per_confirm.wal_syncs;
+  }
   std::sort(latencies_ms.begin(), latencies_ms.end());
   int failed = 0;
   std::string failure_text;
@@ -348,8 +405,14 @@ PhaseResult Measure(Suite& suite, OrderDriver& driver, CommitCounter& commits,
   std::printf("  PlanJob (scheduling /metrics, estimated from buckets): p50 %s, p99 %s\n",
               EstimatedQuantile(plan_before, plan_after, 0.5).c_str(),
               EstimatedQuantile(plan_before, plan_after, 0.99).c_str());
-  std::printf("  commits per create+confirm: %.1f (net of %.1f idle commits/s)\n",
-              result.commits_per_confirm, idle_rate);
+  std::printf("  commits per create+confirm: %.1f (net of %.1f idle commits/s):",
+              result.commits_per_confirm, idle_rate.total);
+  for (const auto& [service, count] : per_confirm.commits) {
+    std::printf(" %s %.1f", service.c_str(), result.confirmed > 0 ? count : 0.0);
+  }
+  std::printf(
+      "\n  of them writing (transaction ids): %.1f; WAL fsyncs: %.1f (net of %.1f/s idle)\n",
+      result.writes_per_confirm, result.wal_syncs_per_confirm, idle_rate.wal_syncs);
   std::fflush(stdout);
   return result;
 }
@@ -434,12 +497,13 @@ int main(int argc, char** argv) {
                              settings.clients, settings.seconds, 1 << 30);
   // Commits per confirm from the 1-client phase: what one confirmation costs without
   // the retries and refusals of contention (both figures are printed above).
-  const double cost = single_at_largest.confirmed > 0 ? single_at_largest.commits_per_confirm
-                                                      : many.commits_per_confirm;
+  const PhaseResult& cost = single_at_largest.confirmed > 0 ? single_at_largest : many;
   std::printf(
       "order_benchmark_result open_jobs=%d clients=%d confirms_per_s=%.3f "
-      "commits_per_confirm=%.2f commits_measured_at=%d\n",
-      largest, settings.clients, many.seconds > 0 ? many.confirmed / many.seconds : 0.0, cost,
+      "commits_per_confirm=%.2f write_commits_per_confirm=%.2f wal_syncs_per_confirm=%.2f "
+      "commits_measured_at=%d\n",
+      largest, settings.clients, many.seconds > 0 ? many.confirmed / many.seconds : 0.0,
+      cost.commits_per_confirm, cost.writes_per_confirm, cost.wal_syncs_per_confirm,
       single_at_largest.confirmed > 0 ? single_open_jobs : largest);
   return 0;
 }
