@@ -155,7 +155,7 @@ absl::Status WriteParts(pqxx::work& tx, const v1::Order& order, const StoredPart
 // its notes and threads beyond `stored`, and, for a new revision whose content differs from
 // `before`, that content as the revision's order_revisions row. A note alone writes the note.
 absl::Status WriteOrder(pqxx::work& tx, const v1::Order& order, const StoredParts& stored,
-                        bool new_revision, const v1::Order* before) {
+                        bool new_revision, const v1::Order* before, bool ends_saga = false) {
   SALESOPS_ASSIGN_OR_RETURN(
       const int64_t total_micros,
       common::MoneyToMicros(order.quote().total(), "the quote total of order " + order.order_id()));
@@ -171,12 +171,21 @@ absl::Status WriteOrder(pqxx::work& tx, const v1::Order& order, const StoredPart
             "  customer_id = $5, customer_name = $6, deliver_by = us_to_ts($7), "
             "  win_probability = $8, open_blocking_questions = $9, "
             "  unacknowledged_changes = $10, total_micros = $11, body = $12, "
+            "  saga_until = CASE WHEN $13 THEN NULL ELSE saga_until END, "
             "  updated_at = now() WHERE order_id = $1";
-  tx.exec_params(sql, order.order_id(), order.revision(), v1::OrderStage_Name(order.stage()),
-                 order.salesperson_id(), order.customer().customer_id(), order.customer().name(),
-                 common::ToMicros(order.delivery_window().window().no_later_than()),
-                 order.pipeline().win_probability(), order.open_blocking_question_count(),
-                 order.unacknowledged_changes_size(), total_micros, body);
+  const std::string stage = v1::OrderStage_Name(order.stage());
+  const int64_t deliver_by = common::ToMicros(order.delivery_window().window().no_later_than());
+  if (before == nullptr) {
+    tx.exec_params(sql, order.order_id(), order.revision(), stage, order.salesperson_id(),
+                   order.customer().customer_id(), order.customer().name(), deliver_by,
+                   order.pipeline().win_probability(), order.open_blocking_question_count(),
+                   order.unacknowledged_changes_size(), total_micros, body);
+  } else {
+    tx.exec_params(sql, order.order_id(), order.revision(), stage, order.salesperson_id(),
+                   order.customer().customer_id(), order.customer().name(), deliver_by,
+                   order.pipeline().win_probability(), order.open_blocking_question_count(),
+                   order.unacknowledged_changes_size(), total_micros, body, ends_saga);
+  }
   SALESOPS_RETURN_IF_ERROR(WriteParts(tx, order, stored));
   if (new_revision && (before == nullptr || ContentChanged(*before, content))) {
     tx.exec_params("INSERT INTO order_revisions (order_id, revision, body) VALUES ($1, $2, $3)",
@@ -306,7 +315,8 @@ absl::StatusOr<v1::Order> OrderStore::Update(
       order.set_etag(EtagOf(order.revision()));
     }
     *order.mutable_update_time() = common::NowTimestamp();
-    SALESOPS_RETURN_IF_ERROR(WriteOrder(tx, order, parts[order_id], what.new_revision, &before));
+    SALESOPS_RETURN_IF_ERROR(
+        WriteOrder(tx, order, parts[order_id], what.new_revision, &before, what.ends_saga));
     WriteChange(tx, order, what);
     return absl::OkStatus();
   });
@@ -322,6 +332,24 @@ absl::Status OrderStore::AddHistory(const std::string& order_id, const v1::Histo
   });
 }
 
+namespace {
+
+// Holds the locked order for a saga, unless one (`saga_running`: saga_until > now()) holds it.
+absl::Status HoldOrderForSaga(pqxx::work& tx, const std::string& order_id,
+                              const pqxx::field& saga_running, std::chrono::seconds lease) {
+  if (!saga_running.is_null() && saga_running.as<bool>()) {
+    return ReasonedError(
+        absl::StatusCode::kAborted, v1::STALE_REVISION,
+        "order " + order_id + " is being confirmed or changed right now; read it again");
+  }
+  tx.exec_params(
+      "UPDATE orders SET saga_until = now() + $2 * interval '1 second' WHERE order_id = $1",
+      order_id, static_cast<int64_t>(lease.count()));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status OrderStore::BeginSaga(const std::string& order_id, int64_t revision,
                                    std::chrono::seconds lease) {
   return pool_.InTransaction("begin_saga", [&](pqxx::work& tx) {
@@ -334,16 +362,27 @@ absl::Status OrderStore::BeginSaga(const std::string& order_id, int64_t revision
           absl::StrCat("order ", order_id, " is at revision ", rows[0][0].as<int64_t>(), ", not ",
                        revision, "; read it again"));
     }
-    if (!rows[0][1].is_null() && rows[0][1].as<bool>()) {
-      return ReasonedError(
-          absl::StatusCode::kAborted, v1::STALE_REVISION,
-          "order " + order_id + " is being confirmed or changed right now; read it again");
-    }
-    tx.exec_params(
-        "UPDATE orders SET saga_until = now() + $2 * interval '1 second' WHERE order_id = $1",
-        order_id, static_cast<int64_t>(lease.count()));
-    return absl::OkStatus();
+    return HoldOrderForSaga(tx, order_id, rows[0][1], lease);
   });
+}
+
+absl::StatusOr<v1::Order> OrderStore::ReadAndBeginSaga(
+    const std::string& order_id, std::chrono::seconds lease,
+    const std::function<absl::StatusOr<bool>(const v1::Order&)>& admit) {
+  v1::Order order;
+  absl::Status status = pool_.InTransaction("begin_saga", [&](pqxx::work& tx) {
+    pqxx::result rows = tx.exec_params(
+        "SELECT body, saga_until > now() FROM orders WHERE order_id = $1 FOR UPDATE", order_id);
+    if (rows.empty()) return OrderNotFound(order_id);
+    order = Parse<v1::Order>(rows[0][0]);
+    // The row lock serializes writers, so the parts read now belong to this revision.
+    ReadParts(tx, {{order_id, &order}}, nullptr);
+    SALESOPS_ASSIGN_OR_RETURN(const bool begin, admit(order));
+    if (!begin) return absl::OkStatus();
+    return HoldOrderForSaga(tx, order_id, rows[0][1], lease);
+  });
+  if (!status.ok()) return status;
+  return order;
 }
 
 absl::Status OrderStore::EndSaga(const std::string& order_id) {

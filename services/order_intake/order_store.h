@@ -21,6 +21,8 @@ namespace salesops::order_intake {
 // revision goes up and is kept).
 struct OrderChange {
   bool new_revision = false;
+  // The saga holding the order (BeginSaga) ends with this write, in its transaction.
+  bool ends_saga = false;
   std::vector<v1::HistoryEntry> history;
   std::vector<v1::Event> events;
 };
@@ -63,6 +65,14 @@ class OrderStore {
   // Holds the order for a saga at `revision` for `lease`; ABORTED when another
   // saga holds it, STALE_REVISION when the order moved on.
   absl::Status BeginSaga(const std::string& order_id, int64_t revision, std::chrono::seconds lease);
+  // Reads the order under its row lock and, when `admit` answers true, holds it for a saga for
+  // `lease` in the same transaction: one commit where Get and BeginSaga took two, and no
+  // revision can slip in between. `admit` answering false holds nothing (the saga's work is
+  // already done); its error is returned and nothing is written. ABORTED when another saga
+  // holds the order.
+  absl::StatusOr<v1::Order> ReadAndBeginSaga(
+      const std::string& order_id, std::chrono::seconds lease,
+      const std::function<absl::StatusOr<bool>(const v1::Order&)>& admit);
   absl::Status EndSaga(const std::string& order_id);
 
   absl::StatusOr<common::Page<v1::Order>> List(const v1::ListOrdersRequest& request, int limit,

@@ -198,16 +198,21 @@ void ClearOutputOnly(v1::Order& order) {
   }
 }
 
-// Lets go of an order a saga held (BeginSaga) when the saga ends, however it ends.
+// Lets go of an order a saga held (BeginSaga) when the saga ends, however it ends, unless
+// the saga's last write let go of it already (OrderChange::ends_saga).
 class SagaLease {
  public:
   SagaLease(OrderStore& store, std::string order_id)
       : store_(store), order_id_(std::move(order_id)) {}
-  ~SagaLease() { store_.EndSaga(order_id_).IgnoreError(); }
+  ~SagaLease() {
+    if (!ended_) store_.EndSaga(order_id_).IgnoreError();
+  }
+  void EndedByLastWrite() { ended_ = true; }
 
  private:
   OrderStore& store_;
   std::string order_id_;
+  bool ended_ = false;
 };
 
 // The ErrorReason name a status carries ("INSUFFICIENT_STOCK"), for metric labels.
@@ -531,27 +536,39 @@ grpc::Status OrderIntakeServiceImpl::ConfirmOrder(grpc::ServerContext* context,
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     const v1::Actor caller = runtime_.CallerOf(*context);
-    SALESOPS_ASSIGN_OR_RETURN(v1::Order order, store_.Get(request->order_id()));
-    // A retry of a confirmation that went through: the same answer again.
-    if (order.stage() == v1::ORDER_STAGE_CONFIRMED &&
-        (request->expected_revision() == 0 || request->expected_revision() == order.revision()) &&
-        (request->etag().empty() || request->etag() == order.etag())) {
+    // The order is read and held for the saga in one transaction.
+    bool already_confirmed = false;
+    SALESOPS_ASSIGN_OR_RETURN(
+        v1::Order order,
+        store_.ReadAndBeginSaga(
+            request->order_id(), kSagaLease, [&](const v1::Order& current) -> absl::StatusOr<bool> {
+              // A retry of a confirmation that went through: the same answer again.
+              already_confirmed = current.stage() == v1::ORDER_STAGE_CONFIRMED &&
+                                  (request->expected_revision() == 0 ||
+                                   request->expected_revision() == current.revision()) &&
+                                  (request->etag().empty() || request->etag() == current.etag());
+              if (already_confirmed) return false;
+              SALESOPS_RETURN_IF_ERROR(
+                  CheckEtag(current, request->etag(), request->expected_revision()));
+              if (!IsOpenQuote(current.stage())) {
+                return BusinessRefusal(v1::INVALID_STAGE_TRANSITION,
+                                       "order " + current.order_id() + " is " +
+                                           Stage(current.stage()) +
+                                           "; only an open quote can be confirmed");
+              }
+              if (current.open_blocking_question_count() > 0) {
+                return BusinessRefusal(v1::BLOCKING_QUESTION_OPEN,
+                                       absl::StrCat("order ", current.order_id(), " has ",
+                                                    current.open_blocking_question_count(),
+                                                    " blocking question(s) from ops; answer "
+                                                    "them first"));
+              }
+              return true;
+            }));
+    if (already_confirmed) {
       *response->mutable_order() = std::move(order);
       return absl::OkStatus();
     }
-    SALESOPS_RETURN_IF_ERROR(CheckEtag(order, request->etag(), request->expected_revision()));
-    if (!IsOpenQuote(order.stage())) {
-      return BusinessRefusal(v1::INVALID_STAGE_TRANSITION,
-                             "order " + order.order_id() + " is " + Stage(order.stage()) +
-                                 "; only an open quote can be confirmed");
-    }
-    if (order.open_blocking_question_count() > 0) {
-      return BusinessRefusal(
-          v1::BLOCKING_QUESTION_OPEN,
-          absl::StrCat("order ", order.order_id(), " has ", order.open_blocking_question_count(),
-                       " blocking question(s) from ops; answer them first"));
-    }
-    SALESOPS_RETURN_IF_ERROR(store_.BeginSaga(order.order_id(), order.revision(), kSagaLease));
     SagaLease saga_lease(store_, order.order_id());
 
     // What a refusal records and answers: the step's own reason, plus what is short.
@@ -646,6 +663,7 @@ grpc::Status OrderIntakeServiceImpl::ConfirmOrder(grpc::ServerContext* context,
           change.history.push_back(entry);
           change.events.push_back(
               OrderEvent(v1::EVENT_TYPE_ORDER_CONFIRMED, current, caller, "", previous));
+          change.ends_saga = true;
           return absl::OkStatus();
         });
     if (!confirmed.ok()) {
@@ -661,6 +679,7 @@ grpc::Status OrderIntakeServiceImpl::ConfirmOrder(grpc::ServerContext* context,
       release_stock();
       return confirmed.status();
     }
+    saga_lease.EndedByLastWrite();
     metrics_.Confirmation("confirmed", "");
     *response->mutable_order() = std::move(*confirmed);
     return absl::OkStatus();
