@@ -146,7 +146,30 @@ int ConnectionPool::open_connections() const {
 }
 
 absl::Status ConnectionPool::InTransaction(std::string_view name,
-                                           const std::function<absl::Status(pqxx::work&)>& work) {
+                                           const std::function<absl::Status(pqxx::work&)>& work,
+                                           Durability durability) {
+  return Run(name, [&](pqxx::connection& connection) {
+    pqxx::work transaction(connection, std::string(name));
+    if (durability == Durability::kLossRepeatsWork) {
+      transaction.exec("SET LOCAL synchronous_commit = off");
+    }
+    absl::Status outcome = work(transaction);
+    if (outcome.ok()) transaction.commit();
+    // Otherwise the transaction's destructor rolls back.
+    return outcome;
+  });
+}
+
+absl::Status ConnectionPool::Read(std::string_view name,
+                                  const std::function<absl::Status(pqxx::nontransaction&)>& read) {
+  return Run(name, [&](pqxx::connection& connection) {
+    pqxx::nontransaction statements(connection, std::string(name));
+    return read(statements);
+  });
+}
+
+absl::Status ConnectionPool::Run(std::string_view name,
+                                 const std::function<absl::Status(pqxx::connection&)>& attempt_on) {
   auto started = std::chrono::steady_clock::now();
   absl::Status outcome;
   for (int attempt = 1; attempt <= kMaxTransactionAttempts; ++attempt) {
@@ -157,10 +180,7 @@ absl::Status ConnectionPool::InTransaction(std::string_view name,
     }
     bool retry = false;
     try {
-      pqxx::work transaction(**lease, std::string(name));
-      outcome = work(transaction);
-      if (outcome.ok()) transaction.commit();
-      // Otherwise the transaction's destructor rolls back.
+      outcome = attempt_on(**lease);
     } catch (const pqxx::in_doubt_error& error) {
       lease->MarkBroken();
       LogError("db_commit_in_doubt", {{"transaction", std::string(name)}, {"error", error.what()}});
@@ -201,8 +221,8 @@ absl::Status ConnectionPool::InTransaction(std::string_view name,
 }
 
 absl::Status ConnectionPool::Ping() {
-  return InTransaction("ping", [](pqxx::work& transaction) {
-    transaction.exec("SELECT 1");
+  return Read("ping", [](pqxx::nontransaction& statements) {
+    statements.exec("SELECT 1");
     return absl::OkStatus();
   });
 }

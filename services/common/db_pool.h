@@ -29,6 +29,20 @@ struct DatabaseOptions {
 // query parameters (percent-encoded). Never log the result.
 std::string ConnectionString(const DatabaseOptions& options);
 
+// What a transaction's commit waits for.
+enum class Durability {
+  // The commit returns once its WAL is on disk (an fsync): what a caller is told happened
+  // survives a crash. The default.
+  kOnDisk,
+  // Bookkeeping whose loss in a crash only makes work happen again that the system already
+  // tolerates: a lease taken on outbox rows or deliveries, a "sent" mark, a delivery attempt's
+  // record (at-least-once delivery; receivers deduplicate by event id). The commit does not
+  // wait for the fsync (synchronous_commit = off for this transaction alone); PostgreSQL
+  // writes it out within wal_writer_delay, and a crash before that undoes it consistently,
+  // never partly. Never for a state change a caller or another service is told about.
+  kLossRepeatsWork,
+};
+
 // Where pool events go (metrics); kept an interface so the pool knows nothing
 // about Prometheus.
 class PoolObserver {
@@ -80,7 +94,15 @@ class ConnectionPool {
   // failures, deadlocks and a connection lost before commit are retried, so
   // `work` must only touch the database.
   absl::Status InTransaction(std::string_view name,
-                             const std::function<absl::Status(pqxx::work&)>& work);
+                             const std::function<absl::Status(pqxx::work&)>& work,
+                             Durability durability = Durability::kOnDisk);
+
+  // Runs `read` without BEGIN and COMMIT: each statement is its own transaction (one round trip
+  // instead of three, and no snapshot shared between statements). For reads of one statement,
+  // or of several that need not agree. `read` must only read (a lost connection is retried
+  // once, as InTransaction retries one lost before commit); errors map as InTransaction's do.
+  absl::Status Read(std::string_view name,
+                    const std::function<absl::Status(pqxx::nontransaction&)>& read);
 
   // SELECT 1 on a pooled connection.
   absl::Status Ping();
@@ -88,6 +110,9 @@ class ConnectionPool {
   int open_connections() const;
 
  private:
+  // One try of `attempt_on` per attempt, with InTransaction's error mapping and retries.
+  absl::Status Run(std::string_view name,
+                   const std::function<absl::Status(pqxx::connection&)>& attempt_on);
   void Return(std::unique_ptr<pqxx::connection> connection, bool broken);
   void DiscardIdleLocked();
   void ReportLocked();

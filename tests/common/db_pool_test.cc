@@ -92,6 +92,46 @@ TEST_F(ConnectionPoolTest, DatabaseErrorsBecomeStatusesNotExceptions) {
   EXPECT_EQ(std::string(bad_sql.message()), "internal database error");  // no SQL leaks out
 }
 
+TEST_F(ConnectionPoolTest, OnlyBookkeepingSkipsTheWaitForDiskAndTheSettingNeverLeaks) {
+  // One connection, so the transaction after the bookkeeping reuses its session.
+  ConnectionPool single(OptionsFor(database_.server(), database_.name(), 1));
+  auto setting = [&](Durability durability) {
+    std::string value;
+    absl::Status status = single.InTransaction(
+        "insert",
+        [&](pqxx::work& transaction) {
+          transaction.exec("INSERT INTO things VALUES ((SELECT count(*) FROM things))");
+          value = transaction.exec1("SHOW synchronous_commit")[0].as<std::string>();
+          return absl::OkStatus();
+        },
+        durability);
+    EXPECT_TRUE(status.ok()) << status;
+    return value;
+  };
+  EXPECT_EQ(setting(Durability::kLossRepeatsWork), "off");
+  // What a caller is told about waits for the disk again on the same connection.
+  EXPECT_EQ(setting(Durability::kOnDisk), "on");
+  EXPECT_EQ(CountRows(single, "things"), 2);
+}
+
+TEST_F(ConnectionPoolTest, ReadsWithoutATransactionAndMapsErrorsTheSameWay) {
+  int count = -1;
+  ASSERT_TRUE(pool_
+                  .Read("count",
+                        [&](pqxx::nontransaction& statements) {
+                          count = statements.exec1("SELECT count(*) FROM things")[0].as<int>();
+                          return absl::OkStatus();
+                        })
+                  .ok());
+  EXPECT_EQ(count, 0);
+  absl::Status bad_sql = pool_.Read("broken", [](pqxx::nontransaction& statements) {
+    statements.exec("SELECT * FROM no_such_table");
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(bad_sql.code(), absl::StatusCode::kInternal);
+  EXPECT_TRUE(pool_.Ping().ok());
+}
+
 TEST_F(ConnectionPoolTest, IsBoundedAndRefusesWhenExhausted) {
   ConnectionPool small(OptionsFor(database_.server(), database_.name(), 2));
   absl::StatusOr<ConnectionPool::Lease> first = small.Acquire();
