@@ -54,7 +54,7 @@ v1::Event AppendToOutbox(pqxx::work& transaction, v1::Event event,
 absl::StatusOr<std::vector<ClaimedOutboxEvent>> OutboxStore::ClaimDue(
     int limit, std::chrono::milliseconds lease) {
   std::vector<ClaimedOutboxEvent> claimed;
-  absl::Status status = database_.InTransaction("outbox_claim", [&](pqxx::work& transaction) {
+  auto claim = [&](pqxx::work& transaction) {
     claimed.clear();
     pqxx::result rows = transaction.exec_params(
         "UPDATE outbox SET next_attempt_at = now() + $2 * interval '1 millisecond', "
@@ -73,7 +73,9 @@ absl::StatusOr<std::vector<ClaimedOutboxEvent>> OutboxStore::ClaimDue(
       claimed.push_back(std::move(event));
     }
     return absl::OkStatus();
-  });
+  };
+  absl::Status status =
+      database_.InTransaction("outbox_claim", claim, Durability::kLossRepeatsWork);
   if (!status.ok()) return status;
   std::sort(claimed.begin(), claimed.end(),
             [](const ClaimedOutboxEvent& a, const ClaimedOutboxEvent& b) { return a.id < b.id; });
@@ -94,7 +96,7 @@ absl::Status OutboxStore::MarkResults(const std::vector<int64_t>& sent_ids,
     delays_ms.push_back(failure.retry_after.count());
     errors.push_back(failure.error);
   }
-  return database_.InTransaction("outbox_mark", [&](pqxx::work& transaction) {
+  auto mark = [&](pqxx::work& transaction) {
     if (!sent_ids.empty()) {
       transaction.exec_params(
           "UPDATE outbox SET sent_at = now(), last_error = NULL WHERE id = ANY($1::bigint[])",
@@ -115,23 +117,25 @@ absl::Status OutboxStore::MarkResults(const std::vector<int64_t>& sent_ids,
           PgBigintArray(dead_ids), PgTextArray(dead_errors));
     }
     return absl::OkStatus();
-  });
+  };
+  return database_.InTransaction("outbox_mark", mark, Durability::kLossRepeatsWork);
 }
 
 absl::Status OutboxStore::DeleteSentBefore(std::chrono::seconds age) {
-  return database_.InTransaction("outbox_cleanup", [&](pqxx::work& transaction) {
+  auto cleanup = [&](pqxx::work& transaction) {
     transaction.exec_params(
         "DELETE FROM outbox WHERE sent_at IS NOT NULL "
         "AND sent_at < now() - $1 * interval '1 second'",
         static_cast<int64_t>(age.count()));
     return absl::OkStatus();
-  });
+  };
+  return database_.InTransaction("outbox_cleanup", cleanup, Durability::kLossRepeatsWork);
 }
 
 absl::StatusOr<OutboxBacklog> OutboxStore::Backlog() {
   OutboxBacklog backlog;
-  absl::Status status = database_.InTransaction("outbox_backlog", [&](pqxx::work& transaction) {
-    pqxx::row row = transaction.exec1(
+  absl::Status status = database_.Read("outbox_backlog", [&](pqxx::nontransaction& statements) {
+    pqxx::row row = statements.exec1(
         "SELECT count(*) FILTER (WHERE dead_lettered_at IS NULL), "
         "  COALESCE(EXTRACT(EPOCH FROM now() - min(created_at) "
         "    FILTER (WHERE dead_lettered_at IS NULL)), 0)::float8, "

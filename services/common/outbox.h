@@ -47,6 +47,9 @@ struct OutboxBacklog {
 };
 
 // The outbox table's queries for the relay and its metrics, each in its own short transaction.
+// The relay's writes (leases, sent marks, cleanup) commit without waiting for an fsync
+// (Durability::kLossRepeatsWork): a crash that loses one sends the events again, which delivery
+// at least once allows; the events themselves were written durably with the state change.
 class OutboxStore {
  public:
   explicit OutboxStore(ConnectionPool& database) : database_(database) {}
