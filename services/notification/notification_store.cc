@@ -538,7 +538,10 @@ absl::StatusOr<std::vector<v1::Notification>> NotificationStore::ReadFeed(
 absl::StatusOr<std::optional<ClaimedDelivery>> NotificationStore::ClaimDelivery(
     const std::vector<std::string>& saturated, std::chrono::milliseconds lease) {
   std::optional<ClaimedDelivery> claimed;
-  absl::Status status = pool_.InTransaction("claim_delivery", [&](pqxx::work& tx) {
+  // The lease and the attempt's record commit without waiting for an fsync: a crash that
+  // loses either only makes the delivery happen again, which receivers take (at least once,
+  // deduplicated by event id).
+  auto claim = [&](pqxx::work& tx) {
     claimed.reset();
     pqxx::result rows = tx.exec_params(
         "UPDATE deliveries SET attempts = attempts + 1, "
@@ -567,7 +570,9 @@ absl::StatusOr<std::optional<ClaimedDelivery>> NotificationStore::ClaimDelivery(
     delivery.service_address = details[4].as<std::string>();
     claimed = std::move(delivery);
     return absl::OkStatus();
-  });
+  };
+  absl::Status status =
+      pool_.InTransaction("claim_delivery", claim, common::Durability::kLossRepeatsWork);
   if (!status.ok()) return status;
   return claimed;
 }
@@ -575,7 +580,7 @@ absl::StatusOr<std::optional<ClaimedDelivery>> NotificationStore::ClaimDelivery(
 absl::StatusOr<DeliveryState> NotificationStore::RecordAttempt(const ClaimedDelivery& delivery,
                                                                const AttemptRecord& record) {
   DeliveryState state = DeliveryState::kPending;
-  absl::Status status = pool_.InTransaction("record_attempt", [&](pqxx::work& tx) {
+  auto record_attempt = [&](pqxx::work& tx) {
     tx.exec_params(
         "INSERT INTO delivery_attempts (delivery_id, attempt, http_status, error, latency_us) "
         "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (delivery_id, attempt) DO NOTHING",
@@ -609,7 +614,9 @@ absl::StatusOr<DeliveryState> NotificationStore::RecordAttempt(const ClaimedDeli
             : final_state == "dead"    ? DeliveryState::kDead
                                        : DeliveryState::kPending;
     return absl::OkStatus();
-  });
+  };
+  absl::Status status =
+      pool_.InTransaction("record_attempt", record_attempt, common::Durability::kLossRepeatsWork);
   if (!status.ok()) return status;
   return state;
 }
