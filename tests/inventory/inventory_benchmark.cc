@@ -20,6 +20,7 @@
 #include "services/inventory/inventory_service.h"
 #include "services/inventory/postgres_inventory_store.h"
 #include "services/inventory/stock_keeper.h"
+#include "tests/inventory/benchmark_seed.h"
 #include "tests/support/test_support.h"
 
 namespace salesops::inventory {
@@ -53,24 +54,7 @@ BenchDatabase& Database(int64_t reservations) {
   }
   pqxx::connection connection(server.ConnectionString(name));
   if (!common::ApplyMigrations(connection, Definition().migrations).ok()) std::abort();
-  pqxx::nontransaction seed(connection);
-  seed.exec(
-      "INSERT INTO items (inventory_code, description, quantity_owned) "
-      "SELECT 'ITEM-' || lpad(g::text, 5, '0'), 'Benchmark item ' || g, 1000000 "
-      "FROM generate_series(1, " +
-      std::to_string(kItems) + ") g");
-  seed.exec(
-      "INSERT INTO reservations (order_id, order_revision, kind, state, during) "
-      "SELECT 'BENCH-' || g, 1, 2, 1, tstzrange(start, start + interval '2 days') "
-      "FROM (SELECT g, timestamptz '2030-01-01' + (g % 365) * interval '1 day' "
-      "      + (g % 24) * interval '1 hour' AS start "
-      "      FROM generate_series(1, " +
-      std::to_string(reservations) + ") g) s");
-  seed.exec(
-      "INSERT INTO reservation_lines (reservation_id, inventory_code, quantity, during, kind, "
-      "order_id) SELECT reservation_id, 'ITEM-' || lpad(((hashtext(order_id) & 2147483647) % " +
-      std::to_string(kItems) + " + 1)::text, 5, '0'), 1, during, 2, order_id FROM reservations");
-  seed.exec("VACUUM ANALYZE");
+  testing::SeedItemsAndReservations(connection, kItems, reservations);
   slot = std::make_unique<BenchDatabase>();
   common::DatabaseOptions options;
   options.url = server.Url(name);
