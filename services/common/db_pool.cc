@@ -160,8 +160,8 @@ absl::Status ConnectionPool::InTransaction(std::string_view name,
   });
 }
 
-absl::Status ConnectionPool::Read(std::string_view name,
-                                  const std::function<absl::Status(pqxx::nontransaction&)>& read) {
+absl::Status ConnectionPool::Read(
+    std::string_view name, const std::function<absl::Status(pqxx::transaction_base&)>& read) {
   return Run(name, [&](pqxx::connection& connection) {
     pqxx::nontransaction statements(connection, std::string(name));
     return read(statements);
@@ -221,7 +221,7 @@ absl::Status ConnectionPool::Run(std::string_view name,
 }
 
 absl::Status ConnectionPool::Ping() {
-  return Read("ping", [](pqxx::nontransaction& statements) {
+  return Read("ping", [](pqxx::transaction_base& statements) {
     statements.exec("SELECT 1");
     return absl::OkStatus();
   });

@@ -101,8 +101,9 @@ class ConnectionPool {
   // instead of three, and no snapshot shared between statements). For reads of one statement,
   // or of several that need not agree. `read` must only read (a lost connection is retried
   // once, as InTransaction retries one lost before commit); errors map as InTransaction's do.
+  // `read` gets a transaction_base, so the same code can also run inside a transaction.
   absl::Status Read(std::string_view name,
-                    const std::function<absl::Status(pqxx::nontransaction&)>& read);
+                    const std::function<absl::Status(pqxx::transaction_base&)>& read);
 
   // SELECT 1 on a pooled connection.
   absl::Status Ping();

@@ -44,10 +44,13 @@ v1::Event AppendToOutbox(pqxx::work& transaction, v1::Event event,
   // newline where one line is expected; notification would refuse such an event for good.
   FitTextToRules(event);
   std::string payload = event.SerializeAsString();
-  transaction.exec_params(
-      "INSERT INTO outbox (event_id, event_type, order_id, payload) VALUES ($1, $2, $3, $4)",
-      event.event_id(), v1::EventType_Name(event.type()), event.order_id(),
-      pqxx::binarystring(payload));
+  // Prepared once per connection: every state change of every service writes here.
+  transaction.conn().prepare(
+      "salesops_outbox_append",
+      "INSERT INTO outbox (event_id, event_type, order_id, payload) VALUES ($1, $2, $3, $4)");
+  transaction.exec_prepared("salesops_outbox_append", event.event_id(),
+                            v1::EventType_Name(event.type()), event.order_id(),
+                            pqxx::binarystring(payload));
   return event;
 }
 
@@ -134,7 +137,7 @@ absl::Status OutboxStore::DeleteSentBefore(std::chrono::seconds age) {
 
 absl::StatusOr<OutboxBacklog> OutboxStore::Backlog() {
   OutboxBacklog backlog;
-  absl::Status status = database_.Read("outbox_backlog", [&](pqxx::nontransaction& statements) {
+  absl::Status status = database_.Read("outbox_backlog", [&](pqxx::transaction_base& statements) {
     pqxx::row row = statements.exec1(
         "SELECT count(*) FILTER (WHERE dead_lettered_at IS NULL), "
         "  COALESCE(EXTRACT(EPOCH FROM now() - min(created_at) "

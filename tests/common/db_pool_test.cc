@@ -118,13 +118,13 @@ TEST_F(ConnectionPoolTest, ReadsWithoutATransactionAndMapsErrorsTheSameWay) {
   int count = -1;
   ASSERT_TRUE(pool_
                   .Read("count",
-                        [&](pqxx::nontransaction& statements) {
+                        [&](pqxx::transaction_base& statements) {
                           count = statements.exec1("SELECT count(*) FROM things")[0].as<int>();
                           return absl::OkStatus();
                         })
                   .ok());
   EXPECT_EQ(count, 0);
-  absl::Status bad_sql = pool_.Read("broken", [](pqxx::nontransaction& statements) {
+  absl::Status bad_sql = pool_.Read("broken", [](pqxx::transaction_base& statements) {
     statements.exec("SELECT * FROM no_such_table");
     return absl::OkStatus();
   });
