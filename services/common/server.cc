@@ -13,6 +13,9 @@
 namespace salesops::common {
 namespace {
 
+// Threads kept waiting for calls between bursts (see SetSyncServerOption below).
+constexpr int kMaxIdlePollers = 32;
+
 absl::StatusOr<TokenRegistry> LoadTokens(const ServerConfig& config) {
   std::string text = config.tokens;
   if (!config.tokens_file.empty()) {
@@ -127,6 +130,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServiceDefinition definiti
   grpc::ResourceQuota quota("salesops-" + server->definition_.name);
   quota.SetMaxThreads(cfg.max_threads);
   builder.SetResourceQuota(quota);
+  // gRPC's sync server keeps at most MAX_POLLERS (default 2) threads waiting for calls: with
+  // more calls in flight, every thread that finishes one exits and the next call creates a new
+  // one, hundreds of threads a second under load. Idle pollers cost nothing but their stack.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, kMaxIdlePollers);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, cfg.max_concurrent_streams);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);

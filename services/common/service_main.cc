@@ -1,3 +1,5 @@
+#include <absl/synchronization/mutex.h>
+
 #include <csignal>
 #include <thread>
 
@@ -15,6 +17,9 @@ int RunServiceMain(ServiceDefinition definition, int argc, char** argv) {
   if (std::optional<int> exit_code = command_line.Parse(argc, argv)) return *exit_code;
   const ServerConfig& config = command_line.config();
   InitLogging(definition.name, config.log_level, config.log_format);
+  // Debian builds Abseil without NDEBUG, which turns on the lock-order graph of every
+  // absl::Mutex (gRPC takes several per call): a debugging aid that costs CPU on every call.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   // Signals are taken by one thread with sigwait; every other thread
   // (gRPC's, the watcher) inherits the blocked mask.
