@@ -124,11 +124,15 @@ void ConnectionPool::Return(std::unique_ptr<pqxx::connection> connection, bool b
     --open_;
     connection.reset();
     DiscardIdleLocked();
+    // Several slots may have opened: every waiter may connect anew.
+    returned_.notify_all();
   } else {
     idle_.push_back(std::move(connection));
+    // One connection for one waiter: waking them all under load would put every waiting
+    // handler thread through a wake-up for each call that finishes.
+    returned_.notify_one();
   }
   ReportLocked();
-  returned_.notify_all();
 }
 
 void ConnectionPool::DiscardIdleLocked() {
