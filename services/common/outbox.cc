@@ -10,11 +10,10 @@
 #include "services/common/validation.h"
 
 namespace salesops::common {
-namespace {
 
-// A random (version 4) UUID, made here rather than asked of the database: one
-// round trip less in every transaction that emits an event.
-std::string NewEventId() {
+// Made here rather than asked of the database: one round trip less in every transaction that
+// emits an event.
+std::string NewUuid() {
   unsigned char bytes[16];
   RAND_bytes(bytes, sizeof(bytes));
   bytes[6] = (bytes[6] & 0x0F) | 0x40;
@@ -29,12 +28,9 @@ std::string NewEventId() {
   return id;
 }
 
-}  // namespace
-
-v1::Event AppendToOutbox(pqxx::work& transaction, v1::Event event,
-                         const std::string& source_service) {
+OutboxRow ToOutboxRow(v1::Event event, const std::string& source_service) {
   if (event.event_id().empty()) {
-    event.set_event_id(NewEventId());
+    event.set_event_id(NewUuid());
   }
   if (!event.has_occur_time()) {
     *event.mutable_occur_time() = NowTimestamp();
@@ -43,15 +39,25 @@ v1::Event AppendToOutbox(pqxx::work& transaction, v1::Event event,
   // A summary or reason built from caller text can run past its declared limit or hold a
   // newline where one line is expected; notification would refuse such an event for good.
   FitTextToRules(event);
-  std::string payload = event.SerializeAsString();
+  OutboxRow row{event.event_id(),
+                v1::EventType_Name(event.type()),
+                event.order_id(),
+                event.SerializeAsString(),
+                {}};
+  row.event = std::move(event);
+  return row;
+}
+
+v1::Event AppendToOutbox(pqxx::work& transaction, v1::Event event,
+                         const std::string& source_service) {
+  OutboxRow row = ToOutboxRow(std::move(event), source_service);
   // Prepared once per connection: every state change of every service writes here.
   transaction.conn().prepare(
       "salesops_outbox_append",
       "INSERT INTO outbox (event_id, event_type, order_id, payload) VALUES ($1, $2, $3, $4)");
-  transaction.exec_prepared("salesops_outbox_append", event.event_id(),
-                            v1::EventType_Name(event.type()), event.order_id(),
-                            pqxx::binarystring(payload));
-  return event;
+  transaction.exec_prepared("salesops_outbox_append", row.event_id, row.event_type, row.order_id,
+                            pqxx::binarystring(row.payload));
+  return std::move(row.event);
 }
 
 absl::StatusOr<std::vector<ClaimedOutboxEvent>> OutboxStore::ClaimDue(

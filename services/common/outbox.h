@@ -21,6 +21,21 @@ namespace salesops::common {
 v1::Event AppendToOutbox(pqxx::work& transaction, v1::Event event,
                          const std::string& source_service);
 
+// The outbox row AppendToOutbox writes, for a store that writes it in the same statement as
+// the change it describes (one round trip less): the event filled in and fitted as above,
+// and its columns.
+struct OutboxRow {
+  std::string event_id;
+  std::string event_type;
+  std::string order_id;
+  std::string payload;  // the serialized event
+  v1::Event event;
+};
+OutboxRow ToOutboxRow(v1::Event event, const std::string& source_service);
+
+// A random (version 4) UUID in its text form.
+std::string NewUuid();
+
 // An outbox row the relay claimed.
 struct ClaimedOutboxEvent {
   int64_t id = 0;

@@ -224,9 +224,10 @@ v1::Reservation LoadReservation(pqxx::work& transaction, const std::string& rese
   return reservation;
 }
 
-void AddStockEvent(pqxx::work& transaction, v1::EventType type, const v1::Reservation& reservation,
-                   const std::vector<Shortage>& shortages, const std::string& actor_id,
-                   const std::string& summary) {
+// The event that tells what happened to `reservation`.
+v1::Event StockEvent(v1::EventType type, const v1::Reservation& reservation,
+                     const std::vector<Shortage>& shortages, const std::string& actor_id,
+                     const std::string& summary) {
   v1::Event event;
   event.set_type(type);
   event.set_order_id(reservation.order_id());
@@ -245,12 +246,19 @@ void AddStockEvent(pqxx::work& transaction, v1::EventType type, const v1::Reserv
     added->set_available(shortage.available);
     added->set_shortfall(shortage.shortfall());
   }
-  common::AppendToOutbox(transaction, std::move(event), kSourceService);
+  return event;
 }
 
-// A Reserve or PlaceHold is five statements on its common path, each prepared: the order's
+void AddStockEvent(pqxx::work& transaction, v1::EventType type, const v1::Reservation& reservation,
+                   const std::vector<Shortage>& shortages, const std::string& actor_id,
+                   const std::string& summary) {
+  common::AppendToOutbox(transaction, StockEvent(type, reservation, shortages, actor_id, summary),
+                         kSourceService);
+}
+
+// A Reserve or PlaceHold is four statements on its common path, each prepared: the order's
 // lock; the codes' locks with the order's active reservations; the stock; the reservation
-// with its lines; its event.
+// with its lines and its event.
 constexpr char kLockOrderSql[] = "SELECT pg_advisory_xact_lock(hashtext('order:' || $1))";
 
 // The invariant "reserved <= owned at every instant" holds per code; locking the codes' rows
@@ -272,20 +280,23 @@ constexpr char kReplaceSql[] =
     "UPDATE reservation_lines SET active = false "
     "WHERE reservation_id IN (SELECT reservation_id FROM replaced)";
 
-// The lines carry copies of the reservation's range, kind and expiry (see the migration).
+// The reservation, its lines (carrying copies of its range, kind and expiry: see the
+// migrations) and its event, in one statement.
 constexpr char kInsertReservationSql[] =
-    "WITH r AS (INSERT INTO reservations (order_id, order_revision, kind, state, during, "
-    "  expire_time, win_probability, created_by) VALUES ($1, $2, $3, $4, "
-    "  tstzrange($5::timestamptz, $6::timestamptz, '[)'), "
-    "  CASE WHEN $7 THEN $8::timestamptz END, $9, $10) "
+    "WITH r AS (INSERT INTO reservations (reservation_id, order_id, order_revision, kind, "
+    "  state, during, expire_time, win_probability, created_by) VALUES ($1::uuid, $2, $3, $4, "
+    "  $5, tstzrange($6::timestamptz, $7::timestamptz, '[)'), "
+    "  CASE WHEN $8 THEN $9::timestamptz END, $10, $11) "
     "  RETURNING reservation_id, during, kind, expire_time, win_probability, order_id, "
     "  create_time), "
     " lines AS (INSERT INTO reservation_lines (reservation_id, inventory_code, quantity, during, "
     "  kind, expire_time, win_probability, order_id) "
     "  SELECT r.reservation_id, c.code, c.quantity, r.during, r.kind, r.expire_time, "
     "  r.win_probability, r.order_id "
-    "  FROM r, unnest($11::text[], $12::bigint[]) AS c(code, quantity)) "
-    "SELECT reservation_id::text, ts_to_us(create_time) FROM r";
+    "  FROM r, unnest($12::text[], $13::bigint[]) AS c(code, quantity)), "
+    " event AS (INSERT INTO outbox (event_id, event_type, order_id, payload) "
+    "  VALUES ($14, $15, $16, $17)) "
+    "SELECT ts_to_us(create_time) FROM r";
 
 }  // namespace
 
@@ -624,19 +635,10 @@ absl::StatusOr<ReservationOutcome> PostgresInventoryStore::PlaceReservation(
           line_codes.push_back(code);
           line_quantities.push_back(quantity);
         }
-        pqxx::row inserted =
-            ExecPrepared(transaction, "inventory_insert_reservation", kInsertReservationSql,
-                         draft.order_id, draft.order_revision, static_cast<int>(draft.kind),
-                         kStateActive, PgTime(draft.window.start), PgTime(draft.window.end),
-                         draft.expire_time.has_value(),
-                         PgTime(draft.expire_time.value_or(Instant())), draft.win_probability,
-                         draft.actor_id, common::PgTextArray(line_codes),
-                         common::PgBigintArray(line_quantities))
-                .at(0);
-        std::string id = inserted[0].as<std::string>();
-        // The reservation as written, without reading it back.
+        // The reservation as it will be written (its id made here, so that its event is
+        // written by the same statement), without reading it back.
         v1::Reservation& reservation = outcome.reservation;
-        reservation.set_reservation_id(id);
+        reservation.set_reservation_id(common::NewUuid());
         reservation.set_order_id(draft.order_id);
         reservation.set_order_revision(draft.order_revision);
         reservation.set_kind(draft.kind);
@@ -654,11 +656,23 @@ absl::StatusOr<ReservationOutcome> PostgresInventoryStore::PlaceReservation(
         }
         reservation.set_win_probability(draft.win_probability);
         reservation.mutable_created_by()->set_id(draft.actor_id);
-        *reservation.mutable_create_time() = common::TimestampFromMicros(inserted[1].as<int64_t>());
-        AddStockEvent(transaction, firm ? v1::EVENT_TYPE_STOCK_RESERVED : v1::EVENT_TYPE_STOCK_HELD,
-                      outcome.reservation, outcome.shortages, draft.actor_id,
-                      "Order " + draft.order_id + " rev " + std::to_string(draft.order_revision) +
-                          (firm ? ": stock reserved" : ": stock held"));
+        common::OutboxRow event = common::ToOutboxRow(
+            StockEvent(firm ? v1::EVENT_TYPE_STOCK_RESERVED : v1::EVENT_TYPE_STOCK_HELD,
+                       reservation, outcome.shortages, draft.actor_id,
+                       "Order " + draft.order_id + " rev " + std::to_string(draft.order_revision) +
+                           (firm ? ": stock reserved" : ": stock held")),
+            kSourceService);
+        pqxx::row inserted =
+            ExecPrepared(transaction, "inventory_insert_reservation", kInsertReservationSql,
+                         reservation.reservation_id(), draft.order_id, draft.order_revision,
+                         static_cast<int>(draft.kind), kStateActive, PgTime(draft.window.start),
+                         PgTime(draft.window.end), draft.expire_time.has_value(),
+                         PgTime(draft.expire_time.value_or(Instant())), draft.win_probability,
+                         draft.actor_id, common::PgTextArray(line_codes),
+                         common::PgBigintArray(line_quantities), event.event_id, event.event_type,
+                         event.order_id, pqxx::binarystring(event.payload))
+                .at(0);
+        *reservation.mutable_create_time() = common::TimestampFromMicros(inserted[0].as<int64_t>());
         if (!outcome.shortages.empty()) {
           AddStockEvent(transaction, v1::EVENT_TYPE_SHORTAGE_DETECTED, outcome.reservation,
                         outcome.shortages, draft.actor_id,
