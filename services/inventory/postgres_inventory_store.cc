@@ -548,11 +548,10 @@ absl::StatusOr<Catalog> PostgresInventoryStore::FindProducts(
 
 absl::StatusOr<LoadedStock> PostgresInventoryStore::LoadStock(const StockQuery& query) {
   LoadedStock loaded;
-  absl::Status status =
-      pool_.ReadOneStatement("load_stock", [&](pqxx::transaction_base& transaction) {
-        loaded = LoadStockIn(transaction, query);
-        return absl::OkStatus();
-      });
+  absl::Status status = pool_.Read("load_stock", [&](pqxx::transaction_base& transaction) {
+    loaded = LoadStockIn(transaction, query);
+    return absl::OkStatus();
+  });
   if (!status.ok()) return status;
   return loaded;
 }
