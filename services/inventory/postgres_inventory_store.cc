@@ -261,18 +261,44 @@ void AddStockEvent(pqxx::work& transaction, v1::EventType type, const v1::Reserv
 // with its lines and its event.
 constexpr char kLockOrderSql[] = "SELECT pg_advisory_xact_lock(hashtext('order:' || $1))";
 
-// The invariant "reserved <= owned at every instant" holds per code; locking the codes' rows
-// in one fixed order makes every decision on a code see all reservations committed before it,
-// without deadlocks. The order's active reservations (rows with a NULL code) need no lock of
-// their own: every change to them holds the order's advisory lock, taken before this.
-constexpr char kLockCodesSql[] =
-    "WITH locked AS (SELECT inventory_code FROM items WHERE inventory_code = ANY((SELECT "
-    "$1::text[])::text[]) "
-    "  ORDER BY inventory_code FOR UPDATE) "
-    "SELECT inventory_code, NULL::text, 0::bigint, 0 FROM locked "
-    "UNION ALL "
-    "SELECT NULL, reservation_id::text, order_revision, kind::int FROM reservations "
-    "WHERE order_id = $2 AND state = 1";
+// The invariant "reserved <= owned at every instant" holds per code and instant, so two
+// decisions on a code interact only when their windows share a day. A Reserve or PlaceHold
+// therefore locks each code's row in share mode (anything that changes what a code owns locks
+// it FOR UPDATE, and waits for them all) and then each (code, day) of its window, exclusively:
+// orders on other days of the same code go in parallel, and every decision on a code and day
+// sees all reservations committed before it. Always in one order (rows by code, then day keys
+// sorted), so no two wait on each other; a deadlock between hash-colliding keys is retried by
+// the pool. A window too long for that many locks locks its codes' rows FOR UPDATE instead,
+// which excludes every other decision on them. The order's active reservations (rows with a
+// NULL code) need no lock of their own: every change to them holds the order's advisory lock,
+// taken before this.
+constexpr int kMaxStockDayLocks = 256;
+// The codes' rows in `mode`, with the order's active reservations.
+std::string LockCodesSql(const char* mode) {
+  return std::string(
+             "WITH locked AS (SELECT inventory_code FROM items WHERE inventory_code = "
+             "ANY((SELECT $1::text[])::text[]) ORDER BY inventory_code ") +
+         mode +
+         ") SELECT inventory_code, NULL::text, 0::bigint, 0 FROM locked UNION ALL "
+         "SELECT NULL, reservation_id::text, order_revision, kind::int FROM reservations "
+         "WHERE order_id = $2 AND state = 1";
+}
+const std::string kShareCodesSql = LockCodesSql("FOR KEY SHARE");
+const std::string kLockCodesSql = LockCodesSql("FOR UPDATE");
+constexpr char kLockCodeDaysSql[] =
+    "SELECT count(pg_advisory_xact_lock(k, d)) FROM (SELECT DISTINCT hashtext('stock:' || c) "
+    "  AS k, d FROM unnest((SELECT $1::text[])::text[]) AS c, generate_series($2::int, "
+    "  $3::int) AS d ORDER BY k, d) AS keys";
+
+// Whole UTC days since the epoch that [start, end) touches.
+std::pair<int64_t, int64_t> DaysOf(const Interval& window) {
+  using std::chrono::floor;
+  const auto first = floor<std::chrono::days>(window.start).time_since_epoch().count();
+  const auto last = floor<std::chrono::days>(window.end - std::chrono::microseconds(1))
+                        .time_since_epoch()
+                        .count();
+  return {first, std::max(first, last)};
+}
 
 constexpr char kReplaceSql[] =
     "WITH replaced AS (UPDATE reservations SET state = $2, end_time = now(), end_reason = $3 "
@@ -571,8 +597,20 @@ absl::StatusOr<ReservationOutcome> PostgresInventoryStore::PlaceReservation(
         codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
         std::set<std::string> locked;
         std::vector<pqxx::row> active;
-        for (const auto& row : ExecPrepared(transaction, "inventory_lock_codes", kLockCodesSql,
-                                            common::PgTextArray(codes), draft.order_id)) {
+        const auto [first_day, last_day] = DaysOf(draft.window);
+        const bool by_day =
+            (last_day - first_day + 1) * static_cast<int64_t>(codes.size()) <= kMaxStockDayLocks;
+        const pqxx::result code_rows =
+            by_day ? ExecPrepared(transaction, "inventory_share_codes", kShareCodesSql.c_str(),
+                                  common::PgTextArray(codes), draft.order_id)
+                   : ExecPrepared(transaction, "inventory_lock_codes", kLockCodesSql.c_str(),
+                                  common::PgTextArray(codes), draft.order_id);
+        if (by_day) {
+          ExecPrepared(transaction, "inventory_lock_code_days", kLockCodeDaysSql,
+                       common::PgTextArray(codes), static_cast<int>(first_day),
+                       static_cast<int>(last_day));
+        }
+        for (const auto& row : code_rows) {
           if (row[0].is_null()) {
             active.push_back(row);
           } else {

@@ -220,6 +220,60 @@ Histogram PlanJobHistogram(int metrics_port) {
   return buckets;
 }
 
+// Server time by RPC, from each service's grpc_server_handling_seconds sum and count: where
+// a create+confirm's time goes, and what grows with open work.
+struct ServerTime {
+  double seconds = 0;
+  double calls = 0;
+};
+using ServerTimes = std::map<std::string, ServerTime>;  // "Service/Method"
+
+ServerTimes ServerTimesOf(const std::vector<std::pair<std::string, int>>& services) {
+  ServerTimes times;
+  for (const auto& [service, port] : services) {
+    std::istringstream lines(FetchMetrics(port));
+    for (std::string line; std::getline(lines, line);) {
+      const bool sum = line.rfind("grpc_server_handling_seconds_sum{", 0) == 0;
+      const bool count = line.rfind("grpc_server_handling_seconds_count{", 0) == 0;
+      if (!sum && !count) continue;
+      const size_t method = line.find("grpc_method=\"");
+      const size_t close = line.find('}');
+      if (method == std::string::npos || close == std::string::npos) continue;
+      const size_t end = line.find('"', method + 13);
+      const std::string key = service + "/" + line.substr(method + 13, end - method - 13);
+      (sum ? times[key].seconds : times[key].calls) += std::stod(line.substr(close + 2));
+    }
+  }
+  return times;
+}
+
+std::vector<std::pair<std::string, int>> MetricsPorts(Suite& suite) {
+  return {{"inventory", suite.inventory->metrics_port()},
+          {"scheduling", suite.scheduling->metrics_port()},
+          {"notification", suite.notification->metrics_port()},
+          {"order-intake", suite.orders->metrics_port()}};
+}
+
+// "order-intake/ConfirmOrder 1.0 x 21.3 ms": calls per create+confirm and mean server time,
+// the RPCs that take the most time per create+confirm first.
+void PrintServerTimes(const ServerTimes& before, const ServerTimes& after, int confirmed) {
+  std::vector<std::tuple<double, std::string, double, double>> rows;
+  for (const auto& [key, total] : after) {
+    const auto it = before.find(key);
+    const double calls = total.calls - (it == before.end() ? 0 : it->second.calls);
+    const double seconds = total.seconds - (it == before.end() ? 0 : it->second.seconds);
+    if (calls <= 0 || confirmed <= 0) continue;
+    rows.emplace_back(seconds / confirmed, key, calls / confirmed, 1000 * seconds / calls);
+  }
+  std::sort(rows.rbegin(), rows.rend());
+  std::printf("  server time per create+confirm, by RPC (calls x mean):");
+  for (size_t i = 0; i < rows.size() && i < 8; ++i) {
+    const auto& [per_confirm, key, calls, mean_ms] = rows[i];
+    std::printf("%s %s %.1f x %.1f ms", i == 0 ? "" : ";", key.c_str(), calls, mean_ms);
+  }
+  std::printf("\n");
+}
+
 // The q-quantile of the calls between two snapshots, interpolated linearly inside its
 // bucket (Prometheus' histogram_quantile); a quantile in +Inf is the last finite bound.
 std::string EstimatedQuantile(const Histogram& before, const Histogram& after, double q) {
@@ -350,6 +404,7 @@ PhaseResult Measure(Suite& suite, OrderDriver& driver, CommitCounter& commits,
       (commits.Sample() - idle_before).Per(std::max(1, settings.idle_seconds));
 
   const Histogram plan_before = PlanJobHistogram(suite.scheduling->metrics_port());
+  const ServerTimes times_before = ServerTimesOf(MetricsPorts(suite));
   const CommitSample commits_before = commits.Sample();
   std::atomic<int> attempts{0};
   std::mutex mutex;
@@ -378,6 +433,7 @@ PhaseResult Measure(Suite& suite, OrderDriver& driver, CommitCounter& commits,
   const CommitSample phase_commits =
       (commits.Sample() - commits_before).Less(idle_rate, with_settle);
   const Histogram plan_after = PlanJobHistogram(suite.scheduling->metrics_port());
+  const ServerTimes times_after = ServerTimesOf(MetricsPorts(suite));
 
   PhaseResult result;
   result.confirmed = static_cast<int>(latencies_ms.size());
@@ -405,6 +461,7 @@ PhaseResult Measure(Suite& suite, OrderDriver& driver, CommitCounter& commits,
   std::printf("  PlanJob (scheduling /metrics, estimated from buckets): p50 %s, p99 %s\n",
               EstimatedQuantile(plan_before, plan_after, 0.5).c_str(),
               EstimatedQuantile(plan_before, plan_after, 0.99).c_str());
+  PrintServerTimes(times_before, times_after, result.confirmed);
   std::printf("  commits per create+confirm: %.1f (net of %.1f idle commits/s):",
               result.commits_per_confirm, idle_rate.total);
   for (const auto& [service, count] : per_confirm.commits) {
