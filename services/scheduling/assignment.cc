@@ -4,6 +4,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <string_view>
 
 namespace salesops::scheduling {
 namespace {
@@ -122,8 +123,14 @@ class Solver {
     result_.assignments.resize(tasks.size());
   }
 
-  // Started tasks first: they keep their people, vehicle and start.
+  // Started tasks first: they keep their people, vehicle and start. (Placed work around a new
+  // job arrives this way too, thousands of tasks: people and vehicles are found by id.)
   void PlaceStarted() {
+    std::map<std::string_view, int> crew_index, vehicle_index;
+    for (size_t c = 0; c < crew_.size(); ++c) crew_index.emplace(crew_[c].id, static_cast<int>(c));
+    for (size_t v = 0; v < vehicles_.size(); ++v) {
+      vehicle_index.emplace(vehicles_[v].id, static_cast<int>(v));
+    }
     for (size_t i = 0; i < tasks_.size(); ++i) {
       const Task& task = tasks_[i];
       if (!task.started) continue;
@@ -134,16 +141,14 @@ class Solver {
       out.crew_ids = task.started->crew_ids;
       out.vehicle_id = task.started->vehicle_id;
       for (const std::string& id : task.started->crew_ids) {
-        for (size_t c = 0; c < crew_.size(); ++c) {
-          if (crew_[c].id != id) continue;
-          crew_calendars_[c].Block({out.start, out.finish});
-          load_[c] += task.duration;
-        }
+        auto found = crew_index.find(id);
+        if (found == crew_index.end()) continue;
+        crew_calendars_[found->second].Block({out.start, out.finish});
+        load_[found->second] += task.duration;
       }
-      for (size_t v = 0; v < vehicles_.size(); ++v) {
-        if (vehicles_[v].id == task.started->vehicle_id) {
-          vehicle_calendars_[v].Block({out.start, out.finish});
-        }
+      auto vehicle = vehicle_index.find(task.started->vehicle_id);
+      if (vehicle != vehicle_index.end()) {
+        vehicle_calendars_[vehicle->second].Block({out.start, out.finish});
       }
       out.explanation = "already started; kept as it is";
       Finish(i);
@@ -417,7 +422,10 @@ bool Better(const AssignmentResult& a, const AssignmentResult& b) {
 // Up to this many movable tasks, the deadline-first placement is refined by local
 // search over the placement order; beyond, one pass is what time allows.
 constexpr size_t kRefineUpTo = 64;
-constexpr int kRefineBudget = 3000;  // placements tried, at most
+constexpr int kRefineBudget = 3000;  // placements tried, at most...
+// ...and each re-places every task, the fixed ones too (thousands when a job is placed around
+// the work already there): the tries shrink as the tasks grow, so the work stays bounded.
+constexpr size_t kRefineWork = kRefineBudget * kRefineUpTo;
 
 }  // namespace
 
@@ -453,7 +461,8 @@ AssignmentResult AssignTasks(const std::vector<Task>& tasks, const std::vector<C
   // a task placed before the first late one may give way and go last, so
   // that the others make their deadlines; (2) any two tasks may swap places.
   // A change is kept only when it is strictly better.
-  int budget = kRefineBudget;
+  int budget = static_cast<int>(
+      std::min<size_t>(kRefineBudget, kRefineWork / std::max<size_t>(1, tasks.size())));
   for (bool improved = true; improved && budget > 0 && best.late_tasks > 0;) {
     improved = false;
     int first_late = -1;

@@ -334,9 +334,9 @@ absl::StatusOr<JobInput> JobInputOf(const v1::PlanJobRequest& request) {
 
 namespace {
 
-// How far around a job's own window the planner looks for work in the way, and how far the
-// view may grow when a late task is pushed past it.
-constexpr Minutes kPlanningMargin = 14 * kDayMinutes;
+// How far past a job's own window the planner looks for work in the way (a task pushed later
+// than that widens the view), and how far the view may grow.
+constexpr Minutes kPlanningMargin = kDayMinutes;
 constexpr Minutes kWidestView = 800 * kDayMinutes;
 
 // The background run is a nicety: when the schedule keeps changing under it, it gives way to
