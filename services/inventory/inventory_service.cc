@@ -58,12 +58,13 @@ InventoryServiceImpl::InventoryServiceImpl(common::ServiceRuntime& runtime,
   runtime.AddCollectable(holds_active_);
 }
 
-grpc::Status InventoryServiceImpl::UpsertItem(grpc::ServerContext*,
+grpc::Status InventoryServiceImpl::UpsertItem(grpc::ServerContext* context,
                                               const v1::UpsertItemRequest* request,
                                               v1::UpsertItemResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
-    SALESOPS_ASSIGN_OR_RETURN(auto stored, store_->UpsertItem(request->item(), request->etag()));
+    SALESOPS_ASSIGN_OR_RETURN(auto stored, store_->UpsertItem(request->item(), request->etag(),
+                                                              runtime_.CallerOf(*context).id()));
     *response->mutable_item() = std::move(stored.first);
     response->set_created(stored.second);
     return absl::OkStatus();

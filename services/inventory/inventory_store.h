@@ -99,9 +99,12 @@ class InventoryStore {
   virtual ~InventoryStore() = default;
 
   // Catalog. Upserts return the stored entry and whether it was created; a
-  // non-empty etag must match the stored one (ABORTED / STALE_REVISION).
+  // non-empty etag must match the stored one (ABORTED / STALE_REVISION). Fewer units owned
+  // than before report the confirmed orders that no longer fit (SHORTAGE_DETECTED, by
+  // `actor_id`).
   virtual absl::StatusOr<std::pair<v1::Item, bool>> UpsertItem(const v1::Item& item,
-                                                               const std::string& etag) = 0;
+                                                               const std::string& etag,
+                                                               const std::string& actor_id) = 0;
   virtual absl::StatusOr<v1::GetItemResponse> GetItem(const std::string& inventory_code) = 0;
   virtual absl::StatusOr<Page<v1::Item>> ListItems(const v1::ListItemsRequest& filter, int limit,
                                                    const std::string& after) = 0;

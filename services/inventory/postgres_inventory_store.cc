@@ -326,8 +326,15 @@ constexpr char kInsertReservationSql[] =
 
 }  // namespace
 
+namespace {
+std::vector<v1::OrderShortage> ReportShortages(pqxx::work& transaction, const std::string& code,
+                                               int64_t from_us, int64_t to_us,
+                                               const std::string& actor_id, const std::string& why,
+                                               const std::function<void(v1::StockPayload&)>& fill);
+}  // namespace
+
 absl::StatusOr<std::pair<v1::Item, bool>> PostgresInventoryStore::UpsertItem(
-    const v1::Item& item, const std::string& etag) {
+    const v1::Item& item, const std::string& etag, const std::string& actor_id) {
   std::pair<v1::Item, bool> result;
   absl::Status status = pool_.InTransaction("upsert_item", [&](pqxx::work& transaction) {
     pqxx::result existing = transaction.exec_params(
@@ -336,6 +343,13 @@ absl::StatusOr<std::pair<v1::Item, bool>> PostgresInventoryStore::UpsertItem(
       return StaleEtag("item " + item.inventory_code());
     }
     result.second = existing.empty();
+    const int64_t owned_before =
+        existing.empty()
+            ? 0
+            : transaction
+                  .exec_params1("SELECT quantity_owned FROM items WHERE inventory_code = $1",
+                                item.inventory_code())[0]
+                  .as<int64_t>();
     pqxx::row row = transaction.exec_params1(
         std::string("INSERT INTO items (inventory_code, description, category, quantity_owned, "
                     "tracking, warehouse_id) VALUES ($1, $2, $3, $4, $5, $6) "
@@ -346,6 +360,17 @@ absl::StatusOr<std::pair<v1::Item, bool>> PostgresInventoryStore::UpsertItem(
         item.inventory_code(), item.description(), item.category(), item.quantity_owned(),
         static_cast<int>(item.tracking()), item.warehouse_id());
     result.first = ItemFromRow(row);
+    // Fewer units than before (sold, written off, miscounted): the confirmed orders from now
+    // on that no longer fit are named, as an out-of-service period names them.
+    if (!existing.empty() && item.quantity_owned() < owned_before) {
+      const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+      ReportShortages(transaction, item.inventory_code(), now_us, 0, actor_id,
+                      "after the units owned went from " + std::to_string(owned_before) + " to " +
+                          std::to_string(item.quantity_owned()),
+                      {});
+    }
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -849,6 +874,50 @@ void AddEvent(pqxx::work& transaction, v1::EventType type, const std::string& or
   common::AppendToOutbox(transaction, std::move(event), kSourceService);
 }
 
+// The confirmed orders holding `code` in [from, to) (to 0: from then on) that no longer fit
+// after a change to the stock, each judged over its own window and without competing with
+// itself: one SHORTAGE_DETECTED event each, saying `why`. The caller holds the code's row
+// FOR UPDATE, so no reservation of it changes meanwhile.
+std::vector<v1::OrderShortage> ReportShortages(pqxx::work& transaction, const std::string& code,
+                                               int64_t from_us, int64_t to_us,
+                                               const std::string& actor_id, const std::string& why,
+                                               const std::function<void(v1::StockPayload&)>& fill) {
+  std::vector<v1::OrderShortage> short_orders;
+  for (const auto& order : transaction.exec_params(
+           "SELECT r.order_id, r.order_revision, l.quantity, ts_to_us(lower(r.during)), "
+           "ts_to_us(upper(r.during)) FROM reservation_lines l "
+           "JOIN reservations r USING (reservation_id) WHERE l.active AND l.kind = 2 "
+           "AND l.inventory_code = $1 AND l.during && tstzrange(us_to_ts($2::bigint), "
+           "CASE WHEN $3::bigint > 0 THEN us_to_ts($3::bigint) END, '[)') ORDER BY r.order_id",
+           code, from_us, to_us)) {
+    Interval order_window{FromMicros(order[3].as<int64_t>()), FromMicros(order[4].as<int64_t>())};
+    LoadedStock stock =
+        LoadStockIn(transaction, {{code}, order_window, false, true, order[0].as<std::string>()});
+    std::vector<Shortage> shortages =
+        FindShortages({{code, order[2].as<int>()}}, stock.picture, order_window);
+    if (shortages.empty()) continue;
+    v1::OrderShortage& short_order = short_orders.emplace_back();
+    short_order.set_order_id(order[0].as<std::string>());
+    for (const Shortage& shortage : shortages) {
+      v1::StockShortage* added = short_order.add_shortages();
+      added->set_inventory_code(shortage.inventory_code);
+      added->set_requested(shortage.requested);
+      added->set_available(shortage.available);
+      added->set_shortfall(shortage.shortfall());
+    }
+    AddEvent(transaction, v1::EVENT_TYPE_SHORTAGE_DETECTED, short_order.order_id(),
+             order[1].as<int64_t>(), actor_id,
+             "Order " + short_order.order_id() + ": " +
+                 std::to_string(short_order.shortages(0).shortfall()) + " x " + code + " short " +
+                 why,
+             [&](v1::Event& event) {
+               *event.mutable_stock()->mutable_shortages() = short_order.shortages();
+               if (fill) fill(*event.mutable_stock());
+             });
+  }
+  return short_orders;
+}
+
 }  // namespace
 
 absl::StatusOr<OrderSheet> PostgresInventoryStore::LoadSheet(const std::string& order_id) {
@@ -1123,43 +1192,12 @@ PostgresInventoryStore::SetOutOfService(const v1::SetOutOfServiceRequest& reques
     period.set_reason(request.reason());
     period.mutable_created_by()->set_id(actor_id);
 
-    // Which confirmed orders overlapping the period no longer fit, each over
-    // its own window and without competing with itself.
-    for (const auto& order : transaction.exec_params(
-             "SELECT r.order_id, r.order_revision, l.quantity, ts_to_us(lower(r.during)), "
-             "ts_to_us(upper(r.during)) FROM reservation_lines l "
-             "JOIN reservations r USING (reservation_id) WHERE l.active AND l.kind = 2 "
-             "AND l.inventory_code = $1 AND l.during && tstzrange(us_to_ts($2), us_to_ts($3), "
-             "'[)') ORDER BY r.order_id",
-             request.inventory_code(), Micros(window.start), Micros(window.end))) {
-      Interval order_window{FromMicros(order[3].as<int64_t>()), FromMicros(order[4].as<int64_t>())};
-      LoadedStock stock = LoadStockIn(
-          transaction,
-          {{request.inventory_code()}, order_window, false, true, order[0].as<std::string>()});
-      std::vector<Shortage> shortages = FindShortages(
-          {{request.inventory_code(), order[2].as<int>()}}, stock.picture, order_window);
-      if (shortages.empty()) continue;
-      v1::OrderShortage& short_order = result.second.emplace_back();
-      short_order.set_order_id(order[0].as<std::string>());
-      for (const Shortage& shortage : shortages) {
-        v1::StockShortage* added = short_order.add_shortages();
-        added->set_inventory_code(shortage.inventory_code);
-        added->set_requested(shortage.requested);
-        added->set_available(shortage.available);
-        added->set_shortfall(shortage.shortfall());
-      }
-      AddEvent(transaction, v1::EVENT_TYPE_SHORTAGE_DETECTED, short_order.order_id(),
-               order[1].as<int64_t>(), actor_id,
-               "Order " + short_order.order_id() + ": " +
-                   std::to_string(short_order.shortages(0).shortfall()) + " x " +
-                   request.inventory_code() + " short after units went out of service (" +
-                   request.reason() + ")",
-               [&](v1::Event& event) {
-                 *event.mutable_stock()->mutable_shortages() = short_order.shortages();
-                 event.mutable_stock()->set_out_of_service_id(period.out_of_service_id());
-                 event.mutable_stock()->set_reason(request.reason());
-               });
-    }
+    result.second = ReportShortages(
+        transaction, request.inventory_code(), Micros(window.start), Micros(window.end), actor_id,
+        "after units went out of service (" + request.reason() + ")", [&](v1::StockPayload& stock) {
+          stock.set_out_of_service_id(period.out_of_service_id());
+          stock.set_reason(request.reason());
+        });
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

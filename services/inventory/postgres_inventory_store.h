@@ -11,7 +11,8 @@ class PostgresInventoryStore final : public InventoryStore {
   explicit PostgresInventoryStore(common::ConnectionPool& pool) : pool_(pool) {}
 
   absl::StatusOr<std::pair<v1::Item, bool>> UpsertItem(const v1::Item& item,
-                                                       const std::string& etag) override;
+                                                       const std::string& etag,
+                                                       const std::string& actor_id) override;
   absl::StatusOr<v1::GetItemResponse> GetItem(const std::string& inventory_code) override;
   absl::StatusOr<Page<v1::Item>> ListItems(const v1::ListItemsRequest& filter, int limit,
                                            const std::string& after) override;

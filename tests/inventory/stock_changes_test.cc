@@ -3,6 +3,7 @@
 
 #include <pqxx/pqxx>
 
+#include "salesops/v1/events.pb.h"
 #include "services/common/grpc_errors.h"
 #include "tests/inventory/inventory_client.h"
 
@@ -78,6 +79,28 @@ TEST_F(StockChangesTest, OutOfServiceNamesTheConfirmedOrdersItLeavesShort) {
                        "'EVENT_TYPE_SHORTAGE_DETECTED' AND order_id = 'ORDER-A'")[0]
                 .as<int>(),
             1);
+}
+
+TEST_F(StockChangesTest, LoweringWhatIsOwnedNamesTheConfirmedOrdersItLeavesShort) {
+  PutItem("SPEAKER", 10);
+  ASSERT_TRUE(Reserve("ORDER-A", Line("SPEAKER", 8), Days(1, 3)).ok());
+  ASSERT_TRUE(Reserve("ORDER-B", Line("SPEAKER", 2), Days(5, 6)).ok());
+  PutItem("SPEAKER", 9);  // still enough for both
+  PutItem("SPEAKER", 6);  // two sold, or written off: ORDER-A is now 2 short
+  pqxx::connection connection(inventory_.database().connection_string());
+  pqxx::nontransaction statement(connection);
+  pqxx::result shortages = statement.exec(
+      "SELECT order_id, payload FROM outbox WHERE event_type = 'EVENT_TYPE_SHORTAGE_DETECTED' "
+      "ORDER BY created_at");
+  ASSERT_EQ(shortages.size(), 1u);
+  EXPECT_EQ(shortages[0][0].as<std::string>(), "ORDER-A");
+  v1::Event event;
+  pqxx::binarystring payload(shortages[0][1]);
+  ASSERT_TRUE(event.ParseFromArray(payload.data(), static_cast<int>(payload.size())));
+  ASSERT_EQ(event.stock().shortages_size(), 1);
+  EXPECT_EQ(event.stock().shortages(0).inventory_code(), "SPEAKER");
+  EXPECT_EQ(event.stock().shortages(0).shortfall(), 2);
+  EXPECT_NE(event.summary().find("2 x SPEAKER short"), std::string::npos) << event.summary();
 }
 
 TEST_F(StockChangesTest, SubRentalsCoverAShortageInsideTheirWindowOnly) {
