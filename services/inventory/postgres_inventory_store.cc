@@ -1030,7 +1030,10 @@ absl::StatusOr<MovementOutcome> PostgresInventoryStore::RecordMovement(const Mov
           if (line.quantity > 0) *movement.add_lines() = Line(line.inventory_code, line.quantity);
           if (line.damaged == 0) continue;
           *movement.add_damaged() = Line(line.inventory_code, line.damaged);
-          // Damaged units leave stock from now until repaired (or the given time).
+          // Damaged units leave stock from now until repaired (or the given time). Like any
+          // change to what a code owns, under the code's row lock.
+          transaction.exec_params("SELECT 1 FROM items WHERE inventory_code = $1 FOR UPDATE",
+                                  line.inventory_code);
           pqxx::row oos = transaction.exec_params1(
               "INSERT INTO out_of_service (inventory_code, quantity, during, reason, order_id, "
               "created_by) VALUES ($1, $2, tstzrange(now(), CASE WHEN $3 THEN us_to_ts($4) END, "
@@ -1051,6 +1054,16 @@ absl::StatusOr<MovementOutcome> PostgresInventoryStore::RecordMovement(const Mov
           }
           added.set_reason("damaged on return: " + line.damage_note);
           added.set_order_id(draft.order_id);
+          // The confirmed orders from now on that no longer fit are named, as an
+          // out-of-service period set by hand names them.
+          ReportShortages(transaction, line.inventory_code, oos[1].as<int64_t>(),
+                          oos[2].as<int64_t>(), draft.actor_id,
+                          "after " + std::to_string(line.damaged) +
+                              " came back damaged from order " + draft.order_id,
+                          [&](v1::StockPayload& stock) {
+                            stock.set_out_of_service_id(added.out_of_service_id());
+                            stock.set_reason(added.reason());
+                          });
           outcome.out_of_service.push_back(std::move(added));
         }
         SALESOPS_ASSIGN_OR_RETURN(outcome.sheet_after,

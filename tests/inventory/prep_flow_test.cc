@@ -3,6 +3,7 @@
 
 #include <pqxx/pqxx>
 
+#include "salesops/v1/events.pb.h"
 #include "services/common/grpc_errors.h"
 #include "tests/inventory/inventory_client.h"
 
@@ -102,6 +103,48 @@ TEST_F(PrepFlowTest, PrepRefusesOverPullingAndReportsStartAndCompletion) {
   EXPECT_DOUBLE_EQ(response.pull_sheet().progress().fraction_pulled(), 1.0);
   EXPECT_EQ(Events("EVENT_TYPE_PREP_STARTED"), 1);
   EXPECT_EQ(Events("EVENT_TYPE_PREP_COMPLETED"), 1);
+}
+
+TEST_F(PrepFlowTest, ADamagedReturnNamesTheConfirmedOrdersItLeavesShort) {
+  // Next week's order takes every speaker owned; one of this week's comes back broken.
+  v1::ReserveRequest next_week;
+  next_week.set_order_id("ORDER-2000");
+  next_week.set_order_revision(1);
+  *next_week.add_lines() = Line("SPK-12", 8);
+  *next_week.mutable_window() = Days(5, 6);
+  v1::ReserveResponse reserved;
+  ASSERT_TRUE(
+      inventory_.Call(&Stub::Reserve, next_week, &reserved, inventory_.tokens().service).ok());
+  v1::RecordPrepResponse prepped;
+  ASSERT_TRUE(Prep({{"LED-PANEL-500", 24}, {"CABLE-PWR", 6}, {"SPK-12", 4}}, &prepped).ok());
+  v1::CheckOutRequest out;
+  out.set_order_id("ORDER-1042");
+  v1::CheckOutResponse out_response;
+  ASSERT_TRUE(inventory_.Call(&Stub::CheckOut, out, &out_response, inventory_.tokens().ops).ok());
+  v1::CheckInRequest in;
+  in.set_order_id("ORDER-1042");
+  auto* speakers = in.add_lines();
+  speakers->set_inventory_code("SPK-12");
+  speakers->set_returned_quantity(3);
+  speakers->set_damaged_quantity(1);
+  speakers->set_damage_note("cone torn");
+  v1::CheckInResponse in_response;
+  ASSERT_TRUE(inventory_.Call(&Stub::CheckIn, in, &in_response, inventory_.tokens().ops).ok());
+
+  pqxx::connection connection(inventory_.database().connection_string());
+  pqxx::nontransaction statement(connection);
+  pqxx::result shortages = statement.exec(
+      "SELECT order_id, payload FROM outbox WHERE event_type = 'EVENT_TYPE_SHORTAGE_DETECTED'");
+  ASSERT_EQ(shortages.size(), 1u);
+  EXPECT_EQ(shortages[0][0].as<std::string>(), "ORDER-2000");
+  v1::Event event;
+  pqxx::binarystring payload(shortages[0][1]);
+  ASSERT_TRUE(event.ParseFromArray(payload.data(), static_cast<int>(payload.size())));
+  ASSERT_EQ(event.stock().shortages_size(), 1);
+  EXPECT_EQ(event.stock().shortages(0).shortfall(), 1);
+  EXPECT_EQ(event.stock().out_of_service_id(), in_response.out_of_service(0).out_of_service_id());
+  EXPECT_NE(event.summary().find("came back damaged from order ORDER-1042"), std::string::npos)
+      << event.summary();
 }
 
 TEST_F(PrepFlowTest, CheckOutOnlyWhatIsPulledThenCheckInWithDamageAndMissing) {
