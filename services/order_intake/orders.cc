@@ -383,7 +383,21 @@ grpc::Status OrderIntakeServiceImpl::CreateOrder(grpc::ServerContext* context,
                         {{"order_id", stored.order_id()}, {"error", std::string(held.message())}});
       }
     }
-    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_feasibility(), Feasibility(stored, resolved));
+    // The quote is stored: from here the answer is OK whatever else happens, or a caller told
+    // "failed" would retry into a second quote. A check that could not be done says so.
+    absl::StatusOr<v1::Feasibility> feasibility = Feasibility(stored, resolved);
+    if (feasibility.ok()) {
+      *response->mutable_feasibility() = std::move(*feasibility);
+    } else {
+      common::LogWarn("feasibility_not_checked",
+                      {{"order_id", stored.order_id()},
+                       {"error", std::string(feasibility.status().message())}});
+      response->mutable_feasibility()->set_incomplete(true);
+      response->mutable_feasibility()->set_explanation(
+          common::TruncateText("not checked (" + std::string(feasibility.status().message()) +
+                                   "); the quote is stored: ask CheckFeasibility again",
+                               2000));
+    }
     *response->mutable_order() = std::move(stored);
     return absl::OkStatus();
   }());

@@ -529,6 +529,34 @@ TEST_F(OrderFlowTest, AConfirmationThatFailsHalfwayLeavesNothingBehind) {
   EXPECT_EQ(FirmlyFree("LED-PANEL-500"), 6);
 }
 
+TEST_F(OrderFlowTest, AQuoteStoredWhileSchedulingIsDownAnswersOkAndSaysItsCheckWasNotDone) {
+  suite_.scheduling.reset();  // the capacity check cannot be answered
+  v1::CreateOrderResponse created;
+  grpc::Status status = Create(Draft(1), &created);
+  // The quote was stored, so the answer says so: OK, with the check marked as not done,
+  // rather than an error for a quote that nevertheless exists.
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(created.feasibility().incomplete());
+  EXPECT_FALSE(created.feasibility().feasible());
+  EXPECT_NE(created.feasibility().explanation().find("CheckFeasibility"), std::string::npos)
+      << created.feasibility().explanation();
+  EXPECT_EQ(Get(created.order().order_id()).stage(), v1::ORDER_STAGE_QUOTED);
+  v1::ListOrdersRequest all;
+  v1::ListOrdersResponse listed;
+  ASSERT_TRUE(suite_.orders->Call(&OrderStub::ListOrders, all, &listed).ok());
+  EXPECT_EQ(listed.orders_size(), 1);
+
+  // Asked again once scheduling is back, the check is done.
+  suite_.StartScheduling();
+  ASSERT_TRUE(suite_.scheduling->started());
+  v1::CheckFeasibilityRequest again;
+  again.set_order_id(created.order().order_id());
+  v1::CheckFeasibilityResponse checked;
+  ASSERT_TRUE(Eventually(
+      [&] { return suite_.orders->Call(&OrderStub::CheckFeasibility, again, &checked).ok(); }));
+  EXPECT_FALSE(checked.feasibility().incomplete());
+}
+
 TEST_F(OrderFlowTest, TwoSalespeopleRacingForTheLastUnitsOneWins) {
   v1::CreateOrderResponse first, second;
   ASSERT_TRUE(Create(Draft(1, "Initech"), &first).ok());
