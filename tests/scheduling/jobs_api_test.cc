@@ -80,6 +80,20 @@ class JobsApiTest : public ::testing::Test {
     return request;
   }
 
+  // ORDER-1's audio setup put after the show starts, as arrival order can leave things; returns
+  // where it now starts (minutes since the epoch).
+  int64_t MakeAudioSetupLate(ServiceFixture<v1::SchedulingService>& scheduling) {
+    pqxx::connection connection(scheduling.database().connection_string());
+    pqxx::work change(connection);
+    const int64_t late_start = At(19.5).seconds() / 60;
+    change.exec_params(
+        "UPDATE tasks SET planned_start = $1::bigint, planned_finish = $1::bigint + 120, "
+        "late = true, revision = revision + 1 WHERE task_id = 'ORDER-1/SETUP-AUDIO'",
+        late_start);
+    change.commit();
+    return late_start;
+  }
+
   int Events(const std::string& type) { return EventsIn(scheduling_, type); }
   static int EventsIn(ServiceFixture<v1::SchedulingService>& scheduling, const std::string& type) {
     pqxx::connection connection(scheduling.database().connection_string());
@@ -384,18 +398,7 @@ TEST_F(JobsApiTest, ReoptimisationMovesWorkOnlyToImproveItAndSaysWhy) {
   ASSERT_TRUE(
       scheduling_.Call(&Stub::PlanJob, Plan("ORDER-1", 1), &planned, scheduling_.tokens().service)
           .ok());
-  {
-    // The audio setup ended up after the show starts (as arrival order can leave things).
-    pqxx::connection connection(scheduling_.database().connection_string());
-    pqxx::work change(connection);
-    int64_t late_start = (At(19.5).seconds()) / 60;
-    change.exec_params(
-        "UPDATE tasks SET planned_start = $1::bigint, planned_finish = $1::bigint + 120, "
-        "late = true, "
-        "revision = revision + 1 WHERE task_id = 'ORDER-1/SETUP-AUDIO'",
-        late_start);
-    change.commit();
-  }
+  MakeAudioSetupLate(scheduling_);
   v1::RunAssignmentRequest run;
   v1::RunAssignmentResponse response;
   ASSERT_TRUE(scheduling_.Call(&Stub::RunAssignment, run, &response).ok());
@@ -425,20 +428,13 @@ TEST_F(JobsApiTest, NothingInsideTheFreezePeriodIsMovedToImproveThePlan) {
   v1::PlanJobResponse planned;
   ASSERT_TRUE(
       frozen.Call(&Stub::PlanJob, Plan("ORDER-1", 1), &planned, frozen.tokens().service).ok());
-  pqxx::connection connection(frozen.database().connection_string());
-  pqxx::work change(connection);
-  int64_t late_start = (At(19.5).seconds()) / 60;
-  change.exec_params(
-      "UPDATE tasks SET planned_start = $1::bigint, planned_finish = $1::bigint + 120, "
-      "late = true, "
-      "revision = revision + 1 WHERE task_id = 'ORDER-1/SETUP-AUDIO'",
-      late_start);
-  change.commit();
+  const int64_t late_start = MakeAudioSetupLate(frozen);
   v1::RunAssignmentRequest run;
   v1::RunAssignmentResponse response;
   ASSERT_TRUE(frozen.Call(&Stub::RunAssignment, run, &response).ok());
   EXPECT_EQ(response.run().changed_assignment_count(), 0);
   EXPECT_EQ(EventsIn(frozen, "EVENT_TYPE_TASK_ASSIGNED"), 0);
+  pqxx::connection connection(frozen.database().connection_string());
   pqxx::nontransaction query(connection);
   EXPECT_EQ(query.exec1("SELECT planned_start FROM tasks WHERE task_id = 'ORDER-1/SETUP-AUDIO'")[0]
                 .as<int64_t>(),
