@@ -496,7 +496,8 @@ absl::StatusOr<FeedPosition> NotificationStore::FeedStart() {
 
 absl::StatusOr<FeedPosition> NotificationStore::LatestVisible() {
   FeedPosition position;
-  absl::Status status = pool_.InTransaction("feed_latest", [&](pqxx::work& tx) {
+  // One statement, so one snapshot: a plain read, without BEGIN and COMMIT.
+  absl::Status status = pool_.Read("feed_latest", [&](pqxx::transaction_base& tx) {
     pqxx::result rows = tx.exec(
         "SELECT writer_xid::text, notification_id FROM notifications "
         "WHERE writer_xid < pg_snapshot_xmin(pg_current_snapshot()) "

@@ -42,11 +42,6 @@ constexpr int kItems = 10000;
 constexpr int kLinesPerCheck = 10;
 constexpr int kWarmUpCalls = 200;
 
-int EnvInt(const char* name, int fallback) {
-  const char* value = std::getenv(name);
-  return value && *value ? std::atoi(value) : fallback;
-}
-
 std::string ItemCode(int number) {  // 1-based, as seeded
   std::string digits = std::to_string(number);
   return "ITEM-" + std::string(5 - digits.size(), '0') + digits;

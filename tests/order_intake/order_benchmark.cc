@@ -42,11 +42,6 @@ constexpr int kLines = 10;
 constexpr int kDays = 365;
 constexpr int64_t kDayStride = 137;
 
-int EnvInt(const char* name, int fallback) {
-  const char* value = std::getenv(name);
-  return value && *value ? std::atoi(value) : fallback;
-}
-
 struct Settings {
   std::vector<int> open_jobs;  // sizes measured with 1 client, ascending
   int seed_seconds;            // total budget for seeding, over all sizes

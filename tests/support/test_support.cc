@@ -255,6 +255,11 @@ std::vector<std::string> WithArg(std::vector<std::string> args, const std::strin
   return args;
 }
 
+int EnvInt(const char* name, int fallback) {
+  const char* value = std::getenv(name);
+  return value && *value ? std::atoi(value) : fallback;
+}
+
 int FreeTcpPort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};

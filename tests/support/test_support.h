@@ -125,6 +125,10 @@ std::vector<std::string> WithArg(std::vector<std::string> args, const std::strin
 // come back on the same address after a restart).
 int FreeTcpPort();
 
+// An integer setting from the environment (the load tools' SALESOPS_BENCH_*), or `fallback`
+// when it is unset or empty.
+int EnvInt(const char* name, int fallback);
+
 // grpc.health.v1 Check over a real channel: "SERVING", "NOT_SERVING", or the
 // error code name when the call fails.
 std::string HealthStatus(const std::string& address, const std::string& service = "");
