@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "services/common/command_line.h"
+#include "services/common/failpoint.h"
 #include "services/common/log.h"
 #include "services/common/server.h"
 #include "services/common/service_definition.h"
@@ -20,6 +21,8 @@ int RunServiceMain(ServiceDefinition definition, int argc, char** argv) {
   // Debian builds Abseil without NDEBUG, which turns on the lock-order graph of every
   // absl::Mutex (gRPC takes several per call): a debugging aid that costs CPU on every call.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  // A fault test's failpoints are read before anything can reach one (see failpoint.h).
+  LoadFailpoints();
 
   // Signals are taken by one thread with sigwait; every other thread
   // (gRPC's, the watcher) inherits the blocked mask.
