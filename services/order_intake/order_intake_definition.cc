@@ -26,6 +26,13 @@ void AddOptions(CLI::App& app, OrderIntakeOptions& options) {
   common::AddSetting(app, "dependency-timeout-ms", options.dependency_timeout_ms,
                      "Deadline of each call to inventory and scheduling")
       ->check(CLI::Range(100, 120000));
+  common::AddSetting(app, "saga-budget-ms", options.saga_budget_ms,
+                     "Longest a confirmation, change or cancellation may take, all steps "
+                     "together (sooner when the caller's deadline is)")
+      ->check(CLI::Range(1000, 300000));
+  common::AddSetting(app, "saga-recovery-interval-seconds", options.saga_recovery_interval_seconds,
+                     "How often recovery finishes or undoes sagas whose process died")
+      ->check(CLI::Range(1, 3600));
 }
 
 std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime& runtime,

@@ -46,7 +46,15 @@ class OrderState : public prometheus::Collectable {
     prometheus::MetricFamily questions = Gauge("salesops_orders_open_blocking_questions",
                                                "Blocking questions waiting for an answer.");
     AddSample(questions, static_cast<double>(counts->open_blocking_questions));
-    return {orders, changes, questions};
+    prometheus::MetricFamily sagas = Gauge(
+        "salesops_sagas_open", "Confirmations and changes under way or being undone (sagas).");
+    AddSample(sagas, static_cast<double>(counts->sagas.open));
+    prometheus::MetricFamily oldest =
+        Gauge("salesops_sagas_open_age_seconds",
+              "Age of the oldest open saga; 0 when none. One older than its lease plus the "
+              "recovery interval is stuck (alert SalesopsSagaStuck).");
+    AddSample(oldest, counts->sagas.oldest_open_age_seconds);
+    return {orders, changes, questions, sagas, oldest};
   }
 
  private:
@@ -62,9 +70,15 @@ OrderIntakeMetrics::OrderIntakeMetrics(prometheus::Registry& registry, OrderStor
                          .Help("Confirmations by outcome (confirmed, refused) and reason.")
                          .Register(registry)),
       compensations_(prometheus::BuildCounter()
-                         .Name("salesops_order_saga_compensations_total")
-                         .Help("Saga steps undone after a later step failed, by step.")
+                         .Name("salesops_saga_compensations_total")
+                         .Help("Saga compensation steps by step and outcome (done, failed; a "
+                               "failed one is retried until it succeeds).")
                          .Register(registry)),
+      recoveries_(prometheus::BuildCounter()
+                      .Name("salesops_sagas_recovered_total")
+                      .Help("Sagas taken up by recovery after their lease ended, by outcome "
+                            "(finished, compensated, retry).")
+                      .Register(registry)),
       changes_(prometheus::BuildCounter()
                    .Name("salesops_order_changes_total")
                    .Help("Change orders saved, and whether prep had started.")

@@ -17,7 +17,10 @@ namespace salesops::order_intake {
 //   salesops_orders_unacknowledged_changes          changes ops has not acknowledged yet
 //   salesops_orders_open_blocking_questions         blocking questions waiting for sales
 //   salesops_order_confirmations_total{outcome,reason}  confirmed, or refused with its reason
-//   salesops_order_saga_compensations_total{step}   steps undone after a failed saga
+//   salesops_saga_compensations_total{step,outcome} compensation steps, done or failed
+//   salesops_sagas_recovered_total{outcome}         sagas recovery took up: finished,
+//                                                   compensated, or retry (undo failed)
+//   salesops_sagas_open, salesops_sagas_open_age_seconds  open sagas, and the oldest's age
 //   salesops_order_changes_total{after_prep}        change orders, and those after prep started
 //   salesops_order_atp_seconds                      available-to-promise checks, end to end
 class OrderIntakeMetrics {
@@ -30,7 +33,12 @@ class OrderIntakeMetrics {
   void Confirmation(const std::string& outcome, const std::string& reason) {
     confirmations_.Add({{"outcome", outcome}, {"reason", reason}}).Increment();
   }
-  void Compensation(const std::string& step) { compensations_.Add({{"step", step}}).Increment(); }
+  void Compensation(const std::string& step, const std::string& outcome) {
+    compensations_.Add({{"step", step}, {"outcome", outcome}}).Increment();
+  }
+  void Recovered(const std::string& outcome) {
+    recoveries_.Add({{"outcome", outcome}}).Increment();
+  }
   void Change(bool after_prep) {
     changes_.Add({{"after_prep", after_prep ? "true" : "false"}}).Increment();
   }
@@ -42,6 +50,7 @@ class OrderIntakeMetrics {
   std::shared_ptr<prometheus::Collectable> state_;
   prometheus::Family<prometheus::Counter>& confirmations_;
   prometheus::Family<prometheus::Counter>& compensations_;
+  prometheus::Family<prometheus::Counter>& recoveries_;
   prometheus::Family<prometheus::Counter>& changes_;
   prometheus::Histogram& atp_seconds_;
 };

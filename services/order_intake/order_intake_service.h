@@ -3,16 +3,18 @@
 #include <memory>
 #include <string>
 
-#include "salesops/v1/inventory.grpc.pb.h"
 #include "salesops/v1/notification.grpc.pb.h"
 #include "salesops/v1/order_intake.grpc.pb.h"
-#include "salesops/v1/scheduling.grpc.pb.h"
 #include "services/common/auth.h"
 #include "services/common/service_runtime.h"
+#include "services/order_intake/clock.h"
+#include "services/order_intake/dependencies.h"
 #include "services/order_intake/order_intake_definition.h"
 #include "services/order_intake/order_intake_metrics.h"
 #include "services/order_intake/order_store.h"
 #include "services/order_intake/pricing.h"
+#include "services/order_intake/saga_recovery.h"
+#include "services/order_intake/sagas.h"
 
 namespace salesops::order_intake {
 
@@ -26,6 +28,20 @@ struct OrderIntakeOptions {
   double pinned_surcharge = 150.0;
   int quote_validity_days = 14;
   int dependency_timeout_ms = 5000;
+  // The whole confirm or amend saga, at most (each step gets what is left of it, and of the
+  // caller's deadline); its record is held 10 s longer before recovery may take it over.
+  int saga_budget_ms = 20000;
+  // How often recovery looks for sagas whose process died or whose undoing failed.
+  int saga_recovery_interval_seconds = 5;
+};
+
+// What the service works with; the service makes its own (Postgres, gRPC, the system clock)
+// and tests give fakes.
+struct OrderIntakeDependencies {
+  std::unique_ptr<OrderStore> store;
+  std::unique_ptr<InventoryClient> inventory;
+  std::unique_ptr<SchedulingClient> scheduling;
+  std::unique_ptr<Clock> clock;
 };
 
 // Quotes and orders in the shared language, available-to-promise, the confirm
@@ -33,6 +49,9 @@ struct OrderIntakeOptions {
 class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
  public:
   OrderIntakeServiceImpl(common::ServiceRuntime& runtime, OrderIntakeOptions options);
+  OrderIntakeServiceImpl(common::ServiceRuntime& runtime, OrderIntakeOptions options,
+                         OrderIntakeDependencies dependencies);
+  ~OrderIntakeServiceImpl() override;
 
   grpc::Status CreateOrder(grpc::ServerContext* context, const v1::CreateOrderRequest* request,
                            v1::CreateOrderResponse* response) override;
@@ -77,19 +96,27 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
     v1::Quote quote;
     v1::Feasibility feasibility;
   };
+  // A deadline for one call to a dependency outside a saga.
+  TimePoint CallDeadline() const;
   absl::StatusOr<v1::ResolveProductsResponse> Resolve(const v1::Order& order,
                                                       const std::string& field);
   absl::StatusOr<v1::Feasibility> Feasibility(const v1::Order& order,
                                               const v1::ResolveProductsResponse& resolved);
   absl::StatusOr<v1::OpsStatus> OpsStatusOf(const v1::Order& order);
   absl::Status PlaceHold(const v1::Order& order, const v1::ResolveProductsResponse& resolved);
+  // The end of a saga for a call: its budget, or the caller's deadline when that is sooner.
+  TimePoint SagaDeadline(const grpc::ServerContext& context) const;
 
   common::ServiceRuntime& runtime_;
   OrderIntakeOptions options_;
-  OrderStore store_;
+  OrderIntakeDependencies deps_;
+  OrderStore& store_;
+  InventoryClient& inventory_;
+  SchedulingClient& scheduling_;
+  const Clock& clock_;
   OrderIntakeMetrics metrics_;
-  std::unique_ptr<v1::InventoryService::Stub> inventory_;
-  std::unique_ptr<v1::SchedulingService::Stub> scheduling_;
+  SagaRunner sagas_;
+  SagaRecovery recovery_;
 };
 
 // Receives ops milestones (prep started/done, dispatched, on site, returned)

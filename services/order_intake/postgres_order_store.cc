@@ -1,4 +1,4 @@
-#include "services/order_intake/order_store.h"
+#include "services/order_intake/postgres_order_store.h"
 
 #include <absl/strings/numbers.h>
 #include <absl/strings/str_cat.h>
@@ -155,7 +155,7 @@ absl::Status WriteParts(pqxx::work& tx, const v1::Order& order, const StoredPart
 // its notes and threads beyond `stored`, and, for a new revision whose content differs from
 // `before`, that content as the revision's order_revisions row. A note alone writes the note.
 absl::Status WriteOrder(pqxx::work& tx, const v1::Order& order, const StoredParts& stored,
-                        bool new_revision, const v1::Order* before, bool ends_saga = false) {
+                        bool new_revision, const v1::Order* before) {
   SALESOPS_ASSIGN_OR_RETURN(
       const int64_t total_micros,
       common::MoneyToMicros(order.quote().total(), "the quote total of order " + order.order_id()));
@@ -171,21 +171,13 @@ absl::Status WriteOrder(pqxx::work& tx, const v1::Order& order, const StoredPart
             "  customer_id = $5, customer_name = $6, deliver_by = us_to_ts($7), "
             "  win_probability = $8, open_blocking_questions = $9, "
             "  unacknowledged_changes = $10, total_micros = $11, body = $12, "
-            "  saga_until = CASE WHEN $13 THEN NULL ELSE saga_until END, "
             "  updated_at = now() WHERE order_id = $1";
   const std::string stage = v1::OrderStage_Name(order.stage());
   const int64_t deliver_by = common::ToMicros(order.delivery_window().window().no_later_than());
-  if (before == nullptr) {
-    tx.exec_params(sql, order.order_id(), order.revision(), stage, order.salesperson_id(),
-                   order.customer().customer_id(), order.customer().name(), deliver_by,
-                   order.pipeline().win_probability(), order.open_blocking_question_count(),
-                   order.unacknowledged_changes_size(), total_micros, body);
-  } else {
-    tx.exec_params(sql, order.order_id(), order.revision(), stage, order.salesperson_id(),
-                   order.customer().customer_id(), order.customer().name(), deliver_by,
-                   order.pipeline().win_probability(), order.open_blocking_question_count(),
-                   order.unacknowledged_changes_size(), total_micros, body, ends_saga);
-  }
+  tx.exec_params(sql, order.order_id(), order.revision(), stage, order.salesperson_id(),
+                 order.customer().customer_id(), order.customer().name(), deliver_by,
+                 order.pipeline().win_probability(), order.open_blocking_question_count(),
+                 order.unacknowledged_changes_size(), total_micros, body);
   SALESOPS_RETURN_IF_ERROR(WriteParts(tx, order, stored));
   if (new_revision && (before == nullptr || ContentChanged(*before, content))) {
     tx.exec_params("INSERT INTO order_revisions (order_id, revision, body) VALUES ($1, $2, $3)",
@@ -212,9 +204,120 @@ void WriteChange(pqxx::work& tx, const v1::Order& order, const OrderChange& chan
   }
 }
 
+const char* SagaKindName(SagaKind kind) {
+  switch (kind) {
+    case SagaKind::kAmend:
+      return "amend";
+    case SagaKind::kCancel:
+      return "cancel";
+    case SagaKind::kConfirm:
+      return "confirm";
+  }
+  return "confirm";
+}
+
+SagaKind SagaKindOf(const std::string& name) {
+  if (name == "amend") return SagaKind::kAmend;
+  if (name == "cancel") return SagaKind::kCancel;
+  return SagaKind::kConfirm;
+}
+
+const char* SagaStateName(SagaState state) {
+  switch (state) {
+    case SagaState::kRunning:
+      return "running";
+    case SagaState::kCompensating:
+      return "compensating";
+    case SagaState::kFinished:
+      return "finished";
+    case SagaState::kCompensated:
+      return "compensated";
+  }
+  return "running";
+}
+
+SagaState SagaStateOf(const std::string& name) {
+  if (name == "compensating") return SagaState::kCompensating;
+  if (name == "finished") return SagaState::kFinished;
+  if (name == "compensated") return SagaState::kCompensated;
+  return SagaState::kRunning;
+}
+
+constexpr char kSagaColumns[] =
+    "saga_id, kind, order_id, base_revision, step_revision, state, progress, attempts, "
+    "last_error, actor, request_id, accept_later, reason, target, impact, commitment";
+
+SagaRecord SagaFromRow(const pqxx::row& row) {
+  SagaRecord saga;
+  saga.saga_id = row[0].as<std::string>();
+  saga.kind = SagaKindOf(row[1].as<std::string>());
+  saga.order_id = row[2].as<std::string>();
+  saga.base_revision = row[3].as<int64_t>();
+  saga.step_revision = row[4].as<int64_t>();
+  saga.state = SagaStateOf(row[5].as<std::string>());
+  saga.progress = static_cast<SagaProgress>(row[6].as<int>());
+  saga.attempts = row[7].as<int>();
+  saga.last_error = row[8].as<std::string>();
+  saga.actor = Parse<v1::Actor>(row[9]);
+  saga.request_id = row[10].as<std::string>();
+  saga.accept_later_commitment = row[11].as<bool>();
+  saga.reason = row[12].as<std::string>();
+  if (!row[13].is_null()) saga.target = Parse<v1::Order>(row[13]);
+  if (!row[14].is_null()) saga.impact = Parse<v1::ChangeImpact>(row[14]);
+  if (!row[15].is_null()) saga.commitment = Parse<v1::Commitment>(row[15]);
+  return saga;
+}
+
+absl::Status SagaInProgress(const std::string& order_id) {
+  return ReasonedError(
+      absl::StatusCode::kAborted, v1::SAGA_IN_PROGRESS,
+      "order " + order_id + " is being confirmed or changed right now; retry in a few seconds");
+}
+
+// Records `saga` as running for `lease` on the locked order, unless another saga on it is open.
+absl::Status InsertSaga(pqxx::work& tx, const SagaRecord& saga, std::chrono::seconds lease) {
+  if (!tx.exec_params("SELECT 1 FROM sagas WHERE order_id = $1 AND state IN "
+                      "('running', 'compensating')",
+                      saga.order_id)
+           .empty()) {
+    return SagaInProgress(saga.order_id);
+  }
+  tx.exec_params(
+      "INSERT INTO sagas (saga_id, kind, order_id, base_revision, step_revision, state, "
+      "  lease_until, actor, request_id, accept_later, reason, target, impact) "
+      "VALUES ($1, $2, $3, $4, $5, 'running', now() + $6 * interval '1 second', $7, $8, $9, "
+      "  $10, $11, $12)",
+      saga.saga_id, SagaKindName(saga.kind), saga.order_id, saga.base_revision, saga.step_revision,
+      static_cast<int64_t>(lease.count()), pqxx::binarystring(saga.actor.SerializeAsString()),
+      saga.request_id, saga.accept_later_commitment, saga.reason,
+      pqxx::binarystring(saga.target.SerializeAsString()),
+      pqxx::binarystring(saga.impact.SerializeAsString()));
+  return absl::OkStatus();
+}
+
+// Ends a saga inside the order write that concludes it. A saga that is no longer what this
+// write expects (recovery took it over and is undoing it, or it ended already) refuses the
+// write: ABORTED.
+absl::Status EndSaga(pqxx::work& tx, const std::string& saga_id, SagaState outcome) {
+  // Finishing takes a running saga; undoing ends one running (refused before acting) or
+  // compensating.
+  const char* expected = outcome == SagaState::kFinished ? "{running}" : "{running,compensating}";
+  pqxx::result ended = tx.exec_params(
+      "UPDATE sagas SET state = $2, updated_at = now() WHERE saga_id = $1 "
+      "AND state = ANY($3::text[]) RETURNING 1",
+      saga_id, SagaStateName(outcome), expected);
+  if (ended.empty()) {
+    return ReasonedError(absl::StatusCode::kAborted, v1::SAGA_IN_PROGRESS,
+                         "saga " + saga_id +
+                             " is no longer open as this write expects (recovery took it over, "
+                             "or it ended)");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
-absl::StatusOr<OrderCounts> OrderStore::Counts() {
+absl::StatusOr<OrderCounts> PostgresOrderStore::Counts() {
   OrderCounts counts;
   absl::Status status = pool_.InTransaction("order_counts", [&](pqxx::work& tx) {
     counts = {};
@@ -228,6 +331,11 @@ absl::StatusOr<OrderCounts> OrderStore::Counts() {
         "COALESCE(sum(open_blocking_questions), 0)::bigint FROM orders");
     counts.unacknowledged_changes = sums[0].as<int64_t>();
     counts.open_blocking_questions = sums[1].as<int64_t>();
+    pqxx::row sagas = tx.exec1(
+        "SELECT count(*), COALESCE(extract(epoch FROM now() - min(created_at)), 0)::float8 "
+        "FROM sagas WHERE state IN ('running', 'compensating')");
+    counts.sagas.open = sagas[0].as<int64_t>();
+    counts.sagas.oldest_open_age_seconds = sagas[1].as<double>();
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -236,8 +344,9 @@ absl::StatusOr<OrderCounts> OrderStore::Counts() {
 
 std::string EtagOf(int64_t revision) { return absl::StrCat("r", revision); }
 
-absl::StatusOr<v1::Order> OrderStore::Create(const v1::CreateOrderRequest& request, v1::Order order,
-                                             OrderChange change, bool* replayed) {
+absl::StatusOr<v1::Order> PostgresOrderStore::Create(const v1::CreateOrderRequest& request,
+                                                     v1::Order order, OrderChange change,
+                                                     bool* replayed) {
   common::IdempotentRequest idempotent("CreateOrder", request.request_id(), request);
   v1::Order stored;
   absl::Status status = pool_.InTransaction("create_order", [&](pqxx::work& tx) {
@@ -266,7 +375,7 @@ absl::StatusOr<v1::Order> OrderStore::Create(const v1::CreateOrderRequest& reque
   return stored;
 }
 
-absl::StatusOr<v1::Order> OrderStore::Get(const std::string& order_id) {
+absl::StatusOr<v1::Order> PostgresOrderStore::Get(const std::string& order_id) {
   std::optional<v1::Order> order;
   absl::Status status = pool_.InTransaction("get_order", [&](pqxx::work& tx) {
     // One snapshot for the row and its parts, so a note committed in between is not half seen.
@@ -283,7 +392,7 @@ absl::StatusOr<v1::Order> OrderStore::Get(const std::string& order_id) {
   return *order;
 }
 
-absl::StatusOr<v1::Order> OrderStore::Update(
+absl::StatusOr<v1::Order> PostgresOrderStore::Update(
     const std::string& order_id,
     const std::function<absl::Status(v1::Order&, OrderChange&)>& change,
     const std::string& dedupe_event_id, bool* duplicate) {
@@ -310,13 +419,21 @@ absl::StatusOr<v1::Order> OrderStore::Update(
     }
     OrderChange what;
     SALESOPS_RETURN_IF_ERROR(change(order, what));
+    if (what.refuse_during_saga &&
+        !tx.exec_params("SELECT 1 FROM sagas WHERE order_id = $1 AND state IN "
+                        "('running', 'compensating')",
+                        order_id)
+             .empty()) {
+      return SagaInProgress(order_id);
+    }
     if (what.new_revision) {
       order.set_revision(order.revision() + 1);
       order.set_etag(EtagOf(order.revision()));
     }
     *order.mutable_update_time() = common::NowTimestamp();
-    SALESOPS_RETURN_IF_ERROR(
-        WriteOrder(tx, order, parts[order_id], what.new_revision, &before, what.ends_saga));
+    if (!what.saga_id.empty())
+      SALESOPS_RETURN_IF_ERROR(EndSaga(tx, what.saga_id, what.saga_outcome));
+    SALESOPS_RETURN_IF_ERROR(WriteOrder(tx, order, parts[order_id], what.new_revision, &before));
     WriteChange(tx, order, what);
     return absl::OkStatus();
   });
@@ -324,7 +441,8 @@ absl::StatusOr<v1::Order> OrderStore::Update(
   return order;
 }
 
-absl::Status OrderStore::AddHistory(const std::string& order_id, const v1::HistoryEntry& entry) {
+absl::Status PostgresOrderStore::AddHistory(const std::string& order_id,
+                                            const v1::HistoryEntry& entry) {
   return pool_.InTransaction("add_history", [&](pqxx::work& tx) {
     tx.exec_params("INSERT INTO order_history (order_id, entry) VALUES ($1, $2)", order_id,
                    pqxx::binarystring(entry.SerializeAsString()));
@@ -332,68 +450,118 @@ absl::Status OrderStore::AddHistory(const std::string& order_id, const v1::Histo
   });
 }
 
-namespace {
-
-// Holds the locked order for a saga, unless one (`saga_running`: saga_until > now()) holds it.
-absl::Status HoldOrderForSaga(pqxx::work& tx, const std::string& order_id,
-                              const pqxx::field& saga_running, std::chrono::seconds lease) {
-  if (!saga_running.is_null() && saga_running.as<bool>()) {
-    return ReasonedError(
-        absl::StatusCode::kAborted, v1::STALE_REVISION,
-        "order " + order_id + " is being confirmed or changed right now; read it again");
-  }
-  tx.exec_params(
-      "UPDATE orders SET saga_until = now() + $2 * interval '1 second' WHERE order_id = $1",
-      order_id, static_cast<int64_t>(lease.count()));
-  return absl::OkStatus();
-}
-
-}  // namespace
-
-absl::Status OrderStore::BeginSaga(const std::string& order_id, int64_t revision,
-                                   std::chrono::seconds lease) {
-  return pool_.InTransaction("begin_saga", [&](pqxx::work& tx) {
-    pqxx::result rows = tx.exec_params(
-        "SELECT revision, saga_until > now() FROM orders WHERE order_id = $1 FOR UPDATE", order_id);
-    if (rows.empty()) return OrderNotFound(order_id);
-    if (rows[0][0].as<int64_t>() != revision) {
-      return ReasonedError(
-          absl::StatusCode::kAborted, v1::STALE_REVISION,
-          absl::StrCat("order ", order_id, " is at revision ", rows[0][0].as<int64_t>(), ", not ",
-                       revision, "; read it again"));
-    }
-    return HoldOrderForSaga(tx, order_id, rows[0][1], lease);
-  });
-}
-
-absl::StatusOr<v1::Order> OrderStore::ReadAndBeginSaga(
+absl::StatusOr<v1::Order> PostgresOrderStore::ReadAndBeginSaga(
     const std::string& order_id, std::chrono::seconds lease,
-    const std::function<absl::StatusOr<bool>(const v1::Order&)>& admit) {
+    const std::function<absl::StatusOr<std::optional<SagaRecord>>(const v1::Order&)>& admit) {
   v1::Order order;
   absl::Status status = pool_.InTransaction("begin_saga", [&](pqxx::work& tx) {
-    pqxx::result rows = tx.exec_params(
-        "SELECT body, saga_until > now() FROM orders WHERE order_id = $1 FOR UPDATE", order_id);
+    pqxx::result rows =
+        tx.exec_params("SELECT body FROM orders WHERE order_id = $1 FOR UPDATE", order_id);
     if (rows.empty()) return OrderNotFound(order_id);
     order = Parse<v1::Order>(rows[0][0]);
     // The row lock serializes writers, so the parts read now belong to this revision.
     ReadParts(tx, {{order_id, &order}}, nullptr);
-    SALESOPS_ASSIGN_OR_RETURN(const bool begin, admit(order));
-    if (!begin) return absl::OkStatus();
-    return HoldOrderForSaga(tx, order_id, rows[0][1], lease);
+    SALESOPS_ASSIGN_OR_RETURN(std::optional<SagaRecord> saga, admit(order));
+    if (!saga) return absl::OkStatus();
+    return InsertSaga(tx, *saga, lease);
   });
   if (!status.ok()) return status;
   return order;
 }
 
-absl::Status OrderStore::EndSaga(const std::string& order_id) {
-  return pool_.InTransaction("end_saga", [&](pqxx::work& tx) {
-    tx.exec_params("UPDATE orders SET saga_until = NULL WHERE order_id = $1", order_id);
+absl::Status PostgresOrderStore::BeginSaga(const SagaRecord& saga, std::chrono::seconds lease) {
+  return pool_.InTransaction("begin_saga", [&](pqxx::work& tx) {
+    pqxx::result rows =
+        tx.exec_params("SELECT revision FROM orders WHERE order_id = $1 FOR UPDATE", saga.order_id);
+    if (rows.empty()) return OrderNotFound(saga.order_id);
+    if (rows[0][0].as<int64_t>() != saga.base_revision) {
+      return ReasonedError(
+          absl::StatusCode::kAborted, v1::STALE_REVISION,
+          absl::StrCat("order ", saga.order_id, " is at revision ", rows[0][0].as<int64_t>(),
+                       ", not ", saga.base_revision, "; read it again"));
+    }
+    return InsertSaga(tx, saga, lease);
+  });
+}
+
+absl::Status PostgresOrderStore::RecordSagaProgress(const SagaRecord& saga) {
+  return pool_.InTransaction("saga_progress", [&](pqxx::work& tx) {
+    tx.exec_params(
+        "UPDATE sagas SET progress = greatest(progress, $2), commitment = $3, "
+        "updated_at = now() WHERE saga_id = $1",
+        saga.saga_id, static_cast<int>(saga.progress),
+        pqxx::binarystring(saga.commitment.SerializeAsString()));
     return absl::OkStatus();
   });
 }
 
-absl::StatusOr<common::Page<v1::Order>> OrderStore::List(const v1::ListOrdersRequest& request,
-                                                         int limit, const std::string& after_id) {
+absl::Status PostgresOrderStore::MarkSagaCompensating(const std::string& saga_id,
+                                                      const std::string& error,
+                                                      std::chrono::seconds retry_after) {
+  return pool_.InTransaction("saga_compensating", [&](pqxx::work& tx) {
+    tx.exec_params(
+        "UPDATE sagas SET state = 'compensating', last_error = left($2, 2000), "
+        "lease_until = now() + $3 * interval '1 second', updated_at = now() "
+        "WHERE saga_id = $1 AND state IN ('running', 'compensating')",
+        saga_id, error, static_cast<int64_t>(retry_after.count()));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PostgresOrderStore::PostponeSaga(const std::string& saga_id, const std::string& error,
+                                              std::chrono::seconds retry_after) {
+  return pool_.InTransaction("saga_postponed", [&](pqxx::work& tx) {
+    tx.exec_params(
+        "UPDATE sagas SET last_error = left($2, 2000), "
+        "lease_until = now() + $3 * interval '1 second', updated_at = now() "
+        "WHERE saga_id = $1 AND state IN ('running', 'compensating')",
+        saga_id, error, static_cast<int64_t>(retry_after.count()));
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<SagaRecord>> PostgresOrderStore::ClaimExpiredSagas(
+    std::chrono::seconds lease, int limit) {
+  std::vector<SagaRecord> claimed;
+  absl::Status status = pool_.InTransaction("claim_sagas", [&](pqxx::work& tx) {
+    claimed.clear();
+    // SKIP LOCKED: replicas sweeping together each take different sagas.
+    pqxx::result rows = tx.exec_params(
+        std::string("WITH due AS (SELECT saga_id FROM sagas WHERE state IN ('running', "
+                    "'compensating') AND lease_until < now() ORDER BY lease_until LIMIT $2 "
+                    "FOR UPDATE SKIP LOCKED) "
+                    "UPDATE sagas s SET lease_until = now() + $1 * interval '1 second', "
+                    "attempts = attempts + 1, updated_at = now(), "
+                    "state = CASE WHEN s.progress >= 2 OR s.kind = 'cancel' THEN s.state "
+                    "ELSE 'compensating' END "
+                    "FROM due WHERE s.saga_id = due.saga_id RETURNING ") +
+            kSagaColumns,
+        static_cast<int64_t>(lease.count()), limit);
+    for (const pqxx::row& row : rows) claimed.push_back(SagaFromRow(row));
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return claimed;
+}
+
+absl::StatusOr<SagaRecord> PostgresOrderStore::GetSaga(const std::string& saga_id) {
+  std::optional<SagaRecord> saga;
+  absl::Status status = pool_.Read("get_saga", [&](pqxx::transaction_base& tx) {
+    pqxx::result rows = tx.exec_params(
+        std::string("SELECT ") + kSagaColumns + " FROM sagas WHERE saga_id = $1", saga_id);
+    if (!rows.empty()) saga = SagaFromRow(rows[0]);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (!saga) {
+    return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                         "saga " + saga_id + " does not exist");
+  }
+  return *saga;
+}
+
+absl::StatusOr<common::Page<v1::Order>> PostgresOrderStore::List(
+    const v1::ListOrdersRequest& request, int limit, const std::string& after_id) {
   common::Page<v1::Order> page;
   std::vector<std::string> stages;
   for (int stage : request.stages()) {
@@ -435,8 +603,8 @@ absl::StatusOr<common::Page<v1::Order>> OrderStore::List(const v1::ListOrdersReq
   return page;
 }
 
-absl::StatusOr<common::Page<v1::HistoryEntry>> OrderStore::History(const std::string& order_id,
-                                                                   int limit, int64_t after_entry) {
+absl::StatusOr<common::Page<v1::HistoryEntry>> PostgresOrderStore::History(
+    const std::string& order_id, int limit, int64_t after_entry) {
   common::Page<v1::HistoryEntry> page;
   absl::Status status = pool_.InTransaction("order_history", [&](pqxx::work& tx) {
     page = {};

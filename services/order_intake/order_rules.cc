@@ -1,0 +1,240 @@
+#include "services/order_intake/order_rules.h"
+
+#include <absl/strings/str_cat.h>
+#include <google/api/field_behavior.pb.h>
+#include <google/protobuf/util/time_util.h>
+
+#include <set>
+
+#include "services/common/errors.h"
+#include "services/order_intake/change_impact.h"
+#include "services/order_intake/lifecycle.h"
+#include "services/order_intake/pricing.h"
+
+namespace salesops::order_intake {
+
+using common::FieldViolation;
+using google::protobuf::util::TimeUtil;
+
+std::vector<FieldViolation> OrderViolations(const v1::Order& order, const std::string& field,
+                                            const google::protobuf::Timestamp& now) {
+  std::vector<FieldViolation> violations;
+  const v1::Window& window = order.delivery_window().window();
+  if (window.has_no_later_than() && window.no_later_than() <= now) {
+    violations.push_back({field + ".delivery_window.window.no_later_than", "is in the past"});
+  }
+  std::set<std::string> codes;
+  for (int i = 0; i < order.product_lines_size(); ++i) {
+    const std::string& code = order.product_lines(i).product_code();
+    if (!codes.insert(code).second) {
+      violations.push_back({absl::StrCat(field, ".product_lines[", i, "].product_code"),
+                            code + " is on the order twice; one line per product"});
+    }
+  }
+  const double probability = order.pipeline().win_probability();
+  if (probability < 0 || probability > 1) {
+    violations.push_back({field + ".pipeline.win_probability", "must be between 0 and 1"});
+  }
+  const v1::OrderStage stage = order.pipeline().stage();
+  if (stage != v1::ORDER_STAGE_UNSPECIFIED && !IsOpenQuote(stage)) {
+    violations.push_back({field + ".pipeline.stage",
+                          "sales sets INQUIRY or QUOTED; later stages come from confirmation "
+                          "and ops"});
+  }
+  const v1::EventSchedule& schedule = order.event_schedule();
+  std::vector<std::pair<std::string, const google::protobuf::Timestamp*>> times;
+  if (schedule.has_load_in_time()) times.push_back({"load_in_time", &schedule.load_in_time()});
+  if (schedule.has_show_start_time()) {
+    times.push_back({"show_start_time", &schedule.show_start_time()});
+  }
+  if (schedule.has_show_end_time()) times.push_back({"show_end_time", &schedule.show_end_time()});
+  if (schedule.has_strike_time()) times.push_back({"strike_time", &schedule.strike_time()});
+  for (size_t i = 1; i < times.size(); ++i) {
+    if (*times[i].second < *times[i - 1].second) {
+      violations.push_back(
+          {field + ".event_schedule." + times[i].first, "is before " + times[i - 1].first});
+    }
+  }
+  if (order.has_quote_expire_time() && order.quote_expire_time() <= now) {
+    violations.push_back({field + ".quote_expire_time", "is in the past"});
+  }
+  return violations;
+}
+
+absl::Status CheckEtag(const v1::Order& order, const std::string& etag, int64_t expected_revision) {
+  const bool etag_stale = !etag.empty() && etag != order.etag();
+  const bool revision_stale = expected_revision != 0 && expected_revision != order.revision();
+  if (etag_stale || revision_stale) {
+    return common::ReasonedError(
+        absl::StatusCode::kAborted, v1::STALE_REVISION,
+        absl::StrCat("order ", order.order_id(), " is at revision ", order.revision(), " (etag ",
+                     order.etag(), "); read it again and retry"));
+  }
+  return absl::OkStatus();
+}
+
+std::string StageName(v1::OrderStage stage) {
+  return v1::OrderStage_Name(stage).substr(std::string("ORDER_STAGE_").size());
+}
+
+v1::HistoryEntry Entry(v1::HistoryEntryKind kind, const v1::Actor& actor,
+                       const std::string& summary, const std::string& reason) {
+  v1::HistoryEntry entry;
+  entry.set_kind(kind);
+  *entry.mutable_actor() = actor;
+  entry.set_summary(summary);
+  entry.set_reason(reason);
+  return entry;
+}
+
+v1::Event OrderEvent(v1::EventType type, const v1::Order& order, const v1::Actor& actor,
+                     const std::string& summary, v1::OrderStage previous_stage,
+                     const std::string& reason) {
+  v1::Event event;
+  event.set_type(type);
+  *event.mutable_actor() = actor;
+  event.set_summary(summary);
+  v1::OrderChangedPayload* changed = event.mutable_order_changed();
+  changed->set_stage(order.stage());
+  changed->set_previous_stage(previous_stage);
+  changed->set_reason(reason);
+  changed->set_customer_name(order.customer().name());
+  changed->set_salesperson_id(order.salesperson_id());
+  *changed->mutable_product_lines() = order.product_lines();
+  *changed->mutable_delivery_window() = order.delivery_window();
+  *changed->mutable_commitment() = order.commitment();
+  *changed->mutable_pipeline() = order.pipeline();
+  return event;
+}
+
+void ClearOutputOnly(v1::Order& order) {
+  const google::protobuf::Descriptor* descriptor = order.GetDescriptor();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* field = descriptor->field(i);
+    for (int behavior : field->options().GetRepeatedExtension(google::api::field_behavior)) {
+      if (behavior == google::api::OUTPUT_ONLY) order.GetReflection()->ClearField(&order, field);
+    }
+  }
+}
+
+void ApplyAmendment(const v1::Order& wanted, v1::Order& order) {
+  *order.mutable_customer() = wanted.customer();
+  *order.mutable_venue() = wanted.venue();
+  *order.mutable_event_schedule() = wanted.event_schedule();
+  *order.mutable_delivery_window() = wanted.delivery_window();
+  *order.mutable_product_lines() = wanted.product_lines();
+  order.mutable_pipeline()->set_win_probability(wanted.pipeline().win_probability());
+  // Sales may move an open quote between INQUIRY and QUOTED; later stages are not theirs.
+  if (IsOpenQuote(order.stage()) && IsOpenQuote(wanted.pipeline().stage())) {
+    order.set_stage(wanted.pipeline().stage());
+    order.mutable_pipeline()->set_stage(wanted.pipeline().stage());
+  }
+  order.set_customer_reference(wanted.customer_reference());
+  if (wanted.has_quote_expire_time()) {
+    *order.mutable_quote_expire_time() = wanted.quote_expire_time();
+  }
+}
+
+bool PrepUnderway(v1::OrderStage stage) {
+  return stage == v1::ORDER_STAGE_IN_PREP || stage == v1::ORDER_STAGE_READY ||
+         stage == v1::ORDER_STAGE_DISPATCHED || stage == v1::ORDER_STAGE_ON_SITE;
+}
+
+v1::PlaceHoldRequest HoldRequest(const v1::Order& order,
+                                 const v1::ResolveProductsResponse& resolved,
+                                 const std::string& request_id) {
+  v1::PlaceHoldRequest request;
+  request.set_request_id(request_id);
+  request.set_order_id(order.order_id());
+  request.set_order_revision(order.revision());
+  *request.mutable_lines() = resolved.inventory_lines();
+  *request.mutable_window() = RentalWindow(order);
+  *request.mutable_expire_time() = order.quote_expire_time();
+  request.set_win_probability(order.pipeline().win_probability());
+  return request;
+}
+
+v1::ReserveRequest ReserveRequest(const v1::Order& order,
+                                  const v1::ResolveProductsResponse& resolved, int64_t revision,
+                                  const std::string& request_id) {
+  v1::ReserveRequest request;
+  request.set_request_id(request_id);
+  request.set_order_id(order.order_id());
+  request.set_order_revision(revision);
+  *request.mutable_lines() = resolved.inventory_lines();
+  *request.mutable_window() = RentalWindow(order);
+  return request;
+}
+
+v1::PlanJobRequest PlanRequest(const v1::Order& order, const v1::ResolveProductsResponse& resolved,
+                               int64_t revision, const std::string& request_id,
+                               bool refuse_if_late) {
+  v1::PlanJobRequest request;
+  request.set_request_id(request_id);
+  request.set_order_id(order.order_id());
+  request.set_order_revision(revision);
+  *request.mutable_inventory_lines() = resolved.inventory_lines();
+  *request.mutable_crew_needs() = resolved.crew_needs();
+  *request.mutable_prep_duration() = resolved.prep_duration();
+  *request.mutable_event_schedule() = order.event_schedule();
+  *request.mutable_delivery_window() = order.delivery_window();
+  *request.mutable_venue() = order.venue();
+  request.set_refuse_if_late(refuse_if_late);
+  return request;
+}
+
+void RecordConfirmation(v1::Order& order, const v1::Commitment& commitment, const v1::Actor& actor,
+                        const std::string& request_id, OrderChange& change) {
+  const v1::OrderStage previous = order.stage();
+  order.set_stage(v1::ORDER_STAGE_CONFIRMED);
+  order.mutable_pipeline()->set_stage(v1::ORDER_STAGE_CONFIRMED);
+  *order.mutable_commitment() = commitment;
+  const std::string summary = absl::StrCat("Confirmed: deliver no later than ",
+                                           TimeUtil::ToString(commitment.no_later_than()));
+  v1::HistoryEntry entry = Entry(v1::HISTORY_ENTRY_KIND_CONFIRMED, actor, summary);
+  entry.set_request_id(request_id);
+  change.history.push_back(entry);
+  change.events.push_back(OrderEvent(v1::EVENT_TYPE_ORDER_CONFIRMED, order, actor, "", previous));
+}
+
+void RecordAmendment(v1::Order& order, const v1::Order& target, const v1::ChangeImpact* impact,
+                     const v1::Actor& actor, const std::string& reason,
+                     const std::string& request_id, const google::protobuf::Timestamp& now,
+                     OrderChange& change) {
+  const bool prep_underway = PrepUnderway(order.stage());
+  const v1::Order before_change = order;
+  ApplyAmendment(target, order);
+  *order.mutable_quote() = target.quote();
+  if (impact != nullptr) {
+    *order.mutable_commitment() = impact->commitment();
+    *order.mutable_last_change_impact() = *impact;
+  }
+  change.new_revision = true;
+  v1::ChangeRecord record;
+  record.set_revision(order.revision() + 1);
+  *record.mutable_author() = actor;
+  record.set_reason(reason);
+  if (impact != nullptr) *record.mutable_impact() = *impact;
+  *record.mutable_change_time() = now;
+  // Ops acknowledges what reaches them once they are working on it.
+  if (prep_underway) *order.add_unacknowledged_changes() = record;
+  const v1::OrderDiff diff = DiffOrders(before_change, order);
+  // A quote's change is a new offer; an order's change is work for ops.
+  const std::string described = impact != nullptr ? impact->summary() : DescribeDiff(diff);
+  v1::HistoryEntry entry =
+      Entry(v1::HISTORY_ENTRY_KIND_AMENDED, actor, absl::StrCat("Changed: ", described), reason);
+  *entry.mutable_diff() = diff;
+  if (impact != nullptr) *entry.mutable_impact() = *impact;
+  entry.set_request_id(request_id);
+  change.history.push_back(entry);
+  v1::Event event =
+      OrderEvent(v1::EVENT_TYPE_ORDER_AMENDED, order, actor, "", order.stage(), reason);
+  if (impact != nullptr) *event.mutable_order_changed()->mutable_impact() = *impact;
+  event.mutable_order_changed()->set_prep_underway(prep_underway);
+  event.set_summary(absl::StrCat("Order ", order.order_id(), " rev ", order.revision() + 1, ": ",
+                                 prep_underway ? "changed after prep started, " : "", described,
+                                 " (", reason, ")"));
+  change.events.push_back(event);
+}
+
+}  // namespace salesops::order_intake

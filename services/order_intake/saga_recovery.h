@@ -1,0 +1,38 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "services/order_intake/order_store.h"
+#include "services/order_intake/sagas.h"
+
+namespace salesops::order_intake {
+
+// The recovery sweep: at start and then every `interval`, claims the sagas whose lease has
+// expired (their process died mid-way, or their undoing is due for another try) and finishes
+// or undoes each. Replicas sweep side by side; each saga is claimed by one.
+class SagaRecovery {
+ public:
+  SagaRecovery(SagaRunner& runner, OrderStore& store, std::chrono::seconds interval);
+  ~SagaRecovery();
+
+  void Start();
+  void Stop();
+  // One sweep, now: how many sagas it took up.
+  int SweepOnce();
+
+ private:
+  void Run();
+
+  SagaRunner& runner_;
+  OrderStore& store_;
+  std::chrono::seconds interval_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace salesops::order_intake
