@@ -333,6 +333,9 @@ absl::Status SagaRunner::Compensated(const char* step, absl::Status outcome,
 
 absl::Status SagaRunner::UndoConfirm(const SagaRecord& saga, const v1::Order& order, Reach reach) {
   const std::string why = "confirmation of order " + order.order_id() + " did not complete";
+  // Each step is tried even when one before it failed (scheduling being down must not keep
+  // the stock); the saga stays open, and every step is repeated, until all have succeeded.
+  absl::Status first_failure;
   if (reach.job) {
     v1::CancelJobRequest cancel;
     cancel.set_request_id("cancel-" + saga.saga_id);
@@ -340,18 +343,20 @@ absl::Status SagaRunner::UndoConfirm(const SagaRecord& saga, const v1::Order& or
     cancel.set_order_revision(saga.step_revision);
     cancel.set_undo_request_id(saga.PlanStepId());
     cancel.set_reason(why);
-    SALESOPS_RETURN_IF_ERROR(Compensated(
+    first_failure.Update(Compensated(
         "cancel_job", scheduling_.CancelJob(cancel, CompensationDeadline()).status(), saga));
   }
-  if (!reach.stock) return absl::OkStatus();
+  if (!reach.stock) return first_failure;
   v1::ReleaseRequest release;
   release.set_request_id("release-" + saga.saga_id);
   release.set_order_id(saga.order_id);
   release.set_order_revision(saga.step_revision);
   release.set_undo_request_id(saga.ReserveStepId());
   release.set_reason(why);
-  SALESOPS_RETURN_IF_ERROR(Compensated(
-      "release_stock", inventory_.Release(release, CompensationDeadline()).status(), saga));
+  absl::Status released = Compensated(
+      "release_stock", inventory_.Release(release, CompensationDeadline()).status(), saga);
+  first_failure.Update(released);
+  if (!released.ok()) return first_failure;
   // The quote's hold comes back (the reservation had replaced it).
   v1::ResolveProductsRequest resolve;
   *resolve.mutable_lines() = order.product_lines();
@@ -367,7 +372,8 @@ absl::Status SagaRunner::UndoConfirm(const SagaRecord& saga, const v1::Order& or
   // A hold inventory refuses outright (a code since deleted) is not owed; only one it could
   // not be asked for is retried.
   if (!held.ok() && !MayHaveActed(held)) held = absl::OkStatus();
-  return Compensated("restore_hold", held, saga);
+  first_failure.Update(Compensated("restore_hold", held, saga));
+  return first_failure;
 }
 
 absl::Status SagaRunner::UndoAmend(const SagaRecord& saga, const v1::Order& order, Reach reach,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,7 +16,8 @@ namespace salesops::testing {
 class Suite {
  public:
   // `dependency_timeout_ms`: how long order-intake waits for inventory and scheduling.
-  explicit Suite(int dependency_timeout_ms = 3000)
+  // `order_args`: further flags for order-intake (flag/value pairs).
+  explicit Suite(int dependency_timeout_ms = 3000, std::vector<std::string> order_args = {})
       : notification_port_(FreeTcpPort()),
         order_intake_port_(FreeTcpPort()),
         scheduling_port_(FreeTcpPort()) {
@@ -35,26 +37,42 @@ class Suite {
     inventory = std::make_unique<ServiceFixture<v1::InventoryService>>(
         "inventory", std::make_shared<TestDatabase>(), relay("inventory"));
     StartScheduling();
-    std::vector<std::string> order_args = relay("order-intake");
+    order_args_ = relay("order-intake");
     for (const std::string& arg :
          {std::string("--listen-address"), Local(order_intake_port_),
           std::string("--inventory-address"), inventory->address(),
           std::string("--scheduling-address"), Local(scheduling_port_),
-          std::string("--dependency-timeout-ms"), std::to_string(dependency_timeout_ms)}) {
-      order_args.push_back(arg);
+          std::string("--dependency-timeout-ms"), std::to_string(dependency_timeout_ms),
+          std::string("--saga-recovery-interval-seconds"), std::string("1")}) {
+      order_args_.push_back(arg);
     }
-    orders = std::make_unique<ServiceFixture<v1::OrderIntakeService>>(
-        "order-intake", std::make_shared<TestDatabase>(), order_args);
+    for (std::string& arg : order_args) order_args_.push_back(std::move(arg));
+    StartOrders();
   }
 
-  void StartScheduling() {
+  // (Re)starts order-intake on its address and database. `failpoints`: its
+  // SALESOPS_FAILPOINTS (services/common/failpoint.h), e.g. "after_reserve=exit".
+  void StartOrders(const std::string& failpoints = "") {
+    orders.reset();
+    if (!orders_database_) orders_database_ = std::make_shared<TestDatabase>();
+    if (!failpoints.empty()) setenv("SALESOPS_FAILPOINTS", failpoints.c_str(), 1);
+    orders = std::make_unique<ServiceFixture<v1::OrderIntakeService>>(
+        "order-intake", orders_database_, order_args_);
+    unsetenv("SALESOPS_FAILPOINTS");
+  }
+
+  // (Re)starts scheduling on its address and database, with `failpoints` as in StartOrders.
+  void StartScheduling(const std::string& failpoints = "") {
+    scheduling.reset();
     if (!scheduling_database_) scheduling_database_ = std::make_shared<TestDatabase>();
+    if (!failpoints.empty()) setenv("SALESOPS_FAILPOINTS", failpoints.c_str(), 1);
     scheduling = std::make_unique<ServiceFixture<v1::SchedulingService>>(
         "scheduling", scheduling_database_,
         std::vector<std::string>{"--listen-address", Local(scheduling_port_),
                                  "--notification-address", Local(notification_port_),
                                  "--service-token-file",
                                  TestTokens().ServiceTokenFile("scheduling")});
+    unsetenv("SALESOPS_FAILPOINTS");
   }
 
   bool started() const {
@@ -69,6 +87,8 @@ class Suite {
 
   int notification_port_, order_intake_port_, scheduling_port_;
   std::shared_ptr<TestDatabase> scheduling_database_;
+  std::shared_ptr<TestDatabase> orders_database_;
+  std::vector<std::string> order_args_;
   std::unique_ptr<NotificationFixture> notification;
   std::unique_ptr<ServiceFixture<v1::InventoryService>> inventory;
   std::unique_ptr<ServiceFixture<v1::SchedulingService>> scheduling;
