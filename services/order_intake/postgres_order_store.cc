@@ -243,9 +243,16 @@ SagaState SagaStateOf(const std::string& name) {
   return SagaState::kRunning;
 }
 
-constexpr char kSagaColumns[] =
-    "saga_id, kind, order_id, base_revision, step_revision, state, progress, attempts, "
-    "last_error, actor, request_id, accept_later, reason, target, impact, commitment";
+// The columns SagaFromRow reads, each prefixed with `table` ("s." where names are ambiguous).
+std::string SagaColumns(const std::string& table = "") {
+  std::string columns;
+  for (const char* column : {"saga_id", "kind", "order_id", "base_revision", "step_revision",
+                             "state", "progress", "attempts", "last_error", "actor", "request_id",
+                             "accept_later", "reason", "target", "impact", "commitment"}) {
+    columns += (columns.empty() ? "" : ", ") + table + column;
+  }
+  return columns;
+}
 
 SagaRecord SagaFromRow(const pqxx::row& row) {
   SagaRecord saga;
@@ -535,7 +542,7 @@ absl::StatusOr<std::vector<SagaRecord>> PostgresOrderStore::ClaimExpiredSagas(
                     "state = CASE WHEN s.progress >= 2 OR s.kind = 'cancel' THEN s.state "
                     "ELSE 'compensating' END "
                     "FROM due WHERE s.saga_id = due.saga_id RETURNING ") +
-            kSagaColumns,
+            SagaColumns("s."),
         static_cast<int64_t>(lease.count()), limit);
     for (const pqxx::row& row : rows) claimed.push_back(SagaFromRow(row));
     return absl::OkStatus();
@@ -547,8 +554,8 @@ absl::StatusOr<std::vector<SagaRecord>> PostgresOrderStore::ClaimExpiredSagas(
 absl::StatusOr<SagaRecord> PostgresOrderStore::GetSaga(const std::string& saga_id) {
   std::optional<SagaRecord> saga;
   absl::Status status = pool_.Read("get_saga", [&](pqxx::transaction_base& tx) {
-    pqxx::result rows = tx.exec_params(
-        std::string("SELECT ") + kSagaColumns + " FROM sagas WHERE saga_id = $1", saga_id);
+    pqxx::result rows =
+        tx.exec_params("SELECT " + SagaColumns() + " FROM sagas WHERE saga_id = $1", saga_id);
     if (!rows.empty()) saga = SagaFromRow(rows[0]);
     return absl::OkStatus();
   });

@@ -121,8 +121,9 @@ TEST_P(KillAfterEachStep, RecoveryFinishesOrUndoesTheSaga) {
       << suite_.orders->log();
   EXPECT_EQ(FirmlyFree("LED-PANEL-500"), finishes ? 6 : 30);
   if (!finishes) {
-    // The saga is over: the same confirmation now goes through.
-    ASSERT_TRUE(Confirm(Get(id), &confirmed).ok());
+    // Once recovery has closed the saga, the same confirmation goes through.
+    ASSERT_TRUE(Eventually([&] { return Confirm(Get(id), &confirmed).ok(); }, kRecoveryPeriod))
+        << suite_.orders->log();
     EXPECT_TRUE(Settled(HoldingsOf(id)));
     EXPECT_EQ(FirmlyFree("LED-PANEL-500"), 6);
   }
@@ -212,15 +213,15 @@ TEST_F(SagaFaultTest, TwoOverlappingConfirmationsConfirmOnceAndUndoNothing) {
 
 TEST_F(SagaFaultTest, AStormOfConfirmationsWithOrderIntakeKilledMidwayLeavesNothingStray) {
   constexpr int kOrders = 60;
-  // One order every other day, so each fits on its own; the 20th reservation kills
-  // order-intake while the others are in flight.
+  // One order every other day, so each fits on its own. The 25th confirmation to reach its
+  // final write kills order-intake, with the others at every step of the saga.
   std::vector<v1::Order> quotes;
   for (int i = 0; i < kOrders; ++i) {
     v1::CreateOrderResponse created;
     ASSERT_TRUE(Create(DraftOnDay(2 * i), &created).ok());
     quotes.push_back(created.order());
   }
-  suite_.StartOrders("after_reserve=exit@20");
+  suite_.StartOrders("before_final_write=exit@25");
   ASSERT_TRUE(suite_.orders->started());
   std::promise<void> go;
   std::shared_future<void> start = go.get_future().share();
