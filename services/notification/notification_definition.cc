@@ -1,5 +1,6 @@
 #include "services/common/command_line.h"
 #include "services/notification/notification_service.h"
+#include "services/notification/postgres_notification_store.h"
 
 namespace salesops::notification {
 
@@ -60,7 +61,8 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime&
   options.delivery.webhook_addresses = *AddressPolicy::Parse(options.webhook_allow_cidrs);
   options.delivery.trusted_sink_address = options.order_intake_address;
   std::vector<std::unique_ptr<grpc::Service>> services;
-  services.push_back(std::make_unique<NotificationServiceImpl>(runtime, options));
+  services.push_back(std::make_unique<NotificationServiceImpl>(
+      runtime, options, std::make_unique<PostgresNotificationStore>(runtime.database())));
   return services;
 }
 

@@ -8,6 +8,7 @@
 #include "services/common/page_token.h"
 #include "services/common/time_util.h"
 #include "services/common/validation.h"
+#include "services/notification/routing.h"
 #include "services/notification/summary.h"
 #include "services/notification/webhook.h"
 
@@ -72,15 +73,28 @@ absl::StatusOr<std::optional<int64_t>> DecodeIdToken(const std::string& listing,
 
 Recipient RecipientOf(const v1::Actor& caller) { return {caller.id(), caller.role()}; }
 
+// ADMIN deletes anything; others only what they created or what is addressed to them,
+// and never a built-in.
+absl::Status MayDeleteSubscription(const v1::Actor& caller, const v1::Subscription& existing) {
+  if (caller.role() == v1::ROLE_ADMIN) return absl::OkStatus();
+  if (existing.built_in()) return RoleNotAllowed("only ADMIN deletes built-in subscriptions");
+  if (!common::IsActor(caller, existing.created_by().id()) &&
+      !common::IsActor(caller, existing.person_id())) {
+    return RoleNotAllowed("this subscription is not yours");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 NotificationServiceImpl::NotificationServiceImpl(common::ServiceRuntime& runtime,
-                                                 NotificationOptions options)
+                                                 NotificationOptions options,
+                                                 std::unique_ptr<NotificationStore> store)
     : runtime_(runtime),
       options_(std::move(options)),
-      store_(runtime.database()),
+      store_(std::move(store)),
       metrics_(runtime.metrics()),
-      deliveries_(store_, runtime, metrics_, options_.delivery,
+      deliveries_(*store_, runtime, metrics_, options_.delivery,
                   [this](const v1::Event& event) { return Summarize(event); }) {
   if (!absl::LoadTimeZone(options_.display_time_zone, &time_zone_)) {
     LogWarn("unknown_time_zone", {{"time_zone", options_.display_time_zone}, {"using", "UTC"}});
@@ -106,7 +120,7 @@ void NotificationServiceImpl::EnsureConfiguredSubscriptions() {
       v1::EVENT_TYPE_RETURNED,          v1::EVENT_TYPE_TASK_AT_RISK,
       v1::EVENT_TYPE_SHORTAGE_DETECTED, v1::EVENT_TYPE_COMMITMENT_CHANGED};
   while (!feed_.stopped()) {
-    absl::Status status = store_.EnsureServiceSubscription(
+    absl::Status status = store_->EnsureServiceSubscription(
         "builtin-order-intake-milestones", "order-intake: ops milestones and risks",
         options_.order_intake_address, milestones);
     if (status.ok()) {
@@ -123,7 +137,7 @@ void NotificationServiceImpl::PollFeed() {
   while (!feed_.stopped()) {
     feed_.Wait(feed_.generation(), kFeedPollInterval);
     if (feed_.stopped() || streams_.open() == 0) continue;
-    absl::StatusOr<FeedPosition> latest = store_.LatestVisible();
+    absl::StatusOr<FeedPosition> latest = store_->LatestVisible();
     if (!latest.ok()) continue;  // the database is away; streams see it on their next read
     if (!last || last->writer_xid != latest->writer_xid ||
         last->notification_id != latest->notification_id) {
@@ -205,8 +219,9 @@ absl::StatusOr<std::vector<PublishResult>> NotificationServiceImpl::PublishEvent
 
   std::vector<std::string> summaries;
   for (const v1::Event& event : events) summaries.push_back(Summarize(event));
-  SALESOPS_ASSIGN_OR_RETURN(std::vector<PublishResult> results,
-                            store_.Publish(events, summaries, options_.delivery.max_attempts));
+  SALESOPS_ASSIGN_OR_RETURN(
+      std::vector<PublishResult> results,
+      store_->Publish(events, summaries, options_.delivery.max_attempts, RouteEvent));
   bool new_notifications = false, new_deliveries = false;
   const auto now = std::chrono::system_clock::now();
   for (size_t i = 0; i < events.size(); ++i) {
@@ -345,8 +360,7 @@ grpc::Status NotificationServiceImpl::CreateSubscription(
         stored.set_person_id(caller.id());
       }
     }
-    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_subscription(),
-                              store_.CreateSubscription(effective, caller));
+    SALESOPS_ASSIGN_OR_RETURN(*response, store_->CreateSubscription(effective, caller));
     LogInfo("subscription_created",
             {{"subscription_id", response->subscription().subscription_id()},
              {"channel", v1::SubscriptionChannel_Name(channel)},
@@ -367,8 +381,8 @@ grpc::Status NotificationServiceImpl::ListSubscriptions(grpc::ServerContext* con
     if (caller.role() != v1::ROLE_ADMIN) visible_to = RecipientOf(caller);
     SALESOPS_ASSIGN_OR_RETURN(
         common::Page<v1::Subscription> page,
-        store_.ListSubscriptions(*request, visible_to,
-                                 common::EffectivePageSize(request->page_size()), after));
+        store_->ListSubscriptions(*request, visible_to,
+                                  common::EffectivePageSize(request->page_size()), after));
     for (v1::Subscription& subscription : page.entries) {
       *response->add_subscriptions() = std::move(subscription);
     }
@@ -384,17 +398,11 @@ grpc::Status NotificationServiceImpl::DeleteSubscription(
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     const v1::Actor caller = runtime_.CallerOf(*context);
     // NOT_FOUND as the proto says, for a second delete too (the caller learns it is gone).
-    SALESOPS_ASSIGN_OR_RETURN(v1::Subscription existing,
-                              store_.GetSubscription(request->subscription_id()));
-    if (caller.role() != v1::ROLE_ADMIN) {
-      if (existing.built_in()) return RoleNotAllowed("only ADMIN deletes built-in subscriptions");
-      if (!common::IsActor(caller, existing.created_by().id()) &&
-          !common::IsActor(caller, existing.person_id())) {
-        return RoleNotAllowed("this subscription is not yours");
-      }
-    }
-    SALESOPS_RETURN_IF_ERROR(store_.DeleteSubscription(request->subscription_id()));
-    response->set_subscription_id(request->subscription_id());
+    SALESOPS_ASSIGN_OR_RETURN(
+        *response,
+        store_->DeleteSubscription(*request, caller, [&](const v1::Subscription& existing) {
+          return MayDeleteSubscription(caller, existing);
+        }));
     return absl::OkStatus();
   }());
 }
@@ -429,8 +437,8 @@ grpc::Status NotificationServiceImpl::ListNotifications(grpc::ServerContext* con
     }
     SALESOPS_ASSIGN_OR_RETURN(
         InboxPage inbox,
-        store_.ListNotifications(recipient, filter, common::EffectivePageSize(request->page_size()),
-                                 before));
+        store_->ListNotifications(recipient, filter,
+                                  common::EffectivePageSize(request->page_size()), before));
     for (v1::Notification& notification : inbox.page.entries) {
       *response->add_notifications() = std::move(notification);
     }
@@ -455,9 +463,8 @@ grpc::Status NotificationServiceImpl::AckNotification(grpc::ServerContext* conte
       ids.push_back(id);
     }
     if (!violations.empty()) return InvalidArgumentError(std::move(violations));
-    SALESOPS_ASSIGN_OR_RETURN(int acknowledged,
-                              store_.Acknowledge(RecipientOf(runtime_.CallerOf(*context)), ids));
-    response->set_acknowledged_count(acknowledged);
+    SALESOPS_ASSIGN_OR_RETURN(
+        *response, store_->Acknowledge(*request, RecipientOf(runtime_.CallerOf(*context)), ids));
     return absl::OkStatus();
   }());
 }
@@ -476,7 +483,7 @@ grpc::Status NotificationServiceImpl::WatchNotifications(
   }
   if (!violations.empty()) return ToGrpcStatus(InvalidArgumentError(std::move(violations)));
   if (!position) {
-    absl::StatusOr<FeedPosition> start = store_.FeedStart();
+    absl::StatusOr<FeedPosition> start = store_->FeedStart();
     if (!start.ok()) return ToGrpcStatus(start.status());
     position = *start;
   }
@@ -511,7 +518,7 @@ grpc::Status NotificationServiceImpl::WatchNotifications(
     if (read_at != seen || more_waiting) {
       read_at = seen;
       absl::StatusOr<std::vector<v1::Notification>> batch =
-          store_.ReadFeed(recipient, *position, filter, kFeedBatch);
+          store_->ReadFeed(recipient, *position, filter, kFeedBatch);
       if (!batch.ok()) return ToGrpcStatus(batch.status());
       for (v1::Notification& notification : *batch) {
         position = DecodeCursor(notification.cursor());
@@ -543,7 +550,7 @@ grpc::Status NotificationServiceImpl::ListDeadLetters(grpc::ServerContext*,
                               DecodeIdToken("dead_letters", request->page_token()));
     SALESOPS_ASSIGN_OR_RETURN(
         common::Page<v1::DeadLetter> page,
-        store_.ListDeadLetters(*request, common::EffectivePageSize(request->page_size()), before));
+        store_->ListDeadLetters(*request, common::EffectivePageSize(request->page_size()), before));
     for (v1::DeadLetter& letter : page.entries) *response->add_dead_letters() = std::move(letter);
     response->set_next_page_token(common::EncodePageToken("dead_letters", page.next_after));
     return absl::OkStatus();
@@ -561,11 +568,12 @@ grpc::Status NotificationServiceImpl::RetryDeadLetter(grpc::ServerContext* conte
       violations.push_back({"dead_letter_id", "is not a dead letter id"});
     }
     if (!violations.empty()) return InvalidArgumentError(std::move(violations));
-    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_dead_letter(),
-                              store_.RetryDeadLetter(id, options_.delivery.max_attempts));
+    const v1::Actor caller = runtime_.CallerOf(*context);
+    SALESOPS_ASSIGN_OR_RETURN(
+        *response, store_->RetryDeadLetter(*request, caller, id, options_.delivery.max_attempts));
     deliveries_.Wake();
-    LogInfo("dead_letter_retried", {{"dead_letter_id", request->dead_letter_id()},
-                                    {"by", runtime_.CallerOf(*context).id()}});
+    LogInfo("dead_letter_retried",
+            {{"dead_letter_id", request->dead_letter_id()}, {"by", caller.id()}});
     return absl::OkStatus();
   }());
 }

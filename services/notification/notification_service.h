@@ -120,7 +120,8 @@ inline StreamSlot::~StreamSlot() {
 // service deliveries out.
 class NotificationServiceImpl final : public v1::NotificationService::Service {
  public:
-  NotificationServiceImpl(common::ServiceRuntime& runtime, NotificationOptions options);
+  NotificationServiceImpl(common::ServiceRuntime& runtime, NotificationOptions options,
+                          std::unique_ptr<NotificationStore> store);
   ~NotificationServiceImpl() override;
 
   grpc::Status Publish(grpc::ServerContext* context, const v1::PublishRequest* request,
@@ -174,7 +175,7 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
   common::ServiceRuntime& runtime_;
   const NotificationOptions options_;
   absl::TimeZone time_zone_;
-  NotificationStore store_;
+  std::unique_ptr<NotificationStore> store_;
   NotificationMetrics metrics_;
   FeedSignal feed_;
   DeliveryWorker deliveries_;

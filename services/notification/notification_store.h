@@ -4,13 +4,15 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "salesops/v1/notification.pb.h"
-#include "services/common/db_pool.h"
 #include "services/common/sql_text.h"
+#include "services/notification/feed_cursor.h"
+#include "services/notification/routing.h"
 
 namespace salesops::notification {
 
@@ -29,17 +31,6 @@ struct PublishResult {
   int stream_notifications = 0;
   int deliveries = 0;
 };
-
-// A place in a recipient's stream. Rows are ordered by the id of the
-// transaction that wrote them, then by notification id, and a row joins the
-// stream only once every older transaction has ended: so a row that commits
-// late can never land behind a cursor a reader already moved past.
-struct FeedPosition {
-  uint64_t writer_xid = 0;
-  int64_t notification_id = 0;
-};
-std::string EncodeCursor(const FeedPosition& position);
-std::optional<FeedPosition> DecodeCursor(const std::string& cursor);
 
 struct NotificationFilter {
   bool unacknowledged_only = false;
@@ -81,72 +72,86 @@ struct AttemptRecord {
 // What happened to a delivery after an attempt was recorded.
 enum class DeliveryState { kPending, kDelivered, kRefused, kDead };
 
-// Notification's PostgreSQL database (migrations/0100_notification.sql).
+// Decides, with the active subscriptions read in Publish's transaction, where
+// one event goes (RouteEvent).
+using EventRouter = std::function<EventRoutes(const v1::Event& event,
+                                              const std::vector<SubscriptionRoute>& subscriptions)>;
+
+// Runs with the subscription about to be deleted locked; an error refuses the delete.
+using DeletionCheck = std::function<absl::Status(const v1::Subscription& subscription)>;
+
+// Everything notification keeps. One PostgreSQL implementation
+// (PostgresNotificationStore); all SQL lives there.
 class NotificationStore {
  public:
-  explicit NotificationStore(common::ConnectionPool& pool) : pool_(pool) {}
+  virtual ~NotificationStore() = default;
 
   // Stores the events and, in the same transaction, their notifications (one
-  // per recipient) and their pending webhook and service deliveries. A known
-  // event_id changes nothing and says so.
+  // per addressee) and their pending webhook and service deliveries, as
+  // `route` decides. A known event_id changes nothing and says so.
   // A batch is one transaction: results[i] is events[i]'s (summaries[i] is its
   // inbox line).
-  absl::StatusOr<std::vector<PublishResult>> Publish(const std::vector<v1::Event>& events,
-                                                     const std::vector<std::string>& summaries,
-                                                     int delivery_attempt_limit);
+  virtual absl::StatusOr<std::vector<PublishResult>> Publish(
+      const std::vector<v1::Event>& events, const std::vector<std::string>& summaries,
+      int delivery_attempt_limit, const EventRouter& route) = 0;
 
-  // Replays an earlier identical request with the same request_id.
-  absl::StatusOr<v1::Subscription> CreateSubscription(const v1::CreateSubscriptionRequest& request,
-                                                      const v1::Actor& creator);
-  absl::StatusOr<v1::Subscription> GetSubscription(const std::string& subscription_id);
-  // Deleting twice succeeds.
-  absl::Status DeleteSubscription(const std::string& subscription_id);
+  // Stores `request.subscription()` as `creator` made it; replays an earlier
+  // identical request with the same request_id.
+  virtual absl::StatusOr<v1::CreateSubscriptionResponse> CreateSubscription(
+      const v1::CreateSubscriptionRequest& request, const v1::Actor& creator) = 0;
+  // NOT_FOUND for a subscription already deleted (unless replayed by request_id).
+  virtual absl::StatusOr<v1::DeleteSubscriptionResponse> DeleteSubscription(
+      const v1::DeleteSubscriptionRequest& request, const v1::Actor& caller,
+      const DeletionCheck& may_delete) = 0;
   // `visible_to`: a non-ADMIN caller sees what they created, what is addressed
   // to them, and the built-ins addressed to their role.
-  absl::StatusOr<common::Page<v1::Subscription>> ListSubscriptions(
+  virtual absl::StatusOr<common::Page<v1::Subscription>> ListSubscriptions(
       const v1::ListSubscriptionsRequest& request, const std::optional<Recipient>& visible_to,
-      int limit, const std::string& after_id);
+      int limit, const std::string& after_id) = 0;
   // Creates or updates a built-in SERVICE subscription (e.g. order-intake's
   // milestones), keyed by its id.
-  absl::Status EnsureServiceSubscription(const std::string& subscription_id,
-                                         const std::string& display_name,
-                                         const std::string& address,
-                                         const std::vector<v1::EventType>& event_types);
+  virtual absl::Status EnsureServiceSubscription(const std::string& subscription_id,
+                                                 const std::string& display_name,
+                                                 const std::string& address,
+                                                 const std::vector<v1::EventType>& event_types) = 0;
 
-  // The inbox, newest first. `only_person_rows`: an ADMIN reading another
-  // person's inbox sees only what was addressed to that person by name.
-  absl::StatusOr<InboxPage> ListNotifications(const Recipient& recipient,
-                                              const NotificationFilter& filter, int limit,
-                                              std::optional<int64_t> before_id);
-  // NOT_FOUND (and nothing marked) when an id is not in the recipient's inbox.
-  absl::StatusOr<int> Acknowledge(const Recipient& recipient,
-                                  const std::vector<int64_t>& notification_ids);
+  // The inbox, newest first. A recipient without a role (ADMIN reading another
+  // person's inbox) sees only what was addressed to that person by name.
+  virtual absl::StatusOr<InboxPage> ListNotifications(const Recipient& recipient,
+                                                      const NotificationFilter& filter, int limit,
+                                                      std::optional<int64_t> before_id) = 0;
+  // Marks `notification_ids` (request.notification_ids(), parsed) read for the
+  // recipient. NOT_FOUND (and nothing marked) when an id is not in their inbox;
+  // acknowledging twice succeeds.
+  virtual absl::StatusOr<v1::AckNotificationResponse> Acknowledge(
+      const v1::AckNotificationRequest& request, const Recipient& recipient,
+      const std::vector<int64_t>& notification_ids) = 0;
 
   // Where "from now" begins in every stream.
-  absl::StatusOr<FeedPosition> FeedStart();
+  virtual absl::StatusOr<FeedPosition> FeedStart() = 0;
   // The newest notification a stream can see now (zero when there is none).
-  absl::StatusOr<FeedPosition> LatestVisible();
+  virtual absl::StatusOr<FeedPosition> LatestVisible() = 0;
   // The next notifications after `after` for the recipient (both channels).
-  absl::StatusOr<std::vector<v1::Notification>> ReadFeed(const Recipient& recipient,
-                                                         const FeedPosition& after,
-                                                         const NotificationFilter& filter,
-                                                         int limit);
+  virtual absl::StatusOr<std::vector<v1::Notification>> ReadFeed(const Recipient& recipient,
+                                                                 const FeedPosition& after,
+                                                                 const NotificationFilter& filter,
+                                                                 int limit) = 0;
 
   // Claims one due delivery whose subscription is not in `saturated`, leasing
   // it for `lease` (a worker that dies leaves it to be claimed again).
-  absl::StatusOr<std::optional<ClaimedDelivery>> ClaimDelivery(
-      const std::vector<std::string>& saturated, std::chrono::milliseconds lease);
-  absl::StatusOr<DeliveryState> RecordAttempt(const ClaimedDelivery& delivery,
-                                              const AttemptRecord& record);
+  virtual absl::StatusOr<std::optional<ClaimedDelivery>> ClaimDelivery(
+      const std::vector<std::string>& saturated, std::chrono::milliseconds lease) = 0;
+  virtual absl::StatusOr<DeliveryState> RecordAttempt(const ClaimedDelivery& delivery,
+                                                      const AttemptRecord& record) = 0;
 
-  absl::StatusOr<common::Page<v1::DeadLetter>> ListDeadLetters(
-      const v1::ListDeadLettersRequest& request, int limit, std::optional<int64_t> before_id);
-  // Queues one more round of `extra_attempts`; retrying a letter already
-  // queued again changes nothing.
-  absl::StatusOr<v1::DeadLetter> RetryDeadLetter(int64_t dead_letter_id, int extra_attempts);
-
- private:
-  common::ConnectionPool& pool_;
+  virtual absl::StatusOr<common::Page<v1::DeadLetter>> ListDeadLetters(
+      const v1::ListDeadLettersRequest& request, int limit, std::optional<int64_t> before_id) = 0;
+  // Queues one more round of `extra_attempts` for dead letter `dead_letter_id`
+  // (request.dead_letter_id(), parsed); retrying a letter already queued again
+  // changes nothing. NOT_FOUND for an unknown id.
+  virtual absl::StatusOr<v1::RetryDeadLetterResponse> RetryDeadLetter(
+      const v1::RetryDeadLetterRequest& request, const v1::Actor& caller, int64_t dead_letter_id,
+      int extra_attempts) = 0;
 };
 
 }  // namespace salesops::notification

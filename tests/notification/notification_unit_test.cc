@@ -6,7 +6,7 @@
 
 #include "services/common/backoff.h"
 #include "services/notification/address_policy.h"
-#include "services/notification/notification_store.h"
+#include "services/notification/feed_cursor.h"
 #include "services/notification/summary.h"
 #include "services/notification/webhook.h"
 

@@ -1,4 +1,4 @@
-#include "services/notification/notification_store.h"
+#include "services/notification/postgres_notification_store.h"
 
 #include <absl/strings/numbers.h>
 #include <absl/strings/str_cat.h>
@@ -142,41 +142,39 @@ std::string RoleName(v1::Role role) {
   return role == v1::ROLE_UNSPECIFIED ? "" : v1::Role_Name(role);
 }
 
-}  // namespace
-
-std::string EncodeCursor(const FeedPosition& position) {
-  return absl::StrCat("v1.", position.writer_xid, ".", position.notification_id);
+v1::Role RoleFromName(const std::string& name) {
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  if (!name.empty()) v1::Role_Parse(name, &role);
+  return role;
 }
 
-std::optional<FeedPosition> DecodeCursor(const std::string& cursor) {
-  std::vector<std::string> parts = absl::StrSplit(cursor, '.');
-  FeedPosition position;
-  if (parts.size() != 3 || parts[0] != "v1" || !absl::SimpleAtoi(parts[1], &position.writer_xid) ||
-      !absl::SimpleAtoi(parts[2], &position.notification_id) || position.notification_id < 0) {
-    return std::nullopt;
+// The active subscriptions as Publish routes events, in subscription_id order.
+std::vector<SubscriptionRoute> LoadRoutes(pqxx::work& tx) {
+  std::vector<SubscriptionRoute> routes;
+  for (const pqxx::row& row :
+       tx.exec("SELECT subscription_id, channel, COALESCE(role, ''), COALESCE(person_id, ''), "
+               "  prep_underway_only, array_to_string(event_types, ','), COALESCE(order_id, '') "
+               "FROM subscriptions WHERE deleted_at IS NULL ORDER BY subscription_id")) {
+    SubscriptionRoute route;
+    route.subscription_id = row[0].as<std::string>();
+    route.channel = ChannelFromName(row[1].as<std::string>());
+    route.role = RoleFromName(row[2].as<std::string>());
+    route.person_id = row[3].as<std::string>();
+    route.prep_underway_only = row[4].as<bool>();
+    for (absl::string_view name :
+         absl::StrSplit(row[5].as<std::string>(), ',', absl::SkipEmpty())) {
+      // A type this build no longer knows stays in the set as UNSPECIFIED, which no
+      // published event carries: the subscription keeps matching nothing rather than
+      // everything.
+      v1::EventType type = v1::EVENT_TYPE_UNSPECIFIED;
+      v1::EventType_Parse(std::string(name), &type);
+      route.event_types.insert(type);
+    }
+    route.order_id = row[6].as<std::string>();
+    routes.push_back(std::move(route));
   }
-  return position;
+  return routes;
 }
-
-namespace {
-
-// An active subscription as Publish matches it.
-struct Matcher {
-  std::string subscription_id;
-  std::string channel;
-  std::string role;
-  std::string person_id;
-  bool prep_underway_only = false;
-  std::set<std::string> event_types;  // empty: every type
-  std::string order_id;               // empty: every order
-
-  bool Matches(const v1::Event& event, const std::string& type) const {
-    if (!event_types.empty() && !event_types.contains(type)) return false;
-    if (!order_id.empty() && order_id != event.order_id()) return false;
-    return !prep_underway_only ||
-           (event.has_order_changed() && event.order_changed().prep_underway());
-  }
-};
 
 std::string Hex(const std::string& bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -191,9 +189,9 @@ std::string Hex(const std::string& bytes) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<PublishResult>> NotificationStore::Publish(
+absl::StatusOr<std::vector<PublishResult>> PostgresNotificationStore::Publish(
     const std::vector<v1::Event>& events, const std::vector<std::string>& summaries,
-    int delivery_attempt_limit) {
+    int delivery_attempt_limit, const EventRouter& route) {
   std::vector<PublishResult> results;
   std::vector<std::string> ids, types, orders, sources, payloads;
   std::vector<int64_t> occur_micros;
@@ -219,20 +217,7 @@ absl::StatusOr<std::vector<PublishResult>> NotificationStore::Publish(
     std::set<std::string> stored;
     for (const pqxx::row& row : inserted) stored.insert(row[0].as<std::string>());
 
-    std::vector<Matcher> matchers;
-    for (const pqxx::row& row :
-         tx.exec("SELECT subscription_id, channel, COALESCE(role, ''), COALESCE(person_id, ''), "
-                 "  prep_underway_only, array_to_string(event_types, ','), COALESCE(order_id, '') "
-                 "FROM subscriptions WHERE deleted_at IS NULL ORDER BY subscription_id")) {
-      Matcher matcher{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                      row[3].as<std::string>(), row[4].as<bool>()};
-      for (absl::string_view type :
-           absl::StrSplit(row[5].as<std::string>(), ',', absl::SkipEmpty())) {
-        matcher.event_types.insert(std::string(type));
-      }
-      matcher.order_id = row[6].as<std::string>();
-      matchers.push_back(std::move(matcher));
-    }
+    const std::vector<SubscriptionRoute> subscriptions = LoadRoutes(tx);
 
     // Column arrays for one multi-row insert of notifications and one of deliveries.
     std::vector<std::string> n_events, n_subscriptions, n_channels, n_kinds, n_recipients, n_types,
@@ -245,38 +230,27 @@ absl::StatusOr<std::vector<PublishResult>> NotificationStore::Publish(
         result.duplicate = true;
         continue;
       }
-      // One notification per recipient, even when several subscriptions reach
-      // them; an inbox subscription wins over a stream-only one.
-      std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> recipients;
-      for (const Matcher& matcher : matchers) {
-        if (!matcher.Matches(event, types[i])) continue;
-        ++result.matched_subscriptions;
-        if (matcher.channel == "WEBHOOK" || matcher.channel == "SERVICE") {
-          d_events.push_back(event.event_id());
-          d_subscriptions.push_back(matcher.subscription_id);
-          d_channels.push_back(matcher.channel);
-          ++result.deliveries;
-          continue;
-        }
-        std::pair<std::string, std::string> key =
-            matcher.person_id.empty() ? std::make_pair(std::string("role"), matcher.role)
-                                      : std::make_pair(std::string("person"), matcher.person_id);
-        auto [entry, added] =
-            recipients.emplace(key, std::make_pair(matcher.subscription_id, matcher.channel));
-        if (!added && matcher.channel == "INBOX") {
-          entry->second = {matcher.subscription_id, matcher.channel};
-        }
+      const EventRoutes routes = route(event, subscriptions);
+      result.matched_subscriptions = routes.matched_subscriptions;
+      for (const DeliveryRoute& delivery : routes.deliveries) {
+        d_events.push_back(event.event_id());
+        d_subscriptions.push_back(delivery.subscription_id);
+        d_channels.push_back(ChannelName(delivery.channel));
+        ++result.deliveries;
       }
-      for (const auto& [key, target] : recipients) {
+      for (const NotificationRoute& notification : routes.notifications) {
+        const Addressee& addressee = notification.addressee;
         n_events.push_back(event.event_id());
-        n_subscriptions.push_back(target.first);
-        n_channels.push_back(target.second);
-        n_kinds.push_back(key.first);
-        n_recipients.push_back(key.second);
+        n_subscriptions.push_back(notification.subscription_id);
+        n_channels.push_back(ChannelName(notification.channel));
+        n_kinds.push_back(addressee.is_person() ? "person" : "role");
+        n_recipients.push_back(addressee.is_person() ? addressee.person_id
+                                                     : RoleName(addressee.role));
         n_types.push_back(types[i]);
         n_orders.push_back(event.order_id());
         n_summaries.push_back(summaries[i]);
-        ++(target.second == "INBOX" ? result.inbox_notifications : result.stream_notifications);
+        ++(notification.channel == v1::SUBSCRIPTION_CHANNEL_INBOX ? result.inbox_notifications
+                                                                  : result.stream_notifications);
       }
     }
     if (!n_events.empty()) {
@@ -303,16 +277,14 @@ absl::StatusOr<std::vector<PublishResult>> NotificationStore::Publish(
   return results;
 }
 
-absl::StatusOr<v1::Subscription> NotificationStore::CreateSubscription(
+absl::StatusOr<v1::CreateSubscriptionResponse> PostgresNotificationStore::CreateSubscription(
     const v1::CreateSubscriptionRequest& request, const v1::Actor& creator) {
-  v1::Subscription created;
+  v1::CreateSubscriptionResponse created;
   common::IdempotentRequest idempotent("CreateSubscription", request.request_id(), request);
   absl::Status status = pool_.InTransaction("create_subscription", [&](pqxx::work& tx) {
     SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.Replay(tx));
     if (earlier) {
-      v1::CreateSubscriptionResponse response;
-      response.ParseFromString(*earlier);
-      created = response.subscription();
+      created.ParseFromString(*earlier);
       return absl::OkStatus();
     }
     const v1::Subscription& s = request.subscription();
@@ -330,44 +302,36 @@ absl::StatusOr<v1::Subscription> NotificationStore::CreateSubscription(
         RoleName(s.role()), s.person_id(), ChannelName(s.channel()),
         webhook ? s.webhook().url() : "", webhook ? request.webhook_secret() : "",
         service ? s.service().address() : "", creator.id(), v1::Role_Name(creator.role()));
-    created = SubscriptionFromRow(row);
-    v1::CreateSubscriptionResponse response;
-    *response.mutable_subscription() = created;
-    idempotent.Remember(tx, response);
+    *created.mutable_subscription() = SubscriptionFromRow(row);
+    idempotent.Remember(tx, created);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
   return created;
 }
 
-absl::StatusOr<v1::Subscription> NotificationStore::GetSubscription(
-    const std::string& subscription_id) {
-  std::optional<v1::Subscription> found;
-  absl::Status status = pool_.InTransaction("get_subscription", [&](pqxx::work& tx) {
+absl::StatusOr<v1::DeleteSubscriptionResponse> PostgresNotificationStore::DeleteSubscription(
+    const v1::DeleteSubscriptionRequest& request, const v1::Actor&,
+    const DeletionCheck& may_delete) {
+  v1::DeleteSubscriptionResponse deleted;
+  absl::Status status = pool_.InTransaction("delete_subscription", [&](pqxx::work& tx) {
+    deleted.Clear();
     pqxx::result rows = tx.exec_params(std::string("SELECT ") + kSubscriptionColumns +
                                            " FROM subscriptions WHERE subscription_id = $1 "
-                                           "AND deleted_at IS NULL",
-                                       subscription_id);
-    if (!rows.empty()) found = SubscriptionFromRow(rows[0]);
+                                           "AND deleted_at IS NULL FOR UPDATE",
+                                       request.subscription_id());
+    if (rows.empty()) return SubscriptionNotFound(request.subscription_id());
+    SALESOPS_RETURN_IF_ERROR(may_delete(SubscriptionFromRow(rows[0])));
+    tx.exec_params("UPDATE subscriptions SET deleted_at = now() WHERE subscription_id = $1",
+                   request.subscription_id());
+    deleted.set_subscription_id(request.subscription_id());
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  if (!found) return SubscriptionNotFound(subscription_id);
-  return *found;
+  return deleted;
 }
 
-absl::Status NotificationStore::DeleteSubscription(const std::string& subscription_id) {
-  return pool_.InTransaction("delete_subscription", [&](pqxx::work& tx) {
-    pqxx::result rows = tx.exec_params(
-        "UPDATE subscriptions SET deleted_at = COALESCE(deleted_at, now()) "
-        "WHERE subscription_id = $1 RETURNING subscription_id",
-        subscription_id);
-    if (rows.empty()) return SubscriptionNotFound(subscription_id);
-    return absl::OkStatus();
-  });
-}
-
-absl::StatusOr<common::Page<v1::Subscription>> NotificationStore::ListSubscriptions(
+absl::StatusOr<common::Page<v1::Subscription>> PostgresNotificationStore::ListSubscriptions(
     const v1::ListSubscriptionsRequest& request, const std::optional<Recipient>& visible_to,
     int limit, const std::string& after_id) {
   common::Page<v1::Subscription> page;
@@ -400,7 +364,7 @@ absl::StatusOr<common::Page<v1::Subscription>> NotificationStore::ListSubscripti
   return page;
 }
 
-absl::Status NotificationStore::EnsureServiceSubscription(
+absl::Status PostgresNotificationStore::EnsureServiceSubscription(
     const std::string& subscription_id, const std::string& display_name, const std::string& address,
     const std::vector<v1::EventType>& event_types) {
   std::vector<std::string> names;
@@ -418,10 +382,9 @@ absl::Status NotificationStore::EnsureServiceSubscription(
   });
 }
 
-absl::StatusOr<InboxPage> NotificationStore::ListNotifications(const Recipient& recipient,
-                                                               const NotificationFilter& filter,
-                                                               int limit,
-                                                               std::optional<int64_t> before_id) {
+absl::StatusOr<InboxPage> PostgresNotificationStore::ListNotifications(
+    const Recipient& recipient, const NotificationFilter& filter, int limit,
+    std::optional<int64_t> before_id) {
   InboxPage inbox;
   absl::Status status = pool_.InTransaction("list_notifications", [&](pqxx::work& tx) {
     inbox = {};
@@ -453,9 +416,10 @@ absl::StatusOr<InboxPage> NotificationStore::ListNotifications(const Recipient& 
   return inbox;
 }
 
-absl::StatusOr<int> NotificationStore::Acknowledge(const Recipient& recipient,
-                                                   const std::vector<int64_t>& notification_ids) {
-  int acknowledged = 0;
+absl::StatusOr<v1::AckNotificationResponse> PostgresNotificationStore::Acknowledge(
+    const v1::AckNotificationRequest&, const Recipient& recipient,
+    const std::vector<int64_t>& notification_ids) {
+  v1::AckNotificationResponse acknowledged;
   absl::Status status = pool_.InTransaction("acknowledge", [&](pqxx::work& tx) {
     pqxx::result visible = tx.exec_params(
         "SELECT notification_id FROM notifications "
@@ -475,14 +439,14 @@ absl::StatusOr<int> NotificationStore::Acknowledge(const Recipient& recipient,
         "INSERT INTO notification_acks (notification_id, person_id) "
         "SELECT unnest($1::bigint[]), $2 ON CONFLICT DO NOTHING",
         PgBigintArray(notification_ids), recipient.person_id);
-    acknowledged = static_cast<int>(found.size());
+    acknowledged.set_acknowledged_count(static_cast<int>(found.size()));
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
   return acknowledged;
 }
 
-absl::StatusOr<FeedPosition> NotificationStore::FeedStart() {
+absl::StatusOr<FeedPosition> PostgresNotificationStore::FeedStart() {
   FeedPosition position;
   absl::Status status = pool_.InTransaction("feed_start", [&](pqxx::work& tx) {
     absl::SimpleAtoi(
@@ -494,7 +458,7 @@ absl::StatusOr<FeedPosition> NotificationStore::FeedStart() {
   return position;
 }
 
-absl::StatusOr<FeedPosition> NotificationStore::LatestVisible() {
+absl::StatusOr<FeedPosition> PostgresNotificationStore::LatestVisible() {
   FeedPosition position;
   // One statement, so one snapshot: a plain read, without BEGIN and COMMIT.
   absl::Status status = pool_.Read("feed_latest", [&](pqxx::transaction_base& tx) {
@@ -512,7 +476,7 @@ absl::StatusOr<FeedPosition> NotificationStore::LatestVisible() {
   return position;
 }
 
-absl::StatusOr<std::vector<v1::Notification>> NotificationStore::ReadFeed(
+absl::StatusOr<std::vector<v1::Notification>> PostgresNotificationStore::ReadFeed(
     const Recipient& recipient, const FeedPosition& after, const NotificationFilter& filter,
     int limit) {
   std::vector<v1::Notification> notifications;
@@ -536,7 +500,7 @@ absl::StatusOr<std::vector<v1::Notification>> NotificationStore::ReadFeed(
   return notifications;
 }
 
-absl::StatusOr<std::optional<ClaimedDelivery>> NotificationStore::ClaimDelivery(
+absl::StatusOr<std::optional<ClaimedDelivery>> PostgresNotificationStore::ClaimDelivery(
     const std::vector<std::string>& saturated, std::chrono::milliseconds lease) {
   std::optional<ClaimedDelivery> claimed;
   // The lease and the attempt's record commit without waiting for an fsync: a crash that
@@ -578,8 +542,8 @@ absl::StatusOr<std::optional<ClaimedDelivery>> NotificationStore::ClaimDelivery(
   return claimed;
 }
 
-absl::StatusOr<DeliveryState> NotificationStore::RecordAttempt(const ClaimedDelivery& delivery,
-                                                               const AttemptRecord& record) {
+absl::StatusOr<DeliveryState> PostgresNotificationStore::RecordAttempt(
+    const ClaimedDelivery& delivery, const AttemptRecord& record) {
   DeliveryState state = DeliveryState::kPending;
   auto record_attempt = [&](pqxx::work& tx) {
     tx.exec_params(
@@ -670,7 +634,7 @@ v1::DeadLetter DeadLetterFromRow(const pqxx::row& row) {
 
 }  // namespace
 
-absl::StatusOr<common::Page<v1::DeadLetter>> NotificationStore::ListDeadLetters(
+absl::StatusOr<common::Page<v1::DeadLetter>> PostgresNotificationStore::ListDeadLetters(
     const v1::ListDeadLettersRequest& request, int limit, std::optional<int64_t> before_id) {
   common::Page<v1::DeadLetter> page;
   absl::Status status = pool_.InTransaction("list_dead_letters", [&](pqxx::work& tx) {
@@ -695,11 +659,12 @@ absl::StatusOr<common::Page<v1::DeadLetter>> NotificationStore::ListDeadLetters(
   return page;
 }
 
-absl::StatusOr<v1::DeadLetter> NotificationStore::RetryDeadLetter(int64_t dead_letter_id,
-                                                                  int extra_attempts) {
-  std::optional<v1::DeadLetter> letter;
+absl::StatusOr<v1::RetryDeadLetterResponse> PostgresNotificationStore::RetryDeadLetter(
+    const v1::RetryDeadLetterRequest&, const v1::Actor&, int64_t dead_letter_id,
+    int extra_attempts) {
+  v1::RetryDeadLetterResponse retried;
   absl::Status status = pool_.InTransaction("retry_dead_letter", [&](pqxx::work& tx) {
-    letter.reset();
+    retried.Clear();
     tx.exec_params(
         "UPDATE deliveries SET state = 'pending', next_attempt_at = now(), retried_at = now(), "
         "  attempt_limit = attempts + $2 "
@@ -712,16 +677,16 @@ absl::StatusOr<v1::DeadLetter> NotificationStore::RetryDeadLetter(int64_t dead_l
                         dead_letter_id)) {
       found.push_back(DeadLetterFromRow(row));
     }
+    if (found.empty()) {
+      return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                           absl::StrCat("dead letter ", dead_letter_id, " does not exist"));
+    }
     LoadAttempts(tx, found);
-    if (!found.empty()) letter = found.front();
+    *retried.mutable_dead_letter() = std::move(found.front());
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  if (!letter) {
-    return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
-                         absl::StrCat("dead letter ", dead_letter_id, " does not exist"));
-  }
-  return *letter;
+  return retried;
 }
 
 }  // namespace salesops::notification
