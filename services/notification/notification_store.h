@@ -82,6 +82,13 @@ using DeletionCheck = std::function<absl::Status(const v1::Subscription& subscri
 
 // Everything notification keeps. One PostgreSQL implementation
 // (PostgresNotificationStore); all SQL lives there.
+//
+// The mutations that take a request proto honour its request_id (AIP-155) in
+// the same transaction as their effect: the same caller sending the same
+// request_id and body again gets the first successful answer back and nothing
+// happens twice; the same request_id with a different body is
+// INVALID_ARGUMENT / REQUEST_ID_REUSED. Request ids are the caller's own: two
+// callers never see each other's answers. Errors are not remembered.
 class NotificationStore {
  public:
   virtual ~NotificationStore() = default;
@@ -95,11 +102,11 @@ class NotificationStore {
       const std::vector<v1::Event>& events, const std::vector<std::string>& summaries,
       int delivery_attempt_limit, const EventRouter& route) = 0;
 
-  // Stores `request.subscription()` as `creator` made it; replays an earlier
-  // identical request with the same request_id.
+  // Stores `request.subscription()` as `creator` made it.
   virtual absl::StatusOr<v1::CreateSubscriptionResponse> CreateSubscription(
       const v1::CreateSubscriptionRequest& request, const v1::Actor& creator) = 0;
-  // NOT_FOUND for a subscription already deleted (unless replayed by request_id).
+  // NOT_FOUND for a subscription already deleted (a retry by request_id is answered as the
+  // first call was).
   virtual absl::StatusOr<v1::DeleteSubscriptionResponse> DeleteSubscription(
       const v1::DeleteSubscriptionRequest& request, const v1::Actor& caller,
       const DeletionCheck& may_delete) = 0;

@@ -89,6 +89,27 @@ v1::Subscription SubscriptionFromRow(const pqxx::row& row) {
   return subscription;
 }
 
+// AIP-155 for one of notification's mutations: keyed "notification.<rpc>" and by the
+// caller's own request_id, so one caller's answer is never handed to another who happened to
+// pick the same id (they could not see, or may not do, what it answers).
+template <typename Request>
+common::IdempotentRequest IdempotentFor(const char* rpc, const std::string& caller_id,
+                                        const Request& request) {
+  std::string key;
+  if (!request.request_id().empty()) key = absl::StrCat(caller_id, "\n", request.request_id());
+  return common::IdempotentRequest(absl::StrCat("notification.", rpc), std::move(key), request);
+}
+
+// Fills `response` with the answer an earlier identical request got; false when there is
+// none (or no request_id), so the mutation must act.
+absl::StatusOr<bool> Replayed(const common::IdempotentRequest& idempotent, pqxx::work& tx,
+                              google::protobuf::Message& response) {
+  SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.Replay(tx));
+  if (!earlier) return false;
+  response.ParseFromString(*earlier);
+  return true;
+}
+
 absl::Status SubscriptionNotFound(const std::string& id) {
   return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
                        "subscription " + id + " does not exist");
@@ -280,13 +301,12 @@ absl::StatusOr<std::vector<PublishResult>> PostgresNotificationStore::Publish(
 absl::StatusOr<v1::CreateSubscriptionResponse> PostgresNotificationStore::CreateSubscription(
     const v1::CreateSubscriptionRequest& request, const v1::Actor& creator) {
   v1::CreateSubscriptionResponse created;
-  common::IdempotentRequest idempotent("CreateSubscription", request.request_id(), request);
+  const common::IdempotentRequest idempotent =
+      IdempotentFor("CreateSubscription", creator.id(), request);
   absl::Status status = pool_.InTransaction("create_subscription", [&](pqxx::work& tx) {
-    SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.Replay(tx));
-    if (earlier) {
-      created.ParseFromString(*earlier);
-      return absl::OkStatus();
-    }
+    created.Clear();
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(idempotent, tx, created));
+    if (replayed) return absl::OkStatus();
     const v1::Subscription& s = request.subscription();
     const bool webhook = s.channel() == v1::SUBSCRIPTION_CHANNEL_WEBHOOK;
     const bool service = s.channel() == v1::SUBSCRIPTION_CHANNEL_SERVICE;
@@ -311,11 +331,16 @@ absl::StatusOr<v1::CreateSubscriptionResponse> PostgresNotificationStore::Create
 }
 
 absl::StatusOr<v1::DeleteSubscriptionResponse> PostgresNotificationStore::DeleteSubscription(
-    const v1::DeleteSubscriptionRequest& request, const v1::Actor&,
+    const v1::DeleteSubscriptionRequest& request, const v1::Actor& caller,
     const DeletionCheck& may_delete) {
   v1::DeleteSubscriptionResponse deleted;
+  const common::IdempotentRequest idempotent =
+      IdempotentFor("DeleteSubscription", caller.id(), request);
   absl::Status status = pool_.InTransaction("delete_subscription", [&](pqxx::work& tx) {
     deleted.Clear();
+    // Before looking for the subscription: a retry of a delete that succeeded finds it gone.
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(idempotent, tx, deleted));
+    if (replayed) return absl::OkStatus();
     pqxx::result rows = tx.exec_params(std::string("SELECT ") + kSubscriptionColumns +
                                            " FROM subscriptions WHERE subscription_id = $1 "
                                            "AND deleted_at IS NULL FOR UPDATE",
@@ -325,6 +350,7 @@ absl::StatusOr<v1::DeleteSubscriptionResponse> PostgresNotificationStore::Delete
     tx.exec_params("UPDATE subscriptions SET deleted_at = now() WHERE subscription_id = $1",
                    request.subscription_id());
     deleted.set_subscription_id(request.subscription_id());
+    idempotent.Remember(tx, deleted);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -417,10 +443,15 @@ absl::StatusOr<InboxPage> PostgresNotificationStore::ListNotifications(
 }
 
 absl::StatusOr<v1::AckNotificationResponse> PostgresNotificationStore::Acknowledge(
-    const v1::AckNotificationRequest&, const Recipient& recipient,
+    const v1::AckNotificationRequest& request, const Recipient& recipient,
     const std::vector<int64_t>& notification_ids) {
   v1::AckNotificationResponse acknowledged;
+  const common::IdempotentRequest idempotent =
+      IdempotentFor("AckNotification", recipient.person_id, request);
   absl::Status status = pool_.InTransaction("acknowledge", [&](pqxx::work& tx) {
+    acknowledged.Clear();
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(idempotent, tx, acknowledged));
+    if (replayed) return absl::OkStatus();
     pqxx::result visible = tx.exec_params(
         "SELECT notification_id FROM notifications "
         "WHERE notification_id = ANY($3::bigint[]) "
@@ -440,6 +471,7 @@ absl::StatusOr<v1::AckNotificationResponse> PostgresNotificationStore::Acknowled
         "SELECT unnest($1::bigint[]), $2 ON CONFLICT DO NOTHING",
         PgBigintArray(notification_ids), recipient.person_id);
     acknowledged.set_acknowledged_count(static_cast<int>(found.size()));
+    idempotent.Remember(tx, acknowledged);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -660,11 +692,16 @@ absl::StatusOr<common::Page<v1::DeadLetter>> PostgresNotificationStore::ListDead
 }
 
 absl::StatusOr<v1::RetryDeadLetterResponse> PostgresNotificationStore::RetryDeadLetter(
-    const v1::RetryDeadLetterRequest&, const v1::Actor&, int64_t dead_letter_id,
+    const v1::RetryDeadLetterRequest& request, const v1::Actor& caller, int64_t dead_letter_id,
     int extra_attempts) {
   v1::RetryDeadLetterResponse retried;
+  const common::IdempotentRequest idempotent =
+      IdempotentFor("RetryDeadLetter", caller.id(), request);
   absl::Status status = pool_.InTransaction("retry_dead_letter", [&](pqxx::work& tx) {
     retried.Clear();
+    // A retry of this request must not queue another round once the first has died again.
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(idempotent, tx, retried));
+    if (replayed) return absl::OkStatus();
     tx.exec_params(
         "UPDATE deliveries SET state = 'pending', next_attempt_at = now(), retried_at = now(), "
         "  attempt_limit = attempts + $2 "
@@ -683,6 +720,7 @@ absl::StatusOr<v1::RetryDeadLetterResponse> PostgresNotificationStore::RetryDead
     }
     LoadAttempts(tx, found);
     *retried.mutable_dead_letter() = std::move(found.front());
+    idempotent.Remember(tx, retried);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
