@@ -664,7 +664,29 @@ absl::StatusOr<v1::Job> ReadJob(pqxx::work& tx, const std::string& order_id) {
   return job;
 }
 
+// Takes the job's lock: plans, cancellations and undo records of one order go one at a time.
+void LockJob(pqxx::work& tx, const std::string& order_id) {
+  tx.exec_params("SELECT pg_advisory_xact_lock(hashtext('job:' || $1))", order_id);
+}
+
+// STEP_UNDONE when a CancelJob recorded PlanJob `request_id` as undone.
+absl::Status RefuseIfUndone(pqxx::work& tx, const std::string& request_id) {
+  if (request_id.empty()) return absl::OkStatus();
+  if (tx.exec_params("SELECT 1 FROM undone_requests WHERE request_id = $1", request_id).empty()) {
+    return absl::OkStatus();
+  }
+  return ReasonedError(
+      absl::StatusCode::kAborted, v1::STEP_UNDONE,
+      "PlanJob " + request_id + " was undone by a CancelJob that named it; nothing was planned");
+}
+
 }  // namespace
+
+absl::Status PostgresSchedulingStore::CheckPlanNotUndone(const std::string& plan_request_id) {
+  if (plan_request_id.empty()) return absl::OkStatus();
+  return pool_.InTransaction("check_plan_not_undone",
+                             [&](pqxx::work& tx) { return RefuseIfUndone(tx, plan_request_id); });
+}
 
 absl::StatusOr<SchedulingStore::PlanningView> PostgresSchedulingStore::LoadPlanningView(
     Span covered, const std::string& job_id) {
@@ -716,7 +738,10 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
   }
   absl::Status status = pool_.InTransaction("save_placed_job", [&](pqxx::work& tx) {
     saved.reset();
-    tx.exec_params("SELECT pg_advisory_xact_lock(hashtext('job:' || $1))", request.order_id());
+    LockJob(tx, request.order_id());
+    // After the lock: a CancelJob that undid this request has committed by now, or waits for
+    // this plan to commit and then cancels it.
+    SALESOPS_RETURN_IF_ERROR(RefuseIfUndone(tx, request.request_id()));
     pqxx::result existing = tx.exec_params(
         "SELECT order_revision, state, coalesce(ts_to_us(commitment_time), 0) FROM jobs "
         "WHERE order_id = $1",
@@ -839,20 +864,37 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
   return saved;
 }
 
-absl::Status PostgresSchedulingStore::CancelJob(const std::string& order_id, int64_t order_revision,
-                                                const std::string& reason,
-                                                const std::string& actor_id) {
-  return pool_.InTransaction("cancel_job", [&](pqxx::work& tx) {
-    tx.exec_params("SELECT pg_advisory_xact_lock(hashtext('job:' || $1))", order_id);
+absl::StatusOr<v1::Job> PostgresSchedulingStore::CancelJob(const JobCancellation& cancellation,
+                                                           const std::string& actor_id) {
+  const std::string& order_id = cancellation.order_id;
+  const int64_t order_revision = cancellation.order_revision;
+  const std::string& reason = cancellation.reason;
+  v1::Job cancelled;
+  absl::Status status = pool_.InTransaction("cancel_job", [&](pqxx::work& tx) {
+    LockJob(tx, order_id);
+    const bool undo = !cancellation.undo_request_id.empty();
+    if (undo) {
+      tx.exec_params(
+          "INSERT INTO undone_requests (request_id, order_id) VALUES ($1, $2) "
+          "ON CONFLICT (request_id) DO NOTHING",
+          cancellation.undo_request_id, order_id);
+    }
     pqxx::result job = tx.exec_params(
         "UPDATE jobs SET state = $2, update_time = now() WHERE order_id = $1 "
         "AND ($3 = 0 OR order_revision = $3) RETURNING order_revision",
         order_id, kJobCancelled, order_revision);
     if (job.empty()) {
-      return ReasonedError(
-          absl::StatusCode::kNotFound, v1::NOT_FOUND,
-          "no job for order " + order_id +
-              (order_revision ? " at revision " + std::to_string(order_revision) : ""));
+      if (!undo) {
+        return ReasonedError(
+            absl::StatusCode::kNotFound, v1::NOT_FOUND,
+            "no job for order " + order_id +
+                (order_revision ? " at revision " + std::to_string(order_revision) : ""));
+      }
+      // The step undone never planned (or planned another revision): nothing to free.
+      cancelled = v1::Job();
+      absl::StatusOr<v1::Job> as_is = ReadJob(tx, order_id);
+      if (as_is.ok()) cancelled = *std::move(as_is);
+      return absl::OkStatus();
     }
     tx.exec_params(
         "UPDATE tasks SET state = $2, crew_ids = '{}', vehicle_id = '', update_time = now() "
@@ -865,8 +907,11 @@ absl::Status PostgresSchedulingStore::CancelJob(const std::string& order_id, int
           event.mutable_job()->set_job_id(order_id);
           event.mutable_job()->set_reason(reason);
         });
+    SALESOPS_ASSIGN_OR_RETURN(cancelled, ReadJob(tx, order_id));
     return absl::OkStatus();
   });
+  if (!status.ok()) return status;
+  return cancelled;
 }
 
 absl::StatusOr<v1::Job> PostgresSchedulingStore::GetJob(const std::string& order_id) {

@@ -32,8 +32,9 @@ class PostgresSchedulingStore final : public SchedulingStore {
                                                          const AssignmentResult& placed,
                                                          const PlannedCommitment& commitment,
                                                          const std::string& actor_id) override;
-  absl::Status CancelJob(const std::string& order_id, int64_t order_revision,
-                         const std::string& reason, const std::string& actor_id) override;
+  absl::StatusOr<v1::Job> CancelJob(const JobCancellation& cancellation,
+                                    const std::string& actor_id) override;
+  absl::Status CheckPlanNotUndone(const std::string& plan_request_id) override;
   absl::StatusOr<v1::Job> GetJob(const std::string& order_id) override;
   absl::StatusOr<std::map<v1::AtRiskReason, int64_t>> CountTasksAtRisk() override;
   absl::StatusOr<OpenWork> LoadOpenWork(Span covered) override;

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "services/common/command_line.h"
+#include "services/common/failpoint.h"
 #include "services/common/grpc_errors.h"
 #include "services/common/log.h"
 #include "services/common/page_token.h"
@@ -370,6 +371,14 @@ Minutes LatestFinish(const AssignmentResult& result) {
   return latest;
 }
 
+// What a handler answers when its caller is no longer there to hear it.
+absl::Status CallerGone(const grpc::ServerContext& context) {
+  if (context.deadline() <= std::chrono::system_clock::now()) {
+    return absl::DeadlineExceededError("the caller's deadline passed before the plan was saved");
+  }
+  return absl::CancelledError("the caller cancelled before the plan was saved");
+}
+
 absl::Status PlanKeptChanging(const std::string& what) {
   return common::ReasonedError(absl::StatusCode::kAborted, v1::INTERNAL_ERROR,
                                what + ": the schedule kept changing under it; retry");
@@ -570,6 +579,8 @@ grpc::Status SchedulingServiceImpl::PlanJob(grpc::ServerContext* context,
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     SALESOPS_ASSIGN_OR_RETURN(JobInput job, JobInputOf(*request));
     std::string actor = runtime_.CallerOf(*context).id();
+    // A saga that already compensated this step gets its answer before any planning.
+    SALESOPS_RETURN_IF_ERROR(store_->CheckPlanNotUndone(request->request_id()));
     SchedulingStore::JobPlan plan{*request, PlanJobTasks(job), job.delivery_no_later_than};
     Span covered = CoveredBy(plan.tasks);
     // No lock is held while planning: read a snapshot, place the job around what is there,
@@ -613,6 +624,12 @@ grpc::Status SchedulingServiceImpl::PlanJob(grpc::ServerContext* context,
                                                  commitment.no_later_than * 60))}});
       }
       plan.tasks = tasks;
+      common::Failpoint("plan_job_before_save");
+      // A caller that has gone (deadline passed, or cancelled) will not use this plan, and
+      // a saga has likely compensated it. Not saving it only saves work: a caller can go
+      // right after this check, and what keeps its plan from becoming a stray job is the
+      // undone-request fence inside SavePlacedJob, not this.
+      if (context->IsCancelled()) return CallerGone(*context);
       SALESOPS_ASSIGN_OR_RETURN(std::optional<SchedulingStore::SavedPlan> saved,
                                 store_->SavePlacedJob(plan, placed, commitment, actor));
       if (!saved) {  // someone took one of these places meanwhile
@@ -633,12 +650,12 @@ grpc::Status SchedulingServiceImpl::CancelJob(grpc::ServerContext* context,
                                               v1::CancelJobResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
-    SALESOPS_RETURN_IF_ERROR(store_->CancelJob(request->order_id(), request->order_revision(),
-                                               request->reason(),
-                                               runtime_.CallerOf(*context).id()));
+    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_job(),
+                              store_->CancelJob({request->order_id(), request->order_revision(),
+                                                 request->reason(), request->undo_request_id()},
+                                                runtime_.CallerOf(*context).id()));
     // The freed time goes to others at the next re-optimisation, not in the caller's time.
     NoteChange();
-    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_job(), store_->GetJob(request->order_id()));
     return absl::OkStatus();
   }());
 }

@@ -68,7 +68,9 @@ class SchedulingStore {
   // first checks, under per-person-and-day locks, that nothing placed since the view overlaps
   // them (no global lock: plans on other days or for other people go in parallel). nullopt when
   // something does: plan again from a new view. A newer revision replaces the tasks and reports
-  // the change; started and finished tasks keep their state.
+  // the change; started and finished tasks keep their state. A plan whose request_id a
+  // CancelJob undid is STEP_UNDONE (ABORTED) and writes nothing: checked after the job's lock,
+  // which CancelJob takes too, so a cancel that overtakes a slow plan always wins.
   struct JobPlan {
     v1::PlanJobRequest request;
     std::vector<Task> tasks;
@@ -82,8 +84,23 @@ class SchedulingStore {
   virtual absl::StatusOr<std::optional<SavedPlan>> SavePlacedJob(
       const JobPlan& plan, const AssignmentResult& placed, const PlannedCommitment& commitment,
       const std::string& actor_id) = 0;
-  virtual absl::Status CancelJob(const std::string& order_id, int64_t order_revision,
-                                 const std::string& reason, const std::string& actor_id) = 0;
+  // Cancels the order's job (at `order_revision`, unless 0) and answers it as cancelled.
+  // With `undo_request_id` (a saga compensating its PlanJob) that request is first recorded as
+  // undone, under the same job lock SavePlacedJob takes, so the plan is refused whether it
+  // arrives or finishes later; finding no job to cancel is then no error: the answer is the job
+  // as it is, or an empty Job when the order has none.
+  struct JobCancellation {
+    std::string order_id;
+    int64_t order_revision = 0;
+    std::string reason;
+    std::string undo_request_id;
+  };
+  virtual absl::StatusOr<v1::Job> CancelJob(const JobCancellation& cancellation,
+                                            const std::string& actor_id) = 0;
+  // STEP_UNDONE (ABORTED) when a CancelJob undid PlanJob `plan_request_id`; OK otherwise, also
+  // for an empty id. SavePlacedJob checks the same inside its transaction: this early look
+  // only saves the planning work.
+  virtual absl::Status CheckPlanNotUndone(const std::string& plan_request_id) = 0;
   virtual absl::StatusOr<v1::Job> GetJob(const std::string& order_id) = 0;
 
   // Open work for repair and re-optimisation: every open task whose window or placement
