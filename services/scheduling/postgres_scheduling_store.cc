@@ -620,19 +620,15 @@ void SaveCommitment(pqxx::work& tx, const std::string& order_id, int64_t order_r
       });
 }
 
-absl::StatusOr<v1::Job> ReadJob(pqxx::work& tx, const std::string& order_id) {
+constexpr char kJobColumns[] =
+    "order_id, order_revision, state, win_probability, plan_request, "
+    "coalesce(ts_to_us(commitment_time), 0), commitment_meets, commitment_explanation, "
+    "coalesce(ts_to_us(last_assignment_time), 0), ts_to_us(create_time), "
+    "ts_to_us(update_time)";
+
+// A job without its tasks, from kJobColumns.
+v1::Job JobFromRow(const pqxx::row& row) {
   v1::Job job;
-  pqxx::result rows = tx.exec_params(
-      "SELECT order_id, order_revision, state, win_probability, plan_request, "
-      "coalesce(ts_to_us(commitment_time), 0), commitment_meets, commitment_explanation, "
-      "coalesce(ts_to_us(last_assignment_time), 0), ts_to_us(create_time), "
-      "ts_to_us(update_time) FROM jobs WHERE order_id = $1",
-      order_id);
-  if (rows.empty()) {
-    return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
-                         "no job for order " + order_id);
-  }
-  const pqxx::row& row = rows[0];
   job.set_job_id(row[0].as<std::string>());
   job.set_order_id(row[0].as<std::string>());
   job.set_order_revision(row[1].as<int64_t>());
@@ -654,13 +650,37 @@ absl::StatusOr<v1::Job> ReadJob(pqxx::work& tx, const std::string& order_id) {
   }
   *job.mutable_create_time() = common::TimestampFromMicros(row[9].as<int64_t>());
   *job.mutable_update_time() = common::TimestampFromMicros(row[10].as<int64_t>());
-  for (const auto& task_row :
-       tx.exec_params(std::string("SELECT ") + kTaskColumns +
-                          " FROM tasks WHERE order_id = $1 ORDER BY position",
-                      order_id)) {
+  return job;
+}
+
+// Adds their tasks, in plan order, to `jobs`, in one statement.
+void AddTasks(pqxx::work& tx, std::vector<v1::Job*> jobs) {
+  if (jobs.empty()) return;
+  std::map<std::string, v1::Job*> by_order;
+  std::vector<std::string> order_ids;
+  for (v1::Job* job : jobs) {
+    by_order[job->order_id()] = job;
+    order_ids.push_back(job->order_id());
+  }
+  for (const auto& task_row : tx.exec_params(
+           std::string("SELECT ") + kTaskColumns +
+               " FROM tasks WHERE order_id = ANY($1::text[]) ORDER BY order_id, position",
+           common::PgTextArray(order_ids))) {
+    v1::Job& job = *by_order.at(task_row[1].as<std::string>());
     *job.add_tasks() = TaskFromRow(task_row);
     if (job.tasks().rbegin()->at_risk()) job.set_at_risk_task_count(job.at_risk_task_count() + 1);
   }
+}
+
+absl::StatusOr<v1::Job> ReadJob(pqxx::work& tx, const std::string& order_id) {
+  pqxx::result rows = tx.exec_params(
+      std::string("SELECT ") + kJobColumns + " FROM jobs WHERE order_id = $1", order_id);
+  if (rows.empty()) {
+    return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                         "no job for order " + order_id);
+  }
+  v1::Job job = JobFromRow(rows[0]);
+  AddTasks(tx, {&job});
   return job;
 }
 
@@ -922,6 +942,34 @@ absl::StatusOr<v1::Job> PostgresSchedulingStore::GetJob(const std::string& order
   });
   if (!status.ok()) return status;
   return job;
+}
+
+absl::StatusOr<Page<v1::Job>> PostgresSchedulingStore::ListJobs(const v1::ListJobsRequest& filter,
+                                                                int limit,
+                                                                const std::string& after) {
+  std::vector<std::string> states;
+  for (int state : filter.states()) states.push_back(std::to_string(state));
+  Page<v1::Job> page;
+  absl::Status status = pool_.InTransaction("list_jobs", [&](pqxx::work& tx) {
+    page = Page<v1::Job>();
+    common::FillPage(
+        page,
+        tx.exec_params(std::string("SELECT ") + kJobColumns +
+                           " FROM jobs WHERE order_id > $1 AND ($2 = '' OR order_id = $2)"
+                           " AND (cardinality($3::smallint[]) = 0 OR state = ANY($3::smallint[]))"
+                           " ORDER BY order_id LIMIT $4",
+                       after, filter.order_id(), common::PgTextArray(states), limit + 1),
+        limit, [](const pqxx::row& row) { return JobFromRow(row); },
+        [](const v1::Job& job) { return job.order_id(); });
+    if (filter.include_tasks()) {
+      std::vector<v1::Job*> jobs;
+      for (v1::Job& job : page.entries) jobs.push_back(&job);
+      AddTasks(tx, jobs);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return page;
 }
 
 absl::StatusOr<SchedulingStore::OpenWork> PostgresSchedulingStore::LoadOpenWork(Span covered) {

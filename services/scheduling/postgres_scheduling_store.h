@@ -36,6 +36,8 @@ class PostgresSchedulingStore final : public SchedulingStore {
                                     const std::string& actor_id) override;
   absl::Status CheckPlanNotUndone(const std::string& plan_request_id) override;
   absl::StatusOr<v1::Job> GetJob(const std::string& order_id) override;
+  absl::StatusOr<Page<v1::Job>> ListJobs(const v1::ListJobsRequest& filter, int limit,
+                                         const std::string& after) override;
   absl::StatusOr<std::map<v1::AtRiskReason, int64_t>> CountTasksAtRisk() override;
   absl::StatusOr<OpenWork> LoadOpenWork(Span covered) override;
   absl::StatusOr<std::optional<v1::RunAssignmentResponse>> SaveMoves(

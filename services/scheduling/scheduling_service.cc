@@ -690,6 +690,18 @@ grpc::Status SchedulingServiceImpl::GetJobStatus(grpc::ServerContext*,
   }());
 }
 
+grpc::Status SchedulingServiceImpl::ListJobs(grpc::ServerContext*,
+                                             const v1::ListJobsRequest* request,
+                                             v1::ListJobsResponse* response) {
+  return ToGrpcStatus(ListPage<v1::ListJobsRequest, v1::Job>(
+      *request, "jobs",
+      [&](const auto& filter, int limit, const std::string& after) {
+        return store_->ListJobs(filter, limit, after);
+      },
+      [&](v1::Job entry) { *response->add_jobs() = std::move(entry); },
+      response->mutable_next_page_token()));
+}
+
 grpc::Status SchedulingServiceImpl::UpdateTaskState(grpc::ServerContext* context,
                                                     const v1::UpdateTaskStateRequest* request,
                                                     v1::UpdateTaskStateResponse* response) {

@@ -72,6 +72,8 @@ class SchedulingServiceImpl final : public v1::SchedulingService::Service {
                              v1::RunAssignmentResponse* response) override;
   grpc::Status GetJobStatus(grpc::ServerContext* context, const v1::GetJobStatusRequest* request,
                             v1::GetJobStatusResponse* response) override;
+  grpc::Status ListJobs(grpc::ServerContext* context, const v1::ListJobsRequest* request,
+                        v1::ListJobsResponse* response) override;
   grpc::Status UpdateTaskState(grpc::ServerContext* context,
                                const v1::UpdateTaskStateRequest* request,
                                v1::UpdateTaskStateResponse* response) override;

@@ -102,6 +102,10 @@ class SchedulingStore {
   // only saves the planning work.
   virtual absl::Status CheckPlanNotUndone(const std::string& plan_request_id) = 0;
   virtual absl::StatusOr<v1::Job> GetJob(const std::string& order_id) = 0;
+  // Jobs by order id after `after`, filtered by state and order; tasks only when the filter
+  // asks for them.
+  virtual absl::StatusOr<Page<v1::Job>> ListJobs(const v1::ListJobsRequest& filter, int limit,
+                                                 const std::string& after) = 0;
 
   // Open work for repair and re-optimisation: every open task whose window or placement
   // overlaps `covered`, with where it is now, and the view (crew, vehicles) around it.

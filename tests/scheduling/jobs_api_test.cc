@@ -528,5 +528,61 @@ TEST_F(JobsApiTest, BadPlansNameTheirFields) {
             grpc::StatusCode::NOT_FOUND);  // nothing was written
 }
 
+TEST_F(JobsApiTest, ListJobsPagesByOrderAndFiltersByStateAndOrder) {
+  for (const std::string order : {"ORDER-1", "ORDER-2", "ORDER-3"}) {
+    v1::PlanJobResponse planned;
+    ASSERT_TRUE(
+        scheduling_.Call(&Stub::PlanJob, Plan(order, 1, 1), &planned, scheduling_.tokens().service)
+            .ok());
+  }
+  v1::CancelJobRequest cancel;
+  cancel.set_order_id("ORDER-2");
+  v1::CancelJobResponse cancelled;
+  ASSERT_TRUE(scheduling_.Call(&Stub::CancelJob, cancel, &cancelled).ok());
+
+  // Every job, two to a page, in order-id order, without tasks unless asked.
+  v1::ListJobsRequest request;
+  request.set_page_size(2);
+  std::vector<std::string> seen;
+  for (int page = 0; page < 3; ++page) {
+    v1::ListJobsResponse listed;
+    grpc::Status status =
+        scheduling_.Call(&Stub::ListJobs, request, &listed, scheduling_.tokens().sales);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    for (const v1::Job& job : listed.jobs()) {
+      seen.push_back(job.order_id());
+      EXPECT_EQ(job.tasks_size(), 0) << job.order_id();
+    }
+    if (listed.next_page_token().empty()) break;
+    request.set_page_token(listed.next_page_token());
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"ORDER-1", "ORDER-2", "ORDER-3"}));
+
+  // What a reconciliation asks: the planned jobs, with their tasks.
+  request = v1::ListJobsRequest();
+  request.add_states(v1::JOB_STATE_PLANNED);
+  request.set_include_tasks(true);
+  v1::ListJobsResponse planned;
+  ASSERT_TRUE(
+      scheduling_.Call(&Stub::ListJobs, request, &planned, scheduling_.tokens().service).ok());
+  ASSERT_EQ(planned.jobs_size(), 2);
+  EXPECT_EQ(planned.jobs(1).order_id(), "ORDER-3");
+  EXPECT_EQ(planned.jobs(1).tasks_size(), 8);
+  EXPECT_EQ(planned.jobs(1).tasks(0).task_id(), "ORDER-3/PREP");
+  EXPECT_TRUE(planned.next_page_token().empty());
+
+  request = v1::ListJobsRequest();
+  request.set_order_id("ORDER-2");
+  v1::ListJobsResponse one;
+  ASSERT_TRUE(scheduling_.Call(&Stub::ListJobs, request, &one).ok());
+  ASSERT_EQ(one.jobs_size(), 1);
+  EXPECT_EQ(one.jobs(0).state(), v1::JOB_STATE_CANCELLED);
+
+  request = v1::ListJobsRequest();
+  request.set_page_token("not-a-token");
+  EXPECT_EQ(scheduling_.Call(&Stub::ListJobs, request, &one).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 }  // namespace
 }  // namespace salesops::testing
