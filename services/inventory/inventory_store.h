@@ -45,6 +45,8 @@ struct ReservationDraft {
   std::optional<Instant> expire_time;  // holds only
   double win_probability = 1.0;
   std::string actor_id;
+  // The Reserve's request_id; a Release that named it as undone refuses it (STEP_UNDONE).
+  std::string request_id;
 };
 
 struct ReservationOutcome {
@@ -121,9 +123,11 @@ class InventoryStore {
   // hold, out-of-service period and sub-rental overlapping it.
   virtual absl::StatusOr<LoadedStock> LoadStock(const StockQuery& query) = 0;
 
-  // Writes a hold or firm reservation in one transaction: locks the codes'
-  // item rows in code order, returns the existing one unchanged for the same
-  // (order, revision), refuses an older revision (STALE_REVISION), asks
+  // Writes a hold or firm reservation in one transaction: takes the order's
+  // lock, refuses a firm one whose request_id a Release undid (ABORTED /
+  // STEP_UNDONE), locks the codes' item rows in code order, returns the
+  // existing one unchanged for the same (order, revision), refuses an older
+  // revision (STALE_REVISION), asks
   // `decide` with the stock locked, then replaces the order's previous
   // reservation and writes the new one and its outbox event together.
   virtual absl::StatusOr<ReservationOutcome> PlaceReservation(const ReservationDraft& draft,
@@ -131,10 +135,11 @@ class InventoryStore {
 
   // Releases the order's active holds and reservations (one revision, or all
   // when `order_revision` is 0). Releasing twice releases nothing the second time.
-  virtual absl::StatusOr<std::vector<v1::Reservation>> Release(const std::string& order_id,
-                                                               int64_t order_revision,
-                                                               const std::string& reason,
-                                                               const std::string& actor_id) = 0;
+  // A non-empty `undo_request_id` is recorded as undone under the order's lock first,
+  // so that Reserve, should it arrive later, is refused.
+  virtual absl::StatusOr<std::vector<v1::Reservation>> Release(
+      const std::string& order_id, int64_t order_revision, const std::string& reason,
+      const std::string& actor_id, const std::string& undo_request_id) = 0;
 
   // The pull sheet of the order's firm reservation (NOT_FOUND without one).
   virtual absl::StatusOr<OrderSheet> LoadSheet(const std::string& order_id) = 0;

@@ -260,6 +260,7 @@ void AddStockEvent(pqxx::work& transaction, v1::EventType type, const v1::Reserv
 // lock; the codes' locks with the order's active reservations; the stock; the reservation
 // with its lines and its event.
 constexpr char kLockOrderSql[] = "SELECT pg_advisory_xact_lock(hashtext('order:' || $1))";
+constexpr char kFindUndoneSql[] = "SELECT 1 FROM undone_requests WHERE request_id = $1";
 
 // The invariant "reserved <= owned at every instant" holds per code and instant, so two
 // decisions on a code interact only when their windows share a day. A Reserve or PlaceHold
@@ -616,6 +617,15 @@ absl::StatusOr<ReservationOutcome> PostgresInventoryStore::PlaceReservation(
         outcome = ReservationOutcome();
         // One order's revisions take turns, so "replace the previous one" is well defined.
         ExecPrepared(transaction, "inventory_lock_order", kLockOrderSql, draft.order_id);
+        // Under the order's lock, which a Release recording an undo also holds: either that
+        // Release comes first and this Reserve writes nothing, or it comes after and releases it.
+        if (firm && !draft.request_id.empty() &&
+            !ExecPrepared(transaction, "inventory_find_undone", kFindUndoneSql, draft.request_id)
+                 .empty()) {
+          return ReasonedError(absl::StatusCode::kAborted, v1::STEP_UNDONE,
+                               "request " + draft.request_id + " for order " + draft.order_id +
+                                   " was undone by a Release; it changes nothing");
+        }
         std::vector<std::string> codes;
         for (const CodeDemand& line : draft.lines) codes.push_back(line.inventory_code);
         std::sort(codes.begin(), codes.end());
@@ -749,11 +759,17 @@ absl::StatusOr<ReservationOutcome> PostgresInventoryStore::PlaceReservation(
 
 absl::StatusOr<std::vector<v1::Reservation>> PostgresInventoryStore::Release(
     const std::string& order_id, int64_t order_revision, const std::string& reason,
-    const std::string& actor_id) {
+    const std::string& actor_id, const std::string& undo_request_id) {
   std::vector<v1::Reservation> released;
   absl::Status status = pool_.InTransaction("release", [&](pqxx::work& transaction) {
     released.clear();
-    transaction.exec_params("SELECT pg_advisory_xact_lock(hashtext('order:' || $1))", order_id);
+    ExecPrepared(transaction, "inventory_lock_order", kLockOrderSql, order_id);
+    if (!undo_request_id.empty()) {
+      transaction.exec_params(
+          "INSERT INTO undone_requests (request_id, order_id) VALUES ($1, $2) "
+          "ON CONFLICT (request_id) DO NOTHING",
+          undo_request_id, order_id);
+    }
     pqxx::result rows = transaction.exec_params(
         "UPDATE reservations SET state = $3, end_time = now(), end_reason = $4 "
         "WHERE order_id = $1 AND state = $5 AND ($2 = 0 OR order_revision = $2) "

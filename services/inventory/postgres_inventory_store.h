@@ -30,7 +30,8 @@ class PostgresInventoryStore final : public InventoryStore {
   absl::StatusOr<std::vector<v1::Reservation>> Release(const std::string& order_id,
                                                        int64_t order_revision,
                                                        const std::string& reason,
-                                                       const std::string& actor_id) override;
+                                                       const std::string& actor_id,
+                                                       const std::string& undo_request_id) override;
   absl::StatusOr<OrderSheet> LoadSheet(const std::string& order_id) override;
   absl::StatusOr<OrderSheet> RecordPrep(const std::string& order_id, int64_t expected_revision,
                                         const std::vector<PrepCountRecord>& counts,

@@ -217,7 +217,8 @@ absl::StatusOr<v1::ReserveResponse> StockKeeper::Reserve(const v1::ReserveReques
                          window,
                          std::nullopt,
                          1.0,
-                         actor.id()};
+                         actor.id(),
+                         request.request_id()};
   SALESOPS_ASSIGN_OR_RETURN(
       ReservationOutcome outcome,
       store_.PlaceReservation(
@@ -287,7 +288,8 @@ absl::StatusOr<v1::ReleaseResponse> StockKeeper::Release(const v1::ReleaseReques
                                                          const v1::Actor& actor) {
   SALESOPS_ASSIGN_OR_RETURN(
       std::vector<v1::Reservation> released,
-      store_.Release(request.order_id(), request.order_revision(), request.reason(), actor.id()));
+      store_.Release(request.order_id(), request.order_revision(), request.reason(), actor.id(),
+                     request.undo_request_id()));
   v1::ReleaseResponse response;
   for (v1::Reservation& reservation : released) *response.add_released() = std::move(reservation);
   return response;

@@ -42,6 +42,34 @@ class InventoryApiTest : public ::testing::Test {
                            inventory_.tokens().service);
   }
 
+  // Reserve as a saga step: with its request_id, so a compensation can name it.
+  grpc::Status ReserveStep(const std::string& request_id, const std::string& order,
+                           int64_t revision, const std::string& code, int quantity) {
+    v1::ReserveRequest request;
+    request.set_request_id(request_id);
+    request.set_order_id(order);
+    request.set_order_revision(revision);
+    *request.add_lines() = Line(code, quantity);
+    *request.mutable_window() = Days(0, 2);
+    v1::ReserveResponse response;
+    return inventory_.Call(&Stub::Reserve, request, &response, inventory_.tokens().service);
+  }
+
+  // The saga's compensation of the Reserve `undo_request_id`.
+  v1::ReleaseResponse UndoStep(const std::string& undo_request_id, const std::string& order,
+                               int64_t revision) {
+    v1::ReleaseRequest request;
+    request.set_order_id(order);
+    request.set_order_revision(revision);
+    request.set_reason("saga compensation");
+    request.set_undo_request_id(undo_request_id);
+    v1::ReleaseResponse response;
+    grpc::Status status =
+        inventory_.Call(&Stub::Release, request, &response, inventory_.tokens().service);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+
   v1::CodeAvailability Availability(const std::string& code, int requested,
                                     const v1::Window& window, bool ignore_holds = false) {
     v1::CheckAvailabilityRequest request;
@@ -338,6 +366,37 @@ TEST_F(InventoryApiTest, InventoryInputRulesNameTheirFields) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(ParseGrpcError(status).violations.at(0).field, "window.not_before");
   EXPECT_EQ(QueryInt("SELECT count(*) FROM reservations"), 0);
+}
+
+TEST_F(InventoryApiTest, AReleaseThatOvertakesItsReserveFencesIt) {
+  PutItem("SPK-12", 5);
+  // The saga gave up on a slow Reserve and compensated before the Reserve arrived.
+  EXPECT_EQ(UndoStep("saga-1.reserve", "ORDER-A", 1).released_size(), 0);
+  grpc::Status late = ReserveStep("saga-1.reserve", "ORDER-A", 1, "SPK-12", 4);
+  EXPECT_EQ(late.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(ParseGrpcError(late).reason, "STEP_UNDONE");
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM reservations"), 0);
+  EXPECT_EQ(Availability("SPK-12", 5, Days(0, 2)).free(), 5);
+
+  // Compensating twice is fine, and the order can still be reserved by a new attempt.
+  UndoStep("saga-1.reserve", "ORDER-A", 1);
+  EXPECT_TRUE(ReserveStep("saga-2.reserve", "ORDER-A", 1, "SPK-12", 4).ok());
+  EXPECT_EQ(Availability("SPK-12", 1, Days(0, 2)).free(), 1);
+}
+
+TEST_F(InventoryApiTest, AReleaseAfterItsReserveReleasesItAndRefusesARetry) {
+  PutItem("SPK-12", 5);
+  ASSERT_TRUE(ReserveStep("saga-1.reserve", "ORDER-A", 1, "SPK-12", 4).ok());
+  v1::ReleaseResponse undone = UndoStep("saga-1.reserve", "ORDER-A", 1);
+  ASSERT_EQ(undone.released_size(), 1);
+  EXPECT_EQ(undone.released(0).state(), v1::RESERVATION_STATE_RELEASED);
+  EXPECT_EQ(Availability("SPK-12", 5, Days(0, 2)).free(), 5);
+  // A retry of the undone step (its first answer lost) must not reserve again.
+  EXPECT_EQ(ParseGrpcError(ReserveStep("saga-1.reserve", "ORDER-A", 1, "SPK-12", 4)).reason,
+            "STEP_UNDONE");
+  EXPECT_EQ(Availability("SPK-12", 5, Days(0, 2)).free(), 5);
+  EXPECT_TRUE(ReserveStep("saga-2.reserve", "ORDER-A", 2, "SPK-12", 2).ok());
+  EXPECT_EQ(Availability("SPK-12", 3, Days(0, 2)).free(), 3);
 }
 
 TEST_F(InventoryApiTest, MetricsCountReservationsHoldsAndChecks) {
