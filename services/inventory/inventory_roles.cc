@@ -21,6 +21,7 @@ common::RolePolicy RolePolicy() {
       .Allow("PlaceHold", {v1::ROLE_SERVICE, v1::ROLE_ADMIN})
       .Allow("Reserve", {v1::ROLE_SERVICE, v1::ROLE_ADMIN})
       .Allow("Release", {v1::ROLE_SERVICE, v1::ROLE_ADMIN})
+      .Allow("ListReservations", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("AddSubRental", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("ListSubRentals", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("GetPullSheet", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})

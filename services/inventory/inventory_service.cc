@@ -235,6 +235,22 @@ grpc::Status InventoryServiceImpl::Release(grpc::ServerContext* context,
   }());
 }
 
+grpc::Status InventoryServiceImpl::ListReservations(grpc::ServerContext*,
+                                                    const v1::ListReservationsRequest* request,
+                                                    v1::ListReservationsResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(std::string after,
+                              common::DecodePageToken("reservations", request->page_token()));
+    SALESOPS_ASSIGN_OR_RETURN(
+        Page<v1::Reservation> page,
+        store_->ListReservations(*request, common::EffectivePageSize(request->page_size()), after));
+    for (auto& reservation : page.entries) *response->add_reservations() = std::move(reservation);
+    response->set_next_page_token(common::EncodePageToken("reservations", page.next_after));
+    return absl::OkStatus();
+  }());
+}
+
 grpc::Status InventoryServiceImpl::GetPullSheet(grpc::ServerContext*,
                                                 const v1::GetPullSheetRequest* request,
                                                 v1::GetPullSheetResponse* response) {

@@ -49,6 +49,9 @@ class InventoryServiceImpl final : public v1::InventoryService::Service {
                        v1::ReserveResponse* response) override;
   grpc::Status Release(grpc::ServerContext* context, const v1::ReleaseRequest* request,
                        v1::ReleaseResponse* response) override;
+  grpc::Status ListReservations(grpc::ServerContext* context,
+                                const v1::ListReservationsRequest* request,
+                                v1::ListReservationsResponse* response) override;
 
   grpc::Status GetPullSheet(grpc::ServerContext* context, const v1::GetPullSheetRequest* request,
                             v1::GetPullSheetResponse* response) override;

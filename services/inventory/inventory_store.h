@@ -141,6 +141,12 @@ class InventoryStore {
       const std::string& order_id, int64_t order_revision, const std::string& reason,
       const std::string& actor_id, const std::string& undo_request_id) = 0;
 
+  // Reservations and holds in order of (order_id, order_revision, reservation_id), after the
+  // position `after` that a page ended at (INVALID_ARGUMENT on page_token when it is not
+  // one). A hold past its expire_time is EXPIRED, and not active.
+  virtual absl::StatusOr<Page<v1::Reservation>> ListReservations(
+      const v1::ListReservationsRequest& filter, int limit, const std::string& after) = 0;
+
   // The pull sheet of the order's firm reservation (NOT_FOUND without one).
   virtual absl::StatusOr<OrderSheet> LoadSheet(const std::string& order_id) = 0;
   // Records absolute pulled counts; emits PREP_STARTED on the first pull and

@@ -1,5 +1,9 @@
 #include "services/inventory/postgres_inventory_store.h"
 
+#include <absl/strings/ascii.h>
+#include <absl/strings/numbers.h>
+#include <absl/strings/str_cat.h>
+#include <absl/strings/str_split.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
@@ -182,15 +186,15 @@ LoadedStock LoadStockIn(pqxx::transaction_base& transaction, const StockQuery& q
   return loaded;
 }
 
-// A reservation with its lines, as the API shows it.
-v1::Reservation LoadReservation(pqxx::work& transaction, const std::string& reservation_id) {
+constexpr char kReservationColumns[] =
+    "reservation_id::text, order_id, order_revision, kind, state, ts_to_us(lower(during)), "
+    "ts_to_us(upper(during)), coalesce(ts_to_us(expire_time), 0), win_probability, created_by, "
+    "ts_to_us(create_time)";
+
+// A reservation's row (kReservationColumns) as the API shows it, without its lines. A hold
+// past its expire_time reads EXPIRED: it stopped counting then, whatever its row says.
+v1::Reservation ReservationFromRow(const pqxx::row& row) {
   v1::Reservation reservation;
-  pqxx::row row = transaction.exec_params1(
-      "SELECT reservation_id::text, order_id, order_revision, kind, state, "
-      "ts_to_us(lower(during)), ts_to_us(upper(during)), coalesce(ts_to_us(expire_time), 0), "
-      "win_probability, created_by, ts_to_us(create_time) "
-      "FROM reservations WHERE reservation_id = $1::uuid",
-      reservation_id);
   reservation.set_reservation_id(row[0].as<std::string>());
   reservation.set_order_id(row[1].as<std::string>());
   reservation.set_order_revision(row[2].as<int64_t>());
@@ -213,6 +217,15 @@ v1::Reservation LoadReservation(pqxx::work& transaction, const std::string& rese
   reservation.set_win_probability(row[8].as<double>());
   reservation.mutable_created_by()->set_id(row[9].as<std::string>());
   *reservation.mutable_create_time() = common::TimestampFromMicros(row[10].as<int64_t>());
+  return reservation;
+}
+
+// A reservation with its lines, as the API shows it.
+v1::Reservation LoadReservation(pqxx::work& transaction, const std::string& reservation_id) {
+  v1::Reservation reservation = ReservationFromRow(
+      transaction.exec_params1(std::string("SELECT ") + kReservationColumns +
+                                   " FROM reservations WHERE reservation_id = $1::uuid",
+                               reservation_id));
   for (const auto& line :
        transaction.exec_params("SELECT inventory_code, quantity FROM reservation_lines "
                                "WHERE reservation_id = $1::uuid ORDER BY inventory_code",
@@ -788,6 +801,91 @@ absl::StatusOr<std::vector<v1::Reservation>> PostgresInventoryStore::Release(
   });
   if (!status.ok()) return status;
   return released;
+}
+
+namespace {
+
+// Where a page of ListReservations ended: the last reservation's key, written
+// "<order_revision> <reservation_id> <order_id>" so that the order id, which may hold any text,
+// is the whole remainder.
+struct ReservationPosition {
+  std::string order_id;
+  int64_t order_revision = 0;
+  std::string reservation_id;
+};
+
+std::string PositionOf(const v1::Reservation& reservation) {
+  return absl::StrCat(reservation.order_revision(), " ", reservation.reservation_id(), " ",
+                      reservation.order_id());
+}
+
+bool IsUuid(absl::string_view text) {
+  if (text.size() != 36) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : !absl::ascii_isxdigit(text[i])) return false;
+  }
+  return true;
+}
+
+// The position is the caller's to send back, so anything may arrive: only a well-formed one
+// reaches SQL.
+absl::StatusOr<ReservationPosition> ParsePosition(const std::string& after) {
+  std::vector<absl::string_view> parts = absl::StrSplit(after, absl::MaxSplits(' ', 2));
+  ReservationPosition position;
+  if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &position.order_revision) ||
+      !IsUuid(parts[1])) {
+    return common::InvalidArgumentError(
+        {{"page_token", "is not a page token from this listing; pass next_page_token unchanged"}});
+  }
+  position.reservation_id = std::string(parts[1]);
+  position.order_id = std::string(parts[2]);
+  return position;
+}
+
+}  // namespace
+
+absl::StatusOr<Page<v1::Reservation>> PostgresInventoryStore::ListReservations(
+    const v1::ListReservationsRequest& filter, int limit, const std::string& after) {
+  ReservationPosition position;
+  if (!after.empty()) {
+    SALESOPS_ASSIGN_OR_RETURN(position, ParsePosition(after));
+  }
+  Page<v1::Reservation> page;
+  absl::Status status = pool_.Read("list_reservations", [&](pqxx::transaction_base& transaction) {
+    page = Page<v1::Reservation>();
+    common::FillPage(
+        page,
+        transaction.exec_params(
+            std::string("SELECT ") + kReservationColumns +
+                " FROM reservations WHERE (NOT $1 OR (order_id, order_revision, reservation_id) "
+                "  > ($2, $3::bigint, $4::uuid))"
+                " AND ($5 = 0 OR kind = $5) AND ($6 = '' OR order_id = $6)"
+                // Active: neither released nor replaced, and, for a hold, not expired.
+                " AND (NOT $7 OR (state = 1 AND (kind <> 1 OR expire_time > now())))"
+                " ORDER BY order_id, order_revision, reservation_id LIMIT $8",
+            !after.empty(), position.order_id, position.order_revision,
+            after.empty() ? "00000000-0000-0000-0000-000000000000" : position.reservation_id,
+            static_cast<int>(filter.kind()), filter.order_id(), filter.active_only(), limit + 1),
+        limit, [](const pqxx::row& row) { return ReservationFromRow(row); }, PositionOf);
+    std::map<std::string, v1::Reservation*> by_id;
+    std::vector<std::string> ids;
+    for (v1::Reservation& reservation : page.entries) {
+      by_id[reservation.reservation_id()] = &reservation;
+      ids.push_back(reservation.reservation_id());
+    }
+    for (const auto& line : transaction.exec_params(
+             "SELECT reservation_id::text, inventory_code, quantity FROM reservation_lines "
+             "WHERE reservation_id = ANY($1::uuid[]) ORDER BY reservation_id, inventory_code",
+             common::PgTextArray(ids))) {
+      v1::InventoryLine* added = by_id.at(line[0].as<std::string>())->add_lines();
+      added->set_inventory_code(line[1].as<std::string>());
+      added->set_quantity(line[2].as<int>());
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return page;
 }
 
 }  // namespace salesops::inventory

@@ -32,6 +32,9 @@ class PostgresInventoryStore final : public InventoryStore {
                                                        const std::string& reason,
                                                        const std::string& actor_id,
                                                        const std::string& undo_request_id) override;
+  absl::StatusOr<Page<v1::Reservation>> ListReservations(const v1::ListReservationsRequest& filter,
+                                                         int limit,
+                                                         const std::string& after) override;
   absl::StatusOr<OrderSheet> LoadSheet(const std::string& order_id) override;
   absl::StatusOr<OrderSheet> RecordPrep(const std::string& order_id, int64_t expected_revision,
                                         const std::vector<PrepCountRecord>& counts,

@@ -1,4 +1,5 @@
 // The inventory API over real gRPC, on a real inventory process and PostgreSQL.
+#include <absl/strings/escaping.h>
 #include <gtest/gtest.h>
 
 #include <pqxx/pqxx>
@@ -397,6 +398,84 @@ TEST_F(InventoryApiTest, AReleaseAfterItsReserveReleasesItAndRefusesARetry) {
   EXPECT_EQ(Availability("SPK-12", 5, Days(0, 2)).free(), 5);
   EXPECT_TRUE(ReserveStep("saga-2.reserve", "ORDER-A", 2, "SPK-12", 2).ok());
   EXPECT_EQ(Availability("SPK-12", 3, Days(0, 2)).free(), 3);
+}
+
+TEST_F(InventoryApiTest, ListReservationsPagesByOrderWithFilters) {
+  PutItem("SPK-12", 20);
+  ASSERT_TRUE(Reserve("ORDER-B", 1, {Line("SPK-12", 1)}, Days(0, 2)).ok());
+  ASSERT_TRUE(Reserve("ORDER-B", 2, {Line("SPK-12", 2)}, Days(0, 2)).ok());  // replaces rev 1
+  ASSERT_TRUE(Reserve("ORDER-D", 1, {Line("SPK-12", 1)}, Days(0, 2)).ok());
+  UndoStep("", "ORDER-D", 0);
+  for (const char* quote : {"QUOTE-A", "QUOTE-C"}) {
+    v1::PlaceHoldRequest hold;
+    hold.set_order_id(quote);
+    hold.set_order_revision(1);
+    *hold.add_lines() = Line("SPK-12", 1);
+    *hold.mutable_window() = Days(0, 2);
+    *hold.mutable_expire_time() = google::protobuf::util::TimeUtil::GetCurrentTime() +
+                                  google::protobuf::util::TimeUtil::SecondsToDuration(3600);
+    v1::PlaceHoldResponse held;
+    ASSERT_TRUE(inventory_.Call(&Stub::PlaceHold, hold, &held, inventory_.tokens().service).ok());
+  }
+  // QUOTE-C's hold ran out: still active in its row, but no longer counting.
+  QueryInt(
+      "WITH expired AS (UPDATE reservations SET expire_time = now() - interval '1 minute' "
+      "WHERE order_id = 'QUOTE-C' RETURNING 1) SELECT count(*) FROM expired");
+
+  auto list = [&](v1::ListReservationsRequest request) {
+    std::vector<std::string> seen;
+    int pages = 0;
+    do {
+      v1::ListReservationsResponse response;
+      grpc::Status status =
+          inventory_.Call(&Stub::ListReservations, request, &response, inventory_.tokens().sales);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      if (!status.ok()) break;
+      for (const v1::Reservation& reservation : response.reservations()) {
+        seen.push_back(reservation.order_id() + "/" + std::to_string(reservation.order_revision()) +
+                       "/" + v1::ReservationState_Name(reservation.state()));
+      }
+      request.set_page_token(response.next_page_token());
+    } while (!request.page_token().empty() && ++pages < 10);
+    return seen;
+  };
+  v1::ListReservationsRequest request;
+  request.set_page_size(2);
+  EXPECT_EQ(list(request), (std::vector<std::string>{
+                               "ORDER-B/1/RESERVATION_STATE_REPLACED",
+                               "ORDER-B/2/RESERVATION_STATE_ACTIVE",
+                               "ORDER-D/1/RESERVATION_STATE_RELEASED",
+                               "QUOTE-A/1/RESERVATION_STATE_ACTIVE",
+                               "QUOTE-C/1/RESERVATION_STATE_EXPIRED",
+                           }));
+  request.set_active_only(true);
+  EXPECT_EQ(list(request), (std::vector<std::string>{"ORDER-B/2/RESERVATION_STATE_ACTIVE",
+                                                     "QUOTE-A/1/RESERVATION_STATE_ACTIVE"}));
+  request.set_active_only(false);
+  request.set_kind(v1::RESERVATION_KIND_HOLD);
+  EXPECT_EQ(list(request), (std::vector<std::string>{"QUOTE-A/1/RESERVATION_STATE_ACTIVE",
+                                                     "QUOTE-C/1/RESERVATION_STATE_EXPIRED"}));
+  request.set_kind(v1::RESERVATION_KIND_UNSPECIFIED);
+  request.set_order_id("ORDER-B");
+  EXPECT_EQ(list(request), (std::vector<std::string>{"ORDER-B/1/RESERVATION_STATE_REPLACED",
+                                                     "ORDER-B/2/RESERVATION_STATE_ACTIVE"}));
+
+  // Lines come with each reservation.
+  v1::ListReservationsResponse response;
+  ASSERT_TRUE(inventory_.Call(&Stub::ListReservations, request, &response).ok());
+  ASSERT_EQ(response.reservations_size(), 2);
+  ASSERT_EQ(response.reservations(1).lines_size(), 1);
+  EXPECT_EQ(response.reservations(1).lines(0).quantity(), 2);
+
+  // A token made up by the caller, even one tagged with this listing, names the field.
+  for (const std::string& token :
+       {std::string("not-a-token"), absl::WebSafeBase64Escape("reservations\nno position"),
+        absl::WebSafeBase64Escape("reservations\n12 not-a-uuid ORDER-B")}) {
+    request.set_page_token(token);
+    grpc::Status bad = inventory_.Call(&Stub::ListReservations, request, &response);
+    EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << token;
+    EXPECT_EQ(ParseGrpcError(bad).violations.at(0).field, "page_token") << token;
+  }
 }
 
 TEST_F(InventoryApiTest, MetricsCountReservationsHoldsAndChecks) {
