@@ -63,11 +63,14 @@ grpc::Status InventoryServiceImpl::UpsertItem(grpc::ServerContext* context,
                                               v1::UpsertItemResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
-    SALESOPS_ASSIGN_OR_RETURN(auto stored, store_->UpsertItem(request->item(), request->etag(),
-                                                              runtime_.CallerOf(*context).id()));
-    *response->mutable_item() = std::move(stored.first);
-    response->set_created(stored.second);
-    return absl::OkStatus();
+    const common::IdempotentRequest idempotent = IdempotentRequestOf("UpsertItem", *request);
+    return store_->UpsertItem(request->item(), request->etag(), runtime_.CallerOf(*context).id(),
+                              {*response,
+                               [&](const std::pair<v1::Item, bool>& stored) {
+                                 *response->mutable_item() = stored.first;
+                                 response->set_created(stored.second);
+                               },
+                               &idempotent});
   }());
 }
 
@@ -101,9 +104,11 @@ grpc::Status InventoryServiceImpl::DeleteItem(grpc::ServerContext*,
                                               v1::DeleteItemResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
-    SALESOPS_RETURN_IF_ERROR(store_->DeleteItem(request->inventory_code(), request->etag()));
-    response->set_inventory_code(request->inventory_code());
-    return absl::OkStatus();
+    const common::IdempotentRequest idempotent = IdempotentRequestOf("DeleteItem", *request);
+    return store_->DeleteItem(
+        request->inventory_code(), request->etag(),
+        {*response, [&](const std::string& code) { response->set_inventory_code(code); },
+         &idempotent});
   }());
 }
 
@@ -112,11 +117,14 @@ grpc::Status InventoryServiceImpl::UpsertProduct(grpc::ServerContext*,
                                                  v1::UpsertProductResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
-    SALESOPS_ASSIGN_OR_RETURN(auto stored,
-                              store_->UpsertProduct(request->product(), request->etag()));
-    *response->mutable_product() = std::move(stored.first);
-    response->set_created(stored.second);
-    return absl::OkStatus();
+    const common::IdempotentRequest idempotent = IdempotentRequestOf("UpsertProduct", *request);
+    return store_->UpsertProduct(request->product(), request->etag(),
+                                 {*response,
+                                  [&](const std::pair<v1::Product, bool>& stored) {
+                                    *response->mutable_product() = stored.first;
+                                    response->set_created(stored.second);
+                                  },
+                                  &idempotent});
   }());
 }
 
@@ -152,9 +160,11 @@ grpc::Status InventoryServiceImpl::DeleteProduct(grpc::ServerContext*,
                                                  v1::DeleteProductResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
-    SALESOPS_RETURN_IF_ERROR(store_->DeleteProduct(request->product_code(), request->etag()));
-    response->set_product_code(request->product_code());
-    return absl::OkStatus();
+    const common::IdempotentRequest idempotent = IdempotentRequestOf("DeleteProduct", *request);
+    return store_->DeleteProduct(
+        request->product_code(), request->etag(),
+        {*response, [&](const std::string& code) { response->set_product_code(code); },
+         &idempotent});
   }());
 }
 
@@ -273,14 +283,13 @@ grpc::Status InventoryServiceImpl::RecordPrep(grpc::ServerContext* context,
                         count.pulled_quantity(),
                         {count.serial_numbers().begin(), count.serial_numbers().end()}});
     }
-    SALESOPS_ASSIGN_OR_RETURN(
-        OrderSheet sheet,
-        store_->RecordPrep(request->order_id(), request->order_revision(), counts,
-                           runtime_.CallerOf(*context).id(), [&](const OrderSheet& current) {
-                             return CheckPrepCounts(current, request->counts());
-                           }));
-    *response->mutable_pull_sheet() = ToPullSheet(sheet);
-    return absl::OkStatus();
+    const common::IdempotentRequest idempotent = IdempotentRequestOf("RecordPrep", *request);
+    return store_->RecordPrep(
+        request->order_id(), request->order_revision(), counts, runtime_.CallerOf(*context).id(),
+        [&](const OrderSheet& current) { return CheckPrepCounts(current, request->counts()); },
+        {*response,
+         [&](const OrderSheet& sheet) { *response->mutable_pull_sheet() = ToPullSheet(sheet); },
+         &idempotent});
   }());
 }
 
@@ -301,19 +310,21 @@ grpc::Status InventoryServiceImpl::CheckOut(grpc::ServerContext* context,
     for (const v1::InventoryLine& line : request->lines()) {
       draft.lines.push_back({line.inventory_code(), line.quantity(), 0, "", {}});
     }
-    SALESOPS_ASSIGN_OR_RETURN(MovementOutcome outcome,
-                              store_->RecordMovement(draft, [&](const OrderSheet& sheet) {
-                                return CheckCheckOut(sheet, request->lines());
-                              }));
-    *response->mutable_movement() = outcome.movement;
-    for (const SheetLine& line : outcome.sheet_after.lines) {
-      if (line.to_pull > line.checked_out) {
-        v1::InventoryLine* outstanding = response->add_outstanding();
-        outstanding->set_inventory_code(line.inventory_code);
-        outstanding->set_quantity(line.to_pull - line.checked_out);
-      }
-    }
-    return absl::OkStatus();
+    const common::IdempotentRequest idempotent = IdempotentRequestOf("CheckOut", *request);
+    return store_->RecordMovement(
+        draft, [&](const OrderSheet& sheet) { return CheckCheckOut(sheet, request->lines()); },
+        {*response,
+         [&](const MovementOutcome& outcome) {
+           *response->mutable_movement() = outcome.movement;
+           for (const SheetLine& line : outcome.sheet_after.lines) {
+             if (line.to_pull > line.checked_out) {
+               v1::InventoryLine* outstanding = response->add_outstanding();
+               outstanding->set_inventory_code(line.inventory_code);
+               outstanding->set_quantity(line.to_pull - line.checked_out);
+             }
+           }
+         },
+         &idempotent});
   }());
 }
 
@@ -345,16 +356,20 @@ grpc::Status InventoryServiceImpl::CheckIn(grpc::ServerContext* context,
       draft.lines.push_back({line.inventory_code(), line.returned_quantity(),
                              line.damaged_quantity(), line.damage_note(), back});
     }
-    SALESOPS_ASSIGN_OR_RETURN(MovementOutcome outcome,
-                              store_->RecordMovement(draft, [&](const OrderSheet& sheet) {
-                                return CheckCheckIn(sheet, request->lines());
-                              }));
-    *response->mutable_movement() = outcome.movement;
-    for (auto& rental : outcome.to_return_to_supplier) {
-      *response->add_to_return_to_supplier() = std::move(rental);
-    }
-    for (auto& period : outcome.out_of_service) *response->add_out_of_service() = std::move(period);
-    return absl::OkStatus();
+    const common::IdempotentRequest idempotent = IdempotentRequestOf("CheckIn", *request);
+    return store_->RecordMovement(
+        draft, [&](const OrderSheet& sheet) { return CheckCheckIn(sheet, request->lines()); },
+        {*response,
+         [&](const MovementOutcome& outcome) {
+           *response->mutable_movement() = outcome.movement;
+           for (const auto& rental : outcome.to_return_to_supplier) {
+             *response->add_to_return_to_supplier() = rental;
+           }
+           for (const auto& period : outcome.out_of_service) {
+             *response->add_out_of_service() = period;
+           }
+         },
+         &idempotent});
   }());
 }
 
@@ -364,11 +379,16 @@ grpc::Status InventoryServiceImpl::SetOutOfService(grpc::ServerContext* context,
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     SALESOPS_RETURN_IF_ERROR(IntervalOf(request->window(), "window").status());
-    SALESOPS_ASSIGN_OR_RETURN(auto result,
-                              store_->SetOutOfService(*request, runtime_.CallerOf(*context).id()));
-    metrics_.ShortagesDetected("out_of_service", static_cast<int>(result.second.size()));
-    *response->mutable_out_of_service() = std::move(result.first);
-    for (auto& shortage : result.second) *response->add_shortages() = std::move(shortage);
+    const common::IdempotentRequest idempotent = IdempotentRequestOf("SetOutOfService", *request);
+    SALESOPS_RETURN_IF_ERROR(store_->SetOutOfService(
+        *request, runtime_.CallerOf(*context).id(),
+        {*response,
+         [&](const std::pair<v1::OutOfService, std::vector<v1::OrderShortage>>& result) {
+           *response->mutable_out_of_service() = result.first;
+           for (const auto& shortage : result.second) *response->add_shortages() = shortage;
+         },
+         &idempotent}));
+    metrics_.ShortagesDetected("out_of_service", response->shortages_size());
     return absl::OkStatus();
   }());
 }
@@ -380,10 +400,11 @@ grpc::Status InventoryServiceImpl::AddSubRental(grpc::ServerContext* context,
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     SALESOPS_RETURN_IF_ERROR(
         IntervalOf(request->sub_rental().window(), "sub_rental.window").status());
-    SALESOPS_ASSIGN_OR_RETURN(
-        *response->mutable_sub_rental(),
-        store_->AddSubRental(request->sub_rental(), runtime_.CallerOf(*context).id()));
-    return absl::OkStatus();
+    const common::IdempotentRequest idempotent = IdempotentRequestOf("AddSubRental", *request);
+    return store_->AddSubRental(
+        request->sub_rental(), runtime_.CallerOf(*context).id(),
+        {*response, [&](const v1::SubRental& stored) { *response->mutable_sub_rental() = stored; },
+         &idempotent});
   }());
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "salesops/v1/inventory.pb.h"
+#include "services/common/idempotency.h"
 #include "services/common/sql_text.h"
 #include "services/inventory/availability.h"
 #include "services/inventory/catalog.h"
@@ -95,28 +96,53 @@ struct MovementOutcome {
 // Runs with the order's sheet locked; violations refuse the change.
 using SheetCheck = std::function<std::vector<common::FieldViolation>(const OrderSheet& sheet)>;
 
+// How the store answers a mutating call. Inside the transaction that acts it fills `response`
+// from what it did and, with a request id, remembers that response there too (AIP-155): the
+// effect never commits without its answer, so a crash in between cannot make a retry act
+// twice. A retry of the same request gets the remembered response and acts not; the same id
+// with another body is REQUEST_ID_REUSED. A refused call leaves nothing remembered.
+// (The store fills the handler's response rather than returning it so that building the
+// response stays with the handler or StockKeeper, as it was, while the store alone decides
+// when it is remembered.)
+template <typename Result>
+struct Answer {
+  google::protobuf::Message& response;
+  // Fills `response` from what the store did: a conversion, no I/O.
+  std::function<void(const Result&)> fill;
+  // Null: no replay protection; every call acts.
+  const common::IdempotentRequest* idempotent = nullptr;
+};
+
+// The replay protection of an inventory RPC's request, keyed "inventory.<Rpc>".
+template <typename Request>
+common::IdempotentRequest IdempotentRequestOf(const std::string& rpc, const Request& request) {
+  return common::IdempotentRequest("inventory." + rpc, request.request_id(), request);
+}
+
 // Everything inventory keeps. One PostgreSQL implementation; all SQL lives there.
 class InventoryStore {
  public:
   virtual ~InventoryStore() = default;
 
-  // Catalog. Upserts return the stored entry and whether it was created; a
+  // Catalog. Upserts answer with the stored entry and whether it was created; a
   // non-empty etag must match the stored one (ABORTED / STALE_REVISION). Fewer units owned
   // than before report the confirmed orders that no longer fit (SHORTAGE_DETECTED, by
-  // `actor_id`).
-  virtual absl::StatusOr<std::pair<v1::Item, bool>> UpsertItem(const v1::Item& item,
-                                                               const std::string& etag,
-                                                               const std::string& actor_id) = 0;
+  // `actor_id`). Deletes answer with the deleted code.
+  virtual absl::Status UpsertItem(const v1::Item& item, const std::string& etag,
+                                  const std::string& actor_id,
+                                  const Answer<std::pair<v1::Item, bool>>& answer) = 0;
   virtual absl::StatusOr<v1::GetItemResponse> GetItem(const std::string& inventory_code) = 0;
   virtual absl::StatusOr<Page<v1::Item>> ListItems(const v1::ListItemsRequest& filter, int limit,
                                                    const std::string& after) = 0;
-  virtual absl::Status DeleteItem(const std::string& inventory_code, const std::string& etag) = 0;
-  virtual absl::StatusOr<std::pair<v1::Product, bool>> UpsertProduct(const v1::Product& product,
-                                                                     const std::string& etag) = 0;
+  virtual absl::Status DeleteItem(const std::string& inventory_code, const std::string& etag,
+                                  const Answer<std::string>& answer) = 0;
+  virtual absl::Status UpsertProduct(const v1::Product& product, const std::string& etag,
+                                     const Answer<std::pair<v1::Product, bool>>& answer) = 0;
   virtual absl::StatusOr<v1::Product> GetProduct(const std::string& product_code) = 0;
   virtual absl::StatusOr<Page<v1::Product>> ListProducts(const v1::ListProductsRequest& filter,
                                                          int limit, const std::string& after) = 0;
-  virtual absl::Status DeleteProduct(const std::string& product_code, const std::string& etag) = 0;
+  virtual absl::Status DeleteProduct(const std::string& product_code, const std::string& etag,
+                                     const Answer<std::string>& answer) = 0;
   virtual absl::StatusOr<Catalog> FindProducts(const std::vector<std::string>& product_codes) = 0;
 
   // Stock of the codes over the range: quantity owned and every reservation,
@@ -127,19 +153,20 @@ class InventoryStore {
   // lock, refuses a firm one whose request_id a Release undid (ABORTED /
   // STEP_UNDONE), locks the codes' item rows in code order, returns the
   // existing one unchanged for the same (order, revision), refuses an older
-  // revision (STALE_REVISION), asks
-  // `decide` with the stock locked, then replaces the order's previous
-  // reservation and writes the new one and its outbox event together.
-  virtual absl::StatusOr<ReservationOutcome> PlaceReservation(const ReservationDraft& draft,
-                                                              const StockDecision& decide) = 0;
+  // revision (STALE_REVISION), asks `decide` with the stock locked, then
+  // replaces the order's previous reservation and writes the new one and its
+  // outbox event together.
+  virtual absl::Status PlaceReservation(const ReservationDraft& draft, const StockDecision& decide,
+                                        const Answer<ReservationOutcome>& answer) = 0;
 
   // Releases the order's active holds and reservations (one revision, or all
   // when `order_revision` is 0). Releasing twice releases nothing the second time.
   // A non-empty `undo_request_id` is recorded as undone under the order's lock first,
   // so that Reserve, should it arrive later, is refused.
-  virtual absl::StatusOr<std::vector<v1::Reservation>> Release(
-      const std::string& order_id, int64_t order_revision, const std::string& reason,
-      const std::string& actor_id, const std::string& undo_request_id) = 0;
+  virtual absl::Status Release(const std::string& order_id, int64_t order_revision,
+                               const std::string& reason, const std::string& actor_id,
+                               const std::string& undo_request_id,
+                               const Answer<std::vector<v1::Reservation>>& answer) = 0;
 
   // Reservations and holds in order of (order_id, order_revision, reservation_id), after the
   // position `after` that a page ended at (INVALID_ARGUMENT on page_token when it is not
@@ -152,27 +179,27 @@ class InventoryStore {
   // Records absolute pulled counts; emits PREP_STARTED on the first pull and
   // PREP_COMPLETED when everything is pulled. A non-zero expected revision
   // must be the reserved one (STALE_REVISION).
-  virtual absl::StatusOr<OrderSheet> RecordPrep(const std::string& order_id,
-                                                int64_t expected_revision,
-                                                const std::vector<PrepCountRecord>& counts,
-                                                const std::string& actor_id,
-                                                const SheetCheck& check) = 0;
+  virtual absl::Status RecordPrep(const std::string& order_id, int64_t expected_revision,
+                                  const std::vector<PrepCountRecord>& counts,
+                                  const std::string& actor_id, const SheetCheck& check,
+                                  const Answer<OrderSheet>& answer) = 0;
   // Records a check-out (DISPATCHED) or check-in (RETURNED; damaged units go
   // out of service, ITEM_DAMAGED).
-  virtual absl::StatusOr<MovementOutcome> RecordMovement(const MovementDraft& draft,
-                                                         const SheetCheck& check) = 0;
+  virtual absl::Status RecordMovement(const MovementDraft& draft, const SheetCheck& check,
+                                      const Answer<MovementOutcome>& answer) = 0;
 
   // Creates (empty id) or changes an out-of-service period; with the code
   // locked and the period in place, reports the firm reservations it leaves
   // short (each also gets a SHORTAGE_DETECTED event).
-  virtual absl::StatusOr<std::pair<v1::OutOfService, std::vector<v1::OrderShortage>>>
-  SetOutOfService(const v1::SetOutOfServiceRequest& request, const std::string& actor_id) = 0;
+  virtual absl::Status SetOutOfService(
+      const v1::SetOutOfServiceRequest& request, const std::string& actor_id,
+      const Answer<std::pair<v1::OutOfService, std::vector<v1::OrderShortage>>>& answer) = 0;
 
   // Holds that still count (active and not expired), for the metrics gauge.
   virtual absl::StatusOr<int64_t> CountActiveHolds() = 0;
 
-  virtual absl::StatusOr<v1::SubRental> AddSubRental(const v1::SubRental& sub_rental,
-                                                     const std::string& actor_id) = 0;
+  virtual absl::Status AddSubRental(const v1::SubRental& sub_rental, const std::string& actor_id,
+                                    const Answer<v1::SubRental>& answer) = 0;
   virtual absl::StatusOr<Page<v1::SubRental>> ListSubRentals(
       const v1::ListSubRentalsRequest& filter, int limit, const std::string& after) = 0;
 };

@@ -39,6 +39,28 @@ absl::Status StaleEtag(const std::string& what) {
                        what + " was changed by someone else; read it again and retry");
 }
 
+// AIP-155, first inside the transaction that would act: true when an identical request was
+// answered before; its answer is now in `answer.response` and this call must not act.
+template <typename Result>
+absl::StatusOr<bool> Replayed(pqxx::work& transaction, const Answer<Result>& answer) {
+  if (answer.idempotent == nullptr) return false;
+  SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier,
+                            answer.idempotent->Replay(transaction));
+  if (!earlier) return false;
+  if (!answer.response.ParseFromString(*earlier)) {
+    return absl::InternalError("a remembered answer does not parse");
+  }
+  return true;
+}
+
+// Last inside the transaction that acted: the call's answer, remembered with the effect.
+template <typename Result>
+void Answered(pqxx::work& transaction, const Answer<Result>& answer, const Result& result) {
+  answer.response.Clear();
+  answer.fill(result);
+  if (answer.idempotent != nullptr) answer.idempotent->Remember(transaction, answer.response);
+}
+
 absl::Status NotFound(v1::ErrorReason reason, const std::string& what) {
   return ReasonedError(absl::StatusCode::kNotFound, reason, what + " does not exist");
 }
@@ -347,10 +369,13 @@ std::vector<v1::OrderShortage> ReportShortages(pqxx::work& transaction, const st
                                                const std::function<void(v1::StockPayload&)>& fill);
 }  // namespace
 
-absl::StatusOr<std::pair<v1::Item, bool>> PostgresInventoryStore::UpsertItem(
-    const v1::Item& item, const std::string& etag, const std::string& actor_id) {
-  std::pair<v1::Item, bool> result;
-  absl::Status status = pool_.InTransaction("upsert_item", [&](pqxx::work& transaction) {
+absl::Status PostgresInventoryStore::UpsertItem(const v1::Item& item, const std::string& etag,
+                                                const std::string& actor_id,
+                                                const Answer<std::pair<v1::Item, bool>>& answer) {
+  return pool_.InTransaction("upsert_item", [&](pqxx::work& transaction) {
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(transaction, answer));
+    if (replayed) return absl::OkStatus();
+    std::pair<v1::Item, bool> result;
     pqxx::result existing = transaction.exec_params(
         "SELECT revision FROM items WHERE inventory_code = $1 FOR UPDATE", item.inventory_code());
     if (!etag.empty() && (existing.empty() || existing[0][0].as<std::string>() != etag)) {
@@ -385,10 +410,9 @@ absl::StatusOr<std::pair<v1::Item, bool>> PostgresInventoryStore::UpsertItem(
                           std::to_string(item.quantity_owned()),
                       {});
     }
+    Answered(transaction, answer, result);
     return absl::OkStatus();
   });
-  if (!status.ok()) return status;
-  return result;
 }
 
 absl::StatusOr<v1::GetItemResponse> PostgresInventoryStore::GetItem(
@@ -446,8 +470,11 @@ absl::StatusOr<Page<v1::Item>> PostgresInventoryStore::ListItems(const v1::ListI
 }
 
 absl::Status PostgresInventoryStore::DeleteItem(const std::string& inventory_code,
-                                                const std::string& etag) {
+                                                const std::string& etag,
+                                                const Answer<std::string>& answer) {
   return pool_.InTransaction("delete_item", [&](pqxx::work& transaction) {
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(transaction, answer));
+    if (replayed) return absl::OkStatus();
     pqxx::result existing = transaction.exec_params(
         "SELECT revision FROM items WHERE inventory_code = $1 FOR UPDATE", inventory_code);
     if (existing.empty()) return NotFound(v1::UNKNOWN_INVENTORY_CODE, "item " + inventory_code);
@@ -473,14 +500,18 @@ absl::Status PostgresInventoryStore::DeleteItem(const std::string& inventory_cod
                                                   "owned to 0 instead of deleting it");
     }
     transaction.exec_params("DELETE FROM items WHERE inventory_code = $1", inventory_code);
+    Answered(transaction, answer, inventory_code);
     return absl::OkStatus();
   });
 }
 
-absl::StatusOr<std::pair<v1::Product, bool>> PostgresInventoryStore::UpsertProduct(
-    const v1::Product& product, const std::string& etag) {
-  std::pair<v1::Product, bool> result;
-  absl::Status status = pool_.InTransaction("upsert_product", [&](pqxx::work& transaction) {
+absl::Status PostgresInventoryStore::UpsertProduct(
+    const v1::Product& product, const std::string& etag,
+    const Answer<std::pair<v1::Product, bool>>& answer) {
+  return pool_.InTransaction("upsert_product", [&](pqxx::work& transaction) {
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(transaction, answer));
+    if (replayed) return absl::OkStatus();
+    std::pair<v1::Product, bool> result;
     std::vector<std::string> component_codes;
     for (const auto& component : product.components()) {
       component_codes.push_back(component.inventory_code());
@@ -541,10 +572,9 @@ absl::StatusOr<std::pair<v1::Product, bool>> PostgresInventoryStore::UpsertProdu
           need.headcount());
     }
     result.first = LoadProducts(transaction, {product.product_code()}).at(product.product_code());
+    Answered(transaction, answer, result);
     return absl::OkStatus();
   });
-  if (!status.ok()) return status;
-  return result;
 }
 
 absl::StatusOr<v1::Product> PostgresInventoryStore::GetProduct(const std::string& product_code) {
@@ -587,8 +617,11 @@ absl::StatusOr<Page<v1::Product>> PostgresInventoryStore::ListProducts(
 }
 
 absl::Status PostgresInventoryStore::DeleteProduct(const std::string& product_code,
-                                                   const std::string& etag) {
+                                                   const std::string& etag,
+                                                   const Answer<std::string>& answer) {
   return pool_.InTransaction("delete_product", [&](pqxx::work& transaction) {
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(transaction, answer));
+    if (replayed) return absl::OkStatus();
     pqxx::result existing = transaction.exec_params(
         "SELECT revision FROM products WHERE product_code = $1 FOR UPDATE", product_code);
     if (existing.empty()) return NotFound(v1::UNKNOWN_PRODUCT_CODE, "product " + product_code);
@@ -596,6 +629,7 @@ absl::Status PostgresInventoryStore::DeleteProduct(const std::string& product_co
       return StaleEtag("product " + product_code);
     }
     transaction.exec_params("DELETE FROM products WHERE product_code = $1", product_code);
+    Answered(transaction, answer, product_code);
     return absl::OkStatus();
   });
 }
@@ -621,13 +655,13 @@ absl::StatusOr<LoadedStock> PostgresInventoryStore::LoadStock(const StockQuery& 
   return loaded;
 }
 
-absl::StatusOr<ReservationOutcome> PostgresInventoryStore::PlaceReservation(
-    const ReservationDraft& draft, const StockDecision& decide) {
-  ReservationOutcome outcome;
+absl::Status PostgresInventoryStore::PlaceReservation(const ReservationDraft& draft,
+                                                      const StockDecision& decide,
+                                                      const Answer<ReservationOutcome>& answer) {
   const bool firm = draft.kind == v1::RESERVATION_KIND_FIRM;
-  absl::Status status = pool_.InTransaction(
+  return pool_.InTransaction(
       firm ? "reserve" : "place_hold", [&](pqxx::work& transaction) -> absl::Status {
-        outcome = ReservationOutcome();
+        ReservationOutcome outcome;
         // One order's revisions take turns, so "replace the previous one" is well defined.
         ExecPrepared(transaction, "inventory_lock_order", kLockOrderSql, draft.order_id);
         // Under the order's lock, which a Release recording an undo also holds: either that
@@ -639,6 +673,8 @@ absl::StatusOr<ReservationOutcome> PostgresInventoryStore::PlaceReservation(
                                "request " + draft.request_id + " for order " + draft.order_id +
                                    " was undone by a Release; it changes nothing");
         }
+        SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(transaction, answer));
+        if (replayed) return absl::OkStatus();
         std::vector<std::string> codes;
         for (const CodeDemand& line : draft.lines) codes.push_back(line.inventory_code);
         std::sort(codes.begin(), codes.end());
@@ -683,6 +719,7 @@ absl::StatusOr<ReservationOutcome> PostgresInventoryStore::PlaceReservation(
           if (kind == draft.kind && revision == draft.order_revision) {
             outcome.reservation = LoadReservation(transaction, row[1].as<std::string>());
             outcome.already_in_place = true;
+            Answered(transaction, answer, outcome);
             return absl::OkStatus();
           }
           if (revision > draft.order_revision) {
@@ -764,19 +801,20 @@ absl::StatusOr<ReservationOutcome> PostgresInventoryStore::PlaceReservation(
                         "Order " + draft.order_id + " rev " + std::to_string(draft.order_revision) +
                             ": " + std::to_string(outcome.shortages.size()) + " code(s) short");
         }
+        Answered(transaction, answer, outcome);
         return absl::OkStatus();
       });
-  if (!status.ok()) return status;
-  return outcome;
 }
 
-absl::StatusOr<std::vector<v1::Reservation>> PostgresInventoryStore::Release(
-    const std::string& order_id, int64_t order_revision, const std::string& reason,
-    const std::string& actor_id, const std::string& undo_request_id) {
-  std::vector<v1::Reservation> released;
-  absl::Status status = pool_.InTransaction("release", [&](pqxx::work& transaction) {
-    released.clear();
+absl::Status PostgresInventoryStore::Release(const std::string& order_id, int64_t order_revision,
+                                             const std::string& reason, const std::string& actor_id,
+                                             const std::string& undo_request_id,
+                                             const Answer<std::vector<v1::Reservation>>& answer) {
+  return pool_.InTransaction("release", [&](pqxx::work& transaction) {
+    std::vector<v1::Reservation> released;
     ExecPrepared(transaction, "inventory_lock_order", kLockOrderSql, order_id);
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(transaction, answer));
+    if (replayed) return absl::OkStatus();
     if (!undo_request_id.empty()) {
       transaction.exec_params(
           "INSERT INTO undone_requests (request_id, order_id) VALUES ($1, $2) "
@@ -797,10 +835,9 @@ absl::StatusOr<std::vector<v1::Reservation>> PostgresInventoryStore::Release(
           transaction, v1::EVENT_TYPE_STOCK_RELEASED, released.back(), {}, actor_id,
           "Order " + order_id + ": stock released" + (reason.empty() ? "" : " (" + reason + ")"));
     }
+    Answered(transaction, answer, released);
     return absl::OkStatus();
   });
-  if (!status.ok()) return status;
-  return released;
 }
 
 namespace {
@@ -1044,12 +1081,15 @@ absl::StatusOr<OrderSheet> PostgresInventoryStore::LoadSheet(const std::string& 
   return sheet;
 }
 
-absl::StatusOr<OrderSheet> PostgresInventoryStore::RecordPrep(
-    const std::string& order_id, int64_t expected_revision,
-    const std::vector<PrepCountRecord>& counts, const std::string& actor_id,
-    const SheetCheck& check) {
-  OrderSheet after;
-  absl::Status status = pool_.InTransaction("record_prep", [&](pqxx::work& transaction) {
+absl::Status PostgresInventoryStore::RecordPrep(const std::string& order_id,
+                                                int64_t expected_revision,
+                                                const std::vector<PrepCountRecord>& counts,
+                                                const std::string& actor_id,
+                                                const SheetCheck& check,
+                                                const Answer<OrderSheet>& answer) {
+  return pool_.InTransaction("record_prep", [&](pqxx::work& transaction) {
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(transaction, answer));
+    if (replayed) return absl::OkStatus();
     SALESOPS_ASSIGN_OR_RETURN(OrderSheet before, LoadSheetIn(transaction, order_id, true));
     if (expected_revision != 0 && expected_revision != before.order_revision) {
       return ReasonedError(absl::StatusCode::kAborted, v1::STALE_REVISION,
@@ -1064,7 +1104,7 @@ absl::StatusOr<OrderSheet> PostgresInventoryStore::RecordPrep(
           "SET pulled = $3, serial_numbers = $4::text[], update_time = now()",
           order_id, count.inventory_code, count.pulled, common::PgTextArray(count.serial_numbers));
     }
-    SALESOPS_ASSIGN_OR_RETURN(after, LoadSheetIn(transaction, order_id, false));
+    SALESOPS_ASSIGN_OR_RETURN(OrderSheet after, LoadSheetIn(transaction, order_id, false));
     v1::PrepProgress was = ProgressOf(before);
     v1::PrepProgress now = ProgressOf(after);
     auto fill = [&](v1::Event& event) {
@@ -1094,19 +1134,20 @@ absl::StatusOr<OrderSheet> PostgresInventoryStore::RecordPrep(
                fill);
     }
     SALESOPS_ASSIGN_OR_RETURN(after, LoadSheetIn(transaction, order_id, false));
+    Answered(transaction, answer, after);
     return absl::OkStatus();
   });
-  if (!status.ok()) return status;
-  return after;
 }
 
-absl::StatusOr<MovementOutcome> PostgresInventoryStore::RecordMovement(const MovementDraft& draft,
-                                                                       const SheetCheck& check) {
-  MovementOutcome outcome;
+absl::Status PostgresInventoryStore::RecordMovement(const MovementDraft& draft,
+                                                    const SheetCheck& check,
+                                                    const Answer<MovementOutcome>& answer) {
   const bool check_out = draft.kind == v1::MOVEMENT_KIND_CHECK_OUT;
-  absl::Status status = pool_.InTransaction(
+  return pool_.InTransaction(
       check_out ? "check_out" : "check_in", [&](pqxx::work& transaction) -> absl::Status {
-        outcome = MovementOutcome();
+        SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(transaction, answer));
+        if (replayed) return absl::OkStatus();
+        MovementOutcome outcome;
         SALESOPS_ASSIGN_OR_RETURN(OrderSheet before,
                                   LoadSheetIn(transaction, draft.order_id, true));
         SALESOPS_RETURN_IF_ERROR(ViolationsToStatus(check(before)));
@@ -1224,10 +1265,9 @@ absl::StatusOr<MovementOutcome> PostgresInventoryStore::RecordMovement(const Mov
           AddEvent(transaction, v1::EVENT_TYPE_ITEM_DAMAGED, draft.order_id, before.order_revision,
                    draft.actor_id, prefix + ": damaged units went out of service", fill);
         }
+        Answered(transaction, answer, outcome);
         return absl::OkStatus();
       });
-  if (!status.ok()) return status;
-  return outcome;
 }
 
 }  // namespace salesops::inventory
@@ -1280,12 +1320,13 @@ absl::Status LockKnownItem(pqxx::work& transaction, const std::string& code,
 
 }  // namespace
 
-absl::StatusOr<std::pair<v1::OutOfService, std::vector<v1::OrderShortage>>>
-PostgresInventoryStore::SetOutOfService(const v1::SetOutOfServiceRequest& request,
-                                        const std::string& actor_id) {
-  std::pair<v1::OutOfService, std::vector<v1::OrderShortage>> result;
-  absl::Status status = pool_.InTransaction("set_out_of_service", [&](pqxx::work& transaction) {
-    result = {};
+absl::Status PostgresInventoryStore::SetOutOfService(
+    const v1::SetOutOfServiceRequest& request, const std::string& actor_id,
+    const Answer<std::pair<v1::OutOfService, std::vector<v1::OrderShortage>>>& answer) {
+  return pool_.InTransaction("set_out_of_service", [&](pqxx::work& transaction) {
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(transaction, answer));
+    if (replayed) return absl::OkStatus();
+    std::pair<v1::OutOfService, std::vector<v1::OrderShortage>> result;
     SALESOPS_RETURN_IF_ERROR(
         LockKnownItem(transaction, request.inventory_code(), "inventory_code"));
     const Interval window{InstantOf(request.window().not_before()),
@@ -1325,10 +1366,9 @@ PostgresInventoryStore::SetOutOfService(const v1::SetOutOfServiceRequest& reques
           stock.set_out_of_service_id(period.out_of_service_id());
           stock.set_reason(request.reason());
         });
+    Answered(transaction, answer, result);
     return absl::OkStatus();
   });
-  if (!status.ok()) return status;
-  return result;
 }
 
 absl::StatusOr<int64_t> PostgresInventoryStore::CountActiveHolds() {
@@ -1345,10 +1385,12 @@ absl::StatusOr<int64_t> PostgresInventoryStore::CountActiveHolds() {
   return count;
 }
 
-absl::StatusOr<v1::SubRental> PostgresInventoryStore::AddSubRental(const v1::SubRental& sub_rental,
-                                                                   const std::string& actor_id) {
-  v1::SubRental stored;
-  absl::Status status = pool_.InTransaction("add_sub_rental", [&](pqxx::work& transaction) {
+absl::Status PostgresInventoryStore::AddSubRental(const v1::SubRental& sub_rental,
+                                                  const std::string& actor_id,
+                                                  const Answer<v1::SubRental>& answer) {
+  return pool_.InTransaction("add_sub_rental", [&](pqxx::work& transaction) {
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(transaction, answer));
+    if (replayed) return absl::OkStatus();
     SALESOPS_RETURN_IF_ERROR(
         LockKnownItem(transaction, sub_rental.inventory_code(), "sub_rental.inventory_code"));
     pqxx::row row = transaction.exec_params1(
@@ -1363,7 +1405,7 @@ absl::StatusOr<v1::SubRental> PostgresInventoryStore::AddSubRental(const v1::Sub
         sub_rental.supplier_reference(), sub_rental.cost().currency_code(),
         sub_rental.cost().units(), sub_rental.cost().nanos(), sub_rental.order_id(),
         sub_rental.warehouse_id(), actor_id);
-    stored = SubRentalFromRow(row);
+    v1::SubRental stored = SubRentalFromRow(row);
     AddEvent(transaction, v1::EVENT_TYPE_SUB_RENTAL_ADDED, stored.order_id(), 0, actor_id,
              std::to_string(stored.quantity()) + " x " + stored.inventory_code() +
                  " rented in from " + stored.supplier_name(),
@@ -1373,10 +1415,9 @@ absl::StatusOr<v1::SubRental> PostgresInventoryStore::AddSubRental(const v1::Sub
                *event.mutable_stock()->mutable_window() = stored.window();
                event.mutable_stock()->set_sub_rental_id(stored.sub_rental_id());
              });
+    Answered(transaction, answer, stored);
     return absl::OkStatus();
   });
-  if (!status.ok()) return status;
-  return stored;
 }
 
 absl::StatusOr<Page<v1::SubRental>> PostgresInventoryStore::ListSubRentals(

@@ -196,14 +196,22 @@ absl::StatusOr<v1::PlaceHoldResponse> StockKeeper::PlaceHold(const v1::PlaceHold
                          InstantOf(request.expire_time()),
                          request.win_probability(),
                          actor.id()};
-  // A quote may be short: the hold is placed anyway and the shortages reported.
-  SALESOPS_ASSIGN_OR_RETURN(
-      ReservationOutcome outcome, store_.PlaceReservation(draft, [&](const StockPicture& stock) {
-        return absl::StatusOr<std::vector<Shortage>>(FindShortages(draft.lines, stock, window));
-      }));
+  const common::IdempotentRequest idempotent = IdempotentRequestOf("PlaceHold", request);
   v1::PlaceHoldResponse response;
-  *response.mutable_reservation() = outcome.reservation;
-  for (const Shortage& shortage : outcome.shortages) *response.add_shortages() = ToProto(shortage);
+  // A quote may be short: the hold is placed anyway and the shortages reported.
+  SALESOPS_RETURN_IF_ERROR(store_.PlaceReservation(
+      draft,
+      [&](const StockPicture& stock) {
+        return absl::StatusOr<std::vector<Shortage>>(FindShortages(draft.lines, stock, window));
+      },
+      {response,
+       [&](const ReservationOutcome& outcome) {
+         *response.mutable_reservation() = outcome.reservation;
+         for (const Shortage& shortage : outcome.shortages) {
+           *response.add_shortages() = ToProto(shortage);
+         }
+       },
+       &idempotent}));
   return response;
 }
 
@@ -219,29 +227,33 @@ absl::StatusOr<v1::ReserveResponse> StockKeeper::Reserve(const v1::ReserveReques
                          1.0,
                          actor.id(),
                          request.request_id()};
-  SALESOPS_ASSIGN_OR_RETURN(
-      ReservationOutcome outcome,
-      store_.PlaceReservation(
-          draft, [&](const StockPicture& stock) -> absl::StatusOr<std::vector<Shortage>> {
-            std::vector<Shortage> shortages = FindShortages(draft.lines, stock, window);
-            if (shortages.empty()) return shortages;
-            v1::Feasibility feasibility;
-            std::map<std::string, std::string> metadata;
-            for (const Shortage& shortage : shortages) {
-              *feasibility.add_stock_shortages() = ToProto(shortage);
-              metadata[shortage.inventory_code] = std::to_string(shortage.shortfall());
-            }
-            feasibility.set_explanation(Describe(shortages));
-            return common::WithDetail(
-                common::BusinessRefusal(
-                    v1::INSUFFICIENT_STOCK,
-                    "cannot reserve order " + request.order_id() + ": " + Describe(shortages),
-                    metadata),
-                feasibility);
-          }));
+  const common::IdempotentRequest idempotent = IdempotentRequestOf("Reserve", request);
   v1::ReserveResponse response;
-  *response.mutable_reservation() = outcome.reservation;
-  response.set_replaced_reservation_id(outcome.replaced_reservation_id);
+  SALESOPS_RETURN_IF_ERROR(store_.PlaceReservation(
+      draft,
+      [&](const StockPicture& stock) -> absl::StatusOr<std::vector<Shortage>> {
+        std::vector<Shortage> shortages = FindShortages(draft.lines, stock, window);
+        if (shortages.empty()) return shortages;
+        v1::Feasibility feasibility;
+        std::map<std::string, std::string> metadata;
+        for (const Shortage& shortage : shortages) {
+          *feasibility.add_stock_shortages() = ToProto(shortage);
+          metadata[shortage.inventory_code] = std::to_string(shortage.shortfall());
+        }
+        feasibility.set_explanation(Describe(shortages));
+        return common::WithDetail(
+            common::BusinessRefusal(
+                v1::INSUFFICIENT_STOCK,
+                "cannot reserve order " + request.order_id() + ": " + Describe(shortages),
+                metadata),
+            feasibility);
+      },
+      {response,
+       [&](const ReservationOutcome& outcome) {
+         *response.mutable_reservation() = outcome.reservation;
+         response.set_replaced_reservation_id(outcome.replaced_reservation_id);
+       },
+       &idempotent}));
   return response;
 }
 
@@ -286,12 +298,16 @@ absl::StatusOr<v1::ForecastDemandResponse> StockKeeper::ForecastDemand(
 
 absl::StatusOr<v1::ReleaseResponse> StockKeeper::Release(const v1::ReleaseRequest& request,
                                                          const v1::Actor& actor) {
-  SALESOPS_ASSIGN_OR_RETURN(
-      std::vector<v1::Reservation> released,
-      store_.Release(request.order_id(), request.order_revision(), request.reason(), actor.id(),
-                     request.undo_request_id()));
+  const common::IdempotentRequest idempotent = IdempotentRequestOf("Release", request);
   v1::ReleaseResponse response;
-  for (v1::Reservation& reservation : released) *response.add_released() = std::move(reservation);
+  SALESOPS_RETURN_IF_ERROR(store_.Release(request.order_id(), request.order_revision(),
+                                          request.reason(), actor.id(), request.undo_request_id(),
+                                          {response,
+                                           [&](const std::vector<v1::Reservation>& released) {
+                                             for (const v1::Reservation& reservation : released)
+                                               *response.add_released() = reservation;
+                                           },
+                                           &idempotent}));
   return response;
 }
 
