@@ -1,13 +1,18 @@
 #include "services/scheduling/postgres_scheduling_store.h"
 
 #include <absl/strings/str_cat.h>
+#include <google/protobuf/empty.pb.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
+#include <string_view>
 
 #include "services/common/errors.h"
+#include "services/common/idempotency.h"
 #include "services/common/outbox.h"
 #include "services/common/sql_text.h"
 #include "services/common/time_util.h"
@@ -17,6 +22,48 @@ namespace salesops::scheduling {
 namespace {
 
 using common::ReasonedError;
+
+common::IdempotentRequest IdempotencyOf(const RequestKey& key) {
+  static const google::protobuf::Empty kNoRequest;
+  return common::IdempotentRequest(key.method, key.request_id,
+                                   key.request != nullptr ? *key.request : kNoRequest);
+}
+
+// The answer kept for an identical earlier request, parsed; nullopt when there is none.
+template <typename Response>
+absl::StatusOr<std::optional<Response>> Replayed(pqxx::work& tx,
+                                                 const common::IdempotentRequest& idempotent) {
+  SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.Replay(tx));
+  if (!earlier) return std::optional<Response>();
+  Response response;
+  if (!response.ParseFromString(*earlier)) {
+    return absl::InternalError("an answer kept for a request_id does not parse");
+  }
+  return std::optional<Response>(std::move(response));
+}
+
+// Runs `act` in one transaction under `key`: an identical earlier request gets its answer
+// back and nothing is done; otherwise the effect and its answer commit together.
+template <typename Response>
+absl::StatusOr<Answered<Response>> OnceUnder(
+    common::ConnectionPool& pool, std::string_view name, const RequestKey& key,
+    const std::function<absl::Status(pqxx::work&, Response&)>& act) {
+  const common::IdempotentRequest idempotent = IdempotencyOf(key);
+  Answered<Response> answered;
+  absl::Status status = pool.InTransaction(name, [&](pqxx::work& tx) -> absl::Status {
+    answered = Answered<Response>();
+    SALESOPS_ASSIGN_OR_RETURN(std::optional<Response> earlier, Replayed<Response>(tx, idempotent));
+    if (earlier) {
+      answered = {*std::move(earlier), true};
+      return absl::OkStatus();
+    }
+    SALESOPS_RETURN_IF_ERROR(act(tx, answered.response));
+    idempotent.Remember(tx, answered.response);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return answered;
+}
 
 std::string IntArray(const std::vector<int>& values) {
   std::string literal = "{";
@@ -122,46 +169,52 @@ std::vector<int> SkillNumbers(const v1::CrewMember& member) {
 
 }  // namespace
 
-absl::StatusOr<v1::CrewMember> PostgresSchedulingStore::CreateCrewMember(v1::CrewMember member) {
-  v1::CrewMember stored;
-  absl::Status status = pool_.InTransaction("create_crew_member", [&](pqxx::work& tx) {
-    if (member.crew_member_id().empty()) {
-      member.set_crew_member_id(tx.exec1("SELECT gen_random_uuid()::text")[0].as<std::string>());
-    }
-    pqxx::result rows = tx.exec_params(
-        "INSERT INTO crew_members (crew_member_id, display_name, skills, home_warehouse_id, "
-        "active, body) VALUES ($1, $2, $3::smallint[], $4, $5, $6) "
-        "ON CONFLICT (crew_member_id) DO NOTHING" +
-            Returning(),
-        member.crew_member_id(), member.display_name(), IntArray(SkillNumbers(member)),
-        member.home_warehouse_id(), member.active(), pqxx::binarystring(Body(member)));
-    if (rows.empty()) {
-      return ReasonedError(absl::StatusCode::kAlreadyExists, v1::ALREADY_EXISTS,
-                           "crew member " + member.crew_member_id() + " already exists");
-    }
-    stored = FromRow<v1::CrewMember>(rows[0]);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return stored;
+absl::StatusOr<v1::CreateCrewMemberResponse> PostgresSchedulingStore::CreateCrewMember(
+    const RequestKey& key, v1::CrewMember member) {
+  SALESOPS_ASSIGN_OR_RETURN(
+      Answered<v1::CreateCrewMemberResponse> answered,
+      OnceUnder<v1::CreateCrewMemberResponse>(
+          pool_, "create_crew_member", key,
+          [&](pqxx::work& tx, v1::CreateCrewMemberResponse& response) -> absl::Status {
+            if (member.crew_member_id().empty()) {
+              member.set_crew_member_id(
+                  tx.exec1("SELECT gen_random_uuid()::text")[0].as<std::string>());
+            }
+            pqxx::result rows = tx.exec_params(
+                "INSERT INTO crew_members (crew_member_id, display_name, skills, "
+                "home_warehouse_id, active, body) VALUES ($1, $2, $3::smallint[], $4, $5, $6) "
+                "ON CONFLICT (crew_member_id) DO NOTHING" +
+                    Returning(),
+                member.crew_member_id(), member.display_name(), IntArray(SkillNumbers(member)),
+                member.home_warehouse_id(), member.active(), pqxx::binarystring(Body(member)));
+            if (rows.empty()) {
+              return ReasonedError(absl::StatusCode::kAlreadyExists, v1::ALREADY_EXISTS,
+                                   "crew member " + member.crew_member_id() + " already exists");
+            }
+            *response.mutable_crew_member() = FromRow<v1::CrewMember>(rows[0]);
+            return absl::OkStatus();
+          }));
+  return std::move(answered.response);
 }
 
-absl::StatusOr<v1::CrewMember> PostgresSchedulingStore::UpdateCrewMember(
-    const v1::CrewMember& member, const std::string& etag) {
-  v1::CrewMember stored;
-  absl::Status status = pool_.InTransaction("update_crew_member", [&](pqxx::work& tx) {
-    SALESOPS_RETURN_IF_ERROR(CheckRevision(tx, kCrewTable, member.crew_member_id(), etag));
-    stored = FromRow<v1::CrewMember>(tx.exec_params1(
-        "UPDATE crew_members SET display_name = $2, skills = $3::smallint[], "
-        "home_warehouse_id = $4, active = $5, body = $6, revision = revision + 1, "
-        "update_time = now() WHERE crew_member_id = $1" +
-            Returning(),
-        member.crew_member_id(), member.display_name(), IntArray(SkillNumbers(member)),
-        member.home_warehouse_id(), member.active(), pqxx::binarystring(Body(member))));
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return stored;
+absl::StatusOr<v1::UpdateCrewMemberResponse> PostgresSchedulingStore::UpdateCrewMember(
+    const RequestKey& key, const v1::CrewMember& member, const std::string& etag) {
+  SALESOPS_ASSIGN_OR_RETURN(
+      Answered<v1::UpdateCrewMemberResponse> answered,
+      OnceUnder<v1::UpdateCrewMemberResponse>(
+          pool_, "update_crew_member", key,
+          [&](pqxx::work& tx, v1::UpdateCrewMemberResponse& response) -> absl::Status {
+            SALESOPS_RETURN_IF_ERROR(CheckRevision(tx, kCrewTable, member.crew_member_id(), etag));
+            *response.mutable_crew_member() = FromRow<v1::CrewMember>(tx.exec_params1(
+                "UPDATE crew_members SET display_name = $2, skills = $3::smallint[], "
+                "home_warehouse_id = $4, active = $5, body = $6, revision = revision + 1, "
+                "update_time = now() WHERE crew_member_id = $1" +
+                    Returning(),
+                member.crew_member_id(), member.display_name(), IntArray(SkillNumbers(member)),
+                member.home_warehouse_id(), member.active(), pqxx::binarystring(Body(member))));
+            return absl::OkStatus();
+          }));
+  return std::move(answered.response);
 }
 
 absl::StatusOr<v1::CrewMember> PostgresSchedulingStore::GetCrewMember(const std::string& id) {
@@ -190,45 +243,54 @@ absl::StatusOr<Page<v1::CrewMember>> PostgresSchedulingStore::ListCrewMembers(
   return page;
 }
 
-absl::StatusOr<v1::Vehicle> PostgresSchedulingStore::CreateVehicle(v1::Vehicle vehicle) {
-  v1::Vehicle stored;
-  absl::Status status = pool_.InTransaction("create_vehicle", [&](pqxx::work& tx) {
-    if (vehicle.vehicle_id().empty()) {
-      vehicle.set_vehicle_id(tx.exec1("SELECT gen_random_uuid()::text")[0].as<std::string>());
-    }
-    pqxx::result rows = tx.exec_params(
-        "INSERT INTO vehicles (vehicle_id, display_name, vehicle_class, home_warehouse_id, "
-        "active, body) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (vehicle_id) DO NOTHING" +
-            Returning(),
-        vehicle.vehicle_id(), vehicle.display_name(), static_cast<int>(vehicle.vehicle_class()),
-        vehicle.home_warehouse_id(), vehicle.active(), pqxx::binarystring(Body(vehicle)));
-    if (rows.empty()) {
-      return ReasonedError(absl::StatusCode::kAlreadyExists, v1::ALREADY_EXISTS,
-                           "vehicle " + vehicle.vehicle_id() + " already exists");
-    }
-    stored = FromRow<v1::Vehicle>(rows[0]);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return stored;
+absl::StatusOr<v1::CreateVehicleResponse> PostgresSchedulingStore::CreateVehicle(
+    const RequestKey& key, v1::Vehicle vehicle) {
+  SALESOPS_ASSIGN_OR_RETURN(
+      Answered<v1::CreateVehicleResponse> answered,
+      OnceUnder<v1::CreateVehicleResponse>(
+          pool_, "create_vehicle", key,
+          [&](pqxx::work& tx, v1::CreateVehicleResponse& response) -> absl::Status {
+            if (vehicle.vehicle_id().empty()) {
+              vehicle.set_vehicle_id(
+                  tx.exec1("SELECT gen_random_uuid()::text")[0].as<std::string>());
+            }
+            pqxx::result rows = tx.exec_params(
+                "INSERT INTO vehicles (vehicle_id, display_name, vehicle_class, "
+                "home_warehouse_id, active, body) VALUES ($1, $2, $3, $4, $5, $6) "
+                "ON CONFLICT (vehicle_id) DO NOTHING" +
+                    Returning(),
+                vehicle.vehicle_id(), vehicle.display_name(),
+                static_cast<int>(vehicle.vehicle_class()), vehicle.home_warehouse_id(),
+                vehicle.active(), pqxx::binarystring(Body(vehicle)));
+            if (rows.empty()) {
+              return ReasonedError(absl::StatusCode::kAlreadyExists, v1::ALREADY_EXISTS,
+                                   "vehicle " + vehicle.vehicle_id() + " already exists");
+            }
+            *response.mutable_vehicle() = FromRow<v1::Vehicle>(rows[0]);
+            return absl::OkStatus();
+          }));
+  return std::move(answered.response);
 }
 
-absl::StatusOr<v1::Vehicle> PostgresSchedulingStore::UpdateVehicle(const v1::Vehicle& vehicle,
-                                                                   const std::string& etag) {
-  v1::Vehicle stored;
-  absl::Status status = pool_.InTransaction("update_vehicle", [&](pqxx::work& tx) {
-    SALESOPS_RETURN_IF_ERROR(CheckRevision(tx, kVehicleTable, vehicle.vehicle_id(), etag));
-    stored = FromRow<v1::Vehicle>(tx.exec_params1(
-        "UPDATE vehicles SET display_name = $2, vehicle_class = $3, home_warehouse_id = $4, "
-        "active = $5, body = $6, revision = revision + 1, update_time = now() "
-        "WHERE vehicle_id = $1" +
-            Returning(),
-        vehicle.vehicle_id(), vehicle.display_name(), static_cast<int>(vehicle.vehicle_class()),
-        vehicle.home_warehouse_id(), vehicle.active(), pqxx::binarystring(Body(vehicle))));
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return stored;
+absl::StatusOr<v1::UpdateVehicleResponse> PostgresSchedulingStore::UpdateVehicle(
+    const RequestKey& key, const v1::Vehicle& vehicle, const std::string& etag) {
+  SALESOPS_ASSIGN_OR_RETURN(
+      Answered<v1::UpdateVehicleResponse> answered,
+      OnceUnder<v1::UpdateVehicleResponse>(
+          pool_, "update_vehicle", key,
+          [&](pqxx::work& tx, v1::UpdateVehicleResponse& response) -> absl::Status {
+            SALESOPS_RETURN_IF_ERROR(CheckRevision(tx, kVehicleTable, vehicle.vehicle_id(), etag));
+            *response.mutable_vehicle() = FromRow<v1::Vehicle>(tx.exec_params1(
+                "UPDATE vehicles SET display_name = $2, vehicle_class = $3, "
+                "home_warehouse_id = $4, active = $5, body = $6, revision = revision + 1, "
+                "update_time = now() WHERE vehicle_id = $1" +
+                    Returning(),
+                vehicle.vehicle_id(), vehicle.display_name(),
+                static_cast<int>(vehicle.vehicle_class()), vehicle.home_warehouse_id(),
+                vehicle.active(), pqxx::binarystring(Body(vehicle))));
+            return absl::OkStatus();
+          }));
+  return std::move(answered.response);
 }
 
 absl::StatusOr<v1::Vehicle> PostgresSchedulingStore::GetVehicle(const std::string& id) {
@@ -279,31 +341,31 @@ v1::Unavailability UnavailabilityFromRow(const pqxx::row& row) {
 
 }  // namespace
 
-absl::StatusOr<v1::Unavailability> PostgresSchedulingStore::AddUnavailability(
-    const v1::Unavailability& unavailability, const std::string& actor_id) {
-  v1::Unavailability stored;
-  absl::Status status = pool_.InTransaction("add_unavailability", [&](pqxx::work& tx) {
-    const bool crew = unavailability.has_crew_member_id();
-    const DocumentTable& table = crew ? kCrewTable : kVehicleTable;
-    const std::string& id = crew ? unavailability.crew_member_id() : unavailability.vehicle_id();
-    SALESOPS_RETURN_IF_ERROR(CheckRevision(tx, table, id, ""));
-    // The person or vehicle as a whole, exclusively: a plan being written for them waits, and
-    // one that read the schedule before sees this time off when it checks its places.
-    tx.exec_params("SELECT pg_advisory_xact_lock($1, $2)", ResourceKey(crew ? 'c' : 'v', id),
-                   kWholeResource);
-    stored = UnavailabilityFromRow(tx.exec_params1(
-        std::string("INSERT INTO unavailability (crew_member_id, vehicle_id, kind, during, "
-                    "reason, created_by) VALUES (NULLIF($1, ''), NULLIF($2, ''), $3, "
-                    "tstzrange(us_to_ts($4), us_to_ts($5), '[)'), $6, $7) RETURNING ") +
-            kUnavailabilityColumns,
-        crew ? id : "", crew ? "" : id, static_cast<int>(unavailability.kind()),
-        common::ToMicros(unavailability.window().not_before()),
-        common::ToMicros(unavailability.window().no_later_than()), unavailability.reason(),
-        actor_id));
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return stored;
+absl::StatusOr<Answered<v1::AddUnavailabilityResponse>> PostgresSchedulingStore::AddUnavailability(
+    const RequestKey& key, const v1::Unavailability& unavailability, const std::string& actor_id) {
+  return OnceUnder<v1::AddUnavailabilityResponse>(
+      pool_, "add_unavailability", key,
+      [&](pqxx::work& tx, v1::AddUnavailabilityResponse& response) -> absl::Status {
+        const bool crew = unavailability.has_crew_member_id();
+        const DocumentTable& table = crew ? kCrewTable : kVehicleTable;
+        const std::string& id =
+            crew ? unavailability.crew_member_id() : unavailability.vehicle_id();
+        SALESOPS_RETURN_IF_ERROR(CheckRevision(tx, table, id, ""));
+        // The person or vehicle as a whole, exclusively: a plan being written for them waits, and
+        // one that read the schedule before sees this time off when it checks its places.
+        tx.exec_params("SELECT pg_advisory_xact_lock($1, $2)", ResourceKey(crew ? 'c' : 'v', id),
+                       kWholeResource);
+        *response.mutable_unavailability() = UnavailabilityFromRow(tx.exec_params1(
+            std::string("INSERT INTO unavailability (crew_member_id, vehicle_id, kind, during, "
+                        "reason, created_by) VALUES (NULLIF($1, ''), NULLIF($2, ''), $3, "
+                        "tstzrange(us_to_ts($4), us_to_ts($5), '[)'), $6, $7) RETURNING ") +
+                kUnavailabilityColumns,
+            crew ? id : "", crew ? "" : id, static_cast<int>(unavailability.kind()),
+            common::ToMicros(unavailability.window().not_before()),
+            common::ToMicros(unavailability.window().no_later_than()), unavailability.reason(),
+            actor_id));
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<Page<v1::Unavailability>> PostgresSchedulingStore::ListUnavailability(
@@ -331,14 +393,64 @@ absl::StatusOr<Page<v1::Unavailability>> PostgresSchedulingStore::ListUnavailabi
   return page;
 }
 
-absl::Status PostgresSchedulingStore::DeleteUnavailability(const std::string& id) {
-  return pool_.InTransaction("delete_unavailability", [&](pqxx::work& tx) {
-    pqxx::result rows = tx.exec_params(
-        "DELETE FROM unavailability WHERE unavailability_id::text = $1 RETURNING 1", id);
-    if (rows.empty()) {
-      return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
-                           "unavailability " + id + " does not exist");
+absl::StatusOr<v1::DeleteUnavailabilityResponse> PostgresSchedulingStore::DeleteUnavailability(
+    const RequestKey& key, const std::string& id) {
+  SALESOPS_ASSIGN_OR_RETURN(
+      Answered<v1::DeleteUnavailabilityResponse> answered,
+      OnceUnder<v1::DeleteUnavailabilityResponse>(
+          pool_, "delete_unavailability", key,
+          [&](pqxx::work& tx, v1::DeleteUnavailabilityResponse& response) -> absl::Status {
+            pqxx::result rows = tx.exec_params(
+                "DELETE FROM unavailability WHERE unavailability_id::text = $1 RETURNING 1", id);
+            if (rows.empty()) {
+              return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                                   "unavailability " + id + " does not exist");
+            }
+            response.set_unavailability_id(id);
+            return absl::OkStatus();
+          }));
+  return std::move(answered.response);
+}
+
+absl::StatusOr<std::optional<std::string>> PostgresSchedulingStore::EarlierAnswer(
+    const RequestKey& key) {
+  if (key.request_id.empty()) return std::optional<std::string>();
+  const common::IdempotentRequest idempotent = IdempotencyOf(key);
+  std::optional<std::string> earlier;
+  absl::Status status = pool_.InTransaction("earlier_answer", [&](pqxx::work& tx) {
+    SALESOPS_ASSIGN_OR_RETURN(earlier, idempotent.Replay(tx));
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return earlier;
+}
+
+absl::StatusOr<std::string> PostgresSchedulingStore::RememberAnswer(
+    const RequestKey& key, const google::protobuf::Message& response) {
+  if (key.request_id.empty()) return response.SerializeAsString();
+  const common::IdempotentRequest idempotent = IdempotencyOf(key);
+  std::string standing;
+  absl::Status status = pool_.InTransaction("remember_answer", [&](pqxx::work& tx) {
+    SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.Replay(tx));
+    if (earlier) {
+      standing = *std::move(earlier);
+      return absl::OkStatus();
     }
+    idempotent.Remember(tx, response);
+    standing = response.SerializeAsString();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return standing;
+}
+
+absl::Status PostgresSchedulingStore::ReviseAnswer(const RequestKey& key,
+                                                   const google::protobuf::Message& response) {
+  if (key.request_id.empty()) return absl::OkStatus();
+  return pool_.InTransaction("revise_answer", [&](pqxx::work& tx) {
+    tx.exec_params(
+        "UPDATE idempotency_keys SET response = $3 WHERE method = $1 AND request_id = $2",
+        key.method, key.request_id, pqxx::binarystring(response.SerializeAsString()));
     return absl::OkStatus();
   });
 }
@@ -748,8 +860,9 @@ absl::StatusOr<SchedulingStore::PlanningView> PostgresSchedulingStore::LoadPlann
 }
 
 absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStore::SavePlacedJob(
-    const JobPlan& plan, const AssignmentResult& placed, const PlannedCommitment& commitment,
-    const std::string& actor_id) {
+    const RequestKey& key, const JobPlan& plan, const AssignmentResult& placed,
+    const PlannedCommitment& commitment, const std::string& actor_id) {
+  const common::IdempotentRequest idempotent = IdempotencyOf(key);
   std::optional<SavedPlan> saved;
   const v1::PlanJobRequest& request = plan.request;
   if (placed.assignments.size() != plan.tasks.size()) {
@@ -761,7 +874,14 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
     LockJob(tx, request.order_id());
     // After the lock: a CancelJob that undid this request has committed by now, or waits for
     // this plan to commit and then cancels it.
+    // Undone first: a retry of a plan its saga has since undone learns so, not the old answer.
     SALESOPS_RETURN_IF_ERROR(RefuseIfUndone(tx, request.request_id()));
+    SALESOPS_ASSIGN_OR_RETURN(std::optional<v1::PlanJobResponse> earlier,
+                              Replayed<v1::PlanJobResponse>(tx, idempotent));
+    if (earlier) {
+      saved = SavedPlan{*std::move(earlier), true};
+      return absl::OkStatus();
+    }
     pqxx::result existing = tx.exec_params(
         "SELECT order_revision, state, coalesce(ts_to_us(commitment_time), 0) FROM jobs "
         "WHERE order_id = $1",
@@ -770,8 +890,10 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
     if (!existing.empty()) {
       int64_t revision = existing[0][0].as<int64_t>();
       if (revision == request.order_revision() && existing[0][1].as<int>() != kJobCancelled) {
-        SALESOPS_ASSIGN_OR_RETURN(v1::Job job, ReadJob(tx, request.order_id()));
-        saved = SavedPlan{{}, true, std::move(job)};
+        SavedPlan again{{}, true};
+        SALESOPS_ASSIGN_OR_RETURN(*again.response.mutable_job(), ReadJob(tx, request.order_id()));
+        idempotent.Remember(tx, again.response);
+        saved = std::move(again);
         return absl::OkStatus();
       }
       if (revision > request.order_revision()) {
@@ -824,9 +946,9 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
       kept.insert(task.id);
       auto found = before.find(task.id);
       if (found == before.end()) {
-        result.change.add_added_task_ids(task.id);
+        result.response.mutable_change()->add_added_task_ids(task.id);
       } else if (found->second != shape) {
-        result.change.add_changed_task_ids(task.id);
+        result.response.mutable_change()->add_changed_task_ids(task.id);
       }
       // A started or finished task keeps its state and place; the others take theirs now.
       tx.exec_params(
@@ -856,13 +978,14 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
     }
     for (const auto& [id, shape] : before) {
       if (kept.count(id) > 0) continue;
-      result.change.add_removed_task_ids(id);
+      result.response.mutable_change()->add_removed_task_ids(id);
       tx.exec_params(
           "UPDATE tasks SET state = $2, crew_ids = '{}', vehicle_id = '', update_time = now() "
           "WHERE task_id = $1 AND state <> 4",
           id, static_cast<int>(v1::TASK_STATE_CANCELLED));
     }
-    result.change.mutable_crew_time_delta()->set_seconds((crew_after - crew_before) * 60);
+    result.response.mutable_change()->mutable_crew_time_delta()->set_seconds(
+        (crew_after - crew_before) * 60);
     AddJobEvent(tx, v1::EVENT_TYPE_JOB_PLANNED, request.order_id(), request.order_revision(),
                 actor_id,
                 "Order " + request.order_id() + " rev " + std::to_string(request.order_revision()) +
@@ -872,11 +995,12 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
                   job->set_job_id(request.order_id());
                   job->set_tentative(request.tentative());
                   job->set_task_count(static_cast<int>(plan.tasks.size()));
-                  *job->mutable_crew_time_delta() = result.change.crew_time_delta();
+                  *job->mutable_crew_time_delta() = result.response.change().crew_time_delta();
                 });
     SaveCommitment(tx, request.order_id(), request.order_revision(), commitment,
                    previous_commitment_us);
-    SALESOPS_ASSIGN_OR_RETURN(result.job, ReadJob(tx, request.order_id()));
+    SALESOPS_ASSIGN_OR_RETURN(*result.response.mutable_job(), ReadJob(tx, request.order_id()));
+    idempotent.Remember(tx, result.response);
     saved = std::move(result);
     return absl::OkStatus();
   });
@@ -884,54 +1008,59 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
   return saved;
 }
 
-absl::StatusOr<v1::Job> PostgresSchedulingStore::CancelJob(const JobCancellation& cancellation,
-                                                           const std::string& actor_id) {
+absl::StatusOr<v1::CancelJobResponse> PostgresSchedulingStore::CancelJob(
+    const RequestKey& key, const JobCancellation& cancellation, const std::string& actor_id) {
   const std::string& order_id = cancellation.order_id;
   const int64_t order_revision = cancellation.order_revision;
   const std::string& reason = cancellation.reason;
-  v1::Job cancelled;
-  absl::Status status = pool_.InTransaction("cancel_job", [&](pqxx::work& tx) {
-    LockJob(tx, order_id);
-    const bool undo = !cancellation.undo_request_id.empty();
-    if (undo) {
-      tx.exec_params(
-          "INSERT INTO undone_requests (request_id, order_id) VALUES ($1, $2) "
-          "ON CONFLICT (request_id) DO NOTHING",
-          cancellation.undo_request_id, order_id);
-    }
-    pqxx::result job = tx.exec_params(
-        "UPDATE jobs SET state = $2, update_time = now() WHERE order_id = $1 "
-        "AND ($3 = 0 OR order_revision = $3) RETURNING order_revision",
-        order_id, kJobCancelled, order_revision);
-    if (job.empty()) {
-      if (!undo) {
-        return ReasonedError(
-            absl::StatusCode::kNotFound, v1::NOT_FOUND,
-            "no job for order " + order_id +
-                (order_revision ? " at revision " + std::to_string(order_revision) : ""));
-      }
-      // The step undone never planned (or planned another revision): nothing to free.
-      cancelled = v1::Job();
-      absl::StatusOr<v1::Job> as_is = ReadJob(tx, order_id);
-      if (as_is.ok()) cancelled = *std::move(as_is);
-      return absl::OkStatus();
-    }
-    tx.exec_params(
-        "UPDATE tasks SET state = $2, crew_ids = '{}', vehicle_id = '', update_time = now() "
-        "WHERE order_id = $1 AND state <> 4",
-        order_id, static_cast<int>(v1::TASK_STATE_CANCELLED));
-    AddJobEvent(
-        tx, v1::EVENT_TYPE_JOB_CANCELLED, order_id, job[0][0].as<int64_t>(), actor_id,
-        "Order " + order_id + ": job cancelled" + (reason.empty() ? "" : " (" + reason + ")"),
-        [&](v1::Event& event) {
-          event.mutable_job()->set_job_id(order_id);
-          event.mutable_job()->set_reason(reason);
-        });
-    SALESOPS_ASSIGN_OR_RETURN(cancelled, ReadJob(tx, order_id));
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return cancelled;
+  SALESOPS_ASSIGN_OR_RETURN(
+      Answered<v1::CancelJobResponse> answered,
+      OnceUnder<v1::CancelJobResponse>(
+          pool_, "cancel_job", key,
+          [&](pqxx::work& tx, v1::CancelJobResponse& response) -> absl::Status {
+            v1::Job& cancelled = *response.mutable_job();
+            LockJob(tx, order_id);
+            const bool undo = !cancellation.undo_request_id.empty();
+            if (undo) {
+              tx.exec_params(
+                  "INSERT INTO undone_requests (request_id, order_id) VALUES ($1, $2) "
+                  "ON CONFLICT (request_id) DO NOTHING",
+                  cancellation.undo_request_id, order_id);
+            }
+            pqxx::result job = tx.exec_params(
+                "UPDATE jobs SET state = $2, update_time = now() WHERE order_id = $1 "
+                "AND ($3 = 0 OR order_revision = $3) RETURNING order_revision",
+                order_id, kJobCancelled, order_revision);
+            if (job.empty()) {
+              if (!undo) {
+                return ReasonedError(
+                    absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                    "no job for order " + order_id +
+                        (order_revision ? " at revision " + std::to_string(order_revision) : ""));
+              }
+              // The step undone never planned (or planned another revision): nothing to free.
+              cancelled = v1::Job();
+              absl::StatusOr<v1::Job> as_is = ReadJob(tx, order_id);
+              if (as_is.ok()) cancelled = *std::move(as_is);
+              return absl::OkStatus();
+            }
+            tx.exec_params(
+                "UPDATE tasks SET state = $2, crew_ids = '{}', vehicle_id = '', update_time = "
+                "now() "
+                "WHERE order_id = $1 AND state <> 4",
+                order_id, static_cast<int>(v1::TASK_STATE_CANCELLED));
+            AddJobEvent(tx, v1::EVENT_TYPE_JOB_CANCELLED, order_id, job[0][0].as<int64_t>(),
+                        actor_id,
+                        "Order " + order_id + ": job cancelled" +
+                            (reason.empty() ? "" : " (" + reason + ")"),
+                        [&](v1::Event& event) {
+                          event.mutable_job()->set_job_id(order_id);
+                          event.mutable_job()->set_reason(reason);
+                        });
+            SALESOPS_ASSIGN_OR_RETURN(cancelled, ReadJob(tx, order_id));
+            return absl::OkStatus();
+          }));
+  return std::move(answered.response);
 }
 
 absl::StatusOr<v1::Job> PostgresSchedulingStore::GetJob(const std::string& order_id) {
@@ -1068,21 +1197,29 @@ absl::StatusOr<SchedulingStore::OpenWork> PostgresSchedulingStore::LoadOpenWork(
 }
 
 absl::StatusOr<std::optional<v1::RunAssignmentResponse>> PostgresSchedulingStore::SaveMoves(
-    const OpenWork& work, const AssignmentResult& result, const Moves& moves,
+    const RequestKey& key, const OpenWork& work, const AssignmentResult& result, const Moves& moves,
     v1::AssignmentRun run) {
   std::optional<v1::RunAssignmentResponse> saved;
   if (result.assignments.size() != work.tasks.size()) {
     return absl::InternalError(absl::StrCat("the solver placed ", result.assignments.size(),
                                             " tasks of ", work.tasks.size()));
   }
+  const common::IdempotentRequest idempotent = IdempotencyOf(key);
   absl::Status status = pool_.InTransaction("save_moves", [&](pqxx::work& tx) {
     saved.reset();
+    SALESOPS_ASSIGN_OR_RETURN(std::optional<v1::RunAssignmentResponse> earlier,
+                              Replayed<v1::RunAssignmentResponse>(tx, idempotent));
+    if (earlier) {
+      saved = *std::move(earlier);
+      return absl::OkStatus();
+    }
     v1::RunAssignmentResponse response;
     run.set_assignment_run_id(tx.exec1("SELECT gen_random_uuid()::text")[0].as<std::string>());
     run.set_changed_assignment_count(static_cast<int>(moves.moved.size()));
     *run.mutable_run_time() = common::NowTimestamp();
     if (moves.moved.empty()) {
       *response.mutable_run() = run;
+      idempotent.Remember(tx, response);
       saved = std::move(response);
       return absl::OkStatus();
     }
@@ -1161,6 +1298,7 @@ absl::StatusOr<std::optional<v1::RunAssignmentResponse>> PostgresSchedulingStore
           event.mutable_job()->set_reason(moves.reason);
         });
     *response.mutable_run() = run;
+    idempotent.Remember(tx, response);
     saved = std::move(response);
     return absl::OkStatus();
   });
@@ -1188,57 +1326,62 @@ absl::StatusOr<std::map<v1::AtRiskReason, int64_t>> PostgresSchedulingStore::Cou
   return counts;
 }
 
-absl::StatusOr<v1::Task> PostgresSchedulingStore::UpdateTaskState(
-    const v1::UpdateTaskStateRequest& request, const std::string& actor_id) {
-  v1::Task task;
-  absl::Status status = pool_.InTransaction("update_task_state", [&](pqxx::work& tx) {
-    pqxx::result rows = tx.exec_params(
-        std::string("SELECT ") + kTaskColumns + " FROM tasks WHERE task_id = $1 FOR UPDATE",
-        request.task_id());
-    if (rows.empty()) {
-      return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
-                           "task " + request.task_id() + " does not exist");
-    }
-    v1::Task before = TaskFromRow(rows[0]);
-    if (!request.etag().empty() && before.etag() != request.etag()) {
-      return ReasonedError(absl::StatusCode::kAborted, v1::STALE_REVISION,
-                           "task " + request.task_id() + " changed; read it again");
-    }
-    if (before.state() == v1::TASK_STATE_DONE || before.state() == v1::TASK_STATE_CANCELLED) {
-      return common::BusinessRefusal(
-          v1::INVALID_STAGE_TRANSITION,
-          "task " + request.task_id() + " is already " + v1::TaskState_Name(before.state()));
-    }
-    task = TaskFromRow(tx.exec_params1(
-        std::string("UPDATE tasks SET state = $2, state_note = $3, revision = revision + 1, "
+absl::StatusOr<v1::UpdateTaskStateResponse> PostgresSchedulingStore::UpdateTaskState(
+    const RequestKey& key, const v1::UpdateTaskStateRequest& request, const std::string& actor_id) {
+  SALESOPS_ASSIGN_OR_RETURN(
+      Answered<v1::UpdateTaskStateResponse> answered,
+      OnceUnder<v1::UpdateTaskStateResponse>(
+          pool_, "update_task_state", key,
+          [&](pqxx::work& tx, v1::UpdateTaskStateResponse& response) -> absl::Status {
+            v1::Task& task = *response.mutable_task();
+            pqxx::result rows = tx.exec_params(
+                std::string("SELECT ") + kTaskColumns + " FROM tasks WHERE task_id = $1 FOR UPDATE",
+                request.task_id());
+            if (rows.empty()) {
+              return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                                   "task " + request.task_id() + " does not exist");
+            }
+            v1::Task before = TaskFromRow(rows[0]);
+            if (!request.etag().empty() && before.etag() != request.etag()) {
+              return ReasonedError(absl::StatusCode::kAborted, v1::STALE_REVISION,
+                                   "task " + request.task_id() + " changed; read it again");
+            }
+            if (before.state() == v1::TASK_STATE_DONE ||
+                before.state() == v1::TASK_STATE_CANCELLED) {
+              return common::BusinessRefusal(v1::INVALID_STAGE_TRANSITION,
+                                             "task " + request.task_id() + " is already " +
+                                                 v1::TaskState_Name(before.state()));
+            }
+            task = TaskFromRow(tx.exec_params1(
+                std::string(
+                    "UPDATE tasks SET state = $2, state_note = $3, revision = revision + 1, "
                     "update_time = now() WHERE task_id = $1 RETURNING ") +
-            kTaskColumns,
-        request.task_id(), static_cast<int>(request.state()), request.note()));
-    // Both events carry the task and the move; ON_SITE follows a delivery done.
-    const auto task_payload = [&](v1::Event& event) {
-      v1::TaskPayload* payload = event.mutable_task();
-      payload->set_task_id(task.task_id());
-      payload->set_job_id(task.job_id());
-      payload->set_kind(task.kind());
-      payload->set_state(task.state());
-      payload->set_previous_state(before.state());
-      payload->set_reason(request.note());
-    };
-    AddJobEvent(tx, v1::EVENT_TYPE_TASK_STATE_CHANGED, task.order_id(), 0, actor_id,
-                "Order " + task.order_id() + ": " + v1::TaskKind_Name(task.kind()) + " " +
-                    v1::TaskState_Name(request.state()) +
-                    (request.note().empty() ? "" : " (" + request.note() + ")"),
-                task_payload);
-    // The delivery done is the moment the gear is at the venue: order-intake moves the
-    // order to ON_SITE on this event.
-    if (task.kind() == v1::TASK_KIND_DELIVER && task.state() == v1::TASK_STATE_DONE) {
-      AddJobEvent(tx, v1::EVENT_TYPE_ON_SITE, task.order_id(), 0, actor_id,
-                  "Order " + task.order_id() + " is on site", task_payload);
-    }
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return task;
+                    kTaskColumns,
+                request.task_id(), static_cast<int>(request.state()), request.note()));
+            // Both events carry the task and the move; ON_SITE follows a delivery done.
+            const auto task_payload = [&](v1::Event& event) {
+              v1::TaskPayload* payload = event.mutable_task();
+              payload->set_task_id(task.task_id());
+              payload->set_job_id(task.job_id());
+              payload->set_kind(task.kind());
+              payload->set_state(task.state());
+              payload->set_previous_state(before.state());
+              payload->set_reason(request.note());
+            };
+            AddJobEvent(tx, v1::EVENT_TYPE_TASK_STATE_CHANGED, task.order_id(), 0, actor_id,
+                        "Order " + task.order_id() + ": " + v1::TaskKind_Name(task.kind()) + " " +
+                            v1::TaskState_Name(request.state()) +
+                            (request.note().empty() ? "" : " (" + request.note() + ")"),
+                        task_payload);
+            // The delivery done is the moment the gear is at the venue: order-intake moves the
+            // order to ON_SITE on this event.
+            if (task.kind() == v1::TASK_KIND_DELIVER && task.state() == v1::TASK_STATE_DONE) {
+              AddJobEvent(tx, v1::EVENT_TYPE_ON_SITE, task.order_id(), 0, actor_id,
+                          "Order " + task.order_id() + " is on site", task_payload);
+            }
+            return absl::OkStatus();
+          }));
+  return std::move(answered.response);
 }
 
 absl::StatusOr<v1::GetScheduleResponse> PostgresSchedulingStore::GetSchedule(

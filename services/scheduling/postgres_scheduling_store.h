@@ -9,31 +9,43 @@ class PostgresSchedulingStore final : public SchedulingStore {
  public:
   explicit PostgresSchedulingStore(common::ConnectionPool& pool) : pool_(pool) {}
 
-  absl::StatusOr<v1::CrewMember> CreateCrewMember(v1::CrewMember member) override;
-  absl::StatusOr<v1::CrewMember> UpdateCrewMember(const v1::CrewMember& member,
-                                                  const std::string& etag) override;
+  absl::StatusOr<v1::CreateCrewMemberResponse> CreateCrewMember(const RequestKey& key,
+                                                                v1::CrewMember member) override;
+  absl::StatusOr<v1::UpdateCrewMemberResponse> UpdateCrewMember(const RequestKey& key,
+                                                                const v1::CrewMember& member,
+                                                                const std::string& etag) override;
   absl::StatusOr<v1::CrewMember> GetCrewMember(const std::string& id) override;
   absl::StatusOr<Page<v1::CrewMember>> ListCrewMembers(const v1::ListCrewMembersRequest& filter,
                                                        int limit,
                                                        const std::string& after) override;
-  absl::StatusOr<v1::Vehicle> CreateVehicle(v1::Vehicle vehicle) override;
-  absl::StatusOr<v1::Vehicle> UpdateVehicle(const v1::Vehicle& vehicle,
-                                            const std::string& etag) override;
+  absl::StatusOr<v1::CreateVehicleResponse> CreateVehicle(const RequestKey& key,
+                                                          v1::Vehicle vehicle) override;
+  absl::StatusOr<v1::UpdateVehicleResponse> UpdateVehicle(const RequestKey& key,
+                                                          const v1::Vehicle& vehicle,
+                                                          const std::string& etag) override;
   absl::StatusOr<v1::Vehicle> GetVehicle(const std::string& id) override;
   absl::StatusOr<Page<v1::Vehicle>> ListVehicles(const v1::ListVehiclesRequest& filter, int limit,
                                                  const std::string& after) override;
-  absl::StatusOr<v1::Unavailability> AddUnavailability(const v1::Unavailability& unavailability,
-                                                       const std::string& actor_id) override;
+  absl::StatusOr<Answered<v1::AddUnavailabilityResponse>> AddUnavailability(
+      const RequestKey& key, const v1::Unavailability& unavailability,
+      const std::string& actor_id) override;
   absl::StatusOr<Page<v1::Unavailability>> ListUnavailability(
       const v1::ListUnavailabilityRequest& filter, int limit, const std::string& after) override;
-  absl::Status DeleteUnavailability(const std::string& id) override;
+  absl::StatusOr<v1::DeleteUnavailabilityResponse> DeleteUnavailability(
+      const RequestKey& key, const std::string& id) override;
+  absl::StatusOr<std::optional<std::string>> EarlierAnswer(const RequestKey& key) override;
+  absl::StatusOr<std::string> RememberAnswer(const RequestKey& key,
+                                             const google::protobuf::Message& response) override;
+  absl::Status ReviseAnswer(const RequestKey& key,
+                            const google::protobuf::Message& response) override;
   absl::StatusOr<PlanningView> LoadPlanningView(Span covered, const std::string& job_id) override;
-  absl::StatusOr<std::optional<SavedPlan>> SavePlacedJob(const JobPlan& plan,
+  absl::StatusOr<std::optional<SavedPlan>> SavePlacedJob(const RequestKey& key, const JobPlan& plan,
                                                          const AssignmentResult& placed,
                                                          const PlannedCommitment& commitment,
                                                          const std::string& actor_id) override;
-  absl::StatusOr<v1::Job> CancelJob(const JobCancellation& cancellation,
-                                    const std::string& actor_id) override;
+  absl::StatusOr<v1::CancelJobResponse> CancelJob(const RequestKey& key,
+                                                  const JobCancellation& cancellation,
+                                                  const std::string& actor_id) override;
   absl::Status CheckPlanNotUndone(const std::string& plan_request_id) override;
   absl::StatusOr<v1::Job> GetJob(const std::string& order_id) override;
   absl::StatusOr<Page<v1::Job>> ListJobs(const v1::ListJobsRequest& filter, int limit,
@@ -41,14 +53,15 @@ class PostgresSchedulingStore final : public SchedulingStore {
   absl::StatusOr<std::map<v1::AtRiskReason, int64_t>> CountTasksAtRisk() override;
   absl::StatusOr<OpenWork> LoadOpenWork(Span covered) override;
   absl::StatusOr<std::optional<v1::RunAssignmentResponse>> SaveMoves(
-      const OpenWork& work, const AssignmentResult& result, const Moves& moves,
-      v1::AssignmentRun run) override;
+      const RequestKey& key, const OpenWork& work, const AssignmentResult& result,
+      const Moves& moves, v1::AssignmentRun run) override;
   absl::StatusOr<v1::GetScheduleResponse> GetSchedule(const std::string& crew_member_id,
                                                       const std::string& vehicle_id, Minutes from,
                                                       Minutes to, int limit) override;
   absl::StatusOr<std::vector<PrepLine>> ListPrepLines(Minutes from, Minutes to) override;
-  absl::StatusOr<v1::Task> UpdateTaskState(const v1::UpdateTaskStateRequest& request,
-                                           const std::string& actor_id) override;
+  absl::StatusOr<v1::UpdateTaskStateResponse> UpdateTaskState(
+      const RequestKey& key, const v1::UpdateTaskStateRequest& request,
+      const std::string& actor_id) override;
 
  private:
   common::ConnectionPool& pool_;

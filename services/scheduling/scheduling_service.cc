@@ -97,6 +97,21 @@ void SchedulingServiceImpl::NoteChange() {
 
 namespace {
 
+// The AIP-155 key of a mutation: the store keeps its answer under it.
+template <typename Request>
+RequestKey KeyOf(const char* rpc, const Request& request) {
+  return {std::string("scheduling.") + rpc, request.request_id(), &request};
+}
+
+// Answers with what an identical earlier request was answered.
+template <typename Response>
+absl::Status AnswerAgain(const std::string& earlier, Response* response) {
+  if (!response->ParseFromString(earlier)) {
+    return absl::InternalError("an answer kept for a request_id does not parse");
+  }
+  return absl::OkStatus();
+}
+
 // A listing handler: validate, decode the page token, list, encode the next one.
 template <typename Request, typename Entry, typename List, typename Add>
 absl::Status ListPage(const Request& request, const std::string& listing, List list, Add add,
@@ -118,8 +133,9 @@ grpc::Status SchedulingServiceImpl::CreateCrewMember(grpc::ServerContext*,
                                                      v1::CreateCrewMemberResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
-    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_crew_member(),
-                              store_->CreateCrewMember(request->crew_member()));
+    SALESOPS_ASSIGN_OR_RETURN(
+        *response,
+        store_->CreateCrewMember(KeyOf("CreateCrewMember", *request), request->crew_member()));
     return absl::OkStatus();
   }());
 }
@@ -132,8 +148,9 @@ grpc::Status SchedulingServiceImpl::UpdateCrewMember(grpc::ServerContext*,
     if (request->crew_member().crew_member_id().empty()) {
       return common::InvalidArgumentError({{"crew_member.crew_member_id", "is required"}});
     }
-    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_crew_member(),
-                              store_->UpdateCrewMember(request->crew_member(), request->etag()));
+    SALESOPS_ASSIGN_OR_RETURN(*response,
+                              store_->UpdateCrewMember(KeyOf("UpdateCrewMember", *request),
+                                                       request->crew_member(), request->etag()));
     return absl::OkStatus();
   }());
 }
@@ -166,8 +183,8 @@ grpc::Status SchedulingServiceImpl::CreateVehicle(grpc::ServerContext*,
                                                   v1::CreateVehicleResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
-    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_vehicle(),
-                              store_->CreateVehicle(request->vehicle()));
+    SALESOPS_ASSIGN_OR_RETURN(
+        *response, store_->CreateVehicle(KeyOf("CreateVehicle", *request), request->vehicle()));
     return absl::OkStatus();
   }());
 }
@@ -180,8 +197,9 @@ grpc::Status SchedulingServiceImpl::UpdateVehicle(grpc::ServerContext*,
     if (request->vehicle().vehicle_id().empty()) {
       return common::InvalidArgumentError({{"vehicle.vehicle_id", "is required"}});
     }
-    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_vehicle(),
-                              store_->UpdateVehicle(request->vehicle(), request->etag()));
+    SALESOPS_ASSIGN_OR_RETURN(
+        *response, store_->UpdateVehicle(KeyOf("UpdateVehicle", *request), request->vehicle(),
+                                         request->etag()));
     return absl::OkStatus();
   }());
 }
@@ -224,9 +242,12 @@ grpc::Status SchedulingServiceImpl::AddUnavailability(grpc::ServerContext* conte
       violations.push_back({"unavailability.window.not_before", "is required: when does it start"});
     }
     if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
+    const RequestKey key = KeyOf("AddUnavailability", *request);
     SALESOPS_ASSIGN_OR_RETURN(
-        *response->mutable_unavailability(),
-        store_->AddUnavailability(unavailability, runtime_.CallerOf(*context).id()));
+        Answered<v1::AddUnavailabilityResponse> added,
+        store_->AddUnavailability(key, unavailability, runtime_.CallerOf(*context).id()));
+    *response = std::move(added.response);
+    if (added.replayed) return absl::OkStatus();  // its work moved when it was first asked
     // Time off moves the work it overlaps (and only that), and says which tasks moved. Were
     // this to fail after the time off is saved, the background run repairs it.
     const Span off{unavailability.window().not_before().seconds() / 60,
@@ -234,6 +255,9 @@ grpc::Status SchedulingServiceImpl::AddUnavailability(grpc::ServerContext* conte
     SALESOPS_ASSIGN_OR_RETURN(v1::RunAssignmentResponse run, Repair(off, kMaxPlanAttempts));
     for (const v1::Task& task : run.changed_tasks())
       response->add_affected_task_ids(task.task_id());
+    if (response->affected_task_ids_size() > 0) {
+      SALESOPS_RETURN_IF_ERROR(store_->ReviseAnswer(key, *response));
+    }
     NoteChange();
     return absl::OkStatus();
   }());
@@ -256,10 +280,11 @@ grpc::Status SchedulingServiceImpl::DeleteUnavailability(
     v1::DeleteUnavailabilityResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
-    SALESOPS_RETURN_IF_ERROR(store_->DeleteUnavailability(request->unavailability_id()));
+    SALESOPS_ASSIGN_OR_RETURN(*response,
+                              store_->DeleteUnavailability(KeyOf("DeleteUnavailability", *request),
+                                                           request->unavailability_id()));
     // Freed time is used by the next re-optimisation; nobody has to move now.
     NoteChange();
-    response->set_unavailability_id(request->unavailability_id());
     return absl::OkStatus();
   }());
 }
@@ -474,7 +499,7 @@ absl::StatusOr<v1::RunAssignmentResponse> SchedulingServiceImpl::Repair(Span cov
     }
     SALESOPS_ASSIGN_OR_RETURN(
         std::optional<v1::RunAssignmentResponse> saved,
-        store_->SaveMoves(work, result, moves,
+        store_->SaveMoves(RequestKey{}, work, result, moves,
                           RunOf(covered, result, work.tasks.size(),
                                 std::chrono::steady_clock::now() - started, false)));
     if (saved) return *saved;
@@ -485,7 +510,8 @@ absl::StatusOr<v1::RunAssignmentResponse> SchedulingServiceImpl::Repair(Span cov
 
 absl::StatusOr<v1::RunAssignmentResponse> SchedulingServiceImpl::Reoptimize(Span horizon,
                                                                             bool dry_run,
-                                                                            int attempts) {
+                                                                            int attempts,
+                                                                            const RequestKey& key) {
   const Minutes now = NowMinute();
   const Minutes freeze_until = now + options_.freeze_hours * 60;
   for (int attempt = 0; attempt < attempts; ++attempt) {
@@ -522,7 +548,7 @@ absl::StatusOr<v1::RunAssignmentResponse> SchedulingServiceImpl::Reoptimize(Span
     }
     SchedulingStore::Moves moves{outcome.moved, "re-optimised (" + outcome.reason + ")"};
     SALESOPS_ASSIGN_OR_RETURN(std::optional<v1::RunAssignmentResponse> saved,
-                              store_->SaveMoves(work, outcome.result, moves, run));
+                              store_->SaveMoves(key, work, outcome.result, moves, run));
     if (saved) return *saved;
     PauseBeforeRetry(attempt + 1);
   }
@@ -552,7 +578,7 @@ void SchedulingServiceImpl::ReoptimizeInBackground() {
         Repair({now, now + options_.reoptimize_horizon_days * kDayMinutes}, kBackgroundAttempts);
     absl::StatusOr<v1::RunAssignmentResponse> run =
         repaired.ok() ? Reoptimize({now, now + options_.reoptimize_horizon_days * kDayMinutes},
-                                   false, kBackgroundAttempts)
+                                   false, kBackgroundAttempts, RequestKey{})
                       : repaired;
     if (!run.ok()) {
       common::LogWarn("reoptimization_failed", {{"error", std::string(run.status().message())}});
@@ -579,8 +605,12 @@ grpc::Status SchedulingServiceImpl::PlanJob(grpc::ServerContext* context,
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     SALESOPS_ASSIGN_OR_RETURN(JobInput job, JobInputOf(*request));
     std::string actor = runtime_.CallerOf(*context).id();
-    // A saga that already compensated this step gets its answer before any planning.
+    // A saga that already compensated this step, or a retry of one answered, gets its answer
+    // before any planning.
     SALESOPS_RETURN_IF_ERROR(store_->CheckPlanNotUndone(request->request_id()));
+    const RequestKey key = KeyOf("PlanJob", *request);
+    SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier, store_->EarlierAnswer(key));
+    if (earlier) return AnswerAgain(*earlier, response);
     SchedulingStore::JobPlan plan{*request, PlanJobTasks(job), job.delivery_no_later_than};
     Span covered = CoveredBy(plan.tasks);
     // No lock is held while planning: read a snapshot, place the job around what is there,
@@ -590,8 +620,10 @@ grpc::Status SchedulingServiceImpl::PlanJob(grpc::ServerContext* context,
                                 store_->LoadPlanningView(covered, request->order_id()));
       if (view.job_exists && !view.job_cancelled &&
           view.job_revision == request->order_revision()) {
+        // Planned already: the same job, nothing new.
         SALESOPS_ASSIGN_OR_RETURN(*response->mutable_job(), store_->GetJob(request->order_id()));
-        return absl::OkStatus();  // planned already: the same answer, nothing new
+        SALESOPS_ASSIGN_OR_RETURN(std::string standing, store_->RememberAnswer(key, *response));
+        return AnswerAgain(standing, response);
       }
       if (view.job_exists && view.job_revision > request->order_revision()) {
         return common::ReasonedError(absl::StatusCode::kAborted, v1::STALE_REVISION,
@@ -631,13 +663,12 @@ grpc::Status SchedulingServiceImpl::PlanJob(grpc::ServerContext* context,
       // undone-request fence inside SavePlacedJob, not this.
       if (context->IsCancelled()) return CallerGone(*context);
       SALESOPS_ASSIGN_OR_RETURN(std::optional<SchedulingStore::SavedPlan> saved,
-                                store_->SavePlacedJob(plan, placed, commitment, actor));
+                                store_->SavePlacedJob(key, plan, placed, commitment, actor));
       if (!saved) {  // someone took one of these places meanwhile
         PauseBeforeRetry(attempt);
         continue;
       }
-      *response->mutable_job() = std::move(saved->job);
-      *response->mutable_change() = std::move(saved->change);
+      *response = std::move(saved->response);
       if (!saved->already_planned) NoteChange();
       return absl::OkStatus();
     }
@@ -650,8 +681,9 @@ grpc::Status SchedulingServiceImpl::CancelJob(grpc::ServerContext* context,
                                               v1::CancelJobResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
-    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_job(),
-                              store_->CancelJob({request->order_id(), request->order_revision(),
+    SALESOPS_ASSIGN_OR_RETURN(*response,
+                              store_->CancelJob(KeyOf("CancelJob", *request),
+                                                {request->order_id(), request->order_revision(),
                                                  request->reason(), request->undo_request_id()},
                                                 runtime_.CallerOf(*context).id()));
     // The freed time goes to others at the next re-optimisation, not in the caller's time.
@@ -674,9 +706,16 @@ grpc::Status SchedulingServiceImpl::RunAssignment(grpc::ServerContext*,
       horizon = {MinuteOf(request->horizon().not_before()),
                  MinuteOf(request->horizon().no_later_than())};
     }
+    const RequestKey key = KeyOf("RunAssignment", *request);
+    SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier, store_->EarlierAnswer(key));
+    if (earlier) return AnswerAgain(*earlier, response);
+    // Repairs need no key: run again, they find nothing left to move.
     if (!request->dry_run()) SALESOPS_RETURN_IF_ERROR(Repair(horizon, kMaxPlanAttempts).status());
-    SALESOPS_ASSIGN_OR_RETURN(*response, Reoptimize(horizon, request->dry_run(), kMaxPlanAttempts));
-    return absl::OkStatus();
+    SALESOPS_ASSIGN_OR_RETURN(v1::RunAssignmentResponse run,
+                              Reoptimize(horizon, request->dry_run(), kMaxPlanAttempts, key));
+    // Moves written kept their answer with them; a run that wrote nothing keeps it here.
+    SALESOPS_ASSIGN_OR_RETURN(std::string standing, store_->RememberAnswer(key, run));
+    return AnswerAgain(standing, response);
   }());
 }
 
@@ -716,8 +755,9 @@ grpc::Status SchedulingServiceImpl::UpdateTaskState(grpc::ServerContext* context
     if (state == v1::TASK_STATE_BLOCKED && request->note().empty()) {
       return common::InvalidArgumentError({{"note", "say what blocks the task"}});
     }
-    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_task(),
-                              store_->UpdateTaskState(*request, runtime_.CallerOf(*context).id()));
+    SALESOPS_ASSIGN_OR_RETURN(*response,
+                              store_->UpdateTaskState(KeyOf("UpdateTaskState", *request), *request,
+                                                      runtime_.CallerOf(*context).id()));
     // Done work frees time for the next re-optimisation; started work is frozen where it is.
     NoteChange();
     return absl::OkStatus();

@@ -91,7 +91,9 @@ class SchedulingServiceImpl final : public v1::SchedulingService::Service {
   absl::StatusOr<v1::RunAssignmentResponse> Repair(Span covered, int attempts);
   // The global solver over open work due in `horizon`, under the rules of Reoptimize
   // (planner.h), with the freeze period; writes what improves unless `dry_run`.
-  absl::StatusOr<v1::RunAssignmentResponse> Reoptimize(Span horizon, bool dry_run, int attempts);
+  // Its answer is kept under `key` with the moves (an empty id for the background run).
+  absl::StatusOr<v1::RunAssignmentResponse> Reoptimize(Span horizon, bool dry_run, int attempts,
+                                                       const RequestKey& key);
   // Counts a change to the plan; enough of them wake the background re-optimisation.
   void NoteChange();
   void ReoptimizeInBackground();

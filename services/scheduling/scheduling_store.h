@@ -1,6 +1,7 @@
 #pragma once
 
 #include <absl/status/statusor.h>
+#include <google/protobuf/message.h>
 
 #include <map>
 #include <optional>
@@ -18,6 +19,26 @@ namespace salesops::scheduling {
 template <typename T>
 using Page = common::Page<T>;
 
+// A mutation's AIP-155 request id, with the request it came with. Each mutating method takes
+// one and keeps its answer in the transaction of its effect, so a crash cannot separate the
+// two: a retry with the same id and body is answered the first answer without acting again, the
+// same id with another body is REQUEST_ID_REUSED (INVALID_ARGUMENT on request_id), and an empty
+// id acts every time. Only answers of calls that succeed are kept. A plain value rather than
+// common::IdempotentRequest, so this interface stays free of PostgreSQL: how answers are kept
+// is the store's business.
+struct RequestKey {
+  std::string method;  // "scheduling.CreateCrewMember"
+  std::string request_id;
+  const google::protobuf::Message* request = nullptr;  // outlives the call
+};
+
+// A mutation's answer, and whether it is an identical earlier request's (nothing was done now).
+template <typename Response>
+struct Answered {
+  Response response;
+  bool replayed = false;
+};
+
 // Everything scheduling keeps. One PostgreSQL implementation; all SQL lives there.
 class SchedulingStore {
  public:
@@ -25,25 +46,45 @@ class SchedulingStore {
 
   // Crew and vehicles. Create refuses a taken id (ALREADY_EXISTS) and fills an
   // empty one; update needs the current etag when one is given (STALE_REVISION).
-  virtual absl::StatusOr<v1::CrewMember> CreateCrewMember(v1::CrewMember member) = 0;
-  virtual absl::StatusOr<v1::CrewMember> UpdateCrewMember(const v1::CrewMember& member,
-                                                          const std::string& etag) = 0;
+  virtual absl::StatusOr<v1::CreateCrewMemberResponse> CreateCrewMember(const RequestKey& key,
+                                                                        v1::CrewMember member) = 0;
+  virtual absl::StatusOr<v1::UpdateCrewMemberResponse> UpdateCrewMember(
+      const RequestKey& key, const v1::CrewMember& member, const std::string& etag) = 0;
   virtual absl::StatusOr<v1::CrewMember> GetCrewMember(const std::string& id) = 0;
   virtual absl::StatusOr<Page<v1::CrewMember>> ListCrewMembers(
       const v1::ListCrewMembersRequest& filter, int limit, const std::string& after) = 0;
-  virtual absl::StatusOr<v1::Vehicle> CreateVehicle(v1::Vehicle vehicle) = 0;
-  virtual absl::StatusOr<v1::Vehicle> UpdateVehicle(const v1::Vehicle& vehicle,
-                                                    const std::string& etag) = 0;
+  virtual absl::StatusOr<v1::CreateVehicleResponse> CreateVehicle(const RequestKey& key,
+                                                                  v1::Vehicle vehicle) = 0;
+  virtual absl::StatusOr<v1::UpdateVehicleResponse> UpdateVehicle(const RequestKey& key,
+                                                                  const v1::Vehicle& vehicle,
+                                                                  const std::string& etag) = 0;
   virtual absl::StatusOr<v1::Vehicle> GetVehicle(const std::string& id) = 0;
   virtual absl::StatusOr<Page<v1::Vehicle>> ListVehicles(const v1::ListVehiclesRequest& filter,
                                                          int limit, const std::string& after) = 0;
 
-  // Time off and repairs.
-  virtual absl::StatusOr<v1::Unavailability> AddUnavailability(
-      const v1::Unavailability& unavailability, const std::string& actor_id) = 0;
+  // Time off and repairs. The answer kept for a new period lists no affected tasks yet: the
+  // work it overlaps moves afterwards, in transactions of its own, and ReviseAnswer then adds
+  // them (were that lost, a retry would answer the period alone; the background run moves the
+  // work all the same).
+  virtual absl::StatusOr<Answered<v1::AddUnavailabilityResponse>> AddUnavailability(
+      const RequestKey& key, const v1::Unavailability& unavailability,
+      const std::string& actor_id) = 0;
   virtual absl::StatusOr<Page<v1::Unavailability>> ListUnavailability(
       const v1::ListUnavailabilityRequest& filter, int limit, const std::string& after) = 0;
-  virtual absl::Status DeleteUnavailability(const std::string& id) = 0;
+  virtual absl::StatusOr<v1::DeleteUnavailabilityResponse> DeleteUnavailability(
+      const RequestKey& key, const std::string& id) = 0;
+
+  // For RPCs whose effect spans transactions or may write nothing (PlanJob, RunAssignment,
+  // AddUnavailability's repair). EarlierAnswer: the answer an identical earlier request got,
+  // nullopt when none (REQUEST_ID_REUSED for the id with another body); read before acting, to
+  // save the work. RememberAnswer: keeps `response` as the answer to `key` and returns the answer
+  // that stands (an identical request's that got in first, else `response`). ReviseAnswer:
+  // replaces the kept answer once the rest of the effect is done.
+  virtual absl::StatusOr<std::optional<std::string>> EarlierAnswer(const RequestKey& key) = 0;
+  virtual absl::StatusOr<std::string> RememberAnswer(const RequestKey& key,
+                                                     const google::protobuf::Message& response) = 0;
+  virtual absl::Status ReviseAnswer(const RequestKey& key,
+                                    const google::protobuf::Message& response) = 0;
 
   // What planning sees around a span: one read-only snapshot, taken without locks. Active crew
   // with their weekly shifts laid out over `covered` and their time off in it, active vehicles
@@ -76,14 +117,15 @@ class SchedulingStore {
     std::vector<Task> tasks;
     Minutes requested_by = 0;  // the delivery deadline asked for
   };
+  // The answer (the job as saved, and the change) is kept under `key` with the plan; an
+  // identical earlier request's answer is returned instead, already_planned.
   struct SavedPlan {
-    v1::JobChange change;
+    v1::PlanJobResponse response;
     bool already_planned = false;
-    v1::Job job;  // as saved
   };
   virtual absl::StatusOr<std::optional<SavedPlan>> SavePlacedJob(
-      const JobPlan& plan, const AssignmentResult& placed, const PlannedCommitment& commitment,
-      const std::string& actor_id) = 0;
+      const RequestKey& key, const JobPlan& plan, const AssignmentResult& placed,
+      const PlannedCommitment& commitment, const std::string& actor_id) = 0;
   // Cancels the order's job (at `order_revision`, unless 0) and answers it as cancelled.
   // With `undo_request_id` (a saga compensating its PlanJob) that request is first recorded as
   // undone, under the same job lock SavePlacedJob takes, so the plan is refused whether it
@@ -95,8 +137,9 @@ class SchedulingStore {
     std::string reason;
     std::string undo_request_id;
   };
-  virtual absl::StatusOr<v1::Job> CancelJob(const JobCancellation& cancellation,
-                                            const std::string& actor_id) = 0;
+  virtual absl::StatusOr<v1::CancelJobResponse> CancelJob(const RequestKey& key,
+                                                          const JobCancellation& cancellation,
+                                                          const std::string& actor_id) = 0;
   // STEP_UNDONE (ABORTED) when a CancelJob undid PlanJob `plan_request_id`; OK otherwise, also
   // for an empty id. SavePlacedJob checks the same inside its transaction: this early look
   // only saves the planning work.
@@ -122,14 +165,15 @@ class SchedulingStore {
   // Writes moved tasks where `result` puts them, if none changed since `work` was read and no
   // other placed work or time off overlaps their new places (nullopt otherwise: read again).
   // Each move is a TASK_ASSIGNED event saying why; a delivery that now meets its request
-  // improves the commitment; the run is reported as SCHEDULE_CHANGED.
+  // improves the commitment; the run is reported as SCHEDULE_CHANGED. The answer is kept under
+  // `key` (empty for the background run and repairs), or an identical earlier one returned.
   struct Moves {
     std::vector<int> moved;  // indices into work.tasks
     std::string reason;      // why these moved, for people
   };
   virtual absl::StatusOr<std::optional<v1::RunAssignmentResponse>> SaveMoves(
-      const OpenWork& work, const AssignmentResult& result, const Moves& moves,
-      v1::AssignmentRun run) = 0;
+      const RequestKey& key, const OpenWork& work, const AssignmentResult& result,
+      const Moves& moves, v1::AssignmentRun run) = 0;
 
   // Tasks placed on a crew member or vehicle (or anyone, when both are empty)
   // overlapping [from, to), with the unavailability in that range.
@@ -160,8 +204,9 @@ class SchedulingStore {
   virtual absl::StatusOr<std::map<v1::AtRiskReason, int64_t>> CountTasksAtRisk() = 0;
 
   // Field progress: STARTED freezes the task where it is; BLOCKED needs a note.
-  virtual absl::StatusOr<v1::Task> UpdateTaskState(const v1::UpdateTaskStateRequest& request,
-                                                   const std::string& actor_id) = 0;
+  virtual absl::StatusOr<v1::UpdateTaskStateResponse> UpdateTaskState(
+      const RequestKey& key, const v1::UpdateTaskStateRequest& request,
+      const std::string& actor_id) = 0;
 };
 
 }  // namespace salesops::scheduling

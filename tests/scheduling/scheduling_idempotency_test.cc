@@ -1,0 +1,262 @@
+// AIP-155 on every mutating scheduling RPC: the same request_id with the same body answers the
+// first answer again and acts once; with another body it is REQUEST_ID_REUSED. Driven by the
+// service's descriptor, so a new RPC with a request_id cannot ship without a case here.
+#include <google/protobuf/descriptor.h>
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+#include <pqxx/pqxx>
+#include <string>
+
+#include "services/common/grpc_errors.h"
+#include "tests/scheduling/scheduling_test_support.h"
+
+namespace salesops::testing {
+namespace {
+
+using Stub = v1::SchedulingService::Stub;
+
+class SchedulingIdempotencyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(scheduling_.started()) << scheduling_.log();
+    AddCrewAndTruck(scheduling_);
+  }
+
+  // A request id no other case uses.
+  std::string FreshId() { return "request-" + std::to_string(++requests_); }
+
+  // Sends `request` twice with the same request_id: both answer OK, the second answers the
+  // first's bytes. Returns the answer.
+  template <typename Request, typename Response>
+  Response Twice(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                 const Request& request) {
+    Response first, second;
+    grpc::Status status = scheduling_.Call(method, request, &first);
+    EXPECT_TRUE(status.ok()) << "first: " << status.error_message();
+    status = scheduling_.Call(method, request, &second);
+    EXPECT_TRUE(status.ok()) << "retry: " << status.error_message();
+    EXPECT_EQ(second.SerializeAsString(), first.SerializeAsString())
+        << "the retry answered differently:\nfirst: " << first.ShortDebugString()
+        << "\nretry: " << second.ShortDebugString();
+    return first;
+  }
+
+  // The same request_id with another body.
+  template <typename Request, typename Response>
+  void ExpectReused(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                    const Request& other) {
+    Response response;
+    grpc::Status status = scheduling_.Call(method, other, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+    common::ErrorDetails details = common::ParseGrpcError(status);
+    EXPECT_EQ(details.reason, "REQUEST_ID_REUSED");
+    ASSERT_EQ(details.violations.size(), 1u);
+    EXPECT_EQ(details.violations[0].field, "request_id");
+  }
+
+  int64_t Count(const std::string& sql) {
+    pqxx::connection connection(scheduling_.database().connection_string());
+    pqxx::nontransaction statement(connection);
+    return statement.exec1(sql)[0].as<int64_t>();
+  }
+  int64_t Events(const std::string& type) {
+    return Count("SELECT count(*) FROM outbox WHERE event_type = '" + type + "'");
+  }
+
+  v1::PlanJobResponse PlanOnce(const std::string& order_id) {
+    v1::PlanJobResponse planned;
+    grpc::Status status = scheduling_.Call(&Stub::PlanJob, ShowPlan(day0_, order_id, 1), &planned);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return planned;
+  }
+
+  v1::Unavailability TimeOff(const std::string& crew_member_id, int from_hour, int to_hour) {
+    v1::Unavailability off;
+    off.set_crew_member_id(crew_member_id);
+    off.set_kind(v1::UNAVAILABILITY_KIND_TIME_OFF);
+    *off.mutable_window()->mutable_not_before() =
+        google::protobuf::util::TimeUtil::SecondsToTimestamp(day0_ + 86400 * 20 + from_hour * 3600);
+    *off.mutable_window()->mutable_no_later_than() =
+        google::protobuf::util::TimeUtil::SecondsToTimestamp(day0_ + 86400 * 20 + to_hour * 3600);
+    return off;
+  }
+
+  // Each case: the request twice (one effect, one answer), then its id with another body.
+  std::map<std::string, std::function<void()>> Cases() {
+    std::map<std::string, std::function<void()>> cases;
+    cases["CreateCrewMember"] = [this] {
+      v1::CreateCrewMemberRequest request;
+      request.set_request_id(FreshId());
+      // No id: the server assigns one, so only the request id tells a retry from a new member.
+      request.mutable_crew_member()->set_display_name("Nora");
+      request.mutable_crew_member()->add_skills(v1::SKILL_LIGHTING);
+      request.mutable_crew_member()->set_active(true);
+      const int64_t before = Count("SELECT count(*) FROM crew_members");
+      v1::CreateCrewMemberResponse created = Twice(&Stub::CreateCrewMember, request);
+      EXPECT_FALSE(created.crew_member().crew_member_id().empty());
+      EXPECT_EQ(Count("SELECT count(*) FROM crew_members"), before + 1);
+      request.mutable_crew_member()->set_display_name("Nora Quist");
+      ExpectReused(&Stub::CreateCrewMember, request);
+    };
+    cases["UpdateCrewMember"] = [this] {
+      v1::UpdateCrewMemberRequest request;
+      request.set_request_id(FreshId());
+      request.mutable_crew_member()->set_crew_member_id("abe");
+      request.mutable_crew_member()->set_display_name("Abe Ross");
+      request.mutable_crew_member()->add_skills(v1::SKILL_AUDIO);
+      request.mutable_crew_member()->set_active(true);
+      request.set_etag("1");  // a retry without replay would be STALE_REVISION
+      v1::UpdateCrewMemberResponse updated = Twice(&Stub::UpdateCrewMember, request);
+      EXPECT_EQ(updated.crew_member().etag(), "2");
+      EXPECT_EQ(Count("SELECT revision FROM crew_members WHERE crew_member_id = 'abe'"), 2);
+      request.mutable_crew_member()->set_display_name("Abe R.");
+      ExpectReused(&Stub::UpdateCrewMember, request);
+    };
+    cases["CreateVehicle"] = [this] {
+      v1::CreateVehicleRequest request;
+      request.set_request_id(FreshId());
+      request.mutable_vehicle()->set_display_name("Van");
+      request.mutable_vehicle()->set_vehicle_class(v1::VEHICLE_CLASS_VAN);
+      request.mutable_vehicle()->set_active(true);
+      const int64_t before = Count("SELECT count(*) FROM vehicles");
+      Twice(&Stub::CreateVehicle, request);
+      EXPECT_EQ(Count("SELECT count(*) FROM vehicles"), before + 1);
+      request.mutable_vehicle()->set_vehicle_class(v1::VEHICLE_CLASS_RIGID_TRUCK);
+      ExpectReused(&Stub::CreateVehicle, request);
+    };
+    cases["UpdateVehicle"] = [this] {
+      v1::UpdateVehicleRequest request;
+      request.set_request_id(FreshId());
+      request.mutable_vehicle()->set_vehicle_id("TRUCK-1");
+      request.mutable_vehicle()->set_display_name("Box truck, new tail lift");
+      request.mutable_vehicle()->set_vehicle_class(v1::VEHICLE_CLASS_BOX_TRUCK);
+      request.mutable_vehicle()->set_active(true);
+      request.set_etag("1");
+      Twice(&Stub::UpdateVehicle, request);
+      EXPECT_EQ(Count("SELECT revision FROM vehicles WHERE vehicle_id = 'TRUCK-1'"), 2);
+      request.set_etag("2");
+      ExpectReused(&Stub::UpdateVehicle, request);
+    };
+    cases["AddUnavailability"] = [this] {
+      v1::AddUnavailabilityRequest request;
+      request.set_request_id(FreshId());
+      *request.mutable_unavailability() = TimeOff("walt", 8, 12);
+      Twice(&Stub::AddUnavailability, request);
+      EXPECT_EQ(Count("SELECT count(*) FROM unavailability WHERE crew_member_id = 'walt'"), 1);
+      *request.mutable_unavailability() = TimeOff("walt", 8, 13);
+      ExpectReused(&Stub::AddUnavailability, request);
+    };
+    cases["DeleteUnavailability"] = [this] {
+      std::string ids[2];
+      for (int i = 0; i < 2; ++i) {
+        v1::AddUnavailabilityRequest add;
+        *add.mutable_unavailability() = TimeOff("wanda", 8 + i * 4, 10 + i * 4);
+        v1::AddUnavailabilityResponse added;
+        ASSERT_TRUE(scheduling_.Call(&Stub::AddUnavailability, add, &added).ok());
+        ids[i] = added.unavailability().unavailability_id();
+      }
+      v1::DeleteUnavailabilityRequest request;
+      request.set_request_id(FreshId());
+      request.set_unavailability_id(ids[0]);  // a retry without replay would be NOT_FOUND
+      Twice(&Stub::DeleteUnavailability, request);
+      EXPECT_EQ(Count("SELECT count(*) FROM unavailability WHERE crew_member_id = 'wanda'"), 1);
+      request.set_unavailability_id(ids[1]);
+      ExpectReused(&Stub::DeleteUnavailability, request);
+      EXPECT_EQ(Count("SELECT count(*) FROM unavailability WHERE crew_member_id = 'wanda'"), 1);
+    };
+    cases["PlanJob"] = [this] {
+      v1::PlanJobRequest request = ShowPlan(day0_, "ORDER-PLAN", 1, FreshId());
+      v1::PlanJobResponse planned = Twice(&Stub::PlanJob, request);
+      // The retry's answer is the first plan's, change included: not "planned already".
+      EXPECT_EQ(planned.change().added_task_ids_size(), 8);
+      EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE event_type = 'EVENT_TYPE_JOB_PLANNED' "
+                      "AND order_id = 'ORDER-PLAN'"),
+                1);
+      request.set_order_revision(2);
+      ExpectReused(&Stub::PlanJob, request);
+    };
+    cases["CancelJob"] = [this] {
+      PlanOnce("ORDER-CANCEL");
+      v1::CancelJobRequest request;
+      request.set_request_id(FreshId());
+      request.set_order_id("ORDER-CANCEL");
+      request.set_reason("client cancelled");
+      const int64_t before = Events("EVENT_TYPE_JOB_CANCELLED");
+      v1::CancelJobResponse cancelled = Twice(&Stub::CancelJob, request);
+      EXPECT_EQ(cancelled.job().state(), v1::JOB_STATE_CANCELLED);
+      EXPECT_EQ(Events("EVENT_TYPE_JOB_CANCELLED"), before + 1);
+      request.set_reason("client cancelled, twice");
+      ExpectReused(&Stub::CancelJob, request);
+    };
+    cases["RunAssignment"] = [this] {
+      v1::RunAssignmentRequest request;
+      request.set_request_id(FreshId());
+      *request.mutable_horizon()->mutable_not_before() =
+          google::protobuf::util::TimeUtil::SecondsToTimestamp(day0_ - 86400);
+      *request.mutable_horizon()->mutable_no_later_than() =
+          google::protobuf::util::TimeUtil::SecondsToTimestamp(day0_ + 7 * 86400);
+      // Each run is stamped with its own time (and, when it moves work, its own id): only a
+      // replay answers the same run twice.
+      v1::RunAssignmentResponse run = Twice(&Stub::RunAssignment, request);
+      EXPECT_TRUE(run.run().has_run_time());
+      request.set_dry_run(true);
+      ExpectReused(&Stub::RunAssignment, request);
+    };
+    cases["UpdateTaskState"] = [this] {
+      PlanOnce("ORDER-TASK");
+      v1::UpdateTaskStateRequest request;
+      request.set_request_id(FreshId());
+      request.set_task_id("ORDER-TASK/PREP");
+      request.set_state(v1::TASK_STATE_BLOCKED);
+      request.set_note("forklift broken");
+      const int64_t before = Events("EVENT_TYPE_TASK_STATE_CHANGED");
+      Twice(&Stub::UpdateTaskState, request);
+      EXPECT_EQ(Events("EVENT_TYPE_TASK_STATE_CHANGED"), before + 1);
+      request.set_note("forklift still broken");
+      ExpectReused(&Stub::UpdateTaskState, request);
+    };
+    return cases;
+  }
+
+  int64_t day0_ = TestDayZero();
+  int requests_ = 0;
+  SchedulingFixture scheduling_{"scheduling", std::make_shared<TestDatabase>()};
+};
+
+TEST_F(SchedulingIdempotencyTest, EveryRpcWithARequestIdAnswersARetryOnceAndRefusesReuse) {
+  std::map<std::string, std::function<void()>> cases = Cases();
+  const google::protobuf::ServiceDescriptor* service =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+          v1::SchedulingService::service_full_name());
+  ASSERT_NE(service, nullptr);
+  int covered = 0;
+  for (int i = 0; i < service->method_count(); ++i) {
+    const google::protobuf::MethodDescriptor* method = service->method(i);
+    if (method->input_type()->FindFieldByName("request_id") == nullptr) continue;
+    auto found = cases.find(method->name());
+    if (found == cases.end()) {
+      ADD_FAILURE() << method->name()
+                    << " takes a request_id but has no case in scheduling_idempotency_test.cc";
+      continue;
+    }
+    SCOPED_TRACE(method->name());
+    found->second();
+    ++covered;
+  }
+  EXPECT_GE(covered, 10);
+}
+
+TEST_F(SchedulingIdempotencyTest, WithoutARequestIdEveryCallActs) {
+  v1::CreateCrewMemberRequest request;
+  request.mutable_crew_member()->set_display_name("Twin");
+  request.mutable_crew_member()->add_skills(v1::SKILL_LIGHTING);
+  v1::CreateCrewMemberResponse first, second;
+  ASSERT_TRUE(scheduling_.Call(&Stub::CreateCrewMember, request, &first).ok());
+  ASSERT_TRUE(scheduling_.Call(&Stub::CreateCrewMember, request, &second).ok());
+  EXPECT_NE(first.crew_member().crew_member_id(), second.crew_member().crew_member_id());
+}
+
+}  // namespace
+}  // namespace salesops::testing
