@@ -428,6 +428,7 @@ class FakeOrderStore final : public OrderStore {
       const std::function<absl::Status(v1::Order&, OrderChange&)>& change,
       const std::string& dedupe_event_id, bool* duplicate) override {
     if (duplicate != nullptr) *duplicate = false;
+    if (before_update) before_update();
     if (std::optional<ScriptedFailure> failure = failures.Take("Update")) return failure->status;
     auto found = orders_.find(order_id);
     if (found == orders_.end()) return OrderNotFound(order_id);
@@ -569,6 +570,8 @@ class FakeOrderStore final : public OrderStore {
   }
   const std::vector<v1::Event>& events() const { return events_; }
 
+  // Called as each Update begins, before it reads the order (e.g. another runner's work).
+  std::function<void()> before_update;
   // Failures scripted for "Update" (the write's outcome unknown, as when the database goes
   // away mid-commit; nothing is written).
   FailureScript failures;
