@@ -833,6 +833,42 @@ TEST_F(SagaTest, AmendWhoseFinalWriteIsRefusedCancelsThenReplansTheOldContent) {
   EXPECT_EQ(StoredSaga(saga.saga_id).state, SagaState::kCompensated);
 }
 
+TEST_F(SagaTest, AmendWhoseRestoreCannotReachInventoryIsFinishedByRecovery) {
+  const v1::Order order = ConfirmedOrder();
+  scheduling_.late_by = hours(6);
+  // Inventory goes away once the change's Reserve is through.
+  scheduling_.on_call = [&](const std::string& method) {
+    if (method == "PlanJob")
+      inventory_.failures().FailAlways("Reserve", DependencyDown("inventory"));
+  };
+  SagaRecord saga;
+
+  absl::StatusOr<v1::Order> changed = RunAmend(order, {{"TABLE", 10}, {"CHAIR", 80}}, saga);
+
+  EXPECT_EQ(ReasonOf(changed.status()), "DEADLINE_INFEASIBLE");
+  EXPECT_EQ(StoredSaga(saga.saga_id).state, SagaState::kCompensating);
+  EXPECT_EQ(StoredOrder().revision(), 1);
+  EXPECT_EQ(CounterValue("salesops_saga_compensations_total",
+                         {{"step", "restore_stock"}, {"outcome", "failed"}}),
+            1);
+  // The change's reservation stays until the old one is back: never neither.
+  ASSERT_EQ(inventory_.Active(kOrderId).size(), 1u);
+  EXPECT_EQ(inventory_.Active(kOrderId)[0].order_revision(), 2);
+
+  inventory_.failures().Heal("Reserve");
+  scheduling_.on_call = nullptr;
+  EXPECT_EQ(SweepAfterLeases(), 1);
+
+  EXPECT_EQ(StoredSaga(saga.saga_id).state, SagaState::kCompensated);
+  const std::vector<v1::Reservation> active = inventory_.Active(kOrderId);
+  ASSERT_EQ(active.size(), 1u);
+  EXPECT_EQ(active[0].order_revision(), 3);
+  EXPECT_EQ(StockOf(active[0]), (Lines{{"CHAIR-KIT", 60}, {"TABLE-KIT", 10}}));
+  EXPECT_EQ(StoredOrder().revision(), 3);
+  EXPECT_EQ(ProductLinesOf(StoredOrder()), (Lines{{"CHAIR", 60}, {"TABLE", 10}}));
+  EXPECT_EQ(scheduling_.jobs[kOrderId].order_revision(), 1) << "the old job was never touched";
+}
+
 TEST_F(SagaTest, RecoveryUndoesAChangeThatDiedAfterReserving) {
   const v1::Order order = ConfirmedOrder();
   SagaRecord saga = BeginAmend(order, {{"TABLE", 10}, {"CHAIR", 80}});
@@ -1018,6 +1054,30 @@ TEST_F(SagaTest, CancelWithInventoryDownStaysOpenAndRecoveryFinishesIt) {
   EXPECT_TRUE(inventory_.reserve_requests.empty());
   EXPECT_TRUE(scheduling_.plan_requests.empty());
   EXPECT_EQ(CounterValue("salesops_sagas_recovered_total", {{"outcome", "finished"}}), 1);
+}
+
+TEST_F(SagaTest, CancelWithSchedulingDownReleasesAgainAndFinishesInRecovery) {
+  ConfirmedOrder();
+  scheduling_.failures().FailOnce("CancelJob", DependencyDown("scheduling"));
+  SagaRecord saga = BeginSaga(SagaKind::kCancel, StoredOrder());
+
+  absl::StatusOr<v1::Order> cancelled = runner_.Cancel(saga, SagaDeadline());
+
+  EXPECT_EQ(ReasonOf(cancelled.status()), "DEPENDENCY_UNAVAILABLE");
+  EXPECT_EQ(StoredSaga(saga.saga_id).state, SagaState::kRunning);
+  EXPECT_EQ(StoredOrder().stage(), v1::ORDER_STAGE_CONFIRMED);
+  EXPECT_THAT(inventory_.Active(kOrderId), IsEmpty()) << "the stock went back at once";
+  EXPECT_EQ(scheduling_.jobs[kOrderId].state(), v1::JOB_STATE_PLANNED);
+
+  EXPECT_EQ(SweepAfterLeases(), 1);
+
+  // Recovery repeats every step by the same request ids (releasing again is harmless).
+  EXPECT_THAT(inventory_.calls(), ElementsAre("Release", "Release"));
+  EXPECT_EQ(inventory_.release_requests[1].request_id(), "release-" + saga.saga_id);
+  EXPECT_EQ(scheduling_.cancel_requests[1].request_id(), "cancel-" + saga.saga_id);
+  EXPECT_EQ(scheduling_.jobs[kOrderId].state(), v1::JOB_STATE_CANCELLED);
+  EXPECT_EQ(StoredOrder().stage(), v1::ORDER_STAGE_CANCELLED);
+  EXPECT_EQ(StoredSaga(saga.saga_id).state, SagaState::kFinished);
 }
 
 // ---------------------------------------------------------------------------------------------
