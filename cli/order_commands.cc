@@ -756,6 +756,34 @@ ExitCode Pipeline(Session& session, const PipelineOptions& options) {
   });
 }
 
+// --- reconcile ------------------------------------------------------------------------------
+
+struct ReconcileOptions {
+  bool dry_run = false;
+};
+
+ExitCode Reconcile(Session& session, const ReconcileOptions& options) {
+  v1::ReconcileRequest request;
+  request.set_dry_run(options.dry_run);
+  v1::ReconcileResponse response;
+  if (ExitCode code = session.Call(&OrderIntakeService::Stub::Reconcile, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  return PrintAnswer(session, response, [&] {
+    Table table({"order", "finding", "revision", "repaired", "detail"});
+    for (const v1::ReconcileFinding& finding : response.findings()) {
+      table.AddRow({finding.order_id(), EnumWord(finding.kind()),
+                    std::to_string(finding.revision()), finding.repaired() ? "yes" : "no",
+                    finding.detail()});
+    }
+    table.Print();
+    std::cout << response.findings_size() << " findings: " << response.repaired() << " repaired, "
+              << response.unrepaired() << " left"
+              << (options.dry_run ? " (dry run: nothing changed)" : "") << ".\n";
+  });
+}
+
 }  // namespace
 
 void AddOrderCommands(CommandTree& tree) {
@@ -936,6 +964,15 @@ void AddOrderCommands(CommandTree& tree) {
     command->add_option("--salesperson", options->salesperson, "Only this salesperson's");
     command->add_flag("--demand", options->demand, "Also crew time by skill");
     tree.OnRun(command, [options](Session& session) { return Pipeline(session, *options); });
+  }
+  {
+    auto options = MakeOptions<ReconcileOptions>();
+    CLI::App* command = root.add_subcommand(
+        "reconcile",
+        "Compare stock reservations and crew jobs with the orders (ADMIN): release and cancel "
+        "what no confirmed order stands on, report confirmed orders missing theirs");
+    command->add_flag("--dry-run", options->dry_run, "Find and report only; change nothing");
+    tree.OnRun(command, [options](Session& session) { return Reconcile(session, *options); });
   }
 }
 

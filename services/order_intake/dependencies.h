@@ -31,6 +31,8 @@ class InventoryClient {
                                                       TimePoint deadline) = 0;
   virtual absl::StatusOr<v1::GetPullSheetResponse> GetPullSheet(
       const v1::GetPullSheetRequest& request, TimePoint deadline) = 0;
+  virtual absl::StatusOr<v1::ListReservationsResponse> ListReservations(
+      const v1::ListReservationsRequest& request, TimePoint deadline) = 0;
 };
 
 // What order-intake asks of scheduling, on the same terms.
@@ -45,6 +47,8 @@ class SchedulingClient {
                                                           TimePoint deadline) = 0;
   virtual absl::StatusOr<v1::GetJobStatusResponse> GetJobStatus(
       const v1::GetJobStatusRequest& request, TimePoint deadline) = 0;
+  virtual absl::StatusOr<v1::ListJobsResponse> ListJobs(const v1::ListJobsRequest& request,
+                                                        TimePoint deadline) = 0;
 };
 
 }  // namespace salesops::order_intake

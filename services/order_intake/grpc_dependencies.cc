@@ -128,6 +128,11 @@ absl::StatusOr<v1::GetPullSheetResponse> GrpcInventoryClient::GetPullSheet(
   return Call(kInventory, stub_.get(), &InventoryStub::GetPullSheet, request, deadline);
 }
 
+absl::StatusOr<v1::ListReservationsResponse> GrpcInventoryClient::ListReservations(
+    const v1::ListReservationsRequest& request, TimePoint deadline) {
+  return Call(kInventory, stub_.get(), &InventoryStub::ListReservations, request, deadline);
+}
+
 GrpcSchedulingClient::GrpcSchedulingClient(const common::ServiceRuntime& runtime,
                                            const std::string& address,
                                            std::chrono::milliseconds call_timeout)
@@ -151,6 +156,11 @@ absl::StatusOr<v1::CancelJobResponse> GrpcSchedulingClient::CancelJob(
 absl::StatusOr<v1::GetJobStatusResponse> GrpcSchedulingClient::GetJobStatus(
     const v1::GetJobStatusRequest& request, TimePoint deadline) {
   return Call(kScheduling, stub_.get(), &SchedulingStub::GetJobStatus, request, deadline);
+}
+
+absl::StatusOr<v1::ListJobsResponse> GrpcSchedulingClient::ListJobs(
+    const v1::ListJobsRequest& request, TimePoint deadline) {
+  return Call(kScheduling, stub_.get(), &SchedulingStub::ListJobs, request, deadline);
 }
 
 }  // namespace salesops::order_intake

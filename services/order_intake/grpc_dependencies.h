@@ -30,6 +30,8 @@ class GrpcInventoryClient final : public InventoryClient {
                                               TimePoint deadline) override;
   absl::StatusOr<v1::GetPullSheetResponse> GetPullSheet(const v1::GetPullSheetRequest& request,
                                                         TimePoint deadline) override;
+  absl::StatusOr<v1::ListReservationsResponse> ListReservations(
+      const v1::ListReservationsRequest& request, TimePoint deadline) override;
 
  private:
   std::unique_ptr<v1::InventoryService::Stub> stub_;
@@ -49,6 +51,8 @@ class GrpcSchedulingClient final : public SchedulingClient {
                                                   TimePoint deadline) override;
   absl::StatusOr<v1::GetJobStatusResponse> GetJobStatus(const v1::GetJobStatusRequest& request,
                                                         TimePoint deadline) override;
+  absl::StatusOr<v1::ListJobsResponse> ListJobs(const v1::ListJobsRequest& request,
+                                                TimePoint deadline) override;
 
  private:
   std::unique_ptr<v1::SchedulingService::Stub> stub_;

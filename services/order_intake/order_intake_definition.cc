@@ -33,6 +33,10 @@ void AddOptions(CLI::App& app, OrderIntakeOptions& options) {
   common::AddSetting(app, "saga-recovery-interval-seconds", options.saga_recovery_interval_seconds,
                      "How often recovery finishes or undoes sagas whose process died")
       ->check(CLI::Range(1, 3600));
+  common::AddSetting(app, "reconcile-interval-seconds", options.reconcile_interval_seconds,
+                     "How often reconciliation compares reservations and jobs with the orders "
+                     "(0: only when asked, salesopsctl reconcile)")
+      ->check(CLI::Range(0, 86400));
 }
 
 std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime& runtime,

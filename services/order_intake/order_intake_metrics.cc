@@ -79,6 +79,17 @@ OrderIntakeMetrics::OrderIntakeMetrics(prometheus::Registry& registry, OrderStor
                       .Help("Sagas taken up by recovery after their lease ended, by outcome "
                             "(finished, compensated, retry).")
                       .Register(registry)),
+      reconcile_findings_(
+          prometheus::BuildGauge()
+              .Name("salesops_reconcile_findings")
+              .Help("What the last reconciliation found, by kind (stray_reservation, "
+                    "stray_job, missing_reservation, missing_job), repaired or not.")
+              .Register(registry)),
+      reconcile_repairs_(prometheus::BuildCounter()
+                             .Name("salesops_reconcile_repairs_total")
+                             .Help("Stray reservations released and stray jobs cancelled by "
+                                   "reconciliation, by kind.")
+                             .Register(registry)),
       changes_(prometheus::BuildCounter()
                    .Name("salesops_order_changes_total")
                    .Help("Change orders saved, and whether prep had started.")
@@ -89,5 +100,13 @@ OrderIntakeMetrics::OrderIntakeMetrics(prometheus::Registry& registry, OrderStor
                        .Register(registry)
                        .Add({}, prometheus::Histogram::BucketBoundaries{
                                     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5})) {}
+
+void OrderIntakeMetrics::Reconciled(const std::map<std::string, int>& found) {
+  for (const char* kind :
+       {"stray_reservation", "stray_job", "missing_reservation", "missing_job"}) {
+    auto count = found.find(kind);
+    reconcile_findings_.Add({{"kind", kind}}).Set(count == found.end() ? 0 : count->second);
+  }
+}
 
 }  // namespace salesops::order_intake

@@ -1,10 +1,12 @@
 #pragma once
 
 #include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -21,6 +23,8 @@ namespace salesops::order_intake {
 //   salesops_sagas_recovered_total{outcome}         sagas recovery took up: finished,
 //                                                   compensated, or retry (undo failed)
 //   salesops_sagas_open, salesops_sagas_open_age_seconds  open sagas, and the oldest's age
+//   salesops_reconcile_findings{kind}               what the last reconciliation found
+//   salesops_reconcile_repairs_total{kind}          strays reconciliation released or cancelled
 //   salesops_order_changes_total{after_prep}        change orders, and those after prep started
 //   salesops_order_atp_seconds                      available-to-promise checks, end to end
 class OrderIntakeMetrics {
@@ -39,6 +43,12 @@ class OrderIntakeMetrics {
   void Recovered(const std::string& outcome) {
     recoveries_.Add({{"outcome", outcome}}).Increment();
   }
+  // The last reconciliation's findings by kind (stray_reservation, stray_job,
+  // missing_reservation, missing_job); kinds not named are set to 0.
+  void Reconciled(const std::map<std::string, int>& found);
+  void ReconcileRepaired(const std::string& kind) {
+    reconcile_repairs_.Add({{"kind", kind}}).Increment();
+  }
   void Change(bool after_prep) {
     changes_.Add({{"after_prep", after_prep ? "true" : "false"}}).Increment();
   }
@@ -51,6 +61,8 @@ class OrderIntakeMetrics {
   prometheus::Family<prometheus::Counter>& confirmations_;
   prometheus::Family<prometheus::Counter>& compensations_;
   prometheus::Family<prometheus::Counter>& recoveries_;
+  prometheus::Family<prometheus::Gauge>& reconcile_findings_;
+  prometheus::Family<prometheus::Counter>& reconcile_repairs_;
   prometheus::Family<prometheus::Counter>& changes_;
   prometheus::Histogram& atp_seconds_;
 };

@@ -19,6 +19,7 @@ common::RolePolicy RolePolicy() {
       .Allow("AnswerQuestion", {v1::ROLE_SALES, v1::ROLE_ADMIN})
       .Allow("AcknowledgeChange", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("AddNote", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("Reconcile", {v1::ROLE_ADMIN})
       .Allow("GetPipelineForecast",
              {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE});
   // Ops milestones arrive from notification as EventSink deliveries.

@@ -13,6 +13,7 @@
 #include "services/order_intake/order_intake_metrics.h"
 #include "services/order_intake/order_store.h"
 #include "services/order_intake/pricing.h"
+#include "services/order_intake/reconciliation.h"
 #include "services/order_intake/saga_recovery.h"
 #include "services/order_intake/sagas.h"
 
@@ -33,6 +34,8 @@ struct OrderIntakeOptions {
   int saga_budget_ms = 20000;
   // How often recovery looks for sagas whose process died or whose undoing failed.
   int saga_recovery_interval_seconds = 5;
+  // How often reconciliation compares the services (0: only when asked).
+  int reconcile_interval_seconds = 300;
 };
 
 // What the service works with; the service makes its own (Postgres, gRPC, the system clock)
@@ -86,6 +89,8 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
   grpc::Status GetPipelineForecast(grpc::ServerContext* context,
                                    const v1::GetPipelineForecastRequest* request,
                                    v1::GetPipelineForecastResponse* response) override;
+  grpc::Status Reconcile(grpc::ServerContext* context, const v1::ReconcileRequest* request,
+                         v1::ReconcileResponse* response) override;
 
   // EventSink: an ops milestone from notification.
   absl::Status ApplyEvent(const v1::Event& event, bool* duplicate);
@@ -104,6 +109,8 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
                                               const v1::ResolveProductsResponse& resolved);
   absl::StatusOr<v1::OpsStatus> OpsStatusOf(const v1::Order& order);
   absl::Status PlaceHold(const v1::Order& order, const v1::ResolveProductsResponse& resolved);
+  // A reconciliation pass from the recovery thread, as the service itself.
+  void ReconcileInBackground();
   // The end of a saga for a call: its budget, or the caller's deadline when that is sooner.
   TimePoint SagaDeadline(const grpc::ServerContext& context) const;
 
@@ -116,6 +123,7 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
   const Clock& clock_;
   OrderIntakeMetrics metrics_;
   SagaRunner sagas_;
+  Reconciler reconciler_;
   SagaRecovery recovery_;
 };
 

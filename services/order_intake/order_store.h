@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,8 @@ namespace salesops::order_intake {
 // before its first remote step and updated as each step succeeds, so that whoever picks it up after
 // a crash knows what was done: it finishes a saga whose every step is known to have succeeded and
 // undoes any other, step by step.
-enum class SagaKind { kConfirm, kAmend, kCancel };
+// kRepair: reconciliation holding an order while it releases a stray reservation or job.
+enum class SagaKind { kConfirm, kAmend, kCancel, kRepair };
 enum class SagaState {
   kRunning,       // steps under way
   kCompensating,  // being undone
@@ -143,6 +145,10 @@ class OrderStore {
   // planned its job is marked compensating.
   virtual absl::StatusOr<std::vector<SagaRecord>> ClaimExpiredSagas(std::chrono::seconds lease,
                                                                     int limit) = 0;
+  // The orders with a saga open on them now.
+  virtual absl::StatusOr<std::set<std::string>> OrdersWithOpenSagas() = 0;
+  // Sends an event about no order in particular through the outbox (order_id may be empty).
+  virtual absl::Status AddEvent(const v1::Event& event) = 0;
   // The saga with this id, whatever its state (NOT_FOUND when there is none).
   virtual absl::StatusOr<SagaRecord> GetSaga(const std::string& saga_id) = 0;
 

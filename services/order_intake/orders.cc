@@ -66,7 +66,11 @@ OrderIntakeServiceImpl::OrderIntakeServiceImpl(common::ServiceRuntime& runtime,
       clock_(*deps_.clock),
       metrics_(runtime.metrics(), store_),
       sagas_(inventory_, scheduling_, store_, clock_, metrics_, SagaSettingsOf(options_)),
-      recovery_(sagas_, store_, std::chrono::seconds(options_.saga_recovery_interval_seconds)) {
+      reconciler_(inventory_, scheduling_, store_, sagas_, clock_, metrics_),
+      recovery_(
+          sagas_, store_, std::chrono::seconds(options_.saga_recovery_interval_seconds),
+          [this] { ReconcileInBackground(); },
+          std::chrono::seconds(options_.reconcile_interval_seconds)) {
   runtime.AddCollectable(metrics_.state());
   // Sagas a previous process left open are taken up as soon as the tables are there.
   runtime.OnMigrated([this] { recovery_.Start(); });
@@ -74,6 +78,27 @@ OrderIntakeServiceImpl::OrderIntakeServiceImpl(common::ServiceRuntime& runtime,
 }
 
 OrderIntakeServiceImpl::~OrderIntakeServiceImpl() { recovery_.Stop(); }
+
+void OrderIntakeServiceImpl::ReconcileInBackground() {
+  v1::Actor actor;
+  actor.set_id("order-intake");
+  actor.set_role(v1::ROLE_SERVICE);
+  absl::StatusOr<v1::ReconcileResponse> done = reconciler_.Run(/*dry_run=*/false, actor);
+  if (!done.ok()) {
+    common::LogWarn("reconciliation_failed", {{"error", std::string(done.status().message())}});
+  }
+}
+
+grpc::Status OrderIntakeServiceImpl::Reconcile(grpc::ServerContext* context,
+                                               const v1::ReconcileRequest* request,
+                                               v1::ReconcileResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(*response,
+                              reconciler_.Run(request->dry_run(), runtime_.CallerOf(*context)));
+    return absl::OkStatus();
+  }());
+}
 
 TimePoint OrderIntakeServiceImpl::CallDeadline() const {
   return clock_.Now() + std::chrono::milliseconds(options_.dependency_timeout_ms);

@@ -210,6 +210,8 @@ const char* SagaKindName(SagaKind kind) {
       return "amend";
     case SagaKind::kCancel:
       return "cancel";
+    case SagaKind::kRepair:
+      return "repair";
     case SagaKind::kConfirm:
       return "confirm";
   }
@@ -219,6 +221,7 @@ const char* SagaKindName(SagaKind kind) {
 SagaKind SagaKindOf(const std::string& name) {
   if (name == "amend") return SagaKind::kAmend;
   if (name == "cancel") return SagaKind::kCancel;
+  if (name == "repair") return SagaKind::kRepair;
   return SagaKind::kConfirm;
 }
 
@@ -549,6 +552,27 @@ absl::StatusOr<std::vector<SagaRecord>> PostgresOrderStore::ClaimExpiredSagas(
   });
   if (!status.ok()) return status;
   return claimed;
+}
+
+absl::StatusOr<std::set<std::string>> PostgresOrderStore::OrdersWithOpenSagas() {
+  std::set<std::string> orders;
+  absl::Status status = pool_.Read("open_sagas", [&](pqxx::transaction_base& tx) {
+    orders.clear();
+    for (const pqxx::row& row : tx.exec("SELECT order_id FROM sagas WHERE state IN "
+                                        "('running', 'compensating')")) {
+      orders.insert(row[0].as<std::string>());
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return orders;
+}
+
+absl::Status PostgresOrderStore::AddEvent(const v1::Event& event) {
+  return pool_.InTransaction("add_event", [&](pqxx::work& tx) {
+    common::AppendToOutbox(tx, event, kSourceService);
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<SagaRecord> PostgresOrderStore::GetSaga(const std::string& saga_id) {

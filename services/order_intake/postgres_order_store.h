@@ -36,6 +36,8 @@ class PostgresOrderStore final : public OrderStore {
   absl::StatusOr<std::vector<SagaRecord>> ClaimExpiredSagas(std::chrono::seconds lease,
                                                             int limit) override;
   absl::StatusOr<SagaRecord> GetSaga(const std::string& saga_id) override;
+  absl::StatusOr<std::set<std::string>> OrdersWithOpenSagas() override;
+  absl::Status AddEvent(const v1::Event& event) override;
   absl::StatusOr<common::Page<v1::Order>> List(const v1::ListOrdersRequest& request, int limit,
                                                const std::string& after_id) override;
   absl::StatusOr<OrderCounts> Counts() override;

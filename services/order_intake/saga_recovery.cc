@@ -10,8 +10,13 @@ constexpr int kClaimBatch = 20;
 
 }  // namespace
 
-SagaRecovery::SagaRecovery(SagaRunner& runner, OrderStore& store, std::chrono::seconds interval)
-    : runner_(runner), store_(store), interval_(interval) {}
+SagaRecovery::SagaRecovery(SagaRunner& runner, OrderStore& store, std::chrono::seconds interval,
+                           std::function<void()> reconcile, std::chrono::seconds reconcile_interval)
+    : runner_(runner),
+      store_(store),
+      interval_(interval),
+      reconcile_(std::move(reconcile)),
+      reconcile_interval_(reconcile_interval) {}
 
 SagaRecovery::~SagaRecovery() { Stop(); }
 
@@ -51,10 +56,18 @@ int SagaRecovery::SweepOnce() {
 }
 
 void SagaRecovery::Run() {
+  // The first reconciliation waits a whole interval: right after a start, recovery has not yet
+  // had its turn with the sagas a crash left, and their steps would look like strays.
+  auto next_reconcile = std::chrono::steady_clock::now() + reconcile_interval_;
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_) {
     lock.unlock();
     SweepOnce();
+    if (reconcile_ && reconcile_interval_.count() > 0 &&
+        std::chrono::steady_clock::now() >= next_reconcile) {
+      reconcile_();
+      next_reconcile = std::chrono::steady_clock::now() + reconcile_interval_;
+    }
     lock.lock();
     wake_.wait_for(lock, interval_, [this] { return stopping_; });
   }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -12,10 +13,13 @@ namespace salesops::order_intake {
 
 // The recovery sweep: at start and then every `interval`, claims the sagas whose lease has
 // expired (their process died mid-way, or their undoing is due for another try) and finishes
-// or undoes each. Replicas sweep side by side; each saga is claimed by one.
+// or undoes each. Replicas sweep side by side; each saga is claimed by one. Reconciliation,
+// the safety net behind the sagas, runs from the same thread, less often.
 class SagaRecovery {
  public:
-  SagaRecovery(SagaRunner& runner, OrderStore& store, std::chrono::seconds interval);
+  // `reconcile` runs every `reconcile_interval` from the same thread (never when 0).
+  SagaRecovery(SagaRunner& runner, OrderStore& store, std::chrono::seconds interval,
+               std::function<void()> reconcile, std::chrono::seconds reconcile_interval);
   ~SagaRecovery();
 
   void Start();
@@ -29,6 +33,8 @@ class SagaRecovery {
   SagaRunner& runner_;
   OrderStore& store_;
   std::chrono::seconds interval_;
+  std::function<void()> reconcile_;
+  std::chrono::seconds reconcile_interval_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -1,6 +1,7 @@
 #include "services/order_intake/sagas.h"
 
 #include <absl/strings/str_cat.h>
+#include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
 
@@ -41,6 +42,19 @@ bool Settled(const absl::Status& status) {
 }
 
 std::string ErrorText(const absl::Status& status) { return std::string(status.message()); }
+
+// Every step succeeded but the final write's outcome is unknown: the error says what happens
+// next rather than suggesting nothing did.
+absl::Status OutcomePending(const SagaRecord& saga, const absl::Status& error) {
+  return common::ReasonedError(
+      error.code(),
+      common::ParseGrpcError(common::ToGrpcStatus(error)).reason == "DATABASE_UNAVAILABLE"
+          ? v1::DATABASE_UNAVAILABLE
+          : v1::INTERNAL_ERROR,
+      "stock and crew are booked for order " + saga.order_id + " but its record could not be " +
+          "written (" + ErrorText(error) +
+          "); it completes by itself within a minute: " + "GetOrder shows it");
+}
 
 }  // namespace
 
@@ -110,9 +124,9 @@ absl::StatusOr<v1::Order> SagaRunner::Confirm(SagaRecord& saga, const v1::Order&
   // 3. The commitment, and CONFIRMED.
   absl::StatusOr<v1::Order> confirmed = Finish(saga);
   if (!confirmed.ok() && confirmed.status().code() != absl::StatusCode::kAborted) {
-    // The write's outcome is unknown (the database went away): recovery decides, from the
-    // saga's row, once its lease ends.
-    return confirmed.status();
+    // The write's outcome is unknown (the database went away): recovery finishes it from the
+    // saga's row once its lease ends, and the answer says so.
+    return OutcomePending(saga, confirmed.status());
   }
   if (!confirmed.ok()) return Refuse(saga, confirmed.status(), {}, explain);
   return confirmed;
@@ -123,7 +137,21 @@ absl::StatusOr<v1::Order> SagaRunner::Amend(SagaRecord& saga,
                                             TimePoint deadline, const Explain& explain) {
   // Stock first (a new revision replaces the old reservation atomically, or nothing
   // changes), then the job.
-  if (after.inventory_lines_size() > 0) {
+  if (after.inventory_lines_size() == 0) {
+    // Nothing to reserve any more: the stock step releases what the old revision held (the
+    // compensation reserves it again).
+    v1::ReleaseRequest release;
+    release.set_request_id(saga.ReserveStepId());
+    release.set_order_id(saga.order_id);
+    release.set_order_revision(saga.base_revision);
+    release.set_reason("order " + saga.order_id + " no longer needs stock");
+    absl::Status released = inventory_.Release(release, StepDeadline(deadline)).status();
+    if (!released.ok()) {
+      return Refuse(saga, released, {MayHaveActed(released), false}, explain);
+    }
+    saga.progress = SagaProgress::kStockReserved;
+    SALESOPS_RETURN_IF_ERROR(store_.RecordSagaProgress(saga));
+  } else {
     absl::StatusOr<v1::ReserveResponse> reserved = inventory_.Reserve(
         ReserveRequest(saga.target, after, saga.step_revision, saga.ReserveStepId()),
         StepDeadline(deadline));
@@ -148,7 +176,7 @@ absl::StatusOr<v1::Order> SagaRunner::Amend(SagaRecord& saga,
   common::Failpoint("before_final_write");
   absl::StatusOr<v1::Order> changed = Finish(saga);
   if (!changed.ok() && changed.status().code() != absl::StatusCode::kAborted) {
-    return changed.status();
+    return OutcomePending(saga, changed.status());
   }
   if (!changed.ok()) return Refuse(saga, changed.status(), {}, explain);
   return changed;
@@ -290,10 +318,10 @@ absl::Status SagaRunner::Undo(SagaRecord& saga, Reach reach, v1::HistoryEntry en
   saga.state = SagaState::kCompensating;
   absl::StatusOr<v1::Order> order = store_.Get(saga.order_id);
   absl::Status undone = order.status();
-  bool restored = false;
+  AmendUndone amend;
   if (undone.ok()) {
     undone = saga.kind == SagaKind::kConfirm ? UndoConfirm(saga, *order, reach)
-                                             : UndoAmend(saga, *order, reach, &restored);
+                                             : UndoAmend(saga, *order, reach, &amend);
   }
   if (!undone.ok()) {
     const int attempt = std::max(saga.attempts, 1);
@@ -308,9 +336,19 @@ absl::Status SagaRunner::Undo(SagaRecord& saga, Reach reach, v1::HistoryEntry en
       store_.Update(saga.order_id, [&](v1::Order& current, OrderChange& change) {
         change.saga_id = saga.saga_id;
         change.saga_outcome = SagaState::kCompensated;
-        if (restored && current.revision() < saga.step_revision + 1) {
+        if (amend.restored && current.revision() < saga.step_revision + 1) {
           current.set_revision(saga.step_revision + 1);
           current.set_etag(EtagOf(saga.step_revision + 1));
+        }
+        if (amend.commitment && amend.commitment->no_later_than().seconds() !=
+                                    current.commitment().no_later_than().seconds()) {
+          *current.mutable_commitment() = *amend.commitment;
+          entry.set_summary(
+              entry.summary() + "; the old plan, made again, commits to " +
+              google::protobuf::util::TimeUtil::ToString(amend.commitment->no_later_than()));
+        }
+        if (!amend.note.empty()) {
+          entry.set_summary(entry.summary() + "; not restored: " + amend.note);
         }
         entry.set_stage(current.stage());
         change.history.push_back(entry);
@@ -377,7 +415,7 @@ absl::Status SagaRunner::UndoConfirm(const SagaRecord& saga, const v1::Order& or
 }
 
 absl::Status SagaRunner::UndoAmend(const SagaRecord& saga, const v1::Order& order, Reach reach,
-                                   bool* restored) {
+                                   AmendUndone* undone) {
   const std::string why = "change of order " + order.order_id() + " did not complete";
   const int64_t restore_revision = saga.step_revision + 1;
   v1::ResolveProductsResponse before;
@@ -387,6 +425,20 @@ absl::Status SagaRunner::UndoAmend(const SagaRecord& saga, const v1::Order& orde
     SALESOPS_ASSIGN_OR_RETURN(
         before, inventory_.ResolveProducts(resolve, "order.product_lines", CompensationDeadline()));
   }
+  // A restore refused outright (the crew or the units the change gave back were taken
+  // meanwhile) will be refused again: retrying it would hold the order for ever. The undo
+  // ends there, keeping what the change holds (never neither), and says so for ops.
+  auto refused_outright = [&](const char* step, const absl::Status& status) {
+    if (status.ok() || MayHaveActed(status)) return false;
+    metrics_.Compensation(step, "refused");
+    common::LogWarn("saga_restore_refused", {{"order_id", saga.order_id},
+                                             {"saga_id", saga.saga_id},
+                                             {"step", step},
+                                             {"error", ErrorText(status)}});
+    undone->note += std::string(undone->note.empty() ? "" : "; ") + step + " refused (" +
+                    ErrorText(status) + ")";
+    return true;
+  };
   if (reach.job) {
     v1::CancelJobRequest cancel;
     cancel.set_request_id("cancel-" + saga.saga_id);
@@ -398,33 +450,37 @@ absl::Status SagaRunner::UndoAmend(const SagaRecord& saga, const v1::Order& orde
         scheduling_.CancelJob(cancel, CompensationDeadline());
     SALESOPS_RETURN_IF_ERROR(Compensated("cancel_job", cancelled.status(), saga));
     // The change's plan had landed and is now cancelled: the old plan comes back, at a
-    // revision the late step cannot overtake.
+    // revision the late step cannot overtake, and the order takes what it commits to now.
     if (cancelled.ok() && cancelled->job().order_revision() == saga.step_revision &&
         cancelled->job().state() == v1::JOB_STATE_CANCELLED) {
-      SALESOPS_RETURN_IF_ERROR(Compensated(
-          "restore_plan",
-          scheduling_
-              .PlanJob(PlanRequest(order, before, restore_revision, saga.RestorePlanStepId(),
-                                   /*refuse_if_late=*/false),
-                       CompensationDeadline())
-              .status(),
-          saga));
-      *restored = true;
+      absl::StatusOr<v1::PlanJobResponse> replanned =
+          scheduling_.PlanJob(PlanRequest(order, before, restore_revision, saga.RestorePlanStepId(),
+                                          /*refuse_if_late=*/false),
+                              CompensationDeadline());
+      if (!refused_outright("restore_plan", replanned.status())) {
+        SALESOPS_RETURN_IF_ERROR(Compensated("restore_plan", replanned.status(), saga));
+        undone->commitment = replanned->job().commitment();
+      }
+      undone->restored = true;
     }
   }
   if (!reach.stock) return absl::OkStatus();
   // The old lines again, replacing whatever the change reserved in one step (never neither),
   // then the change's own Reserve is fenced, should it still be on its way.
   if (before.inventory_lines_size() > 0) {
-    SALESOPS_RETURN_IF_ERROR(Compensated(
-        "restore_stock",
+    absl::Status restored =
         inventory_
             .Reserve(ReserveRequest(order, before, restore_revision, saga.RestoreStockStepId()),
                      CompensationDeadline())
-            .status(),
-        saga));
+            .status();
+    if (refused_outright("restore_stock", restored)) {
+      // The change's reservation stays: the order keeps stock, if not the old lines.
+      undone->restored = true;
+      return absl::OkStatus();
+    }
+    SALESOPS_RETURN_IF_ERROR(Compensated("restore_stock", restored, saga));
   }
-  *restored = true;
+  undone->restored = true;
   v1::ReleaseRequest release;
   release.set_request_id("release-" + saga.saga_id);
   release.set_order_id(saga.order_id);
@@ -436,6 +492,11 @@ absl::Status SagaRunner::UndoAmend(const SagaRecord& saga, const v1::Order& orde
 }
 
 absl::Status SagaRunner::Recover(SagaRecord saga) {
+  if (saga.kind == SagaKind::kRepair) {
+    // A repair only holds its order; the next reconciliation finds what it left.
+    metrics_.Recovered("compensated");
+    return Abandon(saga, absl::OkStatus());
+  }
   if (saga.kind == SagaKind::kCancel) {
     absl::StatusOr<v1::Order> cancelled = CarryOutCancel(saga, CompensationDeadline());
     metrics_.Recovered(cancelled.ok() ? "finished" : "retry");

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "services/order_intake/clock.h"
@@ -96,8 +97,17 @@ class SagaRunner {
   // saga compensating, for recovery to retry.
   absl::Status Undo(SagaRecord& saga, Reach reach, v1::HistoryEntry entry);
   absl::Status UndoConfirm(const SagaRecord& saga, const v1::Order& order, Reach reach);
+  // What undoing a change did beyond its steps.
+  struct AmendUndone {
+    // The old content was put back at step_revision + 1 (the order moves there).
+    bool restored = false;
+    // What the old plan, made again, commits to.
+    std::optional<v1::Commitment> commitment;
+    // Restores refused outright, in words (for the history).
+    std::string note;
+  };
   absl::Status UndoAmend(const SagaRecord& saga, const v1::Order& order, Reach reach,
-                         bool* restored);
+                         AmendUndone* undone);
   // Records the refusal, undoes what `reach` may have done, and answers the refusal; an undo
   // that fails is left to recovery (the caller's answer does not wait for it).
   absl::Status Refuse(SagaRecord& saga, absl::Status refusal, Reach reach, const Explain& explain);

@@ -232,6 +232,11 @@ class FakeInventoryClient final : public InventoryClient, public FakeDependency 
     return absl::UnimplementedError("the sagas do not read pull sheets");
   }
 
+  absl::StatusOr<v1::ListReservationsResponse> ListReservations(const v1::ListReservationsRequest&,
+                                                                TimePoint) override {
+    return absl::UnimplementedError("the sagas do not list reservations");
+  }
+
   // The order's active holds and reservations.
   std::vector<v1::Reservation> Active(const std::string& order_id) const {
     std::vector<v1::Reservation> active;
@@ -383,6 +388,10 @@ class FakeSchedulingClient final : public SchedulingClient, public FakeDependenc
   absl::StatusOr<v1::GetJobStatusResponse> GetJobStatus(const v1::GetJobStatusRequest&,
                                                         TimePoint) override {
     return absl::UnimplementedError("the sagas do not read job status");
+  }
+
+  absl::StatusOr<v1::ListJobsResponse> ListJobs(const v1::ListJobsRequest&, TimePoint) override {
+    return absl::UnimplementedError("the sagas do not list jobs");
   }
 
   void ForgetRequests() {
@@ -544,6 +553,19 @@ class FakeOrderStore final : public OrderStore {
                                    "saga " + saga_id + " does not exist");
     }
     return found->second.record;
+  }
+
+  absl::StatusOr<std::set<std::string>> OrdersWithOpenSagas() override {
+    std::set<std::string> open;
+    for (const auto& [id, saga] : sagas_) {
+      if (IsOpen(saga.record.state)) open.insert(saga.record.order_id);
+    }
+    return open;
+  }
+
+  absl::Status AddEvent(const v1::Event& event) override {
+    events_.push_back(event);
+    return absl::OkStatus();
   }
 
   absl::StatusOr<common::Page<v1::Order>> List(const v1::ListOrdersRequest&, int,

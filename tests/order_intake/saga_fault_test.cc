@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <set>
 #include <thread>
 
 #include "tests/order_intake/order_fixture.h"
@@ -263,6 +264,80 @@ TEST_F(SagaFaultTest, AStormOfConfirmationsWithOrderIntakeKilledMidwayLeavesNoth
   std::cout << "storm: " << kOrders << " confirmations, " << answered_ok << " answered OK, "
             << confirmed << " confirmed after recovery, 0 strays " << took.count()
             << " s after the restart\n";
+}
+
+TEST_F(SagaFaultTest, ReconciliationReleasesStraysAndReportsWhatIsMissing) {
+  // A quote whose firm reservation and job were made behind order-intake's back (as a saga
+  // from an older release could have left them), and a confirmed order whose reservation was
+  // released the same way.
+  v1::CreateOrderResponse stray_quote, confirmed_order;
+  ASSERT_TRUE(Create(DraftOnDay(0), &stray_quote).ok());
+  ASSERT_TRUE(Create(DraftOnDay(4), &confirmed_order).ok());
+  v1::ConfirmOrderResponse confirmed;
+  ASSERT_TRUE(Confirm(confirmed_order.order(), &confirmed).ok());
+  const std::string stray_id = stray_quote.order().order_id();
+  const std::string confirmed_id = confirmed_order.order().order_id();
+
+  v1::ReserveRequest reserve;
+  reserve.set_order_id(stray_id);
+  reserve.set_order_revision(1);
+  v1::InventoryLine* line = reserve.add_lines();
+  line->set_inventory_code("LED-PANEL-500");
+  line->set_quantity(24);
+  *reserve.mutable_window()->mutable_not_before() = At(2);
+  *reserve.mutable_window()->mutable_no_later_than() = At(26);
+  v1::ReserveResponse reserved;
+  ASSERT_TRUE(suite_.inventory->Call(&InventoryStub::Reserve, reserve, &reserved).ok());
+  v1::PlanJobRequest plan;
+  plan.set_order_id(stray_id);
+  plan.set_order_revision(1);
+  *plan.mutable_delivery_window() = stray_quote.order().delivery_window();
+  *plan.mutable_event_schedule() = stray_quote.order().event_schedule();
+  *plan.mutable_venue() = stray_quote.order().venue();
+  v1::PlanJobResponse planned;
+  grpc::Status status = suite_.scheduling->Call(&SchedulingStub::PlanJob, plan, &planned);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  v1::ReleaseRequest release;
+  release.set_order_id(confirmed_id);
+  v1::ReleaseResponse released;
+  ASSERT_TRUE(suite_.inventory->Call(&InventoryStub::Release, release, &released).ok());
+  ASSERT_FALSE(Settled(HoldingsOf(stray_id)));
+
+  // A dry run finds all three and changes nothing.
+  v1::ReconcileRequest dry_run;
+  dry_run.set_dry_run(true);
+  v1::ReconcileResponse found;
+  status = suite_.orders->Call(&OrderStub::Reconcile, dry_run, &found);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::multiset<std::pair<std::string, v1::ReconcileFindingKind>> findings;
+  for (const v1::ReconcileFinding& finding : found.findings()) {
+    findings.insert({finding.order_id(), finding.kind()});
+    EXPECT_FALSE(finding.repaired());
+  }
+  EXPECT_EQ(findings, (std::multiset<std::pair<std::string, v1::ReconcileFindingKind>>{
+                          {stray_id, v1::RECONCILE_FINDING_KIND_STRAY_RESERVATION},
+                          {stray_id, v1::RECONCILE_FINDING_KIND_STRAY_JOB},
+                          {confirmed_id, v1::RECONCILE_FINDING_KIND_MISSING_RESERVATION}}));
+  EXPECT_FALSE(Settled(HoldingsOf(stray_id)));
+
+  // For real: the strays go, the missing reservation is reported (a person decides).
+  v1::ReconcileResponse repaired;
+  ASSERT_TRUE(suite_.orders->Call(&OrderStub::Reconcile, v1::ReconcileRequest(), &repaired).ok());
+  EXPECT_EQ(repaired.repaired(), 2);
+  EXPECT_EQ(repaired.unrepaired(), 1);
+  Holdings after = HoldingsOf(stray_id);
+  EXPECT_FALSE(after.firm_reservation);
+  EXPECT_FALSE(after.planned_job);
+  const std::string metrics = FetchMetrics(suite_.orders->metrics_port());
+  EXPECT_NE(metrics.find("salesops_reconcile_findings{kind=\"missing_reservation\"} 1"),
+            std::string::npos)
+      << metrics;
+  // Sales may not run it.
+  v1::ReconcileResponse refused;
+  EXPECT_EQ(
+      suite_.orders->Call(&OrderStub::Reconcile, dry_run, &refused, suite_.orders->tokens().sales)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
 }
 
 }  // namespace

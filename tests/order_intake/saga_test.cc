@@ -211,7 +211,7 @@ class SagaTest : public ::testing::Test {
   prometheus::Registry registry_;
   OrderIntakeMetrics metrics_{registry_, store_};
   SagaRunner runner_{inventory_, scheduling_, store_, clock_, metrics_, SagaSettings{}};
-  SagaRecovery recovery_{runner_, store_, seconds(60)};
+  SagaRecovery recovery_{runner_, store_, seconds(60), nullptr, seconds(0)};
   v1::Actor actor_;
   int requests_ = 0;
 };
@@ -910,16 +910,11 @@ TEST_F(SagaTest, RecoveryFinishesAChangeThatDiedAfterPlanning) {
   EXPECT_EQ(StoredSaga(saga.saga_id).state, SagaState::kFinished);
 }
 
-// BUG(issue 16): a compensation the dependency refuses outright is retried for ever. UndoAmend
-// counts a refused restore (restore_stock answered INSUFFICIENT_STOCK because the units the
-// change gave back were reserved by another order meanwhile; likewise restore_plan answered
-// CREW_CAPACITY_EXCEEDED) as failed, like an unreachable one (sagas.cc:404-425 through
-// Compensated, sagas.cc:323-332), so the saga stays compensating, retried every minute, and the
-// order can neither be changed nor cancelled (SAGA_IN_PROGRESS) until stock frees up by
-// chance. UndoConfirm already lets a refused re-hold go (sagas.cc:372-374). Expected: a refused
-// restore ends the undo (keeping the change's reservation: never neither) and is recorded for
-// ops, so that the saga closes.
-TEST_F(SagaTest, DISABLED_AmendWhoseOldStockWasTakenMeanwhileDoesNotStayOpenForever) {
+// A restore the dependency refuses outright (the units the change gave back were reserved by
+// another order meanwhile) would be refused again: the undo ends there, keeping the change's
+// reservation (never neither), and says so, so that the saga closes and the order can be
+// changed or cancelled. (Found as a bug: it used to be retried for ever.)
+TEST_F(SagaTest, AmendWhoseOldStockWasTakenMeanwhileDoesNotStayOpenForever) {
   const v1::Order order = ConfirmedOrder();
   // The change gives 20 chairs back; another order reserves them before its plan is refused.
   scheduling_.late_by = hours(6);
@@ -942,11 +937,10 @@ TEST_F(SagaTest, DISABLED_AmendWhoseOldStockWasTakenMeanwhileDoesNotStayOpenFore
       << "the order cannot be cancelled";
 }
 
-// BUG(issue 16): an amendment whose new lines need no stock (every product crew-only) skips
-// Reserve (sagas.cc:126), so the reservation of the old revision's lines stays active for an
-// order that no longer needs any stock. Expected: the old revision's stock is released as the
-// change's stock step (and restored by its compensation).
-TEST_F(SagaTest, DISABLED_AmendToLinesWithoutStockReleasesTheOldReservation) {
+// An amendment whose new lines need no stock (every product crew-only) releases the old
+// revision's stock as its stock step (and its compensation reserves it again). (Found as a
+// bug: the old reservation used to stay.)
+TEST_F(SagaTest, AmendToLinesWithoutStockReleasesTheOldReservation) {
   inventory_.crew_only_products = {"CONSULTING"};
   const v1::Order order = ConfirmedOrder();
   SagaRecord saga;
@@ -959,12 +953,10 @@ TEST_F(SagaTest, DISABLED_AmendToLinesWithoutStockReleasesTheOldReservation) {
       << "the tables and chairs of revision 1 are still reserved";
 }
 
-// BUG(issue 16): undoing a change whose plan had landed re-plans the old content at
-// step_revision + 1 with refuse_if_late=false (sagas.cc:404-411) and drops the answer, so the
-// job may commit to a later delivery than the order's commitment, which the order keeps and
-// the customer was promised. Expected: the restored plan's commitment is written with the
-// undo (or the saga refuses to end while they differ and says so).
-TEST_F(SagaTest, DISABLED_AmendUndoneAfterItsPlanLandedKeepsTheRestoredPlansCommitment) {
+// Undoing a change whose plan had landed re-plans the old content at step_revision + 1; what
+// that plan commits to is written on the order with the undo, so the order never promises a
+// delivery its job does not. (Found as a bug: the answer used to be dropped.)
+TEST_F(SagaTest, AmendUndoneAfterItsPlanLandedKeepsTheRestoredPlansCommitment) {
   const v1::Order order = ConfirmedOrder();
   scheduling_.failures().FailOnce("PlanJob", absl::DeadlineExceededError("PlanJob timed out"),
                                   /*after_acting=*/true);

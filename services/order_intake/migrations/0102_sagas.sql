@@ -6,7 +6,7 @@
 CREATE TABLE sagas (
   saga_id        text PRIMARY KEY,
   order_id       text NOT NULL REFERENCES orders,
-  kind           text NOT NULL CHECK (kind IN ('confirm', 'amend', 'cancel')),
+  kind           text NOT NULL CHECK (kind IN ('confirm', 'amend', 'cancel', 'repair')),
   base_revision  bigint NOT NULL,
   step_revision  bigint NOT NULL,
   state          text NOT NULL
