@@ -20,12 +20,31 @@ using common::InvalidArgumentError;
 using common::ReasonedError;
 using common::ToGrpcStatus;
 
+namespace {
+
+// The confirm, amend and cancel sagas write their effect in transactions of their own, so
+// their answer is remembered after them, apart. A crash in between is safe: the saga's record
+// made the effect, and a retry then finds the order confirmed or cancelled and answers it (a
+// change's retry is STALE_REVISION when it carried an etag, as any stale change is).
+void RememberAfterSaga(OrderStore& store, const IdempotentCall& call) {
+  absl::Status remembered = store.RememberAnswer(call);
+  if (!remembered.ok()) {
+    common::LogWarn("answer_not_remembered",
+                    {{"rpc", call.rpc}, {"error", std::string(remembered.message())}});
+  }
+}
+
+}  // namespace
+
 grpc::Status OrderIntakeServiceImpl::ConfirmOrder(grpc::ServerContext* context,
                                                   const v1::ConfirmOrderRequest* request,
                                                   v1::ConfirmOrderResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     const v1::Actor caller = runtime_.CallerOf(*context);
+    const IdempotentCall call("ConfirmOrder", caller, *request, response);
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, store_.ReplayAnswer(call));
+    if (replayed) return absl::OkStatus();
     const TimePoint deadline = SagaDeadline(*context);
     // The order is read and its saga recorded in one transaction.
     bool already_confirmed = false;
@@ -63,6 +82,7 @@ grpc::Status OrderIntakeServiceImpl::ConfirmOrder(grpc::ServerContext* context,
             }));
     if (already_confirmed) {
       *response->mutable_order() = std::move(order);
+      RememberAfterSaga(store_, call);
       return absl::OkStatus();
     }
     common::Failpoint("after_saga_begun");
@@ -78,6 +98,7 @@ grpc::Status OrderIntakeServiceImpl::ConfirmOrder(grpc::ServerContext* context,
     SALESOPS_ASSIGN_OR_RETURN(*response->mutable_order(),
                               sagas_.Confirm(*saga, order, *resolved, deadline, explain));
     metrics_.Confirmation("confirmed", "");
+    RememberAfterSaga(store_, call);
     return absl::OkStatus();
   }());
 }
@@ -88,6 +109,13 @@ grpc::Status OrderIntakeServiceImpl::AmendOrder(grpc::ServerContext* context,
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     const v1::Actor caller = runtime_.CallerOf(*context);
+    // A dry run changes nothing, so it is neither replayed nor remembered.
+    const IdempotentCall call("AmendOrder", caller, *request, response);
+    if (!request->dry_run()) {
+      // Before the etag check, which a retry of a change that went through would fail.
+      SALESOPS_ASSIGN_OR_RETURN(bool replayed, store_.ReplayAnswer(call));
+      if (replayed) return absl::OkStatus();
+    }
     SALESOPS_ASSIGN_OR_RETURN(v1::Order current, store_.Get(request->order_id()));
     // The order as read back carries its current stage; sending it unchanged is fine.
     v1::Order wanted = request->order();
@@ -166,11 +194,12 @@ grpc::Status OrderIntakeServiceImpl::AmendOrder(grpc::ServerContext* context,
       metrics_.Change(prep_underway);
       *response->mutable_impact() = stored.last_change_impact();
       *response->mutable_order() = std::move(stored);
+      RememberAfterSaga(store_, call);
       return absl::OkStatus();
     }
-    SALESOPS_ASSIGN_OR_RETURN(
-        v1::Order stored,
-        store_.Update(current.order_id(), [&](v1::Order& order, OrderChange& change) {
+    SALESOPS_RETURN_IF_ERROR(store_.UpdateIdempotently(
+        call, current.order_id(),
+        [&](v1::Order& order, OrderChange& change) {
           // A quote changed as it was read: not confirmed meanwhile, and no saga under way.
           if (order.revision() != current.revision() || !IsOpenQuote(order.stage())) {
             return ReasonedError(absl::StatusCode::kAborted, v1::STALE_REVISION,
@@ -180,15 +209,16 @@ grpc::Status OrderIntakeServiceImpl::AmendOrder(grpc::ServerContext* context,
           RecordAmendment(order, amended, nullptr, caller, request->reason(), request->request_id(),
                           clock_.NowTimestamp(), change);
           return absl::OkStatus();
-        }));
-    // A quote's hold follows its lines.
+        },
+        [&](const v1::Order& stored) { *response->mutable_order() = stored; }));
+    // A quote's hold follows its lines (named by the revision: placing it twice holds once).
+    const v1::Order& stored = response->order();
     absl::Status held = PlaceHold(stored, after);
     if (!held.ok()) {
       common::LogWarn("hold_not_placed",
                       {{"order_id", stored.order_id()}, {"error", std::string(held.message())}});
     }
     metrics_.Change(prep_underway);
-    *response->mutable_order() = std::move(stored);
     return absl::OkStatus();
   }());
 }
@@ -201,6 +231,9 @@ grpc::Status OrderIntakeServiceImpl::CancelOrder(grpc::ServerContext* context,
     const v1::Actor caller = runtime_.CallerOf(*context);
     const v1::OrderStage target =
         request->mark_lost() ? v1::ORDER_STAGE_LOST : v1::ORDER_STAGE_CANCELLED;
+    const IdempotentCall call("CancelOrder", caller, *request, response);
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, store_.ReplayAnswer(call));
+    if (replayed) return absl::OkStatus();
     bool already_done = false;
     std::optional<SagaRecord> saga;
     // Read and recorded in one transaction; a confirmation or change under way answers
@@ -227,10 +260,12 @@ grpc::Status OrderIntakeServiceImpl::CancelOrder(grpc::ServerContext* context,
             }));
     if (already_done) {
       *response->mutable_order() = std::move(order);
+      RememberAfterSaga(store_, call);
       return absl::OkStatus();
     }
     SALESOPS_ASSIGN_OR_RETURN(*response->mutable_order(),
                               sagas_.Cancel(*saga, SagaDeadline(*context)));
+    RememberAfterSaga(store_, call);
     return absl::OkStatus();
   }());
 }
@@ -241,9 +276,10 @@ grpc::Status OrderIntakeServiceImpl::CloseOrder(grpc::ServerContext* context,
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     const v1::Actor caller = runtime_.CallerOf(*context);
-    SALESOPS_ASSIGN_OR_RETURN(
-        *response->mutable_order(),
-        store_.Update(request->order_id(), [&](v1::Order& order, OrderChange& change) {
+    const IdempotentCall call("CloseOrder", caller, *request, response);
+    SALESOPS_RETURN_IF_ERROR(store_.UpdateIdempotently(
+        call, request->order_id(),
+        [&](v1::Order& order, OrderChange& change) {
           if (order.stage() == v1::ORDER_STAGE_CLOSED) return absl::OkStatus();  // twice
           SALESOPS_RETURN_IF_ERROR(CheckEtag(order, request->etag(), request->expected_revision()));
           if (!CanMove(order.stage(), v1::ORDER_STAGE_CLOSED)) {
@@ -261,7 +297,8 @@ grpc::Status OrderIntakeServiceImpl::CloseOrder(grpc::ServerContext* context,
           change.events.push_back(OrderEvent(v1::EVENT_TYPE_ORDER_STAGE_CHANGED, order, caller, "",
                                              previous, request->note()));
           return absl::OkStatus();
-        }));
+        },
+        [&](const v1::Order& closed) { *response->mutable_order() = closed; }));
     return absl::OkStatus();
   }());
 }

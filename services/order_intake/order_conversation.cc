@@ -44,9 +44,10 @@ grpc::Status OrderIntakeServiceImpl::AskQuestion(grpc::ServerContext* context,
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     const v1::Actor caller = runtime_.CallerOf(*context);
-    SALESOPS_ASSIGN_OR_RETURN(
-        v1::Order order,
-        store_.Update(request->order_id(), [&](v1::Order& current, OrderChange& change) {
+    const IdempotentCall call("AskQuestion", caller, *request, response);
+    SALESOPS_RETURN_IF_ERROR(store_.UpdateIdempotently(
+        call, request->order_id(),
+        [&](v1::Order& current, OrderChange& change) {
           SALESOPS_ASSIGN_OR_RETURN(
               *response->mutable_question(),
               Ask(current, request->question_id(), request->product_code(), request->blocking(),
@@ -58,7 +59,8 @@ grpc::Status OrderIntakeServiceImpl::AskQuestion(grpc::ServerContext* context,
                            request->text()),
               question, caller, request->request_id());
           return absl::OkStatus();
-        }));
+        },
+        /*answer=*/{}));
     return absl::OkStatus();
   }());
 }
@@ -69,9 +71,10 @@ grpc::Status OrderIntakeServiceImpl::AnswerQuestion(grpc::ServerContext* context
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     const v1::Actor caller = runtime_.CallerOf(*context);
-    SALESOPS_ASSIGN_OR_RETURN(
-        v1::Order order,
-        store_.Update(request->order_id(), [&](v1::Order& current, OrderChange& change) {
+    const IdempotentCall call("AnswerQuestion", caller, *request, response);
+    SALESOPS_RETURN_IF_ERROR(store_.UpdateIdempotently(
+        call, request->order_id(),
+        [&](v1::Order& current, OrderChange& change) {
           SALESOPS_ASSIGN_OR_RETURN(*response->mutable_question(),
                                     Answer(current, request->question_id(), request->text(), caller,
                                            clock_.NowTimestamp()));
@@ -79,7 +82,8 @@ grpc::Status OrderIntakeServiceImpl::AnswerQuestion(grpc::ServerContext* context
                               v1::EVENT_TYPE_QUESTION_ANSWERED, "Answer: " + request->text(),
                               response->question(), caller, request->request_id());
           return absl::OkStatus();
-        }));
+        },
+        /*answer=*/{}));
     return absl::OkStatus();
   }());
 }
@@ -90,9 +94,10 @@ grpc::Status OrderIntakeServiceImpl::AddNote(grpc::ServerContext* context,
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     const v1::Actor caller = runtime_.CallerOf(*context);
-    SALESOPS_ASSIGN_OR_RETURN(
-        v1::Order order,
-        store_.Update(request->order_id(), [&](v1::Order& current, OrderChange& change) {
+    const IdempotentCall call("AddNote", caller, *request, response);
+    SALESOPS_RETURN_IF_ERROR(store_.UpdateIdempotently(
+        call, request->order_id(),
+        [&](v1::Order& current, OrderChange& change) {
           SALESOPS_ASSIGN_OR_RETURN(
               v1::Note note, AppendNote(current, request->note(), caller, clock_.NowTimestamp()));
           change.new_revision = true;
@@ -108,8 +113,8 @@ grpc::Status OrderIntakeServiceImpl::AddNote(grpc::ServerContext* context,
           change.events.push_back(event);
           *response->mutable_note() = std::move(note);
           return absl::OkStatus();
-        }));
-    response->set_revision(order.revision());
+        },
+        [&](const v1::Order& written) { response->set_revision(written.revision()); }));
     return absl::OkStatus();
   }());
 }
@@ -120,9 +125,10 @@ grpc::Status OrderIntakeServiceImpl::AcknowledgeChange(grpc::ServerContext* cont
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     const v1::Actor caller = runtime_.CallerOf(*context);
-    SALESOPS_ASSIGN_OR_RETURN(
-        v1::Order order,
-        store_.Update(request->order_id(), [&](v1::Order& current, OrderChange& change) {
+    const IdempotentCall call("AcknowledgeChange", caller, *request, response);
+    SALESOPS_RETURN_IF_ERROR(store_.UpdateIdempotently(
+        call, request->order_id(),
+        [&](v1::Order& current, OrderChange& change) {
           for (const v1::ChangeRecord& done : current.acknowledged_changes()) {
             if (done.revision() == request->revision()) {  // acknowledging twice
               *response->mutable_change() = done;
@@ -158,7 +164,8 @@ grpc::Status OrderIntakeServiceImpl::AcknowledgeChange(grpc::ServerContext* cont
               absl::StatusCode::kNotFound, v1::NOT_FOUND,
               absl::StrCat("order ", current.order_id(),
                            " has no change to acknowledge at revision ", request->revision()));
-        }));
+        },
+        /*answer=*/{}));
     return absl::OkStatus();
   }());
 }

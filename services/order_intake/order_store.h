@@ -1,6 +1,7 @@
 #pragma once
 
 #include <absl/status/statusor.h>
+#include <google/protobuf/message.h>
 
 #include <chrono>
 #include <functional>
@@ -89,6 +90,29 @@ struct OrderChange {
   std::vector<v1::Event> events;
 };
 
+// One call of a mutating RPC under AIP-155 (README, "Request ids"). Retrying it with the same
+// request_id and body is answered with the first success's answer and acts no more; the same
+// request_id with another body is INVALID_ARGUMENT, REQUEST_ID_REUSED; no request_id, no
+// protection. Request ids are the caller's own: another caller's use of the same id neither
+// replays nor conflicts with this one. Errors are never remembered.
+struct IdempotentCall {
+  template <typename Request>
+  IdempotentCall(std::string rpc, const v1::Actor& caller, const Request& request,
+                 google::protobuf::Message* response)
+      : rpc(std::move(rpc)),
+        caller_id(caller.id()),
+        request_id(request.request_id()),
+        request(request),
+        response(response) {}
+
+  std::string rpc;  // "AddNote": answers are kept under "order_intake.AddNote"
+  std::string caller_id;
+  std::string request_id;
+  const google::protobuf::Message& request;
+  // The answer: what is remembered on success, and what a replay fills in.
+  google::protobuf::Message* response;
+};
+
 // What the order metrics report, read in one transaction.
 struct OrderCounts {
   std::map<v1::OrderStage, int64_t> by_stage;
@@ -118,6 +142,23 @@ class OrderStore {
       const std::string& order_id,
       const std::function<absl::Status(v1::Order&, OrderChange&)>& change,
       const std::string& dedupe_event_id = "", bool* duplicate = nullptr) = 0;
+
+  // Update for `call`, its answer remembered in the same transaction as the write, so that no
+  // crash can keep one without the other. `change` may fill call.response; `answer` completes
+  // it from the order as written (its revision, its update time). A retry of `call` finds
+  // call.response filled with the first answer and changes nothing.
+  virtual absl::Status UpdateIdempotently(
+      const IdempotentCall& call, const std::string& order_id,
+      const std::function<absl::Status(v1::Order&, OrderChange&)>& change,
+      const std::function<void(const v1::Order&)>& answer) = 0;
+
+  // AIP-155 for an RPC whose effect is written by transactions of its own (a saga's final
+  // write): true, with call.response filled, when an earlier identical call succeeded;
+  // REQUEST_ID_REUSED when the id came with another body.
+  virtual absl::StatusOr<bool> ReplayAnswer(const IdempotentCall& call) = 0;
+  // Remembers call.response once the RPC succeeded; an answer already remembered for the
+  // same call (a concurrent retry's) stays.
+  virtual absl::Status RememberAnswer(const IdempotentCall& call) = 0;
 
   // Records a history entry (e.g. a refused confirmation) without touching the order.
   virtual absl::Status AddHistory(const std::string& order_id, const v1::HistoryEntry& entry) = 0;

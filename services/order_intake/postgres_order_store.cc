@@ -25,6 +25,32 @@ Message Parse(const pqxx::field& field) {
   return message;
 }
 
+// The stored key of a request under AIP-155: "order_intake.<Rpc>" and the caller's own
+// request_id, so that one caller's answer is never handed to another who happened to pick the
+// same id (they may not see, or may not do, what it answers).
+common::IdempotentRequest KeyedByCaller(const std::string& rpc, const std::string& caller_id,
+                                        const std::string& request_id,
+                                        const google::protobuf::Message& request) {
+  std::string key;
+  if (!request_id.empty()) key = absl::StrCat(caller_id, "\n", request_id);
+  return common::IdempotentRequest(absl::StrCat("order_intake.", rpc), std::move(key), request);
+}
+
+common::IdempotentRequest KeyedByCaller(const IdempotentCall& call) {
+  return KeyedByCaller(call.rpc, call.caller_id, call.request_id, call.request);
+}
+
+// Fills `response` with the answer an earlier identical request got; false when there is
+// none (or no request_id), so the mutation must act.
+absl::StatusOr<bool> Replayed(const common::IdempotentRequest& idempotent, pqxx::work& tx,
+                              google::protobuf::Message& response) {
+  SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.Replay(tx));
+  if (!earlier) return false;
+  response.Clear();
+  response.ParseFromString(*earlier);
+  return true;
+}
+
 absl::Status OrderNotFound(const std::string& order_id) {
   return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
                        "order " + order_id + " does not exist");
@@ -357,7 +383,9 @@ std::string EtagOf(int64_t revision) { return absl::StrCat("r", revision); }
 absl::StatusOr<v1::Order> PostgresOrderStore::Create(const v1::CreateOrderRequest& request,
                                                      v1::Order order, OrderChange change,
                                                      bool* replayed) {
-  common::IdempotentRequest idempotent("CreateOrder", request.request_id(), request);
+  // The handler made the caller the order's creator.
+  const common::IdempotentRequest idempotent =
+      KeyedByCaller("CreateOrder", order.created_by().id(), request.request_id(), request);
   v1::Order stored;
   absl::Status status = pool_.InTransaction("create_order", [&](pqxx::work& tx) {
     *replayed = false;
@@ -406,9 +434,36 @@ absl::StatusOr<v1::Order> PostgresOrderStore::Update(
     const std::string& order_id,
     const std::function<absl::Status(v1::Order&, OrderChange&)>& change,
     const std::string& dedupe_event_id, bool* duplicate) {
+  return UpdateAnswering(/*call=*/nullptr, order_id, change, /*answer=*/{}, dedupe_event_id,
+                         duplicate);
+}
+
+absl::Status PostgresOrderStore::UpdateIdempotently(
+    const IdempotentCall& call, const std::string& order_id,
+    const std::function<absl::Status(v1::Order&, OrderChange&)>& change,
+    const std::function<void(const v1::Order&)>& answer) {
+  return UpdateAnswering(&call, order_id, change, answer, /*dedupe_event_id=*/"",
+                         /*duplicate=*/nullptr)
+      .status();
+}
+
+absl::StatusOr<v1::Order> PostgresOrderStore::UpdateAnswering(
+    const IdempotentCall* call, const std::string& order_id,
+    const std::function<absl::Status(v1::Order&, OrderChange&)>& change,
+    const std::function<void(const v1::Order&)>& answer, const std::string& dedupe_event_id,
+    bool* duplicate) {
   v1::Order order;
+  std::optional<common::IdempotentRequest> idempotent;
+  if (call != nullptr) idempotent = KeyedByCaller(*call);
   absl::Status status = pool_.InTransaction("update_order", [&](pqxx::work& tx) {
     if (duplicate) *duplicate = false;
+    // Before the order is read: a retry answers as the first call did, whatever the order has
+    // become since. (The key's lock is taken before the row's, and only here, so the two
+    // cannot deadlock.)
+    if (idempotent) {
+      SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(*idempotent, tx, *call->response));
+      if (replayed) return absl::OkStatus();
+    }
     pqxx::result rows =
         tx.exec_params("SELECT body FROM orders WHERE order_id = $1 FOR UPDATE", order_id);
     if (rows.empty()) return OrderNotFound(order_id);
@@ -445,10 +500,38 @@ absl::StatusOr<v1::Order> PostgresOrderStore::Update(
       SALESOPS_RETURN_IF_ERROR(EndSaga(tx, what.saga_id, what.saga_outcome));
     SALESOPS_RETURN_IF_ERROR(WriteOrder(tx, order, parts[order_id], what.new_revision, &before));
     WriteChange(tx, order, what);
+    if (idempotent) {
+      if (answer) answer(order);
+      idempotent->Remember(tx, *call->response);
+    }
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
   return order;
+}
+
+absl::StatusOr<bool> PostgresOrderStore::ReplayAnswer(const IdempotentCall& call) {
+  if (call.request_id.empty()) return false;
+  const common::IdempotentRequest idempotent = KeyedByCaller(call);
+  bool replayed = false;
+  absl::Status status = pool_.InTransaction("replay_answer", [&](pqxx::work& tx) {
+    SALESOPS_ASSIGN_OR_RETURN(replayed, Replayed(idempotent, tx, *call.response));
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return replayed;
+}
+
+absl::Status PostgresOrderStore::RememberAnswer(const IdempotentCall& call) {
+  if (call.request_id.empty()) return absl::OkStatus();
+  const common::IdempotentRequest idempotent = KeyedByCaller(call);
+  return pool_.InTransaction("remember_answer", [&](pqxx::work& tx) {
+    // A concurrent retry that got past ReplayAnswer too may have remembered first; its answer
+    // (the same effect) stays.
+    SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.Replay(tx));
+    if (!earlier) idempotent.Remember(tx, *call.response);
+    return absl::OkStatus();
+  });
 }
 
 absl::Status PostgresOrderStore::AddHistory(const std::string& order_id,

@@ -22,6 +22,12 @@ class PostgresOrderStore final : public OrderStore {
       const std::string& order_id,
       const std::function<absl::Status(v1::Order&, OrderChange&)>& change,
       const std::string& dedupe_event_id = "", bool* duplicate = nullptr) override;
+  absl::Status UpdateIdempotently(
+      const IdempotentCall& call, const std::string& order_id,
+      const std::function<absl::Status(v1::Order&, OrderChange&)>& change,
+      const std::function<void(const v1::Order&)>& answer) override;
+  absl::StatusOr<bool> ReplayAnswer(const IdempotentCall& call) override;
+  absl::Status RememberAnswer(const IdempotentCall& call) override;
   absl::Status AddHistory(const std::string& order_id, const v1::HistoryEntry& entry) override;
   absl::StatusOr<v1::Order> ReadAndBeginSaga(
       const std::string& order_id, std::chrono::seconds lease,
@@ -45,6 +51,13 @@ class PostgresOrderStore final : public OrderStore {
                                                          int64_t after_entry) override;
 
  private:
+  // Update, and for a `call` (else nullptr) UpdateIdempotently, in one transaction.
+  absl::StatusOr<v1::Order> UpdateAnswering(
+      const IdempotentCall* call, const std::string& order_id,
+      const std::function<absl::Status(v1::Order&, OrderChange&)>& change,
+      const std::function<void(const v1::Order&)>& answer, const std::string& dedupe_event_id,
+      bool* duplicate);
+
   common::ConnectionPool& pool_;
 };
 

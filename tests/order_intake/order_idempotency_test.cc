@@ -1,0 +1,477 @@
+// AIP-155 on order-intake: every RPC whose request has a request_id answers a retry with the
+// first answer and acts once, and refuses the same id on a different request. The table of
+// cases is checked against the proto descriptors, so a new RPC with a request_id cannot go
+// untested.
+#include <google/protobuf/descriptor.h>
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <pqxx/pqxx>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "services/common/generic_call.h"
+#include "services/common/grpc_errors.h"
+#include "tests/order_intake/order_fixture.h"
+
+namespace salesops::testing {
+namespace {
+
+using google::protobuf::Message;
+
+// (The generated service class carries no descriptor() in this build: it comes from the file's.)
+const google::protobuf::ServiceDescriptor* OrderIntakeService() {
+  return v1::CreateOrderRequest::descriptor()->file()->FindServiceByName("OrderIntakeService");
+}
+
+class OrderIdempotencyTest;
+
+// One case of an RPC. Its request_id is set by the test, fresh each time.
+struct IdempotencyCase {
+  // What the case shows beyond the RPC's name (an RPC may have several cases).
+  std::string label;
+  // Who calls.
+  std::function<std::string(const TestTokens&)> token;
+  // Makes what the call acts on, and the request.
+  std::function<std::unique_ptr<Message>(OrderIdempotencyTest&)> prepare;
+  // How many times the effect happened, read back.
+  std::function<int64_t(OrderIdempotencyTest&, const Message& request)> effects;
+  // The same request with a different body.
+  std::function<void(Message& request)> change_body;
+};
+
+// Public members: the cases' lambdas reach into the fixture.
+class OrderIdempotencyTest : public OrderSuiteTest {
+ public:
+  grpc::Status CallBytes(const std::string& method, const Message& request,
+                         const std::string& token, std::string* response) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + token);
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    return common::CallUnaryBytes(channel_, context, method, request.SerializeAsString(), response);
+  }
+
+  const TestTokens& tokens() const { return suite_.orders->tokens(); }
+
+  // One LED wall on a day of its own, so that the cases' confirmations never compete for the
+  // 30 panels and the two video crew.
+  v1::Order DraftOfItsOwnDay(const std::string& customer = "Acme Events") {
+    v1::Order draft = Draft(1, customer);
+    const int64_t shift = 86400 * ++days_taken_;
+    for (google::protobuf::Timestamp* time :
+         {draft.mutable_event_schedule()->mutable_show_start_time(),
+          draft.mutable_event_schedule()->mutable_show_end_time(),
+          draft.mutable_event_schedule()->mutable_strike_time(),
+          draft.mutable_delivery_window()->mutable_window()->mutable_not_before(),
+          draft.mutable_delivery_window()->mutable_window()->mutable_no_later_than()}) {
+      time->set_seconds(time->seconds() + shift);
+    }
+    return draft;
+  }
+
+  v1::Order Quote() {
+    v1::CreateOrderResponse created;
+    grpc::Status status = Create(DraftOfItsOwnDay(), &created);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return created.order();
+  }
+
+  v1::Order Confirmed() {
+    v1::ConfirmOrderResponse confirmed;
+    grpc::Status status = Confirm(Quote(), &confirmed);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return confirmed.order();
+  }
+
+  // Moves the order on as ops milestones do: EventSink.Deliver with the SERVICE token.
+  void Deliver(v1::EventType type, const std::string& order_id) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + tokens().service);
+    v1::DeliverRequest request;
+    *request.mutable_event() = MakeEvent(type, order_id);
+    request.set_attempt(1);
+    v1::DeliverResponse response;
+    grpc::Status status = v1::EventSink::NewStub(channel_)->Deliver(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  }
+
+  // How often the order's history records `kind` (with `summary`, when given).
+  int64_t Recorded(const Message& request, v1::HistoryEntryKind kind,
+                   const std::string& summary = "") {
+    const std::string order_id = request.GetReflection()->GetString(
+        request, request.GetDescriptor()->FindFieldByName("order_id"));
+    v1::GetOrderHistoryRequest history;
+    history.set_order_id(order_id);
+    v1::GetOrderHistoryResponse response;
+    EXPECT_TRUE(suite_.orders->Call(&OrderStub::GetOrderHistory, history, &response).ok());
+    int64_t count = 0;
+    for (const v1::HistoryEntry& entry : response.entries()) {
+      if (entry.kind() == kind && (summary.empty() || entry.summary() == summary)) ++count;
+    }
+    return count;
+  }
+
+  int64_t OrdersFor(const std::string& customer) {
+    pqxx::connection connection(suite_.orders->database().connection_string());
+    pqxx::nontransaction tx(connection);
+    return tx.exec_params1("SELECT count(*) FROM orders WHERE customer_name = $1", customer)[0]
+        .as<int64_t>();
+  }
+
+  // A change of venue, as sales sends it: the order as read, changed.
+  std::unique_ptr<v1::AmendOrderRequest> VenueChange(const v1::Order& order) {
+    auto request = std::make_unique<v1::AmendOrderRequest>();
+    request->set_order_id(order.order_id());
+    request->set_etag(order.etag());
+    request->set_reason("The client moved the show");
+    *request->mutable_order() = order;
+    request->mutable_order()->mutable_venue()->set_name("Small Hall");
+    return request;
+  }
+
+  std::unique_ptr<v1::CancelOrderRequest> Cancellation(const v1::Order& order) {
+    auto request = std::make_unique<v1::CancelOrderRequest>();
+    request->set_order_id(order.order_id());
+    request->set_etag(order.etag());
+    request->set_reason("The client went elsewhere");
+    return request;
+  }
+
+  // The cases, by the method's full name.
+  std::map<std::string, std::vector<IdempotencyCase>> Cases() {
+    auto sales = [](const TestTokens& tokens) { return tokens.sales; };
+    auto ops = [](const TestTokens& tokens) { return tokens.ops; };
+    std::map<std::string, std::vector<IdempotencyCase>> cases;
+    const std::string service = "salesops.v1.OrderIntakeService.";
+
+    cases[service + "CreateOrder"] = {
+        {.label = "a quote",
+         .token = sales,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               auto request = std::make_unique<v1::CreateOrderRequest>();
+               *request->mutable_order() = test.DraftOfItsOwnDay("Created Once Ltd");
+               return request;
+             },
+         .effects = [](OrderIdempotencyTest& test,
+                       const Message&) { return test.OrdersFor("Created Once Ltd"); },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::CreateOrderRequest&>(request)
+                   .mutable_order()
+                   ->mutable_customer()
+                   ->set_name("Created Twice Ltd");
+             }}};
+
+    cases[service + "ConfirmOrder"] = {
+        {.label = "a quote",
+         .token = sales,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               const v1::Order quote = test.Quote();
+               auto request = std::make_unique<v1::ConfirmOrderRequest>();
+               request->set_order_id(quote.order_id());
+               request->set_etag(quote.etag());
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message& request) {
+               return test.Recorded(request, v1::HISTORY_ENTRY_KIND_CONFIRMED);
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::ConfirmOrderRequest&>(request).set_accept_later_commitment(true);
+             }}};
+
+    auto amended = [](OrderIdempotencyTest& test, const Message& request) {
+      return test.Recorded(request, v1::HISTORY_ENTRY_KIND_AMENDED);
+    };
+    auto other_reason = [](Message& request) {
+      static_cast<v1::AmendOrderRequest&>(request).set_reason("Another change altogether");
+    };
+    cases[service + "AmendOrder"] = {
+        {.label = "a quote (one write)",
+         .token = sales,
+         .prepare = [](OrderIdempotencyTest& test) { return test.VenueChange(test.Quote()); },
+         .effects = amended,
+         .change_body = other_reason},
+        {.label = "a confirmed order (the amend saga)",
+         .token = sales,
+         .prepare = [](OrderIdempotencyTest& test) { return test.VenueChange(test.Confirmed()); },
+         .effects = amended,
+         .change_body = other_reason}};
+
+    auto cancelled = [](OrderIdempotencyTest& test, const Message& request) {
+      return test.Recorded(request, v1::HISTORY_ENTRY_KIND_CANCELLED);
+    };
+    auto lost_on_price = [](Message& request) {
+      static_cast<v1::CancelOrderRequest&>(request).set_reason("Lost on price");
+    };
+    cases[service + "CancelOrder"] = {
+        {.label = "a quote",
+         .token = sales,
+         .prepare = [](OrderIdempotencyTest& test) { return test.Cancellation(test.Quote()); },
+         .effects = cancelled,
+         .change_body = lost_on_price},
+        {.label = "a confirmed order (the cancel saga)",
+         .token = sales,
+         .prepare = [](OrderIdempotencyTest& test) { return test.Cancellation(test.Confirmed()); },
+         .effects = cancelled,
+         .change_body = lost_on_price}};
+
+    cases[service + "CloseOrder"] = {
+        {.label = "a returned order",
+         .token = sales,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               const v1::Order order = test.Confirmed();
+               test.Deliver(v1::EVENT_TYPE_DISPATCHED, order.order_id());
+               test.Deliver(v1::EVENT_TYPE_RETURNED, order.order_id());
+               auto request = std::make_unique<v1::CloseOrderRequest>();
+               request->set_order_id(order.order_id());
+               request->set_note("Invoice sent");
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message& request) {
+               return test.Recorded(request, v1::HISTORY_ENTRY_KIND_STAGE_CHANGED,
+                                    "RETURNED -> CLOSED");
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::CloseOrderRequest&>(request).set_note("Invoice not sent yet");
+             }}};
+
+    cases[service + "AskQuestion"] = {
+        {.label = "a new question",
+         .token = ops,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               auto request = std::make_unique<v1::AskQuestionRequest>();
+               request->set_order_id(test.Quote().order_id());
+               request->set_text("Is there a loading dock?");
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message& request) {
+               return test.Recorded(request, v1::HISTORY_ENTRY_KIND_QUESTION_ASKED);
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::AskQuestionRequest&>(request).set_text("Is there a lift?");
+             }}};
+
+    cases[service + "AnswerQuestion"] = {
+        {.label = "an open question",
+         .token = sales,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               v1::AskQuestionRequest ask;
+               ask.set_order_id(test.Quote().order_id());
+               ask.set_text("Where do we park?");
+               v1::AskQuestionResponse asked;
+               EXPECT_TRUE(
+                   test.suite_.orders->Call(&OrderStub::AskQuestion, ask, &asked, test.tokens().ops)
+                       .ok());
+               auto request = std::make_unique<v1::AnswerQuestionRequest>();
+               request->set_order_id(ask.order_id());
+               request->set_question_id(asked.question().question_id());
+               request->set_text("Behind the hall, gate B");
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message& request) {
+               return test.Recorded(request, v1::HISTORY_ENTRY_KIND_QUESTION_ANSWERED);
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::AnswerQuestionRequest&>(request).set_text("Gate C after all");
+             }}};
+
+    cases[service + "AcknowledgeChange"] = {
+        {.label = "a change after prep started",
+         .token = ops,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               const v1::Order confirmed = test.Confirmed();
+               test.Deliver(v1::EVENT_TYPE_PREP_STARTED, confirmed.order_id());
+               std::unique_ptr<v1::AmendOrderRequest> change =
+                   test.VenueChange(test.Get(confirmed.order_id()));
+               v1::AmendOrderResponse amended;
+               grpc::Status status = test.suite_.orders->Call(&OrderStub::AmendOrder, *change,
+                                                              &amended, test.tokens().sales);
+               EXPECT_TRUE(status.ok()) << status.error_message();
+               EXPECT_EQ(amended.order().unacknowledged_changes_size(), 1);
+               auto request = std::make_unique<v1::AcknowledgeChangeRequest>();
+               request->set_order_id(confirmed.order_id());
+               request->set_revision(amended.order().revision());
+               request->set_note("On the pull sheet");
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message& request) {
+               return test.Recorded(request, v1::HISTORY_ENTRY_KIND_CHANGE_ACKNOWLEDGED);
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::AcknowledgeChangeRequest&>(request).set_note("Not yet pulled");
+             }}};
+
+    cases[service + "AddNote"] = {
+        {.label = "a note",
+         .token = sales,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               auto request = std::make_unique<v1::AddNoteRequest>();
+               request->set_order_id(test.Quote().order_id());
+               request->mutable_note()->set_text("Dock closes at 18:00");
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message& request) {
+               return test.Recorded(request, v1::HISTORY_ENTRY_KIND_NOTE_ADDED);
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::AddNoteRequest&>(request).mutable_note()->set_text(
+                   "Dock closes at 20:00");
+             }}};
+    return cases;
+  }
+
+  int days_taken_ = 0;
+  std::shared_ptr<grpc::Channel> channel_ =
+      grpc::CreateChannel(suite_.orders->address(), grpc::InsecureChannelCredentials());
+};
+
+// Full names of the methods whose request has a request_id.
+std::set<std::string> MethodsWithRequestId() {
+  std::set<std::string> methods;
+  const google::protobuf::ServiceDescriptor* service = OrderIntakeService();
+  for (int i = 0; i < service->method_count(); ++i) {
+    const google::protobuf::MethodDescriptor* method = service->method(i);
+    if (method->input_type()->FindFieldByName("request_id") != nullptr) {
+      methods.insert(method->full_name());
+    }
+  }
+  return methods;
+}
+
+// "/salesops.v1.OrderIntakeService/AddNote" for gRPC's wire.
+std::string WireName(const std::string& full_name) {
+  const google::protobuf::MethodDescriptor* method =
+      google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(full_name);
+  return "/" + method->service()->full_name() + "/" + method->name();
+}
+
+TEST_F(OrderIdempotencyTest, EveryRpcWithARequestIdHasACaseAndNoCaseIsStale) {
+  const std::set<std::string> methods = MethodsWithRequestId();
+  const std::map<std::string, std::vector<IdempotencyCase>> cases = Cases();
+  // Guard against passing with nothing to check (a renamed field, a moved proto).
+  EXPECT_GE(methods.size(), 9u);
+  for (const std::string& method : methods) {
+    EXPECT_TRUE(cases.contains(method))
+        << method << " takes a request_id but has no case in this test's table";
+  }
+  for (const auto& [method, unused] : cases) {
+    EXPECT_TRUE(methods.contains(method)) << method << " has a case but no request_id";
+  }
+}
+
+// Sends `a_case`'s request twice and then with a different body (its own function, so that
+// a failed ASSERT ends this case only).
+void CheckCase(OrderIdempotencyTest& test, const std::string& method,
+               const IdempotencyCase& a_case) {
+  SCOPED_TRACE(method + " on " + a_case.label);
+  const std::string token = a_case.token(test.tokens());
+  const ::testing::TestResult* result =
+      ::testing::UnitTest::GetInstance()->current_test_info()->result();
+  const int failures_before = result->total_part_count();
+  std::unique_ptr<Message> request = a_case.prepare(test);
+  ASSERT_EQ(result->total_part_count(), failures_before) << "preparing failed";
+  request->GetReflection()->SetString(
+      request.get(), request->GetDescriptor()->FindFieldByName("request_id"), NewEventId());
+
+  std::string first, again;
+  grpc::Status status = test.CallBytes(WireName(method), *request, token, &first);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  status = test.CallBytes(WireName(method), *request, token, &again);
+  ASSERT_TRUE(status.ok()) << "the retry: " << status.error_message() << " "
+                           << common::ParseGrpcError(status).reason;
+  // Byte for byte: the retry is answered from what the first call stored, so even what
+  // would have moved since (an update time, an etag) is the first call's. (None of these
+  // answers carries ops_status, which GetOrder reads live from inventory and scheduling.)
+  EXPECT_EQ(again, first) << "the retry was answered differently";
+  EXPECT_EQ(a_case.effects(test, *request), 1);
+
+  std::unique_ptr<Message> different(request->New());
+  different->CopyFrom(*request);
+  a_case.change_body(*different);
+  std::string ignored;
+  grpc::Status refused = test.CallBytes(WireName(method), *different, token, &ignored);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  common::ErrorDetails details = common::ParseGrpcError(refused);
+  EXPECT_EQ(details.reason, "REQUEST_ID_REUSED");
+  EXPECT_EQ(details.violations.size(), 1u);
+  if (!details.violations.empty()) {
+    EXPECT_EQ(details.violations[0].field, "request_id");
+  }
+  // And the refusal did nothing.
+  EXPECT_EQ(a_case.effects(test, *request), 1);
+}
+
+TEST_F(OrderIdempotencyTest, ARetryGetsTheFirstAnswerAndActsOnceAReusedIdIsRefused) {
+  const std::map<std::string, std::vector<IdempotencyCase>> cases = Cases();
+  for (const std::string& method : MethodsWithRequestId()) {
+    auto found = cases.find(method);
+    if (found == cases.end()) continue;  // reported by EveryRpcWithARequestIdHasACase...
+    for (const IdempotencyCase& a_case : found->second) CheckCase(*this, method, a_case);
+  }
+}
+
+TEST_F(OrderIdempotencyTest, WithoutARequestIdEveryCallActs) {
+  v1::AddNoteRequest request;
+  request.set_order_id(Quote().order_id());
+  request.mutable_note()->set_text("Bring a ladder");
+  v1::AddNoteResponse response;
+  ASSERT_TRUE(suite_.orders->Call(&OrderStub::AddNote, request, &response, tokens().sales).ok());
+  ASSERT_TRUE(suite_.orders->Call(&OrderStub::AddNote, request, &response, tokens().sales).ok());
+  EXPECT_EQ(Recorded(request, v1::HISTORY_ENTRY_KIND_NOTE_ADDED), 2);
+}
+
+TEST_F(OrderIdempotencyTest, ARequestIdIsTheCallersOwn) {
+  // Sales adds a note; ops sending the very same request (same id, same body) is not answered
+  // with sales' note but adds its own; and neither retry acts again.
+  v1::AddNoteRequest note;
+  note.set_request_id("shared-request-id");
+  note.set_order_id(Quote().order_id());
+  note.mutable_note()->set_text("Power: 3 x 32 A at the stage");
+  v1::AddNoteResponse by_sales, by_ops, again;
+  ASSERT_TRUE(suite_.orders->Call(&OrderStub::AddNote, note, &by_sales, tokens().sales).ok());
+  ASSERT_TRUE(suite_.orders->Call(&OrderStub::AddNote, note, &by_ops, tokens().ops).ok());
+  EXPECT_EQ(by_ops.note().author().id(), "ops-1");
+  EXPECT_NE(by_ops.note().note_id(), by_sales.note().note_id());
+  ASSERT_TRUE(suite_.orders->Call(&OrderStub::AddNote, note, &again, tokens().sales).ok());
+  EXPECT_EQ(again.note().note_id(), by_sales.note().note_id());
+  ASSERT_TRUE(suite_.orders->Call(&OrderStub::AddNote, note, &again, tokens().ops).ok());
+  EXPECT_EQ(again.note().note_id(), by_ops.note().note_id());
+  EXPECT_EQ(Recorded(note, v1::HISTORY_ENTRY_KIND_NOTE_ADDED), 2);
+
+  // The same for CreateOrder: admin reusing sales' id gets an order of its own, not sales'.
+  v1::CreateOrderRequest create;
+  create.set_request_id("shared-request-id");
+  *create.mutable_order() = Draft(1, "Shared Id Ltd");
+  v1::CreateOrderResponse for_sales, for_admin;
+  ASSERT_TRUE(
+      suite_.orders->Call(&OrderStub::CreateOrder, create, &for_sales, tokens().sales).ok());
+  ASSERT_TRUE(
+      suite_.orders->Call(&OrderStub::CreateOrder, create, &for_admin, tokens().admin).ok());
+  EXPECT_NE(for_admin.order().order_id(), for_sales.order().order_id());
+  EXPECT_EQ(OrdersFor("Shared Id Ltd"), 2);
+}
+
+}  // namespace
+}  // namespace salesops::testing
