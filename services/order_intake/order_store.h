@@ -90,7 +90,7 @@ struct OrderChange {
   std::vector<v1::Event> events;
 };
 
-// One call of a mutating RPC under AIP-155 (README, "Request ids"). Retrying it with the same
+// One call of a mutating RPC under AIP-155 (README, "Order-intake API"). Retrying it with the same
 // request_id and body is answered with the first success's answer and acts no more; the same
 // request_id with another body is INVALID_ARGUMENT, REQUEST_ID_REUSED; no request_id, no
 // protection. Request ids are the caller's own: another caller's use of the same id neither

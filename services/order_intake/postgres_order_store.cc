@@ -458,8 +458,8 @@ absl::StatusOr<v1::Order> PostgresOrderStore::UpdateAnswering(
   absl::Status status = pool_.InTransaction("update_order", [&](pqxx::work& tx) {
     if (duplicate) *duplicate = false;
     // Before the order is read: a retry answers as the first call did, whatever the order has
-    // become since. (The key's lock is taken before the row's, and only here, so the two
-    // cannot deadlock.)
+    // become since. (The request's lock comes before the row's, and no transaction takes them
+    // the other way round, so the two cannot deadlock.)
     if (idempotent) {
       SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(*idempotent, tx, *call->response));
       if (replayed) return absl::OkStatus();
