@@ -94,8 +94,20 @@ grpc::Status OrderIntakeServiceImpl::Reconcile(grpc::ServerContext* context,
                                                v1::ReconcileResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
-    SALESOPS_ASSIGN_OR_RETURN(*response,
-                              reconciler_.Run(request->dry_run(), runtime_.CallerOf(*context)));
+    const v1::Actor caller = runtime_.CallerOf(*context);
+    // A dry run changes nothing, so it is not remembered; its id is still checked against the
+    // runs that were (REQUEST_ID_REUSED).
+    const IdempotentCall call("Reconcile", caller, *request, response);
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, store_.ReplayAnswer(call));
+    if (replayed) return absl::OkStatus();
+    SALESOPS_ASSIGN_OR_RETURN(*response, reconciler_.Run(request->dry_run(), caller));
+    if (!request->dry_run()) {
+      absl::Status remembered = store_.RememberAnswer(call);
+      if (!remembered.ok()) {
+        common::LogWarn("answer_not_remembered",
+                        {{"rpc", call.rpc}, {"error", std::string(remembered.message())}});
+      }
+    }
     return absl::OkStatus();
   }());
 }

@@ -140,6 +140,29 @@ class OrderIdempotencyTest : public OrderSuiteTest {
     return request;
   }
 
+  // A quote with a firm reservation made behind order-intake's back: a stray for Reconcile.
+  void StrayReservation() {
+    const v1::Order quote = Quote();
+    v1::ReserveRequest reserve;
+    reserve.set_order_id(quote.order_id());
+    reserve.set_order_revision(quote.revision());
+    v1::InventoryLine* line = reserve.add_lines();
+    line->set_inventory_code("LED-PANEL-500");
+    line->set_quantity(1);
+    *reserve.mutable_window() = quote.delivery_window().window();
+    v1::ReserveResponse reserved;
+    grpc::Status status = suite_.inventory->Call(&InventoryStub::Reserve, reserve, &reserved);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  }
+
+  // Stray reservations reconciliation has released, from order-intake's metrics.
+  int64_t StrayReservationsReleased() {
+    const std::string metrics = FetchMetrics(suite_.orders->metrics_port());
+    const std::string series = "salesops_reconcile_repairs_total{kind=\"stray_reservation\"} ";
+    const size_t at = metrics.find(series);
+    return at == std::string::npos ? 0 : std::stoll(metrics.substr(at + series.size()));
+  }
+
   // The cases, by the method's full name.
   std::map<std::string, std::vector<IdempotencyCase>> Cases() {
     auto sales = [](const TestTokens& tokens) { return tokens.sales; };
@@ -221,6 +244,22 @@ class OrderIdempotencyTest : public OrderSuiteTest {
          .prepare = [](OrderIdempotencyTest& test) { return test.Cancellation(test.Confirmed()); },
          .effects = cancelled,
          .change_body = lost_on_price}};
+
+    cases[service + "Reconcile"] = {
+        {.label = "a stray reservation released",
+         .token = [](const TestTokens& tokens) { return tokens.admin; },
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               test.StrayReservation();
+               return std::make_unique<v1::ReconcileRequest>();
+             },
+         .effects = [](OrderIdempotencyTest& test,
+                       const Message&) { return test.StrayReservationsReleased(); },
+         .change_body =
+             [](Message& request) {
+               // Another body: a dry run.
+               static_cast<v1::ReconcileRequest&>(request).set_dry_run(true);
+             }}};
 
     cases[service + "CloseOrder"] = {
         {.label = "a returned order",
