@@ -26,9 +26,9 @@ bool Committed(v1::OrderStage stage) {
          kCommittedStages.end();
 }
 
-// A stage a job may still be open in: after the show (RETURNED, CLOSED) the job finishes by
-// itself as its tasks are done, so it is not a stray.
-bool JobMayRun(v1::OrderStage stage) {
+// A stage whose order may still hold its reservation and job: after the show (RETURNED,
+// CLOSED) they are its history, and the job finishes by itself as its tasks are done.
+bool StandsOnItsWork(v1::OrderStage stage) {
   return Committed(stage) || stage == v1::ORDER_STAGE_RETURNED || stage == v1::ORDER_STAGE_CLOSED;
 }
 
@@ -101,15 +101,14 @@ absl::StatusOr<v1::ReconcileResponse> Reconciler::Run(bool dry_run, const v1::Ac
     finding->set_detail(std::move(detail));
     return finding;
   };
-  auto stray = [&](const std::string& order_id, int64_t revision, v1::ReconcileFindingKind kind,
-                   bool (*allowed)(v1::OrderStage)) {
+  auto stray = [&](const std::string& order_id, int64_t revision, v1::ReconcileFindingKind kind) {
     if (in_saga.count(order_id) > 0) return;
     absl::StatusOr<v1::Order> order = store_.Get(order_id);
     const std::string what =
         kind == v1::RECONCILE_FINDING_KIND_STRAY_RESERVATION ? "firm reservation" : "planned job";
     std::string stage = "unknown here";
     if (order.ok()) {
-      if (allowed(order->stage())) return;
+      if (StandsOnItsWork(order->stage())) return;
       stage = StageName(order->stage());
     } else if (order.status().code() != absl::StatusCode::kNotFound) {
       return;  // cannot tell now; the next run looks again
@@ -130,11 +129,12 @@ absl::StatusOr<v1::ReconcileResponse> Reconciler::Run(bool dry_run, const v1::Ac
                           ")");
     }
   };
+  // A returned or closed order's reservation is its history, not a stray.
   for (const auto& [order_id, revision] : reserved) {
-    stray(order_id, revision, v1::RECONCILE_FINDING_KIND_STRAY_RESERVATION, &Committed);
+    stray(order_id, revision, v1::RECONCILE_FINDING_KIND_STRAY_RESERVATION);
   }
   for (const auto& [order_id, revision] : planned) {
-    stray(order_id, revision, v1::RECONCILE_FINDING_KIND_STRAY_JOB, &JobMayRun);
+    stray(order_id, revision, v1::RECONCILE_FINDING_KIND_STRAY_JOB);
   }
 
   // Confirmed orders missing what they stand on.
@@ -207,10 +207,7 @@ absl::StatusOr<bool> Reconciler::Repair(const std::string& order_id, v1::Reconci
   absl::StatusOr<v1::Order> order = store_.ReadAndBeginSaga(
       order_id, sagas_.settings().lease(),
       [&](const v1::Order& current) -> absl::StatusOr<std::optional<SagaRecord>> {
-        const bool allowed = kind == v1::RECONCILE_FINDING_KIND_STRAY_JOB
-                                 ? JobMayRun(current.stage())
-                                 : Committed(current.stage());
-        if (allowed) return std::nullopt;
+        if (StandsOnItsWork(current.stage())) return std::nullopt;
         hold = sagas_.NewSaga(SagaKind::kRepair, current, actor, "");
         return hold;
       });

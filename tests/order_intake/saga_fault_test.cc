@@ -157,11 +157,12 @@ TEST_F(SagaFaultTest, APlanJobSlowerThanItsCallerLeavesNoJobBehind) {
   EXPECT_EQ(FreeCountingHolds(), 6);
 }
 
-// Races with a confirmation slowed down on purpose: the default time budget, so that only the
-// race decides.
+// Races with a confirmation slowed down on purpose: the default time budget and a long wait
+// for scheduling, so that only the race decides, however loaded the machine.
 class SagaRaceTest : public SagaFaultTest {
  protected:
-  SagaRaceTest() : SagaFaultTest({"--saga-budget-ms", "20000"}) {}
+  SagaRaceTest()
+      : SagaFaultTest({"--saga-budget-ms", "20000", "--dependency-timeout-ms", "15000"}) {}
 };
 
 TEST_F(SagaRaceTest, ACancellationDuringAConfirmationWaitsItsTurn) {
