@@ -135,8 +135,8 @@ grpc::Status OrderIntakeServiceImpl::AmendOrder(grpc::ServerContext* context,
     ApplyAmendment(wanted, amended);
     SALESOPS_ASSIGN_OR_RETURN(v1::ResolveProductsResponse before, Resolve(current, "order"));
     SALESOPS_ASSIGN_OR_RETURN(v1::ResolveProductsResponse after, Resolve(amended, "order"));
-    SALESOPS_ASSIGN_OR_RETURN(*amended.mutable_quote(),
-                              PriceQuote(amended, after, options_.pricing, "order"));
+    SALESOPS_ASSIGN_OR_RETURN(*amended.mutable_quote(), PriceQuote(amended, after, options_.pricing,
+                                                                   "order", clock_.NowTimestamp()));
     v1::ChangeImpact impact = ComputeChangeImpact(before, after);
     SALESOPS_ASSIGN_OR_RETURN(v1::Feasibility feasibility, Feasibility(amended, after));
     const bool committed = !IsOpenQuote(current.stage());

@@ -225,8 +225,8 @@ grpc::Status OrderIntakeServiceImpl::CreateOrder(grpc::ServerContext* context,
       SALESOPS_RETURN_IF_ERROR(AppendNote(order, std::move(note), caller, now).status());
     }
     // Priced before anything is written: an amount out of range stores nothing.
-    SALESOPS_ASSIGN_OR_RETURN(*order.mutable_quote(),
-                              PriceQuote(order, resolved, options_.pricing, "order"));
+    SALESOPS_ASSIGN_OR_RETURN(*order.mutable_quote(), PriceQuote(order, resolved, options_.pricing,
+                                                                 "order", clock_.NowTimestamp()));
     *order.mutable_created_by() = caller;
     *order.mutable_create_time() = now;
     *order.mutable_update_time() = now;
@@ -396,8 +396,9 @@ grpc::Status OrderIntakeServiceImpl::CheckFeasibility(grpc::ServerContext*,
       return InvalidArgumentError({{"subject", "give an order_id or a draft"}});
     }
     SALESOPS_ASSIGN_OR_RETURN(v1::ResolveProductsResponse resolved, Resolve(order, field));
-    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_quote(),
-                              PriceQuote(order, resolved, options_.pricing, field));
+    SALESOPS_ASSIGN_OR_RETURN(
+        *response->mutable_quote(),
+        PriceQuote(order, resolved, options_.pricing, field, clock_.NowTimestamp()));
     SALESOPS_ASSIGN_OR_RETURN(*response->mutable_feasibility(), Feasibility(order, resolved));
     v1::Commitment* commitment = response->mutable_commitment();
     commitment->set_meets_request(response->feasibility().feasible());

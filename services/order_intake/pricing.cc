@@ -26,7 +26,8 @@ int64_t BillableDays(const v1::Order& order) {
 
 absl::StatusOr<v1::Quote> PriceQuote(const v1::Order& order,
                                      const v1::ResolveProductsResponse& resolved,
-                                     const PricingOptions& options, const std::string& field) {
+                                     const PricingOptions& options, const std::string& field,
+                                     const google::protobuf::Timestamp& now) {
   v1::Quote quote;
   const int64_t days = BillableDays(order);
   *quote.mutable_billable_duration() = TimeUtil::SecondsToDuration(days * 24 * 3600);
@@ -103,7 +104,7 @@ absl::StatusOr<v1::Quote> PriceQuote(const v1::Order& order,
   SALESOPS_ASSIGN_OR_RETURN(int64_t total, common::CheckedAdd(equipment, crew, total_name));
   SALESOPS_ASSIGN_OR_RETURN(total, common::CheckedAdd(total, surcharge, total_name));
   *quote.mutable_total() = common::MoneyFromMicros(total, currency);
-  *quote.mutable_quote_time() = common::NowTimestamp();
+  *quote.mutable_quote_time() = now;
   return quote;
 }
 

@@ -27,10 +27,12 @@ int64_t BillableDays(const v1::Order& order);
 // drift: equipment = Σ day_rate × quantity × days; crew = Σ person-hours ×
 // hourly rate; plus the pinned surcharge when the delivery is pinned. Every
 // step is checked (services/common/money.h): an amount that does not fit answers
-// OUT_OF_RANGE naming it under `field` ("order.product_lines[3] ..."), and no quote.
+// OUT_OF_RANGE naming it under `field` ("order.product_lines[3] ..."), and no quote. The
+// quote is stamped `now` (the service's Clock).
 absl::StatusOr<v1::Quote> PriceQuote(const v1::Order& order,
                                      const v1::ResolveProductsResponse& resolved,
-                                     const PricingOptions& options, const std::string& field);
+                                     const PricingOptions& options, const std::string& field,
+                                     const google::protobuf::Timestamp& now);
 
 }  // namespace salesops::order_intake
 

@@ -15,6 +15,9 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
+// When the quotes below are made (the service passes its Clock's now).
+const google::protobuf::Timestamp kQuoteTime = TimeUtil::SecondsToTimestamp(1'800'000'000);
+
 TEST(LifecycleTest, OneLineForwardWithLostAndCancelledBesideIt) {
   EXPECT_TRUE(CanMove(v1::ORDER_STAGE_INQUIRY, v1::ORDER_STAGE_QUOTED));
   EXPECT_TRUE(CanMove(v1::ORDER_STAGE_QUOTED, v1::ORDER_STAGE_INQUIRY));
@@ -82,10 +85,11 @@ TEST(PricingTest, DayRatesOverWholeDaysPlusCrewTimePlusTheCostOfSpecificity) {
   options.crew_hourly_micros = 40'000'000;
   options.pinned_surcharge_micros = 150'000'000;
 
-  absl::StatusOr<v1::Quote> priced =
-      PriceQuote(OrderOver(0, 2 * day + 7200, /*pinned=*/true), resolved, options, "order");
+  absl::StatusOr<v1::Quote> priced = PriceQuote(OrderOver(0, 2 * day + 7200, /*pinned=*/true),
+                                                resolved, options, "order", kQuoteTime);
   ASSERT_TRUE(priced.ok()) << priced.status();
   const v1::Quote& quote = *priced;
+  EXPECT_EQ(quote.quote_time(), kQuoteTime);
   // 2 x 499.50 x 3 days.
   EXPECT_EQ(QuoteMicros(quote.lines(0).line_total()), 2'997'000'000);
   EXPECT_EQ(quote.billable_duration().seconds(), 3 * day);
@@ -100,7 +104,7 @@ TEST(PricingTest, DayRatesOverWholeDaysPlusCrewTimePlusTheCostOfSpecificity) {
   EXPECT_EQ(quote.total().nanos(), 0);
 
   // Not pinned: no surcharge.
-  const v1::Quote plain = *PriceQuote(OrderOver(0, day), resolved, options, "order");
+  const v1::Quote plain = *PriceQuote(OrderOver(0, day), resolved, options, "order", kQuoteTime);
   EXPECT_EQ(QuoteMicros(plain.pinned_surcharge()), 0);
   EXPECT_EQ(QuoteMicros(plain.total()), 999'000'000 + 120'000'000);
 }
@@ -130,7 +134,7 @@ TEST(PricingTest, AnAmountBeyondInt64MicrosIsRefusedNamingItNeverWrapped) {
     v1::ResolveProductsResponse resolved;
     AddPricedLine(resolved, "LED-WALL-3X2", 1, 1);
     AddPricedLine(resolved, "GOLD-STAGE", 1, 9'000'000'000'000'000'000);
-    ExpectPriceOutOfRange(PriceQuote(OrderOver(0, day), resolved, options, "order"),
+    ExpectPriceOutOfRange(PriceQuote(OrderOver(0, day), resolved, options, "order", kQuoteTime),
                           "order.product_lines[1] (GOLD-STAGE): the day rate");
   }
   {
@@ -138,7 +142,7 @@ TEST(PricingTest, AnAmountBeyondInt64MicrosIsRefusedNamingItNeverWrapped) {
     v1::ResolveProductsResponse resolved;
     AddPricedLine(resolved, "GOLD-STAGE", 10'000, 9'000'000'000);
     ExpectPriceOutOfRange(
-        PriceQuote(OrderOver(0, 3 * day), resolved, options, "draft"),
+        PriceQuote(OrderOver(0, 3 * day), resolved, options, "draft", kQuoteTime),
         "draft.product_lines[0] (GOLD-STAGE): 10000 x 3 day(s) at 9000000000 EUR");
   }
   {
@@ -146,7 +150,7 @@ TEST(PricingTest, AnAmountBeyondInt64MicrosIsRefusedNamingItNeverWrapped) {
     v1::ResolveProductsResponse resolved;
     AddPricedLine(resolved, "GOLD-STAGE", 1, 5'000'000'000'000);
     AddPricedLine(resolved, "GOLD-TRUSS", 1, 5'000'000'000'000);
-    ExpectPriceOutOfRange(PriceQuote(OrderOver(0, day), resolved, options, "order"),
+    ExpectPriceOutOfRange(PriceQuote(OrderOver(0, day), resolved, options, "order", kQuoteTime),
                           "the equipment subtotal of order");
   }
   {
@@ -157,7 +161,7 @@ TEST(PricingTest, AnAmountBeyondInt64MicrosIsRefusedNamingItNeverWrapped) {
     crew->set_skill(v1::SKILL_RIGGING);
     crew->mutable_duration()->set_seconds(100'000'000);
     crew->set_headcount(1);
-    ExpectPriceOutOfRange(PriceQuote(OrderOver(0, day), resolved, options, "order"),
+    ExpectPriceOutOfRange(PriceQuote(OrderOver(0, day), resolved, options, "order", kQuoteTime),
                           "the quote total of order");
   }
   {
@@ -168,11 +172,11 @@ TEST(PricingTest, AnAmountBeyondInt64MicrosIsRefusedNamingItNeverWrapped) {
     crew->mutable_duration()->set_seconds(3'000'000'000);
     crew->set_headcount(100);
     options.crew_hourly_micros = 1'000'000'000'000;
-    ExpectPriceOutOfRange(PriceQuote(OrderOver(0, day), resolved, options, "order"),
+    ExpectPriceOutOfRange(PriceQuote(OrderOver(0, day), resolved, options, "order", kQuoteTime),
                           "the crew cost of SKILL_RIGGING for order");
     // More person-time than a Duration holds is refused too, not a crash.
     crew->mutable_duration()->set_seconds(300'000'000'000);
-    ExpectPriceOutOfRange(PriceQuote(OrderOver(0, day), resolved, options, "order"),
+    ExpectPriceOutOfRange(PriceQuote(OrderOver(0, day), resolved, options, "order", kQuoteTime),
                           "the crew time of SKILL_RIGGING for order");
   }
   {
@@ -181,7 +185,7 @@ TEST(PricingTest, AnAmountBeyondInt64MicrosIsRefusedNamingItNeverWrapped) {
     v1::ResolvedProductLine* line = AddPricedLine(resolved, "GOLD-STAGE", 1, 9'223'372'036'854);
     line->mutable_day_rate()->set_nanos(775'807'000);
     absl::StatusOr<v1::Quote> priced =
-        PriceQuote(OrderOver(0, day), resolved, PricingOptions{}, "order");
+        PriceQuote(OrderOver(0, day), resolved, PricingOptions{}, "order", kQuoteTime);
     ASSERT_TRUE(priced.ok()) << priced.status();
     EXPECT_EQ(priced->total().units(), 9'223'372'036'854);
     EXPECT_EQ(priced->total().nanos(), 775'807'000);
