@@ -1,7 +1,6 @@
 #include "services/order_intake/rating.h"
 
 #include <absl/numeric/int128.h>
-#include <absl/strings/match.h>
 #include <absl/strings/str_cat.h>
 #include <absl/strings/str_format.h>
 #include <absl/strings/str_join.h>
@@ -38,9 +37,12 @@ std::string FormatMillionths(int64_t millionths) {
 
 // "90", "87.5": a percentage from basis points.
 std::string FormatPercentBp(int64_t basis_points) {
-  std::string text = FormatMillionths(basis_points * 100);
-  if (absl::EndsWith(text, ".0")) text.resize(text.size() - 2);
-  return text;
+  const bool negative = basis_points < 0;
+  const uint64_t magnitude =
+      negative ? 0 - static_cast<uint64_t>(basis_points) : static_cast<uint64_t>(basis_points);
+  std::string fraction = absl::StrFormat("%02d", magnitude % 100);
+  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+  return absl::StrCat(negative ? "-" : "", magnitude / 100, fraction.empty() ? "" : ".", fraction);
 }
 
 std::string Plural(int64_t count, absl::string_view one, absl::string_view many) {
