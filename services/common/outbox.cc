@@ -141,6 +141,16 @@ absl::Status OutboxStore::DeleteSentBefore(std::chrono::seconds age) {
   return database_.InTransaction("outbox_cleanup", cleanup, Durability::kLossRepeatsWork);
 }
 
+absl::Status OutboxStore::ForgetRequestIdsBefore(std::chrono::seconds age) {
+  auto cleanup = [&](pqxx::work& transaction) {
+    transaction.exec_params(
+        "DELETE FROM idempotency_keys WHERE created_at < now() - $1 * interval '1 second'",
+        static_cast<int64_t>(age.count()));
+    return absl::OkStatus();
+  };
+  return database_.InTransaction("idempotency_cleanup", cleanup, Durability::kLossRepeatsWork);
+}
+
 absl::StatusOr<OutboxBacklog> OutboxStore::Backlog() {
   OutboxBacklog backlog;
   absl::Status status = database_.Read("outbox_backlog", [&](pqxx::transaction_base& statements) {

@@ -80,6 +80,9 @@ class OutboxStore {
                            const std::vector<OutboxFailure>& failures);
   // Deletes sent rows older than `age`; dead-lettered rows stay.
   absl::Status DeleteSentBefore(std::chrono::seconds age);
+  // Forgets the AIP-155 answers (idempotency_keys) remembered longer ago than `age`: a request
+  // id retried after that acts again.
+  absl::Status ForgetRequestIdsBefore(std::chrono::seconds age);
   absl::StatusOr<OutboxBacklog> Backlog();
 
  private:

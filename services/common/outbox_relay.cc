@@ -273,6 +273,12 @@ void OutboxRelay::DeleteOldSentEvents() {
   absl::Status status =
       store_.DeleteSentBefore(std::chrono::duration_cast<std::chrono::seconds>(options_.keep_sent));
   if (!status.ok()) LogWarn("outbox_cleanup_failed", {{"error", std::string(status.message())}});
+  // The same periodic pass keeps the service's request ids from growing for ever.
+  status = store_.ForgetRequestIdsBefore(
+      std::chrono::duration_cast<std::chrono::seconds>(options_.keep_request_ids));
+  if (!status.ok()) {
+    LogWarn("idempotency_cleanup_failed", {{"error", std::string(status.message())}});
+  }
 }
 
 std::shared_ptr<prometheus::Collectable> MakeOutboxBacklogCollectable(ConnectionPool& database) {

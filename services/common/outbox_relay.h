@@ -40,6 +40,9 @@ struct OutboxRelayOptions {
   std::chrono::milliseconds claim_lease{30000};
   // Sent events are kept this long (for audit), then deleted.
   std::chrono::hours keep_sent{24 * 7};
+  // Request ids (idempotency_keys: AIP-155 answers) are remembered this long: a retry comes
+  // within minutes, and a week of them must not grow into the disk's end.
+  std::chrono::hours keep_request_ids{24 * 7};
 };
 
 // What one pass of the relay did.

@@ -148,6 +148,28 @@ class OutboxRelayTest : public ::testing::Test {
   std::unique_ptr<NotificationFixture> notification_;
 };
 
+TEST_F(OutboxRelayTest, RequestIdsAreForgottenAfterAWeekAndKeptBefore) {
+  // The service makes its tables, then stops; one answer is eight days old, one an hour.
+  StartInventory().reset();
+  {
+    pqxx::connection connection(inventory_database_->connection_string());
+    pqxx::work tx(connection);
+    tx.exec(
+        "INSERT INTO idempotency_keys (method, request_id, request_hash, response, created_at) "
+        "VALUES ('inventory.UpsertItem', 'last-week', 'h', ''::bytea, now() - interval '8 days'), "
+        "('inventory.UpsertItem', 'this-morning', 'h', ''::bytea, now() - interval '1 hour')");
+    tx.commit();
+  }
+  // Its relay's periodic pass (the first comes at start) forgets the old one only.
+  std::unique_ptr<InventoryProcess> inventory = StartInventory();
+  EXPECT_TRUE(Eventually([&] {
+    return InventoryQuery("SELECT count(*) FROM idempotency_keys WHERE request_id = 'last-week'") ==
+           0;
+  })) << inventory->log();
+  EXPECT_EQ(
+      InventoryQuery("SELECT count(*) FROM idempotency_keys WHERE request_id = 'this-morning'"), 1);
+}
+
 TEST_F(OutboxRelayTest, NothingIsLostWhileNotificationIsDown) {
   std::unique_ptr<InventoryProcess> inventory = StartInventory();
   PutItem(*inventory, "SPK-12");
