@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "salesops/v1/directory.pb.h"
 #include "salesops/v1/events.pb.h"
 #include "salesops/v1/inventory.grpc.pb.h"
 #include "salesops/v1/notification.grpc.pb.h"
@@ -42,6 +43,7 @@ std::vector<const FileDescriptor*> SalesopsProtoFiles() {
       v1::CreateCrewMemberRequest::descriptor()->file(),  // scheduling.proto
       v1::PublishRequest::descriptor()->file(),           // notification.proto
       v1::CreateOrderRequest::descriptor()->file(),       // order_intake.proto
+      v1::Organisation::descriptor()->file(),             // directory.proto
   };
 }
 
@@ -66,7 +68,7 @@ TEST(VocabularyTest, AllSalesopsProtosFollowTheVocabulary) {
 TEST(VocabularyTest, EveryProtoInTheSourceTreeIsChecked) {
   std::set<std::string> checked;
   for (const FileDescriptor* file : SalesopsProtoFiles()) checked.insert(file->name());
-  EXPECT_EQ(checked.size(), 6u) << "vocabulary, events and the four services";
+  EXPECT_EQ(checked.size(), 7u) << "vocabulary, events, the four services and the directory";
 
   std::set<std::string> in_source_tree;
   for (const auto& entry : std::filesystem::directory_iterator(SALESOPS_V1_PROTO_DIR)) {
