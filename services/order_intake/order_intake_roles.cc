@@ -20,6 +20,16 @@ common::RolePolicy RolePolicy() {
       .Allow("AcknowledgeChange", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("AddNote", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("Reconcile", {v1::ROLE_ADMIN})
+      // The directory: sales own organisations and venues; ops keep venue notes current.
+      .Allow("CreateOrganisation", {v1::ROLE_SALES, v1::ROLE_ADMIN})
+      .Allow("GetOrganisation", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("ListOrganisations", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("UpdateOrganisation", {v1::ROLE_SALES, v1::ROLE_ADMIN})
+      .Allow("CreateVenue", {v1::ROLE_SALES, v1::ROLE_ADMIN})
+      .Allow("GetVenue", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("ListVenues", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("UpdateVenue", {v1::ROLE_SALES, v1::ROLE_ADMIN})
+      .Allow("UpdateVenueNotes", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("GetPipelineForecast",
              {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE});
   // Ops milestones arrive from notification as EventSink deliveries.

@@ -9,6 +9,7 @@
 #include "services/common/service_runtime.h"
 #include "services/order_intake/clock.h"
 #include "services/order_intake/dependencies.h"
+#include "services/order_intake/directory_store.h"
 #include "services/order_intake/order_intake_definition.h"
 #include "services/order_intake/order_intake_metrics.h"
 #include "services/order_intake/order_store.h"
@@ -45,6 +46,8 @@ struct OrderIntakeDependencies {
   std::unique_ptr<InventoryClient> inventory;
   std::unique_ptr<SchedulingClient> scheduling;
   std::unique_ptr<Clock> clock;
+  // The directory; unset: the PostgreSQL one in the service's database.
+  std::unique_ptr<DirectoryStore> directory;
 };
 
 // Quotes and orders in the shared language, available-to-promise, the confirm
@@ -92,6 +95,31 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
   grpc::Status Reconcile(grpc::ServerContext* context, const v1::ReconcileRequest* request,
                          v1::ReconcileResponse* response) override;
 
+  // The directory (directory.cc).
+  grpc::Status CreateOrganisation(grpc::ServerContext* context,
+                                  const v1::CreateOrganisationRequest* request,
+                                  v1::CreateOrganisationResponse* response) override;
+  grpc::Status GetOrganisation(grpc::ServerContext* context,
+                               const v1::GetOrganisationRequest* request,
+                               v1::GetOrganisationResponse* response) override;
+  grpc::Status ListOrganisations(grpc::ServerContext* context,
+                                 const v1::ListOrganisationsRequest* request,
+                                 v1::ListOrganisationsResponse* response) override;
+  grpc::Status UpdateOrganisation(grpc::ServerContext* context,
+                                  const v1::UpdateOrganisationRequest* request,
+                                  v1::UpdateOrganisationResponse* response) override;
+  grpc::Status CreateVenue(grpc::ServerContext* context, const v1::CreateVenueRequest* request,
+                           v1::CreateVenueResponse* response) override;
+  grpc::Status GetVenue(grpc::ServerContext* context, const v1::GetVenueRequest* request,
+                        v1::GetVenueResponse* response) override;
+  grpc::Status ListVenues(grpc::ServerContext* context, const v1::ListVenuesRequest* request,
+                          v1::ListVenuesResponse* response) override;
+  grpc::Status UpdateVenue(grpc::ServerContext* context, const v1::UpdateVenueRequest* request,
+                           v1::UpdateVenueResponse* response) override;
+  grpc::Status UpdateVenueNotes(grpc::ServerContext* context,
+                                const v1::UpdateVenueNotesRequest* request,
+                                v1::UpdateVenueNotesResponse* response) override;
+
   // EventSink: an ops milestone from notification.
   absl::Status ApplyEvent(const v1::Event& event, bool* duplicate);
 
@@ -121,6 +149,7 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
   InventoryClient& inventory_;
   SchedulingClient& scheduling_;
   const Clock& clock_;
+  DirectoryStore& directory_;
   OrderIntakeMetrics metrics_;
   SagaRunner sagas_;
   Reconciler reconciler_;

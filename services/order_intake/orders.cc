@@ -16,6 +16,7 @@
 #include "services/order_intake/notes.h"
 #include "services/order_intake/order_intake_service.h"
 #include "services/order_intake/order_rules.h"
+#include "services/order_intake/postgres_directory_store.h"
 #include "services/order_intake/postgres_order_store.h"
 
 namespace salesops::order_intake {
@@ -38,7 +39,17 @@ OrderIntakeDependencies RealDependencies(common::ServiceRuntime& runtime,
   dependencies.scheduling =
       std::make_unique<GrpcSchedulingClient>(runtime, options.scheduling_address, timeout);
   dependencies.clock = std::make_unique<SystemClock>();
+  dependencies.directory = std::make_unique<PostgresDirectoryStore>(runtime.database());
   return dependencies;
+}
+
+// Tests that bring their own store, clients and clock may leave the directory to the service.
+DirectoryStore& DirectoryOf(OrderIntakeDependencies& dependencies,
+                            common::ServiceRuntime& runtime) {
+  if (!dependencies.directory) {
+    dependencies.directory = std::make_unique<PostgresDirectoryStore>(runtime.database());
+  }
+  return *dependencies.directory;
 }
 
 SagaSettings SagaSettingsOf(const OrderIntakeOptions& options) {
@@ -64,6 +75,7 @@ OrderIntakeServiceImpl::OrderIntakeServiceImpl(common::ServiceRuntime& runtime,
       inventory_(*deps_.inventory),
       scheduling_(*deps_.scheduling),
       clock_(*deps_.clock),
+      directory_(DirectoryOf(deps_, runtime)),
       metrics_(runtime.metrics(), store_),
       sagas_(inventory_, scheduling_, store_, clock_, metrics_, SagaSettingsOf(options_)),
       reconciler_(inventory_, scheduling_, store_, sagas_, clock_, metrics_),

@@ -378,6 +378,10 @@ absl::StatusOr<OrderCounts> PostgresOrderStore::Counts() {
   return counts;
 }
 
+common::IdempotentRequest IdempotentRequestOf(const IdempotentCall& call) {
+  return KeyedByCaller(call);
+}
+
 std::string EtagOf(int64_t revision) { return absl::StrCat("r", revision); }
 
 absl::StatusOr<v1::Order> PostgresOrderStore::Create(const v1::CreateOrderRequest& request,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "services/common/db_pool.h"
+#include "services/common/idempotency.h"
 #include "services/order_intake/order_store.h"
 
 namespace salesops::order_intake {
@@ -60,5 +61,9 @@ class PostgresOrderStore final : public OrderStore {
 
   common::ConnectionPool& pool_;
 };
+
+// Where `call`'s answer is kept: under "order_intake.<Rpc>" and the caller's own request_id. For
+// every store in order-intake's database, so that all of them key answers alike.
+common::IdempotentRequest IdempotentRequestOf(const IdempotentCall& call);
 
 }  // namespace salesops::order_intake

@@ -1,0 +1,198 @@
+#include "services/order_intake/directory_rules.h"
+
+#include <absl/strings/str_cat.h>
+#include <absl/time/time.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "services/common/validation.h"
+
+namespace salesops::order_intake {
+namespace {
+
+using common::FieldViolation;
+
+constexpr int64_t kDaySeconds = 24 * 3600;
+constexpr int64_t kMaxPaymentDays = 365;
+constexpr int64_t kMaxTravelSeconds = 48 * 3600;
+// google.type.PostalAddress carries no length annotations of its own.
+constexpr int kMaxAddressLines = 10;
+constexpr size_t kMaxAddressText = 200;
+
+int64_t Seconds(const google::protobuf::Duration& duration) { return duration.seconds(); }
+bool WholeMinutes(const google::protobuf::Duration& duration) {
+  return duration.nanos() == 0 && duration.seconds() % 60 == 0;
+}
+
+void CheckAddressText(const std::string& text, const std::string& field,
+                      std::vector<FieldViolation>& violations) {
+  if (text.size() > kMaxAddressText) {
+    violations.push_back({field, absl::StrCat("is ", text.size(), " bytes long; at most ",
+                                              kMaxAddressText, " are allowed")});
+  } else if (!common::IsPlainText(text)) {
+    violations.push_back({field, "holds control characters or is not UTF-8"});
+  }
+}
+
+void CheckAddress(const google::type::PostalAddress& address, const std::string& field,
+                  std::vector<FieldViolation>& violations) {
+  if (address.address_lines_size() > kMaxAddressLines) {
+    violations.push_back({field + ".address_lines", absl::StrCat("has ",
+                                                                 address.address_lines_size(),
+                                                                 " lines; at most ",
+                                                                 kMaxAddressLines)});
+  } else {
+    for (int i = 0; i < address.address_lines_size(); ++i) {
+      CheckAddressText(address.address_lines(i), absl::StrCat(field, ".address_lines[", i, "]"),
+                       violations);
+    }
+  }
+  if (address.recipients_size() > kMaxAddressLines) {
+    violations.push_back({field + ".recipients", absl::StrCat("at most ", kMaxAddressLines)});
+  } else {
+    for (int i = 0; i < address.recipients_size(); ++i) {
+      CheckAddressText(address.recipients(i), absl::StrCat(field, ".recipients[", i, "]"),
+                       violations);
+    }
+  }
+  const std::pair<const std::string*, const char*> parts[] = {
+      {&address.region_code(), "region_code"},
+      {&address.language_code(), "language_code"},
+      {&address.postal_code(), "postal_code"},
+      {&address.sorting_code(), "sorting_code"},
+      {&address.administrative_area(), "administrative_area"},
+      {&address.locality(), "locality"},
+      {&address.sublocality(), "sublocality"},
+      {&address.organization(), "organization"}};
+  for (const auto& [text, name] : parts) {
+    CheckAddressText(*text, absl::StrCat(field, ".", name), violations);
+  }
+}
+
+}  // namespace
+
+std::vector<FieldViolation> OrganisationViolations(const v1::Organisation& organisation,
+                                                   const std::string& field) {
+  std::vector<FieldViolation> violations;
+  if (organisation.tax_status() == v1::TAX_STATUS_REVERSE_CHARGE &&
+      organisation.tax_id().empty()) {
+    violations.push_back(
+        {field + ".tax_id", "is required for reverse charge: the invoice must show it"});
+  }
+  if (organisation.has_payment_terms() && organisation.payment_terms().has_due_after()) {
+    const google::protobuf::Duration& due = organisation.payment_terms().due_after();
+    if (due.nanos() != 0 || Seconds(due) % kDaySeconds != 0 || Seconds(due) < 0 ||
+        Seconds(due) > kMaxPaymentDays * kDaySeconds) {
+      violations.push_back({field + ".payment_terms.due_after",
+                            absl::StrCat("must be whole days, 0 to ", kMaxPaymentDays)});
+    }
+  }
+  CheckAddress(organisation.billing_address(), field + ".billing_address", violations);
+  std::set<std::string> ids;
+  int billing = 0;
+  for (int i = 0; i < organisation.contacts_size(); ++i) {
+    const v1::Contact& contact = organisation.contacts(i);
+    const std::string at = absl::StrCat(field, ".contacts[", i, "]");
+    if (contact.billing() && ++billing == 2) {
+      violations.push_back({at + ".billing", "only one contact can be the billing contact"});
+    }
+    if (!contact.contact_id().empty() && !ids.insert(contact.contact_id()).second) {
+      violations.push_back({at + ".contact_id", "names a contact already listed"});
+    }
+  }
+  return violations;
+}
+
+std::vector<FieldViolation> ContactIdViolations(const v1::Organisation& wanted,
+                                                const v1::Organisation& current,
+                                                const std::string& field) {
+  std::set<std::string> known;
+  for (const v1::Contact& contact : current.contacts()) known.insert(contact.contact_id());
+  std::vector<FieldViolation> violations;
+  for (int i = 0; i < wanted.contacts_size(); ++i) {
+    const std::string& id = wanted.contacts(i).contact_id();
+    if (!id.empty() && !known.contains(id)) {
+      violations.push_back(
+          {absl::StrCat(field, ".contacts[", i, "].contact_id"),
+           absl::StrCat("is not a contact of ", current.organisation_id(),
+                        "; leave it empty for a new contact")});
+    }
+  }
+  return violations;
+}
+
+std::vector<FieldViolation> VenueViolations(const v1::DirectoryVenue& venue,
+                                            const std::string& field) {
+  std::vector<FieldViolation> violations;
+  CheckAddress(venue.address(), field + ".address", violations);
+  if (venue.dock_hours_size() > 0 || !venue.zone_id().empty()) {
+    absl::TimeZone zone;
+    if (venue.zone_id().empty()) {
+      violations.push_back({field + ".zone_id", "is required with dock_hours (local times)"});
+    } else if (!absl::LoadTimeZone(venue.zone_id(), &zone)) {
+      violations.push_back({field + ".zone_id", "is not a known IANA time zone"});
+    }
+  }
+  // Per weekday: (start, end, index) of each well-formed window.
+  std::map<int, std::vector<std::tuple<int64_t, int64_t, int>>> by_day;
+  for (int i = 0; i < venue.dock_hours_size(); ++i) {
+    const v1::DockWindow& window = venue.dock_hours(i);
+    const std::string at = absl::StrCat(field, ".dock_hours[", i, "]");
+    const int64_t start = Seconds(window.start_offset());
+    const int64_t end = Seconds(window.end_offset());
+    if (!WholeMinutes(window.start_offset()) || start < 0 || start >= kDaySeconds) {
+      violations.push_back({at + ".start_offset", "must be whole minutes from 0 to below 24 h"});
+    } else if (!WholeMinutes(window.end_offset()) || end <= start || end > kDaySeconds) {
+      violations.push_back(
+          {at + ".end_offset", "must be whole minutes after start_offset, at most 24 h"});
+    } else {
+      by_day[window.weekday()].emplace_back(start, end, i);
+    }
+  }
+  for (auto& [weekday, windows] : by_day) {
+    std::sort(windows.begin(), windows.end());
+    for (size_t k = 1; k < windows.size(); ++k) {
+      if (std::get<0>(windows[k]) < std::get<1>(windows[k - 1])) {
+        violations.push_back({absl::StrCat(field, ".dock_hours[", std::get<2>(windows[k]), "]"),
+                              absl::StrCat("overlaps dock_hours[", std::get<2>(windows[k - 1]),
+                                           "] on the same weekday")});
+      }
+    }
+  }
+  std::set<std::string> warehouses;
+  for (int i = 0; i < venue.travel_times_size(); ++i) {
+    const v1::WarehouseTravel& travel = venue.travel_times(i);
+    const std::string at = absl::StrCat(field, ".travel_times[", i, "]");
+    if (!warehouses.insert(travel.warehouse_id()).second) {
+      violations.push_back({at + ".warehouse_id", "names a warehouse already listed"});
+    }
+    const int64_t seconds = Seconds(travel.travel_time());
+    if (seconds <= 0 && travel.travel_time().nanos() <= 0) {
+      violations.push_back({at + ".travel_time", "must be more than 0"});
+    } else if (seconds > kMaxTravelSeconds ||
+               (seconds == kMaxTravelSeconds && travel.travel_time().nanos() > 0)) {
+      violations.push_back({at + ".travel_time", "must be at most 48 h"});
+    }
+  }
+  return violations;
+}
+
+void SortDockHours(v1::DirectoryVenue& venue) {
+  auto* windows = venue.mutable_dock_hours();
+  std::sort(windows->begin(), windows->end(), [](const v1::DockWindow& a, const v1::DockWindow& b) {
+    if (a.weekday() != b.weekday()) return a.weekday() < b.weekday();
+    return a.start_offset().seconds() < b.start_offset().seconds();
+  });
+}
+
+absl::Status CheckRecordEtag(const std::string& kind, const std::string& id,
+                             const std::string& current_etag, const std::string& etag) {
+  if (etag == current_etag) return absl::OkStatus();
+  return common::ReasonedError(absl::StatusCode::kAborted, v1::STALE_REVISION,
+                               absl::StrCat(kind, " ", id, " is at etag ", current_etag,
+                                            "; read it again and retry"));
+}
+
+}  // namespace salesops::order_intake

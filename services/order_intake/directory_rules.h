@@ -1,0 +1,39 @@
+#pragma once
+
+#include <absl/status/status.h>
+
+#include <string>
+#include <vector>
+
+#include "salesops/v1/directory.pb.h"
+#include "services/common/errors.h"
+
+namespace salesops::order_intake {
+
+// The directory's rules beyond what the proto annotations declare (common::ValidateRequest
+// checks those). `field` is the record's path in the request ("organisation", "venue").
+
+// Reverse charge needs a tax id; payment due 0..365 whole days; at most one billing contact;
+// contact ids unique; the billing address bounded.
+std::vector<common::FieldViolation> OrganisationViolations(const v1::Organisation& organisation,
+                                                           const std::string& field);
+
+// Contacts that keep an id must be contacts of `current` already (ids are the server's).
+std::vector<common::FieldViolation> ContactIdViolations(const v1::Organisation& wanted,
+                                                        const v1::Organisation& current,
+                                                        const std::string& field);
+
+// Dock hours: each window inside its day, whole minutes, start before end, no two of one
+// weekday overlapping; a known IANA zone when there are dock hours. Travel: each warehouse
+// once, more than 0 and at most 48 h. The address bounded.
+std::vector<common::FieldViolation> VenueViolations(const v1::DirectoryVenue& venue,
+                                                    const std::string& field);
+
+// The venue with its dock hours in order (weekday, then start), as stored.
+void SortDockHours(v1::DirectoryVenue& venue);
+
+// ABORTED, STALE_REVISION, unless `etag` is the record's current one.
+absl::Status CheckRecordEtag(const std::string& kind, const std::string& id,
+                             const std::string& current_etag, const std::string& etag);
+
+}  // namespace salesops::order_intake
