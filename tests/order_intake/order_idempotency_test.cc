@@ -163,6 +163,39 @@ class OrderIdempotencyTest : public OrderSuiteTest {
     return at == std::string::npos ? 0 : std::stoll(metrics.substr(at + series.size()));
   }
 
+  // How many rows `sql` (one bound parameter) counts in order-intake's database.
+  int64_t Count(const std::string& sql, const std::string& parameter) {
+    pqxx::connection connection(suite_.orders->database().connection_string());
+    pqxx::nontransaction tx(connection);
+    return tx.exec_params1(sql, parameter)[0].as<int64_t>();
+  }
+
+  v1::Organisation Organisation(const std::string& name) {
+    v1::CreateOrganisationRequest request;
+    request.mutable_organisation()->set_name(name);
+    v1::CreateOrganisationResponse response;
+    grpc::Status status =
+        suite_.orders->Call(&OrderStub::CreateOrganisation, request, &response, tokens().sales);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.organisation();
+  }
+
+  v1::DirectoryVenue Venue(const std::string& name) {
+    v1::CreateVenueRequest request;
+    request.mutable_venue()->set_name(name);
+    v1::CreateVenueResponse response;
+    grpc::Status status =
+        suite_.orders->Call(&OrderStub::CreateVenue, request, &response, tokens().sales);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.venue();
+  }
+
+  // Revisions written after the first, of the record the request names.
+  int64_t VenueWrites(const Message& request) {
+    return Count("SELECT count(*) - 1 FROM venue_revisions WHERE venue_id = $1",
+                 static_cast<const v1::UpdateVenueRequest&>(request).venue_id());
+  }
+
   // The cases, by the method's full name.
   std::map<std::string, std::vector<IdempotencyCase>> Cases() {
     auto sales = [](const TestTokens& tokens) { return tokens.sales; };
@@ -377,6 +410,113 @@ class OrderIdempotencyTest : public OrderSuiteTest {
              [](Message& request) {
                static_cast<v1::AddNoteRequest&>(request).mutable_note()->set_text(
                    "Dock closes at 20:00");
+             }}};
+
+    cases[service + "CreateOrganisation"] = {
+        {.label = "an organisation",
+         .token = sales,
+         .prepare =
+             [](OrderIdempotencyTest&) {
+               auto request = std::make_unique<v1::CreateOrganisationRequest>();
+               request->mutable_organisation()->set_name("Filed Once GmbH");
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message&) {
+               return test.Count("SELECT count(*) FROM organisations WHERE name = $1",
+                                 "Filed Once GmbH");
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::CreateOrganisationRequest&>(request)
+                   .mutable_organisation()
+                   ->set_tax_id("DE123456789");
+             }}};
+    cases[service + "UpdateOrganisation"] = {
+        {.label = "a new name",
+         .token = sales,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               const v1::Organisation organisation = test.Organisation("Renamed Once Ltd");
+               auto request = std::make_unique<v1::UpdateOrganisationRequest>();
+               request->set_organisation_id(organisation.organisation_id());
+               request->set_etag(organisation.etag());
+               *request->mutable_organisation() = organisation;
+               request->mutable_organisation()->set_notes("Pays late in August");
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message& request) {
+               return test.Count(
+                   "SELECT count(*) - 1 FROM organisation_revisions WHERE organisation_id = $1",
+                   static_cast<const v1::UpdateOrganisationRequest&>(request).organisation_id());
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::UpdateOrganisationRequest&>(request)
+                   .mutable_organisation()
+                   ->set_notes("Pays on time");
+             }}};
+    cases[service + "CreateVenue"] = {
+        {.label = "a venue",
+         .token = sales,
+         .prepare =
+             [](OrderIdempotencyTest&) {
+               auto request = std::make_unique<v1::CreateVenueRequest>();
+               request->mutable_venue()->set_name("Filed Once Hall");
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message&) {
+               return test.Count("SELECT count(*) FROM venues WHERE name = $1", "Filed Once Hall");
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::CreateVenueRequest&>(request).mutable_venue()->set_power(
+                   "2 x 63 A CEE");
+             }}};
+    cases[service + "UpdateVenue"] = {
+        {.label = "a power note",
+         .token = sales,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               const v1::DirectoryVenue venue = test.Venue("Updated Once Hall");
+               auto request = std::make_unique<v1::UpdateVenueRequest>();
+               request->set_venue_id(venue.venue_id());
+               request->set_etag(venue.etag());
+               *request->mutable_venue() = venue;
+               request->mutable_venue()->set_power("2 x 63 A CEE");
+               return request;
+             },
+         .effects = [](OrderIdempotencyTest& test,
+                       const Message& request) { return test.VenueWrites(request); },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::UpdateVenueRequest&>(request).mutable_venue()->set_power(
+                   "1 x 125 A CEE");
+             }}};
+    cases[service + "UpdateVenueNotes"] = {
+        {.label = "ops' loading notes",
+         .token = ops,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               const v1::DirectoryVenue venue = test.Venue("Noted Once Hall");
+               auto request = std::make_unique<v1::UpdateVenueNotesRequest>();
+               request->set_venue_id(venue.venue_id());
+               request->set_etag(venue.etag());
+               request->set_loading_notes("Dock 2, ramp is steep");
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message& request) {
+               return test.Count(
+                   "SELECT count(*) - 1 FROM venue_revisions WHERE venue_id = $1",
+                   static_cast<const v1::UpdateVenueNotesRequest&>(request).venue_id());
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::UpdateVenueNotesRequest&>(request).set_loading_notes(
+                   "Dock 3 after all");
              }}};
     return cases;
   }
