@@ -85,10 +85,9 @@ grpc::Status OrderIntakeServiceImpl::CreateOrganisation(
     v1::Organisation organisation = Writable(request->organisation());
     StampCreated(organisation, caller, clock_.NowTimestamp());
     const IdempotentCall call("CreateOrganisation", caller, *request, response);
-    return directory_.CreateOrganisation(call, std::move(organisation),
-                                         [&](const v1::Organisation& stored) {
-                                           *response->mutable_organisation() = stored;
-                                         });
+    return directory_.CreateOrganisation(
+        call, std::move(organisation),
+        [&](const v1::Organisation& stored) { *response->mutable_organisation() = stored; });
   }());
 }
 
@@ -103,9 +102,9 @@ grpc::Status OrderIntakeServiceImpl::GetOrganisation(grpc::ServerContext*,
   }());
 }
 
-grpc::Status OrderIntakeServiceImpl::ListOrganisations(
-    grpc::ServerContext*, const v1::ListOrganisationsRequest* request,
-    v1::ListOrganisationsResponse* response) {
+grpc::Status OrderIntakeServiceImpl::ListOrganisations(grpc::ServerContext*,
+                                                       const v1::ListOrganisationsRequest* request,
+                                                       v1::ListOrganisationsResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     SALESOPS_ASSIGN_OR_RETURN(std::string after,
@@ -166,8 +165,7 @@ grpc::Status OrderIntakeServiceImpl::GetVenue(grpc::ServerContext*,
                                               v1::GetVenueResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
-    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_venue(),
-                              directory_.GetVenue(request->venue_id()));
+    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_venue(), directory_.GetVenue(request->venue_id()));
     return absl::OkStatus();
   }());
 }

@@ -39,10 +39,9 @@ void CheckAddressText(const std::string& text, const std::string& field,
 void CheckAddress(const google::type::PostalAddress& address, const std::string& field,
                   std::vector<FieldViolation>& violations) {
   if (address.address_lines_size() > kMaxAddressLines) {
-    violations.push_back({field + ".address_lines", absl::StrCat("has ",
-                                                                 address.address_lines_size(),
-                                                                 " lines; at most ",
-                                                                 kMaxAddressLines)});
+    violations.push_back(
+        {field + ".address_lines",
+         absl::StrCat("has ", address.address_lines_size(), " lines; at most ", kMaxAddressLines)});
   } else {
     for (int i = 0; i < address.address_lines_size(); ++i) {
       CheckAddressText(address.address_lines(i), absl::StrCat(field, ".address_lines[", i, "]"),
@@ -76,8 +75,7 @@ void CheckAddress(const google::type::PostalAddress& address, const std::string&
 std::vector<FieldViolation> OrganisationViolations(const v1::Organisation& organisation,
                                                    const std::string& field) {
   std::vector<FieldViolation> violations;
-  if (organisation.tax_status() == v1::TAX_STATUS_REVERSE_CHARGE &&
-      organisation.tax_id().empty()) {
+  if (organisation.tax_status() == v1::TAX_STATUS_REVERSE_CHARGE && organisation.tax_id().empty()) {
     violations.push_back(
         {field + ".tax_id", "is required for reverse charge: the invoice must show it"});
   }
@@ -114,10 +112,9 @@ std::vector<FieldViolation> ContactIdViolations(const v1::Organisation& wanted,
   for (int i = 0; i < wanted.contacts_size(); ++i) {
     const std::string& id = wanted.contacts(i).contact_id();
     if (!id.empty() && !known.contains(id)) {
-      violations.push_back(
-          {absl::StrCat(field, ".contacts[", i, "].contact_id"),
-           absl::StrCat("is not a contact of ", current.organisation_id(),
-                        "; leave it empty for a new contact")});
+      violations.push_back({absl::StrCat(field, ".contacts[", i, "].contact_id"),
+                            absl::StrCat("is not a contact of ", current.organisation_id(),
+                                         "; leave it empty for a new contact")});
     }
   }
   return violations;
@@ -190,9 +187,9 @@ void SortDockHours(v1::DirectoryVenue& venue) {
 absl::Status CheckRecordEtag(const std::string& kind, const std::string& id,
                              const std::string& current_etag, const std::string& etag) {
   if (etag == current_etag) return absl::OkStatus();
-  return common::ReasonedError(absl::StatusCode::kAborted, v1::STALE_REVISION,
-                               absl::StrCat(kind, " ", id, " is at etag ", current_etag,
-                                            "; read it again and retry"));
+  return common::ReasonedError(
+      absl::StatusCode::kAborted, v1::STALE_REVISION,
+      absl::StrCat(kind, " ", id, " is at etag ", current_etag, "; read it again and retry"));
 }
 
 }  // namespace salesops::order_intake

@@ -28,8 +28,7 @@ class DirectoryStore {
  public:
   virtual ~DirectoryStore() = default;
 
-  virtual absl::Status CreateOrganisation(const IdempotentCall& call,
-                                          v1::Organisation organisation,
+  virtual absl::Status CreateOrganisation(const IdempotentCall& call, v1::Organisation organisation,
                                           const RecordAnswer<v1::Organisation>& answer) = 0;
   virtual absl::StatusOr<v1::Organisation> GetOrganisation(const std::string& organisation_id) = 0;
   // Oldest first; `search` (may be empty) matches name, external id, tax id and contacts'

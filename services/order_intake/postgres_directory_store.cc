@@ -23,10 +23,10 @@ struct Table {
   const char* id_prefix;  // "org-"
 };
 
-constexpr Table kOrganisations{"organisation",   "organisations",        "organisation_id",
+constexpr Table kOrganisations{"organisation",           "organisations",        "organisation_id",
                                "organisation_revisions", "organisation_numbers", "org-"};
-constexpr Table kVenues{"venue", "venues", "venue_id", "venue_revisions", "venue_numbers",
-                        "venue-"};
+constexpr Table kVenues{"venue",           "venues",        "venue_id",
+                        "venue_revisions", "venue_numbers", "venue-"};
 
 const std::string& IdOf(const v1::Organisation& record) { return record.organisation_id(); }
 const std::string& IdOf(const v1::DirectoryVenue& record) { return record.venue_id(); }
@@ -154,8 +154,7 @@ absl::StatusOr<common::Page<Record>> List(common::ConnectionPool& pool, const Ta
         absl::StrCat("SELECT body, number FROM ", table.table,
                      " WHERE number > $1 AND ($2 = '' OR search_text ILIKE $2) "
                      "ORDER BY number LIMIT $3"),
-        after_number, search.empty() ? std::string() : common::ContainsPattern(search),
-        limit + 1);
+        after_number, search.empty() ? std::string() : common::ContainsPattern(search), limit + 1);
     for (const pqxx::row& row : rows) numbers.push_back(row[1].as<int64_t>());
     common::FillPage(
         page, rows, limit, [](const pqxx::row& row) { return Parse<Record>(row[0]); },
@@ -176,10 +175,9 @@ absl::Status Update(common::ConnectionPool& pool, const Table& table, const Idem
     // has become since (the request's lock comes before the row's, as for orders).
     SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(idempotent, tx, call));
     if (replayed) return absl::OkStatus();
-    pqxx::result rows = tx.exec_params(
-        absl::StrCat("SELECT body FROM ", table.table, " WHERE ", table.id_column,
-                     " = $1 FOR UPDATE"),
-        id);
+    pqxx::result rows = tx.exec_params(absl::StrCat("SELECT body FROM ", table.table, " WHERE ",
+                                                    table.id_column, " = $1 FOR UPDATE"),
+                                       id);
     if (rows.empty()) return NotFound(table, id);
     Record record = Parse<Record>(rows[0][0]);
     SALESOPS_RETURN_IF_ERROR(change(record));

@@ -24,8 +24,7 @@ class PostgresDirectoryStore final : public DirectoryStore {
   absl::Status CreateVenue(const IdempotentCall& call, v1::DirectoryVenue venue,
                            const RecordAnswer<v1::DirectoryVenue>& answer) override;
   absl::StatusOr<v1::DirectoryVenue> GetVenue(const std::string& venue_id) override;
-  absl::StatusOr<common::Page<v1::DirectoryVenue>> ListVenues(const std::string& search,
-                                                              int limit,
+  absl::StatusOr<common::Page<v1::DirectoryVenue>> ListVenues(const std::string& search, int limit,
                                                               const std::string& after) override;
   absl::Status UpdateVenue(const IdempotentCall& call, const std::string& venue_id,
                            const RecordChange<v1::DirectoryVenue>& change,

@@ -179,8 +179,8 @@ TEST_F(DirectoryTest, ListsSearchAndPage) {
   int pages = 0;
   do {
     v1::ListOrganisationsResponse page;
-    grpc::Status status = suite_.orders->Call(&OrderStub::ListOrganisations, list, &page,
-                                              tokens().ops);
+    grpc::Status status =
+        suite_.orders->Call(&OrderStub::ListOrganisations, list, &page, tokens().ops);
     ASSERT_TRUE(status.ok()) << status.error_message();
     for (const v1::Organisation& organisation : page.organisations()) {
       EXPECT_TRUE(seen.insert(organisation.organisation_id()).second);
@@ -227,8 +227,8 @@ TEST_F(DirectoryTest, BadInputIsRefusedFieldByField) {
       3600);
   organisation.mutable_organisation()->add_contacts()->set_contact_id("contact-1");
   v1::CreateOrganisationResponse created;
-  grpc::Status status = suite_.orders->Call(&OrderStub::CreateOrganisation, organisation,
-                                            &created, tokens().sales);
+  grpc::Status status =
+      suite_.orders->Call(&OrderStub::CreateOrganisation, organisation, &created, tokens().sales);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   const std::set<std::string> organisation_fields = ViolatedFields(status);
   EXPECT_TRUE(organisation_fields.contains("organisation.name")) << status.error_message();
@@ -238,8 +238,8 @@ TEST_F(DirectoryTest, BadInputIsRefusedFieldByField) {
   // The rules beyond the annotations, once the annotated fields are right.
   organisation.mutable_organisation()->set_name("Reverse Ltd");
   organisation.mutable_organisation()->mutable_contacts(0)->set_name("Rita");
-  status = suite_.orders->Call(&OrderStub::CreateOrganisation, organisation, &created,
-                               tokens().sales);
+  status =
+      suite_.orders->Call(&OrderStub::CreateOrganisation, organisation, &created, tokens().sales);
   EXPECT_EQ(ViolatedFields(status),
             (std::set<std::string>{"organisation.tax_id", "organisation.payment_terms.due_after",
                                    "organisation.contacts[0].contact_id"}))
@@ -260,9 +260,8 @@ TEST_F(DirectoryTest, BadInputIsRefusedFieldByField) {
   }
   v1::CreateVenueResponse made;
   status = suite_.orders->Call(&OrderStub::CreateVenue, venue, &made, tokens().sales);
-  EXPECT_EQ(ViolatedFields(status),
-            (std::set<std::string>{"venue.zone_id", "venue.dock_hours[1]",
-                                   "venue.travel_times[1].warehouse_id"}))
+  EXPECT_EQ(ViolatedFields(status), (std::set<std::string>{"venue.zone_id", "venue.dock_hours[1]",
+                                                           "venue.travel_times[1].warehouse_id"}))
       << status.error_message();
 }
 
