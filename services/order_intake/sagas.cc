@@ -96,74 +96,49 @@ TimePoint SagaRunner::CompensationDeadline() const {
 absl::StatusOr<v1::Order> SagaRunner::Confirm(SagaRecord& saga, const v1::Order& order,
                                               const v1::ResolveProductsResponse& resolved,
                                               TimePoint deadline, const Explain& explain) {
-  // 1. Stock: a firm reservation (it replaces the quote's hold).
-  if (resolved.inventory_lines_size() > 0) {
-    absl::StatusOr<v1::ReserveResponse> reserved = inventory_.Reserve(
-        ReserveRequest(order, resolved, saga.step_revision, saga.ReserveStepId()),
-        StepDeadline(deadline));
-    common::Failpoint("after_reserve");
-    if (!reserved.ok()) {
-      return Refuse(saga, reserved.status(), {MayHaveActed(reserved.status()), false}, explain);
-    }
-    saga.progress = SagaProgress::kStockReserved;
-    SALESOPS_RETURN_IF_ERROR(store_.RecordSagaProgress(saga));
-  }
-  // 2. Crew: plan the job, refusing when late unless sales accepted later.
-  absl::StatusOr<v1::PlanJobResponse> planned =
-      scheduling_.PlanJob(PlanRequest(order, resolved, saga.step_revision, saga.PlanStepId(),
-                                      !saga.accept_later_commitment),
-                          StepDeadline(deadline));
-  common::Failpoint("after_plan_job");
-  if (!planned.ok()) {
-    return Refuse(saga, planned.status(), {true, MayHaveActed(planned.status())}, explain);
-  }
-  saga.progress = SagaProgress::kJobPlanned;
-  saga.commitment = planned->job().commitment();
-  SALESOPS_RETURN_IF_ERROR(store_.RecordSagaProgress(saga));
-  common::Failpoint("before_final_write");
-  // 3. The commitment, and CONFIRMED.
-  absl::StatusOr<v1::Order> confirmed = Finish(saga);
-  if (!confirmed.ok() && confirmed.status().code() != absl::StatusCode::kAborted) {
-    // The write's outcome is unknown (the database went away): recovery finishes it from the
-    // saga's row once its lease ends, and the answer says so.
-    return OutcomePending(saga, confirmed.status());
-  }
-  if (!confirmed.ok()) return Refuse(saga, confirmed.status(), {}, explain);
-  return confirmed;
+  return RunSteps(saga, order, resolved, deadline, explain);
 }
 
 absl::StatusOr<v1::Order> SagaRunner::Amend(SagaRecord& saga,
                                             const v1::ResolveProductsResponse& after,
                                             TimePoint deadline, const Explain& explain) {
-  // Stock first (a new revision replaces the old reservation atomically, or nothing
-  // changes), then the job.
-  if (after.inventory_lines_size() == 0) {
-    // Nothing to reserve any more: the stock step releases what the old revision held (the
-    // compensation reserves it again).
+  return RunSteps(saga, saga.target, after, deadline, explain);
+}
+
+absl::StatusOr<v1::Order> SagaRunner::RunSteps(SagaRecord& saga, const v1::Order& content,
+                                               const v1::ResolveProductsResponse& resolved,
+                                               TimePoint deadline, const Explain& explain) {
+  // 1. Stock: a firm reservation of the lines at the step revision (it replaces the quote's
+  // hold, or the previous revision's reservation, in one step: never both, never neither).
+  absl::Status stocked = absl::OkStatus();
+  bool stock_step = true;
+  if (resolved.inventory_lines_size() > 0) {
+    stocked =
+        inventory_
+            .Reserve(ReserveRequest(content, resolved, saga.step_revision, saga.ReserveStepId()),
+                     StepDeadline(deadline))
+            .status();
+  } else if (saga.kind == SagaKind::kAmend) {
+    // A change to lines that need no stock: the stock step releases what the old revision
+    // held (the compensation reserves it again).
     v1::ReleaseRequest release;
     release.set_request_id(saga.ReserveStepId());
     release.set_order_id(saga.order_id);
     release.set_order_revision(saga.base_revision);
     release.set_reason("order " + saga.order_id + " no longer needs stock");
-    absl::Status released = inventory_.Release(release, StepDeadline(deadline)).status();
-    if (!released.ok()) {
-      return Refuse(saga, released, {MayHaveActed(released), false}, explain);
-    }
-    saga.progress = SagaProgress::kStockReserved;
-    SALESOPS_RETURN_IF_ERROR(store_.RecordSagaProgress(saga));
+    stocked = inventory_.Release(release, StepDeadline(deadline)).status();
   } else {
-    absl::StatusOr<v1::ReserveResponse> reserved = inventory_.Reserve(
-        ReserveRequest(saga.target, after, saga.step_revision, saga.ReserveStepId()),
-        StepDeadline(deadline));
+    stock_step = false;  // a confirmation without equipment holds no stock
+  }
+  if (stock_step) {
     common::Failpoint("after_reserve");
-    if (!reserved.ok()) {
-      return Refuse(saga, reserved.status(), {MayHaveActed(reserved.status()), false}, explain);
-    }
+    if (!stocked.ok()) return Refuse(saga, stocked, {MayHaveActed(stocked), false}, explain);
     saga.progress = SagaProgress::kStockReserved;
     SALESOPS_RETURN_IF_ERROR(store_.RecordSagaProgress(saga));
   }
+  // 2. Crew: plan the job, refusing when late unless sales accepted later.
   absl::StatusOr<v1::PlanJobResponse> planned =
-      scheduling_.PlanJob(PlanRequest(saga.target, after, saga.step_revision, saga.PlanStepId(),
+      scheduling_.PlanJob(PlanRequest(content, resolved, saga.step_revision, saga.PlanStepId(),
                                       !saga.accept_later_commitment),
                           StepDeadline(deadline));
   common::Failpoint("after_plan_job");
@@ -174,12 +149,15 @@ absl::StatusOr<v1::Order> SagaRunner::Amend(SagaRecord& saga,
   saga.commitment = planned->job().commitment();
   SALESOPS_RETURN_IF_ERROR(store_.RecordSagaProgress(saga));
   common::Failpoint("before_final_write");
-  absl::StatusOr<v1::Order> changed = Finish(saga);
-  if (!changed.ok() && changed.status().code() != absl::StatusCode::kAborted) {
-    return OutcomePending(saga, changed.status());
+  // 3. The final write: CONFIRMED with the commitment, or the change's new revision.
+  absl::StatusOr<v1::Order> written = Finish(saga);
+  if (!written.ok() && written.status().code() != absl::StatusCode::kAborted) {
+    // The write's outcome is unknown (the database went away): recovery finishes it from the
+    // saga's row once its lease ends, and the answer says so.
+    return OutcomePending(saga, written.status());
   }
-  if (!changed.ok()) return Refuse(saga, changed.status(), {}, explain);
-  return changed;
+  if (!written.ok()) return Refuse(saga, written.status(), {}, explain);
+  return written;
 }
 
 absl::StatusOr<v1::Order> SagaRunner::Cancel(SagaRecord& saga, TimePoint deadline) {

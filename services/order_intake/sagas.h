@@ -82,6 +82,11 @@ class SagaRunner {
   absl::Status Recover(SagaRecord saga);
 
  private:
+  // The steps of a confirmation or change, from stock to the final write, for the order's
+  // `content` (a change's target) whose lines resolve to `resolved`.
+  absl::StatusOr<v1::Order> RunSteps(SagaRecord& saga, const v1::Order& content,
+                                     const v1::ResolveProductsResponse& resolved,
+                                     TimePoint deadline, const Explain& explain);
   // The final write; a stale saga (the order moved on) is refused here.
   absl::StatusOr<v1::Order> Finish(const SagaRecord& saga);
   // A cancellation's steps and final write, from wherever it stopped.

@@ -129,7 +129,10 @@ TEST_P(KillAfterEachStep, RecoveryFinishesOrUndoesTheSaga) {
     EXPECT_TRUE(Settled(HoldingsOf(id)));
     EXPECT_EQ(FirmlyFree("LED-PANEL-500"), 6);
   }
-  EXPECT_NE(FetchMetrics(suite_.orders->metrics_port()).find("salesops_sagas_recovered_total"),
+  // Recovery says what it did (a sample, not only the family's HELP line).
+  EXPECT_NE(FetchMetrics(suite_.orders->metrics_port())
+                .find(std::string("salesops_sagas_recovered_total{outcome=\"") +
+                      (finishes ? "finished" : "compensated") + "\"}"),
             std::string::npos);
 }
 
