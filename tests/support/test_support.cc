@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <pqxx/pqxx>
 #include <random>
 #include <regex>
@@ -260,20 +261,41 @@ int EnvInt(const char* name, int fallback) {
   return value && *value ? std::atoi(value) : fallback;
 }
 
-int FreeTcpPort() {
+namespace {
+
+// Whether 127.0.0.1:`port` can be bound now; 0 asks the kernel for any free port.
+int BindLoopback(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
+  address.sin_port = htons(static_cast<uint16_t>(port));
   socklen_t length = sizeof(address);
-  int port = 0;
+  int bound = 0;
   if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
       getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
+    bound = ntohs(address.sin_port);
   }
   close(fd);
-  return port;
+  return bound;
+}
+
+}  // namespace
+
+int FreeTcpPort() {
+  // Below the kernel's ephemeral range (32768 and up on Linux): a port handed out here is
+  // not one the kernel gives the next process that listens on port 0 (every service's
+  // metrics port in a parallel test), which a port from that range could become between
+  // this call and the service binding it.
+  static std::mutex mutex;
+  static std::mt19937 random(std::random_device{}() ^ static_cast<unsigned>(getpid()));
+  std::lock_guard<std::mutex> lock(mutex);
+  std::uniform_int_distribution<int> below_ephemeral(20000, 32000);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int port = below_ephemeral(random);
+    if (BindLoopback(port) == port) return port;
+  }
+  return BindLoopback(0);
 }
 
 const std::string& TestTokens::ForRole(const std::string& role) const {
