@@ -138,6 +138,28 @@ v1::OrderDiff DiffOrders(const v1::Order& before, const v1::Order& after) {
   if (differs(before.quote_expire_time(), after.quote_expire_time())) {
     diff.add_changed_fields("quote_expire_time");
   }
+  for (const char* reference : {"organisation_id", "contact_id", "venue_id"}) {
+    const auto* field = v1::Order::descriptor()->FindFieldByName(reference);
+    const auto* reflection = before.GetReflection();
+    if (reflection->GetString(before, field) != reflection->GetString(after, field)) {
+      diff.add_changed_fields(reference);
+    }
+  }
+  // What the directory said changed since the last revision (the organisation's terms, the
+  // venue's notes): the new revision shows what is true now, the old one what was then.
+  if (differs(before.directory_snapshot().organisation(),
+              after.directory_snapshot().organisation())) {
+    diff.add_changed_fields("directory_snapshot.organisation");
+  }
+  if (differs(before.directory_snapshot().venue(), after.directory_snapshot().venue())) {
+    diff.add_changed_fields("directory_snapshot.venue");
+  }
+  bool discounts_differ = before.line_discounts_size() != after.line_discounts_size() ||
+                          differs(before.order_discount(), after.order_discount());
+  for (int i = 0; !discounts_differ && i < after.line_discounts_size(); ++i) {
+    discounts_differ = differs(before.line_discounts(i), after.line_discounts(i));
+  }
+  if (discounts_differ) diff.add_changed_fields("discounts");
   return diff;
 }
 

@@ -1,6 +1,7 @@
 // OrderIntakeService: the handlers that change what an order commits to. Each validates,
 // begins its saga (sagas.h) and maps the outcome; the steps live in the saga.
 #include <absl/strings/str_cat.h>
+#include <absl/strings/str_join.h>
 
 #include "services/common/failpoint.h"
 #include "services/common/grpc_errors.h"
@@ -76,6 +77,13 @@ grpc::Status OrderIntakeServiceImpl::ConfirmOrder(grpc::ServerContext* context,
                                                     " blocking question(s) from ops; answer "
                                                     "them first"));
               }
+              if (current.discount_approval().state() == v1::DISCOUNT_APPROVAL_STATE_PENDING) {
+                return BusinessRefusal(
+                    v1::DISCOUNT_APPROVAL_REQUIRED,
+                    absl::StrCat("order ", current.order_id(),
+                                 " has a discount an ADMIN must approve first (ApproveDiscount): ",
+                                 absl::StrJoin(current.discount_approval().reasons(), "; ")));
+              }
               saga = sagas_.NewSaga(SagaKind::kConfirm, current, caller, request->request_id());
               saga->accept_later_commitment = request->accept_later_commitment();
               return saga;
@@ -133,10 +141,13 @@ grpc::Status OrderIntakeServiceImpl::AmendOrder(grpc::ServerContext* context,
     }
     v1::Order amended = current;
     ApplyAmendment(wanted, amended);
+    SALESOPS_RETURN_IF_ERROR(ApplyDirectory(amended, "order"));
     SALESOPS_ASSIGN_OR_RETURN(v1::ResolveProductsResponse before, Resolve(current, "order"));
     SALESOPS_ASSIGN_OR_RETURN(v1::ResolveProductsResponse after, Resolve(amended, "order"));
-    SALESOPS_ASSIGN_OR_RETURN(*amended.mutable_quote(), PriceQuote(amended, after, options_.pricing,
-                                                                   "order", clock_.NowTimestamp()));
+    SALESOPS_ASSIGN_OR_RETURN(const std::vector<std::string> approval_reasons,
+                              Price(amended, after, "order"));
+    *amended.mutable_discount_approval() =
+        DiscountApprovalAfter(&current, amended, approval_reasons);
     v1::ChangeImpact impact = ComputeChangeImpact(before, after);
     SALESOPS_ASSIGN_OR_RETURN(v1::Feasibility feasibility, Feasibility(amended, after));
     const bool committed = !IsOpenQuote(current.stage());

@@ -20,6 +20,18 @@ void AddOptions(CLI::App& app, OrderIntakeOptions& options) {
   common::AddSetting(app, "pinned-surcharge", options.pinned_surcharge,
                      "Price of pinning a delivery to an exact time (the cost of specificity)")
       ->check(CLI::Range(0.0, 1000000.0));
+  common::AddSetting(app, "tax-jurisdiction", options.pricing.tax_jurisdiction,
+                     "Where the company charges tax: the tax rates of this jurisdiction apply "
+                     "(\"DE\")");
+  common::AddSetting(app, "tax-rounding", options.tax_rounding,
+                     "Round tax per line (each line's tax to the cent, then summed) or per total "
+                     "(the tax of each rate on the sum of its lines)")
+      ->check(CLI::IsMember({"per-line", "per-total"}));
+  common::AddSetting(app, "discount-approval-threshold-percent",
+                     options.discount_approval_threshold_percent,
+                     "A discount taking more than this share of what it discounts waits for an "
+                     "ADMIN's approval before the order can be confirmed")
+      ->check(CLI::Range(0.0, 100.0));
   common::AddSetting(app, "quote-validity-days", options.quote_validity_days,
                      "How long a quote and its holds last when it names no expiry")
       ->check(CLI::Range(1, 365));
@@ -44,6 +56,11 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime&
   options.pricing.crew_hourly_micros = static_cast<int64_t>(options.crew_hourly_rate * 1e6 + 0.5);
   options.pricing.pinned_surcharge_micros =
       static_cast<int64_t>(options.pinned_surcharge * 1e6 + 0.5);
+  options.pricing.tax_rounding = options.tax_rounding == "per-total"
+                                     ? rating::RoundingPolicy::kPerTotal
+                                     : rating::RoundingPolicy::kPerLine;
+  options.pricing.approval_threshold_bp =
+      static_cast<int64_t>(options.discount_approval_threshold_percent * 100 + 0.5);
   std::vector<std::unique_ptr<grpc::Service>> services;
   auto orders = std::make_unique<OrderIntakeServiceImpl>(runtime, options);
   services.push_back(std::make_unique<EventSinkImpl>(*orders));

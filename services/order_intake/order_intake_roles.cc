@@ -12,6 +12,7 @@ common::RolePolicy RolePolicy() {
       .Allow("GetOrderHistory", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("CheckFeasibility", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("ConfirmOrder", {v1::ROLE_SALES, v1::ROLE_ADMIN})
+      .Allow("ApproveDiscount", {v1::ROLE_ADMIN})
       .Allow("AmendOrder", {v1::ROLE_SALES, v1::ROLE_ADMIN})
       .Allow("CancelOrder", {v1::ROLE_SALES, v1::ROLE_ADMIN})
       .Allow("CloseOrder", {v1::ROLE_SALES, v1::ROLE_ADMIN})

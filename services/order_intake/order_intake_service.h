@@ -14,6 +14,7 @@
 #include "services/order_intake/order_intake_metrics.h"
 #include "services/order_intake/order_store.h"
 #include "services/order_intake/pricing.h"
+#include "services/order_intake/pricing_store.h"
 #include "services/order_intake/reconciliation.h"
 #include "services/order_intake/saga_recovery.h"
 #include "services/order_intake/sagas.h"
@@ -28,6 +29,8 @@ struct OrderIntakeOptions {
   // Flags behind pricing (in currency units) and the quote validity.
   double crew_hourly_rate = 45.0;
   double pinned_surcharge = 150.0;
+  double discount_approval_threshold_percent = 20.0;
+  std::string tax_rounding = "per-line";
   int quote_validity_days = 14;
   int dependency_timeout_ms = 5000;
   // The whole confirm or amend saga, at most (each step gets what is left of it, and of the
@@ -48,6 +51,8 @@ struct OrderIntakeDependencies {
   std::unique_ptr<Clock> clock;
   // The directory; unset: the PostgreSQL one in the service's database.
   std::unique_ptr<DirectoryStore> directory;
+  // The pricing configuration; unset: the PostgreSQL one in the service's database.
+  std::unique_ptr<PricingStore> pricing;
 };
 
 // Quotes and orders in the shared language, available-to-promise, the confirm
@@ -73,6 +78,9 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
                                 v1::CheckFeasibilityResponse* response) override;
   grpc::Status ConfirmOrder(grpc::ServerContext* context, const v1::ConfirmOrderRequest* request,
                             v1::ConfirmOrderResponse* response) override;
+  grpc::Status ApproveDiscount(grpc::ServerContext* context,
+                               const v1::ApproveDiscountRequest* request,
+                               v1::ApproveDiscountResponse* response) override;
   grpc::Status CancelOrder(grpc::ServerContext* context, const v1::CancelOrderRequest* request,
                            v1::CancelOrderResponse* response) override;
   grpc::Status CloseOrder(grpc::ServerContext* context, const v1::CloseOrderRequest* request,
@@ -137,6 +145,13 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
                                               const v1::ResolveProductsResponse& resolved);
   absl::StatusOr<v1::OpsStatus> OpsStatusOf(const v1::Order& order);
   absl::Status PlaceHold(const v1::Order& order, const v1::ResolveProductsResponse& resolved);
+  // Fills the order's customer and venue from the directory records it names, and snapshots
+  // them (order_terms.cc). An unknown id is INVALID_ARGUMENT naming `field`'s reference.
+  absl::Status ApplyDirectory(v1::Order& order, const std::string& field);
+  // Prices the order into order.quote; answers why its discounts need approval (none: empty).
+  absl::StatusOr<std::vector<std::string>> Price(v1::Order& order,
+                                                 const v1::ResolveProductsResponse& resolved,
+                                                 const std::string& field);
   // A reconciliation pass from the recovery thread, as the service itself.
   void ReconcileInBackground();
   // The end of a saga for a call: its budget, or the caller's deadline when that is sooner.
@@ -150,6 +165,7 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
   SchedulingClient& scheduling_;
   const Clock& clock_;
   DirectoryStore& directory_;
+  PricingStore& pricing_;
   OrderIntakeMetrics metrics_;
   SagaRunner sagas_;
   Reconciler reconciler_;

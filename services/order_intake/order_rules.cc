@@ -2,8 +2,10 @@
 
 #include <absl/strings/str_cat.h>
 #include <google/api/field_behavior.pb.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
 #include <set>
 
 #include "services/common/errors.h"
@@ -58,7 +60,56 @@ std::vector<FieldViolation> OrderViolations(const v1::Order& order, const std::s
   if (order.has_quote_expire_time() && order.quote_expire_time() <= now) {
     violations.push_back({field + ".quote_expire_time", "is in the past"});
   }
+  if (!order.has_customer() && order.organisation_id().empty()) {
+    violations.push_back({field + ".customer", "give a customer or an organisation_id"});
+  }
+  if (!order.contact_id().empty() && order.organisation_id().empty()) {
+    violations.push_back({field + ".contact_id",
+                          "names a contact of an organisation: give the "
+                          "organisation_id too"});
+  }
+  if (!order.has_venue() && order.venue_id().empty()) {
+    violations.push_back({field + ".venue", "give a venue or a venue_id"});
+  }
+  std::set<std::string> discounted;
+  for (int i = 0; i < order.line_discounts_size(); ++i) {
+    const v1::LineDiscount& line = order.line_discounts(i);
+    const std::string name = absl::StrCat(field, ".line_discounts[", i, "]");
+    if (!codes.count(line.product_code())) {
+      violations.push_back(
+          {name + ".product_code", line.product_code() + " is not a product line of the order"});
+    } else if (!discounted.insert(line.product_code()).second) {
+      violations.push_back(
+          {name + ".product_code", line.product_code() + " has a discount already; one a line"});
+    }
+    DiscountViolations(line.discount(), name + ".discount", violations);
+  }
+  if (order.has_order_discount()) {
+    DiscountViolations(order.order_discount(), field + ".order_discount", violations);
+  }
   return violations;
+}
+
+void DiscountViolations(const v1::Discount& discount, const std::string& field,
+                        std::vector<FieldViolation>& violations) {
+  switch (discount.kind()) {
+    case v1::DISCOUNT_KIND_PERCENT:
+      if (discount.has_amount()) {
+        violations.push_back({field + ".amount", "a PERCENT discount has no amount"});
+      }
+      break;
+    case v1::DISCOUNT_KIND_AMOUNT:
+      if (discount.percent_bp() != 0) {
+        violations.push_back({field + ".percent_bp", "an AMOUNT discount has no percentage"});
+      }
+      if (!discount.has_amount() || discount.amount().units() < 0 ||
+          discount.amount().nanos() < 0) {
+        violations.push_back({field + ".amount", "give the amount off, not negative"});
+      }
+      break;
+    default:
+      violations.push_back({field + ".kind", "is PERCENT or AMOUNT"});
+  }
 }
 
 absl::Status CheckEtag(const v1::Order& order, const std::string& etag, int64_t expected_revision) {
@@ -133,6 +184,42 @@ void ApplyAmendment(const v1::Order& wanted, v1::Order& order) {
   if (wanted.has_quote_expire_time()) {
     *order.mutable_quote_expire_time() = wanted.quote_expire_time();
   }
+  order.set_organisation_id(wanted.organisation_id());
+  order.set_contact_id(wanted.contact_id());
+  order.set_venue_id(wanted.venue_id());
+  *order.mutable_line_discounts() = wanted.line_discounts();
+  if (wanted.has_order_discount()) {
+    *order.mutable_order_discount() = wanted.order_discount();
+  } else {
+    order.clear_order_discount();
+  }
+}
+
+v1::DiscountApproval DiscountApprovalAfter(const v1::Order* before, const v1::Order& after,
+                                           const std::vector<std::string>& reasons) {
+  v1::DiscountApproval approval;
+  if (reasons.empty()) return approval;
+  for (const std::string& reason : reasons) *approval.add_reasons() = reason;
+  const bool approved_before = before != nullptr && before->discount_approval().state() ==
+                                                        v1::DISCOUNT_APPROVAL_STATE_APPROVED;
+  auto same_discounts = [&] {
+    using google::protobuf::util::MessageDifferencer;
+    if (before->line_discounts_size() != after.line_discounts_size()) return false;
+    for (int i = 0; i < after.line_discounts_size(); ++i) {
+      if (!MessageDifferencer::Equals(before->line_discounts(i), after.line_discounts(i))) {
+        return false;
+      }
+    }
+    return MessageDifferencer::Equals(before->order_discount(), after.order_discount());
+  };
+  if (approved_before && same_discounts() &&
+      std::equal(reasons.begin(), reasons.end(), before->discount_approval().reasons().begin(),
+                 before->discount_approval().reasons().end())) {
+    // The same discounts at the same shares: what was approved still stands.
+    return before->discount_approval();
+  }
+  approval.set_state(v1::DISCOUNT_APPROVAL_STATE_PENDING);
+  return approval;
 }
 
 bool PrepUnderway(v1::OrderStage stage) {
@@ -205,6 +292,8 @@ void RecordAmendment(v1::Order& order, const v1::Order& target, const v1::Change
   const v1::Order before_change = order;
   ApplyAmendment(target, order);
   *order.mutable_quote() = target.quote();
+  *order.mutable_directory_snapshot() = target.directory_snapshot();
+  *order.mutable_discount_approval() = target.discount_approval();
   if (impact != nullptr) {
     *order.mutable_commitment() = impact->commitment();
     *order.mutable_last_change_impact() = *impact;

@@ -22,6 +22,16 @@ std::vector<common::FieldViolation> OrderViolations(const v1::Order& order,
                                                     const std::string& field,
                                                     const google::protobuf::Timestamp& now);
 
+// A discount's own rules (its kind's fields), named under `field`.
+void DiscountViolations(const v1::Discount& discount, const std::string& field,
+                        std::vector<common::FieldViolation>& violations);
+
+// The discount approval `after` needs, given the engine's `reasons` (empty: within the
+// threshold). An approval of `before` (null for a new order) stands while the discounts and
+// their shares are unchanged; any other change to them needs approving again (PENDING).
+v1::DiscountApproval DiscountApprovalAfter(const v1::Order* before, const v1::Order& after,
+                                           const std::vector<std::string>& reasons);
+
 // ABORTED, STALE_REVISION when the caller's etag or expected revision is not the order's.
 absl::Status CheckEtag(const v1::Order& order, const std::string& etag, int64_t expected_revision);
 

@@ -133,6 +133,9 @@ class OrderStore {
                                            OrderChange change, bool* replayed) = 0;
 
   virtual absl::StatusOr<v1::Order> Get(const std::string& order_id) = 0;
+  // The order's content (no notes or threads) as it was at `revision`: NOT_FOUND for a
+  // revision it never had.
+  virtual absl::StatusOr<v1::Order> GetRevision(const std::string& order_id, int64_t revision) = 0;
 
   // Runs `change` on the locked current order; writes it back (a new revision
   // when change.new_revision) with its history and events, or nothing when

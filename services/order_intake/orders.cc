@@ -52,6 +52,17 @@ DirectoryStore& DirectoryOf(OrderIntakeDependencies& dependencies,
   return *dependencies.directory;
 }
 
+// No rate definitions, price lists, tax rates or exchange rates: catalog day rates, untaxed.
+class UnconfiguredPricing final : public PricingStore {
+ public:
+  absl::StatusOr<PricingConfig> LoadPricingConfig() override { return PricingConfig{}; }
+};
+
+PricingStore& PricingOf(OrderIntakeDependencies& dependencies) {
+  if (!dependencies.pricing) dependencies.pricing = std::make_unique<UnconfiguredPricing>();
+  return *dependencies.pricing;
+}
+
 SagaSettings SagaSettingsOf(const OrderIntakeOptions& options) {
   SagaSettings settings;
   settings.dependency_timeout = std::chrono::milliseconds(options.dependency_timeout_ms);
@@ -76,6 +87,7 @@ OrderIntakeServiceImpl::OrderIntakeServiceImpl(common::ServiceRuntime& runtime,
       scheduling_(*deps_.scheduling),
       clock_(*deps_.clock),
       directory_(DirectoryOf(deps_, runtime)),
+      pricing_(PricingOf(deps_)),
       metrics_(runtime.metrics(), store_),
       sagas_(inventory_, scheduling_, store_, clock_, metrics_, SagaSettingsOf(options_)),
       reconciler_(inventory_, scheduling_, store_, sagas_, clock_, metrics_),
@@ -219,6 +231,7 @@ grpc::Status OrderIntakeServiceImpl::CreateOrder(grpc::ServerContext* context,
     v1::Order order = request->order();
     // Output-only fields are the server's.
     ClearOutputOnly(order);
+    SALESOPS_RETURN_IF_ERROR(ApplyDirectory(order, "order"));
     if (order.salesperson_id().empty()) order.set_salesperson_id(caller.id());
     const v1::OrderStage stage = order.pipeline().stage() == v1::ORDER_STAGE_UNSPECIFIED
                                      ? v1::ORDER_STAGE_QUOTED
@@ -237,8 +250,9 @@ grpc::Status OrderIntakeServiceImpl::CreateOrder(grpc::ServerContext* context,
       SALESOPS_RETURN_IF_ERROR(AppendNote(order, std::move(note), caller, now).status());
     }
     // Priced before anything is written: an amount out of range stores nothing.
-    SALESOPS_ASSIGN_OR_RETURN(*order.mutable_quote(), PriceQuote(order, resolved, options_.pricing,
-                                                                 "order", clock_.NowTimestamp()));
+    SALESOPS_ASSIGN_OR_RETURN(const std::vector<std::string> approval_reasons,
+                              Price(order, resolved, "order"));
+    *order.mutable_discount_approval() = DiscountApprovalAfter(nullptr, order, approval_reasons);
     *order.mutable_created_by() = caller;
     *order.mutable_create_time() = now;
     *order.mutable_update_time() = now;
@@ -335,6 +349,11 @@ grpc::Status OrderIntakeServiceImpl::GetOrder(grpc::ServerContext*,
                                               v1::GetOrderResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    if (request->revision() != 0) {
+      SALESOPS_ASSIGN_OR_RETURN(*response->mutable_order(),
+                                store_.GetRevision(request->order_id(), request->revision()));
+      return absl::OkStatus();
+    }
     SALESOPS_ASSIGN_OR_RETURN(v1::Order order, store_.Get(request->order_id()));
     if (request->view() != v1::ORDER_VIEW_BASIC) {
       SALESOPS_ASSIGN_OR_RETURN(*order.mutable_ops_status(), OpsStatusOf(order));
@@ -400,6 +419,8 @@ grpc::Status OrderIntakeServiceImpl::CheckFeasibility(grpc::ServerContext*,
       }
       if (!violations.empty()) return InvalidArgumentError(std::move(violations));
       order = request->draft();
+      ClearOutputOnly(order);
+      SALESOPS_RETURN_IF_ERROR(ApplyDirectory(order, field));
     } else if (!request->order_id().empty()) {
       SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
       SALESOPS_ASSIGN_OR_RETURN(order, store_.Get(request->order_id()));
@@ -408,9 +429,8 @@ grpc::Status OrderIntakeServiceImpl::CheckFeasibility(grpc::ServerContext*,
       return InvalidArgumentError({{"subject", "give an order_id or a draft"}});
     }
     SALESOPS_ASSIGN_OR_RETURN(v1::ResolveProductsResponse resolved, Resolve(order, field));
-    SALESOPS_ASSIGN_OR_RETURN(
-        *response->mutable_quote(),
-        PriceQuote(order, resolved, options_.pricing, field, clock_.NowTimestamp()));
+    SALESOPS_RETURN_IF_ERROR(Price(order, resolved, field).status());
+    *response->mutable_quote() = order.quote();
     SALESOPS_ASSIGN_OR_RETURN(*response->mutable_feasibility(), Feasibility(order, resolved));
     v1::Commitment* commitment = response->mutable_commitment();
     commitment->set_meets_request(response->feasibility().feasible());

@@ -434,6 +434,30 @@ absl::StatusOr<v1::Order> PostgresOrderStore::Get(const std::string& order_id) {
   return *order;
 }
 
+absl::StatusOr<v1::Order> PostgresOrderStore::GetRevision(const std::string& order_id,
+                                                          int64_t revision) {
+  std::optional<v1::Order> order;
+  absl::Status status = pool_.Read("get_order_revision", [&](pqxx::transaction_base& tx) {
+    order.reset();
+    // A revision that changed only notes or threads wrote no row: its content is the latest
+    // row before it. The order's own row says whether it ever reached `revision`.
+    pqxx::result rows = tx.exec_params(
+        "SELECT r.body FROM orders o JOIN order_revisions r USING (order_id) "
+        "WHERE o.order_id = $1 AND o.revision >= $2 AND r.revision <= $2 "
+        "ORDER BY r.revision DESC LIMIT 1",
+        order_id, revision);
+    if (!rows.empty()) order = Parse<v1::Order>(rows[0][0]);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (!order) {
+    return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                         absl::StrCat("order ", order_id, " has no revision ", revision));
+  }
+  order->set_revision(revision);
+  return *order;
+}
+
 absl::StatusOr<v1::Order> PostgresOrderStore::Update(
     const std::string& order_id,
     const std::function<absl::Status(v1::Order&, OrderChange&)>& change,

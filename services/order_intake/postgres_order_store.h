@@ -19,6 +19,7 @@ class PostgresOrderStore final : public OrderStore {
   absl::StatusOr<v1::Order> Create(const v1::CreateOrderRequest& request, v1::Order order,
                                    OrderChange change, bool* replayed) override;
   absl::StatusOr<v1::Order> Get(const std::string& order_id) override;
+  absl::StatusOr<v1::Order> GetRevision(const std::string& order_id, int64_t revision) override;
   absl::StatusOr<v1::Order> Update(
       const std::string& order_id,
       const std::function<absl::Status(v1::Order&, OrderChange&)>& change,

@@ -1,13 +1,17 @@
 #include "services/order_intake/pricing.h"
 
 #include <absl/strings/str_cat.h>
+#include <absl/time/civil_time.h>
+#include <absl/time/time.h>
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
 #include <map>
 
 #include "services/common/errors.h"
 #include "services/common/money.h"
 #include "services/common/time_util.h"
+#include "services/common/validation.h"
 
 namespace salesops::order_intake {
 
@@ -24,47 +28,169 @@ int64_t BillableDays(const v1::Order& order) {
   return std::max<int64_t>(1, (seconds + kDay - 1) / kDay);
 }
 
-absl::StatusOr<v1::Quote> PriceQuote(const v1::Order& order,
-                                     const v1::ResolveProductsResponse& resolved,
-                                     const PricingOptions& options, const std::string& field,
-                                     const google::protobuf::Timestamp& now) {
-  v1::Quote quote;
+namespace {
+
+absl::CivilDay DayOf(const google::protobuf::Timestamp& timestamp) {
+  return absl::ToCivilDay(absl::FromUnixSeconds(timestamp.seconds()), absl::UTCTimeZone());
+}
+
+// Crew and the pinned surcharge are priced by the engine as products of their own, so a price
+// list or a rate definition may name them like any product: "CREW-AUDIO", "PINNED-DELIVERY".
+std::string CrewCode(v1::Skill skill) {
+  std::string name = v1::Skill_Name(skill).substr(std::string("SKILL_").size());
+  std::replace(name.begin(), name.end(), '_', '-');
+  return "CREW-" + name;
+}
+constexpr char kPinnedDeliveryCode[] = "PINNED-DELIVERY";
+
+rating::TaxClass TaxClassFromProto(v1::TaxClass tax_class) {
+  switch (tax_class) {
+    case v1::TAX_CLASS_LABOUR:
+      return rating::TaxClass::kLabour;
+    case v1::TAX_CLASS_TRANSPORT:
+      return rating::TaxClass::kTransport;
+    default:
+      return rating::TaxClass::kEquipment;
+  }
+}
+
+v1::TaxClass TaxClassToProto(rating::TaxClass tax_class) {
+  switch (tax_class) {
+    case rating::TaxClass::kLabour:
+      return v1::TAX_CLASS_LABOUR;
+    case rating::TaxClass::kTransport:
+      return v1::TAX_CLASS_TRANSPORT;
+    case rating::TaxClass::kEquipment:
+      break;
+  }
+  return v1::TAX_CLASS_EQUIPMENT;
+}
+
+// An amount off is in the quote's currency: one in another currency is refused, not converted
+// behind sales' back.
+absl::StatusOr<rating::Discount> DiscountFromProto(const v1::Discount& discount,
+                                                   const std::string& currency,
+                                                   const std::string& field) {
+  rating::Discount result;
+  result.reason = discount.reason();
+  if (discount.kind() == v1::DISCOUNT_KIND_AMOUNT) {
+    result.kind = rating::Discount::Kind::kAmount;
+    if (discount.amount().currency_code() != currency) {
+      return common::InvalidArgumentError(
+          {{field + ".amount", absl::StrCat("is in ", discount.amount().currency_code(),
+                                            "; this quote is in ", currency)}});
+    }
+    SALESOPS_ASSIGN_OR_RETURN(result.amount_micros,
+                              common::MoneyToMicros(discount.amount(), field + ".amount"));
+  } else {
+    result.kind = rating::Discount::Kind::kPercent;
+    result.percent_bp = discount.percent_bp();
+  }
+  return result;
+}
+
+rating::Organisation OrganisationOf(const v1::Order& order, const PricingOptions& options) {
+  rating::Organisation organisation;
+  organisation.currency = options.currency;
+  organisation.jurisdiction = options.tax_jurisdiction;
+  if (!order.directory_snapshot().has_organisation()) return organisation;
+  const v1::Organisation& snapshot = order.directory_snapshot().organisation();
+  organisation.id = snapshot.organisation_id();
+  if (!snapshot.currency_code().empty()) organisation.currency = snapshot.currency_code();
+  organisation.vat_id = snapshot.tax_id();
+  organisation.exemption_reference = snapshot.tax_id();
+  switch (snapshot.tax_status()) {
+    case v1::TAX_STATUS_REVERSE_CHARGE:
+      organisation.tax_status = rating::TaxStatus::kReverseCharge;
+      break;
+    case v1::TAX_STATUS_EXEMPT:
+      organisation.tax_status = rating::TaxStatus::kExempt;
+      break;
+    default:
+      organisation.tax_status = rating::TaxStatus::kStandard;
+  }
+  return organisation;
+}
+
+// Minutes an hourly product is charged for: the show, or else the whole rental.
+int64_t HourlyMinutes(const v1::Order& order, int64_t days) {
+  const v1::EventSchedule& schedule = order.event_schedule();
+  if (schedule.has_show_start_time() && schedule.has_show_end_time()) {
+    const int64_t seconds = TimeUtil::TimestampToSeconds(schedule.show_end_time()) -
+                            TimeUtil::TimestampToSeconds(schedule.show_start_time());
+    return std::max<int64_t>(60, (seconds + 59) / 60);
+  }
+  return days * 24 * 60;
+}
+
+}  // namespace
+
+absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
+                                       const v1::ResolveProductsResponse& resolved,
+                                       const PricingConfig& config, const PricingOptions& options,
+                                       const std::string& field,
+                                       const google::protobuf::Timestamp& now) {
   const int64_t days = BillableDays(order);
-  *quote.mutable_billable_duration() = TimeUtil::SecondsToDuration(days * 24 * 3600);
-  std::string currency = options.currency;
-  for (const v1::ResolvedProductLine& resolved_line : resolved.resolved_lines()) {
-    if (resolved_line.has_day_rate() && !resolved_line.day_rate().currency_code().empty()) {
-      currency = resolved_line.day_rate().currency_code();
+  const rating::Organisation organisation = OrganisationOf(order, options);
+  const std::string& currency = organisation.currency;
+
+  rating::RatingTables tables;
+  tables.exchange_rates = config.exchange_rates;
+  tables.tax_rates = config.tax_rates;
+  if (tables.tax_rates.empty()) {
+    for (rating::TaxClass tax_class :
+         {rating::TaxClass::kEquipment, rating::TaxClass::kLabour, rating::TaxClass::kTransport}) {
+      tables.tax_rates.push_back({tax_class, organisation.jurisdiction, 0, {}});
     }
   }
-  int64_t equipment = 0;
+  // The organisation's default price list is its own standing terms (rank 2 in rating.h).
+  const std::string& default_list = order.directory_snapshot().organisation().default_pricelist();
+  for (rating::PriceList list : config.price_lists) {
+    if (!default_list.empty() && list.name == default_list && list.organisation_id.empty()) {
+      list.organisation_id = organisation.id;
+    }
+    tables.price_lists.push_back(std::move(list));
+  }
+
+  std::map<std::string, const v1::Discount*> line_discounts;
+  for (const v1::LineDiscount& line : order.line_discounts()) {
+    line_discounts[line.product_code()] = &line.discount();
+  }
+  rating::QuoteRequest request;
+  request.organisation = organisation;
+  request.service_date = DayOf(order.delivery_window().window().no_later_than());
+  request.quote_date = DayOf(now);
   for (int i = 0; i < resolved.resolved_lines_size(); ++i) {
     const v1::ResolvedProductLine& resolved_line = resolved.resolved_lines(i);
-    const v1::ProductLine& product_line = resolved_line.line();
-    const std::string line_name =
-        absl::StrCat(field, ".product_lines[", i, "] (", product_line.product_code(), ")");
-    v1::QuoteLine* line = quote.add_lines();
-    *line->mutable_line() = product_line;
-    line->set_product_name(resolved_line.product_name());
-    SALESOPS_ASSIGN_OR_RETURN(
-        const int64_t rate,
-        common::MoneyToMicros(resolved_line.day_rate(), line_name + ": the day rate"));
-    *line->mutable_day_rate() = common::MoneyFromMicros(rate, currency);
-    const std::string line_total =
-        absl::StrCat(line_name, ": ", product_line.quantity(), " x ", days, " day(s) at ",
-                     resolved_line.day_rate().units(), " ", currency, " a day");
-    SALESOPS_ASSIGN_OR_RETURN(const int64_t per_day,
-                              common::CheckedMultiply(rate, product_line.quantity(), line_total));
-    SALESOPS_ASSIGN_OR_RETURN(const int64_t total,
-                              common::CheckedMultiply(per_day, days, line_total));
-    *line->mutable_line_total() = common::MoneyFromMicros(total, currency);
-    SALESOPS_ASSIGN_OR_RETURN(
-        equipment, common::CheckedAdd(equipment, total, "the equipment subtotal of " + field));
+    const std::string& code = resolved_line.line().product_code();
+    const std::string line_name = absl::StrCat(field, ".product_lines[", i, "] (", code, ")");
+    auto configured = config.product_rates.find(code);
+    if (configured != config.product_rates.end()) {
+      tables.catalog[code] = configured->second;
+    } else {
+      rating::Product& product = tables.catalog[code];
+      SALESOPS_ASSIGN_OR_RETURN(
+          product.rate.rate_micros,
+          common::MoneyToMicros(resolved_line.day_rate(), line_name + ": the day rate"));
+      product.rate.currency = resolved_line.day_rate().currency_code().empty()
+                                  ? options.currency
+                                  : resolved_line.day_rate().currency_code();
+    }
+    rating::LineRequest line;
+    line.product_code = code;
+    line.quantity = resolved_line.line().quantity();
+    line.days = days;
+    line.duration_minutes = HourlyMinutes(order, days);
+    if (auto discount = line_discounts.find(code); discount != line_discounts.end()) {
+      SALESOPS_ASSIGN_OR_RETURN(
+          line.discount, DiscountFromProto(*discount->second, currency,
+                                           absl::StrCat(field, ".line_discounts (", code, ")")));
+    }
+    request.lines.push_back(std::move(line));
   }
-  *quote.mutable_equipment_subtotal() = common::MoneyFromMicros(equipment, currency);
 
   // Person-time per skill, as the job plan will staff it.
-  std::map<int, int64_t> seconds_by_skill;
+  std::map<v1::Skill, int64_t> seconds_by_skill;
   for (const v1::CrewNeed& need : resolved.crew_needs()) {
     const std::string crew_time =
         absl::StrCat("the crew time of ", v1::Skill_Name(need.skill()), " for ", field);
@@ -75,37 +201,145 @@ absl::StatusOr<v1::Quote> PriceQuote(const v1::Order& order,
         seconds_by_skill[need.skill()],
         common::CheckedAdd(seconds_by_skill[need.skill()], person_seconds, crew_time));
   }
-  int64_t crew = 0;
   for (const auto& [skill, seconds] : seconds_by_skill) {
     if (seconds > TimeUtil::kDurationMaxSeconds) {
-      return common::ReasonedError(
-          absl::StatusCode::kOutOfRange, v1::AMOUNT_OUT_OF_RANGE,
-          absl::StrCat("the crew time of ", v1::Skill_Name(static_cast<v1::Skill>(skill)), " for ",
-                       field, " is out of range: ", seconds,
-                       " person-seconds, more than a duration holds"));
+      return common::ReasonedError(absl::StatusCode::kOutOfRange, v1::AMOUNT_OUT_OF_RANGE,
+                                   absl::StrCat("the crew time of ", v1::Skill_Name(skill), " for ",
+                                                field, " is out of range: ", seconds,
+                                                " person-seconds, more than a duration holds"));
     }
-    v1::CrewCostLine* line = quote.add_crew_lines();
-    line->set_skill(static_cast<v1::Skill>(skill));
-    *line->mutable_person_time() = TimeUtil::SecondsToDuration(seconds);
-    *line->mutable_hourly_cost() = common::MoneyFromMicros(options.crew_hourly_micros, currency);
-    // Rounded to the cent: person-seconds × hourly rate / 3600.
-    const std::string crew_cost = absl::StrCat(
-        "the crew cost of ", v1::Skill_Name(static_cast<v1::Skill>(skill)), " for ", field);
-    SALESOPS_ASSIGN_OR_RETURN(
-        const int64_t total,
-        common::ScaleMicros(options.crew_hourly_micros, seconds, 3600, 10'000, crew_cost));
-    *line->mutable_line_total() = common::MoneyFromMicros(total, currency);
-    SALESOPS_ASSIGN_OR_RETURN(crew, common::CheckedAdd(crew, total, crew_cost));
+    const std::string code = CrewCode(skill);
+    if (!config.product_rates.count(code)) {
+      rating::Product& crew = tables.catalog[code];
+      crew.rate = {rating::RateKind::kHourly, options.crew_hourly_micros, options.currency, {}, 0};
+      crew.tax_class = rating::TaxClass::kLabour;
+    } else {
+      tables.catalog[code] = config.product_rates.at(code);
+    }
+    rating::LineRequest line;
+    line.product_code = code;
+    line.duration_minutes = (seconds + 59) / 60;
+    request.lines.push_back(std::move(line));
   }
-  *quote.mutable_crew_cost() = common::MoneyFromMicros(crew, currency);
-  const int64_t surcharge = order.delivery_window().pinned() ? options.pinned_surcharge_micros : 0;
-  *quote.mutable_pinned_surcharge() = common::MoneyFromMicros(surcharge, currency);
-  const std::string total_name = "the quote total of " + field;
-  SALESOPS_ASSIGN_OR_RETURN(int64_t total, common::CheckedAdd(equipment, crew, total_name));
-  SALESOPS_ASSIGN_OR_RETURN(total, common::CheckedAdd(total, surcharge, total_name));
-  *quote.mutable_total() = common::MoneyFromMicros(total, currency);
+  const bool pinned = order.delivery_window().pinned();
+  if (pinned) {
+    rating::Product& surcharge = tables.catalog[kPinnedDeliveryCode];
+    surcharge.rate = {
+        rating::RateKind::kFixed, options.pinned_surcharge_micros, options.currency, {}, 0};
+    surcharge.tax_class = rating::TaxClass::kTransport;
+    if (config.product_rates.count(kPinnedDeliveryCode)) {
+      surcharge = config.product_rates.at(kPinnedDeliveryCode);
+    }
+    rating::LineRequest line;
+    line.product_code = kPinnedDeliveryCode;
+    request.lines.push_back(std::move(line));
+  }
+  if (order.has_order_discount()) {
+    SALESOPS_ASSIGN_OR_RETURN(
+        request.order_discount,
+        DiscountFromProto(order.order_discount(), currency, field + ".order_discount"));
+  }
+
+  rating::RatingPolicy policy;
+  policy.rounding = options.tax_rounding;
+  policy.approval_threshold_bp = options.approval_threshold_bp;
+  absl::StatusOr<rating::Quote> rated = RateQuote(request, tables, policy);
+  if (!rated.ok()) {
+    if (rated.status().code() == absl::StatusCode::kFailedPrecondition) {
+      return common::ReasonedError(
+          absl::StatusCode::kFailedPrecondition, v1::PRICING_NOT_CONFIGURED,
+          absl::StrCat(field, " cannot be priced: ", rated.status().message()));
+    }
+    if (rated.status().code() == absl::StatusCode::kOutOfRange) {
+      return common::ReasonedError(absl::StatusCode::kOutOfRange, v1::AMOUNT_OUT_OF_RANGE,
+                                   absl::StrCat(field, ": ", rated.status().message()));
+    }
+    if (rated.status().code() == absl::StatusCode::kInvalidArgument) {
+      return common::InvalidArgumentError({{field, std::string(rated.status().message())}});
+    }
+    return rated.status();
+  }
+
+  PricedQuote priced;
+  priced.approval_reasons = rated->approval_reasons;
+  v1::Quote& quote = priced.quote;
+  auto money = [&](int64_t micros) { return common::MoneyFromMicros(micros, currency); };
+  *quote.mutable_billable_duration() = TimeUtil::SecondsToDuration(days * 24 * 3600);
+  int64_t equipment = 0;
+  int64_t crew = 0;
+  int64_t surcharge = 0;
+  const int equipment_lines = resolved.resolved_lines_size();
+  auto crew_skill = seconds_by_skill.begin();
+  for (size_t i = 0; i < rated->lines.size(); ++i) {
+    const rating::QuoteLine& rated_line = rated->lines[i];
+    const rating::LinePrice& price = rated_line.price;
+    // Each fits: their sum, the quote's total, did.
+    if (static_cast<int>(i) < equipment_lines) {
+      const v1::ResolvedProductLine& resolved_line = resolved.resolved_lines(i);
+      v1::QuoteLine* line = quote.add_lines();
+      *line->mutable_line() = resolved_line.line();
+      line->set_product_name(resolved_line.product_name());
+      const rating::RateDefinition& rate = tables.catalog.at(price.product_code).rate;
+      if (rate.kind == rating::RateKind::kPerDay) {
+        *line->mutable_day_rate() = common::MoneyFromMicros(rate.rate_micros, rate.currency);
+      }
+      *line->mutable_line_total() = money(price.total_micros);
+      *line->mutable_unit_price() = money(price.unit_price_micros);
+      line->set_price_source(common::TruncateText(price.price_source, 300));
+      line->set_explanation(common::TruncateText(price.explanation, 2000));
+      if (auto discount = line_discounts.find(price.product_code);
+          discount != line_discounts.end()) {
+        *line->mutable_discount() = *discount->second;
+      }
+      *line->mutable_discount_amount() =
+          money(rated_line.line_discount_micros + rated_line.order_discount_micros);
+      *line->mutable_net() = money(rated_line.net_micros);
+      line->set_tax_class(TaxClassToProto(rated_line.tax_class));
+      line->set_tax_rate_millionths(rated_line.tax_rate_millionths);
+      equipment += price.total_micros;
+    } else if (crew_skill != seconds_by_skill.end()) {
+      v1::CrewCostLine* line = quote.add_crew_lines();
+      line->set_skill(crew_skill->first);
+      *line->mutable_person_time() = TimeUtil::SecondsToDuration(crew_skill->second);
+      *line->mutable_hourly_cost() =
+          common::MoneyFromMicros(options.crew_hourly_micros, options.currency);
+      *line->mutable_line_total() = money(price.total_micros);
+      line->set_explanation(common::TruncateText(price.explanation, 2000));
+      line->set_tax_rate_millionths(rated_line.tax_rate_millionths);
+      crew += price.total_micros;
+      ++crew_skill;
+    } else {
+      surcharge += price.total_micros;
+    }
+  }
+  *quote.mutable_equipment_subtotal() = money(equipment);
+  *quote.mutable_crew_cost() = money(crew);
+  *quote.mutable_pinned_surcharge() = money(surcharge);
+  *quote.mutable_discount_total() = money(rated->discount_micros);
+  *quote.mutable_net_total() = money(rated->net_micros);
+  for (const rating::TaxGroup& group : rated->tax_groups) {
+    v1::TaxLine* tax = quote.add_tax_lines();
+    tax->set_tax_rate_millionths(group.rate_millionths);
+    for (rating::TaxClass tax_class : group.classes) {
+      tax->add_tax_classes(TaxClassToProto(tax_class));
+    }
+    *tax->mutable_net() = money(group.net_micros);
+    *tax->mutable_tax() = money(group.tax_micros);
+  }
+  *quote.mutable_tax_total() = money(rated->tax_micros);
+  *quote.mutable_total() = money(rated->gross_micros);
+  if (order.has_order_discount()) *quote.mutable_order_discount() = order.order_discount();
+  for (const rating::ExchangeRate& rate : rated->exchange_rates_used) {
+    v1::QuoteExchangeRate* used = quote.add_exchange_rates();
+    used->set_from_currency_code(rate.from);
+    used->set_to_currency_code(rate.to);
+    used->set_rate_millionths(rate.rate_millionths);
+  }
+  quote.set_tax_note(common::TruncateText(rated->tax_note, 1000));
+  quote.set_tax_rounding(options.tax_rounding == rating::RoundingPolicy::kPerLine ? "per line"
+                                                                                  : "per total");
   *quote.mutable_quote_time() = now;
-  return quote;
+  return priced;
 }
 
 }  // namespace salesops::order_intake

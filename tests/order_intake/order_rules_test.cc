@@ -58,6 +58,17 @@ v1::Order OrderOver(int64_t delivery, int64_t strike, bool pinned = false) {
   return order;
 }
 
+// Priced with no configuration: catalog day rates, untaxed.
+absl::StatusOr<v1::Quote> PriceQuote(const v1::Order& order,
+                                     const v1::ResolveProductsResponse& resolved,
+                                     const PricingOptions& options, const std::string& field,
+                                     const google::protobuf::Timestamp& now) {
+  absl::StatusOr<PricedQuote> priced =
+      order_intake::PriceQuote(order, resolved, PricingConfig{}, options, field, now);
+  if (!priced.ok()) return priced.status();
+  return priced->quote;
+}
+
 int64_t QuoteMicros(const google::type::Money& money) {
   return *common::MoneyToMicros(money, "a quote amount");
 }
@@ -143,7 +154,7 @@ TEST(PricingTest, AnAmountBeyondInt64MicrosIsRefusedNamingItNeverWrapped) {
     AddPricedLine(resolved, "GOLD-STAGE", 10'000, 9'000'000'000);
     ExpectPriceOutOfRange(
         PriceQuote(OrderOver(0, 3 * day), resolved, options, "draft", kQuoteTime),
-        "draft.product_lines[0] (GOLD-STAGE): 10000 x 3 day(s) at 9000000000 EUR");
+        "draft: GOLD-STAGE: 10000 x 27,000,000,000.00 EUR is out of range");
   }
   {
     // Every line fits; their sum does not.
@@ -151,7 +162,7 @@ TEST(PricingTest, AnAmountBeyondInt64MicrosIsRefusedNamingItNeverWrapped) {
     AddPricedLine(resolved, "GOLD-STAGE", 1, 5'000'000'000'000);
     AddPricedLine(resolved, "GOLD-TRUSS", 1, 5'000'000'000'000);
     ExpectPriceOutOfRange(PriceQuote(OrderOver(0, day), resolved, options, "order", kQuoteTime),
-                          "the equipment subtotal of order");
+                          "order: the quote's total is out of range");
   }
   {
     // Equipment and crew fit apart; the total does not.
@@ -162,7 +173,7 @@ TEST(PricingTest, AnAmountBeyondInt64MicrosIsRefusedNamingItNeverWrapped) {
     crew->mutable_duration()->set_seconds(100'000'000);
     crew->set_headcount(1);
     ExpectPriceOutOfRange(PriceQuote(OrderOver(0, day), resolved, options, "order", kQuoteTime),
-                          "the quote total of order");
+                          "order: the quote's total is out of range");
   }
   {
     // The crew cost: person-seconds × hourly rate, past what fits.
@@ -173,22 +184,22 @@ TEST(PricingTest, AnAmountBeyondInt64MicrosIsRefusedNamingItNeverWrapped) {
     crew->set_headcount(100);
     options.crew_hourly_micros = 1'000'000'000'000;
     ExpectPriceOutOfRange(PriceQuote(OrderOver(0, day), resolved, options, "order", kQuoteTime),
-                          "the crew cost of SKILL_RIGGING for order");
+                          "order: CREW-RIGGING: the unit price (catalog) is out of range");
     // More person-time than a Duration holds is refused too, not a crash.
     crew->mutable_duration()->set_seconds(300'000'000'000);
     ExpectPriceOutOfRange(PriceQuote(OrderOver(0, day), resolved, options, "order", kQuoteTime),
                           "the crew time of SKILL_RIGGING for order");
   }
   {
-    // The largest price that fits is priced to the micro.
+    // The largest price that fits, in whole cents (a unit price is rounded to the cent).
     v1::ResolveProductsResponse resolved;
     v1::ResolvedProductLine* line = AddPricedLine(resolved, "GOLD-STAGE", 1, 9'223'372'036'854);
-    line->mutable_day_rate()->set_nanos(775'807'000);
+    line->mutable_day_rate()->set_nanos(770'000'000);
     absl::StatusOr<v1::Quote> priced =
         PriceQuote(OrderOver(0, day), resolved, PricingOptions{}, "order", kQuoteTime);
     ASSERT_TRUE(priced.ok()) << priced.status();
     EXPECT_EQ(priced->total().units(), 9'223'372'036'854);
-    EXPECT_EQ(priced->total().nanos(), 775'807'000);
+    EXPECT_EQ(priced->total().nanos(), 770'000'000);
   }
 }
 

@@ -432,6 +432,10 @@ class FakeOrderStore final : public OrderStore {
     return found->second;
   }
 
+  absl::StatusOr<v1::Order> GetRevision(const std::string& order_id, int64_t) override {
+    return Get(order_id);
+  }
+
   absl::StatusOr<v1::Order> Update(
       const std::string& order_id,
       const std::function<absl::Status(v1::Order&, OrderChange&)>& change,
