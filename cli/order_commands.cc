@@ -64,6 +64,19 @@ std::string ImpactText(const v1::ChangeImpact& impact) {
   return parts.empty() ? "no change for ops" : absl::StrJoin(parts, "; ");
 }
 
+bool IsZero(const google::type::Money& money) { return money.units() == 0 && money.nanos() == 0; }
+
+// "19 %", "8.875 %".
+std::string TaxRateText(int64_t rate_millionths) {
+  std::string digits = absl::StrCat(rate_millionths / 10'000);
+  if (int64_t fraction = rate_millionths % 10'000; fraction != 0) {
+    std::string decimals = absl::StrFormat("%04d", fraction);
+    decimals.erase(decimals.find_last_not_of('0') + 1);
+    absl::StrAppend(&digits, ".", decimals);
+  }
+  return digits + " %";
+}
+
 void PrintQuote(const v1::Quote& quote) {
   Table lines({"product", "name", "qty", "day rate", "total"});
   for (const v1::QuoteLine& line : quote.lines()) {
@@ -75,12 +88,46 @@ void PrintQuote(const v1::Quote& quote) {
     lines.AddRow({"crew", EnumWord(crew.skill()), FormatHours(crew.person_time()),
                   FormatMoney(crew.hourly_cost()) + "/h", FormatMoney(crew.line_total())});
   }
-  if (quote.pinned_surcharge().units() != 0 || quote.pinned_surcharge().nanos() != 0) {
+  if (!IsZero(quote.pinned_surcharge())) {
     lines.AddRow({"pinned", "exact delivery time", "", "", FormatMoney(quote.pinned_surcharge())});
+  }
+  if (!IsZero(quote.discount_total())) {
+    lines.AddRow({"discounts", "", "", "", "-" + FormatMoney(quote.discount_total())});
+  }
+  if (quote.has_net_total() && (!IsZero(quote.tax_total()) || quote.tax_lines_size() > 1)) {
+    lines.AddRow({"net", "", "", "", FormatMoney(quote.net_total())});
+    for (const v1::TaxLine& tax : quote.tax_lines()) {
+      std::vector<std::string> classes;
+      for (int tax_class : tax.tax_classes()) {
+        classes.push_back(EnumWord(static_cast<v1::TaxClass>(tax_class)));
+      }
+      lines.AddRow({"tax " + TaxRateText(tax.tax_millionths()),
+                    absl::StrJoin(classes, ", ") + " on " + FormatMoney(tax.net()), "", "",
+                    FormatMoney(tax.tax())});
+    }
   }
   lines.AddRow({"total", FormatDuration(quote.billable_duration()) + " billable", "", "",
                 FormatMoney(quote.total())});
   lines.Print();
+  bool explained = false;
+  auto explain = [&](const std::string& what, const std::string& explanation) {
+    if (explanation.empty()) return;
+    if (!explained) std::cout << "\nHow each line was priced:\n";
+    explained = true;
+    std::cout << "  " << what << ": " << explanation << "\n";
+  };
+  for (const v1::QuoteLine& line : quote.lines()) {
+    explain(line.line().product_code(), line.explanation());
+  }
+  for (const v1::CrewCostLine& crew : quote.crew_lines()) {
+    explain("crew " + EnumWord(crew.skill()), crew.explanation());
+  }
+  for (const v1::QuoteExchangeRate& rate : quote.exchange_rates()) {
+    std::cout << "Converted at 1 " << rate.from_currency() << " = "
+              << absl::StrFormat("%.6g", rate.factor_millionths() / 1e6) << " "
+              << rate.to_currency() << "\n";
+  }
+  if (!quote.tax_note().empty()) std::cout << quote.tax_note() << "\n";
 }
 
 void PrintOrder(const v1::Order& order) {
@@ -104,6 +151,14 @@ void PrintOrder(const v1::Order& order) {
   details.Add("Ops committed", CommitmentText(order.commitment()));
   details.Add("Event", EventText(order.event_schedule()));
   details.Add("Salesperson", order.salesperson_id().empty() ? "-" : order.salesperson_id());
+  if (order.discount_approval().state() != v1::DISCOUNT_APPROVAL_STATE_UNSPECIFIED) {
+    const v1::DiscountApproval& approval = order.discount_approval();
+    details.Add("Discount approval", approval.state() == v1::DISCOUNT_APPROVAL_STATE_APPROVED
+                                         ? "approved by " + ActorName(approval.approved_by())
+                                         : "waiting for an ADMIN (salesopsctl approve-discount " +
+                                               order.order_id() +
+                                               "): " + absl::StrJoin(approval.reasons(), "; "));
+  }
   if (order.stage() == v1::ORDER_STAGE_QUOTED || order.stage() == v1::ORDER_STAGE_INQUIRY) {
     details.Add("Win probability",
                 absl::StrFormat("%.0f%%", order.pipeline().win_probability() * 100));
@@ -421,6 +476,21 @@ ExitCode Close(Session& session, const CloseOptions& options) {
   return PrintAnswer(session, response, [&] {
     std::cout << "Order " << response.order().order_id() << " is "
               << Stage(response.order().stage()) << ".\n";
+  });
+}
+
+ExitCode ApproveDiscount(Session& session, const CloseOptions& options) {
+  v1::ApproveDiscountRequest request;
+  SetChangeFields(options.change, &request);
+  request.set_note(options.note);
+  v1::ApproveDiscountResponse response;
+  if (ExitCode code = session.Call(&OrderIntakeService::Stub::ApproveDiscount, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  return PrintAnswer(session, response, [&] {
+    std::cout << "The discounts on order " << response.order().order_id() << " (rev "
+              << response.order().revision() << ") are approved: it can be confirmed.\n";
   });
 }
 
@@ -866,6 +936,16 @@ void AddOrderCommands(CommandTree& tree) {
     AddChangeFlags(command, options->change);
     command->add_option("--note", options->note, "A closing note");
     tree.OnRun(command, [options](Session& session) { return Close(session, *options); });
+  }
+  {
+    auto options = MakeOptions<CloseOptions>();
+    CLI::App* command = root.add_subcommand(
+        "approve-discount",
+        "Approve the discounts on a quote (ADMIN) that are above the approval threshold, so it "
+        "can be confirmed");
+    AddChangeFlags(command, options->change);
+    command->add_option("--note", options->note, "Why it is approved");
+    tree.OnRun(command, [options](Session& session) { return ApproveDiscount(session, *options); });
   }
   CLI::App* order =
       tree.AddGroup(root, "order", "Read orders: one, a list, its history, or wait for a stage");

@@ -1,7 +1,9 @@
 #include "cli/order_spec.h"
 
+#include <absl/strings/ascii.h>
 #include <absl/strings/numbers.h>
 #include <absl/strings/str_cat.h>
+#include <absl/strings/str_split.h>
 #include <absl/strings/strip.h>
 
 #include <CLI/CLI.hpp>
@@ -44,6 +46,44 @@ Apply TextInto(std::function<std::string*(v1::Order*)> field) {
   };
 }
 
+// "15% launch partner" or "200 EUR goodwill": how much off, then why (required).
+absl::StatusOr<v1::Discount> ParseDiscount(absl::string_view text) {
+  text = absl::StripAsciiWhitespace(text);
+  const size_t percent = text.find('%');
+  v1::Discount discount;
+  absl::string_view reason;
+  if (percent != absl::string_view::npos) {
+    double value = 0;
+    if (!absl::SimpleAtod(text.substr(0, percent), &value) || value < 0 || value > 100) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", text, "' is not a discount: a percentage from 0 to 100, then why"));
+    }
+    discount.set_kind(v1::DISCOUNT_KIND_PERCENT);
+    discount.set_percent_bp(static_cast<int32_t>(value * 100 + 0.5));
+    reason = text.substr(percent + 1);
+  } else {
+    // The amount is a number and a currency code: "200 EUR" or "200.00 EUR".
+    const std::vector<absl::string_view> words =
+        absl::StrSplit(text, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    if (words.size() < 2) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", text, "' is not a discount: \"15% why\" or \"200 EUR why\""));
+    }
+    absl::StatusOr<google::type::Money> amount =
+        ParseMoney(absl::StrCat(words[0], " ", words[1]), "");
+    if (!amount.ok()) return amount.status();
+    discount.set_kind(v1::DISCOUNT_KIND_AMOUNT);
+    *discount.mutable_amount() = *amount;
+    reason = text.substr(words[1].data() + words[1].size() - text.data());
+  }
+  discount.set_reason(std::string(absl::StripAsciiWhitespace(reason)));
+  if (discount.reason().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", text, "' gives no reason: every discount says why"));
+  }
+  return discount;
+}
+
 const std::vector<SpecField>& Fields() {
   static const auto* fields = new std::vector<SpecField>{
       {"customer", &OrderSpec::customer, "Customer name", "customer.name",
@@ -61,6 +101,28 @@ const std::vector<SpecField>& Fields() {
        TextInto([](v1::Order* o) { return o->mutable_customer_reference(); })},
       {"salesperson", &OrderSpec::salesperson, "Salesperson id (default: you)", "salesperson_id",
        TextInto([](v1::Order* o) { return o->mutable_salesperson_id(); })},
+      {"organisation", &OrderSpec::organisation,
+       "Organisation id in the directory (org-1001): fills the customer, its currency and tax",
+       "organisation_id", TextInto([](v1::Order* o) { return o->mutable_organisation_id(); })},
+      {"contact-id", &OrderSpec::contact_id,
+       "Contact id at the organisation (default: its billing contact)", "contact_id",
+       TextInto([](v1::Order* o) { return o->mutable_contact_id(); })},
+      {"venue-id", &OrderSpec::venue_id, "Venue id in the directory (venue-1001): fills the venue",
+       "venue_id", TextInto([](v1::Order* o) { return o->mutable_venue_id(); })},
+      {"order-discount", &OrderSpec::order_discount,
+       "A discount on the whole order: \"10% early booking\" or \"200 EUR goodwill\" (\"none\" "
+       "removes it)",
+       "order_discount",
+       [](const std::string& value, v1::Order* order) -> absl::Status {
+         if (value == "none") {
+           order->clear_order_discount();
+           return absl::OkStatus();
+         }
+         absl::StatusOr<v1::Discount> discount = ParseDiscount(value);
+         if (!discount.ok()) return Bad("order-discount", discount.status());
+         *order->mutable_order_discount() = *discount;
+         return absl::OkStatus();
+       }},
       {"venue", &OrderSpec::venue, "Venue name", "venue.name",
        TextInto([](v1::Order* o) { return o->mutable_venue()->mutable_name(); })},
       {"travel", &OrderSpec::travel, "One-way travel from the warehouse (45m, 1h30m)",
@@ -152,7 +214,7 @@ v1::Note ParseNote(const std::string& text) {
 }
 
 // A YAML value as the list of words a repeated flag would get: a sequence, one scalar, or a
-// mapping of CODE: N (products).
+// mapping of CODE: N (products) or CODE: DISCOUNT (discounts).
 absl::StatusOr<std::vector<std::string>> Words(const YAML::Node& node, const std::string& key,
                                                bool mapping_as_lines) {
   std::vector<std::string> words;
@@ -189,6 +251,11 @@ void AddOrderSpecFlags(CLI::App* command, OrderSpec& spec) {
                    "A note for ops, repeatable; \"power: 2 x 63 A CEE\" gives its kind "
                    "(site-access, power, loading-dock, contact, other)")
       ->allow_extra_args(false);
+  command
+      ->add_option("--discount", spec.discounts,
+                   "A line discount CODE=\"15% why\" or CODE=\"200 EUR why\" (repeatable; "
+                   "CODE=none takes it off)")
+      ->allow_extra_args(false);
 }
 
 absl::StatusOr<OrderSpec> OrderSpecFromYaml(const YAML::Node& node, const std::string& where) {
@@ -197,11 +264,11 @@ absl::StatusOr<OrderSpec> OrderSpecFromYaml(const YAML::Node& node, const std::s
   for (const auto& entry : node) {
     const std::string key = entry.first.as<std::string>();
     try {
-      if (key == "products" || key == "notes") {
+      if (key == "products" || key == "notes" || key == "discounts") {
         absl::StatusOr<std::vector<std::string>> words =
-            Words(entry.second, where + ": " + key, key == "products");
+            Words(entry.second, where + ": " + key, key != "notes");
         if (!words.ok()) return words.status();
-        (key == "products" ? spec.products : spec.notes) = *words;
+        (key == "products" ? spec.products : key == "notes" ? spec.notes : spec.discounts) = *words;
         continue;
       }
       auto field = std::find_if(Fields().begin(), Fields().end(),
@@ -236,6 +303,7 @@ OrderSpec MergeOrderSpecs(OrderSpec base, const OrderSpec& over) {
   }
   base.products.insert(base.products.end(), over.products.begin(), over.products.end());
   base.notes.insert(base.notes.end(), over.notes.begin(), over.notes.end());
+  base.discounts.insert(base.discounts.end(), over.discounts.begin(), over.discounts.end());
   return base;
 }
 
@@ -261,6 +329,23 @@ absl::Status ApplyOrderSpec(const OrderSpec& spec, v1::Order* order) {
     line->set_quantity(parsed->quantity());
   }
   for (const std::string& text : spec.notes) *order->add_notes() = ParseNote(text);
+  for (const std::string& word : spec.discounts) {
+    const size_t equals = word.find('=');
+    auto* discounts = order->mutable_line_discounts();
+    const std::string code = word.substr(0, equals);
+    auto same = std::find_if(discounts->begin(), discounts->end(),
+                             [&](const v1::LineDiscount& d) { return d.product_code() == code; });
+    const std::string amount = equals == std::string::npos ? "" : word.substr(equals + 1);
+    if (amount == "none") {
+      if (same != discounts->end()) discounts->erase(same);
+      continue;
+    }
+    absl::StatusOr<v1::Discount> discount = ParseDiscount(amount);
+    if (!discount.ok()) return Bad("discount", discount.status());
+    v1::LineDiscount* line = same != discounts->end() ? &*same : order->add_line_discounts();
+    line->set_product_code(code);
+    *line->mutable_discount() = *discount;
+  }
   return absl::OkStatus();
 }
 
@@ -269,6 +354,11 @@ std::map<std::string, std::string> OrderFieldFlags() {
   for (const SpecField& field : Fields()) flags[field.order_field] = "--" + field.name;
   flags["delivery_window.window"] = "--deliver-by";
   flags["delivery_window"] = "--deliver-by";
+  flags["line_discounts"] = "--discount";
+  flags["line_discounts.product_code"] = "--discount";
+  flags["line_discounts.discount"] = "--discount";
+  flags["line_discounts.discount.amount"] = "--discount";
+  flags["order_discount.amount"] = "--order-discount";
   flags["delivery_window.pinned"] = "--pinned-reason";
   flags["product_lines"] = "--product";
   flags["product_lines.product_code"] = "--product";

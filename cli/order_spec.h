@@ -28,6 +28,12 @@ struct OrderSpec {
   std::string deliver_from, deliver_by, pinned_reason;
   std::string load_in, show_start, show_end, strike;
   std::string win_probability, stage, quote_expires;
+  // The directory's ids (organisation_id, contact_id, venue_id).
+  std::string organisation, contact_id, venue_id;
+  // "10% early booking", "200 EUR goodwill", or "none".
+  std::string order_discount;
+  // CODE=DISCOUNT ("LED-WALL-3X2=15% launch partner"); CODE=none takes the discount off.
+  std::vector<std::string> discounts;
   // CODE=N; N=0 takes the product off the order (an amendment).
   std::vector<std::string> products;
   // "text", or "KIND: text" with KIND one of site-access, power, loading-dock, contact, other.

@@ -79,12 +79,12 @@ std::vector<FieldViolation> OrganisationViolations(const v1::Organisation& organ
     violations.push_back(
         {field + ".tax_id", "is required for reverse charge: the invoice must show it"});
   }
-  const std::string& currency = organisation.currency_code();
+  const std::string& currency = organisation.currency();
   if (!currency.empty() &&
       (currency.size() != 3 || !std::all_of(currency.begin(), currency.end(),
                                             [](char c) { return c >= 'A' && c <= 'Z'; }))) {
     violations.push_back(
-        {field + ".currency_code", "is an ISO 4217 code: three capital letters, like EUR"});
+        {field + ".currency", "is an ISO 4217 code: three capital letters, like EUR"});
   }
   if (organisation.has_payment_terms() && organisation.payment_terms().has_due_after()) {
     const google::protobuf::Duration& due = organisation.payment_terms().due_after();

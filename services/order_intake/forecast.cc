@@ -79,9 +79,13 @@ grpc::Status OrderIntakeServiceImpl::GetPipelineForecast(
         if (index < 0 || index >= bucket_count) continue;
         BucketTotals& bucket = buckets[index];
         const double weight = open ? order.pipeline().win_probability() : 1.0;
+        // Revenue is what the company keeps: net of discounts and before tax (quotes priced
+        // before issue 17 have no net total, and no tax either).
+        const google::type::Money& revenue =
+            order.quote().has_net_total() ? order.quote().net_total() : order.quote().total();
         SALESOPS_ASSIGN_OR_RETURN(
             const int64_t total,
-            common::MoneyToMicros(order.quote().total(),
+            common::MoneyToMicros(revenue,
                                   absl::StrCat("the quote total of order ", order.order_id())));
         const std::string bucket_name = absl::StrCat(
             "the revenue of the bucket from ",

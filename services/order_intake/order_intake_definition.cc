@@ -21,8 +21,7 @@ void AddOptions(CLI::App& app, OrderIntakeOptions& options) {
                      "Price of pinning a delivery to an exact time (the cost of specificity)")
       ->check(CLI::Range(0.0, 1000000.0));
   common::AddSetting(app, "tax-jurisdiction", options.pricing.tax_jurisdiction,
-                     "Where the company charges tax: the tax rates of this jurisdiction apply "
-                     "(\"DE\")");
+                     "Where the company charges tax: the tax rates of this jurisdiction apply");
   common::AddSetting(app, "tax-rounding", options.tax_rounding,
                      "Round tax per line (each line's tax to the cent, then summed) or per total "
                      "(the tax of each rate on the sum of its lines)")

@@ -61,7 +61,7 @@ std::vector<FieldViolation> OrderViolations(const v1::Order& order, const std::s
     violations.push_back({field + ".quote_expire_time", "is in the past"});
   }
   if (!order.has_customer() && order.organisation_id().empty()) {
-    violations.push_back({field + ".customer", "give a customer or an organisation_id"});
+    violations.push_back({field + ".customer", "is required (or an organisation_id)"});
   }
   if (!order.contact_id().empty() && order.organisation_id().empty()) {
     violations.push_back({field + ".contact_id",

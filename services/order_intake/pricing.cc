@@ -1,6 +1,7 @@
 #include "services/order_intake/pricing.h"
 
 #include <absl/strings/str_cat.h>
+#include <absl/strings/strip.h>
 #include <absl/time/civil_time.h>
 #include <absl/time/time.h>
 #include <google/protobuf/util/time_util.h>
@@ -96,7 +97,7 @@ rating::Organisation OrganisationOf(const v1::Order& order, const PricingOptions
   if (!order.directory_snapshot().has_organisation()) return organisation;
   const v1::Organisation& snapshot = order.directory_snapshot().organisation();
   organisation.id = snapshot.organisation_id();
-  if (!snapshot.currency_code().empty()) organisation.currency = snapshot.currency_code();
+  if (!snapshot.currency().empty()) organisation.currency = snapshot.currency();
   organisation.vat_id = snapshot.tax_id();
   organisation.exemption_reference = snapshot.tax_id();
   switch (snapshot.tax_status()) {
@@ -251,8 +252,18 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
           absl::StrCat(field, " cannot be priced: ", rated.status().message()));
     }
     if (rated.status().code() == absl::StatusCode::kOutOfRange) {
+      // The engine names the product; the caller knows the line by its place in the order.
+      std::string where = field;
+      absl::string_view message = rated.status().message();
+      for (int i = 0; i < resolved.resolved_lines_size(); ++i) {
+        const std::string& code = resolved.resolved_lines(i).line().product_code();
+        if (absl::ConsumePrefix(&message, code + ": ")) {
+          where = absl::StrCat(field, ".product_lines[", i, "] (", code, ")");
+          break;
+        }
+      }
       return common::ReasonedError(absl::StatusCode::kOutOfRange, v1::AMOUNT_OUT_OF_RANGE,
-                                   absl::StrCat(field, ": ", rated.status().message()));
+                                   absl::StrCat(where, ": ", message));
     }
     if (rated.status().code() == absl::StatusCode::kInvalidArgument) {
       return common::InvalidArgumentError({{field, std::string(rated.status().message())}});
@@ -285,7 +296,7 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
       }
       *line->mutable_line_total() = money(price.total_micros);
       *line->mutable_unit_price() = money(price.unit_price_micros);
-      line->set_price_source(common::TruncateText(price.price_source, 300));
+      line->set_priced_by(common::TruncateText(price.priced_by, 300));
       line->set_explanation(common::TruncateText(price.explanation, 2000));
       if (auto discount = line_discounts.find(price.product_code);
           discount != line_discounts.end()) {
@@ -295,7 +306,7 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
           money(rated_line.line_discount_micros + rated_line.order_discount_micros);
       *line->mutable_net() = money(rated_line.net_micros);
       line->set_tax_class(TaxClassToProto(rated_line.tax_class));
-      line->set_tax_rate_millionths(rated_line.tax_rate_millionths);
+      line->set_tax_millionths(rated_line.tax_millionths);
       equipment += price.total_micros;
     } else if (crew_skill != seconds_by_skill.end()) {
       v1::CrewCostLine* line = quote.add_crew_lines();
@@ -305,7 +316,7 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
           common::MoneyFromMicros(options.crew_hourly_micros, options.currency);
       *line->mutable_line_total() = money(price.total_micros);
       line->set_explanation(common::TruncateText(price.explanation, 2000));
-      line->set_tax_rate_millionths(rated_line.tax_rate_millionths);
+      line->set_tax_millionths(rated_line.tax_millionths);
       crew += price.total_micros;
       ++crew_skill;
     } else {
@@ -319,7 +330,7 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
   *quote.mutable_net_total() = money(rated->net_micros);
   for (const rating::TaxGroup& group : rated->tax_groups) {
     v1::TaxLine* tax = quote.add_tax_lines();
-    tax->set_tax_rate_millionths(group.rate_millionths);
+    tax->set_tax_millionths(group.rate_millionths);
     for (rating::TaxClass tax_class : group.classes) {
       tax->add_tax_classes(TaxClassToProto(tax_class));
     }
@@ -331,9 +342,9 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
   if (order.has_order_discount()) *quote.mutable_order_discount() = order.order_discount();
   for (const rating::ExchangeRate& rate : rated->exchange_rates_used) {
     v1::QuoteExchangeRate* used = quote.add_exchange_rates();
-    used->set_from_currency_code(rate.from);
-    used->set_to_currency_code(rate.to);
-    used->set_rate_millionths(rate.rate_millionths);
+    used->set_from_currency(rate.from);
+    used->set_to_currency(rate.to);
+    used->set_factor_millionths(rate.rate_millionths);
   }
   quote.set_tax_note(common::TruncateText(rated->tax_note, 1000));
   quote.set_tax_rounding(options.tax_rounding == rating::RoundingPolicy::kPerLine ? "per line"

@@ -361,7 +361,7 @@ absl::StatusOr<LinePrice> PriceLine(const LineRequest& line, const Catalog& cata
   price.product_code = line.product_code;
   price.currency = rate.currency;
   price.quantity = line.quantity;
-  price.price_source = source;
+  price.priced_by = source;
   const int64_t minor = MinorUnitMicros(rate.currency);
   const std::string what = absl::StrCat(line.product_code, ": the unit price (", source, ")");
   const std::string share =
@@ -590,10 +590,10 @@ absl::StatusOr<Quote> RateQuote(const QuoteRequest& request, const RatingTables&
             "no tax rate for ", TaxClassName(line.tax_class), " in ", organisation.jurisdiction,
             " valid on ", DayText(request.service_date), " (", line.price.product_code, ")"));
       }
-      line.tax_rate_millionths = rate->rate_millionths;
+      line.tax_millionths = rate->rate_millionths;
     }
-    TaxGroup& group = groups[line.tax_rate_millionths];
-    group.rate_millionths = line.tax_rate_millionths;
+    TaxGroup& group = groups[line.tax_millionths];
+    group.rate_millionths = line.tax_millionths;
     if (std::find(group.classes.begin(), group.classes.end(), line.tax_class) ==
         group.classes.end()) {
       group.classes.push_back(line.tax_class);
@@ -601,9 +601,9 @@ absl::StatusOr<Quote> RateQuote(const QuoteRequest& request, const RatingTables&
     group.net_micros += line.net_micros;  // a part of quote.net_micros, which fits
     if (policy.rounding == RoundingPolicy::kPerLine) {
       const std::string what = absl::StrCat("the tax on ", line.price.product_code);
-      SALESOPS_ASSIGN_OR_RETURN(line.tax_micros,
-                                common::ScaleMicros(line.net_micros, line.tax_rate_millionths,
-                                                    kMillionths, minor, StdView(what)));
+      SALESOPS_ASSIGN_OR_RETURN(
+          line.tax_micros, common::ScaleMicros(line.net_micros, line.tax_millionths, kMillionths,
+                                               minor, StdView(what)));
       SALESOPS_ASSIGN_OR_RETURN(group.tax_micros,
                                 common::CheckedAdd(group.tax_micros, line.tax_micros, "the tax"));
     }

@@ -163,7 +163,7 @@ struct LinePrice {
   int64_t quantity = 0;
   int64_t unit_price_micros = 0;  // one unit for the whole rental, rounded to the minor unit
   int64_t total_micros = 0;       // unit price x quantity
-  std::string price_source;       // "catalog" or "price list 'Tour 2027'"
+  std::string priced_by;          // "catalog" or "price list 'Tour 2027'"
   // "price list 'Tour 2027': 3 days at day factor 2.5 (...) x 500.00 EUR x 2 = 2,500.00 EUR;
   // minimum charge not reached".
   std::string explanation;
@@ -242,7 +242,7 @@ struct QuoteLine {
   int64_t order_discount_micros = 0;  // this line's share of the order discount
   int64_t net_micros = 0;
   TaxClass tax_class = TaxClass::kEquipment;
-  int64_t tax_rate_millionths = 0;
+  int64_t tax_millionths = 0;
   int64_t tax_micros = 0;  // kPerLine: rounded; kPerTotal: not rounded on its own (0)
 };
 

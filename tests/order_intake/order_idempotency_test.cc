@@ -242,6 +242,34 @@ class OrderIdempotencyTest : public OrderSuiteTest {
                static_cast<v1::ConfirmOrderRequest&>(request).set_accept_later_commitment(true);
              }}};
 
+    cases[service + "ApproveDiscount"] = {
+        {.label = "a quote with a discount above the threshold",
+         .token = [](const TestTokens& tokens) { return tokens.admin; },
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               v1::Order draft = test.DraftOfItsOwnDay();
+               v1::Discount& discount = *draft.mutable_order_discount();
+               discount.set_kind(v1::DISCOUNT_KIND_PERCENT);
+               discount.set_percent_bp(5000);
+               discount.set_reason("half price for the launch");
+               v1::CreateOrderResponse created;
+               grpc::Status status = test.Create(draft, &created);
+               EXPECT_TRUE(status.ok()) << status.error_message();
+               auto request = std::make_unique<v1::ApproveDiscountRequest>();
+               request->set_order_id(created.order().order_id());
+               request->set_etag(created.order().etag());
+               request->set_note("approved once");
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message& request) {
+               return test.Recorded(request, v1::HISTORY_ENTRY_KIND_DISCOUNT_APPROVED);
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::ApproveDiscountRequest&>(request).set_note("approved again");
+             }}};
+
     auto amended = [](OrderIdempotencyTest& test, const Message& request) {
       return test.Recorded(request, v1::HISTORY_ENTRY_KIND_AMENDED);
     };

@@ -154,7 +154,7 @@ TEST(PricingTest, AnAmountBeyondInt64MicrosIsRefusedNamingItNeverWrapped) {
     AddPricedLine(resolved, "GOLD-STAGE", 10'000, 9'000'000'000);
     ExpectPriceOutOfRange(
         PriceQuote(OrderOver(0, 3 * day), resolved, options, "draft", kQuoteTime),
-        "draft: GOLD-STAGE: 10000 x 27,000,000,000.00 EUR is out of range");
+        "draft.product_lines[0] (GOLD-STAGE): 10000 x 27,000,000,000.00 EUR is out of range");
   }
   {
     // Every line fits; their sum does not.

@@ -117,7 +117,7 @@ TEST(PriceLineTest, PerDayFromTheCatalog) {
   ASSERT_TRUE(price.ok()) << price.status();
   EXPECT_EQ(price->unit_price_micros, 1'000 * kEur);
   EXPECT_EQ(price->total_micros, 2'000 * kEur);
-  EXPECT_EQ(price->price_source, "catalog");
+  EXPECT_EQ(price->priced_by, "catalog");
   EXPECT_EQ(price->explanation,
             "catalog: 3 days at day factor 2.0 x 500.00 EUR x 2 = 2,000.00 EUR (day 1 at 1.0 + "
             "days 2-3 at 0.5 = 2.0)");
@@ -230,7 +230,7 @@ TEST(PriceListTest, TheQuoteLineNamesTheList) {
       PriceLine(Line("LED-WALL", 2, 3), TestCatalog(), lists, "ACME", absl::CivilDay(2027, 7, 1));
   ASSERT_TRUE(tour.ok()) << tour.status();
   EXPECT_EQ(tour->total_micros, 2'500 * kEur);
-  EXPECT_EQ(tour->price_source, "price list 'Tour 2027'");
+  EXPECT_EQ(tour->priced_by, "price list 'Tour 2027'");
   EXPECT_EQ(tour->explanation,
             "price list 'Tour 2027': 3 days at day factor 2.5 x 500.00 EUR x 2 = 2,500.00 EUR "
             "(day 1 at 1.0 + days 2-3 at 0.75 = 2.5); minimum charge not reached");
