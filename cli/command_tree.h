@@ -64,6 +64,7 @@ void AddOrderCommands(CommandTree& tree);         // order_commands.cc: quote, f
                                                   // ack-change, pipeline
 void AddNotificationCommands(CommandTree& tree);  // notification_commands.cc: notifications,
                                                   // subscribe-webhook, dead-letters
+void AddDirectoryCommands(CommandTree& tree);     // directory_commands.cc: org, contact, venue
 void AddDemoCommands(CommandTree& tree);          // demo_commands.cc: demo load
 void AddToolCommands(CommandTree& tree);          // tool_commands.cc: health, call
 void AddCompletionCommands(CommandTree& tree);    // completion.cc: completion bash

@@ -35,6 +35,7 @@ int Main(int argc, char** argv) {
   AddCrewCommands(tree);
   AddScheduleCommands(tree);
   AddOrderCommands(tree);
+  AddDirectoryCommands(tree);
   AddNotificationCommands(tree);
   AddDemoCommands(tree);
   AddToolCommands(tree);

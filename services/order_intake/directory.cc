@@ -29,6 +29,7 @@ v1::Organisation Writable(v1::Organisation organisation) {
   organisation.clear_updated_by();
   organisation.clear_create_time();
   organisation.clear_update_time();
+  organisation.clear_merged_into_id();
   return organisation;
 }
 
@@ -40,6 +41,7 @@ v1::DirectoryVenue Writable(v1::DirectoryVenue venue) {
   venue.clear_updated_by();
   venue.clear_create_time();
   venue.clear_update_time();
+  venue.clear_merged_into_id();
   SortDockHours(venue);
   return venue;
 }
@@ -55,6 +57,43 @@ void Replace(Record& current, Record next, const v1::Actor& caller,
   *next.mutable_updated_by() = caller;
   *next.mutable_update_time() = now;
   current = std::move(next);
+}
+
+template <typename Record>
+void StampUpdated(Record& record, const v1::Actor& caller, const google::protobuf::Timestamp& now) {
+  *record.mutable_updated_by() = caller;
+  *record.mutable_update_time() = now;
+}
+
+// What every edit of an existing record checks first: that it is not a merged duplicate (named
+// by the request's `field`), then the caller's etag.
+template <typename Record>
+absl::Status CheckEditable(const std::string& kind, const Record& current, const std::string& field,
+                           const std::string& etag) {
+  SALESOPS_RETURN_IF_ERROR(
+      CheckNotMerged(kind, RecordIdOf(current), current.merged_into_id(), field));
+  return CheckRecordEtag(kind, RecordIdOf(current), current.etag(), etag);
+}
+
+// The merge of `duplicate` into `survivor` as both Merge RPCs do it: neither may be merged
+// already, both etags current; `fold` moves what the survivor gains, and the duplicate points
+// at the survivor from now on.
+template <typename Record>
+RecordMerge<Record> MergeChange(const std::string& kind, const std::string& etag,
+                                const std::string& duplicate_field,
+                                const std::string& duplicate_etag, const v1::Actor& caller,
+                                const google::protobuf::Timestamp& now,
+                                absl::Status (*fold)(Record&, const Record&,
+                                                     const google::protobuf::Timestamp&)) {
+  return [=](Record& survivor, Record& duplicate) -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckEditable(kind, survivor, kind + "_id", etag));
+    SALESOPS_RETURN_IF_ERROR(CheckEditable(kind, duplicate, duplicate_field, duplicate_etag));
+    SALESOPS_RETURN_IF_ERROR(fold(survivor, duplicate, now));
+    duplicate.set_merged_into_id(RecordIdOf(survivor));
+    StampUpdated(survivor, caller, now);
+    StampUpdated(duplicate, caller, now);
+    return absl::OkStatus();
+  };
 }
 
 template <typename Record>
@@ -111,7 +150,7 @@ grpc::Status OrderIntakeServiceImpl::ListOrganisations(grpc::ServerContext*,
                               common::DecodePageToken("organisations", request->page_token()));
     SALESOPS_ASSIGN_OR_RETURN(
         common::Page<v1::Organisation> page,
-        directory_.ListOrganisations(request->search(),
+        directory_.ListOrganisations(request->search(), request->include_merged(),
                                      common::EffectivePageSize(request->page_size()), after));
     for (v1::Organisation& organisation : page.entries) {
       *response->add_organisations() = std::move(organisation);
@@ -133,8 +172,8 @@ grpc::Status OrderIntakeServiceImpl::UpdateOrganisation(
     return directory_.UpdateOrganisation(
         call, request->organisation_id(),
         [&](v1::Organisation& current) -> absl::Status {
-          SALESOPS_RETURN_IF_ERROR(CheckRecordEtag("organisation", request->organisation_id(),
-                                                   current.etag(), request->etag()));
+          SALESOPS_RETURN_IF_ERROR(
+              CheckEditable("organisation", current, "organisation_id", request->etag()));
           SALESOPS_RETURN_IF_ERROR(
               Refuse(ContactIdViolations(request->organisation(), current, "organisation")));
           Replace(current, Writable(request->organisation()), caller, clock_.NowTimestamp());
@@ -179,8 +218,8 @@ grpc::Status OrderIntakeServiceImpl::ListVenues(grpc::ServerContext*,
                               common::DecodePageToken("venues", request->page_token()));
     SALESOPS_ASSIGN_OR_RETURN(
         common::Page<v1::DirectoryVenue> page,
-        directory_.ListVenues(request->search(), common::EffectivePageSize(request->page_size()),
-                              after));
+        directory_.ListVenues(request->search(), request->include_merged(),
+                              common::EffectivePageSize(request->page_size()), after));
     for (v1::DirectoryVenue& venue : page.entries) *response->add_venues() = std::move(venue);
     response->set_next_page_token(common::EncodePageToken("venues", page.next_after));
     return absl::OkStatus();
@@ -198,8 +237,7 @@ grpc::Status OrderIntakeServiceImpl::UpdateVenue(grpc::ServerContext* context,
     return directory_.UpdateVenue(
         call, request->venue_id(),
         [&](v1::DirectoryVenue& current) -> absl::Status {
-          SALESOPS_RETURN_IF_ERROR(
-              CheckRecordEtag("venue", request->venue_id(), current.etag(), request->etag()));
+          SALESOPS_RETURN_IF_ERROR(CheckEditable("venue", current, "venue_id", request->etag()));
           Replace(current, Writable(request->venue()), caller, clock_.NowTimestamp());
           return absl::OkStatus();
         },
@@ -220,15 +258,56 @@ grpc::Status OrderIntakeServiceImpl::UpdateVenueNotes(grpc::ServerContext* conte
     return directory_.UpdateVenue(
         call, request->venue_id(),
         [&](v1::DirectoryVenue& current) -> absl::Status {
-          SALESOPS_RETURN_IF_ERROR(
-              CheckRecordEtag("venue", request->venue_id(), current.etag(), request->etag()));
+          SALESOPS_RETURN_IF_ERROR(CheckEditable("venue", current, "venue_id", request->etag()));
           current.set_access_notes(request->access_notes());
           current.set_loading_notes(request->loading_notes());
-          *current.mutable_updated_by() = caller;
-          *current.mutable_update_time() = clock_.NowTimestamp();
+          StampUpdated(current, caller, clock_.NowTimestamp());
           return absl::OkStatus();
         },
         [&](const v1::DirectoryVenue& written) { *response->mutable_venue() = written; });
+  }());
+}
+
+grpc::Status OrderIntakeServiceImpl::MergeOrganisations(
+    grpc::ServerContext* context, const v1::MergeOrganisationsRequest* request,
+    v1::MergeOrganisationsResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_RETURN_IF_ERROR(
+        Refuse(SelfMergeViolations(request->organisation_id(), request->duplicate_organisation_id(),
+                                   "duplicate_organisation_id")));
+    const v1::Actor caller = runtime_.CallerOf(*context);
+    const IdempotentCall call("MergeOrganisations", caller, *request, response);
+    return directory_.MergeOrganisations(
+        call, request->organisation_id(), request->duplicate_organisation_id(),
+        MergeChange<v1::Organisation>("organisation", request->etag(), "duplicate_organisation_id",
+                                      request->duplicate_etag(), caller, clock_.NowTimestamp(),
+                                      &MergeOrganisationInto),
+        [&](const v1::Organisation& survivor, const v1::Organisation& duplicate) {
+          *response->mutable_organisation() = survivor;
+          *response->mutable_duplicate() = duplicate;
+        });
+  }());
+}
+
+grpc::Status OrderIntakeServiceImpl::MergeVenues(grpc::ServerContext* context,
+                                                 const v1::MergeVenuesRequest* request,
+                                                 v1::MergeVenuesResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_RETURN_IF_ERROR(Refuse(SelfMergeViolations(
+        request->venue_id(), request->duplicate_venue_id(), "duplicate_venue_id")));
+    const v1::Actor caller = runtime_.CallerOf(*context);
+    const IdempotentCall call("MergeVenues", caller, *request, response);
+    return directory_.MergeVenues(
+        call, request->venue_id(), request->duplicate_venue_id(),
+        MergeChange<v1::DirectoryVenue>("venue", request->etag(), "duplicate_venue_id",
+                                        request->duplicate_etag(), caller, clock_.NowTimestamp(),
+                                        &MergeVenueInto),
+        [&](const v1::DirectoryVenue& survivor, const v1::DirectoryVenue& duplicate) {
+          *response->mutable_venue() = survivor;
+          *response->mutable_duplicate() = duplicate;
+        });
   }());
 }
 

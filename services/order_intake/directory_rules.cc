@@ -1,12 +1,15 @@
 #include "services/order_intake/directory_rules.h"
 
+#include <absl/strings/ascii.h>
 #include <absl/strings/str_cat.h>
+#include <absl/strings/str_join.h>
 #include <absl/time/time.h>
 
 #include <algorithm>
 #include <map>
 #include <set>
 
+#include "salesops/v1/vocabulary.pb.h"
 #include "services/common/validation.h"
 
 namespace salesops::order_intake {
@@ -68,6 +71,44 @@ void CheckAddress(const google::type::PostalAddress& address, const std::string&
   for (const auto& [text, name] : parts) {
     CheckAddressText(*text, absl::StrCat(field, ".", name), violations);
   }
+}
+
+// The limits directory.proto declares, read from it so the two cannot drift apart.
+template <typename Record>
+uint32_t MaxItems(const char* field) {
+  return Record::descriptor()->FindFieldByName(field)->options().GetExtension(v1::max_items);
+}
+template <typename Record>
+uint32_t MaxLength(const char* field) {
+  return Record::descriptor()->FindFieldByName(field)->options().GetExtension(v1::max_length);
+}
+
+// The survivor's notes with `line` appended on a line of its own; LIMIT_REACHED when they
+// would no longer fit.
+template <typename Record>
+absl::Status AppendNotesLine(Record& survivor, const std::string& line) {
+  std::string notes = survivor.notes();
+  if (!notes.empty() && notes.back() != '\n') notes += '\n';
+  notes += line;
+  if (notes.size() > MaxLength<Record>("notes")) {
+    return common::BusinessRefusal(
+        v1::LIMIT_REACHED,
+        absl::StrCat(RecordIdOf(survivor), "'s notes would grow past ", MaxLength<Record>("notes"),
+                     " bytes with the merge's line; shorten them first"));
+  }
+  survivor.set_notes(std::move(notes));
+  return absl::OkStatus();
+}
+
+std::string MergedLine(const std::string& kind, const std::string& duplicate_id,
+                       const std::string& duplicate_name, const google::protobuf::Timestamp& now) {
+  return absl::StrCat(
+      absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(now.seconds()), absl::UTCTimeZone()),
+      ": merged ", kind, " ", duplicate_id, " (", duplicate_name, ") into this one");
+}
+
+void FillBlank(std::string* survivor, const std::string& duplicate) {
+  if (survivor->empty()) *survivor = duplicate;
 }
 
 }  // namespace
@@ -197,6 +238,100 @@ absl::Status CheckRecordEtag(const std::string& kind, const std::string& id,
   return common::ReasonedError(
       absl::StatusCode::kAborted, v1::STALE_REVISION,
       absl::StrCat(kind, " ", id, " is at etag ", current_etag, "; read it again and retry"));
+}
+
+const std::string& RecordIdOf(const v1::Organisation& organisation) {
+  return organisation.organisation_id();
+}
+const std::string& RecordIdOf(const v1::DirectoryVenue& venue) { return venue.venue_id(); }
+
+absl::Status CheckNotMerged(const std::string& kind, const std::string& id,
+                            const std::string& merged_into_id, const std::string& field) {
+  if (merged_into_id.empty()) return absl::OkStatus();
+  return common::UnknownReferenceError(
+      {{field, absl::StrCat(kind, " ", id, " was merged into ", merged_into_id,
+                            " and is no longer edited; use ", merged_into_id)}},
+      v1::INVALID_REQUEST);
+}
+
+std::vector<FieldViolation> SelfMergeViolations(const std::string& id,
+                                                const std::string& duplicate_id,
+                                                const std::string& duplicate_field) {
+  if (id != duplicate_id) return {};
+  return {{duplicate_field, "names the record merged into: a record cannot be merged into itself"}};
+}
+
+absl::Status MergeOrganisationInto(v1::Organisation& survivor, const v1::Organisation& duplicate,
+                                   const google::protobuf::Timestamp& now) {
+  std::map<std::string, v1::Contact*> by_email;
+  bool has_billing = false;
+  for (v1::Contact& contact : *survivor.mutable_contacts()) {
+    if (!contact.email().empty())
+      by_email.emplace(absl::AsciiStrToLower(contact.email()), &contact);
+    has_billing = has_billing || contact.billing();
+  }
+  std::vector<std::string> moved, folded;
+  for (const v1::Contact& contact : duplicate.contacts()) {
+    auto same = contact.email().empty() ? by_email.end()
+                                        : by_email.find(absl::AsciiStrToLower(contact.email()));
+    if (same != by_email.end()) {
+      v1::Contact& kept = *same->second;
+      FillBlank(kept.mutable_job_title(), contact.job_title());
+      FillBlank(kept.mutable_phone(), contact.phone());
+      FillBlank(kept.mutable_notes(), contact.notes());
+      folded.push_back(absl::StrCat(contact.contact_id(), " into ", kept.contact_id()));
+      continue;
+    }
+    v1::Contact& added = *survivor.add_contacts();
+    added = contact;
+    // At most one billing contact: the survivor's stays it.
+    if (has_billing) added.set_billing(false);
+    has_billing = has_billing || added.billing();
+    moved.push_back(contact.contact_id());
+  }
+  if (static_cast<uint32_t>(survivor.contacts_size()) > MaxItems<v1::Organisation>("contacts")) {
+    return common::BusinessRefusal(
+        v1::LIMIT_REACHED,
+        absl::StrCat(survivor.organisation_id(), " would have ", survivor.contacts_size(),
+                     " contacts with ", duplicate.organisation_id(), "'s; at most ",
+                     MaxItems<v1::Organisation>("contacts"), ": remove some first"));
+  }
+  std::string line = MergedLine("organisation", duplicate.organisation_id(), duplicate.name(), now);
+  if (!moved.empty()) absl::StrAppend(&line, "; contacts moved: ", absl::StrJoin(moved, ", "));
+  if (!folded.empty()) {
+    absl::StrAppend(&line, "; same email, folded: ", absl::StrJoin(folded, ", "));
+  }
+  return AppendNotesLine(survivor, line);
+}
+
+absl::Status MergeVenueInto(v1::DirectoryVenue& survivor, const v1::DirectoryVenue& duplicate,
+                            const google::protobuf::Timestamp& now) {
+  FillBlank(survivor.mutable_access_notes(), duplicate.access_notes());
+  FillBlank(survivor.mutable_loading_notes(), duplicate.loading_notes());
+  FillBlank(survivor.mutable_power(), duplicate.power());
+  FillBlank(survivor.mutable_parking_notes(), duplicate.parking_notes());
+  if (survivor.height_limit_cm() == 0) survivor.set_height_limit_cm(duplicate.height_limit_cm());
+  // Dock hours are in their zone: taken together, and only when the survivor has neither.
+  if (survivor.dock_hours().empty() && survivor.zone_id().empty()) {
+    *survivor.mutable_dock_hours() = duplicate.dock_hours();
+    survivor.set_zone_id(duplicate.zone_id());
+  }
+  std::set<std::string> warehouses;
+  for (const v1::WarehouseTravel& travel : survivor.travel_times()) {
+    warehouses.insert(travel.warehouse_id());
+  }
+  for (const v1::WarehouseTravel& travel : duplicate.travel_times()) {
+    if (warehouses.insert(travel.warehouse_id()).second) *survivor.add_travel_times() = travel;
+  }
+  if (static_cast<uint32_t>(survivor.travel_times_size()) >
+      MaxItems<v1::DirectoryVenue>("travel_times")) {
+    return common::BusinessRefusal(
+        v1::LIMIT_REACHED, absl::StrCat(survivor.venue_id(), " would have travel times from ",
+                                        survivor.travel_times_size(), " warehouses; at most ",
+                                        MaxItems<v1::DirectoryVenue>("travel_times")));
+  }
+  return AppendNotesLine(survivor,
+                         MergedLine("venue", duplicate.venue_id(), duplicate.name(), now));
 }
 
 }  // namespace salesops::order_intake

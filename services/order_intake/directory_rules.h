@@ -1,6 +1,7 @@
 #pragma once
 
 #include <absl/status/status.h>
+#include <google/protobuf/timestamp.pb.h>
 
 #include <string>
 #include <vector>
@@ -35,5 +36,28 @@ void SortDockHours(v1::DirectoryVenue& venue);
 // ABORTED, STALE_REVISION, unless `etag` is the record's current one.
 absl::Status CheckRecordEtag(const std::string& kind, const std::string& id,
                              const std::string& current_etag, const std::string& etag);
+
+const std::string& RecordIdOf(const v1::Organisation& organisation);
+const std::string& RecordIdOf(const v1::DirectoryVenue& venue);
+
+// A record merged into another is kept for what refers to it but no longer edited:
+// FAILED_PRECONDITION (INVALID_REQUEST, a violation on `field`, the request field that named
+// it) when `merged_into_id` is set.
+absl::Status CheckNotMerged(const std::string& kind, const std::string& id,
+                            const std::string& merged_into_id, const std::string& field);
+
+// INVALID_REQUEST on `duplicate_field` when a record would be merged into itself.
+std::vector<common::FieldViolation> SelfMergeViolations(const std::string& id,
+                                                        const std::string& duplicate_id,
+                                                        const std::string& duplicate_field);
+
+// Fold `duplicate` into `survivor` as MergeOrganisationsRequest and MergeVenuesRequest
+// (directory.proto) describe; `now` dates the line added to the survivor's notes. Only the
+// survivor changes. FAILED_PRECONDITION (LIMIT_REACHED) when the survivor would hold more
+// contacts, or longer notes, than directory.proto allows.
+absl::Status MergeOrganisationInto(v1::Organisation& survivor, const v1::Organisation& duplicate,
+                                   const google::protobuf::Timestamp& now);
+absl::Status MergeVenueInto(v1::DirectoryVenue& survivor, const v1::DirectoryVenue& duplicate,
+                            const google::protobuf::Timestamp& now);
 
 }  // namespace salesops::order_intake

@@ -31,6 +31,8 @@ common::RolePolicy RolePolicy() {
       .Allow("ListVenues", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("UpdateVenue", {v1::ROLE_SALES, v1::ROLE_ADMIN})
       .Allow("UpdateVenueNotes", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("MergeOrganisations", {v1::ROLE_SALES, v1::ROLE_ADMIN})
+      .Allow("MergeVenues", {v1::ROLE_SALES, v1::ROLE_ADMIN})
       .Allow("GetPipelineForecast",
              {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE});
   // Ops milestones arrive from notification as EventSink deliveries.

@@ -127,6 +127,11 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
   grpc::Status UpdateVenueNotes(grpc::ServerContext* context,
                                 const v1::UpdateVenueNotesRequest* request,
                                 v1::UpdateVenueNotesResponse* response) override;
+  grpc::Status MergeOrganisations(grpc::ServerContext* context,
+                                  const v1::MergeOrganisationsRequest* request,
+                                  v1::MergeOrganisationsResponse* response) override;
+  grpc::Status MergeVenues(grpc::ServerContext* context, const v1::MergeVenuesRequest* request,
+                           v1::MergeVenuesResponse* response) override;
 
   // EventSink: an ops milestone from notification.
   absl::Status ApplyEvent(const v1::Event& event, bool* duplicate);

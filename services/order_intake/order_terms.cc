@@ -1,6 +1,7 @@
 // OrderIntakeService: an order's commercial terms (issue 17). Who it is for and where, from the
 // directory, snapshotted on each revision; its price from the pricing configuration through the
 // rating engine; and ADMIN's approval of discounts above the threshold.
+#include <absl/strings/match.h>
 #include <absl/strings/str_cat.h>
 #include <absl/strings/str_join.h>
 
@@ -51,11 +52,30 @@ absl::Status OrderIntakeServiceImpl::ApplyDirectory(v1::Order& order, const std:
       return UnknownReference(organisation.status(), field + ".organisation_id",
                               "organisation " + order.organisation_id());
     }
+    // A duplicate merged away answers for the organisation it was merged into; a contact it
+    // had is found there by its id, or by its email when the merge folded it into another.
+    std::string contact_email;
+    for (int hops = 0; !organisation->merged_into_id().empty() && hops < 10; ++hops) {
+      for (const v1::Contact& old : organisation->contacts()) {
+        if (old.contact_id() == order.contact_id()) contact_email = old.email();
+      }
+      absl::StatusOr<v1::Organisation> survivor =
+          directory_.GetOrganisation(organisation->merged_into_id());
+      if (!survivor.ok()) return survivor.status();
+      organisation = std::move(survivor);
+    }
+    order.set_organisation_id(organisation->organisation_id());
     const v1::Contact* contact = nullptr;
     for (const v1::Contact& candidate : organisation->contacts()) {
       const bool wanted = order.contact_id().empty() ? candidate.billing()
                                                      : candidate.contact_id() == order.contact_id();
       if (wanted) contact = &candidate;
+    }
+    for (const v1::Contact& candidate : organisation->contacts()) {
+      if (contact == nullptr && !contact_email.empty() &&
+          absl::EqualsIgnoreCase(candidate.email(), contact_email)) {
+        contact = &candidate;
+      }
     }
     if (contact == nullptr && !order.contact_id().empty()) {
       return InvalidArgumentError(
@@ -78,6 +98,11 @@ absl::Status OrderIntakeServiceImpl::ApplyDirectory(v1::Order& order, const std:
     if (!venue.ok()) {
       return UnknownReference(venue.status(), field + ".venue_id", "venue " + order.venue_id());
     }
+    for (int hops = 0; !venue->merged_into_id().empty() && hops < 10; ++hops) {
+      venue = directory_.GetVenue(venue->merged_into_id());
+      if (!venue.ok()) return venue.status();
+    }
+    order.set_venue_id(venue->venue_id());
     *order.mutable_venue() = VenueFrom(*venue);
     *order.mutable_directory_snapshot()->mutable_venue() = std::move(*venue);
   }

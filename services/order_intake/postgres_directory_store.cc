@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "services/common/errors.h"
+#include "services/order_intake/directory_rules.h"
 #include "services/order_intake/postgres_order_store.h"
 
 namespace salesops::order_intake {
@@ -28,8 +29,6 @@ constexpr Table kOrganisations{"organisation",           "organisations",       
 constexpr Table kVenues{"venue",           "venues",        "venue_id",
                         "venue_revisions", "venue_numbers", "venue-"};
 
-const std::string& IdOf(const v1::Organisation& record) { return record.organisation_id(); }
-const std::string& IdOf(const v1::DirectoryVenue& record) { return record.venue_id(); }
 void SetId(v1::Organisation& record, std::string id) { record.set_organisation_id(std::move(id)); }
 void SetId(v1::DirectoryVenue& record, std::string id) { record.set_venue_id(std::move(id)); }
 
@@ -90,7 +89,7 @@ void WriteRevision(pqxx::work& tx, const Table& table, const Record& record) {
   const pqxx::binarystring bytes(body.data(), body.size());
   tx.exec_params(absl::StrCat("INSERT INTO ", table.revisions, " (", table.id_column,
                               ", revision, body) VALUES ($1, $2, $3)"),
-                 IdOf(record), record.revision(), bytes);
+                 RecordIdOf(record), record.revision(), bytes);
 }
 
 template <typename Record>
@@ -111,7 +110,7 @@ absl::Status Create(common::ConnectionPool& pool, const Table& table, const Idem
     tx.exec_params(absl::StrCat("INSERT INTO ", table.table, " (", table.id_column,
                                 ", number, revision, name, search_text, body) "
                                 "VALUES ($1, $2, 1, $3, $4, $5)"),
-                   IdOf(stored), number, stored.name(), SearchTextOf(stored),
+                   RecordIdOf(stored), number, stored.name(), SearchTextOf(stored),
                    pqxx::binarystring(body.data(), body.size()));
     WriteRevision(tx, table, stored);
     answer(stored);
@@ -138,7 +137,7 @@ absl::StatusOr<Record> Get(common::ConnectionPool& pool, const Table& table,
 
 template <typename Record>
 absl::StatusOr<common::Page<Record>> List(common::ConnectionPool& pool, const Table& table,
-                                          const std::string& search, int limit,
+                                          const std::string& search, bool include_merged, int limit,
                                           const std::string& after) {
   int64_t after_number = 0;
   if (!after.empty() && !absl::SimpleAtoi(after, &after_number)) {
@@ -153,8 +152,9 @@ absl::StatusOr<common::Page<Record>> List(common::ConnectionPool& pool, const Ta
     pqxx::result rows = tx.exec_params(
         absl::StrCat("SELECT body, number FROM ", table.table,
                      " WHERE number > $1 AND ($2 = '' OR search_text ILIKE $2) "
-                     "ORDER BY number LIMIT $3"),
-        after_number, search.empty() ? std::string() : common::ContainsPattern(search), limit + 1);
+                     "AND ($4 OR merged_into_id IS NULL) ORDER BY number LIMIT $3"),
+        after_number, search.empty() ? std::string() : common::ContainsPattern(search), limit + 1,
+        include_merged);
     for (const pqxx::row& row : rows) numbers.push_back(row[1].as<int64_t>());
     common::FillPage(
         page, rows, limit, [](const pqxx::row& row) { return Parse<Record>(row[0]); },
@@ -163,6 +163,23 @@ absl::StatusOr<common::Page<Record>> List(common::ConnectionPool& pool, const Ta
   });
   if (!status.ok()) return status;
   return page;
+}
+
+// `record`, as changed, becomes the next revision of `id`.
+template <typename Record>
+void WriteNextRevision(pqxx::work& tx, const Table& table, const std::string& id, Record& record) {
+  SetId(record, id);
+  record.set_revision(record.revision() + 1);
+  record.set_etag(EtagOf(record.revision()));
+  AssignIds(tx, record);
+  const std::string body = record.SerializeAsString();
+  tx.exec_params(absl::StrCat("UPDATE ", table.table,
+                              " SET revision = $2, name = $3, search_text = $4, body = $5, "
+                              "merged_into_id = NULLIF($6, ''), updated_at = now() WHERE ",
+                              table.id_column, " = $1"),
+                 id, record.revision(), record.name(), SearchTextOf(record),
+                 pqxx::binarystring(body.data(), body.size()), record.merged_into_id());
+  WriteRevision(tx, table, record);
 }
 
 template <typename Record>
@@ -181,19 +198,36 @@ absl::Status Update(common::ConnectionPool& pool, const Table& table, const Idem
     if (rows.empty()) return NotFound(table, id);
     Record record = Parse<Record>(rows[0][0]);
     SALESOPS_RETURN_IF_ERROR(change(record));
-    SetId(record, id);
-    record.set_revision(record.revision() + 1);
-    record.set_etag(EtagOf(record.revision()));
-    AssignIds(tx, record);
-    const std::string body = record.SerializeAsString();
-    tx.exec_params(absl::StrCat("UPDATE ", table.table,
-                                " SET revision = $2, name = $3, search_text = $4, body = $5, "
-                                "updated_at = now() WHERE ",
-                                table.id_column, " = $1"),
-                   id, record.revision(), record.name(), SearchTextOf(record),
-                   pqxx::binarystring(body.data(), body.size()));
-    WriteRevision(tx, table, record);
+    WriteNextRevision(tx, table, id, record);
     answer(record);
+    idempotent.Remember(tx, *call.response);
+    return absl::OkStatus();
+  });
+}
+
+template <typename Record>
+absl::Status Merge(common::ConnectionPool& pool, const Table& table, const IdempotentCall& call,
+                   const std::string& survivor_id, const std::string& duplicate_id,
+                   const RecordMerge<Record>& merge, const MergeAnswer<Record>& answer) {
+  const common::IdempotentRequest idempotent = IdempotentRequestOf(call);
+  return pool.InTransaction(absl::StrCat("merge_", table.kind), [&](pqxx::work& tx) {
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(idempotent, tx, call));
+    if (replayed) return absl::OkStatus();
+    // Both rows in id order, whichever is the survivor.
+    pqxx::result rows = tx.exec_params(
+        absl::StrCat("SELECT ", table.id_column, ", body FROM ", table.table, " WHERE ",
+                     table.id_column, " IN ($1, $2) ORDER BY ", table.id_column, " FOR UPDATE"),
+        survivor_id, duplicate_id);
+    std::optional<Record> survivor, duplicate;
+    for (const pqxx::row& row : rows) {
+      (row[0].as<std::string>() == survivor_id ? survivor : duplicate) = Parse<Record>(row[1]);
+    }
+    if (!survivor) return NotFound(table, survivor_id);
+    if (!duplicate) return NotFound(table, duplicate_id);
+    SALESOPS_RETURN_IF_ERROR(merge(*survivor, *duplicate));
+    WriteNextRevision(tx, table, survivor_id, *survivor);
+    WriteNextRevision(tx, table, duplicate_id, *duplicate);
+    answer(*survivor, *duplicate);
     idempotent.Remember(tx, *call.response);
     return absl::OkStatus();
   });
@@ -213,8 +247,8 @@ absl::StatusOr<v1::Organisation> PostgresDirectoryStore::GetOrganisation(
 }
 
 absl::StatusOr<common::Page<v1::Organisation>> PostgresDirectoryStore::ListOrganisations(
-    const std::string& search, int limit, const std::string& after) {
-  return List<v1::Organisation>(pool_, kOrganisations, search, limit, after);
+    const std::string& search, bool include_merged, int limit, const std::string& after) {
+  return List<v1::Organisation>(pool_, kOrganisations, search, include_merged, limit, after);
 }
 
 absl::Status PostgresDirectoryStore::UpdateOrganisation(
@@ -234,8 +268,8 @@ absl::StatusOr<v1::DirectoryVenue> PostgresDirectoryStore::GetVenue(const std::s
 }
 
 absl::StatusOr<common::Page<v1::DirectoryVenue>> PostgresDirectoryStore::ListVenues(
-    const std::string& search, int limit, const std::string& after) {
-  return List<v1::DirectoryVenue>(pool_, kVenues, search, limit, after);
+    const std::string& search, bool include_merged, int limit, const std::string& after) {
+  return List<v1::DirectoryVenue>(pool_, kVenues, search, include_merged, limit, after);
 }
 
 absl::Status PostgresDirectoryStore::UpdateVenue(const IdempotentCall& call,
@@ -243,6 +277,20 @@ absl::Status PostgresDirectoryStore::UpdateVenue(const IdempotentCall& call,
                                                  const RecordChange<v1::DirectoryVenue>& change,
                                                  const RecordAnswer<v1::DirectoryVenue>& answer) {
   return Update(pool_, kVenues, call, venue_id, change, answer);
+}
+
+absl::Status PostgresDirectoryStore::MergeOrganisations(
+    const IdempotentCall& call, const std::string& survivor_id, const std::string& duplicate_id,
+    const RecordMerge<v1::Organisation>& merge, const MergeAnswer<v1::Organisation>& answer) {
+  return Merge(pool_, kOrganisations, call, survivor_id, duplicate_id, merge, answer);
+}
+
+absl::Status PostgresDirectoryStore::MergeVenues(const IdempotentCall& call,
+                                                 const std::string& survivor_id,
+                                                 const std::string& duplicate_id,
+                                                 const RecordMerge<v1::DirectoryVenue>& merge,
+                                                 const MergeAnswer<v1::DirectoryVenue>& answer) {
+  return Merge(pool_, kVenues, call, survivor_id, duplicate_id, merge, answer);
 }
 
 }  // namespace salesops::order_intake

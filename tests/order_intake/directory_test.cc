@@ -1,6 +1,6 @@
 // The directory (issue 17 item 1) through order-intake's API on real PostgreSQL: organisations
-// and venues created, read, updated under their etag, listed, searched and paged; who may edit
-// what; and bad input named field by field.
+// and venues created, read, updated under their etag, listed, searched and paged; duplicates
+// merged with both histories kept; who may edit what; and bad input named field by field.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -12,6 +12,14 @@ namespace salesops::testing {
 namespace {
 
 using common::ParseGrpcError;
+
+std::set<std::string> ViolatedFields(const grpc::Status& status) {
+  std::set<std::string> fields;
+  for (const common::FieldViolation& violation : ParseGrpcError(status).violations) {
+    fields.insert(violation.field);
+  }
+  return fields;
+}
 
 class DirectoryTest : public OrderSuiteTest {
  protected:
@@ -64,6 +72,50 @@ class DirectoryTest : public OrderSuiteTest {
         suite_.orders->Call(&OrderStub::CreateVenue, request, &response, tokens().sales);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response.venue();
+  }
+
+  // How many revisions order-intake keeps of `id` in `table` (organisation_revisions, ...).
+  int64_t Revisions(const std::string& table, const std::string& id_column, const std::string& id) {
+    pqxx::connection connection(suite_.orders->database().connection_string());
+    pqxx::nontransaction tx(connection);
+    return tx.exec_params1("SELECT count(*) FROM " + table + " WHERE " + id_column + " = $1", id)[0]
+        .as<int64_t>();
+  }
+
+  grpc::Status Merge(const v1::Organisation& survivor, const v1::Organisation& duplicate,
+                     v1::MergeOrganisationsResponse* response, const std::string& request_id = "",
+                     const std::string& token = "") {
+    v1::MergeOrganisationsRequest request;
+    request.set_request_id(request_id);
+    request.set_organisation_id(survivor.organisation_id());
+    request.set_etag(survivor.etag());
+    request.set_duplicate_organisation_id(duplicate.organisation_id());
+    request.set_duplicate_etag(duplicate.etag());
+    return suite_.orders->Call(&OrderStub::MergeOrganisations, request, response,
+                               token.empty() ? tokens().sales : token);
+  }
+
+  v1::Organisation GetOrganisation(const std::string& id) {
+    v1::GetOrganisationRequest request;
+    request.set_organisation_id(id);
+    v1::GetOrganisationResponse response;
+    grpc::Status status = suite_.orders->Call(&OrderStub::GetOrganisation, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.organisation();
+  }
+
+  std::set<std::string> ListedOrganisations(const std::string& search, bool include_merged) {
+    v1::ListOrganisationsRequest request;
+    request.set_search(search);
+    request.set_include_merged(include_merged);
+    v1::ListOrganisationsResponse response;
+    grpc::Status status = suite_.orders->Call(&OrderStub::ListOrganisations, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    std::set<std::string> ids;
+    for (const v1::Organisation& organisation : response.organisations()) {
+      ids.insert(organisation.organisation_id());
+    }
+    return ids;
   }
 };
 
@@ -212,14 +264,6 @@ TEST_F(DirectoryTest, ListsSearchAndPage) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-std::set<std::string> ViolatedFields(const grpc::Status& status) {
-  std::set<std::string> fields;
-  for (const common::FieldViolation& violation : ParseGrpcError(status).violations) {
-    fields.insert(violation.field);
-  }
-  return fields;
-}
-
 TEST_F(DirectoryTest, BadInputIsRefusedFieldByField) {
   v1::CreateOrganisationRequest organisation;
   organisation.mutable_organisation()->set_tax_status(v1::TAX_STATUS_REVERSE_CHARGE);
@@ -263,6 +307,169 @@ TEST_F(DirectoryTest, BadInputIsRefusedFieldByField) {
   EXPECT_EQ(ViolatedFields(status), (std::set<std::string>{"venue.zone_id", "venue.dock_hours[1]",
                                                            "venue.travel_times[1].warehouse_id"}))
       << status.error_message();
+}
+
+TEST_F(DirectoryTest, AMergeMovesContactsAndKeepsTheDuplicateWithItsHistory) {
+  const v1::Organisation survivor = NewOrganisation("Merge Konzert GmbH");
+  // The same client typed in again: Petra once more (her email in other case, with the phone
+  // the first record lacks) and a colleague who is the billing contact there.
+  v1::CreateOrganisationRequest create;
+  create.mutable_organisation()->set_name("Merge Konzert (old)");
+  v1::Contact* petra = create.mutable_organisation()->add_contacts();
+  petra->set_name("Petra P.");
+  petra->set_email("PETRA@example.com");
+  petra->set_phone("+49 30 1234");
+  v1::Contact* bernd = create.mutable_organisation()->add_contacts();
+  bernd->set_name("Bernd Buchhaltung");
+  bernd->set_email("bernd@example.com");
+  bernd->set_billing(true);
+  v1::CreateOrganisationResponse created;
+  ASSERT_TRUE(
+      suite_.orders->Call(&OrderStub::CreateOrganisation, create, &created, tokens().sales).ok());
+  const v1::Organisation duplicate = created.organisation();
+
+  v1::MergeOrganisationsResponse merged;
+  grpc::Status status = Merge(survivor, duplicate, &merged, "merge-konzert-1");
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const v1::Organisation& kept = merged.organisation();
+  EXPECT_EQ(kept.revision(), 2);
+  ASSERT_EQ(kept.contacts_size(), 2);
+  // Petra stays one contact with her first id, and gains the phone.
+  EXPECT_EQ(kept.contacts(0).contact_id(), survivor.contacts(0).contact_id());
+  EXPECT_EQ(kept.contacts(0).phone(), "+49 30 1234");
+  EXPECT_TRUE(kept.contacts(0).billing());
+  // Bernd moves with his id, no longer the billing contact (the survivor has one).
+  EXPECT_EQ(kept.contacts(1).contact_id(), duplicate.contacts(1).contact_id());
+  EXPECT_FALSE(kept.contacts(1).billing());
+  EXPECT_NE(kept.notes().find("merged organisation " + duplicate.organisation_id()),
+            std::string::npos)
+      << kept.notes();
+  EXPECT_NE(kept.notes().find(duplicate.contacts(1).contact_id()), std::string::npos);
+
+  // The duplicate is kept, pointing at the survivor, with its contacts and both revisions.
+  const v1::Organisation old = GetOrganisation(duplicate.organisation_id());
+  EXPECT_EQ(old.merged_into_id(), survivor.organisation_id());
+  EXPECT_EQ(old.revision(), 2);
+  EXPECT_EQ(old.contacts_size(), 2);
+  EXPECT_EQ(old.SerializeAsString(), merged.duplicate().SerializeAsString());
+  EXPECT_EQ(Revisions("organisation_revisions", "organisation_id", duplicate.organisation_id()), 2);
+  EXPECT_EQ(Revisions("organisation_revisions", "organisation_id", survivor.organisation_id()), 2);
+
+  // Listings leave it out unless asked.
+  EXPECT_EQ(ListedOrganisations("Merge Konzert", false),
+            (std::set<std::string>{survivor.organisation_id()}));
+  EXPECT_EQ(ListedOrganisations("Merge Konzert", true),
+            (std::set<std::string>{survivor.organisation_id(), duplicate.organisation_id()}));
+
+  // A retry with the same request_id is answered as the first call was, and merges nothing.
+  v1::MergeOrganisationsResponse again;
+  status = Merge(survivor, duplicate, &again, "merge-konzert-1");
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(again.SerializeAsString(), merged.SerializeAsString());
+  EXPECT_EQ(Revisions("organisation_revisions", "organisation_id", survivor.organisation_id()), 2);
+
+  // The merged record is no longer edited.
+  v1::UpdateOrganisationRequest update;
+  update.set_organisation_id(old.organisation_id());
+  update.set_etag(old.etag());
+  *update.mutable_organisation() = old;
+  v1::UpdateOrganisationResponse updated;
+  status = suite_.orders->Call(&OrderStub::UpdateOrganisation, update, &updated, tokens().sales);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ViolatedFields(status), std::set<std::string>{"organisation_id"});
+}
+
+TEST_F(DirectoryTest, MergesAreRefusedWhenStaleIntoItselfOrWithAMergedRecord) {
+  const v1::Organisation first = NewOrganisation("Refused Merge A");
+  const v1::Organisation second = NewOrganisation("Refused Merge B");
+  const v1::Organisation third = NewOrganisation("Refused Merge C");
+  v1::MergeOrganisationsResponse response;
+
+  grpc::Status status = Merge(first, first, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ViolatedFields(status), std::set<std::string>{"duplicate_organisation_id"});
+
+  // Either etag stale: nothing written.
+  for (bool survivor_stale : {true, false}) {
+    v1::Organisation survivor = first, duplicate = second;
+    (survivor_stale ? survivor : duplicate).set_etag("99");
+    status = Merge(survivor, duplicate, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::ABORTED);
+    EXPECT_EQ(ParseGrpcError(status).reason, "STALE_REVISION");
+  }
+  EXPECT_EQ(GetOrganisation(first.organisation_id()).revision(), 1);
+  EXPECT_EQ(GetOrganisation(second.organisation_id()).revision(), 1);
+
+  // Only sales and admin merge.
+  EXPECT_EQ(Merge(first, second, &response, "", tokens().ops).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::Organisation missing = second;
+  missing.set_organisation_id("org-999999");
+  EXPECT_EQ(Merge(first, missing, &response).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  ASSERT_TRUE(Merge(first, second, &response).ok());
+  const v1::Organisation merged = response.duplicate();
+  const v1::Organisation survivor = response.organisation();
+  // Into a merged record, or a merged record into another: refused, naming the field.
+  status = Merge(merged, third, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ViolatedFields(status), std::set<std::string>{"organisation_id"});
+  EXPECT_NE(status.error_message().find(survivor.organisation_id()), std::string::npos)
+      << status.error_message();
+  status = Merge(third, merged, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ViolatedFields(status), std::set<std::string>{"duplicate_organisation_id"});
+  EXPECT_EQ(GetOrganisation(third.organisation_id()).revision(), 1);
+}
+
+TEST_F(DirectoryTest, AMergedVenueFillsWhatTheSurvivorLacks) {
+  const v1::DirectoryVenue duplicate = NewVenue("Messe Halle 7 (alt)", "Berlin");
+  v1::CreateVenueRequest create;
+  create.mutable_venue()->set_name("Messe Halle 7");
+  create.mutable_venue()->set_power("1 x 125 A CEE");
+  v1::WarehouseTravel* travel = create.mutable_venue()->add_travel_times();
+  travel->set_warehouse_id("HAM-1");
+  travel->mutable_travel_time()->set_seconds(3 * 3600);
+  v1::CreateVenueResponse created;
+  ASSERT_TRUE(suite_.orders->Call(&OrderStub::CreateVenue, create, &created, tokens().sales).ok());
+  const v1::DirectoryVenue survivor = created.venue();
+
+  v1::MergeVenuesRequest request;
+  request.set_venue_id(survivor.venue_id());
+  request.set_etag(survivor.etag());
+  request.set_duplicate_venue_id(duplicate.venue_id());
+  request.set_duplicate_etag(duplicate.etag());
+  v1::MergeVenuesResponse merged;
+  grpc::Status status =
+      suite_.orders->Call(&OrderStub::MergeVenues, request, &merged, tokens().sales);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  // The survivor's own power stays; dock hours, height and the second warehouse come over.
+  EXPECT_EQ(merged.venue().power(), "1 x 125 A CEE");
+  EXPECT_EQ(merged.venue().height_limit_cm(), 380);
+  EXPECT_EQ(merged.venue().dock_hours_size(), 2);
+  EXPECT_EQ(merged.venue().zone_id(), "Europe/Berlin");
+  EXPECT_EQ(merged.venue().travel_times_size(), 2);
+  EXPECT_NE(merged.venue().notes().find("merged venue " + duplicate.venue_id()), std::string::npos);
+  EXPECT_EQ(merged.duplicate().merged_into_id(), survivor.venue_id());
+  EXPECT_EQ(merged.duplicate().power(), "2 x 63 A CEE");
+  EXPECT_EQ(Revisions("venue_revisions", "venue_id", duplicate.venue_id()), 2);
+
+  v1::ListVenuesRequest list;
+  list.set_search("Messe Halle 7");
+  v1::ListVenuesResponse listed;
+  ASSERT_TRUE(suite_.orders->Call(&OrderStub::ListVenues, list, &listed).ok());
+  ASSERT_EQ(listed.venues_size(), 1);
+  EXPECT_EQ(listed.venues(0).venue_id(), survivor.venue_id());
+
+  // Ops may keep notes current, but not on a merged venue.
+  v1::UpdateVenueNotesRequest notes;
+  notes.set_venue_id(duplicate.venue_id());
+  notes.set_etag(merged.duplicate().etag());
+  notes.set_access_notes("Gate C now");
+  v1::UpdateVenueNotesResponse noted;
+  EXPECT_EQ(
+      suite_.orders->Call(&OrderStub::UpdateVenueNotes, notes, &noted, tokens().ops).error_code(),
+      grpc::StatusCode::FAILED_PRECONDITION);
 }
 
 }  // namespace

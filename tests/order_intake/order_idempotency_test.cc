@@ -546,6 +546,55 @@ class OrderIdempotencyTest : public OrderSuiteTest {
                static_cast<v1::UpdateVenueNotesRequest&>(request).set_loading_notes(
                    "Dock 3 after all");
              }}};
+    cases[service + "MergeOrganisations"] = {
+        {.label = "a duplicate organisation",
+         .token = sales,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               const v1::Organisation survivor = test.Organisation("Merged Once GmbH");
+               const v1::Organisation duplicate = test.Organisation("Merged Once (dup)");
+               auto request = std::make_unique<v1::MergeOrganisationsRequest>();
+               request->set_organisation_id(survivor.organisation_id());
+               request->set_etag(survivor.etag());
+               request->set_duplicate_organisation_id(duplicate.organisation_id());
+               request->set_duplicate_etag(duplicate.etag());
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message& request) {
+               return test.Count(
+                   "SELECT count(*) - 1 FROM organisation_revisions WHERE organisation_id = $1",
+                   static_cast<const v1::MergeOrganisationsRequest&>(request)
+                       .duplicate_organisation_id());
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::MergeOrganisationsRequest&>(request).set_duplicate_etag("2");
+             }}};
+    cases[service + "MergeVenues"] = {
+        {.label = "a duplicate venue",
+         .token = sales,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               const v1::DirectoryVenue survivor = test.Venue("Merged Once Hall");
+               const v1::DirectoryVenue duplicate = test.Venue("Merged Once Hall (dup)");
+               auto request = std::make_unique<v1::MergeVenuesRequest>();
+               request->set_venue_id(survivor.venue_id());
+               request->set_etag(survivor.etag());
+               request->set_duplicate_venue_id(duplicate.venue_id());
+               request->set_duplicate_etag(duplicate.etag());
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message& request) {
+               return test.Count(
+                   "SELECT count(*) - 1 FROM venue_revisions WHERE venue_id = $1",
+                   static_cast<const v1::MergeVenuesRequest&>(request).duplicate_venue_id());
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::MergeVenuesRequest&>(request).set_duplicate_etag("2");
+             }}};
     return cases;
   }
 
