@@ -17,6 +17,7 @@
 #include "salesops/v1/inventory.grpc.pb.h"
 #include "salesops/v1/notification.grpc.pb.h"
 #include "salesops/v1/order_intake.grpc.pb.h"
+#include "salesops/v1/pricing.pb.h"
 #include "salesops/v1/scheduling.grpc.pb.h"
 #include "salesops/v1/vocabulary.pb.h"
 #include "services/inventory/inventory_definition.h"
@@ -44,6 +45,7 @@ std::vector<const FileDescriptor*> SalesopsProtoFiles() {
       v1::PublishRequest::descriptor()->file(),           // notification.proto
       v1::CreateOrderRequest::descriptor()->file(),       // order_intake.proto
       v1::Organisation::descriptor()->file(),             // directory.proto
+      v1::PriceList::descriptor()->file(),                // pricing.proto
   };
 }
 
@@ -68,7 +70,8 @@ TEST(VocabularyTest, AllSalesopsProtosFollowTheVocabulary) {
 TEST(VocabularyTest, EveryProtoInTheSourceTreeIsChecked) {
   std::set<std::string> checked;
   for (const FileDescriptor* file : SalesopsProtoFiles()) checked.insert(file->name());
-  EXPECT_EQ(checked.size(), 7u) << "vocabulary, events, the four services and the directory";
+  EXPECT_EQ(checked.size(), 8u)
+      << "vocabulary, events, the four services, the directory and pricing";
 
   std::set<std::string> in_source_tree;
   for (const auto& entry : std::filesystem::directory_iterator(SALESOPS_V1_PROTO_DIR)) {
