@@ -10,42 +10,13 @@
 #include "services/common/db_pool.h"
 #include "services/order_intake/postgres_pricing_store.h"
 #include "tests/order_intake/order_fixture.h"
+#include "tests/order_intake/pricing_records.h"
 
 namespace salesops::testing {
 namespace {
 
 using common::ParseGrpcError;
 using ::testing::HasSubstr;
-
-google::type::Money Eur(int64_t units) {
-  google::type::Money money;
-  money.set_currency_code("EUR");
-  money.set_units(units);
-  return money;
-}
-
-google::type::Date Day(int year, int month, int day) {
-  google::type::Date date;
-  date.set_year(year);
-  date.set_month(month);
-  date.set_day(day);
-  return date;
-}
-
-// Day 1 = 1.0, days 2-3 = 0.5, 4+ = 0.25, a week <= 3.0: the issue's table.
-v1::RateDefinition IssuePerDay(int64_t day_rate) {
-  v1::RateDefinition definition;
-  definition.set_kind(v1::RATE_KIND_PER_DAY);
-  *definition.mutable_rate() = Eur(day_rate);
-  for (const auto& [from_day, factor] :
-       std::vector<std::pair<int, int64_t>>{{1, 1'000'000}, {2, 500'000}, {4, 250'000}}) {
-    v1::DayFactorStep* step = definition.add_day_factors();
-    step->set_from_day(from_day);
-    step->set_factor_millionths(factor);
-  }
-  definition.set_week_cap_millionths(3'000'000);
-  return definition;
-}
 
 class PricingConfigTest : public OrderSuiteTest {
  protected:

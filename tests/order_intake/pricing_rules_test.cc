@@ -10,54 +10,26 @@
 #include "services/common/errors.h"
 #include "services/common/grpc_errors.h"
 #include "services/order_intake/pricing_conversion.h"
+#include "tests/order_intake/pricing_records.h"
 
 namespace salesops::order_intake {
 namespace {
 
 using common::FieldViolation;
+using salesops::testing::Day;
+using salesops::testing::Eur;
+using salesops::testing::IssuePerDay;
 using ::testing::ElementsAre;
-using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
 constexpr int64_t kEur = 1'000'000;
-
-google::type::Money Eur(int64_t units, int32_t nanos = 0) {
-  google::type::Money money;
-  money.set_currency_code("EUR");
-  money.set_units(units);
-  money.set_nanos(nanos);
-  return money;
-}
-
-google::type::Date Day(int year, int month, int day) {
-  google::type::Date date;
-  date.set_year(year);
-  date.set_month(month);
-  date.set_day(day);
-  return date;
-}
 
 v1::Validity Days(std::optional<google::type::Date> first, std::optional<google::type::Date> last) {
   v1::Validity validity;
   if (first) *validity.mutable_first_day() = *first;
   if (last) *validity.mutable_last_day() = *last;
   return validity;
-}
-
-// The issue's table, as ADMIN stores it: day 1 = 1.0, days 2-3 = 0.5, 4+ = 0.25, a week <= 3.0.
-v1::RateDefinition IssuePerDay(int64_t day_rate_units) {
-  v1::RateDefinition definition;
-  definition.set_kind(v1::RATE_KIND_PER_DAY);
-  *definition.mutable_rate() = Eur(day_rate_units);
-  for (const auto& [from_day, factor] :
-       std::vector<std::pair<int, int64_t>>{{1, 1'000'000}, {2, 500'000}, {4, 250'000}}) {
-    v1::DayFactorStep* step = definition.add_day_factors();
-    step->set_from_day(from_day);
-    step->set_factor_millionths(factor);
-  }
-  definition.set_week_cap_millionths(3'000'000);
-  return definition;
 }
 
 std::vector<std::string> FieldsOf(const std::vector<FieldViolation>& violations) {
