@@ -64,6 +64,8 @@ void AddOrderCommands(CommandTree& tree);         // order_commands.cc: quote, f
                                                   // ack-change, pipeline
 void AddNotificationCommands(CommandTree& tree);  // notification_commands.cc: notifications,
                                                   // subscribe-webhook, dead-letters
+void AddPricingCommands(CommandTree& tree);       // pricing_commands.cc: rate, pricelist,
+                                                  // tax, fx
 void AddDemoCommands(CommandTree& tree);          // demo_commands.cc: demo load
 void AddToolCommands(CommandTree& tree);          // tool_commands.cc: health, call
 void AddCompletionCommands(CommandTree& tree);    // completion.cc: completion bash

@@ -36,6 +36,7 @@ int Main(int argc, char** argv) {
   AddScheduleCommands(tree);
   AddOrderCommands(tree);
   AddNotificationCommands(tree);
+  AddPricingCommands(tree);
   AddDemoCommands(tree);
   AddToolCommands(tree);
   AddCompletionCommands(tree);
