@@ -65,6 +65,8 @@ void AddOrderCommands(CommandTree& tree);         // order_commands.cc: quote, f
 void AddNotificationCommands(CommandTree& tree);  // notification_commands.cc: notifications,
                                                   // subscribe-webhook, dead-letters
 void AddDirectoryCommands(CommandTree& tree);     // directory_commands.cc: org, contact, venue
+void AddPricingCommands(CommandTree& tree);       // pricing_commands.cc: rate, pricelist,
+                                                  // tax, fx
 void AddDemoCommands(CommandTree& tree);          // demo_commands.cc: demo load
 void AddToolCommands(CommandTree& tree);          // tool_commands.cc: health, call
 void AddCompletionCommands(CommandTree& tree);    // completion.cc: completion bash

@@ -37,6 +37,7 @@ int Main(int argc, char** argv) {
   AddOrderCommands(tree);
   AddDirectoryCommands(tree);
   AddNotificationCommands(tree);
+  AddPricingCommands(tree);
   AddDemoCommands(tree);
   AddToolCommands(tree);
   AddCompletionCommands(tree);

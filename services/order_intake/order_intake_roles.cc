@@ -33,6 +33,21 @@ common::RolePolicy RolePolicy() {
       .Allow("UpdateVenueNotes", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("MergeOrganisations", {v1::ROLE_SALES, v1::ROLE_ADMIN})
       .Allow("MergeVenues", {v1::ROLE_SALES, v1::ROLE_ADMIN})
+      // The pricing configuration: ADMIN keeps it; everyone reads what quotes are priced with.
+      .Allow("SetProductRate", {v1::ROLE_ADMIN})
+      .Allow("ListProductRates", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("DeleteProductRate", {v1::ROLE_ADMIN})
+      .Allow("CreatePriceList", {v1::ROLE_ADMIN})
+      .Allow("GetPriceList", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("ListPriceLists", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("UpdatePriceList", {v1::ROLE_ADMIN})
+      .Allow("DeletePriceList", {v1::ROLE_ADMIN})
+      .Allow("CreateTaxRate", {v1::ROLE_ADMIN})
+      .Allow("ListTaxRates", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("DeleteTaxRate", {v1::ROLE_ADMIN})
+      .Allow("CreateExchangeRate", {v1::ROLE_ADMIN})
+      .Allow("ListExchangeRates", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("DeleteExchangeRate", {v1::ROLE_ADMIN})
       .Allow("GetPipelineForecast",
              {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE});
   // Ops milestones arrive from notification as EventSink deliveries.

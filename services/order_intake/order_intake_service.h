@@ -55,6 +55,10 @@ struct OrderIntakeDependencies {
   std::unique_ptr<PricingStore> pricing;
 };
 
+// `dependencies.pricing`, made the PostgreSQL one first when unset.
+PricingStore& PricingStoreOf(OrderIntakeDependencies& dependencies,
+                             common::ServiceRuntime& runtime);
+
 // Quotes and orders in the shared language, available-to-promise, the confirm
 // saga, clarifications, notes and history.
 class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
@@ -133,6 +137,46 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
   grpc::Status MergeVenues(grpc::ServerContext* context, const v1::MergeVenuesRequest* request,
                            v1::MergeVenuesResponse* response) override;
 
+  // The pricing configuration (pricing_configuration.cc).
+  grpc::Status SetProductRate(grpc::ServerContext* context,
+                              const v1::SetProductRateRequest* request,
+                              v1::SetProductRateResponse* response) override;
+  grpc::Status ListProductRates(grpc::ServerContext* context,
+                                const v1::ListProductRatesRequest* request,
+                                v1::ListProductRatesResponse* response) override;
+  grpc::Status DeleteProductRate(grpc::ServerContext* context,
+                                 const v1::DeleteProductRateRequest* request,
+                                 v1::DeleteProductRateResponse* response) override;
+  grpc::Status CreatePriceList(grpc::ServerContext* context,
+                               const v1::CreatePriceListRequest* request,
+                               v1::CreatePriceListResponse* response) override;
+  grpc::Status GetPriceList(grpc::ServerContext* context, const v1::GetPriceListRequest* request,
+                            v1::GetPriceListResponse* response) override;
+  grpc::Status ListPriceLists(grpc::ServerContext* context,
+                              const v1::ListPriceListsRequest* request,
+                              v1::ListPriceListsResponse* response) override;
+  grpc::Status UpdatePriceList(grpc::ServerContext* context,
+                               const v1::UpdatePriceListRequest* request,
+                               v1::UpdatePriceListResponse* response) override;
+  grpc::Status DeletePriceList(grpc::ServerContext* context,
+                               const v1::DeletePriceListRequest* request,
+                               v1::DeletePriceListResponse* response) override;
+  grpc::Status CreateTaxRate(grpc::ServerContext* context, const v1::CreateTaxRateRequest* request,
+                             v1::CreateTaxRateResponse* response) override;
+  grpc::Status ListTaxRates(grpc::ServerContext* context, const v1::ListTaxRatesRequest* request,
+                            v1::ListTaxRatesResponse* response) override;
+  grpc::Status DeleteTaxRate(grpc::ServerContext* context, const v1::DeleteTaxRateRequest* request,
+                             v1::DeleteTaxRateResponse* response) override;
+  grpc::Status CreateExchangeRate(grpc::ServerContext* context,
+                                  const v1::CreateExchangeRateRequest* request,
+                                  v1::CreateExchangeRateResponse* response) override;
+  grpc::Status ListExchangeRates(grpc::ServerContext* context,
+                                 const v1::ListExchangeRatesRequest* request,
+                                 v1::ListExchangeRatesResponse* response) override;
+  grpc::Status DeleteExchangeRate(grpc::ServerContext* context,
+                                  const v1::DeleteExchangeRateRequest* request,
+                                  v1::DeleteExchangeRateResponse* response) override;
+
   // EventSink: an ops milestone from notification.
   absl::Status ApplyEvent(const v1::Event& event, bool* duplicate);
 
@@ -170,7 +214,9 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
   SchedulingClient& scheduling_;
   const Clock& clock_;
   DirectoryStore& directory_;
-  PricingStore& pricing_;
+  // Initialised here rather than in the constructors, so that every constructor gets it: after
+  // deps_ and runtime_, which it is made from.
+  PricingStore& pricing_ = PricingStoreOf(deps_, runtime_);
   OrderIntakeMetrics metrics_;
   SagaRunner sagas_;
   Reconciler reconciler_;

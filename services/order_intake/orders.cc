@@ -52,17 +52,6 @@ DirectoryStore& DirectoryOf(OrderIntakeDependencies& dependencies,
   return *dependencies.directory;
 }
 
-// No rate definitions, price lists, tax rates or exchange rates: catalog day rates, untaxed.
-class UnconfiguredPricing final : public PricingStore {
- public:
-  absl::StatusOr<PricingConfig> LoadPricingConfig() override { return PricingConfig{}; }
-};
-
-PricingStore& PricingOf(OrderIntakeDependencies& dependencies) {
-  if (!dependencies.pricing) dependencies.pricing = std::make_unique<UnconfiguredPricing>();
-  return *dependencies.pricing;
-}
-
 SagaSettings SagaSettingsOf(const OrderIntakeOptions& options) {
   SagaSettings settings;
   settings.dependency_timeout = std::chrono::milliseconds(options.dependency_timeout_ms);
@@ -87,7 +76,6 @@ OrderIntakeServiceImpl::OrderIntakeServiceImpl(common::ServiceRuntime& runtime,
       scheduling_(*deps_.scheduling),
       clock_(*deps_.clock),
       directory_(DirectoryOf(deps_, runtime)),
-      pricing_(PricingOf(deps_)),
       metrics_(runtime.metrics(), store_),
       sagas_(inventory_, scheduling_, store_, clock_, metrics_, SagaSettingsOf(options_)),
       reconciler_(inventory_, scheduling_, store_, sagas_, clock_, metrics_),

@@ -358,3 +358,79 @@ TEST_F(SalesopsctlCommandsTest, NotificationsListAckAndFollowAcrossARestart) {
 
 }  // namespace
 }  // namespace salesops::testing
+
+namespace salesops::testing {
+namespace {
+
+// rate, pricelist, tax and fx against a real order-intake: what people type ("19 %", "1.083",
+// "500 EUR/day factors 1:1,2:0.5") stored as meant, listed as typed, and only ADMIN writing.
+TEST_F(SalesopsctlCommandsTest, PricingCommandsKeepRatesListsTaxAndExchangeRates) {
+  TestDatabase orders_db;
+  ServiceProcess orders(
+      ServiceBinary("order-intake"),
+      WithArg(WithArg(ServiceArgs(orders_db.url(), orders_db.server().password_file, tokens_),
+                      "--inventory-address", inventory_->address()),
+              "--scheduling-address", scheduling_->address()));
+  ASSERT_TRUE(orders.WaitUntilStarted()) << orders.log();
+  ASSERT_TRUE(WaitForHealth(orders.address(), "SERVING", std::chrono::seconds(20)));
+  const std::string to_orders = " --order-intake-address " + orders.address();
+
+  std::string output;
+  ASSERT_EQ(
+      Ctl("rate set LED-WALL-3X2 '500 EUR/day factors 1:1,2:0.5,4:0.25 week-cap 3'" + to_orders,
+          &output, true),
+      0)
+      << output;
+  EXPECT_NE(output.find("500.00 EUR/day factors 1:1.0,2:0.5,4:0.25 week-cap 3.0"),
+            std::string::npos)
+      << output;
+  ASSERT_EQ(Ctl("rate list" + to_orders, &output), 0);
+  EXPECT_NE(output.find("LED-WALL-3X2"), std::string::npos) << output;
+
+  ASSERT_EQ(
+      Ctl("tax add --jurisdiction DE --rate '19 %' --name 'USt 19 %' --from 2021-01-01" + to_orders,
+          &output, true),
+      0)
+      << output;
+  // The same class and jurisdiction again shares days: refused by a rule, exit 3, naming it.
+  EXPECT_EQ(Ctl("tax add --jurisdiction DE --rate '16 %'" + to_orders, &output, true), 3);
+  EXPECT_NE(output.find("tax-1001"), std::string::npos) << output;
+  ASSERT_EQ(Ctl("tax list" + to_orders, &output), 0);
+  EXPECT_NE(output.find("19 %"), std::string::npos) << output;
+  EXPECT_NE(output.find("2021-01-01"), std::string::npos) << output;
+
+  ASSERT_EQ(Ctl("fx add eur USD 1.083" + to_orders, &output, true), 0) << output;
+  EXPECT_NE(output.find("1 EUR = 1.083 USD"), std::string::npos) << output;
+  EXPECT_EQ(Ctl("fx add EUR EUR 1" + to_orders, &output, true), 2) << "a currency to itself";
+
+  ASSERT_EQ(Ctl("pricelist create 'Summer 2027' --from 2027-06-01 --until 2027-08-31 "
+                "--override TRUSS-SET=80% --override 'LED-WALL-3X2=450 EUR/day' --others 90%" +
+                    to_orders,
+                &output, true),
+            0)
+      << output;
+  json shown = CtlJson("pricelist show pl-1001" + to_orders);
+  EXPECT_EQ(shown["pricelist"]["overrides"].size(), 2u) << shown.dump();
+  EXPECT_EQ(shown["pricelist"]["everythingElsePercentBp"], 9000) << shown.dump();
+  ASSERT_EQ(Ctl("pricelist update pl-1001 --others none --notes 'Festival season'" + to_orders,
+                &output, true),
+            0)
+      << output;
+  ASSERT_EQ(Ctl("pricelist show pl-1001" + to_orders, &output), 0);
+  EXPECT_NE(output.find("Festival season"), std::string::npos) << output;
+  EXPECT_NE(output.find("80 %"), std::string::npos) << output;
+
+  // Sales reads but does not write.
+  EXPECT_EQ(Ctl("pricelist list --token-file " + TokenFile("sales") + to_orders, &output), 0);
+  EXPECT_NE(output.find("Summer 2027"), std::string::npos) << output;
+  EXPECT_NE(Ctl("pricelist delete pl-1001 --token-file " + TokenFile("sales") + to_orders), 0);
+  EXPECT_EQ(Ctl("pricelist delete pl-1001" + to_orders), 0);
+  EXPECT_EQ(Ctl("tax remove tax-1001" + to_orders), 0);
+  EXPECT_EQ(Ctl("fx remove fx-1001" + to_orders), 0);
+  EXPECT_EQ(Ctl("rate delete LED-WALL-3X2" + to_orders), 0);
+  ASSERT_EQ(Ctl("tax list" + to_orders, &output), 0);
+  EXPECT_EQ(output.find("tax-1001"), std::string::npos) << output;
+}
+
+}  // namespace
+}  // namespace salesops::testing

@@ -196,6 +196,57 @@ class OrderIdempotencyTest : public OrderSuiteTest {
                  static_cast<const v1::UpdateVenueRequest&>(request).venue_id());
   }
 
+  // The pricing configuration, written as ADMIN.
+  template <typename Request, typename Response>
+  Response AsAdmin(grpc::Status (OrderStub::*method)(grpc::ClientContext*, const Request&,
+                                                     Response*),
+                   const Request& request) {
+    Response response;
+    grpc::Status status = suite_.orders->Call(method, request, &response, tokens().admin);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+
+  static v1::ProductRate FixedRate(const std::string& code, int64_t units) {
+    v1::ProductRate rate;
+    rate.set_product_code(code);
+    rate.mutable_definition()->set_kind(v1::RATE_KIND_FIXED);
+    rate.mutable_definition()->mutable_rate()->set_currency_code("EUR");
+    rate.mutable_definition()->mutable_rate()->set_units(units);
+    return rate;
+  }
+
+  static v1::TaxRate Vat(const std::string& jurisdiction) {
+    v1::TaxRate rate;
+    rate.set_jurisdiction(jurisdiction);
+    rate.set_tax_millionths(200'000);
+    rate.set_name("VAT 20 %");
+    return rate;
+  }
+
+  static v1::ExchangeRate FromEuro(const std::string& currency) {
+    v1::ExchangeRate rate;
+    rate.set_from_currency("EUR");
+    rate.set_to_currency(currency);
+    rate.set_factor_millionths(850'000);
+    return rate;
+  }
+
+  v1::PriceList NewPriceList(const std::string& name) {
+    v1::CreatePriceListRequest request;
+    request.mutable_pricelist()->set_name(name);
+    request.mutable_pricelist()->set_everything_else_percent_bp(9'000);
+    return AsAdmin(&OrderStub::CreatePriceList, request).pricelist();
+  }
+
+  // Writes (or removals) of one pricing record.
+  int64_t PricingChanges(const std::string& record_id, const std::string& action) {
+    return Count(
+        "SELECT count(*) FROM pricing_changes WHERE record_id = split_part($1, '|', 1) "
+        "AND action = split_part($1, '|', 2)",
+        record_id + "|" + action);
+  }
+
   // The cases, by the method's full name.
   std::map<std::string, std::vector<IdempotencyCase>> Cases() {
     auto sales = [](const TestTokens& tokens) { return tokens.sales; };
@@ -595,7 +646,195 @@ class OrderIdempotencyTest : public OrderSuiteTest {
              [](Message& request) {
                static_cast<v1::MergeVenuesRequest&>(request).set_duplicate_etag("2");
              }}};
+    AddPricingCases(cases);
     return cases;
+  }
+
+  void AddPricingCases(std::map<std::string, std::vector<IdempotencyCase>>& cases) {
+    auto admin = [](const TestTokens& tokens) { return tokens.admin; };
+    const std::string service = "salesops.v1.OrderIntakeService.";
+    cases[service + "SetProductRate"] = {
+        {.label = "a fixed price",
+         .token = admin,
+         .prepare =
+             [](OrderIdempotencyTest&) {
+               auto request = std::make_unique<v1::SetProductRateRequest>();
+               *request->mutable_productrate() = FixedRate("SET-ONCE", 250);
+               return request;
+             },
+         .effects = [](OrderIdempotencyTest& test,
+                       const Message&) { return test.PricingChanges("SET-ONCE", "written"); },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::SetProductRateRequest&>(request)
+                   .mutable_productrate()
+                   ->mutable_definition()
+                   ->mutable_rate()
+                   ->set_units(300);
+             }}};
+    cases[service + "DeleteProductRate"] = {
+        {.label = "a product's rate",
+         .token = admin,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               v1::SetProductRateRequest set;
+               *set.mutable_productrate() = FixedRate("DELETE-ONCE", 250);
+               test.AsAdmin(&OrderStub::SetProductRate, set);
+               auto request = std::make_unique<v1::DeleteProductRateRequest>();
+               request->set_product_code("DELETE-ONCE");
+               return request;
+             },
+         .effects = [](OrderIdempotencyTest& test,
+                       const Message&) { return test.PricingChanges("DELETE-ONCE", "removed"); },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::DeleteProductRateRequest&>(request).set_etag("r1");
+             }}};
+    cases[service + "CreatePriceList"] = {
+        {.label = "a price list",
+         .token = admin,
+         .prepare =
+             [](OrderIdempotencyTest&) {
+               auto request = std::make_unique<v1::CreatePriceListRequest>();
+               request->mutable_pricelist()->set_name("Listed Once");
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message&) {
+               return test.Count("SELECT count(*) FROM pricelists WHERE name = $1", "Listed Once");
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::CreatePriceListRequest&>(request).mutable_pricelist()->set_notes(
+                   "Another list");
+             }}};
+    cases[service + "UpdatePriceList"] = {
+        {.label = "new notes",
+         .token = admin,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               const v1::PriceList list = test.NewPriceList("Updated Once");
+               auto request = std::make_unique<v1::UpdatePriceListRequest>();
+               request->set_pricelist_id(list.pricelist_id());
+               request->set_etag(list.etag());
+               *request->mutable_pricelist() = list;
+               request->mutable_pricelist()->set_notes("Summer only");
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message& request) {
+               return test.PricingChanges(
+                          static_cast<const v1::UpdatePriceListRequest&>(request).pricelist_id(),
+                          "written") -
+                      1;
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::UpdatePriceListRequest&>(request).mutable_pricelist()->set_notes(
+                   "Winter only");
+             }}};
+    cases[service + "DeletePriceList"] = {
+        {.label = "a price list",
+         .token = admin,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               auto request = std::make_unique<v1::DeletePriceListRequest>();
+               request->set_pricelist_id(test.NewPriceList("Deleted Once").pricelist_id());
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message& request) {
+               return test.PricingChanges(
+                   static_cast<const v1::DeletePriceListRequest&>(request).pricelist_id(),
+                   "removed");
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::DeletePriceListRequest&>(request).set_etag("r1");
+             }}};
+    cases[service + "CreateTaxRate"] = {
+        {.label = "a tax rate",
+         .token = admin,
+         .prepare =
+             [](OrderIdempotencyTest&) {
+               auto request = std::make_unique<v1::CreateTaxRateRequest>();
+               *request->mutable_taxrate() = Vat("AT");
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message&) {
+               return test.Count("SELECT count(*) FROM taxrates WHERE jurisdiction = $1", "AT");
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::CreateTaxRateRequest&>(request).mutable_taxrate()->set_name(
+                   "MwSt 20 %");
+             }}};
+    cases[service + "DeleteTaxRate"] = {
+        {.label = "a tax rate",
+         .token = admin,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               v1::CreateTaxRateRequest create;
+               *create.mutable_taxrate() = Vat("GB");
+               auto request = std::make_unique<v1::DeleteTaxRateRequest>();
+               request->set_taxrate_id(
+                   test.AsAdmin(&OrderStub::CreateTaxRate, create).taxrate().taxrate_id());
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message& request) {
+               return test.PricingChanges(
+                   static_cast<const v1::DeleteTaxRateRequest&>(request).taxrate_id(), "removed");
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::DeleteTaxRateRequest&>(request).set_taxrate_id("tax-999999");
+             }}};
+    cases[service + "CreateExchangeRate"] = {
+        {.label = "an exchange rate",
+         .token = admin,
+         .prepare =
+             [](OrderIdempotencyTest&) {
+               auto request = std::make_unique<v1::CreateExchangeRateRequest>();
+               *request->mutable_exchangerate() = FromEuro("GBP");
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message&) {
+               return test.Count("SELECT count(*) FROM exchangerates WHERE to_currency = $1",
+                                 "GBP");
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::CreateExchangeRateRequest&>(request)
+                   .mutable_exchangerate()
+                   ->set_factor_millionths(860'000);
+             }}};
+    cases[service + "DeleteExchangeRate"] = {
+        {.label = "an exchange rate",
+         .token = admin,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               v1::CreateExchangeRateRequest create;
+               *create.mutable_exchangerate() = FromEuro("CHF");
+               auto request = std::make_unique<v1::DeleteExchangeRateRequest>();
+               request->set_exchangerate_id(test.AsAdmin(&OrderStub::CreateExchangeRate, create)
+                                                .exchangerate()
+                                                .exchangerate_id());
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message& request) {
+               return test.PricingChanges(
+                   static_cast<const v1::DeleteExchangeRateRequest&>(request).exchangerate_id(),
+                   "removed");
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::DeleteExchangeRateRequest&>(request).set_exchangerate_id(
+                   "fx-999999");
+             }}};
   }
 
   int days_taken_ = 0;

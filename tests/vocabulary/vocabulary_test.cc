@@ -45,7 +45,7 @@ std::vector<const FileDescriptor*> SalesopsProtoFiles() {
       v1::PublishRequest::descriptor()->file(),           // notification.proto
       v1::CreateOrderRequest::descriptor()->file(),       // order_intake.proto
       v1::Organisation::descriptor()->file(),             // directory.proto
-      v1::Discount::descriptor()->file(),                 // pricing.proto
+      v1::PriceList::descriptor()->file(),                // pricing.proto
   };
 }
 
