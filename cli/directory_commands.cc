@@ -44,13 +44,13 @@ void NameFlags(Session& session, const std::vector<TextField<Record>>& fields) {
   session.SetFieldFlags(flags);
 }
 
-struct ListOptions {
+struct DirectoryListOptions {
   std::string search, page_token;
   bool include_merged = false;
   int page_size = 0;
 };
 
-void AddListFlags(CLI::App* list, ListOptions& options, const std::string& searched) {
+void AddListFlags(CLI::App* list, DirectoryListOptions& options, const std::string& searched) {
   list->add_option("--search", options.search, "Words in " + searched + " (any case)");
   list->add_flag("--include-merged", options.include_merged,
                  "Also list duplicates merged into another record");
@@ -65,7 +65,7 @@ template <typename Request, typename Response>
 ExitCode ListDirectory(Session& session,
                        grpc::Status (OrderIntakeService::Stub::*method)(grpc::ClientContext*,
                                                                         const Request&, Response*),
-                       const ListOptions& options, Response* response) {
+                       const DirectoryListOptions& options, Response* response) {
   Request request;
   request.set_search(options.search);
   request.set_include_merged(options.include_merged);
@@ -128,7 +128,7 @@ void PrintContacts(const v1::Organisation& organisation) {
   table.Print();
 }
 
-ExitCode ListOrganisations(Session& session, const ListOptions& options) {
+ExitCode ListOrganisations(Session& session, const DirectoryListOptions& options) {
   v1::ListOrganisationsResponse response;
   if (ExitCode code =
           ListDirectory(session, &OrderIntakeService::Stub::ListOrganisations, options, &response);
@@ -362,7 +362,7 @@ absl::StatusOr<v1::DirectoryVenue> ReadVenue(Session& session, const std::string
   return response.venue();
 }
 
-ExitCode ListVenues(Session& session, const ListOptions& options) {
+ExitCode ListVenues(Session& session, const DirectoryListOptions& options) {
   v1::ListVenuesResponse response;
   if (ExitCode code =
           ListDirectory(session, &OrderIntakeService::Stub::ListVenues, options, &response);
@@ -574,7 +574,7 @@ void AddOrganisationCommands(CommandTree& tree) {
   CLI::App* org = tree.AddGroup(tree.root(), "org",
                                 "Organisations sales sells to (the directory), with contacts");
   {
-    auto options = MakeOptions<ListOptions>();
+    auto options = MakeOptions<DirectoryListOptions>();
     CLI::App* list = org->add_subcommand("list", "List organisations, oldest first");
     AddListFlags(list, *options, "the name, external id, tax id or a contact's name or email");
     tree.OnRun(list, [options](Session& session) { return ListOrganisations(session, *options); });
@@ -645,7 +645,7 @@ void AddVenueCommands(CommandTree& tree) {
   CLI::App* venue = tree.AddGroup(tree.root(), "venue",
                                   "Venues: address, dock hours, access, power, parking, travel");
   {
-    auto options = MakeOptions<ListOptions>();
+    auto options = MakeOptions<DirectoryListOptions>();
     CLI::App* list = venue->add_subcommand("list", "List venues, oldest first");
     AddListFlags(list, *options, "the name or address");
     tree.OnRun(list, [options](Session& session) { return ListVenues(session, *options); });

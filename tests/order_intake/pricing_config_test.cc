@@ -338,7 +338,7 @@ TEST_F(PricingConfigTest, LoadPricingConfigReturnsWhatWasWritten) {
                                       organisation_id, absl::CivilDay(2027, 7, 1));
   ASSERT_TRUE(price.ok()) << price.status();
   EXPECT_EQ(price->total_micros, 2'500'000'000);
-  EXPECT_EQ(price->price_source, "price list 'Tour 2027'");
+  EXPECT_EQ(price->priced_by, "price list 'Tour 2027'");
 }
 
 }  // namespace

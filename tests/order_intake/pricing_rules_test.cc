@@ -295,7 +295,7 @@ TEST(PricingConversionTest, APriceListKeepsItsNameOrganisationPeriodAndOverrides
       rating::PriceLine(line, catalog, {*converted}, "org-1001", absl::CivilDay(2027, 7, 1));
   ASSERT_TRUE(tour.ok()) << tour.status();
   EXPECT_EQ(tour->total_micros, 2'500 * kEur);
-  EXPECT_EQ(tour->price_source, "price list 'Tour 2027'");
+  EXPECT_EQ(tour->priced_by, "price list 'Tour 2027'");
 
   list.set_everything_else_percent_bp(0);
   converted = PriceListFromProto(list);
