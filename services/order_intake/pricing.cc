@@ -138,7 +138,12 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
   rating::RatingTables tables;
   tables.exchange_rates = config.exchange_rates;
   tables.tax_rates = config.tax_rates;
-  if (tables.tax_rates.empty()) {
+  const bool jurisdiction_configured =
+      std::any_of(tables.tax_rates.begin(), tables.tax_rates.end(),
+                  [&](const rating::TaxRate& rate) {
+                    return rate.jurisdiction == organisation.jurisdiction;
+                  });
+  if (!jurisdiction_configured) {
     for (rating::TaxClass tax_class :
          {rating::TaxClass::kEquipment, rating::TaxClass::kLabour, rating::TaxClass::kTransport}) {
       tables.tax_rates.push_back({tax_class, organisation.jurisdiction, 0, {}});

@@ -45,9 +45,9 @@ struct PricedQuote {
 // - crew as labour: the person-time the job plan needs at the crew hourly rate, by the minute;
 // - the pinned surcharge, as transport, when the delivery is pinned;
 // then the line and order discounts, conversion into the organisation's currency and tax as
-// the organisation's status (order.directory_snapshot) says. With no tax rate configured at
-// all, nothing is taxed (a company that has not set tax up yet still quotes); once any is,
-// a missing one is PRICING_NOT_CONFIGURED. Amounts that do not fit answer OUT_OF_RANGE naming
+// the organisation's status (order.directory_snapshot) says. With no tax rate configured for
+// the company's jurisdiction, nothing is taxed (a company that has not set tax up yet still
+// quotes); once one is, a missing class or day is PRICING_NOT_CONFIGURED. Amounts that do not fit answer OUT_OF_RANGE naming
 // them under `field`; a bad discount INVALID_ARGUMENT. The quote is stamped `now`.
 absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
                                        const v1::ResolveProductsResponse& resolved,

@@ -60,6 +60,71 @@ class CommercialTest : public OrderSuiteTest {
     return response.venue();
   }
 
+  // Calls an RPC as ADMIN and expects it to succeed.
+  template <typename Request, typename Response>
+  void AsAdmin(grpc::Status (OrderStub::*method)(grpc::ClientContext*, const Request&, Response*),
+               const Request& request) {
+    Response response;
+    grpc::Status status = suite_.orders->Call(method, request, &response, tokens().admin);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  // The pricing a German rental house keeps: a day-factor table for the LED wall, 19 % VAT on
+  // equipment and labour, 7 % on transport (the pinned delivery, here).
+  void ConfigurePricing() {
+    v1::SetProductRateRequest rate;
+    v1::ProductRate& wall = *rate.mutable_productrate();
+    wall.set_product_code("LED-WALL-3X2");
+    wall.set_tax_class(v1::TAX_CLASS_EQUIPMENT);
+    v1::RateDefinition& definition = *wall.mutable_definition();
+    definition.set_kind(v1::RATE_KIND_PER_DAY);
+    definition.mutable_rate()->set_currency_code("EUR");
+    definition.mutable_rate()->set_units(500);
+    v1::DayFactorStep* first = definition.add_day_factors();
+    first->set_from_day(1);
+    first->set_factor_millionths(1'000'000);
+    v1::DayFactorStep* then = definition.add_day_factors();
+    then->set_from_day(2);
+    then->set_factor_millionths(500'000);
+    AsAdmin(&OrderStub::SetProductRate, rate);
+    for (const auto& [tax_class, millionths] :
+         std::vector<std::pair<v1::TaxClass, int64_t>>{{v1::TAX_CLASS_EQUIPMENT, 190'000},
+                                                       {v1::TAX_CLASS_LABOUR, 190'000},
+                                                       {v1::TAX_CLASS_TRANSPORT, 70'000}}) {
+      v1::CreateTaxRateRequest tax;
+      tax.mutable_taxrate()->set_tax_class(tax_class);
+      tax.mutable_taxrate()->set_jurisdiction("DE");
+      tax.mutable_taxrate()->set_tax_millionths(millionths);
+      tax.mutable_taxrate()->set_name(millionths == 190'000 ? "USt 19 %" : "USt 7 %");
+      AsAdmin(&OrderStub::CreateTaxRate, tax);
+    }
+  }
+
+  // A 3-day rental (delivery 08:00 day 0, strike 72 h later), pinned: 150 EUR of transport.
+  v1::Order ThreeDayDraft(const std::string& organisation_id) {
+    v1::Order draft = Draft(1);
+    draft.clear_customer();
+    draft.set_organisation_id(organisation_id);
+    *draft.mutable_event_schedule()->mutable_strike_time() = At(72);
+    draft.mutable_delivery_window()->set_pinned(true);
+    draft.mutable_delivery_window()->set_pinned_reason("the venue opens its dock at 08:00 only");
+    return draft;
+  }
+
+  v1::Organisation Organisation(const std::string& name, v1::TaxStatus status,
+                                const std::string& currency) {
+    v1::CreateOrganisationRequest request;
+    request.mutable_organisation()->set_name(name);
+    request.mutable_organisation()->set_tax_id("ATU12345678");
+    request.mutable_organisation()->set_tax_status(status);
+    request.mutable_organisation()->set_currency(currency);
+    v1::CreateOrganisationResponse response;
+    grpc::Status status_ =
+        suite_.orders->Call(&OrderStub::CreateOrganisation, request, &response, tokens().sales);
+    EXPECT_TRUE(status_.ok()) << status_.error_message();
+    return response.organisation();
+  }
+
   grpc::Status Amend(const v1::Order& current, const v1::Order& wanted,
                      v1::AmendOrderResponse* response) {
     v1::AmendOrderRequest request;
@@ -279,6 +344,74 @@ TEST_F(CommercialTest, ADiscountWithinTheThresholdNeedsNoApproval) {
   status = Create(draft, &created);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_TRUE(Names(status, "order.order_discount.amount")) << status.error_message();
+}
+
+TEST_F(CommercialTest, AQuoteIsPricedByTheOrganisationsPriceListAndTaxedPerRate) {
+  ConfigurePricing();
+  const v1::Organisation konzert = Organisation("Konzert GmbH", v1::TAX_STATUS_STANDARD, "EUR");
+  v1::CreatePriceListRequest list;
+  list.mutable_pricelist()->set_name("Konzert 2027");
+  list.mutable_pricelist()->set_organisation_id(konzert.organisation_id());
+  v1::PriceOverride* override = list.mutable_pricelist()->add_overrides();
+  override->set_product_code("LED-WALL-3X2");
+  override->set_percent_of_catalog_bp(9000);
+  AsAdmin(&OrderStub::CreatePriceList, list);
+
+  v1::CreateOrderResponse created;
+  grpc::Status status = Create(ThreeDayDraft(konzert.organisation_id()), &created);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const v1::Quote& quote = created.order().quote();
+  // 90 % of 500 a day, 3 days at 1.0 + 0.5 + 0.5 = 2.0 day rates: 900.
+  ASSERT_EQ(quote.lines_size(), 1);
+  EXPECT_EQ(Micros(quote.lines(0).line_total()), 900'000'000);
+  EXPECT_EQ(quote.lines(0).priced_by(), "price list 'Konzert 2027'");
+  EXPECT_NE(quote.lines(0).explanation().find("day factor 2"), std::string::npos)
+      << quote.lines(0).explanation();
+  EXPECT_EQ(quote.lines(0).tax_millionths(), 190'000);
+  // Crew: 2 video x 2 h at 45 = 180, labour at 19 %; the pinned delivery 150 at 7 %.
+  EXPECT_EQ(Micros(quote.crew_cost()), 180'000'000);
+  EXPECT_EQ(Micros(quote.pinned_surcharge()), 150'000'000);
+  EXPECT_EQ(Micros(quote.net_total()), 1'230'000'000);
+  ASSERT_EQ(quote.tax_lines_size(), 2);
+  EXPECT_EQ(quote.tax_lines(0).tax_millionths(), 70'000);
+  EXPECT_EQ(Micros(quote.tax_lines(0).tax()), 10'500'000);
+  EXPECT_EQ(quote.tax_lines(1).tax_millionths(), 190'000);
+  EXPECT_EQ(Micros(quote.tax_lines(1).net()), 1'080'000'000);
+  EXPECT_EQ(Micros(quote.tax_lines(1).tax()), 205'200'000);
+  EXPECT_EQ(Micros(quote.tax_total()), 215'700'000);
+  EXPECT_EQ(Micros(quote.total()), 1'445'700'000);
+  EXPECT_TRUE(quote.tax_note().empty());
+
+  // A reverse-charge client pays no VAT, and the quote says why, with its VAT id.
+  const v1::Organisation wien =
+      Organisation("Wiener Bühnen GmbH", v1::TAX_STATUS_REVERSE_CHARGE, "EUR");
+  status = Create(ThreeDayDraft(wien.organisation_id()), &created);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(Micros(created.order().quote().lines(0).line_total()), 1'000'000'000);
+  EXPECT_EQ(Micros(created.order().quote().tax_total()), 0);
+  EXPECT_EQ(Micros(created.order().quote().total()), 1'330'000'000);
+  EXPECT_NE(created.order().quote().tax_note().find("ATU12345678"), std::string::npos)
+      << created.order().quote().tax_note();
+
+  // A client paying in pounds: without a rate the quote is refused, saying which rate is missing;
+  // with one, the quote is in GBP and carries the rate it used.
+  const v1::Organisation london = Organisation("London Live Ltd", v1::TAX_STATUS_STANDARD, "GBP");
+  status = Create(ThreeDayDraft(london.organisation_id()), &created);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ParseGrpcError(status).reason, "PRICING_NOT_CONFIGURED");
+  EXPECT_NE(status.error_message().find("EUR to GBP"), std::string::npos) << status.error_message();
+  v1::CreateExchangeRateRequest fx;
+  fx.mutable_exchangerate()->set_from_currency("EUR");
+  fx.mutable_exchangerate()->set_to_currency("GBP");
+  fx.mutable_exchangerate()->set_factor_millionths(850'000);
+  AsAdmin(&OrderStub::CreateExchangeRate, fx);
+  status = Create(ThreeDayDraft(london.organisation_id()), &created);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const v1::Quote& pounds = created.order().quote();
+  EXPECT_EQ(pounds.total().currency_code(), "GBP");
+  EXPECT_EQ(Micros(pounds.lines(0).line_total()), 850'000'000);
+  ASSERT_EQ(pounds.exchange_rates_size(), 1);
+  EXPECT_EQ(pounds.exchange_rates(0).factor_millionths(), 850'000);
 }
 
 }  // namespace
