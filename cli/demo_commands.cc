@@ -12,6 +12,7 @@
 #include "cli/bulk_import.h"
 #include "cli/command_tree.h"
 #include "cli/demo_orders.h"
+#include "cli/demo_pricing.h"
 #include "cli/output.h"
 
 namespace salesops::cli {
@@ -27,8 +28,14 @@ struct DemoSection {
 
 const std::vector<DemoSection>& Sections() {
   static const auto* sections = new std::vector<DemoSection>{
-      {"items", ImportItems},       {"products", ImportProducts}, {"crew", ImportCrew},
-      {"vehicles", ImportVehicles}, {"orders", ImportOrders},
+      {"items", ImportItems},
+      {"products", ImportProducts},
+      {"crew", ImportCrew},
+      {"vehicles", ImportVehicles},
+      {"organisations", ImportDemoOrganisations},
+      {"venues", ImportDemoVenues},
+      {"pricing", ImportPricing},
+      {"orders", ImportOrders},
   };
   return *sections;
 }
@@ -68,7 +75,8 @@ absl::StatusOr<Manifest> ReadManifest(const std::filesystem::path& directory) {
       } else {
         return absl::InvalidArgumentError(absl::StrCat(
             path.string(), ": unknown section '", key,
-            "' (known: company, currency, warehouses, items, products, crew, vehicles, orders)"));
+            "' (known: company, currency, warehouses, items, products, crew, vehicles, "
+            "organisations, venues, pricing, orders)"));
       }
     } catch (const YAML::Exception& error) {
       return absl::InvalidArgumentError(
@@ -83,8 +91,9 @@ ExitCode LoadDemo(Session& session, const std::string& directory,
   for (const std::string& key : skipped) {
     if (std::none_of(Sections().begin(), Sections().end(),
                      [&](const DemoSection& section) { return section.key == key; })) {
-      return ReportBadInput("--skip: no section '" + key +
-                            "' (items, products, crew, vehicles, orders)");
+      return ReportBadInput(
+          "--skip: no section '" + key +
+          "' (items, products, crew, vehicles, organisations, venues, pricing, orders)");
     }
   }
   absl::StatusOr<Manifest> manifest = ReadManifest(directory);

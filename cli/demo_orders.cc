@@ -1,11 +1,13 @@
 #include "cli/demo_orders.h"
 
+#include <absl/strings/match.h>
 #include <absl/strings/str_cat.h>
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>
 #include <thread>
 
+#include "cli/demo_pricing.h"
 #include "cli/input_parsing.h"
 #include "cli/inventory_stub.h"
 #include "cli/order_intake_stub.h"
@@ -111,6 +113,18 @@ class OrderDriver {
                             absl::FormatTime("%Y%m%d", absl::Now(), absl::LocalTimeZone()));
       absl::Status applied = ApplyOrderSpec(demo_.spec, create.mutable_order());
       if (!applied.ok()) return ReportBadInput(demo_.key + ": " + std::string(applied.message()));
+      // The demo's orders name the directory's records by name; the service takes their ids.
+      v1::Order& order = *create.mutable_order();
+      if (!order.organisation_id().empty() && !absl::StartsWith(order.organisation_id(), "org-")) {
+        absl::StatusOr<std::string> id = OrganisationIdByName(session_, order.organisation_id());
+        if (!id.ok()) return ReportBadInput(demo_.key + ": " + std::string(id.status().message()));
+        order.set_organisation_id(*id);
+      }
+      if (!order.venue_id().empty() && !absl::StartsWith(order.venue_id(), "venue-")) {
+        absl::StatusOr<std::string> id = VenueIdByName(session_, order.venue_id());
+        if (!id.ok()) return ReportBadInput(demo_.key + ": " + std::string(id.status().message()));
+        order.set_venue_id(*id);
+      }
       create.mutable_order()->set_customer_reference(reference);
       if (create.order().pipeline().stage() == v1::ORDER_STAGE_UNSPECIFIED) {
         create.mutable_order()->mutable_pipeline()->set_stage(v1::ORDER_STAGE_QUOTED);

@@ -103,6 +103,8 @@ std::vector<TextField<v1::Organisation>> MakeOrganisationFields() {
        }},
       Text("default_pricelist", "The price list its quotes use",
            &Organisation::mutable_default_pricelist),
+      Text("currency", "ISO 4217 code its quotes are in (EUR, GBP); empty: the company's",
+           &Organisation::mutable_currency),
       Text("notes", "Notes", &Organisation::mutable_notes),
   };
   AddAddressFields(fields, "billing_address", &Organisation::mutable_billing_address);
