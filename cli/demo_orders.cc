@@ -114,16 +114,9 @@ class OrderDriver {
       absl::Status applied = ApplyOrderSpec(demo_.spec, create.mutable_order());
       if (!applied.ok()) return ReportBadInput(demo_.key + ": " + std::string(applied.message()));
       // The demo's orders name the directory's records by name; the service takes their ids.
-      v1::Order& order = *create.mutable_order();
-      if (!order.organisation_id().empty() && !absl::StartsWith(order.organisation_id(), "org-")) {
-        absl::StatusOr<std::string> id = OrganisationIdByName(session_, order.organisation_id());
-        if (!id.ok()) return ReportBadInput(demo_.key + ": " + std::string(id.status().message()));
-        order.set_organisation_id(*id);
-      }
-      if (!order.venue_id().empty() && !absl::StartsWith(order.venue_id(), "venue-")) {
-        absl::StatusOr<std::string> id = VenueIdByName(session_, order.venue_id());
-        if (!id.ok()) return ReportBadInput(demo_.key + ": " + std::string(id.status().message()));
-        order.set_venue_id(*id);
+      if (absl::Status named = ResolveDirectoryNames(session_, create.mutable_order());
+          !named.ok()) {
+        return ReportBadInput(demo_.key + ": " + std::string(named.message()));
       }
       create.mutable_order()->set_customer_reference(reference);
       if (create.order().pipeline().stage() == v1::ORDER_STAGE_UNSPECIFIED) {

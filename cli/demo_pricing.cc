@@ -3,6 +3,7 @@
 // idempotent like every demo section: what is already there is left alone.
 #include "cli/demo_pricing.h"
 
+#include <absl/strings/match.h>
 #include <absl/strings/str_cat.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <yaml-cpp/yaml.h>
@@ -246,6 +247,28 @@ absl::StatusOr<std::string> VenueIdByName(Session& session, const std::string& n
     if (venue.name() == name) return venue.venue_id();
   }
   return absl::NotFoundError("no venue named '" + name + "' (load venues first)");
+}
+
+absl::Status ResolveDirectoryNames(Session& session, v1::Order* order) {
+  if (!order->organisation_id().empty() && !absl::StartsWith(order->organisation_id(), "org-")) {
+    absl::StatusOr<std::string> id = OrganisationIdByName(session, order->organisation_id());
+    if (!id.ok())
+      return absl::InvalidArgumentError("--organisation: " + std::string(id.status().message()));
+    order->set_organisation_id(*id);
+  }
+  auto venue = [&](std::string* venue_id) -> absl::Status {
+    if (venue_id->empty() || absl::StartsWith(*venue_id, "venue-")) return absl::OkStatus();
+    absl::StatusOr<std::string> id = VenueIdByName(session, *venue_id);
+    if (!id.ok())
+      return absl::InvalidArgumentError("--venue-id: " + std::string(id.status().message()));
+    *venue_id = *id;
+    return absl::OkStatus();
+  };
+  if (absl::Status status = venue(order->mutable_venue_id()); !status.ok()) return status;
+  for (v1::OrderPhase& phase : *order->mutable_phases()) {
+    if (absl::Status status = venue(phase.mutable_venue_id()); !status.ok()) return status;
+  }
+  return absl::OkStatus();
 }
 
 ExitCode ImportDemoOrganisations(const ImportContext& context, const std::string& path,

@@ -6,6 +6,7 @@
 
 #include "cli/bulk_import.h"
 #include "cli/session.h"
+#include "salesops/v1/order_intake.pb.h"
 
 namespace salesops::cli {
 
@@ -13,6 +14,11 @@ namespace salesops::cli {
 // NOT_FOUND when there is none.
 absl::StatusOr<std::string> OrganisationIdByName(Session& session, const std::string& name);
 absl::StatusOr<std::string> VenueIdByName(Session& session, const std::string& name);
+
+// Lets people name the directory's records as they know them: an organisation_id or venue_id
+// (the order's and its phases') that is not an id ("org-1001", "venue-1001") is taken for the
+// exact name of one, and replaced by its id. INVALID_ARGUMENT naming the flag when none is.
+absl::Status ResolveDirectoryNames(Session& session, v1::Order* order);
 
 // The demo's directory: `org import` and `venue import` of its CSV files (directory_import.h).
 ExitCode ImportDemoOrganisations(const ImportContext& context, const std::string& path,

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cli/command_tree.h"
+#include "cli/demo_pricing.h"
 #include "cli/input_parsing.h"
 #include "cli/order_intake_stub.h"
 #include "cli/order_spec.h"
@@ -80,12 +81,14 @@ std::string TaxRateText(int64_t rate_millionths) {
 void PrintQuote(const v1::Quote& quote) {
   Table lines({"product", "name", "qty", "day rate", "total"});
   for (const v1::QuoteLine& line : quote.lines()) {
-    lines.AddRow({line.line().product_code(), line.product_name(),
-                  std::to_string(line.line().quantity()), FormatMoney(line.day_rate()),
-                  FormatMoney(line.line_total())});
+    lines.AddRow({line.phase_id().empty() ? line.line().product_code()
+                                          : line.line().product_code() + " @" + line.phase_id(),
+                  line.product_name(), std::to_string(line.line().quantity()),
+                  FormatMoney(line.day_rate()), FormatMoney(line.line_total())});
   }
   for (const v1::CrewCostLine& crew : quote.crew_lines()) {
-    lines.AddRow({"crew", EnumWord(crew.skill()), FormatHours(crew.person_time()),
+    lines.AddRow({crew.phase_id().empty() ? "crew" : "crew @" + crew.phase_id(),
+                  EnumWord(crew.skill()), FormatHours(crew.person_time()),
                   FormatMoney(crew.hourly_cost()) + "/h", FormatMoney(crew.line_total())});
   }
   if (!IsZero(quote.pinned_surcharge())) {
@@ -150,6 +153,12 @@ void PrintOrder(const v1::Order& order) {
   details.Add("Delivery asked", DeliveryText(order.delivery_window()));
   details.Add("Ops committed", CommitmentText(order.commitment()));
   details.Add("Event", EventText(order.event_schedule()));
+  for (const v1::OrderPhase& phase : order.phases()) {
+    details.Add("Phase " + phase.phase_id(),
+                absl::StrCat(phase.name().empty() ? "" : phase.name() + ": ", phase.venue().name(),
+                             ", ", DeliveryText(phase.delivery_window()), "; ",
+                             EventText(phase.event_schedule())));
+  }
   details.Add("Salesperson", order.salesperson_id().empty() ? "-" : order.salesperson_id());
   if (order.discount_approval().state() != v1::DISCOUNT_APPROVAL_STATE_UNSPECIFIED) {
     const v1::DiscountApproval& approval = order.discount_approval();
@@ -267,6 +276,9 @@ void PrintAvailableToPromise(const v1::Feasibility& feasibility) {
 ExitCode Quote(Session& session, const QuoteOptions& options) {
   absl::StatusOr<v1::Order> order = OrderFromOptions(options.file, options.spec);
   if (!order.ok()) return ReportBadInput(std::string(order.status().message()));
+  if (absl::Status named = ResolveDirectoryNames(session, &*order); !named.ok()) {
+    return ReportBadInput(std::string(named.message()));
+  }
   v1::CreateOrderRequest request;
   request.set_request_id(options.request_id);
   *request.mutable_order() = *order;
@@ -300,6 +312,9 @@ ExitCode CheckFeasibility(Session& session, const FeasibilityOptions& options) {
   } else {
     absl::StatusOr<v1::Order> draft = OrderFromOptions(options.file, options.spec);
     if (!draft.ok()) return ReportBadInput(std::string(draft.status().message()));
+    if (absl::Status named = ResolveDirectoryNames(session, &*draft); !named.ok()) {
+      return ReportBadInput(std::string(named.message()));
+    }
     *request.mutable_draft() = *draft;
     session.SetFieldFlags(OrderFieldFlags());
   }
@@ -393,6 +408,9 @@ ExitCode Amend(Session& session, const AmendOptions& options) {
   amended.mutable_pipeline()->clear_stage();
   if (absl::Status status = ApplyOrderSpec(spec, &amended); !status.ok()) {
     return ReportBadInput(std::string(status.message()));
+  }
+  if (absl::Status named = ResolveDirectoryNames(session, &amended); !named.ok()) {
+    return ReportBadInput(std::string(named.message()));
   }
   v1::AmendOrderRequest request;
   request.set_order_id(current.order_id());

@@ -264,6 +264,28 @@ absl::StatusOr<OrderSpec> OrderSpecFromYaml(const YAML::Node& node, const std::s
   for (const auto& entry : node) {
     const std::string key = entry.first.as<std::string>();
     try {
+      if (key == "phases") {
+        if (!entry.second.IsSequence()) {
+          return absl::InvalidArgumentError(where + ": phases: expected a list of phases");
+        }
+        int index = 0;
+        for (const YAML::Node& phase : entry.second) {
+          const std::string phase_where = absl::StrCat(where, ": phases[", index++, "]");
+          if (!phase.IsMap())
+            return absl::InvalidArgumentError(phase_where + ": expected a mapping");
+          YAML::Node fields = YAML::Clone(phase);
+          PhaseSpec parsed;
+          parsed.id = phase["id"] ? phase["id"].as<std::string>() : "";
+          parsed.name = phase["name"] ? phase["name"].as<std::string>() : "";
+          fields.remove("id");
+          fields.remove("name");
+          absl::StatusOr<OrderSpec> phase_fields = OrderSpecFromYaml(fields, phase_where);
+          if (!phase_fields.ok()) return phase_fields.status();
+          parsed.fields = std::move(*phase_fields);
+          spec.phases.push_back(std::move(parsed));
+        }
+        continue;
+      }
       if (key == "products" || key == "notes" || key == "discounts") {
         absl::StatusOr<std::vector<std::string>> words =
             Words(entry.second, where + ": " + key, key != "notes");
@@ -304,6 +326,7 @@ OrderSpec MergeOrderSpecs(OrderSpec base, const OrderSpec& over) {
   base.products.insert(base.products.end(), over.products.begin(), over.products.end());
   base.notes.insert(base.notes.end(), over.notes.begin(), over.notes.end());
   base.discounts.insert(base.discounts.end(), over.discounts.begin(), over.discounts.end());
+  if (!over.phases.empty()) base.phases = over.phases;
   return base;
 }
 
@@ -345,6 +368,22 @@ absl::Status ApplyOrderSpec(const OrderSpec& spec, v1::Order* order) {
     v1::LineDiscount* line = same != discounts->end() ? &*same : order->add_line_discounts();
     line->set_product_code(code);
     *line->mutable_discount() = *discount;
+  }
+  if (!spec.phases.empty()) order->clear_phases();
+  for (const PhaseSpec& phase_spec : spec.phases) {
+    v1::Order fields;
+    if (absl::Status status = ApplyOrderSpec(phase_spec.fields, &fields); !status.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("phase ", phase_spec.id, ": ", status.message()));
+    }
+    v1::OrderPhase* phase = order->add_phases();
+    phase->set_phase_id(phase_spec.id);
+    phase->set_name(phase_spec.name);
+    if (fields.has_venue()) *phase->mutable_venue() = fields.venue();
+    phase->set_venue_id(fields.venue_id());
+    *phase->mutable_event_schedule() = fields.event_schedule();
+    *phase->mutable_delivery_window() = fields.delivery_window();
+    *phase->mutable_product_lines() = fields.product_lines();
   }
   return absl::OkStatus();
 }

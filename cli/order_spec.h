@@ -22,6 +22,8 @@ namespace salesops::cli {
 // file (`customer: Northwind`, `deliver-by: +14d 08:00`), in the spellings of
 // input_parsing.h. Every field is optional here: the quote, the amendment or the draft it
 // builds says what is missing, and the service names the field (and salesopsctl the flag).
+struct PhaseSpec;
+
 struct OrderSpec {
   std::string customer, customer_id, contact, email, phone, reference, salesperson;
   std::string venue, travel, dock_notes, access_notes;
@@ -38,6 +40,16 @@ struct OrderSpec {
   std::vector<std::string> products;
   // "text", or "KIND: text" with KIND one of site-access, power, loading-dock, contact, other.
   std::vector<std::string> notes;
+  // Further phases (files only: `phases:`, a list of mappings with `id`, `name` and the venue,
+  // time and product fields above). Given, they replace the order's phases.
+  std::vector<PhaseSpec> phases;
+};
+
+// One phase of an order as people write it: its id ("hannover"), a name, and the same fields
+// as an order for its venue, times and products.
+struct PhaseSpec {
+  std::string id, name;
+  OrderSpec fields;
 };
 
 // Adds the spec's flags to `command`, writing into `spec`.

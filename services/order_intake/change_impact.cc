@@ -160,6 +160,11 @@ v1::OrderDiff DiffOrders(const v1::Order& before, const v1::Order& after) {
     discounts_differ = differs(before.line_discounts(i), after.line_discounts(i));
   }
   if (discounts_differ) diff.add_changed_fields("discounts");
+  bool phases_differ = before.phases_size() != after.phases_size();
+  for (int i = 0; !phases_differ && i < after.phases_size(); ++i) {
+    phases_differ = differs(before.phases(i), after.phases(i));
+  }
+  if (phases_differ) diff.add_changed_fields("phases");
   return diff;
 }
 

@@ -11,6 +11,7 @@
 #include "services/common/errors.h"
 #include "services/order_intake/change_impact.h"
 #include "services/order_intake/lifecycle.h"
+#include "services/order_intake/phases.h"
 #include "services/order_intake/pricing.h"
 
 namespace salesops::order_intake {
@@ -87,6 +88,7 @@ std::vector<FieldViolation> OrderViolations(const v1::Order& order, const std::s
   if (order.has_order_discount()) {
     DiscountViolations(order.order_discount(), field + ".order_discount", violations);
   }
+  PhaseViolations(order, field, now, violations);
   return violations;
 }
 
@@ -184,6 +186,7 @@ void ApplyAmendment(const v1::Order& wanted, v1::Order& order) {
   if (wanted.has_quote_expire_time()) {
     *order.mutable_quote_expire_time() = wanted.quote_expire_time();
   }
+  *order.mutable_phases() = wanted.phases();
   order.set_organisation_id(wanted.organisation_id());
   order.set_contact_id(wanted.contact_id());
   order.set_venue_id(wanted.venue_id());
@@ -227,6 +230,28 @@ bool PrepUnderway(v1::OrderStage stage) {
          stage == v1::ORDER_STAGE_DISPATCHED || stage == v1::ORDER_STAGE_ON_SITE;
 }
 
+namespace {
+
+// A hold's or reservation's lines per phase: the order's own over its window, each further
+// phase with stock as a part over its own.
+template <typename StockRequest>
+void AddStockParts(const v1::Order& order, const v1::ResolveProductsResponse& resolved,
+                   StockRequest& request) {
+  const std::vector<PhaseWork> phases = PhasesOf(order, resolved);
+  *request.mutable_lines() = phases[0].resolved.inventory_lines();
+  *request.mutable_window() = RentalWindow(order);
+  for (size_t i = 1; i < phases.size(); ++i) {
+    if (phases[i].resolved.inventory_lines().empty()) continue;
+    v1::ReservationPart* part = request.add_parts();
+    part->set_phase_id(phases[i].phase_id);
+    *part->mutable_lines() = phases[i].resolved.inventory_lines();
+    *part->mutable_window() =
+        RentalWindowOf(*phases[i].delivery, *phases[i].schedule, *phases[i].venue);
+  }
+}
+
+}  // namespace
+
 v1::PlaceHoldRequest HoldRequest(const v1::Order& order,
                                  const v1::ResolveProductsResponse& resolved,
                                  const std::string& request_id) {
@@ -234,8 +259,7 @@ v1::PlaceHoldRequest HoldRequest(const v1::Order& order,
   request.set_request_id(request_id);
   request.set_order_id(order.order_id());
   request.set_order_revision(order.revision());
-  *request.mutable_lines() = resolved.inventory_lines();
-  *request.mutable_window() = RentalWindow(order);
+  AddStockParts(order, resolved, request);
   *request.mutable_expire_time() = order.quote_expire_time();
   request.set_win_probability(order.pipeline().win_probability());
   return request;
@@ -248,8 +272,7 @@ v1::ReserveRequest ReserveRequest(const v1::Order& order,
   request.set_request_id(request_id);
   request.set_order_id(order.order_id());
   request.set_order_revision(revision);
-  *request.mutable_lines() = resolved.inventory_lines();
-  *request.mutable_window() = RentalWindow(order);
+  AddStockParts(order, resolved, request);
   return request;
 }
 
@@ -260,12 +283,24 @@ v1::PlanJobRequest PlanRequest(const v1::Order& order, const v1::ResolveProducts
   request.set_request_id(request_id);
   request.set_order_id(order.order_id());
   request.set_order_revision(revision);
-  *request.mutable_inventory_lines() = resolved.inventory_lines();
-  *request.mutable_crew_needs() = resolved.crew_needs();
-  *request.mutable_prep_duration() = resolved.prep_duration();
+  const std::vector<PhaseWork> phases = PhasesOf(order, resolved);
+  *request.mutable_inventory_lines() = phases[0].resolved.inventory_lines();
+  *request.mutable_crew_needs() = phases[0].resolved.crew_needs();
+  *request.mutable_prep_duration() = phases[0].resolved.prep_duration();
   *request.mutable_event_schedule() = order.event_schedule();
   *request.mutable_delivery_window() = order.delivery_window();
   *request.mutable_venue() = order.venue();
+  for (size_t i = 1; i < phases.size(); ++i) {
+    v1::JobPhase* phase = request.add_phases();
+    phase->set_phase_id(phases[i].phase_id);
+    phase->set_name(phases[i].name);
+    *phase->mutable_event_schedule() = *phases[i].schedule;
+    *phase->mutable_delivery_window() = *phases[i].delivery;
+    *phase->mutable_venue() = *phases[i].venue;
+    *phase->mutable_inventory_lines() = phases[i].resolved.inventory_lines();
+    *phase->mutable_crew_needs() = phases[i].resolved.crew_needs();
+    *phase->mutable_prep_duration() = phases[i].resolved.prep_duration();
+  }
   request.set_refuse_if_late(refuse_if_late);
   return request;
 }

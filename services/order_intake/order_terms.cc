@@ -106,6 +106,23 @@ absl::Status OrderIntakeServiceImpl::ApplyDirectory(v1::Order& order, const std:
     *order.mutable_venue() = VenueFrom(*venue);
     *order.mutable_directory_snapshot()->mutable_venue() = std::move(*venue);
   }
+  for (int i = 0; i < order.phases_size(); ++i) {
+    v1::OrderPhase& phase = *order.mutable_phases(i);
+    phase.clear_directory_venue();
+    if (phase.venue_id().empty()) continue;
+    absl::StatusOr<v1::DirectoryVenue> venue = directory_.GetVenue(phase.venue_id());
+    if (!venue.ok()) {
+      return UnknownReference(venue.status(), absl::StrCat(field, ".phases[", i, "].venue_id"),
+                              "venue " + phase.venue_id());
+    }
+    for (int hops = 0; !venue->merged_into_id().empty() && hops < 10; ++hops) {
+      venue = directory_.GetVenue(venue->merged_into_id());
+      if (!venue.ok()) return venue.status();
+    }
+    phase.set_venue_id(venue->venue_id());
+    *phase.mutable_venue() = VenueFrom(*venue);
+    *phase.mutable_directory_venue() = std::move(*venue);
+  }
   return absl::OkStatus();
 }
 

@@ -16,6 +16,7 @@
 #include "services/order_intake/notes.h"
 #include "services/order_intake/order_intake_service.h"
 #include "services/order_intake/order_rules.h"
+#include "services/order_intake/phases.h"
 #include "services/order_intake/postgres_directory_store.h"
 #include "services/order_intake/postgres_order_store.h"
 
@@ -137,7 +138,7 @@ TimePoint OrderIntakeServiceImpl::SagaDeadline(const grpc::ServerContext& contex
 absl::StatusOr<v1::ResolveProductsResponse> OrderIntakeServiceImpl::Resolve(
     const v1::Order& order, const std::string& field) {
   v1::ResolveProductsRequest request;
-  *request.mutable_lines() = order.product_lines();
+  *request.mutable_lines() = AllProductLines(order);
   return inventory_.ResolveProducts(request, field + ".product_lines", CallDeadline());
 }
 
@@ -150,11 +151,20 @@ absl::StatusOr<v1::Feasibility> OrderIntakeServiceImpl::Feasibility(
   } timer{metrics_, std::chrono::steady_clock::now()};
   v1::Feasibility feasibility;
   const v1::Window window = RentalWindow(order);
+  const std::vector<PhaseWork> phases = PhasesOf(order, resolved);
   std::vector<std::string> reasons;
   if (resolved.inventory_lines_size() > 0) {
     v1::CheckAvailabilityRequest request;
-    *request.mutable_lines() = resolved.inventory_lines();
+    *request.mutable_lines() = phases[0].resolved.inventory_lines();
     *request.mutable_window() = window;
+    for (size_t i = 1; i < phases.size(); ++i) {
+      if (phases[i].resolved.inventory_lines().empty()) continue;
+      v1::ReservationPart* part = request.add_parts();
+      part->set_phase_id(phases[i].phase_id);
+      *part->mutable_lines() = phases[i].resolved.inventory_lines();
+      *part->mutable_window() =
+          RentalWindowOf(*phases[i].delivery, *phases[i].schedule, *phases[i].venue);
+    }
     request.set_exclude_order_id(order.order_id());
     // Promise what a confirmation would get: firm reservations bind, other
     // quotes' tentative holds do not (Reserve ignores them too).
@@ -162,9 +172,14 @@ absl::StatusOr<v1::Feasibility> OrderIntakeServiceImpl::Feasibility(
     SALESOPS_ASSIGN_OR_RETURN(v1::CheckAvailabilityResponse response,
                               inventory_.CheckAvailability(request, CallDeadline()));
     *feasibility.mutable_stock_shortages() = response.shortages();
-    for (const v1::StockShortage& shortage : response.shortages()) {
+    for (int i = 0; i < response.shortages_size(); ++i) {
+      const v1::StockShortage& shortage = response.shortages(i);
+      const std::string phase =
+          i < response.part_shortages_size() && !response.part_shortages(i).phase_id().empty()
+              ? " in phase " + response.part_shortages(i).phase_id()
+              : "";
       reasons.push_back(absl::StrCat(shortage.shortfall(), " x ", shortage.inventory_code(),
-                                     " short (want ", shortage.requested(), ", ",
+                                     " short", phase, " (want ", shortage.requested(), ", ",
                                      shortage.available(), " free)"));
     }
     if (!response.all_available() && response.has_earliest_feasible_window()) {
@@ -176,8 +191,16 @@ absl::StatusOr<v1::Feasibility> OrderIntakeServiceImpl::Feasibility(
   }
   if (resolved.crew_needs_size() > 0) {
     v1::CheckCapacityRequest request;
-    *request.mutable_crew_needs() = resolved.crew_needs();
+    *request.mutable_crew_needs() = phases[0].resolved.crew_needs();
     *request.mutable_window() = window;
+    for (size_t i = 1; i < phases.size(); ++i) {
+      if (phases[i].resolved.crew_needs().empty()) continue;
+      v1::CapacityPhase* phase = request.add_phases();
+      phase->set_phase_id(phases[i].phase_id);
+      *phase->mutable_crew_needs() = phases[i].resolved.crew_needs();
+      *phase->mutable_window() =
+          RentalWindowOf(*phases[i].delivery, *phases[i].schedule, *phases[i].venue);
+    }
     request.set_exclude_order_id(order.order_id());
     SALESOPS_ASSIGN_OR_RETURN(v1::CheckCapacityResponse response,
                               scheduling_.CheckCapacity(request, CallDeadline()));

@@ -13,14 +13,18 @@
 #include "services/common/money.h"
 #include "services/common/time_util.h"
 #include "services/common/validation.h"
+#include "services/order_intake/phases.h"
 
 namespace salesops::order_intake {
 
 using google::protobuf::util::TimeUtil;
 
 int64_t BillableDays(const v1::Order& order) {
-  const google::protobuf::Timestamp& start = order.delivery_window().window().no_later_than();
-  const v1::EventSchedule& schedule = order.event_schedule();
+  return BillableDaysOf(order.delivery_window(), order.event_schedule());
+}
+
+int64_t BillableDaysOf(const v1::DeliveryWindow& delivery, const v1::EventSchedule& schedule) {
+  const google::protobuf::Timestamp& start = delivery.window().no_later_than();
   const google::protobuf::Timestamp& end =
       schedule.has_strike_time() ? schedule.strike_time() : schedule.show_end_time();
   if (!schedule.has_strike_time() && !schedule.has_show_end_time()) return 1;
@@ -114,8 +118,7 @@ rating::Organisation OrganisationOf(const v1::Order& order, const PricingOptions
 }
 
 // Minutes an hourly product is charged for: the show, or else the whole rental.
-int64_t HourlyMinutes(const v1::Order& order, int64_t days) {
-  const v1::EventSchedule& schedule = order.event_schedule();
+int64_t HourlyMinutes(const v1::EventSchedule& schedule, int64_t days) {
   if (schedule.has_show_start_time() && schedule.has_show_end_time()) {
     const int64_t seconds = TimeUtil::TimestampToSeconds(schedule.show_end_time()) -
                             TimeUtil::TimestampToSeconds(schedule.show_start_time());
@@ -131,18 +134,15 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
                                        const PricingConfig& config, const PricingOptions& options,
                                        const std::string& field,
                                        const google::protobuf::Timestamp& now) {
-  const int64_t days = BillableDays(order);
   const rating::Organisation organisation = OrganisationOf(order, options);
   const std::string& currency = organisation.currency;
 
   rating::RatingTables tables;
   tables.exchange_rates = config.exchange_rates;
   tables.tax_rates = config.tax_rates;
-  const bool jurisdiction_configured =
-      std::any_of(tables.tax_rates.begin(), tables.tax_rates.end(),
-                  [&](const rating::TaxRate& rate) {
-                    return rate.jurisdiction == organisation.jurisdiction;
-                  });
+  const bool jurisdiction_configured = std::any_of(
+      tables.tax_rates.begin(), tables.tax_rates.end(),
+      [&](const rating::TaxRate& rate) { return rate.jurisdiction == organisation.jurisdiction; });
   if (!jurisdiction_configured) {
     for (rating::TaxClass tax_class :
          {rating::TaxClass::kEquipment, rating::TaxClass::kLabour, rating::TaxClass::kTransport}) {
@@ -166,79 +166,101 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
   request.organisation = organisation;
   request.service_date = DayOf(order.delivery_window().window().no_later_than());
   request.quote_date = DayOf(now);
-  for (int i = 0; i < resolved.resolved_lines_size(); ++i) {
-    const v1::ResolvedProductLine& resolved_line = resolved.resolved_lines(i);
-    const std::string& code = resolved_line.line().product_code();
-    const std::string line_name = absl::StrCat(field, ".product_lines[", i, "] (", code, ")");
-    auto configured = config.product_rates.find(code);
-    if (configured != config.product_rates.end()) {
-      tables.catalog[code] = configured->second;
-    } else {
-      rating::Product& product = tables.catalog[code];
-      SALESOPS_ASSIGN_OR_RETURN(
-          product.rate.rate_micros,
-          common::MoneyToMicros(resolved_line.day_rate(), line_name + ": the day rate"));
-      product.rate.currency = resolved_line.day_rate().currency_code().empty()
-                                  ? options.currency
-                                  : resolved_line.day_rate().currency_code();
+  // Where each line the engine prices came from, in the order of request.lines.
+  struct Origin {
+    enum class Kind { kProduct, kCrew, kPinned } kind;
+    std::string phase_id;
+    int resolved_line = 0;                    // kProduct
+    v1::Skill skill = v1::SKILL_UNSPECIFIED;  // kCrew
+    int64_t person_seconds = 0;               // kCrew
+  };
+  std::vector<Origin> origins;
+  const std::vector<PhaseWork> phases = PhasesOf(order, resolved, field);
+  const int64_t days = BillableDaysOf(order.delivery_window(), order.event_schedule());
+  for (const PhaseWork& phase : phases) {
+    const int64_t phase_days = BillableDaysOf(*phase.delivery, *phase.schedule);
+    const int phase_lines =
+        order.phases().empty() ? resolved.resolved_lines_size() : phase.lines->size();
+    for (int i = phase.first_line;
+         i < phase.first_line + phase_lines && i < resolved.resolved_lines_size(); ++i) {
+      const v1::ResolvedProductLine& resolved_line = resolved.resolved_lines(i);
+      const std::string& code = resolved_line.line().product_code();
+      const std::string line_name =
+          absl::StrCat(phase.field, ".product_lines[", i - phase.first_line, "] (", code, ")");
+      auto configured = config.product_rates.find(code);
+      if (configured != config.product_rates.end()) {
+        tables.catalog[code] = configured->second;
+      } else {
+        rating::Product& product = tables.catalog[code];
+        SALESOPS_ASSIGN_OR_RETURN(
+            product.rate.rate_micros,
+            common::MoneyToMicros(resolved_line.day_rate(), line_name + ": the day rate"));
+        product.rate.currency = resolved_line.day_rate().currency_code().empty()
+                                    ? options.currency
+                                    : resolved_line.day_rate().currency_code();
+      }
+      rating::LineRequest line;
+      line.product_code = code;
+      line.quantity = resolved_line.line().quantity();
+      line.days = phase_days;
+      line.duration_minutes = HourlyMinutes(*phase.schedule, phase_days);
+      if (auto discount = line_discounts.find(code); discount != line_discounts.end()) {
+        SALESOPS_ASSIGN_OR_RETURN(
+            line.discount, DiscountFromProto(*discount->second, currency,
+                                             absl::StrCat(field, ".line_discounts (", code, ")")));
+      }
+      request.lines.push_back(std::move(line));
+      origins.push_back({Origin::Kind::kProduct, phase.phase_id, i});
     }
-    rating::LineRequest line;
-    line.product_code = code;
-    line.quantity = resolved_line.line().quantity();
-    line.days = days;
-    line.duration_minutes = HourlyMinutes(order, days);
-    if (auto discount = line_discounts.find(code); discount != line_discounts.end()) {
-      SALESOPS_ASSIGN_OR_RETURN(
-          line.discount, DiscountFromProto(*discount->second, currency,
-                                           absl::StrCat(field, ".line_discounts (", code, ")")));
-    }
-    request.lines.push_back(std::move(line));
-  }
 
-  // Person-time per skill, as the job plan will staff it.
-  std::map<v1::Skill, int64_t> seconds_by_skill;
-  for (const v1::CrewNeed& need : resolved.crew_needs()) {
-    const std::string crew_time =
-        absl::StrCat("the crew time of ", v1::Skill_Name(need.skill()), " for ", field);
-    SALESOPS_ASSIGN_OR_RETURN(const int64_t person_seconds,
-                              common::CheckedMultiply(TimeUtil::DurationToSeconds(need.duration()),
-                                                      std::max(1, need.headcount()), crew_time));
-    SALESOPS_ASSIGN_OR_RETURN(
-        seconds_by_skill[need.skill()],
-        common::CheckedAdd(seconds_by_skill[need.skill()], person_seconds, crew_time));
-  }
-  for (const auto& [skill, seconds] : seconds_by_skill) {
-    if (seconds > TimeUtil::kDurationMaxSeconds) {
-      return common::ReasonedError(absl::StatusCode::kOutOfRange, v1::AMOUNT_OUT_OF_RANGE,
-                                   absl::StrCat("the crew time of ", v1::Skill_Name(skill), " for ",
-                                                field, " is out of range: ", seconds,
-                                                " person-seconds, more than a duration holds"));
+    // Person-time per skill, as the job plan will staff the phase.
+    std::map<v1::Skill, int64_t> seconds_by_skill;
+    for (const v1::CrewNeed& need : phase.resolved.crew_needs()) {
+      const std::string crew_time =
+          absl::StrCat("the crew time of ", v1::Skill_Name(need.skill()), " for ", phase.field);
+      SALESOPS_ASSIGN_OR_RETURN(
+          const int64_t person_seconds,
+          common::CheckedMultiply(TimeUtil::DurationToSeconds(need.duration()),
+                                  std::max(1, need.headcount()), crew_time));
+      SALESOPS_ASSIGN_OR_RETURN(
+          seconds_by_skill[need.skill()],
+          common::CheckedAdd(seconds_by_skill[need.skill()], person_seconds, crew_time));
     }
-    const std::string code = CrewCode(skill);
-    if (!config.product_rates.count(code)) {
-      rating::Product& crew = tables.catalog[code];
-      crew.rate = {rating::RateKind::kHourly, options.crew_hourly_micros, options.currency, {}, 0};
-      crew.tax_class = rating::TaxClass::kLabour;
-    } else {
-      tables.catalog[code] = config.product_rates.at(code);
+    for (const auto& [skill, seconds] : seconds_by_skill) {
+      if (seconds > TimeUtil::kDurationMaxSeconds) {
+        return common::ReasonedError(absl::StatusCode::kOutOfRange, v1::AMOUNT_OUT_OF_RANGE,
+                                     absl::StrCat("the crew time of ", v1::Skill_Name(skill),
+                                                  " for ", field, " is out of range: ", seconds,
+                                                  " person-seconds, more than a duration holds"));
+      }
+      const std::string code = CrewCode(skill);
+      if (!config.product_rates.count(code)) {
+        rating::Product& crew = tables.catalog[code];
+        crew.rate = {
+            rating::RateKind::kHourly, options.crew_hourly_micros, options.currency, {}, 0};
+        crew.tax_class = rating::TaxClass::kLabour;
+      } else {
+        tables.catalog[code] = config.product_rates.at(code);
+      }
+      rating::LineRequest line;
+      line.product_code = code;
+      line.duration_minutes = (seconds + 59) / 60;
+      request.lines.push_back(std::move(line));
+      origins.push_back({Origin::Kind::kCrew, phase.phase_id, 0, skill, seconds});
     }
-    rating::LineRequest line;
-    line.product_code = code;
-    line.duration_minutes = (seconds + 59) / 60;
-    request.lines.push_back(std::move(line));
-  }
-  const bool pinned = order.delivery_window().pinned();
-  if (pinned) {
-    rating::Product& surcharge = tables.catalog[kPinnedDeliveryCode];
-    surcharge.rate = {
-        rating::RateKind::kFixed, options.pinned_surcharge_micros, options.currency, {}, 0};
-    surcharge.tax_class = rating::TaxClass::kTransport;
-    if (config.product_rates.count(kPinnedDeliveryCode)) {
-      surcharge = config.product_rates.at(kPinnedDeliveryCode);
+    if (phase.delivery->pinned()) {
+      rating::Product& surcharge = tables.catalog[kPinnedDeliveryCode];
+      surcharge.rate = {
+          rating::RateKind::kFixed, options.pinned_surcharge_micros, options.currency, {}, 0};
+      surcharge.tax_class = rating::TaxClass::kTransport;
+      if (config.product_rates.count(kPinnedDeliveryCode)) {
+        surcharge = config.product_rates.at(kPinnedDeliveryCode);
+      }
+      rating::LineRequest line;
+      line.product_code = kPinnedDeliveryCode;
+      request.lines.push_back(std::move(line));
+      origins.push_back({Origin::Kind::kPinned, phase.phase_id});
     }
-    rating::LineRequest line;
-    line.product_code = kPinnedDeliveryCode;
-    request.lines.push_back(std::move(line));
   }
   if (order.has_order_discount()) {
     SALESOPS_ASSIGN_OR_RETURN(
@@ -284,14 +306,13 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
   int64_t equipment = 0;
   int64_t crew = 0;
   int64_t surcharge = 0;
-  const int equipment_lines = resolved.resolved_lines_size();
-  auto crew_skill = seconds_by_skill.begin();
   for (size_t i = 0; i < rated->lines.size(); ++i) {
     const rating::QuoteLine& rated_line = rated->lines[i];
     const rating::LinePrice& price = rated_line.price;
+    const Origin& origin = origins[i];
     // Each fits: their sum, the quote's total, did.
-    if (static_cast<int>(i) < equipment_lines) {
-      const v1::ResolvedProductLine& resolved_line = resolved.resolved_lines(i);
+    if (origin.kind == Origin::Kind::kProduct) {
+      const v1::ResolvedProductLine& resolved_line = resolved.resolved_lines(origin.resolved_line);
       v1::QuoteLine* line = quote.add_lines();
       *line->mutable_line() = resolved_line.line();
       line->set_product_name(resolved_line.product_name());
@@ -312,18 +333,19 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
       *line->mutable_net() = money(rated_line.net_micros);
       line->set_tax_class(TaxClassToProto(rated_line.tax_class));
       line->set_tax_millionths(rated_line.tax_millionths);
+      line->set_phase_id(origin.phase_id);
       equipment += price.total_micros;
-    } else if (crew_skill != seconds_by_skill.end()) {
+    } else if (origin.kind == Origin::Kind::kCrew) {
       v1::CrewCostLine* line = quote.add_crew_lines();
-      line->set_skill(crew_skill->first);
-      *line->mutable_person_time() = TimeUtil::SecondsToDuration(crew_skill->second);
+      line->set_skill(origin.skill);
+      line->set_phase_id(origin.phase_id);
+      *line->mutable_person_time() = TimeUtil::SecondsToDuration(origin.person_seconds);
       *line->mutable_hourly_cost() =
           common::MoneyFromMicros(options.crew_hourly_micros, options.currency);
       *line->mutable_line_total() = money(price.total_micros);
       line->set_explanation(common::TruncateText(price.explanation, 2000));
       line->set_tax_millionths(rated_line.tax_millionths);
       crew += price.total_micros;
-      ++crew_skill;
     } else {
       surcharge += price.total_micros;
     }
@@ -363,19 +385,7 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
 namespace salesops::order_intake {
 
 v1::Window RentalWindow(const v1::Order& order) {
-  using google::protobuf::util::TimeUtil;
-  const auto& deliver_by = order.delivery_window().window().no_later_than();
-  const auto& schedule = order.event_schedule();
-  const google::protobuf::Duration travel = order.venue().travel_time();
-  const google::protobuf::Duration handling = TimeUtil::SecondsToDuration(2 * 3600);
-  google::protobuf::Timestamp end = schedule.has_strike_time() ? schedule.strike_time()
-                                    : schedule.has_show_end_time()
-                                        ? schedule.show_end_time()
-                                        : deliver_by + TimeUtil::SecondsToDuration(24 * 3600);
-  v1::Window window;
-  *window.mutable_not_before() = deliver_by - travel - handling;
-  *window.mutable_no_later_than() = end + travel + handling;
-  return window;
+  return RentalWindowOf(order.delivery_window(), order.event_schedule(), order.venue());
 }
 
 }  // namespace salesops::order_intake

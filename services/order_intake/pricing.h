@@ -30,6 +30,8 @@ struct PricingOptions {
 // Whole days charged: from the delivery ("no later than") to the strike (or
 // the show's end, or one day when neither is known), rounded up, at least 1.
 int64_t BillableDays(const v1::Order& order);
+// The same for one phase.
+int64_t BillableDaysOf(const v1::DeliveryWindow& delivery, const v1::EventSchedule& schedule);
 
 struct PricedQuote {
   v1::Quote quote;
@@ -47,8 +49,9 @@ struct PricedQuote {
 // then the line and order discounts, conversion into the organisation's currency and tax as
 // the organisation's status (order.directory_snapshot) says. With no tax rate configured for
 // the company's jurisdiction, nothing is taxed (a company that has not set tax up yet still
-// quotes); once one is, a missing class or day is PRICING_NOT_CONFIGURED. Amounts that do not fit answer OUT_OF_RANGE naming
-// them under `field`; a bad discount INVALID_ARGUMENT. The quote is stamped `now`.
+// quotes); once one is, a missing class or day is PRICING_NOT_CONFIGURED. Amounts that do not fit
+// answer OUT_OF_RANGE naming them under `field`; a bad discount INVALID_ARGUMENT. The quote is
+// stamped `now`.
 absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
                                        const v1::ResolveProductsResponse& resolved,
                                        const PricingConfig& config, const PricingOptions& options,

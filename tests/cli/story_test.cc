@@ -210,6 +210,30 @@ TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
                        "HISTORY_ENTRY_KIND_AMENDED", "HISTORY_ENTRY_KIND_CONFIRMED",
                        "HISTORY_ENTRY_KIND_STAGE_CHANGED", "HISTORY_ENTRY_KIND_AMENDED",
                        "HISTORY_ENTRY_KIND_CHANGE_ACKNOWLEDGED"}));
+
+  // The tour (README, "A tour, priced with tax"): three stops for Tourneewerk, each priced for
+  // its own days through the client's price list, with 19 % VAT, then confirmed as one.
+  json tour = CtlJson("sales", "quote --file demo/story/tour.yaml");
+  const json& tour_order = tour["order"];
+  ASSERT_EQ(tour_order["phases"].size(), 2u) << tour.dump(2);
+  EXPECT_EQ(tour_order["phases"][0]["phaseId"], "berlin");
+  EXPECT_EQ(tour_order["phases"][0]["venue"]["name"], "Tempodrom Berlin");
+  EXPECT_EQ(tour_order["customer"]["name"], "Tourneewerk GmbH");
+  std::set<std::string> stops;
+  for (const json& line : tour_order["quote"]["lines"]) {
+    stops.insert(line.value("phaseId", ""));
+    if (line["line"]["productCode"] == "LED-WALL-5X3") {
+      EXPECT_EQ(line["pricedBy"], "price list 'Tour 2027'") << line.dump(2);
+    }
+    EXPECT_EQ(line["taxMillionths"], "190000") << line.dump(2);
+  }
+  EXPECT_EQ(stops, (std::set<std::string>{"", "berlin", "muenchen"}));
+  ASSERT_EQ(tour_order["quote"]["taxLines"].size(), 1u);
+  EXPECT_EQ(tour_order["quote"]["taxLines"][0]["taxMillionths"], "190000");
+  EXPECT_NE(tour_order["quote"]["taxTotal"]["units"], "0");
+  EXPECT_TRUE(tour["feasibility"]["feasible"]) << tour["feasibility"].dump(2);
+  json tour_confirmed = CtlJson("sales", "confirm " + tour_order["orderId"].get<std::string>());
+  EXPECT_EQ(tour_confirmed["order"]["stage"], "ORDER_STAGE_CONFIRMED");
 }
 
 // The commands scripts/run prints to paste (demo/story/commands.sh), run as pasted, then the

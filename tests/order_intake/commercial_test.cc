@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 #include <string>
 
 #include "services/common/money.h"
@@ -412,6 +413,90 @@ TEST_F(CommercialTest, AQuoteIsPricedByTheOrganisationsPriceListAndTaxedPerRate)
   EXPECT_EQ(Micros(pounds.lines(0).line_total()), 850'000'000);
   ASSERT_EQ(pounds.exchange_rates_size(), 1);
   EXPECT_EQ(pounds.exchange_rates(0).factor_millionths(), 850'000);
+}
+
+// Three stops, each a day apart, each needing one wall (24 of the 30 panels): over one window
+// covering the tour the panels would be short; reserved per stop, every stop fits.
+TEST_F(CommercialTest, ATourOfThreeStopsIsReservedAndPlannedPerStopAndPricedWithTax) {
+  ConfigurePricing();
+  v1::Order tour = Draft(1);
+  for (const auto& [id, day] :
+       std::vector<std::pair<std::string, int>>{{"hannover", 3}, {"berlin", 6}}) {
+    v1::OrderPhase* phase = tour.add_phases();
+    phase->set_phase_id(id);
+    phase->set_name("Stop " + id);
+    phase->mutable_venue()->set_name("Arena " + id);
+    phase->mutable_venue()->mutable_travel_time()->set_seconds(2 * 3600);
+    *phase->mutable_event_schedule()->mutable_show_start_time() = At(24 * day + 19);
+    *phase->mutable_event_schedule()->mutable_show_end_time() = At(24 * day + 23);
+    *phase->mutable_event_schedule()->mutable_strike_time() = At(24 * day + 24);
+    *phase->mutable_delivery_window()->mutable_window()->mutable_not_before() = At(24 * day + 6);
+    *phase->mutable_delivery_window()->mutable_window()->mutable_no_later_than() = At(24 * day + 8);
+    v1::ProductLine* line = phase->add_product_lines();
+    line->set_product_code("LED-WALL-3X2");
+    line->set_quantity(1);
+  }
+  v1::CreateOrderResponse created;
+  grpc::Status status = Create(tour, &created);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(created.feasibility().feasible()) << created.feasibility().explanation();
+  const v1::Quote& quote = created.order().quote();
+  // Each stop one day at 500 and 4 person-hours of video crew at 45: 680 a stop, + 19 % VAT.
+  ASSERT_EQ(quote.lines_size(), 3);
+  EXPECT_EQ(quote.lines(0).phase_id(), "");
+  EXPECT_EQ(quote.lines(1).phase_id(), "hannover");
+  EXPECT_EQ(quote.lines(2).phase_id(), "berlin");
+  ASSERT_EQ(quote.crew_lines_size(), 3);
+  EXPECT_EQ(quote.crew_lines(2).phase_id(), "berlin");
+  EXPECT_EQ(Micros(quote.net_total()), 3 * 680'000'000);
+  EXPECT_EQ(Micros(quote.tax_total()), 387'600'000);
+  EXPECT_EQ(Micros(quote.total()), 2'427'600'000);
+
+  v1::ConfirmOrderResponse confirmed;
+  status = Confirm(created.order(), &confirmed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(confirmed.order().stage(), v1::ORDER_STAGE_CONFIRMED);
+
+  // One firm reservation: the first stop's wall over its window, a part per further stop.
+  v1::ListReservationsRequest list;
+  list.set_order_id(created.order().order_id());
+  list.set_active_only(true);
+  list.set_kind(v1::RESERVATION_KIND_FIRM);
+  v1::ListReservationsResponse reservations;
+  ASSERT_TRUE(suite_.inventory->Call(&InventoryStub::ListReservations, list, &reservations).ok());
+  ASSERT_EQ(reservations.reservations_size(), 1);
+  const v1::Reservation& reservation = reservations.reservations(0);
+  ASSERT_EQ(reservation.parts_size(), 2);
+  for (const v1::ReservationPart& part : reservation.parts()) {
+    EXPECT_EQ(part.lines(0).quantity(), 24) << part.phase_id();
+    EXPECT_GT(part.window().not_before(), reservation.window().no_later_than()) << part.phase_id();
+  }
+  EXPECT_EQ(FirmlyFree("LED-PANEL-500"), 6);
+
+  // One job: tasks for every stop, and a commitment per further stop.
+  v1::GetJobStatusRequest job_request;
+  job_request.set_order_id(created.order().order_id());
+  v1::GetJobStatusResponse job;
+  ASSERT_TRUE(suite_.scheduling->Call(&SchedulingStub::GetJobStatus, job_request, &job).ok());
+  std::set<std::string> phases_with_tasks;
+  for (const v1::Task& task : job.job().tasks()) phases_with_tasks.insert(task.phase_id());
+  EXPECT_EQ(phases_with_tasks, (std::set<std::string>{"", "hannover", "berlin"}));
+  ASSERT_EQ(job.job().phase_commitments_size(), 2);
+  EXPECT_EQ(job.job().phase_commitments(0).phase_id(), "hannover");
+  EXPECT_TRUE(job.job().phase_commitments(0).commitment().meets_request());
+
+  // A fourth stop on the Berlin days needs a second wall there: 48 panels of 30, refused.
+  v1::Order wanted = confirmed.order();
+  v1::OrderPhase* extra = wanted.add_phases();
+  *extra = wanted.phases(1);
+  extra->set_phase_id("potsdam");
+  v1::AmendOrderResponse amended;
+  status = Amend(confirmed.order(), wanted, &amended);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ParseGrpcError(status).reason, "INSUFFICIENT_STOCK");
+  // The refusal says which stop is short (the overlap: Berlin's or Potsdam's part).
+  EXPECT_NE(status.error_message().find("short in phase"), std::string::npos)
+      << status.error_message();
 }
 
 }  // namespace
