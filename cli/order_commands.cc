@@ -91,6 +91,14 @@ void PrintQuote(const v1::Quote& quote) {
                   EnumWord(crew.skill()), FormatHours(crew.person_time()),
                   FormatMoney(crew.hourly_cost()) + "/h", FormatMoney(crew.line_total())});
   }
+  for (const v1::CustomQuoteLine& custom : quote.custom_lines()) {
+    lines.AddRow({EnumWord(custom.line().category()), custom.line().description(),
+                  std::to_string(std::max(1, custom.line().quantity())), "",
+                  FormatMoney(custom.line_total())});
+  }
+  if (!IsZero(quote.transport())) {
+    lines.AddRow({"transport", "to the venue and back", "", "", FormatMoney(quote.transport())});
+  }
   if (!IsZero(quote.pinned_surcharge())) {
     lines.AddRow({"pinned", "exact delivery time", "", "", FormatMoney(quote.pinned_surcharge())});
   }
@@ -124,6 +132,17 @@ void PrintQuote(const v1::Quote& quote) {
   }
   for (const v1::CrewCostLine& crew : quote.crew_lines()) {
     explain("crew " + EnumWord(crew.skill()), crew.explanation());
+  }
+  if (!quote.transport_explanation().empty()) explain("transport", quote.transport_explanation());
+  if (!quote.optional_lines().empty()) {
+    std::cout << "\nOffered beside the order (not in the total):\n";
+    Table offered({"product", "name", "qty", "price", "how"});
+    for (const v1::QuoteLine& line : quote.optional_lines()) {
+      offered.AddRow({line.line().product_code(), line.product_name(),
+                      std::to_string(line.line().quantity()), FormatMoney(line.line_total()),
+                      line.explanation()});
+    }
+    offered.Print();
   }
   for (const v1::QuoteExchangeRate& rate : quote.exchange_rates()) {
     std::cout << "Converted at 1 " << rate.from_currency() << " = "

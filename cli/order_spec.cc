@@ -84,6 +84,37 @@ absl::StatusOr<v1::Discount> ParseDiscount(absl::string_view text) {
   return discount;
 }
 
+// "fee: Rigging fee of the venue = 350 EUR" or "service: Programmer = 650 EUR x 2".
+absl::StatusOr<v1::CustomLine> ParseCustomLine(absl::string_view text) {
+  const size_t colon = text.find(':');
+  const size_t equals = text.rfind('=');
+  if (colon == absl::string_view::npos || equals == absl::string_view::npos || equals < colon) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", text, "' is not a custom line: \"fee: Rigging fee of the venue = 350 EUR\""));
+  }
+  v1::CustomLine custom;
+  absl::StatusOr<v1::CustomLineCategory> category =
+      ParseEnum<v1::CustomLineCategory>(absl::StripAsciiWhitespace(text.substr(0, colon)));
+  if (!category.ok()) return category.status();
+  custom.set_category(*category);
+  custom.set_description(
+      std::string(absl::StripAsciiWhitespace(text.substr(colon + 1, equals - colon - 1))));
+  absl::string_view price = absl::StripAsciiWhitespace(text.substr(equals + 1));
+  custom.set_quantity(1);
+  if (const size_t times = price.rfind(" x "); times != absl::string_view::npos) {
+    int quantity = 0;
+    if (!absl::SimpleAtoi(price.substr(times + 3), &quantity) || quantity < 1) {
+      return absl::InvalidArgumentError(absl::StrCat("'", price, "': the quantity after x"));
+    }
+    custom.set_quantity(quantity);
+    price = price.substr(0, times);
+  }
+  absl::StatusOr<google::type::Money> unit_price = ParseMoney(price, "");
+  if (!unit_price.ok()) return unit_price.status();
+  *custom.mutable_unit_price() = *unit_price;
+  return custom;
+}
+
 const std::vector<SpecField>& Fields() {
   static const auto* fields = new std::vector<SpecField>{
       {"customer", &OrderSpec::customer, "Customer name", "customer.name",
@@ -252,6 +283,18 @@ void AddOrderSpecFlags(CLI::App* command, OrderSpec& spec) {
                    "(site-access, power, loading-dock, contact, other)")
       ->allow_extra_args(false);
   command
+      ->add_option("--custom", spec.custom_lines,
+                   "A line beyond the catalog, priced and not pulled: \"fee: Rigging fee of "
+                   "the venue = 350 EUR\" (service, transport, production or fee; \"x N\" after "
+                   "the price for a quantity; repeatable, replaces the order's)")
+      ->allow_extra_args(false);
+  command
+      ->add_option("--option", spec.options,
+                   "A line offered beside the order, priced but not in the total: CODE=N, or "
+                   "\"CODE=N instead of OTHER\" for an alternative (repeatable, replaces the "
+                   "order's)")
+      ->allow_extra_args(false);
+  command
       ->add_option("--discount", spec.discounts,
                    "A line discount CODE=\"15% why\" or CODE=\"200 EUR why\" (repeatable; "
                    "CODE=none takes it off)")
@@ -286,11 +329,17 @@ absl::StatusOr<OrderSpec> OrderSpecFromYaml(const YAML::Node& node, const std::s
         }
         continue;
       }
-      if (key == "products" || key == "notes" || key == "discounts") {
+      if (key == "products" || key == "notes" || key == "discounts" || key == "custom" ||
+          key == "options") {
         absl::StatusOr<std::vector<std::string>> words =
-            Words(entry.second, where + ": " + key, key != "notes");
+            Words(entry.second, where + ": " + key,
+                  key == "products" || key == "discounts" || key == "options");
         if (!words.ok()) return words.status();
-        (key == "products" ? spec.products : key == "notes" ? spec.notes : spec.discounts) = *words;
+        (key == "products"    ? spec.products
+         : key == "notes"     ? spec.notes
+         : key == "discounts" ? spec.discounts
+         : key == "custom"    ? spec.custom_lines
+                              : spec.options) = *words;
         continue;
       }
       auto field = std::find_if(Fields().begin(), Fields().end(),
@@ -326,6 +375,8 @@ OrderSpec MergeOrderSpecs(OrderSpec base, const OrderSpec& over) {
   base.products.insert(base.products.end(), over.products.begin(), over.products.end());
   base.notes.insert(base.notes.end(), over.notes.begin(), over.notes.end());
   base.discounts.insert(base.discounts.end(), over.discounts.begin(), over.discounts.end());
+  if (!over.custom_lines.empty()) base.custom_lines = over.custom_lines;
+  if (!over.options.empty()) base.options = over.options;
   if (!over.phases.empty()) base.phases = over.phases;
   return base;
 }
@@ -368,6 +419,25 @@ absl::Status ApplyOrderSpec(const OrderSpec& spec, v1::Order* order) {
     v1::LineDiscount* line = same != discounts->end() ? &*same : order->add_line_discounts();
     line->set_product_code(code);
     *line->mutable_discount() = *discount;
+  }
+  if (!spec.custom_lines.empty()) order->clear_custom_lines();
+  for (const std::string& text : spec.custom_lines) {
+    absl::StatusOr<v1::CustomLine> custom = ParseCustomLine(text);
+    if (!custom.ok()) return Bad("custom", custom.status());
+    *order->add_custom_lines() = *custom;
+  }
+  if (!spec.options.empty()) order->clear_optional_lines();
+  for (const std::string& text : spec.options) {
+    v1::OptionalLine* optional = order->add_optional_lines();
+    std::string line_text = text;
+    if (const size_t instead = text.find(" instead of "); instead != std::string::npos) {
+      optional->set_instead_of(std::string(absl::StripAsciiWhitespace(text.substr(instead + 12))));
+      line_text = text.substr(0, instead);
+    }
+    absl::StatusOr<v1::InventoryLine> parsed = ParseInventoryLine(line_text);
+    if (!parsed.ok()) return Bad("option", parsed.status());
+    optional->mutable_line()->set_product_code(parsed->inventory_code());
+    optional->mutable_line()->set_quantity(parsed->quantity());
   }
   if (!spec.phases.empty()) order->clear_phases();
   for (const PhaseSpec& phase_spec : spec.phases) {

@@ -40,6 +40,13 @@ struct OrderSpec {
   std::vector<std::string> products;
   // "text", or "KIND: text" with KIND one of site-access, power, loading-dock, contact, other.
   std::vector<std::string> notes;
+  // "fee: Rigging fee of the venue = 350 EUR", "service: Programmer = 650 EUR x 2": lines
+  // beyond the catalog (CATEGORY service, transport, production or fee). Given, they replace
+  // the order's.
+  std::vector<std::string> custom_lines;
+  // "CODE=N" (an extra offered) or "CODE=N instead of OTHER" (an alternative to a line).
+  // Given, they replace the order's.
+  std::vector<std::string> options;
   // Further phases (files only: `phases:`, a list of mappings with `id`, `name` and the venue,
   // time and product fields above). Given, they replace the order's phases.
   std::vector<PhaseSpec> phases;

@@ -165,6 +165,19 @@ v1::OrderDiff DiffOrders(const v1::Order& before, const v1::Order& after) {
     phases_differ = differs(before.phases(i), after.phases(i));
   }
   if (phases_differ) diff.add_changed_fields("phases");
+  auto lists_differ = [&](const auto& before_list, const auto& after_list) {
+    if (before_list.size() != after_list.size()) return true;
+    for (int i = 0; i < after_list.size(); ++i) {
+      if (differs(before_list.Get(i), after_list.Get(i))) return true;
+    }
+    return false;
+  };
+  if (lists_differ(before.custom_lines(), after.custom_lines())) {
+    diff.add_changed_fields("custom_lines");
+  }
+  if (lists_differ(before.optional_lines(), after.optional_lines())) {
+    diff.add_changed_fields("optional_lines");
+  }
   return diff;
 }
 

@@ -20,6 +20,10 @@ void AddOptions(CLI::App& app, OrderIntakeOptions& options) {
   common::AddSetting(app, "pinned-surcharge", options.pinned_surcharge,
                      "Price of pinning a delivery to an exact time (the cost of specificity)")
       ->check(CLI::Range(0.0, 1000000.0));
+  common::AddSetting(app, "transport-hourly-rate", options.transport_hourly_rate,
+                     "Price of an hour of the truck's run to the venue and back, from the "
+                     "venue's travel time (0: transport is not charged)")
+      ->check(CLI::Range(0.0, 100000.0));
   common::AddSetting(app, "tax-jurisdiction", options.pricing.tax_jurisdiction,
                      "Where the company charges tax: the tax rates of this jurisdiction apply");
   common::AddSetting(app, "tax-rounding", options.tax_rounding,
@@ -55,6 +59,8 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime&
   options.pricing.crew_hourly_micros = static_cast<int64_t>(options.crew_hourly_rate * 1e6 + 0.5);
   options.pricing.pinned_surcharge_micros =
       static_cast<int64_t>(options.pinned_surcharge * 1e6 + 0.5);
+  options.pricing.transport_hourly_micros =
+      static_cast<int64_t>(options.transport_hourly_rate * 1e6 + 0.5);
   options.pricing.tax_rounding = options.tax_rounding == "per-total"
                                      ? rating::RoundingPolicy::kPerTotal
                                      : rating::RoundingPolicy::kPerLine;

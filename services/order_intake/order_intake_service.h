@@ -29,6 +29,7 @@ struct OrderIntakeOptions {
   // Flags behind pricing (in currency units) and the quote validity.
   double crew_hourly_rate = 45.0;
   double pinned_surcharge = 150.0;
+  double transport_hourly_rate = 0.0;
   double discount_approval_threshold_percent = 20.0;
   std::string tax_rounding = "per-line";
   int quote_validity_days = 14;

@@ -89,6 +89,30 @@ std::vector<FieldViolation> OrderViolations(const v1::Order& order, const std::s
     DiscountViolations(order.order_discount(), field + ".order_discount", violations);
   }
   PhaseViolations(order, field, now, violations);
+  for (int i = 0; i < order.custom_lines_size(); ++i) {
+    const v1::CustomLine& custom = order.custom_lines(i);
+    const std::string name = absl::StrCat(field, ".custom_lines[", i, "]");
+    if (custom.category() == v1::CUSTOM_LINE_CATEGORY_UNSPECIFIED) {
+      violations.push_back({name + ".category", "is SERVICE, TRANSPORT, PRODUCTION or FEE"});
+    }
+    if (custom.unit_price().units() < 0 || custom.unit_price().nanos() < 0) {
+      violations.push_back(
+          {name + ".unit_price", "is negative; a reduction is a discount, with its reason"});
+    }
+  }
+  std::set<std::string> offered;
+  for (int i = 0; i < order.optional_lines_size(); ++i) {
+    const v1::OptionalLine& optional = order.optional_lines(i);
+    const std::string name = absl::StrCat(field, ".optional_lines[", i, "]");
+    if (!offered.insert(optional.line().product_code()).second) {
+      violations.push_back(
+          {name + ".line.product_code", optional.line().product_code() + " is offered twice"});
+    }
+    if (!optional.instead_of().empty() && !codes.count(optional.instead_of())) {
+      violations.push_back(
+          {name + ".instead_of", optional.instead_of() + " is not a product line of the order"});
+    }
+  }
   return violations;
 }
 
@@ -187,6 +211,8 @@ void ApplyAmendment(const v1::Order& wanted, v1::Order& order) {
     *order.mutable_quote_expire_time() = wanted.quote_expire_time();
   }
   *order.mutable_phases() = wanted.phases();
+  *order.mutable_custom_lines() = wanted.custom_lines();
+  *order.mutable_optional_lines() = wanted.optional_lines();
   order.set_organisation_id(wanted.organisation_id());
   order.set_contact_id(wanted.contact_id());
   order.set_venue_id(wanted.venue_id());

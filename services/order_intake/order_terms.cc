@@ -5,6 +5,8 @@
 #include <absl/strings/str_cat.h>
 #include <absl/strings/str_join.h>
 
+#include <optional>
+
 #include "services/common/grpc_errors.h"
 #include "services/common/validation.h"
 #include "services/order_intake/lifecycle.h"
@@ -129,9 +131,20 @@ absl::Status OrderIntakeServiceImpl::ApplyDirectory(v1::Order& order, const std:
 absl::StatusOr<std::vector<std::string>> OrderIntakeServiceImpl::Price(
     v1::Order& order, const v1::ResolveProductsResponse& resolved, const std::string& field) {
   SALESOPS_ASSIGN_OR_RETURN(const PricingConfig config, pricing_.LoadPricingConfig());
+  // The optional lines are resolved on their own: they are offered, not held or planned.
+  std::optional<v1::ResolveProductsResponse> offered;
+  if (!order.optional_lines().empty()) {
+    v1::ResolveProductsRequest request;
+    for (const v1::OptionalLine& optional : order.optional_lines()) {
+      *request.add_lines() = optional.line();
+    }
+    SALESOPS_ASSIGN_OR_RETURN(
+        offered, inventory_.ResolveProducts(request, field + ".optional_lines", CallDeadline()));
+  }
   SALESOPS_ASSIGN_OR_RETURN(
       PricedQuote priced,
-      PriceQuote(order, resolved, config, options_.pricing, field, clock_.NowTimestamp()));
+      PriceQuote(order, resolved, config, options_.pricing, field, clock_.NowTimestamp(),
+                 offered.has_value() ? &*offered : nullptr));
   *order.mutable_quote() = std::move(priced.quote);
   return std::move(priced.approval_reasons);
 }

@@ -47,6 +47,7 @@ std::string CrewCode(v1::Skill skill) {
   return "CREW-" + name;
 }
 constexpr char kPinnedDeliveryCode[] = "PINNED-DELIVERY";
+constexpr char kTransportCode[] = "TRANSPORT";
 
 rating::TaxClass TaxClassFromProto(v1::TaxClass tax_class) {
   switch (tax_class) {
@@ -133,7 +134,8 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
                                        const v1::ResolveProductsResponse& resolved,
                                        const PricingConfig& config, const PricingOptions& options,
                                        const std::string& field,
-                                       const google::protobuf::Timestamp& now) {
+                                       const google::protobuf::Timestamp& now,
+                                       const v1::ResolveProductsResponse* optional_resolved) {
   const rating::Organisation organisation = OrganisationOf(order, options);
   const std::string& currency = organisation.currency;
 
@@ -168,7 +170,7 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
   request.quote_date = DayOf(now);
   // Where each line the engine prices came from, in the order of request.lines.
   struct Origin {
-    enum class Kind { kProduct, kCrew, kPinned } kind;
+    enum class Kind { kProduct, kCrew, kPinned, kCustom, kTransport } kind;
     std::string phase_id;
     int resolved_line = 0;                    // kProduct
     v1::Skill skill = v1::SKILL_UNSPECIFIED;  // kCrew
@@ -261,6 +263,52 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
       request.lines.push_back(std::move(line));
       origins.push_back({Origin::Kind::kPinned, phase.phase_id});
     }
+    // Transport by distance: the truck there and back, at the hourly rate.
+    const int64_t travel_seconds = TimeUtil::DurationToSeconds(phase.venue->travel_time());
+    if (options.transport_hourly_micros > 0 && travel_seconds > 0) {
+      rating::Product& transport = tables.catalog[kTransportCode];
+      transport.rate = {
+          rating::RateKind::kHourly, options.transport_hourly_micros, options.currency, {}, 0};
+      transport.tax_class = rating::TaxClass::kTransport;
+      if (config.product_rates.count(kTransportCode)) {
+        transport = config.product_rates.at(kTransportCode);
+      }
+      rating::LineRequest line;
+      line.product_code = kTransportCode;
+      line.duration_minutes = 2 * ((travel_seconds + 59) / 60);
+      request.lines.push_back(std::move(line));
+      origins.push_back({Origin::Kind::kTransport, phase.phase_id});
+    }
+  }
+  // Custom lines: each a fixed price of its own, taxed as its category says.
+  for (int i = 0; i < order.custom_lines_size(); ++i) {
+    const v1::CustomLine& custom = order.custom_lines(i);
+    const std::string code = absl::StrCat("CUSTOM-", i + 1);
+    const std::string name = absl::StrCat(field, ".custom_lines[", i, "]");
+    if (custom.unit_price().currency_code() != currency) {
+      return common::InvalidArgumentError(
+          {{name + ".unit_price", absl::StrCat("is in ", custom.unit_price().currency_code(),
+                                               "; this quote is in ", currency)}});
+    }
+    rating::Product& product = tables.catalog[code];
+    SALESOPS_ASSIGN_OR_RETURN(product.rate.rate_micros,
+                              common::MoneyToMicros(custom.unit_price(), name + ".unit_price"));
+    if (product.rate.rate_micros < 0) {
+      return common::InvalidArgumentError(
+          {{name + ".unit_price", "is negative; a reduction is a discount, with its reason"}});
+    }
+    product.rate.kind = rating::RateKind::kFixed;
+    product.rate.currency = currency;
+    product.tax_class =
+        custom.tax_class() != v1::TAX_CLASS_UNSPECIFIED ? TaxClassFromProto(custom.tax_class())
+        : custom.category() == v1::CUSTOM_LINE_CATEGORY_SERVICE   ? rating::TaxClass::kLabour
+        : custom.category() == v1::CUSTOM_LINE_CATEGORY_TRANSPORT ? rating::TaxClass::kTransport
+                                                                  : rating::TaxClass::kEquipment;
+    rating::LineRequest line;
+    line.product_code = code;
+    line.quantity = std::max(1, custom.quantity());
+    request.lines.push_back(std::move(line));
+    origins.push_back({Origin::Kind::kCustom, "", i});
   }
   if (order.has_order_discount()) {
     SALESOPS_ASSIGN_OR_RETURN(
@@ -306,6 +354,8 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
   int64_t equipment = 0;
   int64_t crew = 0;
   int64_t surcharge = 0;
+  int64_t transport = 0;
+  std::string transport_explanation;
   for (size_t i = 0; i < rated->lines.size(); ++i) {
     const rating::QuoteLine& rated_line = rated->lines[i];
     const rating::LinePrice& price = rated_line.price;
@@ -346,10 +396,84 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
       line->set_explanation(common::TruncateText(price.explanation, 2000));
       line->set_tax_millionths(rated_line.tax_millionths);
       crew += price.total_micros;
+    } else if (origin.kind == Origin::Kind::kCustom) {
+      v1::CustomQuoteLine* line = quote.add_custom_lines();
+      *line->mutable_line() = order.custom_lines(origin.resolved_line);
+      *line->mutable_line_total() = money(price.total_micros);
+      *line->mutable_discount_amount() =
+          money(rated_line.line_discount_micros + rated_line.order_discount_micros);
+      *line->mutable_net() = money(rated_line.net_micros);
+      line->set_tax_class(TaxClassToProto(rated_line.tax_class));
+      line->set_tax_millionths(rated_line.tax_millionths);
+      line->set_explanation(common::TruncateText(
+          absl::StrCat(line->line().description(), ": ", price.explanation), 2000));
+    } else if (origin.kind == Origin::Kind::kTransport) {
+      transport += price.total_micros;
+      absl::StrAppend(&transport_explanation, transport_explanation.empty() ? "" : "; ",
+                      origin.phase_id.empty() ? "" : origin.phase_id + ": ", price.explanation);
     } else {
       surcharge += price.total_micros;
     }
   }
+  // The optional lines, each priced alone as if added to the order's own phase: outside every
+  // total, before order discounts and tax.
+  if (optional_resolved != nullptr && optional_resolved->resolved_lines_size() > 0) {
+    rating::QuoteRequest offered;
+    offered.organisation = organisation;
+    offered.service_date = request.service_date;
+    offered.quote_date = request.quote_date;
+    for (int i = 0; i < optional_resolved->resolved_lines_size(); ++i) {
+      const v1::ResolvedProductLine& resolved_line = optional_resolved->resolved_lines(i);
+      const std::string& code = resolved_line.line().product_code();
+      if (!tables.catalog.count(code)) {
+        auto configured = config.product_rates.find(code);
+        if (configured != config.product_rates.end()) {
+          tables.catalog[code] = configured->second;
+        } else {
+          rating::Product& product = tables.catalog[code];
+          SALESOPS_ASSIGN_OR_RETURN(
+              product.rate.rate_micros,
+              common::MoneyToMicros(resolved_line.day_rate(),
+                                    absl::StrCat(field, ".optional_lines[", i, "]: the day rate")));
+          product.rate.currency = resolved_line.day_rate().currency_code().empty()
+                                      ? options.currency
+                                      : resolved_line.day_rate().currency_code();
+        }
+      }
+      rating::LineRequest line;
+      line.product_code = code;
+      line.quantity = resolved_line.line().quantity();
+      line.days = days;
+      line.duration_minutes = HourlyMinutes(order.event_schedule(), days);
+      offered.lines.push_back(std::move(line));
+    }
+    absl::StatusOr<rating::Quote> options_rated = RateQuote(offered, tables, policy);
+    if (!options_rated.ok()) {
+      return common::ReasonedError(
+          options_rated.status().code() == absl::StatusCode::kFailedPrecondition
+              ? absl::StatusCode::kFailedPrecondition
+              : options_rated.status().code(),
+          options_rated.status().code() == absl::StatusCode::kFailedPrecondition
+              ? v1::PRICING_NOT_CONFIGURED
+              : v1::AMOUNT_OUT_OF_RANGE,
+          absl::StrCat(field, ".optional_lines: ", options_rated.status().message()));
+    }
+    for (size_t i = 0; i < options_rated->lines.size(); ++i) {
+      const rating::QuoteLine& rated_line = options_rated->lines[i];
+      v1::QuoteLine* line = quote.add_optional_lines();
+      *line->mutable_line() = optional_resolved->resolved_lines(i).line();
+      line->set_product_name(optional_resolved->resolved_lines(i).product_name());
+      *line->mutable_line_total() = money(rated_line.price.total_micros);
+      *line->mutable_unit_price() = money(rated_line.price.unit_price_micros);
+      line->set_priced_by(common::TruncateText(rated_line.price.priced_by, 300));
+      line->set_explanation(common::TruncateText(rated_line.price.explanation, 2000));
+      *line->mutable_net() = money(rated_line.net_micros);
+      line->set_tax_class(TaxClassToProto(rated_line.tax_class));
+      line->set_tax_millionths(rated_line.tax_millionths);
+    }
+  }
+  *quote.mutable_transport() = money(transport);
+  quote.set_transport_explanation(common::TruncateText(transport_explanation, 1000));
   *quote.mutable_equipment_subtotal() = money(equipment);
   *quote.mutable_crew_cost() = money(crew);
   *quote.mutable_pinned_surcharge() = money(surcharge);

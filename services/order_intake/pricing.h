@@ -20,6 +20,8 @@ struct PricingOptions {
   int64_t crew_hourly_micros = 45'000'000;
   // The cost of specificity: charged when a delivery is pinned to an exact time.
   int64_t pinned_surcharge_micros = 150'000'000;
+  // Transport by distance: per hour of the truck's run to the venue and back (0: not charged).
+  int64_t transport_hourly_micros = 0;
   // Where the company charges tax ("DE"): the tax rates of this jurisdiction apply.
   std::string tax_jurisdiction = "DE";
   rating::RoundingPolicy tax_rounding = rating::RoundingPolicy::kPerLine;
@@ -52,11 +54,11 @@ struct PricedQuote {
 // quotes); once one is, a missing class or day is PRICING_NOT_CONFIGURED. Amounts that do not fit
 // answer OUT_OF_RANGE naming them under `field`; a bad discount INVALID_ARGUMENT. The quote is
 // stamped `now`.
-absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
-                                       const v1::ResolveProductsResponse& resolved,
-                                       const PricingConfig& config, const PricingOptions& options,
-                                       const std::string& field,
-                                       const google::protobuf::Timestamp& now);
+absl::StatusOr<PricedQuote> PriceQuote(
+    const v1::Order& order, const v1::ResolveProductsResponse& resolved,
+    const PricingConfig& config, const PricingOptions& options, const std::string& field,
+    const google::protobuf::Timestamp& now,
+    const v1::ResolveProductsResponse* optional_resolved = nullptr);
 
 }  // namespace salesops::order_intake
 

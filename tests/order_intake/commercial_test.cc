@@ -17,6 +17,10 @@ using common::ParseGrpcError;
 
 class CommercialTest : public OrderSuiteTest {
  protected:
+  CommercialTest() = default;
+  explicit CommercialTest(std::vector<std::string> order_args)
+      : OrderSuiteTest(std::move(order_args)) {}
+
   const TestTokens& tokens() const { return suite_.orders->tokens(); }
 
   v1::Organisation NewOrganisation() {
@@ -497,6 +501,67 @@ TEST_F(CommercialTest, ATourOfThreeStopsIsReservedAndPlannedPerStopAndPricedWith
   // The refusal says which stop is short (the overlap: Berlin's or Potsdam's part).
   EXPECT_NE(status.error_message().find("short in phase"), std::string::npos)
       << status.error_message();
+}
+
+// Order-intake charging transport by distance: 80 EUR an hour of the truck's run.
+class TransportPricingTest : public CommercialTest {
+ protected:
+  TransportPricingTest() : CommercialTest({"--transport-hourly-rate", "80"}) {}
+};
+
+TEST_F(TransportPricingTest, LinesBeyondTheCatalogArePricedAndOffersStayOutsideTheTotal) {
+  ConfigurePricing();
+  PutProduct("LED-WALL-BIG", "LED wall 4 x 3 m", "LED-PANEL-500", 30, 900);
+  v1::Order draft = Draft(1);
+  auto custom = [&](v1::CustomLineCategory category, const std::string& description, int64_t units,
+                    int quantity) {
+    v1::CustomLine* line = draft.add_custom_lines();
+    line->set_category(category);
+    line->set_description(description);
+    line->mutable_unit_price()->set_currency_code("EUR");
+    line->mutable_unit_price()->set_units(units);
+    line->set_quantity(quantity);
+  };
+  custom(v1::CUSTOM_LINE_CATEGORY_FEE, "Rigging fee of the venue", 350, 1);
+  custom(v1::CUSTOM_LINE_CATEGORY_SERVICE, "Show programmer, per day", 650, 2);
+  custom(v1::CUSTOM_LINE_CATEGORY_TRANSPORT, "Ferry to the island", 120, 1);
+  v1::OptionalLine* bigger = draft.add_optional_lines();
+  bigger->mutable_line()->set_product_code("LED-WALL-BIG");
+  bigger->mutable_line()->set_quantity(1);
+  bigger->set_instead_of("LED-WALL-3X2");
+  bigger->set_note("or the bigger wall");
+
+  v1::CreateOrderResponse created;
+  grpc::Status status = Create(draft, &created);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const v1::Quote& quote = created.order().quote();
+  ASSERT_EQ(quote.custom_lines_size(), 3);
+  EXPECT_EQ(Micros(quote.custom_lines(1).line_total()), 1'300'000'000);
+  EXPECT_EQ(quote.custom_lines(1).tax_class(), v1::TAX_CLASS_LABOUR);
+  EXPECT_EQ(quote.custom_lines(2).tax_millionths(), 70'000);
+  // The truck: one hour each way at 80.
+  EXPECT_EQ(Micros(quote.transport()), 160'000'000);
+  EXPECT_FALSE(quote.transport_explanation().empty());
+  // 500 wall + 180 crew + 350 + 1,300 at 19 %; 120 ferry + 160 truck at 7 %.
+  EXPECT_EQ(Micros(quote.net_total()), 2'610'000'000);
+  EXPECT_EQ(Micros(quote.tax_total()), 442'700'000 + 19'600'000);
+  EXPECT_EQ(Micros(quote.total()), 2'610'000'000 + 462'300'000);
+  // The bigger wall is priced beside the order, in no total.
+  ASSERT_EQ(quote.optional_lines_size(), 1);
+  EXPECT_EQ(Micros(quote.optional_lines(0).line_total()), 900'000'000);
+
+  // Confirmed, the order holds what it has, not what was offered.
+  v1::ConfirmOrderResponse confirmed;
+  status = Confirm(created.order(), &confirmed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(FirmlyFree("LED-PANEL-500"), 30 - 24);
+
+  // A custom line without a category or with a negative price is refused by field.
+  custom(v1::CUSTOM_LINE_CATEGORY_UNSPECIFIED, "Something", -5, 1);
+  status = Create(draft, &created);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(Names(status, "order.custom_lines[3].category"));
+  EXPECT_TRUE(Names(status, "order.custom_lines[3].unit_price"));
 }
 
 }  // namespace
