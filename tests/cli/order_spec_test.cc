@@ -48,6 +48,57 @@ win-probability: 0.7
   }
 }
 
+TEST(OrderSpecTest, TheCommercialSideIsWrittenAsPeopleSayIt) {
+  absl::StatusOr<OrderSpec> spec = OrderSpecFromYaml(YAML::Load(R"(
+organisation: Tourneewerk GmbH
+venue-id: venue-1001
+order-discount: 5% repeat client
+discounts: {LED-WALL-5X3: "12.5% launch partner"}
+custom: ["fee: Rigging fee of the venue = 350 EUR", "service: Show programmer = 650 EUR x 2"]
+options: ["LED-WALL-BIG=1 instead of LED-WALL-5X3", "HAZER=2"]
+products: {LED-WALL-5X3: 1}
+phases:
+  - id: berlin
+    name: Berlin, Tempodrom
+    venue: Tempodrom Berlin
+    travel: 3h30m
+    deliver-by: 2030-05-03 14:00
+    products: {LED-WALL-5X3: 1}
+)"),
+                                                     "tour.yaml");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  v1::Order order;
+  absl::Status applied = ApplyOrderSpec(*spec, &order);
+  ASSERT_TRUE(applied.ok()) << applied;
+  EXPECT_EQ(order.organisation_id(), "Tourneewerk GmbH");  // salesopsctl looks the name up
+  EXPECT_EQ(order.venue_id(), "venue-1001");
+  EXPECT_EQ(order.order_discount().percent_bp(), 500);
+  EXPECT_EQ(order.order_discount().reason(), "repeat client");
+  ASSERT_EQ(order.line_discounts_size(), 1);
+  EXPECT_EQ(order.line_discounts(0).discount().percent_bp(), 1250);
+  EXPECT_EQ(order.line_discounts(0).discount().reason(), "launch partner");
+  ASSERT_EQ(order.custom_lines_size(), 2);
+  EXPECT_EQ(order.custom_lines(0).category(), v1::CUSTOM_LINE_CATEGORY_FEE);
+  EXPECT_EQ(order.custom_lines(0).description(), "Rigging fee of the venue");
+  EXPECT_EQ(order.custom_lines(0).unit_price().units(), 350);
+  EXPECT_EQ(order.custom_lines(1).quantity(), 2);
+  ASSERT_EQ(order.optional_lines_size(), 2);
+  EXPECT_EQ(order.optional_lines(0).instead_of(), "LED-WALL-5X3");
+  EXPECT_EQ(order.optional_lines(1).line().quantity(), 2);
+  ASSERT_EQ(order.phases_size(), 1);
+  EXPECT_EQ(order.phases(0).phase_id(), "berlin");
+  EXPECT_EQ(order.phases(0).venue().travel_time().seconds(), 12600);
+  EXPECT_EQ(order.phases(0).product_lines(0).product_code(), "LED-WALL-5X3");
+
+  // A discount without a reason, or a custom line without a price, names the flag.
+  OrderSpec bad;
+  bad.order_discount = "10%";
+  EXPECT_NE(ApplyOrderSpec(bad, &order).message().find("--order-discount"), std::string::npos);
+  bad = OrderSpec();
+  bad.custom_lines = {"fee: Rigging fee"};
+  EXPECT_NE(ApplyOrderSpec(bad, &order).message().find("--custom"), std::string::npos);
+}
+
 TEST(OrderSpecTest, ATypoIsAnErrorNotASilentDefault) {
   absl::StatusOr<OrderSpec> spec =
       OrderSpecFromYaml(YAML::Load("customer: X\ndeliver_by: tomorrow 08:00\n"), "quote.yaml");

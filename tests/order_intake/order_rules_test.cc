@@ -2,12 +2,16 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include <set>
+#include <tuple>
+
 #include "services/common/grpc_errors.h"
 #include "services/common/money.h"
 #include "services/order_intake/change_impact.h"
 #include "services/order_intake/clarifications.h"
 #include "services/order_intake/lifecycle.h"
 #include "services/order_intake/notes.h"
+#include "services/order_intake/phases.h"
 #include "services/order_intake/pricing.h"
 
 namespace salesops::order_intake {
@@ -209,6 +213,67 @@ TEST(PricingTest, TheRentalWindowCoversLoadOutToReturn) {
   v1::Window window = RentalWindow(order);
   EXPECT_EQ(window.not_before().seconds(), 100'000 - 1800 - 7200);
   EXPECT_EQ(window.no_later_than().seconds(), 200'000 + 1800 + 7200);
+}
+
+TEST(PhasesTest, EachPhaseTakesItsShareOfTheResolvedLines) {
+  v1::Order order = OrderOver(0, 86400);
+  order.add_product_lines()->set_product_code("WALL");
+  v1::OrderPhase* berlin = order.add_phases();
+  berlin->set_phase_id("berlin");
+  berlin->add_product_lines()->set_product_code("WALL");
+  berlin->add_product_lines()->set_product_code("PA");
+  ASSERT_EQ(AllProductLines(order).size(), 3);
+  v1::ResolveProductsResponse resolved;
+  for (const auto& [code, panels, seconds] : std::vector<std::tuple<std::string, int, int64_t>>{
+           {"WALL", 24, 7200}, {"WALL", 24, 7200}, {"PA", 0, 3600}}) {
+    v1::ResolvedProductLine* line = resolved.add_resolved_lines();
+    line->mutable_line()->set_product_code(code);
+    if (panels > 0) {
+      v1::InventoryLine* item = line->add_inventory_lines();
+      item->set_inventory_code("PANEL");
+      item->set_quantity(panels);
+    }
+    v1::CrewNeed* need = line->add_crew_needs();
+    need->set_skill(v1::SKILL_VIDEO);
+    need->set_headcount(2);
+    need->mutable_duration()->set_seconds(seconds);
+  }
+  const std::vector<PhaseWork> phases = PhasesOf(order, resolved);
+  ASSERT_EQ(phases.size(), 2u);
+  EXPECT_EQ(phases[0].phase_id, "");
+  ASSERT_EQ(phases[0].resolved.inventory_lines_size(), 1);
+  EXPECT_EQ(phases[0].resolved.inventory_lines(0).quantity(), 24);
+  EXPECT_EQ(phases[1].phase_id, "berlin");
+  EXPECT_EQ(phases[1].field, "order.phases[0]");
+  EXPECT_EQ(phases[1].first_line, 1);
+  EXPECT_EQ(phases[1].resolved.inventory_lines(0).quantity(), 24);
+  // Crew per (skill, headcount), summed within the phase only.
+  ASSERT_EQ(phases[1].resolved.crew_needs_size(), 1);
+  EXPECT_EQ(phases[1].resolved.crew_needs(0).duration().seconds(), 7200 + 3600);
+}
+
+TEST(PhasesTest, BadPhasesAreNamedFieldByField) {
+  const google::protobuf::Timestamp now = TimeUtil::SecondsToTimestamp(1'000);
+  v1::Order order = OrderOver(100'000, 200'000);
+  for (const char* id : {"hannover", "hannover", "Berlin!"}) {
+    v1::OrderPhase* phase = order.add_phases();
+    phase->set_phase_id(id);
+    phase->add_product_lines()->set_product_code("WALL");
+    phase->add_product_lines()->set_product_code("WALL");
+    *phase->mutable_delivery_window()->mutable_window()->mutable_no_later_than() =
+        TimeUtil::SecondsToTimestamp(500);
+  }
+  std::vector<common::FieldViolation> violations;
+  PhaseViolations(order, "order", now, violations);
+  std::set<std::string> fields;
+  for (const common::FieldViolation& violation : violations) fields.insert(violation.field);
+  for (const char* field :
+       {"order.phases[1].phase_id", "order.phases[2].phase_id", "order.phases[0].venue",
+        "order.phases[0].delivery_window.window.no_later_than",
+        "order.phases[0].product_lines[1].product_code"}) {
+    EXPECT_TRUE(fields.count(field)) << field;
+  }
+  EXPECT_FALSE(fields.count("order.phases[0].phase_id"));
 }
 
 TEST(ChangeImpactTest, PullMorePutBackAndCrewTimePerCode) {
