@@ -41,6 +41,9 @@ struct Vehicle {
 struct Task {
   std::string id;
   std::string job_id;
+  // The order's phase it serves ("" for the main one). The solver never looks at it: a phase's
+  // tasks are ordered by their windows like any other.
+  std::string phase_id;
   v1::TaskKind kind = v1::TASK_KIND_UNSPECIFIED;
   Minutes not_before = 0;
   Minutes no_later_than = 0;  // the deadline: finish by then

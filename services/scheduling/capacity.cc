@@ -3,37 +3,64 @@
 #include <algorithm>
 
 namespace salesops::scheduling {
+namespace {
 
-CapacityProbe ProbeCapacity(const PlacedWork& placed, const std::vector<CrewMember>& crew,
-                            const std::vector<Vehicle>& vehicles, const CapacityAsk& ask,
-                            const TimeFormatter& format_time) {
-  CapacityProbe outcome;
+// The probe tasks of one ask; `prefix` keeps the asks' ids apart.
+std::vector<Task> ProbeTasks(const CapacityAsk& ask, const std::string& prefix) {
+  std::vector<Task> tasks;
   for (size_t i = 0; i < ask.needs.size(); ++i) {
     Task probe;
-    probe.id = "probe/" + std::to_string(i);
+    probe.id = prefix + std::to_string(i);
     probe.skill = ask.needs[i].skill;
     probe.duration = std::max<Minutes>(1, ask.needs[i].duration);
     probe.headcount = ask.needs[i].headcount;
     probe.not_before = ask.window.start;
     probe.no_later_than = ask.window.end;
-    outcome.probe_tasks.push_back(probe);
+    tasks.push_back(probe);
   }
   for (int v = 0; v < ask.vehicle_count; ++v) {
     Task probe;
-    probe.id = "probe/vehicle-" + std::to_string(v);
+    probe.id = prefix + "vehicle-" + std::to_string(v);
     probe.skill = v1::SKILL_DRIVER;
     probe.duration = std::min<Minutes>(ask.window.end - ask.window.start, 60);
     probe.needs_vehicle = true;
     probe.not_before = ask.window.start;
     probe.no_later_than = ask.window.end;
-    outcome.probe_tasks.push_back(probe);
+    tasks.push_back(probe);
   }
-  outcome.probes =
-      PlaceAround(outcome.probe_tasks, placed, crew, vehicles, format_time).assignments;
-  for (const Assignment& probe : outcome.probes) {
-    if (probe.late) outcome.fits = false;
+  return tasks;
+}
+
+}  // namespace
+
+CapacityProbe ProbeCapacity(const PlacedWork& placed, const std::vector<CrewMember>& crew,
+                            const std::vector<Vehicle>& vehicles, const CapacityAsk& ask,
+                            const TimeFormatter& format_time) {
+  return ProbeCapacityTogether(placed, crew, vehicles, {ask}, format_time).front();
+}
+
+std::vector<CapacityProbe> ProbeCapacityTogether(const PlacedWork& placed,
+                                                 const std::vector<CrewMember>& crew,
+                                                 const std::vector<Vehicle>& vehicles,
+                                                 const std::vector<CapacityAsk>& asks,
+                                                 const TimeFormatter& format_time) {
+  std::vector<CapacityProbe> outcomes(asks.size());
+  std::vector<Task> all;
+  for (size_t a = 0; a < asks.size(); ++a) {
+    outcomes[a].probe_tasks =
+        ProbeTasks(asks[a], a == 0 ? "probe/" : "probe/" + std::to_string(a) + "/");
+    all.insert(all.end(), outcomes[a].probe_tasks.begin(), outcomes[a].probe_tasks.end());
   }
-  return outcome;
+  std::vector<Assignment> probes =
+      PlaceAround(all, placed, crew, vehicles, format_time).assignments;
+  size_t next = 0;
+  for (CapacityProbe& outcome : outcomes) {
+    for (size_t i = 0; i < outcome.probe_tasks.size(); ++i, ++next) {
+      outcome.probes.push_back(probes[next]);
+      if (probes[next].late) outcome.fits = false;
+    }
+  }
+  return outcomes;
 }
 
 }  // namespace salesops::scheduling

@@ -34,4 +34,13 @@ CapacityProbe ProbeCapacity(const PlacedWork& placed, const std::vector<CrewMemb
                             const std::vector<Vehicle>& vehicles, const CapacityAsk& ask,
                             const TimeFormatter& format_time = {});
 
+// Several asks at once, each in its own window (the phases of one order): placed together, so
+// two phases on one day do not both count the same free person. One probe per ask, in order.
+// ProbeCapacity is this with one ask.
+std::vector<CapacityProbe> ProbeCapacityTogether(const PlacedWork& placed,
+                                                 const std::vector<CrewMember>& crew,
+                                                 const std::vector<Vehicle>& vehicles,
+                                                 const std::vector<CapacityAsk>& asks,
+                                                 const TimeFormatter& format_time = {});
+
 }  // namespace salesops::scheduling

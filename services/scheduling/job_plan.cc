@@ -14,8 +14,10 @@ std::string SkillSuffix(v1::Skill skill) {
 Task NewTask(const JobInput& job, v1::TaskKind kind, const std::string& suffix) {
   Task task;
   std::string kind_name = v1::TaskKind_Name(kind).substr(std::string("TASK_KIND_").size());
-  task.id = job.order_id + "/" + kind_name + (suffix.empty() ? "" : "-" + suffix);
+  task.id = job.order_id + "/" + kind_name + (suffix.empty() ? "" : "-" + suffix) +
+            (job.phase_id.empty() ? "" : "@" + job.phase_id);
   task.job_id = job.order_id;
+  task.phase_id = job.phase_id;
   task.kind = kind;
   return task;
 }
@@ -110,6 +112,26 @@ std::vector<Task> PlanJobTasks(const JobInput& job) {
   return tasks;
 }
 
+bool IsValidPhaseId(std::string_view phase_id) {
+  if (phase_id.empty() || phase_id.size() > 40) return false;
+  auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!lower_or_digit(phase_id.front())) return false;
+  return std::all_of(phase_id.begin(), phase_id.end(),
+                     [&](char c) { return lower_or_digit(c) || c == '-'; });
+}
+
+std::vector<Task> PlanPhasedJobTasks(const std::vector<JobInput>& phases) {
+  std::vector<Task> tasks;
+  for (const JobInput& phase : phases) {
+    const int offset = static_cast<int>(tasks.size());
+    for (Task& task : PlanJobTasks(phase)) {
+      for (int& p : task.predecessors) p += offset;
+      tasks.push_back(std::move(task));
+    }
+  }
+  return tasks;
+}
+
 PlannedCommitment CommitmentForDelivery(Minutes arrive_by, const Assignment& deliver) {
   PlannedCommitment commitment;
   commitment.no_later_than = arrive_by;
@@ -130,7 +152,26 @@ PlannedCommitment CommitmentFor(const JobInput& job, const std::vector<Task>& ta
       return CommitmentForDelivery(job.delivery_no_later_than, result.assignments[i]);
     }
   }
-  return {job.delivery_no_later_than, true, "nothing to deliver"};
+  return {job.delivery_no_later_than, true, "nothing to deliver", job.phase_id};
+}
+
+std::vector<PlannedCommitment> CommitmentsFor(const std::vector<JobInput>& phases,
+                                              const std::vector<Task>& tasks,
+                                              const AssignmentResult& result) {
+  std::vector<PlannedCommitment> commitments;
+  for (const JobInput& phase : phases) {
+    PlannedCommitment commitment{phase.delivery_no_later_than, true, "nothing to deliver",
+                                 phase.phase_id};
+    for (size_t i = 0; i < tasks.size() && i < result.assignments.size(); ++i) {
+      if (tasks[i].kind == v1::TASK_KIND_DELIVER && tasks[i].phase_id == phase.phase_id) {
+        commitment = CommitmentForDelivery(phase.delivery_no_later_than, result.assignments[i]);
+        commitment.phase_id = phase.phase_id;
+        break;
+      }
+    }
+    commitments.push_back(std::move(commitment));
+  }
+  return commitments;
 }
 
 std::optional<Minutes> LatestSafeStart(Minutes earliest, Minutes deadline, Minutes duration,

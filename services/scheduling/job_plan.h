@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -10,9 +11,12 @@
 namespace salesops::scheduling {
 
 // What PlanJob knows about an order, on the solver's minute axis.
+// One job is one order; an order with phases (a rehearsal day and a show day, the stops of a
+// tour) is one JobInput per phase, each with its own window, venue and work.
 struct JobInput {
   std::string order_id;
   int64_t order_revision = 0;
+  std::string phase_id;  // "" for the main phase
   struct Need {
     v1::Skill skill;
     Minutes duration;  // per person
@@ -38,8 +42,18 @@ inline constexpr Minutes kEarliestPrepAhead = 14 * 24 * 60;
 // STRIKE (one per skill) -> RETURN. Deadlines are derived backwards from the
 // delivery deadline and the show, so the windows are what decide urgency.
 // Task ids are "<order>/<kind>[-<skill>]", stable across revisions, so a
-// re-plan can report what changed.
+// re-plan can report what changed; a further phase's add "@<phase>"
+// ("ORDER-7/DELIVER@show-day"). Neither part after the last '/' holds a '/', so
+// ids of different orders and phases never meet.
 std::vector<Task> PlanJobTasks(const JobInput& job);
+
+// A phase id: `[a-z0-9][a-z0-9-]{0,39}`. It lands in task ids, so it holds no '/' or '@'.
+bool IsValidPhaseId(std::string_view phase_id);
+
+// The tasks of a job with phases: each phase's own chain (PlanJobTasks), phase after phase in
+// the order given, predecessors within the phase. A phase's gear is prepped for it: nothing
+// links one phase's chain to another's, and their windows alone decide what goes first.
+std::vector<Task> PlanPhasedJobTasks(const std::vector<JobInput>& phases);
 
 // "We deliver no later than T": the requested time when the planned DELIVER
 // task meets it, else its earliest feasible finish, with the reason.
@@ -47,9 +61,14 @@ struct PlannedCommitment {
   Minutes no_later_than = 0;
   bool meets_request = true;
   std::string explanation;
+  std::string phase_id;  // whose delivery; "" for the main phase
 };
 PlannedCommitment CommitmentFor(const JobInput& job, const std::vector<Task>& tasks,
                                 const AssignmentResult& result);
+// One per phase, in `phases` order: each phase's commitment from its own DELIVER task.
+std::vector<PlannedCommitment> CommitmentsFor(const std::vector<JobInput>& phases,
+                                              const std::vector<Task>& tasks,
+                                              const AssignmentResult& result);
 // The same for one delivery: requested `arrive_by`, planned as `deliver`.
 PlannedCommitment CommitmentForDelivery(Minutes arrive_by, const Assignment& deliver);
 

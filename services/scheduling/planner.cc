@@ -68,6 +68,10 @@ bool SamePlace(const Assignment& a, const Assignment& b) {
 
 }  // namespace
 
+std::string CommitmentKey(const std::string& job_id, const std::string& phase_id) {
+  return phase_id.empty() ? job_id : job_id + '\x1f' + phase_id;
+}
+
 AssignmentResult PlaceAround(const std::vector<Task>& tasks, const PlacedWork& placed,
                              const std::vector<CrewMember>& crew,
                              const std::vector<Vehicle>& vehicles,
@@ -101,7 +105,8 @@ Reoptimization Reoptimize(const std::vector<Task>& tasks, const std::vector<Assi
       bool becomes_late = after.late && !before.late;
       bool breaks_commitment = false;
       if (working[i].kind == v1::TASK_KIND_DELIVER) {
-        auto committed = delivery_commitments.find(working[i].job_id);
+        auto committed =
+            delivery_commitments.find(CommitmentKey(working[i].job_id, working[i].phase_id));
         breaks_commitment = committed != delivery_commitments.end() &&
                             after.finish > committed->second && after.finish > before.finish;
       }

@@ -17,6 +17,7 @@
 #include "services/common/sql_text.h"
 #include "services/common/time_util.h"
 #include "services/scheduling/job_plan.h"
+#include "services/scheduling/planner.h"
 
 namespace salesops::scheduling {
 namespace {
@@ -485,7 +486,7 @@ constexpr char kTaskColumns[] =
     "task_id, order_id, kind, state, not_before, no_later_than, duration, skill, headcount, "
     "needs_vehicle, pinned, predecessors, coalesce(planned_start, -1), "
     "coalesce(planned_finish, -1), crew_ids, vehicle_id, late, at_risk_reason, explanation, "
-    "overtime, state_note, revision, ts_to_us(update_time)";
+    "overtime, state_note, revision, ts_to_us(update_time), phase_id";
 
 v1::Task TaskFromRow(const pqxx::row& row) {
   v1::Task task;
@@ -532,6 +533,7 @@ v1::Task TaskFromRow(const pqxx::row& row) {
   task.set_state_note(row[20].as<std::string>());
   task.set_etag(row[21].as<std::string>());
   *task.mutable_update_time() = common::TimestampFromMicros(row[22].as<int64_t>());
+  task.set_phase_id(row[23].as<std::string>());
   return task;
 }
 
@@ -706,18 +708,29 @@ void AddAtRiskEvent(pqxx::work& tx, const Task& task, const Assignment& out, int
       });
 }
 
-// Stores a delivery's commitment; says so when it changed.
+// Stores a delivery's commitment (the main phase's on the job, another's on its phase); says so
+// when it changed.
 void SaveCommitment(pqxx::work& tx, const std::string& order_id, int64_t order_revision,
                     const PlannedCommitment& commitment, int64_t previous_us) {
   int64_t commitment_us = commitment.no_later_than * 60 * 1000000;
-  tx.exec_params(
-      "UPDATE jobs SET commitment_time = us_to_ts($2), commitment_meets = $3, "
-      "commitment_explanation = $4, last_assignment_time = now() WHERE order_id = $1",
-      order_id, commitment_us, commitment.meets_request, commitment.explanation);
+  if (commitment.phase_id.empty()) {
+    tx.exec_params(
+        "UPDATE jobs SET commitment_time = us_to_ts($2), commitment_meets = $3, "
+        "commitment_explanation = $4, last_assignment_time = now() WHERE order_id = $1",
+        order_id, commitment_us, commitment.meets_request, commitment.explanation);
+  } else {
+    tx.exec_params(
+        "UPDATE job_phases SET commitment_time = us_to_ts($3), commitment_meets = $4, "
+        "commitment_explanation = $5 WHERE order_id = $1 AND phase_id = $2",
+        order_id, commitment.phase_id, commitment_us, commitment.meets_request,
+        commitment.explanation);
+    tx.exec_params("UPDATE jobs SET last_assignment_time = now() WHERE order_id = $1", order_id);
+  }
   if (previous_us == commitment_us) return;
   AddJobEvent(
       tx, v1::EVENT_TYPE_COMMITMENT_CHANGED, order_id, order_revision, kSourceService,
-      "Order " + order_id + ": " +
+      "Order " + order_id + (commitment.phase_id.empty() ? "" : " phase " + commitment.phase_id) +
+          ": " +
           (commitment.meets_request ? "delivery committed as requested"
                                     : "delivery committed later than requested"),
       [&](v1::Event& event) {
@@ -751,6 +764,13 @@ v1::Job JobFromRow(const pqxx::row& row) {
   request.ParseFromArray(body.data(), static_cast<int>(body.size()));
   *job.mutable_delivery_window() = request.delivery_window();
   *job.mutable_event_schedule() = request.event_schedule();
+  for (const v1::JobPhase& phase : request.phases()) {
+    v1::PhaseCommitment* planned = job.add_phase_commitments();
+    planned->set_phase_id(phase.phase_id());
+    planned->set_name(phase.name());
+    *planned->mutable_delivery_window() = phase.delivery_window();
+    *planned->mutable_event_schedule() = phase.event_schedule();
+  }
   if (row[5].as<int64_t>() != 0) {
     *job.mutable_commitment()->mutable_no_later_than() =
         common::TimestampFromMicros(row[5].as<int64_t>());
@@ -784,6 +804,33 @@ void AddTasks(pqxx::work& tx, std::vector<v1::Job*> jobs) {
   }
 }
 
+// Adds each further phase's commitment to `jobs` (whose phase_commitments JobFromRow laid out),
+// in one statement.
+void AddPhaseCommitments(pqxx::work& tx, const std::vector<v1::Job*>& jobs) {
+  std::map<std::string, v1::Job*> by_order;
+  std::vector<std::string> order_ids;
+  for (v1::Job* job : jobs) {
+    if (job->phase_commitments_size() == 0) continue;
+    by_order[job->order_id()] = job;
+    order_ids.push_back(job->order_id());
+  }
+  if (order_ids.empty()) return;
+  for (const auto& row :
+       tx.exec_params("SELECT order_id, phase_id, ts_to_us(commitment_time), commitment_meets, "
+                      "commitment_explanation FROM job_phases WHERE order_id = ANY($1::text[]) "
+                      "AND commitment_time IS NOT NULL",
+                      common::PgTextArray(order_ids))) {
+    v1::Job& job = *by_order.at(row[0].as<std::string>());
+    for (v1::PhaseCommitment& phase : *job.mutable_phase_commitments()) {
+      if (phase.phase_id() != row[1].as<std::string>()) continue;
+      v1::Commitment* commitment = phase.mutable_commitment();
+      *commitment->mutable_no_later_than() = common::TimestampFromMicros(row[2].as<int64_t>());
+      commitment->set_meets_request(row[3].as<bool>());
+      commitment->set_explanation(row[4].as<std::string>().substr(0, 1000));
+    }
+  }
+}
+
 absl::StatusOr<v1::Job> ReadJob(pqxx::work& tx, const std::string& order_id) {
   pqxx::result rows = tx.exec_params(
       std::string("SELECT ") + kJobColumns + " FROM jobs WHERE order_id = $1", order_id);
@@ -793,6 +840,7 @@ absl::StatusOr<v1::Job> ReadJob(pqxx::work& tx, const std::string& order_id) {
   }
   v1::Job job = JobFromRow(rows[0]);
   AddTasks(tx, {&job});
+  AddPhaseCommitments(tx, {&job});
   return job;
 }
 
@@ -861,13 +909,19 @@ absl::StatusOr<SchedulingStore::PlanningView> PostgresSchedulingStore::LoadPlann
 
 absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStore::SavePlacedJob(
     const RequestKey& key, const JobPlan& plan, const AssignmentResult& placed,
-    const PlannedCommitment& commitment, const std::string& actor_id) {
+    const std::vector<PlannedCommitment>& commitments, const std::string& actor_id) {
   const common::IdempotentRequest idempotent = IdempotencyOf(key);
   std::optional<SavedPlan> saved;
   const v1::PlanJobRequest& request = plan.request;
   if (placed.assignments.size() != plan.tasks.size()) {
     return absl::InternalError(absl::StrCat("the planner placed ", placed.assignments.size(),
                                             " tasks of ", plan.tasks.size()));
+  }
+  const int phase_count = plan.request.phases_size();
+  if (commitments.size() != static_cast<size_t>(phase_count) + 1 ||
+      plan.phases_requested_by.size() != static_cast<size_t>(phase_count)) {
+    return absl::InternalError(absl::StrCat("a plan of ", phase_count + 1, " phases came with ",
+                                            commitments.size(), " commitments"));
   }
   absl::Status status = pool_.InTransaction("save_placed_job", [&](pqxx::work& tx) {
     saved.reset();
@@ -921,6 +975,23 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
         request.tentative() ? kJobTentative : kJobPlanned, request.tentative(),
         request.tentative() ? request.win_probability() : 1.0,
         pqxx::binarystring(request.SerializeAsString()), plan.requested_by * 60 * 1000000);
+    // The further phases of this revision replace those of the last one; a phase planned
+    // again keeps its commitment until SaveCommitment below says whether it changed.
+    std::vector<std::string> phase_ids;
+    for (const v1::JobPhase& phase : request.phases()) phase_ids.push_back(phase.phase_id());
+    tx.exec_params(
+        "DELETE FROM job_phases WHERE order_id = $1 AND NOT (phase_id = ANY($2::text[]))",
+        request.order_id(), common::PgTextArray(phase_ids));
+    std::map<std::string, int64_t> previous_phase_commitment_us;
+    for (int i = 0; i < phase_count; ++i) {
+      pqxx::row kept = tx.exec_params1(
+          "INSERT INTO job_phases (order_id, phase_id, position, requested_by) "
+          "VALUES ($1, $2, $3, us_to_ts($4)) ON CONFLICT (order_id, phase_id) DO UPDATE SET "
+          "position = $3, requested_by = us_to_ts($4) "
+          "RETURNING coalesce(ts_to_us(commitment_time), 0)",
+          request.order_id(), phase_ids[i], i, plan.phases_requested_by[i] * 60 * 1000000);
+      previous_phase_commitment_us[phase_ids[i]] = kept[0].as<int64_t>();
+    }
 
     // What the new revision changes, task by task (ids are stable per kind and skill).
     std::map<std::string, std::string> before;  // id -> shape
@@ -955,8 +1026,8 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
           "INSERT INTO tasks (task_id, order_id, position, kind, state, not_before, "
           "no_later_than, duration, skill, headcount, needs_vehicle, pinned, predecessors, "
           "planned_start, planned_finish, crew_ids, vehicle_id, late, at_risk_reason, "
-          "explanation, overtime) VALUES ($1, $2, $3, $4, $13, $5, $6, $7, $8, $9, $10, $11, "
-          "$12::text[], $14, $15, $16::text[], $17, $18, $19, $20, $21) "
+          "explanation, overtime, phase_id) VALUES ($1, $2, $3, $4, $13, $5, $6, $7, $8, $9, "
+          "$10, $11, $12::text[], $14, $15, $16::text[], $17, $18, $19, $20, $21, $22) "
           "ON CONFLICT (task_id) DO UPDATE SET position = $3, not_before = $5, "
           "no_later_than = $6, duration = $7, skill = $8, headcount = $9, needs_vehicle = $10, "
           "pinned = $11, predecessors = $12::text[], revision = tasks.revision + 1, "
@@ -973,7 +1044,7 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
           out.crew_ids.empty() ? static_cast<int>(v1::TASK_STATE_PLANNED)
                                : static_cast<int>(v1::TASK_STATE_ASSIGNED),
           out.start, out.finish, common::PgTextArray(out.crew_ids), out.vehicle_id, out.late,
-          static_cast<int>(out.at_risk_reason), out.explanation, out.overtime);
+          static_cast<int>(out.at_risk_reason), out.explanation, out.overtime, task.phase_id);
       if (out.late && !task.started) AddAtRiskEvent(tx, task, out, v1::TASK_STATE_ASSIGNED);
     }
     for (const auto& [id, shape] : before) {
@@ -997,8 +1068,12 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
                   job->set_task_count(static_cast<int>(plan.tasks.size()));
                   *job->mutable_crew_time_delta() = result.response.change().crew_time_delta();
                 });
-    SaveCommitment(tx, request.order_id(), request.order_revision(), commitment,
-                   previous_commitment_us);
+    for (const PlannedCommitment& commitment : commitments) {
+      SaveCommitment(tx, request.order_id(), request.order_revision(), commitment,
+                     commitment.phase_id.empty()
+                         ? previous_commitment_us
+                         : previous_phase_commitment_us[commitment.phase_id]);
+    }
     SALESOPS_ASSIGN_OR_RETURN(*result.response.mutable_job(), ReadJob(tx, request.order_id()));
     idempotent.Remember(tx, result.response);
     saved = std::move(result);
@@ -1090,11 +1165,10 @@ absl::StatusOr<Page<v1::Job>> PostgresSchedulingStore::ListJobs(const v1::ListJo
                        after, filter.order_id(), common::PgTextArray(states), limit + 1),
         limit, [](const pqxx::row& row) { return JobFromRow(row); },
         [](const v1::Job& job) { return job.order_id(); });
-    if (filter.include_tasks()) {
-      std::vector<v1::Job*> jobs;
-      for (v1::Job& job : page.entries) jobs.push_back(&job);
-      AddTasks(tx, jobs);
-    }
+    std::vector<v1::Job*> jobs;
+    for (v1::Job& job : page.entries) jobs.push_back(&job);
+    AddPhaseCommitments(tx, jobs);
+    if (filter.include_tasks()) AddTasks(tx, jobs);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -1115,13 +1189,14 @@ absl::StatusOr<SchedulingStore::OpenWork> PostgresSchedulingStore::LoadOpenWork(
              "SELECT task_id, order_id, kind, state, not_before, no_later_than, duration, skill, "
              "headcount, needs_vehicle, pinned, predecessors, coalesce(planned_start, -1), "
              "coalesce(planned_finish, -1), crew_ids, vehicle_id, late, at_risk_reason, "
-             "explanation, overtime, revision FROM tasks WHERE state IN (1, 2, 3, 5) AND "
+             "explanation, overtime, revision, phase_id FROM tasks WHERE state IN (1, 2, 3, 5) AND "
              "((no_later_than >= $1 AND not_before < $2) OR (planned_start IS NOT NULL AND "
              "int8range(planned_start, planned_finish) && int8range($1, $2))) ORDER BY task_id",
              covered.start, covered.end)) {
       Task task;
       task.id = row[0].as<std::string>();
       task.job_id = row[1].as<std::string>();
+      task.phase_id = row[21].as<std::string>();
       task.kind = static_cast<v1::TaskKind>(row[2].as<int>());
       task.not_before = row[4].as<int64_t>();
       task.no_later_than = row[5].as<int64_t>();
@@ -1189,6 +1264,15 @@ absl::StatusOr<SchedulingStore::OpenWork> PostgresSchedulingStore::LoadOpenWork(
              common::PgTextArray(std::vector<std::string>(job_ids.begin(), job_ids.end())),
              kJobCancelled)) {
       work.delivery_commitments[row[0].as<std::string>()] = row[1].as<int64_t>();
+    }
+    for (const auto& row : tx.exec_params(
+             "SELECT p.order_id, p.phase_id, ts_to_us(p.commitment_time) / 60000000 "
+             "FROM job_phases p JOIN jobs j USING (order_id) WHERE p.order_id = ANY($1::text[]) "
+             "AND p.commitment_time IS NOT NULL AND j.state <> $2",
+             common::PgTextArray(std::vector<std::string>(job_ids.begin(), job_ids.end())),
+             kJobCancelled)) {
+      work.delivery_commitments[CommitmentKey(row[0].as<std::string>(), row[1].as<std::string>())] =
+          row[2].as<int64_t>();
     }
     return absl::OkStatus();
   });
@@ -1281,13 +1365,23 @@ absl::StatusOr<std::optional<v1::RunAssignmentResponse>> PostgresSchedulingStore
     for (int i : moves.moved) {
       const Task& task = work.tasks[i];
       if (task.kind != v1::TASK_KIND_DELIVER) continue;
-      pqxx::row job = tx.exec_params1(
-          "SELECT ts_to_us(requested_by) / 60000000, coalesce(ts_to_us(commitment_time), 0), "
-          "order_revision FROM jobs WHERE order_id = $1",
-          task.job_id);
-      SaveCommitment(tx, task.job_id, job[2].as<int64_t>(),
-                     CommitmentForDelivery(job[0].as<int64_t>(), result.assignments[i]),
-                     job[1].as<int64_t>());
+      // A further phase's delivery answers for that phase's commitment, not the job's.
+      pqxx::row job = task.phase_id.empty()
+                          ? tx.exec_params1(
+                                "SELECT ts_to_us(requested_by) / 60000000, "
+                                "coalesce(ts_to_us(commitment_time), 0), order_revision "
+                                "FROM jobs WHERE order_id = $1",
+                                task.job_id)
+                          : tx.exec_params1(
+                                "SELECT ts_to_us(p.requested_by) / 60000000, "
+                                "coalesce(ts_to_us(p.commitment_time), 0), j.order_revision "
+                                "FROM job_phases p JOIN jobs j USING (order_id) "
+                                "WHERE p.order_id = $1 AND p.phase_id = $2",
+                                task.job_id, task.phase_id);
+      PlannedCommitment commitment =
+          CommitmentForDelivery(job[0].as<int64_t>(), result.assignments[i]);
+      commitment.phase_id = task.phase_id;
+      SaveCommitment(tx, task.job_id, job[2].as<int64_t>(), commitment, job[1].as<int64_t>());
     }
     AddJobEvent(
         tx, v1::EVENT_TYPE_SCHEDULE_CHANGED, "", 0, kSourceService,
@@ -1374,8 +1468,14 @@ absl::StatusOr<v1::UpdateTaskStateResponse> PostgresSchedulingStore::UpdateTaskS
                             (request.note().empty() ? "" : " (" + request.note() + ")"),
                         task_payload);
             // The delivery done is the moment the gear is at the venue: order-intake moves the
-            // order to ON_SITE on this event.
-            if (task.kind() == v1::TASK_KIND_DELIVER && task.state() == v1::TASK_STATE_DONE) {
+            // order to ON_SITE on this event. With phases, the first phase's arrival does; the
+            // later ones find the order there already.
+            if (task.kind() == v1::TASK_KIND_DELIVER && task.state() == v1::TASK_STATE_DONE &&
+                tx.exec_params("SELECT 1 FROM tasks WHERE order_id = $1 AND kind = $2 "
+                               "AND state = $3 AND task_id <> $4",
+                               task.order_id(), static_cast<int>(v1::TASK_KIND_DELIVER),
+                               static_cast<int>(v1::TASK_STATE_DONE), task.task_id())
+                    .empty()) {
               AddJobEvent(tx, v1::EVENT_TYPE_ON_SITE, task.order_id(), 0, actor_id,
                           "Order " + task.order_id() + " is on site", task_payload);
             }
@@ -1439,9 +1539,10 @@ absl::StatusOr<std::vector<SchedulingStore::PrepLine>> PostgresSchedulingStore::
     for (const auto& row : tx.exec_params(
              "SELECT j.order_id, j.order_revision, j.state, j.win_probability, p.not_before, "
              "p.no_later_than, p.duration, coalesce(p.planned_start, -1), p.late, p.state, "
-             "coalesce(l.no_later_than, p.no_later_than) "
+             "coalesce(l.no_later_than, p.no_later_than), p.phase_id, p.task_id "
              "FROM jobs j JOIN tasks p ON p.order_id = j.order_id AND p.kind = 1 "
              "LEFT JOIN tasks l ON l.order_id = j.order_id AND l.kind = 2 "
+             "AND l.phase_id = p.phase_id "
              "WHERE j.state <> $3 AND p.no_later_than >= $1 AND p.no_later_than < $2 "
              "ORDER BY p.no_later_than, j.order_id",
              from, to, kJobCancelled)) {
@@ -1457,6 +1558,8 @@ absl::StatusOr<std::vector<SchedulingStore::PrepLine>> PostgresSchedulingStore::
       line.late = row[8].as<bool>();
       line.prep_state = static_cast<v1::TaskState>(row[9].as<int>());
       line.load_out_by = row[10].as<int64_t>();
+      line.phase_id = row[11].as<std::string>();
+      line.prep_task_id = row[12].as<std::string>();
       lines.push_back(line);
     }
     // What each warehouse person already does around those preps.
@@ -1478,11 +1581,10 @@ absl::StatusOr<std::vector<SchedulingStore::PrepLine>> PostgresSchedulingStore::
                                                   row[3].as<double>(), row[4].as<std::string>());
     }
     for (PrepLine& line : lines) {
-      std::string own_prep = line.order_id + "/PREP";
       for (const std::string& crew_id : warehouse_crew) {
         std::vector<WeightedSpan> items;
         for (const auto& [span, weight, task_id] : work[crew_id]) {
-          if (task_id != own_prep) items.push_back({span, weight});
+          if (task_id != line.prep_task_id) items.push_back({span, weight});
         }
         line.warehouse_work.push_back(std::move(items));
       }

@@ -39,10 +39,9 @@ class PostgresSchedulingStore final : public SchedulingStore {
   absl::Status ReviseAnswer(const RequestKey& key,
                             const google::protobuf::Message& response) override;
   absl::StatusOr<PlanningView> LoadPlanningView(Span covered, const std::string& job_id) override;
-  absl::StatusOr<std::optional<SavedPlan>> SavePlacedJob(const RequestKey& key, const JobPlan& plan,
-                                                         const AssignmentResult& placed,
-                                                         const PlannedCommitment& commitment,
-                                                         const std::string& actor_id) override;
+  absl::StatusOr<std::optional<SavedPlan>> SavePlacedJob(
+      const RequestKey& key, const JobPlan& plan, const AssignmentResult& placed,
+      const std::vector<PlannedCommitment>& commitments, const std::string& actor_id) override;
   absl::StatusOr<v1::CancelJobResponse> CancelJob(const RequestKey& key,
                                                   const JobCancellation& cancellation,
                                                   const std::string& actor_id) override;

@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <limits>
+#include <map>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -307,53 +310,114 @@ std::string FormatMinute(Minutes minute) {
   return text;
 }
 
-// The order as the job planner sees it, or the fields that are missing.
-absl::StatusOr<JobInput> JobInputOf(const v1::PlanJobRequest& request) {
-  std::vector<common::FieldViolation> violations;
-  const v1::EventSchedule& schedule = request.event_schedule();
+// The fields of one phase, wherever they sit: the request's own (the main phase, `prefix` "")
+// or a JobPhase's (`prefix` "phases[2].").
+struct PhaseFields {
+  std::string prefix;
+  std::string phase_id;
+  const v1::EventSchedule& schedule;
+  const v1::DeliveryWindow& delivery_window;
+  const v1::Venue& venue;
+  const google::protobuf::RepeatedPtrField<v1::CrewNeed>& crew_needs;
+  const google::protobuf::Duration& prep_duration;
+};
+
+// One phase as the job planner sees it; what is missing or wrong goes to `violations`.
+JobInput PhaseInputOf(const v1::PlanJobRequest& request, const PhaseFields& phase, Minutes now,
+                      std::vector<common::FieldViolation>& violations) {
+  const std::string& prefix = phase.prefix;
+  const v1::EventSchedule& schedule = phase.schedule;
   if (!schedule.has_show_start_time()) {
-    violations.push_back({"event_schedule.show_start_time", "is required to plan setup"});
+    violations.push_back({prefix + "event_schedule.show_start_time", "is required to plan setup"});
   }
   if (!schedule.has_show_end_time()) {
-    violations.push_back({"event_schedule.show_end_time", "is required to plan the strike"});
+    violations.push_back(
+        {prefix + "event_schedule.show_end_time", "is required to plan the strike"});
   }
   if (schedule.has_show_start_time() && schedule.has_show_end_time() &&
       schedule.show_end_time().seconds() <= schedule.show_start_time().seconds()) {
-    violations.push_back({"event_schedule.show_end_time", "must be after show_start_time"});
+    violations.push_back(
+        {prefix + "event_schedule.show_end_time", "must be after show_start_time"});
   }
-  for (int i = 0; i < request.crew_needs_size(); ++i) {
-    if (request.crew_needs(i).duration().seconds() < 0) {
+  for (int i = 0; i < phase.crew_needs.size(); ++i) {
+    if (phase.crew_needs[i].duration().seconds() < 0) {
       violations.push_back(
-          {"crew_needs[" + std::to_string(i) + "].duration", "cannot be negative"});
+          {prefix + "crew_needs[" + std::to_string(i) + "].duration", "cannot be negative"});
     }
   }
-  if (request.prep_duration().seconds() < 0) {
-    violations.push_back({"prep_duration", "cannot be negative"});
+  if (phase.prep_duration.seconds() < 0) {
+    violations.push_back({prefix + "prep_duration", "cannot be negative"});
   }
-  if (MinuteOf(request.delivery_window().window().no_later_than()) < NowMinute() - kDayMinutes) {
-    violations.push_back({"delivery_window.window.no_later_than",
+  if (MinuteOf(phase.delivery_window.window().no_later_than()) < now - kDayMinutes) {
+    violations.push_back({prefix + "delivery_window.window.no_later_than",
                           "is in the past; plan deliveries that can still happen"});
   }
-  if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
 
   JobInput job;
   job.order_id = request.order_id();
   job.order_revision = request.order_revision();
-  for (const v1::CrewNeed& need : request.crew_needs()) {
+  job.phase_id = phase.phase_id;
+  for (const v1::CrewNeed& need : phase.crew_needs) {
     job.crew_needs.push_back({need.skill(), need.duration().seconds() / 60, need.headcount()});
   }
-  job.prep_duration = request.prep_duration().seconds() / 60;
-  const v1::Window& window = request.delivery_window().window();
+  job.prep_duration = phase.prep_duration.seconds() / 60;
+  const v1::Window& window = phase.delivery_window.window();
   job.delivery_no_later_than = MinuteOf(window.no_later_than());
   job.delivery_not_before = window.has_not_before() ? MinuteOf(window.not_before())
                                                     : job.delivery_no_later_than - 12 * 60;
-  job.pinned = request.delivery_window().pinned();
+  job.pinned = phase.delivery_window.pinned();
   job.show_start = MinuteOf(schedule.show_start_time());
   job.show_end = MinuteOf(schedule.show_end_time());
   job.strike_no_later_than = schedule.has_strike_time() ? MinuteOf(schedule.strike_time()) : 0;
-  job.travel = request.venue().travel_time().seconds() / 60;
-  job.now = NowMinute();
+  job.travel = phase.venue.travel_time().seconds() / 60;
+  job.now = now;
   return job;
+}
+
+// How many parts of one CheckCapacity (the main one and phases) that do not fit are searched
+// for a later window that does: up to 14 solves each.
+constexpr int kMaxLaterFitSearches = 4;
+
+// A job's phases spread over at most this much time (deliveries from the main one's), so one
+// plan never reads and locks the schedule of years.
+constexpr Minutes kLongestJob = 366 * kDayMinutes;
+
+// The order as the job planner sees it, one JobInput per phase, the main phase first; or every
+// field that is missing or wrong.
+absl::StatusOr<std::vector<JobInput>> JobInputsOf(const v1::PlanJobRequest& request) {
+  std::vector<common::FieldViolation> violations;
+  const Minutes now = NowMinute();
+  std::vector<JobInput> phases;
+  phases.push_back(PhaseInputOf(request,
+                                {"", "", request.event_schedule(), request.delivery_window(),
+                                 request.venue(), request.crew_needs(), request.prep_duration()},
+                                now, violations));
+  std::map<std::string, int> first_with_id;
+  for (int i = 0; i < request.phases_size(); ++i) {
+    const v1::JobPhase& phase = request.phases(i);
+    const std::string prefix = "phases[" + std::to_string(i) + "].";
+    if (!IsValidPhaseId(phase.phase_id())) {
+      violations.push_back(
+          {prefix + "phase_id",
+           "must match [a-z0-9][a-z0-9-]{0,39}, e.g. \"rehearsal\" or \"stop-2\""});
+    } else if (auto [first, added] = first_with_id.emplace(phase.phase_id(), i); !added) {
+      violations.push_back({prefix + "phase_id", "repeats phases[" + std::to_string(first->second) +
+                                                     "].phase_id; each phase needs its own id"});
+    }
+    phases.push_back(
+        PhaseInputOf(request,
+                     {prefix, phase.phase_id(), phase.event_schedule(), phase.delivery_window(),
+                      phase.venue(), phase.crew_needs(), phase.prep_duration()},
+                     now, violations));
+    if (std::abs(phases.back().delivery_no_later_than - phases.front().delivery_no_later_than) >
+        kLongestJob) {
+      violations.push_back({prefix + "delivery_window.window.no_later_than",
+                            "is more than a year from the main delivery; plan that as an order "
+                            "of its own"});
+    }
+  }
+  if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
+  return phases;
 }
 
 }  // namespace
@@ -603,7 +667,7 @@ grpc::Status SchedulingServiceImpl::PlanJob(grpc::ServerContext* context,
                                             v1::PlanJobResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
-    SALESOPS_ASSIGN_OR_RETURN(JobInput job, JobInputOf(*request));
+    SALESOPS_ASSIGN_OR_RETURN(std::vector<JobInput> phases, JobInputsOf(*request));
     std::string actor = runtime_.CallerOf(*context).id();
     // A saga that already compensated this step, or a retry of one answered, gets its answer
     // before any planning.
@@ -611,7 +675,11 @@ grpc::Status SchedulingServiceImpl::PlanJob(grpc::ServerContext* context,
     const RequestKey key = KeyOf("PlanJob", *request);
     SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier, store_->EarlierAnswer(key));
     if (earlier) return AnswerAgain(*earlier, response);
-    SchedulingStore::JobPlan plan{*request, PlanJobTasks(job), job.delivery_no_later_than};
+    SchedulingStore::JobPlan plan{*request, PlanPhasedJobTasks(phases),
+                                  phases.front().delivery_no_later_than};
+    for (size_t i = 1; i < phases.size(); ++i) {
+      plan.phases_requested_by.push_back(phases[i].delivery_no_later_than);
+    }
     Span covered = CoveredBy(plan.tasks);
     // No lock is held while planning: read a snapshot, place the job around what is there,
     // then write if its places are still free; if not, plan again from a new snapshot.
@@ -645,15 +713,23 @@ grpc::Status SchedulingServiceImpl::PlanJob(grpc::ServerContext* context,
         continue;  // pushed past what was read: read further
       }
       ++attempt;
-      PlannedCommitment commitment = CommitmentFor(job, tasks, placed);
-      if (request->refuse_if_late() && !commitment.meets_request) {
-        // The confirm saga asked for a plan that meets the request, or none at all: nothing
-        // is written, and a job already planned keeps its plan.
-        return common::BusinessRefusal(v1::DEADLINE_INFEASIBLE, commitment.explanation,
-                                       {{"earliest_feasible_delivery_time",
-                                         google::protobuf::util::TimeUtil::ToString(
-                                             google::protobuf::util::TimeUtil::SecondsToTimestamp(
-                                                 commitment.no_later_than * 60))}});
+      std::vector<PlannedCommitment> commitments = CommitmentsFor(phases, tasks, placed);
+      for (const PlannedCommitment& commitment : commitments) {
+        if (!request->refuse_if_late() || commitment.meets_request) continue;
+        // The confirm saga asked for a plan that meets every phase's request, or none at all:
+        // nothing is written, and a job already planned keeps its plan.
+        std::map<std::string, std::string> details{
+            {"earliest_feasible_delivery_time",
+             google::protobuf::util::TimeUtil::ToString(
+                 google::protobuf::util::TimeUtil::SecondsToTimestamp(commitment.no_later_than *
+                                                                      60))}};
+        if (commitment.phase_id.empty()) {
+          return common::BusinessRefusal(v1::DEADLINE_INFEASIBLE, commitment.explanation, details);
+        }
+        details["phase_id"] = commitment.phase_id;
+        return common::BusinessRefusal(
+            v1::DEADLINE_INFEASIBLE, "phase " + commitment.phase_id + ": " + commitment.explanation,
+            details);
       }
       plan.tasks = tasks;
       common::Failpoint("plan_job_before_save");
@@ -663,7 +739,7 @@ grpc::Status SchedulingServiceImpl::PlanJob(grpc::ServerContext* context,
       // undone-request fence inside SavePlacedJob, not this.
       if (context->IsCancelled()) return CallerGone(*context);
       SALESOPS_ASSIGN_OR_RETURN(std::optional<SchedulingStore::SavedPlan> saved,
-                                store_->SavePlacedJob(key, plan, placed, commitment, actor));
+                                store_->SavePlacedJob(key, plan, placed, commitments, actor));
       if (!saved) {  // someone took one of these places meanwhile
         PauseBeforeRetry(attempt);
         continue;
@@ -764,74 +840,157 @@ grpc::Status SchedulingServiceImpl::UpdateTaskState(grpc::ServerContext* context
   }());
 }
 
+namespace {
+
+CapacityAsk AskOf(const google::protobuf::RepeatedPtrField<v1::CrewNeed>& needs,
+                  const v1::Window& window, int vehicle_count) {
+  CapacityAsk ask;
+  for (const v1::CrewNeed& need : needs) {
+    ask.needs.push_back({need.skill(), need.duration().seconds() / 60, need.headcount()});
+  }
+  ask.vehicle_count = vehicle_count;
+  ask.window = {MinuteOf(window.not_before()), MinuteOf(window.no_later_than())};
+  return ask;
+}
+
+// One part's answer (CheckCapacityResponse for the main part, PhaseCapacity for a phase): the
+// crew time per skill, what is short, and why in words (empty when it fits).
+template <typename Answer>
+std::string AnswerPart(const CapacityProbe& probe, Answer* answer) {
+  answer->set_fits(probe.fits);
+  std::string explanation;
+  for (size_t i = 0; i < probe.probes.size(); ++i) {
+    const Task& task = probe.probe_tasks[i];
+    const Assignment& placed = probe.probes[i];
+    if (task.needs_vehicle) {
+      if (placed.late) answer->set_vehicle_shortfall(answer->vehicle_shortfall() + 1);
+      continue;
+    }
+    v1::SkillCapacity* capacity = answer->add_skills();
+    capacity->set_skill(task.skill);
+    Minutes required = task.duration * task.headcount;
+    Minutes short_by = placed.late ? std::min(required, placed.lateness * task.headcount) : 0;
+    capacity->mutable_required()->set_seconds(required * 60);
+    capacity->mutable_available()->set_seconds((required - short_by) * 60);
+    if (placed.late) {
+      v1::CrewShortfall* shortfall = answer->add_shortfalls();
+      shortfall->set_skill(task.skill);
+      *shortfall->mutable_required() = capacity->required();
+      *shortfall->mutable_available() = capacity->available();
+      shortfall->mutable_shortfall()->set_seconds(short_by * 60);
+      explanation += (explanation.empty() ? "" : "; ") + placed.explanation;
+    }
+  }
+  return explanation;
+}
+
+v1::Window WindowAt(Span span) {
+  v1::Window window;
+  *window.mutable_not_before() =
+      google::protobuf::util::TimeUtil::SecondsToTimestamp(span.start * 60);
+  *window.mutable_no_later_than() =
+      google::protobuf::util::TimeUtil::SecondsToTimestamp(span.end * 60);
+  return window;
+}
+
+}  // namespace
+
 grpc::Status SchedulingServiceImpl::CheckCapacity(grpc::ServerContext*,
                                                   const v1::CheckCapacityRequest* request,
                                                   v1::CheckCapacityResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    std::vector<common::FieldViolation> violations;
     if (!request->window().has_not_before()) {
-      return common::InvalidArgumentError(
-          {{"window.not_before", "is required: capacity is checked over the whole window"}});
+      violations.push_back(
+          {"window.not_before", "is required: capacity is checked over the whole window"});
     }
-    const Minutes start = MinuteOf(request->window().not_before());
-    const Minutes length = MinuteOf(request->window().no_later_than()) - start;
-
-    CapacityAsk ask;
-    for (const v1::CrewNeed& need : request->crew_needs()) {
-      ask.needs.push_back({need.skill(), need.duration().seconds() / 60, need.headcount()});
-    }
-    ask.vehicle_count = request->vehicle_count();
-    // One snapshot covers the window and the two weeks after it searched for a later fit.
-    SALESOPS_ASSIGN_OR_RETURN(
-        SchedulingStore::PlanningView view,
-        store_->LoadPlanningView({start - kDayMinutes, start + length + 15 * kDayMinutes},
-                                 request->exclude_order_id()));
-    auto probe_at = [&](Minutes offset) {
-      ask.window = {start + offset, start + offset + length};
-      return ProbeCapacity(view.placed, view.crew, view.vehicles, ask, FormatMinute);
-    };
-
-    CapacityProbe probe = probe_at(0);
-    response->set_fits(probe.fits);
-    std::string explanation;
-    for (size_t i = 0; i < probe.probes.size(); ++i) {
-      const Task& task = probe.probe_tasks[i];
-      const Assignment& placed = probe.probes[i];
-      if (task.needs_vehicle) {
-        if (placed.late) response->set_vehicle_shortfall(response->vehicle_shortfall() + 1);
+    // The main part first, then each phase in its own window.
+    std::vector<CapacityAsk> asks{
+        AskOf(request->crew_needs(), request->window(), request->vehicle_count())};
+    std::map<std::string, int> first_with_id;
+    for (int i = 0; i < request->phases_size(); ++i) {
+      const v1::CapacityPhase& phase = request->phases(i);
+      const std::string prefix = "phases[" + std::to_string(i) + "].";
+      if (!IsValidPhaseId(phase.phase_id())) {
+        violations.push_back({prefix + "phase_id", "must match [a-z0-9][a-z0-9-]{0,39}"});
+      } else if (auto [first, added] = first_with_id.emplace(phase.phase_id(), i); !added) {
+        violations.push_back({prefix + "phase_id",
+                              "repeats phases[" + std::to_string(first->second) + "].phase_id"});
+      }
+      if (!phase.window().has_not_before()) {
+        violations.push_back({prefix + "window.not_before",
+                              "is required: capacity is checked over the whole window"});
         continue;
       }
-      v1::SkillCapacity* capacity = response->add_skills();
-      capacity->set_skill(task.skill);
-      Minutes required = task.duration * task.headcount;
-      Minutes short_by = placed.late ? std::min(required, placed.lateness * task.headcount) : 0;
-      capacity->mutable_required()->set_seconds(required * 60);
-      capacity->mutable_available()->set_seconds((required - short_by) * 60);
-      if (placed.late) {
-        v1::CrewShortfall* shortfall = response->add_shortfalls();
-        shortfall->set_skill(task.skill);
-        *shortfall->mutable_required() = capacity->required();
-        *shortfall->mutable_available() = capacity->available();
-        shortfall->mutable_shortfall()->set_seconds(short_by * 60);
-        explanation += (explanation.empty() ? "" : "; ") + placed.explanation;
+      asks.push_back(AskOf(phase.crew_needs(), phase.window(), phase.vehicle_count()));
+      if (request->window().has_not_before() &&
+          std::abs(asks.back().window.start - asks.front().window.start) > kLongestJob) {
+        violations.push_back({prefix + "window.not_before",
+                              "is more than a year from the main window; check it on its own"});
       }
     }
-    if (probe.fits) {
+    if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
+
+    // One snapshot covers every window and the two weeks after each searched for a later fit.
+    Span covered{asks.front().window.start, asks.front().window.end};
+    for (const CapacityAsk& ask : asks) {
+      covered = {std::min(covered.start, ask.window.start), std::max(covered.end, ask.window.end)};
+    }
+    SALESOPS_ASSIGN_OR_RETURN(
+        SchedulingStore::PlanningView view,
+        store_->LoadPlanningView({covered.start - kDayMinutes, covered.end + 15 * kDayMinutes},
+                                 request->exclude_order_id()));
+    auto probe_all = [&](const std::vector<CapacityAsk>& parts) {
+      return ProbeCapacityTogether(view.placed, view.crew, view.vehicles, parts, FormatMinute);
+    };
+    // The earliest window of the same length for part `a`, a day later at a time, within two
+    // weeks, the other parts where they were asked. Each try solves around all the placed work
+    // in view, so the search is bounded: the first parts that do not fit are moved, and once
+    // kMaxLaterFitSearches parts have been, the rest are left unsearched.
+    int searches_left = kMaxLaterFitSearches;
+    auto earliest_fitting = [&](size_t a) -> std::optional<Span> {
+      if (searches_left-- <= 0) return std::nullopt;
+      std::vector<CapacityAsk> moved = asks;
+      for (Minutes offset = kDayMinutes; offset <= 14 * kDayMinutes; offset += kDayMinutes) {
+        moved[a].window = {asks[a].window.start + offset, asks[a].window.end + offset};
+        if (probe_all(moved)[a].fits) return moved[a].window;
+      }
+      return std::nullopt;
+    };
+
+    std::vector<CapacityProbe> probes = probe_all(asks);
+    std::vector<std::string> why_not;
+    std::string main_why = AnswerPart(probes.front(), response);
+    if (!probes.front().fits) why_not.push_back(main_why);
+    if (probes.front().fits) {
       *response->mutable_earliest_fitting_window() = request->window();
+    } else if (std::optional<Span> later = earliest_fitting(0)) {
+      *response->mutable_earliest_fitting_window() = WindowAt(*later);
+    }
+    for (size_t a = 1; a < asks.size(); ++a) {
+      v1::PhaseCapacity* phase = response->add_phases();
+      phase->set_phase_id(request->phases(static_cast<int>(a) - 1).phase_id());
+      std::string why = AnswerPart(probes[a], phase);
+      if (probes[a].fits) {
+        *phase->mutable_earliest_fitting_window() = WindowAt(asks[a].window);
+        phase->set_explanation("fits alongside the planned work");
+        continue;
+      }
+      phase->set_explanation(common::OneLine(why, 2000));
+      why_not.push_back("phase " + phase->phase_id() + ": " + why);
+      if (std::optional<Span> later = earliest_fitting(a)) {
+        *phase->mutable_earliest_fitting_window() = WindowAt(*later);
+      }
+    }
+    response->set_fits(why_not.empty());
+    if (why_not.empty()) {
       response->set_explanation("fits alongside the planned work");
       return absl::OkStatus();
     }
+    std::string explanation;
+    for (const std::string& why : why_not) explanation += (explanation.empty() ? "" : "; ") + why;
     response->set_explanation(explanation.substr(0, 2000));
-    // The earliest window of the same length, a day later at a time, within two weeks.
-    for (Minutes offset = kDayMinutes; offset <= 14 * kDayMinutes; offset += kDayMinutes) {
-      CapacityProbe later = probe_at(offset);
-      if (!later.fits) continue;
-      *response->mutable_earliest_fitting_window()->mutable_not_before() =
-          google::protobuf::util::TimeUtil::SecondsToTimestamp((start + offset) * 60);
-      *response->mutable_earliest_fitting_window()->mutable_no_later_than() =
-          google::protobuf::util::TimeUtil::SecondsToTimestamp((start + offset + length) * 60);
-      break;
-    }
     return absl::OkStatus();
   }());
 }
@@ -895,6 +1054,7 @@ grpc::Status SchedulingServiceImpl::GetPrepPlan(grpc::ServerContext*,
       recommendation->set_prep_task_state(line.prep_state);
       recommendation->set_prep_late(late);
       recommendation->set_explanation(advice.explanation.substr(0, 1000));
+      recommendation->set_phase_id(line.phase_id);
     }
     return absl::OkStatus();
   }());

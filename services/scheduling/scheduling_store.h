@@ -112,10 +112,13 @@ class SchedulingStore {
   // the change; started and finished tasks keep their state. A plan whose request_id a
   // CancelJob undid is STEP_UNDONE (ABORTED) and writes nothing: checked after the job's lock,
   // which CancelJob takes too, so a cancel that overtakes a slow plan always wins.
+  // A job with phases is saved whole in the same one transaction: every phase's tasks, and a
+  // commitment per phase.
   struct JobPlan {
     v1::PlanJobRequest request;
     std::vector<Task> tasks;
-    Minutes requested_by = 0;  // the delivery deadline asked for
+    Minutes requested_by = 0;                  // the delivery deadline asked for
+    std::vector<Minutes> phases_requested_by;  // the same per request.phases, in order
   };
   // The answer (the job as saved, and the change) is kept under `key` with the plan; an
   // identical earlier request's answer is returned instead, already_planned.
@@ -123,9 +126,10 @@ class SchedulingStore {
     v1::PlanJobResponse response;
     bool already_planned = false;
   };
+  // `commitments`: the main phase's first, then one per request.phases, in order.
   virtual absl::StatusOr<std::optional<SavedPlan>> SavePlacedJob(
       const RequestKey& key, const JobPlan& plan, const AssignmentResult& placed,
-      const PlannedCommitment& commitment, const std::string& actor_id) = 0;
+      const std::vector<PlannedCommitment>& commitments, const std::string& actor_id) = 0;
   // Cancels the order's job (at `order_revision`, unless 0) and answers it as cancelled.
   // With `undo_request_id` (a saga compensating its PlanJob) that request is first recorded as
   // undone, under the same job lock SavePlacedJob takes, so the plan is refused whether it
@@ -158,7 +162,7 @@ class SchedulingStore {
     std::vector<Assignment> current;      // where each is now (unplaced: no people)
     std::vector<int64_t> revisions;       // checked when moves are written
     std::vector<bool> placement_invalid;  // on someone now away, inactive or unknown
-    std::map<std::string, Minutes> delivery_commitments;  // job -> committed delivery
+    std::map<std::string, Minutes> delivery_commitments;  // CommitmentKey -> committed delivery
   };
   virtual absl::StatusOr<OpenWork> LoadOpenWork(Span covered) = 0;
 
@@ -185,6 +189,8 @@ class SchedulingStore {
   // One line per job whose prep must finish inside [from, to).
   struct PrepLine {
     std::string order_id;
+    std::string phase_id;  // one line per phase of a job with phases
+    std::string prep_task_id;
     int64_t order_revision = 0;
     v1::JobState job_state = v1::JOB_STATE_UNSPECIFIED;
     double win_probability = 1;

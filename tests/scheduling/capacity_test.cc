@@ -64,5 +64,22 @@ TEST(CapacityTest, VehiclesAreChecked) {
   EXPECT_FALSE(ProbeCapacity({drive}, crew, trucks, ask).fits);
 }
 
+TEST(CapacityTest, PhasesOnTheSameDayCompeteForTheSamePeople) {
+  std::vector<CrewMember> crew = {{"ana", "Ana", {v1::SKILL_AUDIO}, {}, {}}};
+  CapacityAsk show{{{v1::SKILL_AUDIO, 4 * kHour, 1}}, 0, {0, 6 * kHour}};
+  CapacityAsk rehearsal = show;
+  // Each fits alone; together they need eight hours of the one person in six.
+  EXPECT_TRUE(ProbeCapacity({}, crew, {}, show).fits);
+  std::vector<CapacityProbe> together = ProbeCapacityTogether({}, crew, {}, {show, rehearsal});
+  ASSERT_EQ(together.size(), 2u);
+  EXPECT_NE(together[0].fits, together[1].fits);
+  // A day apart, both fit.
+  rehearsal.window = {kDay, kDay + 6 * kHour};
+  together = ProbeCapacityTogether({}, crew, {}, {show, rehearsal});
+  EXPECT_TRUE(together[0].fits);
+  EXPECT_TRUE(together[1].fits);
+  EXPECT_EQ(together[1].probes[0].start, kDay);
+}
+
 }  // namespace
 }  // namespace salesops::scheduling

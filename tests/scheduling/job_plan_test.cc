@@ -57,6 +57,59 @@ TEST(JobPlanTest, DerivesTheTaskChainWithWindowsFromTheDeliveryAndTheShow) {
   EXPECT_EQ(tasks.back().kind, v1::TASK_KIND_RETURN);
 }
 
+TEST(JobPlanTest, EachPhaseGetsItsOwnChainTimedByItsOwnWindow) {
+  JobInput show = Job();
+  show.phase_id = "show-day";
+  show.delivery_not_before += 2 * kDay;
+  show.delivery_no_later_than += 2 * kDay;
+  show.show_start += 2 * kDay;
+  show.show_end += 2 * kDay;
+  show.crew_needs = {{v1::SKILL_LIGHTING, 3 * kHour, 2}};
+  std::vector<Task> tasks = PlanPhasedJobTasks({Job(), show});
+  ASSERT_EQ(tasks.size(), 8u + 6u);
+  const Task& deliver = Find(tasks, "ORDER-1042/DELIVER@show-day");
+  EXPECT_EQ(deliver.phase_id, "show-day");
+  EXPECT_EQ(deliver.job_id, "ORDER-1042");
+  EXPECT_EQ(deliver.no_later_than, 12 * kDay + 8 * kHour);
+  EXPECT_EQ(Find(tasks, "ORDER-1042/SETUP-LIGHTING@show-day").no_later_than,
+            12 * kDay + 19 * kHour);
+  // Predecessors stay inside the phase: the show's load-out waits for the show's prep.
+  const Task& load = Find(tasks, "ORDER-1042/LOAD_OUT@show-day");
+  EXPECT_EQ(tasks[load.predecessors[0]].id, "ORDER-1042/PREP@show-day");
+  EXPECT_EQ(Find(tasks, "ORDER-1042/DELIVER").phase_id, "");
+
+  // One commitment per phase, each against its own request.
+  AssignmentResult placed;
+  for (const Task& task : tasks) {
+    Assignment out;
+    out.task_id = task.id;
+    out.finish = task.no_later_than + (task.phase_id.empty() ? 0 : 30);
+    out.late = out.finish > task.no_later_than;
+    placed.assignments.push_back(out);
+  }
+  std::vector<PlannedCommitment> commitments = CommitmentsFor({Job(), show}, tasks, placed);
+  ASSERT_EQ(commitments.size(), 2u);
+  EXPECT_TRUE(commitments[0].meets_request);
+  EXPECT_EQ(commitments[0].phase_id, "");
+  EXPECT_FALSE(commitments[1].meets_request);
+  EXPECT_EQ(commitments[1].phase_id, "show-day");
+  EXPECT_EQ(commitments[1].no_later_than, 12 * kDay + 8 * kHour + 30);
+}
+
+TEST(JobPlanTest, PhaseIdsAreShortLowerCaseWords) {
+  EXPECT_TRUE(IsValidPhaseId("rehearsal"));
+  EXPECT_TRUE(IsValidPhaseId("stop-2"));
+  EXPECT_TRUE(IsValidPhaseId("1"));
+  EXPECT_TRUE(IsValidPhaseId(std::string(40, 'a')));
+  EXPECT_FALSE(IsValidPhaseId(""));
+  EXPECT_FALSE(IsValidPhaseId(std::string(41, 'a')));
+  EXPECT_FALSE(IsValidPhaseId("-stop"));
+  EXPECT_FALSE(IsValidPhaseId("Show"));
+  EXPECT_FALSE(IsValidPhaseId("a/b"));
+  EXPECT_FALSE(IsValidPhaseId("a@b"));
+  EXPECT_FALSE(IsValidPhaseId(std::string("a\0b", 3)));
+}
+
 TEST(JobPlanTest, PinnedDeliveryIsAnExactSlot) {
   JobInput job = Job();
   job.pinned = true;
