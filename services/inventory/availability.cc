@@ -78,10 +78,55 @@ std::vector<Shortage> FindShortages(const std::vector<CodeDemand>& demand,
                         ? 0
                         : UsageOverWindow(found->second.owned, found->second.changes, window).free;
     if (available < line.requested) {
-      shortages.push_back({line.inventory_code, line.requested, available});
+      shortages.push_back({line.inventory_code, line.requested, available, "", window});
     }
   }
   return shortages;
+}
+
+std::vector<Shortage> FindPartShortages(const std::vector<PartDemand>& parts,
+                                        const StockPicture& stock) {
+  std::vector<Shortage> shortages;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    const PartDemand& part = parts[p];
+    for (const CodeDemand& line : part.lines) {
+      auto found = stock.find(line.inventory_code);
+      const CodeStock none;
+      const CodeStock& code_stock = found == stock.end() ? none : found->second;
+      // The other parts' demand of this code counts as in use where it overlaps this part.
+      // Copied only when there is some: one part (the common case) reads the stock as it is.
+      std::optional<std::vector<StockChange>> with_siblings;
+      for (size_t q = 0; q < parts.size(); ++q) {
+        if (q == p || !parts[q].window.Overlaps(part.window)) continue;
+        for (const CodeDemand& sibling : parts[q].lines) {
+          if (sibling.inventory_code != line.inventory_code) continue;
+          if (!with_siblings) with_siblings = code_stock.changes;
+          with_siblings->push_back(
+              {StockChange::Kind::kReserved, parts[q].window, sibling.requested});
+        }
+      }
+      const int available =
+          found == stock.end()
+              ? 0
+              : UsageOverWindow(code_stock.owned,
+                                with_siblings ? *with_siblings : code_stock.changes, part.window)
+                    .free;
+      if (available < line.requested) {
+        shortages.push_back(
+            {line.inventory_code, line.requested, available, part.phase_id, part.window});
+      }
+    }
+  }
+  return shortages;
+}
+
+Interval SpanOf(const std::vector<PartDemand>& parts) {
+  Interval span = parts.empty() ? Interval{} : parts.front().window;
+  for (const PartDemand& part : parts) {
+    span.start = std::min(span.start, part.window.start);
+    span.end = std::max(span.end, part.window.end);
+  }
+  return span;
 }
 
 std::optional<Instant> EarliestFeasibleStart(const std::vector<CodeDemand>& demand,

@@ -59,7 +59,19 @@ struct Shortage {
   std::string inventory_code;
   int requested = 0;
   int available = 0;
+  // The part that is short ("" for a reservation's main part) and the window it was checked
+  // over.
+  std::string phase_id;
+  Interval window{};
   int shortfall() const { return requested - available; }
+};
+
+// One part of a reservation (an order's phase, issue 17): its lines over its own window. A
+// reservation's main part has phase_id "".
+struct PartDemand {
+  std::string phase_id;
+  Interval window;
+  std::vector<CodeDemand> lines;
 };
 
 // Stock of one code as loaded for a decision: quantity owned plus every change
@@ -73,6 +85,15 @@ using StockPicture = std::map<std::string, CodeStock>;
 // The codes whose free quantity over `window` is below the request, in request order.
 std::vector<Shortage> FindShortages(const std::vector<CodeDemand>& demand,
                                     const StockPicture& stock, const Interval& window);
+
+// The shortages of every part, each over its own window, in part then line order. A part
+// competes with the other parts' lines of the same code only where their windows overlap:
+// there the sum must fit, and parts that do not overlap may use the same units.
+std::vector<Shortage> FindPartShortages(const std::vector<PartDemand>& parts,
+                                        const StockPicture& stock);
+
+// The smallest interval that holds every part's window.
+Interval SpanOf(const std::vector<PartDemand>& parts);
 
 // The earliest start, not before `window.start` and at most `horizon` later,
 // such that a window of the same length fits every code. Candidates are the

@@ -41,8 +41,10 @@ struct ReservationDraft {
   std::string order_id;
   int64_t order_revision = 0;
   v1::ReservationKind kind = v1::RESERVATION_KIND_UNSPECIFIED;
-  std::vector<CodeDemand> lines;
-  Interval window;
+  // parts[0] is the main part (phase_id ""): its window is the reservation's. Further parts,
+  // in the request's order (parts[k] is the request's parts[k - 1]), are reserved over their
+  // own windows. Each part's codes are distinct.
+  std::vector<PartDemand> parts;
   std::optional<Instant> expire_time;  // holds only
   double win_probability = 1.0;
   std::string actor_id;
@@ -58,8 +60,9 @@ struct ReservationOutcome {
   bool already_in_place = false;
 };
 
-// Decides, while the codes' item rows are locked, whether a reservation may be
-// written: returns the shortages to report, or an error to refuse with.
+// Decides, while the codes of every part are locked for every day of that part's window,
+// whether a reservation may be written: returns the shortages to report, or an error to
+// refuse with.
 using StockDecision =
     std::function<absl::StatusOr<std::vector<Shortage>>(const StockPicture& stock)>;
 

@@ -242,19 +242,43 @@ v1::Reservation ReservationFromRow(const pqxx::row& row) {
   return reservation;
 }
 
-// A reservation with its lines, as the API shows it.
+// The columns AddLine reads, for lines ordered by (reservation_id,) phase_id, inventory_code.
+constexpr char kLineColumns[] =
+    "phase_id, inventory_code, quantity, ts_to_us(lower(during)), ts_to_us(upper(during))";
+
+// Adds a line row (kLineColumns from `first`) to `reservation`: the main part's to its lines,
+// another part's to that part, which is opened (with its window, the line's) when the rows
+// reach it.
+void AddLine(v1::Reservation& reservation, const pqxx::row& row, int first) {
+  const std::string phase_id = row[first].as<std::string>();
+  v1::InventoryLine line = Line(row[first + 1].as<std::string>(), row[first + 2].as<int>());
+  if (phase_id.empty()) {
+    *reservation.add_lines() = std::move(line);
+    return;
+  }
+  if (reservation.parts_size() == 0 || reservation.parts().rbegin()->phase_id() != phase_id) {
+    v1::ReservationPart* part = reservation.add_parts();
+    part->set_phase_id(phase_id);
+    *part->mutable_window()->mutable_not_before() =
+        common::TimestampFromMicros(row[first + 3].as<int64_t>());
+    *part->mutable_window()->mutable_no_later_than() =
+        common::TimestampFromMicros(row[first + 4].as<int64_t>());
+  }
+  *reservation.mutable_parts()->rbegin()->add_lines() = std::move(line);
+}
+
+// A reservation with the lines of all its parts, as the API shows it.
 v1::Reservation LoadReservation(pqxx::work& transaction, const std::string& reservation_id) {
   v1::Reservation reservation = ReservationFromRow(
       transaction.exec_params1(std::string("SELECT ") + kReservationColumns +
                                    " FROM reservations WHERE reservation_id = $1::uuid",
                                reservation_id));
   for (const auto& line :
-       transaction.exec_params("SELECT inventory_code, quantity FROM reservation_lines "
-                               "WHERE reservation_id = $1::uuid ORDER BY inventory_code",
+       transaction.exec_params(std::string("SELECT ") + kLineColumns +
+                                   " FROM reservation_lines WHERE reservation_id = $1::uuid "
+                                   "ORDER BY phase_id, inventory_code",
                                reservation_id)) {
-    v1::InventoryLine* added = reservation.add_lines();
-    added->set_inventory_code(line[0].as<std::string>());
-    added->set_quantity(line[1].as<int>());
+    AddLine(reservation, line, 0);
   }
   return reservation;
 }
@@ -272,8 +296,20 @@ v1::Event StockEvent(v1::EventType type, const v1::Reservation& reservation,
   v1::StockPayload* stock = event.mutable_stock();
   stock->set_reservation_id(reservation.reservation_id());
   stock->set_tentative(reservation.kind() == v1::RESERVATION_KIND_HOLD);
+  // Every part's lines (a code in two parts is listed twice), over a window that holds them
+  // all, so that whoever reads the event sees everything the reservation covers.
   *stock->mutable_lines() = reservation.lines();
   *stock->mutable_window() = reservation.window();
+  for (const v1::ReservationPart& part : reservation.parts()) {
+    for (const v1::InventoryLine& line : part.lines()) *stock->add_lines() = line;
+    v1::Window& span = *stock->mutable_window();
+    if (part.window().not_before() < span.not_before()) {
+      *span.mutable_not_before() = part.window().not_before();
+    }
+    if (part.window().no_later_than() > span.no_later_than()) {
+      *span.mutable_no_later_than() = part.window().no_later_than();
+    }
+  }
   for (const Shortage& shortage : shortages) {
     v1::StockShortage* added = stock->add_shortages();
     added->set_inventory_code(shortage.inventory_code);
@@ -321,10 +357,12 @@ std::string LockCodesSql(const char* mode) {
 }
 const std::string kShareCodesSql = LockCodesSql("FOR KEY SHARE");
 const std::string kLockCodesSql = LockCodesSql("FOR UPDATE");
+// The (code, day) pairs come as two arrays of equal length: a reservation's parts lock each
+// of their codes for the days of their own window.
 constexpr char kLockCodeDaysSql[] =
     "SELECT count(pg_advisory_xact_lock(k, d)) FROM (SELECT DISTINCT hashtext('stock:' || c) "
-    "  AS k, d FROM unnest((SELECT $1::text[])::text[]) AS c, generate_series($2::int, "
-    "  $3::int) AS d ORDER BY k, d) AS keys";
+    "  AS k, d FROM unnest((SELECT $1::text[])::text[], (SELECT $2::int[])::int[]) AS u(c, d) "
+    "  ORDER BY k, d) AS keys";
 
 // Whole UTC days since the epoch that [start, end) touches.
 std::pair<int64_t, int64_t> DaysOf(const Interval& window) {
@@ -344,6 +382,8 @@ constexpr char kReplaceSql[] =
 
 // The reservation, its lines (carrying copies of its range, kind and expiry: see the
 // migrations) and its event, in one statement.
+// Each line carries its part's phase_id and window; the main part's lines ('' phase) carry
+// the reservation's.
 constexpr char kInsertReservationSql[] =
     "WITH r AS (INSERT INTO reservations (reservation_id, order_id, order_revision, kind, "
     "  state, during, expire_time, win_probability, created_by) VALUES ($1::uuid, $2, $3, $4, "
@@ -351,11 +391,13 @@ constexpr char kInsertReservationSql[] =
     "  CASE WHEN $8 THEN $9::timestamptz END, $10, $11) "
     "  RETURNING reservation_id, during, kind, expire_time, win_probability, order_id, "
     "  create_time), "
-    " lines AS (INSERT INTO reservation_lines (reservation_id, inventory_code, quantity, during, "
-    "  kind, expire_time, win_probability, order_id) "
-    "  SELECT r.reservation_id, c.code, c.quantity, r.during, r.kind, r.expire_time, "
+    " lines AS (INSERT INTO reservation_lines (reservation_id, phase_id, inventory_code, "
+    "  quantity, during, kind, expire_time, win_probability, order_id) "
+    "  SELECT r.reservation_id, c.phase_id, c.code, c.quantity, CASE WHEN c.phase_id = '' "
+    "  THEN r.during ELSE tstzrange(c.starts, c.ends, '[)') END, r.kind, r.expire_time, "
     "  r.win_probability, r.order_id "
-    "  FROM r, unnest($12::text[], $13::bigint[]) AS c(code, quantity)), "
+    "  FROM r, unnest($12::text[], $13::bigint[], $18::text[], $19::timestamptz[], "
+    "  $20::timestamptz[]) AS c(code, quantity, phase_id, starts, ends)), "
     " event AS (INSERT INTO outbox (event_id, event_type, order_id, payload) "
     "  VALUES ($14, $15, $16, $17)) "
     "SELECT ts_to_us(create_time) FROM r";
@@ -676,23 +718,37 @@ absl::Status PostgresInventoryStore::PlaceReservation(const ReservationDraft& dr
         SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(transaction, answer));
         if (replayed) return absl::OkStatus();
         std::vector<std::string> codes;
-        for (const CodeDemand& line : draft.lines) codes.push_back(line.inventory_code);
+        // Each part locks its codes for the days of its own window.
+        std::set<std::pair<std::string, int64_t>> code_days;
+        bool by_day = true;
+        for (const PartDemand& part : draft.parts) {
+          const auto [first_day, last_day] = DaysOf(part.window);
+          for (const CodeDemand& line : part.lines) {
+            codes.push_back(line.inventory_code);
+            for (int64_t day = first_day; by_day && day <= last_day; ++day) {
+              code_days.insert({line.inventory_code, day});
+              by_day = code_days.size() <= static_cast<size_t>(kMaxStockDayLocks);
+            }
+          }
+        }
         std::sort(codes.begin(), codes.end());
         codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
         std::set<std::string> locked;
         std::vector<pqxx::row> active;
-        const auto [first_day, last_day] = DaysOf(draft.window);
-        const bool by_day =
-            (last_day - first_day + 1) * static_cast<int64_t>(codes.size()) <= kMaxStockDayLocks;
         const pqxx::result code_rows =
             by_day ? ExecPrepared(transaction, "inventory_share_codes", kShareCodesSql.c_str(),
                                   common::PgTextArray(codes), draft.order_id)
                    : ExecPrepared(transaction, "inventory_lock_codes", kLockCodesSql.c_str(),
                                   common::PgTextArray(codes), draft.order_id);
         if (by_day) {
+          std::vector<std::string> lock_codes;
+          std::vector<int64_t> lock_days;
+          for (const auto& [code, day] : code_days) {
+            lock_codes.push_back(code);
+            lock_days.push_back(day);
+          }
           ExecPrepared(transaction, "inventory_lock_code_days", kLockCodeDaysSql,
-                       common::PgTextArray(codes), static_cast<int>(first_day),
-                       static_cast<int>(last_day));
+                       common::PgTextArray(lock_codes), common::PgBigintArray(lock_days));
         }
         for (const auto& row : code_rows) {
           if (row[0].is_null()) {
@@ -702,10 +758,14 @@ absl::Status PostgresInventoryStore::PlaceReservation(const ReservationDraft& dr
           }
         }
         std::vector<common::FieldViolation> unknown;
-        for (size_t i = 0; i < draft.lines.size(); ++i) {
-          if (locked.count(draft.lines[i].inventory_code) == 0) {
-            unknown.push_back({"lines[" + std::to_string(i) + "].inventory_code",
-                               "unknown inventory code '" + draft.lines[i].inventory_code + "'"});
+        for (size_t p = 0; p < draft.parts.size(); ++p) {
+          const PartDemand& part = draft.parts[p];
+          const std::string field = p == 0 ? "lines" : "parts[" + std::to_string(p - 1) + "].lines";
+          for (size_t i = 0; i < part.lines.size(); ++i) {
+            if (locked.count(part.lines[i].inventory_code) == 0) {
+              unknown.push_back({field + "[" + std::to_string(i) + "].inventory_code",
+                                 "unknown inventory code '" + part.lines[i].inventory_code + "'"});
+            }
           }
         }
         if (!unknown.empty()) {
@@ -735,8 +795,9 @@ absl::Status PostgresInventoryStore::PlaceReservation(const ReservationDraft& dr
           to_replace.push_back(row[1].as<std::string>());
         }
 
-        LoadedStock stock = LoadStockIn(transaction, {codes, draft.window, /*include_holds=*/!firm,
-                                                      /*include_firm=*/true, draft.order_id});
+        LoadedStock stock =
+            LoadStockIn(transaction, {codes, SpanOf(draft.parts), /*include_holds=*/!firm,
+                                      /*include_firm=*/true, draft.order_id});
         absl::StatusOr<std::vector<Shortage>> decision = decide(stock.picture);
         if (!decision.ok()) return decision.status();
         outcome.shortages = *decision;
@@ -747,31 +808,51 @@ absl::Status PostgresInventoryStore::PlaceReservation(const ReservationDraft& dr
                        "replaced by revision " + std::to_string(draft.order_revision));
           outcome.replaced_reservation_id = to_replace.front();
         }
-        std::map<std::string, int> quantity_by_code;
-        for (const CodeDemand& line : draft.lines) {
-          quantity_by_code[line.inventory_code] += line.requested;
-        }
-        std::vector<std::string> line_codes;
-        std::vector<int64_t> line_quantities;
-        for (const auto& [code, quantity] : quantity_by_code) {
-          line_codes.push_back(code);
-          line_quantities.push_back(quantity);
-        }
         // The reservation as it will be written (its id made here, so that its event is
-        // written by the same statement), without reading it back.
+        // written by the same statement), without reading it back: each part's lines by code,
+        // the parts in phase_id order, as LoadReservation reads them.
+        const Interval& window = draft.parts.front().window;
         v1::Reservation& reservation = outcome.reservation;
         reservation.set_reservation_id(common::NewUuid());
         reservation.set_order_id(draft.order_id);
         reservation.set_order_revision(draft.order_revision);
         reservation.set_kind(draft.kind);
         reservation.set_state(v1::RESERVATION_STATE_ACTIVE);
-        for (const auto& [code, quantity] : quantity_by_code) {
-          *reservation.add_lines() = Line(code, quantity);
+        std::vector<std::string> line_codes, line_phases, line_starts, line_ends;
+        std::vector<int64_t> line_quantities;
+        std::vector<const PartDemand*> by_phase;  // the main part ("") first
+        for (const PartDemand& part : draft.parts) by_phase.push_back(&part);
+        std::sort(by_phase.begin(), by_phase.end(), [](const PartDemand* a, const PartDemand* b) {
+          return a->phase_id < b->phase_id;
+        });
+        for (const PartDemand* part_of_draft : by_phase) {
+          const PartDemand& part = *part_of_draft;
+          std::map<std::string, int> quantity_by_code;
+          for (const CodeDemand& line : part.lines) {
+            quantity_by_code[line.inventory_code] += line.requested;
+          }
+          v1::ReservationPart* echoed = nullptr;
+          if (!part.phase_id.empty()) {
+            echoed = reservation.add_parts();
+            echoed->set_phase_id(part.phase_id);
+            *echoed->mutable_window()->mutable_not_before() =
+                common::TimestampFromMicros(Micros(part.window.start));
+            *echoed->mutable_window()->mutable_no_later_than() =
+                common::TimestampFromMicros(Micros(part.window.end));
+          }
+          for (const auto& [code, quantity] : quantity_by_code) {
+            line_codes.push_back(code);
+            line_quantities.push_back(quantity);
+            line_phases.push_back(part.phase_id);
+            line_starts.push_back(PgTime(part.window.start));
+            line_ends.push_back(PgTime(part.window.end));
+            *(echoed ? echoed->add_lines() : reservation.add_lines()) = Line(code, quantity);
+          }
         }
         *reservation.mutable_window()->mutable_not_before() =
-            common::TimestampFromMicros(Micros(draft.window.start));
+            common::TimestampFromMicros(Micros(window.start));
         *reservation.mutable_window()->mutable_no_later_than() =
-            common::TimestampFromMicros(Micros(draft.window.end));
+            common::TimestampFromMicros(Micros(window.end));
         if (draft.expire_time) {
           *reservation.mutable_expire_time() =
               common::TimestampFromMicros(Micros(*draft.expire_time));
@@ -787,12 +868,14 @@ absl::Status PostgresInventoryStore::PlaceReservation(const ReservationDraft& dr
         pqxx::row inserted =
             ExecPrepared(transaction, "inventory_insert_reservation", kInsertReservationSql,
                          reservation.reservation_id(), draft.order_id, draft.order_revision,
-                         static_cast<int>(draft.kind), kStateActive, PgTime(draft.window.start),
-                         PgTime(draft.window.end), draft.expire_time.has_value(),
+                         static_cast<int>(draft.kind), kStateActive, PgTime(window.start),
+                         PgTime(window.end), draft.expire_time.has_value(),
                          PgTime(draft.expire_time.value_or(Instant())), draft.win_probability,
                          draft.actor_id, common::PgTextArray(line_codes),
                          common::PgBigintArray(line_quantities), event.event_id, event.event_type,
-                         event.order_id, pqxx::binarystring(event.payload))
+                         event.order_id, pqxx::binarystring(event.payload),
+                         common::PgTextArray(line_phases), common::PgTextArray(line_starts),
+                         common::PgTextArray(line_ends))
                 .at(0);
         *reservation.mutable_create_time() = common::TimestampFromMicros(inserted[0].as<int64_t>());
         if (!outcome.shortages.empty()) {
@@ -912,12 +995,11 @@ absl::StatusOr<Page<v1::Reservation>> PostgresInventoryStore::ListReservations(
       ids.push_back(reservation.reservation_id());
     }
     for (const auto& line : transaction.exec_params(
-             "SELECT reservation_id::text, inventory_code, quantity FROM reservation_lines "
-             "WHERE reservation_id = ANY($1::uuid[]) ORDER BY reservation_id, inventory_code",
+             std::string("SELECT reservation_id::text, ") + kLineColumns +
+                 " FROM reservation_lines WHERE reservation_id = ANY($1::uuid[]) "
+                 "ORDER BY reservation_id, phase_id, inventory_code",
              common::PgTextArray(ids))) {
-      v1::InventoryLine* added = by_id.at(line[0].as<std::string>())->add_lines();
-      added->set_inventory_code(line[1].as<std::string>());
-      added->set_quantity(line[2].as<int>());
+      AddLine(*by_id.at(line[0].as<std::string>()), line, 1);
     }
     return absl::OkStatus();
   });
@@ -949,11 +1031,24 @@ absl::StatusOr<OrderSheet> LoadSheetIn(pqxx::work& transaction, const std::strin
   sheet.order_revision = reservation[0][1].as<int64_t>();
   sheet.window = {FromMicros(reservation[0][2].as<int64_t>()),
                   FromMicros(reservation[0][3].as<int64_t>())};
+  // What each part needs of each code, and when; a code's to_pull is the most its parts need
+  // at one time (PeakNeed).
+  std::map<std::string, std::vector<SheetNeed>> needs;
+  for (const auto& row :
+       transaction.exec_params(std::string("SELECT ") + kLineColumns +
+                                   " FROM reservation_lines WHERE reservation_id = $1::uuid "
+                                   "ORDER BY inventory_code, phase_id",
+                               reservation[0][0].as<std::string>())) {
+    needs[row[1].as<std::string>()].push_back(
+        {row[0].as<std::string>(),
+         {FromMicros(row[3].as<int64_t>()), FromMicros(row[4].as<int64_t>())},
+         row[2].as<int>()});
+  }
   // Reserved codes, plus codes pulled earlier that an amendment removed.
   for (const auto& row : transaction.exec_params(
            "WITH codes AS ("
-           "  SELECT inventory_code, quantity FROM reservation_lines WHERE reservation_id = "
-           "$2::uuid"
+           "  SELECT DISTINCT inventory_code, 0 AS quantity FROM reservation_lines "
+           "  WHERE reservation_id = $2::uuid"
            "  UNION ALL"
            "  SELECT inventory_code, 0 FROM prep_counts p WHERE p.order_id = $1 AND NOT EXISTS ("
            "    SELECT 1 FROM reservation_lines l WHERE l.reservation_id = $2::uuid"
@@ -985,7 +1080,10 @@ absl::StatusOr<OrderSheet> LoadSheetIn(pqxx::work& transaction, const std::strin
     line.category = row[2].as<std::string>();
     line.warehouse_id = row[3].as<std::string>();
     line.tracking = static_cast<v1::TrackingMode>(row[4].as<int>());
-    line.to_pull = row[5].as<int>();
+    if (auto found = needs.find(line.inventory_code); found != needs.end()) {
+      line.needs = std::move(found->second);
+      line.to_pull = PeakNeed(line.needs);
+    }
     line.pulled = row[6].as<int>();
     line.from_sub_rental = row[7].as<int>();
     line.supplier_name = row[8].as<std::string>();
@@ -1026,38 +1124,63 @@ void AddEvent(pqxx::work& transaction, v1::EventType type, const std::string& or
 }
 
 // The confirmed orders holding `code` in [from, to) (to 0: from then on) that no longer fit
-// after a change to the stock, each judged over its own window and without competing with
+// after a change to the stock, each part judged over its own window, with the order's other
+// parts of the code where they overlap it but without competing with other revisions of
 // itself: one SHORTAGE_DETECTED event each, saying `why`. The caller holds the code's row
 // FOR UPDATE, so no reservation of it changes meanwhile.
 std::vector<v1::OrderShortage> ReportShortages(pqxx::work& transaction, const std::string& code,
                                                int64_t from_us, int64_t to_us,
                                                const std::string& actor_id, const std::string& why,
                                                const std::function<void(v1::StockPayload&)>& fill) {
-  std::vector<v1::OrderShortage> short_orders;
-  for (const auto& order : transaction.exec_params(
-           "SELECT r.order_id, r.order_revision, l.quantity, ts_to_us(lower(r.during)), "
-           "ts_to_us(upper(r.during)) FROM reservation_lines l "
+  // Every active firm line of the code of every order with one in the range: a part outside
+  // the range still competes with its order's parts inside it where they overlap.
+  struct OrderParts {
+    std::string order_id;
+    int64_t order_revision = 0;
+    std::vector<PartDemand> parts;
+  };
+  std::vector<OrderParts> orders;
+  for (const auto& line : transaction.exec_params(
+           "SELECT l.order_id, r.order_revision, l.phase_id, l.quantity, "
+           "ts_to_us(lower(l.during)), ts_to_us(upper(l.during)) FROM reservation_lines l "
            "JOIN reservations r USING (reservation_id) WHERE l.active AND l.kind = 2 "
-           "AND l.inventory_code = $1 AND l.during && tstzrange(us_to_ts($2::bigint), "
-           "CASE WHEN $3::bigint > 0 THEN us_to_ts($3::bigint) END, '[)') ORDER BY r.order_id",
+           "AND l.inventory_code = $1 AND l.order_id IN (SELECT order_id FROM reservation_lines "
+           "  WHERE active AND kind = 2 AND inventory_code = $1 AND during && "
+           "  tstzrange(us_to_ts($2::bigint), CASE WHEN $3::bigint > 0 THEN us_to_ts($3::bigint) "
+           "  END, '[)')) ORDER BY l.order_id, l.phase_id",
            code, from_us, to_us)) {
-    Interval order_window{FromMicros(order[3].as<int64_t>()), FromMicros(order[4].as<int64_t>())};
+    if (orders.empty() || orders.back().order_id != line[0].as<std::string>()) {
+      orders.push_back({line[0].as<std::string>(), line[1].as<int64_t>(), {}});
+    }
+    orders.back().parts.push_back(
+        {line[2].as<std::string>(),
+         {FromMicros(line[4].as<int64_t>()), FromMicros(line[5].as<int64_t>())},
+         {{code, line[3].as<int>()}}});
+  }
+  std::vector<v1::OrderShortage> short_orders;
+  for (const OrderParts& order : orders) {
     LoadedStock stock =
-        LoadStockIn(transaction, {{code}, order_window, false, true, order[0].as<std::string>()});
-    std::vector<Shortage> shortages =
-        FindShortages({{code, order[2].as<int>()}}, stock.picture, order_window);
+        LoadStockIn(transaction, {{code}, SpanOf(order.parts), false, true, order.order_id});
+    std::vector<Shortage> shortages = FindPartShortages(order.parts, stock.picture);
     if (shortages.empty()) continue;
     v1::OrderShortage& short_order = short_orders.emplace_back();
-    short_order.set_order_id(order[0].as<std::string>());
+    short_order.set_order_id(order.order_id);
     for (const Shortage& shortage : shortages) {
       v1::StockShortage* added = short_order.add_shortages();
       added->set_inventory_code(shortage.inventory_code);
       added->set_requested(shortage.requested);
       added->set_available(shortage.available);
       added->set_shortfall(shortage.shortfall());
+      v1::PartShortage* part = short_order.add_part_shortages();
+      part->set_phase_id(shortage.phase_id);
+      *part->mutable_window()->mutable_not_before() =
+          common::TimestampFromMicros(Micros(shortage.window.start));
+      *part->mutable_window()->mutable_no_later_than() =
+          common::TimestampFromMicros(Micros(shortage.window.end));
+      *part->mutable_shortage() = *added;
     }
     AddEvent(transaction, v1::EVENT_TYPE_SHORTAGE_DETECTED, short_order.order_id(),
-             order[1].as<int64_t>(), actor_id,
+             order.order_revision, actor_id,
              "Order " + short_order.order_id() + ": " +
                  std::to_string(short_order.shortages(0).shortfall()) + " x " + code + " short " +
                  why,

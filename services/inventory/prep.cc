@@ -1,5 +1,6 @@
 #include "services/inventory/prep.h"
 
+#include <algorithm>
 #include <map>
 
 #include "services/common/time_util.h"
@@ -14,6 +15,18 @@ google::protobuf::Timestamp TimestampOf(Instant instant) {
 }
 
 }  // namespace
+
+int PeakNeed(const std::vector<SheetNeed>& needs) {
+  if (needs.size() == 1) return needs.front().quantity;
+  std::vector<StockChange> uses;
+  Interval span = needs.empty() ? Interval{} : needs.front().window;
+  for (const SheetNeed& need : needs) {
+    uses.push_back({StockChange::Kind::kReserved, need.window, need.quantity});
+    span.start = std::min(span.start, need.window.start);
+    span.end = std::max(span.end, need.window.end);
+  }
+  return UsageOverWindow(0, uses, span).peak_reserved;
+}
 
 const SheetLine* OrderSheet::Find(const std::string& code) const {
   for (const SheetLine& line : lines) {
@@ -67,6 +80,13 @@ v1::PullSheet ToPullSheet(const OrderSheet& sheet) {
       added->set_quantity_pulled(line->pulled);
       added->set_from_sub_rental(line->from_sub_rental);
       added->set_supplier_name(line->supplier_name);
+      for (const SheetNeed& need : line->needs) {
+        v1::PullSheetNeed* part = added->add_needs();
+        part->set_phase_id(need.phase_id);
+        *part->mutable_window()->mutable_not_before() = TimestampOf(need.window.start);
+        *part->mutable_window()->mutable_no_later_than() = TimestampOf(need.window.end);
+        part->set_quantity(need.quantity);
+      }
     }
   }
   *pull_sheet.mutable_progress() = ProgressOf(sheet);

@@ -12,6 +12,18 @@
 
 namespace salesops::inventory {
 
+// What one part of an order (phase_id "" for the main part) needs of a code, and when.
+struct SheetNeed {
+  std::string phase_id;
+  Interval window;
+  int quantity = 0;
+};
+
+// The most units the parts need at one time: the sum where their windows overlap, the largest
+// where they do not. The gear is pulled once per order, so this is what is pulled, and prep
+// counts and progress stay per order and code, not per part.
+int PeakNeed(const std::vector<SheetNeed>& needs);
+
 // One inventory code of an order, as the warehouse sees it.
 struct SheetLine {
   std::string inventory_code;
@@ -20,6 +32,7 @@ struct SheetLine {
   std::string warehouse_id;
   v1::TrackingMode tracking = v1::TRACKING_MODE_UNSPECIFIED;
   int to_pull = 0;  // 0 for a code an amendment removed after it was pulled (put it back)
+  std::vector<SheetNeed> needs;  // per part, by phase_id; to_pull is PeakNeed(needs)
   int pulled = 0;
   int from_sub_rental = 0;
   std::string supplier_name;

@@ -2,6 +2,10 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
+#include <optional>
+#include <set>
+
 #include "services/common/errors.h"
 #include "services/common/page_token.h"
 #include "services/common/time_util.h"
@@ -33,6 +37,19 @@ std::vector<std::string> CodesOf(const std::vector<CodeDemand>& demand) {
   return codes;
 }
 
+// Every code of every part, once, in the order first named.
+std::vector<std::string> CodesOf(const std::vector<PartDemand>& parts) {
+  if (parts.size() == 1) return CodesOf(parts.front().lines);
+  std::vector<std::string> codes;
+  std::set<std::string> seen;
+  for (const PartDemand& part : parts) {
+    for (const CodeDemand& line : part.lines) {
+      if (seen.insert(line.inventory_code).second) codes.push_back(line.inventory_code);
+    }
+  }
+  return codes;
+}
+
 v1::StockShortage ToProto(const Shortage& shortage) {
   v1::StockShortage proto;
   proto.set_inventory_code(shortage.inventory_code);
@@ -42,26 +59,102 @@ v1::StockShortage ToProto(const Shortage& shortage) {
   return proto;
 }
 
-absl::Status UnknownCodes(const std::vector<std::string>& unknown,
-                          const google::protobuf::RepeatedPtrField<v1::InventoryLine>& lines) {
+v1::PartShortage ToPartProto(const Shortage& shortage) {
+  v1::PartShortage proto;
+  proto.set_phase_id(shortage.phase_id);
+  *proto.mutable_window() = WindowOf(shortage.window);
+  *proto.mutable_shortage() = ToProto(shortage);
+  return proto;
+}
+
+// `[a-z0-9][a-z0-9-]{0,39}`: safe in messages, metadata and logs as it is.
+bool IsValidPhaseId(const std::string& phase_id) {
+  if (phase_id.empty() || phase_id.size() > 40 || phase_id.front() == '-') return false;
+  return std::all_of(phase_id.begin(), phase_id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+// `window` as an interval, or a violation naming `field` when it lacks its start.
+std::optional<Interval> WholeWindow(const v1::Window& window, const std::string& field,
+                                    std::vector<common::FieldViolation>& violations) {
+  if (!window.has_not_before()) {
+    violations.push_back(
+        {field + ".not_before", "is required here: stock is checked over the whole window"});
+    return std::nullopt;
+  }
+  return Interval{InstantOf(window.not_before()), InstantOf(window.no_later_than())};
+}
+
+// A request's parts (CheckAvailability, PlaceHold, Reserve): its own lines over its window
+// first, as the main part (phase_id ""), then its `parts` in their order. Phase ids must be
+// well formed and unique, every window needs both ends, and all parts together span at most
+// the longest window a request may give (the work grows with the span).
+template <typename Request>
+absl::StatusOr<std::vector<PartDemand>> PartsOf(const Request& request) {
   std::vector<common::FieldViolation> violations;
-  for (int i = 0; i < lines.size(); ++i) {
-    if (std::find(unknown.begin(), unknown.end(), lines[i].inventory_code()) != unknown.end()) {
-      violations.push_back({"lines[" + std::to_string(i) + "].inventory_code",
-                            "unknown inventory code '" + lines[i].inventory_code() + "'"});
+  std::vector<PartDemand> parts;
+  if (std::optional<Interval> window = WholeWindow(request.window(), "window", violations)) {
+    parts.push_back({"", *window, DemandOf(request.lines())});
+  }
+  std::set<std::string> phase_ids;
+  for (int i = 0; i < request.parts_size(); ++i) {
+    const v1::ReservationPart& part = request.parts(i);
+    const std::string field = "parts[" + std::to_string(i) + "]";
+    if (!IsValidPhaseId(part.phase_id())) {
+      violations.push_back({field + ".phase_id",
+                            "must match [a-z0-9][a-z0-9-]{0,39}, e.g. 'rehearsal' or 'stop-2'"});
+    } else if (!phase_ids.insert(part.phase_id()).second) {
+      violations.push_back({field + ".phase_id",
+                            "names phase '" + part.phase_id() + "' a second time; each part once"});
     }
+    if (std::optional<Interval> window =
+            WholeWindow(part.window(), field + ".window", violations)) {
+      parts.push_back({part.phase_id(), *window, DemandOf(part.lines())});
+    }
+  }
+  if (violations.empty() && parts.size() > 1) {
+    const Interval span = SpanOf(parts);
+    if (span.end - span.start > std::chrono::seconds(common::kMaxWindowSpanSeconds)) {
+      violations.push_back({"parts", "span more than " +
+                                         std::to_string(common::kMaxWindowSpanDays) +
+                                         " days together with window; split the order"});
+    }
+  }
+  if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
+  return parts;
+}
+
+// Unknown codes named where the request gave them: lines[i] or parts[k].lines[i].
+template <typename Request>
+absl::Status UnknownCodes(const std::vector<std::string>& unknown, const Request& request) {
+  std::vector<common::FieldViolation> violations;
+  auto name = [&](const google::protobuf::RepeatedPtrField<v1::InventoryLine>& lines,
+                  const std::string& field) {
+    for (int i = 0; i < lines.size(); ++i) {
+      if (std::find(unknown.begin(), unknown.end(), lines[i].inventory_code()) != unknown.end()) {
+        violations.push_back({field + "[" + std::to_string(i) + "].inventory_code",
+                              "unknown inventory code '" + lines[i].inventory_code() + "'"});
+      }
+    }
+  };
+  name(request.lines(), "lines");
+  for (int k = 0; k < request.parts_size(); ++k) {
+    name(request.parts(k).lines(), "parts[" + std::to_string(k) + "].lines");
   }
   return common::UnknownReferenceError(std::move(violations), v1::UNKNOWN_INVENTORY_CODE);
 }
 
-// "2 × LED-PANEL-500 short (want 6, 4 free)", for messages people read.
+// "2 x LED-PANEL-500 short (want 6, 4 free)", and "... in part 'show'" for a further part, for
+// messages people read.
 std::string Describe(const std::vector<Shortage>& shortages) {
   std::string text;
   for (const Shortage& shortage : shortages) {
     if (!text.empty()) text += "; ";
-    text += std::to_string(shortage.shortfall()) + " x " + shortage.inventory_code +
-            " short (want " + std::to_string(shortage.requested) + ", " +
-            std::to_string(shortage.available) + " free)";
+    text += std::to_string(shortage.shortfall()) + " x " + shortage.inventory_code + " short" +
+            (shortage.phase_id.empty() ? "" : " in part '" + shortage.phase_id + "'") + " (want " +
+            std::to_string(shortage.requested) + ", " + std::to_string(shortage.available) +
+            " free)";
   }
   return text;
 }
@@ -112,12 +205,13 @@ absl::StatusOr<v1::ResolveProductsResponse> StockKeeper::Resolve(
 
 absl::StatusOr<v1::CheckAvailabilityResponse> StockKeeper::CheckAvailability(
     const v1::CheckAvailabilityRequest& request) {
-  SALESOPS_ASSIGN_OR_RETURN(Interval window, IntervalOf(request.window(), "window"));
-  std::vector<CodeDemand> demand = DemandOf(request.lines());
-  StockQuery query{CodesOf(demand), window, !request.ignore_holds(), true,
+  SALESOPS_ASSIGN_OR_RETURN(std::vector<PartDemand> parts, PartsOf(request));
+  const Interval window = parts.front().window;
+  const std::vector<CodeDemand>& demand = parts.front().lines;
+  StockQuery query{CodesOf(parts), SpanOf(parts), !request.ignore_holds(), true,
                    request.exclude_order_id()};
   SALESOPS_ASSIGN_OR_RETURN(LoadedStock stock, store_.LoadStock(query));
-  if (!stock.unknown_codes.empty()) return UnknownCodes(stock.unknown_codes, request.lines());
+  if (!stock.unknown_codes.empty()) return UnknownCodes(stock.unknown_codes, request);
 
   v1::CheckAvailabilityResponse response;
   for (const CodeDemand& line : demand) {
@@ -134,14 +228,21 @@ absl::StatusOr<v1::CheckAvailabilityResponse> StockKeeper::CheckAvailability(
     availability->set_free(usage.free);
     availability->set_sub_rental_needed(std::max(0, line.requested - usage.free));
   }
-  std::vector<Shortage> shortages = FindShortages(demand, stock.picture, window);
-  for (const Shortage& shortage : shortages) *response.add_shortages() = ToProto(shortage);
+  std::vector<Shortage> shortages = FindPartShortages(parts, stock.picture);
+  for (const Shortage& shortage : shortages) {
+    *response.add_shortages() = ToProto(shortage);
+    *response.add_part_shortages() = ToPartProto(shortage);
+  }
   response.set_all_available(shortages.empty());
   if (shortages.empty()) {
     *response.mutable_earliest_feasible_window() = WindowOf(window);
     return response;
   }
+  // The earliest feasible window moves the main part only: when only further parts are short,
+  // moving it helps nothing, and no window is proposed.
+  if (!shortages.front().phase_id.empty()) return response;
   // Only a short answer pays for the wider look ahead.
+  query.codes = CodesOf(demand);
   query.range = {window.start, window.end + kFeasibleSearchHorizon};
   SALESOPS_ASSIGN_OR_RETURN(LoadedStock ahead, store_.LoadStock(query));
   if (std::optional<Instant> start =
@@ -183,32 +284,29 @@ absl::StatusOr<v1::GetAvailabilityCalendarResponse> StockKeeper::Calendar(
 
 absl::StatusOr<v1::PlaceHoldResponse> StockKeeper::PlaceHold(const v1::PlaceHoldRequest& request,
                                                              const v1::Actor& actor) {
-  SALESOPS_ASSIGN_OR_RETURN(Interval window, IntervalOf(request.window(), "window"));
+  SALESOPS_ASSIGN_OR_RETURN(std::vector<PartDemand> parts, PartsOf(request));
   if (common::NowTimestamp() >= request.expire_time()) {
     return common::InvalidArgumentError(
         {{"expire_time", "is in the past; a hold must expire in the future"}});
   }
-  ReservationDraft draft{request.order_id(),
-                         request.order_revision(),
-                         v1::RESERVATION_KIND_HOLD,
-                         DemandOf(request.lines()),
-                         window,
-                         InstantOf(request.expire_time()),
-                         request.win_probability(),
-                         actor.id()};
+  ReservationDraft draft{
+      request.order_id(), request.order_revision(),         v1::RESERVATION_KIND_HOLD,
+      std::move(parts),   InstantOf(request.expire_time()), request.win_probability(),
+      actor.id()};
   const common::IdempotentRequest idempotent = IdempotentRequestOf("PlaceHold", request);
   v1::PlaceHoldResponse response;
   // A quote may be short: the hold is placed anyway and the shortages reported.
   SALESOPS_RETURN_IF_ERROR(store_.PlaceReservation(
       draft,
       [&](const StockPicture& stock) {
-        return absl::StatusOr<std::vector<Shortage>>(FindShortages(draft.lines, stock, window));
+        return absl::StatusOr<std::vector<Shortage>>(FindPartShortages(draft.parts, stock));
       },
       {response,
        [&](const ReservationOutcome& outcome) {
          *response.mutable_reservation() = outcome.reservation;
          for (const Shortage& shortage : outcome.shortages) {
            *response.add_shortages() = ToProto(shortage);
+           *response.add_part_shortages() = ToPartProto(shortage);
          }
        },
        &idempotent}));
@@ -217,12 +315,11 @@ absl::StatusOr<v1::PlaceHoldResponse> StockKeeper::PlaceHold(const v1::PlaceHold
 
 absl::StatusOr<v1::ReserveResponse> StockKeeper::Reserve(const v1::ReserveRequest& request,
                                                          const v1::Actor& actor) {
-  SALESOPS_ASSIGN_OR_RETURN(Interval window, IntervalOf(request.window(), "window"));
+  SALESOPS_ASSIGN_OR_RETURN(std::vector<PartDemand> parts, PartsOf(request));
   ReservationDraft draft{request.order_id(),
                          request.order_revision(),
                          v1::RESERVATION_KIND_FIRM,
-                         DemandOf(request.lines()),
-                         window,
+                         std::move(parts),
                          std::nullopt,
                          1.0,
                          actor.id(),
@@ -232,21 +329,29 @@ absl::StatusOr<v1::ReserveResponse> StockKeeper::Reserve(const v1::ReserveReques
   SALESOPS_RETURN_IF_ERROR(store_.PlaceReservation(
       draft,
       [&](const StockPicture& stock) -> absl::StatusOr<std::vector<Shortage>> {
-        std::vector<Shortage> shortages = FindShortages(draft.lines, stock, window);
+        std::vector<Shortage> shortages = FindPartShortages(draft.parts, stock);
         if (shortages.empty()) return shortages;
         v1::Feasibility feasibility;
-        std::map<std::string, std::string> metadata;
+        v1::ReservationShortages by_part;
+        std::map<std::string, int> shortfall_by_code;  // summed over the parts
         for (const Shortage& shortage : shortages) {
           *feasibility.add_stock_shortages() = ToProto(shortage);
-          metadata[shortage.inventory_code] = std::to_string(shortage.shortfall());
+          *by_part.add_shortages() = ToPartProto(shortage);
+          shortfall_by_code[shortage.inventory_code] += shortage.shortfall();
+        }
+        std::map<std::string, std::string> metadata;
+        for (const auto& [code, shortfall] : shortfall_by_code) {
+          metadata[code] = std::to_string(shortfall);
         }
         feasibility.set_explanation(Describe(shortages));
         return common::WithDetail(
-            common::BusinessRefusal(
-                v1::INSUFFICIENT_STOCK,
-                "cannot reserve order " + request.order_id() + ": " + Describe(shortages),
-                metadata),
-            feasibility);
+            common::WithDetail(
+                common::BusinessRefusal(
+                    v1::INSUFFICIENT_STOCK,
+                    "cannot reserve order " + request.order_id() + ": " + Describe(shortages),
+                    metadata),
+                feasibility),
+            by_part);
       },
       {response,
        [&](const ReservationOutcome& outcome) {

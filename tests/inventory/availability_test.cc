@@ -128,5 +128,36 @@ TEST(ForecastOverWindowTest, HoldsCountByTheirWinProbability) {
   EXPECT_DOUBLE_EQ(ForecastOverWindow(10, changes, Days(1, 2)).projected_shortfall, 0.0);
 }
 
+TEST(FindPartShortagesTest, PartsThatDoNotOverlapUseTheSameUnits) {
+  // A rehearsal and a show on different days: 8 units each fit 10 owned.
+  StockPicture stock = {{"SPK-12", {10, {}}}};
+  std::vector<PartDemand> parts = {{"", Days(0, 2), {{"SPK-12", 8}}},
+                                   {"show", Days(3, 5), {{"SPK-12", 8}}}};
+  EXPECT_TRUE(FindPartShortages(parts, stock).empty());
+  // One window over both would need them at once.
+  EXPECT_EQ(FindShortages({{"SPK-12", 16}}, stock, Days(0, 5)).size(), 1u);
+}
+
+TEST(FindPartShortagesTest, OverlappingPartsNeedTheSumAndEachShortageNamesItsPart) {
+  StockPicture stock = {{"SPK-12", {10, {{Kind::kReserved, Days(4, 6), 3}}}}};
+  std::vector<PartDemand> parts = {{"", Days(0, 2), {{"SPK-12", 6}}},
+                                   {"rehearsal", Days(1, 3), {{"SPK-12", 5}}},
+                                   {"show", Days(4, 5), {{"SPK-12", 8}}}};
+  std::vector<Shortage> shortages = FindPartShortages(parts, stock);
+  ASSERT_EQ(shortages.size(), 3u);
+  EXPECT_EQ(shortages[0].phase_id, "");
+  EXPECT_EQ(shortages[0].available, 5);  // 10 - the rehearsal's 5 on day 1
+  EXPECT_EQ(shortages[1].phase_id, "rehearsal");
+  EXPECT_EQ(shortages[1].available, 4);  // 10 - the main part's 6 on day 1
+  EXPECT_EQ(shortages[1].window, Days(1, 3));
+  EXPECT_EQ(shortages[2].phase_id, "show");  // another order holds 3 of 10 then
+  EXPECT_EQ(shortages[2].available, 7);
+  // 5 + 5 fit at the overlap.
+  parts[0].lines[0].requested = 5;
+  parts[2].lines[0].requested = 7;
+  EXPECT_TRUE(FindPartShortages(parts, stock).empty());
+  EXPECT_EQ(SpanOf(parts), Days(0, 5));
+}
+
 }  // namespace
 }  // namespace salesops::inventory

@@ -105,5 +105,15 @@ TEST(PrepTest, OnlyPulledUnitsLeaveAndOnlyOutUnitsComeBack) {
   EXPECT_EQ(missing[0].quantity(), 2);
 }
 
+TEST(PeakNeedTest, PartsThatOverlapAddUpAndOthersShareTheUnits) {
+  const Interval day0{Instant(std::chrono::hours(0)), Instant(std::chrono::hours(24))};
+  const Interval day1{Instant(std::chrono::hours(24)), Instant(std::chrono::hours(48))};
+  const Interval both{day0.start, day1.end};
+  EXPECT_EQ(PeakNeed({{"", day0, 4}}), 4);
+  EXPECT_EQ(PeakNeed({{"", day0, 4}, {"show", day1, 6}}), 6);  // pulled once for both
+  EXPECT_EQ(PeakNeed({{"", day0, 4}, {"rehearsal", both, 3}, {"show", day1, 6}}), 9);
+  EXPECT_EQ(PeakNeed({}), 0);
+}
+
 }  // namespace
 }  // namespace salesops::inventory
