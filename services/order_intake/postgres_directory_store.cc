@@ -10,6 +10,7 @@
 #include "services/common/errors.h"
 #include "services/order_intake/directory_rules.h"
 #include "services/order_intake/postgres_order_store.h"
+#include "services/order_intake/postgres_records.h"
 
 namespace salesops::order_intake {
 namespace {
@@ -60,27 +61,8 @@ void AssignIds(pqxx::work& tx, v1::Organisation& record) {
 }
 void AssignIds(pqxx::work&, v1::DirectoryVenue&) {}
 
-template <typename Record>
-Record Parse(const pqxx::field& field) {
-  pqxx::binarystring bytes(field);
-  Record record;
-  record.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
-  return record;
-}
-
 absl::Status NotFound(const Table& table, const std::string& id) {
-  return common::ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
-                               absl::StrCat(table.kind, " ", id, " does not exist"));
-}
-
-// Fills call.response with an earlier identical call's answer; false when there is none.
-absl::StatusOr<bool> Replayed(const common::IdempotentRequest& idempotent, pqxx::work& tx,
-                              const IdempotentCall& call) {
-  SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.Replay(tx));
-  if (!earlier) return false;
-  call.response->Clear();
-  call.response->ParseFromString(*earlier);
-  return true;
+  return RecordNotFound(table.kind, id);
 }
 
 template <typename Record>
@@ -97,7 +79,7 @@ absl::Status Create(common::ConnectionPool& pool, const Table& table, const Idem
                     Record record, const RecordAnswer<Record>& answer) {
   const common::IdempotentRequest idempotent = IdempotentRequestOf(call);
   return pool.InTransaction(absl::StrCat("create_", table.kind), [&](pqxx::work& tx) {
-    SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(idempotent, tx, call));
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, ReplayedAnswer(idempotent, tx, call));
     if (replayed) return absl::OkStatus();
     Record stored = record;
     const int64_t number =
@@ -127,7 +109,7 @@ absl::StatusOr<Record> Get(common::ConnectionPool& pool, const Table& table,
     record.reset();
     pqxx::result rows = tx.exec_params(
         absl::StrCat("SELECT body FROM ", table.table, " WHERE ", table.id_column, " = $1"), id);
-    if (!rows.empty()) record = Parse<Record>(rows[0][0]);
+    if (!rows.empty()) record = ParseRecord<Record>(rows[0][0]);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -157,7 +139,7 @@ absl::StatusOr<common::Page<Record>> List(common::ConnectionPool& pool, const Ta
         include_merged);
     for (const pqxx::row& row : rows) numbers.push_back(row[1].as<int64_t>());
     common::FillPage(
-        page, rows, limit, [](const pqxx::row& row) { return Parse<Record>(row[0]); },
+        page, rows, limit, [](const pqxx::row& row) { return ParseRecord<Record>(row[0]); },
         [&](const Record&) { return std::to_string(numbers[page.entries.size() - 1]); });
     return absl::OkStatus();
   });
@@ -190,13 +172,13 @@ absl::Status Update(common::ConnectionPool& pool, const Table& table, const Idem
   return pool.InTransaction(absl::StrCat("update_", table.kind), [&](pqxx::work& tx) {
     // Before the record is read: a retry answers as the first call did, whatever the record
     // has become since (the request's lock comes before the row's, as for orders).
-    SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(idempotent, tx, call));
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, ReplayedAnswer(idempotent, tx, call));
     if (replayed) return absl::OkStatus();
     pqxx::result rows = tx.exec_params(absl::StrCat("SELECT body FROM ", table.table, " WHERE ",
                                                     table.id_column, " = $1 FOR UPDATE"),
                                        id);
     if (rows.empty()) return NotFound(table, id);
-    Record record = Parse<Record>(rows[0][0]);
+    Record record = ParseRecord<Record>(rows[0][0]);
     SALESOPS_RETURN_IF_ERROR(change(record));
     WriteNextRevision(tx, table, id, record);
     answer(record);
@@ -211,7 +193,7 @@ absl::Status Merge(common::ConnectionPool& pool, const Table& table, const Idemp
                    const RecordMerge<Record>& merge, const MergeAnswer<Record>& answer) {
   const common::IdempotentRequest idempotent = IdempotentRequestOf(call);
   return pool.InTransaction(absl::StrCat("merge_", table.kind), [&](pqxx::work& tx) {
-    SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(idempotent, tx, call));
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, ReplayedAnswer(idempotent, tx, call));
     if (replayed) return absl::OkStatus();
     // Both rows in id order, whichever is the survivor.
     pqxx::result rows = tx.exec_params(
@@ -220,7 +202,8 @@ absl::Status Merge(common::ConnectionPool& pool, const Table& table, const Idemp
         survivor_id, duplicate_id);
     std::optional<Record> survivor, duplicate;
     for (const pqxx::row& row : rows) {
-      (row[0].as<std::string>() == survivor_id ? survivor : duplicate) = Parse<Record>(row[1]);
+      (row[0].as<std::string>() == survivor_id ? survivor : duplicate) =
+          ParseRecord<Record>(row[1]);
     }
     if (!survivor) return NotFound(table, survivor_id);
     if (!duplicate) return NotFound(table, duplicate_id);

@@ -8,6 +8,7 @@
 
 #include "services/common/errors.h"
 #include "services/order_intake/postgres_order_store.h"
+#include "services/order_intake/postgres_records.h"
 #include "services/order_intake/pricing_conversion.h"
 
 namespace salesops::order_intake {
@@ -28,27 +29,8 @@ constexpr Table kTaxRates{"tax rate", "taxrates", "taxrate_id", "taxrate_numbers
 constexpr Table kExchangeRates{"exchange rate", "exchangerates", "exchangerate_id",
                                "exchangerate_numbers", "fx-"};
 
-template <typename Record>
-Record Parse(const pqxx::field& field) {
-  pqxx::binarystring bytes(field);
-  Record record;
-  record.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
-  return record;
-}
-
 absl::Status NotFound(const Table& table, const std::string& id) {
-  return common::ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
-                               absl::StrCat(table.kind, " ", id, " does not exist"));
-}
-
-// Fills call.response with an earlier identical call's answer; false when there is none.
-absl::StatusOr<bool> Replayed(const common::IdempotentRequest& idempotent, pqxx::work& tx,
-                              const IdempotentCall& call) {
-  SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.Replay(tx));
-  if (!earlier) return false;
-  call.response->Clear();
-  call.response->ParseFromString(*earlier);
-  return true;
+  return RecordNotFound(table.kind, id);
 }
 
 // Runs `write` as the AIP-155 call `call`: a retry is answered from what the first call
@@ -59,7 +41,7 @@ absl::Status IdempotentWrite(common::ConnectionPool& pool, const std::string& na
                              const std::function<absl::Status(pqxx::work&)>& write) {
   const common::IdempotentRequest idempotent = IdempotentRequestOf(call);
   return pool.InTransaction(name, [&](pqxx::work& tx) {
-    SALESOPS_ASSIGN_OR_RETURN(bool replayed, Replayed(idempotent, tx, call));
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, ReplayedAnswer(idempotent, tx, call));
     if (replayed) return absl::OkStatus();
     SALESOPS_RETURN_IF_ERROR(write(tx));
     idempotent.Remember(tx, *call.response);
@@ -92,7 +74,7 @@ std::optional<Record> LockedRecord(pqxx::work& tx, const Table& table, const std
       absl::StrCat("SELECT body FROM ", table.name, " WHERE ", table.id_column, " = $1 FOR UPDATE"),
       id);
   if (rows.empty()) return std::nullopt;
-  return Parse<Record>(rows[0][0]);
+  return ParseRecord<Record>(rows[0][0]);
 }
 
 // Removes the record `id` of `table` after `check` accepted it as it is.
@@ -128,7 +110,7 @@ absl::StatusOr<common::Page<Record>> ListByNumber(common::ConnectionPool& pool, 
                                        after_number, limit + 1);
     for (const pqxx::row& row : rows) numbers.push_back(row[1].as<int64_t>());
     common::FillPage(
-        page, rows, limit, [](const pqxx::row& row) { return Parse<Record>(row[0]); },
+        page, rows, limit, [](const pqxx::row& row) { return ParseRecord<Record>(row[0]); },
         [&](const Record&) { return std::to_string(numbers[page.entries.size() - 1]); });
     return absl::OkStatus();
   });
@@ -177,7 +159,7 @@ absl::Status WritePriceList(pqxx::work& tx, const IdempotentCall& call, const v1
 template <typename Record>
 std::vector<Record> Bodies(const pqxx::result& rows) {
   std::vector<Record> records;
-  for (const pqxx::row& row : rows) records.push_back(Parse<Record>(row[0]));
+  for (const pqxx::row& row : rows) records.push_back(ParseRecord<Record>(row[0]));
   return records;
 }
 
@@ -236,7 +218,8 @@ absl::StatusOr<common::Page<v1::ProductRate>> PostgresPricingStore::ListProductR
         "SELECT body FROM product_rates WHERE product_code > $1 ORDER BY product_code LIMIT $2",
         after, limit + 1);
     common::FillPage(
-        page, rows, limit, [](const pqxx::row& row) { return Parse<v1::ProductRate>(row[0]); },
+        page, rows, limit,
+        [](const pqxx::row& row) { return ParseRecord<v1::ProductRate>(row[0]); },
         [](const v1::ProductRate& rate) { return rate.product_code(); });
     return absl::OkStatus();
   });
@@ -270,7 +253,7 @@ absl::StatusOr<v1::PriceList> PostgresPricingStore::GetPriceList(const std::stri
     list.reset();
     pqxx::result rows =
         tx.exec_params("SELECT body FROM pricelists WHERE pricelist_id = $1", pricelist_id);
-    if (!rows.empty()) list = Parse<v1::PriceList>(rows[0][0]);
+    if (!rows.empty()) list = ParseRecord<v1::PriceList>(rows[0][0]);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

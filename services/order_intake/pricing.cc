@@ -14,6 +14,7 @@
 #include "services/common/time_util.h"
 #include "services/common/validation.h"
 #include "services/order_intake/phases.h"
+#include "services/order_intake/pricing_conversion.h"
 
 namespace salesops::order_intake {
 
@@ -48,17 +49,6 @@ std::string CrewCode(v1::Skill skill) {
 }
 constexpr char kPinnedDeliveryCode[] = "PINNED-DELIVERY";
 constexpr char kTransportCode[] = "TRANSPORT";
-
-rating::TaxClass TaxClassFromProto(v1::TaxClass tax_class) {
-  switch (tax_class) {
-    case v1::TAX_CLASS_LABOUR:
-      return rating::TaxClass::kLabour;
-    case v1::TAX_CLASS_TRANSPORT:
-      return rating::TaxClass::kTransport;
-    default:
-      return rating::TaxClass::kEquipment;
-  }
-}
 
 v1::TaxClass TaxClassToProto(rating::TaxClass tax_class) {
   switch (tax_class) {
@@ -250,34 +240,28 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
       request.lines.push_back(std::move(line));
       origins.push_back({Origin::Kind::kCrew, phase.phase_id, 0, skill, seconds});
     }
-    if (phase.delivery->pinned()) {
-      rating::Product& surcharge = tables.catalog[kPinnedDeliveryCode];
-      surcharge.rate = {
-          rating::RateKind::kFixed, options.pinned_surcharge_micros, options.currency, {}, 0};
-      surcharge.tax_class = rating::TaxClass::kTransport;
-      if (config.product_rates.count(kPinnedDeliveryCode)) {
-        surcharge = config.product_rates.at(kPinnedDeliveryCode);
-      }
+    // Charges of the company's own, priced as transport unless a rate definition for their code
+    // says otherwise: the pinned delivery, and the truck's run there and back.
+    auto add_charge = [&](const char* code, rating::RateKind kind, int64_t micros, int64_t minutes,
+                          Origin::Kind origin) {
+      rating::Product& charge = tables.catalog[code];
+      charge.rate = {kind, micros, options.currency, {}, 0};
+      charge.tax_class = rating::TaxClass::kTransport;
+      if (config.product_rates.count(code)) charge = config.product_rates.at(code);
       rating::LineRequest line;
-      line.product_code = kPinnedDeliveryCode;
+      line.product_code = code;
+      line.duration_minutes = minutes;
       request.lines.push_back(std::move(line));
-      origins.push_back({Origin::Kind::kPinned, phase.phase_id});
+      origins.push_back({origin, phase.phase_id});
+    };
+    if (phase.delivery->pinned()) {
+      add_charge(kPinnedDeliveryCode, rating::RateKind::kFixed, options.pinned_surcharge_micros, 0,
+                 Origin::Kind::kPinned);
     }
-    // Transport by distance: the truck there and back, at the hourly rate.
     const int64_t travel_seconds = TimeUtil::DurationToSeconds(phase.venue->travel_time());
     if (options.transport_hourly_micros > 0 && travel_seconds > 0) {
-      rating::Product& transport = tables.catalog[kTransportCode];
-      transport.rate = {
-          rating::RateKind::kHourly, options.transport_hourly_micros, options.currency, {}, 0};
-      transport.tax_class = rating::TaxClass::kTransport;
-      if (config.product_rates.count(kTransportCode)) {
-        transport = config.product_rates.at(kTransportCode);
-      }
-      rating::LineRequest line;
-      line.product_code = kTransportCode;
-      line.duration_minutes = 2 * ((travel_seconds + 59) / 60);
-      request.lines.push_back(std::move(line));
-      origins.push_back({Origin::Kind::kTransport, phase.phase_id});
+      add_charge(kTransportCode, rating::RateKind::kHourly, options.transport_hourly_micros,
+                 2 * ((travel_seconds + 59) / 60), Origin::Kind::kTransport);
     }
   }
   // Custom lines: each a fixed price of its own, taxed as its category says.

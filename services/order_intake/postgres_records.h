@@ -1,0 +1,42 @@
+#pragma once
+
+// What order-intake's PostgreSQL stores of records (the directory, the pricing configuration)
+// share: a record read back from its bytea body, NOT_FOUND naming it, and the AIP-155 replay of
+// a call's first answer.
+#include <absl/status/statusor.h>
+#include <absl/strings/str_cat.h>
+
+#include <pqxx/pqxx>
+#include <string>
+
+#include "services/common/errors.h"
+#include "services/common/idempotency.h"
+#include "services/order_intake/order_store.h"
+
+namespace salesops::order_intake {
+
+template <typename Record>
+Record ParseRecord(const pqxx::field& field) {
+  pqxx::binarystring bytes(field);
+  Record record;
+  record.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+  return record;
+}
+
+// "price list pl-1009 does not exist".
+inline absl::Status RecordNotFound(const std::string& kind, const std::string& id) {
+  return common::ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                               absl::StrCat(kind, " ", id, " does not exist"));
+}
+
+// Fills call.response with an earlier identical call's answer; false when there is none.
+inline absl::StatusOr<bool> ReplayedAnswer(const common::IdempotentRequest& idempotent,
+                                           pqxx::work& tx, const IdempotentCall& call) {
+  SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.Replay(tx));
+  if (!earlier) return false;
+  call.response->Clear();
+  call.response->ParseFromString(*earlier);
+  return true;
+}
+
+}  // namespace salesops::order_intake
