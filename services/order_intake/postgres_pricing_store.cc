@@ -166,10 +166,22 @@ std::vector<Record> Bodies(const pqxx::result& rows) {
 }  // namespace
 
 absl::StatusOr<PricingConfig> PostgresPricingStore::LoadPricingConfig() {
+  constexpr char kCountChanges[] = "SELECT count(*) FROM pricing_changes";
+  int64_t changes = -1;
+  SALESOPS_RETURN_IF_ERROR(pool_.Read("count_pricing_changes", [&](pqxx::transaction_base& tx) {
+    changes = tx.exec1(kCountChanges)[0].as<int64_t>();
+    return absl::OkStatus();
+  }));
+  {
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    if (cached_.has_value() && cached_changes_ == changes) return *cached_;
+  }
   PricingRecords records;
+  int64_t snapshot_changes = -1;
   absl::Status status = pool_.InTransaction("load_pricing_config", [&](pqxx::work& tx) {
     // One snapshot for all four tables: a quote never sees half of an ADMIN's changes.
     tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    snapshot_changes = tx.exec1(kCountChanges)[0].as<int64_t>();
     records.product_rates =
         Bodies<v1::ProductRate>(tx.exec("SELECT body FROM product_rates ORDER BY product_code"));
     records.price_lists =
@@ -180,7 +192,11 @@ absl::StatusOr<PricingConfig> PostgresPricingStore::LoadPricingConfig() {
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  return PricingConfigFromProtos(records);
+  SALESOPS_ASSIGN_OR_RETURN(PricingConfig config, PricingConfigFromProtos(records));
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  cached_ = config;
+  cached_changes_ = snapshot_changes;
+  return config;
 }
 
 absl::Status PostgresPricingStore::SetProductRate(

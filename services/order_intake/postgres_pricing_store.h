@@ -1,5 +1,8 @@
 #pragma once
 
+#include <mutex>
+#include <optional>
+
 #include "services/common/db_pool.h"
 #include "services/order_intake/pricing_store.h"
 
@@ -51,6 +54,13 @@ class PostgresPricingStore final : public PricingStore {
 
  private:
   common::ConnectionPool& pool_;
+  // Every quote is priced with the whole configuration, which changes when ADMIN edits it: the
+  // last one read, with the count of pricing_changes it was read at. pricing_changes is
+  // append-only and every write adds to it in its own transaction, so an equal count means an
+  // equal configuration, and one count read (no transaction) replaces four.
+  std::mutex cache_mutex_;
+  int64_t cached_changes_ = -1;
+  std::optional<PricingConfig> cached_;
 };
 
 }  // namespace salesops::order_intake
