@@ -1,6 +1,7 @@
 #include "services/order_intake/directory_rules.h"
 
 #include <absl/strings/ascii.h>
+#include <absl/strings/match.h>
 #include <absl/strings/str_cat.h>
 #include <absl/strings/str_join.h>
 #include <absl/time/time.h>
@@ -332,6 +333,35 @@ absl::Status MergeVenueInto(v1::DirectoryVenue& survivor, const v1::DirectoryVen
   }
   return AppendNotesLine(survivor,
                          MergedLine("venue", duplicate.venue_id(), duplicate.name(), now));
+}
+
+const v1::Contact* ContactFor(const v1::Organisation& organisation, const std::string& contact_id,
+                              const std::string& folded_email) {
+  for (const v1::Contact& candidate : organisation.contacts()) {
+    if (contact_id.empty() ? candidate.billing() : candidate.contact_id() == contact_id) {
+      return &candidate;
+    }
+  }
+  for (const v1::Contact& candidate : organisation.contacts()) {
+    if (!folded_email.empty() && absl::EqualsIgnoreCase(candidate.email(), folded_email)) {
+      return &candidate;
+    }
+  }
+  return nullptr;
+}
+
+v1::Venue OrderVenueFrom(const v1::DirectoryVenue& directory_venue) {
+  v1::Venue venue;
+  venue.set_name(directory_venue.name());
+  *venue.mutable_address() = directory_venue.address();
+  venue.set_access_notes(common::TruncateText(directory_venue.access_notes(), 2000));
+  venue.set_loading_dock_notes(common::TruncateText(directory_venue.loading_notes(), 2000));
+  for (const v1::WarehouseTravel& travel : directory_venue.travel_times()) {
+    if (!venue.has_travel_time() || travel.travel_time() < venue.travel_time()) {
+      *venue.mutable_travel_time() = travel.travel_time();
+    }
+  }
+  return venue;
 }
 
 }  // namespace salesops::order_intake

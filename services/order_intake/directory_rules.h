@@ -60,4 +60,14 @@ absl::Status MergeOrganisationInto(v1::Organisation& survivor, const v1::Organis
 absl::Status MergeVenueInto(v1::DirectoryVenue& survivor, const v1::DirectoryVenue& duplicate,
                             const google::protobuf::Timestamp& now);
 
+// The contact an order names at `organisation`: the one with `contact_id` (or, when a merge
+// folded that contact into another, the one with `folded_email`); with no contact_id, the
+// billing contact. Null when there is none.
+const v1::Contact* ContactFor(const v1::Organisation& organisation, const std::string& contact_id,
+                              const std::string& folded_email);
+
+// What an order carries of a directory venue: its name, address and notes (cut to the order's
+// limits), and the shortest travel time it lists from a warehouse.
+v1::Venue OrderVenueFrom(const v1::DirectoryVenue& directory_venue);
+
 }  // namespace salesops::order_intake

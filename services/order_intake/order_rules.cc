@@ -228,7 +228,10 @@ v1::DiscountApproval DiscountApprovalAfter(const v1::Order* before, const v1::Or
                                            const std::vector<std::string>& reasons) {
   v1::DiscountApproval approval;
   if (reasons.empty()) return approval;
-  for (const std::string& reason : reasons) *approval.add_reasons() = reason;
+  // A reason quotes the discount's own (up to 500 bytes): kept within what the field holds, so
+  // the order read back can be sent again.
+  for (const std::string& reason : reasons)
+    *approval.add_reasons() = common::TruncateText(reason, 500);
   const bool approved_before = before != nullptr && before->discount_approval().state() ==
                                                         v1::DISCOUNT_APPROVAL_STATE_APPROVED;
   auto same_discounts = [&] {
@@ -242,7 +245,8 @@ v1::DiscountApproval DiscountApprovalAfter(const v1::Order* before, const v1::Or
     return MessageDifferencer::Equals(before->order_discount(), after.order_discount());
   };
   if (approved_before && same_discounts() &&
-      std::equal(reasons.begin(), reasons.end(), before->discount_approval().reasons().begin(),
+      std::equal(approval.reasons().begin(), approval.reasons().end(),
+                 before->discount_approval().reasons().begin(),
                  before->discount_approval().reasons().end())) {
     // The same discounts at the same shares: what was approved still stands.
     return before->discount_approval();

@@ -9,6 +9,7 @@
 
 #include "services/common/grpc_errors.h"
 #include "services/common/validation.h"
+#include "services/order_intake/directory_rules.h"
 #include "services/order_intake/lifecycle.h"
 #include "services/order_intake/order_intake_service.h"
 #include "services/order_intake/order_rules.h"
@@ -27,20 +28,6 @@ absl::Status UnknownReference(absl::Status status, const std::string& field,
                               const std::string& what) {
   if (status.code() != absl::StatusCode::kNotFound) return status;
   return InvalidArgumentError({{field, "there is no " + what + " in the directory"}});
-}
-
-v1::Venue VenueFrom(const v1::DirectoryVenue& directory_venue) {
-  v1::Venue venue;
-  venue.set_name(directory_venue.name());
-  *venue.mutable_address() = directory_venue.address();
-  venue.set_access_notes(common::TruncateText(directory_venue.access_notes(), 2000));
-  venue.set_loading_dock_notes(common::TruncateText(directory_venue.loading_notes(), 2000));
-  for (const v1::WarehouseTravel& travel : directory_venue.travel_times()) {
-    if (!venue.has_travel_time() || travel.travel_time() < venue.travel_time()) {
-      *venue.mutable_travel_time() = travel.travel_time();
-    }
-  }
-  return venue;
 }
 
 }  // namespace
@@ -67,18 +54,7 @@ absl::Status OrderIntakeServiceImpl::ApplyDirectory(v1::Order& order, const std:
       organisation = std::move(survivor);
     }
     order.set_organisation_id(organisation->organisation_id());
-    const v1::Contact* contact = nullptr;
-    for (const v1::Contact& candidate : organisation->contacts()) {
-      const bool wanted = order.contact_id().empty() ? candidate.billing()
-                                                     : candidate.contact_id() == order.contact_id();
-      if (wanted) contact = &candidate;
-    }
-    for (const v1::Contact& candidate : organisation->contacts()) {
-      if (contact == nullptr && !contact_email.empty() &&
-          absl::EqualsIgnoreCase(candidate.email(), contact_email)) {
-        contact = &candidate;
-      }
-    }
+    const v1::Contact* contact = ContactFor(*organisation, order.contact_id(), contact_email);
     if (contact == nullptr && !order.contact_id().empty()) {
       return InvalidArgumentError(
           {{field + ".contact_id",
@@ -105,7 +81,7 @@ absl::Status OrderIntakeServiceImpl::ApplyDirectory(v1::Order& order, const std:
       if (!venue.ok()) return venue.status();
     }
     order.set_venue_id(venue->venue_id());
-    *order.mutable_venue() = VenueFrom(*venue);
+    *order.mutable_venue() = OrderVenueFrom(*venue);
     *order.mutable_directory_snapshot()->mutable_venue() = std::move(*venue);
   }
   for (int i = 0; i < order.phases_size(); ++i) {
@@ -122,7 +98,7 @@ absl::Status OrderIntakeServiceImpl::ApplyDirectory(v1::Order& order, const std:
       if (!venue.ok()) return venue.status();
     }
     phase.set_venue_id(venue->venue_id());
-    *phase.mutable_venue() = VenueFrom(*venue);
+    *phase.mutable_venue() = OrderVenueFrom(*venue);
     *phase.mutable_directory_venue() = std::move(*venue);
   }
   return absl::OkStatus();

@@ -121,10 +121,7 @@ template <typename Record>
 absl::StatusOr<common::Page<Record>> List(common::ConnectionPool& pool, const Table& table,
                                           const std::string& search, bool include_merged, int limit,
                                           const std::string& after) {
-  int64_t after_number = 0;
-  if (!after.empty() && !absl::SimpleAtoi(after, &after_number)) {
-    return common::InvalidArgumentError({{"page_token", "is not a token this listing gave out"}});
-  }
+  SALESOPS_ASSIGN_OR_RETURN(const int64_t after_number, PageNumberAfter(after));
   common::Page<Record> page;
   // The page key is the record's number, which the record itself does not carry.
   std::vector<int64_t> numbers;

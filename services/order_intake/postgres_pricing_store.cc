@@ -96,10 +96,7 @@ absl::Status Remove(common::ConnectionPool& pool, const Table& table, const Idem
 template <typename Record>
 absl::StatusOr<common::Page<Record>> ListByNumber(common::ConnectionPool& pool, const Table& table,
                                                   int limit, const std::string& after) {
-  int64_t after_number = 0;
-  if (!after.empty() && !absl::SimpleAtoi(after, &after_number)) {
-    return common::InvalidArgumentError({{"page_token", "is not a token this listing gave out"}});
-  }
+  SALESOPS_ASSIGN_OR_RETURN(const int64_t after_number, PageNumberAfter(after));
   common::Page<Record> page;
   std::vector<int64_t> numbers;
   absl::Status status = pool.Read(absl::StrCat("list_", table.name), [&](auto& tx) {

@@ -4,6 +4,7 @@
 // share: a record read back from its bytea body, NOT_FOUND naming it, and the AIP-155 replay of
 // a call's first answer.
 #include <absl/status/statusor.h>
+#include <absl/strings/numbers.h>
 #include <absl/strings/str_cat.h>
 
 #include <pqxx/pqxx>
@@ -21,6 +22,16 @@ Record ParseRecord(const pqxx::field& field) {
   Record record;
   record.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
   return record;
+}
+
+// The record number a listing's page continues after: 0 for the first page, INVALID_ARGUMENT
+// for a page_token no listing gave out.
+inline absl::StatusOr<int64_t> PageNumberAfter(const std::string& after) {
+  int64_t number = 0;
+  if (!after.empty() && !absl::SimpleAtoi(after, &number)) {
+    return common::InvalidArgumentError({{"page_token", "is not a token this listing gave out"}});
+  }
+  return number;
 }
 
 // "price list pl-1009 does not exist".

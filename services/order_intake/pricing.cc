@@ -20,10 +20,6 @@ namespace salesops::order_intake {
 
 using google::protobuf::util::TimeUtil;
 
-int64_t BillableDays(const v1::Order& order) {
-  return BillableDaysOf(order.delivery_window(), order.event_schedule());
-}
-
 int64_t BillableDaysOf(const v1::DeliveryWindow& delivery, const v1::EventSchedule& schedule) {
   const google::protobuf::Timestamp& start = delivery.window().no_later_than();
   const google::protobuf::Timestamp& end =

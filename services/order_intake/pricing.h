@@ -29,10 +29,8 @@ struct PricingOptions {
   int64_t approval_threshold_bp = 2'000;
 };
 
-// Whole days charged: from the delivery ("no later than") to the strike (or
+// Whole days a phase is charged: from the delivery ("no later than") to the strike (or
 // the show's end, or one day when neither is known), rounded up, at least 1.
-int64_t BillableDays(const v1::Order& order);
-// The same for one phase.
 int64_t BillableDaysOf(const v1::DeliveryWindow& delivery, const v1::EventSchedule& schedule);
 
 struct PricedQuote {

@@ -1,4 +1,6 @@
 // Pure order rules: the lifecycle and the quote arithmetic.
+#include "services/order_intake/order_rules.h"
+
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
@@ -9,6 +11,7 @@
 #include "services/common/money.h"
 #include "services/order_intake/change_impact.h"
 #include "services/order_intake/clarifications.h"
+#include "services/order_intake/directory_rules.h"
 #include "services/order_intake/lifecycle.h"
 #include "services/order_intake/notes.h"
 #include "services/order_intake/phases.h"
@@ -60,6 +63,10 @@ v1::Order OrderOver(int64_t delivery, int64_t strike, bool pinned = false) {
   *order.mutable_event_schedule()->mutable_strike_time() = TimeUtil::SecondsToTimestamp(strike);
   order.mutable_delivery_window()->set_pinned(pinned);
   return order;
+}
+
+int64_t BillableDays(const v1::Order& order) {
+  return BillableDaysOf(order.delivery_window(), order.event_schedule());
 }
 
 // Priced with no configuration: catalog day rates, untaxed.
@@ -213,6 +220,60 @@ TEST(PricingTest, TheRentalWindowCoversLoadOutToReturn) {
   v1::Window window = RentalWindow(order);
   EXPECT_EQ(window.not_before().seconds(), 100'000 - 1800 - 7200);
   EXPECT_EQ(window.no_later_than().seconds(), 200'000 + 1800 + 7200);
+}
+
+TEST(DiscountApprovalTest, AnApprovalStandsWhileTheDiscountsStayAndReasonsFitTheirField) {
+  v1::Order before = OrderOver(0, 86400);
+  v1::LineDiscount* line = before.add_line_discounts();
+  line->set_product_code("WALL");
+  line->mutable_discount()->set_kind(v1::DISCOUNT_KIND_PERCENT);
+  line->mutable_discount()->set_percent_bp(3500);
+  line->mutable_discount()->set_reason(std::string(500, 'x'));
+  const std::vector<std::string> reasons = {"line 1 (WALL): discount 35 % ('" +
+                                            std::string(500, 'x') + "') is above the threshold"};
+  // Within the threshold: nothing to approve.
+  EXPECT_EQ(DiscountApprovalAfter(nullptr, before, {}).state(),
+            v1::DISCOUNT_APPROVAL_STATE_UNSPECIFIED);
+  v1::DiscountApproval pending = DiscountApprovalAfter(nullptr, before, reasons);
+  EXPECT_EQ(pending.state(), v1::DISCOUNT_APPROVAL_STATE_PENDING);
+  ASSERT_EQ(pending.reasons_size(), 1);
+  EXPECT_LE(pending.reasons(0).size(), 500u);
+
+  *before.mutable_discount_approval() = pending;
+  before.mutable_discount_approval()->set_state(v1::DISCOUNT_APPROVAL_STATE_APPROVED);
+  v1::Order after = before;
+  after.mutable_pipeline()->set_win_probability(0.9);
+  EXPECT_EQ(DiscountApprovalAfter(&before, after, reasons).state(),
+            v1::DISCOUNT_APPROVAL_STATE_APPROVED);
+  after.mutable_line_discounts(0)->mutable_discount()->set_percent_bp(4000);
+  EXPECT_EQ(DiscountApprovalAfter(&before, after, reasons).state(),
+            v1::DISCOUNT_APPROVAL_STATE_PENDING);
+}
+
+TEST(DirectoryOnOrdersTest, TheNamedContactTheBillingOneOrTheOneAMergeFoldedItInto) {
+  v1::Organisation organisation;
+  for (const auto& [id, email, billing] : std::vector<std::tuple<std::string, std::string, bool>>{
+           {"contact-1", "ada@example.com", false}, {"contact-2", "ap@example.com", true}}) {
+    v1::Contact* contact = organisation.add_contacts();
+    contact->set_contact_id(id);
+    contact->set_email(email);
+    contact->set_billing(billing);
+  }
+  EXPECT_EQ(ContactFor(organisation, "contact-1", "")->contact_id(), "contact-1");
+  EXPECT_EQ(ContactFor(organisation, "", "")->contact_id(), "contact-2");
+  EXPECT_EQ(ContactFor(organisation, "contact-9", "ADA@example.com")->contact_id(), "contact-1");
+  EXPECT_EQ(ContactFor(organisation, "contact-9", ""), nullptr);
+
+  v1::DirectoryVenue hall;
+  hall.set_name("Hall 7");
+  hall.set_loading_notes(std::string(3000, 'n'));
+  for (int64_t seconds : {10800, 2400, 5400}) {
+    hall.add_travel_times()->mutable_travel_time()->set_seconds(seconds);
+  }
+  const v1::Venue venue = OrderVenueFrom(hall);
+  EXPECT_EQ(venue.name(), "Hall 7");
+  EXPECT_EQ(venue.travel_time().seconds(), 2400);
+  EXPECT_LE(venue.loading_dock_notes().size(), 2000u);
 }
 
 TEST(PhasesTest, EachPhaseTakesItsShareOfTheResolvedLines) {
