@@ -187,7 +187,7 @@ ExitCode ImportProducts(const ImportContext& context, const std::string& path,
   ImportSpec<v1::Product> spec;
   spec.required_columns = {"product_code", "name"};
   spec.known_columns = {"product_code", "name",       "description", "day_rate",
-                        "components",   "crew_needs", "prep_time"};
+                        "components",   "crew_needs", "prep_time",   "sale_price"};
   spec.endpoint = Endpoint::kInventory;
   spec.parse = [&context](const CsvRecord& row) -> absl::StatusOr<v1::Product> {
     v1::Product product;
@@ -199,6 +199,12 @@ ExitCode ImportProducts(const ImportContext& context, const std::string& path,
           ParseMoney(row.Get("day_rate"), context.default_currency);
       if (!rate.ok()) return rate.status();
       *product.mutable_day_rate() = *rate;
+    }
+    if (!row.Get("sale_price").empty()) {
+      absl::StatusOr<google::type::Money> price =
+          ParseMoney(row.Get("sale_price"), context.default_currency);
+      if (!price.ok()) return price.status();
+      *product.mutable_sale_price() = *price;
     }
     for (const std::string& word : SplitWords(row.Get("components"))) {
       absl::StatusOr<v1::InventoryLine> line = ParseInventoryLine(word);

@@ -168,11 +168,11 @@ ExitCode ListProducts(Session& session, const ProductListOptions& options) {
     PrintJson(response);
     return kExitOk;
   }
-  Table table({"code", "name", "day rate", "kit lines", "crew", "prep"});
+  Table table({"code", "name", "day rate", "sale price", "kit lines", "crew", "prep"});
   for (const v1::Product& product : response.products()) {
     table.AddRow({product.product_code(), product.name(), FormatMoney(product.day_rate()),
-                  std::to_string(product.components_size()), FormatCrewNeeds(product.crew_needs()),
-                  FormatDuration(product.prep_time())});
+                  FormatMoney(product.sale_price()), std::to_string(product.components_size()),
+                  FormatCrewNeeds(product.crew_needs()), FormatDuration(product.prep_time())});
   }
   table.Print();
   return kExitOk;
@@ -196,6 +196,9 @@ ExitCode ShowProduct(Session& session, const std::string& code) {
   details.Add("Name", product.name());
   details.Add("Description", product.description());
   details.Add("Day rate", FormatMoney(product.day_rate()));
+  if (product.has_sale_price()) {
+    details.Add("Sale price", FormatMoney(product.sale_price()) + " each (sold, not returned)");
+  }
   details.Add("Crew", FormatCrewNeeds(product.crew_needs()));
   details.Add("Prep time", FormatDuration(product.prep_time()));
   details.Add("Etag", product.etag());
@@ -210,7 +213,7 @@ ExitCode ShowProduct(Session& session, const std::string& code) {
 }
 
 struct ProductUpsertOptions {
-  std::string code, name, description, day_rate, prep_time, etag, currency = "EUR";
+  std::string code, name, description, day_rate, sale_price, prep_time, etag, currency = "EUR";
   std::vector<std::string> components, crew;
 };
 
@@ -236,6 +239,15 @@ ExitCode UpsertProduct(Session& session, const ProductUpsertOptions& options) {
     absl::StatusOr<google::type::Money> rate = ParseMoney(options.day_rate, options.currency);
     if (!rate.ok()) return ReportBadInput("--day-rate: " + std::string(rate.status().message()));
     *product.mutable_day_rate() = *rate;
+    product.clear_sale_price();
+  }
+  if (!options.sale_price.empty()) {
+    absl::StatusOr<google::type::Money> price = ParseMoney(options.sale_price, options.currency);
+    if (!price.ok()) {
+      return ReportBadInput("--sale-price: " + std::string(price.status().message()));
+    }
+    *product.mutable_sale_price() = *price;
+    product.clear_day_rate();
   }
   if (!options.components.empty()) {
     product.clear_components();
@@ -395,7 +407,12 @@ void AddCatalogCommands(CommandTree& tree) {
     upsert->add_option("--description", options->description, "What the client gets");
     upsert->add_option("--day-rate", options->day_rate,
                        "e.g. 1250.00 EUR (or 1250 and --currency)");
-    upsert->add_option("--currency", options->currency, "Currency of a bare --day-rate")
+    upsert->add_option("--sale-price", options->sale_price,
+                       "A sale item: the price of one unit, charged once (its kit must be "
+                       "CONSUMABLE items); replaces a day rate");
+    upsert
+        ->add_option("--currency", options->currency,
+                     "Currency of a bare --day-rate or --sale-price")
         ->capture_default_str();
     upsert->add_option("--component", options->components,
                        "Kit line CODE=N, repeatable; replaces the whole kit");
@@ -422,7 +439,8 @@ void AddCatalogCommands(CommandTree& tree) {
         "Load items and products from CSV (ADMIN). Idempotent: unchanged rows are skipped, "
         "changed ones updated.\n  items.csv:    inventory_code,description,category,"
         "quantity_owned,tracking,warehouse_id\n  products.csv: product_code,name,description,"
-        "day_rate,components,crew_needs,prep_time\n  (components: 'CODE=N CODE=N'; crew_needs: "
+        "day_rate,components,crew_needs,prep_time,sale_price\n  (components: 'CODE=N CODE=N'; "
+        "crew_needs: "
         "'video:2x8h audio:1x4h')");
     import->add_option("--items", options->items, "Items CSV file")->check(CLI::ExistingFile);
     import->add_option("--products", options->products, "Products CSV file")

@@ -407,6 +407,8 @@ class OrderDriver {
     request.set_order_id(order_.order_id());
     for (const v1::PullSheetGroup& group : sheet.groups()) {
       for (const v1::PullSheetLine& line : group.lines()) {
+        // Used up at the event: nothing of it comes back.
+        if (line.tracking() == v1::TRACKING_MODE_CONSUMABLE) continue;
         v1::CheckInLine* back = request.add_lines();
         back->set_inventory_code(line.inventory_code());
         back->set_returned_quantity(line.quantity_pulled());

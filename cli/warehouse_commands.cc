@@ -116,13 +116,21 @@ void PrintPullSheet(const v1::PullSheet& sheet) {
   for (const v1::PullSheetGroup& group : sheet.groups()) {
     for (const v1::PullSheetLine& line : group.lines()) {
       table.AddRow({group.warehouse_id(), group.category(), line.inventory_code(),
-                    line.description(), std::to_string(line.quantity_to_pull()),
-                    std::to_string(line.quantity_pulled()),
+                    line.tracking() == v1::TRACKING_MODE_CONSUMABLE
+                        ? line.description() + " (consumable, not returned)"
+                        : line.description(),
+                    std::to_string(line.quantity_to_pull()), std::to_string(line.quantity_pulled()),
                     line.from_sub_rental() > 0 ? std::to_string(line.from_sub_rental()) : "-",
                     line.supplier_name().empty() ? "-" : line.supplier_name()});
     }
   }
   table.Print();
+  if (sheet.notes_size() == 0) return;
+  std::cout << "\nNotes (on the order, nothing to pull):\n";
+  for (const v1::PullSheetNote& note : sheet.notes()) {
+    std::cout << "  [" << EnumWord(note.category()) << "] " << note.description()
+              << (note.quantity() > 1 ? absl::StrCat(" x ", note.quantity()) : "") << "\n";
+  }
 }
 
 ExitCode ShowPullSheet(Session& session, const std::string& order) {

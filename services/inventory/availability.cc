@@ -34,7 +34,7 @@ WindowUsage UsageOverWindow(int owned, const std::vector<StockChange>& changes,
 
   WindowUsage usage;
   usage.owned = owned;
-  int reserved = 0, held = 0, out_of_service = 0, sub_rented = 0;
+  int reserved = 0, held = 0, out_of_service = 0, sub_rented = 0, drawn = 0;
   // In use + out of service - rented in, at the worst instant; negative when
   // rented-in units exceed what is used, which is what makes them usable.
   int worst_net = std::numeric_limits<int>::min();
@@ -44,7 +44,7 @@ WindowUsage UsageOverWindow(int owned, const std::vector<StockChange>& changes,
     usage.peak_held = std::max(usage.peak_held, held);
     usage.peak_in_use = std::max(usage.peak_in_use, reserved + held);
     usage.peak_out_of_service = std::max(usage.peak_out_of_service, out_of_service);
-    worst_net = std::max(worst_net, reserved + held + out_of_service - sub_rented);
+    worst_net = std::max(worst_net, reserved + held + out_of_service - sub_rented - drawn);
   };
   // The window's first instant counts even when nothing starts there.
   size_t i = 0;
@@ -54,6 +54,7 @@ WindowUsage UsageOverWindow(int owned, const std::vector<StockChange>& changes,
       int& level = steps[i].kind == StockChange::Kind::kReserved       ? reserved
                    : steps[i].kind == StockChange::Kind::kHeld         ? held
                    : steps[i].kind == StockChange::Kind::kOutOfService ? out_of_service
+                   : steps[i].kind == StockChange::Kind::kDrawn        ? drawn
                                                                        : sub_rented;
       level += steps[i].delta;
       ++i;
@@ -97,12 +98,13 @@ std::vector<Shortage> FindPartShortages(const std::vector<PartDemand>& parts,
       // Copied only when there is some: one part (the common case) reads the stock as it is.
       std::optional<std::vector<StockChange>> with_siblings;
       for (size_t q = 0; q < parts.size(); ++q) {
-        if (q == p || !parts[q].window.Overlaps(part.window)) continue;
+        if (q == p || !(code_stock.consumable || parts[q].window.Overlaps(part.window))) continue;
         for (const CodeDemand& sibling : parts[q].lines) {
           if (sibling.inventory_code != line.inventory_code) continue;
           if (!with_siblings) with_siblings = code_stock.changes;
-          with_siblings->push_back(
-              {StockChange::Kind::kReserved, parts[q].window, sibling.requested});
+          with_siblings->push_back({StockChange::Kind::kReserved,
+                                    code_stock.consumable ? part.window : parts[q].window,
+                                    sibling.requested});
         }
       }
       const int available =
@@ -140,7 +142,9 @@ std::optional<Instant> EarliestFeasibleStart(const std::vector<CodeDemand>& dema
   for (const auto& [code, code_stock] : stock) {
     for (const StockChange& change : code_stock.changes) {
       Instant frees_up =
-          change.kind == StockChange::Kind::kSubRentedIn ? change.during.start : change.during.end;
+          change.kind == StockChange::Kind::kSubRentedIn || change.kind == StockChange::Kind::kDrawn
+              ? change.during.start
+              : change.during.end;
       if (frees_up > window.start && frees_up <= last_start) candidates.insert(frees_up);
     }
   }
@@ -171,6 +175,7 @@ DemandForecast ForecastOverWindow(int owned, const std::vector<StockChange>& cha
         stock = -change.quantity;
         break;
       case StockChange::Kind::kSubRentedIn:
+      case StockChange::Kind::kDrawn:
         stock = change.quantity;
         break;
     }

@@ -23,7 +23,10 @@ struct Interval {
 
 // Something that changes how many units of one code are usable during an interval.
 struct StockChange {
-  enum class Kind { kReserved, kHeld, kOutOfService, kSubRentedIn };
+  // kDrawn: units of a consumable that the order being decided already checked out. They left
+  // stock (quantity owned went down) but are in that order's hands, so they count toward its
+  // own demand, as units rented in would, without being rented in.
+  enum class Kind { kReserved, kHeld, kOutOfService, kSubRentedIn, kDrawn };
   Kind kind;
   Interval during;
   int quantity;
@@ -79,6 +82,10 @@ struct PartDemand {
 struct CodeStock {
   int owned = 0;
   std::vector<StockChange> changes;
+  // Used up when checked out (gaffer tape, batteries): units never come back, so every order's
+  // undrawn units count against every window, whatever their own; its reservations and holds
+  // are loaded over the whole range of interest.
+  bool consumable = false;
 };
 using StockPicture = std::map<std::string, CodeStock>;
 
@@ -88,7 +95,8 @@ std::vector<Shortage> FindShortages(const std::vector<CodeDemand>& demand,
 
 // The shortages of every part, each over its own window, in part then line order. A part
 // competes with the other parts' lines of the same code only where their windows overlap:
-// there the sum must fit, and parts that do not overlap may use the same units.
+// there the sum must fit, and parts that do not overlap may use the same units, unless the
+// code is consumable (what one part uses up is gone for the next).
 std::vector<Shortage> FindPartShortages(const std::vector<PartDemand>& parts,
                                         const StockPicture& stock);
 

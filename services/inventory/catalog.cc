@@ -59,6 +59,7 @@ absl::StatusOr<v1::ResolveProductsResponse> ResolveProductLines(
     *resolved->mutable_line() = line;
     resolved->set_product_name(product.name());
     if (product.has_day_rate()) *resolved->mutable_day_rate() = product.day_rate();
+    if (product.has_sale_price()) *resolved->mutable_sale_price() = product.sale_price();
     for (const v1::InventoryLine& component : product.components()) {
       v1::InventoryLine* exploded = resolved->add_inventory_lines();
       exploded->set_inventory_code(component.inventory_code());

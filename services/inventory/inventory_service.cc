@@ -32,6 +32,25 @@ void CheckCodesOnce(const Lines& lines, CodeOf code_of,
   }
 }
 
+// A sale item is sold once at its sale price; a rental product is charged per day. One product
+// is one or the other, so a quote never has to guess which price is meant.
+absl::Status CheckSaleItem(const v1::Product& product) {
+  if (!product.has_sale_price()) return absl::OkStatus();
+  std::vector<common::FieldViolation> violations;
+  if (product.has_day_rate()) {
+    violations.push_back({"product.sale_price",
+                          "a sale item is sold once at its sale_price and has no day_rate; set "
+                          "one of them"});
+  }
+  if (product.sale_price().units() < 0 || product.sale_price().nanos() < 0) {
+    violations.push_back({"product.sale_price", "must not be negative"});
+  }
+  if (product.sale_price().currency_code().empty()) {
+    violations.push_back({"product.sale_price.currency_code", "is required"});
+  }
+  return violations.empty() ? absl::OkStatus() : common::InvalidArgumentError(violations);
+}
+
 }  // namespace
 
 common::ServiceDefinition Definition() {
@@ -117,6 +136,7 @@ grpc::Status InventoryServiceImpl::UpsertProduct(grpc::ServerContext*,
                                                  v1::UpsertProductResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_RETURN_IF_ERROR(CheckSaleItem(request->product()));
     const common::IdempotentRequest idempotent = IdempotentRequestOf("UpsertProduct", *request);
     return store_->UpsertProduct(request->product(), request->etag(),
                                  {*response,

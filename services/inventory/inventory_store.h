@@ -50,6 +50,8 @@ struct ReservationDraft {
   std::string actor_id;
   // The Reserve's request_id; a Release that named it as undone refuses it (STEP_UNDONE).
   std::string request_id;
+  // Firm only: the order's custom lines, kept with the reservation for its pull sheet.
+  std::vector<v1::PullSheetNote> notes;
 };
 
 struct ReservationOutcome {

@@ -7,6 +7,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "services/common/errors.h"
 #include "services/common/outbox.h"
@@ -88,7 +89,8 @@ Catalog LoadProducts(pqxx::work& transaction, const std::vector<std::string>& co
   std::string codes_array = common::PgTextArray(codes);
   for (const auto& row : transaction.exec_params(
            "SELECT product_code, name, description, day_rate_currency, day_rate_units, "
-           "day_rate_nanos, prep_seconds, revision, ts_to_us(update_time) FROM products "
+           "day_rate_nanos, prep_seconds, revision, ts_to_us(update_time), sale_price_currency, "
+           "sale_price_units, sale_price_nanos FROM products "
            "WHERE product_code = ANY($1::text[])",
            codes_array)) {
     v1::Product product;
@@ -99,6 +101,11 @@ Catalog LoadProducts(pqxx::work& transaction, const std::vector<std::string>& co
       product.mutable_day_rate()->set_currency_code(row[3].as<std::string>());
       product.mutable_day_rate()->set_units(row[4].as<int64_t>());
       product.mutable_day_rate()->set_nanos(row[5].as<int>());
+    }
+    if (!row[9].as<std::string>().empty()) {
+      product.mutable_sale_price()->set_currency_code(row[9].as<std::string>());
+      product.mutable_sale_price()->set_units(row[10].as<int64_t>());
+      product.mutable_sale_price()->set_nanos(row[11].as<int>());
     }
     product.mutable_prep_time()->set_seconds(row[6].as<int64_t>());
     product.set_etag(row[7].as<std::string>());
@@ -149,11 +156,14 @@ std::string PgTime(Instant instant) {
 // the largest part of a Reserve's database time.
 
 // The stock of the codes over the range, in one statement (one round trip, one snapshot):
-// each item's row (kind -1: owned and description), then every line, period and sub-rental
-// overlapping the range, clipped to it. Active lines are found through
+// each item's row (kind -1: owned, tracking and description), then every line, period and
+// sub-rental overlapping the range, clipped to it. Active lines are found through
 // reservation_lines_by_end: one index scan for all codes, starting at the range's start.
+// Consumable codes (tracking 3) also get every other order's undrawn units, whatever their
+// window (kinds 4 firm, 5 held): what goes out never comes back, so they compete with every
+// window. An order's parts are summed and what it drew already (consumed_stock) taken off.
 constexpr char kLoadStockSql[] =
-    "SELECT i.inventory_code, -1, i.quantity_owned, 0::bigint, 0::bigint, 0::float8, "
+    "SELECT i.inventory_code, -1, i.quantity_owned, i.tracking::bigint, 0::bigint, 0::float8, "
     "  i.description "
     "FROM items i WHERE i.inventory_code = ANY((SELECT $1::text[])::text[]) "
     "UNION ALL "
@@ -167,6 +177,23 @@ constexpr char kLoadStockSql[] =
     "  AND l.during && tstzrange($2::timestamptz, $3::timestamptz, '[)') "
     "  AND l.order_id <> $4 "
     "  AND ((l.kind = 2 AND $5) OR (l.kind = 1 AND $6 AND l.expire_time > now())) "
+    "UNION ALL "
+    "SELECT l.inventory_code, CASE WHEN l.kind = 2 THEN 4 ELSE 5 END, "
+    "  greatest(sum(l.quantity) - coalesce(max(c.quantity), 0), 0), 0::bigint, 0::bigint, "
+    "  max(l.win_probability), '' "
+    "FROM items i JOIN reservation_lines l ON l.inventory_code = i.inventory_code AND l.active "
+    "  LEFT JOIN consumed_stock c ON c.order_id = l.order_id "
+    "    AND c.inventory_code = l.inventory_code "
+    "WHERE i.inventory_code = ANY((SELECT $1::text[])::text[]) AND i.tracking = 3 "
+    "  AND l.order_id <> $4 "
+    "  AND ((l.kind = 2 AND $5) OR (l.kind = 1 AND $6 AND l.expire_time > now())) "
+    "GROUP BY l.order_id, l.inventory_code, l.kind "
+    "UNION ALL "
+    // What the order being decided drew already (kind 6): in its hands, toward its own demand.
+    "SELECT c.inventory_code, 6, c.quantity, 0::bigint, 0::bigint, 1.0, '' "
+    "FROM consumed_stock c JOIN items i USING (inventory_code) "
+    "WHERE c.order_id = $4 AND c.inventory_code = ANY((SELECT $1::text[])::text[]) "
+    "  AND i.tracking = 3 AND c.quantity > 0 "
     "UNION ALL "
     // Clipped to the range: a period "until repaired" is open-ended.
     "SELECT o.inventory_code, 2, o.quantity, "
@@ -186,6 +213,9 @@ LoadedStock LoadStockIn(pqxx::transaction_base& transaction, const StockQuery& q
       StockChange::Kind::kReserved, StockChange::Kind::kHeld, StockChange::Kind::kOutOfService,
       StockChange::Kind::kSubRentedIn};
   LoadedStock loaded;
+  // Consumable codes' undrawn units (and what the order decided drew), over the whole range;
+  // they replace the windowed lines.
+  std::map<std::string, std::vector<StockChange>> undrawn;
   for (const auto& row : ExecPrepared(transaction, "inventory_load_stock", kLoadStockSql,
                                       common::PgTextArray(query.codes), PgTime(query.range.start),
                                       PgTime(query.range.end), query.exclude_order_id,
@@ -194,13 +224,28 @@ LoadedStock LoadStockIn(pqxx::transaction_base& transaction, const StockQuery& q
     CodeStock& stock = loaded.picture[row[0].as<std::string>()];
     if (kind < 0) {
       stock.owned = row[2].as<int>();
+      stock.consumable = row[3].as<int>() == v1::TRACKING_MODE_CONSUMABLE;
       loaded.descriptions[row[0].as<std::string>()] = row[6].as<std::string>();
+      continue;
+    }
+    if (kind >= 4) {
+      static constexpr StockChange::Kind kConsumableKinds[] = {
+          StockChange::Kind::kReserved, StockChange::Kind::kHeld, StockChange::Kind::kDrawn};
+      undrawn[row[0].as<std::string>()].push_back(
+          {kConsumableKinds[kind - 4], query.range, row[2].as<int>(), row[5].as<double>()});
       continue;
     }
     stock.changes.push_back({kKinds[kind],
                              {FromMicros(row[3].as<int64_t>()), FromMicros(row[4].as<int64_t>())},
                              row[2].as<int>(),
                              row[5].as<double>()});
+  }
+  for (auto& [code, stock] : loaded.picture) {
+    if (!stock.consumable) continue;
+    std::erase_if(stock.changes, [](const StockChange& change) {
+      return change.kind == StockChange::Kind::kReserved || change.kind == StockChange::Kind::kHeld;
+    });
+    for (StockChange& change : undrawn[code]) stock.changes.push_back(change);
   }
   for (const std::string& code : query.codes) {
     if (loaded.descriptions.count(code) == 0) loaded.unknown_codes.push_back(code);
@@ -345,13 +390,16 @@ constexpr char kFindUndoneSql[] = "SELECT 1 FROM undone_requests WHERE request_i
 // NULL code) need no lock of their own: every change to them holds the order's advisory lock,
 // taken before this.
 constexpr int kMaxStockDayLocks = 256;
+// A consumable code's decisions all interact (what one order uses up is gone for every later
+// window), so they take one key for the code instead of one per day: no day is this one.
+constexpr int64_t kConsumableDayKey = std::numeric_limits<int32_t>::min();
 // The codes' rows in `mode`, with the order's active reservations.
 std::string LockCodesSql(const char* mode) {
   return std::string(
-             "WITH locked AS (SELECT inventory_code FROM items WHERE inventory_code = "
+             "WITH locked AS (SELECT inventory_code, tracking FROM items WHERE inventory_code = "
              "ANY((SELECT $1::text[])::text[]) ORDER BY inventory_code ") +
          mode +
-         ") SELECT inventory_code, NULL::text, 0::bigint, 0 FROM locked UNION ALL "
+         ") SELECT inventory_code, NULL::text, 0::bigint, tracking::int FROM locked UNION ALL "
          "SELECT NULL, reservation_id::text, order_revision, kind::int FROM reservations "
          "WHERE order_id = $2 AND state = 1";
 }
@@ -558,24 +606,34 @@ absl::Status PostgresInventoryStore::UpsertProduct(
     for (const auto& component : product.components()) {
       component_codes.push_back(component.inventory_code());
     }
-    std::set<std::string> known;
+    std::map<std::string, v1::TrackingMode> known;
     for (const auto& row :
-         transaction.exec_params("SELECT inventory_code FROM items "
+         transaction.exec_params("SELECT inventory_code, tracking FROM items "
                                  "WHERE inventory_code = ANY($1::text[]) FOR SHARE",
                                  common::PgTextArray(component_codes))) {
-      known.insert(row[0].as<std::string>());
+      known[row[0].as<std::string>()] = static_cast<v1::TrackingMode>(row[1].as<int>());
     }
     std::vector<common::FieldViolation> unknown;
+    std::vector<common::FieldViolation> not_consumable;
     for (int i = 0; i < product.components_size(); ++i) {
-      if (known.count(product.components(i).inventory_code()) == 0) {
-        unknown.push_back(
-            {"product.components[" + std::to_string(i) + "].inventory_code",
-             "unknown inventory code '" + product.components(i).inventory_code() + "'"});
+      const std::string field = "product.components[" + std::to_string(i) + "].inventory_code";
+      const std::string& code = product.components(i).inventory_code();
+      auto found = known.find(code);
+      if (found == known.end()) {
+        unknown.push_back({field, "unknown inventory code '" + code + "'"});
+      } else if (product.has_sale_price() && found->second != v1::TRACKING_MODE_CONSUMABLE) {
+        // A sale item is never expected back, so its stock must be stock that is used up.
+        not_consumable.push_back(
+            {field, "'" + code +
+                        "' is not consumable stock, and a sale item (sale_price) is "
+                        "sold, not returned: make the item TRACKING_MODE_CONSUMABLE or rent the "
+                        "product with a day_rate"});
       }
     }
     if (!unknown.empty()) {
       return common::UnknownReferenceError(std::move(unknown), v1::UNKNOWN_INVENTORY_CODE);
     }
+    if (!not_consumable.empty()) return common::InvalidArgumentError(std::move(not_consumable));
     pqxx::result existing = transaction.exec_params(
         "SELECT revision FROM products WHERE product_code = $1 FOR UPDATE", product.product_code());
     if (!etag.empty() && (existing.empty() || existing[0][0].as<std::string>() != etag)) {
@@ -584,13 +642,16 @@ absl::Status PostgresInventoryStore::UpsertProduct(
     result.second = existing.empty();
     transaction.exec_params(
         "INSERT INTO products (product_code, name, description, day_rate_currency, "
-        "day_rate_units, day_rate_nanos, prep_seconds) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+        "day_rate_units, day_rate_nanos, prep_seconds, sale_price_currency, sale_price_units, "
+        "sale_price_nanos) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
         "ON CONFLICT (product_code) DO UPDATE SET name = $2, description = $3, "
         "day_rate_currency = $4, day_rate_units = $5, day_rate_nanos = $6, prep_seconds = $7, "
+        "sale_price_currency = $8, sale_price_units = $9, sale_price_nanos = $10, "
         "revision = products.revision + 1, update_time = now()",
         product.product_code(), product.name(), product.description(),
         product.day_rate().currency_code(), product.day_rate().units(), product.day_rate().nanos(),
-        product.prep_time().seconds());
+        product.prep_time().seconds(), product.sale_price().currency_code(),
+        product.sale_price().units(), product.sale_price().nanos());
     transaction.exec_params("DELETE FROM product_components WHERE product_code = $1",
                             product.product_code());
     transaction.exec_params("DELETE FROM product_crew_needs WHERE product_code = $1",
@@ -740,22 +801,30 @@ absl::Status PostgresInventoryStore::PlaceReservation(const ReservationDraft& dr
                                   common::PgTextArray(codes), draft.order_id)
                    : ExecPrepared(transaction, "inventory_lock_codes", kLockCodesSql.c_str(),
                                   common::PgTextArray(codes), draft.order_id);
-        if (by_day) {
-          std::vector<std::string> lock_codes;
-          std::vector<int64_t> lock_days;
-          for (const auto& [code, day] : code_days) {
-            lock_codes.push_back(code);
-            lock_days.push_back(day);
-          }
-          ExecPrepared(transaction, "inventory_lock_code_days", kLockCodeDaysSql,
-                       common::PgTextArray(lock_codes), common::PgBigintArray(lock_days));
-        }
+        std::set<std::string> consumable;
         for (const auto& row : code_rows) {
           if (row[0].is_null()) {
             active.push_back(row);
           } else {
             locked.insert(row[0].as<std::string>());
+            if (row[3].as<int>() == v1::TRACKING_MODE_CONSUMABLE) {
+              consumable.insert(row[0].as<std::string>());
+            }
           }
+        }
+        if (by_day) {
+          std::set<std::pair<std::string, int64_t>> keys;
+          for (const auto& [code, day] : code_days) {
+            keys.insert({code, consumable.count(code) ? kConsumableDayKey : day});
+          }
+          std::vector<std::string> lock_codes;
+          std::vector<int64_t> lock_days;
+          for (const auto& [code, day] : keys) {
+            lock_codes.push_back(code);
+            lock_days.push_back(day);
+          }
+          ExecPrepared(transaction, "inventory_lock_code_days", kLockCodeDaysSql,
+                       common::PgTextArray(lock_codes), common::PgBigintArray(lock_days));
         }
         std::vector<common::FieldViolation> unknown;
         for (size_t p = 0; p < draft.parts.size(); ++p) {
@@ -878,6 +947,14 @@ absl::Status PostgresInventoryStore::PlaceReservation(const ReservationDraft& dr
                          common::PgTextArray(line_ends))
                 .at(0);
         *reservation.mutable_create_time() = common::TimestampFromMicros(inserted[0].as<int64_t>());
+        for (size_t i = 0; i < draft.notes.size(); ++i) {
+          const v1::PullSheetNote& note = draft.notes[i];
+          transaction.exec_params(
+              "INSERT INTO reservation_notes (reservation_id, position, category, description, "
+              "quantity) VALUES ($1::uuid, $2, $3, $4, $5)",
+              reservation.reservation_id(), static_cast<int>(i), static_cast<int>(note.category()),
+              note.description(), note.quantity());
+        }
         if (!outcome.shortages.empty()) {
           AddStockEvent(transaction, v1::EVENT_TYPE_SHORTAGE_DETECTED, outcome.reservation,
                         outcome.shortages, draft.actor_id,
@@ -1082,7 +1159,7 @@ absl::StatusOr<OrderSheet> LoadSheetIn(pqxx::work& transaction, const std::strin
     line.tracking = static_cast<v1::TrackingMode>(row[4].as<int>());
     if (auto found = needs.find(line.inventory_code); found != needs.end()) {
       line.needs = std::move(found->second);
-      line.to_pull = PeakNeed(line.needs);
+      line.to_pull = QuantityToPull(line.tracking, line.needs);
     }
     line.pulled = row[6].as<int>();
     line.from_sub_rental = row[7].as<int>();
@@ -1091,6 +1168,15 @@ absl::StatusOr<OrderSheet> LoadSheetIn(pqxx::work& transaction, const std::strin
     line.returned = row[10].as<int>();
     line.damaged = row[11].as<int>();
     sheet.lines.push_back(std::move(line));
+  }
+  for (const auto& row :
+       transaction.exec_params("SELECT category, description, quantity FROM reservation_notes "
+                               "WHERE reservation_id = $1::uuid ORDER BY position",
+                               reservation[0][0].as<std::string>())) {
+    v1::PullSheetNote& note = sheet.notes.emplace_back();
+    note.set_category(static_cast<v1::CustomLineCategory>(row[0].as<int>()));
+    note.set_description(row[1].as<std::string>());
+    note.set_quantity(row[2].as<int>());
   }
   pqxx::result status = transaction.exec_params(
       "SELECT coalesce(ts_to_us(first_pull_time), 0), coalesce(ts_to_us(complete_time), 0) "
@@ -1103,6 +1189,27 @@ absl::StatusOr<OrderSheet> LoadSheetIn(pqxx::work& transaction, const std::strin
       sheet.complete_time = FromMicros(status[0][1].as<int64_t>());
   }
   return sheet;
+}
+
+// A consumable's stock moves for good: units checked out for the order leave what the code
+// owns (the order keeps counting them as drawn, so its reservation stops competing for them),
+// and units brought back unused go back on the shelf. Under the code's row lock, like any change
+// to what a code owns. A count that was too high never takes the stock below zero.
+void DrawConsumable(pqxx::work& transaction, const std::string& order_id, const std::string& code,
+                    int drawn, int restocked) {
+  // FOR UPDATE, which waits for every Reserve sharing the row (an UPDATE alone would not).
+  transaction.exec_params("SELECT 1 FROM items WHERE inventory_code = $1 FOR UPDATE", code);
+  transaction.exec_params(
+      "UPDATE items SET quantity_owned = greatest(quantity_owned - $2 + $3, 0), "
+      "revision = revision + 1, update_time = now() WHERE inventory_code = $1",
+      code, drawn, restocked);
+  if (drawn > 0) {
+    transaction.exec_params(
+        "INSERT INTO consumed_stock (order_id, inventory_code, quantity) VALUES ($1, $2, $3) "
+        "ON CONFLICT (order_id, inventory_code) DO UPDATE "
+        "SET quantity = consumed_stock.quantity + EXCLUDED.quantity",
+        order_id, code, drawn);
+  }
 }
 
 absl::Status ViolationsToStatus(std::vector<common::FieldViolation> violations) {
@@ -1145,9 +1252,10 @@ std::vector<v1::OrderShortage> ReportShortages(pqxx::work& transaction, const st
            "ts_to_us(lower(l.during)), ts_to_us(upper(l.during)) FROM reservation_lines l "
            "JOIN reservations r USING (reservation_id) WHERE l.active AND l.kind = 2 "
            "AND l.inventory_code = $1 AND l.order_id IN (SELECT order_id FROM reservation_lines "
-           "  WHERE active AND kind = 2 AND inventory_code = $1 AND during && "
+           "  WHERE active AND kind = 2 AND inventory_code = $1 AND (during && "
            "  tstzrange(us_to_ts($2::bigint), CASE WHEN $3::bigint > 0 THEN us_to_ts($3::bigint) "
-           "  END, '[)')) ORDER BY l.order_id, l.phase_id",
+           "  END, '[)') OR EXISTS (SELECT 1 FROM items WHERE inventory_code = $1 "
+           "  AND tracking = 3))) ORDER BY l.order_id, l.phase_id",
            code, from_us, to_us)) {
     if (orders.empty() || orders.back().order_id != line[0].as<std::string>()) {
       orders.push_back({line[0].as<std::string>(), line[1].as<int64_t>(), {}});
@@ -1306,8 +1414,14 @@ absl::Status PostgresInventoryStore::RecordMovement(const MovementDraft& draft,
               "VALUES ($1::uuid, $2, $3, $4)",
               movement_id, line.inventory_code, line.quantity, line.damaged);
           if (line.quantity > 0) *movement.add_lines() = Line(line.inventory_code, line.quantity);
+          if (line.damaged > 0) *movement.add_damaged() = Line(line.inventory_code, line.damaged);
+          const SheetLine* sheet_line = before.Find(line.inventory_code);
+          if (sheet_line != nullptr && sheet_line->tracking == v1::TRACKING_MODE_CONSUMABLE) {
+            DrawConsumable(transaction, draft.order_id, line.inventory_code,
+                           check_out ? line.quantity : 0, check_out ? 0 : line.quantity);
+            continue;  // used up, not repaired: damaged units are simply not restocked
+          }
           if (line.damaged == 0) continue;
-          *movement.add_damaged() = Line(line.inventory_code, line.damaged);
           // Damaged units leave stock from now until repaired (or the given time). Like any
           // change to what a code owns, under the code's row lock.
           transaction.exec_params("SELECT 1 FROM items WHERE inventory_code = $1 FOR UPDATE",

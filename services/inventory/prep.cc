@@ -28,6 +28,13 @@ int PeakNeed(const std::vector<SheetNeed>& needs) {
   return UsageOverWindow(0, uses, span).peak_reserved;
 }
 
+int QuantityToPull(v1::TrackingMode tracking, const std::vector<SheetNeed>& needs) {
+  if (tracking != v1::TRACKING_MODE_CONSUMABLE) return PeakNeed(needs);
+  int total = 0;
+  for (const SheetNeed& need : needs) total += need.quantity;
+  return total;
+}
+
 const SheetLine* OrderSheet::Find(const std::string& code) const {
   for (const SheetLine& line : lines) {
     if (line.inventory_code == code) return &line;
@@ -63,6 +70,7 @@ v1::PullSheet ToPullSheet(const OrderSheet& sheet) {
   pull_sheet.set_order_revision(sheet.order_revision);
   *pull_sheet.mutable_window()->mutable_not_before() = TimestampOf(sheet.window.start);
   *pull_sheet.mutable_window()->mutable_no_later_than() = TimestampOf(sheet.window.end);
+  for (const v1::PullSheetNote& note : sheet.notes) *pull_sheet.add_notes() = note;
   std::map<std::pair<std::string, std::string>, std::vector<const SheetLine*>> groups;
   for (const SheetLine& line : sheet.lines) {
     groups[{line.warehouse_id, line.category}].push_back(&line);
@@ -152,6 +160,8 @@ std::vector<common::FieldViolation> CheckCheckIn(
 std::vector<v1::InventoryLine> MissingAfterCheckIn(const OrderSheet& sheet) {
   std::vector<v1::InventoryLine> missing;
   for (const SheetLine& line : sheet.lines) {
+    // Consumables are used up at the event: nothing of them is expected back.
+    if (line.tracking == v1::TRACKING_MODE_CONSUMABLE) continue;
     int out = line.checked_out - line.returned - line.damaged;
     if (out > 0) {
       v1::InventoryLine added;

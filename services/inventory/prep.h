@@ -24,6 +24,10 @@ struct SheetNeed {
 // counts and progress stay per order and code, not per part.
 int PeakNeed(const std::vector<SheetNeed>& needs);
 
+// What is pulled of a code for its parts: their PeakNeed, or for a consumable (used up by each
+// part, never coming back for the next) the sum of what every part needs.
+int QuantityToPull(v1::TrackingMode tracking, const std::vector<SheetNeed>& needs);
+
 // One inventory code of an order, as the warehouse sees it.
 struct SheetLine {
   std::string inventory_code;
@@ -32,7 +36,7 @@ struct SheetLine {
   std::string warehouse_id;
   v1::TrackingMode tracking = v1::TRACKING_MODE_UNSPECIFIED;
   int to_pull = 0;  // 0 for a code an amendment removed after it was pulled (put it back)
-  std::vector<SheetNeed> needs;  // per part, by phase_id; to_pull is PeakNeed(needs)
+  std::vector<SheetNeed> needs;  // per part, by phase_id; to_pull is QuantityToPull(needs)
   int pulled = 0;
   int from_sub_rental = 0;
   std::string supplier_name;
@@ -49,6 +53,7 @@ struct OrderSheet {
   std::vector<SheetLine> lines;  // sorted by code
   std::optional<Instant> first_pull_time;
   std::optional<Instant> complete_time;
+  std::vector<v1::PullSheetNote> notes;  // the reserved revision's custom lines
 
   const SheetLine* Find(const std::string& code) const;
 };
@@ -71,7 +76,8 @@ std::vector<common::FieldViolation> CheckCheckOut(
 std::vector<common::FieldViolation> CheckCheckIn(
     const OrderSheet& sheet, const google::protobuf::RepeatedPtrField<v1::CheckInLine>& lines);
 
-// What is still out after everything returned or damaged so far: missing.
+// What is still out after everything returned or damaged so far: missing. Consumables never
+// are: they were used up.
 std::vector<v1::InventoryLine> MissingAfterCheckIn(const OrderSheet& sheet);
 
 }  // namespace salesops::inventory

@@ -323,7 +323,8 @@ absl::StatusOr<v1::ReserveResponse> StockKeeper::Reserve(const v1::ReserveReques
                          std::nullopt,
                          1.0,
                          actor.id(),
-                         request.request_id()};
+                         request.request_id(),
+                         {request.notes().begin(), request.notes().end()}};
   const common::IdempotentRequest idempotent = IdempotentRequestOf("Reserve", request);
   v1::ReserveResponse response;
   SALESOPS_RETURN_IF_ERROR(store_.PlaceReservation(

@@ -303,6 +303,13 @@ v1::ReserveRequest ReserveRequest(const v1::Order& order,
   request.set_order_id(order.order_id());
   request.set_order_revision(revision);
   AddStockParts(order, resolved, request);
+  // Priced, never pulled: ops read them with the pull sheet.
+  for (const v1::CustomLine& custom : order.custom_lines()) {
+    v1::PullSheetNote* note = request.add_notes();
+    note->set_category(custom.category());
+    note->set_description(custom.description());
+    note->set_quantity(custom.quantity());
+  }
   return request;
 }
 

@@ -58,7 +58,7 @@ bool PrepUnderway(v1::OrderStage stage);
 v1::PlaceHoldRequest HoldRequest(const v1::Order& order,
                                  const v1::ResolveProductsResponse& resolved,
                                  const std::string& request_id);
-// A firm reservation of the lines at `revision`.
+// A firm reservation of the lines at `revision`, with its custom lines as pull-sheet notes.
 v1::ReserveRequest ReserveRequest(const v1::Order& order,
                                   const v1::ResolveProductsResponse& resolved, int64_t revision,
                                   const std::string& request_id);

@@ -114,6 +114,32 @@ int64_t HourlyMinutes(const v1::EventSchedule& schedule, int64_t days) {
   return days * 24 * 60;
 }
 
+// Puts what the catalog says about a resolved line's product into `catalog`, once: its
+// configured rate definition, else its sale price (a sale item: one price per unit, charged
+// once) or its day rate. A sold product stays sold under a configured rate, which only prices it.
+absl::Status AddCatalogProduct(const v1::ResolvedProductLine& resolved_line,
+                               const PricingConfig& config, const PricingOptions& options,
+                               const std::string& what, rating::Catalog& catalog) {
+  const std::string& code = resolved_line.line().product_code();
+  if (catalog.count(code)) return absl::OkStatus();
+  rating::Product product;
+  if (auto configured = config.product_rates.find(code); configured != config.product_rates.end()) {
+    product = configured->second;
+  } else {
+    const bool sold = resolved_line.has_sale_price();
+    const google::type::Money& price = sold ? resolved_line.sale_price() : resolved_line.day_rate();
+    product.rate.kind = sold ? rating::RateKind::kFixed : rating::RateKind::kPerDay;
+    SALESOPS_ASSIGN_OR_RETURN(
+        product.rate.rate_micros,
+        common::MoneyToMicros(price, what + (sold ? ": the sale price" : ": the day rate")));
+    product.rate.currency =
+        price.currency_code().empty() ? options.currency : price.currency_code();
+  }
+  product.sold = resolved_line.has_sale_price();
+  catalog[code] = std::move(product);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
@@ -175,18 +201,8 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
       const std::string& code = resolved_line.line().product_code();
       const std::string line_name =
           absl::StrCat(phase.field, ".product_lines[", i - phase.first_line, "] (", code, ")");
-      auto configured = config.product_rates.find(code);
-      if (configured != config.product_rates.end()) {
-        tables.catalog[code] = configured->second;
-      } else {
-        rating::Product& product = tables.catalog[code];
-        SALESOPS_ASSIGN_OR_RETURN(
-            product.rate.rate_micros,
-            common::MoneyToMicros(resolved_line.day_rate(), line_name + ": the day rate"));
-        product.rate.currency = resolved_line.day_rate().currency_code().empty()
-                                    ? options.currency
-                                    : resolved_line.day_rate().currency_code();
-      }
+      SALESOPS_RETURN_IF_ERROR(
+          AddCatalogProduct(resolved_line, config, options, line_name, tables.catalog));
       rating::LineRequest line;
       line.product_code = code;
       line.quantity = resolved_line.line().quantity();
@@ -405,21 +421,9 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
     for (int i = 0; i < optional_resolved->resolved_lines_size(); ++i) {
       const v1::ResolvedProductLine& resolved_line = optional_resolved->resolved_lines(i);
       const std::string& code = resolved_line.line().product_code();
-      if (!tables.catalog.count(code)) {
-        auto configured = config.product_rates.find(code);
-        if (configured != config.product_rates.end()) {
-          tables.catalog[code] = configured->second;
-        } else {
-          rating::Product& product = tables.catalog[code];
-          SALESOPS_ASSIGN_OR_RETURN(
-              product.rate.rate_micros,
-              common::MoneyToMicros(resolved_line.day_rate(),
-                                    absl::StrCat(field, ".optional_lines[", i, "]: the day rate")));
-          product.rate.currency = resolved_line.day_rate().currency_code().empty()
-                                      ? options.currency
-                                      : resolved_line.day_rate().currency_code();
-        }
-      }
+      SALESOPS_RETURN_IF_ERROR(AddCatalogProduct(resolved_line, config, options,
+                                                 absl::StrCat(field, ".optional_lines[", i, "]"),
+                                                 tables.catalog));
       rating::LineRequest line;
       line.product_code = code;
       line.quantity = resolved_line.line().quantity();

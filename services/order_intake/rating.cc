@@ -391,8 +391,8 @@ absl::StatusOr<LinePrice> PriceLine(const LineRequest& line, const Catalog& cata
       SALESOPS_ASSIGN_OR_RETURN(
           price.unit_price_micros,
           common::ScaleMicros(rate.rate_micros, percent_bp, kBasisPoints, minor, StdView(what)));
-      computation =
-          absl::StrCat("fixed price ", FormatMoney(rate.rate_micros, rate.currency), share);
+      computation = absl::StrCat(product->second.sold ? "sale price " : "fixed price ",
+                                 FormatMoney(rate.rate_micros, rate.currency), share);
       break;
     }
     case RateKind::kHourly: {

@@ -95,6 +95,8 @@ absl::string_view TaxClassName(TaxClass tax_class);
 struct Product {
   RateDefinition rate;
   TaxClass tax_class = TaxClass::kEquipment;
+  // A sale item (gaffer tape, batteries): sold, not rented; a fixed rate reads "sale price".
+  bool sold = false;
 };
 using Catalog = std::map<std::string, Product>;  // by product code
 

@@ -118,8 +118,8 @@ TEST_F(SalesopsctlCommandsTest, DemoCompanyLoadsThroughTheCliOnceAndThenChangesN
   json first = CtlJson("demo load --skip orders --skip organisations --skip venues --skip pricing " + ShellQuote(DemoDir()));
   EXPECT_EQ(first["company"], "Brightside Event Technology");
   EXPECT_EQ(first["warehouses"].size(), 2u);
-  EXPECT_EQ(first["loaded"]["items"]["created"], 54);
-  EXPECT_EQ(first["loaded"]["products"]["created"], 18);
+  EXPECT_EQ(first["loaded"]["items"]["created"], 56);
+  EXPECT_EQ(first["loaded"]["products"]["created"], 20);
   EXPECT_EQ(first["loaded"]["crew"]["created"], 14);
   EXPECT_EQ(first["loaded"]["vehicles"]["created"], 4);
 
@@ -128,12 +128,12 @@ TEST_F(SalesopsctlCommandsTest, DemoCompanyLoadsThroughTheCliOnceAndThenChangesN
     EXPECT_EQ(second["loaded"][section]["created"], 0) << section;
     EXPECT_EQ(second["loaded"][section]["updated"], 0) << section;
   }
-  EXPECT_EQ(second["loaded"]["items"]["unchanged"], 54);
-  EXPECT_EQ(second["loaded"]["products"]["unchanged"], 18);
+  EXPECT_EQ(second["loaded"]["items"]["unchanged"], 56);
+  EXPECT_EQ(second["loaded"]["products"]["unchanged"], 20);
 
   // What was loaded reads back through the same commands, in both warehouses.
   json items = CtlJson("catalog items list");
-  ASSERT_EQ(items["items"].size(), 54u);
+  ASSERT_EQ(items["items"].size(), 56u);
   std::set<std::string> warehouses;
   for (const json& item : items["items"]) warehouses.insert(item["warehouseId"]);
   EXPECT_EQ(warehouses, (std::set<std::string>{"WH-NORTH", "WH-SOUTH"}));

@@ -232,8 +232,25 @@ TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
   EXPECT_EQ(tour_order["quote"]["taxLines"][0]["taxMillionths"], "190000");
   EXPECT_NE(tour_order["quote"]["taxTotal"]["units"], "0");
   EXPECT_TRUE(tour["feasibility"]["feasible"]) << tour["feasibility"].dump(2);
+  // Gaffer tape is sold once, not per day; the scrim is a custom line, taxed as equipment.
+  bool tape_sold = false;
+  for (const json& line : tour_order["quote"]["lines"]) {
+    if (line["line"]["productCode"] != "GAFFER-TAPE") continue;
+    tape_sold = line["explanation"].get<std::string>().find("sale price 9.50 EUR x 12") !=
+                std::string::npos;
+    EXPECT_EQ(line["lineTotal"]["units"], "114") << line.dump(2);
+  }
+  EXPECT_TRUE(tape_sold) << tour_order["quote"].dump(2);
+  ASSERT_EQ(tour_order["quote"]["customLines"].size(), 1u);
   json tour_confirmed = CtlJson("sales", "confirm " + tour_order["orderId"].get<std::string>());
   EXPECT_EQ(tour_confirmed["order"]["stage"], "ORDER_STAGE_CONFIRMED");
+  // Ops read the custom line on the pull sheet, and see that the tape does not come back.
+  std::string sheet_text;
+  ASSERT_EQ(Ctl("ops", "pullsheet " + tour_order["orderId"].get<std::string>(), &sheet_text), 0)
+      << sheet_text;
+  EXPECT_NE(sheet_text.find("[production] Tour-branded scrim for the LED wall"), std::string::npos)
+      << sheet_text;
+  EXPECT_NE(sheet_text.find("(consumable, not returned)"), std::string::npos) << sheet_text;
 }
 
 // The commands scripts/run prints to paste (demo/story/commands.sh), run as pasted, then the

@@ -159,5 +159,30 @@ TEST(FindPartShortagesTest, OverlappingPartsNeedTheSumAndEachShortageNamesItsPar
   EXPECT_EQ(SpanOf(parts), Days(0, 5));
 }
 
+TEST(FindPartShortagesTest, AConsumablesPartsNeedTheSumWhateverTheirWindows) {
+  // Tape used up at the rehearsal is gone for the show: 8 + 8 do not fit 10.
+  CodeStock tape{10, {}, /*consumable=*/true};
+  StockPicture stock = {{"TAPE", tape}};
+  std::vector<PartDemand> parts = {{"", Days(0, 2), {{"TAPE", 8}}},
+                                   {"show", Days(3, 5), {{"TAPE", 8}}}};
+  std::vector<Shortage> shortages = FindPartShortages(parts, stock);
+  ASSERT_EQ(shortages.size(), 2u);
+  EXPECT_EQ(shortages[0].available, 2);
+  EXPECT_EQ(shortages[1].available, 2);
+  parts[1].lines[0].requested = 2;
+  EXPECT_TRUE(FindPartShortages(parts, stock).empty());
+}
+
+TEST(UsageOverWindowTest, UnitsTheOrderAlreadyDrewCountTowardItsOwnDemand) {
+  // 4 left on the shelf after this order drew 6; another order has 3 still to draw. The order
+  // now wants 8: the 6 it holds plus 2 more of the 4 - 3 = 1 free is short by 1.
+  std::vector<StockChange> changes = {{Kind::kReserved, Days(0, 9), 3},
+                                      {Kind::kDrawn, Days(0, 9), 6}};
+  EXPECT_EQ(UsageOverWindow(4, changes, Days(1, 2)).free, 7);
+  EXPECT_EQ(UsageOverWindow(4, changes, Days(1, 2)).sub_rented_in, 0);  // drawn is not rented
+  EXPECT_EQ(FindShortages({{"TAPE", 8}}, {{"TAPE", {4, changes, true}}}, Days(1, 2)).size(), 1u);
+  EXPECT_TRUE(FindShortages({{"TAPE", 7}}, {{"TAPE", {4, changes, true}}}, Days(1, 2)).empty());
+}
+
 }  // namespace
 }  // namespace salesops::inventory

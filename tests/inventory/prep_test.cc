@@ -113,6 +113,9 @@ TEST(PeakNeedTest, PartsThatOverlapAddUpAndOthersShareTheUnits) {
   EXPECT_EQ(PeakNeed({{"", day0, 4}, {"show", day1, 6}}), 6);  // pulled once for both
   EXPECT_EQ(PeakNeed({{"", day0, 4}, {"rehearsal", both, 3}, {"show", day1, 6}}), 9);
   EXPECT_EQ(PeakNeed({}), 0);
+  // Tape used up at the first stop is not there for the second: every part's need is pulled.
+  EXPECT_EQ(QuantityToPull(v1::TRACKING_MODE_CONSUMABLE, {{"", day0, 4}, {"show", day1, 6}}), 10);
+  EXPECT_EQ(QuantityToPull(v1::TRACKING_MODE_BULK, {{"", day0, 4}, {"show", day1, 6}}), 6);
 }
 
 }  // namespace

@@ -503,6 +503,77 @@ TEST_F(CommercialTest, ATourOfThreeStopsIsReservedAndPlannedPerStopAndPricedWith
       << status.error_message();
 }
 
+TEST_F(CommercialTest, ASaleItemIsChargedOnceDrawsStockAndCustomLinesReachThePullSheet) {
+  // Gaffer tape: consumable stock, sold as a sale item.
+  v1::UpsertItemRequest item;
+  item.mutable_item()->set_inventory_code("TAPE-GAFFER");
+  item.mutable_item()->set_description("Gaffer tape, black, 50 mm roll");
+  item.mutable_item()->set_category("consumables");
+  item.mutable_item()->set_quantity_owned(10);
+  item.mutable_item()->set_tracking(v1::TRACKING_MODE_CONSUMABLE);
+  v1::UpsertItemResponse stored_item;
+  ASSERT_TRUE(suite_.inventory->Call(&InventoryStub::UpsertItem, item, &stored_item).ok());
+  v1::UpsertProductRequest product;
+  product.mutable_product()->set_product_code("GAFFER-ROLL");
+  product.mutable_product()->set_name("Gaffer tape roll");
+  product.mutable_product()->mutable_sale_price()->set_currency_code("EUR");
+  product.mutable_product()->mutable_sale_price()->set_units(9);
+  v1::InventoryLine* roll = product.mutable_product()->add_components();
+  roll->set_inventory_code("TAPE-GAFFER");
+  roll->set_quantity(1);
+  v1::UpsertProductResponse stored_product;
+  grpc::Status status =
+      suite_.inventory->Call(&InventoryStub::UpsertProduct, product, &stored_product);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  v1::Order draft = Draft(1);
+  *draft.mutable_event_schedule()->mutable_strike_time() = At(72);  // three days
+  v1::ProductLine* tape = draft.add_product_lines();
+  tape->set_product_code("GAFFER-ROLL");
+  tape->set_quantity(4);
+  v1::CustomLine* banners = draft.add_custom_lines();
+  banners->set_category(v1::CUSTOM_LINE_CATEGORY_PRODUCTION);
+  banners->set_description("Printed sponsor banners: collect from the print shop");
+  banners->mutable_unit_price()->set_currency_code("EUR");
+  banners->mutable_unit_price()->set_units(240);
+  v1::CreateOrderResponse created;
+  status = Create(draft, &created);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const v1::Quote& quote = created.order().quote();
+  ASSERT_EQ(quote.lines_size(), 2);
+  EXPECT_EQ(quote.lines(1).line().product_code(), "GAFFER-ROLL");
+  // Sold once, whatever the three days: 4 x 9.
+  EXPECT_EQ(Micros(quote.lines(1).line_total()), 36'000'000);
+  EXPECT_NE(quote.lines(1).explanation().find("sale price 9.00 EUR x 4"), std::string::npos)
+      << quote.lines(1).explanation();
+  EXPECT_FALSE(quote.lines(1).has_day_rate());
+
+  v1::ConfirmOrderResponse confirmed;
+  status = Confirm(created.order(), &confirmed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  // Four rolls will be used up: they are gone for every window, not only the order's.
+  EXPECT_EQ(FirmlyFree("TAPE-GAFFER"), 6);
+
+  v1::GetPullSheetRequest sheet_request;
+  sheet_request.set_order_id(created.order().order_id());
+  v1::GetPullSheetResponse sheet;
+  status = suite_.inventory->Call(&InventoryStub::GetPullSheet, sheet_request, &sheet);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  bool tape_on_sheet = false;
+  for (const v1::PullSheetGroup& group : sheet.pull_sheet().groups()) {
+    for (const v1::PullSheetLine& line : group.lines()) {
+      if (line.inventory_code() != "TAPE-GAFFER") continue;
+      tape_on_sheet = true;
+      EXPECT_EQ(line.tracking(), v1::TRACKING_MODE_CONSUMABLE);
+      EXPECT_EQ(line.quantity_to_pull(), 4);
+    }
+  }
+  EXPECT_TRUE(tape_on_sheet);
+  ASSERT_EQ(sheet.pull_sheet().notes_size(), 1);
+  EXPECT_EQ(sheet.pull_sheet().notes(0).category(), v1::CUSTOM_LINE_CATEGORY_PRODUCTION);
+  EXPECT_EQ(sheet.pull_sheet().notes(0).description(), banners->description());
+}
+
 // Order-intake charging transport by distance: 80 EUR an hour of the truck's run.
 class TransportPricingTest : public CommercialTest {
  protected:

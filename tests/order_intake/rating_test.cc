@@ -132,6 +132,17 @@ TEST(PriceLineTest, FixedPriceIgnoresTheDuration) {
   EXPECT_EQ(price->explanation, "catalog: fixed price 250.00 EUR x 2 = 500.00 EUR");
 }
 
+TEST(PriceLineTest, ASaleItemIsSoldOnceAtItsSalePrice) {
+  Catalog catalog = TestCatalog();
+  catalog["GAFFER"] = {RateDefinition{RateKind::kFixed, 8'500'000, "EUR", {}, 0},
+                       TaxClass::kEquipment, /*sold=*/true};
+  const absl::StatusOr<LinePrice> price =
+      PriceLine(Line("GAFFER", 6, 4), catalog, {}, "ACME", absl::CivilDay(2027, 7, 1));
+  ASSERT_TRUE(price.ok()) << price.status();
+  EXPECT_EQ(price->total_micros, 51 * kEur) << "6 x 8.50, whatever the 4 days";
+  EXPECT_EQ(price->explanation, "catalog: sale price 8.50 EUR x 6 = 51.00 EUR");
+}
+
 TEST(PriceLineTest, HourlyByTheMinute) {
   const absl::StatusOr<LinePrice> price = PriceLine(Line("TECHNICIAN", 2, 1, 270), TestCatalog(),
                                                     {}, "ACME", absl::CivilDay(2027, 7, 1));
