@@ -221,6 +221,9 @@ ExitCode ImportProducts(const ImportContext& context, const std::string& path,
       if (!need.ok()) return need.status();
       *product.add_crew_needs() = *need;
     }
+    // Inventory answers every product with a prep time, 0 when none: so does a row without one,
+    // or it would never compare unchanged.
+    *product.mutable_prep_time() = google::protobuf::Duration();
     if (!row.Get("prep_time").empty()) {
       absl::StatusOr<google::protobuf::Duration> prep = ParseDuration(row.Get("prep_time"));
       if (!prep.ok()) return prep.status();

@@ -245,12 +245,22 @@ TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
   json tour_confirmed = CtlJson("sales", "confirm " + tour_order["orderId"].get<std::string>());
   EXPECT_EQ(tour_confirmed["order"]["stage"], "ORDER_STAGE_CONFIRMED");
   // Ops read the custom line on the pull sheet, and see that the tape does not come back.
-  std::string sheet_text;
-  ASSERT_EQ(Ctl("ops", "pullsheet " + tour_order["orderId"].get<std::string>(), &sheet_text), 0)
-      << sheet_text;
-  EXPECT_NE(sheet_text.find("[production] Tour-branded scrim for the LED wall"), std::string::npos)
-      << sheet_text;
-  EXPECT_NE(sheet_text.find("(consumable, not returned)"), std::string::npos) << sheet_text;
+  json tour_sheet = CtlJson("ops", "pullsheet " + tour_order["orderId"].get<std::string>());
+  ASSERT_EQ(tour_sheet["pullSheet"]["notes"].size(), 1u) << tour_sheet.dump(2);
+  EXPECT_EQ(tour_sheet["pullSheet"]["notes"][0]["category"], "CUSTOM_LINE_CATEGORY_PRODUCTION");
+  EXPECT_NE(tour_sheet["pullSheet"]["notes"][0]["description"].get<std::string>().find(
+                "Tour-branded scrim"),
+            std::string::npos);
+  std::string tape_tracking;
+  for (const json& group : tour_sheet["pullSheet"]["groups"]) {
+    for (const json& line : group["lines"]) {
+      if (line["inventoryCode"] == "TAPE-GAFFER-50") {
+        tape_tracking = line["tracking"];
+        EXPECT_EQ(line["quantityToPull"], 12) << line.dump(2);
+      }
+    }
+  }
+  EXPECT_EQ(tape_tracking, "TRACKING_MODE_CONSUMABLE");
 }
 
 // The commands scripts/run prints to paste (demo/story/commands.sh), run as pasted, then the

@@ -96,8 +96,8 @@ class ConsumablesTest : public ::testing::Test {
 };
 
 TEST_F(ConsumablesTest, AConsumableReservedForOneWindowCountsAgainstEveryOtherWindow) {
-  ASSERT_TRUE(Reserve("ORDER-A", 1, {Line("TAPE-GAFFER", 6), Line("CABLE-XLR", 6)}, Days(0, 2))
-                  .ok());
+  ASSERT_TRUE(
+      Reserve("ORDER-A", 1, {Line("TAPE-GAFFER", 6), Line("CABLE-XLR", 6)}, Days(0, 2)).ok());
   // Cable comes back after day 2; tape does not, whenever it is used.
   EXPECT_EQ(Free("CABLE-XLR", Days(10, 12)), 10);
   EXPECT_EQ(Free("TAPE-GAFFER", Days(10, 12)), 4);
@@ -124,8 +124,8 @@ TEST_F(ConsumablesTest, AConsumableReservedForOneWindowCountsAgainstEveryOtherWi
 }
 
 TEST_F(ConsumablesTest, CheckOutDrawsStockDownAndCheckInExpectsNothingBack) {
-  ASSERT_TRUE(Reserve("ORDER-A", 1, {Line("TAPE-GAFFER", 6), Line("CABLE-XLR", 6)}, Days(0, 2))
-                  .ok());
+  ASSERT_TRUE(
+      Reserve("ORDER-A", 1, {Line("TAPE-GAFFER", 6), Line("CABLE-XLR", 6)}, Days(0, 2)).ok());
   PullAll("ORDER-A", {{"TAPE-GAFFER", 6}, {"CABLE-XLR", 6}});
   v1::CheckOutRequest check_out;
   check_out.set_order_id("ORDER-A");
@@ -148,8 +148,7 @@ TEST_F(ConsumablesTest, CheckOutDrawsStockDownAndCheckInExpectsNothingBack) {
   cable->set_inventory_code("CABLE-XLR");
   cable->set_returned_quantity(5);
   v1::CheckInResponse in;
-  grpc::Status checked_in =
-      inventory_.Call(&Stub::CheckIn, check_in, &in, inventory_.tokens().ops);
+  grpc::Status checked_in = inventory_.Call(&Stub::CheckIn, check_in, &in, inventory_.tokens().ops);
   ASSERT_TRUE(checked_in.ok()) << checked_in.error_message();
   EXPECT_EQ(Owned("TAPE-GAFFER"), 6);
   ASSERT_EQ(in.movement().missing_size(), 1);
@@ -158,8 +157,8 @@ TEST_F(ConsumablesTest, CheckOutDrawsStockDownAndCheckInExpectsNothingBack) {
 
   // An amendment after check-out asks only for what it has not drawn yet: 8 - 6 = 2 more of
   // the 6 on the shelf, which leaves 4 for everyone else.
-  ASSERT_TRUE(Reserve("ORDER-A", 2, {Line("TAPE-GAFFER", 8), Line("CABLE-XLR", 6)}, Days(0, 2))
-                  .ok());
+  ASSERT_TRUE(
+      Reserve("ORDER-A", 2, {Line("TAPE-GAFFER", 8), Line("CABLE-XLR", 6)}, Days(0, 2)).ok());
   EXPECT_EQ(Free("TAPE-GAFFER", Days(10, 12)), 4);
   grpc::Status too_many =
       Reserve("ORDER-A", 3, {Line("TAPE-GAFFER", 13), Line("CABLE-XLR", 6)}, Days(0, 2));
@@ -231,7 +230,8 @@ TEST_F(ConsumablesTest, CustomLinesAreNotesOnThePullSheetAndBadOnesAreRefused) {
   EXPECT_EQ(ViolatedFieldsOf(refused), std::vector<std::string>{"notes[1].description"});
   EXPECT_EQ(Free("CABLE-XLR", Days(0, 1)), 10);  // nothing reserved
 
-  ASSERT_TRUE(Reserve("ORDER-N", 1, {Line("CABLE-XLR", 2)}, Days(0, 1), {}, {banners, permit}).ok());
+  ASSERT_TRUE(
+      Reserve("ORDER-N", 1, {Line("CABLE-XLR", 2)}, Days(0, 1), {}, {banners, permit}).ok());
   v1::GetPullSheetRequest request;
   request.set_order_id("ORDER-N");
   v1::GetPullSheetResponse response;
