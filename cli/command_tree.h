@@ -67,6 +67,7 @@ void AddNotificationCommands(CommandTree& tree);  // notification_commands.cc: n
 void AddDirectoryCommands(CommandTree& tree);     // directory_commands.cc: org, contact, venue
 void AddPricingCommands(CommandTree& tree);       // pricing_commands.cc: rate, pricelist,
                                                   // tax, fx
+void AddDocumentCommands(CommandTree& tree);      // document_commands.cc: document, company
 void AddDemoCommands(CommandTree& tree);          // demo_commands.cc: demo load
 void AddToolCommands(CommandTree& tree);          // tool_commands.cc: health, call
 void AddCompletionCommands(CommandTree& tree);    // completion.cc: completion bash

@@ -11,6 +11,7 @@
 
 #include "cli/bulk_import.h"
 #include "cli/command_tree.h"
+#include "cli/company_profile_import.h"
 #include "cli/demo_orders.h"
 #include "cli/demo_pricing.h"
 #include "cli/output.h"
@@ -28,6 +29,7 @@ struct DemoSection {
 
 const std::vector<DemoSection>& Sections() {
   static const auto* sections = new std::vector<DemoSection>{
+      {"company-profile", ImportCompanyProfile},
       {"items", ImportItems},
       {"products", ImportProducts},
       {"crew", ImportCrew},
@@ -75,8 +77,8 @@ absl::StatusOr<Manifest> ReadManifest(const std::filesystem::path& directory) {
       } else {
         return absl::InvalidArgumentError(absl::StrCat(
             path.string(), ": unknown section '", key,
-            "' (known: company, currency, warehouses, items, products, crew, vehicles, "
-            "organisations, venues, pricing, orders)"));
+            "' (known: company, currency, warehouses, company-profile, items, products, crew, "
+            "vehicles, organisations, venues, pricing, orders)"));
       }
     } catch (const YAML::Exception& error) {
       return absl::InvalidArgumentError(
@@ -93,7 +95,8 @@ ExitCode LoadDemo(Session& session, const std::string& directory,
                      [&](const DemoSection& section) { return section.key == key; })) {
       return ReportBadInput(
           "--skip: no section '" + key +
-          "' (items, products, crew, vehicles, organisations, venues, pricing, orders)");
+          "' (company-profile, items, products, crew, vehicles, organisations, venues, "
+          "pricing, orders)");
     }
   }
   absl::StatusOr<Manifest> manifest = ReadManifest(directory);

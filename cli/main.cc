@@ -38,6 +38,7 @@ int Main(int argc, char** argv) {
   AddDirectoryCommands(tree);
   AddNotificationCommands(tree);
   AddPricingCommands(tree);
+  AddDocumentCommands(tree);
   AddDemoCommands(tree);
   AddToolCommands(tree);
   AddCompletionCommands(tree);

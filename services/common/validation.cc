@@ -252,6 +252,8 @@ class RequestValidator {
       Add(path,
           absl::StrCat("is ", value.size(), " bytes long; at most ", max_length, " are allowed"));
     }
+    // Bytes (a logo) are not text: only their length is checked here.
+    if (field.type() == FieldDescriptor::TYPE_BYTES) return;
     if (std::optional<size_t> at =
             FirstControlCharacter(value, field.options().GetExtension(v1::multi_line))) {
       Add(path, absl::StrCat("holds a control character at byte ", *at,

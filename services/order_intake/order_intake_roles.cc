@@ -48,6 +48,10 @@ common::RolePolicy RolePolicy() {
       .Allow("CreateExchangeRate", {v1::ROLE_ADMIN})
       .Allow("ListExchangeRates", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("DeleteExchangeRate", {v1::ROLE_ADMIN})
+      // Documents: ADMIN keeps the company profile; whoever reads orders reads their documents.
+      .Allow("SetCompanyProfile", {v1::ROLE_ADMIN})
+      .Allow("GetCompanyProfile", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("GetDocument", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("GetPipelineForecast",
              {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE});
   // Ops milestones arrive from notification as EventSink deliveries.

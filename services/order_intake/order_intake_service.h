@@ -10,6 +10,7 @@
 #include "services/order_intake/clock.h"
 #include "services/order_intake/dependencies.h"
 #include "services/order_intake/directory_store.h"
+#include "services/order_intake/document_store.h"
 #include "services/order_intake/order_intake_definition.h"
 #include "services/order_intake/order_intake_metrics.h"
 #include "services/order_intake/order_store.h"
@@ -54,11 +55,16 @@ struct OrderIntakeDependencies {
   std::unique_ptr<DirectoryStore> directory;
   // The pricing configuration; unset: the PostgreSQL one in the service's database.
   std::unique_ptr<PricingStore> pricing;
+  // The company profile and rendered documents; unset: the PostgreSQL one.
+  std::unique_ptr<DocumentStore> documents;
 };
 
 // `dependencies.pricing`, made the PostgreSQL one first when unset.
 PricingStore& PricingStoreOf(OrderIntakeDependencies& dependencies,
                              common::ServiceRuntime& runtime);
+// `dependencies.documents`, made the PostgreSQL one first when unset.
+DocumentStore& DocumentStoreOf(OrderIntakeDependencies& dependencies,
+                               common::ServiceRuntime& runtime);
 
 // Quotes and orders in the shared language, available-to-promise, the confirm
 // saga, clarifications, notes and history.
@@ -138,6 +144,15 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
   grpc::Status MergeVenues(grpc::ServerContext* context, const v1::MergeVenuesRequest* request,
                            v1::MergeVenuesResponse* response) override;
 
+  // Documents (documents.cc).
+  grpc::Status SetCompanyProfile(grpc::ServerContext* context,
+                                 const v1::SetCompanyProfileRequest* request,
+                                 v1::SetCompanyProfileResponse* response) override;
+  grpc::Status GetCompanyProfile(grpc::ServerContext* context,
+                                 const v1::GetCompanyProfileRequest* request,
+                                 v1::GetCompanyProfileResponse* response) override;
+  grpc::Status GetDocument(grpc::ServerContext* context, const v1::GetDocumentRequest* request,
+                           v1::GetDocumentResponse* response) override;
   // The pricing configuration (pricing_configuration.cc).
   grpc::Status SetProductRate(grpc::ServerContext* context,
                               const v1::SetProductRateRequest* request,
@@ -218,6 +233,7 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
   // Initialised here rather than in the constructors, so that every constructor gets it: after
   // deps_ and runtime_, which it is made from.
   PricingStore& pricing_ = PricingStoreOf(deps_, runtime_);
+  DocumentStore& documents_ = DocumentStoreOf(deps_, runtime_);
   OrderIntakeMetrics metrics_;
   SagaRunner sagas_;
   Reconciler reconciler_;

@@ -33,26 +33,6 @@ absl::Status NotFound(const Table& table, const std::string& id) {
   return RecordNotFound(table.kind, id);
 }
 
-// Runs `write` as the AIP-155 call `call`: a retry is answered from what the first call
-// remembered, before anything is read or locked; otherwise `write` runs and its answer
-// (call.response) is remembered in the same transaction.
-absl::Status IdempotentWrite(common::ConnectionPool& pool, const std::string& name,
-                             const IdempotentCall& call,
-                             const std::function<absl::Status(pqxx::work&)>& write) {
-  const common::IdempotentRequest idempotent = IdempotentRequestOf(call);
-  return pool.InTransaction(name, [&](pqxx::work& tx) {
-    SALESOPS_ASSIGN_OR_RETURN(bool replayed, ReplayedAnswer(idempotent, tx, call));
-    if (replayed) return absl::OkStatus();
-    SALESOPS_RETURN_IF_ERROR(write(tx));
-    idempotent.Remember(tx, *call.response);
-    return absl::OkStatus();
-  });
-}
-
-pqxx::binarystring Bytes(const std::string& body) {
-  return pqxx::binarystring(body.data(), body.size());
-}
-
 void RecordChangeOf(pqxx::work& tx, const Table& table, const std::string& id, const char* action,
                     const IdempotentCall& call, const google::protobuf::Message& record) {
   tx.exec_params(

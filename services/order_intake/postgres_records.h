@@ -7,12 +7,15 @@
 #include <absl/strings/numbers.h>
 #include <absl/strings/str_cat.h>
 
+#include <functional>
 #include <pqxx/pqxx>
 #include <string>
 
+#include "services/common/db_pool.h"
 #include "services/common/errors.h"
 #include "services/common/idempotency.h"
 #include "services/order_intake/order_store.h"
+#include "services/order_intake/postgres_order_store.h"
 
 namespace salesops::order_intake {
 
@@ -48,6 +51,26 @@ inline absl::StatusOr<bool> ReplayedAnswer(const common::IdempotentRequest& idem
   call.response->Clear();
   call.response->ParseFromString(*earlier);
   return true;
+}
+
+inline pqxx::binarystring Bytes(const std::string& body) {
+  return pqxx::binarystring(body.data(), body.size());
+}
+
+// Runs `write` as the AIP-155 call `call`: a retry is answered from what the first call
+// remembered, before anything is read or locked; otherwise `write` runs and its answer
+// (call.response) is remembered in the same transaction.
+inline absl::Status IdempotentWrite(common::ConnectionPool& pool, const std::string& name,
+                                    const IdempotentCall& call,
+                                    const std::function<absl::Status(pqxx::work&)>& write) {
+  const common::IdempotentRequest idempotent = IdempotentRequestOf(call);
+  return pool.InTransaction(name, [&](pqxx::work& tx) {
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, ReplayedAnswer(idempotent, tx, call));
+    if (replayed) return absl::OkStatus();
+    SALESOPS_RETURN_IF_ERROR(write(tx));
+    idempotent.Remember(tx, *call.response);
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace salesops::order_intake

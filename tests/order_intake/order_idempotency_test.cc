@@ -770,6 +770,28 @@ class OrderIdempotencyTest : public OrderSuiteTest {
                static_cast<v1::CreateTaxRateRequest&>(request).mutable_taxrate()->set_name(
                    "MwSt 20 %");
              }}};
+    cases[service + "SetCompanyProfile"] = {
+        {.label = "the company profile",
+         .token = admin,
+         .prepare =
+             [](OrderIdempotencyTest&) {
+               auto request = std::make_unique<v1::SetCompanyProfileRequest>();
+               request->mutable_profile()->set_name("Brightside Event Technology");
+               return request;
+             },
+         // Each write is a revision of the one profile.
+         .effects =
+             [](OrderIdempotencyTest& test, const Message&) {
+               return test.Count(
+                   "SELECT coalesce(max(revision), 0) FROM company_profile "
+                   "WHERE $1 <> ''",
+                   "profile");
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::SetCompanyProfileRequest&>(request).mutable_profile()->set_name(
+                   "Brightside Renamed");
+             }}};
     cases[service + "DeleteTaxRate"] = {
         {.label = "a tax rate",
          .token = admin,

@@ -1,5 +1,7 @@
 #include "tests/support/test_support.h"
 
+#include <absl/strings/str_cat.h>
+#include <absl/strings/str_replace.h>
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <fcntl.h>
@@ -15,7 +17,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <pqxx/pqxx>
 #include <random>
@@ -399,4 +403,55 @@ std::string ServiceBinary(const std::string& service) {
 
 namespace salesops::testing {
 std::string SalesopsctlBinary() { return SALESOPS_BINARY_SALESOPSCTL; }
+namespace {
+
+// Writes `pdf` to a fresh directory, runs `command` (with {pdf} and {dir} filled in) and
+// answers its output; the directory is removed after.
+int WithPdfFile(const std::string& pdf, const std::string& command, std::string* output,
+                const std::function<void(const std::string& dir)>& after = nullptr) {
+  char dir_template[] = "/tmp/salesops-pdf.XXXXXX";
+  const char* dir = mkdtemp(dir_template);
+  if (dir == nullptr) return -1;
+  const std::string path = std::string(dir) + "/document.pdf";
+  std::ofstream(path, std::ios::binary).write(pdf.data(), static_cast<std::streamsize>(pdf.size()));
+  const int status = RunCommand(
+      absl::StrReplaceAll(command, {{"{pdf}", ShellQuote(path)}, {"{dir}", ShellQuote(dir)}}),
+      output);
+  if (after) after(dir);
+  std::filesystem::remove_all(dir);
+  return status;
+}
+
+}  // namespace
+
+std::string PdfText(const std::string& pdf) {
+  std::string text;
+  if (WithPdfFile(pdf, "pdftotext -layout {pdf} - 2>/dev/null", &text) != 0) return "";
+  return text;
+}
+
+double PdfPageInk(const std::string& pdf, int page) {
+  double ink = -1;
+  const std::string command =
+      absl::StrCat("pdftoppm -gray -r 30 -f ", page, " -l ", page, " {pdf} {dir}/page 2>/dev/null");
+  WithPdfFile(pdf, command, nullptr, [&](const std::string& dir) {
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      if (entry.path().extension() != ".pgm") continue;
+      // Binary PGM: "P5", width, height, maxval, then one byte a pixel.
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::string magic;
+      int width = 0, height = 0, maxval = 0;
+      in >> magic >> width >> height >> maxval;
+      in.get();
+      if (magic != "P5" || width <= 0 || height <= 0 || maxval != 255) return;
+      std::string pixels(static_cast<size_t>(width) * height, '\0');
+      in.read(pixels.data(), static_cast<std::streamsize>(pixels.size()));
+      size_t inked = 0;
+      for (char pixel : pixels) inked += static_cast<unsigned char>(pixel) < 250 ? 1 : 0;
+      ink = static_cast<double>(inked) / static_cast<double>(pixels.size());
+    }
+  });
+  return ink;
+}
+
 }  // namespace salesops::testing

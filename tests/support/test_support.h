@@ -150,4 +150,11 @@ std::string SalesopsctlBinary();
 // `text` as one word for /bin/sh, so that a checkout path with spaces survives RunCommand.
 std::string ShellQuote(const std::string& text);
 
+// A PDF's text as `pdftotext -layout` reads it (poppler-utils); pages end with '\f'. Empty when
+// the tool fails.
+std::string PdfText(const std::string& pdf);
+// The share (0 to 1) of a PDF page's pixels that are not white, rendered by `pdftoppm` at 30 dpi
+// in grey; -1 when it cannot be rendered. A blank page is 0.
+double PdfPageInk(const std::string& pdf, int page = 1);
+
 }  // namespace salesops::testing

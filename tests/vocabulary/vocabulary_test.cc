@@ -46,6 +46,7 @@ std::vector<const FileDescriptor*> SalesopsProtoFiles() {
       v1::CreateOrderRequest::descriptor()->file(),       // order_intake.proto
       v1::Organisation::descriptor()->file(),             // directory.proto
       v1::PriceList::descriptor()->file(),                // pricing.proto
+      v1::CompanyProfile::descriptor()->file(),           // documents.proto
   };
 }
 

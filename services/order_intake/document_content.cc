@@ -1,0 +1,451 @@
+#include "services/order_intake/document_content.h"
+
+#include <absl/strings/ascii.h>
+#include <absl/strings/str_cat.h>
+#include <absl/strings/str_join.h>
+#include <absl/strings/str_replace.h>
+#include <absl/time/time.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "services/common/errors.h"
+#include "services/common/money.h"
+#include "services/order_intake/rating.h"
+
+namespace salesops::order_intake {
+namespace {
+
+using documents::Column;
+using documents::Document;
+using documents::Heading;
+using documents::KeyValues;
+using documents::Paragraph;
+using documents::Table;
+using documents::TotalLine;
+using documents::Totals;
+
+// Every word a document prints that is not the order's own, in one language.
+struct Words {
+  const char* quote;
+  const char* confirmation;
+  const char* quote_number;
+  const char* order_number;
+  const char* revision;
+  const char* date;
+  const char* valid_until;
+  const char* your_reference;
+  const char* event;
+  const char* delivery;
+  const char* no_later_than;  // "no later than {time}"
+  const char* between;        // "between {from} and {to}"
+  const char* item;
+  const char* quantity;
+  const char* unit_price;
+  const char* amount;
+  const char* crew;
+  const char* transport;
+  const char* pinned;
+  const char* discount;
+  const char* net;
+  const char* tax;  // "VAT {rate} % on {net}"
+  const char* total;
+  const char* options;
+  const char* instead_of;
+  const char* converted;
+  const char* attention;
+  const char* tax_id;
+  const char* terms;
+  const char* confirmation_text;  // "{order}", "{revision}", "{commitment}", "{venue}"
+  const char* page;
+  const char* service;
+  const char* production;
+  const char* fee;
+  const char* time_format;
+};
+
+constexpr Words kEnglish = {
+    "Quote",
+    "Order confirmation",
+    "Quote no.",
+    "Order no.",
+    "Revision",
+    "Date",
+    "Valid until",
+    "Your reference",
+    "Event",
+    "Delivery",
+    "no later than {time}",
+    "between {from} and {to}",
+    "Item",
+    "Qty",
+    "Unit price",
+    "Amount",
+    "Crew",
+    "Transport",
+    "Exact delivery time",
+    "Discount",
+    "Net",
+    "VAT {rate} % on {net}",
+    "Total",
+    "Options (not included in the total)",
+    "instead of",
+    "Converted at",
+    "Attn.",
+    "VAT ID",
+    "Terms",
+    "We confirm order {order}, revision {revision}: delivered {commitment} at {venue}, with "
+    "the lines and prices below.",
+    "Page {page} of {pages}",
+    "Service",
+    "Production",
+    "Fee",
+    "%d %b %Y %H:%M",
+};
+
+constexpr Words kGerman = {
+    "Angebot",
+    "Auftragsbestätigung",
+    "Angebotsnr.",
+    "Auftragsnr.",
+    "Revision",
+    "Datum",
+    "Gültig bis",
+    "Ihr Zeichen",
+    "Veranstaltung",
+    "Lieferung",
+    "spätestens {time}",
+    "zwischen {from} und {to}",
+    "Position",
+    "Menge",
+    "Einzelpreis",
+    "Betrag",
+    "Personal",
+    "Transport",
+    "Feste Lieferzeit",
+    "Rabatt",
+    "Netto",
+    "USt. {rate} % auf {net}",
+    "Gesamt",
+    "Optionen (nicht im Gesamtbetrag enthalten)",
+    "statt",
+    "Umgerechnet zu",
+    "z. Hd.",
+    "USt-IdNr.",
+    "Bedingungen",
+    "Wir bestätigen Auftrag {order}, Revision {revision}: Lieferung {commitment} an {venue}, "
+    "mit den folgenden Positionen und Preisen.",
+    "Seite {page} von {pages}",
+    "Dienstleistung",
+    "Produktion",
+    "Gebühr",
+    "%d.%m.%Y %H:%M",
+};
+
+// The quote's own amounts, which it computed: they fit.
+int64_t MicrosOf(const google::type::Money& money) {
+  return common::MoneyToMicros(money, "an amount").value_or(0);
+}
+
+// Formats numbers and times the way the document's reader writes them.
+class Writer {
+ public:
+  Writer(v1::DocumentLanguage language, absl::TimeZone zone)
+      : words_(language == v1::DOCUMENT_LANGUAGE_GERMAN ? kGerman : kEnglish),
+        german_(language == v1::DOCUMENT_LANGUAGE_GERMAN),
+        zone_(zone) {}
+
+  const Words& words() const { return words_; }
+
+  std::string Money(const google::type::Money& money) const {
+    std::string text = rating::FormatMoney(MicrosOf(money), money.currency_code());
+    // 1,234.56 EUR -> 1.234,56 EUR
+    if (german_) text = absl::StrReplaceAll(text, {{",", "\x01"}, {".", ","}, {"\x01", "."}});
+    return text;
+  }
+
+  std::string Time(const google::protobuf::Timestamp& timestamp) const {
+    return absl::FormatTime(words_.time_format, absl::FromUnixSeconds(timestamp.seconds()), zone_);
+  }
+
+  // `value` / `per_unit` with as many decimals as it needs: 190000 / 10000 -> "19",
+  // 850000 / 1000000 -> "0.85" ("0,85" in German).
+  std::string Decimal(int64_t value, int64_t per_unit) const {
+    std::string text = absl::StrCat(value / per_unit);
+    if (value % per_unit != 0) {
+      std::string fraction = absl::StrCat(per_unit + value % per_unit).substr(1);
+      while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+      absl::StrAppend(&text, german_ ? "," : ".", fraction);
+    }
+    return text;
+  }
+
+  std::string Commitment(const v1::DeliveryWindow& delivery,
+                         const google::protobuf::Timestamp& no_later_than) const {
+    if (delivery.pinned() && delivery.window().has_not_before()) {
+      return absl::StrReplaceAll(words_.between, {{"{from}", Time(delivery.window().not_before())},
+                                                  {"{to}", Time(no_later_than)}});
+    }
+    return absl::StrReplaceAll(words_.no_later_than, {{"{time}", Time(no_later_than)}});
+  }
+
+  std::string Category(v1::CustomLineCategory category) const {
+    switch (category) {
+      case v1::CUSTOM_LINE_CATEGORY_SERVICE:
+        return words_.service;
+      case v1::CUSTOM_LINE_CATEGORY_TRANSPORT:
+        return words_.transport;
+      case v1::CUSTOM_LINE_CATEGORY_PRODUCTION:
+        return words_.production;
+      default:
+        return words_.fee;
+    }
+  }
+
+ private:
+  const Words& words_;
+  bool german_;
+  absl::TimeZone zone_;
+};
+
+std::string SkillWord(v1::Skill skill) {
+  std::string name = v1::Skill_Name(skill).substr(std::string("SKILL_").size());
+  for (char& c : name) c = c == '_' ? ' ' : static_cast<char>(std::tolower(c));
+  return name;
+}
+
+std::string Quantity(int quantity) { return absl::StrCat(quantity < 1 ? 1 : quantity); }
+
+std::vector<std::string> RecipientOf(const v1::Order& order, const Words& words) {
+  std::vector<std::string> lines;
+  const v1::Organisation& organisation = order.directory_snapshot().organisation();
+  lines.push_back(organisation.name().empty() ? order.customer().name() : organisation.name());
+  if (!order.customer().contact_name().empty()) {
+    lines.push_back(absl::StrCat(words.attention, " ", order.customer().contact_name()));
+  }
+  const google::type::PostalAddress& address = organisation.billing_address();
+  for (const std::string& line : address.address_lines()) lines.push_back(line);
+  std::string town = absl::StrJoin({address.postal_code(), address.locality()}, " ");
+  if (town != " ") lines.push_back(std::string(absl::StripAsciiWhitespace(town)));
+  if (!address.region_code().empty()) lines.push_back(address.region_code());
+  if (!organisation.tax_id().empty()) {
+    lines.push_back(absl::StrCat(words.tax_id, " ", organisation.tax_id()));
+  }
+  return lines;
+}
+
+std::vector<std::string> SenderOf(const v1::CompanyProfile& profile, const Words& words) {
+  std::vector<std::string> lines = {profile.name()};
+  for (const std::string& line : profile.address_lines()) lines.push_back(line);
+  if (!profile.tax_id().empty()) lines.push_back(absl::StrCat(words.tax_id, " ", profile.tax_id()));
+  if (!profile.email().empty()) lines.push_back(profile.email());
+  if (!profile.phone().empty()) lines.push_back(profile.phone());
+  return lines;
+}
+
+// The name a phase is shown under: its own, else its venue's; "" for the main part.
+std::string PhaseTitle(const v1::Order& order, const std::string& phase_id) {
+  if (phase_id.empty()) return order.venue().name();
+  for (const v1::OrderPhase& phase : order.phases()) {
+    if (phase.phase_id() != phase_id) continue;
+    return phase.name().empty() ? phase.venue().name() : phase.name();
+  }
+  return phase_id;
+}
+
+void AddSubLine(Table& table, const std::string& text) {
+  if (!text.empty()) table.rows.push_back({"\t" + text, "", "", ""});
+}
+
+// The lines of the quote, a group per phase when the order has phases.
+void AddLines(const v1::Order& order, const Writer& writer, std::vector<documents::Block>& blocks) {
+  const Words& words = writer.words();
+  const v1::Quote& quote = order.quote();
+  std::vector<std::string> phase_ids = {""};
+  for (const v1::OrderPhase& phase : order.phases()) phase_ids.push_back(phase.phase_id());
+  const std::vector<Column> columns = {{words.item, 94, false},
+                                       {words.quantity, 14, true},
+                                       {words.unit_price, 32, true},
+                                       {words.amount, 34, true}};
+  for (const std::string& phase_id : phase_ids) {
+    Table table{columns, {}};
+    for (const v1::QuoteLine& line : quote.lines()) {
+      if (line.phase_id() != phase_id) continue;
+      table.rows.push_back(
+          {absl::StrCat(line.product_name(), " (", line.line().product_code(), ")"),
+           Quantity(line.line().quantity()), writer.Money(line.unit_price()),
+           writer.Money(line.line_total())});
+      AddSubLine(table, line.explanation());
+      if (line.has_discount()) {
+        AddSubLine(table, absl::StrCat(words.discount, ": ", line.discount().reason(), " (-",
+                                       writer.Money(line.discount_amount()), ")"));
+      }
+    }
+    for (const v1::CrewCostLine& crew : quote.crew_lines()) {
+      if (crew.phase_id() != phase_id) continue;
+      table.rows.push_back({absl::StrCat(words.crew, ": ", SkillWord(crew.skill())), "",
+                            writer.Money(crew.hourly_cost()), writer.Money(crew.line_total())});
+      AddSubLine(table, crew.explanation());
+    }
+    if (table.rows.empty()) continue;
+    if (!order.phases().empty()) blocks.push_back(Heading{PhaseTitle(order, phase_id)});
+    blocks.push_back(std::move(table));
+  }
+  Table extras{columns, {}};
+  if (quote.has_pinned_surcharge() && MicrosOf(quote.pinned_surcharge()) != 0) {
+    extras.rows.push_back({words.pinned, "", "", writer.Money(quote.pinned_surcharge())});
+    AddSubLine(extras, order.delivery_window().pinned_reason());
+  }
+  if (quote.has_transport() && MicrosOf(quote.transport()) != 0) {
+    extras.rows.push_back({words.transport, "", "", writer.Money(quote.transport())});
+    AddSubLine(extras, quote.transport_explanation());
+  }
+  for (const v1::CustomQuoteLine& custom : quote.custom_lines()) {
+    extras.rows.push_back(
+        {absl::StrCat(writer.Category(custom.line().category()), ": ", custom.line().description()),
+         Quantity(custom.line().quantity()), writer.Money(custom.line().unit_price()),
+         writer.Money(custom.line_total())});
+  }
+  if (!extras.rows.empty()) blocks.push_back(std::move(extras));
+}
+
+void AddTotals(const v1::Order& order, const Writer& writer,
+               std::vector<documents::Block>& blocks) {
+  const Words& words = writer.words();
+  const v1::Quote& quote = order.quote();
+  Totals totals;
+  if (quote.has_discount_total() && MicrosOf(quote.discount_total()) != 0) {
+    std::string label = words.discount;
+    if (quote.has_order_discount()) absl::StrAppend(&label, ": ", quote.order_discount().reason());
+    totals.lines.push_back({label, "-" + writer.Money(quote.discount_total()), false});
+  }
+  totals.lines.push_back({words.net, writer.Money(quote.net_total()), false});
+  for (const v1::TaxLine& tax : quote.tax_lines()) {
+    totals.lines.push_back(
+        {absl::StrReplaceAll(words.tax, {{"{rate}", writer.Decimal(tax.tax_millionths(), 10000)},
+                                         {"{net}", writer.Money(tax.net())}}),
+         writer.Money(tax.tax()), false});
+  }
+  totals.lines.push_back({words.total, writer.Money(quote.total()), true});
+  blocks.push_back(std::move(totals));
+  if (!quote.tax_note().empty()) blocks.push_back(Paragraph{quote.tax_note(), true});
+  for (const v1::QuoteExchangeRate& rate : quote.exchange_rates()) {
+    blocks.push_back(Paragraph{
+        absl::StrCat(words.converted, " 1 ", rate.from_currency(), " = ",
+                     writer.Decimal(rate.factor_millionths(), 1000000), " ", rate.to_currency()),
+        true});
+  }
+}
+
+void AddOptions(const v1::Order& order, const Writer& writer,
+                std::vector<documents::Block>& blocks) {
+  const Words& words = writer.words();
+  if (order.quote().optional_lines().empty()) return;
+  blocks.push_back(Heading{words.options});
+  Table table{{{words.item, 94, false},
+               {words.quantity, 14, true},
+               {words.unit_price, 32, true},
+               {words.amount, 34, true}},
+              {}};
+  for (int i = 0; i < order.quote().optional_lines_size(); ++i) {
+    const v1::QuoteLine& line = order.quote().optional_lines(i);
+    std::string item = absl::StrCat(line.product_name(), " (", line.line().product_code(), ")");
+    if (i < order.optional_lines_size() && !order.optional_lines(i).instead_of().empty()) {
+      absl::StrAppend(&item, ", ", words.instead_of, " ", order.optional_lines(i).instead_of());
+    }
+    table.rows.push_back({item, Quantity(line.line().quantity()), writer.Money(line.unit_price()),
+                          writer.Money(line.line_total())});
+    if (i < order.optional_lines_size()) AddSubLine(table, order.optional_lines(i).note());
+  }
+  blocks.push_back(std::move(table));
+}
+
+bool WasConfirmed(v1::OrderStage stage) {
+  switch (stage) {
+    case v1::ORDER_STAGE_CONFIRMED:
+    case v1::ORDER_STAGE_IN_PREP:
+    case v1::ORDER_STAGE_READY:
+    case v1::ORDER_STAGE_DISPATCHED:
+    case v1::ORDER_STAGE_ON_SITE:
+    case v1::ORDER_STAGE_RETURNED:
+    case v1::ORDER_STAGE_CLOSED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<Document> DocumentOf(const v1::Order& order, const v1::CompanyProfile& profile,
+                                    v1::DocumentKind kind, v1::DocumentLanguage language) {
+  absl::TimeZone zone = absl::UTCTimeZone();
+  if (!profile.time_zone().empty() && !absl::LoadTimeZone(profile.time_zone(), &zone)) {
+    zone = absl::UTCTimeZone();  // checked when the profile was set; a vanished zone is UTC
+  }
+  const Writer writer(language, zone);
+  const Words& words = writer.words();
+  const bool confirmation = kind == v1::DOCUMENT_KIND_ORDER_CONFIRMATION;
+  if (confirmation && (!WasConfirmed(order.stage()) || !order.commitment().has_no_later_than())) {
+    return common::ReasonedError(
+        absl::StatusCode::kFailedPrecondition, v1::INVALID_STAGE_TRANSITION,
+        absl::StrCat("order ", order.order_id(), " revision ", order.revision(),
+                     " was not confirmed, so it has no order confirmation"));
+  }
+
+  Document document;
+  document.title = confirmation ? words.confirmation : words.quote;
+  document.sender_lines = SenderOf(profile, words);
+  document.logo_png = profile.logo_png();
+  document.recipient_lines = RecipientOf(order, words);
+  document.footer = absl::StrJoin({profile.bank_details(), profile.footer_text()}, "\n");
+  document.page_label = words.page;
+  document.pdf_title = absl::StrCat(document.title, " ", order.order_id(), " ", words.revision, " ",
+                                    order.revision());
+  document.pdf_author = profile.name();
+  document.creation_date =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(order.update_time().seconds()),
+                       absl::UTCTimeZone());
+
+  KeyValues facts;
+  facts.pairs.push_back({confirmation ? words.order_number : words.quote_number, order.order_id()});
+  facts.pairs.push_back({words.revision, absl::StrCat(order.revision())});
+  facts.pairs.push_back({words.date, writer.Time(order.update_time())});
+  if (!confirmation && order.has_quote_expire_time()) {
+    facts.pairs.push_back({words.valid_until, writer.Time(order.quote_expire_time())});
+  }
+  if (!order.customer_reference().empty()) {
+    facts.pairs.push_back({words.your_reference, order.customer_reference()});
+  }
+  std::string event = order.venue().name();
+  if (order.event_schedule().has_show_start_time()) {
+    absl::StrAppend(&event, event.empty() ? "" : ", ",
+                    writer.Time(order.event_schedule().show_start_time()));
+  }
+  if (!event.empty()) facts.pairs.push_back({words.event, event});
+  const google::protobuf::Timestamp& deliver_by =
+      confirmation ? order.commitment().no_later_than()
+                   : order.delivery_window().window().no_later_than();
+  facts.pairs.push_back({words.delivery, writer.Commitment(order.delivery_window(), deliver_by)});
+  document.blocks.push_back(std::move(facts));
+
+  if (confirmation) {
+    document.blocks.push_back(Paragraph{absl::StrReplaceAll(
+        words.confirmation_text,
+        {{"{order}", order.order_id()},
+         {"{revision}", absl::StrCat(order.revision())},
+         {"{commitment}", writer.Commitment(order.delivery_window(), deliver_by)},
+         {"{venue}", order.venue().name()}})});
+  }
+  AddLines(order, writer, document.blocks);
+  AddTotals(order, writer, document.blocks);
+  if (!confirmation) AddOptions(order, writer, document.blocks);
+  if (!profile.terms().empty()) {
+    document.blocks.push_back(Heading{words.terms});
+    document.blocks.push_back(Paragraph{profile.terms(), true});
+  }
+  return document;
+}
+
+}  // namespace salesops::order_intake
