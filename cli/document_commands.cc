@@ -76,7 +76,7 @@ ExitCode SaveDocument(Session& session, v1::DocumentKind kind, const std::string
 }
 
 struct CompanyOptions {
-  std::string name, tax_id, email, phone, logo, bank, footer, terms_file, language, time_zone, etag;
+  std::string name, tax_id, email, phone, logo, bank, footer, terms_file, language, zone_id, etag;
   std::vector<std::string> address;
 };
 
@@ -111,7 +111,7 @@ ExitCode SetCompany(Session& session, const CompanyOptions& options) {
   if (!options.phone.empty()) profile.set_phone(options.phone);
   if (!options.bank.empty()) profile.set_bank_details(options.bank);
   if (!options.footer.empty()) profile.set_footer_text(options.footer);
-  if (!options.time_zone.empty()) profile.set_time_zone(options.time_zone);
+  if (!options.zone_id.empty()) profile.set_zone_id(options.zone_id);
   if (!options.language.empty()) {
     absl::StatusOr<v1::DocumentLanguage> language = ParseLanguage(options.language);
     if (!language.ok()) return ReportBadInput("--language: " + language.status().ToString());
@@ -163,7 +163,7 @@ ExitCode ShowCompany(Session& session) {
   details.Add("Logo", logo_bytes > 0 ? absl::StrCat("PNG, ", logo_bytes, " bytes") : "none");
   details.Add("Bank", profile.bank_details());
   details.Add("Language", EnumWord(profile.language()));
-  details.Add("Time zone", profile.time_zone().empty() ? "UTC" : profile.time_zone());
+  details.Add("Time zone", profile.zone_id().empty() ? "UTC" : profile.zone_id());
   details.Add("Etag", profile.etag());
   details.Print();
   return kExitOk;
@@ -203,8 +203,8 @@ ExitCode ImportCompanyProfile(const ImportContext& context, const std::string& p
         profile.set_footer_text(value.as<std::string>());
       } else if (key == "terms") {
         profile.set_terms(value.as<std::string>());
-      } else if (key == "time-zone") {
-        profile.set_time_zone(value.as<std::string>());
+      } else if (key == "zone-id") {
+        profile.set_zone_id(value.as<std::string>());
       } else if (key == "language") {
         absl::StatusOr<v1::DocumentLanguage> language = ParseLanguage(value.as<std::string>());
         if (!language.ok())
@@ -219,7 +219,7 @@ ExitCode ImportCompanyProfile(const ImportContext& context, const std::string& p
       } else {
         return ReportBadInput(path + ": unknown key '" + key +
                               "' (name, address, tax-id, email, phone, bank, footer, terms, "
-                              "language, time-zone, logo)");
+                              "language, zone-id, logo)");
       }
     }
   } catch (const YAML::Exception& error) {
@@ -290,7 +290,7 @@ void AddDocumentCommands(CommandTree& tree) {
                     "Text file of terms printed on quotes and confirmations")
         ->check(CLI::ExistingFile);
     set->add_option("--language", options->language, "en or de: the documents' language");
-    set->add_option("--time-zone", options->time_zone, "IANA zone, e.g. Europe/Berlin");
+    set->add_option("--zone-id", options->zone_id, "IANA zone, e.g. Europe/Berlin");
     set->add_option("--etag", options->etag, "Refuse (exit 3) unless the profile is at this etag");
     tree.OnRun(set, [options](Session& session) { return SetCompany(session, *options); });
   }

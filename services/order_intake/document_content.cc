@@ -381,7 +381,7 @@ bool WasConfirmed(v1::OrderStage stage) {
 absl::StatusOr<Document> DocumentOf(const v1::Order& order, const v1::CompanyProfile& profile,
                                     v1::DocumentKind kind, v1::DocumentLanguage language) {
   absl::TimeZone zone = absl::UTCTimeZone();
-  if (!profile.time_zone().empty() && !absl::LoadTimeZone(profile.time_zone(), &zone)) {
+  if (!profile.zone_id().empty() && !absl::LoadTimeZone(profile.zone_id(), &zone)) {
     zone = absl::UTCTimeZone();  // checked when the profile was set; a vanished zone is UTC
   }
   const Writer writer(language, zone);

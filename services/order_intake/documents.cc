@@ -35,9 +35,9 @@ absl::Status CheckProfile(const v1::CompanyProfile& profile) {
     violations.push_back({"profile.logo_png", "is not a PNG image"});
   }
   absl::TimeZone zone;
-  if (!profile.time_zone().empty() && !absl::LoadTimeZone(profile.time_zone(), &zone)) {
+  if (!profile.zone_id().empty() && !absl::LoadTimeZone(profile.zone_id(), &zone)) {
     violations.push_back(
-        {"profile.time_zone", "is not an IANA time zone (e.g. Europe/Berlin, or empty for UTC)"});
+        {"profile.zone_id", "is not an IANA time zone (e.g. Europe/Berlin, or empty for UTC)"});
   }
   if (violations.empty()) return absl::OkStatus();
   return common::InvalidArgumentError(std::move(violations));

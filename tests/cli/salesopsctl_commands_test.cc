@@ -115,7 +115,7 @@ class SalesopsctlCommandsTest : public ::testing::Test {
 };
 
 TEST_F(SalesopsctlCommandsTest, DemoCompanyLoadsThroughTheCliOnceAndThenChangesNothing) {
-  json first = CtlJson("demo load --skip orders --skip organisations --skip venues --skip pricing " + ShellQuote(DemoDir()));
+  json first = CtlJson("demo load --skip orders --skip organisations --skip venues --skip pricing --skip company-profile " + ShellQuote(DemoDir()));
   EXPECT_EQ(first["company"], "Brightside Event Technology");
   EXPECT_EQ(first["warehouses"].size(), 2u);
   EXPECT_EQ(first["loaded"]["items"]["created"], 56);
@@ -123,7 +123,7 @@ TEST_F(SalesopsctlCommandsTest, DemoCompanyLoadsThroughTheCliOnceAndThenChangesN
   EXPECT_EQ(first["loaded"]["crew"]["created"], 14);
   EXPECT_EQ(first["loaded"]["vehicles"]["created"], 4);
 
-  json second = CtlJson("demo load --skip orders --skip organisations --skip venues --skip pricing " + ShellQuote(DemoDir()));
+  json second = CtlJson("demo load --skip orders --skip organisations --skip venues --skip pricing --skip company-profile " + ShellQuote(DemoDir()));
   for (const std::string section : {"items", "products", "crew", "vehicles"}) {
     EXPECT_EQ(second["loaded"][section]["created"], 0) << section;
     EXPECT_EQ(second["loaded"][section]["updated"], 0) << section;
@@ -161,14 +161,14 @@ TEST_F(SalesopsctlCommandsTest, DemoCompanyLoadsThroughTheCliOnceAndThenChangesN
   ASSERT_NE(row, std::string::npos);
   text.replace(text.find(",12,", row), 4, ",14,");
   std::ofstream(items_csv) << text;
-  json third = CtlJson("demo load --skip orders --skip organisations --skip venues --skip pricing " + changed);
+  json third = CtlJson("demo load --skip orders --skip organisations --skip venues --skip pricing --skip company-profile " + changed);
   EXPECT_EQ(third["loaded"]["items"]["updated"], 1);
   EXPECT_EQ(third["loaded"]["items"]["unchanged"], 55);
   EXPECT_EQ(CtlJson("catalog items show MON-55")["item"]["quantityOwned"], 14);
 }
 
 TEST_F(SalesopsctlCommandsTest, ExitCodesSayWhatKindOfFailureItWas) {
-  ASSERT_EQ(Ctl("demo load --skip orders --skip organisations --skip venues --skip pricing " + ShellQuote(DemoDir())), 0);
+  ASSERT_EQ(Ctl("demo load --skip orders --skip organisations --skip venues --skip pricing --skip company-profile " + ShellQuote(DemoDir())), 0);
   std::string output;
 
   // 2: bad input, each field named in plain words.
@@ -226,7 +226,7 @@ TEST_F(SalesopsctlCommandsTest, ExitCodesSayWhatKindOfFailureItWas) {
 }
 
 TEST_F(SalesopsctlCommandsTest, WarehouseAndScheduleCommandsFollowAnOrder) {
-  ASSERT_EQ(Ctl("demo load --skip orders --skip organisations --skip venues --skip pricing " + ShellQuote(DemoDir())), 0);
+  ASSERT_EQ(Ctl("demo load --skip orders --skip organisations --skip venues --skip pricing --skip company-profile " + ShellQuote(DemoDir())), 0);
   const std::string window = "--from 2030-05-02T00:00:00Z --to 2030-05-03T00:00:00Z";
   json free = CtlJson("availability LED-PANEL-500=80 LED-PROC-4K " + window);
   EXPECT_EQ(free["allAvailable"], true) << free.dump();

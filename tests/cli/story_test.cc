@@ -261,6 +261,34 @@ TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
     }
   }
   EXPECT_EQ(tape_tracking, "TRACKING_MODE_CONSUMABLE");
+
+  // The tour's documents (README, "Documents"), headed by the demo's company profile.
+  const std::string tour_id = tour_order["orderId"].get<std::string>();
+  std::map<std::string, std::string> pdfs;
+  for (const std::string kind : {"quote", "confirmation"}) {
+    const std::string file = dir_ + "/tour-" + kind + ".pdf";
+    json saved = CtlJson("sales", "document " + kind + " " + tour_id + " -o " + ShellQuote(file));
+    EXPECT_EQ(saved["sha256"].get<std::string>().size(), 64u) << saved.dump(2);
+    std::ifstream in(file, std::ios::binary);
+    pdfs[kind] = std::string(std::istreambuf_iterator<char>(in), {});
+    EXPECT_GT(PdfPageInk(pdfs[kind]), 0.01) << kind << " is blank";
+  }
+  const std::string quote_text = PdfText(pdfs["quote"]);
+  for (const std::string expected :
+       {"Quote", "Brightside Event Technology GmbH", "Tourneewerk GmbH", "Berlin, Tempodrom",
+        "München, Zenith", "price list 'Tour 2027'", "sale price 9.50 EUR x 12",
+        "Tour-branded scrim", "VAT 19 % on", "Total", "Valid until"}) {
+    EXPECT_NE(quote_text.find(expected), std::string::npos) << expected << "\n" << quote_text;
+  }
+  const std::string confirmation_text = PdfText(pdfs["confirmation"]);
+  EXPECT_NE(confirmation_text.find("delivered no later than"), std::string::npos)
+      << confirmation_text;
+  // scripts/document-examples renders these for docs/examples/.
+  if (const char* examples = std::getenv("SALESOPS_DOCUMENT_EXAMPLES_DIR")) {
+    for (const auto& [kind, pdf] : pdfs) {
+      std::ofstream(std::string(examples) + "/" + kind + ".pdf", std::ios::binary) << pdf;
+    }
+  }
 }
 
 // The commands scripts/run prints to paste (demo/story/commands.sh), run as pasted, then the
