@@ -245,13 +245,18 @@ ExitCode ImportCompanyProfile(const ImportContext& context, const std::string& p
 }
 
 void AddDocumentCommands(CommandTree& tree) {
-  CLI::App* document = tree.AddGroup(tree.root(), "document",
-                                     "The PDF of a quote or an order confirmation, as sent");
+  CLI::App* document =
+      tree.AddGroup(tree.root(), "document",
+                    "The PDF of a quote, order confirmation, pull sheet or delivery note");
   for (const auto& [word, kind, description] :
        {std::tuple{"quote", v1::DOCUMENT_KIND_QUOTE,
                    "The quote: lines with how each was priced, options, tax, validity"},
         std::tuple{"confirmation", v1::DOCUMENT_KIND_ORDER_CONFIRMATION,
-                   "The order confirmation: the commitment, the lines and totals"}}) {
+                   "The order confirmation: the commitment, the lines and totals"},
+        std::tuple{"pull-sheet", v1::DOCUMENT_KIND_PULL_SHEET,
+                   "The pull sheet to print: codes with barcodes, boxes to tick, notes"},
+        std::tuple{"delivery-note", v1::DOCUMENT_KIND_DELIVERY_NOTE,
+                   "The delivery note: what left, what must come back, lines to sign"}}) {
     auto options = MakeOptions<DocumentOptions>();
     CLI::App* command = document->add_subcommand(word, description);
     command->add_option("order", options->order, "Order id")->required();

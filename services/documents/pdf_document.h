@@ -42,6 +42,14 @@ struct Column {
   std::string heading;
   double width_mm = 20;        // the last column may take what is left of the text width
   bool right_aligned = false;  // amounts and quantities
+  // Cells of this column are drawn as a Code 128 barcode of the cell's text (inventory codes on
+  // a pull sheet, for the warehouse's scanners), with the text in small print under it; an empty
+  // cell draws nothing. Bars are 8 mm high with modules of 0.254 mm, narrowed down to 0.19 mm
+  // for a code too wide for its column, with a quiet zone of 10 modules on either side inside
+  // the cell. A code that still does not fit, or that Code 128 cannot encode (characters beyond
+  // ISO 8859-1, invalid UTF-8, more than 60 symbol characters: about 60 letters or 120 digits),
+  // is drawn as ordinary text instead. The header row and sub-lines are text, as in any column.
+  bool barcode = false;
 };
 
 // A table whose rows break across pages, repeating the header row on each. A cell wraps within
@@ -68,8 +76,6 @@ struct Totals {
 struct SignatureLines {
   std::vector<std::string> captions;
 };
-
-// A Code 128 barcode is issue 19's; until then a pull sheet shows codes as text.
 
 using Block = std::variant<Heading, Paragraph, KeyValues, Table, Totals, SignatureLines>;
 

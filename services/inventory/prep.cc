@@ -88,6 +88,9 @@ v1::PullSheet ToPullSheet(const OrderSheet& sheet) {
       added->set_quantity_pulled(line->pulled);
       added->set_from_sub_rental(line->from_sub_rental);
       added->set_supplier_name(line->supplier_name);
+      added->set_quantity_checked_out(line->checked_out);
+      added->set_quantity_returned(line->returned);
+      added->set_quantity_damaged(line->damaged);
       for (const SheetNeed& need : line->needs) {
         v1::PullSheetNeed* part = added->add_needs();
         part->set_phase_id(need.phase_id);

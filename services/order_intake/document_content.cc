@@ -143,6 +143,76 @@ constexpr Words kGerman = {
     "%d.%m.%Y %H:%M",
 };
 
+// The words of the warehouse's documents (pull sheet, delivery note).
+struct WarehouseWords {
+  const char* pull_sheet;
+  const char* delivery_note;
+  const char* code;
+  const char* description;
+  const char* to_pull;
+  const char* tick;
+  const char* delivered;
+  const char* to_return;
+  const char* used_up;
+  const char* consumable;
+  const char* from_supplier;  // "{quantity} from {supplier}"
+  const char* part_need;      // "{part}: {quantity}, {from} to {to}"
+  const char* notes;
+  const char* loading;
+  const char* access;
+  const char* strike;
+  const char* pulled_by;
+  const char* checked_by;
+  const char* driver;
+  const char* received_by;
+};
+
+constexpr WarehouseWords kEnglishWarehouse = {
+    "Pull sheet",
+    "Delivery note",
+    "Code",
+    "Description",
+    "To pull",
+    "Pulled",
+    "Delivered",
+    "To return",
+    "used up",
+    "(consumable, not returned)",
+    "{quantity} from {supplier}",
+    "{part}: {quantity}, {from} to {to}",
+    "Notes (on the order, nothing to pull)",
+    "Loading",
+    "Access",
+    "Strike",
+    "Pulled by",
+    "Checked by",
+    "Driver",
+    "Received by (name, date)",
+};
+
+constexpr WarehouseWords kGermanWarehouse = {
+    "Packliste",
+    "Lieferschein",
+    "Code",
+    "Beschreibung",
+    "Menge",
+    "Gepackt",
+    "Geliefert",
+    "Zurück",
+    "verbraucht",
+    "(Verbrauchsmaterial, keine Rückgabe)",
+    "{quantity} von {supplier}",
+    "{part}: {quantity}, {from} bis {to}",
+    "Hinweise (zum Auftrag, nichts zu packen)",
+    "Anlieferung",
+    "Zugang",
+    "Abbau",
+    "Gepackt von",
+    "Geprüft von",
+    "Fahrer",
+    "Empfangen von (Name, Datum)",
+};
+
 // The quote's own amounts, which it computed: they fit.
 int64_t MicrosOf(const google::type::Money& money) {
   return common::MoneyToMicros(money, "an amount").value_or(0);
@@ -153,10 +223,12 @@ class Writer {
  public:
   Writer(v1::DocumentLanguage language, absl::TimeZone zone)
       : words_(language == v1::DOCUMENT_LANGUAGE_GERMAN ? kGerman : kEnglish),
+        warehouse_(language == v1::DOCUMENT_LANGUAGE_GERMAN ? kGermanWarehouse : kEnglishWarehouse),
         german_(language == v1::DOCUMENT_LANGUAGE_GERMAN),
         zone_(zone) {}
 
   const Words& words() const { return words_; }
+  const WarehouseWords& warehouse() const { return warehouse_; }
 
   std::string Money(const google::type::Money& money) const {
     std::string text = rating::FormatMoney(MicrosOf(money), money.currency_code());
@@ -205,6 +277,7 @@ class Writer {
 
  private:
   const Words& words_;
+  const WarehouseWords& warehouse_;
   bool german_;
   absl::TimeZone zone_;
 };
@@ -361,6 +434,82 @@ void AddOptions(const v1::Order& order, const Writer& writer,
   blocks.push_back(std::move(table));
 }
 
+std::string PartNeeds(const v1::Order& order, const v1::PullSheetLine& line, const Writer& writer) {
+  std::vector<std::string> parts;
+  for (const v1::PullSheetNeed& need : line.needs()) {
+    std::string part = PhaseTitle(order, need.phase_id());
+    parts.push_back(absl::StrReplaceAll(writer.warehouse().part_need,
+                                        {{"{part}", part},
+                                         {"{quantity}", absl::StrCat(need.quantity())},
+                                         {"{from}", writer.Time(need.window().not_before())},
+                                         {"{to}", writer.Time(need.window().no_later_than())}}));
+  }
+  return absl::StrJoin(parts, "; ");
+}
+
+// What to pull, a table per warehouse and category in picking order, each code with its barcode
+// and a column to tick; the parts that need a code when there are several, and sub-rented units.
+void AddPullSheet(const v1::Order& order, const v1::PullSheet& sheet, const Writer& writer,
+                  std::vector<documents::Block>& blocks) {
+  const WarehouseWords& words = writer.warehouse();
+  for (const v1::PullSheetGroup& group : sheet.groups()) {
+    blocks.push_back(Heading{absl::StrJoin({group.warehouse_id(), group.category()}, " · ")});
+    Column code{words.code, 58, false};
+    code.barcode = true;
+    Table table{
+        {code, {words.description, 72, false}, {words.to_pull, 22, true}, {words.tick, 22, true}},
+        {}};
+    for (const v1::PullSheetLine& line : group.lines()) {
+      std::string description = line.description();
+      if (line.tracking() == v1::TRACKING_MODE_CONSUMABLE) {
+        absl::StrAppend(&description, " ", words.consumable);
+      }
+      table.rows.push_back(
+          {line.inventory_code(), description, absl::StrCat(line.quantity_to_pull()), ""});
+      if (line.needs_size() > 1) AddSubLine(table, PartNeeds(order, line, writer));
+      if (line.from_sub_rental() > 0) {
+        AddSubLine(table, absl::StrReplaceAll(words.from_supplier,
+                                              {{"{quantity}", absl::StrCat(line.from_sub_rental())},
+                                               {"{supplier}", line.supplier_name()}}));
+      }
+    }
+    blocks.push_back(std::move(table));
+  }
+}
+
+// What left and what must come back: consumables are used up at the event.
+void AddDelivered(const v1::PullSheet& sheet, const Writer& writer,
+                  std::vector<documents::Block>& blocks) {
+  const WarehouseWords& words = writer.warehouse();
+  Table table{{{words.code, 50, false},
+               {words.description, 76, false},
+               {words.delivered, 24, true},
+               {words.to_return, 24, true}},
+              {}};
+  for (const v1::PullSheetGroup& group : sheet.groups()) {
+    for (const v1::PullSheetLine& line : group.lines()) {
+      if (line.quantity_checked_out() == 0) continue;
+      const bool consumable = line.tracking() == v1::TRACKING_MODE_CONSUMABLE;
+      table.rows.push_back(
+          {line.inventory_code(), line.description(), absl::StrCat(line.quantity_checked_out()),
+           consumable ? words.used_up : absl::StrCat(line.quantity_checked_out())});
+    }
+  }
+  blocks.push_back(std::move(table));
+}
+
+void AddSheetNotes(const v1::PullSheet& sheet, const Writer& writer,
+                   std::vector<documents::Block>& blocks) {
+  if (sheet.notes().empty()) return;
+  blocks.push_back(Heading{writer.warehouse().notes});
+  Table table{{{writer.words().item, 150, false}, {writer.words().quantity, 24, true}}, {}};
+  for (const v1::PullSheetNote& note : sheet.notes()) {
+    table.rows.push_back({absl::StrCat(writer.Category(note.category()), ": ", note.description()),
+                          Quantity(note.quantity())});
+  }
+  blocks.push_back(std::move(table));
+}
+
 bool WasConfirmed(v1::OrderStage stage) {
   switch (stage) {
     case v1::ORDER_STAGE_CONFIRMED:
@@ -379,7 +528,8 @@ bool WasConfirmed(v1::OrderStage stage) {
 }  // namespace
 
 absl::StatusOr<Document> DocumentOf(const v1::Order& order, const v1::CompanyProfile& profile,
-                                    v1::DocumentKind kind, v1::DocumentLanguage language) {
+                                    v1::DocumentKind kind, v1::DocumentLanguage language,
+                                    const v1::PullSheet* sheet) {
   absl::TimeZone zone = absl::UTCTimeZone();
   if (!profile.zone_id().empty() && !absl::LoadTimeZone(profile.zone_id(), &zone)) {
     zone = absl::UTCTimeZone();  // checked when the profile was set; a vanished zone is UTC
@@ -387,15 +537,25 @@ absl::StatusOr<Document> DocumentOf(const v1::Order& order, const v1::CompanyPro
   const Writer writer(language, zone);
   const Words& words = writer.words();
   const bool confirmation = kind == v1::DOCUMENT_KIND_ORDER_CONFIRMATION;
-  if (confirmation && (!WasConfirmed(order.stage()) || !order.commitment().has_no_later_than())) {
+  const bool warehouse =
+      kind == v1::DOCUMENT_KIND_PULL_SHEET || kind == v1::DOCUMENT_KIND_DELIVERY_NOTE;
+  if ((confirmation || warehouse) &&
+      (!WasConfirmed(order.stage()) || !order.commitment().has_no_later_than())) {
     return common::ReasonedError(
         absl::StatusCode::kFailedPrecondition, v1::INVALID_STAGE_TRANSITION,
         absl::StrCat("order ", order.order_id(), " revision ", order.revision(),
-                     " was not confirmed, so it has no order confirmation"));
+                     " was not confirmed, so it has no ",
+                     confirmation ? "order confirmation" : "pull sheet or delivery note"));
+  }
+  if (warehouse && sheet == nullptr) {
+    return absl::InternalError("a warehouse document needs the order's pull sheet");
   }
 
   Document document;
-  document.title = confirmation ? words.confirmation : words.quote;
+  document.title = confirmation                              ? words.confirmation
+                   : kind == v1::DOCUMENT_KIND_PULL_SHEET    ? writer.warehouse().pull_sheet
+                   : kind == v1::DOCUMENT_KIND_DELIVERY_NOTE ? writer.warehouse().delivery_note
+                                                             : words.quote;
   document.sender_lines = SenderOf(profile, words);
   document.logo_png = profile.logo_png();
   document.recipient_lines = RecipientOf(order, words);
@@ -409,10 +569,11 @@ absl::StatusOr<Document> DocumentOf(const v1::Order& order, const v1::CompanyPro
                        absl::UTCTimeZone());
 
   KeyValues facts;
-  facts.pairs.push_back({confirmation ? words.order_number : words.quote_number, order.order_id()});
+  facts.pairs.push_back({kind == v1::DOCUMENT_KIND_QUOTE ? words.quote_number : words.order_number,
+                         order.order_id()});
   facts.pairs.push_back({words.revision, absl::StrCat(order.revision())});
   facts.pairs.push_back({words.date, writer.Time(order.update_time())});
-  if (!confirmation && order.has_quote_expire_time()) {
+  if (kind == v1::DOCUMENT_KIND_QUOTE && order.has_quote_expire_time()) {
     facts.pairs.push_back({words.valid_until, writer.Time(order.quote_expire_time())});
   }
   if (!order.customer_reference().empty()) {
@@ -424,11 +585,48 @@ absl::StatusOr<Document> DocumentOf(const v1::Order& order, const v1::CompanyPro
                     writer.Time(order.event_schedule().show_start_time()));
   }
   if (!event.empty()) facts.pairs.push_back({words.event, event});
+  // The order's commitment is its last stop's when it has phases; each stop is delivered by its
+  // own window, which confirmation held the plan to, so a toured order names each.
   const google::protobuf::Timestamp& deliver_by =
-      confirmation ? order.commitment().no_later_than()
-                   : order.delivery_window().window().no_later_than();
-  facts.pairs.push_back({words.delivery, writer.Commitment(order.delivery_window(), deliver_by)});
+      kind == v1::DOCUMENT_KIND_QUOTE || !order.phases().empty()
+          ? order.delivery_window().window().no_later_than()
+          : order.commitment().no_later_than();
+  facts.pairs.push_back({order.phases().empty()
+                             ? std::string(words.delivery)
+                             : absl::StrCat(words.delivery, " ", PhaseTitle(order, "")),
+                         writer.Commitment(order.delivery_window(), deliver_by)});
+  for (const v1::OrderPhase& phase : order.phases()) {
+    facts.pairs.push_back({absl::StrCat(words.delivery, " ", PhaseTitle(order, phase.phase_id())),
+                           writer.Commitment(phase.delivery_window(),
+                                             phase.delivery_window().window().no_later_than())});
+  }
+  if (warehouse) {
+    const WarehouseWords& ops = writer.warehouse();
+    if (order.event_schedule().has_strike_time()) {
+      facts.pairs.push_back({ops.strike, writer.Time(order.event_schedule().strike_time())});
+    }
+    if (!order.venue().loading_dock_notes().empty()) {
+      facts.pairs.push_back({ops.loading, order.venue().loading_dock_notes()});
+    }
+    if (!order.venue().access_notes().empty()) {
+      facts.pairs.push_back({ops.access, order.venue().access_notes()});
+    }
+  }
   document.blocks.push_back(std::move(facts));
+  if (kind == v1::DOCUMENT_KIND_PULL_SHEET) {
+    AddPullSheet(order, *sheet, writer, document.blocks);
+    AddSheetNotes(*sheet, writer, document.blocks);
+    document.blocks.push_back(
+        documents::SignatureLines{{writer.warehouse().pulled_by, writer.warehouse().checked_by}});
+    return document;
+  }
+  if (kind == v1::DOCUMENT_KIND_DELIVERY_NOTE) {
+    AddDelivered(*sheet, writer, document.blocks);
+    AddSheetNotes(*sheet, writer, document.blocks);
+    document.blocks.push_back(
+        documents::SignatureLines{{writer.warehouse().driver, writer.warehouse().received_by}});
+    return document;
+  }
 
   if (confirmation) {
     document.blocks.push_back(Paragraph{absl::StrReplaceAll(

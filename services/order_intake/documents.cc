@@ -79,6 +79,39 @@ grpc::Status OrderIntakeServiceImpl::GetCompanyProfile(grpc::ServerContext*,
   }());
 }
 
+absl::StatusOr<v1::PullSheet> OrderIntakeServiceImpl::PullSheetFor(const v1::Order& order,
+                                                                   v1::DocumentKind kind) {
+  v1::GetPullSheetRequest request;
+  request.set_order_id(order.order_id());
+  absl::StatusOr<v1::GetPullSheetResponse> found = inventory_.GetPullSheet(request, CallDeadline());
+  if (!found.ok() && found.status().code() == absl::StatusCode::kNotFound) {
+    return common::ReasonedError(
+        absl::StatusCode::kFailedPrecondition, v1::INVALID_STAGE_TRANSITION,
+        absl::StrCat("order ", order.order_id(), " has no stock reserved, so no pull sheet"));
+  }
+  if (!found.ok()) return found.status();
+  const v1::PullSheet& sheet = found->pull_sheet();
+  if (kind == v1::DOCUMENT_KIND_PULL_SHEET && sheet.order_revision() != order.revision()) {
+    return common::ReasonedError(
+        absl::StatusCode::kFailedPrecondition, v1::STALE_REVISION,
+        absl::StrCat("the pull sheet of order ", order.order_id(), " is of revision ",
+                     sheet.order_revision(), ", not ", order.revision()));
+  }
+  if (kind == v1::DOCUMENT_KIND_DELIVERY_NOTE) {
+    bool left = false;
+    for (const v1::PullSheetGroup& group : sheet.groups()) {
+      for (const v1::PullSheetLine& line : group.lines()) left |= line.quantity_checked_out() > 0;
+    }
+    if (!left) {
+      return common::ReasonedError(
+          absl::StatusCode::kFailedPrecondition, v1::INVALID_STAGE_TRANSITION,
+          absl::StrCat("nothing of order ", order.order_id(),
+                       " was checked out yet, so there is no delivery note"));
+    }
+  }
+  return sheet;
+}
+
 grpc::Status OrderIntakeServiceImpl::GetDocument(grpc::ServerContext* context,
                                                  const v1::GetDocumentRequest* request,
                                                  v1::GetDocumentResponse* response) {
@@ -111,8 +144,15 @@ grpc::Status OrderIntakeServiceImpl::GetDocument(grpc::ServerContext* context,
           "no company profile yet, so no document can say who sends it; ADMIN sets it "
           "(SetCompanyProfile, or salesopsctl company set)");
     }
-    SALESOPS_ASSIGN_OR_RETURN(documents::Document content,
-                              DocumentOf(order, *profile, request->kind(), language));
+    // The warehouse's documents read the pull sheet inventory keeps for the order.
+    std::optional<v1::PullSheet> sheet;
+    if (request->kind() == v1::DOCUMENT_KIND_PULL_SHEET ||
+        request->kind() == v1::DOCUMENT_KIND_DELIVERY_NOTE) {
+      SALESOPS_ASSIGN_OR_RETURN(sheet, PullSheetFor(order, request->kind()));
+    }
+    SALESOPS_ASSIGN_OR_RETURN(
+        documents::Document content,
+        DocumentOf(order, *profile, request->kind(), language, sheet ? &*sheet : nullptr));
     SALESOPS_ASSIGN_OR_RETURN(std::string pdf, documents::RenderPdf(content));
     v1::Document document;
     document.set_order_id(order.order_id());

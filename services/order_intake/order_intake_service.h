@@ -217,6 +217,10 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
   absl::StatusOr<std::vector<std::string>> Price(v1::Order& order,
                                                  const v1::ResolveProductsResponse& resolved,
                                                  const std::string& field);
+  // The order's pull sheet for a warehouse document of `kind` (documents.cc): FAILED_PRECONDITION
+  // without one, for a pull sheet of another revision, or for a delivery note before anything
+  // was checked out.
+  absl::StatusOr<v1::PullSheet> PullSheetFor(const v1::Order& order, v1::DocumentKind kind);
   // A reconciliation pass from the recovery thread, as the service itself.
   void ReconcileInBackground();
   // The end of a saga for a call: its budget, or the caller's deadline when that is sooner.

@@ -5,6 +5,7 @@
 // scripts branch on.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -265,7 +266,7 @@ TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
   // The tour's documents (README, "Documents"), headed by the demo's company profile.
   const std::string tour_id = tour_order["orderId"].get<std::string>();
   std::map<std::string, std::string> pdfs;
-  for (const std::string kind : {"quote", "confirmation"}) {
+  for (const std::string kind : {"quote", "confirmation", "pull-sheet"}) {
     const std::string file = dir_ + "/tour-" + kind + ".pdf";
     json saved = CtlJson("sales", "document " + kind + " " + tour_id + " -o " + ShellQuote(file));
     EXPECT_EQ(saved["sha256"].get<std::string>().size(), 64u) << saved.dump(2);
@@ -283,6 +284,9 @@ TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
   const std::string confirmation_text = PdfText(pdfs["confirmation"]);
   EXPECT_NE(confirmation_text.find("delivered no later than"), std::string::npos)
       << confirmation_text;
+  const std::vector<std::string> scanned = PdfBarcodes(pdfs["pull-sheet"]);
+  EXPECT_NE(std::find(scanned.begin(), scanned.end(), "TAPE-GAFFER-50"), scanned.end())
+      << ::testing::PrintToString(scanned);
   // scripts/document-examples renders these for docs/examples/.
   if (const char* examples = std::getenv("SALESOPS_DOCUMENT_EXAMPLES_DIR")) {
     for (const auto& [kind, pdf] : pdfs) {

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -131,6 +132,91 @@ SurfacePtr RasterizeFirstPage(std::string_view pdf) {
   return image;
 }
 
+// Every page at 300 dpi, decoded by zbarimg: the contents of the Code 128 barcodes on each page,
+// sorted (zbarimg reports them in no particular order).
+std::vector<std::vector<std::string>> BarcodesOnPages(std::string_view pdf) {
+  TempDir dir;
+  if (!dir.ok()) {
+    ADD_FAILURE() << "mkdtemp failed";
+    return {};
+  }
+  const std::string pdf_path = dir.File("document.pdf");
+  WriteFile(pdf_path, pdf);
+  RunCommand(
+      absl::StrCat("pdftoppm -r 300 -png ", Quoted(pdf_path), " ", Quoted(dir.File("page"))));
+  // page-1.png, page-2.png, ... (or page-01.png, ...): as many digits on every page.
+  std::vector<std::string> images;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.File(""))) {
+    if (entry.path().extension() == ".png") images.push_back(entry.path().string());
+  }
+  std::sort(images.begin(), images.end());
+  std::vector<std::vector<std::string>> pages;
+  for (const std::string& image : images) {
+    // zbarimg exits with 4 when it finds no barcode: a page without one.
+    const std::string output =
+        RunCommand(absl::StrCat("zbarimg --raw -q --nodbus -Sdisable -Scode128.enable ",
+                                Quoted(image), " || [ $? -eq 4 ]"));
+    std::vector<std::string> codes = absl::StrSplit(output, '\n', absl::SkipEmpty());
+    std::sort(codes.begin(), codes.end());
+    pages.push_back(std::move(codes));
+  }
+  return pages;
+}
+
+std::vector<std::string> AllBarcodes(std::string_view pdf) {
+  std::vector<std::string> codes;
+  for (const std::vector<std::string>& page : BarcodesOnPages(pdf)) {
+    codes.insert(codes.end(), page.begin(), page.end());
+  }
+  std::sort(codes.begin(), codes.end());
+  return codes;
+}
+
+// A word as pdftotext -bbox places it, in points from the page's top-left corner.
+struct Word {
+  std::string text;
+  double top;
+  double bottom;
+};
+
+// The words of every page, in order.
+std::vector<std::vector<Word>> WordsOnPages(std::string_view pdf) {
+  TempDir dir;
+  if (!dir.ok()) {
+    ADD_FAILURE() << "mkdtemp failed";
+    return {};
+  }
+  const std::string path = dir.File("document.pdf");
+  WriteFile(path, pdf);
+  const std::string html = RunCommand(absl::StrCat("pdftotext -bbox ", Quoted(path), " -"));
+  // <page ...> starts a page; each word is on a line of its own:
+  // <word xMin="1.0" yMin="2.0" xMax="3.0" yMax="4.0">text</word>
+  std::vector<std::vector<Word>> pages;
+  const std::vector<std::string> lines = absl::StrSplit(html, '\n');
+  for (const std::string& indented_line : lines) {
+    std::string_view line = indented_line;
+    line.remove_prefix(std::min(line.find_first_not_of(' '), line.size()));
+    if (line.starts_with("<page ")) pages.emplace_back();
+    if (!line.starts_with("<word ") || pages.empty()) continue;
+    double x_min = 0;
+    double y_min = 0;
+    double x_max = 0;
+    double y_max = 0;
+    const size_t text_start = line.find('>') + 1;
+    const size_t text_end = line.rfind("</word>");
+    if (std::sscanf(std::string(line).c_str(),
+                    "<word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\"", &x_min, &y_min,
+                    &x_max, &y_max) != 4 ||
+        text_end == std::string_view::npos || text_end < text_start) {
+      ADD_FAILURE() << "cannot read " << line;
+      continue;
+    }
+    pages.back().push_back(
+        Word{std::string(line.substr(text_start, text_end - text_start)), y_min, y_max});
+  }
+  return pages;
+}
+
 struct Rgb {
   int red;
   int green;
@@ -237,6 +323,27 @@ Document LongTable(int rows) {
   document.footer = "Fußzeile";
   document.creation_date = "2027-03-01T10:00:00Z";
   return document;
+}
+
+// A pull sheet whose first column shows the inventory codes as barcodes.
+Document PullSheet(const std::vector<std::string>& codes) {
+  Document document;
+  document.title = "Packliste";
+  document.recipient_lines = {"Lager Nord"};
+  Table table;
+  table.columns = {{"Code", 60, false, /*barcode=*/true}, {"Artikel", 80}, {"Menge", 20, true}};
+  for (size_t i = 0; i < codes.size(); ++i) {
+    table.rows.push_back({codes[i], absl::StrCat("Artikel ", i + 1), absl::StrCat(i % 4 + 1)});
+  }
+  document.blocks.push_back(std::move(table));
+  document.footer = "Fußzeile";
+  document.creation_date = "2027-03-01T10:00:00Z";
+  return document;
+}
+
+std::vector<std::string> Sorted(std::vector<std::string> strings) {
+  std::sort(strings.begin(), strings.end());
+  return strings;
 }
 
 TEST(PdfDocumentTest, ShowsEveryBlockKindWithItsText) {
@@ -524,6 +631,148 @@ TEST(PdfDocumentTest, RefusesALogoThatIsNotAPng) {
   Document document = GermanQuote();
   document.logo_png = RedPng(5000, 10);
   EXPECT_EQ(RenderPdf(document).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(PdfDocumentTest, BarcodeColumnScansAsTheCodes) {
+  const std::vector<std::string> codes = {"LED-PANEL-500", "CABLE-XLR-10", "TRUSS-3M", "MIC-WL-HH",
+                                          "TAPE-GAFFER-50"};
+  absl::StatusOr<std::string> pdf = RenderPdf(PullSheet(codes));
+  ASSERT_TRUE(pdf.ok()) << pdf.status();
+
+  // Each code scans exactly once, as itself.
+  EXPECT_EQ(AllBarcodes(*pdf), Sorted(codes));
+  // And is printed under its barcode for people to read, next to its row's other cells.
+  const std::vector<std::string> pages = PagesOf(*pdf);
+  ASSERT_EQ(pages.size(), 1u) << TextOf(*pdf);
+  for (const std::string& code : codes) {
+    EXPECT_EQ(Occurrences(pages[0], code), 1) << code << " in\n" << pages[0];
+  }
+  EXPECT_NE(pages[0].find("Artikel 5"), std::string::npos) << pages[0];
+
+  // The same document gives the same bytes.
+  absl::StatusOr<std::string> again = RenderPdf(PullSheet(codes));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(*pdf == *again) << "the two renderings differ";
+
+  // Without the flag the codes are only text: nothing to scan.
+  Document plain = PullSheet(codes);
+  std::get<Table>(plain.blocks[0]).columns[0].barcode = false;
+  absl::StatusOr<std::string> plain_pdf = RenderPdf(plain);
+  ASSERT_TRUE(plain_pdf.ok()) << plain_pdf.status();
+  EXPECT_TRUE(AllBarcodes(*plain_pdf).empty());
+}
+
+TEST(PdfDocumentTest, BarcodeRowsBreakAcrossPagesWhole) {
+  std::vector<std::string> codes;
+  for (int i = 1; i <= 40; ++i) codes.push_back(absl::StrFormat("ART-%03d-XL", i));
+  absl::StatusOr<std::string> pdf = RenderPdf(PullSheet(codes));
+  ASSERT_TRUE(pdf.ok()) << pdf.status();
+
+  const std::vector<std::string> pages = PagesOf(*pdf);
+  ASSERT_GE(pages.size(), 3u) << TextOf(*pdf);
+  const std::vector<std::vector<std::string>> barcodes = BarcodesOnPages(*pdf);
+  ASSERT_EQ(barcodes.size(), pages.size());
+  EXPECT_EQ(AllBarcodes(*pdf), Sorted(codes));
+  // A row's barcode is on the page its text is on: no row is cut by a break.
+  for (size_t page = 0; page < pages.size(); ++page) {
+    SCOPED_TRACE(absl::StrCat("page ", page + 1));
+    std::vector<std::string> printed;
+    for (const std::string& code : codes) {
+      if (pages[page].find(code) != std::string::npos) printed.push_back(code);
+    }
+    EXPECT_FALSE(printed.empty());
+    EXPECT_EQ(barcodes[page], printed);
+  }
+
+  // The row height includes the 8 mm of bars above each code's text, and the last row ends above
+  // the footer.
+  const double bar_height = 8 * 72 / 25.4;
+  const std::vector<std::vector<Word>> words = WordsOnPages(*pdf);
+  ASSERT_EQ(words.size(), pages.size());
+  for (size_t page = 0; page < words.size(); ++page) {
+    SCOPED_TRACE(absl::StrCat("page ", page + 1));
+    std::vector<const Word*> code_words;
+    const Word* footer = nullptr;
+    for (const Word& word : words[page]) {
+      if (word.text.starts_with("ART-")) code_words.push_back(&word);
+      if (word.text == "Fußzeile") footer = &word;
+    }
+    ASSERT_FALSE(code_words.empty());
+    ASSERT_NE(footer, nullptr);
+    for (size_t i = 1; i < code_words.size(); ++i) {
+      EXPECT_GT(code_words[i]->top - code_words[i - 1]->bottom, bar_height)
+          << code_words[i - 1]->text << " to " << code_words[i]->text;
+    }
+    EXPECT_LT(code_words.back()->bottom, footer->top);
+  }
+}
+
+// A code zint refuses, or one too wide for its column even with the narrowest bars, is drawn as
+// text; a code that fits only with narrower bars still scans.
+TEST(PdfDocumentTest, BarcodeFallsBackToTextWhenRefusedOrTooWide) {
+  Document document = PullSheet({});
+  Table& table = std::get<Table>(document.blocks[0]);
+  table.columns = {{"Schmal", 30, false, /*barcode=*/true},
+                   {"Breit", 45, false, /*barcode=*/true},
+                   {"Artikel", 60}};
+  table.rows = {
+      // 187 modules with the quiet zones: 35.5 mm at 0.19 mm, in 27 mm; 0.22 mm in 42 mm.
+      {"CABLE-XLR-10", "CABLE-XLR-10", "zu breit, verschmälert"},
+      // Code 128 carries ISO 8859-1 only.
+      {"PREIS-5-€", "", "abgelehnt"},
+      // Invalid UTF-8, drawn as U+FFFD.
+      {"\xff\xfe"
+       "BAD",
+       "", "ungültig"},
+      // Longer than Code 128's 60 symbol characters.
+      {"", std::string(70, 'L'), "zu lang"},
+      {"", "", "leer"},
+      {"A1", "", "passt"},
+      // A sub-line is text in every column.
+      {"\tSUB-LINE-7", "", ""},
+      {"\tSUB-LINE-8", "SUB-LINE-9", ""},
+  };
+  absl::StatusOr<std::string> pdf = RenderPdf(document);
+  ASSERT_TRUE(pdf.ok()) << pdf.status();
+
+  EXPECT_EQ(AllBarcodes(*pdf), Sorted({"A1", "CABLE-XLR-10"}));
+  const std::string text = TextOf(*pdf);
+  EXPECT_EQ(Occurrences(text, "CABLE-XLR-10"), 2) << text;
+  for (const char* expected :
+       {"PREIS-5-€", "BAD", "LLLLLLLLLL", "leer", "A1", "SUB-LINE-7", "SUB-LINE-8", "SUB-LINE-9"}) {
+    EXPECT_NE(text.find(expected), std::string::npos) << expected << " in\n" << text;
+  }
+
+  // Text instead of a barcode is on its row's first line, level with the row's other cells; a
+  // barcode's caption is under 8 mm of bars.
+  const std::vector<std::vector<Word>> words = WordsOnPages(*pdf);
+  ASSERT_EQ(words.size(), 1u);
+  const auto tops_of = [&words](std::string_view text) {
+    std::vector<double> tops;
+    for (const Word& word : words[0]) {
+      if (word.text.find(text) != std::string::npos) tops.push_back(word.top);
+    }
+    return tops;
+  };
+  const double bar_height = 8 * 72 / 25.4;
+  for (const auto& [code, cell_in_row] :
+       std::vector<std::pair<std::string, std::string>>{{"CABLE-XLR-10", "verschmälert"},
+                                                        {"PREIS-5-€", "abgelehnt"},
+                                                        {"BAD", "ungültig"},
+                                                        {"LLLLLLLLLL", "lang"},
+                                                        {"A1", "passt"}}) {
+    SCOPED_TRACE(code);
+    const std::vector<double> row_top = tops_of(cell_in_row);
+    ASSERT_EQ(row_top.size(), 1u);
+    const std::vector<double> code_tops = tops_of(code);
+    ASSERT_FALSE(code_tops.empty());
+    const double first_line_top = *std::min_element(code_tops.begin(), code_tops.end());
+    if (code == "A1") {
+      EXPECT_GT(first_line_top - row_top[0], bar_height);
+    } else {
+      EXPECT_NEAR(first_line_top, row_top[0], 0.5);
+    }
+  }
 }
 
 TEST(PdfDocumentTest, FirstPageIsNotBlank) {

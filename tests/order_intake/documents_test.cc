@@ -5,6 +5,8 @@
 #include <absl/time/time.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "services/common/grpc_errors.h"
 #include "tests/order_intake/order_fixture.h"
 
@@ -188,6 +190,56 @@ TEST_F(DocumentsTest, AnOrderConfirmationStatesTheCommitmentOfAConfirmedRevision
                                    confirmed.order().revision())),
             std::string::npos)
       << text;
+  EXPECT_GT(PdfPageInk(document.document().pdf()), 0.01);
+}
+
+TEST_F(DocumentsTest, ThePullSheetCarriesBarcodesAndTheDeliveryNoteWhatLeftAndComesBack) {
+  v1::SetCompanyProfileResponse profile;
+  ASSERT_TRUE(SetProfile(Brightside(), tokens().admin, &profile).ok());
+  const v1::Order order = QuotedOrder();
+  v1::GetDocumentResponse document;
+  EXPECT_EQ(Document(order.order_id(), v1::DOCUMENT_KIND_PULL_SHEET, &document).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION)
+      << "a quote has no pull sheet";
+  v1::ConfirmOrderResponse confirmed;
+  grpc::Status status = Confirm(order, &confirmed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  status = Document(order.order_id(), v1::DOCUMENT_KIND_PULL_SHEET, &document);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const std::string sheet_text = PdfText(document.document().pdf());
+  for (const std::string expected :
+       {"Pull sheet", "LED-PANEL-500", "To pull", "24", "Notes (on the order, nothing to pull)",
+        "Printed banners <3 m> & frames", "Pulled by", "Checked by"}) {
+    EXPECT_NE(sheet_text.find(expected), std::string::npos) << expected << "\n" << sheet_text;
+  }
+  // The code is scannable from the printed page.
+  const std::vector<std::string> barcodes = PdfBarcodes(document.document().pdf());
+  EXPECT_NE(std::find(barcodes.begin(), barcodes.end(), "LED-PANEL-500"), barcodes.end())
+      << ::testing::PrintToString(barcodes);
+
+  // Nothing has left yet: no delivery note.
+  status = Document(order.order_id(), v1::DOCUMENT_KIND_DELIVERY_NOTE, &document);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
+  v1::RecordPrepRequest prep;
+  prep.set_order_id(order.order_id());
+  v1::PrepCount* count = prep.add_counts();
+  count->set_inventory_code("LED-PANEL-500");
+  count->set_pulled_quantity(24);
+  v1::RecordPrepResponse prepped;
+  ASSERT_TRUE(suite_.inventory->Call(&InventoryStub::RecordPrep, prep, &prepped).ok());
+  v1::CheckOutRequest check_out;
+  check_out.set_order_id(order.order_id());
+  v1::CheckOutResponse out;
+  ASSERT_TRUE(suite_.inventory->Call(&InventoryStub::CheckOut, check_out, &out).ok());
+
+  status = Document(order.order_id(), v1::DOCUMENT_KIND_DELIVERY_NOTE, &document);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const std::string note_text = PdfText(document.document().pdf());
+  for (const std::string expected :
+       {"Delivery note", "Delivered", "To return", "LED-PANEL-500", "Driver", "Received by"}) {
+    EXPECT_NE(note_text.find(expected), std::string::npos) << expected << "\n" << note_text;
+  }
   EXPECT_GT(PdfPageInk(document.document().pdf()), 0.01);
 }
 

@@ -430,6 +430,22 @@ std::string PdfText(const std::string& pdf) {
   return text;
 }
 
+std::vector<std::string> PdfBarcodes(const std::string& pdf) {
+  std::string decoded;
+  // pdftoppm names pages page-1.png, page-2.png ...; zbarimg exits 4 on a page without one.
+  WithPdfFile(pdf,
+              "pdftoppm -r 300 -png {pdf} {dir}/page 2>/dev/null && "
+              "for page in $(ls {dir}/page-*.png | sort -V); do "
+              "zbarimg --nodbus --raw -q \"$page\" 2>/dev/null; done; true",
+              &decoded);
+  std::vector<std::string> codes;
+  std::istringstream lines(decoded);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty()) codes.push_back(line);
+  }
+  return codes;
+}
+
 double PdfPageInk(const std::string& pdf, int page) {
   double ink = -1;
   const std::string command =

@@ -156,5 +156,8 @@ std::string PdfText(const std::string& pdf);
 // The share (0 to 1) of a PDF page's pixels that are not white, rendered by `pdftoppm` at 30 dpi
 // in grey; -1 when it cannot be rendered. A blank page is 0.
 double PdfPageInk(const std::string& pdf, int page = 1);
+// Every barcode on every page of a PDF, as `zbarimg --raw` decodes it from `pdftoppm` at 300 dpi,
+// in page order.
+std::vector<std::string> PdfBarcodes(const std::string& pdf);
 
 }  // namespace salesops::testing
