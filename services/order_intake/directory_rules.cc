@@ -177,7 +177,7 @@ std::vector<FieldViolation> VenueViolations(const v1::DirectoryVenue& venue,
     absl::TimeZone zone;
     if (venue.zone_id().empty()) {
       violations.push_back({field + ".zone_id", "is required with dock_hours (local times)"});
-    } else if (!absl::LoadTimeZone(venue.zone_id(), &zone)) {
+    } else if (!LoadZoneByName(venue.zone_id(), &zone)) {
       violations.push_back({field + ".zone_id", "is not a known IANA time zone"});
     }
   }
@@ -231,6 +231,24 @@ void SortDockHours(v1::DirectoryVenue& venue) {
     if (a.weekday() != b.weekday()) return a.weekday() < b.weekday();
     return a.start_offset().seconds() < b.start_offset().seconds();
   });
+}
+
+bool LoadZoneByName(const std::string& name, absl::TimeZone* zone) {
+  if (name.empty() || name.size() > 64) return false;
+  bool part_start = true;
+  for (char c : name) {
+    if (c == '/') {
+      if (part_start) return false;  // a leading '/' (a path) or an empty part
+      part_start = true;
+      continue;
+    }
+    const bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    const bool allowed = letter || (c >= '0' && c <= '9') || c == '_' || c == '+' || c == '-';
+    // A part starts with a letter (so never "." or ".."), as every zone name does.
+    if (!allowed || (part_start && !letter)) return false;
+    part_start = false;
+  }
+  return !part_start && absl::LoadTimeZone(name, zone);
 }
 
 absl::Status CheckRecordEtag(const std::string& kind, const std::string& id,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <absl/status/status.h>
+#include <absl/time/time.h>
 #include <google/protobuf/timestamp.pb.h>
 
 #include <string>
@@ -34,6 +35,12 @@ std::vector<common::FieldViolation> VenueViolations(const v1::DirectoryVenue& ve
 void SortDockHours(v1::DirectoryVenue& venue);
 
 // ABORTED, STALE_REVISION, unless `etag` is the record's current one.
+// Loads the IANA time zone `name` ("Europe/Berlin", "UTC", "America/Port-au-Prince"). Abseil
+// reads a zone from a file named after it, and would open an absolute or "../" path as it is
+// (a FIFO there could stall the call): a name from a caller is only ever a zone's name, letters,
+// digits, '_', '+' and '-' in '/'-separated parts, at most 64 bytes; anything else is false.
+bool LoadZoneByName(const std::string& name, absl::TimeZone* zone);
+
 absl::Status CheckRecordEtag(const std::string& kind, const std::string& id,
                              const std::string& current_etag, const std::string& etag);
 

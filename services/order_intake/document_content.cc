@@ -12,6 +12,7 @@
 
 #include "services/common/errors.h"
 #include "services/common/money.h"
+#include "services/order_intake/directory_rules.h"
 #include "services/order_intake/rating.h"
 
 namespace salesops::order_intake {
@@ -531,7 +532,7 @@ absl::StatusOr<Document> DocumentOf(const v1::Order& order, const v1::CompanyPro
                                     v1::DocumentKind kind, v1::DocumentLanguage language,
                                     const v1::PullSheet* sheet) {
   absl::TimeZone zone = absl::UTCTimeZone();
-  if (!profile.zone_id().empty() && !absl::LoadTimeZone(profile.zone_id(), &zone)) {
+  if (!profile.zone_id().empty() && !LoadZoneByName(profile.zone_id(), &zone)) {
     zone = absl::UTCTimeZone();  // checked when the profile was set; a vanished zone is UTC
   }
   const Writer writer(language, zone);

@@ -7,6 +7,7 @@
 #include "services/common/grpc_errors.h"
 #include "services/common/sha256.h"
 #include "services/common/validation.h"
+#include "services/order_intake/directory_rules.h"
 #include "services/order_intake/document_content.h"
 #include "services/order_intake/order_intake_service.h"
 #include "services/order_intake/postgres_document_store.h"
@@ -35,7 +36,7 @@ absl::Status CheckProfile(const v1::CompanyProfile& profile) {
     violations.push_back({"profile.logo_png", "is not a PNG image"});
   }
   absl::TimeZone zone;
-  if (!profile.zone_id().empty() && !absl::LoadTimeZone(profile.zone_id(), &zone)) {
+  if (!profile.zone_id().empty() && !LoadZoneByName(profile.zone_id(), &zone)) {
     violations.push_back(
         {"profile.zone_id", "is not an IANA time zone (e.g. Europe/Berlin, or empty for UTC)"});
   }

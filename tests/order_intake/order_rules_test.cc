@@ -250,6 +250,25 @@ TEST(DiscountApprovalTest, AnApprovalStandsWhileTheDiscountsStayAndReasonsFitThe
             v1::DISCOUNT_APPROVAL_STATE_PENDING);
 }
 
+TEST(ZoneNameTest, OnlyAZonesNameIsLoadedNeverAPath) {
+  absl::TimeZone zone;
+  for (const std::string name : {"Europe/Berlin", "UTC", "America/Port-au-Prince", "Etc/GMT+1",
+                                 "America/Argentina/Buenos_Aires"}) {
+    EXPECT_TRUE(LoadZoneByName(name, &zone)) << name;
+  }
+  EXPECT_EQ(zone.name(), "America/Argentina/Buenos_Aires");
+  // Abseil would open these as files, and load the first two: a name is never a path, and a
+  // FIFO or a device at one could stall the call.
+  EXPECT_FALSE(LoadZoneByName("/usr/share/zoneinfo/UTC", &zone));
+  EXPECT_FALSE(LoadZoneByName("Europe/../Europe/Berlin", &zone));
+  for (const std::string name : std::vector<std::string>{
+           "/dev/stdin", "../../../../proc/self/fd/0", "Europe/../../../etc/passwd",
+           "file:/etc/passwd", "Europe//Berlin", "Europe/Berlin/", "./UTC", "",
+           std::string(65, 'A'), "Mars/Olympus_Mons"}) {
+    EXPECT_FALSE(LoadZoneByName(name, &zone)) << name;
+  }
+}
+
 TEST(DirectoryOnOrdersTest, TheNamedContactTheBillingOneOrTheOneAMergeFoldedItInto) {
   v1::Organisation organisation;
   for (const auto& [id, email, billing] : std::vector<std::tuple<std::string, std::string, bool>>{
