@@ -52,6 +52,21 @@ common::RolePolicy RolePolicy() {
       .Allow("SetCompanyProfile", {v1::ROLE_ADMIN})
       .Allow("GetCompanyProfile", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("GetDocument", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      // Online acceptance: sales sends quotes; ops sees what clients did with them.
+      .Allow("SendQuote", {v1::ROLE_SALES, v1::ROLE_ADMIN})
+      .Allow("ListQuoteLinks", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      // Money: sales and ADMIN invoice and book payments; ops never sees it. The journal, the
+      // whole company's books, is ADMIN's.
+      .Allow("SetInvoicePlan", {v1::ROLE_SALES, v1::ROLE_ADMIN})
+      .Allow("GetInvoicePlan", {v1::ROLE_SALES, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("IssueInvoice", {v1::ROLE_SALES, v1::ROLE_ADMIN})
+      .Allow("IssueCreditNote", {v1::ROLE_SALES, v1::ROLE_ADMIN})
+      .Allow("GetInvoice", {v1::ROLE_SALES, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("ListInvoices", {v1::ROLE_SALES, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("RecordPayment", {v1::ROLE_SALES, v1::ROLE_ADMIN})
+      .Allow("GetAccountBalance", {v1::ROLE_SALES, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("GetInvoiceXml", {v1::ROLE_SALES, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("GetJournal", {v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("GetPipelineForecast",
              {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE});
   // Ops milestones arrive from notification as EventSink deliveries.

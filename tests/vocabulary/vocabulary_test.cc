@@ -47,6 +47,7 @@ std::vector<const FileDescriptor*> SalesopsProtoFiles() {
       v1::Organisation::descriptor()->file(),             // directory.proto
       v1::PriceList::descriptor()->file(),                // pricing.proto
       v1::CompanyProfile::descriptor()->file(),           // documents.proto
+      v1::Invoice::descriptor()->file(),                  // invoicing.proto
   };
 }
 
@@ -71,8 +72,8 @@ TEST(VocabularyTest, AllSalesopsProtosFollowTheVocabulary) {
 TEST(VocabularyTest, EveryProtoInTheSourceTreeIsChecked) {
   std::set<std::string> checked;
   for (const FileDescriptor* file : SalesopsProtoFiles()) checked.insert(file->name());
-  EXPECT_EQ(checked.size(), 9u)
-      << "vocabulary, events, the four services, the directory, pricing and documents";
+  EXPECT_EQ(checked.size(), 10u)
+      << "vocabulary, events, the four services, the directory, pricing, documents and invoicing";
 
   std::set<std::string> in_source_tree;
   for (const auto& entry : std::filesystem::directory_iterator(SALESOPS_V1_PROTO_DIR)) {
