@@ -68,6 +68,8 @@ void AddDirectoryCommands(CommandTree& tree);     // directory_commands.cc: org,
 void AddPricingCommands(CommandTree& tree);       // pricing_commands.cc: rate, pricelist,
                                                   // tax, fx
 void AddDocumentCommands(CommandTree& tree);      // document_commands.cc: document, company
+void AddInvoiceCommands(CommandTree& tree);       // invoice_commands.cc: send-quote, quote-links,
+                                                  // invoice, payment, credit-note, balance
 void AddDemoCommands(CommandTree& tree);          // demo_commands.cc: demo load
 void AddToolCommands(CommandTree& tree);          // tool_commands.cc: health, call
 void AddCompletionCommands(CommandTree& tree);    // completion.cc: completion bash

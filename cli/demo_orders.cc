@@ -2,6 +2,7 @@
 
 #include <absl/strings/match.h>
 #include <absl/strings/str_cat.h>
+#include <curl/curl.h>
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>
@@ -23,6 +24,36 @@ using v1::InventoryService;
 using v1::OrderIntakeService;
 using v1::SchedulingService;
 
+bool IsOpenQuoteStage(v1::OrderStage stage) {
+  return stage == v1::ORDER_STAGE_INQUIRY || stage == v1::ORDER_STAGE_QUOTED;
+}
+
+size_t DiscardBody(char*, size_t size, size_t count, void*) { return size * count; }
+
+// POSTs a form (application/x-www-form-urlencoded) as a browser would; the HTTP status.
+absl::StatusOr<int> PostForm(const std::string& url,
+                             const std::vector<std::pair<std::string, std::string>>& fields) {
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) return absl::InternalError("libcurl did not start");
+  std::string body;
+  for (const auto& [name, value] : fields) {
+    char* escaped = curl_easy_escape(curl, value.c_str(), static_cast<int>(value.size()));
+    absl::StrAppend(&body, body.empty() ? "" : "&", name, "=", escaped);
+    curl_free(escaped);
+  }
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "salesopsctl demo load (the client's browser)");
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &DiscardBody);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
+  const CURLcode result = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(curl);
+  if (result != CURLE_OK) return absl::UnavailableError(curl_easy_strerror(result));
+  return static_cast<int>(status);
+}
+
 // What the file says beyond the order itself.
 struct DemoOrder {
   std::string key;
@@ -32,6 +63,15 @@ struct DemoOrder {
   bool blocking = false;
   std::string change_reason;
   OrderSpec change;
+  // Money (issue 18): the order's deposit percentage (its invoice plan), whether the deposit is
+  // invoiced and paid, the quote sent as a link (and accepted online by someone), and a final
+  // invoice dated `final_invoice_days_ago` days back with a payment term (left unpaid).
+  int deposit_percent = 0;
+  bool deposit_paid = false;
+  bool send_quote = false;
+  std::string accepted_online_by;
+  int final_invoice_days_ago = -1;
+  int payment_term_days = 14;
 };
 
 absl::StatusOr<std::vector<DemoOrder>> ReadDemoOrders(const std::string& path) {
@@ -64,6 +104,12 @@ absl::StatusOr<std::vector<DemoOrder>> ReadDemoOrders(const std::string& path) {
       order.answer = entry["answer"].as<std::string>("");
       order.blocking = entry["blocking"].as<bool>(false);
       order.cancel_reason = entry["cancel-reason"].as<std::string>("");
+      order.deposit_percent = entry["deposit"].as<int>(0);
+      order.deposit_paid = entry["deposit-paid"].as<bool>(false);
+      order.send_quote = entry["send-quote"].as<bool>(false);
+      order.accepted_online_by = entry["accepted-online-by"].as<std::string>("");
+      order.final_invoice_days_ago = entry["final-invoice-days-ago"].as<int>(-1);
+      order.payment_term_days = entry["payment-term-days"].as<int>(14);
       if (YAML::Node change = entry["change-after-prep"]) {
         order.change_reason = change["reason"].as<std::string>("");
         YAML::Node fields = YAML::Clone(change);
@@ -76,7 +122,8 @@ absl::StatusOr<std::vector<DemoOrder>> ReadDemoOrders(const std::string& path) {
       return absl::InvalidArgumentError(where + ": " + error.what());
     }
     for (const char* key : {"key", "goes-to", "question", "answer", "blocking", "cancel-reason",
-                            "change-after-prep"}) {
+                            "change-after-prep", "deposit", "deposit-paid", "send-quote",
+                            "accepted-online-by", "final-invoice-days-ago", "payment-term-days"}) {
       entry.remove(key);
     }
     absl::StatusOr<OrderSpec> spec = OrderSpecFromYaml(entry, where);
@@ -189,6 +236,13 @@ class OrderDriver {
 
   ExitCode Drive() {
     if (ExitCode code = AskAndAnswer(); code != kExitOk) return code;
+    if (ExitCode code = PlanInvoices(); code != kExitOk) return code;
+    if (ExitCode code = SendAndAccept(); code != kExitOk) return code;
+    if (ExitCode code = DriveStages(); code != kExitOk) return code;
+    return Invoice();
+  }
+
+  ExitCode DriveStages() {
     const v1::OrderStage stage = order_.stage();
     if (stage == v1::ORDER_STAGE_CANCELLED || stage == v1::ORDER_STAGE_LOST ||
         stage == v1::ORDER_STAGE_CLOSED) {
@@ -257,6 +311,117 @@ class OrderDriver {
       ++steps_taken_;
     }
     return kExitOk;
+  }
+
+  ExitCode PlanInvoices() {
+    if (demo_.deposit_percent == 0 && demo_.final_invoice_days_ago < 0) return kExitOk;
+    v1::SetInvoicePlanRequest request;
+    request.set_request_id("demo-" + demo_.key + "-plan");
+    request.mutable_plan()->set_order_id(order_.order_id());
+    request.mutable_plan()->set_deposit_percent(demo_.deposit_percent);
+    request.mutable_plan()->mutable_payment_term()->set_seconds(int64_t{demo_.payment_term_days} *
+                                                                86400);
+    v1::SetInvoicePlanResponse response;
+    return Step("invoice plan", &OrderIntakeService::Stub::SetInvoicePlan, request, &response);
+  }
+
+  // The quote sent as a link, and accepted in the client's place as their browser would: the
+  // form posted to the link, which runs the confirmation.
+  ExitCode SendAndAccept() {
+    if (!demo_.send_quote && demo_.accepted_online_by.empty()) return kExitOk;
+    if (!IsOpenQuoteStage(order_.stage())) return kExitOk;
+    v1::ListQuoteLinksRequest list;
+    list.set_order_id(order_.order_id());
+    v1::ListQuoteLinksResponse links;
+    if (ExitCode code =
+            Step("quote links", &OrderIntakeService::Stub::ListQuoteLinks, list, &links);
+        code != kExitOk) {
+      return code;
+    }
+    if (demo_.accepted_online_by.empty() && !links.links().empty()) return kExitOk;
+    v1::SendQuoteRequest send;
+    send.set_order_id(order_.order_id());
+    send.set_recipient_email("events@" + demo_.key + ".example");
+    v1::SendQuoteResponse sent;
+    if (ExitCode code = Step("send quote", &OrderIntakeService::Stub::SendQuote, send, &sent);
+        code != kExitOk) {
+      return code;
+    }
+    ++steps_taken_;
+    if (demo_.accepted_online_by.empty()) return kExitOk;
+    absl::StatusOr<int> status =
+        PostForm(sent.link().url() + "/accept", {{"name", demo_.accepted_online_by}});
+    if (!status.ok() || *status != 200) {
+      std::cerr << "error: " << demo_.key << ": accepting the quote online failed ("
+                << (status.ok() ? absl::StrCat("HTTP ", *status) : status.status().ToString())
+                << ")\n";
+      return kExitUnavailable;
+    }
+    return Refresh();
+  }
+
+  // The deposit invoiced and paid; the final invoice dated back and left unpaid (overdue).
+  ExitCode Invoice() {
+    const std::string prefix = "demo-" + demo_.key;
+    if (demo_.deposit_paid && StageReached(order_.stage(), v1::ORDER_STAGE_CONFIRMED) &&
+        order_.stage() != v1::ORDER_STAGE_CANCELLED && order_.stage() != v1::ORDER_STAGE_LOST) {
+      v1::IssueInvoiceRequest issue;
+      issue.set_request_id(prefix + "-deposit");
+      issue.set_order_id(order_.order_id());
+      issue.set_kind(v1::INVOICE_KIND_DEPOSIT);
+      v1::IssueInvoiceResponse issued;
+      if (ExitCode code = IssueOnce("deposit", issue, &issued); code != kExitOk) return code;
+      if (issued.invoice().payment_status() == v1::PAYMENT_STATUS_UNPAID) {
+        v1::RecordPaymentRequest pay;
+        pay.set_request_id(prefix + "-deposit-paid");
+        pay.mutable_payment()->set_invoice_number(issued.invoice().invoice_number());
+        pay.mutable_payment()->set_kind(v1::PAYMENT_KIND_RECEIVED);
+        *pay.mutable_payment()->mutable_amount() = issued.invoice().total();
+        pay.mutable_payment()->set_method("bank transfer");
+        pay.mutable_payment()->set_reference(issued.invoice().invoice_number());
+        v1::RecordPaymentResponse paid;
+        if (ExitCode code =
+                Step("deposit paid", &OrderIntakeService::Stub::RecordPayment, pay, &paid);
+            code != kExitOk) {
+          return code;
+        }
+      }
+    }
+    if (demo_.final_invoice_days_ago >= 0 &&
+        StageReached(order_.stage(), v1::ORDER_STAGE_RETURNED)) {
+      v1::IssueInvoiceRequest issue;
+      issue.set_request_id(prefix + "-final");
+      issue.set_order_id(order_.order_id());
+      issue.set_kind(v1::INVOICE_KIND_FINAL);
+      const absl::CivilDay day =
+          absl::ToCivilDay(absl::Now(), absl::LocalTimeZone()) - demo_.final_invoice_days_ago;
+      issue.mutable_invoice_day()->set_year(static_cast<int32_t>(day.year()));
+      issue.mutable_invoice_day()->set_month(day.month());
+      issue.mutable_invoice_day()->set_day(day.day());
+      v1::IssueInvoiceResponse issued;
+      if (ExitCode code = IssueOnce("final invoice", issue, &issued); code != kExitOk) return code;
+    }
+    return kExitOk;
+  }
+
+  // Issues the invoice, or reads the one an earlier load issued (its slot is filled).
+  ExitCode IssueOnce(const std::string& what, const v1::IssueInvoiceRequest& request,
+                     v1::IssueInvoiceResponse* response) {
+    v1::ListInvoicesRequest list;
+    list.set_order_id(order_.order_id());
+    v1::ListInvoicesResponse listed;
+    if (ExitCode code = Step("invoices", &OrderIntakeService::Stub::ListInvoices, list, &listed);
+        code != kExitOk) {
+      return code;
+    }
+    for (const v1::Invoice& invoice : listed.invoices()) {
+      if (invoice.kind() == request.kind()) {
+        *response->mutable_invoice() = invoice;
+        return kExitOk;
+      }
+    }
+    ++steps_taken_;
+    return Step(what, &OrderIntakeService::Stub::IssueInvoice, request, response);
   }
 
   ExitCode AskAndAnswer() {

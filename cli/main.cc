@@ -39,6 +39,7 @@ int Main(int argc, char** argv) {
   AddNotificationCommands(tree);
   AddPricingCommands(tree);
   AddDocumentCommands(tree);
+  AddInvoiceCommands(tree);
   AddDemoCommands(tree);
   AddToolCommands(tree);
   AddCompletionCommands(tree);

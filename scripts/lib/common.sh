@@ -8,12 +8,12 @@ SALESOPS_BUILD_DIR="${SALESOPS_BUILD_DIR:-$SALESOPS_ROOT/build}"
 SALESOPS_DEBIAN_PACKAGES=(
   build-essential cmake ninja-build ccache lld pkg-config git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev libpqxx-dev prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
+  libabsl-dev libpqxx-dev prometheus-cpp-dev libcivetweb-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   libssl-dev openssl libgoogle-common-protos-java golang-github-gogo-googleapis-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev postgresql postgresql-common curl
   prometheus unzip libyaml-cpp-dev libcsv-dev
-  libpango1.0-dev libcairo2-dev libzint-dev fonts-dejavu-core poppler-utils zbar-tools
+  libpango1.0-dev libcairo2-dev libzint-dev fonts-dejavu-core poppler-utils zbar-tools libxml2-dev
   python3-grpcio python3-protobuf
 )
 # (Pango and Cairo render documents to PDF, zint encodes their barcodes; poppler-utils' pdftotext

@@ -13,11 +13,19 @@
 #include "services/common/errors.h"
 #include "services/common/money.h"
 #include "services/order_intake/directory_rules.h"
+#include "services/order_intake/document_words.h"
 #include "services/order_intake/rating.h"
 
 namespace salesops::order_intake {
 namespace {
 
+using document_words::CompanyZone;
+using document_words::FooterOf;
+using document_words::MicrosOf;
+using document_words::SenderOf;
+using document_words::WarehouseWords;
+using document_words::Words;
+using document_words::Writer;
 using documents::Column;
 using documents::Document;
 using documents::Heading;
@@ -26,45 +34,6 @@ using documents::Paragraph;
 using documents::Table;
 using documents::TotalLine;
 using documents::Totals;
-
-// Every word a document prints that is not the order's own, in one language.
-struct Words {
-  const char* quote;
-  const char* confirmation;
-  const char* quote_number;
-  const char* order_number;
-  const char* revision;
-  const char* date;
-  const char* valid_until;
-  const char* your_reference;
-  const char* event;
-  const char* delivery;
-  const char* no_later_than;  // "no later than {time}"
-  const char* between;        // "between {from} and {to}"
-  const char* item;
-  const char* quantity;
-  const char* unit_price;
-  const char* amount;
-  const char* crew;
-  const char* transport;
-  const char* pinned;
-  const char* discount;
-  const char* net;
-  const char* tax;  // "VAT {rate} % on {net}"
-  const char* total;
-  const char* options;
-  const char* instead_of;
-  const char* converted;
-  const char* attention;
-  const char* tax_id;
-  const char* terms;
-  const char* confirmation_text;  // "{order}", "{revision}", "{commitment}", "{venue}"
-  const char* page;
-  const char* service;
-  const char* production;
-  const char* fee;
-  const char* time_format;
-};
 
 constexpr Words kEnglish = {
     "Quote",
@@ -144,30 +113,6 @@ constexpr Words kGerman = {
     "%d.%m.%Y %H:%M",
 };
 
-// The words of the warehouse's documents (pull sheet, delivery note).
-struct WarehouseWords {
-  const char* pull_sheet;
-  const char* delivery_note;
-  const char* code;
-  const char* description;
-  const char* to_pull;
-  const char* tick;
-  const char* delivered;
-  const char* to_return;
-  const char* used_up;
-  const char* consumable;
-  const char* from_supplier;  // "{quantity} from {supplier}"
-  const char* part_need;      // "{part}: {quantity}, {from} to {to}"
-  const char* notes;
-  const char* loading;
-  const char* access;
-  const char* strike;
-  const char* pulled_by;
-  const char* checked_by;
-  const char* driver;
-  const char* received_by;
-};
-
 constexpr WarehouseWords kEnglishWarehouse = {
     "Pull sheet",
     "Delivery note",
@@ -214,74 +159,88 @@ constexpr WarehouseWords kGermanWarehouse = {
     "Empfangen von (Name, Datum)",
 };
 
-// The quote's own amounts, which it computed: they fit.
+}  // namespace
+
+namespace document_words {
+
 int64_t MicrosOf(const google::type::Money& money) {
   return common::MoneyToMicros(money, "an amount").value_or(0);
 }
 
-// Formats numbers and times the way the document's reader writes them.
-class Writer {
- public:
-  Writer(v1::DocumentLanguage language, absl::TimeZone zone)
-      : words_(language == v1::DOCUMENT_LANGUAGE_GERMAN ? kGerman : kEnglish),
-        warehouse_(language == v1::DOCUMENT_LANGUAGE_GERMAN ? kGermanWarehouse : kEnglishWarehouse),
-        german_(language == v1::DOCUMENT_LANGUAGE_GERMAN),
-        zone_(zone) {}
+Writer::Writer(v1::DocumentLanguage language, absl::TimeZone zone)
+    : words_(language == v1::DOCUMENT_LANGUAGE_GERMAN ? kGerman : kEnglish),
+      warehouse_(language == v1::DOCUMENT_LANGUAGE_GERMAN ? kGermanWarehouse : kEnglishWarehouse),
+      german_(language == v1::DOCUMENT_LANGUAGE_GERMAN),
+      zone_(zone) {}
 
-  const Words& words() const { return words_; }
-  const WarehouseWords& warehouse() const { return warehouse_; }
+std::string Writer::Money(const google::type::Money& money) const {
+  std::string text = rating::FormatMoney(MicrosOf(money), money.currency_code());
+  // 1,234.56 EUR -> 1.234,56 EUR. StrReplaceAll replaces every pattern in one pass and never
+  // rescans what it put in, so the two separators swap without a placeholder (one would stay).
+  if (german_) text = absl::StrReplaceAll(text, {{",", "."}, {".", ","}});
+  return text;
+}
 
-  std::string Money(const google::type::Money& money) const {
-    std::string text = rating::FormatMoney(MicrosOf(money), money.currency_code());
-    // 1,234.56 EUR -> 1.234,56 EUR
-    if (german_) text = absl::StrReplaceAll(text, {{",", "\x01"}, {".", ","}, {"\x01", "."}});
-    return text;
+std::string Writer::Time(const google::protobuf::Timestamp& timestamp) const {
+  return absl::FormatTime(words_.time_format, absl::FromUnixSeconds(timestamp.seconds()), zone_);
+}
+
+std::string Writer::Decimal(int64_t value, int64_t per_unit) const {
+  std::string text = absl::StrCat(value / per_unit);
+  if (value % per_unit != 0) {
+    std::string fraction = absl::StrCat(per_unit + value % per_unit).substr(1);
+    while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+    absl::StrAppend(&text, german_ ? "," : ".", fraction);
   }
+  return text;
+}
 
-  std::string Time(const google::protobuf::Timestamp& timestamp) const {
-    return absl::FormatTime(words_.time_format, absl::FromUnixSeconds(timestamp.seconds()), zone_);
+std::string Writer::Commitment(const v1::DeliveryWindow& delivery,
+                               const google::protobuf::Timestamp& no_later_than) const {
+  if (delivery.pinned() && delivery.window().has_not_before()) {
+    return absl::StrReplaceAll(words_.between, {{"{from}", Time(delivery.window().not_before())},
+                                                {"{to}", Time(no_later_than)}});
   }
+  return absl::StrReplaceAll(words_.no_later_than, {{"{time}", Time(no_later_than)}});
+}
 
-  // `value` / `per_unit` with as many decimals as it needs: 190000 / 10000 -> "19",
-  // 850000 / 1000000 -> "0.85" ("0,85" in German).
-  std::string Decimal(int64_t value, int64_t per_unit) const {
-    std::string text = absl::StrCat(value / per_unit);
-    if (value % per_unit != 0) {
-      std::string fraction = absl::StrCat(per_unit + value % per_unit).substr(1);
-      while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
-      absl::StrAppend(&text, german_ ? "," : ".", fraction);
-    }
-    return text;
+std::string Writer::Category(v1::CustomLineCategory category) const {
+  switch (category) {
+    case v1::CUSTOM_LINE_CATEGORY_SERVICE:
+      return words_.service;
+    case v1::CUSTOM_LINE_CATEGORY_TRANSPORT:
+      return words_.transport;
+    case v1::CUSTOM_LINE_CATEGORY_PRODUCTION:
+      return words_.production;
+    default:
+      return words_.fee;
   }
+}
 
-  std::string Commitment(const v1::DeliveryWindow& delivery,
-                         const google::protobuf::Timestamp& no_later_than) const {
-    if (delivery.pinned() && delivery.window().has_not_before()) {
-      return absl::StrReplaceAll(words_.between, {{"{from}", Time(delivery.window().not_before())},
-                                                  {"{to}", Time(no_later_than)}});
-    }
-    return absl::StrReplaceAll(words_.no_later_than, {{"{time}", Time(no_later_than)}});
+std::vector<std::string> SenderOf(const v1::CompanyProfile& profile, const Words& words) {
+  std::vector<std::string> lines = {profile.name()};
+  for (const std::string& line : profile.address_lines()) lines.push_back(line);
+  if (!profile.tax_id().empty()) lines.push_back(absl::StrCat(words.tax_id, " ", profile.tax_id()));
+  if (!profile.email().empty()) lines.push_back(profile.email());
+  if (!profile.phone().empty()) lines.push_back(profile.phone());
+  return lines;
+}
+
+absl::TimeZone CompanyZone(const v1::CompanyProfile& profile) {
+  absl::TimeZone zone = absl::UTCTimeZone();
+  if (!profile.zone_id().empty() && !LoadZoneByName(profile.zone_id(), &zone)) {
+    zone = absl::UTCTimeZone();  // checked when the profile was set; a vanished zone is UTC
   }
+  return zone;
+}
 
-  std::string Category(v1::CustomLineCategory category) const {
-    switch (category) {
-      case v1::CUSTOM_LINE_CATEGORY_SERVICE:
-        return words_.service;
-      case v1::CUSTOM_LINE_CATEGORY_TRANSPORT:
-        return words_.transport;
-      case v1::CUSTOM_LINE_CATEGORY_PRODUCTION:
-        return words_.production;
-      default:
-        return words_.fee;
-    }
-  }
+std::string FooterOf(const v1::CompanyProfile& profile) {
+  return absl::StrJoin({profile.bank_details(), profile.footer_text()}, "\n");
+}
 
- private:
-  const Words& words_;
-  const WarehouseWords& warehouse_;
-  bool german_;
-  absl::TimeZone zone_;
-};
+}  // namespace document_words
+
+namespace {
 
 std::string SkillWord(v1::Skill skill) {
   std::string name = v1::Skill_Name(skill).substr(std::string("SKILL_").size());
@@ -306,15 +265,6 @@ std::vector<std::string> RecipientOf(const v1::Order& order, const Words& words)
   if (!organisation.tax_id().empty()) {
     lines.push_back(absl::StrCat(words.tax_id, " ", organisation.tax_id()));
   }
-  return lines;
-}
-
-std::vector<std::string> SenderOf(const v1::CompanyProfile& profile, const Words& words) {
-  std::vector<std::string> lines = {profile.name()};
-  for (const std::string& line : profile.address_lines()) lines.push_back(line);
-  if (!profile.tax_id().empty()) lines.push_back(absl::StrCat(words.tax_id, " ", profile.tax_id()));
-  if (!profile.email().empty()) lines.push_back(profile.email());
-  if (!profile.phone().empty()) lines.push_back(profile.phone());
   return lines;
 }
 
@@ -531,11 +481,7 @@ bool WasConfirmed(v1::OrderStage stage) {
 absl::StatusOr<Document> DocumentOf(const v1::Order& order, const v1::CompanyProfile& profile,
                                     v1::DocumentKind kind, v1::DocumentLanguage language,
                                     const v1::PullSheet* sheet) {
-  absl::TimeZone zone = absl::UTCTimeZone();
-  if (!profile.zone_id().empty() && !LoadZoneByName(profile.zone_id(), &zone)) {
-    zone = absl::UTCTimeZone();  // checked when the profile was set; a vanished zone is UTC
-  }
-  const Writer writer(language, zone);
+  const Writer writer(language, CompanyZone(profile));
   const Words& words = writer.words();
   const bool confirmation = kind == v1::DOCUMENT_KIND_ORDER_CONFIRMATION;
   const bool warehouse =
@@ -560,7 +506,7 @@ absl::StatusOr<Document> DocumentOf(const v1::Order& order, const v1::CompanyPro
   document.sender_lines = SenderOf(profile, words);
   document.logo_png = profile.logo_png();
   document.recipient_lines = RecipientOf(order, words);
-  document.footer = absl::StrJoin({profile.bank_details(), profile.footer_text()}, "\n");
+  document.footer = FooterOf(profile);
   document.page_label = words.page;
   document.pdf_title = absl::StrCat(document.title, " ", order.order_id(), " ", words.revision, " ",
                                     order.revision());

@@ -5,12 +5,15 @@
 #include <absl/time/time.h>
 
 #include "services/common/grpc_errors.h"
+#include "services/common/money.h"
 #include "services/common/sha256.h"
 #include "services/common/validation.h"
 #include "services/order_intake/directory_rules.h"
 #include "services/order_intake/document_content.h"
+#include "services/order_intake/invoice_document.h"
 #include "services/order_intake/order_intake_service.h"
 #include "services/order_intake/postgres_document_store.h"
+#include "services/order_intake/postgres_records.h"
 
 namespace salesops::order_intake {
 
@@ -113,6 +116,53 @@ absl::StatusOr<v1::PullSheet> OrderIntakeServiceImpl::PullSheetFor(const v1::Ord
   return sheet;
 }
 
+v1::DocumentLanguage OrderIntakeServiceImpl::LanguageOf(
+    v1::DocumentLanguage asked, const std::optional<v1::CompanyProfile>& profile) const {
+  if (asked == v1::DOCUMENT_LANGUAGE_UNSPECIFIED && profile) asked = profile->language();
+  if (asked == v1::DOCUMENT_LANGUAGE_UNSPECIFIED) asked = v1::DOCUMENT_LANGUAGE_ENGLISH;
+  return asked;
+}
+
+absl::StatusOr<v1::Document> OrderIntakeServiceImpl::KeptDocument(
+    v1::Document key, const std::optional<v1::CompanyProfile>& profile,
+    const std::function<absl::StatusOr<documents::Document>()>& content) {
+  SALESOPS_ASSIGN_OR_RETURN(std::optional<v1::Document> kept, documents_.FindDocument(key));
+  if (kept) return *std::move(kept);
+  if (!profile) {
+    return common::ReasonedError(
+        absl::StatusCode::kFailedPrecondition, v1::NOT_FOUND,
+        "no company profile yet, so no document can say who sends it; ADMIN sets it "
+        "(SetCompanyProfile, or salesopsctl company set)");
+  }
+  SALESOPS_ASSIGN_OR_RETURN(documents::Document laid_out, content());
+  SALESOPS_ASSIGN_OR_RETURN(std::string pdf, documents::RenderPdf(laid_out));
+  key.set_sha256(common::Sha256Hex(pdf));
+  key.set_pdf(std::move(pdf));
+  return documents_.KeepDocument(key);
+}
+
+absl::StatusOr<v1::Document> OrderIntakeServiceImpl::OrderDocument(const v1::Order& order,
+                                                                   v1::DocumentKind kind,
+                                                                   v1::DocumentLanguage language,
+                                                                   const v1::Actor& caller) {
+  SALESOPS_ASSIGN_OR_RETURN(std::optional<v1::CompanyProfile> profile,
+                            documents_.GetCompanyProfile());
+  v1::Document key;
+  key.set_order_id(order.order_id());
+  key.set_kind(kind);
+  key.set_order_revision(order.revision());
+  key.set_language(LanguageOf(language, profile));
+  *key.mutable_created_by() = caller;
+  return KeptDocument(key, profile, [&]() -> absl::StatusOr<documents::Document> {
+    // The warehouse's documents read the pull sheet inventory keeps for the order.
+    std::optional<v1::PullSheet> sheet;
+    if (kind == v1::DOCUMENT_KIND_PULL_SHEET || kind == v1::DOCUMENT_KIND_DELIVERY_NOTE) {
+      SALESOPS_ASSIGN_OR_RETURN(sheet, PullSheetFor(order, kind));
+    }
+    return DocumentOf(order, *profile, kind, key.language(), sheet ? &*sheet : nullptr);
+  });
+}
+
 grpc::Status OrderIntakeServiceImpl::GetDocument(grpc::ServerContext* context,
                                                  const v1::GetDocumentRequest* request,
                                                  v1::GetDocumentResponse* response) {
@@ -121,51 +171,75 @@ grpc::Status OrderIntakeServiceImpl::GetDocument(grpc::ServerContext* context,
     if (request->kind() == v1::DOCUMENT_KIND_UNSPECIFIED) {
       return common::InvalidArgumentError({{"kind", "is required"}});
     }
+    const v1::Actor caller = runtime_.CallerOf(*context);
+    if (request->kind() == v1::DOCUMENT_KIND_INVOICE ||
+        request->kind() == v1::DOCUMENT_KIND_CREDIT_NOTE) {
+      SALESOPS_ASSIGN_OR_RETURN(*response->mutable_document(), InvoiceDocument(*request, caller));
+      return absl::OkStatus();
+    }
+    if (!request->invoice_number().empty()) {
+      return common::InvalidArgumentError(
+          {{"invoice_number", "names an invoice: only for kind INVOICE or CREDIT_NOTE"}});
+    }
     SALESOPS_ASSIGN_OR_RETURN(v1::Order order, store_.Get(request->order_id()));
     if (request->order_revision() != 0 && request->order_revision() != order.revision()) {
       SALESOPS_ASSIGN_OR_RETURN(order,
                                 store_.GetRevision(request->order_id(), request->order_revision()));
     }
-    SALESOPS_ASSIGN_OR_RETURN(std::optional<v1::CompanyProfile> profile,
-                              documents_.GetCompanyProfile());
-    v1::DocumentLanguage language = request->language();
-    if (language == v1::DOCUMENT_LANGUAGE_UNSPECIFIED && profile) language = profile->language();
-    if (language == v1::DOCUMENT_LANGUAGE_UNSPECIFIED) language = v1::DOCUMENT_LANGUAGE_ENGLISH;
-
-    SALESOPS_ASSIGN_OR_RETURN(
-        std::optional<v1::Document> kept,
-        documents_.FindDocument(order.order_id(), request->kind(), order.revision(), language));
-    if (kept) {
-      *response->mutable_document() = std::move(*kept);
-      return absl::OkStatus();
-    }
-    if (!profile) {
-      return common::ReasonedError(
-          absl::StatusCode::kFailedPrecondition, v1::NOT_FOUND,
-          "no company profile yet, so no document can say who sends it; ADMIN sets it "
-          "(SetCompanyProfile, or salesopsctl company set)");
-    }
-    // The warehouse's documents read the pull sheet inventory keeps for the order.
-    std::optional<v1::PullSheet> sheet;
-    if (request->kind() == v1::DOCUMENT_KIND_PULL_SHEET ||
-        request->kind() == v1::DOCUMENT_KIND_DELIVERY_NOTE) {
-      SALESOPS_ASSIGN_OR_RETURN(sheet, PullSheetFor(order, request->kind()));
-    }
-    SALESOPS_ASSIGN_OR_RETURN(
-        documents::Document content,
-        DocumentOf(order, *profile, request->kind(), language, sheet ? &*sheet : nullptr));
-    SALESOPS_ASSIGN_OR_RETURN(std::string pdf, documents::RenderPdf(content));
-    v1::Document document;
-    document.set_order_id(order.order_id());
-    document.set_kind(request->kind());
-    document.set_order_revision(order.revision());
-    document.set_language(language);
-    document.set_sha256(common::Sha256Hex(pdf));
-    document.set_pdf(std::move(pdf));
-    *document.mutable_created_by() = runtime_.CallerOf(*context);
-    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_document(), documents_.KeepDocument(document));
+    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_document(),
+                              OrderDocument(order, request->kind(), request->language(), caller));
     return absl::OkStatus();
   }());
+}
+
+absl::StatusOr<v1::Document> OrderIntakeServiceImpl::InvoiceDocument(
+    const v1::GetDocumentRequest& request, const v1::Actor& caller) {
+  // Money is for sales and ADMIN: ops reads the order's other documents, not its invoices.
+  if (caller.role() == v1::ROLE_OPS) {
+    return common::ReasonedError(absl::StatusCode::kPermissionDenied, v1::ROLE_NOT_ALLOWED,
+                                 "invoices and credit notes are for SALES and ADMIN");
+  }
+  if (request.invoice_number().empty()) {
+    return common::InvalidArgumentError(
+        {{"invoice_number", "is required for an invoice or a credit note"}});
+  }
+  SALESOPS_ASSIGN_OR_RETURN(v1::Invoice invoice,
+                            invoices_.GetInvoice(request.invoice_number(), Today(CompanyZone())));
+  if (invoice.order_id() != request.order_id()) {
+    return RecordNotFound("invoice",
+                          absl::StrCat(request.invoice_number(), " of order ", request.order_id()));
+  }
+  const bool credit_note = invoice.kind() == v1::INVOICE_KIND_CREDIT_NOTE;
+  if (credit_note != (request.kind() == v1::DOCUMENT_KIND_CREDIT_NOTE)) {
+    return common::InvalidArgumentError(
+        {{"kind", absl::StrCat(invoice.invoice_number(), " is ",
+                               credit_note ? "a credit note" : "an invoice", "; ask for kind ",
+                               credit_note ? "CREDIT_NOTE" : "INVOICE")}});
+  }
+  if (request.order_revision() != 0 && request.order_revision() != invoice.order_revision()) {
+    return common::InvalidArgumentError(
+        {{"order_revision", absl::StrCat("invoice ", invoice.invoice_number(),
+                                         " was issued from revision ", invoice.order_revision())}});
+  }
+  SALESOPS_ASSIGN_OR_RETURN(std::optional<v1::CompanyProfile> profile,
+                            documents_.GetCompanyProfile());
+  v1::Document key;
+  key.set_order_id(invoice.order_id());
+  key.set_kind(request.kind());
+  key.set_order_revision(invoice.order_revision());
+  key.set_language(LanguageOf(request.language(), profile));
+  key.set_invoice_number(invoice.invoice_number());
+  *key.mutable_created_by() = caller;
+  return KeptDocument(key, profile, [&]() -> absl::StatusOr<documents::Document> {
+    // The invoice as issued: payments come later and do not change the document sent.
+    v1::Invoice as_issued = invoice;
+    as_issued.clear_payments();
+    as_issued.clear_credit_note_numbers();
+    as_issued.clear_credited_total();
+    *as_issued.mutable_paid_total() = common::MoneyFromMicros(0, invoice.currency());
+    *as_issued.mutable_amount_due() = invoice.total();
+    return InvoiceDocumentOf(as_issued, *profile, key.language());
+  });
 }
 
 }  // namespace salesops::order_intake

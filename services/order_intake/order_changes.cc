@@ -42,11 +42,18 @@ grpc::Status OrderIntakeServiceImpl::ConfirmOrder(grpc::ServerContext* context,
                                                   v1::ConfirmOrderResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
-    const v1::Actor caller = runtime_.CallerOf(*context);
+    return ConfirmAs(runtime_.CallerOf(*context), request, SagaDeadline(*context), response);
+  }());
+}
+
+absl::Status OrderIntakeServiceImpl::ConfirmAs(const v1::Actor& caller,
+                                               const v1::ConfirmOrderRequest* request,
+                                               TimePoint deadline,
+                                               v1::ConfirmOrderResponse* response) {
+  {
     const IdempotentCall call("ConfirmOrder", caller, *request, response);
     SALESOPS_ASSIGN_OR_RETURN(bool replayed, store_.ReplayAnswer(call));
     if (replayed) return absl::OkStatus();
-    const TimePoint deadline = SagaDeadline(*context);
     // The order is read and its saga recorded in one transaction.
     bool already_confirmed = false;
     std::optional<SagaRecord> saga;
@@ -108,7 +115,7 @@ grpc::Status OrderIntakeServiceImpl::ConfirmOrder(grpc::ServerContext* context,
     metrics_.Confirmation("confirmed", "");
     RememberAfterSaga(store_, call);
     return absl::OkStatus();
-  }());
+  }
 }
 
 grpc::Status OrderIntakeServiceImpl::AmendOrder(grpc::ServerContext* context,

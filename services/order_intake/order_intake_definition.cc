@@ -52,6 +52,15 @@ void AddOptions(CLI::App& app, OrderIntakeOptions& options) {
                      "How often reconciliation compares reservations and jobs with the orders "
                      "(0: only when asked, salesopsctl reconcile)")
       ->check(CLI::Range(0, 86400));
+  common::AddSetting(app, "acceptance-address", options.acceptance_address,
+                     "Where clients open quotes sent for online acceptance (host:port; empty: "
+                     "off). Put it behind the company's HTTPS proxy");
+  common::AddSetting(app, "acceptance-base-url", options.acceptance_base_url,
+                     "The URL clients reach the acceptance endpoint at, as links show it "
+                     "(https://quotes.example.com; empty: http://<acceptance-address>)");
+  common::AddSetting(app, "acceptance-key-file", options.acceptance_key_file,
+                     "File holding the secret quote links are signed with (at least 32 bytes, "
+                     "e.g. openssl rand -hex 32); the same on every replica");
 }
 
 std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime& runtime,

@@ -6,11 +6,15 @@
 #include "salesops/v1/notification.grpc.pb.h"
 #include "salesops/v1/order_intake.grpc.pb.h"
 #include "services/common/auth.h"
+#include "services/common/http_server.h"
 #include "services/common/service_runtime.h"
+#include "services/documents/pdf_document.h"
+#include "services/order_intake/acceptance_pages.h"
 #include "services/order_intake/clock.h"
 #include "services/order_intake/dependencies.h"
 #include "services/order_intake/directory_store.h"
 #include "services/order_intake/document_store.h"
+#include "services/order_intake/invoice_store.h"
 #include "services/order_intake/order_intake_definition.h"
 #include "services/order_intake/order_intake_metrics.h"
 #include "services/order_intake/order_store.h"
@@ -42,6 +46,11 @@ struct OrderIntakeOptions {
   int saga_recovery_interval_seconds = 5;
   // How often reconciliation compares the services (0: only when asked).
   int reconcile_interval_seconds = 300;
+  // Online acceptance: where the HTTP endpoint listens ("" : off), the URL clients reach it at
+  // ("" : http://<address>), and the file holding the key links are signed with.
+  std::string acceptance_address;
+  std::string acceptance_base_url;
+  std::string acceptance_key_file;
 };
 
 // What the service works with; the service makes its own (Postgres, gRPC, the system clock)
@@ -57,6 +66,7 @@ struct OrderIntakeDependencies {
   std::unique_ptr<PricingStore> pricing;
   // The company profile and rendered documents; unset: the PostgreSQL one.
   std::unique_ptr<DocumentStore> documents;
+  std::unique_ptr<InvoiceStore> invoices;
 };
 
 // `dependencies.pricing`, made the PostgreSQL one first when unset.
@@ -65,6 +75,8 @@ PricingStore& PricingStoreOf(OrderIntakeDependencies& dependencies,
 // `dependencies.documents`, made the PostgreSQL one first when unset.
 DocumentStore& DocumentStoreOf(OrderIntakeDependencies& dependencies,
                                common::ServiceRuntime& runtime);
+InvoiceStore& InvoiceStoreOf(OrderIntakeDependencies& dependencies,
+                             common::ServiceRuntime& runtime);
 
 // Quotes and orders in the shared language, available-to-promise, the confirm
 // saga, clarifications, notes and history.
@@ -153,6 +165,35 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
                                  v1::GetCompanyProfileResponse* response) override;
   grpc::Status GetDocument(grpc::ServerContext* context, const v1::GetDocumentRequest* request,
                            v1::GetDocumentResponse* response) override;
+  grpc::Status SendQuote(grpc::ServerContext* context, const v1::SendQuoteRequest* request,
+                         v1::SendQuoteResponse* response) override;
+  grpc::Status ListQuoteLinks(grpc::ServerContext* context,
+                              const v1::ListQuoteLinksRequest* request,
+                              v1::ListQuoteLinksResponse* response) override;
+  grpc::Status SetInvoicePlan(grpc::ServerContext* context,
+                              const v1::SetInvoicePlanRequest* request,
+                              v1::SetInvoicePlanResponse* response) override;
+  grpc::Status GetInvoicePlan(grpc::ServerContext* context,
+                              const v1::GetInvoicePlanRequest* request,
+                              v1::GetInvoicePlanResponse* response) override;
+  grpc::Status IssueInvoice(grpc::ServerContext* context, const v1::IssueInvoiceRequest* request,
+                            v1::IssueInvoiceResponse* response) override;
+  grpc::Status IssueCreditNote(grpc::ServerContext* context,
+                               const v1::IssueCreditNoteRequest* request,
+                               v1::IssueCreditNoteResponse* response) override;
+  grpc::Status GetInvoice(grpc::ServerContext* context, const v1::GetInvoiceRequest* request,
+                          v1::GetInvoiceResponse* response) override;
+  grpc::Status ListInvoices(grpc::ServerContext* context, const v1::ListInvoicesRequest* request,
+                            v1::ListInvoicesResponse* response) override;
+  grpc::Status RecordPayment(grpc::ServerContext* context, const v1::RecordPaymentRequest* request,
+                             v1::RecordPaymentResponse* response) override;
+  grpc::Status GetAccountBalance(grpc::ServerContext* context,
+                                 const v1::GetAccountBalanceRequest* request,
+                                 v1::GetAccountBalanceResponse* response) override;
+  grpc::Status GetInvoiceXml(grpc::ServerContext* context, const v1::GetInvoiceXmlRequest* request,
+                             v1::GetInvoiceXmlResponse* response) override;
+  grpc::Status GetJournal(grpc::ServerContext* context, const v1::GetJournalRequest* request,
+                          v1::GetJournalResponse* response) override;
   // The pricing configuration (pricing_configuration.cc).
   grpc::Status SetProductRate(grpc::ServerContext* context,
                               const v1::SetProductRateRequest* request,
@@ -221,6 +262,45 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
   // without one, for a pull sheet of another revision, or for a delivery note before anything
   // was checked out.
   absl::StatusOr<v1::PullSheet> PullSheetFor(const v1::Order& order, v1::DocumentKind kind);
+  // The confirmation saga for `caller` (ConfirmOrder, and a client accepting online).
+  absl::Status ConfirmAs(const v1::Actor& caller, const v1::ConfirmOrderRequest* request,
+                         TimePoint deadline, v1::ConfirmOrderResponse* response);
+
+  // Documents (documents.cc): asked-for language, else the profile's, else English; the kept
+  // document for `key`, rendered from `content` and kept the first time.
+  v1::DocumentLanguage LanguageOf(v1::DocumentLanguage asked,
+                                  const std::optional<v1::CompanyProfile>& profile) const;
+  absl::StatusOr<v1::Document> KeptDocument(
+      v1::Document key, const std::optional<v1::CompanyProfile>& profile,
+      const std::function<absl::StatusOr<documents::Document>()>& content);
+  absl::StatusOr<v1::Document> OrderDocument(const v1::Order& order, v1::DocumentKind kind,
+                                             v1::DocumentLanguage language,
+                                             const v1::Actor& caller);
+  absl::StatusOr<v1::Document> InvoiceDocument(const v1::GetDocumentRequest& request,
+                                               const v1::Actor& caller);
+
+  // Invoicing (invoices.cc).
+  absl::TimeZone CompanyZone();
+  absl::CivilDay Today(absl::TimeZone zone) const;
+  absl::StatusOr<v1::InvoicePlan> PlanOf(const v1::Order& order);
+  void AnnounceOverdueInvoices();
+
+  // Online acceptance (acceptance.cc).
+  struct OpenedLink {
+    v1::QuoteLink link;
+    v1::Order order;
+    v1::CompanyProfile profile;
+    // Why the link cannot be used (nullopt: it can).
+    std::optional<LinkRefusal> refusal;
+  };
+  absl::Status LoadAcceptanceKey();
+  absl::Status StartAcceptanceEndpoint();
+  absl::StatusOr<OpenedLink> OpenLink(std::string_view token);
+  common::HttpResponse ServeAcceptance(const common::HttpRequest& request);
+  // Confirms what was accepted and records the outcome with the event for sales; the order
+  // after it.
+  v1::Order FinishAcceptance(const v1::QuoteLink& link);
+  void FinishPendingAcceptances();
   // A reconciliation pass from the recovery thread, as the service itself.
   void ReconcileInBackground();
   // The end of a saga for a call: its budget, or the caller's deadline when that is sooner.
@@ -238,6 +318,10 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
   // deps_ and runtime_, which it is made from.
   PricingStore& pricing_ = PricingStoreOf(deps_, runtime_);
   DocumentStore& documents_ = DocumentStoreOf(deps_, runtime_);
+  InvoiceStore& invoices_ = InvoiceStoreOf(deps_, runtime_);
+  std::string acceptance_key_;
+  std::string acceptance_base_url_ = options_.acceptance_base_url;
+  std::unique_ptr<common::HttpServer> acceptance_server_;
   OrderIntakeMetrics metrics_;
   SagaRunner sagas_;
   Reconciler reconciler_;

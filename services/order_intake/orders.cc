@@ -6,6 +6,8 @@
 #include <absl/strings/str_cat.h>
 #include <absl/strings/str_join.h>
 
+#include <cstdlib>
+
 #include "services/common/grpc_errors.h"
 #include "services/common/log.h"
 #include "services/common/page_token.h"
@@ -83,14 +85,28 @@ OrderIntakeServiceImpl::OrderIntakeServiceImpl(common::ServiceRuntime& runtime,
       recovery_(
           sagas_, store_, std::chrono::seconds(options_.saga_recovery_interval_seconds),
           [this] { ReconcileInBackground(); },
-          std::chrono::seconds(options_.reconcile_interval_seconds)) {
+          std::chrono::seconds(options_.reconcile_interval_seconds),
+          [this] {
+            AnnounceOverdueInvoices();
+            FinishPendingAcceptances();
+          }) {
+  // A misconfigured acceptance endpoint stops the start: links sent from it would not work.
+  if (absl::Status started = LoadAcceptanceKey();
+      !started.ok() || !(started = StartAcceptanceEndpoint()).ok()) {
+    common::LogError("acceptance_endpoint_failed", {{"error", std::string(started.message())}});
+    std::exit(2);
+  }
   runtime.AddCollectable(metrics_.state());
   // Sagas a previous process left open are taken up as soon as the tables are there.
   runtime.OnMigrated([this] { recovery_.Start(); });
   runtime.OnShutdown([this] { recovery_.Stop(); });
 }
 
-OrderIntakeServiceImpl::~OrderIntakeServiceImpl() { recovery_.Stop(); }
+OrderIntakeServiceImpl::~OrderIntakeServiceImpl() {
+  // Requests in flight on the acceptance endpoint use the sagas: they finish first.
+  acceptance_server_.reset();
+  recovery_.Stop();
+}
 
 void OrderIntakeServiceImpl::ReconcileInBackground() {
   v1::Actor actor;

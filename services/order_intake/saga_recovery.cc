@@ -11,12 +11,14 @@ constexpr int kClaimBatch = 20;
 }  // namespace
 
 SagaRecovery::SagaRecovery(SagaRunner& runner, OrderStore& store, std::chrono::seconds interval,
-                           std::function<void()> reconcile, std::chrono::seconds reconcile_interval)
+                           std::function<void()> reconcile, std::chrono::seconds reconcile_interval,
+                           std::function<void()> chores)
     : runner_(runner),
       store_(store),
       interval_(interval),
       reconcile_(std::move(reconcile)),
-      reconcile_interval_(reconcile_interval) {}
+      reconcile_interval_(reconcile_interval),
+      chores_(std::move(chores)) {}
 
 SagaRecovery::~SagaRecovery() { Stop(); }
 
@@ -63,6 +65,7 @@ void SagaRecovery::Run() {
   while (!stopping_) {
     lock.unlock();
     SweepOnce();
+    if (chores_) chores_();
     if (reconcile_ && reconcile_interval_.count() > 0 &&
         std::chrono::steady_clock::now() >= next_reconcile) {
       reconcile_();

@@ -17,9 +17,12 @@ namespace salesops::order_intake {
 // the safety net behind the sagas, runs from the same thread, less often.
 class SagaRecovery {
  public:
-  // `reconcile` runs every `reconcile_interval` from the same thread (never when 0).
+  // `reconcile` runs every `reconcile_interval` from the same thread (never when 0), and
+  // `chores` (work that must finish after a crash too, such as announcing overdue invoices)
+  // after every sweep.
   SagaRecovery(SagaRunner& runner, OrderStore& store, std::chrono::seconds interval,
-               std::function<void()> reconcile, std::chrono::seconds reconcile_interval);
+               std::function<void()> reconcile, std::chrono::seconds reconcile_interval,
+               std::function<void()> chores = {});
   ~SagaRecovery();
 
   void Start();
@@ -35,6 +38,7 @@ class SagaRecovery {
   std::chrono::seconds interval_;
   std::function<void()> reconcile_;
   std::chrono::seconds reconcile_interval_;
+  std::function<void()> chores_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
