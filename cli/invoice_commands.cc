@@ -28,7 +28,9 @@ std::string InvoiceDay(const google::type::Date& date) {
   return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(), date.day());
 }
 
-ExitCode WriteExport(const std::string& bytes, const std::string& path, const std::string& what) {
+// Writes `bytes` to `path` (- : standard output) and says what was saved (as JSON with --json).
+ExitCode WriteExport(Session& session, const std::string& bytes, const std::string& path,
+                     const std::string& what) {
   if (path == "-") {
     std::cout.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     return kExitOk;
@@ -37,7 +39,11 @@ ExitCode WriteExport(const std::string& bytes, const std::string& path, const st
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   out.close();
   if (!out) return ReportBadInput("-o: cannot write " + path);
-  std::cerr << "Saved " << what << " to " << path << " (" << bytes.size() << " bytes)\n";
+  if (session.json()) {
+    PrintJson(nlohmann::json{{"file", path}, {"bytes", bytes.size()}, {"what", what}});
+  } else {
+    std::cout << "Saved " << what << " to " << path << " (" << bytes.size() << " bytes)\n";
+  }
   return kExitOk;
 }
 
@@ -105,7 +111,8 @@ ExitCode PrintInvoiceResponse(Session& session, const Response& response,
 }
 
 // "CODE=N@PRICE": units of an inventory code at a unit price ("LED-PANEL-500=1@450").
-absl::StatusOr<v1::DamageCharge> ParseDamageCharge(const std::string& text, bool lost) {
+absl::StatusOr<v1::DamageCharge> ParseDamageCharge(const std::string& text, bool lost,
+                                                   const std::string& currency) {
   std::vector<std::string> code_rest = absl::StrSplit(text, absl::MaxSplits('=', 1));
   if (code_rest.size() != 2) return absl::InvalidArgumentError("write CODE=N@PRICE");
   std::vector<std::string> quantity_price = absl::StrSplit(code_rest[1], absl::MaxSplits('@', 1));
@@ -117,10 +124,19 @@ absl::StatusOr<v1::DamageCharge> ParseDamageCharge(const std::string& text, bool
   charge.set_inventory_code(code_rest[0]);
   charge.set_quantity(quantity);
   charge.set_lost(lost);
-  absl::StatusOr<google::type::Money> price = ParseMoney(quantity_price[1], "");
+  absl::StatusOr<google::type::Money> price = ParseMoney(quantity_price[1], currency);
   if (!price.ok()) return price.status();
   *charge.mutable_unit_price() = *price;
   return charge;
+}
+
+ExitCode InvoiceCurrency(Session& session, const std::string& number, std::string* currency) {
+  v1::GetInvoiceRequest find;
+  find.set_invoice_number(number);
+  v1::GetInvoiceResponse found;
+  if (ExitCode code = session.Call(&Stub::GetInvoice, find, &found); code != kExitOk) return code;
+  *currency = found.invoice().currency();
+  return kExitOk;
 }
 
 struct SendQuoteOptions {
@@ -279,9 +295,19 @@ ExitCode IssueInvoice(Session& session, const InvoiceIssueOptions& options) {
     request.mutable_invoice_day()->set_month(day.month());
     request.mutable_invoice_day()->set_day(day.day());
   }
+  std::string currency;
+  if (!options.damaged.empty() || !options.lost.empty()) {
+    // A charge without a currency is in the order's.
+    v1::GetOrderRequest find;
+    find.set_order_id(options.order);
+    find.set_view(v1::ORDER_VIEW_BASIC);
+    v1::GetOrderResponse found;
+    if (ExitCode code = session.Call(&Stub::GetOrder, find, &found); code != kExitOk) return code;
+    currency = found.order().quote().total().currency_code();
+  }
   for (const auto& [texts, lost] : {std::pair{&options.damaged, false}, {&options.lost, true}}) {
     for (const std::string& text : *texts) {
-      absl::StatusOr<v1::DamageCharge> charge = ParseDamageCharge(text, lost);
+      absl::StatusOr<v1::DamageCharge> charge = ParseDamageCharge(text, lost, currency);
       if (!charge.ok()) {
         return ReportBadInput(std::string(lost ? "--lost: " : "--damaged: ") +
                               charge.status().ToString());
@@ -358,7 +384,7 @@ ExitCode SaveInvoicePdf(Session& session, const InvoiceFileOptions& options) {
   if (ExitCode code = session.Call(&Stub::GetDocument, request, &response); code != kExitOk) {
     return code;
   }
-  return WriteExport(response.document().pdf(),
+  return WriteExport(session, response.document().pdf(),
                      options.output.empty() ? options.number + ".pdf" : options.output,
                      "the PDF of " + options.number);
 }
@@ -370,7 +396,7 @@ ExitCode SaveInvoiceXml(Session& session, const InvoiceFileOptions& options) {
   if (ExitCode code = session.Call(&Stub::GetInvoiceXml, request, &response); code != kExitOk) {
     return code;
   }
-  return WriteExport(response.xml(),
+  return WriteExport(session, response.xml(),
                      options.output.empty() ? options.number + ".xml" : options.output,
                      "the e-invoice (UBL 2.1) of " + options.number);
 }
@@ -392,7 +418,7 @@ ExitCode SaveJournal(Session& session, const JournalOptions& options) {
   if (ExitCode code = session.Call(&Stub::GetJournal, request, &response); code != kExitOk) {
     return code;
   }
-  return WriteExport(response.csv(), options.output.empty() ? "-" : options.output,
+  return WriteExport(session, response.csv(), options.output.empty() ? "-" : options.output,
                      absl::StrCat("the journal (", response.row_count(), " rows)"));
 }
 
@@ -407,18 +433,13 @@ ExitCode RecordPayment(Session& session, const PaymentRecordOptions& options) {
   v1::Payment& payment = *request.mutable_payment();
   payment.set_invoice_number(options.number);
   payment.set_kind(options.refund ? v1::PAYMENT_KIND_REFUND : v1::PAYMENT_KIND_RECEIVED);
-  absl::StatusOr<google::type::Money> amount = ParseMoney(options.amount, "");
-  if (!amount.ok()) return ReportBadInput("amount: " + amount.status().ToString());
-  if (amount->currency_code().empty()) {
-    // The invoice's currency when none is written.
-    v1::GetInvoiceRequest find;
-    find.set_invoice_number(options.number);
-    v1::GetInvoiceResponse found;
-    if (ExitCode code = session.Call(&Stub::GetInvoice, find, &found); code != kExitOk) {
-      return code;
-    }
-    amount->set_currency_code(found.invoice().currency());
+  // An amount without a currency is in the invoice's.
+  std::string currency;
+  if (ExitCode code = InvoiceCurrency(session, options.number, &currency); code != kExitOk) {
+    return code;
   }
+  absl::StatusOr<google::type::Money> amount = ParseMoney(options.amount, currency);
+  if (!amount.ok()) return ReportBadInput("amount: " + amount.status().ToString());
   *payment.mutable_amount() = *amount;
   if (!options.received.empty()) {
     absl::StatusOr<google::protobuf::Timestamp> when = ParseTime(options.received);
@@ -452,6 +473,12 @@ ExitCode IssueCreditNote(Session& session, const CreditNoteOptions& options) {
   v1::IssueCreditNoteRequest request;
   request.set_invoice_number(options.number);
   request.set_reason(options.reason);
+  std::string currency;
+  if (!options.lines.empty()) {
+    if (ExitCode code = InvoiceCurrency(session, options.number, &currency); code != kExitOk) {
+      return code;
+    }
+  }
   for (const std::string& text : options.lines) {
     // "DESCRIPTION=AMOUNT@RATE%", the amount net in the invoice's currency.
     std::vector<std::string> description_rest = absl::StrSplit(text, absl::MaxSplits('=', 1));
@@ -462,25 +489,12 @@ ExitCode IssueCreditNote(Session& session, const CreditNoteOptions& options) {
         !absl::SimpleAtod(absl::StripSuffix(amount_rate[1], "%"), &rate)) {
       return ReportBadInput("--line: write DESCRIPTION=NET@RATE%, e.g. 'Damage reduced=100@19%'");
     }
-    absl::StatusOr<google::type::Money> net = ParseMoney(amount_rate[0], "");
+    absl::StatusOr<google::type::Money> net = ParseMoney(amount_rate[0], currency);
     if (!net.ok()) return ReportBadInput("--line: " + net.status().ToString());
     v1::CreditLine* line = request.add_lines();
     line->set_description(description_rest[0]);
     *line->mutable_net() = *net;
     line->set_tax_millionths(static_cast<int64_t>(rate * 10'000 + 0.5));
-  }
-  if (!request.lines().empty() && request.lines(0).net().currency_code().empty()) {
-    v1::GetInvoiceRequest find;
-    find.set_invoice_number(options.number);
-    v1::GetInvoiceResponse found;
-    if (ExitCode code = session.Call(&Stub::GetInvoice, find, &found); code != kExitOk) {
-      return code;
-    }
-    for (v1::CreditLine& line : *request.mutable_lines()) {
-      if (line.net().currency_code().empty()) {
-        line.mutable_net()->set_currency_code(found.invoice().currency());
-      }
-    }
   }
   v1::IssueCreditNoteResponse response;
   if (ExitCode code = session.Call(&Stub::IssueCreditNote, request, &response); code != kExitOk) {

@@ -11,6 +11,7 @@
 #include "services/common/log.h"
 #include "services/common/money.h"
 #include "services/common/page_token.h"
+#include "services/common/time_util.h"
 #include "services/common/validation.h"
 #include "services/order_intake/directory_rules.h"
 #include "services/order_intake/invoice_exports.h"
@@ -299,10 +300,17 @@ grpc::Status OrderIntakeServiceImpl::IssueCreditNote(grpc::ServerContext* contex
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     const v1::Actor caller = runtime_.CallerOf(*context);
     const IdempotentCall call("IssueCreditNote", caller, *request, response);
-    SALESOPS_ASSIGN_OR_RETURN(bool replayed, store_.ReplayAnswer(call));
-    if (replayed) return absl::OkStatus();
     const absl::TimeZone zone = CompanyZone();
     const absl::Time now = absl::FromChrono(clock_.Now());
+    SALESOPS_ASSIGN_OR_RETURN(bool replayed, store_.ReplayAnswer(call));
+    if (replayed) {
+      // What is kept is the note; the credited invoice is as it stands now.
+      SALESOPS_ASSIGN_OR_RETURN(
+          *response->mutable_invoice(),
+          invoices_.GetInvoice(response->credit_note().credited_invoice_number(),
+                               absl::ToCivilDay(now, zone)));
+      return absl::OkStatus();
+    }
     SALESOPS_ASSIGN_OR_RETURN(
         v1::Invoice credited,
         invoices_.GetInvoice(request->invoice_number(), absl::ToCivilDay(now, zone)));
@@ -396,6 +404,11 @@ grpc::Status OrderIntakeServiceImpl::RecordPayment(grpc::ServerContext* context,
     if (!amount.ok() || *amount <= 0 || *amount % kMicrosPerCent != 0) {
       violations.push_back(
           {"payment.amount", "must be positive, in whole cents (a refund is kind REFUND)"});
+    }
+    // Money that moved tomorrow has not moved yet (a day of slack for zones and bank dates).
+    if (asked.has_receive_time() && absl::FromUnixMicros(common::ToMicros(asked.receive_time())) >
+                                        absl::FromChrono(clock_.Now()) + absl::Hours(24)) {
+      violations.push_back({"payment.receive_time", "is in the future"});
     }
     if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
     const v1::Actor caller = runtime_.CallerOf(*context);

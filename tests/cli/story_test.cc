@@ -63,7 +63,8 @@ class StoryTest : public ::testing::Test {
     return parsed;
   }
 
-  Suite suite_{/*dependency_timeout_ms=*/10000};
+  // Online acceptance on, as scripts/run runs it: the demo sends quotes and accepts one.
+  Suite suite_{/*dependency_timeout_ms=*/10000, AcceptanceArgs()};
   std::string dir_;
 };
 
@@ -94,6 +95,34 @@ TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
   EXPECT_TRUE(by_reference["demo-fashion-show-pinned"]["deliveryWindow"]["pinned"]);
   EXPECT_EQ(by_reference["demo-startup-demo-day-question"]["openBlockingQuestionCount"], 1);
   EXPECT_EQ(by_reference["demo-product-launch-changed"]["unacknowledgedChanges"].size(), 1u);
+  // The demo's money: a quote accepted online (confirmed at once), quotes sent, deposits paid,
+  // and the gala's final invoice, dated back, overdue.
+  const std::string accepted = by_reference["demo-architecture-awards"]["orderId"];
+  EXPECT_EQ(by_reference["demo-architecture-awards"]["stage"], "ORDER_STAGE_CONFIRMED");
+  json links = CtlJson("ops", "quote-links " + accepted);
+  ASSERT_EQ(links["links"].size(), 1u) << links.dump(2);
+  EXPECT_EQ(links["links"][0]["state"], "QUOTE_LINK_STATE_ACCEPTED");
+  EXPECT_EQ(links["links"][0]["acceptance"]["acceptedByName"], "Lena Vogt");
+  EXPECT_EQ(links["links"][0]["acceptance"]["outcome"], "ACCEPTANCE_OUTCOME_CONFIRMED");
+  json sent = CtlJson(
+      "sales", "quote-links " + by_reference["demo-congress-quote"]["orderId"].get<std::string>());
+  EXPECT_EQ(sent["links"][0]["state"], "QUOTE_LINK_STATE_OPEN") << sent.dump(2);
+  json deposits =
+      CtlJson("sales", "invoice list --order " +
+                           by_reference["demo-charity-ball"]["orderId"].get<std::string>());
+  ASSERT_EQ(deposits["invoices"].size(), 1u) << deposits.dump(2);
+  EXPECT_EQ(deposits["invoices"][0]["kind"], "INVOICE_KIND_DEPOSIT");
+  EXPECT_EQ(deposits["invoices"][0]["paymentStatus"], "PAYMENT_STATUS_PAID");
+  json overdue = CtlJson("sales", "invoice list --overdue");
+  ASSERT_EQ(overdue["invoices"].size(), 1u) << overdue.dump(2);
+  EXPECT_EQ(overdue["invoices"][0]["orderId"], by_reference["demo-harbour-gala"]["orderId"]);
+  EXPECT_TRUE(overdue["invoices"][0]["overdue"].get<bool>());
+  // Loading again changes nothing: no second invoice, link or payment.
+  const json invoices_before = CtlJson("sales", "invoice list")["invoices"];
+  CtlJson("admin", "demo load " + ShellQuote(demo));
+  EXPECT_EQ(CtlJson("sales", "invoice list")["invoices"], invoices_before);
+  EXPECT_EQ(CtlJson("ops", "quote-links " + accepted)["links"].size(), 1u);
+  EXPECT_EQ(CtlJson("sales", "invoice list --overdue")["invoices"].size(), 1u);
   // A cancelled order's job is over: nothing of it is at risk any more.
   json cancelled =
       CtlJson("ops", "order show " +
@@ -284,6 +313,44 @@ TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
   const std::string confirmation_text = PdfText(pdfs["confirmation"]);
   EXPECT_NE(confirmation_text.find("delivered no later than"), std::string::npos)
       << confirmation_text;
+  // Money on the tour: a 30 % deposit invoiced and part paid, then credited in part; and the
+  // delivery note of a demo order that left.
+  CtlJson("sales", "invoice plan set --order " + tour_id + " --deposit 30");
+  json deposit = CtlJson("sales", "invoice issue " + tour_id + " --kind deposit");
+  const std::string deposit_number = deposit["invoice"]["invoiceNumber"];
+  json paid = CtlJson("sales", "payment record " + deposit_number + " 500");
+  EXPECT_EQ(paid["invoice"]["paymentStatus"], "PAYMENT_STATUS_PARTIALLY_PAID") << paid.dump(2);
+  json credit = CtlJson("sales", "credit-note " + deposit_number +
+                                     " --reason 'one stop moved to next season' --line "
+                                     "'Deposit for the Munich stop=100@19%'");
+  const std::string credit_number = credit["creditNote"]["invoiceNumber"];
+  for (const auto& [kind, number] : {std::pair<std::string, std::string>{"invoice", deposit_number},
+                                     {"credit-note", credit_number}}) {
+    const std::string file = dir_ + "/tour-" + kind + ".pdf";
+    CtlJson("sales", "invoice pdf " + number + " -o " + ShellQuote(file));
+    std::ifstream in(file, std::ios::binary);
+    pdfs[kind] = std::string(std::istreambuf_iterator<char>(in), {});
+    EXPECT_GT(PdfPageInk(pdfs[kind]), 0.01) << kind << " is blank";
+  }
+  const std::string invoice_text = PdfText(pdfs["invoice"]);
+  for (const std::string expected : {std::string("Deposit invoice"), deposit_number,
+                                     std::string("Tourneewerk GmbH"), std::string("VAT 19 %")}) {
+    EXPECT_NE(invoice_text.find(expected), std::string::npos) << expected << "\n" << invoice_text;
+  }
+  const std::string credit_text = PdfText(pdfs["credit-note"]);
+  for (const std::string expected : {std::string("Credit note"), credit_number, deposit_number,
+                                     std::string("one stop moved to next season")}) {
+    EXPECT_NE(credit_text.find(expected), std::string::npos) << expected << "\n" << credit_text;
+  }
+  {
+    const std::string file = dir_ + "/delivery-note.pdf";
+    CtlJson("ops", "document delivery-note " +
+                       by_reference["demo-fashion-show-pinned"]["orderId"].get<std::string>() +
+                       " -o " + ShellQuote(file));
+    std::ifstream in(file, std::ios::binary);
+    pdfs["delivery-note"] = std::string(std::istreambuf_iterator<char>(in), {});
+    EXPECT_NE(PdfText(pdfs["delivery-note"]).find("Received by"), std::string::npos);
+  }
   const std::vector<std::string> scanned = PdfBarcodes(pdfs["pull-sheet"]);
   EXPECT_NE(std::find(scanned.begin(), scanned.end(), "TAPE-GAFFER-50"), scanned.end())
       << ::testing::PrintToString(scanned);

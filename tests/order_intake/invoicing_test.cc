@@ -366,8 +366,8 @@ TEST_F(InvoicingTest, TheFinalInvoiceChargesCheckInDamageLessTheDepositAndCredit
   EXPECT_TRUE(kinds.contains(v1::INVOICE_LINE_KIND_DEDUCTION));
   // The order's total, plus 1,050 EUR net of damage at 19 %, less the deposit: within a cent a
   // rate (tax is taken per rate on each invoice).
-  const int64_t expected =
-      Micros(order.quote().total()) + 1'050'000'000 * 119 / 100 - Micros(deposit.invoice().total());
+  const int64_t expected = Micros(order.quote().total()) + int64_t{1'050'000'000} * 119 / 100 -
+                           Micros(deposit.invoice().total());
   EXPECT_LE(std::abs(Micros(invoice.total()) - expected), 10'000 * 3) << invoice.DebugString();
   for (const v1::InvoiceTaxLine& tax : invoice.tax_lines()) {
     EXPECT_EQ(Micros(tax.tax()),
@@ -540,20 +540,9 @@ HttpAnswer Fetch(const std::string& url, const std::string& form = "", bool post
   return answer;
 }
 
-std::string AcceptanceKeyFile() {
-  const std::filesystem::path path =
-      std::filesystem::temp_directory_path() /
-      absl::StrCat("salesops-acceptance-key-", getpid(), "-", FreeTcpPort());
-  std::ofstream(path) << "0123456789abcdef0123456789abcdef-test-key-not-a-secret\n";
-  return path.string();
-}
-
 class AcceptanceTest : public InvoicingTest {
  protected:
-  AcceptanceTest() : AcceptanceTest(FreeTcpPort()) {}
-  explicit AcceptanceTest(int port)
-      : InvoicingTest({"--acceptance-address", absl::StrCat("127.0.0.1:", port),
-                       "--acceptance-key-file", AcceptanceKeyFile()}) {}
+  AcceptanceTest() : InvoicingTest(AcceptanceArgs()) {}
 
   grpc::Status Send(const v1::Order& order, v1::SendQuoteResponse* response,
                     int64_t valid_for_seconds = 0) {

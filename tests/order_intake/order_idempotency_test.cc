@@ -46,6 +46,9 @@ struct IdempotencyCase {
 // Public members: the cases' lambdas reach into the fixture.
 class OrderIdempotencyTest : public OrderSuiteTest {
  public:
+  // Online acceptance on, so that SendQuote has a case.
+  OrderIdempotencyTest() : OrderSuiteTest(AcceptanceArgs()) {}
+
   grpc::Status CallBytes(const std::string& method, const Message& request,
                          const std::string& token, std::string* response) {
     grpc::ClientContext context;
@@ -647,7 +650,144 @@ class OrderIdempotencyTest : public OrderSuiteTest {
                static_cast<v1::MergeVenuesRequest&>(request).set_duplicate_etag("2");
              }}};
     AddPricingCases(cases);
+    AddMoneyCases(cases);
     return cases;
+  }
+
+  // A confirmed order with a 20 % deposit plan, and its deposit invoice issued.
+  v1::Invoice DepositInvoice() {
+    const v1::Order order = Confirmed();
+    v1::SetInvoicePlanRequest plan;
+    plan.mutable_plan()->set_order_id(order.order_id());
+    plan.mutable_plan()->set_deposit_percent(20);
+    AsAdmin(&OrderStub::SetInvoicePlan, plan);
+    v1::IssueInvoiceRequest issue;
+    issue.set_order_id(order.order_id());
+    issue.set_kind(v1::INVOICE_KIND_DEPOSIT);
+    return AsAdmin(&OrderStub::IssueInvoice, issue).invoice();
+  }
+
+  // Issue 18: quote links, invoice plans, invoices, credit notes and payments.
+  void AddMoneyCases(std::map<std::string, std::vector<IdempotencyCase>>& cases) {
+    auto sales = [](const TestTokens& tokens) { return tokens.sales; };
+    const std::string service = "salesops.v1.OrderIntakeService.";
+    cases[service + "SendQuote"] = {
+        {.label = "a quote sent as a link",
+         .token = sales,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               // A quote link shows the quote's PDF, which needs the company profile.
+               if (test.ProfileRevision() == 0) {
+                 v1::SetCompanyProfileRequest profile;
+                 profile.mutable_profile()->set_name("Brightside Event Technology");
+                 test.AsAdmin(&OrderStub::SetCompanyProfile, profile);
+               }
+               auto request = std::make_unique<v1::SendQuoteRequest>();
+               request->set_order_id(test.Quote().order_id());
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message& request) {
+               return test.Count("SELECT count(*) FROM quote_links WHERE order_id = $1",
+                                 static_cast<const v1::SendQuoteRequest&>(request).order_id());
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::SendQuoteRequest&>(request).set_recipient_email("b@example.com");
+             }}};
+    cases[service + "SetInvoicePlan"] = {
+        {.label = "an order's invoice plan",
+         .token = sales,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               auto request = std::make_unique<v1::SetInvoicePlanRequest>();
+               request->mutable_plan()->set_order_id(test.Quote().order_id());
+               request->mutable_plan()->set_deposit_percent(20);
+               return request;
+             },
+         // Each write is a revision of the plan.
+         .effects =
+             [](OrderIdempotencyTest& test, const Message& request) {
+               return test.Count(
+                   "SELECT coalesce(max(revision), 0) FROM invoice_plans WHERE scope_id = $1",
+                   static_cast<const v1::SetInvoicePlanRequest&>(request).plan().order_id());
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::SetInvoicePlanRequest&>(request).mutable_plan()->set_deposit_percent(
+                   30);
+             }}};
+    cases[service + "IssueInvoice"] = {
+        {.label = "a deposit invoice",
+         .token = sales,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               const v1::Order order = test.Confirmed();
+               v1::SetInvoicePlanRequest plan;
+               plan.mutable_plan()->set_order_id(order.order_id());
+               plan.mutable_plan()->set_deposit_percent(20);
+               test.AsAdmin(&OrderStub::SetInvoicePlan, plan);
+               auto request = std::make_unique<v1::IssueInvoiceRequest>();
+               request->set_order_id(order.order_id());
+               request->set_kind(v1::INVOICE_KIND_DEPOSIT);
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message& request) {
+               return test.Count("SELECT count(*) FROM invoices WHERE order_id = $1",
+                                 static_cast<const v1::IssueInvoiceRequest&>(request).order_id());
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::IssueInvoiceRequest&>(request).set_kind(v1::INVOICE_KIND_FINAL);
+             }}};
+    cases[service + "IssueCreditNote"] = {
+        {.label = "a credit note of a whole deposit",
+         .token = sales,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               auto request = std::make_unique<v1::IssueCreditNoteRequest>();
+               request->set_invoice_number(test.DepositInvoice().invoice_number());
+               request->set_reason("order cancelled");
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message& request) {
+               return test.Count(
+                   "SELECT count(*) FROM invoices WHERE credited_invoice_number = $1",
+                   static_cast<const v1::IssueCreditNoteRequest&>(request).invoice_number());
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::IssueCreditNoteRequest&>(request).set_reason("goodwill");
+             }}};
+    cases[service + "RecordPayment"] = {
+        {.label = "a part payment",
+         .token = sales,
+         .prepare =
+             [](OrderIdempotencyTest& test) {
+               auto request = std::make_unique<v1::RecordPaymentRequest>();
+               v1::Payment& payment = *request->mutable_payment();
+               payment.set_invoice_number(test.DepositInvoice().invoice_number());
+               payment.set_kind(v1::PAYMENT_KIND_RECEIVED);
+               payment.mutable_amount()->set_currency_code("EUR");
+               payment.mutable_amount()->set_units(10);
+               return request;
+             },
+         .effects =
+             [](OrderIdempotencyTest& test, const Message& request) {
+               return test.Count("SELECT count(*) FROM payments WHERE invoice_number = $1",
+                                 static_cast<const v1::RecordPaymentRequest&>(request)
+                                     .payment()
+                                     .invoice_number());
+             },
+         .change_body =
+             [](Message& request) {
+               static_cast<v1::RecordPaymentRequest&>(request)
+                   .mutable_payment()
+                   ->mutable_amount()
+                   ->set_units(20);
+             }}};
   }
 
   void AddPricingCases(std::map<std::string, std::vector<IdempotencyCase>>& cases) {
@@ -774,7 +914,9 @@ class OrderIdempotencyTest : public OrderSuiteTest {
         {.label = "the company profile",
          .token = admin,
          .prepare =
-             [](OrderIdempotencyTest&) {
+             [](OrderIdempotencyTest& test) {
+               // Other cases may have written the profile already (SendQuote needs one).
+               test.profile_revision_before_ = test.ProfileRevision();
                auto request = std::make_unique<v1::SetCompanyProfileRequest>();
                request->mutable_profile()->set_name("Brightside Event Technology");
                return request;
@@ -782,10 +924,7 @@ class OrderIdempotencyTest : public OrderSuiteTest {
          // Each write is a revision of the one profile.
          .effects =
              [](OrderIdempotencyTest& test, const Message&) {
-               return test.Count(
-                   "SELECT coalesce(max(revision), 0) FROM company_profile "
-                   "WHERE $1 <> ''",
-                   "profile");
+               return test.ProfileRevision() - test.profile_revision_before_;
              },
          .change_body =
              [](Message& request) {
@@ -859,7 +998,13 @@ class OrderIdempotencyTest : public OrderSuiteTest {
              }}};
   }
 
+  int64_t ProfileRevision() {
+    return Count("SELECT coalesce(max(revision), 0) FROM company_profile WHERE $1 <> ''",
+                 "profile");
+  }
+
   int days_taken_ = 0;
+  int64_t profile_revision_before_ = 0;
   std::shared_ptr<grpc::Channel> channel_ =
       grpc::CreateChannel(suite_.orders->address(), grpc::InsecureChannelCredentials());
 };

@@ -1,6 +1,10 @@
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +15,19 @@
 #include "tests/notification/notification_test_support.h"
 
 namespace salesops::testing {
+
+// Flags that turn order-intake's online acceptance on: its HTTP endpoint on a free port, and a
+// signing key (a test key, written to a temporary file).
+inline std::vector<std::string> AcceptanceArgs() {
+  const int port = FreeTcpPort();
+  const std::string key_file =
+      (std::filesystem::temp_directory_path() /
+       ("salesops-acceptance-" + std::to_string(getpid()) + "-" + std::to_string(port) + ".key"))
+          .string();
+  std::ofstream(key_file) << "0123456789abcdef0123456789abcdef-test-key-not-a-secret\n";
+  return {"--acceptance-address", "127.0.0.1:" + std::to_string(port), "--acceptance-key-file",
+          key_file};
+}
 
 // The four services wired to each other as scripts/run wires them.
 class Suite {

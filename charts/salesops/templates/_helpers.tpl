@@ -121,6 +121,15 @@ repository or tag does not inherit the shared digest. Takes {"root", "svc"}.
 {{- end }}
 {{- end }}
 
+{{/* The Secret holding order-intake's quote-link signing key (acceptance.key). */}}
+{{- define "salesops.acceptanceSecretName" -}}
+{{- if .Values.orderIntake.acceptance.existingSecret }}
+{{- .Values.orderIntake.acceptance.existingSecret }}
+{{- else }}
+{{- printf "%s-acceptance" (include "salesops.fullname" .) }}
+{{- end }}
+{{- end }}
+
 {{/*
 Each service's own token, by values key (inventory, scheduling, notification, orderIntake): the
 value given, else the one already in the cluster (upgrades keep it), else a new random one. Kept in
