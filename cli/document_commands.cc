@@ -76,7 +76,8 @@ ExitCode SaveDocument(Session& session, v1::DocumentKind kind, const std::string
 }
 
 struct CompanyOptions {
-  std::string name, tax_id, email, phone, logo, bank, footer, terms_file, language, zone_id, etag;
+  std::string name, tax_id, email, phone, logo, bank, footer, terms_file, language, zone_id, etag,
+      country, iban, bic;
   std::vector<std::string> address;
 };
 
@@ -112,6 +113,9 @@ ExitCode SetCompany(Session& session, const CompanyOptions& options) {
   if (!options.bank.empty()) profile.set_bank_details(options.bank);
   if (!options.footer.empty()) profile.set_footer_text(options.footer);
   if (!options.zone_id.empty()) profile.set_zone_id(options.zone_id);
+  if (!options.country.empty()) profile.set_country(options.country);
+  if (!options.iban.empty()) profile.set_iban(options.iban);
+  if (!options.bic.empty()) profile.set_bic(options.bic);
   if (!options.language.empty()) {
     absl::StatusOr<v1::DocumentLanguage> language = ParseLanguage(options.language);
     if (!language.ok()) return ReportBadInput("--language: " + language.status().ToString());
@@ -164,6 +168,9 @@ ExitCode ShowCompany(Session& session) {
   details.Add("Bank", profile.bank_details());
   details.Add("Language", EnumWord(profile.language()));
   details.Add("Time zone", profile.zone_id().empty() ? "UTC" : profile.zone_id());
+  details.Add("Country", profile.country());
+  details.Add("IBAN",
+              absl::StrCat(profile.iban(), profile.bic().empty() ? "" : " · BIC ", profile.bic()));
   details.Add("Etag", profile.etag());
   details.Print();
   return kExitOk;
@@ -205,6 +212,12 @@ ExitCode ImportCompanyProfile(const ImportContext& context, const std::string& p
         profile.set_terms(value.as<std::string>());
       } else if (key == "zone-id") {
         profile.set_zone_id(value.as<std::string>());
+      } else if (key == "country") {
+        profile.set_country(value.as<std::string>());
+      } else if (key == "iban") {
+        profile.set_iban(value.as<std::string>());
+      } else if (key == "bic") {
+        profile.set_bic(value.as<std::string>());
       } else if (key == "language") {
         absl::StatusOr<v1::DocumentLanguage> language = ParseLanguage(value.as<std::string>());
         if (!language.ok())
@@ -219,7 +232,7 @@ ExitCode ImportCompanyProfile(const ImportContext& context, const std::string& p
       } else {
         return ReportBadInput(path + ": unknown key '" + key +
                               "' (name, address, tax-id, email, phone, bank, footer, terms, "
-                              "language, zone-id, logo)");
+                              "language, zone-id, logo, country, iban, bic)");
       }
     }
   } catch (const YAML::Exception& error) {
@@ -296,6 +309,9 @@ void AddDocumentCommands(CommandTree& tree) {
         ->check(CLI::ExistingFile);
     set->add_option("--language", options->language, "en or de: the documents' language");
     set->add_option("--zone-id", options->zone_id, "IANA zone, e.g. Europe/Berlin");
+    set->add_option("--country", options->country, "ISO 3166 country, e.g. DE (e-invoices)");
+    set->add_option("--iban", options->iban, "The account clients pay into (e-invoices, invoices)");
+    set->add_option("--bic", options->bic, "Its BIC");
     set->add_option("--etag", options->etag, "Refuse (exit 3) unless the profile is at this etag");
     tree.OnRun(set, [options](Session& session) { return SetCompany(session, *options); });
   }

@@ -2,7 +2,10 @@
 // GetDocument, which renders one revision of an order to PDF (document_content.cc says what it
 // shows, services/documents lays it out) the first time it is asked for, keeps it with its
 // SHA-256, and gives back those bytes ever after.
+#include <absl/strings/ascii.h>
 #include <absl/time/time.h>
+
+#include <algorithm>
 
 #include "services/common/grpc_errors.h"
 #include "services/common/money.h"
@@ -42,6 +45,21 @@ absl::Status CheckProfile(const v1::CompanyProfile& profile) {
   if (!profile.zone_id().empty() && !LoadZoneByName(profile.zone_id(), &zone)) {
     violations.push_back(
         {"profile.zone_id", "is not an IANA time zone (e.g. Europe/Berlin, or empty for UTC)"});
+  }
+  // Printed on invoices and written into e-invoices, where a checker reads them.
+  if (!profile.country().empty() &&
+      !(profile.country().size() == 2 && absl::ascii_isupper(profile.country()[0]) &&
+        absl::ascii_isupper(profile.country()[1]))) {
+    violations.push_back({"profile.country", "is an ISO 3166 code of two capitals, e.g. DE"});
+  }
+  for (const auto& [value, field] :
+       {std::pair{&profile.iban(), "profile.iban"}, std::pair{&profile.bic(), "profile.bic"}}) {
+    if (!std::all_of(value->begin(), value->end(), [](char c) {
+          return absl::ascii_isupper(static_cast<unsigned char>(c)) ||
+                 absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == ' ';
+        })) {
+      violations.push_back({field, "holds capitals, digits and spaces only"});
+    }
   }
   if (violations.empty()) return absl::OkStatus();
   return common::InvalidArgumentError(std::move(violations));
