@@ -6,6 +6,8 @@
 #include <absl/strings/str_join.h>
 
 #include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
 
 #include "cli/command_tree.h"
 #include "cli/input_parsing.h"
@@ -321,6 +323,41 @@ ExitCode Forecast(Session& session, const ForecastOptions& options) {
 
 }  // namespace
 
+struct LabelOptions {
+  std::vector<std::string> codes;
+  std::string output;
+  bool roll = false;
+  int copies = 1;
+};
+
+ExitCode SaveLabels(Session& session, const LabelOptions& options) {
+  v1::GetLabelsRequest request;
+  for (const std::string& code : options.codes) request.add_inventory_codes(code);
+  request.set_stock(options.roll ? v1::LABEL_STOCK_ROLL_62MM : v1::LABEL_STOCK_A4_SHEET);
+  request.set_copies(options.copies);
+  v1::GetLabelsResponse response;
+  if (ExitCode code = session.Call(&InventoryService::Stub::GetLabels, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  if (options.output == "-") {
+    std::cout.write(response.pdf().data(), static_cast<std::streamsize>(response.pdf().size()));
+    return kExitOk;
+  }
+  std::ofstream out(options.output, std::ios::binary | std::ios::trunc);
+  out.write(response.pdf().data(), static_cast<std::streamsize>(response.pdf().size()));
+  out.close();
+  if (!out) return ReportBadInput("-o: cannot write " + options.output);
+  if (session.json()) {
+    PrintJson(nlohmann::json{{"file", options.output},
+                             {"labelCount", response.label_count()},
+                             {"bytes", response.pdf().size()}});
+  } else {
+    std::cout << "Saved " << response.label_count() << " label(s) to " << options.output << "\n";
+  }
+  return kExitOk;
+}
+
 void AddWarehouseCommands(CommandTree& tree) {
   CLI::App& root = tree.root();
   {
@@ -340,6 +377,17 @@ void AddWarehouseCommands(CommandTree& tree) {
                         "Leave this order's own holds out (when re-checking an order)");
     tree.OnRun(command,
                [options](Session& session) { return CheckAvailability(session, *options); });
+  }
+  {
+    auto options = MakeOptions<LabelOptions>();
+    CLI::App* command = root.add_subcommand(
+        "labels", "Print labels for codes: Code 128 and QR, on A4 sheets (3 x 8) or 62 mm rolls");
+    command->add_option("codes", options->codes, "Inventory codes")->required();
+    command->add_option("-o,--output", options->output, "File to write (- for stdout)")->required();
+    command->add_flag("--roll", options->roll, "62 x 29 mm label-printer roll, one a page");
+    command->add_option("--copies", options->copies, "Labels of each code (1 to 50)")
+        ->check(CLI::Range(1, 50));
+    tree.OnRun(command, [options](Session& session) { return SaveLabels(session, *options); });
   }
   {
     auto order = std::make_shared<std::string>();

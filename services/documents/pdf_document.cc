@@ -9,7 +9,6 @@
 #include <glib-object.h>
 #include <glib.h>
 #include <pango/pangocairo.h>
-#include <zint.h>
 
 #include <algorithm>
 #include <climits>
@@ -25,6 +24,8 @@
 #include <utility>
 #include <variant>
 #include <vector>
+
+#include "services/documents/zint_drawing.h"
 
 namespace salesops::documents {
 namespace {
@@ -145,10 +146,6 @@ using PangoContextPtr = std::unique_ptr<PangoContext, GObjectUnref>;
 using FontOptionsPtr = std::unique_ptr<cairo_font_options_t, FontOptionsDestroy>;
 using FontDescriptionPtr = std::unique_ptr<PangoFontDescription, FontDescriptionFree>;
 using LayoutIterPtr = std::unique_ptr<PangoLayoutIter, LayoutIterFree>;
-struct ZintSymbolDelete {
-  void operator()(zint_symbol* symbol) const { ZBarcode_Delete(symbol); }
-};
-using ZintSymbolPtr = std::unique_ptr<zint_symbol, ZintSymbolDelete>;
 // Shared: a paragraph's lines are placed one by one, and a table's header row on every page.
 using LayoutRef = std::shared_ptr<PangoLayout>;
 
@@ -179,12 +176,6 @@ struct DrawImage {
   double x;
   double y;
   double scale;
-};
-// A vertical bar of a barcode, from `left` to `left + width` (in modules or points, as stated
-// where it is used).
-struct Bar {
-  double left;
-  double width;
 };
 // Filled rectangles rather than an image, so that the bars stay sharp at any resolution.
 struct DrawBars {
@@ -276,44 +267,6 @@ double LayoutHeight(PangoLayout* layout) {
   int height = 0;
   pango_layout_get_size(layout, nullptr, &height);
   return pango_units_to_double(height);
-}
-
-// The bars of a Code 128 symbol, in modules from the left edge of its first bar; no quiet zone.
-struct Code128Bars {
-  std::vector<Bar> bars;
-  double modules = 0;  // from the first bar's left edge to the last bar's right edge
-};
-
-// Zint encodes the text (UTF-8, which it converts to the ISO 8859-1 that Code 128 carries) and
-// lays out its bars; nullopt when it refuses the text: empty, too long (60 symbol characters),
-// invalid UTF-8 or beyond ISO 8859-1.
-std::optional<Code128Bars> EncodeCode128(std::string_view text) {
-  if (text.empty() || text.size() > INT_MAX) return std::nullopt;
-  const ZintSymbolPtr symbol(ZBarcode_Create());
-  if (symbol == nullptr) return std::nullopt;
-  symbol->symbology = BARCODE_CODE128;
-  symbol->input_mode = UNICODE_MODE;
-  symbol->show_hrt = 0;                              // Pango sets the text, in the document's font
-  symbol->output_options |= BARCODE_NO_QUIET_ZONES;  // the cell adds them, in its module width
-  const int result = ZBarcode_Encode_and_Buffer_Vector(
-      symbol.get(), reinterpret_cast<const unsigned char*>(text.data()),
-      static_cast<int>(text.size()), /*rotate_angle=*/0);
-  // Warnings (below ZINT_ERROR) still give a readable symbol.
-  if (result >= ZINT_ERROR || symbol->vector == nullptr || symbol->rows != 1 ||
-      symbol->width <= 0 || !(symbol->vector->width > 0)) {
-    return std::nullopt;
-  }
-  // Zint's vector units are a fixed fraction of a module (a half in 2.11): measured, not assumed.
-  const double modules_per_unit = symbol->width / static_cast<double>(symbol->vector->width);
-  Code128Bars code;
-  code.modules = symbol->width;
-  for (const zint_vector_rect* rect = symbol->vector->rectangles; rect != nullptr;
-       rect = rect->next) {
-    if (rect->colour != -1) continue;  // only the foreground is ink
-    code.bars.push_back(Bar{rect->x * modules_per_unit, rect->width * modules_per_unit});
-  }
-  if (code.bars.empty()) return std::nullopt;
-  return code;
 }
 
 // Turns blocks into pieces, measured with the same Pango context that draws them, so the page

@@ -25,6 +25,8 @@ common::RolePolicy RolePolicy() {
       .Allow("AddSubRental", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("ListSubRentals", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("GetPullSheet", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      // Labels are printed in the warehouse.
+      .Allow("GetLabels", {v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("RecordPrep", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("CheckOut", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("CheckIn", {v1::ROLE_OPS, v1::ROLE_ADMIN})

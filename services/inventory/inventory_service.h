@@ -55,6 +55,8 @@ class InventoryServiceImpl final : public v1::InventoryService::Service {
 
   grpc::Status GetPullSheet(grpc::ServerContext* context, const v1::GetPullSheetRequest* request,
                             v1::GetPullSheetResponse* response) override;
+  grpc::Status GetLabels(grpc::ServerContext* context, const v1::GetLabelsRequest* request,
+                         v1::GetLabelsResponse* response) override;
   grpc::Status RecordPrep(grpc::ServerContext* context, const v1::RecordPrepRequest* request,
                           v1::RecordPrepResponse* response) override;
   grpc::Status CheckOut(grpc::ServerContext* context, const v1::CheckOutRequest* request,

@@ -39,6 +39,9 @@ InvoiceStore& InvoiceStoreOf(OrderIntakeDependencies& dependencies,
 namespace {
 
 constexpr char kInvoiceListing[] = "invoices";
+// No one payment is larger; with at most kMaxPaymentsPerInvoice of them an invoice's sums stay
+// far inside int64 micros.
+constexpr int64_t kMaxPaymentMicros = int64_t{1'000'000'000} * common::kMicrosPerUnit;
 
 bool Confirmed(v1::OrderStage stage) {
   return stage >= v1::ORDER_STAGE_CONFIRMED && stage <= v1::ORDER_STAGE_CLOSED;
@@ -401,9 +404,11 @@ grpc::Status OrderIntakeServiceImpl::RecordPayment(grpc::ServerContext* context,
       violations.push_back({"payment.kind", "must be RECEIVED or REFUND"});
     }
     absl::StatusOr<int64_t> amount = common::MoneyToMicros(asked.amount(), "payment.amount");
-    if (!amount.ok() || *amount <= 0 || *amount % kMicrosPerCent != 0) {
-      violations.push_back(
-          {"payment.amount", "must be positive, in whole cents (a refund is kind REFUND)"});
+    if (!amount.ok() || *amount <= 0 || *amount % kMicrosPerCent != 0 ||
+        *amount > kMaxPaymentMicros) {
+      violations.push_back({"payment.amount",
+                            "must be positive, in whole cents, at most 1,000,000,000 (a refund "
+                            "is kind REFUND)"});
     }
     // Money that moved tomorrow has not moved yet (a day of slack for zones and bank dates).
     if (asked.has_receive_time() && absl::FromUnixMicros(common::ToMicros(asked.receive_time())) >

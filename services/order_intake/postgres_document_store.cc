@@ -17,6 +17,7 @@ constexpr char kDocumentKey[] =
     "order_id = $1 AND kind = $2 AND order_revision = $3 AND language = $4 AND "
     "invoice_number = $5";
 constexpr char kSourceService[] = "order-intake";
+constexpr int kMaxLinksPerOrder = 200;
 
 v1::Document DocumentFromRow(const pqxx::row& row) {
   v1::Document document;
@@ -105,7 +106,16 @@ absl::StatusOr<v1::Document> PostgresDocumentStore::KeepDocument(const v1::Docum
 absl::Status PostgresDocumentStore::KeepQuoteLink(const IdempotentCall& call,
                                                   const v1::QuoteLink& link,
                                                   const RecordAnswer<v1::QuoteLink>& answer) {
-  return IdempotentWrite(pool_, "keep_quote_link", call, [&](pqxx::work& tx) {
+  return IdempotentWrite(pool_, "keep_quote_link", call, [&](pqxx::work& tx) -> absl::Status {
+    // Links are kept for the record; an order sent a thousand times is a runaway script.
+    const int64_t sent =
+        tx.exec_params1("SELECT count(*) FROM quote_links WHERE order_id = $1", link.order_id())[0]
+            .as<int64_t>();
+    if (sent >= kMaxLinksPerOrder) {
+      return common::BusinessRefusal(
+          v1::LIMIT_REACHED,
+          absl::StrCat("order ", link.order_id(), " was sent ", sent, " times already"));
+    }
     v1::QuoteLink stored = link;
     stored.clear_url();  // the signature is never kept
     tx.exec_params(

@@ -14,6 +14,9 @@ namespace salesops::order_intake {
 namespace {
 
 constexpr char kSourceService[] = "order-intake";
+// Bounds that keep an invoice's answer (its payments, its credit notes) a bounded size.
+constexpr int kMaxPaymentsPerInvoice = 1000;
+constexpr int kMaxCreditNotesPerInvoice = 100;
 
 std::string DayText(absl::CivilDay day) {
   return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
@@ -108,6 +111,15 @@ absl::Status PostgresInvoiceStore::IssueInvoice(const IdempotentCall& call, cons
     if (!terms.credited_invoice_number.empty()) {
       tx.exec_params("SELECT 1 FROM invoices WHERE invoice_number = $1 FOR UPDATE",
                      terms.credited_invoice_number);
+      const int64_t notes =
+          tx.exec_params1("SELECT count(*) FROM invoices WHERE credited_invoice_number = $1",
+                          terms.credited_invoice_number)[0]
+              .as<int64_t>();
+      if (notes >= kMaxCreditNotesPerInvoice) {
+        return common::BusinessRefusal(
+            v1::LIMIT_REACHED, absl::StrCat("invoice ", terms.credited_invoice_number, " has ",
+                                            notes, " credit notes; credit what is left at once"));
+      }
     }
     if (!terms.slot.empty()) {
       pqxx::result filled = tx.exec_params(
@@ -254,6 +266,11 @@ absl::Status PostgresInvoiceStore::RecordPayment(
       return common::InvalidArgumentError(
           {{"payment.amount.currency_code",
             absl::StrCat("must be the invoice's currency, ", before.currency())}});
+    }
+    if (before.payments_size() >= kMaxPaymentsPerInvoice) {
+      return common::BusinessRefusal(v1::LIMIT_REACHED,
+                                     absl::StrCat("invoice ", before.invoice_number(), " has ",
+                                                  before.payments_size(), " payments already"));
     }
     SALESOPS_ASSIGN_OR_RETURN(int64_t amount, common::MoneyToMicros(payment.amount(), "amount"));
     SALESOPS_ASSIGN_OR_RETURN(int64_t paid, common::MoneyToMicros(before.paid_total(), "paid"));
