@@ -131,8 +131,20 @@ grpc::Status OrderIntakeServiceImpl::SendQuote(grpc::ServerContext* context,
     }
     const v1::Actor caller = runtime_.CallerOf(*context);
     const IdempotentCall call("SendQuote", caller, *request, response);
+    // The link's URL carries its signature, which is kept nowhere (the idempotency record
+    // included): every answer, a replayed one too, signs it again from the key.
+    auto with_url = [&](v1::QuoteLink link) {
+      link.set_url(
+          absl::StrCat(acceptance_base_url_, "/q/",
+                       SignQuoteLink(acceptance_key_, link.link_id(), TimeOf(link.expire_time()),
+                                     link.order_id(), link.order_revision())));
+      return link;
+    };
     SALESOPS_ASSIGN_OR_RETURN(bool replayed, store_.ReplayAnswer(call));
-    if (replayed) return absl::OkStatus();
+    if (replayed) {
+      *response->mutable_link() = with_url(response->link());
+      return absl::OkStatus();
+    }
     SALESOPS_ASSIGN_OR_RETURN(v1::Order order, store_.Get(request->order_id()));
     if (!IsOpenQuote(order.stage())) {
       return common::BusinessRefusal(
@@ -164,11 +176,10 @@ grpc::Status OrderIntakeServiceImpl::SendQuote(grpc::ServerContext* context,
     *link.mutable_sent_by() = caller;
     *link.mutable_send_time() = clock_.NowTimestamp();
     link.set_recipient_email(request->recipient_email());
-    link.set_url(absl::StrCat(acceptance_base_url_, "/q/",
-                              SignQuoteLink(acceptance_key_, link.link_id(), expire,
-                                            order.order_id(), order.revision())));
-    return documents_.KeepQuoteLink(
-        call, link, [&](const v1::QuoteLink& kept) { *response->mutable_link() = kept; });
+    SALESOPS_RETURN_IF_ERROR(documents_.KeepQuoteLink(
+        call, link, [&](const v1::QuoteLink& kept) { *response->mutable_link() = kept; }));
+    *response->mutable_link() = with_url(response->link());
+    return absl::OkStatus();
   }());
 }
 

@@ -123,7 +123,7 @@ absl::Status PostgresDocumentStore::KeepQuoteLink(const IdempotentCall& call,
         "VALUES ($1, $2, $3, us_to_ts($4), $5)",
         link.link_id(), link.order_id(), link.order_revision(),
         common::ToMicros(link.expire_time()), Bytes(stored.SerializeAsString()));
-    answer(link);
+    answer(stored);
     return absl::OkStatus();
   });
 }

@@ -138,12 +138,14 @@ TEST_F(ConsumablesTest, CheckOutDrawsStockDownAndCheckInExpectsNothingBack) {
   // What order A drew is not counted twice: 4 on the shelf, all free.
   EXPECT_EQ(Free("TAPE-GAFFER", Days(10, 12)), 4);
 
-  // Two rolls come back unused and go back on the shelf; the rest is not missing.
+  // Two rolls come back unused and go back on the shelf, a third comes back torn and is thrown
+  // away (no repair period for a roll of tape); the rest is not missing.
   v1::CheckInRequest check_in;
   check_in.set_order_id("ORDER-A");
   v1::CheckInLine* tape = check_in.add_lines();
   tape->set_inventory_code("TAPE-GAFFER");
   tape->set_returned_quantity(2);
+  tape->set_damaged_quantity(1);
   v1::CheckInLine* cable = check_in.add_lines();
   cable->set_inventory_code("CABLE-XLR");
   cable->set_returned_quantity(5);
@@ -154,6 +156,9 @@ TEST_F(ConsumablesTest, CheckOutDrawsStockDownAndCheckInExpectsNothingBack) {
   ASSERT_EQ(in.movement().missing_size(), 1);
   EXPECT_EQ(in.movement().missing(0).inventory_code(), "CABLE-XLR");
   EXPECT_EQ(in.movement().missing(0).quantity(), 1);
+  for (const v1::OutOfService& repair : in.out_of_service()) {
+    EXPECT_NE(repair.inventory_code(), "TAPE-GAFFER") << "a used-up roll is not repaired";
+  }
 
   // An amendment after check-out asks only for what it has not drawn yet: 8 - 6 = 2 more of
   // the 6 on the shelf, which leaves 4 for everyone else.

@@ -243,5 +243,36 @@ TEST_F(DocumentsTest, ThePullSheetCarriesBarcodesAndTheDeliveryNoteWhatLeftAndCo
   EXPECT_GT(PdfPageInk(document.document().pdf()), 0.01);
 }
 
+TEST_F(DocumentsTest, APullSheetIsOnlyForTheRevisionInventoryReserved) {
+  v1::SetCompanyProfileResponse profile;
+  ASSERT_TRUE(SetProfile(Brightside(), tokens().admin, &profile).ok());
+  v1::ConfirmOrderResponse confirmed;
+  ASSERT_TRUE(Confirm(QuotedOrder(), &confirmed).ok());
+  const v1::Order& first = confirmed.order();
+  v1::AmendOrderRequest amend;
+  amend.set_order_id(first.order_id());
+  amend.set_etag(first.etag());
+  amend.set_reason("the client sent a new purchase-order number");
+  amend.set_accept_later_commitment(true);
+  *amend.mutable_order() = first;
+  amend.mutable_order()->set_customer_reference("PO-7782");
+  v1::AmendOrderResponse amended;
+  grpc::Status status =
+      suite_.orders->Call(&OrderStub::AmendOrder, amend, &amended, tokens().sales);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_GT(amended.order().revision(), first.revision());
+
+  // Inventory now holds the new revision's sheet: the old revision's was never printed and is
+  // not printed now, rather than showing the new lines under the old number.
+  v1::GetDocumentResponse document;
+  status = Document(first.order_id(), v1::DOCUMENT_KIND_PULL_SHEET, &document,
+                    v1::DOCUMENT_LANGUAGE_UNSPECIFIED, first.revision());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ParseGrpcError(status).reason, "STALE_REVISION");
+  status = Document(first.order_id(), v1::DOCUMENT_KIND_PULL_SHEET, &document);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(document.document().order_revision(), amended.order().revision());
+}
+
 }  // namespace
 }  // namespace salesops::testing
