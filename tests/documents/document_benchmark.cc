@@ -4,7 +4,9 @@
 #include <benchmark/benchmark.h>
 
 #include <string>
+#include <vector>
 
+#include "services/documents/labels.h"
 #include "services/documents/pdf_document.h"
 
 namespace salesops::documents {
@@ -49,6 +51,30 @@ void BM_RenderQuote(benchmark::State& state) {
   state.counters["pdf_kib"] = static_cast<double>(bytes) / 1024;
 }
 BENCHMARK(BM_RenderQuote)->Arg(10)->Arg(200)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// GetLabels (issue 19): `n` labels of distinct codes, each a Code 128 and a QR code, on A4 sheets
+// of 24 or on the 62 mm roll (state.range(1) = 1).
+void BM_RenderLabels(benchmark::State& state) {
+  std::vector<Label> labels;
+  for (int i = 0; i < state.range(0); ++i) {
+    labels.push_back({"LED-PANEL-" + std::to_string(500 + i), "LED panel 500 x 500 mm, indoor",
+                      "WH-NORTH · video", ""});
+  }
+  const LabelStock stock = state.range(1) == 1 ? LabelStock::kRoll62mm : LabelStock::kA4Sheet;
+  size_t bytes = 0;
+  for (auto _ : state) {
+    absl::StatusOr<std::string> pdf = RenderLabels(labels, stock);
+    if (!pdf.ok()) state.SkipWithError(pdf.status().ToString().c_str());
+    bytes = pdf.ok() ? pdf->size() : 0;
+  }
+  state.counters["pdf_kib"] = static_cast<double>(bytes) / 1024;
+}
+BENCHMARK(BM_RenderLabels)
+    ->Args({24, 0})
+    ->Args({240, 0})
+    ->Args({24, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace salesops::documents
