@@ -18,13 +18,11 @@
 #include <string>
 #include <string_view>
 
+#include "services/documents/cairo_support.h"
 #include "services/documents/zint_drawing.h"
 
 namespace salesops::documents {
 namespace {
-
-// Cairo's PDF surface works in points; the labels are specified in millimetres.
-constexpr double Mm(double millimetres) { return millimetres * 72.0 / 25.4; }
 
 // One dot of a 300 dpi label printer, two of a 600 dpi one, one pixel of a 300 dpi rendering.
 // Barcode modules are a whole number of dots and symbols start on a dot, so that every bar prints
@@ -99,28 +97,7 @@ constexpr StockGeometry kRoll62mmGeometry{
     .symbols_to_text = Mm(0.8),
 };
 
-// Owners of the C objects, so that every return path releases them.
-struct GObjectUnref {
-  void operator()(void* object) const { g_object_unref(object); }
-};
-struct CairoSurfaceDestroy {
-  void operator()(cairo_surface_t* surface) const { cairo_surface_destroy(surface); }
-};
-struct CairoDestroy {
-  void operator()(cairo_t* cr) const { cairo_destroy(cr); }
-};
-struct FontOptionsDestroy {
-  void operator()(cairo_font_options_t* options) const { cairo_font_options_destroy(options); }
-};
-struct FontDescriptionFree {
-  void operator()(PangoFontDescription* font) const { pango_font_description_free(font); }
-};
-using SurfacePtr = std::unique_ptr<cairo_surface_t, CairoSurfaceDestroy>;
-using CairoPtr = std::unique_ptr<cairo_t, CairoDestroy>;
-using PangoContextPtr = std::unique_ptr<PangoContext, GObjectUnref>;
 using LayoutPtr = std::unique_ptr<PangoLayout, GObjectUnref>;
-using FontOptionsPtr = std::unique_ptr<cairo_font_options_t, FontOptionsDestroy>;
-using FontDescriptionPtr = std::unique_ptr<PangoFontDescription, FontDescriptionFree>;
 
 absl::Status CheckLabel(const Label& label, size_t index) {
   const auto invalid = [index](const std::string& field, const std::string& problem) {
@@ -356,34 +333,6 @@ absl::Status DrawLabel(cairo_t* cr, PangoContext* context, const StockGeometry& 
   return absl::OkStatus();
 }
 
-absl::Status CairoError(cairo_status_t status) {
-  return absl::InternalError(
-      absl::StrCat("Cairo failed to render the labels: ", cairo_status_to_string(status)));
-}
-
-cairo_status_t AppendToString(void* closure, const unsigned char* data, unsigned int length) {
-  // No exception may unwind through Cairo's C frames.
-  try {
-    static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-  } catch (const std::bad_alloc&) {
-    return CAIRO_STATUS_NO_MEMORY;
-  }
-  return CAIRO_STATUS_SUCCESS;
-}
-
-// Measures and draws with the metrics of the outlines, unhinted and with fractional glyph
-// positions: what a PDF viewer scales, and the same wherever the service runs.
-PangoContextPtr NewPangoContext(cairo_t* cr) {
-  PangoContextPtr context(pango_cairo_create_context(cr));
-  pango_cairo_context_set_resolution(context.get(), 72);
-  const FontOptionsPtr options(cairo_font_options_create());
-  cairo_font_options_set_hint_style(options.get(), CAIRO_HINT_STYLE_NONE);
-  cairo_font_options_set_hint_metrics(options.get(), CAIRO_HINT_METRICS_OFF);
-  pango_cairo_context_set_font_options(context.get(), options.get());
-  pango_context_set_round_glyph_positions(context.get(), FALSE);
-  return context;
-}
-
 }  // namespace
 
 absl::StatusOr<std::string> RenderLabels(const std::vector<Label>& labels, LabelStock stock) {
@@ -403,7 +352,7 @@ absl::StatusOr<std::string> RenderLabels(const std::vector<Label>& labels, Label
   const SurfacePtr surface(cairo_pdf_surface_create_for_stream(
       &AppendToString, &pdf, geometry.page_width, geometry.page_height));
   if (cairo_status_t status = cairo_surface_status(surface.get()); status != CAIRO_STATUS_SUCCESS) {
-    return CairoError(status);
+    return CairoError("the labels", status);
   }
   // Cairo stamps the current time as the creation date unless told otherwise; a date it cannot
   // read (the empty one) leaves the date out, so the bytes never depend on the clock.
@@ -426,13 +375,13 @@ absl::StatusOr<std::string> RenderLabels(const std::vector<Label>& labels, Label
     if (slot + 1 == per_page || i + 1 == labels.size()) {
       cairo_show_page(cr.get());
       if (cairo_status_t status = cairo_status(cr.get()); status != CAIRO_STATUS_SUCCESS) {
-        return CairoError(status);
+        return CairoError("the labels", status);
       }
     }
   }
   cairo_surface_finish(surface.get());
   if (cairo_status_t status = cairo_surface_status(surface.get()); status != CAIRO_STATUS_SUCCESS) {
-    return CairoError(status);
+    return CairoError("the labels", status);
   }
   return pdf;
 }

@@ -25,13 +25,11 @@
 #include <variant>
 #include <vector>
 
+#include "services/documents/cairo_support.h"
 #include "services/documents/zint_drawing.h"
 
 namespace salesops::documents {
 namespace {
-
-// Cairo's PDF surface works in points; the layout is specified in millimetres.
-constexpr double Mm(double millimetres) { return millimetres * 72.0 / 25.4; }
 
 // A4 portrait.
 constexpr double kPageWidth = 595.28;
@@ -121,30 +119,9 @@ constexpr TextStyle kTitleStyle{20, true};
 constexpr TextStyle kHeadingStyle{11, true};
 constexpr TextStyle kSmallStyle{7.5, false};
 
-// Owners of the C objects, so that every return path releases them.
-struct GObjectUnref {
-  void operator()(void* object) const { g_object_unref(object); }
-};
-struct CairoSurfaceDestroy {
-  void operator()(cairo_surface_t* surface) const { cairo_surface_destroy(surface); }
-};
-struct CairoDestroy {
-  void operator()(cairo_t* cr) const { cairo_destroy(cr); }
-};
-struct FontOptionsDestroy {
-  void operator()(cairo_font_options_t* options) const { cairo_font_options_destroy(options); }
-};
-struct FontDescriptionFree {
-  void operator()(PangoFontDescription* font) const { pango_font_description_free(font); }
-};
 struct LayoutIterFree {
   void operator()(PangoLayoutIter* iter) const { pango_layout_iter_free(iter); }
 };
-using SurfacePtr = std::unique_ptr<cairo_surface_t, CairoSurfaceDestroy>;
-using CairoPtr = std::unique_ptr<cairo_t, CairoDestroy>;
-using PangoContextPtr = std::unique_ptr<PangoContext, GObjectUnref>;
-using FontOptionsPtr = std::unique_ptr<cairo_font_options_t, FontOptionsDestroy>;
-using FontDescriptionPtr = std::unique_ptr<PangoFontDescription, FontDescriptionFree>;
 using LayoutIterPtr = std::unique_ptr<PangoLayoutIter, LayoutIterFree>;
 // Shared: a paragraph's lines are placed one by one, and a table's header row on every page.
 using LayoutRef = std::shared_ptr<PangoLayout>;
@@ -783,11 +760,6 @@ void DrawFooter(cairo_t* cr, PangoContext* context, const Document& document, co
   }
 }
 
-absl::Status CairoError(cairo_status_t status) {
-  return absl::InternalError(
-      absl::StrCat("Cairo failed to render the PDF: ", cairo_status_to_string(status)));
-}
-
 struct PngSource {
   std::string_view bytes;
   size_t offset = 0;
@@ -820,32 +792,9 @@ absl::StatusOr<SurfacePtr> DecodeLogo(std::string_view png) {
   PngSource source{png};
   SurfacePtr image(cairo_image_surface_create_from_png_stream(&ReadPng, &source));
   const cairo_status_t status = cairo_surface_status(image.get());
-  if (status == CAIRO_STATUS_NO_MEMORY) return CairoError(status);
+  if (status == CAIRO_STATUS_NO_MEMORY) return CairoError("the PDF", status);
   if (status != CAIRO_STATUS_SUCCESS) return not_a_png;
   return image;
-}
-
-cairo_status_t AppendToString(void* closure, const unsigned char* data, unsigned int length) {
-  // No exception may unwind through Cairo's C frames.
-  try {
-    static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-  } catch (const std::bad_alloc&) {
-    return CAIRO_STATUS_NO_MEMORY;
-  }
-  return CAIRO_STATUS_SUCCESS;
-}
-
-// Measures and draws with the metrics of the outlines, unhinted and with fractional glyph
-// positions: what a PDF viewer scales, and the same wherever the service runs.
-PangoContextPtr NewPangoContext(cairo_t* cr) {
-  PangoContextPtr context(pango_cairo_create_context(cr));
-  pango_cairo_context_set_resolution(context.get(), 72);
-  const FontOptionsPtr options(cairo_font_options_create());
-  cairo_font_options_set_hint_style(options.get(), CAIRO_HINT_STYLE_NONE);
-  cairo_font_options_set_hint_metrics(options.get(), CAIRO_HINT_METRICS_OFF);
-  pango_cairo_context_set_font_options(context.get(), options.get());
-  pango_context_set_round_glyph_positions(context.get(), FALSE);
-  return context;
 }
 
 }  // namespace
@@ -862,7 +811,7 @@ absl::StatusOr<std::string> RenderPdf(const Document& document) {
   const SurfacePtr surface(
       cairo_pdf_surface_create_for_stream(&AppendToString, &pdf, kPageWidth, kPageHeight));
   if (cairo_status_t status = cairo_surface_status(surface.get()); status != CAIRO_STATUS_SUCCESS) {
-    return CairoError(status);
+    return CairoError("the PDF", status);
   }
   if (!document.pdf_title.empty()) {
     cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE,
@@ -896,12 +845,12 @@ absl::StatusOr<std::string> RenderPdf(const Document& document) {
     DrawFooter(cr.get(), context.get(), document, footer, page + 1, pages.size());
     cairo_show_page(cr.get());
     if (cairo_status_t status = cairo_status(cr.get()); status != CAIRO_STATUS_SUCCESS) {
-      return CairoError(status);
+      return CairoError("the PDF", status);
     }
   }
   cairo_surface_finish(surface.get());
   if (cairo_status_t status = cairo_surface_status(surface.get()); status != CAIRO_STATUS_SUCCESS) {
-    return CairoError(status);
+    return CairoError("the PDF", status);
   }
   return pdf;
 }
