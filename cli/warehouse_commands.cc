@@ -4,6 +4,7 @@
 #include <absl/strings/str_cat.h>
 #include <absl/strings/str_format.h>
 #include <absl/strings/str_join.h>
+#include <absl/time/civil_time.h>
 
 #include <CLI/CLI.hpp>
 #include <fstream>
@@ -324,7 +325,7 @@ ExitCode Forecast(Session& session, const ForecastOptions& options) {
 }  // namespace
 
 struct LabelOptions {
-  std::vector<std::string> codes;
+  std::vector<std::string> codes, assets;
   std::string output;
   bool roll = false;
   int copies = 1;
@@ -333,6 +334,7 @@ struct LabelOptions {
 ExitCode SaveLabels(Session& session, const LabelOptions& options) {
   v1::GetLabelsRequest request;
   for (const std::string& code : options.codes) request.add_inventory_codes(code);
+  for (const std::string& asset : options.assets) request.add_asset_ids(asset);
   request.set_stock(options.roll ? v1::LABEL_STOCK_ROLL_62MM : v1::LABEL_STOCK_A4_SHEET);
   request.set_copies(options.copies);
   v1::GetLabelsResponse response;
@@ -355,6 +357,120 @@ ExitCode SaveLabels(Session& session, const LabelOptions& options) {
   } else {
     std::cout << "Saved " << response.label_count() << " label(s) to " << options.output << "\n";
   }
+  return kExitOk;
+}
+
+struct AssetOptions {
+  std::string code, serial, barcode, location, purchased, price, state;
+  int life_months = 0;
+};
+
+void PrintAsset(const v1::Asset& asset) {
+  Details details;
+  details.Add("Asset", asset.asset_id());
+  details.Add("Code", asset.inventory_code());
+  details.Add("Serial", asset.serial_number());
+  details.Add("Barcode", asset.barcode());
+  details.Add("Where",
+              asset.warehouse_id() + (asset.location().empty() ? "" : " / " + asset.location()));
+  details.Add("State", EnumWord(asset.state()));
+  if (asset.has_purchase_price()) {
+    details.Add("Bought", absl::StrFormat("%04d-%02d-%02d for %s", asset.purchase_day().year(),
+                                          asset.purchase_day().month(), asset.purchase_day().day(),
+                                          FormatMoney(asset.purchase_price())));
+    details.Add("Book value", FormatMoney(asset.book_value()));
+  }
+  details.Print();
+}
+
+ExitCode RegisterAssetCommand(Session& session, const AssetOptions& options) {
+  v1::RegisterAssetRequest request;
+  v1::Asset& asset = *request.mutable_asset();
+  asset.set_inventory_code(options.code);
+  asset.set_serial_number(options.serial);
+  asset.set_barcode(options.barcode);
+  asset.set_location(options.location);
+  asset.set_useful_life_months(options.life_months);
+  if (!options.purchased.empty()) {
+    absl::CivilDay day;
+    if (!absl::ParseCivilTime(options.purchased, &day)) {
+      return ReportBadInput("--purchased: write YYYY-MM-DD");
+    }
+    asset.mutable_purchase_day()->set_year(static_cast<int32_t>(day.year()));
+    asset.mutable_purchase_day()->set_month(day.month());
+    asset.mutable_purchase_day()->set_day(day.day());
+  }
+  if (!options.price.empty()) {
+    absl::StatusOr<google::type::Money> price = ParseMoney(options.price, "EUR");
+    if (!price.ok()) return ReportBadInput("--price: " + price.status().ToString());
+    *asset.mutable_purchase_price() = *price;
+  }
+  v1::RegisterAssetResponse response;
+  if (ExitCode code = session.Call(&InventoryService::Stub::RegisterAsset, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  if (session.json()) {
+    PrintJson(response);
+  } else {
+    PrintAsset(response.asset());
+  }
+  return kExitOk;
+}
+
+ExitCode ShowAsset(Session& session, const std::string& id_or_barcode) {
+  // "A-000042" is an asset id; anything else is what a scanner read.
+  v1::GetAssetRequest request;
+  if (id_or_barcode.starts_with("A-")) {
+    request.set_asset_id(id_or_barcode);
+  } else {
+    request.set_barcode(id_or_barcode);
+  }
+  v1::GetAssetResponse response;
+  if (ExitCode code = session.Call(&InventoryService::Stub::GetAsset, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  if (session.json()) {
+    PrintJson(response);
+    return kExitOk;
+  }
+  PrintAsset(response.asset());
+  Table history({"when", "what", "state", "order", "by"});
+  for (const v1::AssetEvent& event : response.history()) {
+    history.AddRow({FormatTime(event.event_time()), EnumWord(event.kind()), EnumWord(event.state()),
+                    event.order_id().empty() ? "-" : event.order_id(), event.actor().id()});
+  }
+  std::cout << "\n";
+  history.Print();
+  return kExitOk;
+}
+
+ExitCode ListAssetsCommand(Session& session, const AssetOptions& options) {
+  v1::ListAssetsRequest request;
+  request.set_inventory_code(options.code);
+  if (!options.state.empty()) {
+    absl::StatusOr<v1::AssetState> state = ParseEnum<v1::AssetState>(options.state);
+    if (!state.ok()) return ReportBadInput("--state: available, out, in-repair, retired or lost");
+    request.set_state(*state);
+  }
+  v1::ListAssetsResponse response;
+  if (ExitCode code = session.CallAllPages(&InventoryService::Stub::ListAssets, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  if (session.json()) {
+    PrintJson(response);
+    return kExitOk;
+  }
+  Table table({"asset", "code", "serial", "barcode", "where", "state", "book value"});
+  for (const v1::Asset& asset : response.assets()) {
+    table.AddRow({asset.asset_id(), asset.inventory_code(), asset.serial_number(), asset.barcode(),
+                  asset.warehouse_id() + (asset.location().empty() ? "" : " / " + asset.location()),
+                  EnumWord(asset.state()),
+                  asset.has_book_value() ? FormatMoney(asset.book_value()) : "-"});
+  }
+  table.Print();
   return kExitOk;
 }
 
@@ -382,12 +498,37 @@ void AddWarehouseCommands(CommandTree& tree) {
     auto options = MakeOptions<LabelOptions>();
     CLI::App* command = root.add_subcommand(
         "labels", "Print labels for codes: Code 128 and QR, on A4 sheets (3 x 8) or 62 mm rolls");
-    command->add_option("codes", options->codes, "Inventory codes")->required();
+    command->add_option("codes", options->codes, "Inventory codes");
+    command->add_option("--asset", options->assets, "An asset's label (its barcode), repeatable");
     command->add_option("-o,--output", options->output, "File to write (- for stdout)")->required();
     command->add_flag("--roll", options->roll, "62 x 29 mm label-printer roll, one a page");
     command->add_option("--copies", options->copies, "Labels of each code (1 to 50)")
         ->check(CLI::Range(1, 50));
     tree.OnRun(command, [options](Session& session) { return SaveLabels(session, *options); });
+  }
+  {
+    CLI::App* assets = tree.AddGroup(root, "assets", "The asset register: one record per unit");
+    auto options = MakeOptions<AssetOptions>();
+    CLI::App* add = assets->add_subcommand("register", "Register a unit of a serialised code");
+    add->add_option("code", options->code, "Inventory code")->required();
+    add->add_option("--serial", options->serial, "The maker's serial number");
+    add->add_option("--barcode", options->barcode, "Its barcode (default: the asset id)");
+    add->add_option("--location", options->location, "Bin or shelf, e.g. A-12");
+    add->add_option("--purchased", options->purchased, "Purchase day YYYY-MM-DD");
+    add->add_option("--price", options->price, "Purchase price, e.g. 2400 EUR");
+    add->add_option("--life-months", options->life_months,
+                    "Straight-line depreciation over this many months");
+    tree.OnRun(add,
+               [options](Session& session) { return RegisterAssetCommand(session, *options); });
+    auto shown = std::make_shared<std::string>();
+    CLI::App* show = assets->add_subcommand("show", "An asset by id or barcode, with its history");
+    show->add_option("asset", *shown, "Asset id (A-000042) or barcode")->required();
+    tree.OnRun(show, [shown](Session& session) { return ShowAsset(session, *shown); });
+    auto filter = MakeOptions<AssetOptions>();
+    CLI::App* list = assets->add_subcommand("list", "Assets, by code and state");
+    list->add_option("--code", filter->code, "Of one code");
+    list->add_option("--state", filter->state, "available, out, in-repair, retired or lost");
+    tree.OnRun(list, [filter](Session& session) { return ListAssetsCommand(session, *filter); });
   }
   {
     auto order = std::make_shared<std::string>();

@@ -27,6 +27,10 @@ common::RolePolicy RolePolicy() {
       .Allow("GetPullSheet", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       // Labels are printed in the warehouse.
       .Allow("GetLabels", {v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      // The asset register: the warehouse registers units; everyone reads them.
+      .Allow("RegisterAsset", {v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("GetAsset", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("ListAssets", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("RecordPrep", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("CheckOut", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("CheckIn", {v1::ROLE_OPS, v1::ROLE_ADMIN})

@@ -57,6 +57,12 @@ class InventoryServiceImpl final : public v1::InventoryService::Service {
                             v1::GetPullSheetResponse* response) override;
   grpc::Status GetLabels(grpc::ServerContext* context, const v1::GetLabelsRequest* request,
                          v1::GetLabelsResponse* response) override;
+  grpc::Status RegisterAsset(grpc::ServerContext* context, const v1::RegisterAssetRequest* request,
+                             v1::RegisterAssetResponse* response) override;
+  grpc::Status GetAsset(grpc::ServerContext* context, const v1::GetAssetRequest* request,
+                        v1::GetAssetResponse* response) override;
+  grpc::Status ListAssets(grpc::ServerContext* context, const v1::ListAssetsRequest* request,
+                          v1::ListAssetsResponse* response) override;
   grpc::Status RecordPrep(grpc::ServerContext* context, const v1::RecordPrepRequest* request,
                           v1::RecordPrepResponse* response) override;
   grpc::Status CheckOut(grpc::ServerContext* context, const v1::CheckOutRequest* request,

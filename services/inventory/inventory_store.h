@@ -137,6 +137,16 @@ class InventoryStore {
                                   const std::string& actor_id,
                                   const Answer<std::pair<v1::Item, bool>>& answer) = 0;
   virtual absl::StatusOr<v1::GetItemResponse> GetItem(const std::string& inventory_code) = 0;
+
+  // The asset register (issue 19). Registering numbers the asset, checks its code is
+  // serialised and has a unit left to register, keeps it and its first event.
+  virtual absl::Status RegisterAsset(v1::Asset asset, const v1::Actor& actor,
+                                     const Answer<v1::Asset>& answer) = 0;
+  // By id, or by barcode when `asset_id` is empty; with its history.
+  virtual absl::StatusOr<v1::GetAssetResponse> GetAsset(const std::string& asset_id,
+                                                        const std::string& barcode) = 0;
+  virtual absl::StatusOr<Page<v1::Asset>> ListAssets(const v1::ListAssetsRequest& filter, int limit,
+                                                     const std::string& after) = 0;
   virtual absl::StatusOr<Page<v1::Item>> ListItems(const v1::ListItemsRequest& filter, int limit,
                                                    const std::string& after) = 0;
   virtual absl::Status DeleteItem(const std::string& inventory_code, const std::string& etag,

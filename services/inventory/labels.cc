@@ -17,9 +17,14 @@ grpc::Status InventoryServiceImpl::GetLabels(grpc::ServerContext*,
   return common::ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(common::CheckRequest(*request));
     const int copies = std::max(1, request->copies());
-    if (request->inventory_codes_size() * copies > static_cast<int>(documents::kMaxLabels)) {
+    const int subjects = request->inventory_codes_size() + request->asset_ids_size();
+    if (subjects == 0) {
       return common::InvalidArgumentError(
-          {{"copies", absl::StrCat(request->inventory_codes_size(), " codes x ", copies,
+          {{"inventory_codes", "name at least one code or asset (asset_ids)"}});
+    }
+    if (subjects * copies > static_cast<int>(documents::kMaxLabels)) {
+      return common::InvalidArgumentError(
+          {{"copies", absl::StrCat(subjects, " codes and assets x ", copies,
                                    " copies is more than ", documents::kMaxLabels, " labels")}});
     }
     std::vector<documents::Label> labels;
@@ -40,6 +45,25 @@ grpc::Status InventoryServiceImpl::GetLabels(grpc::ServerContext*,
       label.title = item.description();
       label.subtitle =
           absl::StrCat(item.warehouse_id(), item.category().empty() ? "" : " · ", item.category());
+      labels.insert(labels.end(), copies, label);
+    }
+    // An asset's label carries its own barcode: one unit, told apart by a scan.
+    for (int i = 0; i < request->asset_ids_size(); ++i) {
+      absl::StatusOr<v1::GetAssetResponse> found = store_->GetAsset(request->asset_ids(i), "");
+      if (found.status().code() == absl::StatusCode::kNotFound) {
+        return common::ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                                     absl::StrCat("asset_ids[", i, "]: no such asset"),
+                                     {{"field", absl::StrCat("asset_ids[", i, "]")}});
+      }
+      if (!found.ok()) return found.status();
+      const v1::Asset& asset = found->asset();
+      documents::Label label;
+      label.code = asset.barcode();
+      label.title =
+          absl::StrCat(asset.inventory_code(), asset.serial_number().empty() ? "" : " · SN ",
+                       asset.serial_number());
+      label.subtitle = absl::StrCat(asset.asset_id(), " · ", asset.warehouse_id(),
+                                    asset.location().empty() ? "" : " / " + asset.location());
       labels.insert(labels.end(), copies, label);
     }
     SALESOPS_ASSIGN_OR_RETURN(

@@ -13,6 +13,7 @@
 #include "services/common/outbox.h"
 #include "services/common/sql_text.h"
 #include "services/common/time_util.h"
+#include "services/inventory/store_answers.h"
 
 namespace salesops::inventory {
 namespace {
@@ -38,28 +39,6 @@ Instant FromMicros(int64_t micros) { return Instant(std::chrono::microseconds(mi
 absl::Status StaleEtag(const std::string& what) {
   return ReasonedError(absl::StatusCode::kAborted, v1::STALE_REVISION,
                        what + " was changed by someone else; read it again and retry");
-}
-
-// AIP-155, first inside the transaction that would act: true when an identical request was
-// answered before; its answer is now in `answer.response` and this call must not act.
-template <typename Result>
-absl::StatusOr<bool> Replayed(pqxx::work& transaction, const Answer<Result>& answer) {
-  if (answer.idempotent == nullptr) return false;
-  SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier,
-                            answer.idempotent->Replay(transaction));
-  if (!earlier) return false;
-  if (!answer.response.ParseFromString(*earlier)) {
-    return absl::InternalError("a remembered answer does not parse");
-  }
-  return true;
-}
-
-// Last inside the transaction that acted: the call's answer, remembered with the effect.
-template <typename Result>
-void Answered(pqxx::work& transaction, const Answer<Result>& answer, const Result& result) {
-  answer.response.Clear();
-  answer.fill(result);
-  if (answer.idempotent != nullptr) answer.idempotent->Remember(transaction, answer.response);
 }
 
 absl::Status NotFound(v1::ErrorReason reason, const std::string& what) {

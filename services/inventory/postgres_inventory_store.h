@@ -10,6 +10,12 @@ class PostgresInventoryStore final : public InventoryStore {
  public:
   explicit PostgresInventoryStore(common::ConnectionPool& pool) : pool_(pool) {}
 
+  absl::Status RegisterAsset(v1::Asset asset, const v1::Actor& actor,
+                             const Answer<v1::Asset>& answer) override;
+  absl::StatusOr<v1::GetAssetResponse> GetAsset(const std::string& asset_id,
+                                                const std::string& barcode) override;
+  absl::StatusOr<Page<v1::Asset>> ListAssets(const v1::ListAssetsRequest& filter, int limit,
+                                             const std::string& after) override;
   absl::Status UpsertItem(const v1::Item& item, const std::string& etag,
                           const std::string& actor_id,
                           const Answer<std::pair<v1::Item, bool>>& answer) override;

@@ -110,6 +110,23 @@ class InventoryIdempotencyTest : public ::testing::Test {
   // cases share one inventory process.
   std::map<std::string, IdempotencyCase> Cases() {
     std::map<std::string, IdempotencyCase> cases;
+    cases["RegisterAsset"] = {
+        [this] {
+          v1::UpsertItemRequest item;
+          item.mutable_item()->set_inventory_code("IDEM-ASSET");
+          item.mutable_item()->set_description("A serialised unit");
+          item.mutable_item()->set_quantity_owned(5);
+          item.mutable_item()->set_tracking(v1::TRACKING_MODE_SERIALIZED);
+          ASSERT_TRUE(Send(&Stub::UpsertItem, item).status.ok());
+        },
+        [this](const std::string& id, bool changed) {
+          v1::RegisterAssetRequest request;
+          request.set_request_id(id);
+          request.mutable_asset()->set_inventory_code("IDEM-ASSET");
+          request.mutable_asset()->set_serial_number(changed ? "SN-2" : "SN-1");
+          return Send(&Stub::RegisterAsset, request);
+        },
+        "SELECT count(*)::int FROM assets WHERE inventory_code = 'IDEM-ASSET'"};
     cases["UpsertItem"] = {
         [] {},
         [this](const std::string& id, bool changed) {
