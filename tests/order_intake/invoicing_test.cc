@@ -424,6 +424,56 @@ TEST_F(InvoicingTest, TheFinalInvoiceChargesCheckInDamageLessTheDepositAndCredit
   EXPECT_GE(journal.row_count(), 3);
 }
 
+TEST_F(InvoicingTest, ATourIsInvoicedInItsInstalmentsEachFromItsTimeAndAdminHearsOfEach) {
+  v1::Order order = Confirmed(Placed(4));
+  v1::InvoicePlan plan;
+  plan.set_order_id(order.order_id());
+  v1::Instalment* first_leg = plan.add_instalments();
+  first_leg->set_label("Leg 1: Hamburg");
+  first_leg->set_percent(40);
+  v1::Instalment* second_leg = plan.add_instalments();
+  second_leg->set_label("Leg 2: Berlin");
+  second_leg->set_percent(60);
+  *second_leg->mutable_invoice_time() = TimeUtil::SecondsToTimestamp(day0_ + 30 * 86400);
+  v1::SetInvoicePlanResponse saved;
+  ASSERT_TRUE(SetPlan(plan, &saved).ok());
+
+  v1::IssueInvoiceResponse leg;
+  grpc::Status status = Issue(order.order_id(), v1::INVOICE_KIND_INSTALMENT, &leg);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(leg.invoice().kind(), v1::INVOICE_KIND_INSTALMENT);
+  EXPECT_EQ(leg.invoice().label(), "Leg 1: Hamburg");
+  EXPECT_LE(std::abs(Micros(leg.invoice().total()) - Micros(order.quote().total()) * 40 / 100),
+            10'000 * order.quote().tax_lines_size());
+  // The second leg is invoiced from its own time, not before; the plan has no third.
+  status = Issue(order.order_id(), v1::INVOICE_KIND_INSTALMENT, &leg);
+  EXPECT_EQ(ReasonOf(status), "INVALID_STAGE_TRANSITION");
+  EXPECT_NE(status.error_message().find("instalment 2"), std::string::npos);
+  EXPECT_EQ(Invoices(order.order_id()).size(), 1u);
+  status = Issue(order.order_id(), v1::INVOICE_KIND_DEPOSIT, &leg);
+  EXPECT_EQ(ReasonOf(status), "INVALID_REQUEST") << "the plan has no deposit";
+
+  // ADMIN, who keeps the books, hears of the invoice and of its payment.
+  v1::RecordPaymentResponse paid;
+  ASSERT_TRUE(Pay(leg.invoice().invoice_number(), 10'000, v1::PAYMENT_KIND_RECEIVED, &paid).ok());
+  auto heard = [&](v1::EventType type) {
+    v1::ListNotificationsRequest request;
+    request.add_event_types(type);
+    request.set_order_id(order.order_id());
+    v1::ListNotificationsResponse response;
+    return suite_.notification
+               ->Call(&v1::NotificationService::Stub::ListNotifications, request, &response,
+                      suite_.notification->tokens().admin)
+               .ok() &&
+           response.notifications_size() == 1 &&
+           response.notifications(0).summary().find(leg.invoice().invoice_number()) !=
+               std::string::npos;
+  };
+  EXPECT_TRUE(Eventually([&] { return heard(v1::EVENT_TYPE_INVOICE_ISSUED); }))
+      << suite_.notification->log();
+  EXPECT_TRUE(Eventually([&] { return heard(v1::EVENT_TYPE_PAYMENT_RECORDED); }));
+}
+
 TEST_F(InvoicingTest, AnInvoicePastItsDueDayIsListedAndAnnouncedOnce) {
   v1::Order order = Confirmed(Placed(2));
   v1::InvoicePlan plan;
