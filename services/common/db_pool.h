@@ -127,4 +127,15 @@ class ConnectionPool {
   int open_ = 0;  // idle + leased + being opened
 };
 
+// The elements of a text[] column.
+inline std::vector<std::string> ParseTextArray(const pqxx::field& field) {
+  std::vector<std::string> values;
+  auto parser = field.as_array();
+  for (auto item = parser.get_next(); item.first != pqxx::array_parser::done;
+       item = parser.get_next()) {
+    if (item.first == pqxx::array_parser::string_value) values.push_back(item.second);
+  }
+  return values;
+}
+
 }  // namespace salesops::common

@@ -1,13 +1,17 @@
 // InventoryService: the asset register (issue 19). One record per unit of a serialised code,
 // found by its id or by the barcode a scanner reads, with its history and a straight-line book
 // value computed when it is read.
+#include <absl/strings/ascii.h>
 #include <absl/strings/str_cat.h>
 #include <absl/time/civil_time.h>
 #include <absl/time/clock.h>
 
+#include <set>
+
 #include "services/common/grpc_errors.h"
 #include "services/common/money.h"
 #include "services/common/page_token.h"
+#include "services/common/time_util.h"
 #include "services/common/validation.h"
 #include "services/inventory/inventory_service.h"
 
@@ -46,6 +50,33 @@ void SetBookValue(v1::Asset& asset, absl::CivilDay today) {
 
 absl::CivilDay Today() { return absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()); }
 
+// Upper-case letters, digits, "-" and "_", 1 to 40: an inspection type as labels and reports
+// print it.
+bool IsInspectionType(const std::string& text) {
+  if (text.empty() || text.size() > 40) return false;
+  for (char c : text) {
+    if (!(absl::ascii_isupper(c) || absl::ascii_isdigit(c) || c == '-' || c == '_')) return false;
+  }
+  return true;
+}
+
+constexpr int64_t kDaySeconds = 24 * 3600;
+// The longest inspection interval: ten years.
+constexpr int64_t kMaxIntervalDays = 3660;
+
+// Fills the response of a call that changed a unit.
+template <typename Response>
+void FillChange(Response& response, const AssetChange& change) {
+  *response.mutable_asset() = change.asset;
+  SetBookValue(*response.mutable_asset(), Today());
+  for (const v1::OrderShortage& shortage : change.shortages) *response.add_shortages() = shortage;
+}
+
+// A moment a person reports as done: not ahead of now (a minute of clock skew allowed).
+bool InTheFuture(const google::protobuf::Timestamp& time) {
+  return common::ToMicros(time) > common::ToMicros(common::NowTimestamp()) + 60'000'000;
+}
+
 }  // namespace
 
 grpc::Status InventoryServiceImpl::RegisterAsset(grpc::ServerContext* context,
@@ -76,9 +107,12 @@ grpc::Status InventoryServiceImpl::RegisterAsset(grpc::ServerContext* context,
     const common::IdempotentRequest idempotent = IdempotentRequestOf("RegisterAsset", *request);
     return store_->RegisterAsset(asset, runtime_.CallerOf(*context),
                                  {*response,
-                                  [&](const v1::Asset& stored) {
-                                    *response->mutable_asset() = stored;
+                                  [&](const AssetChange& change) {
+                                    *response->mutable_asset() = change.asset;
                                     SetBookValue(*response->mutable_asset(), Today());
+                                    for (const v1::OrderShortage& shortage : change.shortages) {
+                                      *response->add_shortages() = shortage;
+                                    }
                                   },
                                   &idempotent});
   }());
@@ -116,6 +150,109 @@ grpc::Status InventoryServiceImpl::ListAssets(grpc::ServerContext*,
     }
     response->set_next_page_token(common::EncodePageToken("assets", page.next_after));
     return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::SetAssetState(grpc::ServerContext* context,
+                                                 const v1::SetAssetStateRequest* request,
+                                                 v1::SetAssetStateResponse* response) {
+  return common::ToGrpcStatus([&]() -> absl::Status {
+    std::vector<common::FieldViolation> violations = common::ValidateRequest(*request);
+    if (request->state() == v1::ASSET_STATE_OUT) {
+      violations.push_back({"state", "a unit goes out by ScanOut, not by being set"});
+    }
+    if (request->has_back_in_service_time() && (request->state() != v1::ASSET_STATE_IN_REPAIR ||
+                                                common::ToMicros(request->back_in_service_time()) <=
+                                                    common::ToMicros(common::NowTimestamp()))) {
+      violations.push_back(
+          {"back_in_service_time", "is when a unit going to repair is back: in the future"});
+    }
+    if (request->has_cost()) {
+      absl::StatusOr<int64_t> cost = common::MoneyToMicros(request->cost(), "cost");
+      if (!cost.ok() || *cost < 0 || request->cost().currency_code().size() != 3) {
+        violations.push_back({"cost", "is a positive amount with its currency"});
+      }
+    }
+    if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
+    const common::IdempotentRequest idempotent = IdempotentRequestOf("SetAssetState", *request);
+    return store_->SetAssetState(
+        *request, runtime_.CallerOf(*context),
+        {*response, [&](const AssetChange& change) { FillChange(*response, change); },
+         &idempotent});
+  }());
+}
+
+grpc::Status InventoryServiceImpl::SetMaintenancePlan(grpc::ServerContext* context,
+                                                      const v1::SetMaintenancePlanRequest* request,
+                                                      v1::SetMaintenancePlanResponse* response) {
+  return common::ToGrpcStatus([&]() -> absl::Status {
+    std::vector<common::FieldViolation> violations = common::ValidateRequest(*request);
+    std::set<std::string> seen;
+    for (int i = 0; i < request->plan().rules_size(); ++i) {
+      const v1::InspectionRule& rule = request->plan().rules(i);
+      const std::string field = absl::StrCat("plan.rules[", i, "]");
+      if (!IsInspectionType(rule.inspection_type())) {
+        violations.push_back({field + ".inspection_type",
+                              "is 1 to 40 upper-case letters, digits, '-' or '_' (\"PAT\")"});
+      } else if (!seen.insert(rule.inspection_type()).second) {
+        violations.push_back({field + ".inspection_type", "appears twice in the plan"});
+      }
+      if (rule.has_interval() &&
+          (rule.interval().nanos() != 0 || rule.interval().seconds() % kDaySeconds != 0 ||
+           rule.interval().seconds() < kDaySeconds ||
+           rule.interval().seconds() > kMaxIntervalDays * kDaySeconds)) {
+        violations.push_back(
+            {field + ".interval", "is whole days, 1 to 3660; unset means on every return"});
+      }
+    }
+    if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
+    const common::IdempotentRequest idempotent =
+        IdempotentRequestOf("SetMaintenancePlan", *request);
+    return store_->SetMaintenancePlan(
+        request->plan(), runtime_.CallerOf(*context),
+        {*response,
+         [&](const std::pair<v1::MaintenancePlan, std::vector<v1::OrderShortage>>& result) {
+           *response->mutable_plan() = result.first;
+           for (const v1::OrderShortage& shortage : result.second) {
+             *response->add_shortages() = shortage;
+           }
+         },
+         &idempotent});
+  }());
+}
+
+grpc::Status InventoryServiceImpl::GetMaintenancePlan(grpc::ServerContext*,
+                                                      const v1::GetMaintenancePlanRequest* request,
+                                                      v1::GetMaintenancePlanResponse* response) {
+  return common::ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(common::CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_plan(),
+                              store_->GetMaintenancePlan(request->inventory_code()));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status InventoryServiceImpl::RecordInspection(grpc::ServerContext* context,
+                                                    const v1::RecordInspectionRequest* request,
+                                                    v1::RecordInspectionResponse* response) {
+  return common::ToGrpcStatus([&]() -> absl::Status {
+    std::vector<common::FieldViolation> violations = common::ValidateRequest(*request);
+    if (request->asset_id().empty() == request->barcode().empty()) {
+      violations.push_back({"asset_id", "name exactly one of asset_id and barcode"});
+    }
+    if (!IsInspectionType(request->inspection_type())) {
+      violations.push_back(
+          {"inspection_type", "is 1 to 40 upper-case letters, digits, '-' or '_' (\"PAT\")"});
+    }
+    if (request->has_inspect_time() && InTheFuture(request->inspect_time())) {
+      violations.push_back({"inspect_time", "is when it was done: not in the future"});
+    }
+    if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
+    const common::IdempotentRequest idempotent = IdempotentRequestOf("RecordInspection", *request);
+    return store_->RecordInspection(
+        *request, runtime_.CallerOf(*context),
+        {*response, [&](const AssetChange& change) { FillChange(*response, change); },
+         &idempotent});
   }());
 }
 

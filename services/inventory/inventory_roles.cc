@@ -31,6 +31,13 @@ common::RolePolicy RolePolicy() {
       .Allow("RegisterAsset", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("GetAsset", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("ListAssets", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("SetAssetState", {v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("SetMaintenancePlan", {v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("GetMaintenancePlan", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("RecordInspection", {v1::ROLE_OPS, v1::ROLE_ADMIN})
+      // Scanning is the warehouse's.
+      .Allow("ScanOut", {v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("ScanIn", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("RecordPrep", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("CheckOut", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("CheckIn", {v1::ROLE_OPS, v1::ROLE_ADMIN})

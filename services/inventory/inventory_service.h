@@ -63,6 +63,21 @@ class InventoryServiceImpl final : public v1::InventoryService::Service {
                         v1::GetAssetResponse* response) override;
   grpc::Status ListAssets(grpc::ServerContext* context, const v1::ListAssetsRequest* request,
                           v1::ListAssetsResponse* response) override;
+  grpc::Status SetAssetState(grpc::ServerContext* context, const v1::SetAssetStateRequest* request,
+                             v1::SetAssetStateResponse* response) override;
+  grpc::Status SetMaintenancePlan(grpc::ServerContext* context,
+                                  const v1::SetMaintenancePlanRequest* request,
+                                  v1::SetMaintenancePlanResponse* response) override;
+  grpc::Status GetMaintenancePlan(grpc::ServerContext* context,
+                                  const v1::GetMaintenancePlanRequest* request,
+                                  v1::GetMaintenancePlanResponse* response) override;
+  grpc::Status RecordInspection(grpc::ServerContext* context,
+                                const v1::RecordInspectionRequest* request,
+                                v1::RecordInspectionResponse* response) override;
+  grpc::Status ScanOut(grpc::ServerContext* context, const v1::ScanOutRequest* request,
+                       v1::ScanOutResponse* response) override;
+  grpc::Status ScanIn(grpc::ServerContext* context, const v1::ScanInRequest* request,
+                      v1::ScanInResponse* response) override;
   grpc::Status RecordPrep(grpc::ServerContext* context, const v1::RecordPrepRequest* request,
                           v1::RecordPrepResponse* response) override;
   grpc::Status CheckOut(grpc::ServerContext* context, const v1::CheckOutRequest* request,

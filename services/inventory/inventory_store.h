@@ -80,6 +80,8 @@ struct MovementLineDraft {
   int damaged = 0;
   std::string damage_note;
   std::optional<Instant> back_in_service_time;  // damaged units; unset: until repaired
+  // The damaged units went out of service when they were scanned in.
+  bool damage_already_out = false;
 };
 
 struct MovementDraft {
@@ -96,6 +98,24 @@ struct MovementOutcome {
   OrderSheet sheet_after;
   std::vector<v1::OutOfService> out_of_service;  // damaged units taken out of stock
   std::vector<v1::SubRental> to_return_to_supplier;
+};
+
+// A unit after a change, and the reservations the change left short.
+struct AssetChange {
+  v1::Asset asset;
+  std::vector<v1::OrderShortage> shortages;
+};
+
+// One scan (issue 19), as the handler checked it.
+struct ScanDraft {
+  std::string order_id;
+  std::string barcode;
+  int quantity = 0;
+  bool scanning_in = false;
+  v1::ScanCondition condition = v1::SCAN_CONDITION_UNSPECIFIED;  // scan in
+  std::string note;                                              // scan in, damaged
+  std::optional<Instant> back_in_service_time;                   // scan in, damaged
+  v1::Actor actor;
 };
 
 // Runs with the order's sheet locked; violations refuse the change.
@@ -141,12 +161,28 @@ class InventoryStore {
   // The asset register (issue 19). Registering numbers the asset, checks its code is
   // serialised and has a unit left to register, keeps it and its first event.
   virtual absl::Status RegisterAsset(v1::Asset asset, const v1::Actor& actor,
-                                     const Answer<v1::Asset>& answer) = 0;
+                                     const Answer<AssetChange>& answer) = 0;
   // By id, or by barcode when `asset_id` is empty; with its history.
   virtual absl::StatusOr<v1::GetAssetResponse> GetAsset(const std::string& asset_id,
                                                         const std::string& barcode) = 0;
   virtual absl::StatusOr<Page<v1::Asset>> ListAssets(const v1::ListAssetsRequest& filter, int limit,
                                                      const std::string& after) = 0;
+  // Changes a unit's state (SetAssetStateRequest); answers the unit and the shortages.
+  virtual absl::Status SetAssetState(const v1::SetAssetStateRequest& request,
+                                     const v1::Actor& actor, const Answer<AssetChange>& answer) = 0;
+  // Replaces a code's maintenance plan and brings its units' inspections in line with it.
+  virtual absl::Status SetMaintenancePlan(
+      v1::MaintenancePlan plan, const v1::Actor& actor,
+      const Answer<std::pair<v1::MaintenancePlan, std::vector<v1::OrderShortage>>>& answer) = 0;
+  // NOT_FOUND for an unknown code; an empty plan for a code without one.
+  virtual absl::StatusOr<v1::MaintenancePlan> GetMaintenancePlan(
+      const std::string& inventory_code) = 0;
+  virtual absl::Status RecordInspection(const v1::RecordInspectionRequest& request,
+                                        const v1::Actor& actor,
+                                        const Answer<AssetChange>& answer) = 0;
+  // One scan, under the order's sheet lock and the unit's row lock. A refused scan fills the
+  // response with its refusal and the sheet's progress, and changes and remembers nothing.
+  virtual absl::Status Scan(const ScanDraft& draft, const Answer<v1::ScanResult>& answer) = 0;
   virtual absl::StatusOr<Page<v1::Item>> ListItems(const v1::ListItemsRequest& filter, int limit,
                                                    const std::string& after) = 0;
   virtual absl::Status DeleteItem(const std::string& inventory_code, const std::string& etag,

@@ -16,15 +16,6 @@
 #include "services/inventory/store_answers.h"
 
 namespace salesops::inventory {
-namespace {
-
-using common::BusinessRefusal;
-using common::ReasonedError;
-
-constexpr char kSourceService[] = "inventory";
-constexpr int kStateActive = 1;
-constexpr int kStateReleased = 2;
-constexpr int kStateReplaced = 4;
 
 v1::InventoryLine Line(const std::string& code, int quantity) {
   v1::InventoryLine line;
@@ -35,6 +26,16 @@ v1::InventoryLine Line(const std::string& code, int quantity) {
 
 int64_t Micros(Instant instant) { return instant.time_since_epoch().count(); }
 Instant FromMicros(int64_t micros) { return Instant(std::chrono::microseconds(micros)); }
+
+namespace {
+
+using common::BusinessRefusal;
+using common::ReasonedError;
+
+constexpr char kSourceService[] = "inventory";
+constexpr int kStateActive = 1;
+constexpr int kStateReleased = 2;
+constexpr int kStateReplaced = 4;
 
 absl::Status StaleEtag(const std::string& what) {
   return ReasonedError(absl::StatusCode::kAborted, v1::STALE_REVISION,
@@ -174,12 +175,15 @@ constexpr char kLoadStockSql[] =
     "WHERE c.order_id = $4 AND c.inventory_code = ANY((SELECT $1::text[])::text[]) "
     "  AND i.tracking = 3 AND c.quantity > 0 "
     "UNION ALL "
-    // Clipped to the range: a period "until repaired" is open-ended.
+    // Clipped to the range: a period "until repaired" is open-ended. A unit's inspection hold
+    // (unit_hold 2) counts once the inspection is overdue, as a hold's expiry is read against
+    // now(): a test due next month is planned, not yet missed.
     "SELECT o.inventory_code, 2, o.quantity, "
     "  ts_to_us(greatest(lower(o.during), $2::timestamptz)), "
     "  ts_to_us(least(upper(o.during), $3::timestamptz)), 1.0, '' "
     "FROM out_of_service o WHERE o.inventory_code = ANY((SELECT $1::text[])::text[]) "
     "  AND o.during && tstzrange($2::timestamptz, $3::timestamptz, '[)') "
+    "  AND (o.unit_hold <> 2 OR lower(o.during) <= now()) "
     "UNION ALL "
     "SELECT s.inventory_code, 3, s.quantity, "
     "  ts_to_us(greatest(lower(s.during), $2::timestamptz)), "
@@ -429,13 +433,6 @@ constexpr char kInsertReservationSql[] =
     "  VALUES ($14, $15, $16, $17)) "
     "SELECT ts_to_us(create_time) FROM r";
 
-}  // namespace
-
-namespace {
-std::vector<v1::OrderShortage> ReportShortages(pqxx::work& transaction, const std::string& code,
-                                               int64_t from_us, int64_t to_us,
-                                               const std::string& actor_id, const std::string& why,
-                                               const std::function<void(v1::StockPayload&)>& fill);
 }  // namespace
 
 absl::Status PostgresInventoryStore::UpsertItem(const v1::Item& item, const std::string& etag,
@@ -1066,10 +1063,17 @@ absl::StatusOr<Page<v1::Reservation>> PostgresInventoryStore::ListReservations(
 }  // namespace salesops::inventory
 
 namespace salesops::inventory {
+
 namespace {
 
-// The order's sheet inside `transaction`; with `lock`, the order's firm
-// reservation row is locked so concurrent prep and movements take turns.
+std::vector<std::string> CodesOf(const OrderSheet& sheet) {
+  std::vector<std::string> codes;
+  for (const SheetLine& line : sheet.lines) codes.push_back(line.inventory_code);
+  return codes;
+}
+
+}  // namespace
+
 absl::StatusOr<OrderSheet> LoadSheetIn(pqxx::work& transaction, const std::string& order_id,
                                        bool lock) {
   pqxx::result reservation = transaction.exec_params(
@@ -1123,9 +1127,12 @@ absl::StatusOr<OrderSheet> LoadSheetIn(pqxx::work& transaction, const std::strin
            "SELECT c.inventory_code, i.description, i.category, i.warehouse_id, i.tracking,"
            "  c.quantity, coalesce(p.pulled, 0), coalesce(r.quantity, 0),"
            "  coalesce(r.suppliers, ''), coalesce(mv.out, 0), coalesce(mv.back, 0),"
-           "  coalesce(mv.damaged, 0) "
+           "  coalesce(mv.damaged, 0), coalesce(s.returned + s.damaged, 0),"
+           "  coalesce(p.serial_numbers, '{}') "
            "FROM codes c JOIN items i USING (inventory_code)"
            " LEFT JOIN prep_counts p ON p.order_id = $1 AND p.inventory_code = c.inventory_code"
+           " LEFT JOIN scanned_returns s ON s.order_id = $1"
+           "  AND s.inventory_code = c.inventory_code"
            " LEFT JOIN rented r ON r.inventory_code = c.inventory_code"
            " LEFT JOIN moved mv ON mv.inventory_code = c.inventory_code "
            "ORDER BY c.inventory_code",
@@ -1146,7 +1153,31 @@ absl::StatusOr<OrderSheet> LoadSheetIn(pqxx::work& transaction, const std::strin
     line.checked_out = row[9].as<int>();
     line.returned = row[10].as<int>();
     line.damaged = row[11].as<int>();
+    line.scanned_in = row[12].as<int>();
+    line.serial_numbers = common::ParseTextArray(row[13]);
     sheet.lines.push_back(std::move(line));
+  }
+  // Units whose inspection falls due before the window ends (or is owed since a return).
+  for (const auto& row : transaction.exec_params(
+           "SELECT a.inventory_code, a.asset_id, a.barcode, i.inspection_type,"
+           "  coalesce(ts_to_us(i.last_pass_time), 0), ts_to_us(i.due_time), i.due_time <= now() "
+           "FROM asset_inspections i JOIN assets a USING (asset_id) "
+           "WHERE a.inventory_code = ANY($1::text[]) AND a.state NOT IN (4, 5)"
+           " AND i.due_time < us_to_ts($2) ORDER BY a.inventory_code, a.asset_id, "
+           "i.inspection_type",
+           common::PgTextArray(CodesOf(sheet)), Micros(sheet.window.end))) {
+    for (SheetLine& line : sheet.lines) {
+      if (line.inventory_code != row[0].as<std::string>()) continue;
+      v1::InspectionDue& due = line.inspections_due.emplace_back();
+      due.set_asset_id(row[1].as<std::string>());
+      due.set_barcode(row[2].as<std::string>());
+      due.set_inspection_type(row[3].as<std::string>());
+      if (row[4].as<int64_t>() != 0) {
+        *due.mutable_last_pass_time() = common::TimestampFromMicros(row[4].as<int64_t>());
+      }
+      *due.mutable_due_time() = common::TimestampFromMicros(row[5].as<int64_t>());
+      due.set_overdue(row[6].as<bool>());
+    }
   }
   for (const auto& row :
        transaction.exec_params("SELECT category, description, quantity FROM reservation_notes "
@@ -1169,6 +1200,8 @@ absl::StatusOr<OrderSheet> LoadSheetIn(pqxx::work& transaction, const std::strin
   }
   return sheet;
 }
+
+namespace {
 
 // A consumable's stock moves for good: units checked out for the order leave what the code
 // owns (the order keeps counting them as drawn, so its reservation stops competing for them),
@@ -1195,6 +1228,8 @@ absl::Status ViolationsToStatus(std::vector<common::FieldViolation> violations) 
   if (violations.empty()) return absl::OkStatus();
   return common::InvalidArgumentError(std::move(violations));
 }
+
+}  // namespace
 
 void AddEvent(pqxx::work& transaction, v1::EventType type, const std::string& order_id,
               int64_t revision, const std::string& actor_id, const std::string& summary,
@@ -1279,8 +1314,6 @@ std::vector<v1::OrderShortage> ReportShortages(pqxx::work& transaction, const st
   return short_orders;
 }
 
-}  // namespace
-
 absl::StatusOr<OrderSheet> PostgresInventoryStore::LoadSheet(const std::string& order_id) {
   OrderSheet sheet;
   absl::Status status = pool_.InTransaction("load_sheet", [&](pqxx::work& transaction) {
@@ -1289,6 +1322,49 @@ absl::StatusOr<OrderSheet> PostgresInventoryStore::LoadSheet(const std::string& 
   });
   if (!status.ok()) return status;
   return sheet;
+}
+
+absl::StatusOr<OrderSheet> ApplyPrepCounts(pqxx::work& transaction, const OrderSheet& before,
+                                           const std::vector<PrepCountRecord>& counts,
+                                           const std::string& actor_id) {
+  const std::string& order_id = before.order_id;
+  for (const PrepCountRecord& count : counts) {
+    transaction.exec_params(
+        "INSERT INTO prep_counts (order_id, inventory_code, pulled, serial_numbers) "
+        "VALUES ($1, $2, $3, $4::text[]) ON CONFLICT (order_id, inventory_code) DO UPDATE "
+        "SET pulled = $3, serial_numbers = $4::text[], update_time = now()",
+        order_id, count.inventory_code, count.pulled, common::PgTextArray(count.serial_numbers));
+  }
+  SALESOPS_ASSIGN_OR_RETURN(OrderSheet after, LoadSheetIn(transaction, order_id, false));
+  v1::PrepProgress was = ProgressOf(before);
+  v1::PrepProgress now = ProgressOf(after);
+  auto fill = [&](v1::Event& event) {
+    *event.mutable_prep()->mutable_progress() = now;
+    for (const PrepCountRecord& count : counts) {
+      *event.mutable_prep()->add_pulled() = Line(count.inventory_code, count.pulled);
+    }
+  };
+  std::string prefix = "Order " + order_id + " rev " + std::to_string(after.order_revision);
+  if (was.state() == v1::PREP_STATE_NOT_STARTED && now.state() != v1::PREP_STATE_NOT_STARTED) {
+    transaction.exec_params(
+        "INSERT INTO prep_status (order_id, first_pull_time) VALUES ($1, now()) "
+        "ON CONFLICT (order_id) DO UPDATE SET first_pull_time = "
+        "coalesce(prep_status.first_pull_time, now())",
+        order_id);
+    AddEvent(transaction, v1::EVENT_TYPE_PREP_STARTED, order_id, after.order_revision, actor_id,
+             prefix + ": prep started", fill);
+  }
+  if (was.state() != v1::PREP_STATE_COMPLETE && now.state() == v1::PREP_STATE_COMPLETE) {
+    transaction.exec_params(
+        "INSERT INTO prep_status (order_id, first_pull_time, complete_time) "
+        "VALUES ($1, now(), now()) ON CONFLICT (order_id) DO UPDATE SET complete_time = now()",
+        order_id);
+    AddEvent(
+        transaction, v1::EVENT_TYPE_PREP_COMPLETED, order_id, after.order_revision, actor_id,
+        prefix + ": prep complete, " + std::to_string(now.units_pulled()) + " units ready to load",
+        fill);
+  }
+  return LoadSheetIn(transaction, order_id, false);
 }
 
 absl::Status PostgresInventoryStore::RecordPrep(const std::string& order_id,
@@ -1307,43 +1383,8 @@ absl::Status PostgresInventoryStore::RecordPrep(const std::string& order_id,
                                std::to_string(before.order_revision) + " now; reload it");
     }
     SALESOPS_RETURN_IF_ERROR(ViolationsToStatus(check(before)));
-    for (const PrepCountRecord& count : counts) {
-      transaction.exec_params(
-          "INSERT INTO prep_counts (order_id, inventory_code, pulled, serial_numbers) "
-          "VALUES ($1, $2, $3, $4::text[]) ON CONFLICT (order_id, inventory_code) DO UPDATE "
-          "SET pulled = $3, serial_numbers = $4::text[], update_time = now()",
-          order_id, count.inventory_code, count.pulled, common::PgTextArray(count.serial_numbers));
-    }
-    SALESOPS_ASSIGN_OR_RETURN(OrderSheet after, LoadSheetIn(transaction, order_id, false));
-    v1::PrepProgress was = ProgressOf(before);
-    v1::PrepProgress now = ProgressOf(after);
-    auto fill = [&](v1::Event& event) {
-      *event.mutable_prep()->mutable_progress() = now;
-      for (const PrepCountRecord& count : counts) {
-        *event.mutable_prep()->add_pulled() = Line(count.inventory_code, count.pulled);
-      }
-    };
-    std::string prefix = "Order " + order_id + " rev " + std::to_string(after.order_revision);
-    if (was.state() == v1::PREP_STATE_NOT_STARTED && now.state() != v1::PREP_STATE_NOT_STARTED) {
-      transaction.exec_params(
-          "INSERT INTO prep_status (order_id, first_pull_time) VALUES ($1, now()) "
-          "ON CONFLICT (order_id) DO UPDATE SET first_pull_time = "
-          "coalesce(prep_status.first_pull_time, now())",
-          order_id);
-      AddEvent(transaction, v1::EVENT_TYPE_PREP_STARTED, order_id, after.order_revision, actor_id,
-               prefix + ": prep started", fill);
-    }
-    if (was.state() != v1::PREP_STATE_COMPLETE && now.state() == v1::PREP_STATE_COMPLETE) {
-      transaction.exec_params(
-          "INSERT INTO prep_status (order_id, first_pull_time, complete_time) "
-          "VALUES ($1, now(), now()) ON CONFLICT (order_id) DO UPDATE SET complete_time = now()",
-          order_id);
-      AddEvent(transaction, v1::EVENT_TYPE_PREP_COMPLETED, order_id, after.order_revision, actor_id,
-               prefix + ": prep complete, " + std::to_string(now.units_pulled()) +
-                   " units ready to load",
-               fill);
-    }
-    SALESOPS_ASSIGN_OR_RETURN(after, LoadSheetIn(transaction, order_id, false));
+    SALESOPS_ASSIGN_OR_RETURN(OrderSheet after,
+                              ApplyPrepCounts(transaction, before, counts, actor_id));
     Answered(transaction, answer, after);
     return absl::OkStatus();
   });
@@ -1369,9 +1410,23 @@ absl::Status PostgresInventoryStore::RecordMovement(const MovementDraft& draft,
             }
           }
         }
+        if (!check_out && lines.empty()) {
+          // The units scanned back are the return; damaged ones went out of service already.
+          for (const auto& row :
+               transaction.exec_params("DELETE FROM scanned_returns WHERE order_id = $1 "
+                                       "RETURNING inventory_code, returned, damaged",
+                                       draft.order_id)) {
+            lines.push_back(
+                {row[0].as<std::string>(), row[1].as<int>(), row[2].as<int>(), "", {}, true});
+          }
+          std::sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) {
+            return a.inventory_code < b.inventory_code;
+          });
+        }
         if (lines.empty()) {
           return common::InvalidArgumentError(
-              {{"lines", "nothing to move: nothing is pulled and not yet out"}});
+              {{"lines", check_out ? "nothing to move: nothing is pulled and not yet out"
+                                   : "nothing to check in: name the lines, or scan units in"}});
         }
         std::string movement_id =
             transaction
@@ -1400,7 +1455,7 @@ absl::Status PostgresInventoryStore::RecordMovement(const MovementDraft& draft,
                            check_out ? line.quantity : 0, check_out ? 0 : line.quantity);
             continue;  // used up, not repaired: damaged units are simply not restocked
           }
-          if (line.damaged == 0) continue;
+          if (line.damaged == 0 || line.damage_already_out) continue;
           // Damaged units leave stock from now until repaired (or the given time). Like any
           // change to what a code owns, under the code's row lock.
           transaction.exec_params("SELECT 1 FROM items WHERE inventory_code = $1 FOR UPDATE",

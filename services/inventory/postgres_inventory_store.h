@@ -11,7 +11,18 @@ class PostgresInventoryStore final : public InventoryStore {
   explicit PostgresInventoryStore(common::ConnectionPool& pool) : pool_(pool) {}
 
   absl::Status RegisterAsset(v1::Asset asset, const v1::Actor& actor,
-                             const Answer<v1::Asset>& answer) override;
+                             const Answer<AssetChange>& answer) override;
+  absl::Status SetAssetState(const v1::SetAssetStateRequest& request, const v1::Actor& actor,
+                             const Answer<AssetChange>& answer) override;
+  absl::Status SetMaintenancePlan(
+      v1::MaintenancePlan plan, const v1::Actor& actor,
+      const Answer<std::pair<v1::MaintenancePlan, std::vector<v1::OrderShortage>>>& answer)
+      override;
+  absl::StatusOr<v1::MaintenancePlan> GetMaintenancePlan(
+      const std::string& inventory_code) override;
+  absl::Status RecordInspection(const v1::RecordInspectionRequest& request, const v1::Actor& actor,
+                                const Answer<AssetChange>& answer) override;
+  absl::Status Scan(const ScanDraft& draft, const Answer<v1::ScanResult>& answer) override;
   absl::StatusOr<v1::GetAssetResponse> GetAsset(const std::string& asset_id,
                                                 const std::string& barcode) override;
   absl::StatusOr<Page<v1::Asset>> ListAssets(const v1::ListAssetsRequest& filter, int limit,

@@ -91,6 +91,11 @@ v1::PullSheet ToPullSheet(const OrderSheet& sheet) {
       added->set_quantity_checked_out(line->checked_out);
       added->set_quantity_returned(line->returned);
       added->set_quantity_damaged(line->damaged);
+      added->set_quantity_scanned_in(line->scanned_in);
+      for (const std::string& serial : line->serial_numbers) added->add_serial_numbers(serial);
+      for (const v1::InspectionDue& due : line->inspections_due) {
+        *added->add_inspections_due() = due;
+      }
       for (const SheetNeed& need : line->needs) {
         v1::PullSheetNeed* part = added->add_needs();
         part->set_phase_id(need.phase_id);
@@ -151,6 +156,10 @@ std::vector<common::FieldViolation> CheckCheckIn(
     if (line == nullptr) {
       violations.push_back({Index("lines", i) + ".inventory_code",
                             lines[i].inventory_code() + " did not go out with this order"});
+    } else if (line->scanned_in > 0) {
+      violations.push_back({Index("lines", i) + ".inventory_code",
+                            std::to_string(line->scanned_in) + " x " + line->inventory_code +
+                                " were scanned in: check in with no lines to record the scans"});
     } else if (coming_back > still_out) {
       violations.push_back({Index("lines", i) + ".returned_quantity",
                             std::to_string(coming_back) + " coming back but only " +

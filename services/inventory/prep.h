@@ -43,6 +43,11 @@ struct SheetLine {
   int checked_out = 0;
   int returned = 0;
   int damaged = 0;
+  // Scanned back (ScanIn) and not yet recorded by a check-in.
+  int scanned_in = 0;
+  std::vector<std::string> serial_numbers;  // pulled so far
+  // Units of the code whose inspection falls due before the window ends.
+  std::vector<v1::InspectionDue> inspections_due;
 };
 
 // An order's pull sheet: its firm reservation plus what the warehouse did.

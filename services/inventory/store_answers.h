@@ -1,14 +1,18 @@
 #pragma once
 
-// How the PostgreSQL store answers a mutating call (inventory_store.h, Answer): the replay of an
-// identical earlier request first, the answer remembered with the effect last. Shared by the
-// store's translation units.
+// What the PostgreSQL store's translation units share: how it answers a mutating call
+// (inventory_store.h, Answer), with the replay of an identical earlier request first and the
+// answer remembered with the effect last; and the sheet, event and shortage steps that prep,
+// movements, scans and unit changes all take.
 #include <absl/status/statusor.h>
 
+#include <functional>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <vector>
 
+#include "salesops/v1/events.pb.h"
 #include "services/common/errors.h"
 #include "services/inventory/inventory_store.h"
 
@@ -35,5 +39,33 @@ void Answered(pqxx::work& transaction, const Answer<Result>& answer, const Resul
   answer.fill(result);
   if (answer.idempotent != nullptr) answer.idempotent->Remember(transaction, answer.response);
 }
+
+v1::InventoryLine Line(const std::string& code, int quantity);
+int64_t Micros(Instant instant);
+Instant FromMicros(int64_t micros);
+
+// The order's sheet inside `transaction`; with `lock`, the order's firm reservation row is
+// locked so concurrent prep, movements and scans take turns. NOT_FOUND without one.
+absl::StatusOr<OrderSheet> LoadSheetIn(pqxx::work& transaction, const std::string& order_id,
+                                       bool lock);
+
+// Writes absolute pulled counts onto the locked sheet `before` and emits PREP_STARTED on the
+// first pull and PREP_COMPLETED when everything is pulled; answers the sheet after.
+absl::StatusOr<OrderSheet> ApplyPrepCounts(pqxx::work& transaction, const OrderSheet& before,
+                                           const std::vector<PrepCountRecord>& counts,
+                                           const std::string& actor_id);
+
+// Appends an event about `order_id` to the outbox, in `transaction`.
+void AddEvent(pqxx::work& transaction, v1::EventType type, const std::string& order_id,
+              int64_t revision, const std::string& actor_id, const std::string& summary,
+              const std::function<void(v1::Event&)>& fill);
+
+// The confirmed orders holding `code` in [from, to) (to 0: from then on) that no longer fit
+// after a change to the stock: one SHORTAGE_DETECTED event each, saying `why`. The caller
+// holds the code's row FOR UPDATE.
+std::vector<v1::OrderShortage> ReportShortages(pqxx::work& transaction, const std::string& code,
+                                               int64_t from_us, int64_t to_us,
+                                               const std::string& actor_id, const std::string& why,
+                                               const std::function<void(v1::StockPayload&)>& fill);
 
 }  // namespace salesops::inventory

@@ -472,16 +472,6 @@ google::protobuf::Timestamp AtMinute(Minutes minute) {
   return common::TimestampFromMicros(minute * 60 * 1000000);
 }
 
-std::vector<std::string> ParseTextArray(const pqxx::field& field) {
-  std::vector<std::string> values;
-  auto parser = field.as_array();
-  for (auto item = parser.get_next(); item.first != pqxx::array_parser::done;
-       item = parser.get_next()) {
-    if (item.first == pqxx::array_parser::string_value) values.push_back(item.second);
-  }
-  return values;
-}
-
 constexpr char kTaskColumns[] =
     "task_id, order_id, kind, state, not_before, no_later_than, duration, skill, headcount, "
     "needs_vehicle, pinned, predecessors, coalesce(planned_start, -1), "
@@ -501,7 +491,7 @@ v1::Task TaskFromRow(const pqxx::row& row) {
   task.set_skill(static_cast<v1::Skill>(row[7].as<int>()));
   task.set_headcount(row[8].as<int>());
   task.set_hard_slot(row[10].as<bool>());
-  for (const std::string& id : ParseTextArray(row[11])) task.add_predecessor_task_ids(id);
+  for (const std::string& id : common::ParseTextArray(row[11])) task.add_predecessor_task_ids(id);
   int64_t start = row[12].as<int64_t>();
   int64_t finish = row[13].as<int64_t>();
   if (start >= 0) {
@@ -510,7 +500,7 @@ v1::Task TaskFromRow(const pqxx::row& row) {
     task.mutable_slack()->set_seconds((row[5].as<int64_t>() - finish) * 60);
   }
   std::string vehicle = row[15].as<std::string>();
-  for (const std::string& crew_id : ParseTextArray(row[14])) {
+  for (const std::string& crew_id : common::ParseTextArray(row[14])) {
     v1::Assignment* assignment = task.add_assignments();
     assignment->set_crew_member_id(crew_id);
     assignment->set_vehicle_id(vehicle);
@@ -612,7 +602,7 @@ Assignment PlacementFromRow(const pqxx::row& row, int first) {
   placed.task_id = row[first].as<std::string>();
   placed.start = row[first + 1].as<int64_t>();
   placed.finish = row[first + 2].as<int64_t>();
-  placed.crew_ids = ParseTextArray(row[first + 3]);
+  placed.crew_ids = common::ParseTextArray(row[first + 3]);
   placed.vehicle_id = row[first + 4].as<std::string>();
   return placed;
 }
@@ -1209,7 +1199,7 @@ absl::StatusOr<SchedulingStore::OpenWork> PostgresSchedulingStore::LoadOpenWork(
       current.task_id = task.id;
       current.start = row[12].as<int64_t>();
       current.finish = row[13].as<int64_t>();
-      current.crew_ids = ParseTextArray(row[14]);
+      current.crew_ids = common::ParseTextArray(row[14]);
       current.vehicle_id = row[15].as<std::string>();
       current.late = row[16].as<bool>();
       current.lateness =
@@ -1221,7 +1211,7 @@ absl::StatusOr<SchedulingStore::OpenWork> PostgresSchedulingStore::LoadOpenWork(
         task.started = Task::Fixed{current.start, current.crew_ids, current.vehicle_id};
       }
       index_of[task.id] = static_cast<int>(work.tasks.size());
-      predecessor_ids.push_back(ParseTextArray(row[11]));
+      predecessor_ids.push_back(common::ParseTextArray(row[11]));
       job_ids.insert(task.job_id);
       work.revisions.push_back(row[20].as<int64_t>());
       work.current.push_back(std::move(current));

@@ -106,6 +106,24 @@ class InventoryIdempotencyTest : public ::testing::Test {
     return statement.exec1(sql)[0].as<int>();
   }
 
+  // Registers one unit of a new serialised code, with `barcode`; keeps its asset id.
+  void RegisterUnit(const std::string& code, const std::string& barcode) {
+    v1::UpsertItemRequest item;
+    item.mutable_item()->set_inventory_code(code);
+    item.mutable_item()->set_description("A serialised unit");
+    item.mutable_item()->set_quantity_owned(2);
+    item.mutable_item()->set_tracking(v1::TRACKING_MODE_SERIALIZED);
+    ASSERT_TRUE(Send(&Stub::UpsertItem, item).status.ok());
+    v1::RegisterAssetRequest request;
+    request.mutable_asset()->set_inventory_code(code);
+    request.mutable_asset()->set_barcode(barcode);
+    v1::RegisterAssetResponse response;
+    ASSERT_TRUE(inventory_.Call(&Stub::RegisterAsset, request, &response).ok());
+    asset_ids_[barcode] = response.asset().asset_id();
+  }
+
+  std::map<std::string, std::string> asset_ids_;  // by barcode
+
   // Every mutating RPC's case, by RPC name. Each acts on its own codes and orders, so the
   // cases share one inventory process.
   std::map<std::string, IdempotencyCase> Cases() {
@@ -127,6 +145,86 @@ class InventoryIdempotencyTest : public ::testing::Test {
           return Send(&Stub::RegisterAsset, request);
         },
         "SELECT count(*)::int FROM assets WHERE inventory_code = 'IDEM-ASSET'"};
+    cases["SetAssetState"] = {
+        [this] { RegisterUnit("IDEM-STATE", "IDEM-STATE-1"); },
+        [this](const std::string& id, bool changed) {
+          v1::SetAssetStateRequest request;
+          request.set_request_id(id);
+          request.set_asset_id(asset_ids_["IDEM-STATE-1"]);
+          request.set_state(v1::ASSET_STATE_IN_REPAIR);
+          request.set_note(changed ? "lamp" : "fan");
+          return Send(&Stub::SetAssetState, request);
+        },
+        "SELECT count(*)::int FROM asset_events e JOIN assets a USING (asset_id) "
+        "WHERE a.inventory_code = 'IDEM-STATE'"};
+    cases["SetMaintenancePlan"] = {
+        [this] { RegisterUnit("IDEM-PLAN", "IDEM-PLAN-1"); },
+        [this](const std::string& id, bool changed) {
+          v1::SetMaintenancePlanRequest request;
+          request.set_request_id(id);
+          request.mutable_plan()->set_inventory_code("IDEM-PLAN");
+          v1::InspectionRule* rule = request.mutable_plan()->add_rules();
+          rule->set_inspection_type(changed ? "LOLER" : "PAT");
+          rule->mutable_interval()->set_seconds(365 * 86400);
+          return Send(&Stub::SetMaintenancePlan, request);
+        },
+        // (A second act would answer with another update_time.)
+        "SELECT count(*)::int FROM asset_inspections "
+        "WHERE asset_id IN (SELECT asset_id FROM assets WHERE inventory_code = 'IDEM-PLAN')"};
+    cases["RecordInspection"] = {
+        [this] {
+          RegisterUnit("IDEM-INSPECT", "IDEM-INSPECT-1");
+          v1::SetMaintenancePlanRequest plan;
+          plan.mutable_plan()->set_inventory_code("IDEM-INSPECT");
+          plan.mutable_plan()->add_rules()->set_inspection_type("VISUAL");
+          ASSERT_TRUE(Send(&Stub::SetMaintenancePlan, plan).status.ok());
+        },
+        [this](const std::string& id, bool changed) {
+          v1::RecordInspectionRequest request;
+          request.set_request_id(id);
+          request.set_barcode("IDEM-INSPECT-1");
+          request.set_inspection_type("VISUAL");
+          request.set_passed(true);
+          request.set_note(changed ? "scratched" : "clean");
+          return Send(&Stub::RecordInspection, request);
+        },
+        "SELECT count(*)::int FROM asset_events e JOIN assets a USING (asset_id) "
+        "WHERE a.inventory_code = 'IDEM-INSPECT'"};
+    cases["ScanOut"] = {
+        [this] {
+          ASSERT_TRUE(Send(&Stub::Reserve, ReserveRequest("IDEM-SCAN-OUT", 4)).status.ok());
+        },
+        [this](const std::string& id, bool changed) {
+          v1::ScanOutRequest request;
+          request.set_request_id(id);
+          request.set_order_id("IDEM-SCAN-OUT");
+          request.set_barcode("IDEM-STOCK");
+          request.set_quantity(changed ? 2 : 1);
+          return Send(&Stub::ScanOut, request);
+        },
+        "SELECT coalesce(sum(pulled), 0)::int FROM prep_counts WHERE order_id = 'IDEM-SCAN-OUT'"};
+    cases["ScanIn"] = {
+        [this] {
+          ASSERT_TRUE(Send(&Stub::Reserve, ReserveRequest("IDEM-SCAN-IN", 4)).status.ok());
+          v1::ScanOutRequest pull;
+          pull.set_order_id("IDEM-SCAN-IN");
+          pull.set_barcode("IDEM-STOCK");
+          pull.set_quantity(4);
+          ASSERT_TRUE(Send(&Stub::ScanOut, pull).status.ok());
+          v1::CheckOutRequest out;
+          out.set_order_id("IDEM-SCAN-IN");
+          ASSERT_TRUE(Send(&Stub::CheckOut, out).status.ok());
+        },
+        [this](const std::string& id, bool changed) {
+          v1::ScanInRequest request;
+          request.set_request_id(id);
+          request.set_order_id("IDEM-SCAN-IN");
+          request.set_barcode("IDEM-STOCK");
+          request.set_quantity(changed ? 2 : 1);
+          return Send(&Stub::ScanIn, request);
+        },
+        "SELECT coalesce(sum(returned), 0)::int FROM scanned_returns "
+        "WHERE order_id = 'IDEM-SCAN-IN'"};
     cases["UpsertItem"] = {
         [] {},
         [this](const std::string& id, bool changed) {
