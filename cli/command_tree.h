@@ -55,7 +55,10 @@ std::shared_ptr<Options> MakeOptions() {
 void AddCatalogCommands(CommandTree& tree);       // catalog_commands.cc
 void AddCrewCommands(CommandTree& tree);          // crew_commands.cc: crew, vehicles
 void AddWarehouseCommands(CommandTree& tree);     // warehouse_commands.cc: availability,
-                                                  // pullsheet, prep, checkout, checkin, forecast
+                                                  // pullsheet, prep, checkout, checkin, forecast,
+                                                  // labels, assets, maintenance-plan
+void AddScanCommands(CommandTree& tree);          // scan_commands.cc: scan out|in (a barcode
+                                                  // scanner's station)
 void AddScheduleCommands(CommandTree& tree);      // schedule_commands.cc: schedule, prep-plan,
                                                   // task, job
 void AddOrderCommands(CommandTree& tree);         // order_commands.cc: quote, feasibility,

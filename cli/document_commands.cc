@@ -1,6 +1,7 @@
 // document, company: the PDFs a client or a driver holds (issue 18), and the company profile
 // that heads them. `salesopsctl document quote 1042 -o quote.pdf` saves the quote of the
 // order's current revision; the same revision always gives the same bytes (and sha256).
+#include <absl/strings/str_join.h>
 #include <yaml-cpp/yaml.h>
 
 #include <CLI/CLI.hpp>

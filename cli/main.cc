@@ -32,6 +32,7 @@ int Main(int argc, char** argv) {
   CommandTree tree(app);
   AddCatalogCommands(tree);
   AddWarehouseCommands(tree);
+  AddScanCommands(tree);
   AddCrewCommands(tree);
   AddScheduleCommands(tree);
   AddOrderCommands(tree);

@@ -1,12 +1,18 @@
 // What the warehouse does with an order, and what sales asks of it: is it free
 // (availability), what to pull (pullsheet), what was pulled (prep), what left
-// and came back (checkout, checkin), and demand to come (forecast).
+// and came back (checkout, checkin), and demand to come (forecast); the labels and the
+// asset register (labels, assets) and what each code must be inspected for (maintenance-plan).
+#include <absl/strings/ascii.h>
+#include <absl/strings/numbers.h>
 #include <absl/strings/str_cat.h>
 #include <absl/strings/str_format.h>
 #include <absl/strings/str_join.h>
+#include <absl/strings/str_split.h>
+#include <absl/strings/strip.h>
 #include <absl/time/civil_time.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 
@@ -322,8 +328,6 @@ ExitCode Forecast(Session& session, const ForecastOptions& options) {
   return kExitOk;
 }
 
-}  // namespace
-
 struct LabelOptions {
   std::vector<std::string> codes, assets;
   std::string output;
@@ -365,6 +369,40 @@ struct AssetOptions {
   int life_months = 0;
 };
 
+// "A-000042" (A- and six or more digits, as the register numbers units) is an asset id; anything
+// else is what a scanner read, so a bin-like barcode such as "A-12" still finds its unit.
+bool IsAssetId(const std::string& text) {
+  return text.size() >= 8 && text.starts_with("A-") &&
+         std::all_of(text.begin() + 2, text.end(), absl::ascii_isdigit);
+}
+
+// The first line of a free text, cut so that one long note does not widen a whole table.
+std::string FirstLineCut(const std::string& text, size_t characters) {
+  std::string line = text.substr(0, text.find('\n'));
+  size_t seen = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;  // UTF-8 continuation
+    if (++seen > characters) return line.substr(0, i) + "…";
+  }
+  return line;
+}
+
+// The reservations a change of stock leaves short (the service has sent SHORTAGE_DETECTED for
+// each): the orders someone must now sub-rent for or call about.
+void PrintShortages(const google::protobuf::RepeatedPtrField<v1::OrderShortage>& shortages) {
+  if (shortages.empty()) return;
+  Table table({"order", "code", "reserved", "available", "short by"});
+  for (const v1::OrderShortage& order : shortages) {
+    for (const v1::StockShortage& shortage : order.shortages()) {
+      table.AddRow({order.order_id(), shortage.inventory_code(),
+                    std::to_string(shortage.requested()), std::to_string(shortage.available()),
+                    std::to_string(shortage.shortfall())});
+    }
+  }
+  std::cout << "\nReservations this leaves short:\n";
+  table.Print();
+}
+
 void PrintAsset(const v1::Asset& asset) {
   Details details;
   details.Add("Asset", asset.asset_id());
@@ -374,6 +412,7 @@ void PrintAsset(const v1::Asset& asset) {
   details.Add("Where",
               asset.warehouse_id() + (asset.location().empty() ? "" : " / " + asset.location()));
   details.Add("State", EnumWord(asset.state()));
+  if (!asset.order_id().empty()) details.Add("Out with", asset.order_id());
   if (asset.has_purchase_price()) {
     details.Add("Bought", absl::StrFormat("%04d-%02d-%02d for %s", asset.purchase_day().year(),
                                           asset.purchase_day().month(), asset.purchase_day().day(),
@@ -381,6 +420,17 @@ void PrintAsset(const v1::Asset& asset) {
     details.Add("Book value", FormatMoney(asset.book_value()));
   }
   details.Print();
+  if (asset.inspections().empty()) return;
+  // An overdue unit cannot be scanned out: say so where the person looks first.
+  Table inspections({"inspection", "last pass", "due", ""});
+  for (const v1::InspectionDue& due : asset.inspections()) {
+    inspections.AddRow({due.inspection_type(),
+                        due.has_last_pass_time() ? FormatTime(due.last_pass_time()) : "never",
+                        due.has_due_time() ? FormatTime(due.due_time()) : "-",
+                        due.overdue() ? "OVERDUE" : ""});
+  }
+  std::cout << "\n";
+  inspections.Print();
 }
 
 ExitCode RegisterAssetCommand(Session& session, const AssetOptions& options) {
@@ -414,14 +464,29 @@ ExitCode RegisterAssetCommand(Session& session, const AssetOptions& options) {
     PrintJson(response);
   } else {
     PrintAsset(response.asset());
+    PrintShortages(response.shortages());
   }
   return kExitOk;
 }
 
+// What else an event says, in one cell: how a unit came back, which inspection and its verdict,
+// what a repair cost, and the note.
+std::string EventDetails(const v1::AssetEvent& event) {
+  std::vector<std::string> parts;
+  if (event.condition() != v1::SCAN_CONDITION_UNSPECIFIED) {
+    parts.push_back(EnumWord(event.condition()));
+  }
+  if (!event.inspection_type().empty()) {
+    parts.push_back(event.inspection_type() + (event.passed() ? " passed" : " failed"));
+  }
+  if (event.has_cost()) parts.push_back("cost " + FormatMoney(event.cost()));
+  if (!event.note().empty()) parts.push_back(FirstLineCut(event.note(), 60));
+  return parts.empty() ? "-" : absl::StrJoin(parts, "; ");
+}
+
 ExitCode ShowAsset(Session& session, const std::string& id_or_barcode) {
-  // "A-000042" is an asset id; anything else is what a scanner read.
   v1::GetAssetRequest request;
-  if (id_or_barcode.starts_with("A-")) {
+  if (IsAssetId(id_or_barcode)) {
     request.set_asset_id(id_or_barcode);
   } else {
     request.set_barcode(id_or_barcode);
@@ -436,14 +501,189 @@ ExitCode ShowAsset(Session& session, const std::string& id_or_barcode) {
     return kExitOk;
   }
   PrintAsset(response.asset());
-  Table history({"when", "what", "state", "order", "by"});
+  Table history({"when", "what", "state", "order", "details", "by"});
   for (const v1::AssetEvent& event : response.history()) {
     history.AddRow({FormatTime(event.event_time()), EnumWord(event.kind()), EnumWord(event.state()),
-                    event.order_id().empty() ? "-" : event.order_id(), event.actor().id()});
+                    event.order_id().empty() ? "-" : event.order_id(), EventDetails(event),
+                    event.actor().id()});
   }
   std::cout << "\n";
   history.Print();
   return kExitOk;
+}
+
+struct AssetStateOptions {
+  std::string asset, state, note, cost, back_in_service;
+};
+
+ExitCode SetAssetStateCommand(Session& session, const AssetStateOptions& options) {
+  v1::SetAssetStateRequest request;
+  absl::StatusOr<v1::AssetState> state = ParseEnum<v1::AssetState>(options.state);
+  // OUT is a scan's doing (scan out), never set by hand.
+  if (!state.ok() || *state == v1::ASSET_STATE_OUT) {
+    return ReportBadInput("state: available, in-repair, retired or lost, not '" + options.state +
+                          "'");
+  }
+  request.set_state(*state);
+  request.set_note(options.note);
+  if (!options.cost.empty()) {
+    absl::StatusOr<google::type::Money> cost = ParseMoney(options.cost, "EUR");
+    if (!cost.ok()) return ReportBadInput("--cost: " + std::string(cost.status().message()));
+    *request.mutable_cost() = *cost;
+  }
+  if (!options.back_in_service.empty()) {
+    absl::StatusOr<google::protobuf::Timestamp> back = ParseTime(options.back_in_service);
+    if (!back.ok()) {
+      return ReportBadInput("--back-in-service: " + std::string(back.status().message()));
+    }
+    *request.mutable_back_in_service_time() = *back;
+  }
+  // SetAssetState takes the id; a barcode (what is in the person's hand) finds it first.
+  if (IsAssetId(options.asset)) {
+    request.set_asset_id(options.asset);
+  } else {
+    v1::GetAssetRequest lookup;
+    lookup.set_barcode(options.asset);
+    v1::GetAssetResponse found;
+    if (ExitCode code = session.Call(&InventoryService::Stub::GetAsset, lookup, &found);
+        code != kExitOk) {
+      return code;
+    }
+    request.set_asset_id(found.asset().asset_id());
+  }
+  session.SetFieldFlags(
+      {{"note", "--note"}, {"cost", "--cost"}, {"back_in_service_time", "--back-in-service"}});
+  v1::SetAssetStateResponse response;
+  if (ExitCode code = session.Call(&InventoryService::Stub::SetAssetState, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  return PrintAnswer(session, response, [&] {
+    PrintAsset(response.asset());
+    PrintShortages(response.shortages());
+  });
+}
+
+struct InspectOptions {
+  std::string asset, type, note, at;
+  bool pass = false, fail = false;
+};
+
+ExitCode RecordInspectionCommand(Session& session, const InspectOptions& options) {
+  if (options.pass == options.fail) return ReportBadInput("say how it went: --pass or --fail");
+  v1::RecordInspectionRequest request;
+  if (IsAssetId(options.asset)) {
+    request.set_asset_id(options.asset);
+  } else {
+    request.set_barcode(options.asset);
+  }
+  // Types are upper case in the plan ("PAT"); "pat" typed at a bench means the same.
+  request.set_inspection_type(absl::AsciiStrToUpper(options.type));
+  request.set_passed(options.pass);
+  request.set_note(options.note);
+  if (!options.at.empty()) {
+    absl::StatusOr<google::protobuf::Timestamp> at = ParseTime(options.at);
+    if (!at.ok()) return ReportBadInput("--at: " + std::string(at.status().message()));
+    *request.mutable_inspect_time() = *at;
+  }
+  session.SetFieldFlags({{"note", "--note"}, {"inspect_time", "--at"}});
+  v1::RecordInspectionResponse response;
+  if (ExitCode code = session.Call(&InventoryService::Stub::RecordInspection, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  return PrintAnswer(session, response, [&] {
+    std::cout << request.inspection_type() << (options.pass ? " passed" : " failed")
+              << (options.fail ? ": the unit goes to repair, and is due again for it" : "")
+              << "\n\n";
+    PrintAsset(response.asset());
+    PrintShortages(response.shortages());
+  });
+}
+
+constexpr int64_t kSecondsPerDay = 24 * 60 * 60;
+
+// TYPE[:DAYS[:NAME]]: "PAT:365:Portable appliance test" every 365 days; "VISUAL" (or
+// "VISUAL::Visual check") on every return, before the unit goes out again.
+absl::StatusOr<v1::InspectionRule> ParseInspectionRule(const std::string& text) {
+  std::vector<std::string> parts = absl::StrSplit(text, absl::MaxSplits(':', 2));
+  v1::InspectionRule rule;
+  rule.set_inspection_type(absl::AsciiStrToUpper(absl::StripAsciiWhitespace(parts[0])));
+  if (rule.inspection_type().empty()) {
+    return absl::InvalidArgumentError("'" + text + "': write TYPE[:DAYS[:NAME]], e.g. PAT:365");
+  }
+  if (parts.size() > 1) {
+    absl::string_view days = absl::StripAsciiWhitespace(parts[1]);
+    absl::ConsumeSuffix(&days, "d");
+    int count = 0;
+    if (!days.empty() && (!absl::SimpleAtoi(days, &count) || count < 1)) {
+      return absl::InvalidArgumentError(
+          "'" + text + "': DAYS is a whole number of days (left out: on every return)");
+    }
+    if (count > 0) rule.mutable_interval()->set_seconds(count * kSecondsPerDay);
+  }
+  if (parts.size() > 2) rule.set_name(std::string(absl::StripAsciiWhitespace(parts[2])));
+  return rule;
+}
+
+void PrintMaintenancePlan(const v1::MaintenancePlan& plan) {
+  if (plan.rules().empty()) {
+    std::cout << "No maintenance plan for " << plan.inventory_code() << ".\n";
+    return;
+  }
+  Table table({"inspection", "name", "when"});
+  for (const v1::InspectionRule& rule : plan.rules()) {
+    table.AddRow({rule.inspection_type(), rule.name().empty() ? "-" : rule.name(),
+                  rule.has_interval()
+                      ? absl::StrCat("every ", rule.interval().seconds() / kSecondsPerDay, " days")
+                      : "on every return"});
+  }
+  std::cout << "Maintenance plan of " << plan.inventory_code() << ":\n";
+  table.Print();
+  if (plan.has_update_time()) {
+    std::cout << "\nUpdated " << FormatTime(plan.update_time()) << " by " << plan.updated_by().id()
+              << "\n";
+  }
+}
+
+struct MaintenancePlanOptions {
+  std::string code;
+  std::vector<std::string> rules;
+};
+
+ExitCode ShowMaintenancePlan(Session& session, const std::string& code) {
+  v1::GetMaintenancePlanRequest request;
+  request.set_inventory_code(code);
+  v1::GetMaintenancePlanResponse response;
+  if (ExitCode exit_code =
+          session.Call(&InventoryService::Stub::GetMaintenancePlan, request, &response);
+      exit_code != kExitOk) {
+    return exit_code;
+  }
+  return PrintAnswer(session, response, [&] { PrintMaintenancePlan(response.plan()); });
+}
+
+ExitCode SetMaintenancePlanCommand(Session& session, const MaintenancePlanOptions& options) {
+  v1::SetMaintenancePlanRequest request;
+  request.mutable_plan()->set_inventory_code(options.code);
+  for (const std::string& text : options.rules) {
+    absl::StatusOr<v1::InspectionRule> rule = ParseInspectionRule(text);
+    if (!rule.ok()) return ReportBadInput("--rule: " + std::string(rule.status().message()));
+    *request.mutable_plan()->add_rules() = *rule;
+  }
+  session.SetFieldFlags({{"rules", "--rule"},
+                         {"rules.inspection_type", "--rule"},
+                         {"rules.interval", "--rule"},
+                         {"rules.name", "--rule"}});
+  v1::SetMaintenancePlanResponse response;
+  if (ExitCode code = session.Call(&InventoryService::Stub::SetMaintenancePlan, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  return PrintAnswer(session, response, [&] {
+    PrintMaintenancePlan(response.plan());
+    PrintShortages(response.shortages());
+  });
 }
 
 ExitCode ListAssetsCommand(Session& session, const AssetOptions& options) {
@@ -473,6 +713,8 @@ ExitCode ListAssetsCommand(Session& session, const AssetOptions& options) {
   table.Print();
   return kExitOk;
 }
+
+}  // namespace
 
 void AddWarehouseCommands(CommandTree& tree) {
   CLI::App& root = tree.root();
@@ -529,6 +771,55 @@ void AddWarehouseCommands(CommandTree& tree) {
     list->add_option("--code", filter->code, "Of one code");
     list->add_option("--state", filter->state, "available, out, in-repair, retired or lost");
     tree.OnRun(list, [filter](Session& session) { return ListAssetsCommand(session, *filter); });
+    auto state = MakeOptions<AssetStateOptions>();
+    CLI::App* set_state = assets->add_subcommand(
+        "state",
+        "Take a unit out of service or put it back: to repair, repaired, retired or lost, or found "
+        "again (OPS)");
+    set_state->add_option("asset", state->asset, "Asset id (A-000042) or barcode")->required();
+    set_state->add_option("state", state->state, "available, in-repair, retired or lost")
+        ->required();
+    set_state->add_option("--note", state->note, "Why: what broke, who bought it, where last seen")
+        ->required();
+    set_state->add_option("--cost", state->cost, "Back from repair: what it cost, e.g. 45 EUR");
+    set_state->add_option("--back-in-service", state->back_in_service,
+                          "To repair: when it is expected back (default: until repaired)");
+    tree.OnRun(set_state,
+               [state](Session& session) { return SetAssetStateCommand(session, *state); });
+    auto inspection = MakeOptions<InspectOptions>();
+    CLI::App* inspect = assets->add_subcommand(
+        "inspect",
+        "Record an inspection of a unit (PAT, LOLER, ...): a pass sets when it is next due, a "
+        "fail sends it to repair (OPS)");
+    inspect->add_option("asset", inspection->asset, "Asset id (A-000042) or barcode")->required();
+    inspect->add_option("type", inspection->type, "Inspection type of its code's plan, e.g. PAT")
+        ->required();
+    CLI::Option* pass = inspect->add_flag("--pass", inspection->pass, "It passed");
+    inspect->add_flag("--fail", inspection->fail, "It failed")->excludes(pass);
+    inspect->add_option("--note", inspection->note, "What was measured, what failed");
+    inspect->add_option("--at", inspection->at, "When it was done (default: now)");
+    tree.OnRun(inspect, [inspection](Session& session) {
+      return RecordInspectionCommand(session, *inspection);
+    });
+  }
+  {
+    CLI::App* plan = tree.AddGroup(
+        root, "maintenance-plan",
+        "What a code's units are inspected for and how often; an overdue unit cannot go out");
+    auto shown = std::make_shared<std::string>();
+    CLI::App* show = plan->add_subcommand("show", "A code's maintenance plan");
+    show->add_option("code", *shown, "Inventory code")->required();
+    tree.OnRun(show, [shown](Session& session) { return ShowMaintenancePlan(session, *shown); });
+    auto options = MakeOptions<MaintenancePlanOptions>();
+    CLI::App* set = plan->add_subcommand(
+        "set", "Replace a code's maintenance plan with the rules given (none: clear it; OPS)");
+    set->add_option("code", options->code, "Inventory code")->required();
+    set->add_option("--rule", options->rules,
+                    "TYPE[:DAYS[:NAME]], repeatable: PAT:365:'Portable appliance test' every 365 "
+                    "days; VISUAL (DAYS left out) on every return")
+        ->allow_extra_args(false);
+    tree.OnRun(
+        set, [options](Session& session) { return SetMaintenancePlanCommand(session, *options); });
   }
   {
     auto order = std::make_shared<std::string>();

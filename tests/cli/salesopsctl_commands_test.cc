@@ -1,13 +1,21 @@
 // salesopsctl against real inventory, scheduling and notification processes on
 // the throwaway PostgreSQL: the demo company loaded through the CLI, the
 // warehouse flow, notifications (including a stream that survives a restart
-// of notification), and the exit codes scripts branch on.
+// of notification), the exit codes scripts branch on, and the scan station on a pseudo-terminal.
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <pty.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "tests/support/test_support.h"
@@ -430,6 +438,317 @@ TEST_F(SalesopsctlCommandsTest, PricingCommandsKeepRatesListsTaxAndExchangeRates
   EXPECT_EQ(Ctl("rate delete LED-WALL-3X2" + to_orders), 0);
   ASSERT_EQ(Ctl("tax list" + to_orders, &output), 0);
   EXPECT_EQ(output.find("tax-1001"), std::string::npos) << output;
+}
+
+}  // namespace
+}  // namespace salesops::testing
+
+namespace salesops::testing {
+namespace {
+
+// Every wait on a terminal is this long at most, so a station that hangs fails the test instead
+// of stopping it.
+constexpr std::chrono::seconds kTerminalWait(5);
+
+// A command on a pseudo-terminal, as a person at a scan station runs it: its standard input,
+// output and error are the terminal, so it sees a tty, and what is typed is echoed on the
+// screen as a keyboard's (or a USB scanner's) keys are.
+class PseudoTerminal {
+ public:
+  explicit PseudoTerminal(const std::string& command) {
+    winsize size = {};
+    size.ws_row = 50;
+    size.ws_col = 160;
+    pid_ = forkpty(&terminal_, nullptr, nullptr, &size);
+    if (pid_ < 0) throw std::runtime_error("forkpty failed");
+    if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test
+      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+  }
+
+  ~PseudoTerminal() {
+    if (pid_ > 0 && !ended_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (terminal_ >= 0) close(terminal_);
+  }
+
+  PseudoTerminal(const PseudoTerminal&) = delete;
+  PseudoTerminal& operator=(const PseudoTerminal&) = delete;
+
+  // Keys, as typed: "\r" is Enter, "\x04" is Ctrl-D.
+  void Type(const std::string& keys) {
+    ASSERT_EQ(write(terminal_, keys.data(), keys.size()), static_cast<ssize_t>(keys.size()));
+  }
+
+  // Reads until `text` appears after what the last wait saw; `seen()` is then the screen output
+  // from there up to the end of `text`. False when it does not appear within kTerminalWait.
+  bool WaitFor(const std::string& text) {
+    const auto deadline = std::chrono::steady_clock::now() + kTerminalWait;
+    while (true) {
+      size_t found = output_.find(text, seen_end_);
+      if (found != std::string::npos) {
+        seen_ = output_.substr(seen_end_, found + text.size() - seen_end_);
+        seen_end_ = found + text.size();
+        return true;
+      }
+      if (!ReadSome(deadline)) return false;
+    }
+  }
+
+  // Types one line and returns the screen the station drew in answer (up to its next prompt).
+  std::string Scan(const std::string& line) {
+    Type(line + "\r");
+    EXPECT_TRUE(WaitFor("scan> ")) << "no answer to '" << line << "':\n" << output_;
+    return seen_;
+  }
+
+  // Waits for the command to end, reading what it still prints; its exit status, or -1 when it
+  // did not end within kTerminalWait (it is killed then).
+  int WaitForExit() {
+    const auto deadline = std::chrono::steady_clock::now() + kTerminalWait;
+    while (ReadSome(deadline)) {
+    }
+    seen_ = output_.substr(seen_end_);
+    seen_end_ = output_.size();
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        ended_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return -1;
+  }
+
+  const std::string& seen() const { return seen_; }
+  const std::string& output() const { return output_; }
+
+ private:
+  // False at the deadline, or when the terminal closed (the command ended: read gives EIO).
+  bool ReadSome(std::chrono::steady_clock::time_point deadline) {
+    while (true) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      pollfd ready = {terminal_, POLLIN, 0};
+      int polled = poll(&ready, 1, static_cast<int>(left.count()));
+      if (polled < 0 && errno == EINTR) continue;
+      if (polled <= 0) return false;
+      char buffer[4096];
+      ssize_t read_bytes = read(terminal_, buffer, sizeof buffer);
+      if (read_bytes <= 0) return false;
+      output_.append(buffer, static_cast<size_t>(read_bytes));
+      return true;
+    }
+  }
+
+  int terminal_ = -1;
+  pid_t pid_ = -1;
+  bool ended_ = false;
+  std::string output_;
+  std::string seen_;
+  size_t seen_end_ = 0;
+};
+
+// The scan station as the warehouse uses it (issue 19): salesopsctl on a terminal, barcodes
+// typed a line at a time as a USB scanner types them, the progress table redrawn after each
+// scan, the bell and the reason on a refusal, and at the end what is missing; then the same
+// station fed from a pipe, as a script would, in plain lines and in JSON.
+TEST_F(SalesopsctlCommandsTest, ScanStationPullsAndTakesBackAnOrderOnATerminal) {
+  std::string output;
+  ASSERT_EQ(Ctl("catalog items upsert MIXER-X32 --description 'Digital mixer X32' --category audio "
+                "--quantity 2 --tracking serialized --warehouse WH-1",
+                &output, true),
+            0)
+      << output;
+  ASSERT_EQ(Ctl("catalog items upsert CABLE-XLR --description 'XLR cable 10 m' --category audio "
+                "--quantity 40 --tracking bulk --warehouse WH-1",
+                &output, true),
+            0)
+      << output;
+  const std::string ops = "--token-file " + TokenFile("ops") + " ";
+  std::vector<std::string> mixers;
+  for (const std::string serial : {"X32-001", "X32-002"}) {
+    json registered = CtlJson(ops + "assets register MIXER-X32 --serial " + serial);
+    mixers.push_back(registered["asset"]["assetId"]);
+  }
+  ASSERT_EQ(mixers.size(), 2u);
+  // order-intake reserves on confirm; here the test does (ADMIN may). Two orders a month apart,
+  // so both mixers can be reserved for each.
+  auto reserve = [&](const std::string& order, int mixers_needed, const std::string& month) {
+    std::string answer;
+    ASSERT_EQ(
+        Ctl("call InventoryService.Reserve '{\"orderId\": \"" + order +
+                "\", \"orderRevision\": 1, \"lines\": [{\"inventoryCode\": \"MIXER-X32\", "
+                "\"quantity\": " +
+                std::to_string(mixers_needed) +
+                "}, {\"inventoryCode\": \"CABLE-XLR\", \"quantity\": 5}], \"window\": "
+                "{\"notBefore\": \"2030-" +
+                month + "-01T08:00:00Z\", \"noLaterThan\": \"2030-" + month + "-03T18:00:00Z\"}}'",
+            &answer, true),
+        0)
+        << answer;
+  };
+  reserve("ORD-SCAN", 2, "05");
+  reserve("ORD-LATER", 1, "06");
+  const std::string station_command = "SALESOPS_CONFIG=" + dir_ + "/config.yaml " +
+                                      ShellQuote(SalesopsctlBinary()) + " " + ops + "scan out ";
+
+  {
+    PseudoTerminal station(station_command + "ORD-SCAN --dispatch");
+    ASSERT_TRUE(station.WaitFor("scan> ")) << station.output();
+    EXPECT_NE(station.seen().find("0/2"), std::string::npos) << station.seen();
+    EXPECT_NE(station.seen().find("0/5"), std::string::npos) << station.seen();
+
+    std::string screen = station.Scan(mixers[0]);
+    EXPECT_NE(screen.find("\x1b[H\x1b[J"), std::string::npos) << "redrawn in place:\n" << screen;
+    EXPECT_NE(screen.find("1/2"), std::string::npos) << screen;
+    EXPECT_NE(screen.find("OK  " + mixers[0]), std::string::npos) << screen;
+    EXPECT_EQ(screen.find('\a'), std::string::npos) << "no bell on an accepted scan:\n" << screen;
+
+    // The same unit again, a barcode nothing carries, and a line no scanner types: each rings
+    // the bell, says why, and changes nothing.
+    screen = station.Scan(mixers[0]);
+    EXPECT_NE(screen.find('\a'), std::string::npos) << screen;
+    EXPECT_NE(screen.find("REFUSED  ALREADY_OUT"), std::string::npos) << screen;
+    EXPECT_NE(screen.find("1/2"), std::string::npos) << screen;
+    screen = station.Scan("NO-SUCH-LABEL");
+    EXPECT_NE(screen.find('\a'), std::string::npos) << screen;
+    EXPECT_NE(screen.find("REFUSED  UNKNOWN_BARCODE"), std::string::npos) << screen;
+    screen = station.Scan("two words");
+    EXPECT_NE(screen.find('\a'), std::string::npos) << screen;
+    EXPECT_NE(screen.find("REFUSED  NOT_SENT"), std::string::npos) << screen;
+
+    screen = station.Scan(mixers[1]);
+    EXPECT_NE(screen.find("2/2"), std::string::npos) << screen;
+    EXPECT_NE(screen.find("✓"), std::string::npos) << screen;
+    screen = station.Scan("5 CABLE-XLR");
+    EXPECT_NE(screen.find("5/5"), std::string::npos) << screen;
+
+    station.Type("done\r");
+    EXPECT_EQ(station.WaitForExit(), 0) << station.output();
+    EXPECT_NE(station.seen().find("Complete."), std::string::npos) << station.seen();
+    EXPECT_NE(station.seen().find("Dispatched:"), std::string::npos) << station.seen();
+    EXPECT_NE(station.seen().find("MIXER-X32=2"), std::string::npos) << station.seen();
+  }
+  // Both mixers are out with ORD-SCAN: the later order gets its cables and no mixer, and
+  // Ctrl-D ends the station with what is missing.
+  {
+    PseudoTerminal station(station_command + "ORD-LATER");
+    ASSERT_TRUE(station.WaitFor("scan> ")) << station.output();
+    std::string screen = station.Scan(mixers[0]);
+    EXPECT_NE(screen.find("ALREADY_OUT"), std::string::npos) << screen;
+    EXPECT_NE(screen.find("ORD-SCAN"), std::string::npos) << "names the order:\n" << screen;
+    screen = station.Scan("5 CABLE-XLR");
+    EXPECT_NE(screen.find("5/5"), std::string::npos) << screen;
+    station.Type("\x04");
+    EXPECT_EQ(station.WaitForExit(), 3) << station.output();
+    EXPECT_NE(station.seen().find("Missing:"), std::string::npos) << station.seen();
+    EXPECT_NE(station.seen().find("MIXER-X32: 1"), std::string::npos) << station.seen();
+  }
+
+  // From a pipe: one plain line a scan, no terminal codes; the bell still on stderr. Scan in
+  // takes the order back: a unit good, a unit damaged with what is wrong, 3 of the 5 cables;
+  // --check-in records it, and 2 cables are missing.
+  std::ofstream(dir_ + "/returns.txt")
+      << mixers[0] << "\r\n!" << mixers[1] << " fader 3 broken\n\n3 CABLE-XLR\n"
+      << mixers[0] << "\n";
+  int code = RunCommand(
+      "SALESOPS_CONFIG=" + dir_ + "/config.yaml " + ShellQuote(SalesopsctlBinary()) + " " + ops +
+          "scan in ORD-SCAN --check-in <" + dir_ + "/returns.txt 2>" + dir_ + "/returns.err",
+      &output);
+  EXPECT_EQ(code, 3) << output;
+  EXPECT_EQ(output.find('\x1b'), std::string::npos) << "no terminal codes in a pipe:\n" << output;
+  EXPECT_NE(output.find("OK  " + mixers[0]), std::string::npos) << output;
+  EXPECT_NE(output.find("OK  " + mixers[1]), std::string::npos) << output;
+  EXPECT_NE(output.find("REFUSED  NOT_OUT"), std::string::npos) << output;
+  EXPECT_NE(output.find("Missing:"), std::string::npos) << output;
+  EXPECT_NE(output.find("CABLE-XLR: 2"), std::string::npos) << output;
+  EXPECT_NE(output.find("CABLE-XLR=2"), std::string::npos) << "the check-in's missing:\n" << output;
+  std::ifstream errors_file(dir_ + "/returns.err");
+  std::string errors((std::istreambuf_iterator<char>(errors_file)),
+                     std::istreambuf_iterator<char>());
+  EXPECT_NE(errors.find('\a'), std::string::npos) << errors;
+  ASSERT_EQ(Ctl("assets show " + mixers[1], &output, true), 0) << output;
+  EXPECT_NE(output.find("in-repair"), std::string::npos) << output;
+  EXPECT_NE(output.find("damaged; fader 3 broken"), std::string::npos) << output;
+
+  // --json: one ScanResult a line, then the summary.
+  std::ofstream(dir_ + "/more.txt") << "1 CABLE-XLR\n";
+  code = RunCommand("SALESOPS_CONFIG=" + dir_ + "/config.yaml " + ShellQuote(SalesopsctlBinary()) +
+                        " " + ops + "scan out ORD-LATER --json <" + dir_ + "/more.txt 2>/dev/null",
+                    &output);
+  EXPECT_EQ(code, 3) << output;
+  std::vector<json> lines;
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
+  ASSERT_EQ(lines.size(), 2u) << output;
+  EXPECT_EQ(lines[0]["refusal"], "SCAN_REFUSAL_NOTHING_NEEDED") << output;
+  EXPECT_EQ(lines[1]["complete"], false) << output;
+  EXPECT_EQ(lines[1]["missing"][0]["inventoryCode"], "MIXER-X32") << output;
+}
+
+// A unit's life beside scanning: a maintenance plan, an inspection that fails and one that
+// passes, repair with its cost, each in the unit's history.
+TEST_F(SalesopsctlCommandsTest, AssetStateInspectionsAndMaintenancePlans) {
+  std::string output;
+  ASSERT_EQ(Ctl("catalog items upsert HOIST-1T --description 'Chain hoist 1 t' --category rigging "
+                "--quantity 1 --tracking serialized --warehouse WH-1",
+                &output, true),
+            0)
+      << output;
+  const std::string ops = "--token-file " + TokenFile("ops") + " ";
+  json registered = CtlJson(ops + "assets register HOIST-1T --serial H-1 --barcode HOIST-0001");
+  const std::string hoist = registered["asset"]["assetId"];
+
+  ASSERT_EQ(Ctl(ops + "maintenance-plan set HOIST-1T --rule 'LOLER:182:Lifting equipment check' "
+                      "--rule visual",
+                &output, true),
+            0)
+      << output;
+  EXPECT_NE(output.find("every 182 days"), std::string::npos) << output;
+  EXPECT_NE(output.find("on every return"), std::string::npos) << output;
+  EXPECT_NE(output.find("VISUAL"), std::string::npos) << output;
+  ASSERT_EQ(Ctl("maintenance-plan show HOIST-1T", &output, true), 0) << output;
+  EXPECT_NE(output.find("Lifting equipment check"), std::string::npos) << output;
+  EXPECT_EQ(Ctl(ops + "maintenance-plan set HOIST-1T --rule 'LOLER:often'", &output, true), 2);
+  EXPECT_NE(output.find("--rule"), std::string::npos) << output;
+
+  // By barcode: a fail sends the unit to repair.
+  ASSERT_EQ(Ctl(ops + "assets inspect HOIST-0001 LOLER --fail --note 'brake slips'", &output, true),
+            0)
+      << output;
+  EXPECT_NE(output.find("LOLER failed"), std::string::npos) << output;
+  EXPECT_NE(output.find("in-repair"), std::string::npos) << output;
+  EXPECT_EQ(Ctl(ops + "assets inspect " + hoist + " LOLER", &output, true), 2) << output;
+
+  // Repaired, with what it cost; then it passes.
+  ASSERT_EQ(Ctl(ops + "assets state " + hoist + " available --note 'new brake' --cost '45 EUR'",
+                &output, true),
+            0)
+      << output;
+  EXPECT_NE(output.find("available"), std::string::npos) << output;
+  ASSERT_EQ(Ctl(ops + "assets inspect " + hoist + " loler --pass", &output, true), 0) << output;
+  EXPECT_NE(output.find("LOLER passed"), std::string::npos) << output;
+  EXPECT_EQ(Ctl(ops + "assets state " + hoist + " out --note x", &output, true), 2) << output;
+
+  ASSERT_EQ(Ctl("assets show HOIST-0001", &output, true), 0) << output;
+  EXPECT_NE(output.find("LOLER failed; brake slips"), std::string::npos) << output;
+  EXPECT_NE(output.find("cost 45.00 EUR; new brake"), std::string::npos) << output;
+  EXPECT_NE(output.find("LOLER passed"), std::string::npos) << output;
+  // Its inspections: LOLER passed just now, so next due in 182 days.
+  EXPECT_NE(output.find("INSPECTION"), std::string::npos) << output;
+
+  // Retired: no longer counts.
+  ASSERT_EQ(Ctl(ops + "assets state HOIST-0001 retired --note 'sold to a client'", &output, true),
+            0)
+      << output;
+  EXPECT_NE(output.find("retired"), std::string::npos) << output;
 }
 
 }  // namespace
