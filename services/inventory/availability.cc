@@ -67,7 +67,44 @@ WindowUsage UsageOverWindow(int owned, const std::vector<StockChange>& changes,
   }
   usage.sub_rented_in = std::max(least_sub_rented, 0);
   usage.free = std::max(0, owned - worst_net);
+  usage.short_by = std::max(0, worst_net - owned);
   return usage;
+}
+
+std::vector<WarehouseUsage> UsageByWarehouse(const CodeStock& stock, const Interval& window) {
+  const WarehouseSplit& split = stock.warehouses;
+  std::set<std::string> others;
+  for (const auto& [warehouse, quantity] : split.base) others.insert(warehouse);
+  for (const TransferMove& move : split.moves) others.insert({move.from, move.to});
+  others.erase(split.home);
+  std::vector<std::string> order{split.home};
+  order.insert(order.end(), others.begin(), others.end());
+  // A move is for good: from its departure on at the origin, from its arrival at the destination.
+  const Instant forever = std::max(window.end, window.start) + std::chrono::microseconds(1);
+  std::vector<WarehouseUsage> usages;
+  for (const std::string& warehouse : order) {
+    std::vector<StockChange> moves;
+    for (const TransferMove& move : split.moves) {
+      if (move.from == warehouse && move.road.start < forever) {
+        moves.push_back(
+            {StockChange::Kind::kOutOfService, {move.road.start, forever}, move.quantity});
+      }
+      if (move.to == warehouse && move.road.end < forever) {
+        moves.push_back({StockChange::Kind::kSubRentedIn, {move.road.end, forever}, move.quantity});
+      }
+    }
+    auto base = split.base.find(warehouse);
+    const int owned = base == split.base.end() ? 0 : base->second;
+    WarehouseUsage usage{warehouse, UsageOverWindow(owned, moves, window).free, 0};
+    if (warehouse == split.home) {
+      for (const StockChange& change : stock.changes) {
+        if (!change.in_transit) moves.push_back(change);
+      }
+    }
+    usage.free = UsageOverWindow(owned, moves, window).free;
+    usages.push_back(std::move(usage));
+  }
+  return usages;
 }
 
 std::vector<Shortage> FindShortages(const std::vector<CodeDemand>& demand,

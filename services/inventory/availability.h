@@ -32,6 +32,9 @@ struct StockChange {
   int quantity;
   // Holds: the quote's win probability, for forecasts. 1 for everything else.
   double weight = 1.0;
+  // Out of service because the units are on the road between warehouses (a transfer): counted
+  // in the code's total, and per warehouse as the move it is instead.
+  bool in_transit = false;
 };
 
 // One code over one window. Peaks, not sums: two one-day bookings on
@@ -44,6 +47,7 @@ struct WindowUsage {
   int peak_out_of_service = 0;
   int sub_rented_in = 0;  // units rented in for the whole window (the least at any instant)
   int free = 0;           // owned + rented in - in use - out of service, at the worst instant
+  int short_by = 0;       // how far the worst instant is past what is owned (overbooked), or 0
 };
 
 // Computes a code's usage over `window` from the changes that overlap it.
@@ -77,6 +81,31 @@ struct PartDemand {
   std::vector<CodeDemand> lines;
 };
 
+// Units of a code moving between warehouses: gone from `from` at road.start, at `to` from
+// road.end on.
+struct TransferMove {
+  std::string from;
+  std::string to;
+  Interval road;
+  int quantity = 0;
+};
+
+// Where a code's units live: its home (which carries every reservation, hold, out-of-service
+// period and sub-rental of the code: the order is pulled there), what each other warehouse
+// keeps, and the transfers that moved or will move units.
+struct WarehouseSplit {
+  std::string home;
+  std::map<std::string, int> base;  // before any transfer; the home's is what is left
+  std::vector<TransferMove> moves;
+};
+
+// One warehouse's share of a code over a window.
+struct WarehouseUsage {
+  std::string warehouse_id;
+  int stock = 0;  // units there at the leanest instant
+  int free = 0;   // units free there over the whole window
+};
+
 // Stock of one code as loaded for a decision: quantity owned plus every change
 // overlapping the range of interest.
 struct CodeStock {
@@ -86,8 +115,15 @@ struct CodeStock {
   // undrawn units count against every window, whatever their own; its reservations and holds
   // are loaded over the whole range of interest.
   bool consumable = false;
+  // Loaded when asked for (StockQuery::with_warehouses).
+  WarehouseSplit warehouses;
 };
 using StockPicture = std::map<std::string, CodeStock>;
+
+// The code per warehouse over `window`, the home first, then by id: each warehouse's own stock
+// with the transfers in and out of it, and at the home the code's demand too (not its road
+// time, which the moves account for).
+std::vector<WarehouseUsage> UsageByWarehouse(const CodeStock& stock, const Interval& window);
 
 // The codes whose free quantity over `window` is below the request, in request order.
 std::vector<Shortage> FindShortages(const std::vector<CodeDemand>& demand,

@@ -35,6 +35,12 @@ common::RolePolicy RolePolicy() {
       .Allow("SetMaintenancePlan", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("GetMaintenancePlan", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("RecordInspection", {v1::ROLE_OPS, v1::ROLE_ADMIN})
+      // Stock across warehouses: the warehouse moves it; everyone sees where it is.
+      .Allow("SetWarehouseStock", {v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("GetWarehouseStock", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("CreateTransfer", {v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("CancelTransfer", {v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("ListTransfers", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       // Scanning is the warehouse's.
       .Allow("ScanOut", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("ScanIn", {v1::ROLE_OPS, v1::ROLE_ADMIN})

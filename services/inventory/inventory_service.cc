@@ -287,6 +287,12 @@ grpc::Status InventoryServiceImpl::GetPullSheet(grpc::ServerContext*,
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     SALESOPS_ASSIGN_OR_RETURN(OrderSheet sheet, store_->LoadSheet(request->order_id()));
+    if (!request->warehouse_id().empty()) {
+      // One warehouse's sheet, and its own progress.
+      std::erase_if(sheet.lines, [&](const SheetLine& line) {
+        return line.warehouse_id != request->warehouse_id();
+      });
+    }
     *response->mutable_pull_sheet() = ToPullSheet(sheet);
     return absl::OkStatus();
   }());

@@ -74,6 +74,20 @@ class InventoryServiceImpl final : public v1::InventoryService::Service {
   grpc::Status RecordInspection(grpc::ServerContext* context,
                                 const v1::RecordInspectionRequest* request,
                                 v1::RecordInspectionResponse* response) override;
+  grpc::Status SetWarehouseStock(grpc::ServerContext* context,
+                                 const v1::SetWarehouseStockRequest* request,
+                                 v1::SetWarehouseStockResponse* response) override;
+  grpc::Status GetWarehouseStock(grpc::ServerContext* context,
+                                 const v1::GetWarehouseStockRequest* request,
+                                 v1::GetWarehouseStockResponse* response) override;
+  grpc::Status CreateTransfer(grpc::ServerContext* context,
+                              const v1::CreateTransferRequest* request,
+                              v1::CreateTransferResponse* response) override;
+  grpc::Status CancelTransfer(grpc::ServerContext* context,
+                              const v1::CancelTransferRequest* request,
+                              v1::CancelTransferResponse* response) override;
+  grpc::Status ListTransfers(grpc::ServerContext* context, const v1::ListTransfersRequest* request,
+                             v1::ListTransfersResponse* response) override;
   grpc::Status ScanOut(grpc::ServerContext* context, const v1::ScanOutRequest* request,
                        v1::ScanOutResponse* response) override;
   grpc::Status ScanIn(grpc::ServerContext* context, const v1::ScanInRequest* request,

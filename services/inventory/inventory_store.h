@@ -29,6 +29,8 @@ struct StockQuery {
   // This order's own holds and reservations are left out (it must not
   // compete with itself when re-checked or re-reserved).
   std::string exclude_order_id;
+  // Also where the units live (CodeStock::warehouses).
+  bool with_warehouses = false;
 };
 
 struct LoadedStock {
@@ -183,6 +185,22 @@ class InventoryStore {
   // One scan, under the order's sheet lock and the unit's row lock. A refused scan fills the
   // response with its refusal and the sheet's progress, and changes and remembers nothing.
   virtual absl::Status Scan(const ScanDraft& draft, const Answer<v1::ScanResult>& answer) = 0;
+  // Multi-warehouse (issue 19). Sets what a warehouse other than the code's home keeps, and
+  // answers the code's stock per warehouse now.
+  virtual absl::Status SetWarehouseStock(const v1::SetWarehouseStockRequest& request,
+                                         const Answer<std::vector<v1::WarehouseStock>>& answer) = 0;
+  virtual absl::StatusOr<v1::GetWarehouseStockResponse> GetWarehouseStock(
+      const std::string& inventory_code) = 0;
+  // With the codes' rows locked: the origin must hold the units from the departure on, and the
+  // road time may not leave the code overbooked where it was not; numbers and keeps it.
+  virtual absl::Status CreateTransfer(v1::Transfer transfer, const v1::Actor& actor,
+                                      const Answer<v1::Transfer>& answer) = 0;
+  // Before departure only; cancelling a cancelled one answers it as it is.
+  virtual absl::Status CancelTransfer(const std::string& transfer_id, const std::string& reason,
+                                      const v1::Actor& actor,
+                                      const Answer<v1::Transfer>& answer) = 0;
+  virtual absl::StatusOr<Page<v1::Transfer>> ListTransfers(const v1::ListTransfersRequest& filter,
+                                                           int limit, const std::string& after) = 0;
   virtual absl::StatusOr<Page<v1::Item>> ListItems(const v1::ListItemsRequest& filter, int limit,
                                                    const std::string& after) = 0;
   virtual absl::Status DeleteItem(const std::string& inventory_code, const std::string& etag,

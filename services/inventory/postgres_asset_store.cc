@@ -275,6 +275,18 @@ absl::Status AssetNotFound(const std::string& asset_id, const std::string& barco
 
 }  // namespace
 
+UnitPlace WhereUnitIs(pqxx::work& tx, const v1::Asset& asset) {
+  pqxx::result moved = tx.exec_params(
+      "SELECT t.transfer_id, l.to_warehouse_id, upper(t.during) > now() FROM transfer_assets a "
+      "JOIN transfers t USING (transfer_id) JOIN transfer_lines l ON l.transfer_id = "
+      "t.transfer_id AND l.inventory_code = $2 WHERE a.asset_id = $1 AND NOT t.cancelled AND "
+      "lower(t.during) <= now() ORDER BY lower(t.during) DESC LIMIT 1",
+      asset.asset_id(), asset.inventory_code());
+  if (moved.empty()) return {asset.warehouse_id(), ""};
+  if (moved[0][2].as<bool>()) return {"", moved[0][0].as<std::string>()};
+  return {moved[0][1].as<std::string>(), ""};
+}
+
 absl::Status PostgresInventoryStore::RegisterAsset(v1::Asset asset, const v1::Actor& actor,
                                                    const Answer<AssetChange>& answer) {
   return pool_.InTransaction("register_asset", [&](pqxx::work& tx) -> absl::Status {
@@ -371,6 +383,10 @@ absl::StatusOr<v1::GetAssetResponse> PostgresInventoryStore::GetAsset(const std:
     v1::GetAssetResponse response;
     *response.mutable_asset() = Parse<v1::Asset>(rows[0][1]);
     FillInspections(tx, {response.mutable_asset()});
+    // Where it is now: a unit that arrived with a transfer is at its destination.
+    const UnitPlace place = WhereUnitIs(tx, response.asset());
+    if (place.on_the_road_with.empty())
+      response.mutable_asset()->set_warehouse_id(place.warehouse_id);
     for (const pqxx::row& event :
          tx.exec_params("SELECT body FROM asset_events WHERE asset_id = $1 ORDER BY seq",
                         rows[0][0].as<std::string>())) {
@@ -681,6 +697,9 @@ ScannedSubject FindScanned(pqxx::work& tx, const std::string& barcode) {
     subject.inventory_code = *code;
     subject.tracking = v1::TRACKING_MODE_SERIALIZED;
     subject.overdue_inspections = OverdueInspections(tx, subject.asset->asset_id());
+    const UnitPlace place = WhereUnitIs(tx, *subject.asset);
+    subject.asset->set_warehouse_id(place.warehouse_id);
+    subject.on_the_road_with = place.on_the_road_with;
     return subject;
   }
   pqxx::result item = tx.exec_params(

@@ -189,7 +189,32 @@ constexpr char kLoadStockSql[] =
     "  ts_to_us(greatest(lower(s.during), $2::timestamptz)), "
     "  ts_to_us(least(upper(s.during), $3::timestamptz)), 1.0, '' "
     "FROM sub_rentals s WHERE s.inventory_code = ANY((SELECT $1::text[])::text[]) "
-    "  AND s.during && tstzrange($2::timestamptz, $3::timestamptz, '[)')";
+    "  AND s.during && tstzrange($2::timestamptz, $3::timestamptz, '[)') "
+    "UNION ALL "
+    // Units on the road between warehouses (kind 7): available nowhere until they arrive.
+    "SELECT t.inventory_code, 7, t.quantity, "
+    "  ts_to_us(greatest(lower(t.during), $2::timestamptz)), "
+    "  ts_to_us(least(upper(t.during), $3::timestamptz)), 1.0, '' "
+    "FROM transfer_lines t WHERE t.inventory_code = ANY((SELECT $1::text[])::text[]) "
+    "  AND NOT t.cancelled AND t.during && tstzrange($2::timestamptz, $3::timestamptz, '[)')";
+
+// Where the codes' units live: each code's home with what it owns (kind 0), what the other
+// warehouses keep (kind 1), and every transfer of the code that departs before the range ends
+// (kind 2): a move is for good.
+constexpr char kLoadWarehousesSql[] =
+    "SELECT i.inventory_code, 0, i.warehouse_id, '', i.quantity_owned, 0::bigint, 0::bigint "
+    "FROM items i WHERE i.inventory_code = ANY((SELECT $1::text[])::text[]) "
+    "UNION ALL "
+    "SELECT w.inventory_code, 1, w.warehouse_id, '', w.quantity, 0::bigint, 0::bigint "
+    "FROM warehouse_stock w WHERE w.inventory_code = ANY((SELECT $1::text[])::text[]) "
+    "UNION ALL "
+    "SELECT t.inventory_code, 2, t.from_warehouse_id, t.to_warehouse_id, t.quantity, "
+    "  ts_to_us(lower(t.during)), ts_to_us(upper(t.during)) "
+    "FROM transfer_lines t WHERE t.inventory_code = ANY((SELECT $1::text[])::text[]) "
+    "  AND NOT t.cancelled AND lower(t.during) < $2::timestamptz "
+    "ORDER BY 1, 2";
+
+}  // namespace
 
 LoadedStock LoadStockIn(pqxx::transaction_base& transaction, const StockQuery& query) {
   static constexpr StockChange::Kind kKinds[] = {
@@ -209,6 +234,14 @@ LoadedStock LoadStockIn(pqxx::transaction_base& transaction, const StockQuery& q
       stock.owned = row[2].as<int>();
       stock.consumable = row[3].as<int>() == v1::TRACKING_MODE_CONSUMABLE;
       loaded.descriptions[row[0].as<std::string>()] = row[6].as<std::string>();
+      continue;
+    }
+    if (kind == 7) {
+      stock.changes.push_back({StockChange::Kind::kOutOfService,
+                               {FromMicros(row[3].as<int64_t>()), FromMicros(row[4].as<int64_t>())},
+                               row[2].as<int>(),
+                               1.0,
+                               true});
       continue;
     }
     if (kind >= 4) {
@@ -233,8 +266,27 @@ LoadedStock LoadStockIn(pqxx::transaction_base& transaction, const StockQuery& q
   for (const std::string& code : query.codes) {
     if (loaded.descriptions.count(code) == 0) loaded.unknown_codes.push_back(code);
   }
+  if (!query.with_warehouses) return loaded;
+  for (const auto& row : transaction.exec_params(
+           kLoadWarehousesSql, common::PgTextArray(query.codes), PgTime(query.range.end))) {
+    WarehouseSplit& split = loaded.picture[row[0].as<std::string>()].warehouses;
+    if (row[1].as<int>() == 0) {
+      split.home = row[2].as<std::string>();
+      split.base[split.home] = row[4].as<int>();  // what it owns, less the others below
+    } else if (row[1].as<int>() == 1) {
+      split.base[row[2].as<std::string>()] += row[4].as<int>();
+      split.base[split.home] = std::max(0, split.base[split.home] - row[4].as<int>());
+    } else {
+      split.moves.push_back({row[2].as<std::string>(),
+                             row[3].as<std::string>(),
+                             {FromMicros(row[5].as<int64_t>()), FromMicros(row[6].as<int64_t>())},
+                             row[4].as<int>()});
+    }
+  }
   return loaded;
 }
+
+namespace {
 
 constexpr char kReservationColumns[] =
     "reservation_id::text, order_id, order_revision, kind, state, ts_to_us(lower(during)), "

@@ -23,6 +23,16 @@ class PostgresInventoryStore final : public InventoryStore {
   absl::Status RecordInspection(const v1::RecordInspectionRequest& request, const v1::Actor& actor,
                                 const Answer<AssetChange>& answer) override;
   absl::Status Scan(const ScanDraft& draft, const Answer<v1::ScanResult>& answer) override;
+  absl::Status SetWarehouseStock(const v1::SetWarehouseStockRequest& request,
+                                 const Answer<std::vector<v1::WarehouseStock>>& answer) override;
+  absl::StatusOr<v1::GetWarehouseStockResponse> GetWarehouseStock(
+      const std::string& inventory_code) override;
+  absl::Status CreateTransfer(v1::Transfer transfer, const v1::Actor& actor,
+                              const Answer<v1::Transfer>& answer) override;
+  absl::Status CancelTransfer(const std::string& transfer_id, const std::string& reason,
+                              const v1::Actor& actor, const Answer<v1::Transfer>& answer) override;
+  absl::StatusOr<Page<v1::Transfer>> ListTransfers(const v1::ListTransfersRequest& filter,
+                                                   int limit, const std::string& after) override;
   absl::StatusOr<v1::GetAssetResponse> GetAsset(const std::string& asset_id,
                                                 const std::string& barcode) override;
   absl::StatusOr<Page<v1::Asset>> ListAssets(const v1::ListAssetsRequest& filter, int limit,

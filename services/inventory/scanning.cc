@@ -67,6 +67,10 @@ ScanVerdict JudgeScanOut(const OrderSheet& sheet, const ScannedSubject& subject,
                                                                               : "lost",
                                    ", not in service"));
     }
+    if (!subject.on_the_road_with.empty()) {
+      return Refuse(v1::SCAN_REFUSAL_NOT_IN_SERVICE,
+                    absl::StrCat(name, " is on the road with transfer ", subject.on_the_road_with));
+    }
     if (!asset.warehouse_id().empty() && !line->warehouse_id.empty() &&
         asset.warehouse_id() != line->warehouse_id) {
       return Refuse(

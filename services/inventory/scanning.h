@@ -24,6 +24,8 @@ struct ScannedSubject {
   bool has_registered_units = false;
   // The unit's inspection types due now.
   std::vector<std::string> overdue_inspections;
+  // The transfer the unit is on the road with; empty: at its warehouse.
+  std::string on_the_road_with;
 };
 
 struct ScanVerdict {

@@ -203,15 +203,55 @@ absl::StatusOr<v1::ResolveProductsResponse> StockKeeper::Resolve(
   return ResolveProductLines(request.lines(), catalog);
 }
 
+namespace {
+
+Instant Now() {
+  return Instant(std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::system_clock::now().time_since_epoch()));
+}
+
+// Transfers that would cover the home's shortfall of `line`, from the warehouses with the most
+// units free from the latest departure (`road.start`) to the window's end.
+void SuggestTransfers(const CodeDemand& line, const CodeStock& stock, const Interval& road,
+                      const WarehouseUsage& home, v1::CheckAvailabilityResponse& response) {
+  std::vector<WarehouseUsage> others = UsageByWarehouse(stock, road);
+  others.erase(others.begin());
+  std::stable_sort(
+      others.begin(), others.end(),
+      [](const WarehouseUsage& a, const WarehouseUsage& b) { return a.free > b.free; });
+  int needed = line.requested - home.free;
+  for (const WarehouseUsage& other : others) {
+    if (needed <= 0 || other.free <= 0) break;
+    v1::TransferSuggestion* suggestion = response.add_suggested_transfers();
+    suggestion->set_inventory_code(line.inventory_code);
+    suggestion->set_from_warehouse_id(other.warehouse_id);
+    suggestion->set_to_warehouse_id(home.warehouse_id);
+    suggestion->set_quantity(std::min(needed, other.free));
+    *suggestion->mutable_depart_by_time() = common::TimestampFromMicros(
+        std::chrono::duration_cast<std::chrono::microseconds>(road.start.time_since_epoch())
+            .count());
+    needed -= suggestion->quantity();
+  }
+}
+
+}  // namespace
+
 absl::StatusOr<v1::CheckAvailabilityResponse> StockKeeper::CheckAvailability(
     const v1::CheckAvailabilityRequest& request) {
   SALESOPS_ASSIGN_OR_RETURN(std::vector<PartDemand> parts, PartsOf(request));
   const Interval window = parts.front().window;
   const std::vector<CodeDemand>& demand = parts.front().lines;
-  StockQuery query{CodesOf(parts), SpanOf(parts), !request.ignore_holds(), true,
-                   request.exclude_order_id()};
+  // From a transfer's latest departure on: the other warehouses' stock then is what a transfer
+  // could bring in time.
+  const Instant depart_by = window.start - kSuggestedTransit;
+  Interval range = SpanOf(parts);
+  range.start = std::min(range.start, depart_by);
+  StockQuery query{
+      CodesOf(parts), range, !request.ignore_holds(), true, request.exclude_order_id(), true};
   SALESOPS_ASSIGN_OR_RETURN(LoadedStock stock, store_.LoadStock(query));
   if (!stock.unknown_codes.empty()) return UnknownCodes(stock.unknown_codes, request);
+  query.range = SpanOf(parts);
+  query.with_warehouses = false;
 
   v1::CheckAvailabilityResponse response;
   for (const CodeDemand& line : demand) {
@@ -227,6 +267,22 @@ absl::StatusOr<v1::CheckAvailabilityResponse> StockKeeper::CheckAvailability(
     availability->set_out_of_service(usage.peak_out_of_service);
     availability->set_free(usage.free);
     availability->set_sub_rental_needed(std::max(0, line.requested - usage.free));
+    std::vector<StockChange> road;
+    for (const StockChange& change : code_stock.changes) {
+      if (change.in_transit)
+        road.push_back({StockChange::Kind::kReserved, change.during, change.quantity});
+    }
+    availability->set_in_transit(UsageOverWindow(0, road, window).peak_reserved);
+    const std::vector<WarehouseUsage> warehouses = UsageByWarehouse(code_stock, window);
+    for (const WarehouseUsage& warehouse : warehouses) {
+      v1::WarehouseAvailability* added = availability->add_warehouses();
+      added->set_warehouse_id(warehouse.warehouse_id);
+      added->set_stock(warehouse.stock);
+      added->set_free(warehouse.free);
+    }
+    if (warehouses.size() > 1 && warehouses.front().free < line.requested && depart_by >= Now()) {
+      SuggestTransfers(line, code_stock, {depart_by, window.end}, warehouses.front(), response);
+    }
   }
   std::vector<Shortage> shortages = FindPartShortages(parts, stock.picture);
   for (const Shortage& shortage : shortages) {

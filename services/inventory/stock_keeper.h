@@ -16,6 +16,8 @@ class StockKeeper {
  public:
   // How far past a short window CheckAvailability searches for one that fits.
   static constexpr std::chrono::hours kFeasibleSearchHorizon{24 * 90};
+  // The road time a suggested transfer allows between warehouses.
+  static constexpr std::chrono::hours kSuggestedTransit{24};
   // GetAvailabilityCalendar and ForecastDemand answer at most this many buckets.
   static constexpr int kMaxBuckets = 1000;
 

@@ -44,6 +44,17 @@ v1::InventoryLine Line(const std::string& code, int quantity);
 int64_t Micros(Instant instant);
 Instant FromMicros(int64_t micros);
 
+// Where a unit is now: the destination of the last transfer it arrived with, else the warehouse
+// it was registered at; or on the road with a transfer.
+struct UnitPlace {
+  std::string warehouse_id;
+  std::string on_the_road_with;  // a transfer id
+};
+UnitPlace WhereUnitIs(pqxx::work& transaction, const v1::Asset& asset);
+
+// The stock of the query's codes over its range, inside `transaction` (InventoryStore::LoadStock).
+LoadedStock LoadStockIn(pqxx::transaction_base& transaction, const StockQuery& query);
+
 // The order's sheet inside `transaction`; with `lock`, the order's firm reservation row is
 // locked so concurrent prep, movements and scans take turns. NOT_FOUND without one.
 absl::StatusOr<OrderSheet> LoadSheetIn(pqxx::work& transaction, const std::string& order_id,

@@ -123,6 +123,27 @@ class InventoryIdempotencyTest : public ::testing::Test {
   }
 
   std::map<std::string, std::string> asset_ids_;  // by barcode
+  std::string cancelled_transfer_id_;
+
+  // IDEM-STOCK kept at `warehouse` besides its home.
+  void KeepAt(const std::string& warehouse, int quantity) {
+    v1::SetWarehouseStockRequest request;
+    request.set_inventory_code("IDEM-STOCK");
+    request.set_warehouse_id(warehouse);
+    request.set_quantity(quantity);
+    ASSERT_TRUE(Send(&Stub::SetWarehouseStock, request).status.ok());
+  }
+
+  // `quantity` of IDEM-STOCK from `warehouse` tomorrow, an hour on the road.
+  v1::CreateTransferRequest TransferRequest(const std::string& warehouse, int quantity) {
+    v1::CreateTransferRequest request;
+    *request.mutable_transfer()->add_lines() = Line("IDEM-STOCK", quantity);
+    request.mutable_transfer()->set_from_warehouse_id(warehouse);
+    request.mutable_transfer()->set_to_warehouse_id("IDEM-TO");
+    request.mutable_transfer()->mutable_depart_time()->set_seconds(expire_seconds_ + 86400);
+    request.mutable_transfer()->mutable_transit()->set_seconds(3600);
+    return request;
+  }
 
   // Every mutating RPC's case, by RPC name. Each acts on its own codes and orders, so the
   // cases share one inventory process.
@@ -190,6 +211,43 @@ class InventoryIdempotencyTest : public ::testing::Test {
         },
         "SELECT count(*)::int FROM asset_events e JOIN assets a USING (asset_id) "
         "WHERE a.inventory_code = 'IDEM-INSPECT'"};
+    cases["SetWarehouseStock"] = {[] {},
+                                  [this](const std::string& id, bool changed) {
+                                    v1::SetWarehouseStockRequest request;
+                                    request.set_request_id(id);
+                                    request.set_inventory_code("IDEM-STOCK");
+                                    request.set_warehouse_id("IDEM-WH");
+                                    request.set_quantity(changed ? 2 : 1);
+                                    return Send(&Stub::SetWarehouseStock, request);
+                                  },
+                                  "SELECT coalesce(sum(quantity), 0)::int FROM warehouse_stock "
+                                  "WHERE warehouse_id = 'IDEM-WH'"};
+    cases["CreateTransfer"] = {
+        [this] { KeepAt("IDEM-FROM", 5); },
+        [this](const std::string& id, bool changed) {
+          v1::CreateTransferRequest request = TransferRequest("IDEM-FROM", changed ? 2 : 1);
+          request.set_request_id(id);
+          return Send(&Stub::CreateTransfer, request);
+        },
+        "SELECT count(*)::int FROM transfer_lines WHERE from_warehouse_id = 'IDEM-FROM'"};
+    cases["CancelTransfer"] = {
+        [this] {
+          KeepAt("IDEM-GONE", 5);
+          v1::CreateTransferResponse created;
+          ASSERT_TRUE(inventory_
+                          .Call(&Stub::CreateTransfer, TransferRequest("IDEM-GONE", 1), &created,
+                                inventory_.tokens().ops)
+                          .ok());
+          cancelled_transfer_id_ = created.transfer().transfer_id();
+        },
+        [this](const std::string& id, bool changed) {
+          v1::CancelTransferRequest request;
+          request.set_request_id(id);
+          request.set_transfer_id(cancelled_transfer_id_);
+          request.set_reason(changed ? "rain" : "no van");
+          return Send(&Stub::CancelTransfer, request);
+        },
+        "SELECT count(*)::int FROM transfers WHERE cancelled"};
     cases["ScanOut"] = {
         [this] {
           ASSERT_TRUE(Send(&Stub::Reserve, ReserveRequest("IDEM-SCAN-OUT", 4)).status.ok());
