@@ -112,6 +112,19 @@ std::vector<Task> PlanJobTasks(const JobInput& job) {
   return tasks;
 }
 
+Task PlanTransferTask(const TransferInput& transfer) {
+  JobInput job;
+  job.order_id = transfer.transfer_id;
+  Task run = NewTask(job, v1::TASK_KIND_TRANSFER, "");
+  run.skill = v1::SKILL_DRIVER;
+  run.headcount = 1;
+  run.needs_vehicle = true;
+  run.duration = transfer.transit;
+  run.not_before = std::max(transfer.depart_not_before, transfer.now);
+  run.no_later_than = transfer.arrive_no_later_than;
+  return run;
+}
+
 bool IsValidPhaseId(std::string_view phase_id) {
   if (phase_id.empty() || phase_id.size() > 40) return false;
   auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };

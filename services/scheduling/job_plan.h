@@ -47,6 +47,20 @@ inline constexpr Minutes kEarliestPrepAhead = 14 * 24 * 60;
 // ids of different orders and phases never meet.
 std::vector<Task> PlanJobTasks(const JobInput& job);
 
+// What PlanTransfer knows about a van run between warehouses, on the solver's minute axis.
+struct TransferInput {
+  std::string transfer_id;
+  Minutes depart_not_before = 0;     // the stock is ready to leave
+  Minutes arrive_no_later_than = 0;  // it must have arrived
+  Minutes transit = 0;               // the drive
+  Minutes now = 0;                   // nothing is planned before this
+};
+
+// The one task of a transfer: a driver with a vehicle for the drive, leaving no earlier than
+// the stock is ready and arriving by the deadline, which alone orders it among other work. Its
+// id is "<transfer>/TRANSFER", so it never meets the tasks of an order.
+Task PlanTransferTask(const TransferInput& transfer);
+
 // A phase id: `[a-z0-9][a-z0-9-]{0,39}`. It lands in task ids, so it holds no '/' or '@'.
 bool IsValidPhaseId(std::string_view phase_id);
 

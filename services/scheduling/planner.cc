@@ -68,6 +68,10 @@ bool SamePlace(const Assignment& a, const Assignment& b) {
 
 }  // namespace
 
+bool FinishIsCommitted(v1::TaskKind kind) {
+  return kind == v1::TASK_KIND_DELIVER || kind == v1::TASK_KIND_TRANSFER;
+}
+
 std::string CommitmentKey(const std::string& job_id, const std::string& phase_id) {
   return phase_id.empty() ? job_id : job_id + '\x1f' + phase_id;
 }
@@ -104,7 +108,7 @@ Reoptimization Reoptimize(const std::vector<Task>& tasks, const std::vector<Assi
       const Assignment& after = solved.assignments[i];
       bool becomes_late = after.late && !before.late;
       bool breaks_commitment = false;
-      if (working[i].kind == v1::TASK_KIND_DELIVER) {
+      if (FinishIsCommitted(working[i].kind)) {
         auto committed =
             delivery_commitments.find(CommitmentKey(working[i].job_id, working[i].phase_id));
         breaks_commitment = committed != delivery_commitments.end() &&

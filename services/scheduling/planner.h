@@ -26,6 +26,10 @@ AssignmentResult PlaceAround(const std::vector<Task>& tasks, const PlacedWork& p
                              const std::vector<Vehicle>& vehicles,
                              const TimeFormatter& format_time = {});
 
+// Whether a task's finish is promised, and kept as its job's (or phase's) commitment: a
+// delivery's arrival at the client, a transfer's arrival at the warehouse waiting for the stock.
+bool FinishIsCommitted(v1::TaskKind kind);
+
 // The key of a delivery's commitment in Reoptimize's `delivery_commitments`: the job id for
 // the main phase, the job id and the phase id joined by a control character (which no id may
 // hold) for a further phase, whose delivery keeps its own commitment.
@@ -34,10 +38,10 @@ std::string CommitmentKey(const std::string& job_id, const std::string& phase_id
 // The global solver, run again over open work that incremental planning placed one job at a
 // time, under the rules a crew chief holds a planner to:
 // - a task marked `started` (begun, or inside the freeze period) does not move;
-// - no task that is on time becomes late, and no delivery finishes after the time committed
-//   to the client (`delivery_commitments`: CommitmentKey -> latest finish of that DELIVER task). A
-//   job the global answer would do that to keeps its current placement, and the rest is solved
-//   again around it;
+// - no task that is on time becomes late, and no delivery (nor transfer: FinishIsCommitted)
+//   finishes after the time committed (`delivery_commitments`: CommitmentKey -> latest finish of
+//   that task). A job the global answer would do that to keeps its current placement, and the
+//   rest is solved again around it;
 // - the new placement is taken only when it is strictly better (fewer late tasks, then less
 //   lateness, then less overtime): people are not moved for nothing.
 struct Reoptimization {

@@ -2,6 +2,7 @@
 
 #include <absl/strings/str_cat.h>
 #include <google/protobuf/empty.pb.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <chrono>
@@ -739,7 +740,16 @@ constexpr char kJobColumns[] =
     "order_id, order_revision, state, win_probability, plan_request, "
     "coalesce(ts_to_us(commitment_time), 0), commitment_meets, commitment_explanation, "
     "coalesce(ts_to_us(last_assignment_time), 0), ts_to_us(create_time), "
-    "ts_to_us(update_time)";
+    "ts_to_us(update_time), transfer_request IS NOT NULL";
+
+// The transfer a job was planned from (jobs.transfer_request); nullopt for an order's job.
+std::optional<v1::PlanTransferRequest> TransferOf(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  pqxx::binarystring body(field);
+  v1::PlanTransferRequest transfer;
+  transfer.ParseFromArray(body.data(), static_cast<int>(body.size()));
+  return transfer;
+}
 
 // A job without its tasks, from kJobColumns.
 v1::Job JobFromRow(const pqxx::row& row) {
@@ -753,7 +763,8 @@ v1::Job JobFromRow(const pqxx::row& row) {
   pqxx::binarystring body(row[4]);
   request.ParseFromArray(body.data(), static_cast<int>(body.size()));
   *job.mutable_delivery_window() = request.delivery_window();
-  *job.mutable_event_schedule() = request.event_schedule();
+  // A transfer's van run has no show: it is left out rather than answered empty.
+  if (!row[11].as<bool>()) *job.mutable_event_schedule() = request.event_schedule();
   for (const v1::JobPhase& phase : request.phases()) {
     v1::PhaseCommitment* planned = job.add_phase_commitments();
     planned->set_phase_id(phase.phase_id());
@@ -850,6 +861,57 @@ absl::Status RefuseIfUndone(pqxx::work& tx, const std::string& request_id) {
       "PlanJob " + request_id + " was undone by a CancelJob that named it; nothing was planned");
 }
 
+// ALREADY_EXISTS unless the job `job_id` (planned from transfer `planned_from`, nullopt for an
+// order's job) is the one `asked` plans: an order's job and a transfer's van run never share an
+// id, and a transfer's run is planned once, from one body.
+absl::Status RefuseAnotherJob(const std::string& job_id,
+                              const std::optional<v1::PlanTransferRequest>& planned_from,
+                              const std::optional<v1::PlanTransferRequest>& asked) {
+  if (!planned_from && !asked) return absl::OkStatus();
+  if (planned_from && asked) {
+    if (google::protobuf::util::MessageDifferencer::Equals(*planned_from, *asked)) {
+      return absl::OkStatus();
+    }
+    return ReasonedError(absl::StatusCode::kAlreadyExists, v1::ALREADY_EXISTS,
+                         "transfer " + job_id +
+                             " is planned already, with other details; its van run is planned "
+                             "once (CancelJob frees it)");
+  }
+  if (asked) {
+    return ReasonedError(
+        absl::StatusCode::kAlreadyExists, v1::ALREADY_EXISTS,
+        "an order's job has the id " + job_id + "; a transfer needs an id of its own");
+  }
+  return ReasonedError(absl::StatusCode::kAlreadyExists, v1::ALREADY_EXISTS,
+                       job_id + " is a transfer's van run; an order needs an id of its own");
+}
+
+// Keeps `response` under the plan's key as the answer its caller gets: the PlanJobResponse, or
+// for a transfer the PlanTransferResponse (the job alone).
+void RememberPlan(pqxx::work& tx, const common::IdempotentRequest& idempotent,
+                  const SchedulingStore::JobPlan& plan, const v1::PlanJobResponse& response) {
+  if (!plan.transfer) {
+    idempotent.Remember(tx, response);
+    return;
+  }
+  v1::PlanTransferResponse answer;
+  *answer.mutable_job() = response.job();
+  idempotent.Remember(tx, answer);
+}
+
+// The answer RememberPlan kept for an identical earlier request, as a PlanJobResponse.
+absl::StatusOr<std::optional<v1::PlanJobResponse>> ReplayedPlan(
+    pqxx::work& tx, const common::IdempotentRequest& idempotent,
+    const SchedulingStore::JobPlan& plan) {
+  if (!plan.transfer) return Replayed<v1::PlanJobResponse>(tx, idempotent);
+  SALESOPS_ASSIGN_OR_RETURN(std::optional<v1::PlanTransferResponse> earlier,
+                            Replayed<v1::PlanTransferResponse>(tx, idempotent));
+  if (!earlier) return std::optional<v1::PlanJobResponse>();
+  v1::PlanJobResponse response;
+  *response.mutable_job() = std::move(*earlier->mutable_job());
+  return std::optional<v1::PlanJobResponse>(std::move(response));
+}
+
 }  // namespace
 
 absl::Status PostgresSchedulingStore::CheckPlanNotUndone(const std::string& plan_request_id) {
@@ -867,12 +929,13 @@ absl::StatusOr<SchedulingStore::PlanningView> PostgresSchedulingStore::LoadPlann
     // One consistent snapshot; it reads, so it waits for nobody and nobody waits for it.
     tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
     if (!job_id.empty()) {
-      pqxx::result job =
-          tx.exec_params("SELECT order_revision, state FROM jobs WHERE order_id = $1", job_id);
+      pqxx::result job = tx.exec_params(
+          "SELECT order_revision, state, transfer_request FROM jobs WHERE order_id = $1", job_id);
       if (!job.empty()) {
         view.job_exists = true;
         view.job_revision = job[0][0].as<int64_t>();
         view.job_cancelled = job[0][1].as<int>() == kJobCancelled;
+        view.job_transfer = TransferOf(job[0][2]);
         for (const auto& row : tx.exec_params(
                  "SELECT task_id, planned_start, planned_finish, crew_ids, vehicle_id FROM tasks "
                  "WHERE order_id = $1 AND state IN (3, 4) AND planned_start IS NOT NULL",
@@ -921,22 +984,27 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
     // Undone first: a retry of a plan its saga has since undone learns so, not the old answer.
     SALESOPS_RETURN_IF_ERROR(RefuseIfUndone(tx, request.request_id()));
     SALESOPS_ASSIGN_OR_RETURN(std::optional<v1::PlanJobResponse> earlier,
-                              Replayed<v1::PlanJobResponse>(tx, idempotent));
+                              ReplayedPlan(tx, idempotent, plan));
     if (earlier) {
       saved = SavedPlan{*std::move(earlier), true};
       return absl::OkStatus();
     }
     pqxx::result existing = tx.exec_params(
-        "SELECT order_revision, state, coalesce(ts_to_us(commitment_time), 0) FROM jobs "
-        "WHERE order_id = $1",
+        "SELECT order_revision, state, coalesce(ts_to_us(commitment_time), 0), transfer_request "
+        "FROM jobs WHERE order_id = $1",
         request.order_id());
     int64_t previous_commitment_us = 0;
     if (!existing.empty()) {
+      SALESOPS_RETURN_IF_ERROR(
+          RefuseAnotherJob(request.order_id(), TransferOf(existing[0][3]), plan.transfer));
       int64_t revision = existing[0][0].as<int64_t>();
-      if (revision == request.order_revision() && existing[0][1].as<int>() != kJobCancelled) {
+      // The same transfer is answered its job whatever its state: a retry that comes after a
+      // CancelJob must not bring the van run back.
+      if (plan.transfer ||
+          (revision == request.order_revision() && existing[0][1].as<int>() != kJobCancelled)) {
         SavedPlan again{{}, true};
         SALESOPS_ASSIGN_OR_RETURN(*again.response.mutable_job(), ReadJob(tx, request.order_id()));
-        idempotent.Remember(tx, again.response);
+        RememberPlan(tx, idempotent, plan, again.response);
         saved = std::move(again);
         return absl::OkStatus();
       }
@@ -955,16 +1023,19 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
     if (!PlacesStillFree(tx, places, {}, request.order_id())) return absl::OkStatus();
 
     SavedPlan result;
+    // An order's job keeps a NULL transfer_request (an empty one stands for it here).
     tx.exec_params(
         "INSERT INTO jobs (order_id, order_revision, state, tentative, win_probability, "
-        "plan_request, requested_by) VALUES ($1, $2, $3, $4, $5, $6, us_to_ts($7)) "
+        "plan_request, requested_by, transfer_request) VALUES ($1, $2, $3, $4, $5, $6, "
+        "us_to_ts($7), NULLIF($8::bytea, ''::bytea)) "
         "ON CONFLICT (order_id) DO UPDATE SET order_revision = $2, state = $3, tentative = $4, "
         "win_probability = $5, plan_request = $6, requested_by = us_to_ts($7), "
-        "update_time = now()",
+        "transfer_request = NULLIF($8::bytea, ''::bytea), update_time = now()",
         request.order_id(), request.order_revision(),
         request.tentative() ? kJobTentative : kJobPlanned, request.tentative(),
         request.tentative() ? request.win_probability() : 1.0,
-        pqxx::binarystring(request.SerializeAsString()), plan.requested_by * 60 * 1000000);
+        pqxx::binarystring(request.SerializeAsString()), plan.requested_by * 60 * 1000000,
+        pqxx::binarystring(plan.transfer ? plan.transfer->SerializeAsString() : std::string()));
     // The further phases of this revision replace those of the last one; a phase planned
     // again keeps its commitment until SaveCommitment below says whether it changed.
     std::vector<std::string> phase_ids;
@@ -1047,17 +1118,20 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
     }
     result.response.mutable_change()->mutable_crew_time_delta()->set_seconds(
         (crew_after - crew_before) * 60);
-    AddJobEvent(tx, v1::EVENT_TYPE_JOB_PLANNED, request.order_id(), request.order_revision(),
-                actor_id,
-                "Order " + request.order_id() + " rev " + std::to_string(request.order_revision()) +
-                    ": job planned with " + std::to_string(plan.tasks.size()) + " tasks",
-                [&](v1::Event& event) {
-                  v1::JobPayload* job = event.mutable_job();
-                  job->set_job_id(request.order_id());
-                  job->set_tentative(request.tentative());
-                  job->set_task_count(static_cast<int>(plan.tasks.size()));
-                  *job->mutable_crew_time_delta() = result.response.change().crew_time_delta();
-                });
+    AddJobEvent(
+        tx, v1::EVENT_TYPE_JOB_PLANNED, request.order_id(), request.order_revision(), actor_id,
+        plan.transfer
+            ? "Transfer " + request.order_id() + " from " + plan.transfer->from_warehouse_id() +
+                  " to " + plan.transfer->to_warehouse_id() + ": van run planned"
+            : "Order " + request.order_id() + " rev " + std::to_string(request.order_revision()) +
+                  ": job planned with " + std::to_string(plan.tasks.size()) + " tasks",
+        [&](v1::Event& event) {
+          v1::JobPayload* job = event.mutable_job();
+          job->set_job_id(request.order_id());
+          job->set_tentative(request.tentative());
+          job->set_task_count(static_cast<int>(plan.tasks.size()));
+          *job->mutable_crew_time_delta() = result.response.change().crew_time_delta();
+        });
     for (const PlannedCommitment& commitment : commitments) {
       SaveCommitment(tx, request.order_id(), request.order_revision(), commitment,
                      commitment.phase_id.empty()
@@ -1065,7 +1139,7 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
                          : previous_phase_commitment_us[commitment.phase_id]);
     }
     SALESOPS_ASSIGN_OR_RETURN(*result.response.mutable_job(), ReadJob(tx, request.order_id()));
-    idempotent.Remember(tx, result.response);
+    RememberPlan(tx, idempotent, plan, result.response);
     saved = std::move(result);
     return absl::OkStatus();
   });
@@ -1354,7 +1428,7 @@ absl::StatusOr<std::optional<v1::RunAssignmentResponse>> PostgresSchedulingStore
     }
     for (int i : moves.moved) {
       const Task& task = work.tasks[i];
-      if (task.kind != v1::TASK_KIND_DELIVER) continue;
+      if (!FinishIsCommitted(task.kind)) continue;
       // A further phase's delivery answers for that phase's commitment, not the job's.
       pqxx::row job = task.phase_id.empty()
                           ? tx.exec_params1(

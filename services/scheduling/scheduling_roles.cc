@@ -19,6 +19,7 @@ common::RolePolicy RolePolicy() {
       .Allow("DeleteUnavailability", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("PlanJob", {v1::ROLE_SERVICE, v1::ROLE_ADMIN})
       .Allow("CancelJob", {v1::ROLE_SERVICE, v1::ROLE_ADMIN})
+      .Allow("PlanTransfer", {v1::ROLE_SERVICE, v1::ROLE_ADMIN})
       .Allow("RunAssignment", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("CheckCapacity", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("GetPrepPlan", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})

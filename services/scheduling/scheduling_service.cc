@@ -1,5 +1,6 @@
 #include "services/scheduling/scheduling_service.h"
 
+#include <google/protobuf/util/message_differencer.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
@@ -662,36 +663,79 @@ void SchedulingServiceImpl::ReoptimizeInBackground() {
   }
 }
 
+absl::StatusOr<SchedulingServiceImpl::Placement> SchedulingServiceImpl::PlaceAndSave(
+    const grpc::ServerContext& context, const RequestKey& key, SchedulingStore::JobPlan plan,
+    const std::string& actor_id, const PlanRules& rules) {
+  const std::string& job_id = plan.request.order_id();
+  Span covered = CoveredBy(plan.tasks);
+  for (int attempt = 0; attempt < kMaxPlanAttempts;) {
+    SALESOPS_ASSIGN_OR_RETURN(SchedulingStore::PlanningView view,
+                              store_->LoadPlanningView(covered, job_id));
+    SALESOPS_ASSIGN_OR_RETURN(std::optional<v1::Job> settled, rules.settled(view));
+    if (settled) return Placement{std::move(settled), {}};
+    std::vector<Task> tasks = plan.tasks;
+    for (Task& task : tasks) {
+      auto kept = view.job_started_tasks.find(task.id);
+      if (kept == view.job_started_tasks.end()) continue;
+      task.started =
+          Task::Fixed{kept->second.start, kept->second.crew_ids, kept->second.vehicle_id};
+    }
+    AssignmentResult placed =
+        PlaceAround(tasks, view.placed, view.crew, view.vehicles, FormatMinute);
+    if (LatestFinish(placed) > covered.end && covered.end - covered.start < kWidestView) {
+      covered.end += std::max(covered.end - covered.start, kPlanningMargin);
+      continue;  // pushed past what was read: read further
+    }
+    ++attempt;
+    SALESOPS_ASSIGN_OR_RETURN(std::vector<PlannedCommitment> commitments,
+                              rules.commitments(tasks, placed));
+    plan.tasks = tasks;
+    common::Failpoint("plan_job_before_save");
+    // A caller that has gone (deadline passed, or cancelled) will not use this plan, and
+    // a saga has likely compensated it. Not saving it only saves work: a caller can go
+    // right after this check, and what keeps its plan from becoming a stray job is the
+    // undone-request fence inside SavePlacedJob, not this.
+    if (context.IsCancelled()) return CallerGone(context);
+    SALESOPS_ASSIGN_OR_RETURN(std::optional<SchedulingStore::SavedPlan> saved,
+                              store_->SavePlacedJob(key, plan, placed, commitments, actor_id));
+    if (!saved) {  // someone took one of these places meanwhile
+      PauseBeforeRetry(attempt);
+      continue;
+    }
+    if (!saved->already_planned) NoteChange();
+    return Placement{std::nullopt, *std::move(saved)};
+  }
+  return PlanKeptChanging("planning job " + job_id);
+}
+
 grpc::Status SchedulingServiceImpl::PlanJob(grpc::ServerContext* context,
                                             const v1::PlanJobRequest* request,
                                             v1::PlanJobResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     SALESOPS_ASSIGN_OR_RETURN(std::vector<JobInput> phases, JobInputsOf(*request));
-    std::string actor = runtime_.CallerOf(*context).id();
     // A saga that already compensated this step, or a retry of one answered, gets its answer
     // before any planning.
     SALESOPS_RETURN_IF_ERROR(store_->CheckPlanNotUndone(request->request_id()));
     const RequestKey key = KeyOf("PlanJob", *request);
     SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier, store_->EarlierAnswer(key));
     if (earlier) return AnswerAgain(*earlier, response);
-    SchedulingStore::JobPlan plan{*request, PlanPhasedJobTasks(phases),
-                                  phases.front().delivery_no_later_than};
+    SchedulingStore::JobPlan plan;
+    plan.request = *request;
+    plan.tasks = PlanPhasedJobTasks(phases);
+    plan.requested_by = phases.front().delivery_no_later_than;
     for (size_t i = 1; i < phases.size(); ++i) {
       plan.phases_requested_by.push_back(phases[i].delivery_no_later_than);
     }
-    Span covered = CoveredBy(plan.tasks);
-    // No lock is held while planning: read a snapshot, place the job around what is there,
-    // then write if its places are still free; if not, plan again from a new snapshot.
-    for (int attempt = 0; attempt < kMaxPlanAttempts;) {
-      SALESOPS_ASSIGN_OR_RETURN(SchedulingStore::PlanningView view,
-                                store_->LoadPlanningView(covered, request->order_id()));
-      if (view.job_exists && !view.job_cancelled &&
+    PlanRules rules;
+    rules.settled =
+        [&](const SchedulingStore::PlanningView& view) -> absl::StatusOr<std::optional<v1::Job>> {
+      // A transfer's job under this id is refused when saving (ALREADY_EXISTS).
+      if (view.job_exists && !view.job_transfer && !view.job_cancelled &&
           view.job_revision == request->order_revision()) {
         // Planned already: the same job, nothing new.
-        SALESOPS_ASSIGN_OR_RETURN(*response->mutable_job(), store_->GetJob(request->order_id()));
-        SALESOPS_ASSIGN_OR_RETURN(std::string standing, store_->RememberAnswer(key, *response));
-        return AnswerAgain(standing, response);
+        SALESOPS_ASSIGN_OR_RETURN(v1::Job job, store_->GetJob(request->order_id()));
+        return std::optional<v1::Job>(std::move(job));
       }
       if (view.job_exists && view.job_revision > request->order_revision()) {
         return common::ReasonedError(absl::StatusCode::kAborted, v1::STALE_REVISION,
@@ -699,20 +743,11 @@ grpc::Status SchedulingServiceImpl::PlanJob(grpc::ServerContext* context,
                                          " is already planned at revision " +
                                          std::to_string(view.job_revision));
       }
-      std::vector<Task> tasks = plan.tasks;
-      for (Task& task : tasks) {
-        auto kept = view.job_started_tasks.find(task.id);
-        if (kept == view.job_started_tasks.end()) continue;
-        task.started =
-            Task::Fixed{kept->second.start, kept->second.crew_ids, kept->second.vehicle_id};
-      }
-      AssignmentResult placed =
-          PlaceAround(tasks, view.placed, view.crew, view.vehicles, FormatMinute);
-      if (LatestFinish(placed) > covered.end && covered.end - covered.start < kWidestView) {
-        covered.end += std::max(covered.end - covered.start, kPlanningMargin);
-        continue;  // pushed past what was read: read further
-      }
-      ++attempt;
+      return std::optional<v1::Job>();
+    };
+    rules.commitments =
+        [&](const std::vector<Task>& tasks,
+            const AssignmentResult& placed) -> absl::StatusOr<std::vector<PlannedCommitment>> {
       std::vector<PlannedCommitment> commitments = CommitmentsFor(phases, tasks, placed);
       for (const PlannedCommitment& commitment : commitments) {
         if (!request->refuse_if_late() || commitment.meets_request) continue;
@@ -731,24 +766,118 @@ grpc::Status SchedulingServiceImpl::PlanJob(grpc::ServerContext* context,
             v1::DEADLINE_INFEASIBLE, "phase " + commitment.phase_id + ": " + commitment.explanation,
             details);
       }
-      plan.tasks = tasks;
-      common::Failpoint("plan_job_before_save");
-      // A caller that has gone (deadline passed, or cancelled) will not use this plan, and
-      // a saga has likely compensated it. Not saving it only saves work: a caller can go
-      // right after this check, and what keeps its plan from becoming a stray job is the
-      // undone-request fence inside SavePlacedJob, not this.
-      if (context->IsCancelled()) return CallerGone(*context);
-      SALESOPS_ASSIGN_OR_RETURN(std::optional<SchedulingStore::SavedPlan> saved,
-                                store_->SavePlacedJob(key, plan, placed, commitments, actor));
-      if (!saved) {  // someone took one of these places meanwhile
-        PauseBeforeRetry(attempt);
-        continue;
-      }
-      *response = std::move(saved->response);
-      if (!saved->already_planned) NoteChange();
-      return absl::OkStatus();
+      return commitments;
+    };
+    SALESOPS_ASSIGN_OR_RETURN(
+        Placement placement,
+        PlaceAndSave(*context, key, std::move(plan), runtime_.CallerOf(*context).id(), rules));
+    if (placement.settled) {
+      *response->mutable_job() = *std::move(placement.settled);
+      SALESOPS_ASSIGN_OR_RETURN(std::string standing, store_->RememberAnswer(key, *response));
+      return AnswerAgain(standing, response);
     }
-    return PlanKeptChanging("planning job " + request->order_id());
+    *response = std::move(placement.saved.response);
+    return absl::OkStatus();
+  }());
+}
+
+namespace {
+
+// A transfer's van run as the store keeps it (SchedulingStore::JobPlan), or every field that
+// is missing or wrong beyond what the proto's own rules say.
+absl::StatusOr<SchedulingStore::JobPlan> TransferPlanOf(const v1::PlanTransferRequest& request) {
+  std::vector<common::FieldViolation> violations;
+  const Minutes now = NowMinute();
+  const v1::Window& window = request.window();
+  if (request.from_warehouse_id() == request.to_warehouse_id()) {
+    violations.push_back({"to_warehouse_id", "is the warehouse the stock leaves from"});
+  }
+  if (!window.has_not_before()) {
+    violations.push_back(
+        {"window.not_before", "is required: the van cannot leave before the stock is ready"});
+  }
+  const google::protobuf::Duration& transit = request.transit();
+  if (transit.seconds() == 0 && transit.nanos() == 0) {
+    violations.push_back({"transit", "must be longer than zero"});
+  } else if (window.has_not_before() && transit > window.no_later_than() - window.not_before()) {
+    violations.push_back(
+        {"transit", "is longer than the window: the van could not arrive in time"});
+  }
+  if (MinuteOf(window.no_later_than()) < now - kDayMinutes) {
+    violations.push_back(
+        {"window.no_later_than", "is in the past; plan transfers that can still happen"});
+  }
+  if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
+
+  TransferInput input;
+  input.transfer_id = request.transfer_id();
+  input.depart_not_before = MinuteOf(window.not_before());
+  input.arrive_no_later_than = MinuteOf(window.no_later_than());
+  // A started minute of driving is a minute the driver and the van are taken.
+  input.transit = (transit.seconds() + (transit.nanos() > 0 ? 1 : 0) + 59) / 60;
+  input.now = now;
+
+  SchedulingStore::JobPlan plan;
+  v1::PlanJobRequest& stored = plan.request;
+  // What the job reads back from a PlanJobRequest: the window as its delivery window (the
+  // arrival is what is committed), no venue and no show. The request_id lets a CancelJob with
+  // undo_request_id fence this plan like a PlanJob's.
+  stored.set_request_id(request.request_id());
+  stored.set_order_id(request.transfer_id());
+  stored.set_order_revision(1);
+  *stored.mutable_inventory_lines() = request.inventory_lines();
+  *stored.mutable_delivery_window()->mutable_window() = window;
+  stored.set_warehouse_id(request.from_warehouse_id());
+  plan.tasks = {PlanTransferTask(input)};
+  plan.requested_by = input.arrive_no_later_than;
+  plan.transfer = request;
+  plan.transfer->clear_request_id();
+  return plan;
+}
+
+}  // namespace
+
+grpc::Status SchedulingServiceImpl::PlanTransfer(grpc::ServerContext* context,
+                                                 const v1::PlanTransferRequest* request,
+                                                 v1::PlanTransferResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(SchedulingStore::JobPlan plan, TransferPlanOf(*request));
+    SALESOPS_RETURN_IF_ERROR(store_->CheckPlanNotUndone(request->request_id()));
+    const RequestKey key = KeyOf("PlanTransfer", *request);
+    SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier, store_->EarlierAnswer(key));
+    if (earlier) return AnswerAgain(*earlier, response);
+    const v1::PlanTransferRequest asked = *plan.transfer;
+    PlanRules rules;
+    rules.settled =
+        [&](const SchedulingStore::PlanningView& view) -> absl::StatusOr<std::optional<v1::Job>> {
+      // The same transfer again (a retry under a new request_id, say): its job as it is. Any
+      // other job under this id is refused when saving (ALREADY_EXISTS).
+      if (!view.job_transfer ||
+          !google::protobuf::util::MessageDifferencer::Equals(*view.job_transfer, asked)) {
+        return std::optional<v1::Job>();
+      }
+      SALESOPS_ASSIGN_OR_RETURN(v1::Job job, store_->GetJob(request->transfer_id()));
+      return std::optional<v1::Job>(std::move(job));
+    };
+    const Minutes arrive_by = plan.requested_by;
+    rules.commitments =
+        [&](const std::vector<Task>&,
+            const AssignmentResult& placed) -> absl::StatusOr<std::vector<PlannedCommitment>> {
+      // The arrival is committed as a delivery is: a late run says when it arrives, and why.
+      return std::vector<PlannedCommitment>{
+          CommitmentForDelivery(arrive_by, placed.assignments.front())};
+    };
+    SALESOPS_ASSIGN_OR_RETURN(
+        Placement placement,
+        PlaceAndSave(*context, key, std::move(plan), runtime_.CallerOf(*context).id(), rules));
+    if (placement.settled) {
+      *response->mutable_job() = *std::move(placement.settled);
+      SALESOPS_ASSIGN_OR_RETURN(std::string standing, store_->RememberAnswer(key, *response));
+      return AnswerAgain(standing, response);
+    }
+    *response->mutable_job() = std::move(*placement.saved.response.mutable_job());
+    return absl::OkStatus();
   }());
 }
 

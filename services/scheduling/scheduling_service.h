@@ -1,8 +1,11 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "salesops/v1/scheduling.grpc.pb.h"
 #include "services/common/auth.h"
@@ -68,6 +71,8 @@ class SchedulingServiceImpl final : public v1::SchedulingService::Service {
                        v1::PlanJobResponse* response) override;
   grpc::Status CancelJob(grpc::ServerContext* context, const v1::CancelJobRequest* request,
                          v1::CancelJobResponse* response) override;
+  grpc::Status PlanTransfer(grpc::ServerContext* context, const v1::PlanTransferRequest* request,
+                            v1::PlanTransferResponse* response) override;
   grpc::Status RunAssignment(grpc::ServerContext* context, const v1::RunAssignmentRequest* request,
                              v1::RunAssignmentResponse* response) override;
   grpc::Status GetJobStatus(grpc::ServerContext* context, const v1::GetJobStatusRequest* request,
@@ -85,6 +90,28 @@ class SchedulingServiceImpl final : public v1::SchedulingService::Service {
                            v1::GetPrepPlanResponse* response) override;
 
  private:
+  // What one kind of plan (an order's job, a transfer's van run) decides on each fresh view.
+  struct PlanRules {
+    // The job is settled already: its answer, with nothing planned (nullopt: plan it), or why
+    // it cannot be planned.
+    std::function<absl::StatusOr<std::optional<v1::Job>>(const SchedulingStore::PlanningView&)>
+        settled;
+    // What a placement commits to (one per phase, the main one first), or why it is refused.
+    std::function<absl::StatusOr<std::vector<PlannedCommitment>>(const std::vector<Task>&,
+                                                                 const AssignmentResult&)>
+        commitments;
+  };
+  // How PlaceAndSave ended: with the job found settled, or with the plan as saved.
+  struct Placement {
+    std::optional<v1::Job> settled;
+    SchedulingStore::SavedPlan saved;
+  };
+  // Places `plan` around the work already placed, by the solver's rules, and saves it under
+  // `key`. No lock is held while planning: it reads a snapshot, places the job around what is
+  // there, then writes if its places are still free; if not, it plans again from a new view.
+  absl::StatusOr<Placement> PlaceAndSave(const grpc::ServerContext& context, const RequestKey& key,
+                                         SchedulingStore::JobPlan plan, const std::string& actor_id,
+                                         const PlanRules& rules);
   // Moves work whose place is no longer valid (its person is away, inactive or unknown) around
   // `covered`, by the solver's rules and regardless of the freeze period: the time is gone.
   // `attempts`: how often to read again when the schedule changed under it.

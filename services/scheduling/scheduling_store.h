@@ -101,6 +101,8 @@ class SchedulingStore {
     bool job_cancelled = false;
     int64_t job_revision = 0;
     std::map<std::string, Assignment> job_started_tasks;
+    // Set when the job is a transfer's van run: what it was planned from (no request_id).
+    std::optional<v1::PlanTransferRequest> job_transfer;
   };
   virtual absl::StatusOr<PlanningView> LoadPlanningView(Span covered,
                                                         const std::string& job_id) = 0;
@@ -114,11 +116,18 @@ class SchedulingStore {
   // which CancelJob takes too, so a cancel that overtakes a slow plan always wins.
   // A job with phases is saved whole in the same one transaction: every phase's tasks, and a
   // commitment per phase.
+  // A transfer's van run is a job like an order's: `request` holds what a transfer has of a
+  // PlanJobRequest (its id as order_id, revision 1, lines, window, request_id for the undo
+  // fence; no venue or show) and `transfer` the transfer itself, without its request_id. Its
+  // job is planned once: the same transfer again is answered the job as it is (cancelled or
+  // not), another body for it is ALREADY_EXISTS, and an order and a transfer never share a job.
+  // Its answer is kept as a PlanTransferResponse.
   struct JobPlan {
     v1::PlanJobRequest request;
     std::vector<Task> tasks;
-    Minutes requested_by = 0;                  // the delivery deadline asked for
+    Minutes requested_by = 0;                  // the delivery (or arrival) deadline asked for
     std::vector<Minutes> phases_requested_by;  // the same per request.phases, in order
+    std::optional<v1::PlanTransferRequest> transfer;
   };
   // The answer (the job as saved, and the change) is kept under `key` with the plan; an
   // identical earlier request's answer is returned instead, already_planned.

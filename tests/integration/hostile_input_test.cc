@@ -671,6 +671,19 @@ class HostileInputTest : public ::testing::Test {
     return request;
   }
 
+  v1::PlanTransferRequest TransferPlan(const std::string& transfer_id) {
+    v1::PlanTransferRequest request;
+    request.set_transfer_id(transfer_id);
+    request.set_from_warehouse_id("WH-SWEEP-A");
+    request.set_to_warehouse_id("WH-SWEEP-B");
+    v1::InventoryLine* line = request.add_inventory_lines();
+    line->set_inventory_code(kItem);
+    line->set_quantity(2);
+    *request.mutable_window() = Window(6, 14);
+    request.mutable_transit()->set_seconds(2 * kHour);
+    return request;
+  }
+
   // Calls `method` as ADMIN, and keeps the request as an exemplar of a valid request of its
   // type when the service accepts it.
   template <typename Stub, typename Request, typename Response>
@@ -815,6 +828,10 @@ class HostileInputTest : public ::testing::Test {
     v1::PlanJobResponse planned;
     EXPECT_TRUE(Load(*scheduling_, &v1::SchedulingService::Stub::PlanJob,
                      JobPlan("SWEEP-PLANNED-JOB", 1), &planned)
+                    .ok());
+    v1::PlanTransferResponse transferred;
+    EXPECT_TRUE(Load(*scheduling_, &v1::SchedulingService::Stub::PlanTransfer,
+                     TransferPlan("T-SWEEP"), &transferred)
                     .ok());
     v1::CheckCapacityRequest capacity;
     *capacity.add_crew_needs() = JobPlan("", 1).crew_needs(0);
@@ -1168,6 +1185,12 @@ TEST_F(HostileInputTest, ASchedulingIdWithANulInItNeverReachesTheRecord) {
       v1::PlanJobResponse response;
       ExpectRefused(Describe("PlanJob", "order_id", id),
                     Call(*scheduling_, &Scheduling::PlanJob, JobPlan(id, 2), &response, admin()));
+    }
+    {
+      v1::PlanTransferResponse response;
+      ExpectRefused(
+          Describe("PlanTransfer", "transfer_id", id),
+          Call(*scheduling_, &Scheduling::PlanTransfer, TransferPlan(id), &response, admin()));
     }
     {
       v1::UpdateTaskStateRequest request;

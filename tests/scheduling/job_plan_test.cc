@@ -57,6 +57,28 @@ TEST(JobPlanTest, DerivesTheTaskChainWithWindowsFromTheDeliveryAndTheShow) {
   EXPECT_EQ(tasks.back().kind, v1::TASK_KIND_RETURN);
 }
 
+TEST(JobPlanTest, ATransferIsOneDriveByOneDriverWithAVehicleInsideItsWindow) {
+  TransferInput transfer;
+  transfer.transfer_id = "T-000042";
+  transfer.depart_not_before = 10 * kDay + 6 * kHour;
+  transfer.arrive_no_later_than = 10 * kDay + 14 * kHour;
+  transfer.transit = 3 * kHour;
+  Task run = PlanTransferTask(transfer);
+  EXPECT_EQ(run.id, "T-000042/TRANSFER");
+  EXPECT_EQ(run.job_id, "T-000042");
+  EXPECT_EQ(run.kind, v1::TASK_KIND_TRANSFER);
+  EXPECT_EQ(run.skill, v1::SKILL_DRIVER);
+  EXPECT_EQ(run.headcount, 1);
+  EXPECT_TRUE(run.needs_vehicle);
+  EXPECT_EQ(run.duration, 3 * kHour);
+  EXPECT_EQ(run.not_before, 10 * kDay + 6 * kHour);
+  EXPECT_EQ(run.no_later_than, 10 * kDay + 14 * kHour);
+  EXPECT_TRUE(run.predecessors.empty());
+  // Stock ready already: the van still leaves no earlier than now.
+  transfer.now = 10 * kDay + 7 * kHour;
+  EXPECT_EQ(PlanTransferTask(transfer).not_before, 10 * kDay + 7 * kHour);
+}
+
 TEST(JobPlanTest, EachPhaseGetsItsOwnChainTimedByItsOwnWindow) {
   JobInput show = Job();
   show.phase_id = "show-day";

@@ -95,6 +95,20 @@ TEST(PlannerTest, ACommittedDeliveryIsNeverPushedPastItsCommitment) {
   EXPECT_EQ(allowed.result.assignments[1].finish, 8 * kHour);
 }
 
+TEST(PlannerTest, ACommittedTransferArrivalIsKeptLikeADelivery) {
+  std::vector<Task> tasks = {AudioTask("A", 0, 4 * kHour, 4 * kHour),
+                             AudioTask("T-1", 0, 10 * kHour, 4 * kHour)};
+  tasks[1].kind = v1::TASK_KIND_TRANSFER;
+  std::vector<Assignment> current = {At("A", "ana", 4 * kHour, 8 * kHour, 4 * kHour),
+                                     At("T-1", "ana", 0, 4 * kHour, 10 * kHour)};
+  // The warehouse waiting for the stock was told "arrives by 04:00".
+  Reoptimization outcome = Reoptimize(tasks, current, {{"T-1", 4 * kHour}}, kAna, {});
+  EXPECT_FALSE(outcome.improved);
+  EXPECT_EQ(outcome.result.assignments[1].start, 0);
+  EXPECT_TRUE(FinishIsCommitted(v1::TASK_KIND_TRANSFER));
+  EXPECT_FALSE(FinishIsCommitted(v1::TASK_KIND_RETURN));
+}
+
 TEST(PlannerTest, NoTaskOnTimeIsMadeLateForTheSakeOfOthers) {
   // C (on time) would have to give way for A and B to both make it: two late become one, but
   // C becomes late, so C's job keeps its place.

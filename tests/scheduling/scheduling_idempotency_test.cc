@@ -177,6 +177,25 @@ class SchedulingIdempotencyTest : public ::testing::Test {
       request.set_order_revision(2);
       ExpectReused(&Stub::PlanJob, request);
     };
+    cases["PlanTransfer"] = [this] {
+      v1::PlanTransferRequest request;
+      request.set_request_id(FreshId());
+      request.set_transfer_id("T-PLAN");
+      request.set_from_warehouse_id("WH-BERLIN");
+      request.set_to_warehouse_id("WH-HAMBURG");
+      *request.mutable_window()->mutable_not_before() =
+          google::protobuf::util::TimeUtil::SecondsToTimestamp(day0_ + 86400 * 5 + 6 * 3600);
+      *request.mutable_window()->mutable_no_later_than() =
+          google::protobuf::util::TimeUtil::SecondsToTimestamp(day0_ + 86400 * 5 + 14 * 3600);
+      request.mutable_transit()->set_seconds(3 * 3600);
+      v1::PlanTransferResponse planned = Twice(&Stub::PlanTransfer, request);
+      EXPECT_EQ(planned.job().tasks_size(), 1);
+      EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE event_type = 'EVENT_TYPE_JOB_PLANNED' "
+                      "AND order_id = 'T-PLAN'"),
+                1);
+      request.mutable_transit()->set_seconds(4 * 3600);
+      ExpectReused(&Stub::PlanTransfer, request);
+    };
     cases["CancelJob"] = [this] {
       PlanOnce("ORDER-CANCEL");
       v1::CancelJobRequest request;
