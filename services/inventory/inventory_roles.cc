@@ -41,6 +41,11 @@ common::RolePolicy RolePolicy() {
       .Allow("CreateTransfer", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("CancelTransfer", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("ListTransfers", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      // The warehouse counts; ADMIN, who keeps the books, applies the counts.
+      .Allow("StartStockTake", {v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("CountStock", {v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("GetStockTake", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("ApplyStockTake", {v1::ROLE_ADMIN})
       // Scanning is the warehouse's.
       .Allow("ScanOut", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("ScanIn", {v1::ROLE_OPS, v1::ROLE_ADMIN})

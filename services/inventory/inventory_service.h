@@ -88,6 +88,16 @@ class InventoryServiceImpl final : public v1::InventoryService::Service {
                               v1::CancelTransferResponse* response) override;
   grpc::Status ListTransfers(grpc::ServerContext* context, const v1::ListTransfersRequest* request,
                              v1::ListTransfersResponse* response) override;
+  grpc::Status StartStockTake(grpc::ServerContext* context,
+                              const v1::StartStockTakeRequest* request,
+                              v1::StartStockTakeResponse* response) override;
+  grpc::Status CountStock(grpc::ServerContext* context, const v1::CountStockRequest* request,
+                          v1::CountStockResponse* response) override;
+  grpc::Status GetStockTake(grpc::ServerContext* context, const v1::GetStockTakeRequest* request,
+                            v1::GetStockTakeResponse* response) override;
+  grpc::Status ApplyStockTake(grpc::ServerContext* context,
+                              const v1::ApplyStockTakeRequest* request,
+                              v1::ApplyStockTakeResponse* response) override;
   grpc::Status ScanOut(grpc::ServerContext* context, const v1::ScanOutRequest* request,
                        v1::ScanOutResponse* response) override;
   grpc::Status ScanIn(grpc::ServerContext* context, const v1::ScanInRequest* request,

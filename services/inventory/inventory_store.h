@@ -108,6 +108,13 @@ struct AssetChange {
   std::vector<v1::OrderShortage> shortages;
 };
 
+// A stock take with its discrepancy report, and (applied) the reservations left short.
+struct StockTakeView {
+  v1::StockTake stock_take;
+  v1::DiscrepancyReport report;
+  std::vector<v1::OrderShortage> shortages;
+};
+
 // One scan (issue 19), as the handler checked it.
 struct ScanDraft {
   std::string order_id;
@@ -201,6 +208,18 @@ class InventoryStore {
                                       const Answer<v1::Transfer>& answer) = 0;
   virtual absl::StatusOr<Page<v1::Transfer>> ListTransfers(const v1::ListTransfersRequest& filter,
                                                            int limit, const std::string& after) = 0;
+  // Stock takes (issue 19). Starting notes what each code in scope expects on the warehouse's
+  // shelves; a count records a unit (where found) or adds to a code's count; applying turns the
+  // counts into stock, under the codes' row locks.
+  virtual absl::Status StartStockTake(const v1::StartStockTakeRequest& request,
+                                      const v1::Actor& actor,
+                                      const Answer<StockTakeView>& answer) = 0;
+  virtual absl::Status CountStock(const v1::CountStockRequest& request,
+                                  const Answer<v1::CountStockResponse>& answer) = 0;
+  virtual absl::StatusOr<StockTakeView> GetStockTake(const std::string& stock_take_id) = 0;
+  virtual absl::Status ApplyStockTake(const std::string& stock_take_id, const std::string& reason,
+                                      const v1::Actor& actor,
+                                      const Answer<StockTakeView>& answer) = 0;
   virtual absl::StatusOr<Page<v1::Item>> ListItems(const v1::ListItemsRequest& filter, int limit,
                                                    const std::string& after) = 0;
   virtual absl::Status DeleteItem(const std::string& inventory_code, const std::string& etag,

@@ -66,6 +66,8 @@ void LockItemRow(pqxx::work& tx, const std::string& code) {
   tx.exec_params("SELECT 1 FROM items WHERE inventory_code = $1 FOR UPDATE", code);
 }
 
+}  // namespace
+
 // Writes the unit back; `out_until_us` (0: none) is how long its order's window holds it.
 void SaveAsset(pqxx::work& tx, const v1::Asset& asset, int64_t out_until_us) {
   tx.exec_params(
@@ -74,6 +76,8 @@ void SaveAsset(pqxx::work& tx, const v1::Asset& asset, int64_t out_until_us) {
       asset.asset_id(), static_cast<int>(asset.state()), asset.order_id(), out_until_us,
       Bytes(asset.SerializeAsString()));
 }
+
+namespace {}  // namespace
 
 void AddAssetEvent(pqxx::work& tx, const v1::Asset& asset, v1::AssetEvent event,
                    const v1::Actor& actor) {
@@ -85,12 +89,16 @@ void AddAssetEvent(pqxx::work& tx, const v1::Asset& asset, v1::AssetEvent event,
                  Bytes(event.SerializeAsString()));
 }
 
+namespace {}  // namespace
+
 v1::AssetEvent EventOf(v1::AssetEventKind kind, const std::string& note) {
   v1::AssetEvent event;
   event.set_kind(kind);
   event.set_note(note);
   return event;
 }
+
+namespace {
 
 std::optional<v1::MaintenancePlan> LoadPlan(pqxx::work& tx, const std::string& code) {
   pqxx::result rows =
@@ -158,6 +166,8 @@ void OpenRepair(pqxx::work& tx, const v1::Asset& asset, int64_t back_us, const s
       asset.inventory_code(), back_us, why, order_id, actor.id(), asset.asset_id());
 }
 
+}  // namespace
+
 // Ends the unit's open repair now; the period stays as history (unit_hold 0), or goes when it
 // had not begun.
 void CloseRepair(pqxx::work& tx, const std::string& asset_id) {
@@ -171,6 +181,8 @@ void CloseRepair(pqxx::work& tx, const std::string& asset_id) {
       "WHERE asset_id = $1 AND unit_hold = 1",
       asset_id);
 }
+
+namespace {}  // namespace
 
 // The unit's overdue-inspection hold, recomputed: from its earliest periodic due time (but not
 // while its order's window or a bounded repair already holds it; not at all while its repair
@@ -219,6 +231,8 @@ std::optional<int64_t> RefreshInspectionHold(pqxx::work& tx, const v1::Asset& as
   if (*start > NowMicros() || (held_from && *held_from <= *start)) return std::nullopt;
   return start;
 }
+
+namespace {
 
 // Reports the reservations of the unit's code left short from `from_us` on, if anything
 // tightened.

@@ -23,6 +23,13 @@ class PostgresInventoryStore final : public InventoryStore {
   absl::Status RecordInspection(const v1::RecordInspectionRequest& request, const v1::Actor& actor,
                                 const Answer<AssetChange>& answer) override;
   absl::Status Scan(const ScanDraft& draft, const Answer<v1::ScanResult>& answer) override;
+  absl::Status StartStockTake(const v1::StartStockTakeRequest& request, const v1::Actor& actor,
+                              const Answer<StockTakeView>& answer) override;
+  absl::Status CountStock(const v1::CountStockRequest& request,
+                          const Answer<v1::CountStockResponse>& answer) override;
+  absl::StatusOr<StockTakeView> GetStockTake(const std::string& stock_take_id) override;
+  absl::Status ApplyStockTake(const std::string& stock_take_id, const std::string& reason,
+                              const v1::Actor& actor, const Answer<StockTakeView>& answer) override;
   absl::Status SetWarehouseStock(const v1::SetWarehouseStockRequest& request,
                                  const Answer<std::vector<v1::WarehouseStock>>& answer) override;
   absl::StatusOr<v1::GetWarehouseStockResponse> GetWarehouseStock(

@@ -52,6 +52,20 @@ struct UnitPlace {
 };
 UnitPlace WhereUnitIs(pqxx::work& transaction, const v1::Asset& asset);
 
+// The asset register's steps (postgres_asset_store.cc), shared with stock takes.
+// Writes the unit back; `out_until_us` (0: none) is how long its order's window holds it.
+void SaveAsset(pqxx::work& transaction, const v1::Asset& asset, int64_t out_until_us);
+// Appends to the unit's history, stamped with its state, the actor and (unless set) now.
+void AddAssetEvent(pqxx::work& transaction, const v1::Asset& asset, v1::AssetEvent event,
+                   const v1::Actor& actor);
+v1::AssetEvent EventOf(v1::AssetEventKind kind, const std::string& note);
+// Ends the unit's open repair now.
+void CloseRepair(pqxx::work& transaction, const std::string& asset_id);
+// Recomputes the unit's overdue-inspection hold; answers from when it now holds the unit where
+// it did not before (for the shortages to report).
+std::optional<int64_t> RefreshInspectionHold(pqxx::work& transaction, const v1::Asset& asset,
+                                             const v1::Actor& actor);
+
 // The stock of the query's codes over its range, inside `transaction` (InventoryStore::LoadStock).
 LoadedStock LoadStockIn(pqxx::transaction_base& transaction, const StockQuery& query);
 

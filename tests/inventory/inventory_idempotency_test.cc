@@ -124,6 +124,18 @@ class InventoryIdempotencyTest : public ::testing::Test {
 
   std::map<std::string, std::string> asset_ids_;  // by barcode
   std::string cancelled_transfer_id_;
+  std::string count_take_id_;
+  std::string apply_take_id_;
+
+  // A stock take of IDEM-STOCK in its warehouse, open.
+  std::string StartedStockTake() {
+    v1::StartStockTakeRequest request;
+    request.set_warehouse_id("IDEM-TAKE");
+    request.add_inventory_codes("IDEM-STOCK");
+    v1::StartStockTakeResponse response;
+    EXPECT_TRUE(inventory_.Call(&Stub::StartStockTake, request, &response).ok());
+    return response.stock_take().stock_take_id();
+  }
 
   // IDEM-STOCK kept at `warehouse` besides its home.
   void KeepAt(const std::string& warehouse, int quantity) {
@@ -248,6 +260,35 @@ class InventoryIdempotencyTest : public ::testing::Test {
           return Send(&Stub::CancelTransfer, request);
         },
         "SELECT count(*)::int FROM transfers WHERE cancelled"};
+    cases["StartStockTake"] = {
+        [] {},
+        [this](const std::string& id, bool changed) {
+          v1::StartStockTakeRequest request;
+          request.set_request_id(id);
+          request.set_warehouse_id(changed ? "IDEM-ELSEWHERE" : "IDEM-COUNTED");
+          return Send(&Stub::StartStockTake, request);
+        },
+        "SELECT count(*)::int FROM stock_takes WHERE warehouse_id = 'IDEM-COUNTED'"};
+    cases["CountStock"] = {[this] { count_take_id_ = StartedStockTake(); },
+                           [this](const std::string& id, bool changed) {
+                             v1::CountStockRequest request;
+                             request.set_request_id(id);
+                             request.set_stock_take_id(count_take_id_);
+                             request.set_barcode("IDEM-STOCK");
+                             request.set_quantity(changed ? 2 : 1);
+                             return Send(&Stub::CountStock, request);
+                           },
+                           "SELECT coalesce(sum(counted), 0)::int FROM stock_take_codes "
+                           "WHERE inventory_code = 'IDEM-STOCK'"};
+    cases["ApplyStockTake"] = {[this] { apply_take_id_ = StartedStockTake(); },
+                               [this](const std::string& id, bool changed) {
+                                 v1::ApplyStockTakeRequest request;
+                                 request.set_request_id(id);
+                                 request.set_stock_take_id(apply_take_id_);
+                                 request.set_reason(changed ? "recount" : "count");
+                                 return Send(&Stub::ApplyStockTake, request);
+                               },
+                               "SELECT count(*)::int FROM stock_takes WHERE state = 2"};
     cases["ScanOut"] = {
         [this] {
           ASSERT_TRUE(Send(&Stub::Reserve, ReserveRequest("IDEM-SCAN-OUT", 4)).status.ok());
