@@ -95,13 +95,15 @@ std::vector<WarehouseUsage> UsageByWarehouse(const CodeStock& stock, const Inter
     }
     auto base = split.base.find(warehouse);
     const int owned = base == split.base.end() ? 0 : base->second;
-    WarehouseUsage usage{warehouse, UsageOverWindow(owned, moves, window).free, 0};
+    WarehouseUsage usage{warehouse, UsageOverWindow(owned, moves, window).free, 0, 0};
     if (warehouse == split.home) {
       for (const StockChange& change : stock.changes) {
         if (!change.in_transit) moves.push_back(change);
       }
     }
-    usage.free = UsageOverWindow(owned, moves, window).free;
+    const WindowUsage with_demand = UsageOverWindow(owned, moves, window);
+    usage.free = with_demand.free;
+    usage.short_by = with_demand.short_by;
     usages.push_back(std::move(usage));
   }
   return usages;

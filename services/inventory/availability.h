@@ -102,8 +102,9 @@ struct WarehouseSplit {
 // One warehouse's share of a code over a window.
 struct WarehouseUsage {
   std::string warehouse_id;
-  int stock = 0;  // units there at the leanest instant
-  int free = 0;   // units free there over the whole window
+  int stock = 0;     // units there at the leanest instant
+  int free = 0;      // units free there over the whole window
+  int short_by = 0;  // how far its worst instant is past what it has (a move it cannot make)
 };
 
 // Stock of one code as loaded for a decision: quantity owned plus every change

@@ -86,6 +86,20 @@ std::map<std::string, int> OverbookedOnTheRoad(pqxx::work& tx,
   return short_by;
 }
 
+// How far each code is past what `warehouse` has over `window` (moves and, at the home, demand).
+std::map<std::string, int> ShortAt(pqxx::work& tx, const std::vector<std::string>& codes,
+                                   const std::string& warehouse, const Interval& window) {
+  LoadedStock loaded = LoadStockIn(tx, {codes, window, false, true, "", true});
+  std::map<std::string, int> short_by;
+  for (const std::string& code : codes) {
+    short_by[code] = 0;
+    for (const WarehouseUsage& usage : UsageByWarehouse(loaded.picture[code], window)) {
+      if (usage.warehouse_id == warehouse) short_by[code] = usage.short_by;
+    }
+  }
+  return short_by;
+}
+
 }  // namespace
 
 absl::Status PostgresInventoryStore::SetWarehouseStock(
@@ -293,14 +307,38 @@ absl::Status PostgresInventoryStore::CancelTransfer(const std::string& transfer_
             absl::StrCat("transfer ", transfer_id, " has departed; it can no longer be cancelled"));
       }
       v1::Transfer transfer = ParseTransfer(row[0][0]);
+      // Later transfers out of the destination may count on these units: the codes' rows
+      // first, then what the destination would lack without them.
+      std::vector<std::string> codes;
+      for (const v1::InventoryLine& line : transfer.lines()) codes.push_back(line.inventory_code());
+      std::sort(codes.begin(), codes.end());
+      tx.exec_params(
+          "SELECT 1 FROM items WHERE inventory_code = ANY($1::text[]) ORDER BY inventory_code "
+          "FOR UPDATE",
+          common::PgTextArray(codes));
+      const Instant arrive = FromMicros(common::ToMicros(transfer.arrive_time()));
+      const Interval after_arrival{arrive, arrive + kTransferHorizon};
+      const std::map<std::string, int> short_before =
+          ShortAt(tx, codes, transfer.to_warehouse_id(), after_arrival);
+      tx.exec_params("UPDATE transfer_lines SET cancelled = true WHERE transfer_id = $1",
+                     transfer_id);
+      for (const auto& [code, short_by] :
+           ShortAt(tx, codes, transfer.to_warehouse_id(), after_arrival)) {
+        if (short_by > short_before.at(code)) {
+          return common::BusinessRefusal(
+              v1::INSUFFICIENT_STOCK,
+              absl::StrCat("later moves out of ", transfer.to_warehouse_id(), " count on ",
+                           short_by - short_before.at(code), " x ", code,
+                           " this transfer brings; cancel those first"),
+              {{code, std::to_string(short_by - short_before.at(code))}});
+        }
+      }
       transfer.set_note(transfer.note().empty()
                             ? absl::StrCat("cancelled: ", reason)
                             : absl::StrCat(transfer.note(), "; cancelled: ", reason));
       const std::string body = transfer.SerializeAsString();
       tx.exec_params("UPDATE transfers SET cancelled = true, body = $2 WHERE transfer_id = $1",
                      transfer_id, pqxx::binarystring(body.data(), body.size()));
-      tx.exec_params("UPDATE transfer_lines SET cancelled = true WHERE transfer_id = $1",
-                     transfer_id);
       row = tx.exec_params(
           absl::StrCat("SELECT ", kTransferColumns, " FROM transfers WHERE transfer_id = $1"),
           transfer_id);
