@@ -59,6 +59,9 @@ void AddWarehouseCommands(CommandTree& tree);     // warehouse_commands.cc: avai
                                                   // labels, assets, maintenance-plan
 void AddScanCommands(CommandTree& tree);          // scan_commands.cc: scan out|in (a barcode
                                                   // scanner's station)
+void AddTransferCommands(CommandTree& tree);      // transfer_commands.cc: warehouse-stock,
+                                                  // transfer
+void AddStockTakeCommands(CommandTree& tree);     // stock_take_commands.cc: stocktake
 void AddScheduleCommands(CommandTree& tree);      // schedule_commands.cc: schedule, prep-plan,
                                                   // task, job
 void AddOrderCommands(CommandTree& tree);         // order_commands.cc: quote, feasibility,

@@ -33,6 +33,8 @@ int Main(int argc, char** argv) {
   AddCatalogCommands(tree);
   AddWarehouseCommands(tree);
   AddScanCommands(tree);
+  AddTransferCommands(tree);
+  AddStockTakeCommands(tree);
   AddCrewCommands(tree);
   AddScheduleCommands(tree);
   AddOrderCommands(tree);

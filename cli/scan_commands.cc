@@ -5,23 +5,20 @@
 // place on a terminal, one line a scan otherwise), rings the bell on a refusal, and ends with
 // what is missing.
 #include <absl/strings/ascii.h>
-#include <absl/strings/numbers.h>
 #include <absl/strings/str_cat.h>
-#include <absl/strings/str_format.h>
 #include <absl/strings/str_join.h>
-#include <absl/strings/str_split.h>
 #include <absl/strings/strip.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <iostream>
-#include <random>
 
 #include "cli/command_tree.h"
 #include "cli/input_parsing.h"
 #include "cli/inventory_stub.h"
 #include "cli/output.h"
+#include "cli/scan_input.h"
 
 namespace salesops::cli {
 namespace {
@@ -30,7 +27,6 @@ using v1::InventoryService;
 
 // The bounds ScanOutRequest and ScanInRequest set, checked here so that a line the service would
 // refuse as a whole request is a local refusal instead, and the station carries on.
-constexpr size_t kLongestBarcode = 60;
 constexpr int kLargestScanQuantity = 100000;
 constexpr size_t kLongestDamageNote = 2000;
 // Long descriptions would push the done/needed column off a warehouse PC's screen.
@@ -58,15 +54,6 @@ struct ScanLine {
   std::string note;
 };
 
-bool IsScannableText(absl::string_view text) {
-  if (text.empty() || text.size() > kLongestBarcode) return false;
-  return std::all_of(text.begin(), text.end(), [](char c) { return c >= '!' && c <= '~'; });
-}
-
-bool IsWholeNumber(absl::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), absl::ascii_isdigit);
-}
-
 // `[!][N ]BARCODE[ NOTE]`: a barcode; `N BARCODE` for N of a bulk code (a number, a space, the
 // barcode); on scan in, a leading `!` marks it damaged, with what is wrong after it. Anything
 // else never came from a label, so it is refused here and nothing is sent.
@@ -80,45 +67,26 @@ absl::StatusOr<ScanLine> ParseScanLine(absl::string_view text, ScanDirection dir
     }
     scan.damaged = true;
   }
-  std::vector<absl::string_view> words =
-      absl::StrSplit(rest, absl::ByAnyChar(" \t"), absl::SkipEmpty());
-  if (words.empty()) return absl::InvalidArgumentError("nothing to scan after '!'");
-  size_t barcode_index = 0;
-  if (words.size() >= 2 && IsWholeNumber(words[0])) {
-    if (!absl::SimpleAtoi(words[0], &scan.quantity) || scan.quantity < 1 ||
-        scan.quantity > kLargestScanQuantity) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("a quantity is 1 to ", kLargestScanQuantity, ", not ", words[0]));
-    }
-    barcode_index = 1;
+  if (absl::StripAsciiWhitespace(rest).empty()) {
+    return absl::InvalidArgumentError("nothing to scan after '!'");
   }
-  scan.barcode = std::string(words[barcode_index]);
-  std::vector<absl::string_view> note(
-      words.begin() + static_cast<std::ptrdiff_t>(barcode_index) + 1, words.end());
-  if (!note.empty() && !scan.damaged) {
+  absl::StatusOr<TypedScan> typed = SplitTypedScan(rest, kLargestScanQuantity);
+  if (!typed.ok()) return typed.status();
+  scan.barcode = typed->barcode;
+  scan.quantity = typed->quantity;
+  if (!typed->rest.empty() && !scan.damaged) {
     return absl::InvalidArgumentError(absl::StrCat(
         "'", absl::StripAsciiWhitespace(text),
         "' is not a barcode: a barcode has no spaces (write N BARCODE for a quantity",
         direction == ScanDirection::kIn ? ", !BARCODE NOTE for a damaged unit)" : ")"));
   }
-  scan.note = absl::StrJoin(note, " ");
+  scan.note = absl::StrJoin(typed->rest, " ");
   if (scan.note.size() > kLongestDamageNote) {
     return absl::InvalidArgumentError(
         absl::StrCat("the damage note is longer than ", kLongestDamageNote, " characters"));
   }
-  if (!IsScannableText(scan.barcode)) {
-    return absl::InvalidArgumentError(absl::StrCat("'", scan.barcode,
-                                                   "' is not a barcode: printable ASCII, 1 to ",
-                                                   kLongestBarcode, " characters"));
-  }
+  if (absl::Status barcode = CheckBarcode(scan.barcode); !barcode.ok()) return barcode;
   return scan;
-}
-
-// Each scan has its own request_id, so that resending it after a lost answer is answered
-// again rather than scanned twice.
-std::string NewScanRequestId() {
-  static std::mt19937_64 random{std::random_device{}()};
-  return absl::StrFormat("scan-%016x%016x", random(), random());
 }
 
 // The first line of a description, cut to fit the table (on a UTF-8 character boundary).
@@ -149,13 +117,11 @@ class ScanStation {
   ExitCode Run() {
     if (ExitCode code = LoadProgress(); code != kExitOk) return code;
     if (live_) Redraw(/*with_prompt=*/true);
-    for (std::string text; std::getline(std::cin, text);) {
-      std::string line(absl::StripAsciiWhitespace(text));
+    for (std::string line; ReadScanLine(std::cin, line);) {
       if (line.empty()) {
         if (live_) Redraw(/*with_prompt=*/true);
         continue;
       }
-      if (line == "done" || line == "q") break;
       absl::StatusOr<ScanLine> scan = ParseScanLine(line, direction_);
       if (!scan.ok()) {
         ShowRefusal("NOT_SENT", std::string(scan.status().message()));
@@ -206,7 +172,7 @@ class ScanStation {
     ExitCode code = kExitOk;
     if (direction_ == ScanDirection::kOut) {
       v1::ScanOutRequest request;
-      request.set_request_id(NewScanRequestId());
+      request.set_request_id(NewScanRequestId("scan"));
       request.set_order_id(options_.order);
       request.set_barcode(scan.barcode);
       request.set_quantity(scan.quantity);
@@ -215,7 +181,7 @@ class ScanStation {
       result = response.result();
     } else {
       v1::ScanInRequest request;
-      request.set_request_id(NewScanRequestId());
+      request.set_request_id(NewScanRequestId("scan"));
       request.set_order_id(options_.order);
       request.set_barcode(scan.barcode);
       request.set_quantity(scan.quantity);
@@ -238,19 +204,13 @@ class ScanStation {
     return kExitOk;
   }
 
-  // A scan whose answer was lost (the connection dropped, the deadline passed) is sent once
-  // more with the same request_id: the service answers a repeat as it answered the first, so
-  // the unit is never pulled twice. Any other error ends the station.
+  // Sent once more when the answer was lost (InvokeOnceMore), so the unit is never pulled
+  // twice; any other error ends the station.
   template <typename Request, typename Response>
   ExitCode CallOnceMore(grpc::Status (InventoryService::Stub::*method)(grpc::ClientContext*,
                                                                        const Request&, Response*),
                         const Request& request, Response* response) {
-    grpc::Status status = session_.Invoke(method, request, response);
-    if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-        status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-      response->Clear();
-      status = session_.Invoke(method, request, response);
-    }
+    grpc::Status status = InvokeOnceMore(session_, method, request, response);
     return status.ok() ? kExitOk : session_.ReportError(status, Endpoint::kInventory);
   }
 
@@ -271,10 +231,6 @@ class ScanStation {
     }
     RingBell();
   }
-
-  // On stderr, so the bell rings even when stdout goes to a file, and a script reading stdout
-  // never sees it.
-  static void RingBell() { std::cerr << '\a' << std::flush; }
 
   const char* DoneWord() const { return direction_ == ScanDirection::kOut ? "pulled" : "back"; }
 

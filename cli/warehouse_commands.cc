@@ -1,4 +1,4 @@
-// What the warehouse does with an order, and what sales asks of it: is it free
+// What the warehouse does with an order, and what sales asks of it: is it free, and where
 // (availability), what to pull (pullsheet), what was pulled (prep), what left
 // and came back (checkout, checkin), and demand to come (forecast); the labels and the
 // asset register (labels, assets) and what each code must be inspected for (maintenance-plan).
@@ -18,6 +18,7 @@
 
 #include "cli/command_tree.h"
 #include "cli/input_parsing.h"
+#include "cli/inventory_output.h"
 #include "cli/inventory_stub.h"
 #include "cli/output.h"
 
@@ -65,6 +66,33 @@ struct AvailabilityOptions {
   bool ignore_holds = false;
 };
 
+// "MAIN 6/6, SOUTH 4/4": units at each warehouse at the window's leanest instant, and free
+// there over the whole window, the code's home (where the order is pulled) first.
+std::string FormatWarehouseShares(const v1::CodeAvailability& code) {
+  std::vector<std::string> shares;
+  for (const v1::WarehouseAvailability& warehouse : code.warehouses()) {
+    shares.push_back(
+        absl::StrCat(warehouse.warehouse_id(), " ", warehouse.stock(), "/", warehouse.free()));
+  }
+  return shares.empty() ? "-" : absl::StrJoin(shares, ", ");
+}
+
+// The home is short but another warehouse has the units in time: what to move, and the command
+// that moves it (with the day on the road the suggestion assumes).
+void PrintTransferSuggestions(
+    const google::protobuf::RepeatedPtrField<v1::TransferSuggestion>& suggestions) {
+  for (const v1::TransferSuggestion& suggestion : suggestions) {
+    const std::string depart_by = FormatTime(suggestion.depart_by_time());
+    std::cout << "Suggest: transfer " << suggestion.quantity() << " x "
+              << suggestion.inventory_code() << " " << suggestion.from_warehouse_id() << " → "
+              << suggestion.to_warehouse_id() << ", leaving by " << depart_by << "\n"
+              << "  salesopsctl transfer create --from " << suggestion.from_warehouse_id()
+              << " --to " << suggestion.to_warehouse_id() << " --depart '" << depart_by
+              << "' --transit 1d " << suggestion.inventory_code() << "=" << suggestion.quantity()
+              << "\n";
+  }
+}
+
 ExitCode CheckAvailability(Session& session, const AvailabilityOptions& options) {
   v1::CheckAvailabilityRequest request;
   absl::StatusOr<std::vector<v1::InventoryLine>> lines = ParseLines(options.lines, "", true);
@@ -84,14 +112,30 @@ ExitCode CheckAvailability(Session& session, const AvailabilityOptions& options)
     PrintJson(response);
     return kExitOk;
   }
-  Table table({"code", "description", "requested", "owned", "rented in", "peak in use",
-               "out of service", "free", "short"});
+  // Units on the road count at neither end: a column only when some are, so the usual
+  // single-warehouse answer stays as narrow as it was.
+  const bool any_in_transit =
+      std::any_of(response.availability().begin(), response.availability().end(),
+                  [](const v1::CodeAvailability& code) { return code.in_transit() > 0; });
+  std::vector<std::string> headers = {"code",      "description",       "requested",      "owned",
+                                      "rented in", "peak in use",       "out of service", "free",
+                                      "short",     "where (stock/free)"};
+  if (any_in_transit) headers.push_back("in transit");
+  Table table(std::move(headers));
   for (const v1::CodeAvailability& code : response.availability()) {
     int short_by = std::max(0, code.requested() - code.free());
-    table.AddRow({code.inventory_code(), code.description(), std::to_string(code.requested()),
-                  std::to_string(code.owned()), std::to_string(code.sub_rented_in()),
-                  std::to_string(code.peak_in_use()), std::to_string(code.out_of_service()),
-                  std::to_string(code.free()), short_by > 0 ? std::to_string(short_by) : "-"});
+    std::vector<std::string> row = {code.inventory_code(),
+                                    code.description(),
+                                    std::to_string(code.requested()),
+                                    std::to_string(code.owned()),
+                                    std::to_string(code.sub_rented_in()),
+                                    std::to_string(code.peak_in_use()),
+                                    std::to_string(code.out_of_service()),
+                                    std::to_string(code.free()),
+                                    short_by > 0 ? std::to_string(short_by) : "-",
+                                    FormatWarehouseShares(code)};
+    if (any_in_transit) row.push_back(std::to_string(code.in_transit()));
+    table.AddRow(std::move(row));
   }
   table.Print();
   std::cout << "\nWindow: " << FormatWindow(request.window()) << "\n";
@@ -108,6 +152,8 @@ ExitCode CheckAvailability(Session& session, const AvailabilityOptions& options)
                 << FormatWindow(response.earliest_feasible_window()) << "\n";
     }
   }
+  // Also when all is available: the order is pulled at the home, which may not hold it all.
+  PrintTransferSuggestions(response.suggested_transfers());
   return kExitOk;
 }
 
@@ -142,9 +188,14 @@ void PrintPullSheet(const v1::PullSheet& sheet) {
   }
 }
 
-ExitCode ShowPullSheet(Session& session, const std::string& order) {
+struct PullSheetOptions {
+  std::string order, warehouse;
+};
+
+ExitCode ShowPullSheet(Session& session, const PullSheetOptions& options) {
   v1::GetPullSheetRequest request;
-  request.set_order_id(order);
+  request.set_order_id(options.order);
+  request.set_warehouse_id(options.warehouse);
   v1::GetPullSheetResponse response;
   if (ExitCode code = session.Call(&InventoryService::Stub::GetPullSheet, request, &response);
       code != kExitOk) {
@@ -385,22 +436,6 @@ std::string FirstLineCut(const std::string& text, size_t characters) {
     if (++seen > characters) return line.substr(0, i) + "…";
   }
   return line;
-}
-
-// The reservations a change of stock leaves short (the service has sent SHORTAGE_DETECTED for
-// each): the orders someone must now sub-rent for or call about.
-void PrintShortages(const google::protobuf::RepeatedPtrField<v1::OrderShortage>& shortages) {
-  if (shortages.empty()) return;
-  Table table({"order", "code", "reserved", "available", "short by"});
-  for (const v1::OrderShortage& order : shortages) {
-    for (const v1::StockShortage& shortage : order.shortages()) {
-      table.AddRow({order.order_id(), shortage.inventory_code(),
-                    std::to_string(shortage.requested()), std::to_string(shortage.available()),
-                    std::to_string(shortage.shortfall())});
-    }
-  }
-  std::cout << "\nReservations this leaves short:\n";
-  table.Print();
 }
 
 void PrintAsset(const v1::Asset& asset) {
@@ -722,8 +757,8 @@ void AddWarehouseCommands(CommandTree& tree) {
     auto options = MakeOptions<AvailabilityOptions>();
     CLI::App* command = root.add_subcommand(
         "availability",
-        "How many units of each code are free over the whole window (peak use, not sum), and "
-        "what is short");
+        "How many units of each code are free over the whole window (peak use, not sum), at which "
+        "warehouse, what is short, and the transfers that would cover it");
     command->add_option("lines", options->lines, "CODE=N (or CODE for one unit), one or more")
         ->required();
     command->add_option("--from", options->from, "Window start (2030-05-01 08:00, tomorrow, +2d)")
@@ -822,11 +857,13 @@ void AddWarehouseCommands(CommandTree& tree) {
         set, [options](Session& session) { return SetMaintenancePlanCommand(session, *options); });
   }
   {
-    auto order = std::make_shared<std::string>();
+    auto options = MakeOptions<PullSheetOptions>();
     CLI::App* command = root.add_subcommand(
         "pullsheet", "What to pull for an order, by warehouse and category, and how far prep is");
-    command->add_option("order", *order, "Order id")->required();
-    tree.OnRun(command, [order](Session& session) { return ShowPullSheet(session, *order); });
+    command->add_option("order", options->order, "Order id")->required();
+    command->add_option("--warehouse", options->warehouse,
+                        "Only what is pulled at this warehouse (default: every warehouse)");
+    tree.OnRun(command, [options](Session& session) { return ShowPullSheet(session, *options); });
   }
   {
     auto options = MakeOptions<PrepOptions>();

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <filesystem>
@@ -749,6 +750,214 @@ TEST_F(SalesopsctlCommandsTest, AssetStateInspectionsAndMaintenancePlans) {
             0)
       << output;
   EXPECT_NE(output.find("retired"), std::string::npos) << output;
+}
+
+}  // namespace
+}  // namespace salesops::testing
+
+namespace salesops::testing {
+namespace {
+
+// The lines of `text` that contain every one of `words`: a table row, whatever its padding.
+std::vector<std::string> RowsWith(const std::string& text, const std::vector<std::string>& words) {
+  std::vector<std::string> rows;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (std::all_of(words.begin(), words.end(), [&](const std::string& word) {
+          return line.find(word) != std::string::npos;
+        })) {
+      rows.push_back(line);
+    }
+  }
+  return rows;
+}
+
+// Stock across warehouses (issue 19) through the CLI: a code split between its home and another
+// warehouse, a transfer between them listed, availability per warehouse with the units on the
+// road and the transfer it suggests, the transfer cancelled, and a pull sheet per warehouse.
+TEST_F(SalesopsctlCommandsTest, WarehouseStockTransfersAndAvailabilityPerWarehouse) {
+  std::string output;
+  ASSERT_EQ(Ctl("catalog items upsert LIGHT-SPOT --description 'LED spot 200 W' --category "
+                "lighting --quantity 10 --tracking bulk --warehouse MAIN",
+                &output, true),
+            0)
+      << output;
+  const std::string ops = "--token-file " + TokenFile("ops") + " ";
+  ASSERT_EQ(Ctl(ops + "warehouse-stock set LIGHT-SPOT SOUTH 4", &output, true), 0) << output;
+  EXPECT_EQ(RowsWith(output, {"SOUTH", "4"}).size(), 1u) << output;
+  ASSERT_EQ(Ctl("warehouse-stock show LIGHT-SPOT", &output, true), 0) << output;
+  EXPECT_EQ(RowsWith(output, {"MAIN", "6", "home"}).size(), 1u) << output;
+  EXPECT_EQ(RowsWith(output, {"SOUTH", "4"}).size(), 1u) << output;
+  EXPECT_NE(output.find("Nothing of LIGHT-SPOT on the road."), std::string::npos) << output;
+  EXPECT_EQ(Ctl(ops + "warehouse-stock set LIGHT-SPOT SOUTH 11", &output, true), 2) << output;
+
+  // Three spots leave SOUTH in two days and are a day on the road.
+  ASSERT_EQ(Ctl(ops + "transfer create --from SOUTH --to MAIN --depart +2d --transit 1d "
+                      "LIGHT-SPOT=3 --note 'for the gala'",
+                &output, true),
+            0)
+      << output;
+  EXPECT_NE(output.find("SOUTH → MAIN"), std::string::npos) << output;
+  EXPECT_NE(output.find("1d on the road"), std::string::npos) << output;
+  EXPECT_NE(output.find("for the gala"), std::string::npos) << output;
+  const size_t id_at = output.find("T-");
+  ASSERT_NE(id_at, std::string::npos) << output;
+  const std::string transfer = output.substr(id_at, output.find('\n', id_at) - id_at);
+  EXPECT_EQ(Ctl(ops + "transfer create --from SOUTH --to SOUTH --depart +2d --transit 1d "
+                      "LIGHT-SPOT=1",
+                &output, true),
+            2)
+      << output;
+  EXPECT_NE(output.find("--to"), std::string::npos) << "names the flag:\n" << output;
+  EXPECT_EQ(Ctl(ops + "transfer create --from SOUTH --to MAIN --depart someday --transit 1d "
+                      "LIGHT-SPOT=1",
+                &output, true),
+            2);
+  EXPECT_NE(output.find("--depart"), std::string::npos) << output;
+
+  ASSERT_EQ(Ctl("transfer list --code LIGHT-SPOT --open", &output, true), 0) << output;
+  EXPECT_NE(output.find("VAN RUN PLANNED"), std::string::npos) << output;
+  EXPECT_EQ(RowsWith(output, {transfer, "LIGHT-SPOT=3", "SOUTH → MAIN", "planned"}).size(), 1u)
+      << output;
+  ASSERT_EQ(Ctl("transfer list --warehouse NORTH", &output, true), 0) << output;
+  EXPECT_NE(output.find("No transfers."), std::string::npos) << output;
+
+  // Before it leaves: 6 at home, 4 at SOUTH. Eight wanted at home: SOUTH can send two in time.
+  ASSERT_EQ(Ctl("availability LIGHT-SPOT=8 --from +36h --to +44h", &output, true), 0) << output;
+  EXPECT_NE(output.find("WHERE (STOCK/FREE)"), std::string::npos) << output;
+  EXPECT_NE(output.find("MAIN 6/6, SOUTH 4/4"), std::string::npos) << output;
+  EXPECT_EQ(output.find("IN TRANSIT"), std::string::npos) << "nothing on the road:\n" << output;
+  EXPECT_NE(output.find("Suggest: transfer 2 x LIGHT-SPOT SOUTH → MAIN, leaving by "),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find("salesopsctl transfer create --from SOUTH --to MAIN --depart '"),
+            std::string::npos)
+      << output;
+  // On the road: three spots count nowhere, and SOUTH has one left to send.
+  ASSERT_EQ(Ctl("availability LIGHT-SPOT=8 --from +2d1h --to +2d9h", &output, true), 0) << output;
+  EXPECT_NE(output.find("IN TRANSIT"), std::string::npos) << output;
+  EXPECT_EQ(RowsWith(output, {"LIGHT-SPOT", "MAIN 6/6, SOUTH 1/1", "3"}).size(), 1u) << output;
+  EXPECT_NE(output.find("Suggest: transfer 1 x LIGHT-SPOT SOUTH → MAIN"), std::string::npos)
+      << output;
+  // --json is the service's answer as it is.
+  json answer = CtlJson("availability LIGHT-SPOT=8 --from +2d1h --to +2d9h");
+  EXPECT_EQ(answer["availability"][0]["inTransit"], 3) << answer.dump();
+  EXPECT_EQ(answer["suggestedTransfers"].size(), 1u) << answer.dump();
+
+  ASSERT_EQ(Ctl(ops + "transfer cancel " + transfer + " --reason 'gala moved'", &output, true), 0)
+      << output;
+  EXPECT_NE(output.find("cancelled"), std::string::npos) << output;
+  ASSERT_EQ(Ctl("transfer list --code LIGHT-SPOT --open", &output, true), 0) << output;
+  EXPECT_NE(output.find("No transfers."), std::string::npos) << output;
+  ASSERT_EQ(Ctl("availability LIGHT-SPOT=8 --from +2d1h --to +2d9h", &output, true), 0) << output;
+  EXPECT_NE(output.find("MAIN 6/6, SOUTH 4/4"), std::string::npos) << output;
+  EXPECT_EQ(Ctl(ops + "transfer cancel T-999999", &output, true), 3) << output;
+
+  // The order is pulled at the code's home: its sheet at SOUTH is empty.
+  ASSERT_EQ(Ctl("call InventoryService.Reserve '{\"orderId\": \"ORD-GALA\", \"orderRevision\": 1, "
+                "\"lines\": [{\"inventoryCode\": \"LIGHT-SPOT\", \"quantity\": 5}], \"window\": "
+                "{\"notBefore\": \"2030-05-01T08:00:00Z\", \"noLaterThan\": "
+                "\"2030-05-03T18:00:00Z\"}}'",
+                &output, true),
+            0)
+      << output;
+  EXPECT_EQ(CtlJson("pullsheet ORD-GALA --warehouse MAIN")["pullSheet"]["groups"].size(), 1u);
+  EXPECT_EQ(CtlJson("pullsheet ORD-GALA --warehouse SOUTH")["pullSheet"]["groups"].size(), 0u);
+}
+
+// A stock take through the CLI (issue 19): started at a warehouse, counted at a station fed from
+// a pipe (bins, counts by label, units, refusals that ring the bell and let the station go on),
+// its report shown, and applied by ADMIN only, with the reservation it leaves short.
+TEST_F(SalesopsctlCommandsTest, StockTakeIsCountedFromStandardInputAndAppliedByAdmin) {
+  std::string output;
+  ASSERT_EQ(Ctl("catalog items upsert CABLE-XLR --description 'XLR cable 10 m' --category audio "
+                "--quantity 40 --tracking bulk --warehouse MAIN",
+                &output, true),
+            0)
+      << output;
+  ASSERT_EQ(Ctl("catalog items upsert MIC-SM58 --description 'Vocal microphone' --category audio "
+                "--quantity 3 --tracking serialized --warehouse MAIN",
+                &output, true),
+            0)
+      << output;
+  const std::string ops = "--token-file " + TokenFile("ops") + " ";
+  for (const std::string barcode : {"MIC-1", "MIC-2", "MIC-3"}) {
+    ASSERT_EQ(Ctl(ops + "assets register MIC-SM58 --barcode " + barcode + " --location A-1",
+                  &output, true),
+              0)
+        << output;
+  }
+  // A later order needs 39 of the 40 cables.
+  ASSERT_EQ(Ctl("call InventoryService.Reserve '{\"orderId\": \"ORD-TOUR\", \"orderRevision\": 1, "
+                "\"lines\": [{\"inventoryCode\": \"CABLE-XLR\", \"quantity\": 39}], \"window\": "
+                "{\"notBefore\": \"2030-05-01T08:00:00Z\", \"noLaterThan\": "
+                "\"2030-05-03T18:00:00Z\"}}'",
+                &output, true),
+            0)
+      << output;
+
+  ASSERT_EQ(Ctl(ops + "stocktake start MAIN", &output, true), 0) << output;
+  const size_t id_at = output.find("Started ST-");
+  ASSERT_NE(id_at, std::string::npos) << output;
+  const std::string stock_take =
+      output.substr(id_at + 8, output.find(' ', id_at + 8) - (id_at + 8));
+  EXPECT_EQ(RowsWith(output, {"CABLE-XLR", "40"}).size(), 1u) << output;
+  EXPECT_EQ(RowsWith(output, {"MIC-SM58", "3"}).size(), 1u) << output;
+
+  // The station from a pipe: a line after 'done' is never read.
+  std::ofstream(dir_ + "/count.txt") << "@C-1\n25 CABLE-XLR\n@C-2\r\n13 CABLE-XLR\n\n@A-1\n"
+                                        "MIC-1\nMIC-2\nMIC-SM58\ntwo words\nJUNK-9\ndone\nMIC-3\n";
+  int code = RunCommand("timeout 60 env SALESOPS_CONFIG=" + dir_ + "/config.yaml " +
+                            ShellQuote(SalesopsctlBinary()) + " " + ops + "stocktake count " +
+                            stock_take + " <" + dir_ + "/count.txt 2>" + dir_ + "/count.err",
+                        &output);
+  EXPECT_EQ(code, 0) << output;
+  EXPECT_NE(output.find("Bin C-2"), std::string::npos) << output;
+  EXPECT_NE(output.find("OK  CABLE-XLR +25: 25 counted"), std::string::npos) << output;
+  EXPECT_NE(output.find("OK  CABLE-XLR +13: 38 counted"), std::string::npos) << output;
+  EXPECT_NE(output.find("REFUSED  MIC-SM58 is registered unit by unit"), std::string::npos)
+      << output;
+  EXPECT_NE(output.find("REFUSED  'two words' is not a barcode"), std::string::npos) << output;
+  EXPECT_NE(output.find("noted as unknown"), std::string::npos) << output;
+  // The report at the end: two cables and MIC-3 missing.
+  EXPECT_EQ(RowsWith(output, {"CABLE-XLR", "40", "38", "-2"}).size(), 1u) << output;
+  EXPECT_NE(output.find("Missing (1)"), std::string::npos) << output;
+  EXPECT_EQ(RowsWith(output, {"MIC-3", "MIC-SM58"}).size(), 1u) << output;
+  EXPECT_NE(output.find("Unknown barcodes: JUNK-9"), std::string::npos) << output;
+  std::ifstream errors_file(dir_ + "/count.err");
+  std::string errors((std::istreambuf_iterator<char>(errors_file)),
+                     std::istreambuf_iterator<char>());
+  EXPECT_EQ(std::count(errors.begin(), errors.end(), '\a'), 2) << "a bell a refusal:\n" << errors;
+
+  ASSERT_EQ(Ctl("stocktake show " + stock_take, &output, true), 0) << output;
+  EXPECT_NE(output.find("open"), std::string::npos) << output;
+  EXPECT_NE(output.find("Found (2)"), std::string::npos) << output;
+  EXPECT_EQ(RowsWith(output, {"MIC-1", "A-1"}).size(), 1u) << "found in its bin:\n" << output;
+  EXPECT_EQ(RowsWith(output, {"CABLE-XLR", "-2"}).size(), 1u) << output;
+  EXPECT_NE(output.find("Wrong place (registered at another warehouse, or lost): none"),
+            std::string::npos)
+      << output;
+
+  // OPS counts; only ADMIN (the config's token) applies.
+  EXPECT_EQ(
+      Ctl(ops + "stocktake apply " + stock_take + " --reason 'year-end count'", &output, true), 5)
+      << output;
+  EXPECT_EQ(Ctl("stocktake apply " + stock_take, &output, true), 2) << "--reason is required";
+  ASSERT_EQ(Ctl("stocktake apply " + stock_take + " --reason 'year-end count'", &output, true), 0)
+      << output;
+  EXPECT_NE(output.find("Applied " + stock_take), std::string::npos) << output;
+  EXPECT_NE(output.find("year-end count"), std::string::npos) << output;
+  EXPECT_NE(output.find("Reservations this leaves short:"), std::string::npos) << output;
+  EXPECT_EQ(RowsWith(output, {"ORD-TOUR", "CABLE-XLR", "39", "38", "1"}).size(), 1u) << output;
+  EXPECT_EQ(CtlJson("catalog items show CABLE-XLR")["item"]["quantityOwned"], 38);
+  ASSERT_EQ(Ctl("assets show MIC-3", &output, true), 0) << output;
+  EXPECT_NE(output.find("lost"), std::string::npos) << output;
+  // Applied: the station refuses to start.
+  code = RunCommand("timeout 60 env SALESOPS_CONFIG=" + dir_ + "/config.yaml " +
+                        ShellQuote(SalesopsctlBinary()) + " " + ops + "stocktake count " +
+                        stock_take + " </dev/null 2>&1",
+                    &output);
+  EXPECT_EQ(code, 3) << output;
 }
 
 }  // namespace
