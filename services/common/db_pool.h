@@ -138,4 +138,18 @@ inline std::vector<std::string> ParseTextArray(const pqxx::field& field) {
   return values;
 }
 
+// A protobuf record kept as bytea.
+template <typename Record>
+Record ParseRecord(const pqxx::field& field) {
+  pqxx::binarystring bytes(field);
+  Record record;
+  record.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+  return record;
+}
+
+// A serialized record as a bytea parameter; `bytes` must outlive the statement.
+inline pqxx::binarystring RecordBytes(const std::string& bytes) {
+  return pqxx::binarystring(bytes.data(), bytes.size());
+}
+
 }  // namespace salesops::common

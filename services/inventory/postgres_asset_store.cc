@@ -20,17 +20,8 @@
 namespace salesops::inventory {
 namespace {
 
-template <typename Record>
-Record Parse(const pqxx::field& field) {
-  pqxx::binarystring bytes(field);
-  Record record;
-  record.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
-  return record;
-}
-
-pqxx::binarystring Bytes(const std::string& body) {
-  return pqxx::binarystring(body.data(), body.size());
-}
+using common::ParseRecord;
+using common::RecordBytes;
 
 // Units of a code that count: neither retired nor lost.
 constexpr char kInService[] = "state NOT IN (4, 5)";
@@ -47,7 +38,7 @@ std::optional<v1::Asset> LockAsset(pqxx::work& tx, const std::string& asset_id,
           ? tx.exec_params("SELECT body FROM assets WHERE barcode = $1 FOR UPDATE", barcode)
           : tx.exec_params("SELECT body FROM assets WHERE asset_id = $1 FOR UPDATE", asset_id);
   if (rows.empty()) return std::nullopt;
-  return Parse<v1::Asset>(rows[0][0]);
+  return ParseRecord<v1::Asset>(rows[0][0]);
 }
 
 // The code of the unit carrying the id or barcode, read without a lock: the item's row is
@@ -74,7 +65,7 @@ void SaveAsset(pqxx::work& tx, const v1::Asset& asset, int64_t out_until_us) {
       "UPDATE assets SET state = $2, order_id = $3, out_until = CASE WHEN $4::bigint > 0 "
       "THEN us_to_ts($4::bigint) END, body = $5 WHERE asset_id = $1",
       asset.asset_id(), static_cast<int>(asset.state()), asset.order_id(), out_until_us,
-      Bytes(asset.SerializeAsString()));
+      RecordBytes(asset.SerializeAsString()));
 }
 
 namespace {}  // namespace
@@ -86,7 +77,7 @@ void AddAssetEvent(pqxx::work& tx, const v1::Asset& asset, v1::AssetEvent event,
   *event.mutable_actor() = actor;
   if (!event.has_event_time()) *event.mutable_event_time() = common::NowTimestamp();
   tx.exec_params("INSERT INTO asset_events (asset_id, body) VALUES ($1, $2)", asset.asset_id(),
-                 Bytes(event.SerializeAsString()));
+                 RecordBytes(event.SerializeAsString()));
 }
 
 namespace {}  // namespace
@@ -104,7 +95,7 @@ std::optional<v1::MaintenancePlan> LoadPlan(pqxx::work& tx, const std::string& c
   pqxx::result rows =
       tx.exec_params("SELECT body FROM maintenance_plans WHERE inventory_code = $1", code);
   if (rows.empty()) return std::nullopt;
-  return Parse<v1::MaintenancePlan>(rows[0][0]);
+  return ParseRecord<v1::MaintenancePlan>(rows[0][0]);
 }
 
 // The moment a never-inspected unit's periodic inspections count from: its purchase day, or
@@ -361,7 +352,7 @@ absl::Status PostgresInventoryStore::RegisterAsset(v1::Asset asset, const v1::Ac
         "INSERT INTO assets (asset_id, inventory_code, serial_number, barcode, state, body) "
         "VALUES ($1, $2, $3, $4, $5, $6)",
         asset.asset_id(), asset.inventory_code(), asset.serial_number(), asset.barcode(),
-        static_cast<int>(asset.state()), Bytes(asset.SerializeAsString()));
+        static_cast<int>(asset.state()), RecordBytes(asset.SerializeAsString()));
     v1::AssetEvent event;
     event.set_kind(v1::ASSET_EVENT_KIND_REGISTERED);
     event.set_state(asset.state());
@@ -369,7 +360,7 @@ absl::Status PostgresInventoryStore::RegisterAsset(v1::Asset asset, const v1::Ac
     *event.mutable_actor() = actor;
     *event.mutable_event_time() = asset.register_time();
     tx.exec_params("INSERT INTO asset_events (asset_id, body) VALUES ($1, $2)", asset.asset_id(),
-                   Bytes(event.SerializeAsString()));
+                   RecordBytes(event.SerializeAsString()));
     AssetChange change;
     if (std::optional<v1::MaintenancePlan> plan = LoadPlan(tx, asset.inventory_code())) {
       SyncInspections(tx, asset, *plan);
@@ -395,7 +386,7 @@ absl::StatusOr<v1::GetAssetResponse> PostgresInventoryStore::GetAsset(const std:
             : tx.exec_params("SELECT asset_id, body FROM assets WHERE asset_id = $1", asset_id);
     if (rows.empty()) return absl::OkStatus();
     v1::GetAssetResponse response;
-    *response.mutable_asset() = Parse<v1::Asset>(rows[0][1]);
+    *response.mutable_asset() = ParseRecord<v1::Asset>(rows[0][1]);
     FillInspections(tx, {response.mutable_asset()});
     // Where it is now: a unit that arrived with a transfer is at its destination.
     const UnitPlace place = WhereUnitIs(tx, response.asset());
@@ -404,7 +395,7 @@ absl::StatusOr<v1::GetAssetResponse> PostgresInventoryStore::GetAsset(const std:
     for (const pqxx::row& event :
          tx.exec_params("SELECT body FROM asset_events WHERE asset_id = $1 ORDER BY seq",
                         rows[0][0].as<std::string>())) {
-      *response.add_history() = Parse<v1::AssetEvent>(event[0]);
+      *response.add_history() = ParseRecord<v1::AssetEvent>(event[0]);
     }
     found = std::move(response);
     return absl::OkStatus();
@@ -427,7 +418,7 @@ absl::StatusOr<Page<v1::Asset>> PostgresInventoryStore::ListAssets(
         "AND ($3 = 0 OR state = $3) ORDER BY asset_id LIMIT $4",
         after, filter.inventory_code(), static_cast<int>(filter.state()), limit + 1);
     common::FillPage(
-        page, rows, limit, [](const pqxx::row& row) { return Parse<v1::Asset>(row[0]); },
+        page, rows, limit, [](const pqxx::row& row) { return ParseRecord<v1::Asset>(row[0]); },
         [](const v1::Asset& asset) { return asset.asset_id(); });
     std::vector<v1::Asset*> listed;
     for (v1::Asset& asset : page.entries) listed.push_back(&asset);
@@ -584,14 +575,14 @@ absl::Status PostgresInventoryStore::SetMaintenancePlan(
       tx.exec_params(
           "INSERT INTO maintenance_plans (inventory_code, body) VALUES ($1, $2) "
           "ON CONFLICT (inventory_code) DO UPDATE SET body = EXCLUDED.body",
-          plan.inventory_code(), Bytes(plan.SerializeAsString()));
+          plan.inventory_code(), RecordBytes(plan.SerializeAsString()));
     }
     std::optional<int64_t> tightened;
     for (const pqxx::row& row :
          tx.exec_params(absl::StrCat("SELECT body FROM assets WHERE inventory_code = $1 AND ",
                                      kInService, " ORDER BY asset_id FOR UPDATE"),
                         plan.inventory_code())) {
-      const v1::Asset asset = Parse<v1::Asset>(row[0]);
+      const v1::Asset asset = ParseRecord<v1::Asset>(row[0]);
       SyncInspections(tx, asset, plan);
       tightened = Earliest(tightened, RefreshInspectionHold(tx, asset, actor));
     }

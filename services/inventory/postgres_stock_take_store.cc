@@ -24,18 +24,6 @@ constexpr int kStateApplied = 2;
 // Codes one stock take may count.
 constexpr size_t kMaxCodes = 1000;
 
-template <typename Record>
-Record ParseBody(const pqxx::field& field) {
-  pqxx::binarystring bytes(field);
-  Record record;
-  record.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
-  return record;
-}
-
-pqxx::binarystring BodyOf(const std::string& bytes) {
-  return pqxx::binarystring(bytes.data(), bytes.size());
-}
-
 // Units of the code out with orders: checked out and neither back nor back damaged. They are
 // not on the shelves. Consumables never are: what left was drawn from stock.
 int OutWithOrders(pqxx::work& tx, const std::string& code) {
@@ -72,7 +60,7 @@ absl::StatusOr<std::pair<v1::StockTake, int>> LockStockTake(pqxx::work& tx,
                          absl::StrCat("stock take ", stock_take_id, " does not exist"),
                          {{"field", "stock_take_id"}});
   }
-  return std::make_pair(ParseBody<v1::StockTake>(row[0][0]), row[0][1].as<int>());
+  return std::make_pair(common::ParseRecord<v1::StockTake>(row[0][0]), row[0][1].as<int>());
 }
 
 absl::Status Closed(const std::string& stock_take_id) {
@@ -103,7 +91,7 @@ v1::DiscrepancyReport LoadReport(pqxx::work& tx, const std::string& stock_take_i
            "SELECT a.body, u.expected, u.counted, u.location FROM stock_take_units u "
            "JOIN assets a USING (asset_id) WHERE u.stock_take_id = $1 ORDER BY u.asset_id",
            stock_take_id)) {
-    const v1::Asset asset = ParseBody<v1::Asset>(row[0]);
+    const v1::Asset asset = common::ParseRecord<v1::Asset>(row[0]);
     const bool expected = row[1].as<bool>();
     const bool counted = row[2].as<bool>();
     v1::StockTakeUnit* unit = expected && counted ? report.add_found()
@@ -200,7 +188,8 @@ absl::Status PostgresInventoryStore::StartStockTake(const v1::StartStockTakeRequ
     tx.exec_params(
         "INSERT INTO stock_takes (stock_take_id, warehouse_id, state, body) VALUES ($1, $2, $3, "
         "$4)",
-        stock_take.stock_take_id(), warehouse, kStateOpen, BodyOf(stock_take.SerializeAsString()));
+        stock_take.stock_take_id(), warehouse, kStateOpen,
+        common::RecordBytes(stock_take.SerializeAsString()));
     for (const std::string& code : codes) {
       // Registered units are expected one by one: on the shelf or in repair, here.
       int units = 0;
@@ -210,7 +199,7 @@ absl::Status PostgresInventoryStore::StartStockTake(const v1::StartStockTakeRequ
                "ORDER BY asset_id",
                code)) {
         by_unit = true;
-        const v1::Asset asset = ParseBody<v1::Asset>(row[0]);
+        const v1::Asset asset = common::ParseRecord<v1::Asset>(row[0]);
         const UnitPlace place = WhereUnitIs(tx, asset);
         if (row[1].as<int>() == v1::ASSET_STATE_OUT || place.warehouse_id != warehouse ||
             !place.on_the_road_with.empty()) {
@@ -250,7 +239,7 @@ absl::Status PostgresInventoryStore::CountStock(const v1::CountStockRequest& req
     pqxx::result unit =
         tx.exec_params("SELECT body, state FROM assets WHERE barcode = $1", request.barcode());
     if (!unit.empty()) {
-      v1::Asset asset = ParseBody<v1::Asset>(unit[0][0]);
+      v1::Asset asset = common::ParseRecord<v1::Asset>(unit[0][0]);
       const UnitPlace place = WhereUnitIs(tx, asset);
       if (place.on_the_road_with.empty()) asset.set_warehouse_id(place.warehouse_id);
       pqxx::result before = tx.exec_params(
@@ -337,7 +326,7 @@ absl::StatusOr<StockTakeView> PostgresInventoryStore::GetStockTake(
         tx.exec_params("SELECT body FROM stock_takes WHERE stock_take_id = $1", stock_take_id);
     found = !row.empty();
     if (!found) return absl::OkStatus();
-    view.stock_take = ParseBody<v1::StockTake>(row[0][0]);
+    view.stock_take = common::ParseRecord<v1::StockTake>(row[0][0]);
     view.report = LoadReport(tx, stock_take_id);
     return absl::OkStatus();
   }));
@@ -388,7 +377,7 @@ absl::Status PostgresInventoryStore::ApplyStockTake(const std::string& stock_tak
         "UPDATE OF a",
         stock_take_id);
     for (const pqxx::row& row : unit_rows) {
-      v1::Asset asset = ParseBody<v1::Asset>(row[0]);
+      v1::Asset asset = common::ParseRecord<v1::Asset>(row[0]);
       if (homes.count(asset.inventory_code()) == 0) continue;  // not a counted code
       const bool expected = row[1].as<bool>();
       const bool counted = row[2].as<bool>();
@@ -445,7 +434,8 @@ absl::Status PostgresInventoryStore::ApplyStockTake(const std::string& stock_tak
     *stock_take.mutable_apply_time() = common::NowTimestamp();
     stock_take.set_reason(reason);
     tx.exec_params("UPDATE stock_takes SET state = $2, body = $3 WHERE stock_take_id = $1",
-                   stock_take_id, kStateApplied, BodyOf(stock_take.SerializeAsString()));
+                   stock_take_id, kStateApplied,
+                   common::RecordBytes(stock_take.SerializeAsString()));
     view.stock_take = stock_take;
     view.report = report;
     Answered(tx, answer, view);

@@ -27,18 +27,11 @@ using common::ReasonedError;
 // is for good, and reservations are made up to a year ahead.
 constexpr std::chrono::hours kTransferHorizon{24 * 400};
 
-v1::Transfer ParseTransfer(const pqxx::field& body) {
-  pqxx::binarystring bytes(body);
-  v1::Transfer transfer;
-  transfer.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
-  return transfer;
-}
-
 Instant NowInstant() { return FromMicros(common::ToMicros(common::NowTimestamp())); }
 
 // The transfer as of now: its state from the clock, and whether scheduling has its van run.
 v1::Transfer TransferFromRow(const pqxx::row& row) {
-  v1::Transfer transfer = ParseTransfer(row[0]);
+  v1::Transfer transfer = common::ParseRecord<v1::Transfer>(row[0]);
   const bool cancelled = row[1].as<bool>();
   const int64_t now = common::ToMicros(common::NowTimestamp());
   transfer.set_state(cancelled                                        ? v1::TRANSFER_STATE_CANCELLED
@@ -224,9 +217,7 @@ absl::Status PostgresInventoryStore::CreateTransfer(v1::Transfer transfer, const
       }
       const std::string code = unit[0][0].as<std::string>();
       const bool moved = std::find(codes.begin(), codes.end(), code) != codes.end();
-      pqxx::binarystring bytes(unit[0][2]);
-      v1::Asset asset;
-      asset.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+      const v1::Asset asset = common::ParseRecord<v1::Asset>(unit[0][2]);
       const UnitPlace place = WhereUnitIs(tx, asset);
       if (!moved || unit[0][1].as<int>() != v1::ASSET_STATE_AVAILABLE ||
           !place.on_the_road_with.empty() || place.warehouse_id != transfer.from_warehouse_id() ||
@@ -253,8 +244,7 @@ absl::Status PostgresInventoryStore::CreateTransfer(v1::Transfer transfer, const
     tx.exec_params(
         "INSERT INTO transfers (transfer_id, during, body) VALUES ($1, tstzrange(us_to_ts($2), "
         "us_to_ts($3), '[)'), $4)",
-        transfer.transfer_id(), Micros(depart), Micros(arrive),
-        pqxx::binarystring(body.data(), body.size()));
+        transfer.transfer_id(), Micros(depart), Micros(arrive), common::RecordBytes(body));
     for (const v1::InventoryLine& line : transfer.lines()) {
       tx.exec_params(
           "INSERT INTO transfer_lines (transfer_id, inventory_code, quantity, from_warehouse_id, "
@@ -306,7 +296,7 @@ absl::Status PostgresInventoryStore::CancelTransfer(const std::string& transfer_
             v1::INVALID_STAGE_TRANSITION,
             absl::StrCat("transfer ", transfer_id, " has departed; it can no longer be cancelled"));
       }
-      v1::Transfer transfer = ParseTransfer(row[0][0]);
+      v1::Transfer transfer = common::ParseRecord<v1::Transfer>(row[0][0]);
       // Later transfers out of the destination may count on these units: the codes' rows
       // first, then what the destination would lack without them.
       std::vector<std::string> codes;
@@ -338,7 +328,7 @@ absl::Status PostgresInventoryStore::CancelTransfer(const std::string& transfer_
                             : absl::StrCat(transfer.note(), "; cancelled: ", reason));
       const std::string body = transfer.SerializeAsString();
       tx.exec_params("UPDATE transfers SET cancelled = true, body = $2 WHERE transfer_id = $1",
-                     transfer_id, pqxx::binarystring(body.data(), body.size()));
+                     transfer_id, common::RecordBytes(body));
       row = tx.exec_params(
           absl::StrCat("SELECT ", kTransferColumns, " FROM transfers WHERE transfer_id = $1"),
           transfer_id);

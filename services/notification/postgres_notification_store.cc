@@ -42,13 +42,6 @@ std::vector<std::string> EventTypeNames(const google::protobuf::RepeatedField<in
   return names;
 }
 
-v1::Event ParseEvent(const pqxx::field& field) {
-  pqxx::binarystring bytes(field);
-  v1::Event event;
-  event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
-  return event;
-}
-
 constexpr char kSubscriptionColumns[] =
     "subscription_id, display_name, array_to_string(event_types, ','), COALESCE(order_id, ''), "
     "COALESCE(role, ''), COALESCE(person_id, ''), channel, COALESCE(webhook_url, ''), "
@@ -151,7 +144,7 @@ v1::Notification NotificationFromRow(const pqxx::row& row) {
   notification.set_recipient_id(row[4].as<std::string>());
   notification.set_summary(row[5].as<std::string>());
   *notification.mutable_create_time() = common::TimestampFromMicros(row[6].as<int64_t>());
-  *notification.mutable_event() = ParseEvent(row[7]);
+  *notification.mutable_event() = common::ParseRecord<v1::Event>(row[7]);
   notification.set_acknowledged(row[8].as<bool>());
   if (notification.acknowledged()) {
     *notification.mutable_ack_time() = common::TimestampFromMicros(row[9].as<int64_t>());
@@ -560,7 +553,7 @@ absl::StatusOr<std::optional<ClaimedDelivery>> PostgresNotificationStore::ClaimD
         "  COALESCE(s.webhook_secret, ''), COALESCE(s.service_address, '') "
         "FROM events e, subscriptions s WHERE e.event_id = $1 AND s.subscription_id = $2",
         rows[0][3].as<std::string>(), delivery.subscription_id);
-    delivery.event = ParseEvent(details[0]);
+    delivery.event = common::ParseRecord<v1::Event>(details[0]);
     delivery.subscription_deleted = details[1].as<bool>();
     delivery.webhook_url = details[2].as<std::string>();
     delivery.webhook_secret = details[3].as<std::string>();
@@ -656,7 +649,7 @@ v1::DeadLetter DeadLetterFromRow(const pqxx::row& row) {
   letter.set_dead_letter_id(std::to_string(row[0].as<int64_t>()));
   letter.set_subscription_id(row[1].as<std::string>());
   letter.set_channel(ChannelFromName(row[2].as<std::string>()));
-  *letter.mutable_event() = ParseEvent(row[3]);
+  *letter.mutable_event() = common::ParseRecord<v1::Event>(row[3]);
   *letter.mutable_create_time() = common::TimestampFromMicros(row[4].as<int64_t>());
   if (row[5].as<int64_t>() != 0) {
     *letter.mutable_retry_time() = common::TimestampFromMicros(row[5].as<int64_t>());

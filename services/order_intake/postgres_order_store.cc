@@ -17,14 +17,6 @@ namespace {
 using common::ReasonedError;
 constexpr char kSourceService[] = "order-intake";
 
-template <typename Message>
-Message Parse(const pqxx::field& field) {
-  pqxx::binarystring bytes(field);
-  Message message;
-  message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
-  return message;
-}
-
 // The stored key of a request under AIP-155: "order_intake.<Rpc>" and the caller's own
 // request_id, so that one caller's answer is never handed to another who happened to pick the
 // same id (they may not see, or may not do, what it answers).
@@ -101,7 +93,7 @@ void ReadParts(pqxx::work& tx, const std::map<std::string, v1::Order*>& orders,
                                              "ORDER BY order_id, position",
                                              id_array)) {
     const std::string id = row[0].as<std::string>();
-    *orders.at(id)->add_notes() = Parse<v1::Note>(row[1]);
+    *orders.at(id)->add_notes() = common::ParseRecord<v1::Note>(row[1]);
     if (parts != nullptr) ++(*parts)[id].notes;
   }
   std::map<std::pair<std::string, int>, v1::Question*> threads;
@@ -111,7 +103,7 @@ void ReadParts(pqxx::work& tx, const std::map<std::string, v1::Order*>& orders,
                                              id_array)) {
     const std::string id = row[0].as<std::string>();
     v1::Question* thread = orders.at(id)->add_questions();
-    *thread = Parse<v1::Question>(row[2]);
+    *thread = common::ParseRecord<v1::Question>(row[2]);
     threads[{id, row[1].as<int>()}] = thread;
     if (parts != nullptr) {
       (*parts)[id].thread_headers.push_back(HeaderOf(*thread));
@@ -124,7 +116,8 @@ void ReadParts(pqxx::work& tx, const std::map<std::string, v1::Order*>& orders,
                       id_array)) {
     const std::string id = row[0].as<std::string>();
     const int position = row[1].as<int>();
-    *threads.at({id, position})->add_messages() = Parse<v1::ClarificationMessage>(row[2]);
+    *threads.at({id, position})->add_messages() =
+        common::ParseRecord<v1::ClarificationMessage>(row[2]);
     if (parts != nullptr) ++(*parts)[id].thread_messages.at(position);
   }
 }
@@ -294,13 +287,13 @@ SagaRecord SagaFromRow(const pqxx::row& row) {
   saga.progress = static_cast<SagaProgress>(row[6].as<int>());
   saga.attempts = row[7].as<int>();
   saga.last_error = row[8].as<std::string>();
-  saga.actor = Parse<v1::Actor>(row[9]);
+  saga.actor = common::ParseRecord<v1::Actor>(row[9]);
   saga.request_id = row[10].as<std::string>();
   saga.accept_later_commitment = row[11].as<bool>();
   saga.reason = row[12].as<std::string>();
-  if (!row[13].is_null()) saga.target = Parse<v1::Order>(row[13]);
-  if (!row[14].is_null()) saga.impact = Parse<v1::ChangeImpact>(row[14]);
-  if (!row[15].is_null()) saga.commitment = Parse<v1::Commitment>(row[15]);
+  if (!row[13].is_null()) saga.target = common::ParseRecord<v1::Order>(row[13]);
+  if (!row[14].is_null()) saga.impact = common::ParseRecord<v1::ChangeImpact>(row[14]);
+  if (!row[15].is_null()) saga.commitment = common::ParseRecord<v1::Commitment>(row[15]);
   return saga;
 }
 
@@ -425,7 +418,7 @@ absl::StatusOr<v1::Order> PostgresOrderStore::Get(const std::string& order_id) {
     order.reset();
     pqxx::result rows = tx.exec_params("SELECT body FROM orders WHERE order_id = $1", order_id);
     if (rows.empty()) return absl::OkStatus();
-    order = Parse<v1::Order>(rows[0][0]);
+    order = common::ParseRecord<v1::Order>(rows[0][0]);
     ReadParts(tx, {{order_id, &*order}}, nullptr);
     return absl::OkStatus();
   });
@@ -446,7 +439,7 @@ absl::StatusOr<v1::Order> PostgresOrderStore::GetRevision(const std::string& ord
         "WHERE o.order_id = $1 AND o.revision >= $2 AND r.revision <= $2 "
         "ORDER BY r.revision DESC LIMIT 1",
         order_id, revision);
-    if (!rows.empty()) order = Parse<v1::Order>(rows[0][0]);
+    if (!rows.empty()) order = common::ParseRecord<v1::Order>(rows[0][0]);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -495,7 +488,7 @@ absl::StatusOr<v1::Order> PostgresOrderStore::UpdateAnswering(
     pqxx::result rows =
         tx.exec_params("SELECT body FROM orders WHERE order_id = $1 FOR UPDATE", order_id);
     if (rows.empty()) return OrderNotFound(order_id);
-    order = Parse<v1::Order>(rows[0][0]);
+    order = common::ParseRecord<v1::Order>(rows[0][0]);
     // The row lock serializes writers, so the parts read now are the ones this write extends.
     std::map<std::string, StoredParts> parts;
     ReadParts(tx, {{order_id, &order}}, &parts);
@@ -579,7 +572,7 @@ absl::StatusOr<v1::Order> PostgresOrderStore::ReadAndBeginSaga(
     pqxx::result rows =
         tx.exec_params("SELECT body FROM orders WHERE order_id = $1 FOR UPDATE", order_id);
     if (rows.empty()) return OrderNotFound(order_id);
-    order = Parse<v1::Order>(rows[0][0]);
+    order = common::ParseRecord<v1::Order>(rows[0][0]);
     // The row lock serializes writers, so the parts read now belong to this revision.
     ReadParts(tx, {{order_id, &order}}, nullptr);
     SALESOPS_ASSIGN_OR_RETURN(std::optional<SagaRecord> saga, admit(order));
@@ -734,7 +727,8 @@ absl::StatusOr<common::Page<v1::Order>> PostgresOrderStore::List(
         has_range, from, until, request.unacknowledged_changes_only(),
         request.open_blocking_questions_only(), limit + 1);
     common::FillPage(
-        page, rows, limit, [](const pqxx::row& row) { return Parse<v1::Order>(row[0]); },
+        page, rows, limit,
+        [](const pqxx::row& row) { return common::ParseRecord<v1::Order>(row[0]); },
         [](const v1::Order& order) { return order.order_id(); });
     std::map<std::string, v1::Order*> by_id;
     for (v1::Order& order : page.entries) by_id[order.order_id()] = &order;
@@ -761,7 +755,8 @@ absl::StatusOr<common::Page<v1::HistoryEntry>> PostgresOrderStore::History(
     std::vector<int64_t> ids;
     for (const pqxx::row& row : rows) ids.push_back(row[1].as<int64_t>());
     common::FillPage(
-        page, rows, limit, [](const pqxx::row& row) { return Parse<v1::HistoryEntry>(row[0]); },
+        page, rows, limit,
+        [](const pqxx::row& row) { return common::ParseRecord<v1::HistoryEntry>(row[0]); },
         [&](const v1::HistoryEntry&) { return std::to_string(ids[page.entries.size() - 1]); });
     return absl::OkStatus();
   });

@@ -19,13 +19,7 @@
 
 namespace salesops::order_intake {
 
-template <typename Record>
-Record ParseRecord(const pqxx::field& field) {
-  pqxx::binarystring bytes(field);
-  Record record;
-  record.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
-  return record;
-}
+using common::ParseRecord;
 
 // The record number a listing's page continues after: 0 for the first page, INVALID_ARGUMENT
 // for a page_token no listing gave out.
@@ -53,9 +47,7 @@ inline absl::StatusOr<bool> ReplayedAnswer(const common::IdempotentRequest& idem
   return true;
 }
 
-inline pqxx::binarystring Bytes(const std::string& body) {
-  return pqxx::binarystring(body.data(), body.size());
-}
+inline pqxx::binarystring Bytes(const std::string& body) { return common::RecordBytes(body); }
 
 // Runs `write` as the AIP-155 call `call`: a retry is answered from what the first call
 // remembered, before anything is read or locked; otherwise `write` runs and its answer
