@@ -9,7 +9,8 @@ NetworkPolicies (ingress from callers, egress to callees) are both derived from 
 inventory:
   name: inventory
   db: inventory
-  callees: [notification]
+  # scheduling: the van runs of transfers between warehouses (PlanTransfer, CancelJob).
+  callees: [notification, scheduling]
 scheduling:
   name: scheduling
   db: scheduling
