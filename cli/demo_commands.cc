@@ -3,6 +3,7 @@
 // vehicles import). Idempotent: a second load changes nothing, and a changed
 // file updates just what changed.
 #include <absl/strings/str_cat.h>
+#include <absl/strings/str_join.h>
 #include <yaml-cpp/yaml.h>
 
 #include <CLI/CLI.hpp>
@@ -14,6 +15,7 @@
 #include "cli/company_profile_import.h"
 #include "cli/demo_orders.h"
 #include "cli/demo_pricing.h"
+#include "cli/demo_warehouse.h"
 #include "cli/output.h"
 
 namespace salesops::cli {
@@ -21,7 +23,10 @@ namespace {
 
 // One kind of data the manifest can name, in load order: what a file refers
 // to is loaded before it (items before the products whose kits name them).
-// Orders go last: they name products, and confirming them needs the crew.
+// The warehouse floor follows the crew and vehicles (a transfer's van run needs a
+// driver) and precedes the orders, so they are confirmed against the stock as it
+// stands, an overdue unit already out of it. Orders go last: they name products,
+// and confirming them needs the crew.
 struct DemoSection {
   std::string key;
   std::function<ExitCode(const ImportContext&, const std::string&, ImportCounts*)> load;
@@ -37,9 +42,17 @@ const std::vector<DemoSection>& Sections() {
       {"organisations", ImportDemoOrganisations},
       {"venues", ImportDemoVenues},
       {"pricing", ImportPricing},
+      {"warehouse", ImportWarehouse},
       {"orders", ImportOrders},
   };
   return *sections;
+}
+
+// "company-profile, items, ...": for messages naming what a manifest may hold.
+std::string SectionNames() {
+  std::vector<std::string> keys;
+  for (const DemoSection& section : Sections()) keys.push_back(section.key);
+  return absl::StrJoin(keys, ", ");
 }
 
 struct Manifest {
@@ -75,10 +88,9 @@ absl::StatusOr<Manifest> ReadManifest(const std::filesystem::path& directory) {
                              [&](const DemoSection& section) { return section.key == key; })) {
         manifest.files[key] = (directory / entry.second.as<std::string>()).string();
       } else {
-        return absl::InvalidArgumentError(absl::StrCat(
-            path.string(), ": unknown section '", key,
-            "' (known: company, currency, warehouses, company-profile, items, products, crew, "
-            "vehicles, organisations, venues, pricing, orders)"));
+        return absl::InvalidArgumentError(absl::StrCat(path.string(), ": unknown section '", key,
+                                                       "' (known: company, currency, warehouses, ",
+                                                       SectionNames(), ")"));
       }
     } catch (const YAML::Exception& error) {
       return absl::InvalidArgumentError(
@@ -93,10 +105,7 @@ ExitCode LoadDemo(Session& session, const std::string& directory,
   for (const std::string& key : skipped) {
     if (std::none_of(Sections().begin(), Sections().end(),
                      [&](const DemoSection& section) { return section.key == key; })) {
-      return ReportBadInput(
-          "--skip: no section '" + key +
-          "' (company-profile, items, products, crew, vehicles, organisations, venues, "
-          "pricing, orders)");
+      return ReportBadInput("--skip: no section '" + key + "' (" + SectionNames() + ")");
     }
   }
   absl::StatusOr<Manifest> manifest = ReadManifest(directory);
@@ -151,8 +160,8 @@ void AddDemoCommands(CommandTree& tree) {
   auto skipped = std::make_shared<std::vector<std::string>>();
   CLI::App* load = demo->add_subcommand(
       "load",
-      "Load a demo company (catalog, crew, vehicles, orders in every stage) from a folder with a "
-      "demo.yaml manifest (ADMIN); idempotent");
+      "Load a demo company (catalog, crew, vehicles, warehouse floor, orders in every stage) "
+      "from a folder with a demo.yaml manifest (ADMIN); idempotent");
   load->add_option("directory", *directory, "Folder holding demo.yaml and its files")
       ->capture_default_str()
       ->check(CLI::ExistingDirectory);

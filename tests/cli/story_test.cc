@@ -11,6 +11,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "tests/order_intake/order_suite.h"
@@ -50,6 +51,23 @@ class StoryTest : public ::testing::Test {
                       output);
   }
 
+  // salesopsctl as `role` as a person reads it (no --json), standard input from `input_file`
+  // when one is given; `output` gets stdout, `errors` stderr.
+  int CtlText(const std::string& role, const std::string& args, std::string* output,
+              std::string* errors = nullptr, const std::string& input_file = "") {
+    const int code = RunCommand(
+        "cd " + ShellQuote(SALESOPS_SOURCE_DIR) + " && SALESOPS_CONFIG=" + dir_ + "/config.yaml " +
+            ShellQuote(SalesopsctlBinary()) + " --token-file " + dir_ + "/" + role + ".token " +
+            args + (input_file.empty() ? "" : " < " + ShellQuote(input_file)) + " 2>" + dir_ +
+            "/stderr.txt",
+        output);
+    if (errors != nullptr) {
+      std::ifstream in(dir_ + "/stderr.txt");
+      *errors = std::string(std::istreambuf_iterator<char>(in), {});
+    }
+    return code;
+  }
+
   // The JSON a command printed, with its exit code checked.
   json CtlJson(const std::string& role, const std::string& args, int expected_exit = 0) {
     std::string output;
@@ -78,6 +96,8 @@ TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
   const std::string demo = std::string(SALESOPS_SOURCE_DIR) + "/demo";
   json loaded = CtlJson("admin", "demo load " + ShellQuote(demo));
   EXPECT_EQ(loaded["loaded"]["orders"]["created"], 18) << loaded.dump(2);
+  // The warehouse floor: 3 stock splits, 4 projectors, their plan, 3 PAT passes, 1 transfer.
+  EXPECT_EQ(loaded["loaded"]["warehouse"]["created"], 12) << loaded.dump(2);
 
   // Orders in every stage, each reached through the calls sales and ops make.
   json listed = CtlJson("admin", "order list");
@@ -143,6 +163,11 @@ TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
   json again = CtlJson("admin", "demo load " + ShellQuote(demo));
   EXPECT_EQ(again["loaded"]["orders"]["created"], 0);
   EXPECT_EQ(again["loaded"]["orders"]["unchanged"], 18);
+  EXPECT_EQ(again["loaded"]["warehouse"]["created"], 0);
+  EXPECT_EQ(again["loaded"]["warehouse"]["updated"], 0);
+  EXPECT_EQ(again["loaded"]["warehouse"]["unchanged"], 12) << again.dump(2);
+  EXPECT_EQ(CtlJson("ops", "transfer list")["transfers"].size(), 1u);
+  EXPECT_EQ(CtlJson("ops", "assets list")["assets"].size(), 4u);
   EXPECT_EQ(CtlJson("admin", "order list")["orders"].size(), listed["orders"].size());
 
   // 1. Sales quotes three LED walls and a speech PA: priced, held, and short.
@@ -354,6 +379,105 @@ TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
   const std::vector<std::string> scanned = PdfBarcodes(pdfs["pull-sheet"]);
   EXPECT_NE(std::find(scanned.begin(), scanned.end(), "TAPE-GAFFER-50"), scanned.end())
       << ::testing::PrintToString(scanned);
+  // The warehouse floor and the scan-out story (README, "Scanning out, with a unit overdue"):
+  // every projector in the register, one overdue for its PAT, a transfer on its way, and the
+  // stock per warehouse.
+  std::map<std::string, json> projectors;
+  const json register_of_projectors = CtlJson("ops", "assets list --code PROJ-20K");
+  for (const json& asset : register_of_projectors["assets"]) {
+    projectors[asset["barcode"]] = asset;
+  }
+  ASSERT_EQ(projectors.size(), 4u);
+  for (const auto& [barcode, asset] : projectors) {
+    EXPECT_EQ(asset["state"], "ASSET_STATE_AVAILABLE") << asset.dump(2);
+    EXPECT_EQ(asset["warehouseId"], "WH-NORTH");
+    bool pat_overdue = false;
+    for (const json& due : asset["inspections"]) {
+      if (due["inspectionType"] == "PAT") pat_overdue = due["overdue"];
+    }
+    EXPECT_EQ(pat_overdue, barcode == "BRT-PJ-004") << asset.dump(2);
+  }
+  std::string shown;
+  ASSERT_EQ(CtlText("ops", "assets show BRT-PJ-004", &shown), 0);
+  EXPECT_NE(shown.find("OVERDUE"), std::string::npos) << shown;
+  const json transfers = CtlJson("ops", "transfer list")["transfers"];
+  ASSERT_EQ(transfers.size(), 1u);
+  EXPECT_EQ(transfers[0]["fromWarehouseId"], "WH-SOUTH");
+  EXPECT_EQ(transfers[0]["toWarehouseId"], "WH-NORTH");
+  EXPECT_EQ(transfers[0]["lines"][0]["inventoryCode"], "LED-PANEL-500");
+  EXPECT_EQ(transfers[0]["lines"][0]["quantity"], 12);
+  EXPECT_EQ(transfers[0]["state"], "TRANSFER_STATE_PLANNED");
+  std::map<std::string, int> panels_by_warehouse;
+  const json panels = CtlJson("ops", "warehouse-stock show LED-PANEL-500");
+  for (const json& stock : panels["stock"]) {
+    panels_by_warehouse[stock["warehouseId"]] = stock["quantity"];
+  }
+  EXPECT_EQ(panels_by_warehouse, (std::map<std::string, int>{{"WH-NORTH", 72}, {"WH-SOUTH", 24}}));
+  // After the transfer arrived: North keeps 84 panels, South 12.
+  json where =
+      CtlJson("ops", "availability LED-PANEL-500=24 --from '+6bd 08:00' --to '+6bd 18:00'");
+  std::map<std::string, int> stock_after_transfer;
+  for (const json& warehouse : where["availability"][0]["warehouses"]) {
+    stock_after_transfer[warehouse["warehouseId"]] = warehouse["stock"];
+  }
+  EXPECT_EQ(stock_after_transfer, (std::map<std::string, int>{{"WH-NORTH", 84}, {"WH-SOUTH", 12}}))
+      << where.dump(2);
+
+  // The awards night's sheet, scanned through a pipe as a scanner types it: the overdue unit is
+  // refused (with the bell), every other label pulled, and the projector still missing.
+  std::string awards_sheet;
+  ASSERT_EQ(CtlText("ops", "pullsheet " + accepted, &awards_sheet), 0);
+  EXPECT_NE(awards_sheet.find("PROJ-20K"), std::string::npos) << awards_sheet;
+  std::ifstream labels_file(std::string(SALESOPS_SOURCE_DIR) + "/demo/story/awards-scan-out.txt");
+  const std::string labels(std::istreambuf_iterator<char>(labels_file), {});
+  const std::string first_scan = dir_ + "/first-scan.txt";
+  std::ofstream(first_scan) << "BRT-PJ-004\n" << labels;
+  std::string scanned_text, bell;
+  EXPECT_EQ(CtlText("ops", "scan out " + accepted, &scanned_text, &bell, first_scan), 3);
+  EXPECT_NE(scanned_text.find("REFUSED  INSPECTION_OVERDUE"), std::string::npos) << scanned_text;
+  EXPECT_NE(bell.find('\a'), std::string::npos);
+  size_t accepted_scans = 0;
+  for (size_t at = scanned_text.find("\nOK  "); at != std::string::npos;
+       at = scanned_text.find("\nOK  ", at + 1)) {
+    ++accepted_scans;
+  }
+  EXPECT_EQ(accepted_scans + (scanned_text.starts_with("OK  ") ? 1 : 0),
+            static_cast<size_t>(std::count(labels.begin(), labels.end(), '\n')))
+      << scanned_text;
+  EXPECT_NE(scanned_text.find("Missing:\n  PROJ-20K: 1"), std::string::npos) << scanned_text;
+  // The bench tests it; now it goes out, and the sheet is complete and dispatched.
+  json passed = CtlJson("ops", "assets inspect BRT-PJ-004 PAT --pass --note 'earth 0.06 ohm'");
+  for (const json& due : passed["asset"]["inspections"]) {
+    if (due["inspectionType"] == "PAT") {
+      EXPECT_FALSE(due["overdue"].get<bool>()) << due.dump();
+    }
+  }
+  const std::string second_scan = dir_ + "/second-scan.txt";
+  std::ofstream(second_scan) << "BRT-PJ-004\n";
+  std::string scanned_json;
+  EXPECT_EQ(Ctl("ops", "scan out " + accepted + " --dispatch < " + ShellQuote(second_scan),
+                &scanned_json),
+            0)
+      << scanned_json;
+  std::vector<json> answers;
+  std::istringstream answer_lines(scanned_json);
+  for (std::string line; std::getline(answer_lines, line);) {
+    answers.push_back(json::parse(line, nullptr, /*allow_exceptions=*/false));
+  }
+  ASSERT_EQ(answers.size(), 2u) << scanned_json;
+  EXPECT_EQ(answers[0]["refusal"], "SCAN_REFUSAL_UNSPECIFIED") << answers[0].dump(2);
+  EXPECT_EQ(answers[0]["asset"]["barcode"], "BRT-PJ-004");
+  EXPECT_TRUE(answers[1]["complete"].get<bool>()) << answers[1].dump(2);
+  EXPECT_TRUE(answers[1].contains("checkOut")) << answers[1].dump(2);
+  json out_with_awards = CtlJson("ops", "assets show BRT-PJ-004");
+  EXPECT_EQ(out_with_awards["asset"]["state"], "ASSET_STATE_OUT");
+  EXPECT_EQ(out_with_awards["asset"]["orderId"], accepted);
+  json dispatched = CtlJson("ops", "order wait " + accepted + " --stage dispatched --timeout 30s");
+  EXPECT_EQ(dispatched["stage"], "ORDER_STAGE_DISPATCHED") << suite_.logs();
+  // The warehouse floor loads again as it is, a unit out with an order included.
+  json reloaded = CtlJson("admin", "demo load --skip orders " + ShellQuote(demo));
+  EXPECT_EQ(reloaded["loaded"]["warehouse"]["unchanged"], 12) << reloaded.dump(2);
+
   // scripts/document-examples renders these for docs/examples/.
   if (const char* examples = std::getenv("SALESOPS_DOCUMENT_EXAMPLES_DIR")) {
     for (const auto& [kind, pdf] : pdfs) {
