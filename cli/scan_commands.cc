@@ -16,6 +16,7 @@
 
 #include "cli/command_tree.h"
 #include "cli/input_parsing.h"
+#include "cli/inventory_output.h"
 #include "cli/inventory_stub.h"
 #include "cli/output.h"
 #include "cli/scan_input.h"
@@ -357,17 +358,7 @@ class ScanStation {
     summary["checkIn"] = ToJson(response);
     if (!session_.json()) {
       std::cout << "\nRecorded the return:\n";
-      Details details;
-      details.Add("Checked in", FormatLines(response.movement().lines()));
-      details.Add("Damaged", FormatLines(response.movement().damaged()));
-      details.Add("Missing", FormatLines(response.movement().missing()));
-      std::vector<std::string> suppliers;
-      for (const v1::SubRental& rental : response.to_return_to_supplier()) {
-        suppliers.push_back(absl::StrCat(rental.inventory_code(), "=", rental.quantity(), " to ",
-                                         rental.supplier_name()));
-      }
-      details.Add("Send back", suppliers.empty() ? "-" : absl::StrJoin(suppliers, ", "));
-      details.Print();
+      PrintCheckIn(response, "Checked in");
     }
     return response.movement().missing().empty() ? kExitOk : kExitRefused;
   }

@@ -313,17 +313,7 @@ ExitCode CheckIn(Session& session, const CheckInOptions& options) {
     PrintJson(response);
     return kExitOk;
   }
-  Details details;
-  details.Add("Returned", FormatLines(response.movement().lines()));
-  details.Add("Damaged", FormatLines(response.movement().damaged()));
-  details.Add("Missing", FormatLines(response.movement().missing()));
-  std::vector<std::string> suppliers;
-  for (const v1::SubRental& rental : response.to_return_to_supplier()) {
-    suppliers.push_back(absl::StrCat(rental.inventory_code(), "=", rental.quantity(), " to ",
-                                     rental.supplier_name()));
-  }
-  details.Add("Send back", suppliers.empty() ? "-" : absl::StrJoin(suppliers, ", "));
-  details.Print();
+  PrintCheckIn(response, "Returned");
   return kExitOk;
 }
 

@@ -14,20 +14,10 @@
 #include "services/common/time_util.h"
 #include "services/common/validation.h"
 #include "services/inventory/inventory_service.h"
+#include "services/inventory/scanning.h"
 
 namespace salesops::inventory {
 namespace {
-
-constexpr size_t kMaxBarcodeLength = 60;
-
-// Printable ASCII: what Code 128 carries and a scanner types back.
-bool IsBarcodeText(const std::string& text) {
-  if (text.size() > kMaxBarcodeLength) return false;
-  for (char c : text) {
-    if (c < '!' || c > '~') return false;
-  }
-  return true;
-}
 
 // The purchase price less 1/life of it for each whole month since the purchase day.
 void SetBookValue(v1::Asset& asset, absl::CivilDay today) {

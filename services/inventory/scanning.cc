@@ -41,6 +41,14 @@ std::optional<ScanVerdict> RefuseBarcode(const ScannedSubject& subject) {
 
 }  // namespace
 
+bool IsBarcodeText(const std::string& text) {
+  if (text.empty() || text.size() > 60) return false;
+  for (char c : text) {
+    if (c < '!' || c > '~') return false;
+  }
+  return true;
+}
+
 ScanVerdict JudgeScanOut(const OrderSheet& sheet, const ScannedSubject& subject, int quantity) {
   if (auto refused = RefuseBarcode(subject)) return *refused;
   const std::string name = NameOf(subject);

@@ -39,6 +39,10 @@ struct ScanVerdict {
   bool accepted() const { return refusal == v1::SCAN_REFUSAL_UNSPECIFIED; }
 };
 
+// Printable ASCII without spaces, 1 to 60 characters: what Code 128 carries and a scanner types
+// back. Anything else never reached a label, so it is refused before it reaches the database.
+bool IsBarcodeText(const std::string& text);
+
 // A unit leaving the shelf for the order, or `quantity` (0 counts as 1) of a code.
 ScanVerdict JudgeScanOut(const OrderSheet& sheet, const ScannedSubject& subject, int quantity);
 

@@ -5,28 +5,15 @@
 #include "services/common/time_util.h"
 #include "services/common/validation.h"
 #include "services/inventory/inventory_service.h"
+#include "services/inventory/scanning.h"
 
 namespace salesops::inventory {
-namespace {
-
-// Printable ASCII without spaces, as Code 128 carries it and a scanner types it back; anything
-// else never reached a label, so it is refused before it reaches the database.
-bool IsScannedText(const std::string& text) {
-  if (text.empty() || text.size() > 60) return false;
-  for (char c : text) {
-    if (c < '!' || c > '~') return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 grpc::Status InventoryServiceImpl::ScanOut(grpc::ServerContext* context,
                                            const v1::ScanOutRequest* request,
                                            v1::ScanOutResponse* response) {
   return common::ToGrpcStatus([&]() -> absl::Status {
     std::vector<common::FieldViolation> violations = common::ValidateRequest(*request);
-    if (!IsScannedText(request->barcode())) {
+    if (!IsBarcodeText(request->barcode())) {
       violations.push_back({"barcode", "is printable ASCII without spaces, 1 to 60"});
     }
     if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
@@ -48,7 +35,7 @@ grpc::Status InventoryServiceImpl::ScanIn(grpc::ServerContext* context,
                                           v1::ScanInResponse* response) {
   return common::ToGrpcStatus([&]() -> absl::Status {
     std::vector<common::FieldViolation> violations = common::ValidateRequest(*request);
-    if (!IsScannedText(request->barcode())) {
+    if (!IsBarcodeText(request->barcode())) {
       violations.push_back({"barcode", "is printable ASCII without spaces, 1 to 60"});
     }
     const bool damaged = request->condition() == v1::SCAN_CONDITION_DAMAGED;

@@ -3,18 +3,10 @@
 #include "services/common/grpc_errors.h"
 #include "services/common/validation.h"
 #include "services/inventory/inventory_service.h"
+#include "services/inventory/scanning.h"
 
 namespace salesops::inventory {
 namespace {
-
-// Printable ASCII without spaces, 1 to 60: what a label carries and a scanner types back.
-bool IsScannedCode(const std::string& text) {
-  if (text.empty() || text.size() > 60) return false;
-  for (char c : text) {
-    if (c < '!' || c > '~') return false;
-  }
-  return true;
-}
 
 // Fills a response that carries a stock take and its report.
 template <typename Response>
@@ -42,7 +34,7 @@ grpc::Status InventoryServiceImpl::CountStock(grpc::ServerContext*,
                                               v1::CountStockResponse* response) {
   return common::ToGrpcStatus([&]() -> absl::Status {
     std::vector<common::FieldViolation> violations = common::ValidateRequest(*request);
-    if (!IsScannedCode(request->barcode())) {
+    if (!IsBarcodeText(request->barcode())) {
       violations.push_back({"barcode", "is printable ASCII without spaces, 1 to 60"});
     }
     if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));

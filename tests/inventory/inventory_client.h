@@ -42,4 +42,17 @@ inline v1::InventoryLine Line(const std::string& code, int quantity) {
   return line;
 }
 
+// An item of `owned` units kept at `warehouse`, described for sales.
+inline v1::UpsertItemRequest ItemRequest(const std::string& code, int owned,
+                                         v1::TrackingMode tracking,
+                                         const std::string& warehouse = "MAIN") {
+  v1::UpsertItemRequest request;
+  request.mutable_item()->set_inventory_code(code);
+  request.mutable_item()->set_description("Sales-facing " + code);
+  request.mutable_item()->set_quantity_owned(owned);
+  request.mutable_item()->set_tracking(tracking);
+  request.mutable_item()->set_warehouse_id(warehouse);
+  return request;
+}
+
 }  // namespace salesops::testing

@@ -25,14 +25,9 @@ class ScanningTest : public ::testing::Test {
   }
 
   void PutItem(const std::string& code, int owned, v1::TrackingMode tracking) {
-    v1::UpsertItemRequest request;
-    request.mutable_item()->set_inventory_code(code);
-    request.mutable_item()->set_description("Sales-facing " + code);
-    request.mutable_item()->set_quantity_owned(owned);
-    request.mutable_item()->set_tracking(tracking);
-    request.mutable_item()->set_warehouse_id("MAIN");
     v1::UpsertItemResponse response;
-    ASSERT_TRUE(inventory_.Call(&Stub::UpsertItem, request, &response).ok());
+    ASSERT_TRUE(
+        inventory_.Call(&Stub::UpsertItem, ItemRequest(code, owned, tracking), &response).ok());
   }
 
   // Registers a unit with `barcode`, bought `months_ago` months ago (0: no purchase day).

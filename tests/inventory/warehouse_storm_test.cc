@@ -63,13 +63,9 @@ TEST(WarehouseStormTest, ReservationsTransfersAndScansOnTwoReplicasNeverOverbook
   InventoryFixture& admin = storm.first();
   std::vector<std::string> unit_barcodes;
   for (const StormItem& item : kItems) {
-    v1::UpsertItemRequest request;
-    request.mutable_item()->set_inventory_code(item.code);
-    request.mutable_item()->set_description(item.code);
-    request.mutable_item()->set_quantity_owned(item.owned);
-    request.mutable_item()->set_warehouse_id("MAIN");
-    request.mutable_item()->set_tracking(item.serialised ? v1::TRACKING_MODE_SERIALIZED
-                                                         : v1::TRACKING_MODE_BULK);
+    const v1::UpsertItemRequest request =
+        ItemRequest(item.code, item.owned,
+                    item.serialised ? v1::TRACKING_MODE_SERIALIZED : v1::TRACKING_MODE_BULK);
     v1::UpsertItemResponse response;
     ASSERT_TRUE(admin.Call(&Stub::UpsertItem, request, &response).ok());
     v1::SetWarehouseStockRequest split;

@@ -38,14 +38,9 @@ class WarehousesTest : public ::testing::Test {
   }
 
   void PutItem(const std::string& code, int owned, v1::TrackingMode tracking) {
-    v1::UpsertItemRequest request;
-    request.mutable_item()->set_inventory_code(code);
-    request.mutable_item()->set_description("Sales-facing " + code);
-    request.mutable_item()->set_quantity_owned(owned);
-    request.mutable_item()->set_tracking(tracking);
-    request.mutable_item()->set_warehouse_id("MAIN");
     v1::UpsertItemResponse response;
-    ASSERT_TRUE(inventory_.Call(&Stub::UpsertItem, request, &response).ok());
+    ASSERT_TRUE(
+        inventory_.Call(&Stub::UpsertItem, ItemRequest(code, owned, tracking), &response).ok());
   }
 
   void Keep(const std::string& code, const std::string& warehouse, int quantity) {
@@ -192,6 +187,38 @@ TEST_F(WarehousesTest, ATransferChangesAvailabilityAtBothEndsAndOnTheRoadItIsNow
   status = inventory_.Call(&Stub::CancelTransfer, cancel, &cancelled, inventory_.tokens().ops);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(common::ParseGrpcError(status).reason, "INVALID_STAGE_TRANSITION");
+}
+
+TEST_F(WarehousesTest, ATransferLaterMovesCountOnCannotBeCancelled) {
+  PutItem("SPK-12", 10, v1::TRACKING_MODE_BULK);
+  // SOUTH keeps nothing: what it sends on day 5 is what MAIN sends it on day 2.
+  v1::CreateTransferResponse inbound;
+  ASSERT_TRUE(Transfer("SPK-12", 3, "MAIN", "SOUTH", 2 * kDay, 6 * kHour, &inbound).ok());
+  const std::string inbound_id = inbound.transfer().transfer_id();
+  v1::CreateTransferResponse refused;
+  EXPECT_EQ(Transfer("SPK-12", 4, "SOUTH", "MAIN", 5 * kDay, 6 * kHour, &refused).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION)
+      << "SOUTH will only have 3";
+  v1::CreateTransferResponse onward;
+  ASSERT_TRUE(Transfer("SPK-12", 3, "SOUTH", "MAIN", 5 * kDay, 6 * kHour, &onward).ok());
+  v1::CancelTransferRequest cancel;
+  cancel.set_transfer_id(inbound_id);
+  cancel.set_reason("van broke down");
+  v1::CancelTransferResponse cancelled;
+  grpc::Status status =
+      inventory_.Call(&Stub::CancelTransfer, cancel, &cancelled, inventory_.tokens().ops);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(common::ParseGrpcError(status).reason, "INSUFFICIENT_STOCK");
+  EXPECT_NE(status.error_message().find("cancel those first"), std::string::npos)
+      << status.error_message();
+  // Cancelled in order, both go.
+  cancel.set_transfer_id(onward.transfer().transfer_id());
+  ASSERT_TRUE(
+      inventory_.Call(&Stub::CancelTransfer, cancel, &cancelled, inventory_.tokens().ops).ok());
+  cancel.set_transfer_id(inbound_id);
+  ASSERT_TRUE(
+      inventory_.Call(&Stub::CancelTransfer, cancel, &cancelled, inventory_.tokens().ops).ok());
+  EXPECT_EQ(cancelled.transfer().state(), v1::TRANSFER_STATE_CANCELLED);
 }
 
 TEST_F(WarehousesTest, BadTransfersAndStockSplitsAreRefusedByField) {
