@@ -1,15 +1,22 @@
 #include "cli/bulk_import.h"
 
+#include <absl/strings/ascii.h>
 #include <absl/strings/numbers.h>
 #include <absl/strings/str_cat.h>
 #include <google/protobuf/util/message_differencer.h>
 
+#include <algorithm>
 #include <functional>
+#include <map>
+#include <memory>
+#include <set>
 
 #include "cli/csv_reader.h"
+#include "cli/directory_fields.h"
 #include "cli/input_parsing.h"
 #include "cli/inventory_stub.h"
 #include "cli/scheduling_stub.h"
+#include "services/common/skill_codes.h"
 
 namespace salesops::cli {
 namespace {
@@ -25,11 +32,17 @@ struct ImportSpec {
   std::function<grpc::Status(Session&, const std::string& id, Entity* existing)> get;
   // `existing` is null when the record is new.
   std::function<grpc::Status(Session&, const Entity& desired, const Entity* existing)> write;
+  // Optional: takes over from the record held what the row leaves to it, before comparing.
+  std::function<void(const Entity& existing, Entity* desired)> keep;
+  // Optional: a record as both sides are compared, without what the service fills in itself
+  // beyond the etag and times (a superseded field it answers alongside the new one).
+  std::function<void(Entity*)> comparable;
 };
 
 // The fields the services fill in themselves never make two records differ.
 template <typename Entity>
-bool SameContent(Entity desired, Entity existing) {
+bool SameContent(Entity desired, Entity existing,
+                 const std::function<void(Entity*)>& comparable = nullptr) {
   for (Entity* entity : {&desired, &existing}) {
     const google::protobuf::Descriptor* descriptor = entity->GetDescriptor();
     for (const char* name : {"etag", "create_time", "update_time"}) {
@@ -37,6 +50,7 @@ bool SameContent(Entity desired, Entity existing) {
         entity->GetReflection()->ClearField(entity, field);
       }
     }
+    if (comparable) comparable(entity);
   }
   return google::protobuf::util::MessageDifferencer::Equals(desired, existing);
 }
@@ -60,7 +74,8 @@ ExitCode RunImport(const ImportContext& context, const std::string& path,
       std::cerr << where << " (" << spec.id(*desired) << "):\n";
       return session.ReportError(status, spec.endpoint);
     }
-    if (exists && SameContent(*desired, existing)) {
+    if (exists && spec.keep) spec.keep(existing, &*desired);
+    if (exists && SameContent(*desired, existing, spec.comparable)) {
       ++counts->unchanged;
       continue;
     }
@@ -122,6 +137,15 @@ grpc::Status GetCrewMember(Session& session, const std::string& id, v1::CrewMemb
   grpc::Status status =
       session.Invoke(&v1::SchedulingService::Stub::GetCrewMember, request, &response);
   *member = response.crew_member();
+  return status;
+}
+
+grpc::Status GetSkill(Session& session, const std::string& code, v1::SkillDefinition* skill) {
+  v1::GetSkillRequest request;
+  request.set_skill_code(code);
+  v1::GetSkillResponse response;
+  grpc::Status status = session.Invoke(&v1::SchedulingService::Stub::GetSkill, request, &response);
+  *skill = response.skill();
   return status;
 }
 
@@ -233,6 +257,15 @@ ExitCode ImportProducts(const ImportContext& context, const std::string& path,
   };
   spec.id = [](const v1::Product& product) { return product.product_code(); };
   spec.get = GetProduct;
+  // Inventory answers a crew need's skill in both fields (the code and, for the seven built-in
+  // skills, the superseded enum); a row names it by code only.
+  spec.comparable = [](v1::Product* product) {
+    for (v1::CrewNeed& need : *product->mutable_crew_needs()) {
+      need.set_skill_code(common::SkillCodeOf(need));
+      need.clear_skill();
+      if (need.min_level() <= 1) need.clear_min_level();
+    }
+  };
   spec.write = [](Session& session, const v1::Product& product, const v1::Product* existing) {
     v1::UpsertProductRequest request;
     *request.mutable_product() = product;
@@ -245,19 +278,28 @@ ExitCode ImportProducts(const ImportContext& context, const std::string& path,
 
 ExitCode ImportCrew(const ImportContext& context, const std::string& path, ImportCounts* counts) {
   ImportSpec<v1::CrewMember> spec;
+  // Per member, the skills whose certificate day the row counts from today (+90d): counted on
+  // the first import, and kept after, so that importing the same file again changes nothing.
+  auto counted_days = std::make_shared<std::map<std::string, std::set<std::string>>>();
   spec.required_columns = {"crew_member_id", "display_name", "skills"};
   spec.known_columns = {"crew_member_id", "display_name",      "skills",  "home_warehouse_id",
                         "weekly_shifts",  "contracted_weekly", "zone_id", "person_id"};
   spec.endpoint = Endpoint::kScheduling;
-  spec.parse = [&context](const CsvRecord& row) -> absl::StatusOr<v1::CrewMember> {
+  spec.parse = [&context, counted_days](const CsvRecord& row) -> absl::StatusOr<v1::CrewMember> {
     v1::CrewMember member;
     member.set_crew_member_id(row.Get("crew_member_id"));
     member.set_display_name(row.Get("display_name"));
     member.set_person_id(row.Get("person_id"));
+    std::set<std::string>& counted = (*counted_days)[member.crew_member_id()];
+    counted.clear();
     for (const std::string& word : SplitWords(row.Get("skills"))) {
-      absl::StatusOr<v1::Skill> skill = ParseEnum<v1::Skill>(word);
-      if (!skill.ok()) return skill.status();
-      member.add_skills(*skill);
+      bool counted_day = false;
+      absl::StatusOr<v1::HeldSkill> held = ParseHeldSkill(word, absl::Now(), &counted_day);
+      if (!held.ok()) {
+        return absl::InvalidArgumentError("skills: " + std::string(held.status().message()));
+      }
+      if (counted_day) counted.insert(held->skill_code());
+      *member.add_held_skills() = *held;
     }
     member.set_home_warehouse_id(row.Get("home_warehouse_id"));
     if (absl::Status known = CheckWarehouse(context, member.home_warehouse_id()); !known.ok()) {
@@ -278,6 +320,30 @@ ExitCode ImportCrew(const ImportContext& context, const std::string& path, Impor
   };
   spec.id = [](const v1::CrewMember& member) { return member.crew_member_id(); };
   spec.get = GetCrewMember;
+  spec.keep = [counted_days](const v1::CrewMember& existing, v1::CrewMember* desired) {
+    const std::set<std::string>& counted = (*counted_days)[desired->crew_member_id()];
+    for (v1::HeldSkill& held : *desired->mutable_held_skills()) {
+      if (!counted.count(held.skill_code())) continue;
+      for (const v1::HeldSkill& before : existing.held_skills()) {
+        if (before.skill_code() == held.skill_code() && before.has_certificate_expiry_day()) {
+          *held.mutable_certificate_expiry_day() = before.certificate_expiry_day();
+        }
+      }
+    }
+  };
+  // Scheduling answers the superseded enum list beside the held skills, level 1 for "no level"
+  // and whether a certificate has run out; held skills compare by code, in any order.
+  spec.comparable = [](v1::CrewMember* member) {
+    member->clear_skills();
+    for (v1::HeldSkill& held : *member->mutable_held_skills()) {
+      held.clear_certificate_expired();
+      held.set_level(std::max(held.level(), 1));
+    }
+    std::sort(member->mutable_held_skills()->begin(), member->mutable_held_skills()->end(),
+              [](const v1::HeldSkill& a, const v1::HeldSkill& b) {
+                return a.skill_code() < b.skill_code();
+              });
+  };
   spec.write = [](Session& session, const v1::CrewMember& member, const v1::CrewMember* existing) {
     if (existing == nullptr) {
       v1::CreateCrewMemberRequest request;
@@ -290,6 +356,55 @@ ExitCode ImportCrew(const ImportContext& context, const std::string& path, Impor
     request.set_etag(existing->etag());
     v1::UpdateCrewMemberResponse response;
     return session.Invoke(&v1::SchedulingService::Stub::UpdateCrewMember, request, &response);
+  };
+  return RunImport(context, path, spec, counts);
+}
+
+ExitCode ImportSkills(const ImportContext& context, const std::string& path, ImportCounts* counts) {
+  ImportSpec<v1::SkillDefinition> spec;
+  spec.required_columns = {"skill_code", "name"};
+  spec.known_columns = {"skill_code", "name", "levels", "certificate_required", "description"};
+  spec.endpoint = Endpoint::kScheduling;
+  spec.parse = [](const CsvRecord& row) -> absl::StatusOr<v1::SkillDefinition> {
+    v1::SkillDefinition skill;
+    skill.set_skill_code(SkillCodeFromText(row.Get("skill_code")));
+    skill.set_name(row.Get("name"));
+    // Level names may hold spaces and commas ("level 1", "lead, sign-off"): ';' separates them.
+    for (const std::string& level : SplitWords(row.Get("levels"), ";")) {
+      skill.add_level_names(level);
+    }
+    const std::string certificate = absl::AsciiStrToLower(row.Get("certificate_required"));
+    if (certificate == "yes" || certificate == "true") {
+      skill.set_certificate_required(true);
+    } else if (!certificate.empty() && certificate != "no" && certificate != "false") {
+      return absl::InvalidArgumentError("certificate_required: '" +
+                                        row.Get("certificate_required") + "' is not yes or no");
+    }
+    skill.set_description(row.Get("description"));
+    return skill;
+  };
+  spec.id = [](const v1::SkillDefinition& skill) { return skill.skill_code(); };
+  spec.get = GetSkill;
+  // Each write's request_id comes from what it writes and what it replaces, so a load that is
+  // run again (or retried after a lost answer) is answered, not written twice.
+  spec.write = [](Session& session, const v1::SkillDefinition& skill,
+                  const v1::SkillDefinition* existing) {
+    const std::string request_id =
+        ImportRequestId("skill", {{"body", skill.SerializeAsString()}}, skill.skill_code(),
+                        existing != nullptr ? existing->etag() : "");
+    if (existing == nullptr) {
+      v1::CreateSkillRequest request;
+      request.set_request_id(request_id);
+      *request.mutable_skill() = skill;
+      v1::CreateSkillResponse response;
+      return session.Invoke(&v1::SchedulingService::Stub::CreateSkill, request, &response);
+    }
+    v1::UpdateSkillRequest request;
+    request.set_request_id(request_id);
+    *request.mutable_skill() = skill;
+    request.set_etag(existing->etag());
+    v1::UpdateSkillResponse response;
+    return session.Invoke(&v1::SchedulingService::Stub::UpdateSkill, request, &response);
   };
   return RunImport(context, path, spec, counts);
 }

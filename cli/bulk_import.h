@@ -33,16 +33,20 @@ struct ImportContext {
 //   items     inventory_code*, description*, category, quantity_owned, tracking
 //             (serialized|bulk), warehouse_id
 //   products  product_code*, name*, description, day_rate, components (CODE=N ...),
-//             crew_needs (SKILL:NxDURATION ...), prep_time (DURATION)
-//   crew      crew_member_id*, display_name*, skills* (words), home_warehouse_id,
-//             weekly_shifts (mon-fri 08:00-17:00; ...), contracted_weekly (DURATION), zone_id,
-//             person_id
+//             crew_needs (SKILL[/LEVEL]:NxDURATION ...), prep_time (DURATION)
+//   skills    skill_code*, name*, levels (names, lowest first, separated by ';'),
+//             certificate_required (yes|no), description
+//   crew      crew_member_id*, display_name*, skills* (SKILL[/LEVEL][@DAY] ...; a day counted
+//             from today, +90d, is counted on the first import and kept after),
+//             home_warehouse_id, weekly_shifts (mon-fri 08:00-17:00; ...), contracted_weekly
+//             (DURATION), zone_id, person_id
 //   vehicles  vehicle_id*, display_name*, vehicle_class* (van|box-truck|rigid-truck|
 //             articulated-truck), registration, home_warehouse_id
 // Each stops at the first bad row, naming the file and row, and returns its exit code.
 ExitCode ImportItems(const ImportContext& context, const std::string& path, ImportCounts* counts);
 ExitCode ImportProducts(const ImportContext& context, const std::string& path,
                         ImportCounts* counts);
+ExitCode ImportSkills(const ImportContext& context, const std::string& path, ImportCounts* counts);
 ExitCode ImportCrew(const ImportContext& context, const std::string& path, ImportCounts* counts);
 ExitCode ImportVehicles(const ImportContext& context, const std::string& path,
                         ImportCounts* counts);

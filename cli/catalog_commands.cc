@@ -153,11 +153,8 @@ ExitCode ListProducts(Session& session, const ProductListOptions& options) {
   v1::ListProductsRequest request;
   request.set_search_text(options.search);
   request.set_component_inventory_code(options.component);
-  if (!options.skill.empty()) {
-    absl::StatusOr<v1::Skill> skill = ParseEnum<v1::Skill>(options.skill);
-    if (!skill.ok()) return ReportBadInput("--skill: " + std::string(skill.status().message()));
-    request.set_skill(*skill);
-  }
+  request.set_skill_code(SkillCodeFromText(options.skill));
+  session.SetFieldFlags({{"skill_code", "--skill"}});
   v1::ListProductsResponse response;
   if (ExitCode code =
           session.CallAllPages(&InventoryService::Stub::ListProducts, request, &response);
@@ -271,6 +268,7 @@ ExitCode UpsertProduct(Session& session, const ProductUpsertOptions& options) {
     *product.mutable_prep_time() = *prep;
   }
   if (!options.etag.empty()) request.set_etag(options.etag);
+  session.SetFieldFlags({{"crew_needs.skill_code", "--crew"}, {"crew_needs.min_level", "--crew"}});
   v1::UpsertProductResponse response;
   if (ExitCode code = session.Call(&InventoryService::Stub::UpsertProduct, request, &response);
       code != kExitOk) {
@@ -389,7 +387,8 @@ void AddCatalogCommands(CommandTree& tree) {
     CLI::App* list = products->add_subcommand("list", "List products, filtered");
     list->add_option("--search", options->search, "Words in the code, name or description");
     list->add_option("--component", options->component, "Only products whose kit has this item");
-    list->add_option("--skill", options->skill, "Only products needing crew with this skill");
+    list->add_option("--skill", options->skill,
+                     "Only products needing crew with this skill code (GRANDMA3, video)");
     tree.OnRun(list, [options](Session& session) { return ListProducts(session, *options); });
   }
   {
@@ -417,7 +416,8 @@ void AddCatalogCommands(CommandTree& tree) {
     upsert->add_option("--component", options->components,
                        "Kit line CODE=N, repeatable; replaces the whole kit");
     upsert->add_option("--crew", options->crew,
-                       "Crew need SKILL:NxDURATION (video:2x8h), repeatable; replaces all");
+                       "Crew need SKILL[/LEVEL]:NxDURATION (video:2x8h, GRANDMA3/2:1x8h: level 2 "
+                       "or above), repeatable; replaces all");
     upsert->add_option("--prep-time", options->prep_time, "Warehouse prep per unit, e.g. 45m");
     upsert->add_option("--etag", options->etag,
                        "Refuse (exit 3) unless the product is still at this etag");
@@ -440,8 +440,7 @@ void AddCatalogCommands(CommandTree& tree) {
         "changed ones updated.\n  items.csv:    inventory_code,description,category,"
         "quantity_owned,tracking,warehouse_id\n  products.csv: product_code,name,description,"
         "day_rate,components,crew_needs,prep_time,sale_price\n  (components: 'CODE=N CODE=N'; "
-        "crew_needs: "
-        "'video:2x8h audio:1x4h')");
+        "crew_needs: 'video:2x8h audio:1x4h GRANDMA3/2:1x8h')");
     import->add_option("--items", options->items, "Items CSV file")->check(CLI::ExistingFile);
     import->add_option("--products", options->products, "Products CSV file")
         ->check(CLI::ExistingFile);

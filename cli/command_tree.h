@@ -54,6 +54,7 @@ std::shared_ptr<Options> MakeOptions() {
 // The command groups, one file each, in the words both teams use.
 void AddCatalogCommands(CommandTree& tree);       // catalog_commands.cc
 void AddCrewCommands(CommandTree& tree);          // crew_commands.cc: crew, vehicles
+void AddSkillCommands(CommandTree& tree);         // skill_commands.cc: skills
 void AddWarehouseCommands(CommandTree& tree);     // warehouse_commands.cc: availability,
                                                   // pullsheet, prep, checkout, checkin, forecast,
                                                   // labels, assets, maintenance-plan

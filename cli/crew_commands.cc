@@ -2,13 +2,17 @@
 // their working hours and the times they are not available.
 #include <absl/strings/str_cat.h>
 #include <absl/strings/str_join.h>
+#include <absl/time/time.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 
 #include "cli/bulk_import.h"
 #include "cli/command_tree.h"
+#include "cli/held_skills.h"
 #include "cli/input_parsing.h"
 #include "cli/output.h"
+#include "cli/pricing_spec.h"
 #include "cli/scheduling_stub.h"
 
 namespace salesops::cli {
@@ -16,10 +20,17 @@ namespace {
 
 using v1::SchedulingService;
 
-std::string SkillWords(const v1::CrewMember& member) {
-  std::vector<std::string> words;
-  for (int skill : member.skills()) words.push_back(EnumWord(static_cast<v1::Skill>(skill)));
-  return absl::StrJoin(words, " ");
+// A violation of a field the edit flags set names the flag.
+void SetCrewFieldFlags(Session& session) {
+  session.SetFieldFlags({{"display_name", "--name"},
+                         {"person_id", "--person-id"},
+                         {"held_skills", "--skill"},
+                         {"held_skills.skill_code", "--skill"},
+                         {"held_skills.level", "--skill"},
+                         {"held_skills.certificate_expiry_day", "--skill"},
+                         {"home_warehouse_id", "--warehouse"},
+                         {"weekly_shifts", "--shifts"},
+                         {"zone_id", "--zone"}});
 }
 
 struct CrewListOptions {
@@ -29,11 +40,8 @@ struct CrewListOptions {
 
 ExitCode ListCrew(Session& session, const CrewListOptions& options) {
   v1::ListCrewMembersRequest request;
-  if (!options.skill.empty()) {
-    absl::StatusOr<v1::Skill> skill = ParseEnum<v1::Skill>(options.skill);
-    if (!skill.ok()) return ReportBadInput("--skill: " + std::string(skill.status().message()));
-    request.set_skill(*skill);
-  }
+  request.set_skill_code(SkillCodeFromText(options.skill));
+  session.SetFieldFlags({{"skill_code", "--skill"}});
   request.set_home_warehouse_id(options.warehouse);
   request.set_search_text(options.search);
   request.set_include_inactive(options.include_inactive);
@@ -49,7 +57,7 @@ ExitCode ListCrew(Session& session, const CrewListOptions& options) {
   }
   Table table({"id", "name", "skills", "warehouse", "weekly hours", "active"});
   for (const v1::CrewMember& member : response.crew_members()) {
-    table.AddRow({member.crew_member_id(), member.display_name(), SkillWords(member),
+    table.AddRow({member.crew_member_id(), member.display_name(), HeldSkillsText(member),
                   member.home_warehouse_id(), FormatShifts(member.weekly_shifts()),
                   YesNo(member.active())});
   }
@@ -73,18 +81,30 @@ ExitCode ShowCrew(Session& session, const std::string& id) {
   Details details;
   details.Add("Id", member.crew_member_id());
   details.Add("Name", member.display_name());
-  details.Add("Skills", SkillWords(member));
+  details.Add("Person", member.person_id().empty() ? "-" : member.person_id());
+  details.Add("Skills", HeldSkillsText(member));
   details.Add("Warehouse", member.home_warehouse_id());
   details.Add("Weekly hours", FormatShifts(member.weekly_shifts()));
   details.Add("Contracted", FormatDuration(member.contracted_weekly_duration()) + " a week");
   details.Add("Active", YesNo(member.active()));
   details.Add("Etag", member.etag());
   details.Print();
+  if (member.held_skills().empty()) return kExitOk;
+  std::cout << "\n";
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::LocalTimeZone());
+  Table skills({"skill", "level", "certificate expires", "certificate"});
+  for (const v1::HeldSkill& held : member.held_skills()) {
+    skills.AddRow(
+        {held.skill_code(), std::to_string(std::max(held.level(), 1)),
+         held.has_certificate_expiry_day() ? FormatDay(held.certificate_expiry_day()) : "-",
+         CertificateState(held, today)});
+  }
+  skills.Print();
   return kExitOk;
 }
 
 struct CrewEditOptions {
-  std::string id, name, warehouse, shifts, contracted, zone, etag;
+  std::string id, name, person, warehouse, shifts, contracted, zone, etag;
   std::vector<std::string> skills;
   std::optional<bool> active;
 };
@@ -92,14 +112,17 @@ struct CrewEditOptions {
 absl::Status ApplyCrewEdits(const CrewEditOptions& options, v1::CrewMember& member) {
   member.set_crew_member_id(options.id);
   if (!options.name.empty()) member.set_display_name(options.name);
+  if (!options.person.empty()) member.set_person_id(options.person);
   if (!options.skills.empty()) {
+    // The held skills replace the superseded enum list, which the service reads only without them.
     member.clear_skills();
+    member.clear_held_skills();
     for (const std::string& word : options.skills) {
       for (const std::string& each : SplitWords(word)) {
-        absl::StatusOr<v1::Skill> skill = ParseEnum<v1::Skill>(each);
-        if (!skill.ok())
-          return absl::InvalidArgumentError("--skill: " + std::string(skill.status().message()));
-        member.add_skills(*skill);
+        absl::StatusOr<v1::HeldSkill> held = ParseHeldSkill(each);
+        if (!held.ok())
+          return absl::InvalidArgumentError("--skill: " + std::string(held.status().message()));
+        *member.add_held_skills() = *held;
       }
     }
   }
@@ -139,6 +162,7 @@ ExitCode AddCrew(Session& session, const CrewEditOptions& options) {
       !applied.ok()) {
     return ReportBadInput(std::string(applied.message()));
   }
+  SetCrewFieldFlags(session);
   v1::CreateCrewMemberResponse response;
   if (ExitCode code = session.Call(&SchedulingService::Stub::CreateCrewMember, request, &response);
       code != kExitOk) {
@@ -165,6 +189,7 @@ ExitCode UpdateCrew(Session& session, const CrewEditOptions& options) {
       !applied.ok()) {
     return ReportBadInput(std::string(applied.message()));
   }
+  SetCrewFieldFlags(session);
   v1::UpdateCrewMemberResponse response;
   if (ExitCode code = session.Call(&SchedulingService::Stub::UpdateCrewMember, request, &response);
       code != kExitOk) {
@@ -393,9 +418,11 @@ ExitCode ImportFile(Session& session, const std::string& path, bool crew) {
 void AddCrewEditFlags(CLI::App* command, CrewEditOptions& options, bool create) {
   command->add_option("id", options.id, "Crew member id, e.g. CREW-ALEX")->required();
   command->add_option("--name", options.name, create ? "Display name (required)" : "Display name");
+  command->add_option("--person-id", options.person,
+                      "The actor id this person signs in as (a CREW token's), e.g. alex.moreau");
   command->add_option("--skill", options.skills,
-                      "audio, video, lighting, rigging, staging, driver, warehouse; repeatable "
-                      "(replaces all)");
+                      "A held skill CODE[/LEVEL][@EXPIRY-DAY] (video, GRANDMA3/2, "
+                      "RIGGER/2@2031-03-31, FORKLIFT@+90d); repeatable, replaces all");
   command->add_option("--warehouse", options.warehouse, "Home warehouse id");
   command->add_option("--shifts", options.shifts,
                       "Weekly working hours, e.g. 'mon-fri 08:00-17:00; sat 09:00-13:00'");
@@ -424,7 +451,8 @@ void AddCrewCommands(CommandTree& tree) {
   {
     auto options = MakeOptions<CrewListOptions>();
     CLI::App* list = crew->add_subcommand("list", "List crew members");
-    list->add_option("--skill", options->skill, "Only crew with this skill");
+    list->add_option("--skill", options->skill,
+                     "Only crew holding this skill code (GRANDMA3, video), expired or not");
     list->add_option("--warehouse", options->warehouse, "Only crew based at this warehouse");
     list->add_option("--search", options->search, "Words in the name or id");
     list->add_flag("--include-inactive", options->include_inactive, "Also inactive crew");
@@ -454,7 +482,9 @@ void AddCrewCommands(CommandTree& tree) {
     CLI::App* import = crew->add_subcommand(
         "import",
         "Load crew from CSV (OPS); idempotent.\n  columns: crew_member_id,display_name,skills,"
-        "home_warehouse_id,weekly_shifts,contracted_weekly,zone_id,person_id");
+        "home_warehouse_id,weekly_shifts,contracted_weekly,zone_id,person_id\n  (skills: "
+        "'VIDEO RIGGER/2@2031-03-31 FORKLIFT@+90d'; a day counted from today is counted on the "
+        "first import and kept after)");
     import->add_option("file", *path, "Crew CSV file")->required()->check(CLI::ExistingFile);
     tree.OnRun(import, [path](Session& session) { return ImportFile(session, *path, true); });
   }

@@ -22,7 +22,8 @@ namespace salesops::cli {
 namespace {
 
 // One kind of data the manifest can name, in load order: what a file refers
-// to is loaded before it (items before the products whose kits name them).
+// to is loaded before it (items before the products whose kits name them, the skill catalog
+// before the products' crew needs and the crew who hold its skills).
 // The warehouse floor follows the crew and vehicles (a transfer's van run needs a
 // driver) and precedes the orders, so they are confirmed against the stock as it
 // stands, an overdue unit already out of it. Orders go last: they name products,
@@ -35,6 +36,7 @@ struct DemoSection {
 const std::vector<DemoSection>& Sections() {
   static const auto* sections = new std::vector<DemoSection>{
       {"company-profile", ImportCompanyProfile},
+      {"skills", ImportSkills},
       {"items", ImportItems},
       {"products", ImportProducts},
       {"crew", ImportCrew},
@@ -160,8 +162,8 @@ void AddDemoCommands(CommandTree& tree) {
   auto skipped = std::make_shared<std::vector<std::string>>();
   CLI::App* load = demo->add_subcommand(
       "load",
-      "Load a demo company (catalog, crew, vehicles, warehouse floor, orders in every stage) "
-      "from a folder with a demo.yaml manifest (ADMIN); idempotent");
+      "Load a demo company (skills, catalog, crew, vehicles, warehouse floor, orders in every "
+      "stage) from a folder with a demo.yaml manifest (ADMIN); idempotent");
   load->add_option("directory", *directory, "Folder holding demo.yaml and its files")
       ->capture_default_str()
       ->check(CLI::ExistingDirectory);

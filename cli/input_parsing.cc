@@ -95,6 +95,46 @@ std::optional<absl::CivilDay> CountedDay(const std::string& word, absl::CivilDay
   return std::nullopt;
 }
 
+// The skill part of a crew need or a held skill: CODE or CODE/LEVEL (level 0: none given).
+struct SkillAndLevel {
+  std::string code;
+  int level = 0;
+};
+
+absl::StatusOr<SkillAndLevel> ParseSkillAndLevel(absl::string_view text, absl::string_view whole) {
+  std::vector<std::string> parts = absl::StrSplit(text, absl::MaxSplits('/', 1));
+  SkillAndLevel skill{SkillCodeFromText(parts[0])};
+  if (skill.code.empty()) {
+    return absl::InvalidArgumentError("'" + std::string(whole) +
+                                      "' names no skill (like video, GRANDMA3/2)");
+  }
+  if (parts.size() == 2 &&
+      (!absl::SimpleAtoi(parts[1], &skill.level) || skill.level < 1 || skill.level > 10)) {
+    return absl::InvalidArgumentError(
+        "'" + std::string(whole) +
+        "': the level after / is a whole number from 1 to 10, counted from the skill's lowest "
+        "(like GRANDMA3/2)");
+  }
+  return skill;
+}
+
+// YYYY-MM-DD, or a day counted from today ("+90d", "tomorrow"); nullopt when it is neither or
+// outside the years a google.type.Date holds.
+std::optional<absl::CivilDay> ParseExpiryDay(absl::string_view text, absl::Time now,
+                                             bool* counted) {
+  const std::string spelled(absl::StripAsciiWhitespace(text));
+  std::optional<absl::CivilDay> day =
+      CountedDay(spelled, absl::ToCivilDay(now, absl::LocalTimeZone()));
+  if (counted != nullptr) *counted = day.has_value();
+  if (!day) {
+    absl::CivilDay written;
+    if (spelled.size() != 10 || !absl::ParseCivilTime(spelled, &written)) return std::nullopt;
+    day = written;
+  }
+  if (day->year() < 1 || day->year() > 9999) return std::nullopt;
+  return day;
+}
+
 }  // namespace
 
 std::vector<std::string> SplitWords(absl::string_view text, absl::string_view separators) {
@@ -163,17 +203,27 @@ absl::StatusOr<v1::InventoryLine> ParseInventoryLine(absl::string_view text) {
   return line;
 }
 
+std::string SkillCodeFromText(absl::string_view text) {
+  std::string code = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(text));
+  if (v1::Skill legacy; v1::Skill_Parse(code, &legacy) && legacy != v1::SKILL_UNSPECIFIED) {
+    code = std::string(absl::StripPrefix(code, "SKILL_"));
+  }
+  return code;
+}
+
 absl::StatusOr<v1::CrewNeed> ParseCrewNeed(absl::string_view text) {
   std::vector<std::string> parts = absl::StrSplit(text, absl::MaxSplits(':', 1));
   auto bad = [&] {
-    return absl::InvalidArgumentError("'" + std::string(text) +
-                                      "' is not SKILL:NxDURATION (like video:2x8h)");
+    return absl::InvalidArgumentError(
+        "'" + std::string(text) +
+        "' is not SKILL[/LEVEL]:NxDURATION (like video:2x8h, GRANDMA3/2:1x8h)");
   };
   if (parts.size() != 2) return bad();
-  absl::StatusOr<v1::Skill> skill = ParseEnum<v1::Skill>(parts[0]);
+  absl::StatusOr<SkillAndLevel> skill = ParseSkillAndLevel(parts[0], text);
   if (!skill.ok()) return skill.status();
   v1::CrewNeed need;
-  need.set_skill(*skill);
+  need.set_skill_code(skill->code);
+  need.set_min_level(skill->level);
   int headcount = 1;
   std::string duration = parts[1];
   if (size_t x = duration.find('x'); x != std::string::npos) {
@@ -185,6 +235,30 @@ absl::StatusOr<v1::CrewNeed> ParseCrewNeed(absl::string_view text) {
   need.set_headcount(headcount);
   *need.mutable_duration() = *parsed;
   return need;
+}
+
+absl::StatusOr<v1::HeldSkill> ParseHeldSkill(absl::string_view text, absl::Time now,
+                                             bool* counted_day) {
+  std::vector<std::string> parts = absl::StrSplit(text, absl::MaxSplits('@', 1));
+  absl::StatusOr<SkillAndLevel> skill = ParseSkillAndLevel(parts[0], text);
+  if (!skill.ok()) return skill.status();
+  v1::HeldSkill held;
+  held.set_skill_code(skill->code);
+  held.set_level(std::max(skill->level, 1));
+  if (counted_day != nullptr) *counted_day = false;
+  if (parts.size() == 2) {
+    std::optional<absl::CivilDay> day = ParseExpiryDay(parts[1], now, counted_day);
+    if (!day) {
+      return absl::InvalidArgumentError(
+          "'" + std::string(text) +
+          "': the certificate's expiry day after @ is YYYY-MM-DD (years 1 to 9999) or counted "
+          "from today (like RIGGER@2031-03-31, RIGGER@+90d)");
+    }
+    held.mutable_certificate_expiry_day()->set_year(static_cast<int32_t>(day->year()));
+    held.mutable_certificate_expiry_day()->set_month(day->month());
+    held.mutable_certificate_expiry_day()->set_day(day->day());
+  }
+  return held;
 }
 
 absl::StatusOr<google::type::Money> ParseMoney(absl::string_view text,

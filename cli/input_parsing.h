@@ -21,7 +21,12 @@
 //              +14d 08:00, +10bd 08:00 (ten business days, Monday to Friday, ahead)
 //   durations  4h, 90m, 1h30m, 2d
 //   lines      CODE=N (LED-PANEL-500=24)
-//   crew needs SKILL:NxDURATION (video:2x8h; video:8h means one person)
+//   crew needs SKILL[/LEVEL]:NxDURATION (video:2x8h; video:8h means one person;
+//              GRANDMA3/2:1x8h asks for level 2 or above)
+//   held skills SKILL[/LEVEL][@DAY] (AUDIO, RIGGER/2@2031-03-31; DAY, when the certificate
+//              expires, is YYYY-MM-DD or counted from today: +90d)
+//   skills     skill codes of the skill catalog in any case: video, GRANDMA3 (the old enum
+//              names, SKILL_VIDEO, too)
 //   money      1250, 1250.50 EUR, EUR 1250.50
 //   shifts     mon-fri 08:00-17:00; sat 09:00-13:00
 namespace salesops::cli {
@@ -30,7 +35,16 @@ absl::StatusOr<google::protobuf::Timestamp> ParseTime(absl::string_view text,
                                                       absl::Time now = absl::Now());
 absl::StatusOr<google::protobuf::Duration> ParseDuration(absl::string_view text);
 absl::StatusOr<v1::InventoryLine> ParseInventoryLine(absl::string_view text);
+// Sets skill_code (never the superseded enum) and min_level when a level is given.
 absl::StatusOr<v1::CrewNeed> ParseCrewNeed(absl::string_view text);
+// `counted_day`, when given, says whether the expiry day was counted from today (+90d) rather
+// than written as a date: an import keeps the day a member already holds for those.
+absl::StatusOr<v1::HeldSkill> ParseHeldSkill(absl::string_view text, absl::Time now = absl::Now(),
+                                             bool* counted_day = nullptr);
+// A skill code as people type it: upper-cased, so the seven words salesops started with
+// (video, rigging) name their codes; SKILL_VIDEO reads as VIDEO. The code's format is the
+// services' one validator's to judge.
+std::string SkillCodeFromText(absl::string_view text);
 absl::StatusOr<google::type::Money> ParseMoney(absl::string_view text,
                                                absl::string_view default_currency);
 absl::StatusOr<std::vector<v1::WorkShift>> ParseShifts(absl::string_view text);

@@ -36,6 +36,7 @@ int Main(int argc, char** argv) {
   AddTransferCommands(tree);
   AddStockTakeCommands(tree);
   AddCrewCommands(tree);
+  AddSkillCommands(tree);
   AddScheduleCommands(tree);
   AddOrderCommands(tree);
   AddDirectoryCommands(tree);

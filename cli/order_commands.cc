@@ -87,9 +87,9 @@ void PrintQuote(const v1::Quote& quote) {
                   FormatMoney(line.day_rate()), FormatMoney(line.line_total())});
   }
   for (const v1::CrewCostLine& crew : quote.crew_lines()) {
-    lines.AddRow({crew.phase_id().empty() ? "crew" : "crew @" + crew.phase_id(),
-                  EnumWord(crew.skill()), FormatHours(crew.person_time()),
-                  FormatMoney(crew.hourly_cost()) + "/h", FormatMoney(crew.line_total())});
+    lines.AddRow({crew.phase_id().empty() ? "crew" : "crew @" + crew.phase_id(), SkillText(crew),
+                  FormatHours(crew.person_time()), FormatMoney(crew.hourly_cost()) + "/h",
+                  FormatMoney(crew.line_total())});
   }
   for (const v1::CustomQuoteLine& custom : quote.custom_lines()) {
     lines.AddRow({EnumWord(custom.line().category()), custom.line().description(),
@@ -131,7 +131,7 @@ void PrintQuote(const v1::Quote& quote) {
     explain(line.line().product_code(), line.explanation());
   }
   for (const v1::CrewCostLine& crew : quote.crew_lines()) {
-    explain("crew " + EnumWord(crew.skill()), crew.explanation());
+    explain("crew " + SkillText(crew), crew.explanation());
   }
   if (!quote.transport_explanation().empty()) explain("transport", quote.transport_explanation());
   if (!quote.optional_lines().empty()) {
@@ -854,7 +854,7 @@ ExitCode Pipeline(Session& session, const PipelineOptions& options) {
     Table crew({"from", "skill", "confirmed crew time", "weighted crew time"});
     for (const v1::PipelineBucket& bucket : response.buckets()) {
       for (const v1::SkillDemand& skill : bucket.crew_demand()) {
-        crew.AddRow({FormatTime(bucket.window().not_before()), EnumWord(skill.skill()),
+        crew.AddRow({FormatTime(bucket.window().not_before()), SkillText(skill),
                      FormatDuration(skill.confirmed_crew_time()),
                      FormatDuration(skill.weighted_crew_time())});
       }

@@ -147,7 +147,7 @@ std::string FormatLines(const google::protobuf::RepeatedPtrField<v1::InventoryLi
 std::string FormatCrewNeeds(const google::protobuf::RepeatedPtrField<v1::CrewNeed>& needs) {
   std::vector<std::string> parts;
   for (const v1::CrewNeed& need : needs) {
-    parts.push_back(EnumWord(need.skill()) + ":" + std::to_string(need.headcount()) + "x" +
+    parts.push_back(SkillText(need) + ":" + std::to_string(need.headcount()) + "x" +
                     FormatDuration(need.duration()));
   }
   return parts.empty() ? "-" : absl::StrJoin(parts, " ");
@@ -172,7 +172,7 @@ void PrintFeasibility(const v1::Feasibility& feasibility, std::ostream& out,
   if (!feasibility.crew_shortfalls().empty()) {
     Table table({"short skill", "required", "available", "short by"});
     for (const v1::CrewShortfall& shortfall : feasibility.crew_shortfalls()) {
-      table.AddRow({EnumWord(shortfall.skill()), FormatHours(shortfall.required()),
+      table.AddRow({SkillText(shortfall), FormatHours(shortfall.required()),
                     FormatHours(shortfall.available()), FormatHours(shortfall.shortfall())});
     }
     table.Print(out);

@@ -65,6 +65,21 @@ template <typename Enum>
 std::string EnumWord(Enum value) {
   return EnumWord(google::protobuf::GetEnumDescriptor<Enum>(), static_cast<int>(value));
 }
+// The skill a message names (a crew need, a task, a shortfall, a crew cost line, ...), in the
+// spelling the flags take: its skill code, with "/N" when it asks for level N above the first
+// ("GRANDMA3/2"); the superseded enum's word ("video") when an older server sent no code.
+template <typename Message>
+std::string SkillText(const Message& message) {
+  std::string text = message.skill_code();
+  if (text.empty()) {
+    if (message.skill() == v1::SKILL_UNSPECIFIED) return "-";
+    text = EnumWord(message.skill());
+  }
+  if constexpr (requires { message.min_level(); }) {
+    if (message.min_level() > 1) text += "/" + std::to_string(message.min_level());
+  }
+  return text;
+}
 // "LED-PANEL-500=24 LED-PROC-4K=1": the same spelling the flags and CSV take.
 std::string FormatLines(const google::protobuf::RepeatedPtrField<v1::InventoryLine>& lines);
 std::string FormatCrewNeeds(const google::protobuf::RepeatedPtrField<v1::CrewNeed>& needs);

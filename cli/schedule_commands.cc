@@ -95,8 +95,7 @@ ExitCode ShowSchedule(Session& session, const ScheduleOptions& options) {
                   assignment.crew_member_name().empty() ? assignment.crew_member_id()
                                                         : assignment.crew_member_name(),
                   assignment.vehicle_id().empty() ? "-" : assignment.vehicle_id(), task.order_id(),
-                  EnumWord(task.kind()), EnumWord(task.skill()), EnumWord(task.state()),
-                  RiskWords(task)});
+                  EnumWord(task.kind()), SkillText(task), EnumWord(task.state()), RiskWords(task)});
   }
   if (table.empty()) {
     std::cout << "Nothing assigned.\n";
@@ -190,7 +189,7 @@ void PrintJob(const v1::Job& job) {
   Table table({"task", "kind", "skill", "people", "planned start", "planned finish", "deadline",
                "crew", "state", "at risk"});
   for (const v1::Task& task : job.tasks()) {
-    table.AddRow({task.task_id(), EnumWord(task.kind()), EnumWord(task.skill()),
+    table.AddRow({task.task_id(), EnumWord(task.kind()), SkillText(task),
                   std::to_string(task.headcount()), FormatTime(task.planned_start_time()),
                   FormatTime(task.planned_finish_time()), FormatTime(task.window().no_later_than()),
                   CrewNames(task), EnumWord(task.state()), RiskWords(task)});

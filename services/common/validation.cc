@@ -19,6 +19,20 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
+// "product", "inventory", "skill": how a code kind reads in a field violation.
+const char* CodeKindWord(v1::CodeKind kind) {
+  switch (kind) {
+    case v1::CODE_KIND_PRODUCT:
+      return "product";
+    case v1::CODE_KIND_INVENTORY:
+      return "inventory";
+    case v1::CODE_KIND_SKILL:
+      return "skill";
+    default:
+      return "catalog";
+  }
+}
+
 // Event business lives in 2000-01-01 .. 2199-12-31; bounding every time (and every duration to
 // the same 200 years) keeps all arithmetic on them far from any overflow.
 constexpr int64_t kMinTimestampSeconds = 946684800;   // 2000-01-01T00:00:00Z
@@ -267,8 +281,7 @@ class RequestValidator {
     }
     v1::CodeKind kind = field.options().GetExtension(v1::code);
     if (kind != v1::CODE_KIND_UNSPECIFIED && !IsValidCatalogCode(value)) {
-      Add(path, absl::StrCat("'", TruncateText(value, 60), "' is not a valid ",
-                             kind == v1::CODE_KIND_PRODUCT ? "product" : "inventory",
+      Add(path, absl::StrCat("'", TruncateText(value, 60), "' is not a valid ", CodeKindWord(kind),
                              " code (upper-case letters, digits and '-', 2 to 40 characters, "
                              "not starting with '-')"));
     }

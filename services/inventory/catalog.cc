@@ -2,7 +2,10 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <tuple>
+
 #include "services/common/errors.h"
+#include "services/common/skill_codes.h"
 #include "services/common/validation.h"
 
 namespace salesops::inventory {
@@ -51,7 +54,8 @@ absl::StatusOr<v1::ResolveProductsResponse> ResolveProductLines(
 
   v1::ResolveProductsResponse response;
   std::map<std::string, int64_t> quantity_by_code;
-  std::map<std::pair<int, int>, int64_t> crew_seconds;  // (skill, headcount) -> seconds
+  // (skill, level, headcount) -> seconds
+  std::map<std::tuple<std::string, int, int>, int64_t> crew_seconds;
   int64_t prep_seconds = 0;
   for (const v1::ProductLine& line : lines) {
     const v1::Product& product = catalog.at(line.product_code());
@@ -68,11 +72,12 @@ absl::StatusOr<v1::ResolveProductsResponse> ResolveProductLines(
     }
     for (const v1::CrewNeed& need : product.crew_needs()) {
       v1::CrewNeed* scaled = resolved->add_crew_needs();
-      scaled->set_skill(need.skill());
+      common::SetSkill(scaled, common::SkillCodeOf(need));
+      scaled->set_min_level(need.min_level());
       scaled->set_headcount(need.headcount());
       int64_t seconds = TimeUtil::DurationToSeconds(need.duration()) * line.quantity();
       *scaled->mutable_duration() = TimeUtil::SecondsToDuration(seconds);
-      crew_seconds[{need.skill(), need.headcount()}] += seconds;
+      crew_seconds[{common::SkillCodeOf(need), need.min_level(), need.headcount()}] += seconds;
     }
     int64_t line_prep = TimeUtil::DurationToSeconds(product.prep_time()) * line.quantity();
     *resolved->mutable_prep_duration() = TimeUtil::SecondsToDuration(line_prep);
@@ -98,8 +103,9 @@ absl::StatusOr<v1::ResolveProductsResponse> ResolveProductLines(
                                    "the lines together need more crew time than 200 years");
     }
     v1::CrewNeed* total = response.add_crew_needs();
-    total->set_skill(static_cast<v1::Skill>(key.first));
-    total->set_headcount(key.second);
+    common::SetSkill(total, std::get<0>(key));
+    total->set_min_level(std::get<1>(key));
+    total->set_headcount(std::get<2>(key));
     *total->mutable_duration() = TimeUtil::SecondsToDuration(seconds);
   }
   *response.mutable_prep_duration() = TimeUtil::SecondsToDuration(prep_seconds);

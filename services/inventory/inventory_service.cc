@@ -6,6 +6,7 @@
 
 #include "services/common/grpc_errors.h"
 #include "services/common/page_token.h"
+#include "services/common/skill_codes.h"
 #include "services/common/time_util.h"
 #include "services/common/validation.h"
 #include "services/inventory/postgres_inventory_store.h"
@@ -47,6 +48,22 @@ absl::Status CheckSaleItem(const v1::Product& product) {
   }
   if (product.sale_price().currency_code().empty()) {
     violations.push_back({"product.sale_price.currency_code", "is required"});
+  }
+  return violations.empty() ? absl::OkStatus() : common::InvalidArgumentError(violations);
+}
+
+// Each crew need names its skill once: a code of scheduling's skill catalog (the catalog itself
+// is checked when the work is planned or its capacity asked, where it lives).
+absl::Status CheckCrewNeeds(const v1::Product& product) {
+  std::vector<common::FieldViolation> violations;
+  for (int i = 0; i < product.crew_needs_size(); ++i) {
+    const v1::CrewNeed& need = product.crew_needs(i);
+    const std::string field = "product.crew_needs[" + std::to_string(i) + "]";
+    if (common::SkillFieldsDisagree(need)) {
+      violations.push_back({field + ".skill", "names another skill than skill_code; set one"});
+    } else if (common::SkillCodeOf(need).empty()) {
+      violations.push_back({field + ".skill_code", "is required: the skill the crew needs"});
+    }
   }
   return violations.empty() ? absl::OkStatus() : common::InvalidArgumentError(violations);
 }
@@ -137,6 +154,7 @@ grpc::Status InventoryServiceImpl::UpsertProduct(grpc::ServerContext*,
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     SALESOPS_RETURN_IF_ERROR(CheckSaleItem(request->product()));
+    SALESOPS_RETURN_IF_ERROR(CheckCrewNeeds(request->product()));
     const common::IdempotentRequest idempotent = IdempotentRequestOf("UpsertProduct", *request);
     return store_->UpsertProduct(request->product(), request->etag(),
                                  {*response,

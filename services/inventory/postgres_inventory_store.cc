@@ -11,6 +11,7 @@
 
 #include "services/common/errors.h"
 #include "services/common/outbox.h"
+#include "services/common/skill_codes.h"
 #include "services/common/sql_text.h"
 #include "services/common/time_util.h"
 #include "services/inventory/store_answers.h"
@@ -101,11 +102,13 @@ Catalog LoadProducts(pqxx::work& transaction, const std::vector<std::string>& co
     component->set_quantity(row[2].as<int>());
   }
   for (const auto& row : transaction.exec_params(
-           "SELECT product_code, skill, duration_seconds, headcount FROM product_crew_needs "
-           "WHERE product_code = ANY($1::text[]) ORDER BY product_code, position",
+           "SELECT product_code, skill_code, duration_seconds, headcount, min_level "
+           "FROM product_crew_needs WHERE product_code = ANY($1::text[]) "
+           "ORDER BY product_code, position",
            codes_array)) {
     v1::CrewNeed* need = catalog[row[0].as<std::string>()].add_crew_needs();
-    need->set_skill(static_cast<v1::Skill>(row[1].as<int>()));
+    common::SetSkill(need, row[1].as<std::string>());
+    need->set_min_level(row[4].as<int>());
     need->mutable_duration()->set_seconds(row[2].as<int64_t>());
     need->set_headcount(row[3].as<int>());
   }
@@ -697,10 +700,10 @@ absl::Status PostgresInventoryStore::UpsertProduct(
     for (int i = 0; i < product.crew_needs_size(); ++i) {
       const v1::CrewNeed& need = product.crew_needs(i);
       transaction.exec_params(
-          "INSERT INTO product_crew_needs (product_code, position, skill, duration_seconds, "
-          "headcount) VALUES ($1, $2, $3, $4, $5)",
-          product.product_code(), i, static_cast<int>(need.skill()), need.duration().seconds(),
-          need.headcount());
+          "INSERT INTO product_crew_needs (product_code, position, skill_code, min_level, "
+          "duration_seconds, headcount) VALUES ($1, $2, $3, $4, $5, $6)",
+          product.product_code(), i, common::SkillCodeOf(need), need.min_level(),
+          need.duration().seconds(), need.headcount());
     }
     result.first = LoadProducts(transaction, {product.product_code()}).at(product.product_code());
     Answered(transaction, answer, result);
@@ -727,12 +730,12 @@ absl::StatusOr<Page<v1::Product>> PostgresInventoryStore::ListProducts(
              "      OR p.description ILIKE $3)"
              " AND ($4 = '' OR EXISTS (SELECT 1 FROM product_components c"
              "      WHERE c.product_code = p.product_code AND c.inventory_code = $4))"
-             " AND ($5 = 0 OR EXISTS (SELECT 1 FROM product_crew_needs n"
-             "      WHERE n.product_code = p.product_code AND n.skill = $5))"
+             " AND ($5 = '' OR EXISTS (SELECT 1 FROM product_crew_needs n"
+             "      WHERE n.product_code = p.product_code AND n.skill_code = $5))"
              " AND (cardinality($6::text[]) = 0 OR p.product_code = ANY($6::text[]))"
              " ORDER BY p.product_code LIMIT $7",
              after, filter.search_text(), common::ContainsPattern(filter.search_text()),
-             filter.component_inventory_code(), static_cast<int>(filter.skill()),
+             filter.component_inventory_code(), common::SkillCodeOf(filter),
              common::PgTextArray(codes), limit + 1)) {
       matching.push_back(row[0].as<std::string>());
     }

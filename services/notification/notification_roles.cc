@@ -11,9 +11,14 @@ common::RolePolicy RolePolicy() {
       .Allow("CreateSubscription", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("ListSubscriptions", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("DeleteSubscription", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
-      .Allow("ListNotifications", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
-      .Allow("AckNotification", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
-      .Allow("WatchNotifications", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      // CREW reads and acknowledges only what is addressed to them by person (RecipientOf);
+      // subscriptions are made for them, never by them.
+      .Allow("ListNotifications",
+             {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE, v1::ROLE_CREW})
+      .Allow("AckNotification",
+             {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE, v1::ROLE_CREW})
+      .Allow("WatchNotifications",
+             {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE, v1::ROLE_CREW})
       .Allow("ListDeadLetters", {v1::ROLE_ADMIN})
       .Allow("RetryDeadLetter", {v1::ROLE_ADMIN});
   return policy;

@@ -71,7 +71,13 @@ absl::StatusOr<std::optional<int64_t>> DecodeIdToken(const std::string& listing,
   return id;
 }
 
-Recipient RecipientOf(const v1::Actor& caller) { return {caller.id(), caller.role()}; }
+// Whose inbox a caller reads: their own, and their role's. A crew member has no role inbox:
+// CREW tokens are many people who must never see each other's offers and schedules, so only
+// what is addressed to them by person reaches them.
+Recipient RecipientOf(const v1::Actor& caller) {
+  if (caller.role() == v1::ROLE_CREW) return {caller.id(), v1::ROLE_UNSPECIFIED};
+  return {caller.id(), caller.role()};
+}
 
 // ADMIN deletes anything; others only what they created or what is addressed to them,
 // and never a built-in.
@@ -297,6 +303,11 @@ grpc::Status NotificationServiceImpl::CreateSubscription(
         }
         if (subscription.role() != v1::ROLE_UNSPECIFIED && !subscription.person_id().empty()) {
           violations.push_back({"subscription.role", "give a role or a person, not both"});
+        }
+        if (subscription.role() == v1::ROLE_CREW) {
+          violations.push_back({"subscription.role",
+                                "crew have no role inbox (each reads only their own): subscribe "
+                                "crew members one by one with person_id"});
         }
         break;
       case v1::SUBSCRIPTION_CHANNEL_WEBHOOK:

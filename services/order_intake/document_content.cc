@@ -6,12 +6,14 @@
 #include <absl/strings/str_replace.h>
 #include <absl/time/time.h>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "services/common/errors.h"
 #include "services/common/money.h"
+#include "services/common/skill_codes.h"
 #include "services/order_intake/directory_rules.h"
 #include "services/order_intake/document_words.h"
 #include "services/order_intake/rating.h"
@@ -242,10 +244,11 @@ std::string FooterOf(const v1::CompanyProfile& profile) {
 
 namespace {
 
-std::string SkillWord(v1::Skill skill) {
-  std::string name = v1::Skill_Name(skill).substr(std::string("SKILL_").size());
-  for (char& c : name) c = c == '_' ? ' ' : static_cast<char>(std::tolower(c));
-  return name;
+// "video", "grandma3 operator": a crew line's skill code as a word on the page.
+std::string SkillWord(const std::string& skill_code) {
+  std::string word = common::SkillWord(skill_code);
+  std::replace(word.begin(), word.end(), '-', ' ');
+  return word;
 }
 
 std::string Quantity(int quantity) { return absl::StrCat(quantity < 1 ? 1 : quantity); }
@@ -308,7 +311,7 @@ void AddLines(const v1::Order& order, const Writer& writer, std::vector<document
     }
     for (const v1::CrewCostLine& crew : quote.crew_lines()) {
       if (crew.phase_id() != phase_id) continue;
-      table.rows.push_back({absl::StrCat(words.crew, ": ", SkillWord(crew.skill())), "",
+      table.rows.push_back({absl::StrCat(words.crew, ": ", SkillWord(common::SkillCodeOf(crew))), "",
                             writer.Money(crew.hourly_cost()), writer.Money(crew.line_total())});
       AddSubLine(table, crew.explanation());
     }

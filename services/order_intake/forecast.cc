@@ -7,6 +7,7 @@
 
 #include "services/common/grpc_errors.h"
 #include "services/common/money.h"
+#include "services/common/skill_codes.h"
 #include "services/common/time_util.h"
 #include "services/common/validation.h"
 #include "services/order_intake/lifecycle.h"
@@ -26,8 +27,8 @@ struct BucketTotals {
   double weighted_micros = 0;
   int confirmed_orders = 0;
   int open_quotes = 0;
-  std::map<int, int64_t> confirmed_crew_seconds;
-  std::map<int, double> weighted_crew_seconds;
+  std::map<std::string, int64_t> confirmed_crew_seconds;  // by skill code
+  std::map<std::string, double> weighted_crew_seconds;
   std::map<std::string, int> confirmed_units;
   std::map<std::string, double> weighted_units;
 };
@@ -108,9 +109,10 @@ grpc::Status OrderIntakeServiceImpl::GetPipelineForecast(
         for (const v1::CrewCostLine& crew : order.quote().crew_lines()) {
           const int64_t seconds = TimeUtil::DurationToSeconds(crew.person_time());
           if (open) {
-            bucket.weighted_crew_seconds[crew.skill()] += weight * static_cast<double>(seconds);
+            bucket.weighted_crew_seconds[common::SkillCodeOf(crew)] +=
+                weight * static_cast<double>(seconds);
           } else {
-            bucket.confirmed_crew_seconds[crew.skill()] += seconds;
+            bucket.confirmed_crew_seconds[common::SkillCodeOf(crew)] += seconds;
           }
         }
         SALESOPS_ASSIGN_OR_RETURN(v1::ResolveProductsResponse resolved, Resolve(order, "order"));
@@ -145,7 +147,7 @@ grpc::Status OrderIntakeServiceImpl::GetPipelineForecast(
       *bucket->mutable_expected_revenue() = common::MoneyFromMicros(expected, currency);
       bucket->set_confirmed_order_count(totals.confirmed_orders);
       bucket->set_open_quote_count(totals.open_quotes);
-      std::map<int, std::pair<int64_t, double>> skills;
+      std::map<std::string, std::pair<int64_t, double>> skills;
       for (const auto& [skill, seconds] : totals.confirmed_crew_seconds) {
         skills[skill].first = seconds;
       }
@@ -154,7 +156,7 @@ grpc::Status OrderIntakeServiceImpl::GetPipelineForecast(
       }
       for (const auto& [skill, time] : skills) {
         v1::SkillDemand* demand = bucket->add_crew_demand();
-        demand->set_skill(static_cast<v1::Skill>(skill));
+        common::SetSkill(demand, skill);
         *demand->mutable_confirmed_crew_time() = TimeUtil::SecondsToDuration(time.first);
         *demand->mutable_weighted_crew_time() =
             TimeUtil::SecondsToDuration(static_cast<int64_t>(time.second + 0.5));

@@ -5,6 +5,9 @@
 
 #include <map>
 #include <set>
+#include <tuple>
+
+#include "services/common/skill_codes.h"
 
 namespace salesops::order_intake {
 
@@ -12,13 +15,14 @@ using google::protobuf::util::TimeUtil;
 
 namespace {
 
-// Inventory's own sums (catalog.cc): quantities per code, crew seconds per (skill, headcount),
+// Inventory's own sums (catalog.cc): quantities per code, crew seconds per (skill, level,
+// headcount),
 // prep seconds added up. Each resolved line is within bounds, and so are the sums of a subset.
 v1::ResolveProductsResponse Summed(const v1::ResolveProductsResponse& resolved, int first,
                                    int count) {
   v1::ResolveProductsResponse summed;
   std::map<std::string, int64_t> quantity_by_code;
-  std::map<std::pair<int, int>, int64_t> crew_seconds;
+  std::map<std::tuple<std::string, int, int>, int64_t> crew_seconds;  // skill, level, headcount
   int64_t prep_seconds = 0;
   for (int i = first; i < first + count && i < resolved.resolved_lines_size(); ++i) {
     const v1::ResolvedProductLine& line = resolved.resolved_lines(i);
@@ -27,7 +31,7 @@ v1::ResolveProductsResponse Summed(const v1::ResolveProductsResponse& resolved, 
       quantity_by_code[item.inventory_code()] += item.quantity();
     }
     for (const v1::CrewNeed& need : line.crew_needs()) {
-      crew_seconds[{need.skill(), need.headcount()}] +=
+      crew_seconds[{common::SkillCodeOf(need), need.min_level(), need.headcount()}] +=
           TimeUtil::DurationToSeconds(need.duration());
     }
     prep_seconds += TimeUtil::DurationToSeconds(line.prep_duration());
@@ -39,8 +43,9 @@ v1::ResolveProductsResponse Summed(const v1::ResolveProductsResponse& resolved, 
   }
   for (const auto& [key, seconds] : crew_seconds) {
     v1::CrewNeed* total = summed.add_crew_needs();
-    total->set_skill(static_cast<v1::Skill>(key.first));
-    total->set_headcount(key.second);
+    common::SetSkill(total, std::get<0>(key));
+    total->set_min_level(std::get<1>(key));
+    total->set_headcount(std::get<2>(key));
     *total->mutable_duration() = TimeUtil::SecondsToDuration(seconds);
   }
   *summed.mutable_prep_duration() = TimeUtil::SecondsToDuration(prep_seconds);

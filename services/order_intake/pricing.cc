@@ -11,6 +11,7 @@
 
 #include "services/common/errors.h"
 #include "services/common/money.h"
+#include "services/common/skill_codes.h"
 #include "services/common/time_util.h"
 #include "services/common/validation.h"
 #include "services/order_intake/phases.h"
@@ -38,11 +39,7 @@ absl::CivilDay DayOf(const google::protobuf::Timestamp& timestamp) {
 
 // Crew and the pinned surcharge are priced by the engine as products of their own, so a price
 // list or a rate definition may name them like any product: "CREW-AUDIO", "PINNED-DELIVERY".
-std::string CrewCode(v1::Skill skill) {
-  std::string name = v1::Skill_Name(skill).substr(std::string("SKILL_").size());
-  std::replace(name.begin(), name.end(), '_', '-');
-  return "CREW-" + name;
-}
+std::string CrewCode(const std::string& skill_code) { return "CREW-" + skill_code; }
 constexpr char kPinnedDeliveryCode[] = "PINNED-DELIVERY";
 constexpr char kTransportCode[] = "TRANSPORT";
 
@@ -185,8 +182,8 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
     enum class Kind { kProduct, kCrew, kPinned, kCustom, kTransport } kind;
     std::string phase_id;
     int resolved_line = 0;                    // kProduct
-    v1::Skill skill = v1::SKILL_UNSPECIFIED;  // kCrew
-    int64_t person_seconds = 0;               // kCrew
+    std::string skill_code;      // kCrew
+    int64_t person_seconds = 0;  // kCrew
   };
   std::vector<Origin> origins;
   const std::vector<PhaseWork> phases = PhasesOf(order, resolved, field);
@@ -218,22 +215,22 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
     }
 
     // Person-time per skill, as the job plan will staff the phase.
-    std::map<v1::Skill, int64_t> seconds_by_skill;
+    std::map<std::string, int64_t> seconds_by_skill;
     for (const v1::CrewNeed& need : phase.resolved.crew_needs()) {
-      const std::string crew_time =
-          absl::StrCat("the crew time of ", v1::Skill_Name(need.skill()), " for ", phase.field);
+      const std::string skill = common::SkillCodeOf(need);
+      const std::string crew_time = absl::StrCat("the crew time of ", skill, " for ", phase.field);
       SALESOPS_ASSIGN_OR_RETURN(
           const int64_t person_seconds,
           common::CheckedMultiply(TimeUtil::DurationToSeconds(need.duration()),
                                   std::max(1, need.headcount()), crew_time));
       SALESOPS_ASSIGN_OR_RETURN(
-          seconds_by_skill[need.skill()],
-          common::CheckedAdd(seconds_by_skill[need.skill()], person_seconds, crew_time));
+          seconds_by_skill[skill],
+          common::CheckedAdd(seconds_by_skill[skill], person_seconds, crew_time));
     }
     for (const auto& [skill, seconds] : seconds_by_skill) {
       if (seconds > TimeUtil::kDurationMaxSeconds) {
         return common::ReasonedError(absl::StatusCode::kOutOfRange, v1::AMOUNT_OUT_OF_RANGE,
-                                     absl::StrCat("the crew time of ", v1::Skill_Name(skill),
+                                     absl::StrCat("the crew time of ", skill,
                                                   " for ", field, " is out of range: ", seconds,
                                                   " person-seconds, more than a duration holds"));
       }
@@ -383,7 +380,7 @@ absl::StatusOr<PricedQuote> PriceQuote(const v1::Order& order,
       equipment += price.total_micros;
     } else if (origin.kind == Origin::Kind::kCrew) {
       v1::CrewCostLine* line = quote.add_crew_lines();
-      line->set_skill(origin.skill);
+      common::SetSkill(line, origin.skill_code);
       line->set_phase_id(origin.phase_id);
       *line->mutable_person_time() = TimeUtil::SecondsToDuration(origin.person_seconds);
       *line->mutable_hourly_cost() =

@@ -6,6 +6,8 @@
 #include <set>
 #include <string_view>
 
+#include "services/common/skill_codes.h"
+
 namespace salesops::scheduling {
 namespace {
 
@@ -39,6 +41,20 @@ Minutes Overlap(const Span& a, const Span& b) {
 
 // One person's or vehicle's time: hard blocks (assigned work, unavailability)
 // are never crossed; off-shift time is crossed only as overtime.
+// Until when `member` may do `task`: the expiry of the certificate of the skill it needs (at
+// the level it needs), kForever without one or when the task needs no skill, and a time before
+// any task for a member without the skill.
+Minutes QualifiedUntil(const CrewMember& member, const Task& task) {
+  if (task.skill.empty()) return kForever;
+  Minutes until = -kNever;
+  for (const HeldSkill& held : member.skills) {
+    if (held.code == task.skill && held.level >= std::max(task.min_level, 1)) {
+      until = std::max(until, held.valid_until);
+    }
+  }
+  return until;
+}
+
 class Calendar {
  public:
   Calendar(const std::vector<Span>& shifts, const std::vector<Span>& unavailable) {
@@ -91,11 +107,8 @@ class Calendar {
   std::vector<Span> off_;
 };
 
-std::string SkillName(v1::Skill skill) {
-  std::string name = v1::Skill_Name(skill);
-  if (name.rfind("SKILL_", 0) == 0) name = name.substr(6);
-  for (char& c : name) c = static_cast<char>(std::tolower(c));
-  return name;
+std::string SkillName(const std::string& skill) {
+  return skill.empty() ? std::string("any") : common::SkillWord(skill);
 }
 
 // "day 2 07:30" on the caller's minute axis (day 0 starts at minute 0).
@@ -205,12 +218,15 @@ class Solver {
   // vehicle, if needed) are free together; the least loaded of those free.
   Slot FindSlot(int i, Minutes est, bool overtime, bool exact) const {
     const Task& task = tasks_[i];
+    // Who holds the skill, and until when (a certificate's expiry): time only moves forward in
+    // the search, so a person whose certificate runs out before the task would end drops out.
     std::vector<int> qualified;
+    std::vector<Minutes> qualified_until;
     for (int c = 0; c < static_cast<int>(crew_.size()); ++c) {
-      const auto& skills = crew_[c].skills;
-      if (task.skill == v1::SKILL_UNSPECIFIED ||
-          std::find(skills.begin(), skills.end(), task.skill) != skills.end()) {
+      Minutes until = QualifiedUntil(crew_[c], task);
+      if (until >= est + task.duration) {
         qualified.push_back(c);
+        qualified_until.push_back(until);
       }
     }
     Slot slot;
@@ -222,7 +238,9 @@ class Solver {
     for (int guard = 0; guard < 100000 && t < kNever; ++guard) {
       std::vector<int> free;
       Minutes next = kNever;
-      for (int c : qualified) {
+      for (size_t q = 0; q < qualified.size(); ++q) {
+        int c = qualified[q];
+        if (t + task.duration > qualified_until[q]) continue;
         if (crew_calendars_[c].IsFree(t, task.duration, overtime)) {
           free.push_back(c);
         } else {

@@ -23,10 +23,37 @@ struct Span {
   bool operator==(const Span&) const = default;
 };
 
+inline constexpr Minutes kForever = INT64_MAX / 4;
+
+// A skill a person holds: a code of the skill catalog, a level (1 and up), and, for a skill
+// that needs a certificate, the minute it expires: no work that ends later is placed on it.
+struct HeldSkill {
+  HeldSkill(std::string skill_code, int skill_level = 1, Minutes until = kForever)
+      : code(std::move(skill_code)), level(skill_level), valid_until(until) {}
+  HeldSkill(const char* skill_code) : HeldSkill(std::string(skill_code)) {}  // NOLINT: a code
+  std::string code;
+  int level = 1;
+  Minutes valid_until = kForever;
+  bool operator==(const HeldSkill&) const = default;
+};
+
+// The skills planning itself asks for: prep and load-out, and driving.
+inline constexpr char kWarehouseSkill[] = "WAREHOUSE";
+inline constexpr char kDriverSkill[] = "DRIVER";
+
+// Crew work asked for: `headcount` people holding `skill` at `min_level` or above, each for
+// `duration`.
+struct SkillNeed {
+  std::string skill;
+  Minutes duration = 0;  // per person
+  int headcount = 1;
+  int min_level = 0;
+};
+
 struct CrewMember {
   std::string id;
   std::string name;
-  std::vector<v1::Skill> skills;
+  std::vector<HeldSkill> skills;
   // When they normally work; time outside counts as overtime. Empty: always.
   std::vector<Span> shifts;
   // Time off, training, another commitment: never assigned inside.
@@ -48,7 +75,9 @@ struct Task {
   Minutes not_before = 0;
   Minutes no_later_than = 0;  // the deadline: finish by then
   Minutes duration = 0;
-  v1::Skill skill = v1::SKILL_UNSPECIFIED;
+  // Who qualifies: holders of this skill code at min_level or above; "" for anyone.
+  std::string skill;
+  int min_level = 0;
   int headcount = 1;
   bool needs_vehicle = false;
   // A pinned (exact-time) task must start exactly at not_before.

@@ -12,6 +12,7 @@ std::vector<Task> ProbeTasks(const CapacityAsk& ask, const std::string& prefix) 
     Task probe;
     probe.id = prefix + std::to_string(i);
     probe.skill = ask.needs[i].skill;
+    probe.min_level = ask.needs[i].min_level;
     probe.duration = std::max<Minutes>(1, ask.needs[i].duration);
     probe.headcount = ask.needs[i].headcount;
     probe.not_before = ask.window.start;
@@ -21,7 +22,7 @@ std::vector<Task> ProbeTasks(const CapacityAsk& ask, const std::string& prefix) 
   for (int v = 0; v < ask.vehicle_count; ++v) {
     Task probe;
     probe.id = prefix + "vehicle-" + std::to_string(v);
-    probe.skill = v1::SKILL_DRIVER;
+    probe.skill = kDriverSkill;
     probe.duration = std::min<Minutes>(ask.window.end - ask.window.start, 60);
     probe.needs_vehicle = true;
     probe.not_before = ask.window.start;

@@ -10,11 +10,7 @@ namespace salesops::scheduling {
 // Work someone wants to promise: each need becomes a probe task inside the
 // window; `vehicle_count` drivers with a vehicle for up to an hour each.
 struct CapacityAsk {
-  struct Need {
-    v1::Skill skill;
-    Minutes duration;  // per person
-    int headcount;
-  };
+  using Need = SkillNeed;
   std::vector<Need> needs;
   int vehicle_count = 0;
   Span window;

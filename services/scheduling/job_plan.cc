@@ -5,10 +5,10 @@
 
 namespace salesops::scheduling {
 namespace {
-std::string SkillSuffix(v1::Skill skill) {
-  std::string name = v1::Skill_Name(skill);
-  if (name.rfind("SKILL_", 0) == 0) name = name.substr(6);
-  return name;
+// "VIDEO", or "GRANDMA3-L2" for a need of level 2 or above: the part of a setup or strike
+// task's id that names its crew, the same across revisions.
+std::string SkillSuffix(const std::string& skill, int min_level) {
+  return min_level > 1 ? skill + "-L" + std::to_string(min_level) : skill;
 }
 
 Task NewTask(const JobInput& job, v1::TaskKind kind, const std::string& suffix) {
@@ -34,7 +34,7 @@ std::vector<Task> PlanJobTasks(const JobInput& job) {
   const Minutes earliest_prep = std::max(job.now, arrive_by - kEarliestPrepAhead);
 
   Task prep = NewTask(job, v1::TASK_KIND_PREP, "");
-  prep.skill = v1::SKILL_WAREHOUSE;
+  prep.skill = kWarehouseSkill;
   prep.duration = std::max<Minutes>(15, job.prep_duration);
   prep.headcount = 1;
   prep.not_before = earliest_prep;
@@ -42,7 +42,7 @@ std::vector<Task> PlanJobTasks(const JobInput& job) {
   tasks.push_back(prep);
 
   Task load = NewTask(job, v1::TASK_KIND_LOAD_OUT, "");
-  load.skill = v1::SKILL_WAREHOUSE;
+  load.skill = kWarehouseSkill;
   load.duration = load_duration;
   load.headcount = 2;
   load.not_before = earliest_prep;
@@ -51,7 +51,7 @@ std::vector<Task> PlanJobTasks(const JobInput& job) {
   tasks.push_back(load);
 
   Task deliver = NewTask(job, v1::TASK_KIND_DELIVER, "");
-  deliver.skill = v1::SKILL_DRIVER;
+  deliver.skill = kDriverSkill;
   deliver.duration = std::max<Minutes>(15, job.travel);
   deliver.headcount = 1;
   deliver.needs_vehicle = true;
@@ -67,10 +67,10 @@ std::vector<Task> PlanJobTasks(const JobInput& job) {
   tasks.push_back(deliver);
   const int deliver_index = 2;
 
-  // One setup and one strike task per skill; durations per person.
-  std::map<v1::Skill, std::pair<Minutes, int>> by_skill;  // longest duration, most people
+  // One setup and one strike task per skill (and level asked for); durations per person.
+  std::map<std::pair<std::string, int>, std::pair<Minutes, int>> by_skill;  // longest, most
   for (const JobInput::Need& need : job.crew_needs) {
-    auto& entry = by_skill[need.skill];
+    auto& entry = by_skill[{need.skill, std::max(need.min_level, 1)}];
     entry.first = std::max(entry.first, need.duration);
     entry.second = std::max(entry.second, need.headcount);
   }
@@ -79,8 +79,9 @@ std::vector<Task> PlanJobTasks(const JobInput& job) {
   std::vector<int> strike_indices;
   std::vector<int> setup_indices;
   for (const auto& [skill, need] : by_skill) {
-    Task setup = NewTask(job, v1::TASK_KIND_SETUP, SkillSuffix(skill));
-    setup.skill = skill;
+    Task setup = NewTask(job, v1::TASK_KIND_SETUP, SkillSuffix(skill.first, skill.second));
+    setup.skill = skill.first;
+    setup.min_level = skill.second;
     setup.duration = need.first;
     setup.headcount = need.second;
     setup.not_before = job.delivery_not_before;
@@ -90,8 +91,9 @@ std::vector<Task> PlanJobTasks(const JobInput& job) {
     tasks.push_back(setup);
   }
   for (const auto& [skill, need] : by_skill) {
-    Task strike = NewTask(job, v1::TASK_KIND_STRIKE, SkillSuffix(skill));
-    strike.skill = skill;
+    Task strike = NewTask(job, v1::TASK_KIND_STRIKE, SkillSuffix(skill.first, skill.second));
+    strike.skill = skill.first;
+    strike.min_level = skill.second;
     strike.duration = std::max<Minutes>(30, need.first / 2);  // taking down is quicker
     strike.headcount = need.second;
     strike.not_before = job.show_end;
@@ -101,7 +103,7 @@ std::vector<Task> PlanJobTasks(const JobInput& job) {
     tasks.push_back(strike);
   }
   Task back = NewTask(job, v1::TASK_KIND_RETURN, "");
-  back.skill = v1::SKILL_DRIVER;
+  back.skill = kDriverSkill;
   back.duration = std::max<Minutes>(15, job.travel);
   back.headcount = 1;
   back.needs_vehicle = true;
@@ -116,7 +118,7 @@ Task PlanTransferTask(const TransferInput& transfer) {
   JobInput job;
   job.order_id = transfer.transfer_id;
   Task run = NewTask(job, v1::TASK_KIND_TRANSFER, "");
-  run.skill = v1::SKILL_DRIVER;
+  run.skill = kDriverSkill;
   run.headcount = 1;
   run.needs_vehicle = true;
   run.duration = transfer.transit;

@@ -17,11 +17,7 @@ struct JobInput {
   std::string order_id;
   int64_t order_revision = 0;
   std::string phase_id;  // "" for the main phase
-  struct Need {
-    v1::Skill skill;
-    Minutes duration;  // per person
-    int headcount;
-  };
+  using Need = SkillNeed;
   std::vector<Need> crew_needs;  // from the resolved product lines
   Minutes prep_duration = 0;     // warehouse time, all lines together
   Minutes delivery_not_before = 0;

@@ -4,6 +4,7 @@
 #include <google/protobuf/empty.pb.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <google/protobuf/util/time_util.h>
+#include <google/protobuf/wrappers.pb.h>
 
 #include <chrono>
 #include <functional>
@@ -12,11 +13,14 @@
 #include <set>
 #include <string_view>
 
+#include "google/rpc/error_details.pb.h"
 #include "services/common/errors.h"
 #include "services/common/idempotency.h"
 #include "services/common/outbox.h"
+#include "services/common/skill_codes.h"
 #include "services/common/sql_text.h"
 #include "services/common/time_util.h"
+#include "services/scheduling/crew_skills.h"
 #include "services/scheduling/job_plan.h"
 #include "services/scheduling/planner.h"
 
@@ -65,15 +69,6 @@ absl::StatusOr<Answered<Response>> OnceUnder(
   });
   if (!status.ok()) return status;
   return answered;
-}
-
-std::string IntArray(const std::vector<int>& values) {
-  std::string literal = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) literal += ',';
-    literal += std::to_string(values[i]);
-  }
-  return literal + "}";
 }
 
 // Crew members and vehicles are stored whole (the API message in `body`),
@@ -163,10 +158,98 @@ int32_t ResourceKey(char kind, const std::string& id) {
 }
 constexpr int32_t kWholeResource = -1;  // second key: the person or vehicle as a whole
 
-std::vector<int> SkillNumbers(const v1::CrewMember& member) {
-  std::vector<int> skills;
-  for (int skill : member.skills()) skills.push_back(skill);
-  return skills;
+constexpr DocumentTable kSkillTable{"skills", "skill_code", "skill"};
+
+// "2027-03-31", or "" for an unset day (stored as NULL).
+std::string DayText(const google::type::Date& day) {
+  if (day.year() == 0) return "";
+  char text[16];
+  std::snprintf(text, sizeof(text), "%04d-%02d-%02d", day.year(), day.month(), day.day());
+  return text;
+}
+
+// Checks the member's skills against the catalog, under a share lock on the skills' rows (an
+// UpdateSkill waits, and sees these holders), then keeps them for the filtering queries, in
+// the member's transaction. A code the catalog lacks is UNKNOWN_SKILL_CODE; a level beyond the
+// skill's levels, or a skill that needs a certificate held without an expiry day, is bad input.
+absl::Status SaveCrewSkills(pqxx::work& tx, const v1::CrewMember& member) {
+  std::vector<std::string> codes;
+  for (const v1::HeldSkill& held : member.held_skills()) codes.push_back(held.skill_code());
+  std::map<std::string, v1::SkillDefinition> catalog;
+  for (const auto& row : tx.exec_params(
+           "SELECT body FROM skills WHERE skill_code = ANY($1::text[]) ORDER BY skill_code "
+           "FOR SHARE",
+           common::PgTextArray(codes))) {
+    v1::SkillDefinition skill = common::ParseRecord<v1::SkillDefinition>(row[0]);
+    catalog[skill.skill_code()] = std::move(skill);
+  }
+  std::vector<common::FieldViolation> unknown, invalid;
+  for (int i = 0; i < member.held_skills_size(); ++i) {
+    const v1::HeldSkill& held = member.held_skills(i);
+    const std::string field = "crew_member.held_skills[" + std::to_string(i) + "]";
+    auto found = catalog.find(held.skill_code());
+    if (found == catalog.end()) {
+      unknown.push_back({field + ".skill_code",
+                         held.skill_code() + " is not in the skill catalog (ListSkills)"});
+      continue;
+    }
+    const int levels = std::max(found->second.level_names_size(), 1);
+    if (held.level() > levels) {
+      invalid.push_back({field + ".level", held.skill_code() + " has " +
+                                               std::to_string(levels) + " level(s)"});
+    }
+    if (found->second.certificate_required() && held.certificate_expiry_day().year() == 0) {
+      invalid.push_back({field + ".certificate_expiry_day",
+                         "is required: " + held.skill_code() + " needs a certificate"});
+    }
+  }
+  if (!unknown.empty()) return common::UnknownReferenceError(unknown, v1::UNKNOWN_SKILL_CODE);
+  if (!invalid.empty()) return common::InvalidArgumentError(invalid);
+  tx.exec_params("DELETE FROM crew_skills WHERE crew_member_id = $1", member.crew_member_id());
+  for (const v1::HeldSkill& held : member.held_skills()) {
+    tx.exec_params(
+        "INSERT INTO crew_skills (crew_member_id, skill_code, level, certificate_expiry_day) "
+        "VALUES ($1, $2, $3, NULLIF($4, '')::date)",
+        member.crew_member_id(), held.skill_code(), std::max(held.level(), 1),
+        DayText(held.certificate_expiry_day()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+namespace {
+
+// The second advisory-lock key for a person id being taken (ResourceKey('p', person_id) first).
+constexpr int32_t kPersonIdClaim = -2;
+
+// Keeps `member`'s person_id in its column, refusing one another member has: a CREW token with
+// that id would not know whose schedule it is. Under a lock on the id, so that two members
+// written at once cannot both take it. '' (no person) is never taken.
+absl::Status KeepPersonId(pqxx::work& tx, const v1::CrewMember& member) {
+  const std::string& person_id = member.person_id();
+  if (!person_id.empty()) {
+    tx.exec_params("SELECT pg_advisory_xact_lock($1, $2)", ResourceKey('p', person_id),
+                   kPersonIdClaim);
+    pqxx::result taken = tx.exec_params(
+        "SELECT crew_member_id FROM crew_members WHERE person_id = $1 AND crew_member_id <> $2",
+        person_id, member.crew_member_id());
+    if (!taken.empty()) {
+      const std::string message = "crew_member.person_id: " + person_id +
+                                  " is already crew member " + taken[0][0].as<std::string>() +
+                                  "'s (one person, one crew member)";
+      google::rpc::BadRequest bad_request;
+      auto* violation = bad_request.add_field_violations();
+      violation->set_field("crew_member.person_id");
+      violation->set_description(common::TruncateText(message, common::kMaxViolationTextBytes));
+      return common::WithDetail(
+          ReasonedError(absl::StatusCode::kAlreadyExists, v1::ALREADY_EXISTS, message),
+          bad_request);
+    }
+  }
+  tx.exec_params("UPDATE crew_members SET person_id = $2 WHERE crew_member_id = $1",
+                 member.crew_member_id(), person_id);
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -183,16 +266,18 @@ absl::StatusOr<v1::CreateCrewMemberResponse> PostgresSchedulingStore::CreateCrew
                   tx.exec1("SELECT gen_random_uuid()::text")[0].as<std::string>());
             }
             pqxx::result rows = tx.exec_params(
-                "INSERT INTO crew_members (crew_member_id, display_name, skills, "
-                "home_warehouse_id, active, body) VALUES ($1, $2, $3::smallint[], $4, $5, $6) "
+                "INSERT INTO crew_members (crew_member_id, display_name, home_warehouse_id, "
+                "active, body) VALUES ($1, $2, $3, $4, $5) "
                 "ON CONFLICT (crew_member_id) DO NOTHING" +
                     Returning(),
-                member.crew_member_id(), member.display_name(), IntArray(SkillNumbers(member)),
-                member.home_warehouse_id(), member.active(), pqxx::binarystring(Body(member)));
+                member.crew_member_id(), member.display_name(), member.home_warehouse_id(),
+                member.active(), pqxx::binarystring(Body(member)));
             if (rows.empty()) {
               return ReasonedError(absl::StatusCode::kAlreadyExists, v1::ALREADY_EXISTS,
                                    "crew member " + member.crew_member_id() + " already exists");
             }
+            SALESOPS_RETURN_IF_ERROR(SaveCrewSkills(tx, member));
+            SALESOPS_RETURN_IF_ERROR(KeepPersonId(tx, member));
             *response.mutable_crew_member() = FromRow<v1::CrewMember>(rows[0]);
             return absl::OkStatus();
           }));
@@ -208,12 +293,14 @@ absl::StatusOr<v1::UpdateCrewMemberResponse> PostgresSchedulingStore::UpdateCrew
           [&](pqxx::work& tx, v1::UpdateCrewMemberResponse& response) -> absl::Status {
             SALESOPS_RETURN_IF_ERROR(CheckRevision(tx, kCrewTable, member.crew_member_id(), etag));
             *response.mutable_crew_member() = FromRow<v1::CrewMember>(tx.exec_params1(
-                "UPDATE crew_members SET display_name = $2, skills = $3::smallint[], "
-                "home_warehouse_id = $4, active = $5, body = $6, revision = revision + 1, "
-                "update_time = now() WHERE crew_member_id = $1" +
+                "UPDATE crew_members SET display_name = $2, home_warehouse_id = $3, active = $4, "
+                "body = $5, revision = revision + 1, update_time = now() "
+                "WHERE crew_member_id = $1" +
                     Returning(),
-                member.crew_member_id(), member.display_name(), IntArray(SkillNumbers(member)),
-                member.home_warehouse_id(), member.active(), pqxx::binarystring(Body(member))));
+                member.crew_member_id(), member.display_name(), member.home_warehouse_id(),
+                member.active(), pqxx::binarystring(Body(member))));
+            SALESOPS_RETURN_IF_ERROR(SaveCrewSkills(tx, member));
+            SALESOPS_RETURN_IF_ERROR(KeepPersonId(tx, member));
             return absl::OkStatus();
           }));
   return std::move(answered.response);
@@ -221,6 +308,109 @@ absl::StatusOr<v1::UpdateCrewMemberResponse> PostgresSchedulingStore::UpdateCrew
 
 absl::StatusOr<v1::CrewMember> PostgresSchedulingStore::GetCrewMember(const std::string& id) {
   return GetDocument<v1::CrewMember>(pool_, kCrewTable, id);
+}
+
+absl::StatusOr<v1::CreateSkillResponse> PostgresSchedulingStore::CreateSkill(
+    const RequestKey& key, const v1::SkillDefinition& skill) {
+  SALESOPS_ASSIGN_OR_RETURN(
+      Answered<v1::CreateSkillResponse> answered,
+      OnceUnder<v1::CreateSkillResponse>(
+          pool_, "create_skill", key,
+          [&](pqxx::work& tx, v1::CreateSkillResponse& response) -> absl::Status {
+            pqxx::result rows = tx.exec_params(
+                "INSERT INTO skills (skill_code, body) VALUES ($1, $2) "
+                "ON CONFLICT (skill_code) DO NOTHING" +
+                    Returning(),
+                skill.skill_code(), pqxx::binarystring(Body(skill)));
+            if (rows.empty()) {
+              return ReasonedError(absl::StatusCode::kAlreadyExists, v1::ALREADY_EXISTS,
+                                   "skill " + skill.skill_code() + " already exists");
+            }
+            *response.mutable_skill() = FromRow<v1::SkillDefinition>(rows[0]);
+            return absl::OkStatus();
+          }));
+  return std::move(answered.response);
+}
+
+absl::StatusOr<v1::UpdateSkillResponse> PostgresSchedulingStore::UpdateSkill(
+    const RequestKey& key, const v1::SkillDefinition& skill, const std::string& etag) {
+  SALESOPS_ASSIGN_OR_RETURN(
+      Answered<v1::UpdateSkillResponse> answered,
+      OnceUnder<v1::UpdateSkillResponse>(
+          pool_, "update_skill", key,
+          [&](pqxx::work& tx, v1::UpdateSkillResponse& response) -> absl::Status {
+            SALESOPS_RETURN_IF_ERROR(CheckRevision(tx, kSkillTable, skill.skill_code(), etag));
+            // Under the skill's row lock: a member being saved with it waits (SaveCrewSkills).
+            const int levels = std::max(skill.level_names_size(), 1);
+            pqxx::row used = tx.exec_params1(
+                "SELECT (SELECT coalesce(max(level), 0) FROM crew_skills WHERE skill_code = $1), "
+                "(SELECT coalesce(max(min_level), 0) FROM tasks WHERE skill_code = $1 "
+                " AND state IN (1, 2, 3, 5)), "
+                "(SELECT count(*) FROM crew_skills WHERE skill_code = $1 "
+                " AND certificate_expiry_day IS NULL)",
+                skill.skill_code());
+            std::vector<common::FieldViolation> violations;
+            if (used[0].as<int>() > levels || used[1].as<int>() > levels) {
+              violations.push_back(
+                  {"skill.level_names",
+                   "cannot drop level " + std::to_string(std::max(used[0].as<int>(), used[1].as<int>())) +
+                       ": a crew member holds it or open work asks for it"});
+            }
+            if (skill.certificate_required() && used[2].as<int64_t>() > 0) {
+              violations.push_back({"skill.certificate_required",
+                                    std::to_string(used[2].as<int64_t>()) +
+                                        " crew members hold this skill without a certificate "
+                                        "expiry day; give theirs first"});
+            }
+            if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
+            *response.mutable_skill() = FromRow<v1::SkillDefinition>(tx.exec_params1(
+                "UPDATE skills SET body = $2, revision = revision + 1, update_time = now() "
+                "WHERE skill_code = $1" +
+                    Returning(),
+                skill.skill_code(), pqxx::binarystring(Body(skill))));
+            return absl::OkStatus();
+          }));
+  return std::move(answered.response);
+}
+
+absl::StatusOr<v1::SkillDefinition> PostgresSchedulingStore::GetSkill(
+    const std::string& skill_code) {
+  return GetDocument<v1::SkillDefinition>(pool_, kSkillTable, skill_code);
+}
+
+absl::StatusOr<Page<v1::SkillDefinition>> PostgresSchedulingStore::ListSkills(
+    int limit, const std::string& after) {
+  Page<v1::SkillDefinition> page;
+  absl::Status status = pool_.InTransaction("list_skills", [&](pqxx::work& tx) {
+    common::FillPage(
+        page,
+        tx.exec_params("SELECT body, revision, ts_to_us(create_time), ts_to_us(update_time) "
+                       "FROM skills WHERE skill_code > $1 ORDER BY skill_code LIMIT $2",
+                       after, limit + 1),
+        limit, [](const pqxx::row& row) { return FromRow<v1::SkillDefinition>(row); },
+        [](const auto& entry) { return entry.skill_code(); });
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return page;
+}
+
+absl::StatusOr<std::map<std::string, v1::SkillDefinition>> PostgresSchedulingStore::SkillsNamed(
+    const std::vector<std::string>& codes) {
+  std::map<std::string, v1::SkillDefinition> found;
+  if (codes.empty()) return found;
+  absl::Status status = pool_.InTransaction("skills_named", [&](pqxx::work& tx) {
+    for (const auto& row : tx.exec_params(
+             "SELECT body, revision, ts_to_us(create_time), ts_to_us(update_time) FROM skills "
+             "WHERE skill_code = ANY($1::text[])",
+             common::PgTextArray(codes))) {
+      v1::SkillDefinition skill = FromRow<v1::SkillDefinition>(row);
+      found[skill.skill_code()] = std::move(skill);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return found;
 }
 
 absl::StatusOr<Page<v1::CrewMember>> PostgresSchedulingStore::ListCrewMembers(
@@ -231,10 +421,12 @@ absl::StatusOr<Page<v1::CrewMember>> PostgresSchedulingStore::ListCrewMembers(
         page,
         tx.exec_params("SELECT body, revision, ts_to_us(create_time), ts_to_us(update_time), "
                        "crew_member_id FROM crew_members WHERE crew_member_id > $1"
-                       " AND ($2 = 0 OR $2 = ANY(skills)) AND ($3 = '' OR home_warehouse_id = $3)"
+                       " AND ($2 = '' OR EXISTS (SELECT 1 FROM crew_skills s WHERE"
+                       " s.crew_member_id = crew_members.crew_member_id AND s.skill_code = $2))"
+                       " AND ($3 = '' OR home_warehouse_id = $3)"
                        " AND ($4 OR active) AND ($5 = '' OR display_name ILIKE $6)"
                        " ORDER BY crew_member_id LIMIT $7",
-                       after, static_cast<int>(filter.skill()), filter.home_warehouse_id(),
+                       after, common::SkillCodeOf(filter), filter.home_warehouse_id(),
                        filter.include_inactive(), filter.search_text(),
                        common::ContainsPattern(filter.search_text()), limit + 1),
         limit, [](const pqxx::row& row) { return FromRow<v1::CrewMember>(row); },
@@ -396,18 +588,23 @@ absl::StatusOr<Page<v1::Unavailability>> PostgresSchedulingStore::ListUnavailabi
 }
 
 absl::StatusOr<v1::DeleteUnavailabilityResponse> PostgresSchedulingStore::DeleteUnavailability(
-    const RequestKey& key, const std::string& id) {
+    const RequestKey& key, const std::string& id,
+    const std::function<absl::Status(const v1::Unavailability&)>& may_delete) {
   SALESOPS_ASSIGN_OR_RETURN(
       Answered<v1::DeleteUnavailabilityResponse> answered,
       OnceUnder<v1::DeleteUnavailabilityResponse>(
           pool_, "delete_unavailability", key,
           [&](pqxx::work& tx, v1::DeleteUnavailabilityResponse& response) -> absl::Status {
             pqxx::result rows = tx.exec_params(
-                "DELETE FROM unavailability WHERE unavailability_id::text = $1 RETURNING 1", id);
+                std::string("SELECT ") + kUnavailabilityColumns +
+                    " FROM unavailability WHERE unavailability_id::text = $1 FOR UPDATE",
+                id);
             if (rows.empty()) {
               return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
                                    "unavailability " + id + " does not exist");
             }
+            SALESOPS_RETURN_IF_ERROR(may_delete(UnavailabilityFromRow(rows[0])));
+            tx.exec_params("DELETE FROM unavailability WHERE unavailability_id::text = $1", id);
             response.set_unavailability_id(id);
             return absl::OkStatus();
           }));
@@ -477,7 +674,7 @@ constexpr char kTaskColumns[] =
     "task_id, order_id, kind, state, not_before, no_later_than, duration, skill, headcount, "
     "needs_vehicle, pinned, predecessors, coalesce(planned_start, -1), "
     "coalesce(planned_finish, -1), crew_ids, vehicle_id, late, at_risk_reason, explanation, "
-    "overtime, state_note, revision, ts_to_us(update_time), phase_id";
+    "overtime, state_note, revision, ts_to_us(update_time), phase_id, skill_code, min_level";
 
 v1::Task TaskFromRow(const pqxx::row& row) {
   v1::Task task;
@@ -489,7 +686,8 @@ v1::Task TaskFromRow(const pqxx::row& row) {
   *task.mutable_window()->mutable_not_before() = AtMinute(row[4].as<int64_t>());
   *task.mutable_window()->mutable_no_later_than() = AtMinute(row[5].as<int64_t>());
   task.mutable_duration()->set_seconds(row[6].as<int64_t>() * 60);
-  task.set_skill(static_cast<v1::Skill>(row[7].as<int>()));
+  common::SetSkill(&task, row[24].as<std::string>());
+  task.set_min_level(row[25].as<int>());
   task.set_headcount(row[8].as<int>());
   task.set_hard_slot(row[10].as<bool>());
   for (const std::string& id : common::ParseTextArray(row[11])) task.add_predecessor_task_ids(id);
@@ -560,7 +758,8 @@ void LoadResources(pqxx::work& tx, Span covered, std::vector<CrewMember>& crew,
     CrewMember solver_member;
     solver_member.id = row[0].as<std::string>();
     solver_member.name = member.display_name();
-    for (int skill : member.skills()) solver_member.skills.push_back(static_cast<v1::Skill>(skill));
+    NormalizeSkills(member, absl::Now());
+    solver_member.skills = SolverSkillsOf(member);
     std::vector<std::tuple<int, Minutes, Minutes>> weekly;
     for (const v1::WorkShift& shift : member.weekly_shifts()) {
       weekly.emplace_back(static_cast<int>(shift.weekday()), shift.start_offset().seconds() / 60,
@@ -1059,7 +1258,8 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
     Minutes crew_before = 0, crew_after = 0;
     for (const auto& row : tx.exec_params(
              "SELECT task_id, not_before || '/' || no_later_than || '/' || duration || '/' || "
-             "skill || '/' || headcount, duration * headcount FROM tasks WHERE order_id = $1",
+             "skill_code || '/' || greatest(min_level, 1) || '/' || headcount, "
+             "duration * headcount FROM tasks WHERE order_id = $1",
              request.order_id())) {
       before[row[0].as<std::string>()] = row[1].as<std::string>();
       crew_before += row[2].as<int64_t>();
@@ -1072,8 +1272,8 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
       for (int p : task.predecessors) predecessors.push_back(plan.tasks[p].id);
       std::string shape = std::to_string(task.not_before) + "/" +
                           std::to_string(task.no_later_than) + "/" + std::to_string(task.duration) +
-                          "/" + std::to_string(static_cast<int>(task.skill)) + "/" +
-                          std::to_string(task.headcount);
+                          "/" + task.skill + "/" + std::to_string(std::max(task.min_level, 1)) +
+                          "/" + std::to_string(task.headcount);
       crew_after += task.duration * task.headcount;
       kept.insert(task.id);
       auto found = before.find(task.id);
@@ -1087,10 +1287,12 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
           "INSERT INTO tasks (task_id, order_id, position, kind, state, not_before, "
           "no_later_than, duration, skill, headcount, needs_vehicle, pinned, predecessors, "
           "planned_start, planned_finish, crew_ids, vehicle_id, late, at_risk_reason, "
-          "explanation, overtime, phase_id) VALUES ($1, $2, $3, $4, $13, $5, $6, $7, $8, $9, "
-          "$10, $11, $12::text[], $14, $15, $16::text[], $17, $18, $19, $20, $21, $22) "
+          "explanation, overtime, phase_id, skill_code, min_level) VALUES ($1, $2, $3, $4, $13, "
+          "$5, $6, $7, $8, $9, $10, $11, $12::text[], $14, $15, $16::text[], $17, $18, $19, $20, "
+          "$21, $22, $23, $24) "
           "ON CONFLICT (task_id) DO UPDATE SET position = $3, not_before = $5, "
           "no_later_than = $6, duration = $7, skill = $8, headcount = $9, needs_vehicle = $10, "
+          "skill_code = $23, min_level = $24, "
           "pinned = $11, predecessors = $12::text[], revision = tasks.revision + 1, "
           "update_time = now(), state = CASE WHEN tasks.state IN (3, 4) THEN tasks.state "
           "ELSE $13 END, planned_start = CASE WHEN tasks.state IN (3, 4) THEN "
@@ -1100,12 +1302,14 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
           "(3, 4) THEN tasks.vehicle_id ELSE $17 END, late = $18, at_risk_reason = $19, "
           "explanation = $20, overtime = $21",
           task.id, request.order_id(), static_cast<int>(position), static_cast<int>(task.kind),
-          task.not_before, task.no_later_than, task.duration, static_cast<int>(task.skill),
+          task.not_before, task.no_later_than, task.duration,
+          static_cast<int>(common::LegacySkillOf(task.skill)),
           task.headcount, task.needs_vehicle, task.pinned, common::PgTextArray(predecessors),
           out.crew_ids.empty() ? static_cast<int>(v1::TASK_STATE_PLANNED)
                                : static_cast<int>(v1::TASK_STATE_ASSIGNED),
           out.start, out.finish, common::PgTextArray(out.crew_ids), out.vehicle_id, out.late,
-          static_cast<int>(out.at_risk_reason), out.explanation, out.overtime, task.phase_id);
+          static_cast<int>(out.at_risk_reason), out.explanation, out.overtime, task.phase_id,
+          task.skill, task.min_level);
       if (out.late && !task.started) AddAtRiskEvent(tx, task, out, v1::TASK_STATE_ASSIGNED);
     }
     for (const auto& [id, shape] : before) {
@@ -1253,7 +1457,8 @@ absl::StatusOr<SchedulingStore::OpenWork> PostgresSchedulingStore::LoadOpenWork(
              "SELECT task_id, order_id, kind, state, not_before, no_later_than, duration, skill, "
              "headcount, needs_vehicle, pinned, predecessors, coalesce(planned_start, -1), "
              "coalesce(planned_finish, -1), crew_ids, vehicle_id, late, at_risk_reason, "
-             "explanation, overtime, revision, phase_id FROM tasks WHERE state IN (1, 2, 3, 5) AND "
+             "explanation, overtime, revision, phase_id, skill_code, min_level FROM tasks "
+             "WHERE state IN (1, 2, 3, 5) AND "
              "((no_later_than >= $1 AND not_before < $2) OR (planned_start IS NOT NULL AND "
              "int8range(planned_start, planned_finish) && int8range($1, $2))) ORDER BY task_id",
              covered.start, covered.end)) {
@@ -1265,7 +1470,8 @@ absl::StatusOr<SchedulingStore::OpenWork> PostgresSchedulingStore::LoadOpenWork(
       task.not_before = row[4].as<int64_t>();
       task.no_later_than = row[5].as<int64_t>();
       task.duration = row[6].as<int64_t>();
-      task.skill = static_cast<v1::Skill>(row[7].as<int>());
+      task.skill = row[22].as<std::string>();
+      task.min_level = row[23].as<int>();
       task.headcount = row[8].as<int>();
       task.needs_vehicle = row[9].as<bool>();
       task.pinned = row[10].as<bool>();
@@ -1485,7 +1691,8 @@ absl::StatusOr<std::map<v1::AtRiskReason, int64_t>> PostgresSchedulingStore::Cou
 }
 
 absl::StatusOr<v1::UpdateTaskStateResponse> PostgresSchedulingStore::UpdateTaskState(
-    const RequestKey& key, const v1::UpdateTaskStateRequest& request, const std::string& actor_id) {
+    const RequestKey& key, const v1::UpdateTaskStateRequest& request, const std::string& actor_id,
+    const std::function<absl::Status(const v1::Task&)>& may_update) {
   SALESOPS_ASSIGN_OR_RETURN(
       Answered<v1::UpdateTaskStateResponse> answered,
       OnceUnder<v1::UpdateTaskStateResponse>(
@@ -1500,6 +1707,7 @@ absl::StatusOr<v1::UpdateTaskStateResponse> PostgresSchedulingStore::UpdateTaskS
                                    "task " + request.task_id() + " does not exist");
             }
             v1::Task before = TaskFromRow(rows[0]);
+            SALESOPS_RETURN_IF_ERROR(may_update(before));
             if (!request.etag().empty() && before.etag() != request.etag()) {
               return ReasonedError(absl::StatusCode::kAborted, v1::STALE_REVISION,
                                    "task " + request.task_id() + " changed; read it again");
@@ -1630,9 +1838,10 @@ absl::StatusOr<std::vector<SchedulingStore::PrepLine>> PostgresSchedulingStore::
     std::map<std::string, std::vector<std::tuple<Span, double, std::string>>> work;
     std::vector<std::string> warehouse_crew;
     for (const auto& row :
-         tx.exec_params("SELECT crew_member_id FROM crew_members WHERE active AND $1 = ANY(skills) "
-                        "ORDER BY crew_member_id",
-                        static_cast<int>(v1::SKILL_WAREHOUSE))) {
+         tx.exec_params("SELECT crew_member_id FROM crew_members m WHERE active AND EXISTS "
+                        "(SELECT 1 FROM crew_skills s WHERE s.crew_member_id = m.crew_member_id "
+                        "AND s.skill_code = $1) ORDER BY crew_member_id",
+                        std::string(kWarehouseSkill))) {
       warehouse_crew.push_back(row[0].as<std::string>());
     }
     for (const auto& row : tx.exec_params(
@@ -1657,6 +1866,200 @@ absl::StatusOr<std::vector<SchedulingStore::PrepLine>> PostgresSchedulingStore::
   });
   if (!status.ok()) return status;
   return lines;
+}
+
+}  // namespace salesops::scheduling
+
+// ---- Calendar feeds (calendar_feed.h) --------------------------------------------------------
+
+namespace salesops::scheduling {
+
+absl::StatusOr<int64_t> PostgresSchedulingStore::CalendarFeedGeneration(
+    const std::string& crew_member_id) {
+  int64_t generation = 0;
+  absl::Status status = pool_.InTransaction("calendar_feed_generation", [&](pqxx::work& tx) {
+    pqxx::result rows = tx.exec_params(
+        "SELECT calendar_generation FROM crew_members WHERE crew_member_id = $1", crew_member_id);
+    if (rows.empty()) {
+      return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                           "crew member " + crew_member_id + " does not exist");
+    }
+    generation = rows[0][0].as<int64_t>();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return generation;
+}
+
+absl::StatusOr<int64_t> PostgresSchedulingStore::ResetCalendarFeed(
+    const RequestKey& key, const std::string& crew_member_id) {
+  // The answer kept is the generation alone: the URL carries a signature, which is kept nowhere.
+  SALESOPS_ASSIGN_OR_RETURN(
+      Answered<google::protobuf::Int64Value> answered,
+      OnceUnder<google::protobuf::Int64Value>(
+          pool_, "reset_calendar_feed", key,
+          [&](pqxx::work& tx, google::protobuf::Int64Value& generation) -> absl::Status {
+            pqxx::result rows = tx.exec_params(
+                "UPDATE crew_members SET calendar_generation = calendar_generation + 1 "
+                "WHERE crew_member_id = $1 RETURNING calendar_generation",
+                crew_member_id);
+            if (rows.empty()) {
+              return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                                   "crew member " + crew_member_id + " does not exist");
+            }
+            generation.set_value(rows[0][0].as<int64_t>());
+            return absl::OkStatus();
+          }));
+  return answered.response.value();
+}
+
+absl::StatusOr<std::optional<CalendarFeedSource>> PostgresSchedulingStore::LoadCalendarFeed(
+    const std::string& crew_member_id, Minutes from, Minutes to, int limit) {
+  std::optional<CalendarFeedSource> source;
+  absl::Status status = pool_.InTransaction("load_calendar_feed", [&](pqxx::work& tx) {
+    source.reset();
+    pqxx::result member = tx.exec_params(
+        "SELECT body, active, calendar_generation FROM crew_members WHERE crew_member_id = $1",
+        crew_member_id);
+    if (member.empty()) return absl::OkStatus();
+    v1::CrewMember stored;
+    pqxx::binarystring body(member[0][0]);
+    stored.ParseFromArray(body.data(), static_cast<int>(body.size()));
+    CalendarFeedSource loaded;
+    loaded.crew_member_id = crew_member_id;
+    loaded.display_name = stored.display_name();
+    loaded.zone_id = stored.zone_id();
+    loaded.active = member[0][1].as<bool>();
+    loaded.generation = member[0][2].as<int64_t>();
+    // Done work stays in the feed (what was worked), cancelled work has nobody on it any more.
+    for (const auto& row : tx.exec_params(
+             std::string("SELECT ") + kTaskColumns +
+                 " FROM tasks WHERE crew_ids @> ARRAY[$1]::text[] AND planned_start IS NOT NULL "
+                 "AND planned_start < $3 AND planned_finish > $2 AND state <> $4 "
+                 "ORDER BY planned_start, task_id LIMIT $5",
+             crew_member_id, from, to, static_cast<int>(v1::TASK_STATE_CANCELLED), limit)) {
+      v1::Task task = TaskFromRow(row);
+      v1::ScheduleEntry entry;
+      for (const v1::Assignment& assignment : task.assignments()) {
+        if (assignment.crew_member_id() == crew_member_id) *entry.mutable_assignment() = assignment;
+      }
+      // The feed is one person's: who else works the task is not theirs to publish.
+      task.clear_assignments();
+      *entry.mutable_task() = std::move(task);
+      loaded.assignments.push_back(std::move(entry));
+    }
+    for (const auto& row :
+         tx.exec_params(std::string("SELECT ") + kUnavailabilityColumns +
+                            " FROM unavailability WHERE crew_member_id = $1 "
+                            "AND during && tstzrange(us_to_ts($2), us_to_ts($3), '[)') "
+                            "ORDER BY lower(during), unavailability_id LIMIT $4",
+                        crew_member_id, from * 60 * 1000000, to * 60 * 1000000, limit)) {
+      loaded.time_off.push_back(UnavailabilityFromRow(row));
+    }
+    source = std::move(loaded);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return source;
+}
+
+}  // namespace salesops::scheduling
+
+// Crew self-service (issue 20): whose a CREW token is, and the rules crew work within.
+namespace salesops::scheduling {
+namespace {
+
+v1::CrewRules CrewRulesFromRow(const pqxx::row& row) {
+  // Columns: body, revision, ts_to_us(update_time).
+  v1::CrewRules rules = common::ParseRecord<v1::CrewRules>(row[0]);
+  rules.set_etag(row[1].as<std::string>());
+  *rules.mutable_update_time() = common::TimestampFromMicros(row[2].as<int64_t>());
+  return rules;
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<v1::CrewMember>> PostgresSchedulingStore::CrewMemberOfPerson(
+    const std::string& person_id) {
+  std::optional<v1::CrewMember> member;
+  if (person_id.empty()) return member;
+  absl::Status status = pool_.Read("crew_member_of_person", [&](pqxx::transaction_base& tx) {
+    pqxx::result rows = tx.exec_params(
+        "SELECT body, revision, ts_to_us(create_time), ts_to_us(update_time) FROM crew_members "
+        "WHERE person_id = $1",
+        person_id);
+    if (!rows.empty()) member = FromRow<v1::CrewMember>(rows[0]);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return member;
+}
+
+absl::StatusOr<v1::CrewRules> PostgresSchedulingStore::GetCrewRules() {
+  v1::CrewRules rules;
+  absl::Status status = pool_.Read("get_crew_rules", [&](pqxx::transaction_base& tx) {
+    rules = CrewRulesFromRow(
+        tx.exec1("SELECT body, revision, ts_to_us(update_time) FROM crew_rules"));
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return rules;
+}
+
+absl::StatusOr<v1::UpdateCrewRulesResponse> PostgresSchedulingStore::UpdateCrewRules(
+    const RequestKey& key, const v1::CrewRules& rules, const std::string& etag) {
+  SALESOPS_ASSIGN_OR_RETURN(
+      Answered<v1::UpdateCrewRulesResponse> answered,
+      OnceUnder<v1::UpdateCrewRulesResponse>(
+          pool_, "update_crew_rules", key,
+          [&](pqxx::work& tx, v1::UpdateCrewRulesResponse& response) -> absl::Status {
+            const std::string revision =
+                tx.exec1("SELECT revision FROM crew_rules FOR UPDATE")[0].as<std::string>();
+            if (!etag.empty() && etag != revision) {
+              return ReasonedError(absl::StatusCode::kAborted, v1::STALE_REVISION,
+                                   "the crew rules were changed by someone else; read them "
+                                   "again and retry");
+            }
+            v1::CrewRules stored = rules;
+            stored.clear_etag();
+            stored.clear_update_time();
+            const std::string body = stored.SerializeAsString();
+            *response.mutable_rules() = CrewRulesFromRow(tx.exec_params1(
+                "UPDATE crew_rules SET body = $1, revision = revision + 1, update_time = now() "
+                "RETURNING body, revision, ts_to_us(update_time)",
+                common::RecordBytes(body)));
+            return absl::OkStatus();
+          }));
+  return std::move(answered.response);
+}
+
+absl::StatusOr<std::vector<std::string>> PostgresSchedulingStore::BackfillCrewPersonIds() {
+  std::vector<std::string> left_without;
+  absl::Status status = pool_.InTransaction("backfill_crew_person_ids", [&](pqxx::work& tx) {
+    left_without.clear();
+    // Replicas starting together take turns on the rows; the second finds nothing left.
+    for (const auto& row :
+         tx.exec("SELECT crew_member_id, body FROM crew_members WHERE person_id IS NULL "
+                 "ORDER BY crew_member_id FOR UPDATE")) {
+      const std::string id = row[0].as<std::string>();
+      std::string person_id = common::ParseRecord<v1::CrewMember>(row[1]).person_id();
+      if (!person_id.empty()) {
+        // The lock KeepPersonId takes: a member written meanwhile cannot take the id too.
+        tx.exec_params("SELECT pg_advisory_xact_lock($1, $2)", ResourceKey('p', person_id),
+                       kPersonIdClaim);
+        if (!tx.exec_params("SELECT 1 FROM crew_members WHERE person_id = $1", person_id)
+                 .empty()) {
+          left_without.push_back(id);
+          person_id.clear();
+        }
+      }
+      tx.exec_params("UPDATE crew_members SET person_id = $2 WHERE crew_member_id = $1", id,
+                     person_id);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return left_without;
 }
 
 }  // namespace salesops::scheduling

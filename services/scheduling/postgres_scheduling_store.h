@@ -15,6 +15,16 @@ class PostgresSchedulingStore final : public SchedulingStore {
                                                                 const v1::CrewMember& member,
                                                                 const std::string& etag) override;
   absl::StatusOr<v1::CrewMember> GetCrewMember(const std::string& id) override;
+  absl::StatusOr<v1::CreateSkillResponse> CreateSkill(const RequestKey& key,
+                                                      const v1::SkillDefinition& skill) override;
+  absl::StatusOr<v1::UpdateSkillResponse> UpdateSkill(const RequestKey& key,
+                                                      const v1::SkillDefinition& skill,
+                                                      const std::string& etag) override;
+  absl::StatusOr<v1::SkillDefinition> GetSkill(const std::string& skill_code) override;
+  absl::StatusOr<Page<v1::SkillDefinition>> ListSkills(int limit,
+                                                       const std::string& after) override;
+  absl::StatusOr<std::map<std::string, v1::SkillDefinition>> SkillsNamed(
+      const std::vector<std::string>& codes) override;
   absl::StatusOr<Page<v1::CrewMember>> ListCrewMembers(const v1::ListCrewMembersRequest& filter,
                                                        int limit,
                                                        const std::string& after) override;
@@ -32,7 +42,8 @@ class PostgresSchedulingStore final : public SchedulingStore {
   absl::StatusOr<Page<v1::Unavailability>> ListUnavailability(
       const v1::ListUnavailabilityRequest& filter, int limit, const std::string& after) override;
   absl::StatusOr<v1::DeleteUnavailabilityResponse> DeleteUnavailability(
-      const RequestKey& key, const std::string& id) override;
+      const RequestKey& key, const std::string& id,
+      const std::function<absl::Status(const v1::Unavailability&)>& may_delete) override;
   absl::StatusOr<std::optional<std::string>> EarlierAnswer(const RequestKey& key) override;
   absl::StatusOr<std::string> RememberAnswer(const RequestKey& key,
                                              const google::protobuf::Message& response) override;
@@ -60,7 +71,23 @@ class PostgresSchedulingStore final : public SchedulingStore {
   absl::StatusOr<std::vector<PrepLine>> ListPrepLines(Minutes from, Minutes to) override;
   absl::StatusOr<v1::UpdateTaskStateResponse> UpdateTaskState(
       const RequestKey& key, const v1::UpdateTaskStateRequest& request,
-      const std::string& actor_id) override;
+      const std::string& actor_id,
+      const std::function<absl::Status(const v1::Task&)>& may_update) override;
+
+  // Crew self-service.
+  absl::StatusOr<std::optional<v1::CrewMember>> CrewMemberOfPerson(
+      const std::string& person_id) override;
+  absl::StatusOr<v1::CrewRules> GetCrewRules() override;
+  absl::StatusOr<v1::UpdateCrewRulesResponse> UpdateCrewRules(const RequestKey& key,
+                                                              const v1::CrewRules& rules,
+                                                              const std::string& etag) override;
+  absl::StatusOr<std::vector<std::string>> BackfillCrewPersonIds() override;
+
+  absl::StatusOr<int64_t> CalendarFeedGeneration(const std::string& crew_member_id) override;
+  absl::StatusOr<int64_t> ResetCalendarFeed(const RequestKey& key,
+                                            const std::string& crew_member_id) override;
+  absl::StatusOr<std::optional<CalendarFeedSource>> LoadCalendarFeed(
+      const std::string& crew_member_id, Minutes from, Minutes to, int limit) override;
 
  private:
   common::ConnectionPool& pool_;

@@ -8,25 +8,43 @@ common::RolePolicy RolePolicy() {
   common::RolePolicy policy(kServiceFullName);
   policy.Allow("CreateCrewMember", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("UpdateCrewMember", {v1::ROLE_OPS, v1::ROLE_ADMIN})
-      .Allow("GetCrewMember", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      // CREW (one crew member) only ever their own: the handlers scope every CREW call to the
+      // caller's member (CrewMemberInScope), so a CREW row here is never a wider door.
+      .Allow("GetCrewMember",
+             {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE, v1::ROLE_CREW})
       .Allow("ListCrewMembers", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      // The skill catalog is the company's: ADMIN shapes it, everyone reads it.
+      .Allow("CreateSkill", {v1::ROLE_ADMIN})
+      .Allow("UpdateSkill", {v1::ROLE_ADMIN})
+      .Allow("GetSkill",
+             {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE, v1::ROLE_CREW})
+      .Allow("ListSkills",
+             {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE, v1::ROLE_CREW})
       .Allow("CreateVehicle", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("UpdateVehicle", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("GetVehicle", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("ListVehicles", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
-      .Allow("AddUnavailability", {v1::ROLE_OPS, v1::ROLE_ADMIN})
-      .Allow("ListUnavailability", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
-      .Allow("DeleteUnavailability", {v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("AddUnavailability", {v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_CREW})
+      .Allow("ListUnavailability",
+             {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE, v1::ROLE_CREW})
+      .Allow("DeleteUnavailability", {v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_CREW})
+      .Allow("GetCrewRules",
+             {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE, v1::ROLE_CREW})
+      .Allow("UpdateCrewRules", {v1::ROLE_ADMIN})
+      // A crew member's secret calendar URL: theirs to get and reset, and ops' to hand out.
+      .Allow("GetCalendarFeed", {v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_CREW})
+      .Allow("ResetCalendarFeed", {v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_CREW})
       .Allow("PlanJob", {v1::ROLE_SERVICE, v1::ROLE_ADMIN})
       .Allow("CancelJob", {v1::ROLE_SERVICE, v1::ROLE_ADMIN})
       .Allow("PlanTransfer", {v1::ROLE_SERVICE, v1::ROLE_ADMIN})
       .Allow("RunAssignment", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("CheckCapacity", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("GetPrepPlan", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
-      .Allow("GetSchedule", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
+      .Allow("GetSchedule",
+             {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE, v1::ROLE_CREW})
       .Allow("GetJobStatus", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("ListJobs", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
-      .Allow("UpdateTaskState", {v1::ROLE_OPS, v1::ROLE_ADMIN});
+      .Allow("UpdateTaskState", {v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_CREW});
   return policy;
 }
 

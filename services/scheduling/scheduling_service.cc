@@ -1,5 +1,8 @@
 #include "services/scheduling/scheduling_service.h"
 
+#include <absl/strings/ascii.h>
+#include <absl/strings/str_cat.h>
+#include <absl/time/civil_time.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <google/protobuf/util/time_util.h>
 
@@ -11,16 +14,22 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "services/common/command_line.h"
+#include "services/common/config.h"
 #include "services/common/failpoint.h"
 #include "services/common/grpc_errors.h"
 #include "services/common/log.h"
 #include "services/common/page_token.h"
+#include "services/common/skill_codes.h"
 #include "services/common/time_util.h"
 #include "services/common/validation.h"
+#include "services/scheduling/calendar_feed.h"
 #include "services/scheduling/capacity.h"
+#include "services/scheduling/crew_self_service.h"
+#include "services/scheduling/crew_skills.h"
 #include "services/scheduling/job_plan.h"
 #include "services/scheduling/postgres_scheduling_store.h"
 #include "services/scheduling/scheduling_metrics.h"
@@ -55,6 +64,15 @@ void AddOptions(CLI::App& app, SchedulingOptions& options) {
   common::AddSetting(app, "reoptimize-horizon-days", options.reoptimize_horizon_days,
                      "Re-optimisation covers open work due within this many days")
       ->check(CLI::Range(1, 400));
+  common::AddSetting(app, "calendar-address", options.calendar_address,
+                     "Where crew calendar apps fetch their schedule feeds (host:port; empty: "
+                     "off). Put it behind the company's HTTPS proxy");
+  common::AddSetting(app, "calendar-base-url", options.calendar_base_url,
+                     "The URL calendar apps reach the feed endpoint at, as feed URLs show it "
+                     "(https://calendar.example.com; empty: http://<calendar-address>)");
+  common::AddSetting(app, "calendar-key-file", options.calendar_key_file,
+                     "File holding the secret feed URLs are signed with (at least 32 bytes, e.g. "
+                     "openssl rand -hex 32); the same on every replica");
 }
 
 std::vector<std::unique_ptr<grpc::Service>> MakeServices(common::ServiceRuntime& runtime,
@@ -72,14 +90,25 @@ SchedulingServiceImpl::SchedulingServiceImpl(common::ServiceRuntime& runtime,
       store_(std::move(store)),
       options_(options),
       tasks_at_risk_(TasksAtRiskGauge([this] { return store_->CountTasksAtRisk(); })) {
+  // A misconfigured calendar endpoint stops the start: the feed URLs it hands out would not work.
+  if (absl::Status started = StartCalendarEndpoint(); !started.ok()) {
+    common::LogError("calendar_endpoint_failed", {{"error", std::string(started.message())}});
+    std::exit(2);
+  }
+  runtime.OnShutdown([this] { StopCalendarEndpoint(); });
   runtime.AddCollectable(tasks_at_risk_);
+  // Once the schema has crew_members.person_id, so that CREW tokens find every member.
+  runtime.OnMigrated([this] { BackfillCrewPersonIds(); });
   if (options_.reoptimize_interval_seconds > 0) {
     background_ = std::thread([this] { ReoptimizeInBackground(); });
     runtime.OnShutdown([this] { StopBackground(); });
   }
 }
 
-SchedulingServiceImpl::~SchedulingServiceImpl() { StopBackground(); }
+SchedulingServiceImpl::~SchedulingServiceImpl() {
+  StopCalendarEndpoint();
+  StopBackground();
+}
 
 void SchedulingServiceImpl::StopBackground() {
   {
@@ -130,6 +159,47 @@ absl::Status ListPage(const Request& request, const std::string& listing, List l
   return absl::OkStatus();
 }
 
+bool IsCalendarDay(const google::type::Date& day) {
+  if (day.year() < 1 || day.year() > 9999 || day.month() < 1 || day.month() > 12) return false;
+  absl::CivilDay civil(day.year(), day.month(), day.day());
+  return day.day() >= 1 && civil.day() == day.day() && civil.month() == day.month();
+}
+
+// The member as stored: held skills (from the superseded enum list when only that is given),
+// each code once, at least one, with real days; output-only fields cleared. The catalog check
+// is the store's, under the skills' locks.
+absl::StatusOr<v1::CrewMember> MemberToStore(v1::CrewMember member) {
+  NormalizeSkills(member, absl::Now());
+  std::vector<common::FieldViolation> violations;
+  if (member.held_skills().empty()) {
+    violations.push_back({"crew_member.held_skills",
+                          "is required: at least one skill of the catalog (ListSkills)"});
+  }
+  std::map<std::string, int> first_with_code;
+  for (int i = 0; i < member.held_skills_size(); ++i) {
+    v1::HeldSkill& held = *member.mutable_held_skills(i);
+    const std::string field = "crew_member.held_skills[" + std::to_string(i) + "]";
+    held.clear_certificate_expired();
+    if (auto [first, added] = first_with_code.emplace(held.skill_code(), i); !added) {
+      violations.push_back({field + ".skill_code", "repeats held_skills[" +
+                                                       std::to_string(first->second) +
+                                                       "]; hold each skill once, at one level"});
+    }
+    if (held.has_certificate_expiry_day() && !IsCalendarDay(held.certificate_expiry_day())) {
+      violations.push_back({field + ".certificate_expiry_day", "is not a calendar day"});
+    }
+  }
+  if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
+  member.clear_skills();
+  return member;
+}
+
+// A member as answered: both skill fields, and which certificates have run out.
+v1::CrewMember AnsweredMember(v1::CrewMember member) {
+  NormalizeSkills(member, absl::Now());
+  return member;
+}
+
 }  // namespace
 
 grpc::Status SchedulingServiceImpl::CreateCrewMember(grpc::ServerContext*,
@@ -137,9 +207,10 @@ grpc::Status SchedulingServiceImpl::CreateCrewMember(grpc::ServerContext*,
                                                      v1::CreateCrewMemberResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(v1::CrewMember member, MemberToStore(request->crew_member()));
     SALESOPS_ASSIGN_OR_RETURN(
-        *response,
-        store_->CreateCrewMember(KeyOf("CreateCrewMember", *request), request->crew_member()));
+        *response, store_->CreateCrewMember(KeyOf("CreateCrewMember", *request), member));
+    *response->mutable_crew_member() = AnsweredMember(response->crew_member());
     return absl::OkStatus();
   }());
 }
@@ -152,20 +223,29 @@ grpc::Status SchedulingServiceImpl::UpdateCrewMember(grpc::ServerContext*,
     if (request->crew_member().crew_member_id().empty()) {
       return common::InvalidArgumentError({{"crew_member.crew_member_id", "is required"}});
     }
+    SALESOPS_ASSIGN_OR_RETURN(v1::CrewMember member, MemberToStore(request->crew_member()));
     SALESOPS_ASSIGN_OR_RETURN(*response,
-                              store_->UpdateCrewMember(KeyOf("UpdateCrewMember", *request),
-                                                       request->crew_member(), request->etag()));
+                              store_->UpdateCrewMember(KeyOf("UpdateCrewMember", *request), member,
+                                                       request->etag()));
+    *response->mutable_crew_member() = AnsweredMember(response->crew_member());
     return absl::OkStatus();
   }());
 }
 
-grpc::Status SchedulingServiceImpl::GetCrewMember(grpc::ServerContext*,
+grpc::Status SchedulingServiceImpl::GetCrewMember(grpc::ServerContext* context,
                                                   const v1::GetCrewMemberRequest* request,
                                                   v1::GetCrewMemberResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
-    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
-    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_crew_member(),
-                              store_->GetCrewMember(request->crew_member_id()));
+    // CREW may leave the id out for their own; everyone else must name one.
+    v1::GetCrewMemberRequest scoped = *request;
+    if (scoped.crew_member_id().empty()) {
+      SALESOPS_ASSIGN_OR_RETURN(*scoped.mutable_crew_member_id(), CrewMemberInScope(*context, ""));
+    }
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(scoped));
+    SALESOPS_ASSIGN_OR_RETURN(const std::string id,
+                              CrewMemberInScope(*context, scoped.crew_member_id()));
+    SALESOPS_ASSIGN_OR_RETURN(v1::CrewMember member, store_->GetCrewMember(id));
+    *response->mutable_crew_member() = AnsweredMember(std::move(member));
     return absl::OkStatus();
   }());
 }
@@ -178,8 +258,107 @@ grpc::Status SchedulingServiceImpl::ListCrewMembers(grpc::ServerContext*,
       [&](const auto& filter, int limit, const std::string& after) {
         return store_->ListCrewMembers(filter, limit, after);
       },
-      [&](v1::CrewMember entry) { *response->add_crew_members() = std::move(entry); },
+      [&](v1::CrewMember entry) { *response->add_crew_members() = AnsweredMember(std::move(entry)); },
       response->mutable_next_page_token()));
+}
+
+namespace {
+
+// A skill definition as stored, or what is wrong with it.
+absl::Status CheckSkillDefinition(const v1::SkillDefinition& skill) {
+  std::vector<common::FieldViolation> violations;
+  std::set<std::string> names;
+  for (int i = 0; i < skill.level_names_size(); ++i) {
+    const std::string& name = skill.level_names(i);
+    const std::string field = "skill.level_names[" + std::to_string(i) + "]";
+    if (absl::StripAsciiWhitespace(name).empty()) {
+      violations.push_back({field, "is empty; name each level (\"operator\", \"lead\")"});
+    } else if (!names.insert(name).second) {
+      violations.push_back({field, "repeats another level's name"});
+    }
+  }
+  if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
+  return absl::OkStatus();
+}
+
+v1::SkillDefinition SkillToStore(v1::SkillDefinition skill) {
+  skill.clear_etag();
+  skill.clear_create_time();
+  skill.clear_update_time();
+  return skill;
+}
+
+}  // namespace
+
+grpc::Status SchedulingServiceImpl::CreateSkill(grpc::ServerContext*,
+                                                const v1::CreateSkillRequest* request,
+                                                v1::CreateSkillResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_RETURN_IF_ERROR(CheckSkillDefinition(request->skill()));
+    SALESOPS_ASSIGN_OR_RETURN(*response, store_->CreateSkill(KeyOf("CreateSkill", *request),
+                                                             SkillToStore(request->skill())));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status SchedulingServiceImpl::UpdateSkill(grpc::ServerContext*,
+                                                const v1::UpdateSkillRequest* request,
+                                                v1::UpdateSkillResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_RETURN_IF_ERROR(CheckSkillDefinition(request->skill()));
+    SALESOPS_ASSIGN_OR_RETURN(
+        *response, store_->UpdateSkill(KeyOf("UpdateSkill", *request),
+                                       SkillToStore(request->skill()), request->etag()));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status SchedulingServiceImpl::GetSkill(grpc::ServerContext*,
+                                             const v1::GetSkillRequest* request,
+                                             v1::GetSkillResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_skill(),
+                              store_->GetSkill(request->skill_code()));
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status SchedulingServiceImpl::ListSkills(grpc::ServerContext*,
+                                               const v1::ListSkillsRequest* request,
+                                               v1::ListSkillsResponse* response) {
+  return ToGrpcStatus(ListPage<v1::ListSkillsRequest, v1::SkillDefinition>(
+      *request, "skills",
+      [&](const auto&, int limit, const std::string& after) {
+        return store_->ListSkills(limit, after);
+      },
+      [&](v1::SkillDefinition entry) { *response->add_skills() = std::move(entry); },
+      response->mutable_next_page_token()));
+}
+
+absl::Status SchedulingServiceImpl::CheckSkillsKnown(const std::vector<SkillRef>& refs) {
+  std::vector<std::string> codes;
+  for (const SkillRef& ref : refs) codes.push_back(ref.code);
+  SALESOPS_ASSIGN_OR_RETURN(auto catalog, store_->SkillsNamed(codes));
+  std::vector<common::FieldViolation> unknown, invalid;
+  for (const SkillRef& ref : refs) {
+    auto found = catalog.find(ref.code);
+    if (found == catalog.end()) {
+      unknown.push_back(
+          {ref.field + ".skill_code", ref.code + " is not in the skill catalog (ListSkills)"});
+      continue;
+    }
+    const int levels = std::max(found->second.level_names_size(), 1);
+    if (ref.min_level > levels) {
+      invalid.push_back(
+          {ref.field + ".min_level", ref.code + " has " + std::to_string(levels) + " level(s)"});
+    }
+  }
+  if (!unknown.empty()) return common::UnknownReferenceError(unknown, v1::UNKNOWN_SKILL_CODE);
+  if (!invalid.empty()) return common::InvalidArgumentError(invalid);
+  return absl::OkStatus();
 }
 
 grpc::Status SchedulingServiceImpl::CreateVehicle(grpc::ServerContext*,
@@ -231,12 +410,103 @@ grpc::Status SchedulingServiceImpl::ListVehicles(grpc::ServerContext*,
       response->mutable_next_page_token()));
 }
 
+// Crew self-service (README "Crew self-service"): whose data a CREW call may touch, and the
+// rules ADMIN sets for what crew do themselves.
+namespace {
+
+bool IsCrew(const v1::Actor& caller) { return caller.role() == v1::ROLE_CREW; }
+
+// A CREW caller's request ids are theirs alone: two crew members who send the same id with the
+// same "my own" body are two requests, never one answered with the other's data.
+template <typename Request>
+RequestKey KeyOfCaller(const char* rpc, const Request& request, const v1::Actor& caller) {
+  RequestKey key = KeyOf(rpc, request);
+  if (IsCrew(caller) && !key.request_id.empty()) {
+    key.request_id = caller.id() + "\n" + key.request_id;
+  }
+  return key;
+}
+
+// For CREW, the store's NOT_FOUND of an id is the same refusal as someone else's id.
+absl::Status RefusedAlikeForCrew(const v1::Actor& caller, absl::Status status) {
+  if (IsCrew(caller) && status.code() == absl::StatusCode::kNotFound) return NotTheCallersOwn();
+  return status;
+}
+
+int64_t NowSecond() { return common::NowTimestamp().seconds(); }
+
+}  // namespace
+
+absl::StatusOr<std::string> SchedulingServiceImpl::CrewMemberInScope(
+    grpc::ServerContext& context, const std::string& requested) {
+  const v1::Actor caller = runtime_.CallerOf(context);
+  if (!IsCrew(caller)) return requested;
+  // The token's person, looked up afresh on each call: a member deactivated (or given another
+  // person id) loses access at once, without a restart.
+  SALESOPS_ASSIGN_OR_RETURN(std::optional<v1::CrewMember> own,
+                            store_->CrewMemberOfPerson(caller.id()));
+  if (!own || !own->active()) {
+    return common::ReasonedError(absl::StatusCode::kPermissionDenied, v1::ROLE_NOT_ALLOWED,
+                                 "this crew token's person is no active crew member "
+                                 "(CrewMember.person_id); ask OPS");
+  }
+  if (!requested.empty() && requested != own->crew_member_id()) return NotTheCallersOwn();
+  return own->crew_member_id();
+}
+
+grpc::Status SchedulingServiceImpl::GetCrewRules(grpc::ServerContext*,
+                                                 const v1::GetCrewRulesRequest* request,
+                                                 v1::GetCrewRulesResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_rules(), store_->GetCrewRules());
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status SchedulingServiceImpl::UpdateCrewRules(grpc::ServerContext*,
+                                                    const v1::UpdateCrewRulesRequest* request,
+                                                    v1::UpdateCrewRulesResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_RETURN_IF_ERROR(CheckCrewRules(request->rules(), "rules."));
+    SALESOPS_ASSIGN_OR_RETURN(*response,
+                              store_->UpdateCrewRules(KeyOf("UpdateCrewRules", *request),
+                                                      request->rules(), request->etag()));
+    return absl::OkStatus();
+  }());
+}
+
+void SchedulingServiceImpl::BackfillCrewPersonIds() {
+  absl::StatusOr<std::vector<std::string>> left_without = store_->BackfillCrewPersonIds();
+  if (!left_without.ok()) {
+    // Those members' crew tokens are refused until the next start fills the column in.
+    common::LogWarn("crew_person_ids_not_filled",
+                    {{"error", std::string(left_without.status().message())}});
+    return;
+  }
+  for (const std::string& crew_member_id : *left_without) {
+    common::LogWarn("crew_person_id_shared",
+                    {{"crew_member_id", crew_member_id},
+                     {"effect", "another crew member has its person_id; its crew token acts as "
+                                "that one until an UpdateCrewMember gives it its own"}});
+  }
+}
+
 grpc::Status SchedulingServiceImpl::AddUnavailability(grpc::ServerContext* context,
                                                       const v1::AddUnavailabilityRequest* request,
                                                       v1::AddUnavailabilityResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
-    const v1::Unavailability& unavailability = request->unavailability();
+    const v1::Actor caller = runtime_.CallerOf(*context);
+    v1::Unavailability unavailability = request->unavailability();
+    // A crew member's own time off: a vehicle is never theirs, and no id means their own.
+    if (IsCrew(caller)) {
+      if (unavailability.has_vehicle_id()) return NotTheCallersOwn();
+      SALESOPS_ASSIGN_OR_RETURN(
+          *unavailability.mutable_crew_member_id(),
+          CrewMemberInScope(*context, unavailability.crew_member_id()));
+    }
     std::vector<common::FieldViolation> violations;
     if (unavailability.subject_case() == v1::Unavailability::SUBJECT_NOT_SET) {
       violations.push_back({"unavailability.crew_member_id",
@@ -245,11 +515,21 @@ grpc::Status SchedulingServiceImpl::AddUnavailability(grpc::ServerContext* conte
     if (!unavailability.window().has_not_before()) {
       violations.push_back({"unavailability.window.not_before", "is required: when does it start"});
     }
+    if (!unavailability.window().has_no_later_than()) {
+      violations.push_back(
+          {"unavailability.window.no_later_than", "is required: when is it over"});
+    }
     if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
-    const RequestKey key = KeyOf("AddUnavailability", *request);
-    SALESOPS_ASSIGN_OR_RETURN(
-        Answered<v1::AddUnavailabilityResponse> added,
-        store_->AddUnavailability(key, unavailability, runtime_.CallerOf(*context).id()));
+    const RequestKey key = KeyOfCaller("AddUnavailability", *request, caller);
+    if (IsCrew(caller)) {
+      // A retry is answered as the first call was, whatever the time now says of the notice.
+      SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier, store_->EarlierAnswer(key));
+      if (earlier) return AnswerAgain(*earlier, response);
+      SALESOPS_ASSIGN_OR_RETURN(const v1::CrewRules rules, store_->GetCrewRules());
+      SALESOPS_RETURN_IF_ERROR(CheckSelfSetTimeOff(unavailability, rules, NowSecond()));
+    }
+    SALESOPS_ASSIGN_OR_RETURN(Answered<v1::AddUnavailabilityResponse> added,
+                              store_->AddUnavailability(key, unavailability, caller.id()));
     *response = std::move(added.response);
     if (added.replayed) return absl::OkStatus();  // its work moved when it was first asked
     // Time off moves the work it overlaps (and only that), and says which tasks moved. Were
@@ -267,11 +547,20 @@ grpc::Status SchedulingServiceImpl::AddUnavailability(grpc::ServerContext* conte
   }());
 }
 
-grpc::Status SchedulingServiceImpl::ListUnavailability(grpc::ServerContext*,
+grpc::Status SchedulingServiceImpl::ListUnavailability(grpc::ServerContext* context,
                                                        const v1::ListUnavailabilityRequest* request,
                                                        v1::ListUnavailabilityResponse* response) {
+  // CREW: their own periods only (no id: their own), never a vehicle's.
+  v1::ListUnavailabilityRequest scoped = *request;
+  if (IsCrew(runtime_.CallerOf(*context))) {
+    if (absl::Status checked = CheckRequest(*request); !checked.ok()) return ToGrpcStatus(checked);
+    if (!request->vehicle_id().empty()) return ToGrpcStatus(NotTheCallersOwn());
+    absl::StatusOr<std::string> own = CrewMemberInScope(*context, request->crew_member_id());
+    if (!own.ok()) return ToGrpcStatus(own.status());
+    scoped.set_crew_member_id(*own);
+  }
   return ToGrpcStatus(ListPage<v1::ListUnavailabilityRequest, v1::Unavailability>(
-      *request, "unavailability",
+      scoped, "unavailability",
       [&](const auto& filter, int limit, const std::string& after) {
         return store_->ListUnavailability(filter, limit, after);
       },
@@ -280,13 +569,27 @@ grpc::Status SchedulingServiceImpl::ListUnavailability(grpc::ServerContext*,
 }
 
 grpc::Status SchedulingServiceImpl::DeleteUnavailability(
-    grpc::ServerContext*, const v1::DeleteUnavailabilityRequest* request,
+    grpc::ServerContext* context, const v1::DeleteUnavailabilityRequest* request,
     v1::DeleteUnavailabilityResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
-    SALESOPS_ASSIGN_OR_RETURN(*response,
-                              store_->DeleteUnavailability(KeyOf("DeleteUnavailability", *request),
-                                                           request->unavailability_id()));
+    const v1::Actor caller = runtime_.CallerOf(*context);
+    std::function<absl::Status(const v1::Unavailability&)> may_delete =
+        [](const v1::Unavailability&) { return absl::OkStatus(); };
+    if (IsCrew(caller)) {
+      // Their own time off, within the crew rules; checked on the period as stored.
+      SALESOPS_ASSIGN_OR_RETURN(const std::string own, CrewMemberInScope(*context, ""));
+      SALESOPS_ASSIGN_OR_RETURN(const v1::CrewRules rules, store_->GetCrewRules());
+      may_delete = [own, rules, now = NowSecond()](const v1::Unavailability& period) {
+        if (period.crew_member_id() != own) return NotTheCallersOwn();
+        return CheckSelfRemovedTimeOff(period, rules, now);
+      };
+    }
+    absl::StatusOr<v1::DeleteUnavailabilityResponse> deleted = store_->DeleteUnavailability(
+        KeyOfCaller("DeleteUnavailability", *request, caller), request->unavailability_id(),
+        may_delete);
+    if (!deleted.ok()) return RefusedAlikeForCrew(caller, deleted.status());
+    *response = *std::move(deleted);
     // Freed time is used by the next re-optimisation; nobody has to move now.
     NoteChange();
     return absl::OkStatus();
@@ -324,6 +627,46 @@ struct PhaseFields {
 };
 
 // One phase as the job planner sees it; what is missing or wrong goes to `violations`.
+// The crew needs as planning reads them; a need without a skill, or naming two, goes to
+// `violations` (the catalog check is CheckSkillsKnown's).
+std::vector<SkillNeed> NeedsOf(const google::protobuf::RepeatedPtrField<v1::CrewNeed>& needs,
+                               const std::string& prefix,
+                               std::vector<common::FieldViolation>& violations) {
+  std::vector<SkillNeed> read;
+  for (int i = 0; i < needs.size(); ++i) {
+    const v1::CrewNeed& need = needs[i];
+    const std::string field = prefix + "crew_needs[" + std::to_string(i) + "]";
+    if (need.duration().seconds() < 0) {
+      violations.push_back({field + ".duration", "cannot be negative"});
+    }
+    if (common::SkillFieldsDisagree(need)) {
+      violations.push_back({field + ".skill", "names another skill than skill_code; set one"});
+    } else if (common::SkillCodeOf(need).empty()) {
+      violations.push_back({field + ".skill_code", "is required: the skill the crew needs"});
+    }
+    read.push_back({common::SkillCodeOf(need), need.duration().seconds() / 60, need.headcount(),
+                    need.min_level()});
+  }
+  return read;
+}
+
+// Every skill a request's crew needs name (its own and its phases'), for CheckSkillsKnown.
+template <typename Request>
+std::vector<SkillRef> SkillRefsOf(const Request& request) {
+  std::vector<SkillRef> refs;
+  auto add = [&](const std::string& prefix, const auto& needs) {
+    for (int i = 0; i < needs.size(); ++i) {
+      refs.push_back({prefix + "crew_needs[" + std::to_string(i) + "]",
+                      common::SkillCodeOf(needs[i]), needs[i].min_level()});
+    }
+  };
+  add("", request.crew_needs());
+  for (int i = 0; i < request.phases_size(); ++i) {
+    add("phases[" + std::to_string(i) + "].", request.phases(i).crew_needs());
+  }
+  return refs;
+}
+
 JobInput PhaseInputOf(const v1::PlanJobRequest& request, const PhaseFields& phase, Minutes now,
                       std::vector<common::FieldViolation>& violations) {
   const std::string& prefix = phase.prefix;
@@ -340,12 +683,7 @@ JobInput PhaseInputOf(const v1::PlanJobRequest& request, const PhaseFields& phas
     violations.push_back(
         {prefix + "event_schedule.show_end_time", "must be after show_start_time"});
   }
-  for (int i = 0; i < phase.crew_needs.size(); ++i) {
-    if (phase.crew_needs[i].duration().seconds() < 0) {
-      violations.push_back(
-          {prefix + "crew_needs[" + std::to_string(i) + "].duration", "cannot be negative"});
-    }
-  }
+  std::vector<SkillNeed> needs = NeedsOf(phase.crew_needs, prefix, violations);
   if (phase.prep_duration.seconds() < 0) {
     violations.push_back({prefix + "prep_duration", "cannot be negative"});
   }
@@ -358,9 +696,7 @@ JobInput PhaseInputOf(const v1::PlanJobRequest& request, const PhaseFields& phas
   job.order_id = request.order_id();
   job.order_revision = request.order_revision();
   job.phase_id = phase.phase_id;
-  for (const v1::CrewNeed& need : phase.crew_needs) {
-    job.crew_needs.push_back({need.skill(), need.duration().seconds() / 60, need.headcount()});
-  }
+  job.crew_needs = std::move(needs);
   job.prep_duration = phase.prep_duration.seconds() / 60;
   const v1::Window& window = phase.delivery_window.window();
   job.delivery_no_later_than = MinuteOf(window.no_later_than());
@@ -714,6 +1050,7 @@ grpc::Status SchedulingServiceImpl::PlanJob(grpc::ServerContext* context,
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     SALESOPS_ASSIGN_OR_RETURN(std::vector<JobInput> phases, JobInputsOf(*request));
+    SALESOPS_RETURN_IF_ERROR(CheckSkillsKnown(SkillRefsOf(*request)));
     // A saga that already compensated this step, or a retry of one answered, gets its answer
     // before any planning.
     SALESOPS_RETURN_IF_ERROR(store_->CheckPlanNotUndone(request->request_id()));
@@ -960,9 +1297,22 @@ grpc::Status SchedulingServiceImpl::UpdateTaskState(grpc::ServerContext* context
     if (state == v1::TASK_STATE_BLOCKED && request->note().empty()) {
       return common::InvalidArgumentError({{"note", "say what blocks the task"}});
     }
-    SALESOPS_ASSIGN_OR_RETURN(*response,
-                              store_->UpdateTaskState(KeyOf("UpdateTaskState", *request), *request,
-                                                      runtime_.CallerOf(*context).id()));
+    const v1::Actor caller = runtime_.CallerOf(*context);
+    std::function<absl::Status(const v1::Task&)> may_update = [](const v1::Task&) {
+      return absl::OkStatus();
+    };
+    if (IsCrew(caller)) {
+      // Only a task they are assigned to, as it stands when locked.
+      SALESOPS_ASSIGN_OR_RETURN(const std::string own, CrewMemberInScope(*context, ""));
+      may_update = [own](const v1::Task& task) {
+        return IsAssignedTo(task, own) ? absl::OkStatus() : NotTheCallersOwn();
+      };
+    }
+    absl::StatusOr<v1::UpdateTaskStateResponse> updated =
+        store_->UpdateTaskState(KeyOfCaller("UpdateTaskState", *request, caller), *request,
+                                caller.id(), may_update);
+    if (!updated.ok()) return RefusedAlikeForCrew(caller, updated.status());
+    *response = *std::move(updated);
     // Done work frees time for the next re-optimisation; started work is frozen where it is.
     NoteChange();
     return absl::OkStatus();
@@ -972,11 +1322,10 @@ grpc::Status SchedulingServiceImpl::UpdateTaskState(grpc::ServerContext* context
 namespace {
 
 CapacityAsk AskOf(const google::protobuf::RepeatedPtrField<v1::CrewNeed>& needs,
-                  const v1::Window& window, int vehicle_count) {
+                  const v1::Window& window, int vehicle_count, const std::string& prefix,
+                  std::vector<common::FieldViolation>& violations) {
   CapacityAsk ask;
-  for (const v1::CrewNeed& need : needs) {
-    ask.needs.push_back({need.skill(), need.duration().seconds() / 60, need.headcount()});
-  }
+  ask.needs = NeedsOf(needs, prefix, violations);
   ask.vehicle_count = vehicle_count;
   ask.window = {MinuteOf(window.not_before()), MinuteOf(window.no_later_than())};
   return ask;
@@ -996,14 +1345,16 @@ std::string AnswerPart(const CapacityProbe& probe, Answer* answer) {
       continue;
     }
     v1::SkillCapacity* capacity = answer->add_skills();
-    capacity->set_skill(task.skill);
+    common::SetSkill(capacity, task.skill);
+    capacity->set_min_level(task.min_level);
     Minutes required = task.duration * task.headcount;
     Minutes short_by = placed.late ? std::min(required, placed.lateness * task.headcount) : 0;
     capacity->mutable_required()->set_seconds(required * 60);
     capacity->mutable_available()->set_seconds((required - short_by) * 60);
     if (placed.late) {
       v1::CrewShortfall* shortfall = answer->add_shortfalls();
-      shortfall->set_skill(task.skill);
+      common::SetSkill(shortfall, task.skill);
+      shortfall->set_min_level(task.min_level);
       *shortfall->mutable_required() = capacity->required();
       *shortfall->mutable_available() = capacity->available();
       shortfall->mutable_shortfall()->set_seconds(short_by * 60);
@@ -1036,7 +1387,7 @@ grpc::Status SchedulingServiceImpl::CheckCapacity(grpc::ServerContext*,
     }
     // The main part first, then each phase in its own window.
     std::vector<CapacityAsk> asks{
-        AskOf(request->crew_needs(), request->window(), request->vehicle_count())};
+        AskOf(request->crew_needs(), request->window(), request->vehicle_count(), "", violations)};
     std::map<std::string, int> first_with_id;
     for (int i = 0; i < request->phases_size(); ++i) {
       const v1::CapacityPhase& phase = request->phases(i);
@@ -1052,7 +1403,8 @@ grpc::Status SchedulingServiceImpl::CheckCapacity(grpc::ServerContext*,
                               "is required: capacity is checked over the whole window"});
         continue;
       }
-      asks.push_back(AskOf(phase.crew_needs(), phase.window(), phase.vehicle_count()));
+      asks.push_back(
+          AskOf(phase.crew_needs(), phase.window(), phase.vehicle_count(), prefix, violations));
       if (request->window().has_not_before() &&
           std::abs(asks.back().window.start - asks.front().window.start) > kLongestJob) {
         violations.push_back({prefix + "window.not_before",
@@ -1060,6 +1412,7 @@ grpc::Status SchedulingServiceImpl::CheckCapacity(grpc::ServerContext*,
       }
     }
     if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
+    SALESOPS_RETURN_IF_ERROR(CheckSkillsKnown(SkillRefsOf(*request)));
 
     // One snapshot covers every window and the two weeks after each searched for a later fit.
     Span covered{asks.front().window.start, asks.front().window.end};
@@ -1124,7 +1477,7 @@ grpc::Status SchedulingServiceImpl::CheckCapacity(grpc::ServerContext*,
   }());
 }
 
-grpc::Status SchedulingServiceImpl::GetSchedule(grpc::ServerContext*,
+grpc::Status SchedulingServiceImpl::GetSchedule(grpc::ServerContext* context,
                                                 const v1::GetScheduleRequest* request,
                                                 v1::GetScheduleResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
@@ -1132,11 +1485,17 @@ grpc::Status SchedulingServiceImpl::GetSchedule(grpc::ServerContext*,
     if (!request->range().has_not_before()) {
       return common::InvalidArgumentError({{"range.not_before", "is required"}});
     }
+    // CREW: their own schedule (no id: their own), never a vehicle's.
+    const bool crew = IsCrew(runtime_.CallerOf(*context));
+    if (crew && !request->vehicle_id().empty()) return NotTheCallersOwn();
+    SALESOPS_ASSIGN_OR_RETURN(const std::string crew_member_id,
+                              CrewMemberInScope(*context, request->crew_member_id()));
     SALESOPS_ASSIGN_OR_RETURN(*response,
-                              store_->GetSchedule(request->crew_member_id(), request->vehicle_id(),
+                              store_->GetSchedule(crew_member_id, request->vehicle_id(),
                                                   MinuteOf(request->range().not_before()),
                                                   MinuteOf(request->range().no_later_than()),
                                                   common::EffectivePageSize(request->page_size())));
+    if (crew) KeepOnlyOwn(*response, crew_member_id);
     return absl::OkStatus();
   }());
 }
@@ -1185,6 +1544,135 @@ grpc::Status SchedulingServiceImpl::GetPrepPlan(grpc::ServerContext*,
       recommendation->set_explanation(advice.explanation.substr(0, 1000));
       recommendation->set_phase_id(line.phase_id);
     }
+    return absl::OkStatus();
+  }());
+}
+
+// ---- Calendar feeds (calendar_feed.h; README "Calendar feeds") -------------------------------
+
+namespace {
+
+absl::Status CalendarFeedsOff() {
+  return common::BusinessRefusal(
+      v1::INVALID_REQUEST,
+      "calendar feeds are not configured on this scheduling (--calendar-address, "
+      "--calendar-key-file)");
+}
+
+// The URL feed links start with: http(s)://host[:port][/path], without a trailing '/'.
+std::optional<std::string> CalendarBaseUrl(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  const bool scheme = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+  if (!scheme || url.size() > 1000 || !common::IsPlainText(url) ||
+      url.find_first_of(" ?#") != std::string::npos) {
+    return std::nullopt;
+  }
+  return url;
+}
+
+}  // namespace
+
+absl::Status SchedulingServiceImpl::StartCalendarEndpoint() {
+  if (options_.calendar_address.empty()) return absl::OkStatus();
+  if (options_.calendar_key_file.empty()) {
+    return absl::FailedPreconditionError(
+        "--calendar-address needs --calendar-key-file: the key feed URLs are signed with");
+  }
+  std::optional<std::string> key = common::ReadSecretFile(options_.calendar_key_file);
+  if (!key) return absl::FailedPreconditionError("cannot read --calendar-key-file");
+  if (key->size() < kMinCalendarKeyBytes) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--calendar-key-file holds ", key->size(), " bytes; a key needs at least ",
+                     kMinCalendarKeyBytes, " (e.g. openssl rand -hex 32)"));
+  }
+  if (!options_.calendar_base_url.empty()) {
+    std::optional<std::string> base = CalendarBaseUrl(options_.calendar_base_url);
+    if (!base) {
+      return absl::FailedPreconditionError(
+          "--calendar-base-url must be an http:// or https:// URL without spaces, query or "
+          "fragment");
+    }
+    calendar_base_url_ = *base;
+  }
+  CalendarEndpointConfig config;
+  config.key = *key;
+  config.now = [] { return absl::Now(); };
+  config.load = [this](const std::string& crew_member_id, absl::Time from, absl::Time to,
+                       int limit) {
+    return store_->LoadCalendarFeed(crew_member_id, absl::ToUnixSeconds(from) / 60,
+                                    absl::ToUnixSeconds(to) / 60, limit);
+  };
+  SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<common::HttpServer> server,
+                            scheduling::StartCalendarEndpoint(options_.calendar_address, config));
+  if (calendar_base_url_.empty()) {
+    const std::string host =
+        options_.calendar_address.substr(0, options_.calendar_address.rfind(':'));
+    calendar_base_url_ =
+        absl::StrCat("http://", host == "0.0.0.0" ? "127.0.0.1" : host, ":", server->port());
+  }
+  common::LogInfo("calendar_endpoint_started", {{"port", std::to_string(server->port())}});
+  calendar_key_ = std::move(*key);
+  std::lock_guard<std::mutex> lock(calendar_mutex_);
+  calendar_server_ = std::move(server);
+  return absl::OkStatus();
+}
+
+void SchedulingServiceImpl::StopCalendarEndpoint() {
+  std::unique_ptr<common::HttpServer> server;
+  {
+    std::lock_guard<std::mutex> lock(calendar_mutex_);
+    server = std::move(calendar_server_);
+  }
+  // Destroyed outside the lock: it waits for the feeds being served to finish.
+  server.reset();
+}
+
+absl::StatusOr<std::string> SchedulingServiceImpl::CalendarFeedMember(
+    grpc::ServerContext& context, const std::string& requested) {
+  SALESOPS_ASSIGN_OR_RETURN(std::string member, CrewMemberInScope(context, requested));
+  if (member.empty()) return common::InvalidArgumentError({{"crew_member_id", "is required"}});
+  return member;
+}
+
+std::string SchedulingServiceImpl::CalendarFeedUrl(const std::string& crew_member_id,
+                                                   int64_t generation) const {
+  return calendar_base_url_ + CalendarFeedPath(calendar_key_, {crew_member_id, generation});
+}
+
+grpc::Status SchedulingServiceImpl::GetCalendarFeed(grpc::ServerContext* context,
+                                                    const v1::GetCalendarFeedRequest* request,
+                                                    v1::GetCalendarFeedResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(std::string member,
+                              CalendarFeedMember(*context, request->crew_member_id()));
+    if (calendar_key_.empty()) return CalendarFeedsOff();
+    SALESOPS_ASSIGN_OR_RETURN(int64_t generation, store_->CalendarFeedGeneration(member));
+    response->set_url(CalendarFeedUrl(member, generation));
+    response->set_crew_member_id(member);
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status SchedulingServiceImpl::ResetCalendarFeed(grpc::ServerContext* context,
+                                                      const v1::ResetCalendarFeedRequest* request,
+                                                      v1::ResetCalendarFeedResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(std::string member,
+                              CalendarFeedMember(*context, request->crew_member_id()));
+    if (calendar_key_.empty()) return CalendarFeedsOff();
+    // Kept under the member it resolved to: two crew members sending "their own" reset with the
+    // same request_id are two requests, not one.
+    v1::ResetCalendarFeedRequest resolved = *request;
+    resolved.set_crew_member_id(member);
+    SALESOPS_ASSIGN_OR_RETURN(
+        int64_t generation,
+        store_->ResetCalendarFeed(KeyOf("ResetCalendarFeed", resolved), member));
+    response->set_url(CalendarFeedUrl(member, generation));
+    response->set_crew_member_id(member);
+    common::LogInfo("calendar_feed_reset",
+                    {{"crew_member_id", member}, {"actor_id", runtime_.CallerOf(*context).id()}});
     return absl::OkStatus();
   }());
 }

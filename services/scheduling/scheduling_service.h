@@ -9,6 +9,7 @@
 
 #include "salesops/v1/scheduling.grpc.pb.h"
 #include "services/common/auth.h"
+#include "services/common/http_server.h"
 #include "services/common/service_runtime.h"
 #include "services/scheduling/scheduling_definition.h"
 #include "services/scheduling/scheduling_store.h"
@@ -25,6 +26,11 @@ struct SchedulingOptions {
   int reoptimize_after_changes = 50;
   // It re-optimises open work due within this many days.
   int reoptimize_horizon_days = 14;
+  // Crew calendar feeds (calendar_feed.h): where the HTTP endpoint listens ("": off), the URL
+  // subscribers reach it at ("": http://<calendar_address>), and the file of the signing key.
+  std::string calendar_address;
+  std::string calendar_base_url;
+  std::string calendar_key_file;
 };
 
 // Scheduling: crew and vehicles, jobs planned from orders by deadlines alone, commitments,
@@ -33,6 +39,13 @@ struct SchedulingOptions {
 // the freeze period and never past a commitment. The solver, the planner and job planning
 // (job_plan.h) are pure libraries; handlers validate, call them through the store, and map
 // the result.
+// Where a request names a skill: the field, the code and the level asked for.
+struct SkillRef {
+  std::string field;  // "phases[0].crew_needs[1]"
+  std::string code;
+  int min_level = 0;
+};
+
 class SchedulingServiceImpl final : public v1::SchedulingService::Service {
  public:
   SchedulingServiceImpl(common::ServiceRuntime& runtime, std::unique_ptr<SchedulingStore> store,
@@ -50,6 +63,14 @@ class SchedulingServiceImpl final : public v1::SchedulingService::Service {
   grpc::Status ListCrewMembers(grpc::ServerContext* context,
                                const v1::ListCrewMembersRequest* request,
                                v1::ListCrewMembersResponse* response) override;
+  grpc::Status CreateSkill(grpc::ServerContext* context, const v1::CreateSkillRequest* request,
+                           v1::CreateSkillResponse* response) override;
+  grpc::Status UpdateSkill(grpc::ServerContext* context, const v1::UpdateSkillRequest* request,
+                           v1::UpdateSkillResponse* response) override;
+  grpc::Status GetSkill(grpc::ServerContext* context, const v1::GetSkillRequest* request,
+                        v1::GetSkillResponse* response) override;
+  grpc::Status ListSkills(grpc::ServerContext* context, const v1::ListSkillsRequest* request,
+                          v1::ListSkillsResponse* response) override;
   grpc::Status CreateVehicle(grpc::ServerContext* context, const v1::CreateVehicleRequest* request,
                              v1::CreateVehicleResponse* response) override;
   grpc::Status UpdateVehicle(grpc::ServerContext* context, const v1::UpdateVehicleRequest* request,
@@ -67,6 +88,11 @@ class SchedulingServiceImpl final : public v1::SchedulingService::Service {
   grpc::Status DeleteUnavailability(grpc::ServerContext* context,
                                     const v1::DeleteUnavailabilityRequest* request,
                                     v1::DeleteUnavailabilityResponse* response) override;
+  grpc::Status GetCrewRules(grpc::ServerContext* context, const v1::GetCrewRulesRequest* request,
+                            v1::GetCrewRulesResponse* response) override;
+  grpc::Status UpdateCrewRules(grpc::ServerContext* context,
+                               const v1::UpdateCrewRulesRequest* request,
+                               v1::UpdateCrewRulesResponse* response) override;
   grpc::Status PlanJob(grpc::ServerContext* context, const v1::PlanJobRequest* request,
                        v1::PlanJobResponse* response) override;
   grpc::Status CancelJob(grpc::ServerContext* context, const v1::CancelJobRequest* request,
@@ -88,8 +114,35 @@ class SchedulingServiceImpl final : public v1::SchedulingService::Service {
                            v1::GetScheduleResponse* response) override;
   grpc::Status GetPrepPlan(grpc::ServerContext* context, const v1::GetPrepPlanRequest* request,
                            v1::GetPrepPlanResponse* response) override;
+  grpc::Status GetCalendarFeed(grpc::ServerContext* context,
+                               const v1::GetCalendarFeedRequest* request,
+                               v1::GetCalendarFeedResponse* response) override;
+  grpc::Status ResetCalendarFeed(grpc::ServerContext* context,
+                                 const v1::ResetCalendarFeedRequest* request,
+                                 v1::ResetCalendarFeedResponse* response) override;
 
  private:
+  // The crew member a call acts on: `requested` for every role but CREW; for CREW, the caller's
+  // own member when `requested` is empty or theirs, else PERMISSION_DENIED (ROLE_NOT_ALLOWED),
+  // the same whether `requested` exists or not.
+  absl::StatusOr<std::string> CrewMemberInScope(grpc::ServerContext& context,
+                                                const std::string& requested);
+  // Fills crew_members.person_id for members stored before it existed; logs what it could not.
+  void BackfillCrewPersonIds();
+
+  // Calendar feeds: reads the key and starts the endpoint when configured; stops it (once, from
+  // shutdown or the destructor, whichever comes first).
+  absl::Status StartCalendarEndpoint();
+  void StopCalendarEndpoint();
+  // The member whose feed a call is about (CREW: their own), or why not.
+  absl::StatusOr<std::string> CalendarFeedMember(grpc::ServerContext& context,
+                                                 const std::string& requested);
+  std::string CalendarFeedUrl(const std::string& crew_member_id, int64_t generation) const;
+
+  // UNKNOWN_SKILL_CODE (FAILED_PRECONDITION) naming each field whose code the catalog lacks;
+  // INVALID_REQUEST for a level beyond the skill's levels.
+  absl::Status CheckSkillsKnown(const std::vector<SkillRef>& refs);
+
   // What one kind of plan (an order's job, a transfer's van run) decides on each fresh view.
   struct PlanRules {
     // The job is settled already: its answer, with nothing planned (nullopt: plan it), or why
@@ -136,6 +189,12 @@ class SchedulingServiceImpl final : public v1::SchedulingService::Service {
   std::thread background_;
   // salesops_scheduling_tasks_at_risk, read from the store on each scrape.
   std::shared_ptr<prometheus::Collectable> tasks_at_risk_;
+  // Calendar feeds: the key (empty: feeds are off) and the URL links start with, both fixed
+  // once started; the server is guarded by calendar_mutex_ because shutdown stops it.
+  std::string calendar_key_;
+  std::string calendar_base_url_;
+  std::mutex calendar_mutex_;
+  std::unique_ptr<common::HttpServer> calendar_server_;
 };
 
 // The flags behind SchedulingOptions.

@@ -3,6 +3,7 @@
 #include <absl/status/statusor.h>
 #include <google/protobuf/message.h>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include "salesops/v1/scheduling.pb.h"
 #include "services/common/sql_text.h"
 #include "services/scheduling/assignment.h"
+#include "services/scheduling/calendar_feed.h"
 #include "services/scheduling/job_plan.h"
 #include "services/scheduling/planner.h"
 
@@ -62,6 +64,22 @@ class SchedulingStore {
   virtual absl::StatusOr<Page<v1::Vehicle>> ListVehicles(const v1::ListVehiclesRequest& filter,
                                                          int limit, const std::string& after) = 0;
 
+  // The skill catalog. Create refuses a taken code (ALREADY_EXISTS); update needs the current
+  // etag when one is given (STALE_REVISION) and refuses, naming the field, to drop levels a crew
+  // member holds or an open task asks for, or to require a certificate of a skill members hold
+  // without one.
+  virtual absl::StatusOr<v1::CreateSkillResponse> CreateSkill(
+      const RequestKey& key, const v1::SkillDefinition& skill) = 0;
+  virtual absl::StatusOr<v1::UpdateSkillResponse> UpdateSkill(const RequestKey& key,
+                                                              const v1::SkillDefinition& skill,
+                                                              const std::string& etag) = 0;
+  virtual absl::StatusOr<v1::SkillDefinition> GetSkill(const std::string& skill_code) = 0;
+  virtual absl::StatusOr<Page<v1::SkillDefinition>> ListSkills(int limit,
+                                                               const std::string& after) = 0;
+  // The definitions of those of `codes` the catalog has (what a request names is checked so).
+  virtual absl::StatusOr<std::map<std::string, v1::SkillDefinition>> SkillsNamed(
+      const std::vector<std::string>& codes) = 0;
+
   // Time off and repairs. The answer kept for a new period lists no affected tasks yet: the
   // work it overlaps moves afterwards, in transactions of its own, and ReviseAnswer then adds
   // them (were that lost, a retry would answer the period alone; the background run moves the
@@ -71,8 +89,11 @@ class SchedulingStore {
       const std::string& actor_id) = 0;
   virtual absl::StatusOr<Page<v1::Unavailability>> ListUnavailability(
       const v1::ListUnavailabilityRequest& filter, int limit, const std::string& after) = 0;
+  // `may_delete` sees the period as stored, locked, after a replay is ruled out and before
+  // anything is deleted: its refusal is the answer (CREW's own time off only, within CrewRules).
   virtual absl::StatusOr<v1::DeleteUnavailabilityResponse> DeleteUnavailability(
-      const RequestKey& key, const std::string& id) = 0;
+      const RequestKey& key, const std::string& id,
+      const std::function<absl::Status(const v1::Unavailability&)>& may_delete) = 0;
 
   // For RPCs whose effect spans transactions or may write nothing (PlanJob, RunAssignment,
   // AddUnavailability's repair). EarlierAnswer: the answer an identical earlier request got,
@@ -218,10 +239,41 @@ class SchedulingStore {
   // TASK_BLOCKED whatever else it is): what GetJobStatus flags at risk, summed for the gauge.
   virtual absl::StatusOr<std::map<v1::AtRiskReason, int64_t>> CountTasksAtRisk() = 0;
 
-  // Field progress: STARTED freezes the task where it is; BLOCKED needs a note.
+  // Field progress: STARTED freezes the task where it is; BLOCKED needs a note. `may_update`
+  // sees the task as stored, locked, after a replay is ruled out and before anything is written:
+  // its refusal is the answer (CREW only on tasks they are assigned to).
   virtual absl::StatusOr<v1::UpdateTaskStateResponse> UpdateTaskState(
       const RequestKey& key, const v1::UpdateTaskStateRequest& request,
-      const std::string& actor_id) = 0;
+      const std::string& actor_id,
+      const std::function<absl::Status(const v1::Task&)>& may_update) = 0;
+
+  // Crew self-service (README "Crew self-service").
+  // The crew member a CREW token acts as: the one whose person_id is the token's actor id.
+  virtual absl::StatusOr<std::optional<v1::CrewMember>> CrewMemberOfPerson(
+      const std::string& person_id) = 0;
+  // What crew may do themselves, as ADMIN last set it (all unset at first).
+  virtual absl::StatusOr<v1::CrewRules> GetCrewRules() = 0;
+  // Replaces the rules; needs the current etag when one is given (STALE_REVISION).
+  virtual absl::StatusOr<v1::UpdateCrewRulesResponse> UpdateCrewRules(const RequestKey& key,
+                                                                      const v1::CrewRules& rules,
+                                                                      const std::string& etag) = 0;
+  // Members stored before crew_members.person_id existed (migration 0107) have their person id
+  // only in the stored message: copies it into the column, once, so CREW tokens find them. A
+  // person id two of them share goes to the first by crew_member_id; the answer lists the
+  // others, left without (an UpdateCrewMember then asks for another id).
+  virtual absl::StatusOr<std::vector<std::string>> BackfillCrewPersonIds() = 0;
+
+  // Calendar feeds (calendar_feed.h): a member's feed URL is signed over their feed generation,
+  // which is all that is stored of it. CalendarFeedGeneration: the current one (NOT_FOUND for
+  // no such member). ResetCalendarFeed: the next one, kept as the answer to `key`, so every URL
+  // made before stops working. LoadCalendarFeed: what the feed shows over [from, to), at most
+  // `limit` assignments and `limit` periods of time off, earliest first; nullopt for no such
+  // member. It reads without locks.
+  virtual absl::StatusOr<int64_t> CalendarFeedGeneration(const std::string& crew_member_id) = 0;
+  virtual absl::StatusOr<int64_t> ResetCalendarFeed(const RequestKey& key,
+                                                    const std::string& crew_member_id) = 0;
+  virtual absl::StatusOr<std::optional<CalendarFeedSource>> LoadCalendarFeed(
+      const std::string& crew_member_id, Minutes from, Minutes to, int limit) = 0;
 };
 
 }  // namespace salesops::scheduling

@@ -4,7 +4,9 @@
 #include <absl/strings/str_cat.h>
 #include <gtest/gtest.h>
 
+#include "cli/held_skills.h"
 #include "cli/output.h"
+#include "salesops/v1/order_intake.pb.h"
 
 namespace salesops::cli {
 namespace {
@@ -91,14 +93,6 @@ TEST(InputParsingTest, LinesCrewNeedsAndMoney) {
   EXPECT_FALSE(ParseInventoryLine("LED-PANEL-500").ok());
   EXPECT_FALSE(ParseInventoryLine("LED-PANEL-500=lots").ok());
 
-  absl::StatusOr<v1::CrewNeed> need = ParseCrewNeed("video:2x8h");
-  ASSERT_TRUE(need.ok());
-  EXPECT_EQ(need->skill(), v1::SKILL_VIDEO);
-  EXPECT_EQ(need->headcount(), 2);
-  EXPECT_EQ(need->duration().seconds(), 8 * 3600);
-  EXPECT_EQ(ParseCrewNeed("rigging:90m")->headcount(), 1);
-  EXPECT_FALSE(ParseCrewNeed("juggling:2x8h").ok());
-
   absl::StatusOr<google::type::Money> money = ParseMoney("1250.50 EUR", "USD");
   ASSERT_TRUE(money.ok());
   EXPECT_EQ(money->currency_code(), "EUR");
@@ -107,6 +101,162 @@ TEST(InputParsingTest, LinesCrewNeedsAndMoney) {
   EXPECT_EQ(ParseMoney("900", "EUR")->currency_code(), "EUR");
   EXPECT_EQ(FormatMoney(*ParseMoney("GBP 19.99", "EUR")), "19.99 GBP");
   EXPECT_FALSE(ParseMoney("cheap", "EUR").ok());
+}
+
+// Crew needs name skill codes of the catalog; the seven words salesops started with keep working
+// as the codes they became.
+TEST(InputParsingTest, CrewNeedsNameSkillCodesWithAMinimumLevel) {
+  absl::StatusOr<v1::CrewNeed> need = ParseCrewNeed("video:2x8h");
+  ASSERT_TRUE(need.ok()) << need.status();
+  EXPECT_EQ(need->skill_code(), "VIDEO");
+  EXPECT_EQ(need->skill(), v1::SKILL_UNSPECIFIED);  // the superseded enum is left unset
+  EXPECT_EQ(need->min_level(), 0);
+  EXPECT_EQ(need->headcount(), 2);
+  EXPECT_EQ(need->duration().seconds(), 8 * 3600);
+  EXPECT_EQ(ParseCrewNeed("rigging:90m")->headcount(), 1);
+  EXPECT_EQ(ParseCrewNeed("SKILL_AUDIO:1x4h")->skill_code(), "AUDIO");
+
+  absl::StatusOr<v1::CrewNeed> operator_need = ParseCrewNeed("GRANDMA3-OPERATOR/2:1x8h");
+  ASSERT_TRUE(operator_need.ok()) << operator_need.status();
+  EXPECT_EQ(operator_need->skill_code(), "GRANDMA3-OPERATOR");
+  EXPECT_EQ(operator_need->min_level(), 2);
+  EXPECT_EQ(operator_need->headcount(), 1);
+  EXPECT_EQ(ParseCrewNeed("grandma3/2:8h")->skill_code(), "GRANDMA3");
+
+  // Printed back in the spelling the flag takes, level only above the first.
+  google::protobuf::RepeatedPtrField<v1::CrewNeed> needs;
+  *needs.Add() = *need;
+  *needs.Add() = *operator_need;
+  EXPECT_EQ(FormatCrewNeeds(needs), "VIDEO:2x8h GRANDMA3-OPERATOR/2:1x8h");
+  // An older server's need names the enum only.
+  v1::CrewNeed legacy;
+  legacy.set_skill(v1::SKILL_RIGGING);
+  legacy.set_headcount(3);
+  legacy.mutable_duration()->set_seconds(4 * 3600);
+  needs.Clear();
+  *needs.Add() = legacy;
+  EXPECT_EQ(FormatCrewNeeds(needs), "rigging:3x4h");
+
+  // Bad input says what is wrong and how it is written.
+  for (const std::string bad :
+       {"video", "video:", "video:twox8h", ":2x8h", "/2:1x8h", "GRANDMA3/:1x8h", "GRANDMA3/0:1x8h",
+        "GRANDMA3/11:1x8h", "GRANDMA3/two:1x8h", "GRANDMA3/2:2xlong"}) {
+    absl::StatusOr<v1::CrewNeed> refused = ParseCrewNeed(bad);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(refused.status().message().find("'" + bad + "'"), std::string::npos)
+        << refused.status().message();
+  }
+  EXPECT_NE(ParseCrewNeed("GRANDMA3/0:1x8h").status().message().find("level"), std::string::npos);
+  EXPECT_NE(ParseCrewNeed("video").status().message().find("SKILL[/LEVEL]:NxDURATION"),
+            std::string::npos);
+}
+
+// What a crew member holds: CODE[/LEVEL][@DAY], the day their certificate expires written as a
+// date or counted from today.
+TEST(InputParsingTest, HeldSkillsWithLevelsAndCertificateExpiryDays) {
+  const absl::TimeZone local = absl::LocalTimeZone();
+  const absl::Time now = absl::FromCivil(absl::CivilSecond(2030, 3, 17, 12, 0, 0), local);
+
+  absl::StatusOr<v1::HeldSkill> video = ParseHeldSkill("video", now);
+  ASSERT_TRUE(video.ok()) << video.status();
+  EXPECT_EQ(video->skill_code(), "VIDEO");
+  EXPECT_EQ(video->level(), 1);
+  EXPECT_FALSE(video->has_certificate_expiry_day());
+
+  bool counted = true;
+  absl::StatusOr<v1::HeldSkill> rigger = ParseHeldSkill("RIGGER/2@2031-03-31", now, &counted);
+  ASSERT_TRUE(rigger.ok()) << rigger.status();
+  EXPECT_EQ(rigger->skill_code(), "RIGGER");
+  EXPECT_EQ(rigger->level(), 2);
+  EXPECT_EQ(rigger->certificate_expiry_day().year(), 2031);
+  EXPECT_EQ(rigger->certificate_expiry_day().month(), 3);
+  EXPECT_EQ(rigger->certificate_expiry_day().day(), 31);
+  EXPECT_FALSE(counted);
+
+  absl::StatusOr<v1::HeldSkill> forklift = ParseHeldSkill("forklift@+20d", now, &counted);
+  ASSERT_TRUE(forklift.ok()) << forklift.status();
+  EXPECT_EQ(forklift->skill_code(), "FORKLIFT");
+  EXPECT_EQ(forklift->level(), 1);
+  EXPECT_EQ(forklift->certificate_expiry_day().year(), 2030);
+  EXPECT_EQ(forklift->certificate_expiry_day().month(), 4);
+  EXPECT_EQ(forklift->certificate_expiry_day().day(), 6);
+  EXPECT_TRUE(counted);
+  EXPECT_EQ(ParseHeldSkill("FORKLIFT@tomorrow", now)->certificate_expiry_day().day(), 18);
+
+  for (const std::string bad :
+       {"", "/2", "@2031-03-31", "RIGGER/", "RIGGER/0", "RIGGER/11", "RIGGER/x@2031-03-31"}) {
+    absl::StatusOr<v1::HeldSkill> refused = ParseHeldSkill(bad, now);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+  for (const std::string bad :
+       {"RIGGER@", "RIGGER@31.03.2031", "RIGGER@2031-02-30", "RIGGER@2031-3-31",
+        "RIGGER@10000-01-01", "RIGGER@soon", "RIGGER@+99999999d"}) {
+    absl::StatusOr<v1::HeldSkill> refused = ParseHeldSkill(bad, now);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.status().message().find("expiry day"), std::string::npos)
+        << refused.status().message();
+    EXPECT_NE(refused.status().message().find("'" + bad + "'"), std::string::npos)
+        << refused.status().message();
+  }
+  EXPECT_NE(ParseHeldSkill("RIGGER/0", now).status().message().find("level"), std::string::npos);
+}
+
+// A crew chief reads the skills in the spelling --skill takes, and sees which certificates no
+// longer count or soon will not.
+TEST(HeldSkillsTest, PrintedAsTypedWithTheCertificatesState) {
+  const absl::Time now =
+      absl::FromCivil(absl::CivilSecond(2030, 3, 17, 12, 0, 0), absl::LocalTimeZone());
+  const absl::CivilDay today(2030, 3, 17);
+  v1::CrewMember member;
+  *member.add_held_skills() = *ParseHeldSkill("GRANDMA3/2", now);
+  *member.add_held_skills() = *ParseHeldSkill("RIGGER/2@+12d", now);
+  *member.add_held_skills() = *ParseHeldSkill("FORKLIFT@2030-03-01", now);
+  member.mutable_held_skills(2)->set_certificate_expired(true);  // as scheduling answers it
+  EXPECT_EQ(HeldSkillsText(member),
+            "GRANDMA3/2, RIGGER/2@2030-03-29, FORKLIFT@2030-03-01 (expired)");
+  EXPECT_EQ(CertificateState(member.held_skills(0), today), "-");
+  EXPECT_EQ(CertificateState(member.held_skills(1), today), "expires in 12 days");
+  EXPECT_EQ(CertificateState(member.held_skills(1), today + 11), "expires tomorrow");
+  EXPECT_EQ(CertificateState(member.held_skills(1), today - 30), "valid");
+  EXPECT_EQ(CertificateState(member.held_skills(2), today), "EXPIRED");
+  // The skills of an older server's member: the enum's words.
+  v1::CrewMember legacy;
+  legacy.add_skills(v1::SKILL_AUDIO);
+  legacy.add_skills(v1::SKILL_DRIVER);
+  EXPECT_EQ(HeldSkillsText(legacy), "audio, driver");
+  EXPECT_EQ(HeldSkillsText(v1::CrewMember()), "-");
+}
+
+TEST(InputParsingTest, SkillCodesAsPeopleTypeThem) {
+  EXPECT_EQ(SkillCodeFromText("video"), "VIDEO");
+  EXPECT_EQ(SkillCodeFromText(" GrandMA3 "), "GRANDMA3");
+  EXPECT_EQ(SkillCodeFromText("SKILL_DRIVER"), "DRIVER");
+  EXPECT_EQ(SkillCodeFromText("skill_warehouse"), "WAREHOUSE");
+  // Only the old enum names lose the prefix; the format is the services' to judge.
+  EXPECT_EQ(SkillCodeFromText("SKILL_JUGGLING"), "SKILL_JUGGLING");
+  EXPECT_EQ(SkillCodeFromText(""), "");
+}
+
+// The one way every table names a skill: the code, the level when above the first, the
+// superseded enum's word from an older server.
+TEST(InputParsingTest, SkillTextOfEveryMessageThatNamesOne) {
+  v1::CrewShortfall shortfall;
+  shortfall.set_skill_code("GRANDMA3");
+  shortfall.set_min_level(2);
+  EXPECT_EQ(SkillText(shortfall), "GRANDMA3/2");
+  shortfall.set_min_level(1);
+  EXPECT_EQ(SkillText(shortfall), "GRANDMA3");
+  v1::Task task;
+  task.set_skill(v1::SKILL_DRIVER);
+  EXPECT_EQ(SkillText(task), "driver");
+  task.set_skill_code("DRIVER");
+  EXPECT_EQ(SkillText(task), "DRIVER");
+  v1::SkillDemand demand;  // no level in it
+  demand.set_skill_code("FORKLIFT");
+  EXPECT_EQ(SkillText(demand), "FORKLIFT");
+  EXPECT_EQ(SkillText(v1::SkillDemand()), "-");
 }
 
 // Found by tests/fuzz/cli_input_fuzzer: an amount whose cents do not fit an int64 (or that is

@@ -2,6 +2,9 @@
 // the throwaway PostgreSQL: the demo company loaded through the CLI, the
 // warehouse flow, notifications (including a stream that survives a restart
 // of notification), the exit codes scripts branch on, and the scan station on a pseudo-terminal.
+#include <absl/time/civil_time.h>
+#include <absl/time/clock.h>
+#include <absl/time/time.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <pty.h>
@@ -14,6 +17,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -124,21 +128,30 @@ class SalesopsctlCommandsTest : public ::testing::Test {
 };
 
 TEST_F(SalesopsctlCommandsTest, DemoCompanyLoadsThroughTheCliOnceAndThenChangesNothing) {
-  json first = CtlJson("demo load --skip orders --skip organisations --skip venues --skip pricing --skip company-profile " + ShellQuote(DemoDir()));
+  json first = CtlJson(
+      "demo load --skip orders --skip organisations --skip venues --skip pricing --skip "
+      "company-profile " +
+      ShellQuote(DemoDir()));
   EXPECT_EQ(first["company"], "Brightside Event Technology");
   EXPECT_EQ(first["warehouses"].size(), 2u);
+  EXPECT_EQ(first["loaded"]["skills"]["created"], 3);
   EXPECT_EQ(first["loaded"]["items"]["created"], 56);
   EXPECT_EQ(first["loaded"]["products"]["created"], 20);
   EXPECT_EQ(first["loaded"]["crew"]["created"], 14);
   EXPECT_EQ(first["loaded"]["vehicles"]["created"], 4);
 
-  json second = CtlJson("demo load --skip orders --skip organisations --skip venues --skip pricing --skip company-profile " + ShellQuote(DemoDir()));
-  for (const std::string section : {"items", "products", "crew", "vehicles"}) {
+  json second = CtlJson(
+      "demo load --skip orders --skip organisations --skip venues --skip pricing --skip "
+      "company-profile " +
+      ShellQuote(DemoDir()));
+  for (const std::string section : {"skills", "items", "products", "crew", "vehicles"}) {
     EXPECT_EQ(second["loaded"][section]["created"], 0) << section;
     EXPECT_EQ(second["loaded"][section]["updated"], 0) << section;
   }
+  EXPECT_EQ(second["loaded"]["skills"]["unchanged"], 3);
   EXPECT_EQ(second["loaded"]["items"]["unchanged"], 56);
   EXPECT_EQ(second["loaded"]["products"]["unchanged"], 20);
+  EXPECT_EQ(second["loaded"]["crew"]["unchanged"], 14);
 
   // What was loaded reads back through the same commands, in both warehouses.
   json items = CtlJson("catalog items list");
@@ -157,6 +170,33 @@ TEST_F(SalesopsctlCommandsTest, DemoCompanyLoadsThroughTheCliOnceAndThenChangesN
   EXPECT_EQ(CtlJson("crew list --skill driver")["crewMembers"].size(), 3u);
   json alex = CtlJson("crew show CREW-ALEX");
   EXPECT_EQ(alex["crewMember"]["weeklyShifts"].size(), 5u);
+  EXPECT_EQ(alex["crewMember"]["personId"], "alex.moreau");
+  // The demo's skill catalog: its own skills beside the seven built in, held with levels and
+  // certificates counted from the day of the load, one of them expiring within two weeks.
+  EXPECT_EQ(CtlJson("skills list")["skills"].size(), 10u);
+  json rigger = CtlJson("skills show RIGGER")["skill"];
+  EXPECT_TRUE(rigger["certificateRequired"].get<bool>());
+  EXPECT_EQ(rigger["levelNames"], json::array({"level 1", "level 2"}));
+  json marco = CtlJson("crew show CREW-MARCO")["crewMember"];
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::LocalTimeZone());
+  bool rigger_expires_in_12_days = false;
+  for (const json& held : marco["heldSkills"]) {
+    if (held["skillCode"] != "RIGGER") continue;
+    const json& day = held["certificateExpiryDay"];
+    rigger_expires_in_12_days =
+        absl::CivilDay(day["year"], day["month"], day["day"]) == today + 12 &&
+        !held["certificateExpired"].get<bool>();
+  }
+  EXPECT_TRUE(rigger_expires_in_12_days) << marco.dump(2);
+  std::string shown;
+  ASSERT_EQ(Ctl("skills show RIGGER", &shown), 0);
+  EXPECT_NE(shown.find("expires in 12 days"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("CREW-JONAS"), std::string::npos) << shown;
+  json concert = CtlJson("catalog products list --skill grandma3")["products"];
+  ASSERT_EQ(concert.size(), 1u) << concert.dump(2);
+  EXPECT_EQ(concert[0]["productCode"], "LIGHT-RIG-CONCERT");
+  ASSERT_EQ(Ctl("catalog products show LIGHT-RIG-CONCERT", &shown), 0);
+  EXPECT_NE(shown.find("GRANDMA3/2:1x10h"), std::string::npos) << shown;
   EXPECT_EQ(CtlJson("vehicles list")["vehicles"].size(), 4u);
 
   // A changed row is updated, the rest left alone.
@@ -170,14 +210,160 @@ TEST_F(SalesopsctlCommandsTest, DemoCompanyLoadsThroughTheCliOnceAndThenChangesN
   ASSERT_NE(row, std::string::npos);
   text.replace(text.find(",12,", row), 4, ",14,");
   std::ofstream(items_csv) << text;
-  json third = CtlJson("demo load --skip orders --skip organisations --skip venues --skip pricing --skip company-profile " + changed);
+  // A certificate day counted from today is counted on the first load: a file counting it
+  // differently later keeps the day held; a day written as a date replaces it.
+  std::string crew_csv = changed + "/crew.csv";
+  std::ifstream crew_in(crew_csv);
+  std::string crew_text((std::istreambuf_iterator<char>(crew_in)),
+                        std::istreambuf_iterator<char>());
+  crew_in.close();
+  ASSERT_NE(crew_text.find("RIGGER@+12d"), std::string::npos);
+  crew_text.replace(crew_text.find("RIGGER@+12d"), 11, "RIGGER@+40d");
+  ASSERT_NE(crew_text.find("FORKLIFT@+300d"), std::string::npos);
+  crew_text.replace(crew_text.find("FORKLIFT@+300d"), 14, "FORKLIFT@2031-06-30");
+  std::ofstream(crew_csv) << crew_text;
+  json third = CtlJson(
+      "demo load --skip orders --skip organisations --skip venues --skip pricing --skip "
+      "company-profile " +
+      changed);
   EXPECT_EQ(third["loaded"]["items"]["updated"], 1);
   EXPECT_EQ(third["loaded"]["items"]["unchanged"], 55);
   EXPECT_EQ(CtlJson("catalog items show MON-55")["item"]["quantityOwned"], 14);
+  EXPECT_EQ(third["loaded"]["crew"]["updated"], 1) << third.dump(2);
+  EXPECT_EQ(third["loaded"]["crew"]["unchanged"], 13);
+  EXPECT_EQ(CtlJson("crew show CREW-MARCO")["crewMember"]["heldSkills"], marco["heldSkills"]);
+  bool forklift_until_june = false;
+  const json tom = CtlJson("crew show CREW-TOM")["crewMember"];
+  for (const json& held : tom["heldSkills"]) {
+    forklift_until_june |=
+        held["skillCode"] == "FORKLIFT" &&
+        held["certificateExpiryDay"] == json({{"year", 2031}, {"month", 6}, {"day", 30}});
+  }
+  EXPECT_TRUE(forklift_until_june) << tom.dump(2);
+}
+
+// The skill catalog through `skills` (ADMIN writes, everyone reads), and crew holding its skills
+// with levels and certificates through `crew --skill CODE[/LEVEL][@DAY]`.
+TEST_F(SalesopsctlCommandsTest, SkillCatalogAndCrewHoldingSkillsWithCertificates) {
+  std::string output;
+  // The seven skills salesops started with are in the catalog from the start.
+  std::set<std::string> codes;
+  const json listed = CtlJson("skills list");
+  for (const json& skill : listed["skills"]) codes.insert(skill["skillCode"]);
+  EXPECT_EQ(codes, (std::set<std::string>{"AUDIO", "DRIVER", "LIGHTING", "RIGGING", "STAGING",
+                                          "VIDEO", "WAREHOUSE"}))
+      << listed.dump(2);
+
+  json added = CtlJson(
+      "skills add GRANDMA3 --name 'grandMA3 operator' --level operator --level programmer "
+      "--request-id add-grandma3");
+  EXPECT_EQ(added["skill"]["skillCode"], "GRANDMA3");
+  EXPECT_EQ(added["skill"]["levelNames"], json::array({"operator", "programmer"}));
+  EXPECT_FALSE(added["skill"]["certificateRequired"].get<bool>());
+  // The same request id again is answered, not done twice; a new one for the code is refused.
+  EXPECT_EQ(CtlJson("skills add GRANDMA3 --name 'grandMA3 operator' --level operator --level "
+                    "programmer --request-id add-grandma3")["skill"]["etag"],
+            added["skill"]["etag"]);
+  EXPECT_EQ(Ctl("skills add GRANDMA3 --name 'Another'", &output, true), 3);
+  EXPECT_NE(output.find("ALREADY_EXISTS"), std::string::npos) << output;
+  // Lower case is read as the code it names.
+  json forklift = CtlJson(
+      "skills add forklift --name 'Forklift licence' --certificate "
+      "--description 'Drives the warehouse forklift'");
+  EXPECT_EQ(forklift["skill"]["skillCode"], "FORKLIFT");
+  EXPECT_TRUE(forklift["skill"]["certificateRequired"].get<bool>());
+  // Only ADMIN changes the catalog; every role reads it.
+  EXPECT_EQ(
+      Ctl("--token-file " + TokenFile("ops") + " skills add RIGGER --name Rigger", &output, true),
+      5);
+  EXPECT_EQ(Ctl("--token-file " + TokenFile("sales") + " skills show grandma3", &output), 0);
+  EXPECT_NE(output.find("1 operator, 2 programmer"), std::string::npos) << output;
+  EXPECT_EQ(Ctl("skills show NO-SUCH-SKILL", &output, true), 3);
+
+  // An update changes what is given under the etag read; a stale etag is refused.
+  json updated = CtlJson("skills update GRANDMA3 --description 'Runs and programs shows'");
+  EXPECT_EQ(updated["skill"]["description"], "Runs and programs shows");
+  EXPECT_EQ(updated["skill"]["levelNames"], added["skill"]["levelNames"]);
+  EXPECT_EQ(updated["skill"]["name"], "grandMA3 operator");
+  EXPECT_NE(updated["skill"]["etag"], added["skill"]["etag"]);
+  EXPECT_EQ(
+      Ctl("skills update GRANDMA3 --name X --etag " + added["skill"]["etag"].get<std::string>(),
+          &output, true),
+      3);
+  EXPECT_NE(output.find("STALE_REVISION"), std::string::npos) << output;
+  EXPECT_EQ(Ctl("skills update FORKLIFT --certificate --no-certificate", &output, true), 2);
+  EXPECT_EQ(CtlJson("skills show GRANDMA3")["skill"]["name"], "grandMA3 operator");
+
+  // A crew member with held skills: the old words, a level, a certificate counted from today.
+  const std::string ops = "--token-file " + TokenFile("ops") + " ";
+  json vic = CtlJson(ops +
+                     "crew add CREW-VIC --name 'Vic Ortega' --person-id vic.ortega "
+                     "--skill video --skill 'GRANDMA3/2 FORKLIFT@+10d' "
+                     "--shifts 'mon-fri 08:00-17:00' --zone Europe/Berlin");
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::LocalTimeZone());
+  const absl::CivilDay in_ten_days = today + 10;
+  std::map<std::string, json> held;
+  for (const json& skill : vic["crewMember"]["heldSkills"]) held[skill["skillCode"]] = skill;
+  ASSERT_EQ(held.size(), 3u) << vic.dump(2);
+  EXPECT_EQ(held["VIDEO"]["level"], 1);
+  EXPECT_EQ(held["GRANDMA3"]["level"], 2);
+  EXPECT_EQ(held["FORKLIFT"]["certificateExpiryDay"], json({{"year", in_ten_days.year()},
+                                                            {"month", in_ten_days.month()},
+                                                            {"day", in_ten_days.day()}}));
+  EXPECT_EQ(vic["crewMember"]["personId"], "vic.ortega");
+  // Bad input is named by its flag before anything is sent; a certificate the skill needs is
+  // refused by scheduling.
+  EXPECT_EQ(Ctl(ops + "crew add CREW-X --name X --skill RIGGER/x", &output, true), 2);
+  EXPECT_NE(output.find("--skill"), std::string::npos) << output;
+  EXPECT_NE(output.find("level"), std::string::npos) << output;
+  EXPECT_EQ(Ctl(ops + "crew add CREW-X --name X --skill FORKLIFT@31.12.2030", &output, true), 2);
+  EXPECT_NE(output.find("expiry day"), std::string::npos) << output;
+  EXPECT_NE(Ctl(ops + "crew add CREW-X --name X --skill FORKLIFT --shifts 'mon 08:00-17:00'",
+                &output, true),
+            0);
+  EXPECT_NE(output.find("--skill"), std::string::npos) << output;
+  EXPECT_EQ(Ctl("crew show CREW-X", &output, true), 3);
+
+  // Tables print what is held in the spelling --skill takes, and flag what no longer counts.
+  ASSERT_EQ(Ctl("crew list --skill grandma3", &output), 0);
+  EXPECT_NE(output.find("CREW-VIC"), std::string::npos) << output;
+  EXPECT_NE(output.find("GRANDMA3/2"), std::string::npos) << output;
+  EXPECT_EQ(CtlJson("crew list --skill GRANDMA3")["crewMembers"].size(), 1u);
+  EXPECT_EQ(CtlJson("crew list --skill video")["crewMembers"].size(), 1u);
+  ASSERT_EQ(Ctl("crew show CREW-VIC", &output), 0);
+  EXPECT_NE(output.find("expires in 10 days"), std::string::npos) << output;
+  ASSERT_EQ(Ctl("skills show GRANDMA3", &output), 0);
+  EXPECT_NE(output.find("2 (programmer)"), std::string::npos) << output;
+
+  // A certificate past its day: still held, flagged expired, in the list and in the show.
+  CtlJson(ops + "crew update CREW-VIC --skill 'video GRANDMA3/2 FORKLIFT@2020-01-31'");
+  json expired = CtlJson("crew show CREW-VIC");
+  bool forklift_expired = false;
+  for (const json& skill : expired["crewMember"]["heldSkills"]) {
+    if (skill["skillCode"] == "FORKLIFT") forklift_expired = skill["certificateExpired"];
+  }
+  EXPECT_TRUE(forklift_expired) << expired.dump(2);
+  ASSERT_EQ(Ctl("crew list", &output), 0);
+  EXPECT_NE(output.find("FORKLIFT@2020-01-31 (expired)"), std::string::npos) << output;
+  ASSERT_EQ(Ctl("crew show CREW-VIC", &output), 0);
+  EXPECT_NE(output.find("EXPIRED"), std::string::npos) << output;
+  std::cerr << "DEBUGSHOW\n" << output;
+  Ctl("crew list", &output); std::cerr << output;
+  Ctl("skills list", &output); std::cerr << output;
+  Ctl("skills show GRANDMA3", &output); std::cerr << output;
+  Ctl("skills show FORKLIFT", &output); std::cerr << output;
+  Ctl(ops + "crew add CREW-Y --name Y --skill FORKLIFT --shifts 'mon 08:00-17:00'", &output, true); std::cerr << output;
+  Ctl("catalog products upsert P-1 --name P --crew 'bad code/2:1x8h'", &output, true); std::cerr << output;
+  // An update without --skill keeps what is held.
+  CtlJson(ops + "crew update CREW-VIC --name 'Vic Ortega-Lind'");
+  EXPECT_EQ(CtlJson("crew show CREW-VIC")["crewMember"]["heldSkills"].size(), 3u);
 }
 
 TEST_F(SalesopsctlCommandsTest, ExitCodesSayWhatKindOfFailureItWas) {
-  ASSERT_EQ(Ctl("demo load --skip orders --skip organisations --skip venues --skip pricing --skip company-profile " + ShellQuote(DemoDir())), 0);
+  ASSERT_EQ(Ctl("demo load --skip orders --skip organisations --skip venues --skip pricing --skip "
+                "company-profile " +
+                ShellQuote(DemoDir())),
+            0);
   std::string output;
 
   // 2: bad input, each field named in plain words.
@@ -235,7 +421,10 @@ TEST_F(SalesopsctlCommandsTest, ExitCodesSayWhatKindOfFailureItWas) {
 }
 
 TEST_F(SalesopsctlCommandsTest, WarehouseAndScheduleCommandsFollowAnOrder) {
-  ASSERT_EQ(Ctl("demo load --skip orders --skip organisations --skip venues --skip pricing --skip company-profile " + ShellQuote(DemoDir())), 0);
+  ASSERT_EQ(Ctl("demo load --skip orders --skip organisations --skip venues --skip pricing --skip "
+                "company-profile " +
+                ShellQuote(DemoDir())),
+            0);
   const std::string window = "--from 2030-05-02T00:00:00Z --to 2030-05-03T00:00:00Z";
   json free = CtlJson("availability LED-PANEL-500=80 LED-PROC-4K " + window);
   EXPECT_EQ(free["allAvailable"], true) << free.dump();

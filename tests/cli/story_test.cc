@@ -166,6 +166,9 @@ TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
   EXPECT_EQ(again["loaded"]["warehouse"]["created"], 0);
   EXPECT_EQ(again["loaded"]["warehouse"]["updated"], 0);
   EXPECT_EQ(again["loaded"]["warehouse"]["unchanged"], 12) << again.dump(2);
+  EXPECT_EQ(again["loaded"]["skills"]["unchanged"], 3) << again.dump(2);
+  EXPECT_EQ(again["loaded"]["crew"]["unchanged"], 14) << again.dump(2);
+  EXPECT_EQ(again["loaded"]["products"]["unchanged"], 20) << again.dump(2);
   EXPECT_EQ(CtlJson("ops", "transfer list")["transfers"].size(), 1u);
   EXPECT_EQ(CtlJson("ops", "assets list")["assets"].size(), 4u);
   EXPECT_EQ(CtlJson("admin", "order list")["orders"].size(), listed["orders"].size());

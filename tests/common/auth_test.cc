@@ -29,6 +29,17 @@ TEST(TokenRegistryTest, FindsActorsByTheHashOfTheirToken) {
   EXPECT_FALSE(registry->Find(Sha256Hex("s3cret")).has_value());
 }
 
+TEST(TokenRegistryTest, ACrewTokenIsOnePersonWithTheCrewRole) {
+  absl::StatusOr<TokenRegistry> registry = TokenRegistry::Parse(
+      Sha256Hex("ann") + " crew-ann crew Ann Rigger;" + Sha256Hex("ben") + " crew-ben CREW");
+  ASSERT_TRUE(registry.ok()) << registry.status();
+  EXPECT_EQ(registry->Find("ann")->id(), "crew-ann");
+  EXPECT_EQ(registry->Find("ann")->role(), v1::ROLE_CREW);
+  EXPECT_EQ(registry->Find("ben")->role(), v1::ROLE_CREW);
+  EXPECT_EQ(ParseRole("crew"), v1::ROLE_CREW);
+  EXPECT_EQ(RoleName(v1::ROLE_CREW), "crew");
+}
+
 TEST(TokenRegistryTest, RefusesClearTokensAndUnknownRoles) {
   EXPECT_FALSE(TokenRegistry::Parse("s3cret seller-7 sales").ok());
   EXPECT_FALSE(TokenRegistry::Parse(Sha256Hex("x") + " someone boss").ok());

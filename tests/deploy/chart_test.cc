@@ -937,6 +937,64 @@ TEST_F(DeployChartTest, DeliveryAllowListsReachNotificationOnly) {
   }
 }
 
+// Crew calendar feeds (issue 20) are scheduling's: with them on, scheduling alone gets the port,
+// the flags, the key's Secret and the way in from anywhere; with them off, nobody does.
+TEST_F(DeployChartTest, CalendarFeedsReachSchedulingOnlyWhenEnabled) {
+  const std::vector<std::string> variables = {
+      "SALESOPS_CALENDAR_ADDRESS", "SALESOPS_CALENDAR_KEY_FILE", "SALESOPS_CALENDAR_BASE_URL"};
+  Rendered defaults = Template("");
+  for (const YAML::Node& deployment : defaults.OfKind("Deployment")) {
+    for (const std::string& variable : variables) {
+      EXPECT_FALSE(HasEnv(PodSpecOf(deployment)["containers"][0], variable)) << NameOf(deployment);
+    }
+  }
+  EXPECT_FALSE(defaults.Named("Secret", "so-salesops-calendar").IsMap());
+
+  Rendered rendered =
+      Template("-f " + ShellQuote((kChart / "ci" / "all-optional-values.yaml").string()));
+  for (const std::string& component : kServices) {
+    SCOPED_TRACE(component);
+    YAML::Node spec = PodSpecOf(rendered.Named("Deployment", "so-salesops-" + component));
+    YAML::Node container = spec["containers"][0];
+    std::map<std::string, int> ports;
+    for (const YAML::Node& port : container["ports"]) {
+      ports[port["name"].as<std::string>()] = port["containerPort"].as<int>();
+    }
+    std::set<std::string> secrets;
+    for (const YAML::Node& volume : spec["volumes"]) {
+      if (volume["secret"]) secrets.insert(volume["secret"]["secretName"].as<std::string>());
+    }
+    std::set<std::string> service_ports;
+    for (const YAML::Node& port :
+         rendered.Named("Service", "so-salesops-" + component)["spec"]["ports"]) {
+      service_ports.insert(port["name"].as<std::string>());
+    }
+    bool open_to_all = false;
+    for (const YAML::Node& rule :
+         rendered.Named("NetworkPolicy", "so-salesops-" + component)["spec"]["ingress"]) {
+      if (Text(rule["ports"][0]["port"]) == "calendar") open_to_all = !rule["from"];
+    }
+    if (component == "scheduling") {
+      EXPECT_EQ(ports["calendar"], 8091);
+      EXPECT_EQ(EnvOf(container, "SALESOPS_CALENDAR_ADDRESS"), "0.0.0.0:8091");
+      EXPECT_EQ(EnvOf(container, "SALESOPS_CALENDAR_KEY_FILE"),
+                "/var/run/secrets/salesops/calendar/calendar.key");
+      EXPECT_EQ(EnvOf(container, "SALESOPS_CALENDAR_BASE_URL"), "https://calendar.example.com");
+      EXPECT_TRUE(secrets.count("so-salesops-calendar"));
+      EXPECT_TRUE(service_ports.count("calendar"));
+      EXPECT_TRUE(open_to_all) << "calendar apps fetch from anywhere";
+    } else {
+      EXPECT_FALSE(ports.count("calendar"));
+      for (const std::string& variable : variables) EXPECT_FALSE(HasEnv(container, variable));
+      EXPECT_FALSE(secrets.count("so-salesops-calendar"));
+      EXPECT_FALSE(service_ports.count("calendar"));
+    }
+  }
+  YAML::Node key = rendered.Named("Secret", "so-salesops-calendar");
+  ASSERT_TRUE(key.IsMap());
+  EXPECT_GE(Text(key["data"]["calendar.key"]).size(), 64u);
+}
+
 TEST_F(DeployChartTest, HpaRemovesReplicasOnlyWhereEnabled) {
   Rendered rendered = Template("-f " + ShellQuote((kChart / "ci" / "hpa-values.yaml").string()));
   std::set<std::string> scaled;

@@ -3,11 +3,12 @@
 //
 // Input: the first byte picks the parser (modulo the number of parsers, in the order of
 // ParserKind), the rest is the text. What a parser accepts is printed back with the formatter
-// salesopsctl's tables use, and a duration whose printed form loses nothing must read back as
-// the same duration (the tables and the flags share one spelling).
+// salesopsctl's tables use, and a duration or a crew need whose printed form loses nothing must
+// read back as the same (the tables and the flags share one spelling).
 #include <absl/strings/string_view.h>
 #include <absl/time/time.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -28,6 +29,7 @@ enum class ParserKind : uint8_t {
   kMoney,
   kShifts,
   kEnumWord,
+  kHeldSkill,
   kCount,
 };
 
@@ -52,6 +54,30 @@ void CheckDurationReadsBack(absl::string_view text, const google::protobuf::Dura
                  static_cast<long long>(duration.seconds()), printed.c_str(),
                  again.ok() ? (std::to_string(again->seconds()) + " s").c_str()
                             : again.status().ToString().c_str());
+    std::abort();
+  }
+}
+
+// A crew need as a table prints it ("GRANDMA3/2:1x8h") reads back as the same need, level 1
+// being no level; durations only where FormatDuration prints them without loss, as above.
+void CheckCrewNeedReadsBack(absl::string_view text, const salesops::v1::CrewNeed& need) {
+  const int64_t seconds = need.duration().seconds();
+  if (seconds < 0 || seconds > kMaxDurationSeconds || seconds % 60 != 0 ||
+      need.duration().nanos() != 0) {
+    return;
+  }
+  google::protobuf::RepeatedPtrField<salesops::v1::CrewNeed> needs;
+  *needs.Add() = need;
+  const std::string printed = salesops::cli::FormatCrewNeeds(needs);
+  absl::StatusOr<salesops::v1::CrewNeed> again = salesops::cli::ParseCrewNeed(printed);
+  auto level = [](const salesops::v1::CrewNeed& each) { return std::max(each.min_level(), 1); };
+  if (!again.ok() || again->skill_code() != need.skill_code() || level(*again) != level(need) ||
+      again->headcount() != need.headcount() ||
+      again->duration().seconds() != need.duration().seconds()) {
+    std::fprintf(
+        stderr, "'%.*s' prints as '%s', which reads as %s\n", static_cast<int>(text.size()),
+        text.data(), printed.c_str(),
+        again.ok() ? again->ShortDebugString().c_str() : again.status().ToString().c_str());
     std::abort();
   }
 }
@@ -89,11 +115,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       break;
     case ParserKind::kCrewNeed:
-      if (auto need = cli::ParseCrewNeed(text); need.ok()) {
-        google::protobuf::RepeatedPtrField<salesops::v1::CrewNeed> needs;
-        *needs.Add() = *need;
-        cli::FormatCrewNeeds(needs);
-      }
+      if (auto need = cli::ParseCrewNeed(text); need.ok()) CheckCrewNeedReadsBack(text, *need);
       break;
     case ParserKind::kMoney:
       if (auto money = cli::ParseMoney(text, "EUR"); money.ok()) cli::FormatMoney(*money);
@@ -108,6 +130,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case ParserKind::kEnumWord:
       // Skill stands for every enum: ParseEnumWord reads them all the same way.
       (void)cli::ParseEnum<salesops::v1::Skill>(text);
+      break;
+    case ParserKind::kHeldSkill:
+      (void)cli::ParseHeldSkill(text, kNow);
       break;
     case ParserKind::kCount:
       break;

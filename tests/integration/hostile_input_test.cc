@@ -11,9 +11,12 @@
 #include <grpcpp/support/byte_buffer.h>
 #include <grpcpp/support/sync_stream.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <regex>
 #include <set>
@@ -96,7 +99,19 @@ class WiredServices {
             {"--order-intake-address", Get("order-intake").address(), "--service-token-file",
              tokens_.ServiceTokenFile("notification"), "--delivery-retry-base-ms", "100"});
     SetArgs("inventory", relay("inventory"));
-    SetArgs("scheduling", relay("scheduling"));
+    // Scheduling with its calendar feeds on, so that GetCalendarFeed and ResetCalendarFeed act
+    // on what they are sent instead of refusing everything as not configured.
+    const std::string calendar_key =
+        (std::filesystem::temp_directory_path() /
+         ("salesops-sweep-calendar-" + std::to_string(getpid()) + ".key"))
+            .string();
+    std::ofstream(calendar_key) << "sweep-calendar-key-0123456789abcdef0123456789abcdef\n";
+    std::vector<std::string> scheduling = relay("scheduling");
+    for (const std::string& arg : {std::string("--calendar-address"), std::string("127.0.0.1:0"),
+                                   std::string("--calendar-key-file"), calendar_key}) {
+      scheduling.push_back(arg);
+    }
+    SetArgs("scheduling", scheduling);
     std::vector<std::string> order_intake = relay("order-intake");
     for (const std::string& arg : {std::string("--inventory-address"), Get("inventory").address(),
                                    std::string("--scheduling-address"), Get("scheduling").address(),
@@ -782,6 +797,13 @@ class HostileInputTest : public ::testing::Test {
                   &holiday_response);
     ASSERT_TRUE(status.ok()) << status.error_message();
     unavailability_id_ = holiday_response.unavailability().unavailability_id();
+    v1::UpdateCrewRulesRequest crew_rules;
+    crew_rules.mutable_rules()->mutable_time_off_notice()->set_seconds(7 * 24 * kHour);
+    crew_rules.mutable_rules()->mutable_longest_self_set_time_off()->set_seconds(14 * 24 * kHour);
+    v1::UpdateCrewRulesResponse crew_rules_response;
+    status = Load(*scheduling_, &v1::SchedulingService::Stub::UpdateCrewRules, crew_rules,
+                  &crew_rules_response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
 
     const v1::Order order = ConfirmedOrder();
     ASSERT_FALSE(order.order_id().empty());

@@ -181,6 +181,8 @@ class RequestFiller {
         return known_.product_code;
       case v1::CODE_KIND_INVENTORY:
         return known_.inventory_code;
+      case v1::CODE_KIND_SKILL:
+        return known_.skill_code;
       default:
         break;
     }

@@ -84,6 +84,7 @@ struct KnownRecords {
   std::map<std::string, std::string> exemplars;
   std::string product_code;
   std::string inventory_code;
+  std::string skill_code = "AUDIO";  // one of the catalog's seven built-in skills
   // Midnight UTC a week ahead: plausible timestamps fall on that day, in the order the
   // vocabulary expects (delivery window, then load-in, show and strike).
   int64_t day0_seconds = 0;

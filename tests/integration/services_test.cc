@@ -8,6 +8,7 @@
 
 #include "services/common/auth.h"
 #include "services/common/generic_call.h"
+#include "services/common/grpc_errors.h"
 #include "services/common/metrics.h"
 #include "services/inventory/inventory_service.h"
 #include "services/notification/notification_service.h"
@@ -35,8 +36,8 @@ const google::protobuf::ServiceDescriptor* Api() {
 }
 
 // Calls `full_method` with an empty request and `token` (none when empty).
-grpc::StatusCode CallWithToken(const std::string& address, const std::string& full_method,
-                               const std::string& token) {
+grpc::Status CallWithTokenStatus(const std::string& address, const std::string& full_method,
+                                 const std::string& token) {
   static std::map<std::string, std::shared_ptr<grpc::Channel>> channels;
   static std::mutex channels_mutex;
   std::shared_ptr<grpc::Channel> channel;
@@ -49,8 +50,21 @@ grpc::StatusCode CallWithToken(const std::string& address, const std::string& fu
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
-  grpc::Status status = common::CallUnaryBytes(channel, context, full_method, "", nullptr);
-  return status.error_code();
+  return common::CallUnaryBytes(channel, context, full_method, "", nullptr);
+}
+
+grpc::StatusCode CallWithToken(const std::string& address, const std::string& full_method,
+                               const std::string& token) {
+  return CallWithTokenStatus(address, full_method, token).error_code();
+}
+
+// Whether `status` is the auth check's refusal, which never reaches a handler: it carries no
+// salesops ErrorInfo. A handler's own PERMISSION_DENIED (a crew member asking for someone
+// else's data, or a crew token whose person is no crew member here) always does.
+bool RefusedBeforeTheHandler(const grpc::Status& status) {
+  return (status.error_code() == grpc::StatusCode::PERMISSION_DENIED ||
+          status.error_code() == grpc::StatusCode::UNAUTHENTICATED) &&
+         common::ParseGrpcError(status).reason.empty();
 }
 
 class ServicesTest : public ::testing::Test {
@@ -122,7 +136,8 @@ TEST_F(ServicesTest, EveryRpcOfEveryServiceEnforcesTokensAndRoles) {
   const std::vector<std::pair<std::string, v1::Role>> roles = {{"sales", v1::ROLE_SALES},
                                                                {"ops", v1::ROLE_OPS},
                                                                {"admin", v1::ROLE_ADMIN},
-                                                               {"service", v1::ROLE_SERVICE}};
+                                                               {"service", v1::ROLE_SERVICE},
+                                                               {"crew", v1::ROLE_CREW}};
   int rpcs_checked = 0;
   for (ServiceUnderTest& service : *services_) {
     ASSERT_TRUE(WaitForHealth(service.process->address(), "SERVING", std::chrono::seconds(20)));
@@ -138,8 +153,14 @@ TEST_F(ServicesTest, EveryRpcOfEveryServiceEnforcesTokensAndRoles) {
                   grpc::StatusCode::UNAUTHENTICATED);
         bool someone_allowed = false;
         for (const auto& [role_name, role] : roles) {
-          grpc::StatusCode code = CallWithToken(address, method, tokens_.ForRole(role_name));
-          if (service.policy.IsAllowed(method, role)) {
+          grpc::Status status = CallWithTokenStatus(address, method, tokens_.ForRole(role_name));
+          grpc::StatusCode code = status.error_code();
+          if (role == v1::ROLE_CREW && service.policy.IsAllowed(method, role)) {
+            // Past auth, the handler scopes a crew member to their own data; this crew token's
+            // person is no crew member here, so the handler may refuse too, but with its reason.
+            EXPECT_FALSE(RefusedBeforeTheHandler(status))
+                << role_name << ": " << status.error_message();
+          } else if (service.policy.IsAllowed(method, role)) {
             someone_allowed = true;
             // Past auth: the handler answers (an empty request is usually bad input; an
             // RPC not built yet is UNIMPLEMENTED), never an auth refusal.
@@ -147,6 +168,7 @@ TEST_F(ServicesTest, EveryRpcOfEveryServiceEnforcesTokensAndRoles) {
             EXPECT_NE(code, grpc::StatusCode::PERMISSION_DENIED) << role_name;
           } else {
             EXPECT_EQ(code, grpc::StatusCode::PERMISSION_DENIED) << role_name;
+            EXPECT_TRUE(RefusedBeforeTheHandler(status)) << role_name;
           }
         }
         EXPECT_TRUE(someone_allowed);

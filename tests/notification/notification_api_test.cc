@@ -522,5 +522,53 @@ TEST_F(NotificationApiTest, StreamResumesFromItsCursorMissingNothingInOrder) {
   EXPECT_EQ(common::ParseGrpcError(status).violations.at(0).field, "cursor");
 }
 
+// A crew member (role CREW) reads what is addressed to them by person and nothing else: crew
+// have no role inbox, and never manage subscriptions.
+TEST_F(NotificationApiTest, ACrewMemberReadsOnlyTheirOwnInbox) {
+  const TestTokens& tokens = notification_.tokens();
+  absl::StatusOr<v1::Subscription> all_crew =
+      Subscribe(InboxSubscription({v1::EVENT_TYPE_ORDER_CONFIRMED}, v1::ROLE_CREW), tokens.admin);
+  EXPECT_EQ(all_crew.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Subscribe(InboxSubscription({v1::EVENT_TYPE_ORDER_CONFIRMED}), tokens.crew_ann)
+                .status()
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+  for (const char* person : {TestTokens::kCrewAnn, TestTokens::kCrewBen}) {
+    ASSERT_TRUE(
+        Subscribe(InboxSubscription({v1::EVENT_TYPE_ORDER_CONFIRMED}, {}, person), tokens.admin)
+            .ok());
+  }
+  ASSERT_TRUE(Publish(MakeEvent(v1::EVENT_TYPE_ORDER_CONFIRMED, "O-CREW")).ok());
+
+  v1::ListNotificationsResponse anns = Inbox(tokens.crew_ann);
+  v1::ListNotificationsResponse bens = Inbox(tokens.crew_ben);
+  ASSERT_EQ(anns.notifications_size(), 1);
+  ASSERT_EQ(bens.notifications_size(), 1);
+  EXPECT_NE(anns.notifications(0).notification_id(), bens.notifications(0).notification_id());
+
+  // Ben's inbox is not Ann's to read, nor his notifications hers to acknowledge.
+  v1::ListNotificationsRequest theirs;
+  theirs.set_recipient_id(TestTokens::kCrewBen);
+  v1::ListNotificationsResponse response;
+  EXPECT_EQ(notification_.Call(&Stub::ListNotifications, theirs, &response, tokens.crew_ann)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::AckNotificationRequest ack;
+  ack.add_notification_ids(bens.notifications(0).notification_id());
+  v1::AckNotificationResponse acked;
+  EXPECT_EQ(notification_.Call(&Stub::AckNotification, ack, &acked, tokens.crew_ann).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  ack.set_notification_ids(0, anns.notifications(0).notification_id());
+  EXPECT_TRUE(notification_.Call(&Stub::AckNotification, ack, &acked, tokens.crew_ann).ok());
+  EXPECT_FALSE(Inbox(tokens.crew_ben).notifications(0).acknowledged());
+
+  v1::ListSubscriptionsResponse subscriptions;
+  EXPECT_EQ(notification_
+                .Call(&Stub::ListSubscriptions, v1::ListSubscriptionsRequest(), &subscriptions,
+                      tokens.crew_ann)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
 }  // namespace
 }  // namespace salesops::testing

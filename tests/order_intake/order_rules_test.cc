@@ -199,7 +199,7 @@ TEST(PricingTest, AnAmountBeyondInt64MicrosIsRefusedNamingItNeverWrapped) {
     // More person-time than a Duration holds is refused too, not a crash.
     crew->mutable_duration()->set_seconds(300'000'000'000);
     ExpectPriceOutOfRange(PriceQuote(OrderOver(0, day), resolved, options, "order", kQuoteTime),
-                          "the crew time of SKILL_RIGGING for order");
+                          "the crew time of RIGGING for order");
   }
   {
     // The largest price that fits, in whole cents (a unit price is rounded to the cent).

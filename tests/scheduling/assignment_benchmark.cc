@@ -9,14 +9,15 @@
 namespace salesops::scheduling {
 namespace {
 void BM_AssignTasks(benchmark::State& state) {
-  const v1::Skill skills[] = {v1::SKILL_AUDIO,   v1::SKILL_VIDEO,  v1::SKILL_LIGHTING,
-                              v1::SKILL_RIGGING, v1::SKILL_DRIVER, v1::SKILL_WAREHOUSE};
+  const char* const skills[] = {"GRANDMA3", "VIDEO-LED", "LIGHTING",
+                                "RIGGER",   "DRIVER",    "FORKLIFT"};
   std::mt19937 random(1);
   std::vector<CrewMember> crew;
   for (int c = 0; c < 500; ++c) {
     CrewMember member;
     member.id = "crew-" + std::to_string(c);
-    member.skills = {skills[c % 6], skills[(c / 6) % 6]};
+    // The company's own skills: the second at level 2, with a certificate valid all month.
+    member.skills = {skills[c % 6], {skills[(c / 6) % 6], 2, 31 * kDay}};
     for (int day = 0; day < 30; ++day)
       member.shifts.push_back({day * kDay + 480, day * kDay + 1020});
     crew.push_back(member);
@@ -33,7 +34,8 @@ void BM_AssignTasks(benchmark::State& state) {
     task.not_before = (random() % 29) * kDay + (random() % 16) * 60;
     task.no_later_than = task.not_before + task.duration + (random() % 48) * 60;
     task.headcount = 1 + random() % 2;
-    task.needs_vehicle = task.skill == v1::SKILL_DRIVER;
+    task.min_level = static_cast<int>(random() % 2) + 1;
+    task.needs_vehicle = task.skill == "DRIVER";
     if (t % 3 != 0) task.predecessors.push_back(t - 1);  // jobs of three chained tasks
     tasks.push_back(task);
   }

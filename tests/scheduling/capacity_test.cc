@@ -16,8 +16,8 @@ Assignment PlacedOn(const std::string& crew_id, Minutes start, Minutes finish) {
 }
 
 TEST(CapacityTest, FitsBesidePlacedWork) {
-  std::vector<CrewMember> crew = {{"ana", "Ana", {v1::SKILL_AUDIO}, {}, {}}};
-  CapacityAsk ask{{{v1::SKILL_AUDIO, 2 * kHour, 1}}, 0, {0, 10 * kHour}};
+  std::vector<CrewMember> crew = {{"ana", "Ana", {"AUDIO"}, {}, {}}};
+  CapacityAsk ask{{{"AUDIO", 2 * kHour, 1}}, 0, {0, 10 * kHour}};
   CapacityProbe probe = ProbeCapacity({PlacedOn("ana", 0, 4 * kHour)}, crew, {}, ask);
   EXPECT_TRUE(probe.fits);
   ASSERT_EQ(probe.probes.size(), 1u);
@@ -26,10 +26,10 @@ TEST(CapacityTest, FitsBesidePlacedWork) {
 }
 
 TEST(CapacityTest, NeverFitsByMovingPlacedWork) {
-  std::vector<CrewMember> crew = {{"ana", "Ana", {v1::SKILL_AUDIO}, {}, {}}};
+  std::vector<CrewMember> crew = {{"ana", "Ana", {"AUDIO"}, {}, {}}};
   // Placed: 4 h from 00:00. Asked: 4 h due at 06:00. Fitting it would mean moving the placed
   // job, which was promised: that is not capacity.
-  CapacityAsk ask{{{v1::SKILL_AUDIO, 4 * kHour, 1}}, 0, {0, 6 * kHour}};
+  CapacityAsk ask{{{"AUDIO", 4 * kHour, 1}}, 0, {0, 6 * kHour}};
   CapacityProbe probe = ProbeCapacity({PlacedOn("ana", 0, 4 * kHour)}, crew, {}, ask);
   EXPECT_FALSE(probe.fits);
   EXPECT_TRUE(probe.probes[0].late);
@@ -38,9 +38,9 @@ TEST(CapacityTest, NeverFitsByMovingPlacedWork) {
 }
 
 TEST(CapacityTest, AHeadcountWaitsUntilEnoughPeopleAreFreeTogether) {
-  std::vector<CrewMember> crew = {{"ana", "Ana", {v1::SKILL_AUDIO}, {}, {}},
-                                  {"bob", "Bob", {v1::SKILL_AUDIO}, {}, {}}};
-  CapacityAsk ask{{{v1::SKILL_AUDIO, 2 * kHour, 2}}, 0, {0, 10 * kHour}};
+  std::vector<CrewMember> crew = {{"ana", "Ana", {"AUDIO"}, {}, {}},
+                                  {"bob", "Bob", {"AUDIO"}, {}, {}}};
+  CapacityAsk ask{{{"AUDIO", 2 * kHour, 2}}, 0, {0, 10 * kHour}};
   CapacityProbe probe = ProbeCapacity({PlacedOn("ana", kHour, 3 * kHour)}, crew, {}, ask);
   EXPECT_TRUE(probe.fits);
   EXPECT_EQ(probe.probes[0].start, 3 * kHour);
@@ -50,7 +50,7 @@ TEST(CapacityTest, AHeadcountWaitsUntilEnoughPeopleAreFreeTogether) {
 }
 
 TEST(CapacityTest, VehiclesAreChecked) {
-  std::vector<CrewMember> crew = {{"dan", "Dan", {v1::SKILL_DRIVER}, {}, {}}};
+  std::vector<CrewMember> crew = {{"dan", "Dan", {"DRIVER"}, {}, {}}};
   std::vector<Vehicle> trucks = {{"TRUCK-1", {{0, 10 * kHour}}}};
   CapacityAsk ask{{}, 1, {0, 8 * kHour}};
   EXPECT_FALSE(ProbeCapacity({}, crew, trucks, ask).fits);
@@ -65,8 +65,8 @@ TEST(CapacityTest, VehiclesAreChecked) {
 }
 
 TEST(CapacityTest, PhasesOnTheSameDayCompeteForTheSamePeople) {
-  std::vector<CrewMember> crew = {{"ana", "Ana", {v1::SKILL_AUDIO}, {}, {}}};
-  CapacityAsk show{{{v1::SKILL_AUDIO, 4 * kHour, 1}}, 0, {0, 6 * kHour}};
+  std::vector<CrewMember> crew = {{"ana", "Ana", {"AUDIO"}, {}, {}}};
+  CapacityAsk show{{{"AUDIO", 4 * kHour, 1}}, 0, {0, 6 * kHour}};
   CapacityAsk rehearsal = show;
   // Each fits alone; together they need eight hours of the one person in six.
   EXPECT_TRUE(ProbeCapacity({}, crew, {}, show).fits);

@@ -8,7 +8,7 @@ JobInput Job() {
   JobInput job;
   job.order_id = "ORDER-1042";
   job.order_revision = 3;
-  job.crew_needs = {{v1::SKILL_VIDEO, 4 * kHour, 2}, {v1::SKILL_AUDIO, 2 * kHour, 1}};
+  job.crew_needs = {{"VIDEO", 4 * kHour, 2}, {"AUDIO", 2 * kHour, 1}};
   job.prep_duration = 4 * kHour;
   job.delivery_not_before = 10 * kDay + 6 * kHour;
   job.delivery_no_later_than = 10 * kDay + 8 * kHour;  // deliver by 08:00
@@ -67,7 +67,7 @@ TEST(JobPlanTest, ATransferIsOneDriveByOneDriverWithAVehicleInsideItsWindow) {
   EXPECT_EQ(run.id, "T-000042/TRANSFER");
   EXPECT_EQ(run.job_id, "T-000042");
   EXPECT_EQ(run.kind, v1::TASK_KIND_TRANSFER);
-  EXPECT_EQ(run.skill, v1::SKILL_DRIVER);
+  EXPECT_EQ(run.skill, "DRIVER");
   EXPECT_EQ(run.headcount, 1);
   EXPECT_TRUE(run.needs_vehicle);
   EXPECT_EQ(run.duration, 3 * kHour);
@@ -86,7 +86,7 @@ TEST(JobPlanTest, EachPhaseGetsItsOwnChainTimedByItsOwnWindow) {
   show.delivery_no_later_than += 2 * kDay;
   show.show_start += 2 * kDay;
   show.show_end += 2 * kDay;
-  show.crew_needs = {{v1::SKILL_LIGHTING, 3 * kHour, 2}};
+  show.crew_needs = {{"LIGHTING", 3 * kHour, 2}};
   std::vector<Task> tasks = PlanPhasedJobTasks({Job(), show});
   ASSERT_EQ(tasks.size(), 8u + 6u);
   const Task& deliver = Find(tasks, "ORDER-1042/DELIVER@show-day");
@@ -144,9 +144,9 @@ TEST(JobPlanTest, CommitmentIsTheRequestWhenMetElseTheEarliestFeasibleTime) {
   JobInput job = Job();
   std::vector<Task> tasks = PlanJobTasks(job);
   std::vector<CrewMember> crew = {
-      {"w1", "Wanda", {v1::SKILL_WAREHOUSE}, {}, {}}, {"w2", "Walt", {v1::SKILL_WAREHOUSE}, {}, {}},
-      {"d1", "Dana", {v1::SKILL_DRIVER}, {}, {}},     {"v1", "Vic", {v1::SKILL_VIDEO}, {}, {}},
-      {"v2", "Val", {v1::SKILL_VIDEO}, {}, {}},       {"a1", "Abe", {v1::SKILL_AUDIO}, {}, {}}};
+      {"w1", "Wanda", {"WAREHOUSE"}, {}, {}}, {"w2", "Walt", {"WAREHOUSE"}, {}, {}},
+      {"d1", "Dana", {"DRIVER"}, {}, {}},     {"v1", "Vic", {"VIDEO"}, {}, {}},
+      {"v2", "Val", {"VIDEO"}, {}, {}},       {"a1", "Abe", {"AUDIO"}, {}, {}}};
   std::vector<Vehicle> trucks = {{"TRUCK-1", {}}};
   PlannedCommitment met = CommitmentFor(job, tasks, AssignTasks(tasks, crew, trucks));
   EXPECT_TRUE(met.meets_request);

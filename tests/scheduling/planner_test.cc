@@ -9,7 +9,7 @@ Task AudioTask(const std::string& id, Minutes not_before, Minutes deadline, Minu
   Task task;
   task.id = id;
   task.job_id = id;
-  task.skill = v1::SKILL_AUDIO;
+  task.skill = "AUDIO";
   task.not_before = not_before;
   task.no_later_than = deadline;
   task.duration = duration;
@@ -28,11 +28,11 @@ Assignment At(const std::string& id, const std::string& crew_id, Minutes start, 
   return placed;
 }
 
-const std::vector<CrewMember> kAna = {{"ana", "Ana", {v1::SKILL_AUDIO}, {}, {}}};
+const std::vector<CrewMember> kAna = {{"ana", "Ana", {"AUDIO"}, {}, {}}};
 
 TEST(PlannerTest, ANewJobGoesAroundPlacedWorkWhichKeepsItsPeopleAndTimes) {
-  std::vector<CrewMember> crew = {{"ana", "Ana", {v1::SKILL_AUDIO}, {}, {}},
-                                  {"bob", "Bob", {v1::SKILL_AUDIO}, {}, {}}};
+  std::vector<CrewMember> crew = {{"ana", "Ana", {"AUDIO"}, {}, {}},
+                                  {"bob", "Bob", {"AUDIO"}, {}, {}}};
   PlacedWork placed = {At("OTHER/SETUP-AUDIO", "ana", 8 * kHour, 12 * kHour, 12 * kHour)};
   Task first = AudioTask("NEW/SETUP-AUDIO", 8 * kHour, 20 * kHour, 4 * kHour);
   Task second = AudioTask("NEW/STRIKE-AUDIO", 8 * kHour, 20 * kHour, 2 * kHour);

@@ -114,6 +114,32 @@ class SchedulingIdempotencyTest : public ::testing::Test {
       request.mutable_crew_member()->set_display_name("Abe R.");
       ExpectReused(&Stub::UpdateCrewMember, request);
     };
+    cases["CreateSkill"] = [this] {
+      v1::CreateSkillRequest request;
+      request.set_request_id(FreshId());
+      request.mutable_skill()->set_skill_code("FORKLIFT");
+      request.mutable_skill()->set_name("Forklift licence");
+      request.mutable_skill()->set_certificate_required(true);
+      const int64_t before = Count("SELECT count(*) FROM skills");
+      Twice(&Stub::CreateSkill, request);  // a retry without replay would be ALREADY_EXISTS
+      EXPECT_EQ(Count("SELECT count(*) FROM skills"), before + 1);
+      request.mutable_skill()->set_name("Fork-lift licence");
+      ExpectReused(&Stub::CreateSkill, request);
+    };
+    cases["UpdateSkill"] = [this] {
+      v1::UpdateSkillRequest request;
+      request.set_request_id(FreshId());
+      request.mutable_skill()->set_skill_code("VIDEO");
+      request.mutable_skill()->set_name("Video and LED");
+      request.mutable_skill()->add_level_names("technician");
+      request.mutable_skill()->add_level_names("engineer");
+      request.set_etag("1");  // a retry without replay would be STALE_REVISION
+      v1::UpdateSkillResponse updated = Twice(&Stub::UpdateSkill, request);
+      EXPECT_EQ(updated.skill().etag(), "2");
+      EXPECT_EQ(Count("SELECT revision FROM skills WHERE skill_code = 'VIDEO'"), 2);
+      request.mutable_skill()->set_name("Video");
+      ExpectReused(&Stub::UpdateSkill, request);
+    };
     cases["CreateVehicle"] = [this] {
       v1::CreateVehicleRequest request;
       request.set_request_id(FreshId());
@@ -223,6 +249,31 @@ class SchedulingIdempotencyTest : public ::testing::Test {
       request.set_dry_run(true);
       ExpectReused(&Stub::RunAssignment, request);
     };
+    cases["UpdateCrewRules"] = [this] {
+      v1::UpdateCrewRulesRequest request;
+      request.set_request_id(FreshId());
+      request.mutable_rules()->mutable_time_off_notice()->set_seconds(7 * 86400);
+      request.set_etag("1");  // a retry without replay would be STALE_REVISION
+      v1::UpdateCrewRulesResponse updated = Twice(&Stub::UpdateCrewRules, request);
+      EXPECT_EQ(updated.rules().etag(), "2");
+      EXPECT_EQ(Count("SELECT revision FROM crew_rules"), 2);
+      request.mutable_rules()->set_allow_late_return(true);
+      ExpectReused(&Stub::UpdateCrewRules, request);
+    };
+    cases["ResetCalendarFeed"] = [this] {
+      v1::ResetCalendarFeedRequest request;
+      request.set_request_id(FreshId());
+      request.set_crew_member_id("dana");
+      // A retry that acted again would bump the generation once more, and answer another URL.
+      v1::ResetCalendarFeedResponse reset = Twice(&Stub::ResetCalendarFeed, request);
+      EXPECT_FALSE(reset.url().empty());
+      EXPECT_EQ(Count("SELECT calendar_generation FROM crew_members WHERE crew_member_id = 'dana'"),
+                2);
+      request.set_crew_member_id("vic");
+      ExpectReused(&Stub::ResetCalendarFeed, request);
+      EXPECT_EQ(Count("SELECT calendar_generation FROM crew_members WHERE crew_member_id = 'vic'"),
+                1);
+    };
     cases["UpdateTaskState"] = [this] {
       PlanOnce("ORDER-TASK");
       v1::UpdateTaskStateRequest request;
@@ -241,7 +292,8 @@ class SchedulingIdempotencyTest : public ::testing::Test {
 
   int64_t day0_ = TestDayZero();
   int requests_ = 0;
-  SchedulingFixture scheduling_{"scheduling", std::make_shared<TestDatabase>()};
+  // With the calendar endpoint, so that ResetCalendarFeed acts.
+  SchedulingFixture scheduling_{"scheduling", std::make_shared<TestDatabase>(), CalendarArgs()};
 };
 
 TEST_F(SchedulingIdempotencyTest, EveryRpcWithARequestIdAnswersARetryOnceAndRefusesReuse) {

@@ -4,7 +4,10 @@
 // for a show three days from now.
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -76,6 +79,19 @@ inline v1::PlanJobRequest ShowPlan(int64_t day0, const std::string& order, int64
   request.mutable_venue()->set_name("Grand Hall");
   request.mutable_venue()->mutable_travel_time()->set_seconds(3600);
   return request;
+}
+
+// Flags that turn scheduling's crew calendar feeds on: the HTTP endpoint on a free port, and a
+// signing key (a test key, written to a temporary file).
+inline std::vector<std::string> CalendarArgs() {
+  const int port = FreeTcpPort();
+  const std::string key_file =
+      (std::filesystem::temp_directory_path() /
+       ("salesops-calendar-" + std::to_string(getpid()) + "-" + std::to_string(port) + ".key"))
+          .string();
+  std::ofstream(key_file) << "0123456789abcdef0123456789abcdef-calendar-key-not-a-secret\n";
+  return {"--calendar-address", "127.0.0.1:" + std::to_string(port), "--calendar-key-file",
+          key_file};
 }
 
 }  // namespace salesops::testing

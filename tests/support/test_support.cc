@@ -231,7 +231,9 @@ int ServiceProcess::Terminate(std::chrono::seconds timeout) {
 std::string TestTokens::HashedLines() const {
   return common::Sha256Hex(sales) + " seller-1 sales Sam Seller;" + common::Sha256Hex(ops) +
          " ops-1 ops Olga Ops;" + common::Sha256Hex(admin) + " admin-1 admin;" +
-         common::Sha256Hex(service) + " svc-1 service;" +
+         common::Sha256Hex(service) + " svc-1 service;" + common::Sha256Hex(crew_ann) + " " +
+         kCrewAnn + " crew Ann Rigger;" + common::Sha256Hex(crew_ben) + " " + kCrewBen +
+         " crew Ben Lampie;" +
          common::Sha256Hex(OwnTokenOf("inventory")) + " inventory service;" +
          common::Sha256Hex(OwnTokenOf("scheduling")) + " scheduling service;" +
          common::Sha256Hex(OwnTokenOf("notification")) + " notification service;" +
@@ -306,7 +308,12 @@ const std::string& TestTokens::ForRole(const std::string& role) const {
   if (role == "sales") return sales;
   if (role == "ops") return ops;
   if (role == "admin") return admin;
+  if (role == "crew") return crew_ann;
   return service;
+}
+
+const std::string& TestTokens::ForCrew(const std::string& person_id) const {
+  return person_id == kCrewBen ? crew_ben : crew_ann;
 }
 
 std::vector<std::string> ServiceArgs(const std::string& database_url,

@@ -99,9 +99,17 @@ struct TestTokens {
   std::string ops = "ops-token-for-tests";
   std::string admin = "admin-token-for-tests";
   std::string service = "service-token-for-tests";
+  // Two crew members' own tokens (role crew): actor ids kCrewAnn and kCrewBen, each the
+  // CrewMember.person_id a test gives its member. ForRole("crew") is Ann's.
+  static constexpr char kCrewAnn[] = "crew-ann";
+  static constexpr char kCrewBen[] = "crew-ben";
+  std::string crew_ann = "crew-ann-token-for-tests";
+  std::string crew_ben = "crew-ben-token-for-tests";
   // `<sha256> <actor> <role>` lines separated by ';' (SALESOPS_TOKENS format).
   std::string HashedLines() const;
   const std::string& ForRole(const std::string& role) const;
+  // The crew token of person kCrewAnn or kCrewBen.
+  const std::string& ForCrew(const std::string& person_id) const;
   // A file holding `service`'s own token (role service, actor id = the service's name, as each
   // deployment has), for --service-token-file (made once per service).
   const std::string& ServiceTokenFile(const std::string& service) const;

@@ -53,8 +53,9 @@ const std::set<std::string, std::less<>> kCodeTokens = {"code", "codes"};
 
 // Catalog codes whose fields must be strings, wherever they are nested in a name
 // (`component_inventory_code`, `used_by_product_codes`).
-constexpr std::array<std::string_view, 4> kCatalogCodeNames = {"product_code", "product_codes",
-                                                               "inventory_code", "inventory_codes"};
+constexpr std::array<std::string_view, 6> kCatalogCodeNames = {
+    "product_code", "product_codes", "inventory_code", "inventory_codes", "skill_code",
+    "skill_codes"};
 
 // Methods with these leading words only read (AIP-131/132 and the salesops read verbs).
 constexpr std::array<std::string_view, 6> kReadOnlyMethodWords = {"Get",     "List",     "Check",
@@ -240,14 +241,20 @@ class FileChecker {
     if (!token && !tokens.empty() && tokens.back() == kTrailingTimeToken) token = tokens.back();
     if (token) {
       const Descriptor* message = value.message_type();
+      // A calendar day (an invoice's due day, a certificate's expiry day) is a google.type.Date
+      // named "..._day": a day, not a point in time.
+      const bool is_calendar_day = message != nullptr &&
+                                   message->full_name() == "google.type.Date" &&
+                                   !tokens.empty() && tokens.back() == "day";
       const bool is_time_type =
           message != nullptr &&
           (message->full_name() == "google.protobuf.Timestamp" ||
-           message->full_name() == "google.protobuf.Duration" || IsSalesopsMessage(*message));
+           message->full_name() == "google.protobuf.Duration" || IsSalesopsMessage(*message) ||
+           is_calendar_day);
       if (!is_time_type) {
         Report(where, "the name says time (\"" + *token + "\") but the type is " + TypeName(value) +
-                          "; use google.protobuf.Timestamp, google.protobuf.Duration or a "
-                          "vocabulary window (DESIGN.md §2)");
+                          "; use google.protobuf.Timestamp, google.protobuf.Duration, a "
+                          "vocabulary window, or a google.type.Date named ..._day (DESIGN.md §2)");
       }
       return;  // One time problem per field is enough to point at it.
     }
@@ -300,7 +307,7 @@ class FileChecker {
     if (!has_code_option) {
       Report(where,
              "a code field without (salesops.v1.code); the shared validator cannot find it "
-             "(set CODE_KIND_PRODUCT or CODE_KIND_INVENTORY)");
+             "(set CODE_KIND_PRODUCT, CODE_KIND_INVENTORY or CODE_KIND_SKILL)");
     } else if (field.options().GetExtension(salesops::v1::code) ==
                salesops::v1::CODE_KIND_UNSPECIFIED) {
       Report(where, "(salesops.v1.code) is CODE_KIND_UNSPECIFIED; name the kind of code");

@@ -157,6 +157,7 @@ TEST(VocabularyTest, CheckerCatchesEachKindOfViolation) {
       {"BadTimes.ttl_secs", "\"_secs\""},
       {"BadTimes.expiry_by_code", "int64"},
       {"BadTimes.delivered_at", "(\"at\")"},
+      {"BadTimes.expire_time", "google.type.Date"},
       // c. Money in numbers and strings.
       {"BadMoney.day_rate", "google.type.Money"},
       {"BadMoney.price_cents", "google.type.Money"},
@@ -175,6 +176,7 @@ TEST(VocabularyTest, CheckerCatchesEachKindOfViolation) {
       {"BadCodes.code", "CODE_KIND_UNSPECIFIED"},
       {"BadCodes.product_codes", "int32"},
       {"BadCodes.serial", "carries (salesops.v1.code) but is int64"},
+      {"BadCodes.skill_code", "without (salesops.v1.code)"},
   };
 
   const std::vector<std::string> problems =

@@ -131,6 +131,15 @@ repository or tag does not inherit the shared digest. Takes {"root", "svc"}.
 {{- end }}
 {{- end }}
 
+{{/* The Secret holding scheduling's calendar feed signing key (calendar.key). */}}
+{{- define "salesops.calendarSecretName" -}}
+{{- if .Values.scheduling.calendar.existingSecret }}
+{{- .Values.scheduling.calendar.existingSecret }}
+{{- else }}
+{{- printf "%s-calendar" (include "salesops.fullname" .) }}
+{{- end }}
+{{- end }}
+
 {{/*
 Each service's own token, by values key (inventory, scheduling, notification, orderIntake): the
 value given, else the one already in the cluster (upgrades keep it), else a new random one. Kept in
