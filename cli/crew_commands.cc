@@ -92,7 +92,7 @@ ExitCode ShowCrew(Session& session, const std::string& id) {
   if (member.held_skills().empty()) return kExitOk;
   std::cout << "\n";
   const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::LocalTimeZone());
-  Table skills({"skill", "level", "certificate expires", "certificate"});
+  Table skills({"skill", "level", "certificate expires", "state"});
   for (const v1::HeldSkill& held : member.held_skills()) {
     skills.AddRow(
         {held.skill_code(), std::to_string(std::max(held.level(), 1)),

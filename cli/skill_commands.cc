@@ -73,7 +73,7 @@ ExitCode PrintHolders(Session& session, const v1::SkillDefinition& skill) {
     return kExitOk;
   }
   const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::LocalTimeZone());
-  Table table({"crew", "name", "level", "certificate expires", "certificate"});
+  Table table({"crew", "name", "level", "certificate expires", "state"});
   for (const v1::CrewMember& member : holders.crew_members()) {
     for (const v1::HeldSkill& held : member.held_skills()) {
       if (held.skill_code() != skill.skill_code()) continue;
@@ -144,9 +144,8 @@ void PrintSkillSaved(Session& session, const v1::SkillDefinition& skill, const c
 }
 
 void SetSkillFieldFlags(Session& session) {
-  session.SetFieldFlags({{"name", "--name"},
-                         {"level_names", "--level"},
-                         {"description", "--description"}});
+  session.SetFieldFlags(
+      {{"name", "--name"}, {"level_names", "--level"}, {"description", "--description"}});
 }
 
 ExitCode AddSkill(Session& session, const SkillEditOptions& options) {

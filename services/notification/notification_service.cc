@@ -324,9 +324,11 @@ grpc::Status NotificationServiceImpl::CreateSubscription(
         if (subscription.role() != v1::ROLE_UNSPECIFIED) {
           violations.push_back({"subscription.role", "is only for INBOX and STREAM subscriptions"});
         }
-        if (!subscription.person_id().empty()) {
+        // A WEBHOOK may name a person: it then forwards only what is addressed to them.
+        if (!subscription.person_id().empty() &&
+            subscription.channel() == v1::SUBSCRIPTION_CHANNEL_SERVICE) {
           violations.push_back(
-              {"subscription.person_id", "is only for INBOX and STREAM subscriptions"});
+              {"subscription.person_id", "is only for INBOX, STREAM and WEBHOOK subscriptions"});
         }
         if (subscription.channel() == v1::SUBSCRIPTION_CHANNEL_SERVICE &&
             !IsHostPort(subscription.service().address())) {
@@ -350,8 +352,10 @@ grpc::Status NotificationServiceImpl::CreateSubscription(
     }
     if (!violations.empty()) return InvalidArgumentError(std::move(violations));
 
-    // Who may subscribe what: targets outside salesops are ADMIN configuration;
-    // a person subscribes themselves; whole roles are ADMIN's to subscribe.
+    // Who may subscribe what: targets outside salesops are ADMIN configuration (a person's
+    // webhook too: the office sets up a freelancer's phone or chat bridge, so no caller points
+    // notification's HTTP client anywhere on their own); a person subscribes themselves; whole
+    // roles are ADMIN's to subscribe.
     const v1::SubscriptionChannel channel = subscription.channel();
     if (channel == v1::SUBSCRIPTION_CHANNEL_WEBHOOK && !admin) {
       return RoleNotAllowed("only ADMIN configures webhooks");

@@ -110,9 +110,9 @@ absl::Status SubscriptionNotFound(const std::string& id) {
 
 // Columns of a notification as `reader` sees it (read mark is theirs).
 constexpr char kNotificationSelect[] =
-    "SELECT n.notification_id, n.writer_xid::text, n.subscription_id, n.recipient_kind, "
-    "  n.recipient, n.summary, ts_to_us(n.created_at), e.payload, a.person_id IS NOT NULL, "
-    "  COALESCE(ts_to_us(a.acked_at), 0) "
+    "SELECT n.notification_id, n.writer_xid::text, COALESCE(n.subscription_id, ''), "
+    "  n.recipient_kind, n.recipient, n.summary, ts_to_us(n.created_at), e.payload, "
+    "  a.person_id IS NOT NULL, COALESCE(ts_to_us(a.acked_at), 0) "
     "FROM notifications n JOIN events e ON e.event_id = n.event_id "
     "LEFT JOIN notification_acks a ON a.notification_id = n.notification_id "
     "  AND a.person_id = $1 ";
@@ -271,7 +271,7 @@ absl::StatusOr<std::vector<PublishResult>> PostgresNotificationStore::Publish(
       tx.exec_params(
           "INSERT INTO notifications (event_id, subscription_id, channel, recipient_kind, "
           "  recipient, event_type, order_id, summary) "
-          "SELECT e, s, c, k, r, t, NULLIF(o, ''), m "
+          "SELECT e, NULLIF(s, ''), c, k, r, t, NULLIF(o, ''), m "
           "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
           "  $7::text[], $8::text[]) AS u(e, s, c, k, r, t, o, m)",
           PgTextArray(n_events), PgTextArray(n_subscriptions), PgTextArray(n_channels),

@@ -16,6 +16,8 @@ struct SubscriptionRoute {
   std::string subscription_id;
   v1::SubscriptionChannel channel = v1::SUBSCRIPTION_CHANNEL_UNSPECIFIED;
   // INBOX and STREAM: the addressee, a person or (person_id empty) a whole role.
+  // WEBHOOK with person_id: a person's own receiver (a freelancer's phone or chat bridge),
+  // matching only events addressed to them (Event.recipient_person_ids).
   v1::Role role = v1::ROLE_UNSPECIFIED;
   std::string person_id;
   std::set<v1::EventType> event_types;  // empty: every type
@@ -24,7 +26,8 @@ struct SubscriptionRoute {
   bool prep_underway_only = false;
 };
 
-// Every non-empty matcher of the subscription matches the event.
+// Every non-empty matcher of the subscription matches the event; a person's WEBHOOK also needs
+// the event to be addressed to that person.
 bool RouteMatches(const SubscriptionRoute& route, const v1::Event& event);
 
 // Whose inbox or stream a notification lands in: a person by id, or everyone
@@ -39,6 +42,8 @@ struct Addressee {
 // One notification row: for the addressee, through the subscription that won.
 struct NotificationRoute {
   Addressee addressee;
+  // Empty when no inbox subscription reached the addressee and the event itself is addressed
+  // to them (Event.recipient_person_ids).
   std::string subscription_id;
   v1::SubscriptionChannel channel = v1::SUBSCRIPTION_CHANNEL_UNSPECIFIED;  // INBOX or STREAM
 };
@@ -61,8 +66,10 @@ struct EventRoutes {
 // notification, not one per subscription; when any of them is an INBOX
 // subscription the notification is an inbox one (a stream-only copy would
 // never show in the inbox), and among several inbox subscriptions the last in
-// `subscriptions`' order names it. Every matching webhook and service
-// subscription gets its own delivery.
+// `subscriptions`' order names it. Every person the event is addressed to
+// (recipient_person_ids) gets it in their inbox whatever the subscriptions say:
+// once, named by their own inbox subscription when one matched, else by none.
+// Every matching webhook and service subscription gets its own delivery.
 EventRoutes RouteEvent(const v1::Event& event, const std::vector<SubscriptionRoute>& subscriptions);
 
 }  // namespace salesops::notification

@@ -5,6 +5,7 @@
 #include <absl/strings/str_join.h>
 #include <absl/strings/str_replace.h>
 
+#include <cstdint>
 #include <cstdlib>
 
 #include "services/common/validation.h"
@@ -51,6 +52,75 @@ std::string CrewTime(const google::protobuf::Duration& delta) {
                            ? absl::StrCat(magnitude / 60, " h")
                            : absl::StrCat(magnitude / 60, " h ", magnitude % 60, " min");
   return absl::StrCat(minutes > 0 ? "+" : "-", amount, " crew time");
+}
+
+// "240.00 EUR": to the cent, rounded half away from zero.
+std::string MoneyText(const google::type::Money& money) {
+  const bool negative = money.units() < 0 || money.nanos() < 0;
+  uint64_t units = money.units() < 0 ? 0 - static_cast<uint64_t>(money.units())
+                                     : static_cast<uint64_t>(money.units());
+  int64_t cents = (std::llabs(money.nanos()) + 5'000'000) / 10'000'000;
+  if (cents == 100) {
+    ++units;
+    cents = 0;
+  }
+  return absl::StrCat(negative ? "-" : "", units, ".", cents < 10 ? "0" : "", cents, " ",
+                      money.currency_code());
+}
+
+// One line per step of an offer to a freelancer, naming the work the way crew say it:
+// "Offer to ana: SETUP RIGGER on order 1040, Tue 08:00–12:00, 240.00 EUR, reply by Mon 18:00".
+std::string CrewOfferLine(const v1::Event& event, const absl::TimeZone& zone, absl::Time now) {
+  const v1::CrewOffer& offer = event.crew_offer();
+  const std::string who =
+      offer.crew_member_id().empty() ? "the freelancer" : offer.crew_member_id();
+  std::vector<std::string> work;
+  // Publish refuses unknown enum values; the guards keep this pure function total all the same.
+  if (offer.task_kind() != v1::TASK_KIND_UNSPECIFIED && v1::TaskKind_IsValid(offer.task_kind())) {
+    work.push_back(v1::TaskKind_Name(offer.task_kind()).substr(sizeof("TASK_KIND_") - 1));
+  }
+  if (!offer.skill_code().empty()) work.push_back(offer.skill_code());
+  const std::string& order_id = offer.order_id().empty() ? event.order_id() : offer.order_id();
+  if (!order_id.empty()) work.push_back(absl::StrCat("on order ", order_id));
+  std::string what = work.empty() ? "work" : absl::StrJoin(work, " ");
+  if (offer.has_start_time()) {
+    absl::StrAppend(&what, ", ", DescribeTime(offer.start_time(), zone, now));
+    if (offer.has_finish_time()) {
+      // The finish reads against the start: its time of day on the same day, its weekday within
+      // the week after it ("Tue 08:00–Wed 02:30").
+      const absl::Time start = ToAbslTime(offer.start_time());
+      const absl::Time finish = ToAbslTime(offer.finish_time());
+      const bool same_day = absl::ToCivilDay(start, zone) == absl::ToCivilDay(finish, zone);
+      const bool same_week = finish >= start && finish < start + absl::Hours(6 * 24);
+      absl::StrAppend(&what, "–",
+                      same_day    ? absl::FormatTime("%H:%M", finish, zone)
+                      : same_week ? absl::FormatTime("%a %H:%M", finish, zone)
+                                  : DescribeTime(offer.finish_time(), zone, now));
+    }
+  }
+  const std::string fee = offer.has_fee() ? absl::StrCat(", ", MoneyText(offer.fee())) : "";
+  const std::string reply_by =
+      offer.has_reply_by_time() ? DescribeTime(offer.reply_by_time(), zone, now) : "";
+  switch (event.type()) {
+    case v1::EVENT_TYPE_CREW_OFFER_SENT:
+      return absl::StrCat("Offer to ", who, ": ", what, fee,
+                          reply_by.empty() ? "" : absl::StrCat(", reply by ", reply_by));
+    case v1::EVENT_TYPE_CREW_OFFER_ACCEPTED:
+      return absl::StrCat(who, " accepted ", what, fee);
+    case v1::EVENT_TYPE_CREW_OFFER_DECLINED:
+      return absl::StrCat(who, " declined ", what, offer.decline_reason().empty() ? "" : ": ",
+                          offer.decline_reason());
+    case v1::EVENT_TYPE_CREW_OFFER_EXPIRED:
+      return absl::StrCat("Offer to ", who, " expired: ", what,
+                          reply_by.empty() ? "" : absl::StrCat(" (no reply by ", reply_by, ")"));
+    default:
+      return absl::StrCat(
+          "Offer to ", who, " ",
+          offer.state() != v1::OFFER_STATE_UNSPECIFIED && v1::OfferState_IsValid(offer.state())
+              ? Words(v1::OfferState_Name(offer.state()), "OFFER_STATE_")
+              : "changed",
+          ": ", what);
+  }
 }
 
 std::string Subject(const v1::Event& event) {
@@ -178,6 +248,8 @@ std::string Details(const v1::Event& event, const absl::TimeZone& zone, absl::Ti
       }
       if (!event.commitment().reason().empty()) add(event.commitment().reason());
       break;
+    case v1::Event::kCrewOffer:
+      break;  // CrewOfferLine writes the whole line
     case v1::Event::PAYLOAD_NOT_SET:
       add(Words(v1::EventType_Name(event.type()), "EVENT_TYPE_"));
       break;
@@ -197,7 +269,10 @@ std::string DescribeTime(const google::protobuf::Timestamp& time, const absl::Ti
 std::string SummarizeEvent(const v1::Event& event, const absl::TimeZone& time_zone,
                            absl::Time now) {
   std::string summary = event.summary();
-  if (summary.empty()) {
+  if (summary.empty() && event.has_crew_offer()) {
+    // The line names the order itself, after the person it is about.
+    summary = CrewOfferLine(event, time_zone, now);
+  } else if (summary.empty()) {
     std::string subject = Subject(event);
     std::string details = Details(event, time_zone, now);
     summary = subject.empty() ? details : absl::StrCat(subject, ": ", details);

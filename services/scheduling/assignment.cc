@@ -223,6 +223,7 @@ class Solver {
     std::vector<int> qualified;
     std::vector<Minutes> qualified_until;
     for (int c = 0; c < static_cast<int>(crew_.size()); ++c) {
+      if (crew_[c].freelancer) continue;
       Minutes until = QualifiedUntil(crew_[c], task);
       if (until >= est + task.duration) {
         qualified.push_back(c);

@@ -58,6 +58,9 @@ struct CrewMember {
   std::vector<Span> shifts;
   // Time off, training, another commitment: never assigned inside.
   std::vector<Span> unavailable;
+  // A freelancer is never chosen here: they are offered work (offer_rules.h) and hold only what
+  // they accepted, which reaches the solver as fixed work.
+  bool freelancer = false;
 };
 
 struct Vehicle {

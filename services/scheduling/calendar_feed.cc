@@ -26,9 +26,9 @@ namespace {
 absl::string_view CalendarView(std::string_view view) { return {view.data(), view.size()}; }
 
 constexpr size_t kMaxCalendarLineOctets = 75;
-// The longest line of text kept from one stored field, before escaping (the longest field a
-// task or a period holds is 2,000 bytes).
-constexpr size_t kMaxCalendarTextLineBytes = 2000;
+// The longest line of text kept, before escaping: room for a label and the longest field a task
+// or a period holds (2,000 bytes).
+constexpr size_t kMaxCalendarTextLineBytes = 4000;
 // A crew member id is at most 100 bytes: 136 in base64url, with 19 digits of generation and 43
 // of signature well under this.
 constexpr size_t kMaxCalendarTokenBytes = 256;
@@ -36,7 +36,7 @@ constexpr size_t kMaxCalendarMemberIdBytes = 100;
 constexpr char kCalendarPathPrefix[] = "/calendar/";
 constexpr char kCalendarPathSuffix[] = ".ics";
 
-// ---- Writing ----
+// ---- The token ----
 
 bool IsCalendarTokenPart(absl::string_view text) {
   if (text.empty()) return false;
@@ -59,6 +59,8 @@ std::string CalendarSignature(std::string_view key, const CalendarFeedLink& link
   return absl::WebSafeBase64Escape(
       absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
+
+// ---- Writing ----
 
 void AddCalendarProperty(std::string& out, std::string_view name, std::string_view value) {
   out += FoldCalendarLine(absl::StrCat(CalendarView(name), ":", CalendarView(value)));

@@ -84,6 +84,15 @@ absl::Status CheckCrewRules(const v1::CrewRules& rules, const std::string& prefi
       violations.push_back({prefix + "longest_self_set_time_off", "is more than a year"});
     }
   }
+  if (rules.has_offer_reply_within()) {
+    const int64_t within = rules.offer_reply_within().seconds();
+    if (within < 60) {
+      violations.push_back({prefix + "offer_reply_within",
+                            "must be at least a minute; leave it unset for 24 hours"});
+    } else if (within > 30 * 24 * 3600) {
+      violations.push_back({prefix + "offer_reply_within", "is more than 30 days"});
+    }
+  }
   if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
   return absl::OkStatus();
 }

@@ -1,12 +1,14 @@
 #include "services/scheduling/postgres_scheduling_store.h"
 
 #include <absl/strings/str_cat.h>
+#include <absl/strings/str_join.h>
 #include <google/protobuf/empty.pb.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <google/protobuf/util/time_util.h>
 #include <google/protobuf/wrappers.pb.h>
 
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <optional>
@@ -16,12 +18,14 @@
 #include "google/rpc/error_details.pb.h"
 #include "services/common/errors.h"
 #include "services/common/idempotency.h"
+#include "services/common/money.h"
 #include "services/common/outbox.h"
 #include "services/common/skill_codes.h"
 #include "services/common/sql_text.h"
 #include "services/common/time_util.h"
 #include "services/scheduling/crew_skills.h"
 #include "services/scheduling/job_plan.h"
+#include "services/scheduling/offer_rules.h"
 #include "services/scheduling/planner.h"
 
 namespace salesops::scheduling {
@@ -674,7 +678,8 @@ constexpr char kTaskColumns[] =
     "task_id, order_id, kind, state, not_before, no_later_than, duration, skill, headcount, "
     "needs_vehicle, pinned, predecessors, coalesce(planned_start, -1), "
     "coalesce(planned_finish, -1), crew_ids, vehicle_id, late, at_risk_reason, explanation, "
-    "overtime, state_note, revision, ts_to_us(update_time), phase_id, skill_code, min_level";
+    "overtime, state_note, revision, ts_to_us(update_time), phase_id, skill_code, min_level, "
+    "offer_note";
 
 v1::Task TaskFromRow(const pqxx::row& row) {
   v1::Task task;
@@ -715,7 +720,13 @@ v1::Task TaskFromRow(const pqxx::row& row) {
   task.set_at_risk_reason(task.state() == v1::TASK_STATE_BLOCKED
                               ? v1::AT_RISK_REASON_TASK_BLOCKED
                               : static_cast<v1::AtRiskReason>(row[17].as<int>()));
-  if (task.at_risk()) {
+  // Offered to freelancers and waiting for their answers: not covered until they accept.
+  const std::string offer_note = row[26].as<std::string>();
+  if (!offer_note.empty() && task.state() != v1::TASK_STATE_BLOCKED) {
+    task.set_at_risk(true);
+    task.set_at_risk_reason(v1::AT_RISK_REASON_CREW_PENDING);
+    task.set_at_risk_explanation(offer_note.substr(0, 1000));
+  } else if (task.at_risk()) {
     task.set_at_risk_explanation(row[18].as<std::string>().substr(0, 1000));
     if (finish >= 0) *task.mutable_earliest_feasible_finish_time() = AtMinute(finish);
   }
@@ -760,6 +771,7 @@ void LoadResources(pqxx::work& tx, Span covered, std::vector<CrewMember>& crew,
     solver_member.name = member.display_name();
     NormalizeSkills(member, absl::Now());
     solver_member.skills = SolverSkillsOf(member);
+    solver_member.freelancer = member.employment() == v1::EMPLOYMENT_FREELANCER;
     std::vector<std::tuple<int, Minutes, Minutes>> weekly;
     for (const v1::WorkShift& shift : member.weekly_shifts()) {
       weekly.emplace_back(static_cast<int>(shift.weekday()), shift.start_offset().seconds() / 60,
@@ -1292,7 +1304,9 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
           "$21, $22, $23, $24) "
           "ON CONFLICT (task_id) DO UPDATE SET position = $3, not_before = $5, "
           "no_later_than = $6, duration = $7, skill = $8, headcount = $9, needs_vehicle = $10, "
-          "skill_code = $23, min_level = $24, "
+          "skill_code = $23, min_level = $24, crew_by_offer = tasks.crew_by_offer AND "
+          "tasks.state IN (3, 4), offer_note = CASE WHEN tasks.state IN (3, 4) THEN '' ELSE "
+          "tasks.offer_note END, "
           "pinned = $11, predecessors = $12::text[], revision = tasks.revision + 1, "
           "update_time = now(), state = CASE WHEN tasks.state IN (3, 4) THEN tasks.state "
           "ELSE $13 END, planned_start = CASE WHEN tasks.state IN (3, 4) THEN "
@@ -1457,7 +1471,8 @@ absl::StatusOr<SchedulingStore::OpenWork> PostgresSchedulingStore::LoadOpenWork(
              "SELECT task_id, order_id, kind, state, not_before, no_later_than, duration, skill, "
              "headcount, needs_vehicle, pinned, predecessors, coalesce(planned_start, -1), "
              "coalesce(planned_finish, -1), crew_ids, vehicle_id, late, at_risk_reason, "
-             "explanation, overtime, revision, phase_id, skill_code, min_level FROM tasks "
+             "explanation, overtime, revision, phase_id, skill_code, min_level, crew_by_offer "
+             "FROM tasks "
              "WHERE state IN (1, 2, 3, 5) AND "
              "((no_later_than >= $1 AND not_before < $2) OR (planned_start IS NOT NULL AND "
              "int8range(planned_start, planned_finish) && int8range($1, $2))) ORDER BY task_id",
@@ -1487,7 +1502,9 @@ absl::StatusOr<SchedulingStore::OpenWork> PostgresSchedulingStore::LoadOpenWork(
       current.at_risk_reason = static_cast<v1::AtRiskReason>(row[17].as<int>());
       current.explanation = row[18].as<std::string>();
       current.overtime = row[19].as<int64_t>();
-      if (row[3].as<int>() == v1::TASK_STATE_STARTED && current.start >= 0) {
+      // Started work, and work freelancers accepted, stays where it is with its people.
+      if ((row[3].as<int>() == v1::TASK_STATE_STARTED || row[24].as<bool>()) &&
+          current.start >= 0) {
         task.started = Task::Fixed{current.start, current.crew_ids, current.vehicle_id};
       }
       index_of[task.id] = static_cast<int>(work.tasks.size());
@@ -1998,8 +2015,8 @@ absl::StatusOr<std::optional<v1::CrewMember>> PostgresSchedulingStore::CrewMembe
 absl::StatusOr<v1::CrewRules> PostgresSchedulingStore::GetCrewRules() {
   v1::CrewRules rules;
   absl::Status status = pool_.Read("get_crew_rules", [&](pqxx::transaction_base& tx) {
-    rules = CrewRulesFromRow(
-        tx.exec1("SELECT body, revision, ts_to_us(update_time) FROM crew_rules"));
+    rules =
+        CrewRulesFromRow(tx.exec1("SELECT body, revision, ts_to_us(update_time) FROM crew_rules"));
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -2047,8 +2064,7 @@ absl::StatusOr<std::vector<std::string>> PostgresSchedulingStore::BackfillCrewPe
         // The lock KeepPersonId takes: a member written meanwhile cannot take the id too.
         tx.exec_params("SELECT pg_advisory_xact_lock($1, $2)", ResourceKey('p', person_id),
                        kPersonIdClaim);
-        if (!tx.exec_params("SELECT 1 FROM crew_members WHERE person_id = $1", person_id)
-                 .empty()) {
+        if (!tx.exec_params("SELECT 1 FROM crew_members WHERE person_id = $1", person_id).empty()) {
           left_without.push_back(id);
           person_id.clear();
         }
@@ -2060,6 +2076,502 @@ absl::StatusOr<std::vector<std::string>> PostgresSchedulingStore::BackfillCrewPe
   });
   if (!status.ok()) return status;
   return left_without;
+}
+
+
+// ---- Offers to freelancers ---------------------------------------------------------------------
+
+namespace {
+
+constexpr int kOfferSent = v1::OFFER_STATE_SENT;
+constexpr int kOfferAccepted = v1::OFFER_STATE_ACCEPTED;
+constexpr int kOfferDeclined = v1::OFFER_STATE_DECLINED;
+constexpr int kOfferExpired = v1::OFFER_STATE_EXPIRED;
+constexpr int kOfferWithdrawn = v1::OFFER_STATE_WITHDRAWN;
+
+constexpr char kOfferColumns[] =
+    "body, state, decline_reason, ts_to_us(create_time), ts_to_us(update_time)";
+
+// Columns from `first`: those of kOfferColumns.
+v1::CrewOffer OfferFromRow(const pqxx::row& row, int first = 0) {
+  v1::CrewOffer offer = common::ParseRecord<v1::CrewOffer>(row[first]);
+  offer.set_state(static_cast<v1::OfferState>(row[first + 1].as<int>()));
+  offer.set_decline_reason(row[first + 2].as<std::string>());
+  *offer.mutable_create_time() = common::TimestampFromMicros(row[first + 3].as<int64_t>());
+  *offer.mutable_update_time() = common::TimestampFromMicros(row[first + 4].as<int64_t>());
+  return offer;
+}
+
+// An offer as stored: what was sent, its state and times in their own columns.
+std::string OfferBody(v1::CrewOffer offer) {
+  offer.clear_state();
+  offer.clear_decline_reason();
+  offer.clear_create_time();
+  offer.clear_update_time();
+  return offer.SerializeAsString();
+}
+
+// Listing order, newest first: the creation time counted down, then the id.
+std::string OfferPageKey(const v1::CrewOffer& offer) {
+  char countdown[24];
+  std::snprintf(countdown, sizeof(countdown), "%019lld",
+                static_cast<long long>(INT64_MAX - common::ToMicros(offer.create_time())));
+  return countdown + offer.offer_id();
+}
+
+// The person an offer is addressed to (their CrewMember.person_id), "" when they have none.
+std::string PersonOfMember(pqxx::work& tx, const std::string& crew_member_id) {
+  pqxx::result rows = tx.exec_params(
+      "SELECT coalesce(person_id, '') FROM crew_members WHERE crew_member_id = $1",
+      crew_member_id);
+  return rows.empty() ? "" : rows[0][0].as<std::string>();
+}
+
+std::string OfferWords(const v1::CrewOffer& offer) {
+  return absl::StrCat(v1::TaskKind_Name(offer.task_kind()).substr(10), " ", offer.skill_code(),
+                      " on order ", offer.order_id(), ", ",
+                      OfferClock(offer.start_time().seconds() / 60), " to ",
+                      OfferClock(offer.finish_time().seconds() / 60));
+}
+
+// An event about an offer, addressed to its freelancer.
+void AddOfferEvent(pqxx::work& tx, v1::EventType type, const v1::CrewOffer& offer,
+                   const std::string& actor_id, const std::string& summary) {
+  const std::string person = PersonOfMember(tx, offer.crew_member_id());
+  AddJobEvent(tx, type, offer.order_id(), 0, actor_id, summary, [&](v1::Event& event) {
+    *event.mutable_crew_offer() = offer;
+    if (!person.empty()) event.add_recipient_person_ids(person);
+  });
+}
+
+// What a task waiting for answers says: who was asked, until when, and how many places are taken.
+void NoteOffers(pqxx::work& tx, const std::string& task_id) {
+  std::string waiting;
+  int accepted = 0;
+  int headcount = 1;
+  for (const auto& row : tx.exec_params(
+           "SELECT o.crew_member_id, o.state, ts_to_us(o.reply_by) / 60000000, t.headcount "
+           "FROM crew_offers o JOIN tasks t USING (task_id) WHERE o.task_id = $1 "
+           "AND o.state IN (1, 2) ORDER BY o.place",
+           task_id)) {
+    headcount = row[3].as<int>();
+    if (row[1].as<int>() == kOfferAccepted) {
+      ++accepted;
+      continue;
+    }
+    absl::StrAppend(&waiting, waiting.empty() ? "" : ", ", row[0].as<std::string>(),
+                    " (reply by ", OfferClock(row[2].as<int64_t>()), ")");
+  }
+  std::string note;
+  if (!waiting.empty()) {
+    note = absl::StrCat("crew pending: offered to ", waiting, "; ", accepted, " of ", headcount,
+                        " places accepted");
+  }
+  tx.exec_params("UPDATE tasks SET offer_note = $2 WHERE task_id = $1 AND offer_note <> $2",
+                 task_id, note);
+}
+
+// Once every place of the task is taken by an accepted offer, the task is theirs at the offered
+// times, kept there like started work. Returns whether it is covered.
+bool CoverIfAccepted(pqxx::work& tx, const std::string& task_id) {
+  pqxx::row task = tx.exec_params1(
+      "SELECT headcount, crew_by_offer, not_before, no_later_than FROM tasks WHERE task_id = $1",
+      task_id);
+  if (task[1].as<bool>()) return true;
+  std::vector<std::string> crew;
+  Minutes start = 0, finish = 0;
+  for (const auto& row : tx.exec_params(
+           "SELECT crew_member_id, start_minute, finish_minute FROM crew_offers "
+           "WHERE task_id = $1 AND state = 2 ORDER BY place",
+           task_id)) {
+    crew.push_back(row[0].as<std::string>());
+    start = row[1].as<int64_t>();
+    finish = row[2].as<int64_t>();
+  }
+  if (static_cast<int>(crew.size()) < task[0].as<int>()) return false;
+  tx.exec_params(
+      "UPDATE tasks SET crew_ids = $2::text[], planned_start = $3, planned_finish = $4, "
+      "late = false, at_risk_reason = 0, state = CASE WHEN state = 1 THEN 2 ELSE state END, "
+      "explanation = $5, crew_by_offer = true, offer_note = '', revision = revision + 1, "
+      "update_time = now() WHERE task_id = $1",
+      task_id, common::PgTextArray(crew), start, finish,
+      "covered by freelancers " + absl::StrJoin(crew, ", ") + " (offers accepted); " +
+          OfferClock(start) + " to " + OfferClock(finish));
+  return true;
+}
+
+// Freelancers as offers read them: active members with employment FREELANCER, what they hold,
+// when they are busy around `slot`, and what they accepted that week.
+std::vector<Freelancer> LoadFreelancers(pqxx::work& tx, Span slot, const std::string& task_id,
+                                        std::map<std::string, v1::CrewMember>& members) {
+  std::vector<Freelancer> freelancers;
+  std::map<std::string, int> index;
+  for (const auto& row :
+       tx.exec("SELECT crew_member_id, body FROM crew_members WHERE active ORDER BY 1")) {
+    v1::CrewMember member = common::ParseRecord<v1::CrewMember>(row[1]);
+    if (member.employment() != v1::EMPLOYMENT_FREELANCER) continue;
+    member.set_crew_member_id(row[0].as<std::string>());
+    NormalizeSkills(member, absl::Now());
+    Freelancer freelancer;
+    freelancer.crew_member_id = member.crew_member_id();
+    freelancer.display_name = member.display_name();
+    freelancer.skills = SolverSkillsOf(member);
+    index[freelancer.crew_member_id] = static_cast<int>(freelancers.size());
+    freelancers.push_back(std::move(freelancer));
+    members[member.crew_member_id()] = std::move(member);
+  }
+  if (freelancers.empty()) return freelancers;
+  for (const auto& row : tx.exec_params(
+           "SELECT crew_member_id, ts_to_us(lower(during)) / 60000000, "
+           "ts_to_us(upper(during)) / 60000000 FROM unavailability WHERE crew_member_id IS NOT "
+           "NULL AND during && tstzrange(to_timestamp($1::bigint * 60), "
+           "to_timestamp($2::bigint * 60), '[)')",
+           slot.start, slot.end)) {
+    auto found = index.find(row[0].as<std::string>());
+    if (found != index.end()) {
+      freelancers[found->second].busy.push_back({row[1].as<int64_t>(), row[2].as<int64_t>()});
+    }
+  }
+  // Their other work: offers they hold or are still answering, and tasks they are on.
+  const Minutes week_start = slot.start - ((slot.start / kDay + 3) % 7) * kDay - slot.start % kDay;
+  for (const auto& row : tx.exec_params(
+           "SELECT crew_member_id, start_minute, finish_minute, state FROM crew_offers "
+           "WHERE state IN (1, 2) AND task_id <> $1 AND start_minute < $3 AND finish_minute > $2",
+           task_id, week_start, week_start + 7 * kDay)) {
+    auto found = index.find(row[0].as<std::string>());
+    if (found == index.end()) continue;
+    Span span{row[1].as<int64_t>(), row[2].as<int64_t>()};
+    freelancers[found->second].busy.push_back(span);
+    if (row[3].as<int>() == kOfferAccepted) freelancers[found->second].booked += span.end - span.start;
+  }
+  for (const auto& row : tx.exec_params(
+           "SELECT c.crew_id, planned_start, planned_finish FROM tasks, unnest(crew_ids) AS "
+           "c(crew_id) WHERE state IN (1, 2, 3, 5) AND planned_start IS NOT NULL AND task_id <> $1 "
+           "AND planned_start < $3 AND planned_finish > $2",
+           task_id, slot.start, slot.end)) {
+    auto found = index.find(row[0].as<std::string>());
+    if (found != index.end()) {
+      freelancers[found->second].busy.push_back({row[1].as<int64_t>(), row[2].as<int64_t>()});
+    }
+  }
+  return freelancers;
+}
+
+// Money from a member's fee field, in micros, 0 when unset or unreadable.
+int64_t FeeMicros(const google::type::Money& fee) {
+  if (fee.currency_code().empty()) return 0;
+  absl::StatusOr<int64_t> micros = common::MoneyToMicros(fee, "fee");
+  return micros.ok() ? std::max<int64_t>(*micros, 0) : 0;
+}
+
+// Offers the next candidates for every open place of one task (locked, or skipped when another
+// replica has it). Returns how many offers were sent.
+absl::StatusOr<int> OfferTask(pqxx::work& tx, const std::string& task_id, Minutes now) {
+  pqxx::result rows = tx.exec_params(
+      "SELECT t.order_id, t.kind, t.skill_code, t.min_level, t.headcount, t.not_before, "
+      "t.no_later_than, t.duration, t.predecessors FROM tasks t JOIN jobs j USING (order_id) "
+      "WHERE t.task_id = $1 AND t.state IN (1, 2) AND NOT t.crew_by_offer AND t.late AND "
+      "t.at_risk_reason = $2 AND NOT t.needs_vehicle AND j.state IN (2, 3) AND "
+      "t.no_later_than > $3 FOR UPDATE OF t SKIP LOCKED",
+      task_id, static_cast<int>(v1::AT_RISK_REASON_NO_SKILLED_CREW_FREE), now);
+  if (rows.empty()) return 0;
+  const pqxx::row task = rows[0];
+  const int headcount = task[4].as<int>();
+  std::set<int> open_places;
+  for (int place = 0; place < headcount; ++place) open_places.insert(place);
+  std::set<std::string> asked;
+  std::map<int, int> asked_per_place;
+  std::optional<Span> slot;
+  for (const auto& row : tx.exec_params(
+           "SELECT place, crew_member_id, state, start_minute, finish_minute FROM crew_offers "
+           "WHERE task_id = $1 AND state <> $2",
+           task_id, kOfferWithdrawn)) {
+    const int state = row[2].as<int>();
+    asked.insert(row[1].as<std::string>());
+    ++asked_per_place[row[0].as<int>()];
+    if (state == kOfferSent || state == kOfferAccepted) {
+      open_places.erase(row[0].as<int>());
+      slot = Span{row[3].as<int64_t>(), row[4].as<int64_t>()};
+    }
+  }
+  if (open_places.empty()) return 0;
+  if (!slot) {
+    const Minutes predecessors_done =
+        tx.exec_params1("SELECT coalesce(max(planned_finish), 0) FROM tasks "
+                        "WHERE task_id = ANY($1::text[])",
+                        task[8].as<std::string>())[0]
+            .as<int64_t>();
+    slot = OfferSlot(task[5].as<int64_t>(), predecessors_done, now, task[7].as<int64_t>(),
+                     task[6].as<int64_t>());
+    if (!slot) return 0;  // too late for anyone: ops must move the date
+  }
+  v1::CrewRules rules;
+  if (pqxx::result kept = tx.exec("SELECT body FROM crew_rules"); !kept.empty()) {
+    rules = common::ParseRecord<v1::CrewRules>(kept[0][0]);
+  }
+  const std::optional<Minutes> reply_by =
+      ReplyBy(now, rules.offer_reply_within().seconds() / 60, slot->start);
+  if (!reply_by) return 0;
+
+  std::map<std::string, v1::CrewMember> members;
+  const std::vector<Freelancer> freelancers = LoadFreelancers(tx, *slot, task_id, members);
+  const OfferedWork work{task[2].as<std::string>(), task[3].as<int>(), *slot};
+  const std::vector<RankedCandidate> ranked = RankCandidates(work, freelancers, asked);
+  int sent = 0;
+  auto next = ranked.begin();
+  for (int place : open_places) {
+    if (next == ranked.end()) break;
+    const Freelancer& freelancer = freelancers[next->freelancer];
+    const v1::CrewMember& member = members.at(freelancer.crew_member_id);
+    v1::CrewOffer offer;
+    offer.set_offer_id(tx.exec1("SELECT gen_random_uuid()::text")[0].as<std::string>());
+    offer.set_task_id(task_id);
+    offer.set_order_id(task[0].as<std::string>());
+    offer.set_crew_member_id(freelancer.crew_member_id);
+    offer.set_state(v1::OFFER_STATE_SENT);
+    offer.set_task_kind(static_cast<v1::TaskKind>(task[1].as<int>()));
+    offer.set_skill_code(work.skill);
+    *offer.mutable_start_time() = AtMinute(slot->start);
+    *offer.mutable_finish_time() = AtMinute(slot->end);
+    const int64_t hour_fee = FeeMicros(member.hour_fee());
+    const int64_t day_fee = FeeMicros(member.day_fee());
+    const int64_t fee = OfferFeeMicros(day_fee, hour_fee, slot->end - slot->start);
+    if (fee > 0 && fee < INT64_MAX) {
+      const bool by_hour = hour_fee > 0 && fee != day_fee * std::max<int64_t>(
+                                                    (slot->end - slot->start + kDay - 1) / kDay, 1);
+      *offer.mutable_fee() = common::MoneyFromMicros(
+          fee, by_hour ? member.hour_fee().currency_code() : member.day_fee().currency_code());
+    }
+    *offer.mutable_reply_by_time() = AtMinute(*reply_by);
+    offer.set_rank(asked_per_place[place] + 1);
+    offer.set_reason(next->reason +
+                     (offer.rank() > 1 ? absl::StrCat("; asked ", offer.rank(),
+                                                      " for this place after a decline or no "
+                                                      "answer")
+                                       : ""));
+    tx.exec_params(
+        "INSERT INTO crew_offers (offer_id, task_id, order_id, place, crew_member_id, state, "
+        "start_minute, finish_minute, reply_by, rank, body) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+        "$8, to_timestamp($9::bigint * 60), $10, $11)",
+        offer.offer_id(), task_id, offer.order_id(), place, offer.crew_member_id(), kOfferSent,
+        slot->start, slot->end, *reply_by, offer.rank(), pqxx::binarystring(OfferBody(offer)));
+    AddOfferEvent(tx, v1::EVENT_TYPE_CREW_OFFER_SENT, offer, kSourceService,
+                  absl::StrCat("Offer to ", freelancer.display_name, ": ", OfferWords(offer),
+                               offer.has_fee() ? ", " + FeeWords(offer.fee()) : "",
+                               ", reply by ", OfferClock(*reply_by)));
+    ++next;
+    ++sent;
+  }
+  if (sent > 0) NoteOffers(tx, task_id);
+  return sent;
+}
+
+}  // namespace
+
+absl::StatusOr<SchedulingStore::OfferRound> PostgresSchedulingStore::RunOfferRound(
+    Minutes now, int task_limit) {
+  OfferRound round;
+  // Offers nobody answered in time, and offers whose work no longer needs them.
+  SALESOPS_RETURN_IF_ERROR(pool_.InTransaction("expire_offers", [&](pqxx::work& tx) {
+    std::set<std::string> tasks;
+    for (const auto& row : tx.exec_params(
+             std::string("UPDATE crew_offers SET state = $1, update_time = now() WHERE state = "
+                         "$2 AND reply_by <= to_timestamp($3::bigint * 60) RETURNING task_id, ") +
+                 kOfferColumns,
+             kOfferExpired, kOfferSent, now)) {
+      tasks.insert(row[0].as<std::string>());
+      ++round.expired;
+      const v1::CrewOffer offer = OfferFromRow(row, 1);
+      AddOfferEvent(tx, v1::EVENT_TYPE_CREW_OFFER_EXPIRED, offer, kSourceService,
+                    absl::StrCat("Offer to ", offer.crew_member_id(), " expired unanswered: ",
+                                 OfferWords(offer), "; asking the next freelancer"));
+    }
+    for (const auto& row : tx.exec_params(
+             "UPDATE crew_offers o SET state = $1, update_time = now() FROM tasks t JOIN jobs j "
+             "USING (order_id) WHERE o.task_id = t.task_id AND o.state IN ($2, $3) AND ("
+             "t.state NOT IN (1, 2, 3, 5) OR j.state = $4 OR o.start_minute < t.not_before OR "
+             "o.finish_minute > t.no_later_than OR (NOT t.late AND NOT t.crew_by_offer)) "
+             "RETURNING o.task_id",
+             kOfferWithdrawn, kOfferSent, kOfferAccepted, kJobCancelled)) {
+      tasks.insert(row[0].as<std::string>());
+      ++round.withdrawn;
+    }
+    for (const std::string& task_id : tasks) NoteOffers(tx, task_id);
+    // Work re-planned since its offers were accepted is theirs again while the times still fit.
+    for (const auto& row :
+         tx.exec("SELECT DISTINCT o.task_id FROM crew_offers o JOIN tasks t USING (task_id) "
+                 "WHERE o.state = 2 AND NOT t.crew_by_offer AND t.state IN (1, 2)")) {
+      CoverIfAccepted(tx, row[0].as<std::string>());
+    }
+    return absl::OkStatus();
+  }));
+  // Tasks in-house crew cannot cover, earliest deadline first, each in its own transaction.
+  std::vector<std::string> candidates;
+  SALESOPS_RETURN_IF_ERROR(pool_.InTransaction("tasks_needing_offers", [&](pqxx::work& tx) {
+    for (const auto& row : tx.exec_params(
+             "SELECT t.task_id FROM tasks t JOIN jobs j USING (order_id) WHERE t.state IN (1, 2) "
+             "AND NOT t.crew_by_offer AND t.late AND t.at_risk_reason = $1 AND NOT "
+             "t.needs_vehicle AND j.state IN (2, 3) AND t.no_later_than > $2 AND EXISTS (SELECT "
+             "1 FROM crew_members m WHERE m.active) ORDER BY t.no_later_than, t.task_id LIMIT $3",
+             static_cast<int>(v1::AT_RISK_REASON_NO_SKILLED_CREW_FREE), now, task_limit)) {
+      candidates.push_back(row[0].as<std::string>());
+    }
+    return absl::OkStatus();
+  }));
+  for (const std::string& task_id : candidates) {
+    SALESOPS_RETURN_IF_ERROR(pool_.InTransaction("offer_task", [&](pqxx::work& tx) -> absl::Status {
+      SALESOPS_ASSIGN_OR_RETURN(int sent, OfferTask(tx, task_id, now));
+      round.sent += sent;
+      return absl::OkStatus();
+    }));
+  }
+  return round;
+}
+
+absl::StatusOr<v1::CrewOffer> PostgresSchedulingStore::GetOffer(const std::string& offer_id) {
+  v1::CrewOffer offer;
+  absl::Status status = pool_.InTransaction("get_offer", [&](pqxx::work& tx) {
+    pqxx::result rows = tx.exec_params(
+        std::string("SELECT ") + kOfferColumns + " FROM crew_offers WHERE offer_id = $1",
+        offer_id);
+    if (rows.empty()) {
+      return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                           "offer " + offer_id + " does not exist");
+    }
+    offer = OfferFromRow(rows[0]);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return offer;
+}
+
+absl::StatusOr<Page<v1::CrewOffer>> PostgresSchedulingStore::ListOffers(
+    const v1::ListOffersRequest& filter, int limit, const std::string& after) {
+  Page<v1::CrewOffer> page;
+  std::vector<int64_t> states;
+  for (int state : filter.states()) states.push_back(state);
+  absl::Status status = pool_.InTransaction("list_offers", [&](pqxx::work& tx) {
+    // Newest first: the page key is the creation time and id, as text that sorts descending.
+    common::FillPage(
+        page,
+        tx.exec_params(std::string("SELECT ") + kOfferColumns +
+                           ", lpad((9223372036854775807 - ts_to_us(create_time))::text, 19, "
+                           "'0') || offer_id AS page_key FROM crew_offers WHERE "
+                           "($1 = '' OR lpad((9223372036854775807 - ts_to_us(create_time))::text, "
+                           "19, '0') || offer_id > $1) AND ($2 = '' OR crew_member_id = $2) AND "
+                           "($3 = '' OR task_id = $3) AND ($4 = '' OR order_id = $4) AND "
+                           "(cardinality($5::bigint[]) = 0 OR state = ANY($5::bigint[])) "
+                           "ORDER BY page_key LIMIT $6",
+                       after, filter.crew_member_id(), filter.task_id(), filter.order_id(),
+                       common::PgBigintArray(states), limit + 1),
+        limit, [](const pqxx::row& row) { return OfferFromRow(row); },
+        [](const v1::CrewOffer& offer) { return OfferPageKey(offer); });
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return page;
+}
+
+
+namespace {
+
+// The offer named, locked with its task (task first, as OfferTask locks it), for an answer.
+absl::StatusOr<v1::CrewOffer> LockOfferForAnswer(pqxx::work& tx, const std::string& offer_id,
+                                                 Minutes now) {
+  pqxx::result found =
+      tx.exec_params("SELECT task_id FROM crew_offers WHERE offer_id = $1", offer_id);
+  if (found.empty()) {
+    return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
+                         "offer " + offer_id + " does not exist");
+  }
+  tx.exec_params("SELECT 1 FROM tasks WHERE task_id = $1 FOR UPDATE", found[0][0].as<std::string>());
+  pqxx::row row = tx.exec_params1(std::string("SELECT ") + kOfferColumns +
+                                      ", ts_to_us(reply_by) / 60000000 FROM crew_offers "
+                                      "WHERE offer_id = $1 FOR UPDATE",
+                                  offer_id);
+  v1::CrewOffer offer = OfferFromRow(row);
+  if (offer.state() != v1::OFFER_STATE_SENT) {
+    return ReasonedError(absl::StatusCode::kFailedPrecondition, v1::INVALID_STAGE_TRANSITION,
+                         "offer " + offer_id + " is " +
+                             common::SkillWord(v1::OfferState_Name(offer.state()).substr(12)) +
+                             "; only an offer waiting for an answer can be answered");
+  }
+  if (row[5].as<int64_t>() <= now) {
+    return ReasonedError(absl::StatusCode::kFailedPrecondition, v1::INVALID_STAGE_TRANSITION,
+                         "offer " + offer_id + " expired at " + OfferClock(row[5].as<int64_t>()) +
+                             "; the next freelancer is being asked");
+  }
+  return offer;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::AcceptOfferResponse> PostgresSchedulingStore::AcceptOffer(
+    const RequestKey& key, const std::string& offer_id, const std::string& actor_id,
+    Minutes now) {
+  SALESOPS_ASSIGN_OR_RETURN(
+      Answered<v1::AcceptOfferResponse> answered,
+      OnceUnder<v1::AcceptOfferResponse>(
+          pool_, "accept_offer", key,
+          [&](pqxx::work& tx, v1::AcceptOfferResponse& response) -> absl::Status {
+            SALESOPS_ASSIGN_OR_RETURN(v1::CrewOffer offer, LockOfferForAnswer(tx, offer_id, now));
+            const Minutes start = offer.start_time().seconds() / 60;
+            const Minutes finish = offer.finish_time().seconds() / 60;
+            // Still free then: no time off, no other work taken since.
+            pqxx::row clash = tx.exec_params1(
+                "SELECT (SELECT count(*) FROM unavailability WHERE crew_member_id = $1 AND "
+                "during && tstzrange(to_timestamp($2::bigint * 60), to_timestamp($3::bigint * 60), "
+                "'[)')) + (SELECT count(*) FROM crew_offers WHERE crew_member_id = $1 AND state = "
+                "2 AND offer_id <> $4 AND start_minute < $3 AND finish_minute > $2)",
+                offer.crew_member_id(), start, finish, offer_id);
+            if (clash[0].as<int64_t>() > 0) {
+              return ReasonedError(absl::StatusCode::kFailedPrecondition,
+                                   v1::INVALID_STAGE_TRANSITION,
+                                   offer.crew_member_id() + " is no longer free " +
+                                       OfferClock(start) + " to " + OfferClock(finish) +
+                                       " (time off or other work); decline this offer instead");
+            }
+            offer.set_state(v1::OFFER_STATE_ACCEPTED);
+            const pqxx::row updated = tx.exec_params1(
+                std::string("UPDATE crew_offers SET state = $2, update_time = now() WHERE "
+                            "offer_id = $1 RETURNING ") +
+                    kOfferColumns,
+                offer_id, kOfferAccepted);
+            *response.mutable_offer() = OfferFromRow(updated);
+            AddOfferEvent(tx, v1::EVENT_TYPE_CREW_OFFER_ACCEPTED, response.offer(), actor_id,
+                          absl::StrCat(offer.crew_member_id(), " accepted ", OfferWords(offer)));
+            CoverIfAccepted(tx, offer.task_id());
+            NoteOffers(tx, offer.task_id());
+            *response.mutable_task() = TaskFromRow(tx.exec_params1(
+                std::string("SELECT ") + kTaskColumns + " FROM tasks WHERE task_id = $1",
+                offer.task_id()));
+            return absl::OkStatus();
+          }));
+  return std::move(answered.response);
+}
+
+absl::StatusOr<v1::DeclineOfferResponse> PostgresSchedulingStore::DeclineOffer(
+    const RequestKey& key, const std::string& offer_id, const std::string& reason,
+    const std::string& actor_id, Minutes now) {
+  SALESOPS_ASSIGN_OR_RETURN(
+      Answered<v1::DeclineOfferResponse> answered,
+      OnceUnder<v1::DeclineOfferResponse>(
+          pool_, "decline_offer", key,
+          [&](pqxx::work& tx, v1::DeclineOfferResponse& response) -> absl::Status {
+            SALESOPS_ASSIGN_OR_RETURN(v1::CrewOffer offer, LockOfferForAnswer(tx, offer_id, now));
+            const pqxx::row updated = tx.exec_params1(
+                std::string("UPDATE crew_offers SET state = $2, decline_reason = $3, "
+                            "update_time = now() WHERE offer_id = $1 RETURNING ") +
+                    kOfferColumns,
+                offer_id, kOfferDeclined, reason);
+            *response.mutable_offer() = OfferFromRow(updated);
+            AddOfferEvent(tx, v1::EVENT_TYPE_CREW_OFFER_DECLINED, response.offer(), actor_id,
+                          absl::StrCat(offer.crew_member_id(), " declined ", OfferWords(offer),
+                                       "; asking the next freelancer"));
+            NoteOffers(tx, offer.task_id());
+            return absl::OkStatus();
+          }));
+  return std::move(answered.response);
 }
 
 }  // namespace salesops::scheduling

@@ -15,6 +15,19 @@ class PostgresSchedulingStore final : public SchedulingStore {
                                                                 const v1::CrewMember& member,
                                                                 const std::string& etag) override;
   absl::StatusOr<v1::CrewMember> GetCrewMember(const std::string& id) override;
+  absl::StatusOr<OfferRound> RunOfferRound(Minutes now, int task_limit) override;
+  absl::StatusOr<v1::CrewOffer> GetOffer(const std::string& offer_id) override;
+  absl::StatusOr<Page<v1::CrewOffer>> ListOffers(const v1::ListOffersRequest& filter, int limit,
+                                                 const std::string& after) override;
+  absl::StatusOr<v1::AcceptOfferResponse> AcceptOffer(const RequestKey& key,
+                                                      const std::string& offer_id,
+                                                      const std::string& actor_id,
+                                                      Minutes now) override;
+  absl::StatusOr<v1::DeclineOfferResponse> DeclineOffer(const RequestKey& key,
+                                                        const std::string& offer_id,
+                                                        const std::string& reason,
+                                                        const std::string& actor_id,
+                                                        Minutes now) override;
   absl::StatusOr<v1::CreateSkillResponse> CreateSkill(const RequestKey& key,
                                                       const v1::SkillDefinition& skill) override;
   absl::StatusOr<v1::UpdateSkillResponse> UpdateSkill(const RequestKey& key,
@@ -70,8 +83,7 @@ class PostgresSchedulingStore final : public SchedulingStore {
                                                       Minutes to, int limit) override;
   absl::StatusOr<std::vector<PrepLine>> ListPrepLines(Minutes from, Minutes to) override;
   absl::StatusOr<v1::UpdateTaskStateResponse> UpdateTaskState(
-      const RequestKey& key, const v1::UpdateTaskStateRequest& request,
-      const std::string& actor_id,
+      const RequestKey& key, const v1::UpdateTaskStateRequest& request, const std::string& actor_id,
       const std::function<absl::Status(const v1::Task&)>& may_update) override;
 
   // Crew self-service.
@@ -88,6 +100,23 @@ class PostgresSchedulingStore final : public SchedulingStore {
                                             const std::string& crew_member_id) override;
   absl::StatusOr<std::optional<CalendarFeedSource>> LoadCalendarFeed(
       const std::string& crew_member_id, Minutes from, Minutes to, int limit) override;
+
+  // Timesheets: postgres_timesheet_store.cc.
+  absl::StatusOr<v1::TimesheetEntry> ReportHours(
+      const RequestKey& key, const HoursReport& report,
+      const std::function<absl::Status(const TimesheetTask&, v1::TimesheetState)>& may_report)
+      override;
+  absl::StatusOr<v1::TimesheetEntry> DecideHours(
+      const RequestKey& key, const HoursDecision& decision,
+      const std::function<absl::Status(const v1::TimesheetEntry&, const TimesheetTask&)>&
+          may_decide) override;
+  absl::StatusOr<std::optional<TimesheetTask>> GetTimesheetTask(
+      const std::string& task_id) override;
+  absl::StatusOr<Page<v1::TimesheetEntry>> ListTimesheets(const v1::ListTimesheetsRequest& filter,
+                                                          int limit,
+                                                          const std::string& after) override;
+  absl::StatusOr<LabourFacts> LoadLabourFacts(const LabourQuery& query) override;
+  absl::StatusOr<LabourFacts> LoadApprovedHours(Minutes from, Minutes to) override;
 
  private:
   common::ConnectionPool& pool_;

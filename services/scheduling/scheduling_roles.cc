@@ -44,7 +44,20 @@ common::RolePolicy RolePolicy() {
              {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE, v1::ROLE_CREW})
       .Allow("GetJobStatus", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
       .Allow("ListJobs", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_SERVICE})
-      .Allow("UpdateTaskState", {v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_CREW});
+      // Offers to freelancers: sales sees who was asked; a freelancer answers their own, and ops
+      // may answer for them (a phone call).
+      .Allow("ListOffers", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_CREW})
+      .Allow("AcceptOffer", {v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_CREW})
+      .Allow("DeclineOffer", {v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_CREW})
+      .Allow("UpdateTaskState", {v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_CREW})
+      // Timesheets: crew report their own hours (a crew chief confirms the others' on their
+      // tasks), OPS approve; the labour report is ops', the payroll export ADMIN's.
+      .Allow("ReportHours", {v1::ROLE_CREW, v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("ConfirmHours", {v1::ROLE_CREW, v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("ApproveHours", {v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("ListTimesheets", {v1::ROLE_CREW, v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("GetLabourReport", {v1::ROLE_OPS, v1::ROLE_ADMIN})
+      .Allow("GetPayrollExport", {v1::ROLE_ADMIN});
   return policy;
 }
 

@@ -64,6 +64,10 @@ void AddOptions(CLI::App& app, SchedulingOptions& options) {
   common::AddSetting(app, "reoptimize-horizon-days", options.reoptimize_horizon_days,
                      "Re-optimisation covers open work due within this many days")
       ->check(CLI::Range(1, 400));
+  common::AddSetting(app, "offer-interval-seconds", options.offer_interval_seconds,
+                     "The offer worker expires unanswered offers to freelancers and asks the next "
+                     "this often (0: never); a decline asks the next at once")
+      ->check(CLI::Range(0, 3600));
   common::AddSetting(app, "calendar-address", options.calendar_address,
                      "Where crew calendar apps fetch their schedule feeds (host:port; empty: "
                      "off). Put it behind the company's HTTPS proxy");
@@ -103,10 +107,15 @@ SchedulingServiceImpl::SchedulingServiceImpl(common::ServiceRuntime& runtime,
     background_ = std::thread([this] { ReoptimizeInBackground(); });
     runtime.OnShutdown([this] { StopBackground(); });
   }
+  if (options_.offer_interval_seconds > 0) {
+    offers_ = std::thread([this] { OffersInBackground(); });
+    runtime.OnShutdown([this] { StopOffers(); });
+  }
 }
 
 SchedulingServiceImpl::~SchedulingServiceImpl() {
   StopCalendarEndpoint();
+  StopOffers();
   StopBackground();
 }
 
@@ -437,8 +446,8 @@ int64_t NowSecond() { return common::NowTimestamp().seconds(); }
 
 }  // namespace
 
-absl::StatusOr<std::string> SchedulingServiceImpl::CrewMemberInScope(
-    grpc::ServerContext& context, const std::string& requested) {
+absl::StatusOr<std::string> SchedulingServiceImpl::CrewMemberInScope(grpc::ServerContext& context,
+                                                                     const std::string& requested) {
   const v1::Actor caller = runtime_.CallerOf(context);
   if (!IsCrew(caller)) return requested;
   // The token's person, looked up afresh on each call: a member deactivated (or given another
@@ -470,9 +479,9 @@ grpc::Status SchedulingServiceImpl::UpdateCrewRules(grpc::ServerContext*,
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     SALESOPS_RETURN_IF_ERROR(CheckCrewRules(request->rules(), "rules."));
-    SALESOPS_ASSIGN_OR_RETURN(*response,
-                              store_->UpdateCrewRules(KeyOf("UpdateCrewRules", *request),
-                                                      request->rules(), request->etag()));
+    SALESOPS_ASSIGN_OR_RETURN(
+        *response, store_->UpdateCrewRules(KeyOf("UpdateCrewRules", *request), request->rules(),
+                                           request->etag()));
     return absl::OkStatus();
   }());
 }
@@ -488,8 +497,9 @@ void SchedulingServiceImpl::BackfillCrewPersonIds() {
   for (const std::string& crew_member_id : *left_without) {
     common::LogWarn("crew_person_id_shared",
                     {{"crew_member_id", crew_member_id},
-                     {"effect", "another crew member has its person_id; its crew token acts as "
-                                "that one until an UpdateCrewMember gives it its own"}});
+                     {"effect",
+                      "another crew member has its person_id; its crew token acts as "
+                      "that one until an UpdateCrewMember gives it its own"}});
   }
 }
 
@@ -503,9 +513,8 @@ grpc::Status SchedulingServiceImpl::AddUnavailability(grpc::ServerContext* conte
     // A crew member's own time off: a vehicle is never theirs, and no id means their own.
     if (IsCrew(caller)) {
       if (unavailability.has_vehicle_id()) return NotTheCallersOwn();
-      SALESOPS_ASSIGN_OR_RETURN(
-          *unavailability.mutable_crew_member_id(),
-          CrewMemberInScope(*context, unavailability.crew_member_id()));
+      SALESOPS_ASSIGN_OR_RETURN(*unavailability.mutable_crew_member_id(),
+                                CrewMemberInScope(*context, unavailability.crew_member_id()));
     }
     std::vector<common::FieldViolation> violations;
     if (unavailability.subject_case() == v1::Unavailability::SUBJECT_NOT_SET) {
@@ -516,8 +525,7 @@ grpc::Status SchedulingServiceImpl::AddUnavailability(grpc::ServerContext* conte
       violations.push_back({"unavailability.window.not_before", "is required: when does it start"});
     }
     if (!unavailability.window().has_no_later_than()) {
-      violations.push_back(
-          {"unavailability.window.no_later_than", "is required: when is it over"});
+      violations.push_back({"unavailability.window.no_later_than", "is required: when is it over"});
     }
     if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
     const RequestKey key = KeyOfCaller("AddUnavailability", *request, caller);
@@ -585,9 +593,9 @@ grpc::Status SchedulingServiceImpl::DeleteUnavailability(
         return CheckSelfRemovedTimeOff(period, rules, now);
       };
     }
-    absl::StatusOr<v1::DeleteUnavailabilityResponse> deleted = store_->DeleteUnavailability(
-        KeyOfCaller("DeleteUnavailability", *request, caller), request->unavailability_id(),
-        may_delete);
+    absl::StatusOr<v1::DeleteUnavailabilityResponse> deleted =
+        store_->DeleteUnavailability(KeyOfCaller("DeleteUnavailability", *request, caller),
+                                     request->unavailability_id(), may_delete);
     if (!deleted.ok()) return RefusedAlikeForCrew(caller, deleted.status());
     *response = *std::move(deleted);
     // Freed time is used by the next re-optimisation; nobody has to move now.
@@ -1308,9 +1316,8 @@ grpc::Status SchedulingServiceImpl::UpdateTaskState(grpc::ServerContext* context
         return IsAssignedTo(task, own) ? absl::OkStatus() : NotTheCallersOwn();
       };
     }
-    absl::StatusOr<v1::UpdateTaskStateResponse> updated =
-        store_->UpdateTaskState(KeyOfCaller("UpdateTaskState", *request, caller), *request,
-                                caller.id(), may_update);
+    absl::StatusOr<v1::UpdateTaskStateResponse> updated = store_->UpdateTaskState(
+        KeyOfCaller("UpdateTaskState", *request, caller), *request, caller.id(), may_update);
     if (!updated.ok()) return RefusedAlikeForCrew(caller, updated.status());
     *response = *std::move(updated);
     // Done work frees time for the next re-optimisation; started work is frozen where it is.
@@ -1673,6 +1680,134 @@ grpc::Status SchedulingServiceImpl::ResetCalendarFeed(grpc::ServerContext* conte
     response->set_crew_member_id(member);
     common::LogInfo("calendar_feed_reset",
                     {{"crew_member_id", member}, {"actor_id", runtime_.CallerOf(*context).id()}});
+    return absl::OkStatus();
+  }());
+}
+
+
+// ---- Offers to freelancers (README "Offers to freelancers") -----------------------------------
+
+namespace {
+
+// Tasks one round of the offer worker takes on at most (the rest wait for the next round).
+constexpr int kOfferTasksPerRound = 50;
+
+}  // namespace
+
+void SchedulingServiceImpl::WakeOffers() {
+  {
+    std::lock_guard<std::mutex> lock(offers_mutex_);
+    offers_woken_ = true;
+  }
+  offers_wake_.notify_all();
+}
+
+void SchedulingServiceImpl::StopOffers() {
+  {
+    std::lock_guard<std::mutex> lock(offers_mutex_);
+    offers_stopping_ = true;
+  }
+  offers_wake_.notify_all();
+  if (offers_.joinable()) offers_.join();
+}
+
+void SchedulingServiceImpl::OffersInBackground() {
+  std::unique_lock<std::mutex> lock(offers_mutex_);
+  while (!offers_stopping_) {
+    offers_wake_.wait_for(lock, std::chrono::seconds(options_.offer_interval_seconds),
+                          [this] { return offers_stopping_ || offers_woken_; });
+    if (offers_stopping_) break;
+    offers_woken_ = false;
+    lock.unlock();
+    absl::StatusOr<SchedulingStore::OfferRound> round =
+        store_->RunOfferRound(NowMinute(), kOfferTasksPerRound);
+    if (!round.ok()) {
+      // The database is away or another replica holds the rows: the next round tries again.
+      common::LogWarn("offer_round_failed", {{"error", std::string(round.status().message())}});
+    } else if (round->expired + round->withdrawn + round->sent > 0) {
+      common::LogInfo("offer_round", {{"expired", std::to_string(round->expired)},
+                                      {"withdrawn", std::to_string(round->withdrawn)},
+                                      {"sent", std::to_string(round->sent)}});
+    }
+    lock.lock();
+  }
+}
+
+absl::StatusOr<v1::CrewOffer> SchedulingServiceImpl::OfferInScope(grpc::ServerContext& context,
+                                                                  const std::string& offer_id) {
+  const v1::Actor caller = runtime_.CallerOf(context);
+  absl::StatusOr<v1::CrewOffer> offer = store_->GetOffer(offer_id);
+  if (!IsCrew(caller)) return offer;
+  SALESOPS_ASSIGN_OR_RETURN(std::string own, CrewMemberInScope(context, ""));
+  if (!offer.ok() || offer->crew_member_id() != own) {
+    return offer.ok() || offer.status().code() == absl::StatusCode::kNotFound
+               ? NotTheCallersOwn()
+               : offer.status();
+  }
+  return offer;
+}
+
+grpc::Status SchedulingServiceImpl::ListOffers(grpc::ServerContext* context,
+                                               const v1::ListOffersRequest* request,
+                                               v1::ListOffersResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    v1::ListOffersRequest scoped = *request;
+    if (IsCrew(runtime_.CallerOf(*context))) {
+      SALESOPS_ASSIGN_OR_RETURN(*scoped.mutable_crew_member_id(),
+                                CrewMemberInScope(*context, request->crew_member_id()));
+    }
+    for (int i = 0; i < scoped.states_size(); ++i) {
+      if (scoped.states(i) == v1::OFFER_STATE_UNSPECIFIED) {
+        return common::InvalidArgumentError(
+            {{"states[" + std::to_string(i) + "]", "name a state (SENT, ACCEPTED, ...)"}});
+      }
+    }
+    return ListPage<v1::ListOffersRequest, v1::CrewOffer>(
+        scoped, "offers",
+        [&](const auto& filter, int limit, const std::string& after) {
+          return store_->ListOffers(filter, limit, after);
+        },
+        [&](v1::CrewOffer entry) { *response->add_offers() = std::move(entry); },
+        response->mutable_next_page_token());
+  }());
+}
+
+grpc::Status SchedulingServiceImpl::AcceptOffer(grpc::ServerContext* context,
+                                                const v1::AcceptOfferRequest* request,
+                                                v1::AcceptOfferResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    const v1::Actor caller = runtime_.CallerOf(*context);
+    // A crew member answers their own only; for others the store says what it does not find,
+    // after the request id's own check.
+    if (IsCrew(caller)) {
+      SALESOPS_RETURN_IF_ERROR(OfferInScope(*context, request->offer_id()).status());
+    }
+    SALESOPS_ASSIGN_OR_RETURN(
+        *response, store_->AcceptOffer(KeyOfCaller("AcceptOffer", *request, caller),
+                                       request->offer_id(), caller.id(), NowMinute()));
+    NoteChange();
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status SchedulingServiceImpl::DeclineOffer(grpc::ServerContext* context,
+                                                 const v1::DeclineOfferRequest* request,
+                                                 v1::DeclineOfferResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    const v1::Actor caller = runtime_.CallerOf(*context);
+    // A crew member answers their own only; for others the store says what it does not find,
+    // after the request id's own check.
+    if (IsCrew(caller)) {
+      SALESOPS_RETURN_IF_ERROR(OfferInScope(*context, request->offer_id()).status());
+    }
+    SALESOPS_ASSIGN_OR_RETURN(*response,
+                              store_->DeclineOffer(KeyOfCaller("DeclineOffer", *request, caller),
+                                                   request->offer_id(), request->reason(),
+                                                   caller.id(), NowMinute()));
+    WakeOffers();  // the next candidate is asked at once
     return absl::OkStatus();
   }());
 }

@@ -31,6 +31,16 @@ struct SchedulingOptions {
   std::string calendar_address;
   std::string calendar_base_url;
   std::string calendar_key_file;
+  // The offer worker (offer_rules.h) runs this often (0: never): expires unanswered offers,
+  // withdraws those no longer needed, and asks the next freelancers. Declines wake it at once.
+  int offer_interval_seconds = 10;
+};
+
+// Where a request names a skill: the field, the code and the level asked for.
+struct SkillRef {
+  std::string field;  // "phases[0].crew_needs[1]"
+  std::string code;
+  int min_level = 0;
 };
 
 // Scheduling: crew and vehicles, jobs planned from orders by deadlines alone, commitments,
@@ -39,13 +49,6 @@ struct SchedulingOptions {
 // the freeze period and never past a commitment. The solver, the planner and job planning
 // (job_plan.h) are pure libraries; handlers validate, call them through the store, and map
 // the result.
-// Where a request names a skill: the field, the code and the level asked for.
-struct SkillRef {
-  std::string field;  // "phases[0].crew_needs[1]"
-  std::string code;
-  int min_level = 0;
-};
-
 class SchedulingServiceImpl final : public v1::SchedulingService::Service {
  public:
   SchedulingServiceImpl(common::ServiceRuntime& runtime, std::unique_ptr<SchedulingStore> store,
@@ -105,6 +108,12 @@ class SchedulingServiceImpl final : public v1::SchedulingService::Service {
                             v1::GetJobStatusResponse* response) override;
   grpc::Status ListJobs(grpc::ServerContext* context, const v1::ListJobsRequest* request,
                         v1::ListJobsResponse* response) override;
+  grpc::Status ListOffers(grpc::ServerContext* context, const v1::ListOffersRequest* request,
+                          v1::ListOffersResponse* response) override;
+  grpc::Status AcceptOffer(grpc::ServerContext* context, const v1::AcceptOfferRequest* request,
+                           v1::AcceptOfferResponse* response) override;
+  grpc::Status DeclineOffer(grpc::ServerContext* context, const v1::DeclineOfferRequest* request,
+                            v1::DeclineOfferResponse* response) override;
   grpc::Status UpdateTaskState(grpc::ServerContext* context,
                                const v1::UpdateTaskStateRequest* request,
                                v1::UpdateTaskStateResponse* response) override;
@@ -120,6 +129,22 @@ class SchedulingServiceImpl final : public v1::SchedulingService::Service {
   grpc::Status ResetCalendarFeed(grpc::ServerContext* context,
                                  const v1::ResetCalendarFeedRequest* request,
                                  v1::ResetCalendarFeedResponse* response) override;
+  // Timesheets (timesheets.cc).
+  grpc::Status ReportHours(grpc::ServerContext* context, const v1::ReportHoursRequest* request,
+                           v1::ReportHoursResponse* response) override;
+  grpc::Status ConfirmHours(grpc::ServerContext* context, const v1::ConfirmHoursRequest* request,
+                            v1::ConfirmHoursResponse* response) override;
+  grpc::Status ApproveHours(grpc::ServerContext* context, const v1::ApproveHoursRequest* request,
+                            v1::ApproveHoursResponse* response) override;
+  grpc::Status ListTimesheets(grpc::ServerContext* context,
+                              const v1::ListTimesheetsRequest* request,
+                              v1::ListTimesheetsResponse* response) override;
+  grpc::Status GetLabourReport(grpc::ServerContext* context,
+                               const v1::GetLabourReportRequest* request,
+                               v1::GetLabourReportResponse* response) override;
+  grpc::Status GetPayrollExport(grpc::ServerContext* context,
+                                const v1::GetPayrollExportRequest* request,
+                                v1::GetPayrollExportResponse* response) override;
 
  private:
   // The crew member a call acts on: `requested` for every role but CREW; for CREW, the caller's
@@ -178,6 +203,14 @@ class SchedulingServiceImpl final : public v1::SchedulingService::Service {
   void NoteChange();
   void ReoptimizeInBackground();
   void StopBackground();
+  // The offer worker: a round every offer_interval_seconds, or at once when woken.
+  void OffersInBackground();
+  void WakeOffers();
+  void StopOffers();
+  // The offer named, when the caller may answer it: CREW only their own (another's, or one that
+  // does not exist, is the same PERMISSION_DENIED).
+  absl::StatusOr<v1::CrewOffer> OfferInScope(grpc::ServerContext& context,
+                                             const std::string& offer_id);
 
   common::ServiceRuntime& runtime_;
   std::unique_ptr<SchedulingStore> store_;
@@ -187,6 +220,11 @@ class SchedulingServiceImpl final : public v1::SchedulingService::Service {
   int changes_since_run_ = 0;
   bool stopping_ = false;
   std::thread background_;
+  std::mutex offers_mutex_;
+  std::condition_variable offers_wake_;
+  bool offers_woken_ = false;
+  bool offers_stopping_ = false;
+  std::thread offers_;
   // salesops_scheduling_tasks_at_risk, read from the store on each scrape.
   std::shared_ptr<prometheus::Collectable> tasks_at_risk_;
   // Calendar feeds: the key (empty: feeds are off) and the URL links start with, both fixed

@@ -15,6 +15,7 @@
 #include "services/scheduling/calendar_feed.h"
 #include "services/scheduling/job_plan.h"
 #include "services/scheduling/planner.h"
+#include "services/scheduling/timesheet_rules.h"
 
 namespace salesops::scheduling {
 
@@ -239,12 +240,39 @@ class SchedulingStore {
   // TASK_BLOCKED whatever else it is): what GetJobStatus flags at risk, summed for the gauge.
   virtual absl::StatusOr<std::map<v1::AtRiskReason, int64_t>> CountTasksAtRisk() = 0;
 
+  // Offers to freelancers (offer_rules.h). One round of the offer worker, each step durable on
+  // its own: offers past their reply time expire; offers whose work no longer needs them are
+  // withdrawn (the task done, cancelled, re-planned, or staffed in-house in time); then every
+  // place of a task in-house crew cannot cover, without an offer waiting, is offered to the next
+  // candidate. Tasks are taken with SKIP LOCKED, so replicas share the work; a task's offers, its
+  // note and the events commit together.
+  struct OfferRound {
+    int expired = 0;
+    int withdrawn = 0;
+    int sent = 0;
+  };
+  virtual absl::StatusOr<OfferRound> RunOfferRound(Minutes now, int task_limit) = 0;
+  virtual absl::StatusOr<v1::CrewOffer> GetOffer(const std::string& offer_id) = 0;
+  virtual absl::StatusOr<Page<v1::CrewOffer>> ListOffers(const v1::ListOffersRequest& filter,
+                                                         int limit, const std::string& after) = 0;
+  // SENT -> ACCEPTED while its reply time has not passed and the freelancer is still free then
+  // (FAILED_PRECONDITION otherwise); the task is covered, and kept where it is, once every place
+  // is accepted. Anything but SENT is INVALID_STAGE_TRANSITION.
+  virtual absl::StatusOr<v1::AcceptOfferResponse> AcceptOffer(const RequestKey& key,
+                                                              const std::string& offer_id,
+                                                              const std::string& actor_id,
+                                                              Minutes now) = 0;
+  virtual absl::StatusOr<v1::DeclineOfferResponse> DeclineOffer(const RequestKey& key,
+                                                                const std::string& offer_id,
+                                                                const std::string& reason,
+                                                                const std::string& actor_id,
+                                                                Minutes now) = 0;
+
   // Field progress: STARTED freezes the task where it is; BLOCKED needs a note. `may_update`
   // sees the task as stored, locked, after a replay is ruled out and before anything is written:
   // its refusal is the answer (CREW only on tasks they are assigned to).
   virtual absl::StatusOr<v1::UpdateTaskStateResponse> UpdateTaskState(
-      const RequestKey& key, const v1::UpdateTaskStateRequest& request,
-      const std::string& actor_id,
+      const RequestKey& key, const v1::UpdateTaskStateRequest& request, const std::string& actor_id,
       const std::function<absl::Status(const v1::Task&)>& may_update) = 0;
 
   // Crew self-service (README "Crew self-service").
@@ -274,6 +302,52 @@ class SchedulingStore {
                                                     const std::string& crew_member_id) = 0;
   virtual absl::StatusOr<std::optional<CalendarFeedSource>> LoadCalendarFeed(
       const std::string& crew_member_id, Minutes from, Minutes to, int limit) = 0;
+
+  // Timesheets (timesheet_rules.h; README "Timesheets"). Each mutation is one transaction under
+  // `key`: after a replay is ruled out, its callback sees what is stored, locked, and its refusal
+  // is the answer, with nothing written. No events.
+  // ReportHours makes or replaces the one entry of (task, person): REPORTED again, confirmation
+  // and approval cleared, a new etag. NOT_FOUND for no such task. `may_report` sees the task and
+  // the entry's state (UNSPECIFIED: none yet).
+  struct HoursReport {
+    std::string task_id;
+    std::string crew_member_id;
+    ReportedHours hours;
+    std::string note;
+    std::string actor_id;
+  };
+  virtual absl::StatusOr<v1::TimesheetEntry> ReportHours(
+      const RequestKey& key, const HoursReport& report,
+      const std::function<absl::Status(const TimesheetTask&, v1::TimesheetState)>& may_report) = 0;
+  // ConfirmHours, ApproveHours: the entry moves to StateAfter(action), the actor kept as who
+  // confirmed or approved (or sent it back, with the reason). NOT_FOUND for no such entry;
+  // `may_decide` sees the entry and its task; then the etag, when given (STALE_REVISION).
+  struct HoursDecision {
+    std::string entry_id;
+    std::string etag;
+    HoursAction action = HoursAction::kConfirm;
+    std::string reason;
+    std::string actor_id;
+  };
+  virtual absl::StatusOr<v1::TimesheetEntry> DecideHours(
+      const RequestKey& key, const HoursDecision& decision,
+      const std::function<absl::Status(const v1::TimesheetEntry&, const TimesheetTask&)>&
+          may_decide) = 0;
+  // The task as timesheets see it; nullopt for no such task.
+  virtual absl::StatusOr<std::optional<TimesheetTask>> GetTimesheetTask(
+      const std::string& task_id) = 0;
+  // Entries by start time (then id), filtered as the request says.
+  virtual absl::StatusOr<Page<v1::TimesheetEntry>> ListTimesheets(
+      const v1::ListTimesheetsRequest& filter, int limit, const std::string& after) = 0;
+  // What BuildLabourReport reads for `query` (its filters applied in SQL where they can be), and
+  // what BuildPayrollCsv reads: the approved entries starting in [from, to). Without locks.
+  struct LabourFacts {
+    std::vector<PlannedPlace> planned;
+    std::vector<WorkedEntry> worked;
+    std::map<std::string, CrewContract> crew;
+  };
+  virtual absl::StatusOr<LabourFacts> LoadLabourFacts(const LabourQuery& query) = 0;
+  virtual absl::StatusOr<LabourFacts> LoadApprovedHours(Minutes from, Minutes to) = 0;
 };
 
 }  // namespace salesops::scheduling

@@ -847,6 +847,22 @@ class HostileInputTest : public ::testing::Test {
       job_id_ = job_status.job().job_id();
       task_id_ = job_status.job().tasks(0).task_id();
     }
+    // Hours worked yesterday on that task, so that the timesheet RPCs have an entry to act on.
+    if (!task_id_.empty() && job_status.job().tasks(0).assignments_size() > 0) {
+      v1::ReportHoursRequest hours;
+      hours.mutable_entry()->set_task_id(task_id_);
+      hours.mutable_entry()->set_crew_member_id(
+          job_status.job().tasks(0).assignments(0).crew_member_id());
+      const int64_t now = common::NowTimestamp().seconds();
+      hours.mutable_entry()->mutable_start_time()->set_seconds(now - 30 * kHour);
+      hours.mutable_entry()->mutable_finish_time()->set_seconds(now - 22 * kHour);
+      hours.mutable_entry()->mutable_break_duration()->set_seconds(kHour / 2);
+      hours.mutable_entry()->set_note("loaded the truck");
+      v1::ReportHoursResponse reported;
+      EXPECT_TRUE(
+          Load(*scheduling_, &v1::SchedulingService::Stub::ReportHours, hours, &reported).ok());
+      entry_id_ = reported.entry().entry_id();
+    }
     v1::PlanJobResponse planned;
     EXPECT_TRUE(Load(*scheduling_, &v1::SchedulingService::Stub::PlanJob,
                      JobPlan("SWEEP-PLANNED-JOB", 1), &planned)
@@ -919,6 +935,7 @@ class HostileInputTest : public ::testing::Test {
                            {"vehicle_id", kVehicle},
                            {"job_id", job_id_},
                            {"task_id", task_id_},
+                           {"entry_id", entry_id_},
                            {"notification_ids", notification_id},
                            {"person_id", "admin-1"},
                            {"recipient_id", "admin-1"},
@@ -978,6 +995,7 @@ class HostileInputTest : public ::testing::Test {
   std::unique_ptr<v1::EventSink::Stub> sink_;
   int64_t day0_ = 0;
   std::string order_id_, question_id_, subscription_id_, unavailability_id_, job_id_, task_id_;
+  std::string entry_id_;  // timesheet hours on task_id_
   KnownRecords known_;
   std::map<std::string, KnownRecords> known_by_service_;  // where they differ from known_
   std::map<std::string, std::string> exemplars_;

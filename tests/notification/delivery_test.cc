@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "services/common/grpc_errors.h"
 #include "services/notification/webhook.h"
@@ -153,6 +154,144 @@ TEST_F(DeliveryTest, WebhookThatAlwaysFailsBecomesADeadLetterAndCanBeRetried) {
   retry.set_dead_letter_id("999999");
   EXPECT_EQ(notification_.Call(&Stub::RetryDeadLetter, retry, &retried).error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+// Issue 20: scheduling's offer to a freelancer, published with scheduling's own token and
+// addressed to the person, reaches that person and no one else: their inbox, and the webhook ADMIN
+// set up for their phone or chat bridge. A webhook without a person hears by type, as ever.
+TEST_F(DeliveryTest, AnOfferReachesItsFreelancersInboxAndTheirOwnWebhookOnly) {
+  const TestTokens& tokens = notification_.tokens();
+  HttpReceiver anns_phone({204}), bens_phone({204}), office({204}), confirmations({204});
+  auto subscribe = [&](const std::string& url, const std::string& person,
+                       std::vector<v1::EventType> types) {
+    v1::CreateSubscriptionRequest request;
+    request.mutable_subscription()->set_channel(v1::SUBSCRIPTION_CHANNEL_WEBHOOK);
+    request.mutable_subscription()->mutable_webhook()->set_url(url);
+    request.mutable_subscription()->set_person_id(person);
+    for (v1::EventType type : types) request.mutable_subscription()->add_event_types(type);
+    request.set_webhook_secret(kSecret);
+    v1::CreateSubscriptionResponse response;
+    grpc::Status status = notification_.Call(&Stub::CreateSubscription, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(response.subscription().person_id(), person);
+  };
+  // A freelancer's webhook takes every type addressed to them; the office bridge hears of every
+  // offer sent; another webhook only of confirmations.
+  subscribe(anns_phone.url(), TestTokens::kCrewAnn, {});
+  subscribe(bens_phone.url(), TestTokens::kCrewBen, {});
+  subscribe(office.url(), "", {v1::EVENT_TYPE_CREW_OFFER_SENT});
+  subscribe(confirmations.url(), "", {v1::EVENT_TYPE_ORDER_CONFIRMED});
+
+  auto offer_to = [](const std::string& person, const std::string& offer_id) {
+    v1::Event event = MakeEvent(v1::EVENT_TYPE_CREW_OFFER_SENT, "1040");
+    event.set_source_service("scheduling");
+    event.mutable_actor()->set_id("scheduling");
+    event.add_recipient_person_ids(person);
+    v1::CrewOffer* offer = event.mutable_crew_offer();
+    offer->set_offer_id(offer_id);
+    offer->set_order_id("1040");
+    offer->set_crew_member_id(person == TestTokens::kCrewAnn ? "ann" : "ben");
+    offer->set_state(v1::OFFER_STATE_SENT);
+    offer->set_task_kind(v1::TASK_KIND_SETUP);
+    offer->set_skill_code("RIGGER");
+    offer->mutable_fee()->set_currency_code("EUR");
+    offer->mutable_fee()->set_units(240);
+    return event;
+  };
+  auto publish_as_scheduling = [&](const v1::Event& event) {
+    v1::PublishRequest request;
+    *request.mutable_event() = event;
+    v1::PublishResponse response;
+    grpc::Status status = notification_.Call(&Stub::Publish, request, &response,
+                                             TestTokens::OwnTokenOf("scheduling"));
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  };
+  const v1::Event for_ann = offer_to(TestTokens::kCrewAnn, "offer-ann-1");
+  publish_as_scheduling(for_ann);
+
+  // Ann's phone gets one signed POST of the offer.
+  ASSERT_TRUE(Eventually([&] { return anns_phone.requests().size() == 1; })) << notification_.log();
+  HttpReceiver::Request post = anns_phone.requests()[0];
+  EXPECT_EQ(post.headers["salesops-event-id"], for_ann.event_id());
+  EXPECT_EQ(post.headers["salesops-event-type"], "EVENT_TYPE_CREW_OFFER_SENT");
+  EXPECT_EQ(post.headers["salesops-signature"],
+            notification::WebhookSignature(kSecret, std::stoll(post.headers["salesops-timestamp"]),
+                                           post.body));
+  nlohmann::json body = nlohmann::json::parse(post.body);
+  EXPECT_EQ(body["recipientPersonIds"], nlohmann::json::array({TestTokens::kCrewAnn}));
+  EXPECT_EQ(body["crewOffer"]["offerId"], "offer-ann-1");
+  EXPECT_EQ(body["summary"], "Offer to ann: SETUP RIGGER on order 1040, 240.00 EUR");
+
+  // Her inbox has it, addressed by the event itself (no subscription of hers named it).
+  v1::ListNotificationsResponse anns_inbox;
+  ASSERT_TRUE(notification_
+                  .Call(&Stub::ListNotifications, v1::ListNotificationsRequest(), &anns_inbox,
+                        tokens.crew_ann)
+                  .ok());
+  ASSERT_EQ(anns_inbox.notifications_size(), 1);
+  EXPECT_EQ(anns_inbox.notifications(0).event().event_id(), for_ann.event_id());
+  EXPECT_EQ(anns_inbox.notifications(0).recipient_id(), TestTokens::kCrewAnn);
+  EXPECT_EQ(anns_inbox.notifications(0).subscription_id(), "");
+  EXPECT_EQ(anns_inbox.notifications(0).summary(),
+            "Offer to ann: SETUP RIGGER on order 1040, 240.00 EUR");
+  EXPECT_EQ(anns_inbox.unacknowledged_count(), 1);
+
+  // Ben's inbox does not, and neither does his phone; the office bridge hears of both offers.
+  v1::ListNotificationsResponse bens_inbox;
+  ASSERT_TRUE(notification_
+                  .Call(&Stub::ListNotifications, v1::ListNotificationsRequest(), &bens_inbox,
+                        tokens.crew_ben)
+                  .ok());
+  EXPECT_EQ(bens_inbox.notifications_size(), 0);
+  const v1::Event for_ben = offer_to(TestTokens::kCrewBen, "offer-ben-1");
+  publish_as_scheduling(for_ben);
+  ASSERT_TRUE(Eventually([&] { return bens_phone.requests().size() == 1; }));
+  ASSERT_TRUE(Eventually([&] { return office.requests().size() == 2; }));
+  // Deliveries are queued at publish: a wrong one would have arrived by now.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_EQ(bens_phone.requests().size(), 1u);
+  EXPECT_EQ(bens_phone.requests()[0].headers["salesops-event-id"], for_ben.event_id());
+  EXPECT_EQ(anns_phone.requests().size(), 1u);
+  EXPECT_EQ(office.requests().size(), 2u);
+  EXPECT_TRUE(confirmations.requests().empty());
+  std::set<std::string> heard_by_office;
+  for (HttpReceiver::Request& request : office.requests()) {
+    heard_by_office.insert(request.headers["salesops-event-id"]);
+  }
+  EXPECT_EQ(heard_by_office, (std::set<std::string>{for_ann.event_id(), for_ben.event_id()}));
+  ASSERT_TRUE(notification_
+                  .Call(&Stub::ListNotifications, v1::ListNotificationsRequest(), &anns_inbox,
+                        tokens.crew_ann)
+                  .ok());
+  EXPECT_EQ(anns_inbox.notifications_size(), 1);
+}
+
+// Who may point a webhook at a person: ADMIN alone, as for every webhook (the office sets up a
+// freelancer's bridge; a crew token manages no subscriptions), and only a webhook, not a service.
+TEST_F(DeliveryTest, OnlyAdminSetsUpAPersonsWebhook) {
+  const TestTokens& tokens = notification_.tokens();
+  HttpReceiver receiver({204});
+  auto try_subscribe = [&](v1::SubscriptionChannel channel, const std::string& token) {
+    v1::CreateSubscriptionRequest request;
+    request.mutable_subscription()->set_channel(channel);
+    request.mutable_subscription()->set_person_id(TestTokens::kCrewAnn);
+    if (channel == v1::SUBSCRIPTION_CHANNEL_WEBHOOK) {
+      request.mutable_subscription()->mutable_webhook()->set_url(receiver.url());
+      request.set_webhook_secret(kSecret);
+    } else {
+      request.mutable_subscription()->mutable_service()->set_address("127.0.0.1:1");
+    }
+    v1::CreateSubscriptionResponse response;
+    return notification_.Call(&Stub::CreateSubscription, request, &response, token);
+  };
+  for (const std::string& token : {tokens.crew_ann, tokens.ops, tokens.sales, tokens.service}) {
+    EXPECT_EQ(try_subscribe(v1::SUBSCRIPTION_CHANNEL_WEBHOOK, token).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+  grpc::Status service = try_subscribe(v1::SUBSCRIPTION_CHANNEL_SERVICE, tokens.admin);
+  EXPECT_EQ(service.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(common::ParseGrpcError(service).violations.at(0).field, "subscription.person_id");
+  EXPECT_TRUE(try_subscribe(v1::SUBSCRIPTION_CHANNEL_WEBHOOK, tokens.admin).ok());
 }
 
 class SlowReceiverTest : public DeliveryTest {

@@ -550,9 +550,9 @@ TEST_F(NotificationApiTest, ACrewMemberReadsOnlyTheirOwnInbox) {
   v1::ListNotificationsRequest theirs;
   theirs.set_recipient_id(TestTokens::kCrewBen);
   v1::ListNotificationsResponse response;
-  EXPECT_EQ(notification_.Call(&Stub::ListNotifications, theirs, &response, tokens.crew_ann)
-                .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      notification_.Call(&Stub::ListNotifications, theirs, &response, tokens.crew_ann).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   v1::AckNotificationRequest ack;
   ack.add_notification_ids(bens.notifications(0).notification_id());
   v1::AckNotificationResponse acked;
@@ -568,6 +568,79 @@ TEST_F(NotificationApiTest, ACrewMemberReadsOnlyTheirOwnInbox) {
                       tokens.crew_ann)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// Issue 20: an event addressed to people lands in each one's inbox once, whatever the
+// subscriptions, and is refused whole when an addressee is not a plausible person id.
+TEST_F(NotificationApiTest, AnEventAddressedToPeopleReachesEachInboxOnce) {
+  const TestTokens& tokens = notification_.tokens();
+  // Ann also subscribed (by ADMIN) to her offers; OPS watches every offer sent.
+  absl::StatusOr<v1::Subscription> anns = Subscribe(
+      InboxSubscription({v1::EVENT_TYPE_CREW_OFFER_SENT}, {}, TestTokens::kCrewAnn), tokens.admin);
+  ASSERT_TRUE(anns.ok()) << anns.status();
+  ASSERT_TRUE(
+      Subscribe(InboxSubscription({v1::EVENT_TYPE_CREW_OFFER_SENT}, v1::ROLE_OPS), tokens.admin)
+          .ok());
+  v1::Event offer = MakeEvent(v1::EVENT_TYPE_CREW_OFFER_SENT, "1040", "Offer to ann: SETUP");
+  for (const char* person : {TestTokens::kCrewAnn, "sam-freelance", TestTokens::kCrewAnn}) {
+    offer.add_recipient_person_ids(person);
+  }
+  v1::PublishResponse published;
+  ASSERT_TRUE(Publish(offer, &published).ok());
+  EXPECT_EQ(published.matched_subscription_count(), 2);
+
+  // Ann: one notification, named by her own subscription; Ben: nothing.
+  v1::ListNotificationsResponse anns_inbox = Inbox(tokens.crew_ann);
+  ASSERT_EQ(anns_inbox.notifications_size(), 1);
+  EXPECT_EQ(anns_inbox.notifications(0).subscription_id(), anns->subscription_id());
+  EXPECT_EQ(anns_inbox.notifications(0).summary(), "Offer to ann: SETUP");
+  EXPECT_EQ(Inbox(tokens.crew_ben).notifications_size(), 0);
+  // Sam, who has no subscription at all, has it by name (ADMIN reads his inbox).
+  v1::ListNotificationsRequest sams;
+  sams.set_recipient_id("sam-freelance");
+  v1::ListNotificationsResponse sams_inbox;
+  ASSERT_TRUE(notification_.Call(&Stub::ListNotifications, sams, &sams_inbox, tokens.admin).ok());
+  ASSERT_EQ(sams_inbox.notifications_size(), 1);
+  EXPECT_EQ(sams_inbox.notifications(0).event().event_id(), offer.event_id());
+  EXPECT_EQ(sams_inbox.notifications(0).subscription_id(), "");
+  // OPS by role, as subscribed.
+  EXPECT_EQ(InboxEventIds(tokens.ops), std::vector<std::string>{offer.event_id()});
+  // An addressee acknowledges their own copy.
+  v1::AckNotificationRequest ack;
+  ack.add_notification_ids(anns_inbox.notifications(0).notification_id());
+  v1::AckNotificationResponse acked;
+  EXPECT_TRUE(notification_.Call(&Stub::AckNotification, ack, &acked, tokens.crew_ann).ok());
+  EXPECT_EQ(Inbox(tokens.crew_ann, 0, "", true).notifications_size(), 0);
+
+  struct Case {
+    std::string name;
+    std::function<void(v1::Event&)> spoil;
+    std::string field;
+  };
+  std::vector<Case> cases = {
+      {"empty id", [](v1::Event& e) { e.add_recipient_person_ids(""); },
+       "event.recipient_person_ids[1]"},
+      {"control character", [](v1::Event& e) { e.add_recipient_person_ids("ann\nOffer to ben"); },
+       "event.recipient_person_ids[1]"},
+      {"too long", [](v1::Event& e) { e.add_recipient_person_ids(std::string(101, 'a')); },
+       "event.recipient_person_ids[1]"},
+      {"too many",
+       [](v1::Event& e) {
+         for (int i = 0; i < 100; ++i) e.add_recipient_person_ids("p" + std::to_string(i));
+       },
+       "event.recipient_person_ids"},
+  };
+  for (const Case& bad : cases) {
+    v1::Event event = MakeEvent(v1::EVENT_TYPE_CREW_OFFER_SENT, "1040");
+    event.add_recipient_person_ids(TestTokens::kCrewBen);
+    bad.spoil(event);
+    grpc::Status status = Publish(event);
+    ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad.name;
+    common::ErrorDetails details = common::ParseGrpcError(status);
+    ASSERT_FALSE(details.violations.empty()) << bad.name;
+    EXPECT_EQ(details.violations.front().field, bad.field) << bad.name;
+  }
+  EXPECT_EQ(Inbox(tokens.crew_ben).notifications_size(), 0) << "a refused event reached Ben";
 }
 
 }  // namespace

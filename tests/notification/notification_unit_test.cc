@@ -111,6 +111,70 @@ TEST(SummaryTest, AMultiLineNoteIsQuotedOnOneLine) {
             "Note: Dock is round the back.  Ring twice.");
 }
 
+// An offer to a freelancer, as scheduling publishes it (issue 20), with no summary of its own.
+v1::Event CrewOfferEvent(v1::EventType type) {
+  v1::Event event;
+  event.set_type(type);
+  event.set_order_id("1040");
+  event.add_recipient_person_ids("crew-ana");
+  v1::CrewOffer* offer = event.mutable_crew_offer();
+  offer->set_crew_member_id("ana");
+  offer->set_order_id("1040");
+  offer->set_task_kind(v1::TASK_KIND_SETUP);
+  offer->set_skill_code("RIGGER");
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  *offer->mutable_start_time() = At(absl::FromCivil(absl::CivilMinute(2030, 5, 7, 8, 0), utc));
+  *offer->mutable_finish_time() = At(absl::FromCivil(absl::CivilMinute(2030, 5, 7, 12, 0), utc));
+  *offer->mutable_reply_by_time() = At(absl::FromCivil(absl::CivilMinute(2030, 5, 6, 18, 0), utc));
+  offer->mutable_fee()->set_currency_code("EUR");
+  offer->mutable_fee()->set_units(240);
+  return event;
+}
+
+TEST(SummaryTest, EachStepOfAnOfferToAFreelancerReadsAsOneLine) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  EXPECT_EQ(SummarizeEvent(CrewOfferEvent(v1::EVENT_TYPE_CREW_OFFER_SENT), utc, kNow),
+            "Offer to ana: SETUP RIGGER on order 1040, Tue 08:00–12:00, 240.00 EUR, reply by "
+            "Mon 18:00");
+  EXPECT_EQ(SummarizeEvent(CrewOfferEvent(v1::EVENT_TYPE_CREW_OFFER_ACCEPTED), utc, kNow),
+            "ana accepted SETUP RIGGER on order 1040, Tue 08:00–12:00, 240.00 EUR");
+  v1::Event declined = CrewOfferEvent(v1::EVENT_TYPE_CREW_OFFER_DECLINED);
+  // The freelancer's own words may span lines (and try to forge another); they read as one.
+  declined.mutable_crew_offer()->set_decline_reason("Booked elsewhere.\nOffer to ben: accepted");
+  EXPECT_EQ(SummarizeEvent(declined, utc, kNow),
+            "ana declined SETUP RIGGER on order 1040, Tue 08:00–12:00: Booked elsewhere. Offer to "
+            "ben: accepted");
+  EXPECT_EQ(SummarizeEvent(CrewOfferEvent(v1::EVENT_TYPE_CREW_OFFER_EXPIRED), utc, kNow),
+            "Offer to ana expired: SETUP RIGGER on order 1040, Tue 08:00–12:00 (no reply by Mon "
+            "18:00)");
+
+  // Work past midnight names the finish's day; cents round; no fee and no reply time are left
+  // out rather than shown empty.
+  v1::Event night = CrewOfferEvent(v1::EVENT_TYPE_CREW_OFFER_SENT);
+  *night.mutable_crew_offer()->mutable_finish_time() =
+      At(absl::FromCivil(absl::CivilMinute(2030, 5, 8, 2, 30), utc));
+  night.mutable_crew_offer()->mutable_fee()->set_units(187);
+  night.mutable_crew_offer()->mutable_fee()->set_nanos(995'000'000);
+  EXPECT_EQ(SummarizeEvent(night, utc, kNow),
+            "Offer to ana: SETUP RIGGER on order 1040, Tue 08:00–Wed 02:30, 188.00 EUR, reply by "
+            "Mon 18:00");
+  v1::Event bare = CrewOfferEvent(v1::EVENT_TYPE_CREW_OFFER_SENT);
+  bare.mutable_crew_offer()->clear_fee();
+  bare.mutable_crew_offer()->clear_reply_by_time();
+  EXPECT_EQ(SummarizeEvent(bare, utc, kNow),
+            "Offer to ana: SETUP RIGGER on order 1040, Tue 08:00–12:00");
+  // An offer carried by another type says what became of it.
+  v1::Event withdrawn = CrewOfferEvent(v1::EVENT_TYPE_TASK_STATE_CHANGED);
+  withdrawn.mutable_crew_offer()->set_state(v1::OFFER_STATE_WITHDRAWN);
+  EXPECT_EQ(SummarizeEvent(withdrawn, utc, kNow),
+            "Offer to ana withdrawn: SETUP RIGGER on order 1040, Tue 08:00–12:00");
+
+  // Scheduling's own line, when it writes one, wins as for every event.
+  v1::Event own = CrewOfferEvent(v1::EVENT_TYPE_CREW_OFFER_EXPIRED);
+  own.set_summary("Offer to ana expired; asked ben");
+  EXPECT_EQ(SummarizeEvent(own, utc, kNow), "Offer to ana expired; asked ben");
+}
+
 TEST(WebhookTest, SignatureIsHmacSha256OfTimestampDotBody) {
   const std::string secret = "whsec-0123456789abcdef";
   const std::string body = R"({"eventId":"e-1"})";

@@ -139,5 +139,85 @@ TEST(RoutingTest, NothingMatchingRoutesNowhere) {
   EXPECT_TRUE(routes.deliveries.empty());
 }
 
+// Issue 20: an event addressed to people (a crew offer to its freelancer).
+v1::Event OfferTo(std::vector<std::string> people) {
+  v1::Event event = EventOf(v1::EVENT_TYPE_CREW_OFFER_SENT);
+  for (const std::string& person : people) event.add_recipient_person_ids(person);
+  return event;
+}
+
+SubscriptionRoute PersonWebhook(const std::string& id, const std::string& person_id) {
+  SubscriptionRoute route = Delivering(id, v1::SUBSCRIPTION_CHANNEL_WEBHOOK);
+  route.person_id = person_id;
+  return route;
+}
+
+TEST(RoutingTest, EveryoneAnEventIsAddressedToGetsItInTheirInboxWithoutASubscription) {
+  EventRoutes routes = RouteEvent(OfferTo({"crew-ann", "crew-ben"}), {});
+  EXPECT_EQ(routes.matched_subscriptions, 0);
+  EXPECT_EQ(Described(routes), (std::vector<std::string>{"@crew-ann:SUBSCRIPTION_CHANNEL_INBOX",
+                                                         "@crew-ben:SUBSCRIPTION_CHANNEL_INBOX"}));
+  EXPECT_TRUE(routes.deliveries.empty());
+  // Nobody else: an event addressed to nobody still routes by subscriptions alone.
+  EXPECT_TRUE(RouteEvent(OfferTo({}), {}).notifications.empty());
+}
+
+TEST(RoutingTest, AnAddressedPersonGetsOneNotificationWhateverElseReachesThem) {
+  // Named twice in the event, and subscribed to the type as well: one notification, which
+  // their own inbox subscription names.
+  SubscriptionRoute anns = InboxFor("anns-offers", "crew-ann");
+  anns.event_types = {v1::EVENT_TYPE_CREW_OFFER_SENT};
+  EventRoutes routes = RouteEvent(OfferTo({"crew-ann", "crew-ann"}), {anns});
+  EXPECT_EQ(routes.matched_subscriptions, 1);
+  EXPECT_EQ(Described(routes),
+            std::vector<std::string>{"anns-offers@crew-ann:SUBSCRIPTION_CHANNEL_INBOX"});
+
+  // A stream subscription does not turn their inbox copy into a stream-only one.
+  SubscriptionRoute stream = InboxFor("anns-stream", "crew-ann");
+  stream.channel = v1::SUBSCRIPTION_CHANNEL_STREAM;
+  routes = RouteEvent(OfferTo({"crew-ann"}), {stream});
+  EXPECT_EQ(Described(routes), std::vector<std::string>{"@crew-ann:SUBSCRIPTION_CHANNEL_INBOX"});
+
+  // Others subscribed to the type (OPS watching every offer, another person) still get theirs.
+  routes = RouteEvent(OfferTo({"crew-ann"}),
+                      {InboxFor("ops-offers", "", v1::ROLE_OPS), InboxFor("olga", "ops-1")});
+  EXPECT_EQ(Described(routes), (std::vector<std::string>{
+                                   "@crew-ann:SUBSCRIPTION_CHANNEL_INBOX",
+                                   "olga@ops-1:SUBSCRIPTION_CHANNEL_INBOX",
+                                   "ops-offers@ROLE_OPS:SUBSCRIPTION_CHANNEL_INBOX",
+                               }));
+}
+
+TEST(RoutingTest, APersonsWebhookForwardsOnlyWhatIsAddressedToThatPerson) {
+  SubscriptionRoute anns_phone = PersonWebhook("anns-phone", "crew-ann");
+  EXPECT_TRUE(RouteMatches(anns_phone, OfferTo({"crew-ann"})));
+  EXPECT_TRUE(RouteMatches(anns_phone, OfferTo({"crew-ben", "crew-ann"})));
+  EXPECT_FALSE(RouteMatches(anns_phone, OfferTo({"crew-ben"})));
+  // Of every type, as long as it is addressed to them; nothing that is not.
+  EXPECT_FALSE(RouteMatches(anns_phone, EventOf(v1::EVENT_TYPE_ORDER_CONFIRMED)));
+  // Its type and order filters still apply.
+  anns_phone.event_types = {v1::EVENT_TYPE_CREW_OFFER_ACCEPTED};
+  EXPECT_FALSE(RouteMatches(anns_phone, OfferTo({"crew-ann"})));
+  anns_phone.event_types = {v1::EVENT_TYPE_CREW_OFFER_SENT};
+  anns_phone.order_id = "7";
+  EXPECT_FALSE(RouteMatches(anns_phone, OfferTo({"crew-ann"})));
+
+  // A webhook without a person behaves as ever: by type, whoever the event is addressed to.
+  SubscriptionRoute office = Delivering("office-bridge", v1::SUBSCRIPTION_CHANNEL_WEBHOOK);
+  office.event_types = {v1::EVENT_TYPE_CREW_OFFER_SENT};
+  EXPECT_TRUE(RouteMatches(office, OfferTo({"crew-ben"})));
+  EventRoutes routes = RouteEvent(
+      OfferTo({"crew-ben"}),
+      {PersonWebhook("anns-phone", "crew-ann"), office, PersonWebhook("bens-phone", "crew-ben")});
+  ASSERT_EQ(routes.deliveries.size(), 2u);
+  EXPECT_EQ(routes.deliveries[0].subscription_id, "office-bridge");
+  EXPECT_EQ(routes.deliveries[1].subscription_id, "bens-phone");
+  // A person's webhook adds no inbox copy: their inbox has the event already, once.
+  EXPECT_EQ(Described(routes), std::vector<std::string>{"@crew-ben:SUBSCRIPTION_CHANNEL_INBOX"});
+
+  // An inbox subscription's person_id names where it goes, never a filter on addressees.
+  EXPECT_TRUE(RouteMatches(InboxFor("olga", "ops-1"), OfferTo({"crew-ben"})));
+}
+
 }  // namespace
 }  // namespace salesops::notification

@@ -4,10 +4,12 @@
 #include <google/protobuf/descriptor.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <pqxx/pqxx>
 #include <string>
+#include <thread>
 
 #include "services/common/grpc_errors.h"
 #include "tests/scheduling/scheduling_test_support.h"
@@ -72,6 +74,42 @@ class SchedulingIdempotencyTest : public ::testing::Test {
     return planned;
   }
 
+  // An offer waiting for an answer: a rigging job nobody in-house can do, offered to a
+  // freelancer of its own by the offer worker (every second here).
+  std::string SentOffer(const std::string& order_id) {
+    v1::CreateSkillRequest skill;
+    skill.mutable_skill()->set_skill_code("RIGGER");
+    skill.mutable_skill()->set_name("Rigger");
+    v1::CreateSkillResponse created_skill;
+    scheduling_.Call(&Stub::CreateSkill, skill, &created_skill);  // ALREADY_EXISTS the second time
+    v1::CreateCrewMemberRequest freelancer;
+    freelancer.mutable_crew_member()->set_crew_member_id("free-" + order_id);
+    freelancer.mutable_crew_member()->set_display_name("Freelancer for " + order_id);
+    freelancer.mutable_crew_member()->add_held_skills()->set_skill_code("RIGGER");
+    freelancer.mutable_crew_member()->set_employment(v1::EMPLOYMENT_FREELANCER);
+    freelancer.mutable_crew_member()->set_active(true);
+    v1::CreateCrewMemberResponse created;
+    EXPECT_TRUE(scheduling_.Call(&Stub::CreateCrewMember, freelancer, &created).ok());
+    v1::PlanJobRequest plan = ShowPlan(day0_ + 86400 * (requests_ + 30), order_id, 1);
+    plan.clear_crew_needs();
+    v1::CrewNeed* need = plan.add_crew_needs();
+    need->set_skill_code("RIGGER");
+    need->mutable_duration()->set_seconds(2 * 3600);
+    need->set_headcount(1);
+    v1::PlanJobResponse planned;
+    EXPECT_TRUE(scheduling_.Call(&Stub::PlanJob, plan, &planned).ok());
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      v1::ListOffersRequest list;
+      list.set_task_id(order_id + "/SETUP-RIGGER");
+      v1::ListOffersResponse offers;
+      EXPECT_TRUE(scheduling_.Call(&Stub::ListOffers, list, &offers).ok());
+      if (offers.offers_size() > 0) return offers.offers(0).offer_id();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ADD_FAILURE() << "no offer for " << order_id;
+    return "";
+  }
+
   v1::Unavailability TimeOff(const std::string& crew_member_id, int from_hour, int to_hour) {
     v1::Unavailability off;
     off.set_crew_member_id(crew_member_id);
@@ -81,6 +119,39 @@ class SchedulingIdempotencyTest : public ::testing::Test {
     *off.mutable_window()->mutable_no_later_than() =
         google::protobuf::util::TimeUtil::SecondsToTimestamp(day0_ + 86400 * 20 + to_hour * 3600);
     return off;
+  }
+
+  // Hours worked yesterday by someone assigned to a task of a job planned for `order_id`.
+  v1::TimesheetEntry HoursWorked(const std::string& order_id) {
+    PlanOnce(order_id);
+    v1::GetJobStatusRequest request;
+    request.set_order_id(order_id);
+    v1::GetJobStatusResponse job;
+    EXPECT_TRUE(scheduling_.Call(&Stub::GetJobStatus, request, &job).ok());
+    v1::TimesheetEntry entry;
+    for (const v1::Task& task : job.job().tasks()) {
+      if (task.assignments_size() == 0) continue;
+      entry.set_task_id(task.task_id());
+      entry.set_crew_member_id(task.assignments(0).crew_member_id());
+      break;
+    }
+    EXPECT_FALSE(entry.task_id().empty()) << "nobody is assigned to " << order_id;
+    const int64_t now = google::protobuf::util::TimeUtil::GetCurrentTime().seconds();
+    *entry.mutable_start_time() =
+        google::protobuf::util::TimeUtil::SecondsToTimestamp(now - 26 * 3600);
+    *entry.mutable_finish_time() =
+        google::protobuf::util::TimeUtil::SecondsToTimestamp(now - 18 * 3600);
+    return entry;
+  }
+
+  // Reports `entry` (without a request id) and answers the entry's id.
+  std::string Reported(const v1::TimesheetEntry& entry) {
+    v1::ReportHoursRequest request;
+    *request.mutable_entry() = entry;
+    v1::ReportHoursResponse response;
+    grpc::Status status = scheduling_.Call(&Stub::ReportHours, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.entry().entry_id();
   }
 
   // Each case: the request twice (one effect, one answer), then its id with another body.
@@ -139,6 +210,26 @@ class SchedulingIdempotencyTest : public ::testing::Test {
       EXPECT_EQ(Count("SELECT revision FROM skills WHERE skill_code = 'VIDEO'"), 2);
       request.mutable_skill()->set_name("Video");
       ExpectReused(&Stub::UpdateSkill, request);
+    };
+    cases["AcceptOffer"] = [this] {
+      v1::AcceptOfferRequest request;
+      request.set_request_id(FreshId());
+      request.set_offer_id(SentOffer("OFFER-A"));
+      v1::AcceptOfferResponse accepted = Twice(&Stub::AcceptOffer, request);  // not "answered"
+      EXPECT_EQ(accepted.offer().state(), v1::OFFER_STATE_ACCEPTED);
+      EXPECT_EQ(Events("EVENT_TYPE_CREW_OFFER_ACCEPTED"), 1);
+      request.set_offer_id("another-offer");
+      ExpectReused(&Stub::AcceptOffer, request);
+    };
+    cases["DeclineOffer"] = [this] {
+      v1::DeclineOfferRequest request;
+      request.set_request_id(FreshId());
+      request.set_offer_id(SentOffer("OFFER-D"));
+      request.set_reason("on holiday");
+      Twice(&Stub::DeclineOffer, request);  // a retry without replay would be "answered already"
+      EXPECT_EQ(Events("EVENT_TYPE_CREW_OFFER_DECLINED"), 1);
+      request.set_reason("on another show");
+      ExpectReused(&Stub::DeclineOffer, request);
     };
     cases["CreateVehicle"] = [this] {
       v1::CreateVehicleRequest request;
@@ -287,13 +378,63 @@ class SchedulingIdempotencyTest : public ::testing::Test {
       request.set_note("forklift still broken");
       ExpectReused(&Stub::UpdateTaskState, request);
     };
+    cases["ReportHours"] = [this] {
+      v1::ReportHoursRequest request;
+      request.set_request_id(FreshId());
+      *request.mutable_entry() = HoursWorked("ORDER-HOURS-REPORT");
+      request.mutable_entry()->set_note("from the van");
+      // A retry that acted again would replace the entry: another etag and update time.
+      v1::ReportHoursResponse reported = Twice(&Stub::ReportHours, request);
+      EXPECT_EQ(reported.entry().etag(), "1");
+      EXPECT_EQ(Count("SELECT revision FROM timesheet_entries WHERE task_id = '" +
+                      request.entry().task_id() + "'"),
+                1);
+      request.mutable_entry()->set_note("from the van, corrected");
+      ExpectReused(&Stub::ReportHours, request);
+      EXPECT_EQ(Count("SELECT revision FROM timesheet_entries WHERE task_id = '" +
+                      request.entry().task_id() + "'"),
+                1);
+    };
+    cases["ConfirmHours"] = [this] {
+      const v1::TimesheetEntry hours = HoursWorked("ORDER-HOURS-CONFIRM");
+      v1::ConfirmHoursRequest request;
+      request.set_request_id(FreshId());
+      request.set_entry_id(Reported(hours));
+      // A retry that acted again would find the hours confirmed already.
+      v1::ConfirmHoursResponse confirmed = Twice(&Stub::ConfirmHours, request);
+      EXPECT_EQ(confirmed.entry().state(), v1::TIMESHEET_STATE_CONFIRMED);
+      request.set_etag(confirmed.entry().etag());
+      ExpectReused(&Stub::ConfirmHours, request);
+    };
+    cases["ApproveHours"] = [this] {
+      const v1::TimesheetEntry hours = HoursWorked("ORDER-HOURS-APPROVE");
+      v1::ApproveHoursRequest request;
+      request.set_request_id(FreshId());
+      request.set_entry_id(Reported(hours));
+      request.set_approve(true);
+      // A retry that acted again would find the hours approved already.
+      v1::ApproveHoursResponse approved = Twice(&Stub::ApproveHours, request);
+      EXPECT_EQ(approved.entry().state(), v1::TIMESHEET_STATE_APPROVED);
+      request.set_approve(false);
+      request.set_reason("too long");
+      ExpectReused(&Stub::ApproveHours, request);
+      EXPECT_EQ(Count("SELECT state FROM timesheet_entries WHERE entry_id = '" +
+                      request.entry_id() + "'"),
+                v1::TIMESHEET_STATE_APPROVED);
+    };
     return cases;
   }
 
   int64_t day0_ = TestDayZero();
   int requests_ = 0;
   // With the calendar endpoint, so that ResetCalendarFeed acts.
-  SchedulingFixture scheduling_{"scheduling", std::make_shared<TestDatabase>(), CalendarArgs()};
+  SchedulingFixture scheduling_{"scheduling", std::make_shared<TestDatabase>(), OfferArgs()};
+
+  static std::vector<std::string> OfferArgs() {
+    std::vector<std::string> args = CalendarArgs();
+    args.insert(args.end(), {"--offer-interval-seconds", "1"});
+    return args;
+  }
 };
 
 TEST_F(SchedulingIdempotencyTest, EveryRpcWithARequestIdAnswersARetryOnceAndRefusesReuse) {

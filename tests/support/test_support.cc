@@ -233,8 +233,7 @@ std::string TestTokens::HashedLines() const {
          " ops-1 ops Olga Ops;" + common::Sha256Hex(admin) + " admin-1 admin;" +
          common::Sha256Hex(service) + " svc-1 service;" + common::Sha256Hex(crew_ann) + " " +
          kCrewAnn + " crew Ann Rigger;" + common::Sha256Hex(crew_ben) + " " + kCrewBen +
-         " crew Ben Lampie;" +
-         common::Sha256Hex(OwnTokenOf("inventory")) + " inventory service;" +
+         " crew Ben Lampie;" + common::Sha256Hex(OwnTokenOf("inventory")) + " inventory service;" +
          common::Sha256Hex(OwnTokenOf("scheduling")) + " scheduling service;" +
          common::Sha256Hex(OwnTokenOf("notification")) + " notification service;" +
          common::Sha256Hex(OwnTokenOf("order-intake")) + " order-intake service";
