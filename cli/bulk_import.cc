@@ -282,10 +282,15 @@ ExitCode ImportCrew(const ImportContext& context, const std::string& path, Impor
   // the first import, and kept after, so that importing the same file again changes nothing.
   auto counted_days = std::make_shared<std::map<std::string, std::set<std::string>>>();
   spec.required_columns = {"crew_member_id", "display_name", "skills"};
-  spec.known_columns = {"crew_member_id", "display_name",      "skills",  "home_warehouse_id",
-                        "weekly_shifts",  "contracted_weekly", "zone_id", "person_id"};
+  // The columns of what a member costs and does beyond their skills, optional as a set: a file
+  // without one leaves that field as the member has it (set with `crew update`).
+  auto absent_columns = std::make_shared<std::set<std::string>>();
+  spec.known_columns = {"crew_member_id", "display_name",      "skills",   "home_warehouse_id",
+                        "weekly_shifts",  "contracted_weekly", "zone_id",  "person_id",
+                        "employment",     "day_fee",           "hour_fee", "crew_chief"};
   spec.endpoint = Endpoint::kScheduling;
-  spec.parse = [&context, counted_days](const CsvRecord& row) -> absl::StatusOr<v1::CrewMember> {
+  spec.parse = [&context, counted_days,
+                absent_columns](const CsvRecord& row) -> absl::StatusOr<v1::CrewMember> {
     v1::CrewMember member;
     member.set_crew_member_id(row.Get("crew_member_id"));
     member.set_display_name(row.Get("display_name"));
@@ -316,11 +321,52 @@ ExitCode ImportCrew(const ImportContext& context, const std::string& path, Impor
     }
     member.set_zone_id(row.Get("zone_id"));
     member.set_active(true);
+    for (const char* column : {"employment", "day_fee", "hour_fee", "crew_chief"}) {
+      if (!row.fields.count(column)) absent_columns->insert(column);
+    }
+    const std::string employment = absl::AsciiStrToLower(row.Get("employment"));
+    if (employment == "freelancer") {
+      member.set_employment(v1::EMPLOYMENT_FREELANCER);
+    } else if (employment == "employee" || employment.empty()) {
+      member.set_employment(v1::EMPLOYMENT_EMPLOYEE);
+    } else {
+      return absl::InvalidArgumentError("employment: '" + row.Get("employment") +
+                                        "' is not employee or freelancer");
+    }
+    for (const char* column : {"day_fee", "hour_fee"}) {
+      if (row.Get(column).empty()) continue;
+      absl::StatusOr<google::type::Money> fee =
+          ParseMoney(row.Get(column), context.default_currency);
+      if (!fee.ok()) {
+        return absl::InvalidArgumentError(std::string(column) + ": " +
+                                          std::string(fee.status().message()));
+      }
+      *(std::string(column) == "day_fee" ? member.mutable_day_fee() : member.mutable_hour_fee()) =
+          *fee;
+    }
+    const std::string chief = absl::AsciiStrToLower(row.Get("crew_chief"));
+    if (chief == "yes" || chief == "true") {
+      member.set_crew_chief(true);
+    } else if (!chief.empty() && chief != "no" && chief != "false") {
+      return absl::InvalidArgumentError("crew_chief: '" + row.Get("crew_chief") +
+                                        "' is not yes or no");
+    }
     return member;
   };
   spec.id = [](const v1::CrewMember& member) { return member.crew_member_id(); };
   spec.get = GetCrewMember;
-  spec.keep = [counted_days](const v1::CrewMember& existing, v1::CrewMember* desired) {
+  spec.keep = [counted_days, absent_columns](const v1::CrewMember& existing,
+                                             v1::CrewMember* desired) {
+    if (absent_columns->count("employment")) desired->set_employment(existing.employment());
+    if (absent_columns->count("day_fee")) {
+      desired->clear_day_fee();
+      if (existing.has_day_fee()) *desired->mutable_day_fee() = existing.day_fee();
+    }
+    if (absent_columns->count("hour_fee")) {
+      desired->clear_hour_fee();
+      if (existing.has_hour_fee()) *desired->mutable_hour_fee() = existing.hour_fee();
+    }
+    if (absent_columns->count("crew_chief")) desired->set_crew_chief(existing.crew_chief());
     const std::set<std::string>& counted = (*counted_days)[desired->crew_member_id()];
     for (v1::HeldSkill& held : *desired->mutable_held_skills()) {
       if (!counted.count(held.skill_code())) continue;
@@ -335,6 +381,9 @@ ExitCode ImportCrew(const ImportContext& context, const std::string& path, Impor
   // and whether a certificate has run out; held skills compare by code, in any order.
   spec.comparable = [](v1::CrewMember* member) {
     member->clear_skills();
+    if (member->employment() == v1::EMPLOYMENT_UNSPECIFIED) {
+      member->set_employment(v1::EMPLOYMENT_EMPLOYEE);
+    }
     for (v1::HeldSkill& held : *member->mutable_held_skills()) {
       held.clear_certificate_expired();
       held.set_level(std::max(held.level(), 1));

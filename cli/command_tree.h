@@ -55,6 +55,9 @@ std::shared_ptr<Options> MakeOptions() {
 void AddCatalogCommands(CommandTree& tree);       // catalog_commands.cc
 void AddCrewCommands(CommandTree& tree);          // crew_commands.cc: crew, vehicles
 void AddSkillCommands(CommandTree& tree);         // skill_commands.cc: skills
+void AddOfferCommands(CommandTree& tree);         // offer_commands.cc: offers, crew-rules
+void AddTimesheetCommands(CommandTree& tree);     // timesheet_commands.cc: hours,
+                                                  // labour-report, payroll-export
 void AddWarehouseCommands(CommandTree& tree);     // warehouse_commands.cc: availability,
                                                   // pullsheet, prep, checkout, checkin, forecast,
                                                   // labels, assets, maintenance-plan

@@ -30,7 +30,30 @@ void SetCrewFieldFlags(Session& session) {
                          {"held_skills.certificate_expiry_day", "--skill"},
                          {"home_warehouse_id", "--warehouse"},
                          {"weekly_shifts", "--shifts"},
-                         {"zone_id", "--zone"}});
+                         {"zone_id", "--zone"},
+                         {"employment", "--freelancer"},
+                         {"day_fee", "--day-fee"},
+                         {"day_fee.currency_code", "--day-fee"},
+                         {"day_fee.units", "--day-fee"},
+                         {"day_fee.nanos", "--day-fee"},
+                         {"hour_fee", "--hour-fee"},
+                         {"hour_fee.currency_code", "--hour-fee"},
+                         {"hour_fee.units", "--hour-fee"},
+                         {"hour_fee.nanos", "--hour-fee"},
+                         {"crew_chief", "--crew-chief"}});
+}
+
+// "employee", "freelancer" (unset reads as employee, as the service reads it).
+std::string EmploymentText(const v1::CrewMember& member) {
+  return member.employment() == v1::EMPLOYMENT_FREELANCER ? "freelancer" : "employee";
+}
+
+// A freelancer's fees as their offers quote them: "300.00 EUR/day, 45.00 EUR/h"; "-" for none.
+std::string FeesText(const v1::CrewMember& member) {
+  std::vector<std::string> fees;
+  if (member.has_day_fee()) fees.push_back(FormatMoney(member.day_fee()) + "/day");
+  if (member.has_hour_fee()) fees.push_back(FormatMoney(member.hour_fee()) + "/h");
+  return fees.empty() ? "-" : absl::StrJoin(fees, ", ");
 }
 
 struct CrewListOptions {
@@ -55,11 +78,13 @@ ExitCode ListCrew(Session& session, const CrewListOptions& options) {
     PrintJson(response);
     return kExitOk;
   }
-  Table table({"id", "name", "skills", "warehouse", "weekly hours", "active"});
+  Table table(
+      {"id", "name", "skills", "employment", "fees", "warehouse", "weekly hours", "active"});
   for (const v1::CrewMember& member : response.crew_members()) {
-    table.AddRow({member.crew_member_id(), member.display_name(), HeldSkillsText(member),
-                  member.home_warehouse_id(), FormatShifts(member.weekly_shifts()),
-                  YesNo(member.active())});
+    table.AddRow(
+        {member.crew_member_id(), member.display_name() + (member.crew_chief() ? " (chief)" : ""),
+         HeldSkillsText(member), EmploymentText(member), FeesText(member),
+         member.home_warehouse_id(), FormatShifts(member.weekly_shifts()), YesNo(member.active())});
   }
   table.Print();
   return kExitOk;
@@ -83,6 +108,10 @@ ExitCode ShowCrew(Session& session, const std::string& id) {
   details.Add("Name", member.display_name());
   details.Add("Person", member.person_id().empty() ? "-" : member.person_id());
   details.Add("Skills", HeldSkillsText(member));
+  details.Add("Employment", EmploymentText(member));
+  details.Add("Day fee", member.has_day_fee() ? FormatMoney(member.day_fee()) : "-");
+  details.Add("Hour fee", member.has_hour_fee() ? FormatMoney(member.hour_fee()) : "-");
+  details.Add("Crew chief", YesNo(member.crew_chief()));
   details.Add("Warehouse", member.home_warehouse_id());
   details.Add("Weekly hours", FormatShifts(member.weekly_shifts()));
   details.Add("Contracted", FormatDuration(member.contracted_weekly_duration()) + " a week");
@@ -104,10 +133,29 @@ ExitCode ShowCrew(Session& session, const std::string& id) {
 }
 
 struct CrewEditOptions {
-  std::string id, name, person, warehouse, shifts, contracted, zone, etag;
+  std::string id, name, person, warehouse, shifts, contracted, zone, etag, day_fee, hour_fee;
   std::vector<std::string> skills;
   std::optional<bool> active;
+  bool freelancer = false, employee = false, crew_chief = false, no_crew_chief = false;
 };
+
+// A fee flag: "none" clears it, anything else is money ("300 EUR"; no currency: EUR).
+absl::Status ApplyFee(const std::string& flag, const std::string& text,
+                      google::type::Money* (v1::CrewMember::*mutable_fee)(),
+                      void (v1::CrewMember::*clear_fee)(), v1::CrewMember& member) {
+  if (text.empty()) return absl::OkStatus();
+  if (text == "none") {
+    (member.*clear_fee)();
+    return absl::OkStatus();
+  }
+  absl::StatusOr<google::type::Money> fee = ParseMoney(text, "EUR");
+  if (!fee.ok()) {
+    return absl::InvalidArgumentError(flag + ": " + std::string(fee.status().message()) +
+                                      " (or none)");
+  }
+  *(member.*mutable_fee)() = *fee;
+  return absl::OkStatus();
+}
 
 absl::Status ApplyCrewEdits(const CrewEditOptions& options, v1::CrewMember& member) {
   member.set_crew_member_id(options.id);
@@ -142,6 +190,20 @@ absl::Status ApplyCrewEdits(const CrewEditOptions& options, v1::CrewMember& memb
   }
   if (!options.zone.empty()) member.set_zone_id(options.zone);
   if (options.active) member.set_active(*options.active);
+  if (options.freelancer) member.set_employment(v1::EMPLOYMENT_FREELANCER);
+  if (options.employee) member.set_employment(v1::EMPLOYMENT_EMPLOYEE);
+  if (absl::Status fee = ApplyFee("--day-fee", options.day_fee, &v1::CrewMember::mutable_day_fee,
+                                  &v1::CrewMember::clear_day_fee, member);
+      !fee.ok()) {
+    return fee;
+  }
+  if (absl::Status fee = ApplyFee("--hour-fee", options.hour_fee, &v1::CrewMember::mutable_hour_fee,
+                                  &v1::CrewMember::clear_hour_fee, member);
+      !fee.ok()) {
+    return fee;
+  }
+  if (options.crew_chief) member.set_crew_chief(true);
+  if (options.no_crew_chief) member.set_crew_chief(false);
   return absl::OkStatus();
 }
 
@@ -196,6 +258,49 @@ ExitCode UpdateCrew(Session& session, const CrewEditOptions& options) {
     return code;
   }
   PrintCrewSaved(session, response.crew_member(), "updated", response);
+  return kExitOk;
+}
+
+struct CalendarUrlOptions {
+  std::string id, request_id;
+  bool reset = false;
+};
+
+// The secret URL of a member's iCalendar feed (no id: the caller's own, with a crew token);
+// --reset makes a new one and the old one stops working at once.
+ExitCode CalendarUrl(Session& session, const CalendarUrlOptions& options) {
+  session.SetFieldFlags({{"crew_member_id", "ID"}, {"request_id", "--request-id"}});
+  std::string url, member;
+  if (options.reset) {
+    v1::ResetCalendarFeedRequest request;
+    request.set_request_id(options.request_id);
+    request.set_crew_member_id(options.id);
+    v1::ResetCalendarFeedResponse response;
+    if (ExitCode code =
+            session.Call(&SchedulingService::Stub::ResetCalendarFeed, request, &response);
+        code != kExitOk) {
+      return code;
+    }
+    if (session.json()) return PrintAnswer(session, response, [] {});
+    url = response.url();
+    member = response.crew_member_id();
+  } else {
+    v1::GetCalendarFeedRequest request;
+    request.set_crew_member_id(options.id);
+    v1::GetCalendarFeedResponse response;
+    if (ExitCode code = session.Call(&SchedulingService::Stub::GetCalendarFeed, request, &response);
+        code != kExitOk) {
+      return code;
+    }
+    if (session.json()) return PrintAnswer(session, response, [] {});
+    url = response.url();
+    member = response.crew_member_id();
+  }
+  std::cout << (options.reset ? "New calendar feed of " : "Calendar feed of ") << member
+            << (options.reset ? " (every earlier URL is dead)" : "")
+            << "; subscribe to it in a calendar app, and keep it secret: it reads without a "
+               "token\n"
+            << url << "\n";
   return kExitOk;
 }
 
@@ -428,7 +533,27 @@ void AddCrewEditFlags(CLI::App* command, CrewEditOptions& options, bool create) 
                       "Weekly working hours, e.g. 'mon-fri 08:00-17:00; sat 09:00-13:00'");
   command->add_option("--contracted", options.contracted, "Contracted time a week, e.g. 38h");
   command->add_option("--zone", options.zone, "Zone id");
+  CLI::Option* freelancer = command->add_flag(
+      "--freelancer", options.freelancer,
+      "A freelancer: never placed by the solver, offered work in-house crew cannot cover");
+  command
+      ->add_flag(
+          "--employee", options.employee,
+          std::string("An employee, placed by the solver") + (create ? " (the default)" : ""))
+      ->excludes(freelancer);
+  command->add_option("--day-fee", options.day_fee,
+                      "A freelancer's fee per day worked, e.g. '300 EUR' (no currency: EUR)" +
+                          std::string(create ? "" : "; none removes it"));
+  command->add_option("--hour-fee", options.hour_fee,
+                      "A freelancer's fee per hour, quoted when cheaper for the work, e.g. "
+                      "'45 EUR'" +
+                          std::string(create ? "" : "; none removes it"));
+  CLI::Option* chief =
+      command->add_flag("--crew-chief", options.crew_chief,
+                        "A crew chief: confirms the hours of the crew on the tasks they work too");
   if (!create) {
+    command->add_flag("--no-crew-chief", options.no_crew_chief, "No longer a crew chief")
+        ->excludes(chief);
     command->add_option("--active", options.active, "true or false");
     command->add_option("--etag", options.etag, "Refuse (exit 3) unless still at this etag");
   }
@@ -482,11 +607,28 @@ void AddCrewCommands(CommandTree& tree) {
     CLI::App* import = crew->add_subcommand(
         "import",
         "Load crew from CSV (OPS); idempotent.\n  columns: crew_member_id,display_name,skills,"
-        "home_warehouse_id,weekly_shifts,contracted_weekly,zone_id,person_id\n  (skills: "
-        "'VIDEO RIGGER/2@2031-03-31 FORKLIFT@+90d'; a day counted from today is counted on the "
-        "first import and kept after)");
+        "home_warehouse_id,weekly_shifts,contracted_weekly,zone_id,person_id,employment,day_fee,"
+        "hour_fee,crew_chief\n  (skills: 'VIDEO RIGGER/2@2031-03-31 FORKLIFT@+90d'; a day "
+        "counted from today is counted on the first import and kept after; employment: employee "
+        "or freelancer; fees: '300 EUR'; crew_chief: yes or no; a file without the last four "
+        "columns leaves them as they are)");
     import->add_option("file", *path, "Crew CSV file")->required()->check(CLI::ExistingFile);
     tree.OnRun(import, [path](Session& session) { return ImportFile(session, *path, true); });
+  }
+  {
+    auto options = MakeOptions<CalendarUrlOptions>();
+    CLI::App* calendar = crew->add_subcommand(
+        "calendar-url",
+        "The secret URL of a crew member's iCalendar feed, which calendar apps subscribe to "
+        "(OPS; a crew token: its own)");
+    calendar->add_option("id", options->id, "Crew member id (none: the caller's own)");
+    calendar->add_flag(
+        "--reset", options->reset,
+        "A new URL: the old one stops working at once (a lost phone, a shared link)");
+    calendar->add_option("--request-id", options->request_id,
+                         "Idempotency key of a --reset: the same key again is answered, not done, "
+                         "twice");
+    tree.OnRun(calendar, [options](Session& session) { return CalendarUrl(session, *options); });
   }
   CLI::App* unavailability =
       tree.AddGroup(*crew, "unavailability", "Time off, sick leave, training (crew or vehicles)");

@@ -13,6 +13,7 @@
 #include "cli/bulk_import.h"
 #include "cli/command_tree.h"
 #include "cli/company_profile_import.h"
+#include "cli/demo_offers.h"
 #include "cli/demo_orders.h"
 #include "cli/demo_pricing.h"
 #include "cli/demo_warehouse.h"
@@ -26,11 +27,14 @@ namespace {
 // before the products' crew needs and the crew who hold its skills).
 // The warehouse floor follows the crew and vehicles (a transfer's van run needs a
 // driver) and precedes the orders, so they are confirmed against the stock as it
-// stands, an overdue unit already out of it. Orders go last: they name products,
-// and confirming them needs the crew.
+// stands, an overdue unit already out of it. Orders go after them: they name products,
+// and confirming them needs the crew. The answers to offers to freelancers go last: the offers
+// are made for the confirmed orders' work.
 struct DemoSection {
   std::string key;
   std::function<ExitCode(const ImportContext&, const std::string&, ImportCounts*)> load;
+  // A section left out is left out with every section that needs it.
+  std::string needs;
 };
 
 const std::vector<DemoSection>& Sections() {
@@ -46,6 +50,7 @@ const std::vector<DemoSection>& Sections() {
       {"pricing", ImportPricing},
       {"warehouse", ImportWarehouse},
       {"orders", ImportOrders},
+      {"offers", ImportOfferAnswers, "orders"},
   };
   return *sections;
 }
@@ -121,8 +126,10 @@ ExitCode LoadDemo(Session& session, const std::string& directory,
   Table table({"data", "file", "created", "updated", "unchanged"});
   for (const DemoSection& section : Sections()) {
     auto file = manifest->files.find(section.key);
-    if (file == manifest->files.end() ||
-        std::find(skipped.begin(), skipped.end(), section.key) != skipped.end()) {
+    auto is_skipped = [&](const std::string& key) {
+      return !key.empty() && std::find(skipped.begin(), skipped.end(), key) != skipped.end();
+    };
+    if (file == manifest->files.end() || is_skipped(section.key) || is_skipped(section.needs)) {
       continue;
     }
     ImportCounts counts;
@@ -163,13 +170,14 @@ void AddDemoCommands(CommandTree& tree) {
   CLI::App* load = demo->add_subcommand(
       "load",
       "Load a demo company (skills, catalog, crew, vehicles, warehouse floor, orders in every "
-      "stage) from a folder with a demo.yaml manifest (ADMIN); idempotent");
+      "stage, offers to freelancers answered) from a folder with a demo.yaml manifest (ADMIN); "
+      "idempotent");
   load->add_option("directory", *directory, "Folder holding demo.yaml and its files")
       ->capture_default_str()
       ->check(CLI::ExistingDirectory);
   load->add_option("--skip", *skipped,
                    "Leave out a section (repeatable): --skip orders loads just the catalog, "
-                   "crew and vehicles")
+                   "crew and vehicles (and leaves out the offers, which need the orders)")
       ->allow_extra_args(false);  // `--skip orders demo/`: the folder is not a section
   tree.OnRun(load, [directory, skipped](Session& session) {
     return LoadDemo(session, *directory, *skipped);

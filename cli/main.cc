@@ -37,6 +37,8 @@ int Main(int argc, char** argv) {
   AddStockTakeCommands(tree);
   AddCrewCommands(tree);
   AddSkillCommands(tree);
+  AddOfferCommands(tree);
+  AddTimesheetCommands(tree);
   AddScheduleCommands(tree);
   AddOrderCommands(tree);
   AddDirectoryCommands(tree);

@@ -155,6 +155,16 @@ std::string FormatCrewNeeds(const google::protobuf::RepeatedPtrField<v1::CrewNee
 
 std::string YesNo(bool value) { return value ? "yes" : "no"; }
 
+std::string FirstLineCut(const std::string& text, size_t characters) {
+  std::string line = text.substr(0, text.find('\n'));
+  size_t seen = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;  // UTF-8 continuation
+    if (++seen > characters) return line.substr(0, i) + "…";
+  }
+  return line;
+}
+
 void PrintFeasibility(const v1::Feasibility& feasibility, std::ostream& out,
                       bool with_explanation) {
   if (feasibility.feasible()) {

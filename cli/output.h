@@ -84,6 +84,9 @@ std::string SkillText(const Message& message) {
 std::string FormatLines(const google::protobuf::RepeatedPtrField<v1::InventoryLine>& lines);
 std::string FormatCrewNeeds(const google::protobuf::RepeatedPtrField<v1::CrewNeed>& needs);
 std::string YesNo(bool value);
+// The first line of a free text, cut after `characters` characters (on a UTF-8 boundary, "…"
+// added), so that one long note does not widen a whole table.
+std::string FirstLineCut(const std::string& text, size_t characters);
 
 // What ops cannot support, per code and skill, and the earliest delivery that would fit:
 // the words of a refused confirmation and of a shortage on a quote.

@@ -417,17 +417,6 @@ bool IsAssetId(const std::string& text) {
          std::all_of(text.begin() + 2, text.end(), absl::ascii_isdigit);
 }
 
-// The first line of a free text, cut so that one long note does not widen a whole table.
-std::string FirstLineCut(const std::string& text, size_t characters) {
-  std::string line = text.substr(0, text.find('\n'));
-  size_t seen = 0;
-  for (size_t i = 0; i < line.size(); ++i) {
-    if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;  // UTF-8 continuation
-    if (++seen > characters) return line.substr(0, i) + "…";
-  }
-  return line;
-}
-
 void PrintAsset(const v1::Asset& asset) {
   Details details;
   details.Add("Asset", asset.asset_id());

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "services/common/csv.h"
 #include "services/common/money.h"
 #include "services/common/validation.h"
 #include "services/order_intake/rating.h"
@@ -615,20 +616,6 @@ constexpr absl::string_view kJournalHeader =
     "customer,customer_tax_id,customer_country,currency,tax_percent,tax_category,net,tax,gross,"
     "due_date,payment_method,payment_reference,payment_id";
 
-// A text cell: one line of UTF-8; defused when a spreadsheet would read it as a formula (its
-// first character after spaces is = + - or @), and quoted when it holds a comma or a quote.
-std::string CsvText(absl::string_view value) {
-  std::string text =
-      common::OneLine(std::string_view(value.data(), value.size()), std::string::npos);
-  const size_t first = text.find_first_not_of(' ');
-  if (first != std::string::npos &&
-      absl::string_view("=+-@").find(text[first]) != absl::string_view::npos) {
-    text.insert(0, "'");
-  }
-  if (text.find_first_of(",\"") == std::string::npos) return text;
-  return absl::StrCat("\"", absl::StrReplaceAll(text, {{"\"", "\"\""}}), "\"");
-}
-
 // One row of the journal: an invoice's tax rate, or a payment on it.
 struct JournalEntry {
   const v1::Invoice* invoice = nullptr;
@@ -659,7 +646,7 @@ std::string CsvRow(const JournalEntry& entry) {
         absl::string_view(buyer.tax_id()), absl::string_view(buyer.country()),
         absl::string_view(invoice.currency()), absl::string_view(entry.tax_percent),
         absl::string_view(entry.tax_category)}) {
-    cells.push_back(CsvText(text));
+    cells.push_back(common::CsvCell(std::string_view(text.data(), text.size())));
   }
   cells.push_back(entry.net);
   cells.push_back(entry.tax);
@@ -667,7 +654,7 @@ std::string CsvRow(const JournalEntry& entry) {
   for (absl::string_view text :
        {absl::string_view(entry.due_date), absl::string_view(payment.method()),
         absl::string_view(payment.reference()), absl::string_view(payment.payment_id())}) {
-    cells.push_back(CsvText(text));
+    cells.push_back(common::CsvCell(std::string_view(text.data(), text.size())));
   }
   return absl::StrCat(absl::StrJoin(cells, ","), "\r\n");
 }

@@ -26,6 +26,7 @@
 #include "services/scheduling/crew_skills.h"
 #include "services/scheduling/job_plan.h"
 #include "services/scheduling/offer_rules.h"
+#include "services/scheduling/once_under.h"
 #include "services/scheduling/planner.h"
 
 namespace salesops::scheduling {
@@ -33,47 +34,6 @@ namespace {
 
 using common::ReasonedError;
 
-common::IdempotentRequest IdempotencyOf(const RequestKey& key) {
-  static const google::protobuf::Empty kNoRequest;
-  return common::IdempotentRequest(key.method, key.request_id,
-                                   key.request != nullptr ? *key.request : kNoRequest);
-}
-
-// The answer kept for an identical earlier request, parsed; nullopt when there is none.
-template <typename Response>
-absl::StatusOr<std::optional<Response>> Replayed(pqxx::work& tx,
-                                                 const common::IdempotentRequest& idempotent) {
-  SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.Replay(tx));
-  if (!earlier) return std::optional<Response>();
-  Response response;
-  if (!response.ParseFromString(*earlier)) {
-    return absl::InternalError("an answer kept for a request_id does not parse");
-  }
-  return std::optional<Response>(std::move(response));
-}
-
-// Runs `act` in one transaction under `key`: an identical earlier request gets its answer
-// back and nothing is done; otherwise the effect and its answer commit together.
-template <typename Response>
-absl::StatusOr<Answered<Response>> OnceUnder(
-    common::ConnectionPool& pool, std::string_view name, const RequestKey& key,
-    const std::function<absl::Status(pqxx::work&, Response&)>& act) {
-  const common::IdempotentRequest idempotent = IdempotencyOf(key);
-  Answered<Response> answered;
-  absl::Status status = pool.InTransaction(name, [&](pqxx::work& tx) -> absl::Status {
-    answered = Answered<Response>();
-    SALESOPS_ASSIGN_OR_RETURN(std::optional<Response> earlier, Replayed<Response>(tx, idempotent));
-    if (earlier) {
-      answered = {*std::move(earlier), true};
-      return absl::OkStatus();
-    }
-    SALESOPS_RETURN_IF_ERROR(act(tx, answered.response));
-    idempotent.Remember(tx, answered.response);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return answered;
-}
 
 // Crew members and vehicles are stored whole (the API message in `body`),
 // with the columns listings filter on beside it; these describe the two.
@@ -1692,13 +1652,14 @@ absl::StatusOr<std::map<v1::AtRiskReason, int64_t>> PostgresSchedulingStore::Cou
   absl::Status status = pool_.InTransaction("count_tasks_at_risk", [&](pqxx::work& tx) {
     counts.clear();
     for (const auto& row : tx.exec_params(
-             std::string("SELECT CASE WHEN state = $1 THEN $2 ELSE at_risk_reason END, count(*) "
-                         "FROM tasks t WHERE state IN ") +
+             std::string("SELECT CASE WHEN state = $1 THEN $2 WHEN offer_note <> '' THEN $4 "
+                         "ELSE at_risk_reason END, count(*) FROM tasks t WHERE state IN ") +
                  kOpenStates +
-                 " AND (late OR state = $1) AND EXISTS (SELECT 1 FROM jobs j "
+                 " AND (late OR state = $1 OR offer_note <> '') AND EXISTS (SELECT 1 FROM jobs j "
                  "WHERE j.order_id = t.order_id AND j.state <> $3) GROUP BY 1",
              static_cast<int>(v1::TASK_STATE_BLOCKED),
-             static_cast<int>(v1::AT_RISK_REASON_TASK_BLOCKED), kJobCancelled)) {
+             static_cast<int>(v1::AT_RISK_REASON_TASK_BLOCKED), kJobCancelled,
+             static_cast<int>(v1::AT_RISK_REASON_CREW_PENDING))) {
       counts[static_cast<v1::AtRiskReason>(row[0].as<int>())] += row[1].as<int64_t>();
     }
     return absl::OkStatus();

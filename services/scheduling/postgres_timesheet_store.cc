@@ -3,7 +3,6 @@
 // report and the CSV) are timesheet_rules.h's and the handlers'; here is only the SQL.
 #include <absl/strings/numbers.h>
 #include <absl/strings/str_cat.h>
-#include <google/protobuf/empty.pb.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -18,38 +17,19 @@
 #include "services/common/idempotency.h"
 #include "services/common/sql_text.h"
 #include "services/common/time_util.h"
+#include "services/scheduling/once_under.h"
 #include "services/scheduling/postgres_scheduling_store.h"
 
 namespace salesops::scheduling {
 namespace {
 
-// Runs `act` in one transaction under `key`, as every other mutation of this store does
-// (OnceUnder in postgres_scheduling_store.cc): an identical earlier request gets its answer
-// back and nothing is done; otherwise the effect and its answer commit together, and a refusal
-// writes nothing.
+// One transaction under `key` (once_under.h), answered with the entry alone.
 template <typename Response>
-absl::StatusOr<Response> TimesheetOnceUnder(
+absl::StatusOr<Response> EntryOnceUnder(
     common::ConnectionPool& pool, std::string_view name, const RequestKey& key,
     const std::function<absl::Status(pqxx::work&, Response&)>& act) {
-  static const google::protobuf::Empty kNoRequest;
-  const common::IdempotentRequest idempotent(key.method, key.request_id,
-                                             key.request != nullptr ? *key.request : kNoRequest);
-  Response response;
-  absl::Status status = pool.InTransaction(name, [&](pqxx::work& tx) -> absl::Status {
-    response = Response();
-    SALESOPS_ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.Replay(tx));
-    if (earlier) {
-      if (!response.ParseFromString(*earlier)) {
-        return absl::InternalError("an answer kept for a request_id does not parse");
-      }
-      return absl::OkStatus();
-    }
-    SALESOPS_RETURN_IF_ERROR(act(tx, response));
-    idempotent.Remember(tx, response);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return response;
+  SALESOPS_ASSIGN_OR_RETURN(Answered<Response> answered, OnceUnder<Response>(pool, name, key, act));
+  return std::move(answered.response);
 }
 
 // An entry with what its task plans for the person (0 when the plan gives nothing).
@@ -179,7 +159,7 @@ std::map<std::string, CrewContract> ReadCrewContracts(pqxx::transaction_base& tx
 absl::StatusOr<v1::TimesheetEntry> PostgresSchedulingStore::ReportHours(
     const RequestKey& key, const HoursReport& report,
     const std::function<absl::Status(const TimesheetTask&, v1::TimesheetState)>& may_report) {
-  return TimesheetOnceUnder<v1::TimesheetEntry>(
+  return EntryOnceUnder<v1::TimesheetEntry>(
       pool_, "report_hours", key, [&](pqxx::work& tx, v1::TimesheetEntry& entry) -> absl::Status {
         std::optional<TimesheetTask> task = ReadTimesheetTask(tx, report.task_id);
         if (!task) {
@@ -233,7 +213,7 @@ absl::StatusOr<v1::TimesheetEntry> PostgresSchedulingStore::DecideHours(
     const RequestKey& key, const HoursDecision& decision,
     const std::function<absl::Status(const v1::TimesheetEntry&, const TimesheetTask&)>&
         may_decide) {
-  return TimesheetOnceUnder<v1::TimesheetEntry>(
+  return EntryOnceUnder<v1::TimesheetEntry>(
       pool_, "decide_hours", key, [&](pqxx::work& tx, v1::TimesheetEntry& entry) -> absl::Status {
         SALESOPS_ASSIGN_OR_RETURN(const v1::TimesheetEntry before,
                                   ReadTimesheetEntry(tx, decision.entry_id, true));

@@ -251,6 +251,9 @@ grpc::Status SchedulingServiceImpl::GetCrewMember(grpc::ServerContext* context,
       SALESOPS_ASSIGN_OR_RETURN(*scoped.mutable_crew_member_id(), CrewMemberInScope(*context, ""));
     }
     SALESOPS_RETURN_IF_ERROR(CheckRequest(scoped));
+    if (scoped.crew_member_id().empty()) {
+      return common::InvalidArgumentError({{"crew_member_id", "is required"}});
+    }
     SALESOPS_ASSIGN_OR_RETURN(const std::string id,
                               CrewMemberInScope(*context, scoped.crew_member_id()));
     SALESOPS_ASSIGN_OR_RETURN(v1::CrewMember member, store_->GetCrewMember(id));

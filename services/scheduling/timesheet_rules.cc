@@ -11,6 +11,7 @@
 #include <tuple>
 #include <utility>
 
+#include "services/common/csv.h"
 #include "services/common/errors.h"
 #include "services/common/validation.h"
 #include "services/scheduling/crew_self_service.h"
@@ -265,17 +266,6 @@ absl::StatusOr<v1::GetLabourReportResponse> BuildLabourReport(
   return report;
 }
 
-std::string PayrollCsvText(const std::string& value) {
-  std::string text = common::OneLine(value, std::string::npos);
-  const size_t first = text.find_first_not_of(' ');
-  if (first != std::string::npos &&
-      std::string_view("=+-@").find(text[first]) != std::string::npos) {
-    text.insert(0, "'");
-  }
-  if (text.find_first_of(",\"") == std::string::npos) return text;
-  return absl::StrCat("\"", absl::StrReplaceAll(text, {{"\"", "\"\""}}), "\"");
-}
-
 PayrollExport BuildPayrollCsv(Minutes from, Minutes to, const std::vector<WorkedEntry>& approved,
                               const std::map<std::string, CrewContract>& crew) {
   std::vector<const WorkedEntry*> entries;
@@ -316,18 +306,18 @@ PayrollExport BuildPayrollCsv(Minutes from, Minutes to, const std::vector<Worked
                                  : 0;
     worked_in_week += worked;
     if (entry->hours.start < from || entry->hours.start >= to) continue;
-    std::vector<std::string> cells = {PayrollCsvText(entry->entry_id),
-                                      PayrollCsvText(entry->crew_member_id),
-                                      PayrollCsvText(display_name),
-                                      PayrollCsvText(entry->order_id),
-                                      PayrollCsvText(entry->task_id),
+    std::vector<std::string> cells = {common::CsvCell(entry->entry_id),
+                                      common::CsvCell(entry->crew_member_id),
+                                      common::CsvCell(display_name),
+                                      common::CsvCell(entry->order_id),
+                                      common::CsvCell(entry->task_id),
                                       UtcText(entry->hours.start, "%Y-%m-%d"),
                                       UtcText(entry->hours.start, "%Y-%m-%dT%H:%M:00Z"),
                                       UtcText(entry->hours.finish, "%Y-%m-%dT%H:%M:00Z"),
                                       std::to_string(entry->hours.break_minutes),
                                       std::to_string(worked),
                                       std::to_string(overtime),
-                                      PayrollCsvText(entry->approved_by)};
+                                      common::CsvCell(entry->approved_by)};
     absl::StrAppend(&result.csv, absl::StrJoin(cells, ","), "\r\n");
     ++result.entry_count;
   }

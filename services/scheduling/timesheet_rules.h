@@ -151,9 +151,5 @@ struct PayrollExport {
 PayrollExport BuildPayrollCsv(Minutes from, Minutes to, const std::vector<WorkedEntry>& approved,
                               const std::map<std::string, CrewContract>& crew);
 
-// A CSV text cell as the invoicing journal writes them (services/order_intake/invoice_exports.cc):
-// one line of UTF-8; a leading = + - or @ (after spaces) gets a ' so that a spreadsheet shows
-// text rather than running a formula; quoted when it holds a comma or a quote.
-std::string PayrollCsvText(const std::string& value);
 
 }  // namespace salesops::scheduling

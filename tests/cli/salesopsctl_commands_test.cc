@@ -39,6 +39,9 @@ class SalesopsctlCommandsTest : public ::testing::Test {
       std::ofstream(dir_ + "/" + role + ".token") << tokens_.ForRole(role);
     }
     std::ofstream(dir_ + "/inventory.token") << TestTokens::OwnTokenOf("inventory");
+    // Two crew members' own tokens (the freelancers of the offers test sign in with them).
+    std::ofstream(dir_ + "/crew-ann.token") << tokens_.crew_ann;
+    std::ofstream(dir_ + "/crew-ben.token") << tokens_.crew_ben;
     notification_port_ = FreeTcpPort();
     StartNotification();
     auto relaying = [&](const std::string& service, const TestDatabase& database) {
@@ -48,8 +51,14 @@ class SalesopsctlCommandsTest : public ::testing::Test {
     };
     inventory_ = std::make_unique<ServiceProcess>(ServiceBinary("inventory"),
                                                   relaying("inventory", inventory_db_));
-    scheduling_ = std::make_unique<ServiceProcess>(ServiceBinary("scheduling"),
-                                                   relaying("scheduling", scheduling_db_));
+    // Offers go out a second after the work needs them, and crew calendar feeds are served.
+    std::ofstream(dir_ + "/calendar.key")
+        << "0123456789abcdef0123456789abcdef-calendar-key-not-a-secret\n";
+    std::vector<std::string> scheduling_args = WithArg(
+        WithArg(WithArg(relaying("scheduling", scheduling_db_), "--offer-interval-seconds", "1"),
+                "--calendar-address", "127.0.0.1:" + std::to_string(FreeTcpPort())),
+        "--calendar-key-file", dir_ + "/calendar.key");
+    scheduling_ = std::make_unique<ServiceProcess>(ServiceBinary("scheduling"), scheduling_args);
     for (ServiceProcess* process : {inventory_.get(), scheduling_.get()}) {
       ASSERT_TRUE(process->WaitUntilStarted()) << process->log();
       ASSERT_TRUE(WaitForHealth(process->address(), "SERVING", std::chrono::seconds(20)));
@@ -134,10 +143,11 @@ TEST_F(SalesopsctlCommandsTest, DemoCompanyLoadsThroughTheCliOnceAndThenChangesN
       ShellQuote(DemoDir()));
   EXPECT_EQ(first["company"], "Brightside Event Technology");
   EXPECT_EQ(first["warehouses"].size(), 2u);
-  EXPECT_EQ(first["loaded"]["skills"]["created"], 3);
-  EXPECT_EQ(first["loaded"]["items"]["created"], 56);
-  EXPECT_EQ(first["loaded"]["products"]["created"], 20);
-  EXPECT_EQ(first["loaded"]["crew"]["created"], 14);
+  EXPECT_EQ(first["loaded"]["skills"]["created"], 4);
+  EXPECT_EQ(first["loaded"]["items"]["created"], 58);
+  EXPECT_EQ(first["loaded"]["products"]["created"], 21);
+  EXPECT_EQ(first["loaded"]["crew"]["created"], 17);
+  EXPECT_FALSE(first["loaded"].contains("offers")) << "the offers need the orders, skipped";
   EXPECT_EQ(first["loaded"]["vehicles"]["created"], 4);
 
   json second = CtlJson(
@@ -148,14 +158,14 @@ TEST_F(SalesopsctlCommandsTest, DemoCompanyLoadsThroughTheCliOnceAndThenChangesN
     EXPECT_EQ(second["loaded"][section]["created"], 0) << section;
     EXPECT_EQ(second["loaded"][section]["updated"], 0) << section;
   }
-  EXPECT_EQ(second["loaded"]["skills"]["unchanged"], 3);
-  EXPECT_EQ(second["loaded"]["items"]["unchanged"], 56);
-  EXPECT_EQ(second["loaded"]["products"]["unchanged"], 20);
-  EXPECT_EQ(second["loaded"]["crew"]["unchanged"], 14);
+  EXPECT_EQ(second["loaded"]["skills"]["unchanged"], 4);
+  EXPECT_EQ(second["loaded"]["items"]["unchanged"], 58);
+  EXPECT_EQ(second["loaded"]["products"]["unchanged"], 21);
+  EXPECT_EQ(second["loaded"]["crew"]["unchanged"], 17);
 
   // What was loaded reads back through the same commands, in both warehouses.
   json items = CtlJson("catalog items list");
-  ASSERT_EQ(items["items"].size(), 56u);
+  ASSERT_EQ(items["items"].size(), 58u);
   std::set<std::string> warehouses;
   for (const json& item : items["items"]) warehouses.insert(item["warehouseId"]);
   EXPECT_EQ(warehouses, (std::set<std::string>{"WH-NORTH", "WH-SOUTH"}));
@@ -171,9 +181,18 @@ TEST_F(SalesopsctlCommandsTest, DemoCompanyLoadsThroughTheCliOnceAndThenChangesN
   json alex = CtlJson("crew show CREW-ALEX");
   EXPECT_EQ(alex["crewMember"]["weeklyShifts"].size(), 5u);
   EXPECT_EQ(alex["crewMember"]["personId"], "alex.moreau");
+  // Three freelancers with their fees; PYRO is held by freelancers only.
+  json piet = CtlJson("crew show CREW-PIET")["crewMember"];
+  EXPECT_EQ(piet["employment"], "EMPLOYMENT_FREELANCER");
+  EXPECT_EQ(piet["dayFee"]["units"], "380");
+  EXPECT_EQ(piet["hourFee"]["units"], "55");
+  json pyro = CtlJson("crew list --skill PYRO")["crewMembers"];
+  ASSERT_EQ(pyro.size(), 2u) << pyro.dump(2);
+  for (const json& member : pyro) EXPECT_EQ(member["employment"], "EMPLOYMENT_FREELANCER");
+  EXPECT_TRUE(CtlJson("crew show CREW-JONAS")["crewMember"]["crewChief"].get<bool>());
   // The demo's skill catalog: its own skills beside the seven built in, held with levels and
   // certificates counted from the day of the load, one of them expiring within two weeks.
-  EXPECT_EQ(CtlJson("skills list")["skills"].size(), 10u);
+  EXPECT_EQ(CtlJson("skills list")["skills"].size(), 11u);
   json rigger = CtlJson("skills show RIGGER")["skill"];
   EXPECT_TRUE(rigger["certificateRequired"].get<bool>());
   EXPECT_EQ(rigger["levelNames"], json::array({"level 1", "level 2"}));
@@ -227,10 +246,10 @@ TEST_F(SalesopsctlCommandsTest, DemoCompanyLoadsThroughTheCliOnceAndThenChangesN
       "company-profile " +
       changed);
   EXPECT_EQ(third["loaded"]["items"]["updated"], 1);
-  EXPECT_EQ(third["loaded"]["items"]["unchanged"], 55);
+  EXPECT_EQ(third["loaded"]["items"]["unchanged"], 57);
   EXPECT_EQ(CtlJson("catalog items show MON-55")["item"]["quantityOwned"], 14);
   EXPECT_EQ(third["loaded"]["crew"]["updated"], 1) << third.dump(2);
-  EXPECT_EQ(third["loaded"]["crew"]["unchanged"], 13);
+  EXPECT_EQ(third["loaded"]["crew"]["unchanged"], 16);
   EXPECT_EQ(CtlJson("crew show CREW-MARCO")["crewMember"]["heldSkills"], marco["heldSkills"]);
   bool forklift_until_june = false;
   const json tom = CtlJson("crew show CREW-TOM")["crewMember"];
@@ -1144,6 +1163,167 @@ TEST_F(SalesopsctlCommandsTest, StockTakeIsCountedFromStandardInputAndAppliedByA
                         stock_take + " </dev/null 2>&1",
                     &output);
   EXPECT_EQ(code, 3) << output;
+}
+
+// Offers to freelancers from the command line: work nobody in-house can do is offered to the
+// freelancers holding the skill, one at a time; Fay declines with her own crew token, Gus is
+// asked next and accepts with his, and the task is covered. Each sees only their own offers.
+TEST_F(SalesopsctlCommandsTest, FreelancersSeeDeclineAndAcceptOffersWithTheirOwnTokens) {
+  const std::string ops = "--token-file " + TokenFile("ops") + " ";
+  const std::string fay = "--token-file " + TokenFile("crew-ann") + " ";
+  const std::string gus = "--token-file " + TokenFile("crew-ben") + " ";
+  std::string output;
+  ASSERT_EQ(Ctl("skills add PYRO --name Pyrotechnics", &output, true), 0) << output;
+  ASSERT_EQ(Ctl("catalog items upsert PYRO-FOUNTAIN --description 'Stage fountain' --category "
+                "effects --quantity 12 --tracking bulk --warehouse WH-1",
+                &output, true),
+            0)
+      << output;
+  ASSERT_EQ(Ctl("catalog products upsert PYRO-SHOW --name 'Stage pyro' --day-rate 900 "
+                "--component PYRO-FOUNTAIN=4 --crew PYRO:1x4h",
+                &output, true),
+            0)
+      << output;
+
+  // Two freelancers with fees; fees parse like every amount, and a bad one names its flag.
+  json added = CtlJson(ops +
+                       "crew add CREW-FAY --name 'Fay Rowe' --person-id crew-ann --skill PYRO "
+                       "--shifts 'mon-sun 06:00-23:00' --freelancer --day-fee '300 EUR'");
+  EXPECT_EQ(added["crewMember"]["employment"], "EMPLOYMENT_FREELANCER");
+  EXPECT_EQ(added["crewMember"]["dayFee"]["units"], "300");
+  ASSERT_EQ(Ctl(ops + "crew add CREW-GUS --name 'Gus Berg' --person-id crew-ben --skill PYRO "
+                      "--shifts 'mon-sun 06:00-23:00' --freelancer --day-fee 400 --hour-fee "
+                      "'45.50 EUR' --crew-chief",
+                &output, true),
+            0)
+      << output;
+  EXPECT_EQ(Ctl(ops + "crew add CREW-X --name X --skill PYRO --day-fee lots", &output, true), 2);
+  EXPECT_NE(output.find("--day-fee"), std::string::npos) << output;
+  EXPECT_EQ(
+      Ctl(ops + "crew add CREW-X --name X --skill PYRO --freelancer --employee", &output, true), 2);
+  ASSERT_EQ(Ctl("crew show CREW-GUS", &output), 0);
+  EXPECT_NE(output.find("freelancer"), std::string::npos) << output;
+  EXPECT_NE(output.find("45.50 EUR"), std::string::npos) << output;
+  EXPECT_NE(output.find("Crew chief:   yes"), std::string::npos) << output;
+  ASSERT_EQ(Ctl("crew list", &output), 0);
+  EXPECT_NE(output.find("300.00 EUR/day"), std::string::npos) << output;
+  json updated = CtlJson(ops + "crew update CREW-GUS --no-crew-chief --hour-fee none");
+  EXPECT_FALSE(updated["crewMember"]["crewChief"].get<bool>());
+  EXPECT_TRUE(updated["crewMember"]["hourFee"].is_null()) << updated.dump(2);
+  EXPECT_EQ(updated["crewMember"]["dayFee"]["units"], "400") << "what is not given stays";
+
+  // A job needing pyro, which nobody in-house holds: the offer worker asks Fay first (nobody is
+  // booked, so by id).
+  ASSERT_EQ(Ctl("job plan ORD-PYRO --product PYRO-SHOW=1 --deliver-by +4d --show-start +4d2h "
+                "--show-end +5d --strike +5d1h --venue 'Harbour Congress Centre' --travel 40m",
+                &output, true),
+            0)
+      << output;
+  auto offers_when = [&](size_t count) {
+    json offers;
+    for (int attempt = 0; attempt < 300; ++attempt) {
+      offers = CtlJson(ops + "offers list --order ORD-PYRO")["offers"];
+      if (offers.size() == count) return offers;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ADD_FAILURE() << "never " << count << " offers: " << offers.dump(2);
+    return offers;
+  };
+  json offers = offers_when(1);
+  ASSERT_EQ(offers.size(), 1u);
+  EXPECT_EQ(offers[0]["crewMemberId"], "CREW-FAY");
+  EXPECT_EQ(offers[0]["state"], "OFFER_STATE_SENT");
+  const std::string first = offers[0]["offerId"];
+
+  // Fay sees it with her own token; Gus sees none, and cannot answer hers.
+  ASSERT_EQ(Ctl(fay + "offers list", &output), 0);
+  EXPECT_NE(output.find(first), std::string::npos) << output;
+  EXPECT_NE(output.find("sent"), std::string::npos) << output;
+  EXPECT_NE(output.find("300.00 EUR"), std::string::npos) << output;
+  EXPECT_NE(output.find("holds PYRO"), std::string::npos) << output;
+  EXPECT_EQ(CtlJson(gus + "offers list")["offers"].size(), 0u);
+  EXPECT_EQ(Ctl(gus + "offers list --crew-member CREW-FAY", &output, true), 5) << output;
+  EXPECT_EQ(Ctl(gus + "offers accept " + first, &output, true), 5) << output;
+  EXPECT_EQ(Ctl(fay + "offers decline " + first, &output, true), 2) << "a reason is asked for";
+  EXPECT_EQ(Ctl("offers list --state maybe", &output, true), 2);
+  EXPECT_NE(output.find("--state"), std::string::npos) << output;
+
+  // Fay declines; Gus is asked next, and accepts: the task is covered.
+  ASSERT_EQ(Ctl(fay + "offers decline " + first +
+                    " --reason 'Booked at a festival that weekend' --request-id fay-no",
+                &output, true),
+            0)
+      << output;
+  EXPECT_NE(output.find("declined " + first), std::string::npos) << output;
+  EXPECT_EQ(Ctl(fay + "offers decline " + first + " --reason again", &output, true), 3)
+      << "an answered offer cannot be answered again: " << output;
+  offers = offers_when(2);
+  ASSERT_EQ(offers.size(), 2u);
+  EXPECT_EQ(offers[0]["crewMemberId"], "CREW-GUS") << "newest first";
+  EXPECT_EQ(offers[0]["rank"], 2);
+  const std::string second = offers[0]["offerId"];
+  ASSERT_EQ(Ctl(gus + "offers accept " + second + " --request-id gus-yes", &output, true), 0)
+      << output;
+  EXPECT_NE(output.find("accepted " + second), std::string::npos) << output;
+  EXPECT_NE(output.find("is covered"), std::string::npos) << output;
+  json declined = CtlJson("offers list --state declined --order ORD-PYRO")["offers"];
+  ASSERT_EQ(declined.size(), 1u);
+  EXPECT_EQ(declined[0]["declineReason"], "Booked at a festival that weekend");
+  ASSERT_EQ(Ctl("offers list --task " + offers[0]["taskId"].get<std::string>(), &output), 0);
+  EXPECT_NE(output.find("accepted"), std::string::npos) << output;
+  EXPECT_NE(output.find("Booked at a festival"), std::string::npos) << output;
+}
+
+// A crew member's calendar feed URL, their own with their crew token or anyone's for ops, and a
+// reset that kills the old URL; the crew rules ADMIN sets, each flag's mistakes naming it.
+TEST_F(SalesopsctlCommandsTest, CalendarUrlsAndCrewRules) {
+  const std::string ops = "--token-file " + TokenFile("ops") + " ";
+  const std::string ann = "--token-file " + TokenFile("crew-ann") + " ";
+  std::string output;
+  ASSERT_EQ(Ctl(ops + "crew add CREW-ANN --name 'Ann Rigger' --person-id crew-ann --skill RIGGING "
+                      "--shifts 'mon-fri 08:00-17:00'",
+                &output, true),
+            0)
+      << output;
+  json own = CtlJson(ann + "crew calendar-url");
+  EXPECT_EQ(own["crewMemberId"], "CREW-ANN");
+  const std::string url = own["url"];
+  EXPECT_NE(url.find("/calendar/"), std::string::npos) << url;
+  EXPECT_EQ(CtlJson(ops + "crew calendar-url CREW-ANN")["url"], url);
+  ASSERT_EQ(Ctl(ann + "crew calendar-url", &output), 0);
+  EXPECT_NE(output.find(url), std::string::npos) << output;
+  EXPECT_NE(output.find("Calendar feed of CREW-ANN"), std::string::npos) << output;
+  std::string feed;
+  ASSERT_EQ(RunCommand("curl -sf " + ShellQuote(url), &feed), 0);
+  EXPECT_NE(feed.find("BEGIN:VCALENDAR"), std::string::npos) << feed;
+  EXPECT_EQ(Ctl(ann + "crew calendar-url CREW-SOMEONE", &output, true), 5) << output;
+
+  ASSERT_EQ(Ctl(ann + "crew calendar-url --reset --request-id lost-phone", &output), 0);
+  EXPECT_NE(output.find("every earlier URL is dead"), std::string::npos) << output;
+  const std::string fresh = CtlJson(ann + "crew calendar-url")["url"];
+  EXPECT_NE(fresh, url);
+  EXPECT_NE(RunCommand("curl -sf " + ShellQuote(url), &feed), 0) << "the old URL is dead";
+
+  // The crew rules: defaults first, then ADMIN changes what is given.
+  ASSERT_EQ(Ctl("crew-rules show", &output), 0);
+  EXPECT_NE(output.find("24h (the default)"), std::string::npos) << output;
+  json rules = CtlJson(
+      "crew-rules set --time-off-notice 7d --longest-time-off 14d --allow-late-return "
+      "--offer-reply-within 12h --request-id rules-1")["rules"];
+  EXPECT_EQ(rules["timeOffNotice"], "604800s");
+  EXPECT_EQ(rules["longestSelfSetTimeOff"], "1209600s");
+  EXPECT_EQ(rules["offerReplyWithin"], "43200s");
+  EXPECT_TRUE(rules["allowLateReturn"].get<bool>());
+  rules = CtlJson("crew-rules set --no-late-return --time-off-notice none")["rules"];
+  EXPECT_FALSE(rules["allowLateReturn"].get<bool>());
+  EXPECT_TRUE(rules["timeOffNotice"].is_null()) << rules.dump(2);
+  EXPECT_EQ(rules["offerReplyWithin"], "43200s") << "what is not given stays";
+  EXPECT_EQ(CtlJson(ann + "crew-rules show")["rules"]["offerReplyWithin"], "43200s");
+  EXPECT_EQ(Ctl(ops + "crew-rules set --offer-reply-within 2h", &output, true), 5) << output;
+  EXPECT_EQ(Ctl("crew-rules set --time-off-notice soon", &output, true), 2);
+  EXPECT_NE(output.find("--time-off-notice"), std::string::npos) << output;
+  EXPECT_EQ(Ctl("crew-rules set --allow-late-return --no-late-return", &output, true), 2);
+  EXPECT_EQ(Ctl("crew-rules set --offer-reply-within 1h --etag stale", &output, true), 3);
 }
 
 }  // namespace

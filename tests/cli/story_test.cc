@@ -95,7 +95,10 @@ std::set<std::string> Codes(const json& lines, const std::string& code_key = "in
 TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
   const std::string demo = std::string(SALESOPS_SOURCE_DIR) + "/demo";
   json loaded = CtlJson("admin", "demo load " + ShellQuote(demo));
-  EXPECT_EQ(loaded["loaded"]["orders"]["created"], 18) << loaded.dump(2);
+  EXPECT_EQ(loaded["loaded"]["orders"]["created"], 19) << loaded.dump(2);
+  // The pyro work nobody in-house may do: the setup offered to Freya, who declined, then to
+  // Piet, who accepted; the strike to Freya, who accepted.
+  EXPECT_EQ(loaded["loaded"]["offers"]["created"], 3) << loaded.dump(2);
   // The warehouse floor: 3 stock splits, 4 projectors, their plan, 3 PAT passes, 1 transfer.
   EXPECT_EQ(loaded["loaded"]["warehouse"]["created"], 12) << loaded.dump(2);
 
@@ -137,6 +140,30 @@ TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
   ASSERT_EQ(overdue["invoices"].size(), 1u) << overdue.dump(2);
   EXPECT_EQ(overdue["invoices"][0]["orderId"], by_reference["demo-harbour-gala"]["orderId"]);
   EXPECT_TRUE(overdue["invoices"][0]["overdue"].get<bool>());
+  // The gala's pyro, offered to the freelancers who hold PYRO: Freya declined the setup and Piet
+  // took it; Freya took the strike. Both tasks are covered.
+  const std::string gala = by_reference["demo-new-year-gala"]["orderId"];
+  std::map<std::string, std::string> answered;  // "task crew member" -> state
+  const json gala_offers = CtlJson("ops", "offers list --order " + gala)["offers"];
+  for (const json& offer : gala_offers) {
+    answered[offer["taskId"].get<std::string>() + " " + offer["crewMemberId"].get<std::string>()] =
+        offer["state"];
+    if (offer["state"] == "OFFER_STATE_DECLINED") {
+      EXPECT_EQ(offer["declineReason"], "Booked on a festival stage that evening");
+    }
+  }
+  EXPECT_EQ(answered, (std::map<std::string, std::string>{
+                          {gala + "/SETUP-PYRO CREW-FREYA", "OFFER_STATE_DECLINED"},
+                          {gala + "/SETUP-PYRO CREW-PIET", "OFFER_STATE_ACCEPTED"},
+                          {gala + "/STRIKE-PYRO CREW-FREYA", "OFFER_STATE_ACCEPTED"}}));
+  const json gala_tasks = CtlJson("ops", "job status " + gala)["job"]["tasks"];
+  int pyro_tasks = 0;
+  for (const json& task : gala_tasks) {
+    if (!task["taskId"].get<std::string>().ends_with("-PYRO")) continue;
+    ++pyro_tasks;
+    EXPECT_FALSE(task["atRisk"].get<bool>()) << "covered once accepted: " << task.dump(2);
+  }
+  EXPECT_EQ(pyro_tasks, 2);
   // Loading again changes nothing: no second invoice, link or payment.
   const json invoices_before = CtlJson("sales", "invoice list")["invoices"];
   CtlJson("admin", "demo load " + ShellQuote(demo));
@@ -162,13 +189,15 @@ TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
   // Loading again creates nothing and moves nothing.
   json again = CtlJson("admin", "demo load " + ShellQuote(demo));
   EXPECT_EQ(again["loaded"]["orders"]["created"], 0);
-  EXPECT_EQ(again["loaded"]["orders"]["unchanged"], 18);
+  EXPECT_EQ(again["loaded"]["orders"]["unchanged"], 19);
+  EXPECT_EQ(again["loaded"]["offers"]["created"], 0) << again.dump(2);
+  EXPECT_EQ(again["loaded"]["offers"]["unchanged"], 3) << again.dump(2);
   EXPECT_EQ(again["loaded"]["warehouse"]["created"], 0);
   EXPECT_EQ(again["loaded"]["warehouse"]["updated"], 0);
   EXPECT_EQ(again["loaded"]["warehouse"]["unchanged"], 12) << again.dump(2);
-  EXPECT_EQ(again["loaded"]["skills"]["unchanged"], 3) << again.dump(2);
-  EXPECT_EQ(again["loaded"]["crew"]["unchanged"], 14) << again.dump(2);
-  EXPECT_EQ(again["loaded"]["products"]["unchanged"], 20) << again.dump(2);
+  EXPECT_EQ(again["loaded"]["skills"]["unchanged"], 4) << again.dump(2);
+  EXPECT_EQ(again["loaded"]["crew"]["unchanged"], 17) << again.dump(2);
+  EXPECT_EQ(again["loaded"]["products"]["unchanged"], 21) << again.dump(2);
   EXPECT_EQ(CtlJson("ops", "transfer list")["transfers"].size(), 1u);
   EXPECT_EQ(CtlJson("ops", "assets list")["assets"].size(), 4u);
   EXPECT_EQ(CtlJson("admin", "order list")["orders"].size(), listed["orders"].size());

@@ -1,6 +1,7 @@
 // Timesheet rules (timesheet_rules.h): what reported hours may be, how an entry moves, who
 // confirms, the labour report's planned against worked and weeks against the contract, and the
 // payroll CSV. The time is passed in.
+#include "services/common/csv.h"
 #include "services/scheduling/timesheet_rules.h"
 
 #include <gtest/gtest.h>
@@ -329,15 +330,15 @@ TEST(TimesheetRulesTest, ThePayrollCsvHasOneLinePerApprovedEntryWithItsShareOfOv
 }
 
 TEST(TimesheetRulesTest, CsvTextIsOneQuotedLineThatNeverRunsAsAFormula) {
-  EXPECT_EQ(PayrollCsvText("Ann"), "Ann");
-  EXPECT_EQ(PayrollCsvText("Ann, Ben"), "\"Ann, Ben\"");
-  EXPECT_EQ(PayrollCsvText("say \"hi\""), "\"say \"\"hi\"\"\"");
-  EXPECT_EQ(PayrollCsvText("two\r\nlines"), "two  lines");
-  EXPECT_EQ(PayrollCsvText("=1+1"), "'=1+1");
-  EXPECT_EQ(PayrollCsvText("-1"), "'-1");
-  EXPECT_EQ(PayrollCsvText("@SUM(A1)"), "'@SUM(A1)");
-  EXPECT_EQ(PayrollCsvText("  =HYPERLINK(\"x\")"), "\"'  =HYPERLINK(\"\"x\"\")\"");
-  EXPECT_EQ(PayrollCsvText("\t=1"), "' =1");
+  EXPECT_EQ(common::CsvCell("Ann"), "Ann");
+  EXPECT_EQ(common::CsvCell("Ann, Ben"), "\"Ann, Ben\"");
+  EXPECT_EQ(common::CsvCell("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(common::CsvCell("two\r\nlines"), "two  lines");
+  EXPECT_EQ(common::CsvCell("=1+1"), "'=1+1");
+  EXPECT_EQ(common::CsvCell("-1"), "'-1");
+  EXPECT_EQ(common::CsvCell("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(common::CsvCell("  =HYPERLINK(\"x\")"), "\"'  =HYPERLINK(\"\"x\"\")\"");
+  EXPECT_EQ(common::CsvCell("\t=1"), "' =1");
 }
 
 }  // namespace
