@@ -474,9 +474,10 @@ TEST_F(DeployPrometheusTest, TasksAtRiskReportsEveryReasonFromScheduling) {
   ASSERT_TRUE(PollUntil([&] {
     reasons = LabelValues(Query("salesops_scheduling_tasks_at_risk{service=\"scheduling\"} == 0"),
                           "reason");
-    return reasons.size() == 6;
+    return reasons.size() == 7;
   })) << reasons.size();
   EXPECT_TRUE(reasons.count("no_skilled_crew_free"));
+  EXPECT_TRUE(reasons.count("crew_pending"));
   EXPECT_TRUE(reasons.count("task_blocked"));
 }
 

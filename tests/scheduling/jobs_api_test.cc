@@ -255,7 +255,7 @@ std::map<std::string, double> TasksAtRiskGauge(int metrics_port) {
 
 TEST_F(JobsApiTest, TasksAtRiskGaugeCountsWhatJobStatusFlags) {
   std::map<std::string, double> before = TasksAtRiskGauge(scheduling_.metrics_port());
-  EXPECT_EQ(before.size(), 6u);  // every reason, zero when none
+  EXPECT_EQ(before.size(), 7u);  // every reason (crew_pending too), zero when none
   for (const auto& [reason, count] : before) EXPECT_EQ(count, 0) << reason;
 
   // No truck until 07:30 with the venue an hour away: the delivery chain runs late.
