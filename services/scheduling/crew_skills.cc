@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "services/common/errors.h"
 #include "services/common/skill_codes.h"
 
 namespace salesops::scheduling {
@@ -37,10 +38,45 @@ void NormalizeSkills(v1::CrewMember& member, absl::Time now) {
 std::vector<HeldSkill> SolverSkillsOf(const v1::CrewMember& member) {
   std::vector<HeldSkill> skills;
   for (const v1::HeldSkill& held : member.held_skills()) {
-    skills.push_back({held.skill_code(), std::max(held.level(), 1),
-                      SkillValidUntil(held, member.zone_id())});
+    skills.push_back(
+        {held.skill_code(), std::max(held.level(), 1), SkillValidUntil(held, member.zone_id())});
   }
   return skills;
+}
+
+std::vector<SkillRef> HeldSkillRefs(const v1::CrewMember& member) {
+  std::vector<SkillRef> refs;
+  for (int i = 0; i < member.held_skills_size(); ++i) {
+    const v1::HeldSkill& held = member.held_skills(i);
+    refs.push_back({"crew_member.held_skills[" + std::to_string(i) + "]", held.skill_code(),
+                    held.level(), true, held.certificate_expiry_day().year() != 0});
+  }
+  return refs;
+}
+
+absl::Status CheckAgainstCatalog(const std::vector<SkillRef>& refs,
+                                 const std::map<std::string, v1::SkillDefinition>& catalog) {
+  std::vector<common::FieldViolation> unknown, invalid;
+  for (const SkillRef& ref : refs) {
+    auto found = catalog.find(ref.code);
+    if (found == catalog.end()) {
+      unknown.push_back(
+          {ref.field + ".skill_code", ref.code + " is not in the skill catalog (ListSkills)"});
+      continue;
+    }
+    const int levels = std::max(found->second.level_names_size(), 1);
+    if (ref.level > levels) {
+      invalid.push_back({ref.field + (ref.held ? ".level" : ".min_level"),
+                         ref.code + " has " + std::to_string(levels) + " level(s)"});
+    }
+    if (ref.held && found->second.certificate_required() && !ref.has_expiry_day) {
+      invalid.push_back({ref.field + ".certificate_expiry_day",
+                         "is required: " + ref.code + " needs a certificate"});
+    }
+  }
+  if (!unknown.empty()) return common::UnknownReferenceError(unknown, v1::UNKNOWN_SKILL_CODE);
+  if (!invalid.empty()) return common::InvalidArgumentError(invalid);
+  return absl::OkStatus();
 }
 
 }  // namespace salesops::scheduling

@@ -3,8 +3,11 @@
 // A crew member's skills (issue 20) as every reader sees them: held skills of the catalog, with
 // levels and certificates that expire. Members written before the catalog hold enum skills;
 // they read as held skills at level 1 without a certificate.
+#include <absl/status/status.h>
 #include <absl/time/time.h>
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include "salesops/v1/scheduling.pb.h"
@@ -24,5 +27,25 @@ Minutes SkillValidUntil(const v1::HeldSkill& held, const std::string& zone_id);
 
 // The member's skills as the solver reads them (after NormalizeSkills).
 std::vector<HeldSkill> SolverSkillsOf(const v1::CrewMember& member);
+
+// Where a request names a skill: a crew need ("crew_needs[1]": its min_level) or a skill a
+// member holds ("crew_member.held_skills[0]": its level, and whether it has an expiry day).
+struct SkillRef {
+  std::string field;
+  std::string code;
+  int level = 0;
+  bool held = false;
+  bool has_expiry_day = false;
+};
+
+// Every skill a member holds, as SkillRefs.
+std::vector<SkillRef> HeldSkillRefs(const v1::CrewMember& member);
+
+// The rule the catalog sets: each code in it (else UNKNOWN_SKILL_CODE, FAILED_PRECONDITION,
+// naming every field), each level one of the skill's, and a skill that needs a certificate held
+// with its expiry day (else INVALID_ARGUMENT naming the fields). `catalog`: the definitions of
+// the codes named that exist.
+absl::Status CheckAgainstCatalog(const std::vector<SkillRef>& refs,
+                                 const std::map<std::string, v1::SkillDefinition>& catalog);
 
 }  // namespace salesops::scheduling

@@ -81,7 +81,7 @@ std::optional<Span> OfferSlot(Minutes not_before, Minutes predecessors_done, Min
   return Span{start, start + duration};
 }
 
-int64_t OfferFeeMicros(int64_t day_fee_micros, int64_t hour_fee_micros, Minutes minutes) {
+OfferFee OfferFeeOf(int64_t day_fee_micros, int64_t hour_fee_micros, Minutes minutes) {
   const int64_t hours = (minutes + 59) / 60;
   const int64_t days = (minutes + kDay - 1) / kDay;
   // Saturating: a fee beyond what int64 micros hold is refused when it is turned into Money.
@@ -91,8 +91,8 @@ int64_t OfferFeeMicros(int64_t day_fee_micros, int64_t hour_fee_micros, Minutes 
   };
   const int64_t by_day = times(day_fee_micros, days);
   const int64_t by_hour = times(hour_fee_micros, hours);
-  if (hour_fee_micros > 0 && (day_fee_micros <= 0 || by_hour < by_day)) return by_hour;
-  return day_fee_micros > 0 ? by_day : 0;
+  if (hour_fee_micros > 0 && (day_fee_micros <= 0 || by_hour < by_day)) return {by_hour, true};
+  return {day_fee_micros > 0 ? by_day : 0, false};
 }
 
 std::optional<Minutes> ReplyBy(Minutes now, Minutes within, Minutes work_start) {

@@ -58,8 +58,12 @@ std::optional<Span> OfferSlot(Minutes not_before, Minutes predecessors_done, Min
 
 // What the freelancer is paid for `minutes` of work: their hour fee for the hours started when
 // they have one and it comes cheaper than their day fee for the days started, else the day fee.
-// 0 when they have neither.
-int64_t OfferFeeMicros(int64_t day_fee_micros, int64_t hour_fee_micros, Minutes minutes);
+// 0 micros when they have neither.
+struct OfferFee {
+  int64_t micros = 0;
+  bool by_hour = false;  // which of the two fees, so the answer is in its currency
+};
+OfferFee OfferFeeOf(int64_t day_fee_micros, int64_t hour_fee_micros, Minutes minutes);
 
 // Until when they may answer: `within` (24 hours when 0) from now, but an hour before the work
 // at the latest. nullopt when that leaves no time at all.

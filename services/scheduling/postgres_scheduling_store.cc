@@ -132,10 +132,9 @@ std::string DayText(const google::type::Date& day) {
   return text;
 }
 
-// Checks the member's skills against the catalog, under a share lock on the skills' rows (an
-// UpdateSkill waits, and sees these holders), then keeps them for the filtering queries, in
-// the member's transaction. A code the catalog lacks is UNKNOWN_SKILL_CODE; a level beyond the
-// skill's levels, or a skill that needs a certificate held without an expiry day, is bad input.
+// Checks the member's skills against the catalog (CheckAgainstCatalog), under a share lock on
+// the skills' rows (an UpdateSkill waits, and sees these holders), then keeps them for the
+// filtering queries, in the member's transaction.
 absl::Status SaveCrewSkills(pqxx::work& tx, const v1::CrewMember& member) {
   std::vector<std::string> codes;
   for (const v1::HeldSkill& held : member.held_skills()) codes.push_back(held.skill_code());
@@ -147,28 +146,7 @@ absl::Status SaveCrewSkills(pqxx::work& tx, const v1::CrewMember& member) {
     v1::SkillDefinition skill = common::ParseRecord<v1::SkillDefinition>(row[0]);
     catalog[skill.skill_code()] = std::move(skill);
   }
-  std::vector<common::FieldViolation> unknown, invalid;
-  for (int i = 0; i < member.held_skills_size(); ++i) {
-    const v1::HeldSkill& held = member.held_skills(i);
-    const std::string field = "crew_member.held_skills[" + std::to_string(i) + "]";
-    auto found = catalog.find(held.skill_code());
-    if (found == catalog.end()) {
-      unknown.push_back({field + ".skill_code",
-                         held.skill_code() + " is not in the skill catalog (ListSkills)"});
-      continue;
-    }
-    const int levels = std::max(found->second.level_names_size(), 1);
-    if (held.level() > levels) {
-      invalid.push_back({field + ".level", held.skill_code() + " has " +
-                                               std::to_string(levels) + " level(s)"});
-    }
-    if (found->second.certificate_required() && held.certificate_expiry_day().year() == 0) {
-      invalid.push_back({field + ".certificate_expiry_day",
-                         "is required: " + held.skill_code() + " needs a certificate"});
-    }
-  }
-  if (!unknown.empty()) return common::UnknownReferenceError(unknown, v1::UNKNOWN_SKILL_CODE);
-  if (!invalid.empty()) return common::InvalidArgumentError(invalid);
+  SALESOPS_RETURN_IF_ERROR(CheckAgainstCatalog(HeldSkillRefs(member), catalog));
   tx.exec_params("DELETE FROM crew_skills WHERE crew_member_id = $1", member.crew_member_id());
   for (const v1::HeldSkill& held : member.held_skills()) {
     tx.exec_params(
@@ -2294,14 +2272,12 @@ absl::StatusOr<int> OfferTask(pqxx::work& tx, const std::string& task_id, Minute
     offer.set_skill_code(work.skill);
     *offer.mutable_start_time() = AtMinute(slot->start);
     *offer.mutable_finish_time() = AtMinute(slot->end);
-    const int64_t hour_fee = FeeMicros(member.hour_fee());
-    const int64_t day_fee = FeeMicros(member.day_fee());
-    const int64_t fee = OfferFeeMicros(day_fee, hour_fee, slot->end - slot->start);
-    if (fee > 0 && fee < INT64_MAX) {
-      const bool by_hour = hour_fee > 0 && fee != day_fee * std::max<int64_t>(
-                                                    (slot->end - slot->start + kDay - 1) / kDay, 1);
+    const OfferFee fee = OfferFeeOf(FeeMicros(member.day_fee()), FeeMicros(member.hour_fee()),
+                                    slot->end - slot->start);
+    if (fee.micros > 0 && fee.micros < INT64_MAX) {  // INT64_MAX: beyond what Money holds
       *offer.mutable_fee() = common::MoneyFromMicros(
-          fee, by_hour ? member.hour_fee().currency_code() : member.day_fee().currency_code());
+          fee.micros,
+          fee.by_hour ? member.hour_fee().currency_code() : member.day_fee().currency_code());
     }
     *offer.mutable_reply_by_time() = AtMinute(*reply_by);
     offer.set_rank(asked_per_place[place] + 1);

@@ -354,23 +354,7 @@ absl::Status SchedulingServiceImpl::CheckSkillsKnown(const std::vector<SkillRef>
   std::vector<std::string> codes;
   for (const SkillRef& ref : refs) codes.push_back(ref.code);
   SALESOPS_ASSIGN_OR_RETURN(auto catalog, store_->SkillsNamed(codes));
-  std::vector<common::FieldViolation> unknown, invalid;
-  for (const SkillRef& ref : refs) {
-    auto found = catalog.find(ref.code);
-    if (found == catalog.end()) {
-      unknown.push_back(
-          {ref.field + ".skill_code", ref.code + " is not in the skill catalog (ListSkills)"});
-      continue;
-    }
-    const int levels = std::max(found->second.level_names_size(), 1);
-    if (ref.min_level > levels) {
-      invalid.push_back(
-          {ref.field + ".min_level", ref.code + " has " + std::to_string(levels) + " level(s)"});
-    }
-  }
-  if (!unknown.empty()) return common::UnknownReferenceError(unknown, v1::UNKNOWN_SKILL_CODE);
-  if (!invalid.empty()) return common::InvalidArgumentError(invalid);
-  return absl::OkStatus();
+  return CheckAgainstCatalog(refs, catalog);
 }
 
 grpc::Status SchedulingServiceImpl::CreateVehicle(grpc::ServerContext*,

@@ -11,6 +11,7 @@
 #include "services/common/auth.h"
 #include "services/common/http_server.h"
 #include "services/common/service_runtime.h"
+#include "services/scheduling/crew_skills.h"
 #include "services/scheduling/scheduling_definition.h"
 #include "services/scheduling/scheduling_store.h"
 
@@ -34,13 +35,6 @@ struct SchedulingOptions {
   // The offer worker (offer_rules.h) runs this often (0: never): expires unanswered offers,
   // withdraws those no longer needed, and asks the next freelancers. Declines wake it at once.
   int offer_interval_seconds = 10;
-};
-
-// Where a request names a skill: the field, the code and the level asked for.
-struct SkillRef {
-  std::string field;  // "phases[0].crew_needs[1]"
-  std::string code;
-  int min_level = 0;
 };
 
 // Scheduling: crew and vehicles, jobs planned from orders by deadlines alone, commitments,
@@ -164,8 +158,7 @@ class SchedulingServiceImpl final : public v1::SchedulingService::Service {
                                                  const std::string& requested);
   std::string CalendarFeedUrl(const std::string& crew_member_id, int64_t generation) const;
 
-  // UNKNOWN_SKILL_CODE (FAILED_PRECONDITION) naming each field whose code the catalog lacks;
-  // INVALID_REQUEST for a level beyond the skill's levels.
+  // The skills crew needs name, against the catalog as it is (CheckAgainstCatalog).
   absl::Status CheckSkillsKnown(const std::vector<SkillRef>& refs);
 
   // What one kind of plan (an order's job, a transfer's van run) decides on each fresh view.

@@ -230,7 +230,8 @@ TEST_F(OffersTest, DeclinesAndExpiriesMoveOnUntilAFreelancerAcceptsAndCoversTheT
   EXPECT_EQ(recipients["EVENT_TYPE_CREW_OFFER_EXPIRED gus"],
             std::vector<std::string>{TestTokens::kCrewBen});
   EXPECT_EQ(recipients.count("EVENT_TYPE_CREW_OFFER_ACCEPTED hal"), 1u);
-  EXPECT_TRUE(recipients["EVENT_TYPE_CREW_OFFER_SENT hal"].empty());
+  ASSERT_EQ(recipients.count("EVENT_TYPE_CREW_OFFER_SENT hal"), 1u);
+  EXPECT_TRUE(recipients["EVENT_TYPE_CREW_OFFER_SENT hal"].empty()) << "Hal signs in as nobody";
 }
 
 }  // namespace
