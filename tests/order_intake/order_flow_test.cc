@@ -5,8 +5,11 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <future>
+#include <optional>
 #include <pqxx/pqxx>
+#include <thread>
 
 #include "salesops/v1/inventory.grpc.pb.h"
 #include "salesops/v1/order_intake.grpc.pb.h"
@@ -148,6 +151,86 @@ TEST_F(OrderFlowTest, QuoteShortageConfirmQuestionAndPrepThroughTheEventPath) {
            response.notifications_size() == 1 &&
            response.notifications(0).summary().find("loading dock") != std::string::npos;
   }));
+}
+
+TEST_F(OrderFlowTest, WorkOnlyAFreelancerCanDoShowsCrewPendingOnTheOrderUntilAccepted) {
+  // Pyro: a skill nobody in-house holds, and one freelancer who does.
+  v1::CreateSkillRequest skill;
+  skill.mutable_skill()->set_skill_code("PYRO");
+  skill.mutable_skill()->set_name("Pyrotechnics");
+  v1::CreateSkillResponse skill_created;
+  ASSERT_TRUE(suite_.scheduling->Call(&SchedulingStub::CreateSkill, skill, &skill_created).ok());
+  v1::CreateCrewMemberRequest freelancer;
+  freelancer.mutable_crew_member()->set_crew_member_id("pia");
+  freelancer.mutable_crew_member()->set_display_name("Pia");
+  freelancer.mutable_crew_member()->add_held_skills()->set_skill_code("PYRO");
+  freelancer.mutable_crew_member()->set_employment(v1::EMPLOYMENT_FREELANCER);
+  freelancer.mutable_crew_member()->set_active(true);
+  v1::CreateCrewMemberResponse member;
+  ASSERT_TRUE(suite_.scheduling->Call(&SchedulingStub::CreateCrewMember, freelancer, &member).ok());
+  PutItem("PYRO-FOUNTAIN", 8);
+  v1::UpsertProductRequest product;
+  product.mutable_product()->set_product_code("PYRO-SHOW");
+  product.mutable_product()->set_name("Stage pyro");
+  product.mutable_product()->mutable_day_rate()->set_currency_code("EUR");
+  product.mutable_product()->mutable_day_rate()->set_units(900);
+  v1::InventoryLine* fountain = product.mutable_product()->add_components();
+  fountain->set_inventory_code("PYRO-FOUNTAIN");
+  fountain->set_quantity(4);
+  v1::CrewNeed* need = product.mutable_product()->add_crew_needs();
+  need->set_skill_code("PYRO");
+  need->mutable_duration()->set_seconds(2 * 3600);
+  need->set_headcount(1);
+  v1::UpsertProductResponse upserted;
+  ASSERT_TRUE(suite_.inventory->Call(&InventoryStub::UpsertProduct, product, &upserted).ok());
+
+  v1::Order draft = Draft(1);
+  draft.mutable_product_lines(0)->set_product_code("PYRO-SHOW");
+  v1::CreateOrderResponse created;
+  ASSERT_TRUE(Create(draft, &created).ok());
+  v1::ConfirmOrderResponse confirmed;
+  grpc::Status status = Confirm(created.order(), &confirmed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  // The offer worker (every 10 s by default) offers the pyro setup to Pia; until she accepts,
+  // the order's ops status says crew is pending, and why.
+  auto pending = [&]() -> std::optional<v1::AtRiskItem> {
+    const v1::Order order = Get(created.order().order_id(), v1::ORDER_VIEW_FULL);
+    for (const v1::AtRiskItem& item : order.ops_status().at_risk()) {
+      if (item.at_risk_reason() == v1::AT_RISK_REASON_CREW_PENDING &&
+          item.task_kind() == v1::TASK_KIND_SETUP) {
+        return item;
+      }
+    }
+    return std::nullopt;
+  };
+  std::optional<v1::AtRiskItem> waiting;
+  for (int attempt = 0; attempt < 300 && !waiting; ++attempt) {
+    waiting = pending();
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(waiting) << "the order never showed crew pending for the pyro setup";
+  EXPECT_NE(waiting->explanation().find("offered to pia"), std::string::npos)
+      << waiting->explanation();
+
+  v1::ListOffersRequest list;
+  list.set_task_id(waiting->task_id());
+  v1::ListOffersResponse offers;
+  ASSERT_TRUE(suite_.scheduling->Call(&SchedulingStub::ListOffers, list, &offers).ok());
+  ASSERT_EQ(offers.offers_size(), 1);
+  v1::AcceptOfferRequest accept;
+  accept.set_offer_id(offers.offers(0).offer_id());
+  v1::AcceptOfferResponse accepted;
+  ASSERT_TRUE(
+      suite_.scheduling
+          ->Call(&SchedulingStub::AcceptOffer, accept, &accepted, suite_.scheduling->tokens().ops)
+          .ok());
+  // Accepted: the setup is covered, and the order no longer says crew is pending for it.
+  const v1::Order covered = Get(created.order().order_id(), v1::ORDER_VIEW_FULL);
+  EXPECT_FALSE(covered.ops_status().degraded()) << covered.ops_status().degraded_reason();
+  for (const v1::AtRiskItem& item : covered.ops_status().at_risk()) {
+    EXPECT_NE(item.task_id(), waiting->task_id()) << item.explanation();
+  }
 }
 
 TEST_F(OrderFlowTest, AChangeAfterPrepReachesOpsWhoAcknowledgeIt) {
