@@ -225,6 +225,11 @@ class FileChecker {
     }
   }
 
+  // Text for people that explains an amount or a time ("fee_explanation"), by its last word.
+  static bool IsWordsField(const std::vector<std::string>& tokens) {
+    return !tokens.empty() && tokens.back() == "explanation";
+  }
+
   void CheckField(const FieldDescriptor& field) {
     const std::string where = Relative(field.full_name());
     const std::vector<std::string> tokens = NameTokens(field.name());
@@ -236,6 +241,9 @@ class FileChecker {
 
   void CheckTimeField(const std::string& where, const FieldDescriptor& field,
                       const std::vector<std::string>& tokens) {
+    // The last word says what the field holds: a travel_cost is money (the money rule checks
+    // it), an offer's fee_explanation is words about money.
+    if (IsWordsField(tokens) || (!tokens.empty() && kMoneyTokens.contains(tokens.back()))) return;
     const FieldDescriptor& value = HeldValue(field);
     std::optional<std::string> token = FirstTokenIn(tokens, kTimeTokens);
     if (!token && !tokens.empty() && tokens.back() == kTrailingTimeToken) token = tokens.back();
@@ -274,7 +282,7 @@ class FileChecker {
   void CheckMoneyField(const std::string& where, const FieldDescriptor& field,
                        const std::vector<std::string>& tokens) {
     const std::optional<std::string> token = FirstTokenIn(tokens, kMoneyTokens);
-    if (!token) return;
+    if (!token || IsWordsField(tokens)) return;
     const FieldDescriptor& value = HeldValue(field);
     if (value.message_type() != nullptr &&
         value.message_type()->full_name() == "google.type.Money") {

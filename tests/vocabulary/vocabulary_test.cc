@@ -163,6 +163,7 @@ TEST(VocabularyTest, CheckerCatchesEachKindOfViolation) {
       {"BadMoney.price_cents", "google.type.Money"},
       {"BadMoney.total", "google.type.Money"},
       {"BadMoney.line_costs", "google.type.Money"},
+      {"BadMoney.travel_cost", "google.type.Money"},
       // d. Mutations without an idempotency key.
       {"ThingService.CreateThing", "request_id"},
       {"ThingService.UpdateThing", "no_such_field"},
