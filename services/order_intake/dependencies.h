@@ -49,6 +49,9 @@ class SchedulingClient {
       const v1::GetJobStatusRequest& request, TimePoint deadline) = 0;
   virtual absl::StatusOr<v1::ListJobsResponse> ListJobs(const v1::ListJobsRequest& request,
                                                         TimePoint deadline) = 0;
+  // At most 200 order ids a call (GetLabourCostsRequest.order_ids).
+  virtual absl::StatusOr<v1::GetLabourCostsResponse> GetLabourCosts(
+      const v1::GetLabourCostsRequest& request, TimePoint deadline) = 0;
 };
 
 }  // namespace salesops::order_intake

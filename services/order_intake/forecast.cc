@@ -1,15 +1,19 @@
 // GetPipelineForecast: expected revenue and demand per bucket, from open
-// quotes weighted by their win probability next to confirmed work.
+// quotes weighted by their win probability next to confirmed work, and with include_labour
+// (ADMIN only) confirmed work's labour revenue against its planned labour cost.
 #include <absl/strings/str_cat.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <map>
+#include <optional>
+#include <vector>
 
 #include "services/common/grpc_errors.h"
 #include "services/common/money.h"
 #include "services/common/skill_codes.h"
 #include "services/common/time_util.h"
 #include "services/common/validation.h"
+#include "services/order_intake/labour_margin.h"
 #include "services/order_intake/lifecycle.h"
 #include "services/order_intake/order_intake_service.h"
 
@@ -31,12 +35,17 @@ struct BucketTotals {
   std::map<std::string, double> weighted_crew_seconds;
   std::map<std::string, int> confirmed_units;
   std::map<std::string, double> weighted_units;
+  // include_labour, confirmed orders only, in micros of the company's currency.
+  int64_t labour_revenue_micros = 0;
+  int64_t labour_cost_micros = 0;
+  int64_t handling_cost_micros = 0;
+  int64_t unstaffed_crew_seconds = 0;
 };
 
 }  // namespace
 
 grpc::Status OrderIntakeServiceImpl::GetPipelineForecast(
-    grpc::ServerContext*, const v1::GetPipelineForecastRequest* request,
+    grpc::ServerContext* context, const v1::GetPipelineForecastRequest* request,
     v1::GetPipelineForecastResponse* response) {
   return common::ToGrpcStatus([&]() -> absl::Status {
     std::vector<common::FieldViolation> violations = common::ValidateRequest(*request);
@@ -54,6 +63,19 @@ grpc::Status OrderIntakeServiceImpl::GetPipelineForecast(
     }
     if (!range.has_not_before()) violations.push_back({"range.not_before", "is required"});
     if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
+    // What people cost is ADMIN's alone, as GetLabourMargin is; the rest of the forecast is not.
+    if (request->include_labour() && runtime_.CallerOf(*context).role() != v1::ROLE_ADMIN) {
+      return common::ReasonedError(absl::StatusCode::kPermissionDenied, v1::ROLE_NOT_ALLOWED,
+                                   "only ADMIN may ask for include_labour (what people cost); "
+                                   "ask again without it");
+    }
+    std::optional<CompanyCurrency> company;
+    if (request->include_labour()) {
+      SALESOPS_ASSIGN_OR_RETURN(company, CompanyCurrencyToday());
+    }
+    // include_labour: the confirmed orders, and the bucket each is in, to ask scheduling about.
+    std::vector<std::string> labour_order_ids;
+    std::vector<int> labour_buckets;
 
     const int64_t start = TimeUtil::TimestampToSeconds(range.not_before());
     const int64_t end = TimeUtil::TimestampToSeconds(range.no_later_than());
@@ -104,6 +126,15 @@ grpc::Status OrderIntakeServiceImpl::GetPipelineForecast(
           SALESOPS_ASSIGN_OR_RETURN(
               bucket.confirmed_micros,
               common::CheckedAdd(bucket.confirmed_micros, total, bucket_name));
+          if (company) {
+            SALESOPS_ASSIGN_OR_RETURN(const LabourPrice price,
+                                      LabourPriceOf(order.quote(), *company, order.order_id()));
+            SALESOPS_ASSIGN_OR_RETURN(
+                bucket.labour_revenue_micros,
+                common::CheckedAdd(bucket.labour_revenue_micros, price.price_micros, bucket_name));
+            labour_order_ids.push_back(order.order_id());
+            labour_buckets.push_back(index);
+          }
         }
         if (!request->include_demand()) continue;
         for (const v1::CrewCostLine& crew : order.quote().crew_lines()) {
@@ -127,6 +158,30 @@ grpc::Status OrderIntakeServiceImpl::GetPipelineForecast(
       after = page.next_after;
     } while (!after.empty());
 
+    if (company) {
+      SALESOPS_ASSIGN_OR_RETURN(const std::vector<v1::OrderLabourCost> costs,
+                                LabourCostsOf(labour_order_ids));
+      for (size_t i = 0; i < costs.size(); ++i) {
+        BucketTotals& bucket = buckets[labour_buckets[i]];
+        const std::string bucket_name = absl::StrCat(
+            "the labour cost of the bucket from ",
+            TimeUtil::ToString(
+                TimeUtil::SecondsToTimestamp(start + labour_buckets[i] * bucket_seconds)));
+        SALESOPS_ASSIGN_OR_RETURN(const PlannedLabourCost cost, LabourCostOf(costs[i], *company));
+        SALESOPS_ASSIGN_OR_RETURN(
+            bucket.labour_cost_micros,
+            common::CheckedAdd(bucket.labour_cost_micros, cost.crew_micros, bucket_name));
+        SALESOPS_ASSIGN_OR_RETURN(
+            bucket.handling_cost_micros,
+            common::CheckedAdd(bucket.handling_cost_micros, cost.handling_micros, bucket_name));
+        SALESOPS_ASSIGN_OR_RETURN(
+            bucket.unstaffed_crew_seconds,
+            common::CheckedAdd(bucket.unstaffed_crew_seconds,
+                               TimeUtil::DurationToSeconds(costs[i].unstaffed_crew_time()),
+                               bucket_name));
+      }
+    }
+
     for (int i = 0; i < bucket_count; ++i) {
       const BucketTotals& totals = buckets[i];
       v1::PipelineBucket* bucket = response->add_buckets();
@@ -147,6 +202,16 @@ grpc::Status OrderIntakeServiceImpl::GetPipelineForecast(
       *bucket->mutable_expected_revenue() = common::MoneyFromMicros(expected, currency);
       bucket->set_confirmed_order_count(totals.confirmed_orders);
       bucket->set_open_quote_count(totals.open_quotes);
+      if (company) {
+        *bucket->mutable_labour_revenue() =
+            common::MoneyFromMicros(totals.labour_revenue_micros, company->currency);
+        *bucket->mutable_labour_cost() =
+            common::MoneyFromMicros(totals.labour_cost_micros, company->currency);
+        *bucket->mutable_handling_cost() =
+            common::MoneyFromMicros(totals.handling_cost_micros, company->currency);
+        *bucket->mutable_unstaffed_crew_time() =
+            TimeUtil::SecondsToDuration(totals.unstaffed_crew_seconds);
+      }
       std::map<std::string, std::pair<int64_t, double>> skills;
       for (const auto& [skill, seconds] : totals.confirmed_crew_seconds) {
         skills[skill].first = seconds;

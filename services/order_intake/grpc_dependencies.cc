@@ -163,4 +163,9 @@ absl::StatusOr<v1::ListJobsResponse> GrpcSchedulingClient::ListJobs(
   return Call(kScheduling, stub_.get(), &SchedulingStub::ListJobs, request, deadline);
 }
 
+absl::StatusOr<v1::GetLabourCostsResponse> GrpcSchedulingClient::GetLabourCosts(
+    const v1::GetLabourCostsRequest& request, TimePoint deadline) {
+  return Call(kScheduling, stub_.get(), &SchedulingStub::GetLabourCosts, request, deadline);
+}
+
 }  // namespace salesops::order_intake

@@ -53,6 +53,8 @@ class GrpcSchedulingClient final : public SchedulingClient {
                                                         TimePoint deadline) override;
   absl::StatusOr<v1::ListJobsResponse> ListJobs(const v1::ListJobsRequest& request,
                                                 TimePoint deadline) override;
+  absl::StatusOr<v1::GetLabourCostsResponse> GetLabourCosts(
+      const v1::GetLabourCostsRequest& request, TimePoint deadline) override;
 
  private:
   std::unique_ptr<v1::SchedulingService::Stub> stub_;

@@ -15,6 +15,7 @@
 #include "services/order_intake/directory_store.h"
 #include "services/order_intake/document_store.h"
 #include "services/order_intake/invoice_store.h"
+#include "services/order_intake/labour_margin.h"
 #include "services/order_intake/order_intake_definition.h"
 #include "services/order_intake/order_intake_metrics.h"
 #include "services/order_intake/order_store.h"
@@ -125,6 +126,10 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
                                    v1::GetPipelineForecastResponse* response) override;
   grpc::Status Reconcile(grpc::ServerContext* context, const v1::ReconcileRequest* request,
                          v1::ReconcileResponse* response) override;
+  // The labour margin (labour.cc).
+  grpc::Status GetLabourMargin(grpc::ServerContext* context,
+                               const v1::GetLabourMarginRequest* request,
+                               v1::GetLabourMarginResponse* response) override;
 
   // The directory (directory.cc).
   grpc::Status CreateOrganisation(grpc::ServerContext* context,
@@ -301,6 +306,12 @@ class OrderIntakeServiceImpl final : public v1::OrderIntakeService::Service {
   // after it.
   v1::Order FinishAcceptance(const v1::QuoteLink& link);
   void FinishPendingAcceptances();
+  // Labour (labour.cc): the company's currency with the exchange rates valid today, and
+  // scheduling's costs of the orders' plans in request order, asked in batches of 200.
+  absl::StatusOr<CompanyCurrency> CompanyCurrencyToday();
+  absl::StatusOr<std::vector<v1::OrderLabourCost>> LabourCostsOf(
+      const std::vector<std::string>& order_ids);
+
   // A reconciliation pass from the recovery thread, as the service itself.
   void ReconcileInBackground();
   // The end of a saga for a call: its budget, or the caller's deadline when that is sooner.

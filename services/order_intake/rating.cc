@@ -121,20 +121,6 @@ std::tuple<int, absl::CivilDay, int64_t> PriceListSpecificity(const PriceList& l
   return {PriceListRank(list), from, -(until - from)};
 }
 
-// The exchange rate valid on `day`; among several, the one valid from the latest day.
-const ExchangeRate* FindExchangeRate(const std::vector<ExchangeRate>& rates, absl::string_view from,
-                                     absl::string_view to, absl::CivilDay day) {
-  const ExchangeRate* best = nullptr;
-  for (const ExchangeRate& rate : rates) {
-    if (rate.from != from || rate.to != to || !rate.validity.Contains(day)) continue;
-    if (best == nullptr || rate.validity.from.value_or(absl::CivilDay(1, 1, 1)) >
-                               best->validity.from.value_or(absl::CivilDay(1, 1, 1))) {
-      best = &rate;
-    }
-  }
-  return best;
-}
-
 const TaxRate* FindTaxRate(const std::vector<TaxRate>& rates, TaxClass tax_class,
                            absl::string_view jurisdiction, absl::CivilDay day) {
   const TaxRate* best = nullptr;
@@ -201,6 +187,25 @@ std::string DescribeDiscount(const Discount& discount, absl::string_view currenc
 }
 
 }  // namespace
+
+const ExchangeRate* FindExchangeRate(const std::vector<ExchangeRate>& rates, absl::string_view from,
+                                     absl::string_view to, absl::CivilDay day) {
+  const ExchangeRate* best = nullptr;
+  for (const ExchangeRate& rate : rates) {
+    if (rate.from != from || rate.to != to || !rate.validity.Contains(day)) continue;
+    if (best == nullptr || rate.validity.from.value_or(absl::CivilDay(1, 1, 1)) >
+                               best->validity.from.value_or(absl::CivilDay(1, 1, 1))) {
+      best = &rate;
+    }
+  }
+  return best;
+}
+
+absl::StatusOr<int64_t> ConvertMicros(int64_t micros, const ExchangeRate& rate,
+                                      absl::string_view what) {
+  return common::ScaleMicros(micros, rate.rate_millionths, kMillionths, MinorUnitMicros(rate.to),
+                             StdView(what));
+}
 
 int MinorUnitDigits(absl::string_view currency) {
   // ISO 4217 exponents other than 2 among currencies a rental company may quote in.
@@ -464,8 +469,7 @@ absl::StatusOr<Quote> RateQuote(const QuoteRequest& request, const RatingTables&
       }
       const std::string what = absl::StrCat(line_name, ": the converted unit price");
       SALESOPS_ASSIGN_OR_RETURN(price.unit_price_micros,
-                                common::ScaleMicros(price.unit_price_micros, rate->rate_millionths,
-                                                    kMillionths, minor, StdView(what)));
+                                ConvertMicros(price.unit_price_micros, *rate, what));
       SALESOPS_ASSIGN_OR_RETURN(
           price.total_micros,
           common::CheckedMultiply(price.unit_price_micros, price.quantity, StdView(what)));

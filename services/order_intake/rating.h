@@ -208,6 +208,16 @@ struct ExchangeRate {
   Validity validity;
 };
 
+// The rate from `from` to `to` valid on `day`; among several, the one valid from the latest day.
+// nullptr when none is: nothing is converted at a rate nobody configured (no inverse, no chain).
+const ExchangeRate* FindExchangeRate(const std::vector<ExchangeRate>& rates, absl::string_view from,
+                                     absl::string_view to, absl::CivilDay day);
+
+// `micros` of rate.from in rate.to, rounded half away from zero to rate.to's minor unit; the one
+// conversion every price and cost goes through. OUT_OF_RANGE naming `what`.
+absl::StatusOr<int64_t> ConvertMicros(int64_t micros, const ExchangeRate& rate,
+                                      absl::string_view what);
+
 enum class RoundingPolicy {
   kPerLine,   // each line's tax rounded to the minor unit, then summed
   kPerTotal,  // each rate's tax computed on the sum of its lines' net, rounded once

@@ -394,6 +394,11 @@ class FakeSchedulingClient final : public SchedulingClient, public FakeDependenc
     return absl::UnimplementedError("the sagas do not list jobs");
   }
 
+  absl::StatusOr<v1::GetLabourCostsResponse> GetLabourCosts(const v1::GetLabourCostsRequest&,
+                                                            TimePoint) override {
+    return absl::UnimplementedError("the sagas do not read labour costs");
+  }
+
   void ForgetRequests() {
     ForgetCalls();
     plan_requests.clear();
