@@ -18,6 +18,28 @@ absl::Status AmountOutOfRange(std::string_view what) {
                    "units"));
 }
 
+int MinorUnitDigits(std::string_view currency) {
+  // ISO 4217 exponents other than 2 among currencies a rental company may quote in.
+  static constexpr std::string_view kWhole[] = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY",
+                                                "KMF", "KRW", "PYG", "RWF", "UGX", "VND",
+                                                "VUV", "XAF", "XOF", "XPF"};
+  static constexpr std::string_view kThousandths[] = {"BHD", "IQD", "JOD", "KWD",
+                                                      "LYD", "OMR", "TND"};
+  for (std::string_view code : kWhole) {
+    if (code == currency) return 0;
+  }
+  for (std::string_view code : kThousandths) {
+    if (code == currency) return 3;
+  }
+  return 2;
+}
+
+int64_t MinorUnitMicros(std::string_view currency) {
+  int64_t micros = kMicrosPerUnit;
+  for (int digit = 0; digit < MinorUnitDigits(currency); ++digit) micros /= 10;
+  return micros;
+}
+
 absl::StatusOr<int64_t> MoneyToMicros(const google::type::Money& money, std::string_view what) {
   int64_t micros = 0;
   if (__builtin_mul_overflow(money.units(), kMicrosPerUnit, &micros) ||

@@ -19,6 +19,11 @@ inline constexpr int64_t kMicrosPerUnit = 1'000'000;
 // 10 x 2 day(s) at 9000000000000000000 EUR a day is out of range; ...".
 absl::Status AmountOutOfRange(std::string_view what);
 
+// ISO 4217's digits after the decimal point of `currency` (2 unless it is one of the few with 0
+// or 3), and its minor unit in micros: 10'000 for EUR (a cent), 1'000'000 for JPY.
+int MinorUnitDigits(std::string_view currency);
+int64_t MinorUnitMicros(std::string_view currency);
+
 // `money` in micros; nanos below a micro are dropped.
 absl::StatusOr<int64_t> MoneyToMicros(const google::type::Money& money, std::string_view what);
 

@@ -18,6 +18,7 @@
 #include "services/common/log.h"
 #include "services/common/time_util.h"
 #include "services/common/validation.h"
+#include "services/scheduling/crew_zone.h"
 
 namespace salesops::scheduling {
 namespace {
@@ -67,27 +68,6 @@ void AddCalendarProperty(std::string& out, std::string_view name, std::string_vi
 }
 
 // ---- What the feed shows ----
-
-// A member's zone for the descriptions' times, by name only: never a path (the name comes from a
-// stored record, and the zone loader reads files).
-absl::TimeZone CalendarZoneOf(const std::string& name) {
-  absl::TimeZone zone = absl::UTCTimeZone();
-  if (name.empty() || name.size() > 64) return zone;
-  bool part_start = true;
-  for (char c : name) {
-    if (c == '/') {
-      if (part_start) return absl::UTCTimeZone();
-      part_start = true;
-      continue;
-    }
-    const bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-    const bool allowed = letter || (c >= '0' && c <= '9') || c == '_' || c == '+' || c == '-';
-    if (!allowed || (part_start && !letter)) return absl::UTCTimeZone();
-    part_start = false;
-  }
-  if (part_start || !absl::LoadTimeZone(name, &zone)) return absl::UTCTimeZone();
-  return zone;
-}
 
 absl::Time CalendarTimeOf(const google::protobuf::Timestamp& timestamp) {
   return absl::FromUnixMicros(common::ToMicros(timestamp));
@@ -359,7 +339,7 @@ Calendar CalendarOf(const CalendarFeedSource& source, absl::Time now) {
   calendar.name = absl::StrCat(
       "salesops: ", source.display_name.empty() ? source.crew_member_id : source.display_name);
   calendar.stamp = now;
-  const absl::TimeZone zone = CalendarZoneOf(source.zone_id);
+  const absl::TimeZone zone = CrewZoneOf(source.zone_id);
   for (const v1::ScheduleEntry& entry : source.assignments) {
     if (entry.task().state() == v1::TASK_STATE_CANCELLED) continue;
     if (!entry.assignment().has_start_time() && !entry.task().has_planned_start_time()) continue;

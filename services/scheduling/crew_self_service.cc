@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <ctime>
+#include <utility>
 #include <vector>
 
 #include "google/rpc/error_details.pb.h"
 #include "services/common/errors.h"
+#include "services/scheduling/labour_cost.h"
 
 namespace salesops::scheduling {
 namespace {
@@ -92,6 +94,10 @@ absl::Status CheckCrewRules(const v1::CrewRules& rules, const std::string& prefi
     } else if (within > 30 * 24 * 3600) {
       violations.push_back({prefix + "offer_reply_within", "is more than 30 days"});
     }
+  }
+  // What people are paid by: the freelance day, the night, per diems.
+  for (common::FieldViolation& violation : PayRuleViolations(rules, prefix)) {
+    violations.push_back(std::move(violation));
   }
   if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
   return absl::OkStatus();

@@ -22,7 +22,8 @@ inline constexpr int64_t kLongestCrewRuleSeconds = 366 * 24 * 3600;
 absl::Status NotTheCallersOwn();
 
 // ADMIN's rules as UpdateCrewRules takes them: INVALID_ARGUMENT naming `prefix` + the field
-// (e.g. "rules.time_off_notice") for a rule out of bounds.
+// (e.g. "rules.time_off_notice") for a rule out of bounds, the pay rules included
+// (PayRuleViolations).
 absl::Status CheckCrewRules(const v1::CrewRules& rules, const std::string& prefix);
 
 // Time off a crew member sets for themselves (their own; the caller checked that), at

@@ -4,15 +4,15 @@
 
 #include "services/common/errors.h"
 #include "services/common/skill_codes.h"
+#include "services/scheduling/crew_zone.h"
 
 namespace salesops::scheduling {
 
 Minutes SkillValidUntil(const v1::HeldSkill& held, const std::string& zone_id) {
   const google::type::Date& day = held.certificate_expiry_day();
   if (day.year() == 0) return kForever;
-  absl::TimeZone zone = absl::UTCTimeZone();
-  if (!zone_id.empty() && !absl::LoadTimeZone(zone_id, &zone)) zone = absl::UTCTimeZone();
-  absl::Time starts = absl::FromCivil(absl::CivilDay(day.year(), day.month(), day.day()), zone);
+  absl::Time starts =
+      absl::FromCivil(absl::CivilDay(day.year(), day.month(), day.day()), CrewZoneOf(zone_id));
   return absl::ToUnixSeconds(starts) / 60;
 }
 

@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <tuple>
 
+#include "services/common/money.h"
+#include "services/scheduling/labour_cost.h"
+
 namespace salesops::scheduling {
 namespace {
 
@@ -43,9 +46,9 @@ std::string OfferClock(Minutes minute) {
 }
 
 std::string FeeWords(const google::type::Money& fee) {
-  const int64_t cents = fee.units() * 100 + fee.nanos() / 10'000'000;
-  return absl::StrCat(cents / 100, ".", absl::Dec(std::abs(cents % 100), absl::kZeroPad2), " ",
-                      fee.currency_code());
+  absl::StatusOr<int64_t> micros = common::MoneyToMicros(fee, "the fee");
+  if (!micros.ok()) return absl::StrCat(fee.units(), " ", fee.currency_code());
+  return AmountWords(*micros, fee.currency_code());
 }
 
 std::vector<RankedCandidate> RankCandidates(const OfferedWork& work,
@@ -79,20 +82,6 @@ std::optional<Span> OfferSlot(Minutes not_before, Minutes predecessors_done, Min
   const Minutes start = std::max({not_before, predecessors_done, now + kAnswerTime});
   if (start + duration > deadline) return std::nullopt;
   return Span{start, start + duration};
-}
-
-OfferFee OfferFeeOf(int64_t day_fee_micros, int64_t hour_fee_micros, Minutes minutes) {
-  const int64_t hours = (minutes + 59) / 60;
-  const int64_t days = (minutes + kDay - 1) / kDay;
-  // Saturating: a fee beyond what int64 micros hold is refused when it is turned into Money.
-  auto times = [](int64_t fee, int64_t count) {
-    count = std::max<int64_t>(count, 1);
-    return fee > INT64_MAX / count ? INT64_MAX : fee * count;
-  };
-  const int64_t by_day = times(day_fee_micros, days);
-  const int64_t by_hour = times(hour_fee_micros, hours);
-  if (hour_fee_micros > 0 && (day_fee_micros <= 0 || by_hour < by_day)) return {by_hour, true};
-  return {day_fee_micros > 0 ? by_day : 0, false};
 }
 
 std::optional<Minutes> ReplyBy(Minutes now, Minutes within, Minutes work_start) {

@@ -4,7 +4,6 @@
 // who is asked first and why, what they are paid, and until when they may answer. In-house crew
 // are placed by the solver (assignment.h); freelancers are never placed there: they are offered
 // the work in-house crew cannot cover, one at a time per place, in the solver's own order.
-#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -38,7 +37,8 @@ struct RankedCandidate {
   std::string reason;  // why them, in words
 };
 
-// How offers write a time ("Tue 01 Dec 08:00", UTC) and a fee ("240.00 EUR").
+// How offers write a time ("Tue 01 Dec 08:00", UTC) and a fee ("240.00 EUR"). What a fee comes
+// to is FreelanceFeeOf's (labour_cost.h): one fee for the offer and the labour cost alike.
 std::string OfferClock(Minutes minute);
 std::string FeeWords(const google::type::Money& fee);
 
@@ -55,15 +55,6 @@ std::vector<RankedCandidate> RankCandidates(const OfferedWork& work,
 // deadline: freelancers cannot save the task then, and ops must move the date.
 std::optional<Span> OfferSlot(Minutes not_before, Minutes predecessors_done, Minutes now,
                               Minutes duration, Minutes deadline);
-
-// What the freelancer is paid for `minutes` of work: their hour fee for the hours started when
-// they have one and it comes cheaper than their day fee for the days started, else the day fee.
-// 0 micros when they have neither.
-struct OfferFee {
-  int64_t micros = 0;
-  bool by_hour = false;  // which of the two fees, so the answer is in its currency
-};
-OfferFee OfferFeeOf(int64_t day_fee_micros, int64_t hour_fee_micros, Minutes minutes);
 
 // Until when they may answer: `within` (24 hours when 0) from now, but an hour before the work
 // at the latest. nullopt when that leaves no time at all.

@@ -24,7 +24,9 @@
 #include "services/common/sql_text.h"
 #include "services/common/time_util.h"
 #include "services/scheduling/crew_skills.h"
+#include "services/scheduling/crew_zone.h"
 #include "services/scheduling/job_plan.h"
+#include "services/scheduling/labour_cost.h"
 #include "services/scheduling/offer_rules.h"
 #include "services/scheduling/once_under.h"
 #include "services/scheduling/planner.h"
@@ -33,7 +35,6 @@ namespace salesops::scheduling {
 namespace {
 
 using common::ReasonedError;
-
 
 // Crew members and vehicles are stored whole (the API message in `body`),
 // with the columns listings filter on beside it; these describe the two.
@@ -295,7 +296,8 @@ absl::StatusOr<v1::UpdateSkillResponse> PostgresSchedulingStore::UpdateSkill(
             if (used[0].as<int>() > levels || used[1].as<int>() > levels) {
               violations.push_back(
                   {"skill.level_names",
-                   "cannot drop level " + std::to_string(std::max(used[0].as<int>(), used[1].as<int>())) +
+                   "cannot drop level " +
+                       std::to_string(std::max(used[0].as<int>(), used[1].as<int>())) +
                        ": a crew member holds it or open work asks for it"});
             }
             if (skill.certificate_required() && used[2].as<int64_t>() > 0) {
@@ -1255,8 +1257,8 @@ absl::StatusOr<std::optional<SchedulingStore::SavedPlan>> PostgresSchedulingStor
           "explanation = $20, overtime = $21",
           task.id, request.order_id(), static_cast<int>(position), static_cast<int>(task.kind),
           task.not_before, task.no_later_than, task.duration,
-          static_cast<int>(common::LegacySkillOf(task.skill)),
-          task.headcount, task.needs_vehicle, task.pinned, common::PgTextArray(predecessors),
+          static_cast<int>(common::LegacySkillOf(task.skill)), task.headcount, task.needs_vehicle,
+          task.pinned, common::PgTextArray(predecessors),
           out.crew_ids.empty() ? static_cast<int>(v1::TASK_STATE_PLANNED)
                                : static_cast<int>(v1::TASK_STATE_ASSIGNED),
           out.start, out.finish, common::PgTextArray(out.crew_ids), out.vehicle_id, out.late,
@@ -2017,7 +2019,6 @@ absl::StatusOr<std::vector<std::string>> PostgresSchedulingStore::BackfillCrewPe
   return left_without;
 }
 
-
 // ---- Offers to freelancers ---------------------------------------------------------------------
 
 namespace {
@@ -2061,8 +2062,7 @@ std::string OfferPageKey(const v1::CrewOffer& offer) {
 // The person an offer is addressed to (their CrewMember.person_id), "" when they have none.
 std::string PersonOfMember(pqxx::work& tx, const std::string& crew_member_id) {
   pqxx::result rows = tx.exec_params(
-      "SELECT coalesce(person_id, '') FROM crew_members WHERE crew_member_id = $1",
-      crew_member_id);
+      "SELECT coalesce(person_id, '') FROM crew_members WHERE crew_member_id = $1", crew_member_id);
   return rows.empty() ? "" : rows[0][0].as<std::string>();
 }
 
@@ -2098,8 +2098,8 @@ void NoteOffers(pqxx::work& tx, const std::string& task_id) {
       ++accepted;
       continue;
     }
-    absl::StrAppend(&waiting, waiting.empty() ? "" : ", ", row[0].as<std::string>(),
-                    " (reply by ", OfferClock(row[2].as<int64_t>()), ")");
+    absl::StrAppend(&waiting, waiting.empty() ? "" : ", ", row[0].as<std::string>(), " (reply by ",
+                    OfferClock(row[2].as<int64_t>()), ")");
   }
   std::string note;
   if (!waiting.empty()) {
@@ -2119,10 +2119,10 @@ bool CoverIfAccepted(pqxx::work& tx, const std::string& task_id) {
   if (task[1].as<bool>()) return true;
   std::vector<std::string> crew;
   Minutes start = 0, finish = 0;
-  for (const auto& row : tx.exec_params(
-           "SELECT crew_member_id, start_minute, finish_minute FROM crew_offers "
-           "WHERE task_id = $1 AND state = 2 ORDER BY place",
-           task_id)) {
+  for (const auto& row :
+       tx.exec_params("SELECT crew_member_id, start_minute, finish_minute FROM crew_offers "
+                      "WHERE task_id = $1 AND state = 2 ORDER BY place",
+                      task_id)) {
     crew.push_back(row[0].as<std::string>());
     start = row[1].as<int64_t>();
     finish = row[2].as<int64_t>();
@@ -2181,7 +2181,8 @@ std::vector<Freelancer> LoadFreelancers(pqxx::work& tx, Span slot, const std::st
     if (found == index.end()) continue;
     Span span{row[1].as<int64_t>(), row[2].as<int64_t>()};
     freelancers[found->second].busy.push_back(span);
-    if (row[3].as<int>() == kOfferAccepted) freelancers[found->second].booked += span.end - span.start;
+    if (row[3].as<int>() == kOfferAccepted)
+      freelancers[found->second].booked += span.end - span.start;
   }
   for (const auto& row : tx.exec_params(
            "SELECT c.crew_id, planned_start, planned_finish FROM tasks, unnest(crew_ids) AS "
@@ -2194,13 +2195,6 @@ std::vector<Freelancer> LoadFreelancers(pqxx::work& tx, Span slot, const std::st
     }
   }
   return freelancers;
-}
-
-// Money from a member's fee field, in micros, 0 when unset or unreadable.
-int64_t FeeMicros(const google::type::Money& fee) {
-  if (fee.currency_code().empty()) return 0;
-  absl::StatusOr<int64_t> micros = common::MoneyToMicros(fee, "fee");
-  return micros.ok() ? std::max<int64_t>(*micros, 0) : 0;
 }
 
 // Offers the next candidates for every open place of one task (locked, or skipped when another
@@ -2235,11 +2229,11 @@ absl::StatusOr<int> OfferTask(pqxx::work& tx, const std::string& task_id, Minute
   }
   if (open_places.empty()) return 0;
   if (!slot) {
-    const Minutes predecessors_done =
-        tx.exec_params1("SELECT coalesce(max(planned_finish), 0) FROM tasks "
-                        "WHERE task_id = ANY($1::text[])",
-                        task[8].as<std::string>())[0]
-            .as<int64_t>();
+    const Minutes predecessors_done = tx.exec_params1(
+                                            "SELECT coalesce(max(planned_finish), 0) FROM tasks "
+                                            "WHERE task_id = ANY($1::text[])",
+                                            task[8].as<std::string>())[0]
+                                          .as<int64_t>();
     slot = OfferSlot(task[5].as<int64_t>(), predecessors_done, now, task[7].as<int64_t>(),
                      task[6].as<int64_t>());
     if (!slot) return 0;  // too late for anyone: ops must move the date
@@ -2251,6 +2245,7 @@ absl::StatusOr<int> OfferTask(pqxx::work& tx, const std::string& task_id, Minute
   const std::optional<Minutes> reply_by =
       ReplyBy(now, rules.offer_reply_within().seconds() / 60, slot->start);
   if (!reply_by) return 0;
+  const PayRules pay = PayRulesOf(rules);
 
   std::map<std::string, v1::CrewMember> members;
   const std::vector<Freelancer> freelancers = LoadFreelancers(tx, *slot, task_id, members);
@@ -2272,20 +2267,23 @@ absl::StatusOr<int> OfferTask(pqxx::work& tx, const std::string& task_id, Minute
     offer.set_skill_code(work.skill);
     *offer.mutable_start_time() = AtMinute(slot->start);
     *offer.mutable_finish_time() = AtMinute(slot->end);
-    const OfferFee fee = OfferFeeOf(FeeMicros(member.day_fee()), FeeMicros(member.hour_fee()),
-                                    slot->end - slot->start);
-    if (fee.micros > 0 && fee.micros < INT64_MAX) {  // INT64_MAX: beyond what Money holds
-      *offer.mutable_fee() = common::MoneyFromMicros(
-          fee.micros,
-          fee.by_hour ? member.hour_fee().currency_code() : member.day_fee().currency_code());
+    // The full fee, surcharges included, so that what they accept is what they are paid. A fee
+    // too large to compute leaves the offer without one, as when they have no fees.
+    const absl::StatusOr<FreelanceFee> fee = FreelanceFeeOf(
+        member, slot->end - slot->start,
+        NightMinutes(*slot, CrewZoneOf(member.zone_id()), pay.night_start, pay.night_end),
+        pay.freelance_day);
+    if (fee.ok() && fee->priced) {
+      *offer.mutable_fee() = common::MoneyFromMicros(fee->micros, fee->currency);
+      offer.set_fee_explanation(fee->explanation);
     }
     *offer.mutable_reply_by_time() = AtMinute(*reply_by);
     offer.set_rank(asked_per_place[place] + 1);
-    offer.set_reason(next->reason +
-                     (offer.rank() > 1 ? absl::StrCat("; asked ", offer.rank(),
-                                                      " for this place after a decline or no "
-                                                      "answer")
-                                       : ""));
+    offer.set_reason(next->reason + (offer.rank() > 1
+                                         ? absl::StrCat("; asked ", offer.rank(),
+                                                        " for this place after a decline or no "
+                                                        "answer")
+                                         : ""));
     tx.exec_params(
         "INSERT INTO crew_offers (offer_id, task_id, order_id, place, crew_member_id, state, "
         "start_minute, finish_minute, reply_by, rank, body) VALUES ($1, $2, $3, $4, $5, $6, $7, "
@@ -2294,8 +2292,8 @@ absl::StatusOr<int> OfferTask(pqxx::work& tx, const std::string& task_id, Minute
         slot->start, slot->end, *reply_by, offer.rank(), pqxx::binarystring(OfferBody(offer)));
     AddOfferEvent(tx, v1::EVENT_TYPE_CREW_OFFER_SENT, offer, kSourceService,
                   absl::StrCat("Offer to ", freelancer.display_name, ": ", OfferWords(offer),
-                               offer.has_fee() ? ", " + FeeWords(offer.fee()) : "",
-                               ", reply by ", OfferClock(*reply_by)));
+                               offer.has_fee() ? ", " + FeeWords(offer.fee()) : "", ", reply by ",
+                               OfferClock(*reply_by)));
     ++next;
     ++sent;
   }
@@ -2305,8 +2303,8 @@ absl::StatusOr<int> OfferTask(pqxx::work& tx, const std::string& task_id, Minute
 
 }  // namespace
 
-absl::StatusOr<SchedulingStore::OfferRound> PostgresSchedulingStore::RunOfferRound(
-    Minutes now, int task_limit) {
+absl::StatusOr<SchedulingStore::OfferRound> PostgresSchedulingStore::RunOfferRound(Minutes now,
+                                                                                   int task_limit) {
   OfferRound round;
   // Offers nobody answered in time, and offers whose work no longer needs them.
   SALESOPS_RETURN_IF_ERROR(pool_.InTransaction("expire_offers", [&](pqxx::work& tx) {
@@ -2369,8 +2367,7 @@ absl::StatusOr<v1::CrewOffer> PostgresSchedulingStore::GetOffer(const std::strin
   v1::CrewOffer offer;
   absl::Status status = pool_.InTransaction("get_offer", [&](pqxx::work& tx) {
     pqxx::result rows = tx.exec_params(
-        std::string("SELECT ") + kOfferColumns + " FROM crew_offers WHERE offer_id = $1",
-        offer_id);
+        std::string("SELECT ") + kOfferColumns + " FROM crew_offers WHERE offer_id = $1", offer_id);
     if (rows.empty()) {
       return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
                            "offer " + offer_id + " does not exist");
@@ -2409,7 +2406,6 @@ absl::StatusOr<Page<v1::CrewOffer>> PostgresSchedulingStore::ListOffers(
   return page;
 }
 
-
 namespace {
 
 // The offer named, locked with its task (task first, as OfferTask locks it), for an answer.
@@ -2421,7 +2417,8 @@ absl::StatusOr<v1::CrewOffer> LockOfferForAnswer(pqxx::work& tx, const std::stri
     return ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
                          "offer " + offer_id + " does not exist");
   }
-  tx.exec_params("SELECT 1 FROM tasks WHERE task_id = $1 FOR UPDATE", found[0][0].as<std::string>());
+  tx.exec_params("SELECT 1 FROM tasks WHERE task_id = $1 FOR UPDATE",
+                 found[0][0].as<std::string>());
   pqxx::row row = tx.exec_params1(std::string("SELECT ") + kOfferColumns +
                                       ", ts_to_us(reply_by) / 60000000 FROM crew_offers "
                                       "WHERE offer_id = $1 FOR UPDATE",
@@ -2444,8 +2441,7 @@ absl::StatusOr<v1::CrewOffer> LockOfferForAnswer(pqxx::work& tx, const std::stri
 }  // namespace
 
 absl::StatusOr<v1::AcceptOfferResponse> PostgresSchedulingStore::AcceptOffer(
-    const RequestKey& key, const std::string& offer_id, const std::string& actor_id,
-    Minutes now) {
+    const RequestKey& key, const std::string& offer_id, const std::string& actor_id, Minutes now) {
   SALESOPS_ASSIGN_OR_RETURN(
       Answered<v1::AcceptOfferResponse> answered,
       OnceUnder<v1::AcceptOfferResponse>(
@@ -2462,11 +2458,10 @@ absl::StatusOr<v1::AcceptOfferResponse> PostgresSchedulingStore::AcceptOffer(
                 "2 AND offer_id <> $4 AND start_minute < $3 AND finish_minute > $2)",
                 offer.crew_member_id(), start, finish, offer_id);
             if (clash[0].as<int64_t>() > 0) {
-              return ReasonedError(absl::StatusCode::kFailedPrecondition,
-                                   v1::INVALID_STAGE_TRANSITION,
-                                   offer.crew_member_id() + " is no longer free " +
-                                       OfferClock(start) + " to " + OfferClock(finish) +
-                                       " (time off or other work); decline this offer instead");
+              return ReasonedError(
+                  absl::StatusCode::kFailedPrecondition, v1::INVALID_STAGE_TRANSITION,
+                  offer.crew_member_id() + " is no longer free " + OfferClock(start) + " to " +
+                      OfferClock(finish) + " (time off or other work); decline this offer instead");
             }
             offer.set_state(v1::OFFER_STATE_ACCEPTED);
             const pqxx::row updated = tx.exec_params1(

@@ -118,6 +118,10 @@ class PostgresSchedulingStore final : public SchedulingStore {
   absl::StatusOr<LabourFacts> LoadLabourFacts(const LabourQuery& query) override;
   absl::StatusOr<LabourFacts> LoadApprovedHours(Minutes from, Minutes to) override;
 
+  // What people cost: postgres_labour_cost_store.cc.
+  absl::StatusOr<LabourCostFacts> LoadLabourCostFacts(
+      const std::vector<std::string>& order_ids) override;
+
  private:
   common::ConnectionPool& pool_;
 };

@@ -57,7 +57,10 @@ common::RolePolicy RolePolicy() {
       .Allow("ApproveHours", {v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("ListTimesheets", {v1::ROLE_CREW, v1::ROLE_OPS, v1::ROLE_ADMIN})
       .Allow("GetLabourReport", {v1::ROLE_OPS, v1::ROLE_ADMIN})
-      .Allow("GetPayrollExport", {v1::ROLE_ADMIN});
+      .Allow("GetPayrollExport", {v1::ROLE_ADMIN})
+      // What people cost is for ADMIN (the margin per order), and for order-intake, which
+      // computes that margin and the forecast's labour cost.
+      .Allow("GetLabourCosts", {v1::ROLE_ADMIN, v1::ROLE_SERVICE});
   return policy;
 }
 

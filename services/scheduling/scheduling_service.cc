@@ -31,6 +31,7 @@
 #include "services/scheduling/crew_self_service.h"
 #include "services/scheduling/crew_skills.h"
 #include "services/scheduling/job_plan.h"
+#include "services/scheduling/labour_cost.h"
 #include "services/scheduling/postgres_scheduling_store.h"
 #include "services/scheduling/scheduling_metrics.h"
 
@@ -175,14 +176,14 @@ bool IsCalendarDay(const google::type::Date& day) {
 }
 
 // The member as stored: held skills (from the superseded enum list when only that is given),
-// each code once, at least one, with real days; output-only fields cleared. The catalog check
-// is the store's, under the skills' locks.
+// each code once, at least one, with real days; rates and fees not negative; output-only fields
+// cleared. The catalog check is the store's, under the skills' locks.
 absl::StatusOr<v1::CrewMember> MemberToStore(v1::CrewMember member) {
   NormalizeSkills(member, absl::Now());
   std::vector<common::FieldViolation> violations;
   if (member.held_skills().empty()) {
-    violations.push_back({"crew_member.held_skills",
-                          "is required: at least one skill of the catalog (ListSkills)"});
+    violations.push_back(
+        {"crew_member.held_skills", "is required: at least one skill of the catalog (ListSkills)"});
   }
   std::map<std::string, int> first_with_code;
   for (int i = 0; i < member.held_skills_size(); ++i) {
@@ -197,6 +198,9 @@ absl::StatusOr<v1::CrewMember> MemberToStore(v1::CrewMember member) {
     if (held.has_certificate_expiry_day() && !IsCalendarDay(held.certificate_expiry_day())) {
       violations.push_back({field + ".certificate_expiry_day", "is not a calendar day"});
     }
+  }
+  for (common::FieldViolation& violation : RateViolations(member, "crew_member.")) {
+    violations.push_back(std::move(violation));
   }
   if (!violations.empty()) return common::InvalidArgumentError(std::move(violations));
   member.clear_skills();
@@ -233,9 +237,9 @@ grpc::Status SchedulingServiceImpl::UpdateCrewMember(grpc::ServerContext*,
       return common::InvalidArgumentError({{"crew_member.crew_member_id", "is required"}});
     }
     SALESOPS_ASSIGN_OR_RETURN(v1::CrewMember member, MemberToStore(request->crew_member()));
-    SALESOPS_ASSIGN_OR_RETURN(*response,
-                              store_->UpdateCrewMember(KeyOf("UpdateCrewMember", *request), member,
-                                                       request->etag()));
+    SALESOPS_ASSIGN_OR_RETURN(
+        *response,
+        store_->UpdateCrewMember(KeyOf("UpdateCrewMember", *request), member, request->etag()));
     *response->mutable_crew_member() = AnsweredMember(response->crew_member());
     return absl::OkStatus();
   }());
@@ -270,7 +274,9 @@ grpc::Status SchedulingServiceImpl::ListCrewMembers(grpc::ServerContext*,
       [&](const auto& filter, int limit, const std::string& after) {
         return store_->ListCrewMembers(filter, limit, after);
       },
-      [&](v1::CrewMember entry) { *response->add_crew_members() = AnsweredMember(std::move(entry)); },
+      [&](v1::CrewMember entry) {
+        *response->add_crew_members() = AnsweredMember(std::move(entry));
+      },
       response->mutable_next_page_token()));
 }
 
@@ -320,9 +326,9 @@ grpc::Status SchedulingServiceImpl::UpdateSkill(grpc::ServerContext*,
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     SALESOPS_RETURN_IF_ERROR(CheckSkillDefinition(request->skill()));
-    SALESOPS_ASSIGN_OR_RETURN(
-        *response, store_->UpdateSkill(KeyOf("UpdateSkill", *request),
-                                       SkillToStore(request->skill()), request->etag()));
+    SALESOPS_ASSIGN_OR_RETURN(*response,
+                              store_->UpdateSkill(KeyOf("UpdateSkill", *request),
+                                                  SkillToStore(request->skill()), request->etag()));
     return absl::OkStatus();
   }());
 }
@@ -332,8 +338,7 @@ grpc::Status SchedulingServiceImpl::GetSkill(grpc::ServerContext*,
                                              v1::GetSkillResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
-    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_skill(),
-                              store_->GetSkill(request->skill_code()));
+    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_skill(), store_->GetSkill(request->skill_code()));
     return absl::OkStatus();
   }());
 }
@@ -1671,7 +1676,6 @@ grpc::Status SchedulingServiceImpl::ResetCalendarFeed(grpc::ServerContext* conte
   }());
 }
 
-
 // ---- Offers to freelancers (README "Offers to freelancers") -----------------------------------
 
 namespace {
@@ -1727,9 +1731,8 @@ absl::StatusOr<v1::CrewOffer> SchedulingServiceImpl::OfferInScope(grpc::ServerCo
   if (!IsCrew(caller)) return offer;
   SALESOPS_ASSIGN_OR_RETURN(std::string own, CrewMemberInScope(context, ""));
   if (!offer.ok() || offer->crew_member_id() != own) {
-    return offer.ok() || offer.status().code() == absl::StatusCode::kNotFound
-               ? NotTheCallersOwn()
-               : offer.status();
+    return offer.ok() || offer.status().code() == absl::StatusCode::kNotFound ? NotTheCallersOwn()
+                                                                              : offer.status();
   }
   return offer;
 }
@@ -1771,9 +1774,9 @@ grpc::Status SchedulingServiceImpl::AcceptOffer(grpc::ServerContext* context,
     if (IsCrew(caller)) {
       SALESOPS_RETURN_IF_ERROR(OfferInScope(*context, request->offer_id()).status());
     }
-    SALESOPS_ASSIGN_OR_RETURN(
-        *response, store_->AcceptOffer(KeyOfCaller("AcceptOffer", *request, caller),
-                                       request->offer_id(), caller.id(), NowMinute()));
+    SALESOPS_ASSIGN_OR_RETURN(*response,
+                              store_->AcceptOffer(KeyOfCaller("AcceptOffer", *request, caller),
+                                                  request->offer_id(), caller.id(), NowMinute()));
     NoteChange();
     return absl::OkStatus();
   }());
@@ -1790,10 +1793,10 @@ grpc::Status SchedulingServiceImpl::DeclineOffer(grpc::ServerContext* context,
     if (IsCrew(caller)) {
       SALESOPS_RETURN_IF_ERROR(OfferInScope(*context, request->offer_id()).status());
     }
-    SALESOPS_ASSIGN_OR_RETURN(*response,
-                              store_->DeclineOffer(KeyOfCaller("DeclineOffer", *request, caller),
-                                                   request->offer_id(), request->reason(),
-                                                   caller.id(), NowMinute()));
+    SALESOPS_ASSIGN_OR_RETURN(
+        *response,
+        store_->DeclineOffer(KeyOfCaller("DeclineOffer", *request, caller), request->offer_id(),
+                             request->reason(), caller.id(), NowMinute()));
     WakeOffers();  // the next candidate is asked at once
     return absl::OkStatus();
   }());

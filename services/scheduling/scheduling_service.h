@@ -139,6 +139,10 @@ class SchedulingServiceImpl final : public v1::SchedulingService::Service {
   grpc::Status GetPayrollExport(grpc::ServerContext* context,
                                 const v1::GetPayrollExportRequest* request,
                                 v1::GetPayrollExportResponse* response) override;
+  // What people cost (labour_costs.cc).
+  grpc::Status GetLabourCosts(grpc::ServerContext* context,
+                              const v1::GetLabourCostsRequest* request,
+                              v1::GetLabourCostsResponse* response) override;
 
  private:
   // The crew member a call acts on: `requested` for every role but CREW; for CREW, the caller's

@@ -14,6 +14,7 @@
 #include "services/scheduling/assignment.h"
 #include "services/scheduling/calendar_feed.h"
 #include "services/scheduling/job_plan.h"
+#include "services/scheduling/labour_cost.h"
 #include "services/scheduling/planner.h"
 #include "services/scheduling/timesheet_rules.h"
 
@@ -69,8 +70,8 @@ class SchedulingStore {
   // etag when one is given (STALE_REVISION) and refuses, naming the field, to drop levels a crew
   // member holds or an open task asks for, or to require a certificate of a skill members hold
   // without one.
-  virtual absl::StatusOr<v1::CreateSkillResponse> CreateSkill(
-      const RequestKey& key, const v1::SkillDefinition& skill) = 0;
+  virtual absl::StatusOr<v1::CreateSkillResponse> CreateSkill(const RequestKey& key,
+                                                              const v1::SkillDefinition& skill) = 0;
   virtual absl::StatusOr<v1::UpdateSkillResponse> UpdateSkill(const RequestKey& key,
                                                               const v1::SkillDefinition& skill,
                                                               const std::string& etag) = 0;
@@ -348,6 +349,19 @@ class SchedulingStore {
   };
   virtual absl::StatusOr<LabourFacts> LoadLabourFacts(const LabourQuery& query) = 0;
   virtual absl::StatusOr<LabourFacts> LoadApprovedHours(Minutes from, Minutes to) = 0;
+
+  // What people cost (labour_cost.h; README "What people cost"): what CostOrder reads for each of
+  // `order_ids` (at most 200) that has a job not cancelled: its tasks but the cancelled ones, in
+  // the job's order, with their people and the offers waiting or accepted on them, and its
+  // venues' travel; the crew members on them; the crew rules. One consistent snapshot, without
+  // locks.
+  struct LabourCostFacts {
+    std::map<std::string, OrderPlan> plans;  // by order id; orders without a live job are absent
+    std::map<std::string, v1::CrewMember> crew;
+    v1::CrewRules rules;
+  };
+  virtual absl::StatusOr<LabourCostFacts> LoadLabourCostFacts(
+      const std::vector<std::string>& order_ids) = 0;
 };
 
 }  // namespace salesops::scheduling

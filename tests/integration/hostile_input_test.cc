@@ -871,6 +871,16 @@ class HostileInputTest : public ::testing::Test {
     EXPECT_TRUE(Load(*scheduling_, &v1::SchedulingService::Stub::PlanTransfer,
                      TransferPlan("T-SWEEP"), &transferred)
                     .ok());
+    // What the planned people cost: an order's job, a transfer's and an order without one.
+    v1::GetLabourCostsRequest labour_costs;
+    for (const std::string& id : {ops_order.order_id(), std::string("SWEEP-PLANNED-JOB"),
+                                  std::string("T-SWEEP"), std::string("SWEEP-NO-JOB")}) {
+      labour_costs.add_order_ids(id);
+    }
+    v1::GetLabourCostsResponse labour_costs_response;
+    EXPECT_TRUE(Load(*scheduling_, &v1::SchedulingService::Stub::GetLabourCosts, labour_costs,
+                     &labour_costs_response)
+                    .ok());
     v1::CheckCapacityRequest capacity;
     *capacity.add_crew_needs() = JobPlan("", 1).crew_needs(0);
     *capacity.mutable_window() = Window(0, 24);

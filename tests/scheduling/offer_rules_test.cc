@@ -5,6 +5,7 @@
 
 #include "services/common/grpc_errors.h"
 #include "services/scheduling/crew_skills.h"
+#include "services/scheduling/labour_cost.h"
 
 namespace salesops::scheduling {
 namespace {
@@ -40,15 +41,43 @@ TEST(OfferRulesTest, CandidatesAreTheQualifiedAndFreeInTheSolversOrder) {
   EXPECT_NE(ranked[0].reason.find("2 h accepted that week"), std::string::npos) << ranked[0].reason;
 }
 
+// A freelancer with fees in EUR (0: none), as offers and the labour cost read them.
+v1::CrewMember WithFees(int day_fee, int hour_fee) {
+  v1::CrewMember member;
+  member.set_crew_member_id("fay");
+  member.set_employment(v1::EMPLOYMENT_FREELANCER);
+  if (day_fee > 0) {
+    member.mutable_day_fee()->set_currency_code("EUR");
+    member.mutable_day_fee()->set_units(day_fee);
+  }
+  if (hour_fee > 0) {
+    member.mutable_hour_fee()->set_currency_code("EUR");
+    member.mutable_hour_fee()->set_units(hour_fee);
+  }
+  return member;
+}
+
+// The one fee function offers quote (labour_cost.h): its surcharges are in labour_cost_test.cc.
+int64_t FeeMicros(const v1::CrewMember& member, Minutes minutes) {
+  absl::StatusOr<FreelanceFee> fee = FreelanceFeeOf(member, minutes, 0, kDefaultFreelanceDay);
+  EXPECT_TRUE(fee.ok()) << fee.status();
+  return fee.ok() ? fee->micros : -1;
+}
+
 TEST(OfferRulesTest, FeesSlotsAndReplyTimes) {
   // 4 h at 45/h (180) beats a day of 300; 8 h at 45/h (360) does not.
-  EXPECT_EQ(OfferFeeOf(300'000'000, 45'000'000, 4 * kHour).micros, 180'000'000);
-  EXPECT_TRUE(OfferFeeOf(300'000'000, 45'000'000, 4 * kHour).by_hour);
-  EXPECT_EQ(OfferFeeOf(300'000'000, 45'000'000, 8 * kHour).micros, 300'000'000);
-  EXPECT_FALSE(OfferFeeOf(300'000'000, 45'000'000, 8 * kHour).by_hour);
-  EXPECT_EQ(OfferFeeOf(300'000'000, 0, 30 * kHour).micros, 600'000'000) << "two days started";
-  EXPECT_EQ(OfferFeeOf(0, 0, kHour).micros, 0);
-  EXPECT_EQ(OfferFeeOf(INT64_MAX / 2, 0, 3 * kDay).micros, INT64_MAX) << "saturates, never wraps";
+  EXPECT_EQ(FeeMicros(WithFees(300, 45), 4 * kHour), 180'000'000);
+  EXPECT_TRUE(FreelanceFeeOf(WithFees(300, 45), 4 * kHour, 0, kDefaultFreelanceDay)->by_hour);
+  EXPECT_EQ(FeeMicros(WithFees(300, 45), 8 * kHour), 300'000'000);
+  EXPECT_FALSE(FreelanceFeeOf(WithFees(300, 45), 8 * kHour, 0, kDefaultFreelanceDay)->by_hour);
+  // Two days started cover 2 × 10 h; the other 10 h are paid at the day over its 10 hours.
+  EXPECT_EQ(FeeMicros(WithFees(300, 0), 30 * kHour), 900'000'000) << "two days started + 10 h";
+  EXPECT_FALSE(FreelanceFeeOf(WithFees(0, 0), kHour, 0, kDefaultFreelanceDay)->priced);
+  v1::CrewMember huge = WithFees(0, 0);
+  huge.mutable_day_fee()->set_currency_code("EUR");
+  huge.mutable_day_fee()->set_units(INT64_MAX / 2'000'000);
+  absl::StatusOr<FreelanceFee> refused = FreelanceFeeOf(huge, 3 * kDay, 0, kDefaultFreelanceDay);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kOutOfRange) << "refused, never wrapped";
 
   // The work starts when the task, its predecessors and an hour from now allow.
   EXPECT_EQ(OfferSlot(10 * kHour, 12 * kHour, 0, 2 * kHour, 20 * kHour),
