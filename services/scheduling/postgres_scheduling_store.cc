@@ -228,13 +228,26 @@ absl::StatusOr<v1::CreateCrewMemberResponse> PostgresSchedulingStore::CreateCrew
 }
 
 absl::StatusOr<v1::UpdateCrewMemberResponse> PostgresSchedulingStore::UpdateCrewMember(
-    const RequestKey& key, const v1::CrewMember& member, const std::string& etag) {
+    const RequestKey& key, const v1::CrewMember& wanted, const std::string& etag,
+    bool keep_hourly_cost) {
   SALESOPS_ASSIGN_OR_RETURN(
       Answered<v1::UpdateCrewMemberResponse> answered,
       OnceUnder<v1::UpdateCrewMemberResponse>(
           pool_, "update_crew_member", key,
           [&](pqxx::work& tx, v1::UpdateCrewMemberResponse& response) -> absl::Status {
-            SALESOPS_RETURN_IF_ERROR(CheckRevision(tx, kCrewTable, member.crew_member_id(), etag));
+            SALESOPS_RETURN_IF_ERROR(CheckRevision(tx, kCrewTable, wanted.crew_member_id(), etag));
+            v1::CrewMember member = wanted;
+            if (keep_hourly_cost) {
+              // Locked until the update: an ADMIN's new cost rate is never lost to OPS's edit.
+              const pqxx::result stored = tx.exec_params(
+                  "SELECT body FROM crew_members WHERE crew_member_id = $1 FOR UPDATE",
+                  member.crew_member_id());
+              member.clear_hourly_cost();
+              if (!stored.empty()) {
+                const v1::CrewMember before = common::ParseRecord<v1::CrewMember>(stored[0][0]);
+                if (before.has_hourly_cost()) *member.mutable_hourly_cost() = before.hourly_cost();
+              }
+            }
             *response.mutable_crew_member() = FromRow<v1::CrewMember>(tx.exec_params1(
                 "UPDATE crew_members SET display_name = $2, home_warehouse_id = $3, active = $4, "
                 "body = $5, revision = revision + 1, update_time = now() "

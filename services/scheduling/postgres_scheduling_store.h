@@ -13,7 +13,8 @@ class PostgresSchedulingStore final : public SchedulingStore {
                                                                 v1::CrewMember member) override;
   absl::StatusOr<v1::UpdateCrewMemberResponse> UpdateCrewMember(const RequestKey& key,
                                                                 const v1::CrewMember& member,
-                                                                const std::string& etag) override;
+                                                                const std::string& etag,
+                                                                bool keep_hourly_cost) override;
   absl::StatusOr<v1::CrewMember> GetCrewMember(const std::string& id) override;
   absl::StatusOr<OfferRound> RunOfferRound(Minutes now, int task_limit) override;
   absl::StatusOr<v1::CrewOffer> GetOffer(const std::string& offer_id) override;

@@ -207,40 +207,57 @@ absl::StatusOr<v1::CrewMember> MemberToStore(v1::CrewMember member) {
   return member;
 }
 
-// A member as answered: both skill fields, and which certificates have run out.
-v1::CrewMember AnsweredMember(v1::CrewMember member) {
+// A member as answered: both skill fields, and which certificates have run out. An employee's
+// cost rate is pay: only ADMIN and the member themself read it (freelancers' fees are quoted on
+// their offers, so ops see those).
+v1::CrewMember AnsweredMember(v1::CrewMember member, const v1::Actor& caller) {
   NormalizeSkills(member, absl::Now());
+  const bool own = caller.role() == v1::ROLE_CREW && !member.person_id().empty() &&
+                   member.person_id() == caller.id();
+  if (caller.role() != v1::ROLE_ADMIN && !own) member.clear_hourly_cost();
   return member;
+}
+
+// Only ADMIN sets a cost rate; OPS edit everything else about a member.
+absl::Status CheckCostRateSetter(const v1::CrewMember& member, const v1::Actor& caller) {
+  if (caller.role() == v1::ROLE_ADMIN || !member.has_hourly_cost()) return absl::OkStatus();
+  return common::ReasonedError(absl::StatusCode::kPermissionDenied, v1::ROLE_NOT_ALLOWED,
+                               "crew_member.hourly_cost is pay: only ADMIN sets it; leave it "
+                               "out and the stored one stays");
 }
 
 }  // namespace
 
-grpc::Status SchedulingServiceImpl::CreateCrewMember(grpc::ServerContext*,
+grpc::Status SchedulingServiceImpl::CreateCrewMember(grpc::ServerContext* context,
                                                      const v1::CreateCrewMemberRequest* request,
                                                      v1::CreateCrewMemberResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
+    const v1::Actor caller = runtime_.CallerOf(*context);
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_RETURN_IF_ERROR(CheckCostRateSetter(request->crew_member(), caller));
     SALESOPS_ASSIGN_OR_RETURN(v1::CrewMember member, MemberToStore(request->crew_member()));
     SALESOPS_ASSIGN_OR_RETURN(
         *response, store_->CreateCrewMember(KeyOf("CreateCrewMember", *request), member));
-    *response->mutable_crew_member() = AnsweredMember(response->crew_member());
+    *response->mutable_crew_member() = AnsweredMember(response->crew_member(), caller);
     return absl::OkStatus();
   }());
 }
 
-grpc::Status SchedulingServiceImpl::UpdateCrewMember(grpc::ServerContext*,
+grpc::Status SchedulingServiceImpl::UpdateCrewMember(grpc::ServerContext* context,
                                                      const v1::UpdateCrewMemberRequest* request,
                                                      v1::UpdateCrewMemberResponse* response) {
   return ToGrpcStatus([&]() -> absl::Status {
+    const v1::Actor caller = runtime_.CallerOf(*context);
     SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
     if (request->crew_member().crew_member_id().empty()) {
       return common::InvalidArgumentError({{"crew_member.crew_member_id", "is required"}});
     }
+    SALESOPS_RETURN_IF_ERROR(CheckCostRateSetter(request->crew_member(), caller));
     SALESOPS_ASSIGN_OR_RETURN(v1::CrewMember member, MemberToStore(request->crew_member()));
     SALESOPS_ASSIGN_OR_RETURN(
-        *response,
-        store_->UpdateCrewMember(KeyOf("UpdateCrewMember", *request), member, request->etag()));
-    *response->mutable_crew_member() = AnsweredMember(response->crew_member());
+        *response, store_->UpdateCrewMember(KeyOf("UpdateCrewMember", *request), member,
+                                            request->etag(), caller.role() != v1::ROLE_ADMIN));
+    *response->mutable_crew_member() = AnsweredMember(response->crew_member(), caller);
     return absl::OkStatus();
   }());
 }
@@ -261,21 +278,23 @@ grpc::Status SchedulingServiceImpl::GetCrewMember(grpc::ServerContext* context,
     SALESOPS_ASSIGN_OR_RETURN(const std::string id,
                               CrewMemberInScope(*context, scoped.crew_member_id()));
     SALESOPS_ASSIGN_OR_RETURN(v1::CrewMember member, store_->GetCrewMember(id));
-    *response->mutable_crew_member() = AnsweredMember(std::move(member));
+    *response->mutable_crew_member() =
+        AnsweredMember(std::move(member), runtime_.CallerOf(*context));
     return absl::OkStatus();
   }());
 }
 
-grpc::Status SchedulingServiceImpl::ListCrewMembers(grpc::ServerContext*,
+grpc::Status SchedulingServiceImpl::ListCrewMembers(grpc::ServerContext* context,
                                                     const v1::ListCrewMembersRequest* request,
                                                     v1::ListCrewMembersResponse* response) {
+  const v1::Actor caller = runtime_.CallerOf(*context);
   return ToGrpcStatus(ListPage<v1::ListCrewMembersRequest, v1::CrewMember>(
       *request, "crew",
       [&](const auto& filter, int limit, const std::string& after) {
         return store_->ListCrewMembers(filter, limit, after);
       },
       [&](v1::CrewMember entry) {
-        *response->add_crew_members() = AnsweredMember(std::move(entry));
+        *response->add_crew_members() = AnsweredMember(std::move(entry), caller);
       },
       response->mutable_next_page_token()));
 }

@@ -52,8 +52,11 @@ class SchedulingStore {
   // empty one; update needs the current etag when one is given (STALE_REVISION).
   virtual absl::StatusOr<v1::CreateCrewMemberResponse> CreateCrewMember(const RequestKey& key,
                                                                         v1::CrewMember member) = 0;
+  // keep_hourly_cost: the stored hourly_cost stays, whatever `member` says (an update by OPS,
+  // who never sees it).
   virtual absl::StatusOr<v1::UpdateCrewMemberResponse> UpdateCrewMember(
-      const RequestKey& key, const v1::CrewMember& member, const std::string& etag) = 0;
+      const RequestKey& key, const v1::CrewMember& member, const std::string& etag,
+      bool keep_hourly_cost) = 0;
   virtual absl::StatusOr<v1::CrewMember> GetCrewMember(const std::string& id) = 0;
   virtual absl::StatusOr<Page<v1::CrewMember>> ListCrewMembers(
       const v1::ListCrewMembersRequest& filter, int limit, const std::string& after) = 0;

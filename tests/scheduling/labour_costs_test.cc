@@ -369,5 +369,58 @@ TEST_F(LabourCostsTest, OnlyAdminAndServiceReadItAndBadInputNamesTheField) {
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
+TEST_F(LabourCostsTest, AnEmployeesCostRateIsPayThatOnlyAdminSetsAndReads) {
+  UpdateMember("abe", [](v1::CrewMember& member) { *member.mutable_hourly_cost() = Euros(32); });
+  const TestTokens& tokens = scheduling_.tokens();
+
+  // OPS and SALES plan with the member, without the pay.
+  v1::GetCrewMemberRequest get;
+  get.set_crew_member_id("abe");
+  for (const std::string* token : {&tokens.ops, &tokens.sales}) {
+    v1::GetCrewMemberResponse got;
+    ASSERT_TRUE(scheduling_.Call(&Stub::GetCrewMember, get, &got, *token).ok());
+    EXPECT_EQ(got.crew_member().display_name(), "abe");
+    EXPECT_FALSE(got.crew_member().has_hourly_cost());
+    v1::ListCrewMembersResponse listed;
+    ASSERT_TRUE(
+        scheduling_.Call(&Stub::ListCrewMembers, v1::ListCrewMembersRequest(), &listed, *token)
+            .ok());
+    ASSERT_GT(listed.crew_members_size(), 0);
+    for (const v1::CrewMember& member : listed.crew_members()) {
+      EXPECT_FALSE(member.has_hourly_cost()) << member.crew_member_id();
+    }
+  }
+
+  // OPS edits the member as read: the stored rate stays. Setting one is ADMIN's.
+  v1::GetCrewMemberResponse as_ops;
+  ASSERT_TRUE(scheduling_.Call(&Stub::GetCrewMember, get, &as_ops, tokens.ops).ok());
+  v1::UpdateCrewMemberRequest edit;
+  *edit.mutable_crew_member() = as_ops.crew_member();
+  edit.mutable_crew_member()->set_display_name("Abe Brandt");
+  v1::UpdateCrewMemberResponse edited;
+  grpc::Status status = scheduling_.Call(&Stub::UpdateCrewMember, edit, &edited, tokens.ops);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_FALSE(edited.crew_member().has_hourly_cost());
+  v1::GetCrewMemberResponse as_admin;
+  ASSERT_TRUE(scheduling_.Call(&Stub::GetCrewMember, get, &as_admin, tokens.admin).ok());
+  EXPECT_EQ(as_admin.crew_member().display_name(), "Abe Brandt");
+  EXPECT_EQ(as_admin.crew_member().hourly_cost().units(), 32);
+
+  *edit.mutable_crew_member()->mutable_hourly_cost() = Euros(20);
+  edit.set_request_id("ops-sets-a-rate");
+  status = scheduling_.Call(&Stub::UpdateCrewMember, edit, &edited, tokens.ops);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(common::ParseGrpcError(status).reason, "ROLE_NOT_ALLOWED");
+  v1::CreateCrewMemberRequest create;
+  create.mutable_crew_member()->set_display_name("Cheap");
+  create.mutable_crew_member()->add_held_skills()->set_skill_code("AUDIO");
+  *create.mutable_crew_member()->mutable_hourly_cost() = Euros(5);
+  v1::CreateCrewMemberResponse created;
+  EXPECT_EQ(scheduling_.Call(&Stub::CreateCrewMember, create, &created, tokens.ops).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(scheduling_.Call(&Stub::GetCrewMember, get, &as_admin, tokens.admin).ok());
+  EXPECT_EQ(as_admin.crew_member().hourly_cost().units(), 32);
+}
+
 }  // namespace
 }  // namespace salesops::testing
