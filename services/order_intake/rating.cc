@@ -207,26 +207,13 @@ absl::StatusOr<int64_t> ConvertMicros(int64_t micros, const ExchangeRate& rate,
                              StdView(what));
 }
 
+// One table of ISO 4217 exponents for the suite (services/common/money.h).
 int MinorUnitDigits(absl::string_view currency) {
-  // ISO 4217 exponents other than 2 among currencies a rental company may quote in.
-  static constexpr absl::string_view kWhole[] = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY",
-                                                 "KMF", "KRW", "PYG", "RWF", "UGX", "VND",
-                                                 "VUV", "XAF", "XOF", "XPF"};
-  static constexpr absl::string_view kThousandths[] = {"BHD", "IQD", "JOD", "KWD",
-                                                       "LYD", "OMR", "TND"};
-  for (absl::string_view code : kWhole) {
-    if (code == currency) return 0;
-  }
-  for (absl::string_view code : kThousandths) {
-    if (code == currency) return 3;
-  }
-  return 2;
+  return common::MinorUnitDigits(StdView(currency));
 }
 
 int64_t MinorUnitMicros(absl::string_view currency) {
-  int64_t micros = kMillionths;
-  for (int digit = 0; digit < MinorUnitDigits(currency); ++digit) micros /= 10;
-  return micros;
+  return common::MinorUnitMicros(StdView(currency));
 }
 
 std::string FormatMoney(int64_t micros, absl::string_view currency) {
