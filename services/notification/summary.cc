@@ -110,6 +110,8 @@ std::string CrewOfferLine(const v1::Event& event, const absl::TimeZone& zone, ab
     case v1::EVENT_TYPE_CREW_OFFER_DECLINED:
       return absl::StrCat(who, " declined ", what, offer.decline_reason().empty() ? "" : ": ",
                           offer.decline_reason());
+    case v1::EVENT_TYPE_CREW_OFFER_WITHDRAWN:
+      return absl::StrCat("Offer to ", who, " withdrawn: ", what, " is no longer needed from them");
     case v1::EVENT_TYPE_CREW_OFFER_EXPIRED:
       return absl::StrCat("Offer to ", who, " expired: ", what,
                           reply_by.empty() ? "" : absl::StrCat(" (no reply by ", reply_by, ")"));

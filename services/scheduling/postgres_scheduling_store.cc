@@ -2042,6 +2042,7 @@ constexpr int kOfferDeclined = v1::OFFER_STATE_DECLINED;
 constexpr int kOfferExpired = v1::OFFER_STATE_EXPIRED;
 constexpr int kOfferWithdrawn = v1::OFFER_STATE_WITHDRAWN;
 
+// (RunOfferRound's withdrawal names them with its table's alias: keep the two alike.)
 constexpr char kOfferColumns[] =
     "body, state, decline_reason, ts_to_us(create_time), ts_to_us(update_time)";
 
@@ -2334,15 +2335,26 @@ absl::StatusOr<SchedulingStore::OfferRound> PostgresSchedulingStore::RunOfferRou
                     absl::StrCat("Offer to ", offer.crew_member_id(), " expired unanswered: ",
                                  OfferWords(offer), "; asking the next freelancer"));
     }
+    // Each freelancer hears why: sent or accepted, the work is no longer theirs.
     for (const auto& row : tx.exec_params(
              "UPDATE crew_offers o SET state = $1, update_time = now() FROM tasks t JOIN jobs j "
              "USING (order_id) WHERE o.task_id = t.task_id AND o.state IN ($2, $3) AND ("
              "t.state NOT IN (1, 2, 3, 5) OR j.state = $4 OR o.start_minute < t.not_before OR "
              "o.finish_minute > t.no_later_than OR (NOT t.late AND NOT t.crew_by_offer)) "
-             "RETURNING o.task_id",
+             "RETURNING o.task_id, CASE WHEN j.state = $4 OR t.state NOT IN (1, 2, 3, 5) THEN 0 "
+             "WHEN o.start_minute < t.not_before OR o.finish_minute > t.no_later_than THEN 1 "
+             "ELSE 2 END, o.body, o.state, o.decline_reason, ts_to_us(o.create_time), "
+             "ts_to_us(o.update_time)",
              kOfferWithdrawn, kOfferSent, kOfferAccepted, kJobCancelled)) {
       tasks.insert(row[0].as<std::string>());
       ++round.withdrawn;
+      const v1::CrewOffer offer = OfferFromRow(row, 2);
+      static constexpr const char* kWhy[] = {"the work was cancelled",
+                                             "the work was re-planned to other times",
+                                             "in-house crew can do it now"};
+      AddOfferEvent(tx, v1::EVENT_TYPE_CREW_OFFER_WITHDRAWN, offer, kSourceService,
+                    absl::StrCat("Offer to ", offer.crew_member_id(),
+                                 " withdrawn: ", OfferWords(offer), "; ", kWhy[row[1].as<int>()]));
     }
     for (const std::string& task_id : tasks) NoteOffers(tx, task_id);
     // Work re-planned since its offers were accepted is theirs again while the times still fit.

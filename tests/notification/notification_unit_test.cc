@@ -147,6 +147,9 @@ TEST(SummaryTest, EachStepOfAnOfferToAFreelancerReadsAsOneLine) {
   EXPECT_EQ(SummarizeEvent(CrewOfferEvent(v1::EVENT_TYPE_CREW_OFFER_EXPIRED), utc, kNow),
             "Offer to ana expired: SETUP RIGGER on order 1040, Tue 08:00–12:00 (no reply by Mon "
             "18:00)");
+  EXPECT_EQ(SummarizeEvent(CrewOfferEvent(v1::EVENT_TYPE_CREW_OFFER_WITHDRAWN), utc, kNow),
+            "Offer to ana withdrawn: SETUP RIGGER on order 1040, Tue 08:00–12:00 is no longer "
+            "needed from them");
 
   // Work past midnight names the finish's day; cents round; no fee and no reply time are left
   // out rather than shown empty.

@@ -232,6 +232,47 @@ TEST_F(OffersTest, DeclinesAndExpiriesMoveOnUntilAFreelancerAcceptsAndCoversTheT
   EXPECT_EQ(recipients.count("EVENT_TYPE_CREW_OFFER_ACCEPTED hal"), 1u);
   ASSERT_EQ(recipients.count("EVENT_TYPE_CREW_OFFER_SENT hal"), 1u);
   EXPECT_TRUE(recipients["EVENT_TYPE_CREW_OFFER_SENT hal"].empty()) << "Hal signs in as nobody";
+  tx.commit();
+
+  // The client cancels: the work Hal accepted is called off, and he is told why.
+  v1::CancelJobRequest cancel;
+  cancel.set_order_id(plan.order_id());
+  cancel.set_reason("client cancelled");
+  v1::CancelJobResponse cancelled;
+  grpc::Status status = scheduling_.Call(&Stub::CancelJob, cancel, &cancelled, tokens.service);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const std::vector<v1::CrewOffer> withdrawn = OffersWhen([](const auto& offers) {
+    for (const v1::CrewOffer& offer : offers) {
+      if (offer.crew_member_id() == "hal") return offer.state() == v1::OFFER_STATE_WITHDRAWN;
+    }
+    return false;
+  });
+  bool hal_withdrawn = false;
+  for (const v1::CrewOffer& offer : withdrawn) {
+    hal_withdrawn |= offer.crew_member_id() == "hal" && offer.state() == v1::OFFER_STATE_WITHDRAWN;
+  }
+  EXPECT_TRUE(hal_withdrawn);
+  pqxx::work after(connection);
+  const pqxx::result withdrawals =
+      after.exec("SELECT payload FROM outbox WHERE event_type = 'EVENT_TYPE_CREW_OFFER_WITHDRAWN'");
+  std::vector<v1::Event> events;
+  for (const auto& row : withdrawals) {
+    pqxx::binarystring payload(row[0]);
+    ASSERT_TRUE(
+        events.emplace_back().ParseFromArray(payload.data(), static_cast<int>(payload.size())));
+  }
+  // Hal's accepted setup, and the strike still waiting for Fay's answer.
+  std::map<std::string, std::string> summaries;
+  for (const v1::Event& event : events) {
+    summaries[event.crew_offer().crew_member_id()] = event.summary();
+  }
+  ASSERT_EQ(summaries.size(), 2u);
+  for (const auto& [who, summary] : summaries) {
+    EXPECT_NE(summary.find("Offer to " + who + " withdrawn"), std::string::npos) << summary;
+    EXPECT_NE(summary.find("the work was cancelled"), std::string::npos) << summary;
+  }
+  EXPECT_NE(summaries["hal"].find("SETUP RIGGER"), std::string::npos) << summaries["hal"];
+  EXPECT_NE(summaries["fay"].find("STRIKE RIGGER"), std::string::npos) << summaries["fay"];
 }
 
 }  // namespace
