@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <utility>
 
 #include "cli/csv_reader.h"
 #include "cli/directory_fields.h"
@@ -282,12 +283,25 @@ ExitCode ImportCrew(const ImportContext& context, const std::string& path, Impor
   // the first import, and kept after, so that importing the same file again changes nothing.
   auto counted_days = std::make_shared<std::map<std::string, std::set<std::string>>>();
   spec.required_columns = {"crew_member_id", "display_name", "skills"};
-  // The columns of what a member costs and does beyond their skills, optional as a set: a file
-  // without one leaves that field as the member has it (set with `crew update`).
+  // The columns of what a member costs and does beyond their skills, each optional: a file
+  // without one leaves that field as the member has it (set with `crew update`), so files
+  // written before a column existed still import without undoing what was set since.
   auto absent_columns = std::make_shared<std::set<std::string>>();
-  spec.known_columns = {"crew_member_id", "display_name",      "skills",   "home_warehouse_id",
-                        "weekly_shifts",  "contracted_weekly", "zone_id",  "person_id",
-                        "employment",     "day_fee",           "hour_fee", "crew_chief"};
+  spec.known_columns = {"crew_member_id",
+                        "display_name",
+                        "skills",
+                        "home_warehouse_id",
+                        "weekly_shifts",
+                        "contracted_weekly",
+                        "zone_id",
+                        "person_id",
+                        "employment",
+                        "day_fee",
+                        "hour_fee",
+                        "crew_chief",
+                        "hourly_cost",
+                        "beyond_shift_percent",
+                        "night_work_percent"};
   spec.endpoint = Endpoint::kScheduling;
   spec.parse = [&context, counted_days,
                 absent_columns](const CsvRecord& row) -> absl::StatusOr<v1::CrewMember> {
@@ -321,7 +335,8 @@ ExitCode ImportCrew(const ImportContext& context, const std::string& path, Impor
     }
     member.set_zone_id(row.Get("zone_id"));
     member.set_active(true);
-    for (const char* column : {"employment", "day_fee", "hour_fee", "crew_chief"}) {
+    for (const char* column : {"employment", "day_fee", "hour_fee", "crew_chief", "hourly_cost",
+                               "beyond_shift_percent", "night_work_percent"}) {
       if (!row.fields.count(column)) absent_columns->insert(column);
     }
     const std::string employment = absl::AsciiStrToLower(row.Get("employment"));
@@ -333,16 +348,29 @@ ExitCode ImportCrew(const ImportContext& context, const std::string& path, Impor
       return absl::InvalidArgumentError("employment: '" + row.Get("employment") +
                                         "' is not employee or freelancer");
     }
-    for (const char* column : {"day_fee", "hour_fee"}) {
+    for (const auto& [column, target] :
+         {std::pair{"day_fee", &v1::CrewMember::mutable_day_fee},
+          std::pair{"hour_fee", &v1::CrewMember::mutable_hour_fee},
+          std::pair{"hourly_cost", &v1::CrewMember::mutable_hourly_cost}}) {
       if (row.Get(column).empty()) continue;
-      absl::StatusOr<google::type::Money> fee =
+      absl::StatusOr<google::type::Money> amount =
           ParseMoney(row.Get(column), context.default_currency);
-      if (!fee.ok()) {
+      if (!amount.ok()) {
         return absl::InvalidArgumentError(std::string(column) + ": " +
-                                          std::string(fee.status().message()));
+                                          std::string(amount.status().message()));
       }
-      *(std::string(column) == "day_fee" ? member.mutable_day_fee() : member.mutable_hour_fee()) =
-          *fee;
+      *(member.*target)() = *amount;
+    }
+    for (const auto& [column, setter] :
+         {std::pair{"beyond_shift_percent", &v1::CrewMember::set_beyond_shift_percent},
+          std::pair{"night_work_percent", &v1::CrewMember::set_night_work_percent}}) {
+      if (row.Get(column).empty()) continue;
+      absl::StatusOr<int32_t> percent = ParseWholePercent(row.Get(column));
+      if (!percent.ok()) {
+        return absl::InvalidArgumentError(std::string(column) + ": " +
+                                          std::string(percent.status().message()));
+      }
+      (member.*setter)(*percent);
     }
     const std::string chief = absl::AsciiStrToLower(row.Get("crew_chief"));
     if (chief == "yes" || chief == "true") {
@@ -367,6 +395,16 @@ ExitCode ImportCrew(const ImportContext& context, const std::string& path, Impor
       if (existing.has_hour_fee()) *desired->mutable_hour_fee() = existing.hour_fee();
     }
     if (absent_columns->count("crew_chief")) desired->set_crew_chief(existing.crew_chief());
+    if (absent_columns->count("hourly_cost")) {
+      desired->clear_hourly_cost();
+      if (existing.has_hourly_cost()) *desired->mutable_hourly_cost() = existing.hourly_cost();
+    }
+    if (absent_columns->count("beyond_shift_percent")) {
+      desired->set_beyond_shift_percent(existing.beyond_shift_percent());
+    }
+    if (absent_columns->count("night_work_percent")) {
+      desired->set_night_work_percent(existing.night_work_percent());
+    }
     const std::set<std::string>& counted = (*counted_days)[desired->crew_member_id()];
     for (v1::HeldSkill& held : *desired->mutable_held_skills()) {
       if (!counted.count(held.skill_code())) continue;

@@ -40,8 +40,9 @@ struct ImportContext {
 //             from today, +90d, is counted on the first import and kept after),
 //             home_warehouse_id, weekly_shifts (mon-fri 08:00-17:00; ...), contracted_weekly
 //             (DURATION), zone_id, person_id, employment (employee|freelancer), day_fee and
-//             hour_fee (money: 300 EUR), crew_chief (yes|no); a file without one of the last
-//             four leaves it as the member has it
+//             hour_fee (money: 300 EUR), crew_chief (yes|no), hourly_cost (money),
+//             beyond_shift_percent and night_work_percent (whole percent: 50); a file without
+//             one of the columns from employment on leaves it as the member has it
 //   vehicles  vehicle_id*, display_name*, vehicle_class* (van|box-truck|rigid-truck|
 //             articulated-truck), registration, home_warehouse_id
 // Each stops at the first bad row, naming the file and row, and returns its exit code.

@@ -58,6 +58,7 @@ void AddSkillCommands(CommandTree& tree);         // skill_commands.cc: skills
 void AddOfferCommands(CommandTree& tree);         // offer_commands.cc: offers, crew-rules
 void AddTimesheetCommands(CommandTree& tree);     // timesheet_commands.cc: hours,
                                                   // labour-report, payroll-export
+void AddLabourCostCommands(CommandTree& tree);    // labour_cost_commands.cc: labour-cost, margin
 void AddWarehouseCommands(CommandTree& tree);     // warehouse_commands.cc: availability,
                                                   // pullsheet, prep, checkout, checkin, forecast,
                                                   // labels, assets, maintenance-plan

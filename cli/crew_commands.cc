@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <tuple>
 
 #include "cli/bulk_import.h"
 #include "cli/command_tree.h"
@@ -40,6 +41,12 @@ void SetCrewFieldFlags(Session& session) {
                          {"hour_fee.currency_code", "--hour-fee"},
                          {"hour_fee.units", "--hour-fee"},
                          {"hour_fee.nanos", "--hour-fee"},
+                         {"hourly_cost", "--hourly-cost"},
+                         {"hourly_cost.currency_code", "--hourly-cost"},
+                         {"hourly_cost.units", "--hourly-cost"},
+                         {"hourly_cost.nanos", "--hourly-cost"},
+                         {"beyond_shift_percent", "--beyond-shift-percent"},
+                         {"night_work_percent", "--night-work-percent"},
                          {"crew_chief", "--crew-chief"}});
 }
 
@@ -54,6 +61,29 @@ std::string FeesText(const v1::CrewMember& member) {
   if (member.has_day_fee()) fees.push_back(FormatMoney(member.day_fee()) + "/day");
   if (member.has_hour_fee()) fees.push_back(FormatMoney(member.hour_fee()) + "/h");
   return fees.empty() ? "-" : absl::StrJoin(fees, ", ");
+}
+
+// What a member is paid at, as the list shows it: a freelancer's fees, an employee's hourly
+// cost ("32.00 EUR/h"); "-" for none, and for a cost rate the caller may not read (only ADMIN
+// and the member themself do: it is pay).
+std::string PayRateText(const v1::CrewMember& member) {
+  if (member.employment() == v1::EMPLOYMENT_FREELANCER) return FeesText(member);
+  return member.has_hourly_cost() ? FormatMoney(member.hourly_cost()) + "/h" : "-";
+}
+
+// What is added to the pay beyond the rate: "+50 % beyond shifts, +25 % at night" (a
+// freelancer's: beyond the day); "none".
+std::string SurchargesText(const v1::CrewMember& member) {
+  std::vector<std::string> surcharges;
+  if (member.beyond_shift_percent() != 0) {
+    surcharges.push_back(absl::StrCat(
+        "+", member.beyond_shift_percent(), " % ",
+        member.employment() == v1::EMPLOYMENT_FREELANCER ? "beyond the day" : "beyond shifts"));
+  }
+  if (member.night_work_percent() != 0) {
+    surcharges.push_back(absl::StrCat("+", member.night_work_percent(), " % at night"));
+  }
+  return surcharges.empty() ? "none" : absl::StrJoin(surcharges, ", ");
 }
 
 struct CrewListOptions {
@@ -78,12 +108,13 @@ ExitCode ListCrew(Session& session, const CrewListOptions& options) {
     PrintJson(response);
     return kExitOk;
   }
+  // "rate": a freelancer's fees, an employee's cost per hour (never the solver's to read).
   Table table(
-      {"id", "name", "skills", "employment", "fees", "warehouse", "weekly hours", "active"});
+      {"id", "name", "skills", "employment", "rate", "warehouse", "weekly hours", "active"});
   for (const v1::CrewMember& member : response.crew_members()) {
     table.AddRow(
         {member.crew_member_id(), member.display_name() + (member.crew_chief() ? " (chief)" : ""),
-         HeldSkillsText(member), EmploymentText(member), FeesText(member),
+         HeldSkillsText(member), EmploymentText(member), PayRateText(member),
          member.home_warehouse_id(), FormatShifts(member.weekly_shifts()), YesNo(member.active())});
   }
   table.Print();
@@ -111,6 +142,9 @@ ExitCode ShowCrew(Session& session, const std::string& id) {
   details.Add("Employment", EmploymentText(member));
   details.Add("Day fee", member.has_day_fee() ? FormatMoney(member.day_fee()) : "-");
   details.Add("Hour fee", member.has_hour_fee() ? FormatMoney(member.hour_fee()) : "-");
+  details.Add("Hourly cost",
+              member.has_hourly_cost() ? FormatMoney(member.hourly_cost()) + " an hour paid" : "-");
+  details.Add("Surcharges", SurchargesText(member));
   details.Add("Crew chief", YesNo(member.crew_chief()));
   details.Add("Warehouse", member.home_warehouse_id());
   details.Add("Weekly hours", FormatShifts(member.weekly_shifts()));
@@ -134,12 +168,13 @@ ExitCode ShowCrew(Session& session, const std::string& id) {
 
 struct CrewEditOptions {
   std::string id, name, person, warehouse, shifts, contracted, zone, etag, day_fee, hour_fee;
+  std::string hourly_cost, beyond_shift_percent, night_work_percent;
   std::vector<std::string> skills;
   std::optional<bool> active;
   bool freelancer = false, employee = false, crew_chief = false, no_crew_chief = false;
 };
 
-// A fee flag: "none" clears it, anything else is money ("300 EUR"; no currency: EUR).
+// A fee or cost flag: "none" clears it, anything else is money ("300 EUR"; no currency: EUR).
 absl::Status ApplyFee(const std::string& flag, const std::string& text,
                       google::type::Money* (v1::CrewMember::*mutable_fee)(),
                       void (v1::CrewMember::*clear_fee)(), v1::CrewMember& member) {
@@ -202,6 +237,25 @@ absl::Status ApplyCrewEdits(const CrewEditOptions& options, v1::CrewMember& memb
       !fee.ok()) {
     return fee;
   }
+  if (absl::Status cost =
+          ApplyFee("--hourly-cost", options.hourly_cost, &v1::CrewMember::mutable_hourly_cost,
+                   &v1::CrewMember::clear_hourly_cost, member);
+      !cost.ok()) {
+    return cost;
+  }
+  for (const auto& [flag, text, setter] :
+       {std::tuple{"--beyond-shift-percent", &options.beyond_shift_percent,
+                   &v1::CrewMember::set_beyond_shift_percent},
+        std::tuple{"--night-work-percent", &options.night_work_percent,
+                   &v1::CrewMember::set_night_work_percent}}) {
+    if (text->empty()) continue;
+    absl::StatusOr<int32_t> percent = ParseWholePercent(*text);
+    if (!percent.ok()) {
+      return absl::InvalidArgumentError(std::string(flag) + ": " +
+                                        std::string(percent.status().message()));
+    }
+    (member.*setter)(*percent);
+  }
   if (options.crew_chief) member.set_crew_chief(true);
   if (options.no_crew_chief) member.set_crew_chief(false);
   return absl::OkStatus();
@@ -235,8 +289,12 @@ ExitCode AddCrew(Session& session, const CrewEditOptions& options) {
 }
 
 // Changes only what was given; the etag read (or --etag) guards against a
-// concurrent edit (exit 3).
+// concurrent edit (exit 3). A bad flag value is reported before anything is asked.
 ExitCode UpdateCrew(Session& session, const CrewEditOptions& options) {
+  v1::CrewMember probe;
+  if (absl::Status checked = ApplyCrewEdits(options, probe); !checked.ok()) {
+    return ReportBadInput(std::string(checked.message()));
+  }
   v1::GetCrewMemberRequest get;
   get.set_crew_member_id(options.id);
   v1::GetCrewMemberResponse existing;
@@ -548,6 +606,16 @@ void AddCrewEditFlags(CLI::App* command, CrewEditOptions& options, bool create) 
                       "A freelancer's fee per hour, quoted when cheaper for the work, e.g. "
                       "'45 EUR'" +
                           std::string(create ? "" : "; none removes it"));
+  command->add_option("--hourly-cost", options.hourly_cost,
+                      "ADMIN: an employee's cost per hour paid (wage and on-costs), what "
+                      "labour-cost counts their planned hours at, e.g. '32 EUR'" +
+                          std::string(create ? "" : "; none removes it"));
+  command->add_option("--beyond-shift-percent", options.beyond_shift_percent,
+                      "Added to the pay for hours outside an employee's shifts, or beyond a "
+                      "freelancer's day: 50 pays them at 150 % (0 to 400)");
+  command->add_option("--night-work-percent", options.night_work_percent,
+                      "Added to the pay for hours inside the night (crew-rules --night): 25 pays "
+                      "them at 125 % (0 to 400)");
   CLI::Option* chief =
       command->add_flag("--crew-chief", options.crew_chief,
                         "A crew chief: confirms the hours of the crew on the tasks they work too");
@@ -608,10 +676,11 @@ void AddCrewCommands(CommandTree& tree) {
         "import",
         "Load crew from CSV (OPS); idempotent.\n  columns: crew_member_id,display_name,skills,"
         "home_warehouse_id,weekly_shifts,contracted_weekly,zone_id,person_id,employment,day_fee,"
-        "hour_fee,crew_chief\n  (skills: 'VIDEO RIGGER/2@2031-03-31 FORKLIFT@+90d'; a day "
-        "counted from today is counted on the first import and kept after; employment: employee "
-        "or freelancer; fees: '300 EUR'; crew_chief: yes or no; a file without the last four "
-        "columns leaves them as they are)");
+        "hour_fee,crew_chief,hourly_cost,beyond_shift_percent,night_work_percent\n  (skills: "
+        "'VIDEO RIGGER/2@2031-03-31 FORKLIFT@+90d'; a day counted from today is counted on the "
+        "first import and kept after; employment: employee or freelancer; fees and hourly_cost: "
+        "'300 EUR'; crew_chief: yes or no; percents: 50; a file without one of the columns from "
+        "employment on leaves that field as it is; hourly_cost is ADMIN's to import)");
     import->add_option("file", *path, "Crew CSV file")->required()->check(CLI::ExistingFile);
     tree.OnRun(import, [path](Session& session) { return ImportFile(session, *path, true); });
   }

@@ -13,6 +13,7 @@
 #include "cli/bulk_import.h"
 #include "cli/command_tree.h"
 #include "cli/company_profile_import.h"
+#include "cli/demo_crew_rules.h"
 #include "cli/demo_offers.h"
 #include "cli/demo_orders.h"
 #include "cli/demo_pricing.h"
@@ -24,7 +25,8 @@ namespace {
 
 // One kind of data the manifest can name, in load order: what a file refers
 // to is loaded before it (items before the products whose kits name them, the skill catalog
-// before the products' crew needs and the crew who hold its skills).
+// before the products' crew needs and the crew who hold its skills; the crew rules, which say
+// what a freelance day, the night and a per diem are, before the orders whose crew they cost).
 // The warehouse floor follows the crew and vehicles (a transfer's van run needs a
 // driver) and precedes the orders, so they are confirmed against the stock as it
 // stands, an overdue unit already out of it. Orders go after them: they name products,
@@ -44,6 +46,7 @@ const std::vector<DemoSection>& Sections() {
       {"items", ImportItems},
       {"products", ImportProducts},
       {"crew", ImportCrew},
+      {"crew-rules", ImportDemoCrewRules},
       {"vehicles", ImportVehicles},
       {"organisations", ImportDemoOrganisations},
       {"venues", ImportDemoVenues},
@@ -169,9 +172,9 @@ void AddDemoCommands(CommandTree& tree) {
   auto skipped = std::make_shared<std::vector<std::string>>();
   CLI::App* load = demo->add_subcommand(
       "load",
-      "Load a demo company (skills, catalog, crew, vehicles, warehouse floor, orders in every "
-      "stage, offers to freelancers answered) from a folder with a demo.yaml manifest (ADMIN); "
-      "idempotent");
+      "Load a demo company (skills, catalog, crew with their costs, crew rules, vehicles, "
+      "warehouse floor, orders in every stage, offers to freelancers answered) from a folder "
+      "with a demo.yaml manifest (ADMIN); idempotent");
   load->add_option("directory", *directory, "Folder holding demo.yaml and its files")
       ->capture_default_str()
       ->check(CLI::ExistingDirectory);

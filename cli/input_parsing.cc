@@ -332,6 +332,42 @@ absl::StatusOr<std::vector<v1::WorkShift>> ParseShifts(absl::string_view text) {
   return shifts;
 }
 
+absl::StatusOr<int32_t> ParseWholePercent(absl::string_view text) {
+  absl::string_view number = absl::StripAsciiWhitespace(text);
+  if (absl::ConsumeSuffix(&number, "%")) number = absl::StripTrailingAsciiWhitespace(number);
+  int32_t percent = 0;
+  if (number.empty() || !absl::SimpleAtoi(number, &percent)) {
+    return absl::InvalidArgumentError("'" + std::string(text) +
+                                      "' is not a whole percentage (like 50 or 50 %)");
+  }
+  return percent;
+}
+
+absl::StatusOr<DailyPeriod> ParseDailyPeriod(absl::string_view text) {
+  std::vector<std::string> ends = absl::StrSplit(absl::StripAsciiWhitespace(text), '-');
+  absl::StatusOr<int> start = ends.size() == 2 ? ParseClock(absl::StripAsciiWhitespace(ends[0]))
+                                               : absl::InvalidArgumentError("");
+  absl::StatusOr<int> end = ends.size() == 2 ? ParseClock(absl::StripAsciiWhitespace(ends[1]))
+                                             : absl::InvalidArgumentError("");
+  if (!start.ok() || !end.ok()) {
+    return absl::InvalidArgumentError("'" + std::string(text) +
+                                      "' is not HH:MM-HH:MM (like 22:00-06:00)");
+  }
+  DailyPeriod period;
+  period.start_offset.set_seconds(int64_t{*start % (24 * 60)} * 60);
+  period.end_offset.set_seconds(int64_t{*end % (24 * 60)} * 60);
+  return period;
+}
+
+std::string FormatDailyPeriod(const google::protobuf::Duration& start_offset,
+                              const google::protobuf::Duration& end_offset) {
+  auto clock = [](const google::protobuf::Duration& offset) {
+    const int64_t minutes = offset.seconds() / 60;
+    return absl::StrFormat("%02d:%02d", minutes / 60, minutes % 60);
+  };
+  return clock(start_offset) + "-" + clock(end_offset);
+}
+
 std::string FormatShifts(const google::protobuf::RepeatedPtrField<v1::WorkShift>& shifts) {
   // Consecutive days with the same hours read as one range: "mon-fri 08:00-17:00".
   auto clock = [](int64_t seconds) {

@@ -29,6 +29,8 @@
 //              names, SKILL_VIDEO, too)
 //   money      1250, 1250.50 EUR, EUR 1250.50
 //   shifts     mon-fri 08:00-17:00; sat 09:00-13:00
+//   surcharges whole percent: 50, 50%, 50 %
+//   a part of every day  22:00-06:00 (past midnight when the end is not after the start)
 namespace salesops::cli {
 
 absl::StatusOr<google::protobuf::Timestamp> ParseTime(absl::string_view text,
@@ -48,6 +50,18 @@ std::string SkillCodeFromText(absl::string_view text);
 absl::StatusOr<google::type::Money> ParseMoney(absl::string_view text,
                                                absl::string_view default_currency);
 absl::StatusOr<std::vector<v1::WorkShift>> ParseShifts(absl::string_view text);
+// A surcharge in whole percent ("50", "50%", "50 %"); its bounds are the services' to judge.
+absl::StatusOr<int32_t> ParseWholePercent(absl::string_view text);
+// "22:00-06:00": where a part of each day starts and ends, as offsets from local midnight
+// (24:00 reads as 0). The end may be before the start: the part runs past midnight.
+struct DailyPeriod {
+  google::protobuf::Duration start_offset;
+  google::protobuf::Duration end_offset;
+};
+absl::StatusOr<DailyPeriod> ParseDailyPeriod(absl::string_view text);
+// Back into the spelling ParseDailyPeriod reads: "22:00-06:00".
+std::string FormatDailyPeriod(const google::protobuf::Duration& start_offset,
+                              const google::protobuf::Duration& end_offset);
 // Formats shifts back into the spelling ParseShifts reads.
 std::string FormatShifts(const google::protobuf::RepeatedPtrField<v1::WorkShift>& shifts);
 

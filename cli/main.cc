@@ -39,6 +39,7 @@ int Main(int argc, char** argv) {
   AddSkillCommands(tree);
   AddOfferCommands(tree);
   AddTimesheetCommands(tree);
+  AddLabourCostCommands(tree);
   AddScheduleCommands(tree);
   AddOrderCommands(tree);
   AddDirectoryCommands(tree);

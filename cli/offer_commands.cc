@@ -5,6 +5,7 @@
 #include <absl/strings/str_join.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <optional>
 
 #include "cli/command_tree.h"
@@ -65,7 +66,54 @@ ExitCode ListOffers(Session& session, const OfferListOptions& options) {
                         : FirstLineCut(offer.decline_reason(), kWidestDeclineReason)});
     }
     table.Print();
+    // How each fee was reached is too long for a column: one line per offer under the table.
+    bool heading = false;
+    for (const v1::CrewOffer& offer : response.offers()) {
+      if (offer.fee_explanation().empty()) continue;
+      if (!heading) std::cout << "\nFees:\n";
+      heading = true;
+      std::cout << "  " << offer.offer_id() << "  " << offer.fee_explanation() << "\n";
+    }
   });
+}
+
+// One offer whole: the list's cells uncut, and how its fee was reached.
+ExitCode ShowOffer(Session& session, const std::string& offer_id) {
+  v1::ListOffersRequest request;
+  v1::ListOffersResponse response;
+  if (ExitCode code =
+          session.CallAllPages(&SchedulingService::Stub::ListOffers, request, &response);
+      code != kExitOk) {
+    return code;
+  }
+  const auto found =
+      std::find_if(response.offers().begin(), response.offers().end(),
+                   [&](const v1::CrewOffer& offer) { return offer.offer_id() == offer_id; });
+  if (found == response.offers().end()) {
+    return session.ReportError(
+        grpc::Status(grpc::StatusCode::NOT_FOUND,
+                     "no offer " + offer_id + " among the offers you may see (offers list)"),
+        Endpoint::kScheduling);
+  }
+  const v1::CrewOffer& offer = *found;
+  if (session.json()) {
+    PrintJson(nlohmann::json{{"offer", ToJson(offer)}});
+    return kExitOk;
+  }
+  Details details;
+  details.Add("Offer", offer.offer_id());
+  details.Add("Task", offer.task_id() + " (order " + offer.order_id() + ")");
+  details.Add("Who", offer.crew_member_id());
+  details.Add("State", EnumWord(offer.state()));
+  details.Add("When", FormatSpan(offer.start_time(), offer.finish_time()));
+  details.Add("Fee", offer.has_fee() ? FormatMoney(offer.fee()) : "-");
+  if (!offer.fee_explanation().empty()) details.Add("How", offer.fee_explanation());
+  details.Add("Reply by", FormatTime(offer.reply_by_time()));
+  details.Add("Rank", std::to_string(offer.rank()));
+  details.Add("Why them", offer.reason().empty() ? "-" : offer.reason());
+  if (!offer.decline_reason().empty()) details.Add("Declined because", offer.decline_reason());
+  details.Print();
+  return kExitOk;
 }
 
 struct OfferAnswerOptions {
@@ -139,6 +187,28 @@ void PrintCrewRules(const v1::CrewRules& rules) {
   details.Add("Offer reply within", rules.has_offer_reply_within()
                                         ? FormatDuration(rules.offer_reply_within())
                                         : "24h (the default)");
+  details.Add("Freelance day", rules.has_freelance_day_duration()
+                                   ? FormatDuration(rules.freelance_day_duration())
+                                   : "10h (the default)");
+  google::protobuf::Duration night_start, night_end;
+  night_start.set_seconds(22 * 3600);
+  night_end.set_seconds(6 * 3600);
+  if (rules.has_night_start_offset()) night_start = rules.night_start_offset();
+  if (rules.has_night_end_offset()) night_end = rules.night_end_offset();
+  if (night_start.seconds() == night_end.seconds()) {
+    details.Add("Night", "none (it starts where it ends)");
+  } else {
+    const bool default_night = !rules.has_night_start_offset() && !rules.has_night_end_offset();
+    details.Add("Night", FormatDailyPeriod(night_start, night_end) +
+                             (default_night ? " (the default)" : "") + ", in each member's zone");
+  }
+  details.Add("Per diem", rules.has_per_diem()
+                              ? FormatMoney(rules.per_diem()) + " a person and day at a venue"
+                              : "none");
+  details.Add("Per diem from",
+              rules.has_per_diem_from_travel()
+                  ? FormatDuration(rules.per_diem_from_travel()) + " of travel (one way) or more"
+                  : "every venue (the default)");
   details.Add("Etag", rules.etag().empty() ? "-" : rules.etag());
   details.Add("Updated", FormatTime(rules.update_time()));
   details.Print();
@@ -156,6 +226,7 @@ ExitCode ShowCrewRules(Session& session) {
 
 struct CrewRulesOptions {
   std::string time_off_notice, longest_time_off, offer_reply_within, etag, request_id;
+  std::string freelance_day, night, per_diem, per_diem_from;
   bool allow_late_return = false, no_late_return = false;
 };
 
@@ -175,21 +246,8 @@ absl::Status SetRuleDuration(const std::string& flag, const std::string& text,
   return absl::OkStatus();
 }
 
-// Changes only the rules given, under the etag read (or --etag).
-ExitCode SetCrewRules(Session& session, const CrewRulesOptions& options) {
-  v1::GetCrewRulesResponse existing;
-  if (ExitCode code = session.Call(&SchedulingService::Stub::GetCrewRules,
-                                   v1::GetCrewRulesRequest(), &existing);
-      code != kExitOk) {
-    return code;
-  }
-  v1::UpdateCrewRulesRequest request;
-  request.set_request_id(options.request_id);
-  request.set_etag(options.etag.empty() ? existing.rules().etag() : options.etag);
-  v1::CrewRules& rules = *request.mutable_rules();
-  rules = existing.rules();
-  rules.clear_etag();
-  rules.clear_update_time();
+// The rules the flags give, applied to `rules`; a bad value is INVALID_ARGUMENT naming its flag.
+absl::Status ApplyCrewRuleEdits(const CrewRulesOptions& options, v1::CrewRules& rules) {
   struct DurationRule {
     const char* flag;
     const std::string& text;
@@ -204,12 +262,18 @@ ExitCode SetCrewRules(Session& session, const CrewRulesOptions& options) {
                                                 &v1::CrewRules::clear_longest_self_set_time_off},
                                    DurationRule{"--offer-reply-within", options.offer_reply_within,
                                                 &v1::CrewRules::mutable_offer_reply_within,
-                                                &v1::CrewRules::clear_offer_reply_within}}) {
+                                                &v1::CrewRules::clear_offer_reply_within},
+                                   DurationRule{"--freelance-day", options.freelance_day,
+                                                &v1::CrewRules::mutable_freelance_day_duration,
+                                                &v1::CrewRules::clear_freelance_day_duration},
+                                   DurationRule{"--per-diem-from", options.per_diem_from,
+                                                &v1::CrewRules::mutable_per_diem_from_travel,
+                                                &v1::CrewRules::clear_per_diem_from_travel}}) {
     if (rule.text.empty()) continue;
     google::protobuf::Duration duration;
     bool present = false;
     if (absl::Status set = SetRuleDuration(rule.flag, rule.text, &duration, &present); !set.ok()) {
-      return ReportBadInput(std::string(set.message()));
+      return set;
     }
     if (present) {
       *(rules.*rule.mutable_rule)() = duration;
@@ -217,11 +281,67 @@ ExitCode SetCrewRules(Session& session, const CrewRulesOptions& options) {
       (rules.*rule.clear_rule)();
     }
   }
+  if (options.night == "none") {
+    rules.clear_night_start_offset();
+    rules.clear_night_end_offset();
+  } else if (!options.night.empty()) {
+    absl::StatusOr<DailyPeriod> night = ParseDailyPeriod(options.night);
+    if (!night.ok()) {
+      return absl::InvalidArgumentError("--night: " + std::string(night.status().message()) +
+                                        " (or none)");
+    }
+    *rules.mutable_night_start_offset() = night->start_offset;
+    *rules.mutable_night_end_offset() = night->end_offset;
+  }
+  if (options.per_diem == "none") {
+    rules.clear_per_diem();
+  } else if (!options.per_diem.empty()) {
+    absl::StatusOr<google::type::Money> per_diem = ParseMoney(options.per_diem, "EUR");
+    if (!per_diem.ok()) {
+      return absl::InvalidArgumentError("--per-diem: " + std::string(per_diem.status().message()) +
+                                        " (or none)");
+    }
+    *rules.mutable_per_diem() = *per_diem;
+  }
   if (options.allow_late_return) rules.set_allow_late_return(true);
   if (options.no_late_return) rules.set_allow_late_return(false);
+  return absl::OkStatus();
+}
+
+// Changes only the rules given, under the etag read (or --etag); a bad value is reported before
+// anything is asked.
+ExitCode SetCrewRules(Session& session, const CrewRulesOptions& options) {
+  v1::CrewRules probe;
+  if (absl::Status checked = ApplyCrewRuleEdits(options, probe); !checked.ok()) {
+    return ReportBadInput(std::string(checked.message()));
+  }
+  v1::GetCrewRulesResponse existing;
+  if (ExitCode code = session.Call(&SchedulingService::Stub::GetCrewRules,
+                                   v1::GetCrewRulesRequest(), &existing);
+      code != kExitOk) {
+    return code;
+  }
+  v1::UpdateCrewRulesRequest request;
+  request.set_request_id(options.request_id);
+  request.set_etag(options.etag.empty() ? existing.rules().etag() : options.etag);
+  v1::CrewRules& rules = *request.mutable_rules();
+  rules = existing.rules();
+  rules.clear_etag();
+  rules.clear_update_time();
+  if (absl::Status applied = ApplyCrewRuleEdits(options, rules); !applied.ok()) {
+    return ReportBadInput(std::string(applied.message()));
+  }
   session.SetFieldFlags({{"time_off_notice", "--time-off-notice"},
                          {"longest_self_set_time_off", "--longest-time-off"},
                          {"offer_reply_within", "--offer-reply-within"},
+                         {"freelance_day_duration", "--freelance-day"},
+                         {"night_start_offset", "--night"},
+                         {"night_end_offset", "--night"},
+                         {"per_diem", "--per-diem"},
+                         {"per_diem.currency_code", "--per-diem"},
+                         {"per_diem.units", "--per-diem"},
+                         {"per_diem.nanos", "--per-diem"},
+                         {"per_diem_from_travel", "--per-diem-from"},
                          {"allow_late_return", "--allow-late-return"},
                          {"etag", "--etag"},
                          {"request_id", "--request-id"}});
@@ -263,6 +383,13 @@ void AddOfferCommands(CommandTree& tree) {
     tree.OnRun(list, [options](Session& session) { return ListOffers(session, *options); });
   }
   {
+    auto offer_id = std::make_shared<std::string>();
+    CLI::App* show = offers->add_subcommand(
+        "show", "One offer whole: why them, the fee and how it was reached (crew: own)");
+    show->add_option("offer_id", *offer_id, "Offer id (offers list)")->required();
+    tree.OnRun(show, [offer_id](Session& session) { return ShowOffer(session, *offer_id); });
+  }
+  {
     auto options = MakeOptions<OfferAnswerOptions>();
     CLI::App* accept = offers->add_subcommand(
         "accept", "Take the work: the place is theirs at the offered times (crew: own; OPS)");
@@ -301,6 +428,18 @@ void AddOfferCommands(CommandTree& tree) {
         ->excludes(allow);
     set->add_option("--offer-reply-within", options->offer_reply_within,
                     "How long a freelancer has to answer an offer, e.g. 24h (none: 24h)");
+    set->add_option("--freelance-day", options->freelance_day,
+                    "What a freelancer's day fee covers in one day, e.g. 10h; beyond it by the "
+                    "hour with their beyond-shift percent (none: 10h)");
+    set->add_option("--night", options->night,
+                    "The night, for night-work percents, in each member's zone, e.g. "
+                    "22:00-06:00 (equal ends: no night; none: 22:00-06:00)");
+    set->add_option("--per-diem", options->per_diem,
+                    "Paid to each person for each day at a venue far enough away, e.g. "
+                    "'28 EUR' (none: no per diem)");
+    set->add_option("--per-diem-from", options->per_diem_from,
+                    "The one-way travel from which a venue pays per diems, e.g. 1h30m (none: "
+                    "every venue)");
     set->add_option("--etag", options->etag, "Refuse (exit 3) unless still at this etag");
     set->add_option("--request-id", options->request_id,
                     "Idempotency key: the same key again is answered, not done, twice");

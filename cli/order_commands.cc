@@ -809,7 +809,7 @@ ExitCode AcknowledgeChanges(Session& session, const AckChangeOptions& options) {
 
 struct PipelineOptions {
   std::string from = "today", to = "+8w", bucket = "7d", salesperson;
-  bool demand = false;
+  bool demand = false, labour = false;
 };
 
 ExitCode Pipeline(Session& session, const PipelineOptions& options) {
@@ -833,6 +833,7 @@ ExitCode Pipeline(Session& session, const PipelineOptions& options) {
   *request.mutable_bucket_size() = *bucket;
   request.set_salesperson_id(options.salesperson);
   request.set_include_demand(options.demand);
+  request.set_include_labour(options.labour);
   v1::GetPipelineForecastResponse response;
   if (ExitCode code =
           session.Call(&OrderIntakeService::Stub::GetPipelineForecast, request, &response);
@@ -840,13 +841,31 @@ ExitCode Pipeline(Session& session, const PipelineOptions& options) {
     return code;
   }
   return PrintAnswer(session, response, [&] {
-    Table table({"from", "confirmed", "orders", "open quotes", "quotes", "weighted", "expected"});
+    std::vector<std::string> headers = {"from",   "confirmed", "orders",  "open quotes",
+                                        "quotes", "weighted",  "expected"};
+    if (options.labour) {
+      // Confirmed orders only: their quotes' crew lines against the on-site crew work planned;
+      // the warehouse and driving work apart (the equipment and delivery charges carry it).
+      for (const char* header : {"labour revenue", "labour cost", "handling", "unstaffed"}) {
+        headers.push_back(header);
+      }
+    }
+    Table table(headers);
     for (const v1::PipelineBucket& bucket : response.buckets()) {
-      table.AddRow(
-          {FormatTime(bucket.window().not_before()), FormatMoney(bucket.confirmed_revenue()),
-           std::to_string(bucket.confirmed_order_count()), FormatMoney(bucket.open_quote_revenue()),
-           std::to_string(bucket.open_quote_count()), FormatMoney(bucket.weighted_quote_revenue()),
-           FormatMoney(bucket.expected_revenue())});
+      std::vector<std::string> row = {FormatTime(bucket.window().not_before()),
+                                      FormatMoney(bucket.confirmed_revenue()),
+                                      std::to_string(bucket.confirmed_order_count()),
+                                      FormatMoney(bucket.open_quote_revenue()),
+                                      std::to_string(bucket.open_quote_count()),
+                                      FormatMoney(bucket.weighted_quote_revenue()),
+                                      FormatMoney(bucket.expected_revenue())};
+      if (options.labour) {
+        row.push_back(FormatMoney(bucket.labour_revenue()));
+        row.push_back(FormatMoney(bucket.labour_cost()));
+        row.push_back(FormatMoney(bucket.handling_cost()));
+        row.push_back(FormatHours(bucket.unstaffed_crew_time()));
+      }
+      table.AddRow(std::move(row));
     }
     table.Print();
     if (!options.demand) return;
@@ -1080,6 +1099,10 @@ void AddOrderCommands(CommandTree& tree) {
     command->add_option("--bucket", options->bucket, "Bucket size")->capture_default_str();
     command->add_option("--salesperson", options->salesperson, "Only this salesperson's");
     command->add_flag("--demand", options->demand, "Also crew time by skill");
+    command->add_flag("--labour", options->labour,
+                      "Also confirmed orders' labour revenue against the planned cost of their "
+                      "setup and strike, their warehouse and driving cost, and the crew time not "
+                      "staffed yet (ADMIN)");
     tree.OnRun(command, [options](Session& session) { return Pipeline(session, *options); });
   }
   {

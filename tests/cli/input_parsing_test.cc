@@ -289,6 +289,31 @@ TEST(InputParsingTest, WeeklyShiftsIncludingNightShiftsRoundTrip) {
   EXPECT_FALSE(ParseShifts("weekdays 9-5").ok());
 }
 
+// What people cost: surcharges in whole percent, and the night as a part of every day.
+TEST(InputParsingTest, SurchargePercentsAndTheNightRoundTrip) {
+  EXPECT_EQ(*ParseWholePercent("50"), 50);
+  EXPECT_EQ(*ParseWholePercent("25%"), 25);
+  EXPECT_EQ(*ParseWholePercent(" 40 % "), 40);
+  EXPECT_FALSE(ParseWholePercent("half").ok());
+  EXPECT_FALSE(ParseWholePercent("12.5 %").ok());
+  EXPECT_FALSE(ParseWholePercent("%").ok());
+
+  absl::StatusOr<DailyPeriod> night = ParseDailyPeriod("22:00-06:00");
+  ASSERT_TRUE(night.ok()) << night.status();
+  EXPECT_EQ(night->start_offset.seconds(), 22 * 3600);
+  EXPECT_EQ(night->end_offset.seconds(), 6 * 3600);
+  EXPECT_EQ(FormatDailyPeriod(night->start_offset, night->end_offset), "22:00-06:00");
+  // Midnight written as 24:00 is the start of the day; equal ends are no night at all.
+  night = ParseDailyPeriod("20:30-24:00");
+  ASSERT_TRUE(night.ok()) << night.status();
+  EXPECT_EQ(night->end_offset.seconds(), 0);
+  EXPECT_EQ(FormatDailyPeriod(night->start_offset, night->end_offset), "20:30-00:00");
+  EXPECT_TRUE(ParseDailyPeriod("00:00-00:00").ok());
+  EXPECT_FALSE(ParseDailyPeriod("22:00").ok());
+  EXPECT_FALSE(ParseDailyPeriod("22:00-25:00").ok());
+  EXPECT_FALSE(ParseDailyPeriod("late-early").ok());
+}
+
 TEST(InputParsingTest, EnumsAsWords) {
   EXPECT_EQ(*ParseEnum<v1::VehicleClass>("box-truck"), v1::VEHICLE_CLASS_BOX_TRUCK);
   EXPECT_EQ(*ParseEnum<v1::Skill>("VIDEO"), v1::SKILL_VIDEO);

@@ -190,6 +190,33 @@ TEST_F(SalesopsctlCommandsTest, DemoCompanyLoadsThroughTheCliOnceAndThenChangesN
   ASSERT_EQ(pyro.size(), 2u) << pyro.dump(2);
   for (const json& member : pyro) EXPECT_EQ(member["employment"], "EMPLOYMENT_FREELANCER");
   EXPECT_TRUE(CtlJson("crew show CREW-JONAS")["crewMember"]["crewChief"].get<bool>());
+  // What they cost: every employee an hourly cost, with surcharges; the freelancers theirs.
+  for (json member : CtlJson("crew list")["crewMembers"]) {
+    if (member["employment"] == "EMPLOYMENT_FREELANCER") {
+      EXPECT_TRUE(member["hourlyCost"].is_null()) << member.dump(2);
+      EXPECT_EQ(member["beyondShiftPercent"], 50) << member.dump(2);
+      continue;
+    }
+    const int64_t units = std::stoll(member["hourlyCost"]["units"].get<std::string>());
+    EXPECT_GE(units, 28) << member.dump(2);
+    EXPECT_LE(units, 45) << member.dump(2);
+    EXPECT_GT(member["beyondShiftPercent"].get<int>(), 0) << member.dump(2);
+  }
+  EXPECT_EQ(alex["crewMember"]["hourlyCost"]["units"], "34");
+  EXPECT_EQ(piet["nightWorkPercent"], 50);
+  EXPECT_EQ(first["loaded"]["crew-rules"]["updated"], 1) << first.dump(2);
+  EXPECT_EQ(second["loaded"]["crew-rules"]["unchanged"], 1) << second.dump(2);
+  json rules = CtlJson("crew-rules show")["rules"];
+  EXPECT_EQ(rules["perDiem"]["units"], "28");
+  EXPECT_EQ(rules["perDiemFromTravel"], "3600s");
+  // A crew file written before the cost columns still imports, and leaves the costs as they are.
+  std::ofstream(dir_ + "/old-crew.csv")
+      << "crew_member_id,display_name,skills,home_warehouse_id,weekly_shifts,contracted_weekly,"
+         "person_id,employment,day_fee,hour_fee,crew_chief\n"
+         "CREW-ALEX,Alex Moreau,VIDEO RIGGING,WH-NORTH,mon-fri 08:00-17:00,40h,alex.moreau,"
+         "employee,,,no\n";
+  EXPECT_EQ(CtlJson("crew import " + dir_ + "/old-crew.csv")["crew"]["unchanged"], 1);
+  EXPECT_EQ(CtlJson("crew show CREW-ALEX")["crewMember"]["hourlyCost"]["units"], "34");
   // The demo's skill catalog: its own skills beside the seven built in, held with levels and
   // certificates counted from the day of the load, one of them expiring within two weeks.
   EXPECT_EQ(CtlJson("skills list")["skills"].size(), 11u);
@@ -1241,6 +1268,18 @@ TEST_F(SalesopsctlCommandsTest, FreelancersSeeDeclineAndAcceptOffersWithTheirOwn
   EXPECT_NE(output.find("sent"), std::string::npos) << output;
   EXPECT_NE(output.find("300.00 EUR"), std::string::npos) << output;
   EXPECT_NE(output.find("holds PYRO"), std::string::npos) << output;
+  // How the fee was reached: under the list, and whole in `offers show`.
+  const std::string fee_explanation = offers[0]["feeExplanation"];
+  EXPECT_NE(fee_explanation.find("300.00 EUR"), std::string::npos) << offers[0].dump(2);
+  EXPECT_NE(output.find("Fees:"), std::string::npos) << output;
+  EXPECT_NE(output.find(fee_explanation), std::string::npos) << output;
+  ASSERT_EQ(Ctl(fay + "offers show " + first, &output), 0);
+  EXPECT_NE(output.find("How:"), std::string::npos) << output;
+  EXPECT_NE(output.find(fee_explanation), std::string::npos) << output;
+  EXPECT_NE(output.find("Why them:"), std::string::npos) << output;
+  EXPECT_EQ(CtlJson(fay + "offers show " + first)["offer"]["offerId"], first);
+  EXPECT_EQ(Ctl(gus + "offers show " + first, &output, true), 3) << "not among his: " << output;
+  EXPECT_EQ(Ctl("offers show OFFER-NONE", &output, true), 3) << output;
   EXPECT_EQ(CtlJson(gus + "offers list")["offers"].size(), 0u);
   EXPECT_EQ(Ctl(gus + "offers list --crew-member CREW-FAY", &output, true), 5) << output;
   EXPECT_EQ(Ctl(gus + "offers accept " + first, &output, true), 5) << output;
@@ -1324,6 +1363,192 @@ TEST_F(SalesopsctlCommandsTest, CalendarUrlsAndCrewRules) {
   EXPECT_NE(output.find("--time-off-notice"), std::string::npos) << output;
   EXPECT_EQ(Ctl("crew-rules set --allow-late-return --no-late-return", &output, true), 2);
   EXPECT_EQ(Ctl("crew-rules set --offer-reply-within 1h --etag stale", &output, true), 3);
+}
+
+// Money in the protobuf JSON mapping ({"currencyCode", "units", "nanos"}) in cents; 0 for none.
+int64_t CentsOf(const json& money) {
+  if (!money.is_object()) return 0;
+  const int64_t units = money.contains("units") ? std::stoll(money["units"].get<std::string>()) : 0;
+  const int64_t nanos = money.contains("nanos") ? money["nanos"].get<int64_t>() : 0;
+  return units * 100 + nanos / 10000000;
+}
+
+// A Duration in the protobuf JSON mapping ("9000s") in seconds; 0 for none.
+int64_t SecondsOf(const json& duration) {
+  if (!duration.is_string()) return 0;
+  return std::stoll(duration.get<std::string>());
+}
+
+// What people cost (README "What people cost"): an employee's hourly cost (ADMIN's) and surcharges
+// through `crew add|update`, the crew rules of the freelance day, the night and per diems through
+// `crew-rules set`, each flag's mistakes naming it; then the demo's crew and rules costing a job
+// at a venue 1 h 15 min out, line by line as the README counts it, for ADMIN only.
+TEST_F(SalesopsctlCommandsTest, CrewCostsCrewRulesAndTheLabourCostOfAPlannedJob) {
+  const std::string ops = "--token-file " + TokenFile("ops") + " ";
+  std::string output;
+  // An employee's cost rate is pay: ADMIN sets it (the default token here), OPS may not.
+  EXPECT_EQ(Ctl(ops + "crew add CREW-VIC --name 'Vic Hale' --skill VIDEO --shifts 'mon-fri "
+                      "08:00-17:00' --hourly-cost 32",
+                &output, true),
+            5)
+      << output;
+  json added = CtlJson(
+      "crew add CREW-VIC --name 'Vic Hale' --skill VIDEO --shifts 'mon-fri 08:00-17:00' "
+      "--hourly-cost '32.50 EUR' --beyond-shift-percent 50 --night-work-percent '25 %'")
+      ["crewMember"];
+  EXPECT_EQ(added["hourlyCost"]["currencyCode"], "EUR");
+  EXPECT_EQ(CentsOf(added["hourlyCost"]), 3250);
+  EXPECT_EQ(added["beyondShiftPercent"], 50);
+  EXPECT_EQ(added["nightWorkPercent"], 25);
+  ASSERT_EQ(Ctl("crew show CREW-VIC", &output), 0);
+  EXPECT_NE(output.find("32.50 EUR an hour paid"), std::string::npos) << output;
+  EXPECT_NE(output.find("+50 % beyond shifts, +25 % at night"), std::string::npos) << output;
+  ASSERT_EQ(Ctl("crew list", &output), 0);
+  EXPECT_NE(output.find("32.50 EUR/h"), std::string::npos) << output;
+  // OPS plan with the member without the pay, and their edits keep it.
+  ASSERT_EQ(Ctl(ops + "crew list", &output), 0);
+  EXPECT_EQ(output.find("32.50 EUR/h"), std::string::npos) << output;
+  EXPECT_TRUE(
+      CtlJson(ops + "crew update CREW-VIC --contracted 38h")["crewMember"]["hourlyCost"].is_null());
+  EXPECT_EQ(CentsOf(CtlJson("crew show CREW-VIC")["crewMember"]["hourlyCost"]), 3250);
+  // Bad values: caught locally (money, a percentage) or by the service (out of range), each
+  // naming its flag; nothing changes.
+  EXPECT_EQ(Ctl(ops + "crew update CREW-VIC --hourly-cost lots", &output, true), 2);
+  EXPECT_NE(output.find("--hourly-cost"), std::string::npos) << output;
+  EXPECT_EQ(Ctl(ops + "crew update CREW-VIC --night-work-percent half", &output, true), 2);
+  EXPECT_NE(output.find("--night-work-percent"), std::string::npos) << output;
+  EXPECT_EQ(Ctl(ops + "crew update CREW-VIC --beyond-shift-percent 900", &output, true), 2);
+  EXPECT_NE(output.find("--beyond-shift-percent"), std::string::npos) << output;
+  json updated = CtlJson("crew update CREW-VIC --hourly-cost none --night-work-percent 0");
+  EXPECT_TRUE(updated["crewMember"]["hourlyCost"].is_null()) << updated.dump(2);
+  EXPECT_EQ(updated["crewMember"]["nightWorkPercent"], 0);
+  EXPECT_EQ(updated["crewMember"]["beyondShiftPercent"], 50) << "what is not given stays";
+
+  // The crew rules of pay: defaults first, then ADMIN sets what is given.
+  ASSERT_EQ(Ctl("crew-rules show", &output), 0);
+  EXPECT_NE(output.find("10h (the default)"), std::string::npos) << output;
+  EXPECT_NE(output.find("22:00-06:00 (the default)"), std::string::npos) << output;
+  json rules = CtlJson(
+      "crew-rules set --freelance-day 9h --night 23:00-05:00 --per-diem '24.50 EUR' "
+      "--per-diem-from 1h30m")["rules"];
+  EXPECT_EQ(rules["freelanceDayDuration"], "32400s");
+  EXPECT_EQ(rules["nightStartOffset"], "82800s");
+  EXPECT_EQ(rules["nightEndOffset"], "18000s");
+  EXPECT_EQ(CentsOf(rules["perDiem"]), 2450);
+  EXPECT_EQ(rules["perDiemFromTravel"], "5400s");
+  ASSERT_EQ(Ctl("crew-rules show", &output), 0);
+  EXPECT_NE(output.find("23:00-05:00, in each member's zone"), std::string::npos) << output;
+  EXPECT_NE(output.find("24.50 EUR a person and day"), std::string::npos) << output;
+  EXPECT_NE(output.find("1h30m of travel"), std::string::npos) << output;
+  EXPECT_EQ(Ctl("crew-rules set --night 23:00-25:30", &output, true), 2);
+  EXPECT_NE(output.find("--night"), std::string::npos) << output;
+  EXPECT_EQ(Ctl("crew-rules set --per-diem plenty", &output, true), 2);
+  EXPECT_NE(output.find("--per-diem"), std::string::npos) << output;
+  EXPECT_EQ(Ctl("crew-rules set --freelance-day 30h", &output, true), 2) << "at most 24 hours";
+  EXPECT_NE(output.find("--freelance-day"), std::string::npos) << output;
+  EXPECT_EQ(Ctl(ops + "crew-rules set --per-diem '30 EUR'", &output, true), 5) << "ADMIN's";
+  rules = CtlJson("crew-rules set --per-diem none --night none --freelance-day none")["rules"];
+  EXPECT_TRUE(rules["perDiem"].is_null()) << rules.dump(2);
+  EXPECT_TRUE(rules["nightStartOffset"].is_null()) << rules.dump(2);
+  EXPECT_TRUE(rules["freelanceDayDuration"].is_null()) << rules.dump(2);
+  EXPECT_EQ(rules["perDiemFromTravel"], "5400s") << "what is not given stays";
+
+  // The demo's crew with their costs and its crew rules (a per diem of 28 EUR from an hour out).
+  json loaded = CtlJson(
+      "demo load --skip orders --skip organisations --skip venues --skip pricing --skip "
+      "company-profile " +
+      ShellQuote(DemoDir()));
+  EXPECT_EQ(loaded["loaded"]["crew-rules"]["updated"], 1) << loaded.dump(2);
+  rules = CtlJson("crew-rules show")["rules"];
+  EXPECT_EQ(CentsOf(rules["perDiem"]), 2800);
+  EXPECT_EQ(rules["perDiemFromTravel"], "3600s");
+  EXPECT_EQ(rules["freelanceDayDuration"], "36000s");
+  EXPECT_EQ(CtlJson("demo load --skip orders --skip organisations --skip venues --skip pricing "
+                    "--skip company-profile " +
+                    ShellQuote(DemoDir()))["loaded"]["crew-rules"]["unchanged"],
+            1);
+
+  // Monitors for a band at the open-air stage, 1 h 15 min out: prep and the drive from the
+  // warehouse, setup and strike by the audio crew at the venue.
+  // Business days, so that the audio crew's shifts hold the work.
+  ASSERT_EQ(Ctl("job plan ORD-COST --product MONITOR-PACK=1 --deliver-by '+4bd 10:00' "
+                "--show-start '+4bd 14:00' --show-end '+4bd 18:00' --strike '+5bd 12:00' "
+                "--venue 'Open-air stage, Seaside Park' --travel 1h15m",
+                &output, true),
+            0)
+      << output;
+  json costs = CtlJson("labour-cost ORD-COST ORD-NONE");
+  ASSERT_EQ(costs["orders"].size(), 2u) << costs.dump(2);
+  json& order = costs["orders"][0];
+  EXPECT_EQ(order["orderId"], "ORD-COST");
+  EXPECT_TRUE(order["planned"].get<bool>());
+  EXPECT_FALSE(costs["orders"][1]["planned"].get<bool>()) << "no job for it";
+  ASSERT_FALSE(order["lines"].empty()) << order.dump(2);
+  EXPECT_TRUE(order["unpricedCrewMemberIds"].empty()) << "every demo employee has a cost";
+  std::map<std::string, json> members;
+  int64_t line_sum = 0;
+  int travelled = 0, per_diems = 0;
+  for (json line : order["lines"]) {  // a copy: fields left unset read as null
+    const std::string who = line["crewMemberId"];
+    if (!members.count(who)) members[who] = CtlJson("crew show " + who)["crewMember"];
+    json& member = members[who];
+    ASSERT_EQ(line["employment"], "EMPLOYMENT_EMPLOYEE") << line.dump(2);
+    // Work: every hour at the hourly cost, the hours outside shifts and at night with their
+    // surcharges on top (each part rounded to the cent).
+    const int64_t hourly = CentsOf(member["hourlyCost"]);
+    const int64_t surcharged_seconds =
+        SecondsOf(line["workDuration"]) * 100 +
+        SecondsOf(line["beyondShiftDuration"]) * member["beyondShiftPercent"].get<int64_t>() +
+        SecondsOf(line["nightDuration"]) * member["nightWorkPercent"].get<int64_t>();
+    EXPECT_NEAR(CentsOf(line["workCost"]), hourly * surcharged_seconds / 360000, 2) << line.dump(2);
+    // Travel at the hourly cost, and the per diem, once per person and day at the venue.
+    EXPECT_NEAR(CentsOf(line["travelCost"]), hourly * SecondsOf(line["travelDuration"]) / 3600, 1)
+        << line.dump(2);
+    const int count = line["perDiemCount"].get<int>();
+    EXPECT_EQ(CentsOf(line["perDiemCost"]), 2800 * count) << line.dump(2);
+    const bool at_venue =
+        line["taskKind"] == "TASK_KIND_SETUP" || line["taskKind"] == "TASK_KIND_STRIKE";
+    if (at_venue && SecondsOf(line["travelDuration"]) > 0) {
+      EXPECT_EQ(SecondsOf(line["travelDuration"]), 2 * 75 * 60) << "there and back";
+      EXPECT_EQ(count, 1) << "the venue is more than an hour out: " << line.dump(2);
+      ++travelled;
+    }
+    if (!at_venue) {
+      EXPECT_EQ(SecondsOf(line["travelDuration"]), 0) << line.dump(2);
+      EXPECT_EQ(count, 0) << line.dump(2);
+    }
+    per_diems += count;
+    EXPECT_NEAR(
+        CentsOf(line["cost"]),
+        CentsOf(line["workCost"]) + CentsOf(line["travelCost"]) + CentsOf(line["perDiemCost"]), 1)
+        << line.dump(2);
+    line_sum += CentsOf(line["cost"]);
+  }
+  EXPECT_GE(travelled, 1) << "the audio crew travel to the stage: " << order.dump(2);
+  EXPECT_EQ(per_diems, travelled) << "one per diem per person and day at the venue";
+  ASSERT_EQ(order["costTotals"].size(), 1u) << order.dump(2);
+  EXPECT_EQ(order["costTotals"][0]["currencyCode"], "EUR");
+  EXPECT_EQ(CentsOf(order["costTotals"][0]), line_sum);
+
+  // For people: the table, the total, and with --explain how each line was counted.
+  ASSERT_EQ(Ctl("labour-cost ORD-COST ORD-NONE --explain", &output), 0);
+  EXPECT_NE(output.find("Order ORD-COST"), std::string::npos) << output;
+  EXPECT_NE(output.find("PER DIEMS"), std::string::npos) << output;
+  EXPECT_NE(output.find("2h30m"), std::string::npos) << "the travel: " << output;
+  json& total = order["costTotals"][0];
+  char total_text[64];
+  std::snprintf(total_text, sizeof(total_text), "Cost: %lld.%02lld EUR",
+                static_cast<long long>(CentsOf(total) / 100),
+                static_cast<long long>(CentsOf(total) % 100));
+  EXPECT_NE(output.find(total_text), std::string::npos) << total_text << "\n" << output;
+  EXPECT_NE(output.find("How:"), std::string::npos) << output;
+  EXPECT_NE(output.find("Order ORD-NONE: not planned"), std::string::npos) << output;
+
+  // Costs are ADMIN's (and the services'): OPS are refused, a bad request names the argument.
+  EXPECT_EQ(Ctl(ops + "labour-cost ORD-COST", &output, true), 5) << output;
+  EXPECT_EQ(Ctl("labour-cost ORD-COST ORD-COST", &output, true), 2) << "each order once";
+  EXPECT_NE(output.find("ORDER_ID"), std::string::npos) << output;
+  EXPECT_EQ(Ctl("labour-cost", &output, true), 2);
 }
 
 }  // namespace

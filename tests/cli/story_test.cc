@@ -86,6 +86,14 @@ class StoryTest : public ::testing::Test {
   std::string dir_;
 };
 
+// Money in the protobuf JSON mapping ({"currencyCode", "units", "nanos"}) in cents; 0 for none.
+int64_t CentsOf(const json& money) {
+  if (!money.is_object()) return 0;
+  const int64_t units = money.contains("units") ? std::stoll(money["units"].get<std::string>()) : 0;
+  const int64_t nanos = money.contains("nanos") ? money["nanos"].get<int64_t>() : 0;
+  return units * 100 + nanos / 10000000;
+}
+
 std::set<std::string> Codes(const json& lines, const std::string& code_key = "inventoryCode") {
   std::set<std::string> codes;
   for (const json& line : lines) codes.insert(line[code_key].get<std::string>());
@@ -198,9 +206,66 @@ TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
   EXPECT_EQ(again["loaded"]["skills"]["unchanged"], 4) << again.dump(2);
   EXPECT_EQ(again["loaded"]["crew"]["unchanged"], 17) << again.dump(2);
   EXPECT_EQ(again["loaded"]["products"]["unchanged"], 21) << again.dump(2);
+  EXPECT_EQ(again["loaded"]["crew-rules"]["unchanged"], 1) << again.dump(2);
   EXPECT_EQ(CtlJson("ops", "transfer list")["transfers"].size(), 1u);
   EXPECT_EQ(CtlJson("ops", "assets list")["assets"].size(), 4u);
   EXPECT_EQ(CtlJson("admin", "order list")["orders"].size(), listed["orders"].size());
+
+  // What people cost (README "What people cost"): the band's tour stop, confirmed, at the
+  // open-air stage 1 h 15 min out, costed person by person with travel and per diems; its margin
+  // sets the quote's crew lines against the setup and strike, the warehouse and driving apart;
+  // and the forecast's labour. Margins and the forecast's labour are ADMIN's only.
+  const std::string band = by_reference["demo-band-tour-stop"]["orderId"];
+  json band_costs = CtlJson("admin", "labour-cost " + band)["orders"][0];
+  EXPECT_TRUE(band_costs["planned"].get<bool>()) << band_costs.dump(2);
+  int per_diems = 0;
+  int64_t on_site = 0, handling = 0;
+  for (json line : band_costs["lines"]) {
+    per_diems += line["perDiemCount"].get<int>();
+    const bool at_venue =
+        line["taskKind"] == "TASK_KIND_SETUP" || line["taskKind"] == "TASK_KIND_STRIKE";
+    (at_venue ? on_site : handling) += CentsOf(line["cost"]);
+  }
+  EXPECT_GT(per_diems, 0) << "the stage is past the per diem's hour: " << band_costs.dump(2);
+  ASSERT_EQ(band_costs["costTotals"].size(), 1u) << band_costs.dump(2);
+  EXPECT_EQ(band_costs["costTotals"][0]["currencyCode"], "EUR");
+  EXPECT_EQ(CentsOf(band_costs["costTotals"][0]), on_site + handling);
+  EXPECT_GT(on_site, 0);
+  EXPECT_GT(handling, 0) << "prep, load-out and the drives";
+  json margin = CtlJson("admin", "margin " + band)["margin"];
+  EXPECT_TRUE(margin["planned"].get<bool>()) << margin.dump(2);
+  EXPECT_EQ(CentsOf(margin["labourCost"]), on_site) << margin.dump(2);
+  EXPECT_EQ(CentsOf(margin["handlingCost"]), handling) << margin.dump(2);
+  EXPECT_GT(CentsOf(margin["labourPrice"]), 0) << "the quote charges crew: " << margin.dump(2);
+  EXPECT_EQ(CentsOf(margin["margin"]), CentsOf(margin["labourPrice"]) - on_site);
+  EXPECT_EQ(margin["lines"].size(), band_costs["lines"].size());
+  EXPECT_FALSE(margin["explanation"].get<std::string>().empty());
+  std::string margin_text;
+  ASSERT_EQ(CtlText("admin", "margin " + band, &margin_text), 0);
+  EXPECT_NE(margin_text.find("Labour price:"), std::string::npos) << margin_text;
+  EXPECT_NE(margin_text.find("Margin:"), std::string::npos) << margin_text;
+  EXPECT_NE(margin_text.find("Handling:"), std::string::npos) << margin_text;
+  EXPECT_NE(margin_text.find(margin["explanation"].get<std::string>()), std::string::npos)
+      << margin_text;
+  std::string refused_text;
+  EXPECT_EQ(Ctl("sales", "margin " + band, &refused_text), 5) << "ADMIN's only";
+  EXPECT_EQ(Ctl("ops", "margin " + band, &refused_text), 5) << "ADMIN's only";
+  EXPECT_EQ(Ctl("sales", "pipeline --labour", &refused_text), 5) << "ADMIN's only";
+  EXPECT_EQ(Ctl("sales", "labour-cost " + band, &refused_text), 5) << "ADMIN's only";
+  json forecast = CtlJson("admin", "pipeline --labour --to +8w");
+  int64_t forecast_cost = 0, forecast_revenue = 0, forecast_handling = 0;
+  for (json bucket : forecast["buckets"]) {
+    forecast_cost += CentsOf(bucket["labourCost"]);
+    forecast_revenue += CentsOf(bucket["labourRevenue"]);
+    forecast_handling += CentsOf(bucket["handlingCost"]);
+  }
+  EXPECT_GE(forecast_cost, on_site) << "the band's stop is within eight weeks";
+  EXPECT_GE(forecast_revenue, CentsOf(margin["labourPrice"]));
+  EXPECT_GE(forecast_handling, handling);
+  std::string forecast_text;
+  ASSERT_EQ(CtlText("admin", "pipeline --labour", &forecast_text), 0);
+  EXPECT_NE(forecast_text.find("LABOUR COST"), std::string::npos) << forecast_text;
+  EXPECT_NE(forecast_text.find("HANDLING"), std::string::npos) << forecast_text;
 
   // 1. Sales quotes three LED walls and a speech PA: priced, held, and short.
   json quoted = CtlJson("sales", "quote --file demo/story/quote.yaml");
