@@ -2042,6 +2042,14 @@ constexpr int kOfferDeclined = v1::OFFER_STATE_DECLINED;
 constexpr int kOfferExpired = v1::OFFER_STATE_EXPIRED;
 constexpr int kOfferWithdrawn = v1::OFFER_STATE_WITHDRAWN;
 
+// Whether the freelancer of offer `o` is off during its work: time off (or other unavailability)
+// overlapping it, or no longer an active member.
+constexpr char kFreelancerOff[] =
+    "(EXISTS (SELECT 1 FROM unavailability u WHERE u.crew_member_id = o.crew_member_id AND "
+    "u.during && tstzrange(to_timestamp(o.start_minute * 60), to_timestamp(o.finish_minute * "
+    "60))) OR NOT EXISTS (SELECT 1 FROM crew_members m WHERE m.crew_member_id = "
+    "o.crew_member_id AND m.active))";
+
 // (RunOfferRound's withdrawal names them with its table's alias: keep the two alike.)
 constexpr char kOfferColumns[] =
     "body, state, decline_reason, ts_to_us(create_time), ts_to_us(update_time)";
@@ -2335,26 +2343,47 @@ absl::StatusOr<SchedulingStore::OfferRound> PostgresSchedulingStore::RunOfferRou
                     absl::StrCat("Offer to ", offer.crew_member_id(), " expired unanswered: ",
                                  OfferWords(offer), "; asking the next freelancer"));
     }
-    // Each freelancer hears why: sent or accepted, the work is no longer theirs.
+    // Each freelancer hears why: sent or accepted, the work is no longer theirs. A freelancer
+    // who is off (time off added, or made inactive) over work not started yet is released from
+    // it too, and the task asks the next one.
+    std::set<std::string> uncovered;
     for (const auto& row : tx.exec_params(
              "UPDATE crew_offers o SET state = $1, update_time = now() FROM tasks t JOIN jobs j "
              "USING (order_id) WHERE o.task_id = t.task_id AND o.state IN ($2, $3) AND ("
              "t.state NOT IN (1, 2, 3, 5) OR j.state = $4 OR o.start_minute < t.not_before OR "
-             "o.finish_minute > t.no_later_than OR (NOT t.late AND NOT t.crew_by_offer)) "
-             "RETURNING o.task_id, CASE WHEN j.state = $4 OR t.state NOT IN (1, 2, 3, 5) THEN 0 "
-             "WHEN o.start_minute < t.not_before OR o.finish_minute > t.no_later_than THEN 1 "
-             "ELSE 2 END, o.body, o.state, o.decline_reason, ts_to_us(o.create_time), "
-             "ts_to_us(o.update_time)",
+             "o.finish_minute > t.no_later_than OR (NOT t.late AND NOT t.crew_by_offer) OR ("
+             "t.state IN (1, 2) AND " +
+                 std::string(kFreelancerOff) +
+                 ")) RETURNING o.task_id, CASE WHEN j.state = $4 OR t.state NOT IN (1, 2, 3, 5) "
+                 "THEN 0 WHEN o.start_minute < t.not_before OR o.finish_minute > t.no_later_than "
+                 "THEN 1 WHEN t.state IN (1, 2) AND " +
+                 kFreelancerOff +
+                 " THEN 3 ELSE 2 END, t.crew_by_offer, o.body, o.state, o.decline_reason, "
+                 "ts_to_us(o.create_time), ts_to_us(o.update_time)",
              kOfferWithdrawn, kOfferSent, kOfferAccepted, kJobCancelled)) {
-      tasks.insert(row[0].as<std::string>());
+      const std::string task_id = row[0].as<std::string>();
+      tasks.insert(task_id);
       ++round.withdrawn;
-      const v1::CrewOffer offer = OfferFromRow(row, 2);
-      static constexpr const char* kWhy[] = {"the work was cancelled",
-                                             "the work was re-planned to other times",
-                                             "in-house crew can do it now"};
+      const int why = row[1].as<int>();
+      if (why == 3 && row[2].as<bool>()) uncovered.insert(task_id);
+      const v1::CrewOffer offer = OfferFromRow(row, 3);
+      static constexpr const char* kWhy[] = {
+          "the work was cancelled", "the work was re-planned to other times",
+          "in-house crew can do it now", "they are no longer available then"};
       AddOfferEvent(tx, v1::EVENT_TYPE_CREW_OFFER_WITHDRAWN, offer, kSourceService,
                     absl::StrCat("Offer to ", offer.crew_member_id(),
-                                 " withdrawn: ", OfferWords(offer), "; ", kWhy[row[1].as<int>()]));
+                                 " withdrawn: ", OfferWords(offer), "; ", kWhy[why]));
+    }
+    // A covered task that lost a freelancer is open again: no crew, at risk as no skilled crew
+    // is free, so the round below offers it to the next candidate (those who accepted stay
+    // asked and are covered again once every place is accepted).
+    for (const std::string& task_id : uncovered) {
+      tx.exec_params(
+          "UPDATE tasks SET crew_ids = '{}', crew_by_offer = false, late = true, "
+          "at_risk_reason = $2, state = 1, explanation = 'a freelancer who took it is no longer "
+          "available then; asking the next', revision = revision + 1, update_time = now() "
+          "WHERE task_id = $1",
+          task_id, static_cast<int>(v1::AT_RISK_REASON_NO_SKILLED_CREW_FREE));
     }
     for (const std::string& task_id : tasks) NoteOffers(tx, task_id);
     // Work re-planned since its offers were accepted is theirs again while the times still fit.

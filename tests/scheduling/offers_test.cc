@@ -87,6 +87,20 @@ class OffersTest : public ::testing::Test {
   }
 
   static constexpr char kTask[] = "RIG-1/SETUP-RIGGER";
+
+  // The show RIG-1 needing one rigger for 4 hours, planned: nobody in-house rigs.
+  v1::PlanJobRequest PlanRigging() {
+    v1::PlanJobRequest plan = ShowPlan(TestDayZero(), "RIG-1", 1);
+    plan.clear_crew_needs();
+    v1::CrewNeed* need = plan.add_crew_needs();
+    need->set_skill_code("RIGGER");
+    need->mutable_duration()->set_seconds(4 * 3600);
+    need->set_headcount(1);
+    v1::PlanJobResponse planned;
+    grpc::Status status = scheduling_.Call(&Stub::PlanJob, plan, &planned);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return plan;
+  }
   std::shared_ptr<TestDatabase> database_ = std::make_shared<TestDatabase>();
   SchedulingFixture scheduling_{
       "scheduling",
@@ -95,14 +109,7 @@ class OffersTest : public ::testing::Test {
 };
 
 TEST_F(OffersTest, DeclinesAndExpiriesMoveOnUntilAFreelancerAcceptsAndCoversTheTask) {
-  v1::PlanJobRequest plan = ShowPlan(TestDayZero(), "RIG-1", 1);
-  plan.clear_crew_needs();
-  v1::CrewNeed* need = plan.add_crew_needs();
-  need->set_skill_code("RIGGER");
-  need->mutable_duration()->set_seconds(4 * 3600);
-  need->set_headcount(1);
-  v1::PlanJobResponse planned;
-  ASSERT_TRUE(scheduling_.Call(&Stub::PlanJob, plan, &planned).ok());
+  const v1::PlanJobRequest plan = PlanRigging();
 
   // Nobody in-house rigs: the first freelancer in the solver's order (none booked: by id) is
   // asked, with the reason, the times, the fee and a reply time.
@@ -273,6 +280,61 @@ TEST_F(OffersTest, DeclinesAndExpiriesMoveOnUntilAFreelancerAcceptsAndCoversTheT
   }
   EXPECT_NE(summaries["hal"].find("SETUP RIGGER"), std::string::npos) << summaries["hal"];
   EXPECT_NE(summaries["fay"].find("STRIKE RIGGER"), std::string::npos) << summaries["fay"];
+}
+
+TEST_F(OffersTest, AFreelancerOffAfterAcceptingIsReleasedAndTheNextOneIsAsked) {
+  const v1::PlanJobRequest plan = PlanRigging();
+  std::vector<v1::CrewOffer> offers =
+      OffersWhen([](const auto& offers) { return offers.size() == 1; });
+  ASSERT_EQ(offers.size(), 1u);
+  ASSERT_EQ(offers[0].crew_member_id(), "fay");
+  const TestTokens& tokens = scheduling_.tokens();
+  v1::AcceptOfferRequest accept;
+  accept.set_offer_id(offers[0].offer_id());
+  v1::AcceptOfferResponse accepted;
+  ASSERT_TRUE(scheduling_.Call(&Stub::AcceptOffer, accept, &accepted, tokens.crew_ann).ok());
+  ASSERT_FALSE(RiggingTask().at_risk());
+
+  // Fay falls ill over the work she took: ops enter it, and the work goes to Gus.
+  v1::AddUnavailabilityRequest ill;
+  ill.mutable_unavailability()->set_crew_member_id("fay");
+  ill.mutable_unavailability()->set_kind(v1::UNAVAILABILITY_KIND_SICK_LEAVE);
+  *ill.mutable_unavailability()->mutable_window()->mutable_not_before() = offers[0].start_time();
+  *ill.mutable_unavailability()->mutable_window()->mutable_no_later_than() =
+      offers[0].finish_time();
+  ill.mutable_unavailability()->set_reason("flu");
+  v1::AddUnavailabilityResponse added;
+  grpc::Status status = scheduling_.Call(&Stub::AddUnavailability, ill, &added, tokens.ops);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  offers = OffersWhen([](const auto& offers) { return offers.size() == 2; });
+  ASSERT_EQ(offers.size(), 2u);
+  EXPECT_EQ(offers[0].state(), v1::OFFER_STATE_WITHDRAWN);
+  EXPECT_EQ(offers[1].crew_member_id(), "gus");
+  EXPECT_EQ(offers[1].state(), v1::OFFER_STATE_SENT);
+  const v1::Task task = RiggingTask();
+  EXPECT_TRUE(task.at_risk()) << "not covered until Gus accepts";
+  EXPECT_EQ(task.at_risk_reason(), v1::AT_RISK_REASON_CREW_PENDING);
+  for (const v1::Assignment& assignment : task.assignments()) {
+    EXPECT_NE(assignment.crew_member_id(), "fay");
+  }
+
+  pqxx::connection connection(database_->connection_string());
+  pqxx::work tx(connection);
+  std::vector<std::string> summaries;
+  for (const auto& row : tx.exec("SELECT payload FROM outbox WHERE event_type = "
+                                 "'EVENT_TYPE_CREW_OFFER_WITHDRAWN'")) {
+    pqxx::binarystring payload(row[0]);
+    v1::Event event;
+    ASSERT_TRUE(event.ParseFromArray(payload.data(), static_cast<int>(payload.size())));
+    if (event.crew_offer().task_id() != kTask) continue;
+    EXPECT_EQ(std::vector<std::string>(event.recipient_person_ids().begin(),
+                                       event.recipient_person_ids().end()),
+              std::vector<std::string>{TestTokens::kCrewAnn});
+    summaries.push_back(event.summary());
+  }
+  ASSERT_EQ(summaries.size(), 1u);
+  EXPECT_NE(summaries[0].find("they are no longer available then"), std::string::npos)
+      << summaries[0];
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -50,6 +51,22 @@ inline void AddCrewAndTruck(SchedulingFixture& scheduling) {
   truck.mutable_vehicle()->set_active(true);
   v1::CreateVehicleResponse created;
   ASSERT_TRUE(scheduling.Call(&Stub::CreateVehicle, truck, &created).ok());
+}
+
+// Reads crew member `crew_member_id` as ADMIN, lets `change` edit it, and writes it back.
+inline void ChangeCrewMember(SchedulingFixture& scheduling, const std::string& crew_member_id,
+                             const std::function<void(v1::CrewMember&)>& change) {
+  using Stub = v1::SchedulingService::Stub;
+  v1::GetCrewMemberRequest get;
+  get.set_crew_member_id(crew_member_id);
+  v1::GetCrewMemberResponse got;
+  ASSERT_TRUE(scheduling.Call(&Stub::GetCrewMember, get, &got).ok());
+  v1::UpdateCrewMemberRequest update;
+  *update.mutable_crew_member() = got.crew_member();
+  change(*update.mutable_crew_member());
+  v1::UpdateCrewMemberResponse updated;
+  grpc::Status status = scheduling.Call(&Stub::UpdateCrewMember, update, &updated);
+  ASSERT_TRUE(status.ok()) << status.error_message();
 }
 
 // A show from 19:00 to 23:00 on `day0` (seconds), delivered 06:00-08:00, needing two video

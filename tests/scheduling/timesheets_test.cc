@@ -68,16 +68,7 @@ class TimesheetsTest : public ::testing::Test {
 
   void UpdateMember(const std::string& crew_member_id,
                     const std::function<void(v1::CrewMember&)>& change) {
-    v1::GetCrewMemberRequest get;
-    get.set_crew_member_id(crew_member_id);
-    v1::GetCrewMemberResponse got;
-    ASSERT_TRUE(scheduling_.Call(&Stub::GetCrewMember, get, &got).ok());
-    v1::UpdateCrewMemberRequest update;
-    *update.mutable_crew_member() = got.crew_member();
-    change(*update.mutable_crew_member());
-    v1::UpdateCrewMemberResponse updated;
-    grpc::Status status = scheduling_.Call(&Stub::UpdateCrewMember, update, &updated);
-    ASSERT_TRUE(status.ok()) << status.error_message();
+    ChangeCrewMember(scheduling_, crew_member_id, change);
   }
 
   v1::Task TaskNamed(const std::string& task_id) {
