@@ -15,8 +15,9 @@ namespace salesops::order_intake {
 
 namespace {
 
-// GetLabourCostsRequest.order_ids takes at most this many.
-constexpr size_t kLabourCostBatch = 200;
+// Orders per GetLabourCosts call: the request takes 200, but the answer carries every line of
+// every plan, and 20 large plans stay far inside one gRPC message.
+constexpr size_t kLabourCostBatch = 20;
 
 }  // namespace
 

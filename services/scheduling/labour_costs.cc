@@ -13,6 +13,9 @@
 namespace salesops::scheduling {
 namespace {
 
+// Room under the default gRPC message limit (4 MiB) for the envelope.
+constexpr size_t kLargestLabourCostAnswer = 4 * 1024 * 1024 - 64 * 1024;
+
 // Each order asked for at most once: the answer has one entry per order, in request order.
 absl::Status CheckOrdersAskedOnce(const v1::GetLabourCostsRequest& request) {
   std::vector<common::FieldViolation> violations;
@@ -55,6 +58,16 @@ grpc::Status SchedulingServiceImpl::GetLabourCosts(grpc::ServerContext*,
     }
     // Names and explanations come from stored records; the answer keeps to the proto's limits.
     common::FitTextToRules(*response);
+    // Large plans, many at once, could outgrow a gRPC message (4 MiB by default, on both ends):
+    // a clear refusal beats a broken transport.
+    if (response->ByteSizeLong() > kLargestLabourCostAnswer) {
+      const size_t bytes = response->ByteSizeLong();
+      response->Clear();
+      return common::ReasonedError(
+          absl::StatusCode::kResourceExhausted, v1::LIMIT_REACHED,
+          "the labour cost of these " + std::to_string(order_ids.size()) + " orders takes " +
+              std::to_string(bytes) + " bytes, more than one answer carries; ask for fewer");
+    }
     return absl::OkStatus();
   }());
 }
