@@ -1,6 +1,7 @@
 #include "services/scheduling/capacity.h"
 
 #include <algorithm>
+#include <set>
 
 namespace salesops::scheduling {
 namespace {
@@ -62,6 +63,34 @@ std::vector<CapacityProbe> ProbeCapacityTogether(const PlacedWork& placed,
     }
   }
   return outcomes;
+}
+
+std::vector<std::string> FreelancersWhoCouldCover(const PlacedWork& placed,
+                                                  const std::vector<CrewMember>& crew,
+                                                  const std::vector<Vehicle>& vehicles,
+                                                  const std::vector<CapacityAsk>& asks,
+                                                  const TimeFormatter& format_time) {
+  std::vector<CrewMember> with_freelancers = crew;
+  std::set<std::string> freelancers;
+  for (CrewMember& member : with_freelancers) {
+    if (!member.freelancer) continue;
+    member.freelancer = false;
+    freelancers.insert(member.id);
+    // Offers never cover driving: a freelancer stands in for crew needs only.
+    std::erase_if(member.skills, [](const HeldSkill& held) { return held.code == kDriverSkill; });
+  }
+  if (freelancers.empty()) return {};
+  std::set<std::string> used;
+  for (const CapacityProbe& probe :
+       ProbeCapacityTogether(placed, with_freelancers, vehicles, asks, format_time)) {
+    if (!probe.fits) return {};
+    for (const Assignment& assignment : probe.probes) {
+      for (const std::string& id : assignment.crew_ids) {
+        if (freelancers.count(id)) used.insert(id);
+      }
+    }
+  }
+  return {used.begin(), used.end()};
 }
 
 }  // namespace salesops::scheduling

@@ -39,4 +39,15 @@ std::vector<CapacityProbe> ProbeCapacityTogether(const PlacedWork& placed,
                                                  const std::vector<CapacityAsk>& asks,
                                                  const TimeFormatter& format_time = {});
 
+// When the asks do not fit with in-house crew: the freelancers who could take the crew needs
+// (never the driving, which offers do not cover) so that every ask fits, in id order; empty when
+// even they cannot make all of it fit, or none is needed. A hint for sales, not a promise:
+// freelancers are offered the work once the order is confirmed, and it is crew pending until
+// they accept.
+std::vector<std::string> FreelancersWhoCouldCover(const PlacedWork& placed,
+                                                  const std::vector<CrewMember>& crew,
+                                                  const std::vector<Vehicle>& vehicles,
+                                                  const std::vector<CapacityAsk>& asks,
+                                                  const TimeFormatter& format_time = {});
+
 }  // namespace salesops::scheduling

@@ -2,6 +2,7 @@
 
 #include <absl/strings/ascii.h>
 #include <absl/strings/str_cat.h>
+#include <absl/strings/str_join.h>
 #include <absl/time/civil_time.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <google/protobuf/util/time_util.h>
@@ -1490,7 +1491,14 @@ grpc::Status SchedulingServiceImpl::CheckCapacity(grpc::ServerContext*,
     }
     std::string explanation;
     for (const std::string& why : why_not) explanation += (explanation.empty() ? "" : "; ") + why;
-    response->set_explanation(explanation.substr(0, 2000));
+    // In-house crew decide `fits`; freelancers are a hint for sales, since they may decline.
+    if (const std::vector<std::string> freelancers =
+            FreelancersWhoCouldCover(view.placed, view.crew, view.vehicles, asks, FormatMinute);
+        !freelancers.empty()) {
+      explanation += "; freelancers could cover it: " + absl::StrJoin(freelancers, ", ") +
+                     " (offered once the order is confirmed; crew pending until they accept)";
+    }
+    response->set_explanation(common::OneLine(explanation, 2000));
     return absl::OkStatus();
   }());
 }

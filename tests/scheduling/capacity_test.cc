@@ -49,6 +49,32 @@ TEST(CapacityTest, AHeadcountWaitsUntilEnoughPeopleAreFreeTogether) {
   EXPECT_FALSE(ProbeCapacity({PlacedOn("ana", kHour, 3 * kHour)}, crew, {}, ask).fits);
 }
 
+TEST(CapacityTest, FreelancersWhoCouldCoverWhatInHouseCrewCannot) {
+  CrewMember fay{"fay", "Fay", {"RIGGER"}, {}, {}};
+  fay.freelancer = true;
+  CrewMember gus{"gus", "Gus", {"RIGGER", "DRIVER"}, {}, {{0, 10 * kHour}}};  // away all day
+  gus.freelancer = true;
+  std::vector<CrewMember> crew = {{"ana", "Ana", {"AUDIO"}, {}, {}}, fay, gus};
+  CapacityAsk ask{{{"RIGGER", 2 * kHour, 1}, {"AUDIO", 2 * kHour, 1}}, 0, {0, 10 * kHour}};
+  EXPECT_FALSE(ProbeCapacity({}, crew, {}, ask).fits) << "nobody in-house rigs";
+  EXPECT_EQ(FreelancersWhoCouldCover({}, crew, {}, {ask}), std::vector<std::string>{"fay"});
+
+  // Two riggers at once: Gus is away, so even freelancers cannot make it fit.
+  ask.needs[0].headcount = 2;
+  EXPECT_TRUE(FreelancersWhoCouldCover({}, crew, {}, {ask}).empty());
+
+  // Driving is never offered: a freelance driver does not make a vehicle run fit.
+  std::vector<CrewMember> drivers = {{"ana", "Ana", {"AUDIO"}, {}, {}},
+                                     {"gus", "Gus", {"DRIVER"}, {}, {}, true}};
+  CapacityAsk drive{{}, 1, {0, 8 * kHour}};
+  std::vector<Vehicle> trucks = {{"TRUCK-1", {}}};
+  EXPECT_FALSE(ProbeCapacity({}, drivers, trucks, drive).fits);
+  EXPECT_TRUE(FreelancersWhoCouldCover({}, drivers, trucks, {drive}).empty());
+
+  // No freelancers: nothing to suggest.
+  EXPECT_TRUE(FreelancersWhoCouldCover({}, {{"ana", "Ana", {"AUDIO"}, {}, {}}}, {}, {ask}).empty());
+}
+
 TEST(CapacityTest, VehiclesAreChecked) {
   std::vector<CrewMember> crew = {{"dan", "Dan", {"DRIVER"}, {}, {}}};
   std::vector<Vehicle> trucks = {{"TRUCK-1", {{0, 10 * kHour}}}};

@@ -282,6 +282,34 @@ TEST_F(OffersTest, DeclinesAndExpiriesMoveOnUntilAFreelancerAcceptsAndCoversTheT
   EXPECT_NE(summaries["fay"].find("STRIKE RIGGER"), std::string::npos) << summaries["fay"];
 }
 
+TEST_F(OffersTest, CapacityNamesTheFreelancersWhoCouldCoverWhatInHouseCrewCannot) {
+  v1::CheckCapacityRequest request;
+  v1::CrewNeed* need = request.add_crew_needs();
+  need->set_skill_code("RIGGER");
+  need->mutable_duration()->set_seconds(4 * 3600);
+  need->set_headcount(2);
+  const int64_t day0 = TestDayZero();
+  request.mutable_window()->mutable_not_before()->set_seconds(day0 + 6 * 3600);
+  request.mutable_window()->mutable_no_later_than()->set_seconds(day0 + 18 * 3600);
+  v1::CheckCapacityResponse response;
+  grpc::Status status = scheduling_.Call(&Stub::CheckCapacity, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  // Nobody in-house rigs, so it does not fit; two of the three freelancers could take it.
+  EXPECT_FALSE(response.fits());
+  EXPECT_NE(response.explanation().find(
+                "freelancers could cover it: fay, gus (offered once the order is confirmed"),
+            std::string::npos)
+      << response.explanation();
+
+  // Four riggers at once: not even the freelancers, so no hint.
+  need->set_headcount(4);
+  status = scheduling_.Call(&Stub::CheckCapacity, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_FALSE(response.fits());
+  EXPECT_EQ(response.explanation().find("freelancers could cover"), std::string::npos)
+      << response.explanation();
+}
+
 TEST_F(OffersTest, AFreelancerOffAfterAcceptingIsReleasedAndTheNextOneIsAsked) {
   const v1::PlanJobRequest plan = PlanRigging();
   std::vector<v1::CrewOffer> offers =
