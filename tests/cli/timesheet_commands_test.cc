@@ -36,11 +36,11 @@ class TimesheetCommandsTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(scheduling_.started()) << scheduling_.log();
     AddCrewAndTruck(scheduling_);
-    UpdateMember("vic", [](v1::CrewMember& member) {
+    ChangeCrewMember(scheduling_, "vic", [](v1::CrewMember& member) {
       member.set_person_id(TestTokens::kCrewAnn);
       member.mutable_contracted_weekly_duration()->set_seconds(4 * kCliHour);
     });
-    UpdateMember("val", [](v1::CrewMember& member) {
+    ChangeCrewMember(scheduling_, "val", [](v1::CrewMember& member) {
       member.set_person_id(TestTokens::kCrewBen);
       member.set_crew_chief(true);
     });
@@ -70,19 +70,6 @@ class TimesheetCommandsTest : public ::testing::Test {
   }
 
   void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  void UpdateMember(const std::string& crew_member_id,
-                    const std::function<void(v1::CrewMember&)>& change) {
-    v1::GetCrewMemberRequest get;
-    get.set_crew_member_id(crew_member_id);
-    v1::GetCrewMemberResponse got;
-    ASSERT_TRUE(scheduling_.Call(&Stub::GetCrewMember, get, &got).ok());
-    v1::UpdateCrewMemberRequest update;
-    *update.mutable_crew_member() = got.crew_member();
-    change(*update.mutable_crew_member());
-    v1::UpdateCrewMemberResponse updated;
-    ASSERT_TRUE(scheduling_.Call(&Stub::UpdateCrewMember, update, &updated).ok());
-  }
 
   // salesopsctl as `who` (a token file's name); stdout (and stderr when `with_stderr`).
   int Ctl(const std::string& who, const std::string& args, std::string* output = nullptr,

@@ -48,11 +48,6 @@ class LabourCostsTest : public ::testing::Test {
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
 
-  void UpdateMember(const std::string& crew_member_id,
-                    const std::function<void(v1::CrewMember&)>& change) {
-    ChangeCrewMember(scheduling_, crew_member_id, change);
-  }
-
   v1::Task TaskNamed(const std::string& order_id, const std::string& task_id) {
     v1::GetJobStatusRequest request;
     request.set_order_id(order_id);
@@ -103,12 +98,12 @@ TEST_F(LabourCostsTest, ThePlannedCrewAtTheirRatesWithSurchargesTravelAndPerDiem
   // outside his shift (08:00-16:00 on the show's weekday) and +25 % at night. Val, the other
   // video technician, the warehouse and the driver have no cost rate.
   const int weekday = static_cast<int>(((day0_ / 86400) % 7 + 3) % 7) + 1;
-  UpdateMember("vic", [](v1::CrewMember& member) {
+  ChangeCrewMember(scheduling_, "vic", [](v1::CrewMember& member) {
     *member.mutable_hourly_cost() = Euros(30);
     member.set_night_work_percent(25);
     member.set_zone_id("Europe/Berlin");
   });
-  UpdateMember("abe", [weekday](v1::CrewMember& member) {
+  ChangeCrewMember(scheduling_, "abe", [weekday](v1::CrewMember& member) {
     *member.mutable_hourly_cost() = Euros(32);
     member.set_beyond_shift_percent(50);
     member.set_night_work_percent(25);
@@ -263,7 +258,8 @@ TEST_F(LabourCostsTest, FreelancersCostTheFeeTheyAcceptedWithItsSurcharges) {
   grpc::Status status =
       scheduling_.Call(&Stub::AcceptOffer, accept, &accepted, scheduling_.tokens().crew_ann);
   ASSERT_TRUE(status.ok()) << status.error_message();
-  UpdateMember("fay", [](v1::CrewMember& member) { *member.mutable_day_fee() = Euros(1000); });
+  ChangeCrewMember(scheduling_, "fay",
+                   [](v1::CrewMember& member) { *member.mutable_day_fee() = Euros(1000); });
 
   const v1::GetLabourCostsResponse response = LabourCosts({"RIG-COST"});
   ASSERT_EQ(response.orders_size(), 1);
@@ -344,7 +340,7 @@ TEST_F(LabourCostsTest, OnlyAdminAndServiceReadItAndBadInputNamesTheField) {
             "crew_member.night_work_percent");
 
   // A crew member reads their own rates, and cannot change them.
-  UpdateMember("abe", [](v1::CrewMember& member) {
+  ChangeCrewMember(scheduling_, "abe", [](v1::CrewMember& member) {
     member.set_person_id(TestTokens::kCrewAnn);
     *member.mutable_hourly_cost() = Euros(32);
   });
@@ -361,7 +357,8 @@ TEST_F(LabourCostsTest, OnlyAdminAndServiceReadItAndBadInputNamesTheField) {
 }
 
 TEST_F(LabourCostsTest, AnEmployeesCostRateIsPayThatOnlyAdminSetsAndReads) {
-  UpdateMember("abe", [](v1::CrewMember& member) { *member.mutable_hourly_cost() = Euros(32); });
+  ChangeCrewMember(scheduling_, "abe",
+                   [](v1::CrewMember& member) { *member.mutable_hourly_cost() = Euros(32); });
   const TestTokens& tokens = scheduling_.tokens();
 
   // OPS and SALES plan with the member, without the pay.

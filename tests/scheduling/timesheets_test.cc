@@ -40,11 +40,11 @@ class TimesheetsTest : public ::testing::Test {
     // Vic is Ann, Val is Ben, the crew chief: the show's two video technicians, on the same
     // video tasks. Vic is contracted for 10 hours a week.
     AddCrewAndTruck(scheduling_);
-    UpdateMember("vic", [](v1::CrewMember& member) {
+    ChangeCrewMember(scheduling_, "vic", [](v1::CrewMember& member) {
       member.set_person_id(TestTokens::kCrewAnn);
       member.mutable_contracted_weekly_duration()->set_seconds(10 * kTimesheetHour);
     });
-    UpdateMember("val", [](v1::CrewMember& member) {
+    ChangeCrewMember(scheduling_, "val", [](v1::CrewMember& member) {
       member.set_person_id(TestTokens::kCrewBen);
       member.set_crew_chief(true);
     });
@@ -65,11 +65,6 @@ class TimesheetsTest : public ::testing::Test {
   const std::string& ann() const { return scheduling_.tokens().crew_ann; }
   const std::string& ben() const { return scheduling_.tokens().crew_ben; }
   const std::string& ops() const { return scheduling_.tokens().ops; }
-
-  void UpdateMember(const std::string& crew_member_id,
-                    const std::function<void(v1::CrewMember&)>& change) {
-    ChangeCrewMember(scheduling_, crew_member_id, change);
-  }
 
   v1::Task TaskNamed(const std::string& task_id) {
     v1::GetJobStatusRequest request;
@@ -494,7 +489,8 @@ std::vector<std::vector<std::string>> ParseCsv(const std::string& csv) {
 
 TEST_F(TimesheetsTest, ThePayrollExportCarriesApprovedHoursQuotedAndDefused) {
   // A display name a spreadsheet would run as a formula, with a comma and a quote in it.
-  UpdateMember("vic", [](v1::CrewMember& member) { member.set_display_name("=Vega, \"Vic\""); });
+  ChangeCrewMember(scheduling_, "vic",
+                   [](v1::CrewMember& member) { member.set_display_name("=Vega, \"Vic\""); });
   const v1::TimesheetEntry first = Report(Hours(kSetupVideo, "", 0, 8, 8), ann());
   const v1::TimesheetEntry second = Report(Hours(kStrikeVideo, "", 1, 8, 8), ann());
   const v1::TimesheetEntry unapproved = Report(Hours(kSetupVideo, "", 0, 8, 5), ben());
