@@ -17,6 +17,7 @@
 #include "cli/demo_offers.h"
 #include "cli/demo_orders.h"
 #include "cli/demo_pricing.h"
+#include "cli/demo_timesheets.h"
 #include "cli/demo_warehouse.h"
 #include "cli/output.h"
 
@@ -31,7 +32,7 @@ namespace {
 // driver) and precedes the orders, so they are confirmed against the stock as it
 // stands, an overdue unit already out of it. Orders go after them: they name products,
 // and confirming them needs the crew. The answers to offers to freelancers go last: the offers
-// are made for the confirmed orders' work.
+// are made for the confirmed orders' work. Last week's timesheets need only the crew.
 struct DemoSection {
   std::string key;
   std::function<ExitCode(const ImportContext&, const std::string&, ImportCounts*)> load;
@@ -54,6 +55,7 @@ const std::vector<DemoSection>& Sections() {
       {"warehouse", ImportWarehouse},
       {"orders", ImportOrders},
       {"offers", ImportOfferAnswers, "orders"},
+      {"timesheets", ImportDemoTimesheets, "crew"},
   };
   return *sections;
 }
@@ -173,7 +175,8 @@ void AddDemoCommands(CommandTree& tree) {
   CLI::App* load = demo->add_subcommand(
       "load",
       "Load a demo company (skills, catalog, crew with their costs, crew rules, vehicles, "
-      "warehouse floor, orders in every stage, offers to freelancers answered) from a folder "
+      "warehouse floor, orders in every stage, offers to freelancers answered, last week's "
+      "timesheets) from a folder "
       "with a demo.yaml manifest (ADMIN); idempotent");
   load->add_option("directory", *directory, "Folder holding demo.yaml and its files")
       ->capture_default_str()

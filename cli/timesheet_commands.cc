@@ -1,6 +1,6 @@
-// Timesheets (issue 20; README "Timesheets"): crew report the hours they worked on a task, a crew
-// chief (or OPS) confirms them, OPS approve them or send them back; the labour report sets
-// planned against worked; ADMIN export the approved hours for payroll.
+// Timesheets (issue 20; README "Timesheets"): crew report the hours they worked on a task or on
+// other work, a crew chief (or OPS) confirms them, OPS approve them or send them back; the labour
+// report sets planned against worked; ADMIN export the approved hours for payroll.
 #include <absl/strings/str_cat.h>
 
 #include <CLI/CLI.hpp>
@@ -46,11 +46,21 @@ std::string HoursWho(const v1::TimesheetEntry& entry) {
   return entry.crew_member_id().empty() ? "-" : entry.crew_member_id();
 }
 
+// The task worked, or "warehouse (no task)" for other work.
+std::string HoursWork(const v1::TimesheetEntry& entry) {
+  if (entry.task_id().empty()) return EnumWord(entry.other_work()) + " (no task)";
+  return entry.task_id();
+}
+
 void PrintHours(const v1::TimesheetEntry& entry) {
   Details details;
   details.Add("Hours", entry.entry_id());
   details.Add("Who", HoursWho(entry));
-  details.Add("Task", entry.task_id() + " (order " + entry.order_id() + ")");
+  if (entry.task_id().empty()) {
+    details.Add("Work", HoursWork(entry));
+  } else {
+    details.Add("Task", entry.task_id() + " (order " + entry.order_id() + ")");
+  }
   details.Add("Worked", FormatSpan(entry.start_time(), entry.finish_time()) + ", break " +
                             FormatDuration(entry.break_duration()) + ": " +
                             FormatHours(entry.worked_duration()) + " (planned " +
@@ -69,7 +79,7 @@ void PrintHours(const v1::TimesheetEntry& entry) {
 }
 
 struct ReportHoursOptions {
-  std::string task_id, start, finish, break_duration, note, crew_member, request_id;
+  std::string task_id, other_work, start, finish, break_duration, note, crew_member, request_id;
 };
 
 ExitCode ReportHours(Session& session, const ReportHoursOptions& options) {
@@ -77,6 +87,13 @@ ExitCode ReportHours(Session& session, const ReportHoursOptions& options) {
   request.set_request_id(options.request_id);
   v1::TimesheetEntry& entry = *request.mutable_entry();
   entry.set_task_id(options.task_id);
+  if (!options.other_work.empty()) {
+    absl::StatusOr<v1::OtherWork> other_work = ParseEnum<v1::OtherWork>(options.other_work);
+    if (!other_work.ok()) {
+      return ReportBadInput("--other-work: " + std::string(other_work.status().message()));
+    }
+    entry.set_other_work(*other_work);
+  }
   entry.set_crew_member_id(options.crew_member);
   entry.set_note(options.note);
   for (const auto& [flag, text, target] :
@@ -92,6 +109,7 @@ ExitCode ReportHours(Session& session, const ReportHoursOptions& options) {
     *entry.mutable_break_duration() = *pause;
   }
   session.SetFieldFlags({{"task_id", "TASK"},
+                         {"other_work", "--other-work"},
                          {"start_time", "--start"},
                          {"finish_time", "--finish"},
                          {"break_duration", "--break"},
@@ -175,7 +193,7 @@ ExitCode ListHours(Session& session, const ListHoursOptions& options) {
       const std::string& by = !entry.approved_by().empty()    ? entry.approved_by()
                               : !entry.confirmed_by().empty() ? entry.confirmed_by()
                                                               : entry.reported_by();
-      table.AddRow({entry.entry_id(), HoursWho(entry), entry.task_id(),
+      table.AddRow({entry.entry_id(), HoursWho(entry), HoursWork(entry),
                     FormatSpan(entry.start_time(), entry.finish_time()),
                     FormatDuration(entry.break_duration()), FormatHours(entry.worked_duration()),
                     FormatHours(entry.planned_duration()), EnumWord(entry.state()),
@@ -233,12 +251,16 @@ ExitCode ShowLabourReport(Session& session, const LabourReportOptions& options) 
       orders.Print();
     }
     std::cout << "\nPer person:\n";
-    Table people({"crew", "name", "planned", "worked", "approved", "worked - planned"});
+    // Other work is planned by nobody: worked - planned compares the hours on tasks.
+    Table people({"crew", "name", "planned", "worked", "approved", "of it other work",
+                  "on tasks - planned"});
     for (const v1::LabourLine& line : response.people()) {
+      google::protobuf::Duration on_tasks;
+      on_tasks.set_seconds(line.worked_duration().seconds() - line.other_work_duration().seconds());
       people.AddRow({line.crew_member_id(), line.display_name().empty() ? "-" : line.display_name(),
                      FormatHours(line.planned_duration()), FormatHours(line.worked_duration()),
-                     FormatHours(line.approved_duration()),
-                     HoursDifference(line.worked_duration(), line.planned_duration())});
+                     FormatHours(line.approved_duration()), FormatHours(line.other_work_duration()),
+                     HoursDifference(on_tasks, line.planned_duration())});
     }
     if (people.empty()) {
       std::cout << "Nobody.\n";
@@ -312,10 +334,13 @@ void AddTimesheetCommands(CommandTree& tree) {
     auto options = MakeOptions<ReportHoursOptions>();
     CLI::App* command = hours->add_subcommand(
         "report",
-        "Report the hours worked on a task (crew: your own; OPS: --crew-member); reporting again "
-        "replaces them until they are approved");
-    command->add_option("task", options->task_id, "Task id (ORDER/KIND, see job status)")
-        ->required();
+        "Report the hours worked on a task, or on other work (crew: your own; OPS: "
+        "--crew-member); reporting again replaces them until they are approved");
+    command->add_option("task", options->task_id,
+                        "Task id (ORDER/KIND, see job status); none with --other-work");
+    command->add_option("--other-work", options->other_work,
+                        "Work on no task: warehouse, training, office or other (other needs "
+                        "--note)");
     command->add_option("--start", options->start, "When the work started, e.g. 'today 08:00'")
         ->required();
     command->add_option("--finish", options->finish, "When it ended, e.g. 'today 17:30'")

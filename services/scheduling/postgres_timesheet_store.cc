@@ -34,10 +34,11 @@ absl::StatusOr<Response> EntryOnceUnder(
 
 // An entry with what its task plans for the person (0 when the plan gives nothing).
 constexpr char kTimesheetEntryColumns[] =
-    "e.entry_id, e.task_id, e.order_id, e.crew_member_id, e.start_minute, e.finish_minute, "
+    "e.entry_id, coalesce(e.task_id, ''), e.order_id, e.crew_member_id, e.start_minute, "
+    "e.finish_minute, "
     "e.break_minutes, e.note, e.state, e.reported_by, e.confirmed_by, e.approved_by, "
     "e.rejection_reason, e.revision, ts_to_us(e.create_time), ts_to_us(e.update_time), "
-    "coalesce(t.duration, 0)";
+    "coalesce(t.duration, 0), e.other_work";
 constexpr char kTimesheetEntryFrom[] =
     " FROM timesheet_entries e LEFT JOIN tasks t ON t.task_id = e.task_id ";
 
@@ -77,6 +78,7 @@ v1::TimesheetEntry TimesheetEntryFromRow(const pqxx::row& row) {
   *entry.mutable_update_time() = common::TimestampFromMicros(row[15].as<int64_t>());
   entry.mutable_worked_duration()->set_seconds((finish - start - break_minutes) * 60);
   entry.mutable_planned_duration()->set_seconds(row[16].as<int64_t>() * 60);
+  entry.set_other_work(static_cast<v1::OtherWork>(row[17].as<int>()));
   return entry;
 }
 
@@ -89,6 +91,7 @@ WorkedEntry WorkedEntryFromRow(const pqxx::row& row) {
   entry.hours = {row[4].as<int64_t>(), row[5].as<int64_t>(), row[6].as<int64_t>()};
   entry.state = static_cast<v1::TimesheetState>(row[8].as<int>());
   entry.approved_by = row[11].as<std::string>();
+  entry.other_work = static_cast<v1::OtherWork>(row[17].as<int>());
   return entry;
 }
 
@@ -134,6 +137,29 @@ int64_t TimesheetPairLock(const std::string& task_id, const std::string& crew_me
   return static_cast<int64_t>(hash);
 }
 
+// Hours of one person take turns under this lock (the pair lock's hash over "person" and the
+// id), so that two reports cannot both miss that they overlap.
+int64_t TimesheetPersonLock(const std::string& crew_member_id) {
+  return TimesheetPairLock("\nperson", crew_member_id);
+}
+
+// The first of the person's hours, other than `entry_id` and not sent back, overlapping `hours`:
+// any of them for other work, only other work for hours on a task.
+absl::Status CheckNoOverlap(pqxx::work& tx, const std::string& crew_member_id,
+                            const std::string& entry_id, const ReportedHours& hours,
+                            bool other_work) {
+  pqxx::result overlapping = tx.exec_params(
+      "SELECT entry_id, start_minute, finish_minute, break_minutes FROM timesheet_entries "
+      "WHERE crew_member_id = $1 AND entry_id <> $2 AND state <> $3 AND start_minute < $4 "
+      "AND finish_minute > $5 AND ($6 OR task_id IS NULL) ORDER BY start_minute LIMIT 1",
+      crew_member_id, entry_id, static_cast<int>(v1::TIMESHEET_STATE_REJECTED), hours.finish,
+      hours.start, other_work);
+  if (overlapping.empty()) return absl::OkStatus();
+  const pqxx::row row = overlapping[0];
+  return OverlappingHoursError(crew_member_id, row[0].as<std::string>(),
+                               {row[1].as<int64_t>(), row[2].as<int64_t>(), row[3].as<int64_t>()});
+}
+
 // The names and contracted weeks of `people`.
 std::map<std::string, CrewContract> ReadCrewContracts(pqxx::transaction_base& tx,
                                                       const std::set<std::string>& people) {
@@ -161,17 +187,31 @@ absl::StatusOr<v1::TimesheetEntry> PostgresSchedulingStore::ReportHours(
     const std::function<absl::Status(const TimesheetTask&, v1::TimesheetState)>& may_report) {
   return EntryOnceUnder<v1::TimesheetEntry>(
       pool_, "report_hours", key, [&](pqxx::work& tx, v1::TimesheetEntry& entry) -> absl::Status {
-        std::optional<TimesheetTask> task = ReadTimesheetTask(tx, report.task_id);
+        const bool other_work = report.other_work != v1::OTHER_WORK_UNSPECIFIED;
+        std::optional<TimesheetTask> task =
+            other_work ? TimesheetTask() : ReadTimesheetTask(tx, report.task_id);
         if (!task) {
           return common::ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
                                        "task " + report.task_id + " does not exist");
         }
+        if (!other_work) {
+          tx.exec_params("SELECT pg_advisory_xact_lock($1)",
+                         TimesheetPairLock(report.task_id, report.crew_member_id));
+        }
         tx.exec_params("SELECT pg_advisory_xact_lock($1)",
-                       TimesheetPairLock(report.task_id, report.crew_member_id));
-        pqxx::result existing = tx.exec_params(
-            "SELECT entry_id, state FROM timesheet_entries WHERE task_id = $1 AND "
-            "crew_member_id = $2 FOR UPDATE",
-            report.task_id, report.crew_member_id);
+                       TimesheetPersonLock(report.crew_member_id));
+        // The entry these hours replace: the person's on the task, or their other work starting
+        // at the same minute.
+        pqxx::result existing =
+            other_work
+                ? tx.exec_params(
+                      "SELECT entry_id, state FROM timesheet_entries WHERE task_id IS NULL AND "
+                      "crew_member_id = $1 AND start_minute = $2 FOR UPDATE",
+                      report.crew_member_id, report.hours.start)
+                : tx.exec_params(
+                      "SELECT entry_id, state FROM timesheet_entries WHERE task_id = $1 AND "
+                      "crew_member_id = $2 FOR UPDATE",
+                      report.task_id, report.crew_member_id);
         const v1::TimesheetState state =
             existing.empty() ? v1::TIMESHEET_STATE_UNSPECIFIED
                              : static_cast<v1::TimesheetState>(existing[0][1].as<int>());
@@ -182,27 +222,30 @@ absl::StatusOr<v1::TimesheetEntry> PostgresSchedulingStore::ReportHours(
           return common::ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
                                        "crew member " + report.crew_member_id + " does not exist");
         }
-        std::string entry_id;
+        std::string entry_id = existing.empty() ? "" : existing[0][0].as<std::string>();
+        SALESOPS_RETURN_IF_ERROR(
+            CheckNoOverlap(tx, report.crew_member_id, entry_id, report.hours, other_work));
         if (existing.empty()) {
           entry_id = tx.exec1("SELECT gen_random_uuid()::text")[0].as<std::string>();
           tx.exec_params(
               "INSERT INTO timesheet_entries (entry_id, task_id, order_id, crew_member_id, "
-              "start_minute, finish_minute, break_minutes, note, state, reported_by) "
-              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+              "start_minute, finish_minute, break_minutes, note, state, reported_by, other_work) "
+              "VALUES ($1, nullif($2, ''), $3, $4, $5, $6, $7, $8, $9, $10, $11)",
               entry_id, task->task_id, task->order_id, report.crew_member_id, report.hours.start,
               report.hours.finish, report.hours.break_minutes, report.note,
-              static_cast<int>(v1::TIMESHEET_STATE_REPORTED), report.actor_id);
+              static_cast<int>(v1::TIMESHEET_STATE_REPORTED), report.actor_id,
+              static_cast<int>(report.other_work));
         } else {
           // Reported again: the new hours replace the old, and whoever confirmed or approved
           // them before has to look again.
-          entry_id = existing[0][0].as<std::string>();
           tx.exec_params(
               "UPDATE timesheet_entries SET start_minute = $2, finish_minute = $3, "
               "break_minutes = $4, note = $5, state = $6, reported_by = $7, confirmed_by = '', "
-              "approved_by = '', rejection_reason = '', revision = revision + 1, "
-              "update_time = now() WHERE entry_id = $1",
+              "approved_by = '', rejection_reason = '', other_work = $8, "
+              "revision = revision + 1, update_time = now() WHERE entry_id = $1",
               entry_id, report.hours.start, report.hours.finish, report.hours.break_minutes,
-              report.note, static_cast<int>(v1::TIMESHEET_STATE_REPORTED), report.actor_id);
+              report.note, static_cast<int>(v1::TIMESHEET_STATE_REPORTED), report.actor_id,
+              static_cast<int>(report.other_work));
         }
         SALESOPS_ASSIGN_OR_RETURN(entry, ReadTimesheetEntry(tx, entry_id, false));
         return absl::OkStatus();
@@ -217,7 +260,8 @@ absl::StatusOr<v1::TimesheetEntry> PostgresSchedulingStore::DecideHours(
       pool_, "decide_hours", key, [&](pqxx::work& tx, v1::TimesheetEntry& entry) -> absl::Status {
         SALESOPS_ASSIGN_OR_RETURN(const v1::TimesheetEntry before,
                                   ReadTimesheetEntry(tx, decision.entry_id, true));
-        std::optional<TimesheetTask> task = ReadTimesheetTask(tx, before.task_id());
+        std::optional<TimesheetTask> task =
+            before.task_id().empty() ? TimesheetTask() : ReadTimesheetTask(tx, before.task_id());
         if (!task) return absl::InternalError("hours name a task that does not exist");
         SALESOPS_RETURN_IF_ERROR(may_decide(before, *task));
         if (!decision.etag.empty() && before.etag() != decision.etag) {

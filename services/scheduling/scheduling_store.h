@@ -310,22 +310,26 @@ class SchedulingStore {
   // Timesheets (timesheet_rules.h; README "Timesheets"). Each mutation is one transaction under
   // `key`: after a replay is ruled out, its callback sees what is stored, locked, and its refusal
   // is the answer, with nothing written. No events.
-  // ReportHours makes or replaces the one entry of (task, person): REPORTED again, confirmation
-  // and approval cleared, a new etag. NOT_FOUND for no such task. `may_report` sees the task and
-  // the entry's state (UNSPECIFIED: none yet).
+  // ReportHours makes or replaces the one entry of (task, person), or of other work the one of
+  // (person, start): REPORTED again, confirmation and approval cleared, a new etag. NOT_FOUND for
+  // no such task or person. `may_report` sees the task (empty for other work) and the entry's
+  // state (UNSPECIFIED: none yet). Then hours overlapping the person's others, when either is
+  // other work, are refused (OverlappingHoursError).
   struct HoursReport {
-    std::string task_id;
+    std::string task_id;  // empty for other work
     std::string crew_member_id;
     ReportedHours hours;
     std::string note;
     std::string actor_id;
+    v1::OtherWork other_work = v1::OTHER_WORK_UNSPECIFIED;
   };
   virtual absl::StatusOr<v1::TimesheetEntry> ReportHours(
       const RequestKey& key, const HoursReport& report,
       const std::function<absl::Status(const TimesheetTask&, v1::TimesheetState)>& may_report) = 0;
   // ConfirmHours, ApproveHours: the entry moves to StateAfter(action), the actor kept as who
   // confirmed or approved (or sent it back, with the reason). NOT_FOUND for no such entry;
-  // `may_decide` sees the entry and its task; then the etag, when given (STALE_REVISION).
+  // `may_decide` sees the entry and its task (empty for other work); then the etag, when given
+  // (STALE_REVISION).
   struct HoursDecision {
     std::string entry_id;
     std::string etag;

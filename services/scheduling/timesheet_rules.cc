@@ -1,5 +1,6 @@
 #include "services/scheduling/timesheet_rules.h"
 
+#include <absl/strings/ascii.h>
 #include <absl/strings/str_cat.h>
 #include <absl/strings/str_join.h>
 #include <absl/strings/str_replace.h>
@@ -103,6 +104,56 @@ absl::StatusOr<ReportedHours> CheckReportedHours(const v1::TimesheetEntry& entry
   return hours;
 }
 
+absl::Status CheckWhatWasWorked(const v1::TimesheetEntry& entry) {
+  const bool other_work = entry.other_work() != v1::OTHER_WORK_UNSPECIFIED;
+  if (!v1::OtherWork_IsValid(entry.other_work())) {
+    return common::InvalidArgumentError({{"entry.other_work", "is not a kind of work this knows"}});
+  }
+  if (entry.task_id().empty() && !other_work) {
+    return common::InvalidArgumentError(
+        {{"entry.task_id",
+          "is required: the task worked, or other_work for work on no planned task"}});
+  }
+  if (!entry.task_id().empty() && other_work) {
+    return common::InvalidArgumentError(
+        {{"entry.other_work",
+          "is for work on no task; hours on task " + entry.task_id() + " leave it unset"}});
+  }
+  if (entry.other_work() == v1::OTHER_WORK_OTHER &&
+      absl::StripAsciiWhitespace(entry.note()).empty()) {
+    return common::InvalidArgumentError(
+        {{"entry.note", "is required for OTHER_WORK_OTHER: say what the work was"}});
+  }
+  return absl::OkStatus();
+}
+
+std::string OtherWorkWord(v1::OtherWork other_work) {
+  switch (other_work) {
+    case v1::OTHER_WORK_WAREHOUSE:
+      return "warehouse";
+    case v1::OTHER_WORK_TRAINING:
+      return "training";
+    case v1::OTHER_WORK_OFFICE:
+      return "office";
+    case v1::OTHER_WORK_OTHER:
+      return "other";
+    default:
+      return "";
+  }
+}
+
+absl::Status OverlappingHoursError(const std::string& crew_member_id,
+                                   const std::string& overlapped_entry_id,
+                                   const ReportedHours& overlapped) {
+  return common::UnknownReferenceError(
+      {{"entry.start_time",
+        absl::StrCat("overlaps ", crew_member_id, "'s hours ", overlapped_entry_id, " (",
+                     UtcText(overlapped.start, "%Y-%m-%d %H:%M"), " to ",
+                     UtcText(overlapped.finish, "%Y-%m-%d %H:%M UTC"),
+                     "); each hour is reported once: correct those or report the rest")}},
+      v1::INVALID_REQUEST);
+}
+
 bool WorksOn(const TimesheetTask& task, const std::string& crew_member_id) {
   return !crew_member_id.empty() && std::find(task.crew_ids.begin(), task.crew_ids.end(),
                                               crew_member_id) != task.crew_ids.end();
@@ -179,7 +230,7 @@ absl::StatusOr<v1::GetLabourReportResponse> BuildLabourReport(
     const LabourQuery& query, const std::vector<PlannedPlace>& planned,
     const std::vector<WorkedEntry>& worked, const std::map<std::string, CrewContract>& crew) {
   struct Tally {
-    Minutes planned = 0, worked = 0, approved = 0;
+    Minutes planned = 0, worked = 0, approved = 0, other_work = 0;
   };
   const auto wants_order = [&](const std::string& id) {
     return query.order_id.empty() || id == query.order_id;
@@ -205,12 +256,15 @@ absl::StatusOr<v1::GetLabourReportResponse> BuildLabourReport(
     }
     const Minutes minutes = entry.hours.worked();
     const Minutes approved = entry.state == v1::TIMESHEET_STATE_APPROVED ? minutes : 0;
-    Tally& order = orders[entry.order_id];
-    order.worked += minutes;
-    order.approved += approved;
+    if (!entry.order_id.empty()) {
+      Tally& order = orders[entry.order_id];
+      order.worked += minutes;
+      order.approved += approved;
+    }
     Tally& person = people[entry.crew_member_id];
     person.worked += minutes;
     person.approved += approved;
+    if (entry.other_work != v1::OTHER_WORK_UNSPECIFIED) person.other_work += minutes;
   }
   // A week is the person's, whatever the orders: every hour they worked in it counts.
   const WeekSpan weeks = WeeksAround(query.from, query.to);
@@ -235,6 +289,7 @@ absl::StatusOr<v1::GetLabourReportResponse> BuildLabourReport(
     *line.mutable_planned_duration() = MinutesDuration(tally.planned);
     *line.mutable_worked_duration() = MinutesDuration(tally.worked);
     *line.mutable_approved_duration() = MinutesDuration(tally.approved);
+    *line.mutable_other_work_duration() = MinutesDuration(tally.other_work);
   };
   for (const auto& [order_id, tally] : orders) {
     v1::LabourLine& line = *report.add_orders();
@@ -281,7 +336,7 @@ PayrollExport BuildPayrollCsv(Minutes from, Minutes to, const std::vector<Worked
   PayrollExport result;
   result.csv =
       "entry_id,crew_member_id,display_name,order_id,task_id,date,start,finish,break_minutes,"
-      "worked_minutes,overtime_minutes,approved_by\r\n";
+      "worked_minutes,overtime_minutes,approved_by,other_work\r\n";
   std::pair<std::string, Minutes> week{"", -1};
   Minutes worked_in_week = 0;
   for (const WorkedEntry* entry : entries) {
@@ -317,7 +372,8 @@ PayrollExport BuildPayrollCsv(Minutes from, Minutes to, const std::vector<Worked
                                       std::to_string(entry->hours.break_minutes),
                                       std::to_string(worked),
                                       std::to_string(overtime),
-                                      common::CsvCell(entry->approved_by)};
+                                      common::CsvCell(entry->approved_by),
+                                      OtherWorkWord(entry->other_work)};
     absl::StrAppend(&result.csv, absl::StrJoin(cells, ","), "\r\n");
     ++result.entry_count;
   }

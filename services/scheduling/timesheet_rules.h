@@ -41,7 +41,21 @@ struct ReportedHours {
 absl::StatusOr<ReportedHours> CheckReportedHours(const v1::TimesheetEntry& entry,
                                                  int64_t now_seconds);
 
-// What a task tells about the hours reported on it.
+// What a ReportHours entry says was worked: a task (task_id), or work on no task (other_work),
+// exactly one; OTHER_WORK_OTHER with a note saying what. Or INVALID_ARGUMENT naming the field.
+absl::Status CheckWhatWasWorked(const v1::TimesheetEntry& entry);
+
+// The word for other work in listings and the payroll CSV ("warehouse"; "" for none).
+std::string OtherWorkWord(v1::OtherWork other_work);
+
+// Hours may not overlap hours of the same person already reported (and not sent back) when
+// either is other work: they would be paid twice. FAILED_PRECONDITION naming
+// entry.start_time and the entry overlapped.
+absl::Status OverlappingHoursError(const std::string& crew_member_id,
+                                   const std::string& overlapped_entry_id,
+                                   const ReportedHours& overlapped);
+
+// What a task tells about the hours reported on it (empty for other work).
 struct TimesheetTask {
   std::string task_id;
   std::string order_id;
@@ -100,6 +114,7 @@ struct WorkedEntry {
   ReportedHours hours;
   v1::TimesheetState state = v1::TIMESHEET_STATE_UNSPECIFIED;
   std::string approved_by;
+  v1::OtherWork other_work = v1::OTHER_WORK_UNSPECIFIED;  // set when task_id is empty
 };
 
 // What the report needs of a crew member.
@@ -131,7 +146,8 @@ WeekSpan WeeksAround(Minutes from, Minutes to);
 // - `worked`: entries of the people concerned starting anywhere in WeeksAround(range), of every
 //   order: lines count those starting in the range that match the filters (worked: every state
 //   but REJECTED; approved: APPROVED); a week counts all of the person's worked hours in it,
-//   whatever order, so that its overtime is the person's.
+//   whatever order, so that its overtime is the person's. Other work (no order) counts in the
+//   person's lines, as other_work_duration too, and in their weeks, never in an order's line.
 // - `crew`: names and contracts of the people concerned.
 // Orders by id, people by id, weeks by person and then time; only weeks with hours worked.
 // INVALID_ARGUMENT on `range` when a list would outgrow the response's limits.
@@ -142,7 +158,8 @@ absl::StatusOr<v1::GetLabourReportResponse> BuildLabourReport(
 // The payroll CSV (README "Timesheets"): one line per APPROVED entry starting in [from, to),
 // by start time, with the part of its minutes beyond the person's contracted week (the week's
 // approved entries counted in the order they started, so a week's lines sum to its overtime).
-// `approved` holds the approved entries starting in WeeksAround(from, to). Text cells are one
+// `approved` holds the approved entries starting in WeeksAround(from, to). Other work has no
+// order or task, and names itself in the last column. Text cells are one
 // line, quoted as RFC 4180 says, and defused when a spreadsheet would read them as a formula.
 struct PayrollExport {
   std::string csv;
@@ -150,6 +167,5 @@ struct PayrollExport {
 };
 PayrollExport BuildPayrollCsv(Minutes from, Minutes to, const std::vector<WorkedEntry>& approved,
                               const std::map<std::string, CrewContract>& crew);
-
 
 }  // namespace salesops::scheduling

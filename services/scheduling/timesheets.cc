@@ -74,6 +74,7 @@ grpc::Status SchedulingServiceImpl::ReportHours(grpc::ServerContext* context,
   return common::ToGrpcStatus([&]() -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(common::CheckRequest(*request));
     const v1::TimesheetEntry& entry = request->entry();
+    SALESOPS_RETURN_IF_ERROR(CheckWhatWasWorked(entry));
     SALESOPS_ASSIGN_OR_RETURN(const ReportedHours hours,
                               CheckReportedHours(entry, common::NowTimestamp().seconds()));
     const v1::Actor caller = runtime_.CallerOf(*context);
@@ -86,10 +87,14 @@ grpc::Status SchedulingServiceImpl::ReportHours(grpc::ServerContext* context,
       return common::InvalidArgumentError(
           {{"entry.crew_member_id", "is required: whose hours these are"}});
     }
-    // Hours are reported on a task the person is assigned to, as it stands when locked; approved
-    // hours are final.
+    // Hours are reported on a task the person is assigned to, as it stands when locked, or on
+    // other work; approved hours are final.
     const auto may_report = [crew, crew_member_id](const TimesheetTask& task,
                                                    v1::TimesheetState state) -> absl::Status {
+      if (task.task_id.empty()) {
+        return CheckHoursTransition(state, HoursAction::kReport,
+                                    crew_member_id + "'s hours of other work starting then");
+      }
       if (!WorksOn(task, crew_member_id)) {
         if (crew) return NotTheCallersOwn();
         return common::UnknownReferenceError(
@@ -102,7 +107,8 @@ grpc::Status SchedulingServiceImpl::ReportHours(grpc::ServerContext* context,
     };
     absl::StatusOr<v1::TimesheetEntry> reported = store_->ReportHours(
         TimesheetKeyOf("ReportHours", *request, caller),
-        {entry.task_id(), crew_member_id, hours, entry.note(), caller.id()}, may_report);
+        {entry.task_id(), crew_member_id, hours, entry.note(), caller.id(), entry.other_work()},
+        may_report);
     if (!reported.ok()) return RefusedAlikeForCrewCaller(caller, reported.status());
     *response->mutable_entry() = *std::move(reported);
     return absl::OkStatus();

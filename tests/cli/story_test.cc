@@ -172,6 +172,40 @@ TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
     EXPECT_FALSE(task["atRisk"].get<bool>()) << "covered once accepted: " << task.dump(2);
   }
   EXPECT_EQ(pyro_tasks, 2);
+
+  // Last week's timesheets (demo/timesheets.yaml): 23 days of work on no planned task.
+  EXPECT_EQ(loaded["loaded"]["timesheets"]["created"], 23) << loaded.dump(2);
+  const json toms = CtlJson("ops", "hours list --crew-member CREW-TOM")["entries"];
+  ASSERT_EQ(toms.size(), 5u) << toms.dump(2);
+  for (const json& entry : toms) {
+    EXPECT_EQ(entry["state"], "TIMESHEET_STATE_APPROVED") << entry.dump(2);
+    EXPECT_EQ(entry["otherWork"], "OTHER_WORK_WAREHOUSE") << entry.dump(2);
+  }
+  const json sent_back = CtlJson("ops", "hours list --state rejected")["entries"];
+  ASSERT_EQ(sent_back.size(), 1u) << sent_back.dump(2);
+  EXPECT_EQ(sent_back[0]["crewMemberId"], "CREW-DAN");
+  EXPECT_EQ(sent_back[0]["rejectionReason"],
+            "The shift log shows an hour's lunch; report it with the break");
+  EXPECT_EQ(CtlJson("ops", "hours list --state reported")["entries"].size(), 1u);
+  EXPECT_EQ(CtlJson("ops", "hours list --state confirmed")["entries"].size(), 1u);
+  // Tom's week: 5 x 9 h against his 40 h, 5 h of overtime; the week is the one the hours are in.
+  const std::string last_week =
+      "--from " + toms[0]["startTime"].get<std::string>().substr(0, 10) + " --to +7d";
+  const json labour = CtlJson("ops", "labour-report " + last_week);
+  bool toms_week = false;
+  for (const json& week : labour["weeks"]) {
+    if (week["crewMemberId"] != "CREW-TOM") continue;
+    toms_week = true;
+    EXPECT_EQ(week["workedDuration"], "162000s") << week.dump(2);
+    EXPECT_EQ(week["overtime"], "18000s") << week.dump(2);
+  }
+  EXPECT_TRUE(toms_week) << labour.dump(2);
+  std::string payroll;
+  ASSERT_EQ(Ctl("admin", "payroll-export " + last_week, &payroll), 0) << payroll;
+  EXPECT_EQ(std::count(payroll.begin(), payroll.end(), '\n'), 21) << payroll;  // header + 20
+  EXPECT_NE(payroll.find(",CREW-TOM,Tom Walsh,,,"), std::string::npos) << payroll;
+  EXPECT_NE(payroll.find(",training\r\n"), std::string::npos) << payroll;
+
   // Loading again changes nothing: no second invoice, link or payment.
   const json invoices_before = CtlJson("sales", "invoice list")["invoices"];
   CtlJson("admin", "demo load " + ShellQuote(demo));
@@ -200,6 +234,8 @@ TEST_F(StoryTest, DemoOrdersInEveryStageThenTheStoryThroughSalesopsctl) {
   EXPECT_EQ(again["loaded"]["orders"]["unchanged"], 19);
   EXPECT_EQ(again["loaded"]["offers"]["created"], 0) << again.dump(2);
   EXPECT_EQ(again["loaded"]["offers"]["unchanged"], 3) << again.dump(2);
+  EXPECT_EQ(again["loaded"]["timesheets"]["created"], 0) << again.dump(2);
+  EXPECT_EQ(again["loaded"]["timesheets"]["unchanged"], 23) << again.dump(2);
   EXPECT_EQ(again["loaded"]["warehouse"]["created"], 0);
   EXPECT_EQ(again["loaded"]["warehouse"]["updated"], 0);
   EXPECT_EQ(again["loaded"]["warehouse"]["unchanged"], 12) << again.dump(2);

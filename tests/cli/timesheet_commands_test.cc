@@ -186,6 +186,34 @@ TEST_F(TimesheetCommandsTest, CrewReportTheChiefConfirmsOpsApproveAndAdminExport
   EXPECT_NE(csv.str().find(entry_id + ",vic,vic,ORDER-CLI,ORDER-CLI/SETUP-VIDEO,"),
             std::string::npos)
       << csv.str();
+
+  // Work on no task: Ann's afternoon in the warehouse, listed as such.
+  json warehouse = CtlJson("ann", "hours report --other-work warehouse --start " + At(14) +
+                                      " --finish " + At(17) + " --note 'cable testing'");
+  EXPECT_EQ(warehouse["entry"]["otherWork"], "OTHER_WORK_WAREHOUSE") << warehouse.dump();
+  EXPECT_EQ(warehouse["entry"]["taskId"], "") << warehouse.dump();
+  ASSERT_EQ(Ctl("ann", "hours list", &output, true), 0);
+  EXPECT_NE(output.find("warehouse (no task)"), std::string::npos) << output;
+  // Neither a task nor other work, or a kind nobody knows: the flag is named (exit 2).
+  EXPECT_EQ(Ctl("ann", "hours report --start " + At(18) + " --finish " + At(19), &output, true), 2);
+  EXPECT_NE(output.find("TASK"), std::string::npos) << output;
+  EXPECT_EQ(
+      Ctl("ann", "hours report --other-work gardening --start " + At(18) + " --finish " + At(19),
+          &output, true),
+      2);
+  EXPECT_NE(output.find("--other-work"), std::string::npos) << output;
+  // The report says which of Vic's hours were other work.
+  json with_warehouse = CtlJson("ops", "labour-report " + range);
+  bool vics_line = false;
+  for (const json& line : with_warehouse["people"]) {
+    if (line["crewMemberId"] != "vic") continue;
+    vics_line = true;
+    EXPECT_EQ(line["otherWorkDuration"], "10800s") << line.dump();
+    EXPECT_EQ(line["workedDuration"], "27000s") << line.dump();  // 4 h 30 + 3 h
+  }
+  EXPECT_TRUE(vics_line) << with_warehouse.dump();
+  ASSERT_EQ(Ctl("ops", "labour-report " + range, &output, true), 0);
+  EXPECT_NE(output.find("OF IT OTHER WORK"), std::string::npos) << output;
 }
 
 }  // namespace

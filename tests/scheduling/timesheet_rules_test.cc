@@ -1,7 +1,6 @@
 // Timesheet rules (timesheet_rules.h): what reported hours may be, how an entry moves, who
 // confirms, the labour report's planned against worked and weeks against the contract, and the
 // payroll CSV. The time is passed in.
-#include "services/common/csv.h"
 #include "services/scheduling/timesheet_rules.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "services/common/csv.h"
 #include "services/common/grpc_errors.h"
 
 namespace salesops::scheduling {
@@ -299,11 +299,11 @@ TEST(TimesheetRulesTest, ThePayrollCsvHasOneLinePerApprovedEntryWithItsShareOfOv
   EXPECT_EQ(payroll.entry_count, 5);
   std::vector<std::vector<std::string>> rows = CsvRows(payroll.csv);
   ASSERT_EQ(rows.size(), 6u) << payroll.csv;
-  EXPECT_EQ(rows[0],
-            (std::vector<std::string>{"entry_id", "crew_member_id", "display_name", "order_id",
-                                      "task_id", "date", "start", "finish", "break_minutes",
-                                      "worked_minutes", "overtime_minutes", "approved_by"}));
-  for (const auto& row : rows) ASSERT_EQ(row.size(), 12u) << payroll.csv;
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"entry_id", "crew_member_id", "display_name",
+                                               "order_id", "task_id", "date", "start", "finish",
+                                               "break_minutes", "worked_minutes",
+                                               "overtime_minutes", "approved_by", "other_work"}));
+  for (const auto& row : rows) ASSERT_EQ(row.size(), 13u) << payroll.csv;
 
   // By person: "'=cmd" sorts before "vic"; its cells are text a spreadsheet will not run.
   EXPECT_EQ(rows[1][0], "H");
@@ -327,6 +327,97 @@ TEST(TimesheetRulesTest, ThePayrollCsvHasOneLinePerApprovedEntryWithItsShareOfOv
   EXPECT_EQ(rows[5][9], "510");
   EXPECT_EQ(rows[5][10], "270");
   EXPECT_EQ(payroll.csv.find("X,"), std::string::npos) << "confirmed hours are not payroll's";
+}
+
+TEST(TimesheetRulesTest, HoursAreOnATaskOrOnOtherWorkAndOtherWorkSaysWhat) {
+  v1::TimesheetEntry on_task = HoursEntry(8 * 3600, 12 * 3600);
+  EXPECT_TRUE(CheckWhatWasWorked(on_task).ok());
+  v1::TimesheetEntry warehouse = on_task;
+  warehouse.clear_task_id();
+  warehouse.set_other_work(v1::OTHER_WORK_WAREHOUSE);
+  EXPECT_TRUE(CheckWhatWasWorked(warehouse).ok());
+
+  v1::TimesheetEntry neither = on_task;
+  neither.clear_task_id();
+  EXPECT_EQ(BadFields(CheckWhatWasWorked(neither)), std::vector<std::string>{"entry.task_id"});
+  v1::TimesheetEntry both = on_task;
+  both.set_other_work(v1::OTHER_WORK_TRAINING);
+  EXPECT_EQ(BadFields(CheckWhatWasWorked(both)), std::vector<std::string>{"entry.other_work"});
+  v1::TimesheetEntry unknown = warehouse;
+  unknown.set_other_work(static_cast<v1::OtherWork>(99));
+  EXPECT_EQ(BadFields(CheckWhatWasWorked(unknown)), std::vector<std::string>{"entry.other_work"});
+  // "Other" needs the note to say what it was; blank is no note.
+  v1::TimesheetEntry other = warehouse;
+  other.set_other_work(v1::OTHER_WORK_OTHER);
+  other.set_note(" \t ");
+  EXPECT_EQ(BadFields(CheckWhatWasWorked(other)), std::vector<std::string>{"entry.note"});
+  other.set_note("Trade fair stand");
+  EXPECT_TRUE(CheckWhatWasWorked(other).ok());
+
+  EXPECT_EQ(OtherWorkWord(v1::OTHER_WORK_WAREHOUSE), "warehouse");
+  EXPECT_EQ(OtherWorkWord(v1::OTHER_WORK_UNSPECIFIED), "");
+  const absl::Status overlap = OverlappingHoursError(
+      "vic", "e-1", {kMondayMinute + 8 * kHourMinutes, kMondayMinute + 12 * kHourMinutes, 0});
+  EXPECT_EQ(overlap.code(), absl::StatusCode::kFailedPrecondition);
+  const common::ErrorDetails details = TimesheetDetails(overlap);
+  ASSERT_EQ(details.violations.size(), 1u);
+  EXPECT_EQ(details.violations[0].field, "entry.start_time");
+  EXPECT_NE(
+      details.violations[0].description.find("e-1 (2030-05-06 08:00 to 2030-05-06 12:00 UTC)"),
+      std::string::npos)
+      << details.violations[0].description;
+}
+
+// Other work of `person` on `day`: no order, no task.
+WorkedEntry OtherWorked(const std::string& id, const std::string& person, int day, int hours,
+                        v1::TimesheetState state) {
+  WorkedEntry entry = Worked(id, person, "", day, 7, hours, state);
+  entry.task_id.clear();
+  entry.other_work = v1::OTHER_WORK_WAREHOUSE;
+  return entry;
+}
+
+TEST(TimesheetRulesTest, OtherWorkCountsForThePersonAndTheWeekButNoOrder) {
+  const LabourQuery week{kMondayMinute, kMondayMinute + 7 * kDayMinutes, "", ""};
+  const std::vector<WorkedEntry> worked = {
+      Worked("1", "vic", "ORDER-A", 0, 8, 8, v1::TIMESHEET_STATE_APPROVED),
+      OtherWorked("2", "vic", 1, 6, v1::TIMESHEET_STATE_APPROVED),
+      OtherWorked("3", "vic", 2, 4, v1::TIMESHEET_STATE_REPORTED),
+      OtherWorked("4", "vic", 3, 5, v1::TIMESHEET_STATE_REJECTED)};
+  const std::map<std::string, CrewContract> crew = {{"vic", {"Vic", 16 * kHourMinutes}}};
+  absl::StatusOr<v1::GetLabourReportResponse> report =
+      BuildLabourReport(week, {Placed("ORDER-A", 0, 8, {"vic"})}, worked, crew);
+  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_EQ(report->orders_size(), 1) << "other work has no order line";
+  EXPECT_EQ(InMinutes(report->orders(0).worked_duration()), 8 * 60);
+  EXPECT_EQ(InMinutes(report->orders(0).other_work_duration()), 0);
+  ASSERT_EQ(report->people_size(), 1);
+  EXPECT_EQ(InMinutes(report->people(0).planned_duration()), 8 * 60);
+  EXPECT_EQ(InMinutes(report->people(0).worked_duration()), 18 * 60);
+  EXPECT_EQ(InMinutes(report->people(0).approved_duration()), 14 * 60);
+  EXPECT_EQ(InMinutes(report->people(0).other_work_duration()), 10 * 60);
+  ASSERT_EQ(report->weeks_size(), 1);
+  EXPECT_EQ(InMinutes(report->weeks(0).overtime()), 2 * 60);
+
+  // Asked for the order: the person's line is that order's work alone; the week stays whole.
+  const LabourQuery order_a{week.from, week.to, "ORDER-A", ""};
+  report = BuildLabourReport(order_a, {Placed("ORDER-A", 0, 8, {"vic"})}, worked, crew);
+  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_EQ(report->people_size(), 1);
+  EXPECT_EQ(InMinutes(report->people(0).worked_duration()), 8 * 60);
+  EXPECT_EQ(InMinutes(report->people(0).other_work_duration()), 0);
+  EXPECT_EQ(InMinutes(report->weeks(0).worked_duration()), 18 * 60);
+
+  // The payroll CSV: no order or task, and what it was in the last column.
+  const PayrollExport payroll = BuildPayrollCsv(week.from, week.to, worked, crew);
+  const std::vector<std::vector<std::string>> rows = CsvRows(payroll.csv);
+  ASSERT_EQ(rows.size(), 3u) << payroll.csv;
+  EXPECT_EQ(rows[1][12], "");
+  EXPECT_EQ(rows[2][0], "2");
+  EXPECT_EQ(rows[2][3], "");
+  EXPECT_EQ(rows[2][4], "");
+  EXPECT_EQ(rows[2][10], "0");
+  EXPECT_EQ(rows[2][12], "warehouse");
 }
 
 TEST(TimesheetRulesTest, CsvTextIsOneQuotedLineThatNeverRunsAsAFormula) {

@@ -3,6 +3,7 @@
 // (final) or send them back to be reported again; a crew token is refused everyone else's hours
 // and tasks; the labour report sets planned against worked per order and person and each week
 // against the contract; the payroll CSV carries approved hours only, quoted and defused.
+#include <absl/strings/str_cat.h>
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
@@ -76,6 +77,15 @@ class TimesheetsTest : public ::testing::Test {
     }
     ADD_FAILURE() << "no task " << task_id;
     return v1::Task();
+  }
+
+  // Work on no task, `other_work`, on `day` of last week from `start_hour` for `hours`.
+  v1::ReportHoursRequest OtherHours(v1::OtherWork other_work, const std::string& crew_member_id,
+                                    int day, int start_hour, int hours) const {
+    v1::ReportHoursRequest request = Hours("", crew_member_id, day, start_hour, hours);
+    request.mutable_entry()->set_other_work(other_work);
+    request.mutable_entry()->set_note("stock-take");
+    return request;
   }
 
   // Hours on `task_id` on `day` of last week (0: Monday), from `start_hour` for `hours`, with a
@@ -462,6 +472,110 @@ TEST_F(TimesheetsTest, TheLabourReportSetsPlannedAgainstWorkedAndTheWeekAgainstT
   EXPECT_EQ(LabourReport("ORDER-ELSE", "").orders_size(), 0);
 }
 
+TEST_F(TimesheetsTest, OtherWorkIsTimedForThePersonAndPayrollAndNeverOverlapsTheirHours) {
+  // Ann reports her own Wednesday in the warehouse, then again with an hour more: one entry.
+  const v1::TimesheetEntry first = Report(OtherHours(v1::OTHER_WORK_WAREHOUSE, "", 2, 8, 4), ann());
+  EXPECT_EQ(first.crew_member_id(), "vic");
+  EXPECT_EQ(first.task_id(), "");
+  EXPECT_EQ(first.order_id(), "");
+  EXPECT_EQ(first.other_work(), v1::OTHER_WORK_WAREHOUSE);
+  EXPECT_EQ(first.state(), v1::TIMESHEET_STATE_REPORTED);
+  EXPECT_EQ(Minutes(first.planned_duration()), 0);
+  const v1::TimesheetEntry wednesday =
+      Report(OtherHours(v1::OTHER_WORK_WAREHOUSE, "", 2, 8, 5), ann());
+  EXPECT_EQ(wednesday.entry_id(), first.entry_id());
+  EXPECT_EQ(Minutes(wednesday.worked_duration()), 5 * 60);
+  // Monday on the video setup, 08:00-16:00.
+  const v1::TimesheetEntry monday = Report(Hours(kSetupVideo, "", 0, 8, 8), ann());
+
+  // Hours paid twice are refused, whichever comes second, and nothing is written: training
+  // inside Wednesday's warehouse hours, the setup moved into them, the office on Monday.
+  v1::ReportHoursResponse response;
+  const std::vector<std::pair<v1::ReportHoursRequest, std::string>> overlapping = {
+      {OtherHours(v1::OTHER_WORK_TRAINING, "", 2, 12, 2), first.entry_id()},
+      {Hours(kSetupVideo, "", 2, 10, 2), first.entry_id()},
+      {OtherHours(v1::OTHER_WORK_OFFICE, "", 0, 15, 2), monday.entry_id()}};
+  for (const auto& [request, overlapped] : overlapping) {
+    grpc::Status status = scheduling_.Call(&Stub::ReportHours, request, &response, ann());
+    ExpectRefused(status, grpc::StatusCode::FAILED_PRECONDITION, "INVALID_REQUEST", overlapped);
+    const auto violations = common::ParseGrpcError(status).violations;
+    ASSERT_EQ(violations.size(), 1u);
+    EXPECT_EQ(violations[0].field, "entry.start_time");
+    EXPECT_NE(violations[0].description.find(overlapped), std::string::npos)
+        << violations[0].description;
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM timesheet_entries"), 2);
+  // Right after them is fine: Wednesday afternoon's course.
+  const v1::TimesheetEntry course =
+      Report(OtherHours(v1::OTHER_WORK_TRAINING, "", 2, 13, 3), ann());
+  EXPECT_EQ(course.other_work(), v1::OTHER_WORK_TRAINING);
+
+  // What was worked must be said once, and "other" must say what.
+  v1::ReportHoursRequest neither = Hours("", "", 3, 8, 2);
+  v1::ReportHoursRequest both = Hours(kSetupVideo, "", 3, 8, 2);
+  both.mutable_entry()->set_other_work(v1::OTHER_WORK_OFFICE);
+  v1::ReportHoursRequest unsaid = OtherHours(v1::OTHER_WORK_OTHER, "", 3, 8, 2);
+  unsaid.mutable_entry()->clear_note();
+  for (const auto& [request, field] : std::vector<std::pair<v1::ReportHoursRequest, std::string>>{
+           {neither, "entry.task_id"}, {both, "entry.other_work"}, {unsaid, "entry.note"}}) {
+    grpc::Status status = scheduling_.Call(&Stub::ReportHours, request, &response, ann());
+    ExpectRefused(status, grpc::StatusCode::INVALID_ARGUMENT, "INVALID_REQUEST", field);
+    const auto violations = common::ParseGrpcError(status).violations;
+    ASSERT_FALSE(violations.empty()) << field;
+    EXPECT_EQ(violations[0].field, field);
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM timesheet_entries"), 3);
+
+  // Ben, a crew chief, confirms on the tasks he works: other work is OPS's, and ops approve it.
+  ExpectRefused(Confirm(wednesday.entry_id(), ben()), grpc::StatusCode::PERMISSION_DENIED,
+                "ROLE_NOT_ALLOWED", "a chief on other work");
+  ASSERT_TRUE(Confirm(wednesday.entry_id(), ops()).ok());
+  for (const v1::TimesheetEntry* entry : {&wednesday, &monday}) {
+    ASSERT_TRUE(Approve(entry->entry_id(), true, "").ok()) << entry->entry_id();
+  }
+  // Approved hours are final: reporting the same start again is refused.
+  ExpectRefused(
+      scheduling_.Call(&Stub::ReportHours, OtherHours(v1::OTHER_WORK_WAREHOUSE, "", 2, 8, 6),
+                       &response, ann()),
+      grpc::StatusCode::FAILED_PRECONDITION, "INVALID_STAGE_TRANSITION", "approved");
+
+  // Listed with her own hours; never under an order or a task.
+  v1::ListTimesheetsRequest own;
+  EXPECT_EQ(List(own, ann()).size(), 3u);
+  v1::ListTimesheetsRequest by_order;
+  by_order.set_order_id(kHoursOrder);
+  const std::vector<v1::TimesheetEntry> of_order = List(by_order, ops());
+  ASSERT_EQ(of_order.size(), 1u);
+  EXPECT_EQ(of_order[0].entry_id(), monday.entry_id());
+
+  // The report: the order holds the setup alone; Vic's line and week hold all 16 hours, and say
+  // which 8 were other work; his week is 6 hours beyond his 10.
+  const v1::GetLabourReportResponse report = LabourReport("", "");
+  ASSERT_EQ(report.orders_size(), 1) << report.DebugString();
+  EXPECT_EQ(Minutes(report.orders(0).worked_duration()), 8 * 60);
+  std::map<std::string, v1::LabourLine> people;
+  for (const v1::LabourLine& line : report.people()) people[line.crew_member_id()] = line;
+  EXPECT_EQ(Minutes(people["vic"].worked_duration()), 16 * 60);
+  EXPECT_EQ(Minutes(people["vic"].other_work_duration()), 8 * 60);
+  EXPECT_EQ(Minutes(people["vic"].approved_duration()), 13 * 60);
+  std::map<std::string, v1::LabourWeek> weeks;
+  for (const v1::LabourWeek& week : report.weeks()) weeks[week.crew_member_id()] = week;
+  EXPECT_EQ(Minutes(weeks["vic"].overtime()), 6 * 60);
+
+  // Payroll: the warehouse hours without order or task, saying what they were.
+  v1::GetPayrollExportRequest export_request;
+  *export_request.mutable_range()->mutable_not_before() =
+      TimeUtil::SecondsToTimestamp(last_monday_);
+  *export_request.mutable_range()->mutable_no_later_than() =
+      TimeUtil::SecondsToTimestamp(last_monday_ + kTimesheetWeek);
+  v1::GetPayrollExportResponse payroll;
+  ASSERT_TRUE(scheduling_.Call(&Stub::GetPayrollExport, export_request, &payroll).ok());
+  ASSERT_EQ(payroll.entry_count(), 2);
+  const std::string warehouse_line = absl::StrCat(wednesday.entry_id(), ",vic,vic,,,");
+  EXPECT_NE(payroll.csv().find(warehouse_line), std::string::npos) << payroll.csv();
+  EXPECT_NE(payroll.csv().find(",ops-1,warehouse\r\n"), std::string::npos) << payroll.csv();
+}
+
 // The rows of a CSV (no quoted line breaks), cells unquoted.
 std::vector<std::vector<std::string>> ParseCsv(const std::string& csv) {
   std::vector<std::vector<std::string>> rows;
@@ -514,10 +628,10 @@ TEST_F(TimesheetsTest, ThePayrollExportCarriesApprovedHoursQuotedAndDefused) {
 
   std::vector<std::vector<std::string>> rows = ParseCsv(response.csv());
   ASSERT_EQ(rows.size(), 3u) << response.csv();
-  EXPECT_EQ(rows[0],
-            (std::vector<std::string>{"entry_id", "crew_member_id", "display_name", "order_id",
-                                      "task_id", "date", "start", "finish", "break_minutes",
-                                      "worked_minutes", "overtime_minutes", "approved_by"}));
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"entry_id", "crew_member_id", "display_name",
+                                               "order_id", "task_id", "date", "start", "finish",
+                                               "break_minutes", "worked_minutes",
+                                               "overtime_minutes", "approved_by", "other_work"}));
   EXPECT_EQ(rows[1][0], first.entry_id());
   EXPECT_EQ(rows[1][1], "vic");
   EXPECT_EQ(rows[1][2], "'=Vega, \"Vic\"");
