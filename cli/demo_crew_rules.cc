@@ -8,6 +8,7 @@
 
 #include "cli/input_parsing.h"
 #include "cli/scheduling_stub.h"
+#include "cli/yaml_file.h"
 
 namespace salesops::cli {
 namespace {
@@ -15,12 +16,9 @@ namespace {
 // The rules as the file wants them: `rules` (the service's) with every key the file names set.
 absl::Status ApplyCrewRulesFile(const std::string& path, const std::string& default_currency,
                                 v1::CrewRules& rules) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::Exception& error) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot read ", path, ": ", error.what()));
-  }
+  absl::StatusOr<YAML::Node> read = ReadYamlFile(path);
+  if (!read.ok()) return read.status();
+  YAML::Node root = *read;
   if (!root.IsMap()) return absl::InvalidArgumentError(path + ": expected the rules by name");
   using DurationField = google::protobuf::Duration* (v1::CrewRules::*)();
   const std::map<std::string, DurationField> durations = {

@@ -11,6 +11,7 @@
 #include "cli/order_intake_stub.h"
 #include "cli/output.h"
 #include "cli/scheduling_stub.h"
+#include "cli/yaml_file.h"
 
 namespace salesops::cli {
 namespace {
@@ -30,12 +31,9 @@ struct DemoOffersFile {
 
 absl::StatusOr<DemoOffersFile> ReadDemoOffersFile(const std::string& path) {
   DemoOffersFile file;
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::Exception& error) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot read ", path, ": ", error.what()));
-  }
+  absl::StatusOr<YAML::Node> read = ReadYamlFile(path);
+  if (!read.ok()) return read.status();
+  YAML::Node root = *read;
   try {
     if (root["wait"]) {
       absl::StatusOr<google::protobuf::Duration> wait =

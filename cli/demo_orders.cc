@@ -16,6 +16,7 @@
 #include "cli/order_stages.h"
 #include "cli/output.h"
 #include "cli/scheduling_stub.h"
+#include "cli/yaml_file.h"
 
 namespace salesops::cli {
 namespace {
@@ -75,12 +76,9 @@ struct DemoOrder {
 };
 
 absl::StatusOr<std::vector<DemoOrder>> ReadDemoOrders(const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::Exception& error) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot read ", path, ": ", error.what()));
-  }
+  absl::StatusOr<YAML::Node> read = ReadYamlFile(path);
+  if (!read.ok()) return read.status();
+  YAML::Node root = *read;
   if (!root.IsSequence()) return absl::InvalidArgumentError(path + ": expected a list of orders");
   std::vector<DemoOrder> orders;
   for (size_t i = 0; i < root.size(); ++i) {

@@ -14,6 +14,7 @@
 #include "cli/input_parsing.h"
 #include "cli/output.h"
 #include "cli/scheduling_stub.h"
+#include "cli/yaml_file.h"
 
 namespace salesops::cli {
 namespace {
@@ -37,12 +38,9 @@ struct DemoTimesheetsFile {
 
 absl::StatusOr<DemoTimesheetsFile> ReadDemoTimesheetsFile(const std::string& path) {
   DemoTimesheetsFile file;
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::Exception& error) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot read ", path, ": ", error.what()));
-  }
+  absl::StatusOr<YAML::Node> read = ReadYamlFile(path);
+  if (!read.ok()) return read.status();
+  YAML::Node root = *read;
   try {
     const std::string zone = root["zone"].as<std::string>("UTC");
     if (!absl::LoadTimeZone(zone, &file.zone)) {

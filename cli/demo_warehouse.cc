@@ -17,6 +17,7 @@
 #include "cli/directory_fields.h"
 #include "cli/input_parsing.h"
 #include "cli/inventory_stub.h"
+#include "cli/yaml_file.h"
 
 namespace salesops::cli {
 namespace {
@@ -302,12 +303,9 @@ absl::Status ReadTransfers(const ImportContext& context, const YAML::Node& entri
 
 absl::StatusOr<WarehouseFile> ReadWarehouseFile(const ImportContext& context,
                                                 const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::Exception& error) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot read ", path, ": ", error.what()));
-  }
+  absl::StatusOr<YAML::Node> read = ReadYamlFile(path);
+  if (!read.ok()) return read.status();
+  YAML::Node root = *read;
   WarehouseFile file;
   if (root.IsNull()) return file;
   if (absl::Status keys =
