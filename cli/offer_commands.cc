@@ -79,23 +79,15 @@ ExitCode ListOffers(Session& session, const OfferListOptions& options) {
 
 // One offer whole: the list's cells uncut, and how its fee was reached.
 ExitCode ShowOffer(Session& session, const std::string& offer_id) {
-  v1::ListOffersRequest request;
-  v1::ListOffersResponse response;
-  if (ExitCode code =
-          session.CallAllPages(&SchedulingService::Stub::ListOffers, request, &response);
+  v1::GetOfferRequest request;
+  request.set_offer_id(offer_id);
+  session.SetFieldFlags({{"offer_id", "OFFER"}});
+  v1::GetOfferResponse response;
+  if (ExitCode code = session.Call(&SchedulingService::Stub::GetOffer, request, &response);
       code != kExitOk) {
     return code;
   }
-  const auto found =
-      std::find_if(response.offers().begin(), response.offers().end(),
-                   [&](const v1::CrewOffer& offer) { return offer.offer_id() == offer_id; });
-  if (found == response.offers().end()) {
-    return session.ReportError(
-        grpc::Status(grpc::StatusCode::NOT_FOUND,
-                     "no offer " + offer_id + " among the offers you may see (offers list)"),
-        Endpoint::kScheduling);
-  }
-  const v1::CrewOffer& offer = *found;
+  const v1::CrewOffer& offer = response.offer();
   if (session.json()) {
     PrintJson(nlohmann::json{{"offer", ToJson(offer)}});
     return kExitOk;

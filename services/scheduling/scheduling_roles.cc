@@ -47,6 +47,7 @@ common::RolePolicy RolePolicy() {
       // Offers to freelancers: sales sees who was asked; a freelancer answers their own, and ops
       // may answer for them (a phone call).
       .Allow("ListOffers", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_CREW})
+      .Allow("GetOffer", {v1::ROLE_SALES, v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_CREW})
       .Allow("AcceptOffer", {v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_CREW})
       .Allow("DeclineOffer", {v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_CREW})
       .Allow("UpdateTaskState", {v1::ROLE_OPS, v1::ROLE_ADMIN, v1::ROLE_CREW})

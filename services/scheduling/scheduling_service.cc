@@ -1790,6 +1790,17 @@ grpc::Status SchedulingServiceImpl::ListOffers(grpc::ServerContext* context,
   }());
 }
 
+grpc::Status SchedulingServiceImpl::GetOffer(grpc::ServerContext* context,
+                                             const v1::GetOfferRequest* request,
+                                             v1::GetOfferResponse* response) {
+  return ToGrpcStatus([&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(CheckRequest(*request));
+    SALESOPS_ASSIGN_OR_RETURN(*response->mutable_offer(),
+                              OfferInScope(*context, request->offer_id()));
+    return absl::OkStatus();
+  }());
+}
+
 grpc::Status SchedulingServiceImpl::AcceptOffer(grpc::ServerContext* context,
                                                 const v1::AcceptOfferRequest* request,
                                                 v1::AcceptOfferResponse* response) {

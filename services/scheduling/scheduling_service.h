@@ -104,6 +104,8 @@ class SchedulingServiceImpl final : public v1::SchedulingService::Service {
                         v1::ListJobsResponse* response) override;
   grpc::Status ListOffers(grpc::ServerContext* context, const v1::ListOffersRequest* request,
                           v1::ListOffersResponse* response) override;
+  grpc::Status GetOffer(grpc::ServerContext* context, const v1::GetOfferRequest* request,
+                        v1::GetOfferResponse* response) override;
   grpc::Status AcceptOffer(grpc::ServerContext* context, const v1::AcceptOfferRequest* request,
                            v1::AcceptOfferResponse* response) override;
   grpc::Status DeclineOffer(grpc::ServerContext* context, const v1::DeclineOfferRequest* request,

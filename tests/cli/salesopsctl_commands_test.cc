@@ -1278,8 +1278,12 @@ TEST_F(SalesopsctlCommandsTest, FreelancersSeeDeclineAndAcceptOffersWithTheirOwn
   EXPECT_NE(output.find(fee_explanation), std::string::npos) << output;
   EXPECT_NE(output.find("Why them:"), std::string::npos) << output;
   EXPECT_EQ(CtlJson(fay + "offers show " + first)["offer"]["offerId"], first);
-  EXPECT_EQ(Ctl(gus + "offers show " + first, &output, true), 3) << "not among his: " << output;
+  // Someone else's offer is refused as an id that does not exist is (exit 5); ops are told it
+  // does not exist (exit 3).
+  EXPECT_EQ(Ctl(gus + "offers show " + first, &output, true), 5) << "not his: " << output;
+  EXPECT_EQ(Ctl(gus + "offers show OFFER-NONE", &output, true), 5) << output;
   EXPECT_EQ(Ctl("offers show OFFER-NONE", &output, true), 3) << output;
+  EXPECT_EQ(CtlJson("offers show " + first)["offer"]["crewMemberId"], "CREW-FAY");
   EXPECT_EQ(CtlJson(gus + "offers list")["offers"].size(), 0u);
   EXPECT_EQ(Ctl(gus + "offers list --crew-member CREW-FAY", &output, true), 5) << output;
   EXPECT_EQ(Ctl(gus + "offers accept " + first, &output, true), 5) << output;

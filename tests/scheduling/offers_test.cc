@@ -152,6 +152,28 @@ TEST_F(OffersTest, DeclinesAndExpiriesMoveOnUntilAFreelancerAcceptsAndCoversTheT
   EXPECT_EQ(scheduling_.Call(&Stub::AcceptOffer, steal, &accepted, tokens.crew_ben).error_code(),
             grpc::StatusCode::PERMISSION_DENIED)
       << "an id that does not exist answers the same";
+  // One offer opened by id (GetOffer): hers to Fay, the same to ops; to Ben, refused alike
+  // whether it is someone else's or does not exist; to ops, an id that does not exist is not
+  // found.
+  v1::GetOfferRequest open;
+  open.set_offer_id(offers[0].offer_id());
+  v1::GetOfferResponse opened;
+  ASSERT_TRUE(scheduling_.Call(&Stub::GetOffer, open, &opened, tokens.crew_ann).ok());
+  EXPECT_EQ(opened.offer().offer_id(), offers[0].offer_id());
+  EXPECT_EQ(opened.offer().fee_explanation(), offers[0].fee_explanation());
+  EXPECT_EQ(opened.offer().reason(), offers[0].reason());
+  ASSERT_TRUE(scheduling_.Call(&Stub::GetOffer, open, &opened, tokens.ops).ok());
+  EXPECT_EQ(opened.offer().crew_member_id(), "fay");
+  EXPECT_EQ(scheduling_.Call(&Stub::GetOffer, open, &opened, tokens.crew_ben).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  open.set_offer_id("no-such-offer");
+  EXPECT_EQ(scheduling_.Call(&Stub::GetOffer, open, &opened, tokens.crew_ben).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(scheduling_.Call(&Stub::GetOffer, open, &opened, tokens.ops).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  open.clear_offer_id();
+  EXPECT_EQ(scheduling_.Call(&Stub::GetOffer, open, &opened, tokens.ops).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 
   // Fay declines: Gus is asked next, at once, for the same times.
   v1::DeclineOfferRequest decline;
