@@ -189,7 +189,7 @@ ExitCode ImportDemoTimesheets(const ImportContext& context, const std::string& p
       const absl::Time start = StartOf(day, monday, file->zone);
       const int64_t start_seconds = absl::ToUnixSeconds(start);
       v1::TimesheetEntry entry;
-      bool moved = false;
+      bool reported_now = false;
       if (auto found = known.find({line.crew_member, start_seconds}); found != known.end()) {
         entry = found->second;
       } else {
@@ -211,13 +211,13 @@ ExitCode ImportDemoTimesheets(const ImportContext& context, const std::string& p
         }
         entry = reported.entry();
         ++counts->created;
-        moved = true;
+        reported_now = true;
       }
       bool moved_on = false;
       if (ExitCode code = MoveHoursOn(session, line, entry, &moved_on); code != kExitOk) {
         return code;
       }
-      if (!moved) {
+      if (!reported_now) {
         ++(moved_on ? counts->updated : counts->unchanged);
       }
     }

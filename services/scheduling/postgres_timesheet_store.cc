@@ -35,8 +35,8 @@ absl::StatusOr<Response> EntryOnceUnder(
 // An entry with what its task plans for the person (0 when the plan gives nothing).
 constexpr char kTimesheetEntryColumns[] =
     "e.entry_id, coalesce(e.task_id, ''), e.order_id, e.crew_member_id, e.start_minute, "
-    "e.finish_minute, "
-    "e.break_minutes, e.note, e.state, e.reported_by, e.confirmed_by, e.approved_by, "
+    "e.finish_minute, e.break_minutes, e.note, e.state, e.reported_by, e.confirmed_by, "
+    "e.approved_by, "
     "e.rejection_reason, e.revision, ts_to_us(e.create_time), ts_to_us(e.update_time), "
     "coalesce(t.duration, 0), e.other_work";
 constexpr char kTimesheetEntryFrom[] =
@@ -121,26 +121,19 @@ std::optional<TimesheetTask> ReadTimesheetTask(pqxx::transaction_base& tx,
   return task;
 }
 
-// The transaction-scoped advisory lock of one (task, person) pair (FNV-1a over both, 64 bits):
-// two first reports of the same pair take turns, so the second finds the first's entry. The
-// single-key lock space is apart from the two-key locks the rest of the store takes.
-int64_t TimesheetPairLock(const std::string& task_id, const std::string& crew_member_id) {
+// The transaction-scoped advisory lock of one person's hours (FNV-1a over the id, 64 bits): two
+// reports of the same person take turns, so that the second finds the first's entry and neither
+// misses that they overlap. The single-key lock space is apart from the two-key locks the rest
+// of the store takes.
+int64_t TimesheetPersonLock(const std::string& crew_member_id) {
   uint64_t hash = 14695981039346656037ull;
   auto mix = [&](unsigned char c) {
     hash ^= c;
     hash *= 1099511628211ull;
   };
   for (char c : std::string("timesheet\n")) mix(static_cast<unsigned char>(c));
-  for (char c : task_id) mix(static_cast<unsigned char>(c));
-  mix('\n');
   for (char c : crew_member_id) mix(static_cast<unsigned char>(c));
   return static_cast<int64_t>(hash);
-}
-
-// Hours of one person take turns under this lock (the pair lock's hash over "person" and the
-// id), so that two reports cannot both miss that they overlap.
-int64_t TimesheetPersonLock(const std::string& crew_member_id) {
-  return TimesheetPairLock("\nperson", crew_member_id);
 }
 
 // The first of the person's hours, other than `entry_id` and not sent back, overlapping `hours`:
@@ -193,10 +186,6 @@ absl::StatusOr<v1::TimesheetEntry> PostgresSchedulingStore::ReportHours(
         if (!task) {
           return common::ReasonedError(absl::StatusCode::kNotFound, v1::NOT_FOUND,
                                        "task " + report.task_id + " does not exist");
-        }
-        if (!other_work) {
-          tx.exec_params("SELECT pg_advisory_xact_lock($1)",
-                         TimesheetPairLock(report.task_id, report.crew_member_id));
         }
         tx.exec_params("SELECT pg_advisory_xact_lock($1)",
                        TimesheetPersonLock(report.crew_member_id));

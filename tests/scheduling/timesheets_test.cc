@@ -9,6 +9,7 @@
 
 #include <pqxx/pqxx>
 #include <sstream>
+#include <thread>
 
 #include "services/common/grpc_errors.h"
 #include "tests/scheduling/scheduling_test_support.h"
@@ -574,6 +575,37 @@ TEST_F(TimesheetsTest, OtherWorkIsTimedForThePersonAndPayrollAndNeverOverlapsThe
   const std::string warehouse_line = absl::StrCat(wednesday.entry_id(), ",vic,vic,,,");
   EXPECT_NE(payroll.csv().find(warehouse_line), std::string::npos) << payroll.csv();
   EXPECT_NE(payroll.csv().find(",ops-1,warehouse\r\n"), std::string::npos) << payroll.csv();
+}
+
+TEST_F(TimesheetsTest, TwoOverlappingReportsAtOnceNeverBothLand) {
+  // Each day of last week, two overlapping reports of Vic's other work sent at the same moment:
+  // one lands, the other is refused as overlapping it, whichever comes first.
+  for (int day = 0; day < 6; ++day) {
+    std::vector<grpc::Status> statuses(2);
+    std::vector<std::thread> reporters;
+    for (int i = 0; i < 2; ++i) {
+      reporters.emplace_back([&, i] {
+        v1::ReportHoursResponse response;
+        statuses[i] =
+            scheduling_.Call(&Stub::ReportHours,
+                             OtherHours(i == 0 ? v1::OTHER_WORK_WAREHOUSE : v1::OTHER_WORK_TRAINING,
+                                        "vic", day, 8 + 2 * i, 4),
+                             &response, ops());
+      });
+    }
+    for (std::thread& reporter : reporters) reporter.join();
+    EXPECT_NE(statuses[0].ok(), statuses[1].ok())
+        << "day " << day << ": " << statuses[0].error_message() << " / "
+        << statuses[1].error_message();
+    for (const grpc::Status& status : statuses) {
+      if (!status.ok()) EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    }
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM timesheet_entries"), 6);
+  EXPECT_EQ(Count("SELECT count(*) FROM timesheet_entries a JOIN timesheet_entries b "
+                  "ON a.entry_id < b.entry_id AND a.crew_member_id = b.crew_member_id "
+                  "AND a.start_minute < b.finish_minute AND b.start_minute < a.finish_minute"),
+            0);
 }
 
 // The rows of a CSV (no quoted line breaks), cells unquoted.
